@@ -1,0 +1,212 @@
+"""Split a parsed document into chunks, by one of three strategies.
+
+- ``by_title``: structure-aware. A chunk never spans two sections; tables
+  stay whole (a table larger than the budget is split by rows, each part
+  repeating the header row); the heading path travels with the chunk.
+- ``recursive``: LangChain's recursive splitter (paragraphs, lines,
+  sentences, words) sized in tokens, with overlap.
+- ``fixed``: plain windows of N tokens with overlap.
+
+Sizes are counted in the embedding model's own word pieces, so a chunk of
+256 tokens is exactly what the model sees (tiktoken would need a download).
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import uuid
+from dataclasses import dataclass
+
+from .embed import count_tokens, load_tokenizer
+from .types import Chunk, ChunkSettings, Element, ParsedDocument
+
+CHUNK_NAMESPACE = uuid.UUID("6f1c9a52-3c1e-4f0a-9a51-6f6b1f1f4e21")
+STRATEGIES = ("by_title", "recursive", "fixed")
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def chunk_id(doc_id: str, version: str, index: int) -> str:
+    """Deterministic point id; a new version of a document gets new ids."""
+    return str(uuid.uuid5(CHUNK_NAMESPACE, f"{doc_id}:{version}:{index}"))
+
+
+@dataclass
+class _Piece:
+    """Text on its way into a chunk, with where it came from."""
+
+    text: str
+    pages: list[int]
+    heading_path: tuple[str, ...]
+
+
+def _ntokens(text: str) -> int:
+    return count_tokens([text])[0]
+
+
+def _recursive_splitter(size: int, overlap: int):
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    return RecursiveCharacterTextSplitter(
+        chunk_size=size,
+        chunk_overlap=min(overlap, size // 2),
+        length_function=_ntokens,
+        separators=["\n\n", "\n", ". ", "; ", ", ", " ", ""],
+        keep_separator="end",
+    )
+
+
+def _split_table(text: str, size: int) -> list[str]:
+    """Split a Markdown table by rows; every part repeats the header and separator."""
+    lines = text.splitlines()
+    if len(lines) < 3 or not lines[1].lstrip().startswith("|"):
+        return [text]
+    header, body = lines[:2], lines[2:]
+    budget = max(size - _ntokens("\n".join(header)), size // 4)
+    parts, current, used = [], [], 0
+    for row, n in zip(body, count_tokens(body)):
+        if current and used + n > budget:
+            parts.append("\n".join(header + current))
+            current, used = [], 0
+        current.append(row)
+        used += n
+    if current:
+        parts.append("\n".join(header + current))
+    return parts
+
+
+def _element_pages(e: Element) -> list[int]:
+    return [e.page] if e.page is not None else []
+
+
+def _by_title(elements: list[Element], s: ChunkSettings) -> list[_Piece]:
+    pieces: list[_Piece] = []
+    buf: list[str] = []
+    buf_pages: list[int] = []
+    buf_tokens = 0
+    path: tuple[str, ...] = ()
+    splitter = None
+
+    def flush():
+        nonlocal buf, buf_pages, buf_tokens
+        if buf:
+            pieces.append(_Piece("\n\n".join(buf), sorted(set(buf_pages)), path))
+        buf, buf_pages, buf_tokens = [], [], 0
+
+    for e in elements:
+        if e.heading_path != path:
+            flush()
+            path = e.heading_path
+        if e.kind == "title":
+            continue  # the title travels in the heading path
+        n = _ntokens(e.text)
+        if e.kind == "table":
+            flush()
+            for part in _split_table(e.text, s.size) if n > s.size else [e.text]:
+                pieces.append(_Piece(part, _element_pages(e), path))
+            continue
+        if n > s.size:
+            flush()
+            splitter = splitter or _recursive_splitter(s.size, s.overlap)
+            for part in splitter.split_text(e.text):
+                pieces.append(_Piece(part, _element_pages(e), path))
+            continue
+        if buf and buf_tokens + n > s.size:
+            flush()
+        buf.append(e.text)
+        buf_pages.extend(_element_pages(e))
+        buf_tokens += n
+    flush()
+    return pieces
+
+
+class _Layout:
+    """The document's elements joined into one string, with a map back to them."""
+
+    def __init__(self, elements: list[Element]):
+        parts, self.starts, self.elements = [], [], []
+        pos = 0
+        for e in elements:
+            self.starts.append(pos)
+            self.elements.append(e)
+            parts.append(e.text)
+            pos += len(e.text) + 2
+        self.text = "\n\n".join(parts)
+
+    def piece(self, start: int, end: int, text: str) -> _Piece:
+        first = max(bisect.bisect_right(self.starts, start) - 1, 0)
+        last = max(bisect.bisect_right(self.starts, max(end - 1, start)) - 1, first)
+        covered = self.elements[first : last + 1]
+        pages = sorted({e.page for e in covered if e.page is not None})
+        return _Piece(text, pages, covered[0].heading_path if covered else ())
+
+
+def _recursive(elements: list[Element], s: ChunkSettings) -> list[_Piece]:
+    layout = _Layout(elements)
+    splitter = _recursive_splitter(s.size, s.overlap)
+    pieces, cursor = [], 0
+    for part in splitter.split_text(layout.text):
+        # Overlapping parts start before the previous end; search from a bit back.
+        start = layout.text.find(part, max(0, cursor - len(part)))
+        if start < 0:
+            start = cursor
+        pieces.append(layout.piece(start, start + len(part), part))
+        cursor = start + 1
+    return pieces
+
+
+def _fixed(elements: list[Element], s: ChunkSettings) -> list[_Piece]:
+    layout = _Layout(elements)
+    offsets = load_tokenizer().encode(layout.text, add_special_tokens=False).offsets
+    step = max(s.size - min(s.overlap, s.size - 1), 1)
+    pieces = []
+    for first in range(0, len(offsets), step):
+        window = offsets[first : first + s.size]
+        start, end = window[0][0], window[-1][1]
+        pieces.append(layout.piece(start, end, layout.text[start:end]))
+        if first + s.size >= len(offsets):
+            break
+    return pieces
+
+
+def split(parsed: ParsedDocument, settings: ChunkSettings) -> list[_Piece]:
+    """The text pieces for a document under ``settings`` (before ids are given)."""
+    if settings.strategy not in STRATEGIES:
+        raise ValueError(f"Unknown chunking strategy {settings.strategy!r}; choose one of {', '.join(STRATEGIES)}.")
+    if settings.size < 16:
+        raise ValueError("Chunk size must be at least 16 tokens.")
+    elements = [e for e in parsed.elements if e.text.strip()]
+    fn = {"by_title": _by_title, "recursive": _recursive, "fixed": _fixed}[settings.strategy]
+    return [p for p in fn(elements, settings) if p.text.strip()]
+
+
+def chunk_document(
+    parsed: ParsedDocument, settings: ChunkSettings, doc_id: str, version: str, kind: str = "other"
+) -> list[Chunk]:
+    """Chunks for one document version, with ids, hashes and token counts."""
+    pieces = split(parsed, settings)
+    tokens = count_tokens([p.text for p in pieces])
+    return [
+        Chunk(
+            chunk_id=chunk_id(doc_id, version, i),
+            doc_id=doc_id,
+            file=parsed.file,
+            index=i,
+            text=p.text,
+            pages=p.pages,
+            heading_path=p.heading_path,
+            content_hash=content_hash(p.text),
+            settings=settings,
+            tokens=n,
+            kind=kind,
+        )
+        for i, (p, n) in enumerate(zip(pieces, tokens))
+    ]
+
+
+def embedding_text(chunk: Chunk) -> str:
+    """What is embedded and BM25-indexed: the heading path, then the chunk text."""
+    return f"{chunk.section}\n{chunk.text}" if chunk.heading_path else chunk.text

@@ -1,0 +1,174 @@
+"""The ``grounded`` command: ingest, list, remove, re-index and search documents.
+
+Exit code 0 when the command itself worked (even if some files failed);
+non-zero only when it could not run, with one plain line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+
+from .errors import GroundedError
+from .settings import Settings
+from .types import ChunkSettings
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", help="where everything is stored (default: $GROUNDED_DATA_DIR or ./data)")
+    common.add_argument("--workspace", "-w", default=None, help="the assistant/workspace (default: 'default')")
+    common.add_argument("--json", action="store_true", help="print machine-readable JSON")
+
+    p = argparse.ArgumentParser(prog="grounded", description="Grounded: answers from your own documents.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    ing = sub.add_parser("ingest", parents=[common], help="index files and folders")
+    ing.add_argument("paths", nargs="+")
+    ing.add_argument("--chunking", choices=["by_title", "recursive", "fixed"], default=None)
+    ing.add_argument("--chunk-size", type=int, default=None, help="tokens per chunk")
+    ing.add_argument("--chunk-overlap", type=int, default=None, help="tokens shared by neighbouring chunks")
+    ing.add_argument("--force", action="store_true", help="re-index even unchanged files")
+
+    sub.add_parser("docs", parents=[common], help="list documents")
+
+    rm = sub.add_parser("rm", parents=[common], help="delete a document")
+    rm.add_argument("doc_id")
+
+    re_ = sub.add_parser("reindex", parents=[common], help="re-index one document or all of a workspace")
+    re_.add_argument("doc_id", nargs="?")
+    re_.add_argument("--chunking", choices=["by_title", "recursive", "fixed"], default=None)
+    re_.add_argument("--chunk-size", type=int, default=None)
+    re_.add_argument("--chunk-overlap", type=int, default=None)
+
+    se = sub.add_parser("search", parents=[common], help="show the passages retrieved for a query")
+    se.add_argument("query")
+    se.add_argument("-k", type=int, default=5)
+    se.add_argument("--strategy", choices=["dense", "sparse", "hybrid"], default="hybrid")
+    return p
+
+
+def _chunking(args, base: ChunkSettings) -> ChunkSettings | None:
+    if args.chunking is None and args.chunk_size is None and args.chunk_overlap is None:
+        return None
+    return ChunkSettings(
+        strategy=args.chunking or base.strategy,
+        size=args.chunk_size or base.size,
+        overlap=base.overlap if args.chunk_overlap is None else args.chunk_overlap,
+    )
+
+
+def _print(obj) -> None:
+    print(json.dumps(obj, indent=2, ensure_ascii=False))
+
+
+def cmd_ingest(store, args) -> None:
+    from tqdm import tqdm
+
+    from .ingest import ingest_paths
+
+    bar = tqdm(total=0, unit="file", disable=args.json or not sys.stderr.isatty(), file=sys.stderr)
+
+    def progress(p):
+        bar.total = p.total
+        if p.result is None:
+            bar.set_postfix_str(p.path[-40:])
+        else:
+            bar.update(1)
+            if not args.json and p.result.status in ("failed", "skipped"):
+                bar.write(f"{p.result.status:9} {p.result.path}: {p.result.error}")
+
+    report = ingest_paths(store, args.paths, args.workspace, _chunking(args, store.settings.chunking), progress, args.force)
+    bar.close()
+    if args.json:
+        _print(report.as_dict())
+        return
+    for f in report.files:
+        if f.status in ("indexed", "unchanged"):
+            print(f"{f.status:9} {f.path} ({f.chunks} chunks)")
+    print(
+        f"\n{report.count('indexed')} indexed, {report.count('unchanged')} unchanged, "
+        f"{report.count('skipped')} skipped, {report.count('failed')} failed"
+    )
+
+
+def cmd_docs(store, args) -> None:
+    rows = store.catalog.documents(args.workspace or store.settings.workspace)
+    if args.json:
+        _print({"documents": [r.as_public_dict() for r in rows]})
+        return
+    if not rows:
+        print("No documents yet. Add some with: grounded ingest PATH")
+    for r in rows:
+        pages = f"{r.pages} pages, " if r.pages else ""
+        note = f"  ({r.error})" if r.error else ""
+        print(f"{r.doc_id}  {r.status:8} {r.file}  [{pages}{r.chunks} chunks]{note}")
+
+
+def cmd_rm(store, args) -> None:
+    from .ingest import delete_document
+
+    row = store.catalog.get(args.doc_id)
+    delete_document(store, args.doc_id)
+    print(json.dumps({"deleted": args.doc_id}) if args.json else f"Deleted {row.file}")
+
+
+def cmd_reindex(store, args) -> None:
+    from .ingest import reindex
+
+    chunking = _chunking(args, store.settings.chunking)
+    if args.doc_id:
+        ids = [args.doc_id]
+    else:
+        ids = [r.doc_id for r in store.catalog.documents(args.workspace or store.settings.workspace)]
+    results = [reindex(store, doc_id, chunking) for doc_id in ids]
+    if args.json:
+        _print({"files": [r.as_dict() for r in results]})
+        return
+    for r in results:
+        print(f"{r.status:9} {r.path} ({r.chunks} chunks){': ' + r.error if r.error else ''}")
+
+
+def cmd_search(store, args) -> None:
+    hits = store.search(args.query, args.workspace, k=args.k, strategy=args.strategy)
+    if args.json:
+        _print({"results": [h.as_dict() for h in hits]})
+        return
+    if not hits:
+        print("Nothing found. Is anything indexed in this workspace? (grounded docs)")
+    for n, h in enumerate(hits, 1):
+        where = ", ".join(x for x in (h.file, f"page {h.page}" if h.page else "", h.section) if x)
+        print(f"[{n}] {h.score:.3f}  {where}\n    {h.text[:300].replace(chr(10), ' ')}\n")
+
+
+COMMANDS = {"ingest": cmd_ingest, "docs": cmd_docs, "rm": cmd_rm, "reindex": cmd_reindex, "search": cmd_search}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    from .store import Store
+
+    try:
+        settings = Settings.load(args.data_dir)
+        if args.workspace:
+            settings = settings.with_(workspace=args.workspace)
+        store = Store(settings)
+        COMMANDS[args.command](store, args)
+    except GroundedError as err:
+        print(f"grounded: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("grounded: interrupted", file=sys.stderr)
+        return 130
+    except Exception as err:  # noqa: BLE001 - the promise is one clear line, no traceback
+        logging.getLogger("grounded").debug("unexpected error", exc_info=True)
+        print(f"grounded: unexpected error ({type(err).__name__}: {err})", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

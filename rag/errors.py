@@ -1,0 +1,43 @@
+"""Errors a user can cause, each with a plain-language message.
+
+Only these reach the CLI or a page as text; anything else is a bug and is
+reported generically (and logged).
+"""
+
+from __future__ import annotations
+
+
+class GroundedError(Exception):
+    """Base class: ``str(err)`` is a sentence a non-technical user can act on."""
+
+
+class UnsupportedFile(GroundedError):
+    """The file type is not one we read."""
+
+
+class EmptyDocument(GroundedError):
+    """The file holds no readable text."""
+
+
+class EncryptedFile(GroundedError):
+    """The file is password-protected."""
+
+
+class BrokenFile(GroundedError):
+    """The file is damaged or not what its name says."""
+
+
+class FileTooLarge(GroundedError):
+    """The file exceeds a configured limit."""
+
+
+class IndexMismatch(GroundedError):
+    """The index was built with another embedding model or dimension."""
+
+
+class IndexLocked(GroundedError):
+    """Another process holds the embedded index's data folder."""
+
+
+class NotFound(GroundedError):
+    """A document or workspace that does not exist."""

@@ -1,0 +1,306 @@
+"""The ingest flow: file -> original kept -> parse -> chunk -> embed -> index -> catalog.
+
+Rules this module keeps:
+- Re-ingesting an unchanged file (same bytes, same chunk settings) does nothing.
+- A changed file's new chunks are stored before the old ones are deleted,
+  so a document is never missing from search while it is re-indexed.
+- The catalog marks a document ``ready`` only after its chunks are stored.
+- One bad file never stops the run: it is reported with a plain reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import parse
+from .catalog import DocumentRow
+from .chunk import chunk_document, embedding_text
+from .errors import EmptyDocument, FileTooLarge, GroundedError, NotFound, UnsupportedFile
+from .sparse import document_vector
+from .store import Store
+from .types import ChunkSettings
+
+Status = str  # "indexed" | "unchanged" | "skipped" | "failed"
+
+
+@dataclass
+class FileResult:
+    path: str
+    status: Status
+    chunks: int = 0
+    error: str | None = None
+    doc_id: str | None = None
+    pages: int | None = None
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict:
+        return {"path": self.path, "status": self.status, "chunks": self.chunks, "error": self.error}
+
+
+@dataclass
+class IngestReport:
+    files: list[FileResult] = field(default_factory=list)
+
+    def count(self, status: Status) -> int:
+        return sum(1 for f in self.files if f.status == status)
+
+    def as_dict(self) -> dict:
+        return {
+            "files": [f.as_dict() for f in self.files],
+            **{s: self.count(s) for s in ("indexed", "unchanged", "skipped", "failed")},
+        }
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Sent to the progress callback before each file starts and after it ends."""
+
+    done: int
+    total: int
+    path: str
+    result: FileResult | None = None
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+def doc_id_for(workspace: str, name: str) -> str:
+    """A document's id: stable across versions of the same file name in a workspace."""
+    return hashlib.sha256(f"{workspace}\0{name}".encode()).hexdigest()[:16]
+
+
+def version_for(content_hash: str, settings: ChunkSettings) -> str:
+    """A version changes when the bytes or the chunk settings change."""
+    key = content_hash + json.dumps(settings.as_dict(), sort_keys=True)
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def safe_filename(name: str) -> str:
+    """A file name that is safe on disk: no directories, no control or odd characters."""
+    base = re.split(r"[\\/]", name)[-1]
+    base = re.sub(r"[^\w.\- ()]+", "_", base).strip(" .") or "file"
+    return base[:150]
+
+
+def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
+    """Files under ``paths`` (folders walked recursively, hidden entries skipped), sorted."""
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if not name.startswith("."):
+                        yield Path(root) / name
+        else:
+            yield path
+
+
+def _keep_original(store: Store, workspace: str, doc_id: str, name: str, data: bytes) -> Path:
+    """Write the original under the data directory atomically; returns its path."""
+    folder = store.files_root / hashlib.sha256(workspace.encode()).hexdigest()[:12] / doc_id
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / safe_filename(name)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".part-")
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, target)
+    for stale in folder.iterdir():
+        if stale != target and not stale.name.startswith(".part-"):
+            stale.unlink(missing_ok=True)
+    return target
+
+
+def ingest_bytes(
+    store: Store,
+    name: str,
+    data: bytes,
+    workspace: str | None = None,
+    chunking: ChunkSettings | None = None,
+    kind: str | None = None,
+    force: bool = False,
+) -> FileResult:
+    """Index one document given its display name and bytes (an upload, a ZIP member).
+
+    ``force`` re-indexes even when nothing changed.
+    """
+    workspace = workspace or store.settings.workspace
+    chunking = chunking or store.settings.chunking
+    started = time.perf_counter()
+    doc_id = doc_id_for(workspace, name)
+    content_hash = hashlib.sha256(data).hexdigest()
+    version = version_for(content_hash, chunking)
+
+    limit = store.settings.limits.max_file_mb
+    if len(data) > limit * 1024 * 1024:
+        return FileResult(name, "failed", error=str(FileTooLarge(f"This file is larger than the {limit} MB limit.")))
+    if Path(name).suffix.lower() not in parse.SUPPORTED_EXTENSIONS:
+        return FileResult(name, "skipped", error=_unsupported_reason(name))
+
+    with store.write_lock:
+        existing = store.catalog.get(doc_id)
+        if existing and existing.status == "ready" and existing.version == version and not force:
+            return FileResult(name, "unchanged", chunks=existing.chunks, doc_id=doc_id, pages=existing.pages)
+        store.catalog.ensure_workspace(workspace)
+        original = _keep_original(store, workspace, doc_id, name, data)
+        now = time.time()
+        store.catalog.upsert(
+            DocumentRow(
+                doc_id=doc_id,
+                workspace=workspace,
+                file=name,
+                original_path=str(original),
+                content_hash=content_hash,
+                version=existing.version if existing and existing.status == "ready" else None,
+                pending_version=version,
+                kind=kind or (existing.kind if existing else "other"),
+                pages=existing.pages if existing else None,
+                chunks=existing.chunks if existing else 0,
+                status="indexing",
+                error=None,
+                uploaded=existing.uploaded if existing else now,
+                updated=now,
+                settings=json.dumps(chunking.as_dict()),
+                size_bytes=len(data),
+                title=existing.title if existing else None,
+            )
+        )
+        try:
+            parsed = parse.parse_file(original, display_name=name)
+            chunks = chunk_document(parsed, chunking, doc_id, version, kind=kind or "other")
+            if not chunks:
+                raise EmptyDocument("No text could be read from this file.")
+            texts = [embedding_text(c) for c in chunks]
+            dense = store.embeddings.embed_array(texts)
+            sparse = [document_vector(t) for t in texts]
+            store.index.upsert(workspace, chunks, dense, sparse, version)
+        except GroundedError as err:
+            return _fail(store, doc_id, existing, name, str(err), started)
+        except Exception as err:  # a parser bug must not stop the run; keep the reason plain
+            return _fail(store, doc_id, existing, name, f"This file could not be read ({type(err).__name__}).", started)
+        store.catalog.update(
+            doc_id,
+            status="ready",
+            version=version,
+            pending_version=None,
+            chunks=len(chunks),
+            pages=parsed.pages,
+            title=parsed.title,
+            error=None,
+        )
+        store.index.delete_document(workspace, doc_id, keep_version=version)
+    return FileResult(
+        name, "indexed", chunks=len(chunks), doc_id=doc_id, pages=parsed.pages, seconds=time.perf_counter() - started
+    )
+
+
+def _fail(store: Store, doc_id: str, existing: DocumentRow | None, name: str, reason: str, started: float) -> FileResult:
+    """Record a failure; an earlier ready version stays searchable."""
+    row = store.catalog.get(doc_id)
+    if existing and existing.status == "ready":
+        store.index.delete_document(existing.workspace, doc_id, keep_version=existing.version)
+        store.catalog.update(doc_id, status="ready", pending_version=None, error=reason)
+    else:
+        if row:
+            store.index.delete_document(row.workspace, doc_id)
+        store.catalog.update(doc_id, status="failed", pending_version=None, chunks=0, error=reason)
+    return FileResult(name, "failed", error=reason, doc_id=doc_id, seconds=time.perf_counter() - started)
+
+
+def _unsupported_reason(name: str) -> str:
+    suffix = Path(name).suffix.lower() or "(no extension)"
+    kinds = ", ".join(sorted(e.lstrip(".").upper() for e in parse.SUPPORTED_EXTENSIONS))
+    return f"Files of type {suffix} aren't supported. Supported types: {kinds}."
+
+
+def _sources(path: Path, display: str) -> Iterator[tuple[str, bytes | GroundedError]]:
+    """(name, bytes) for a file, or one entry per document inside a ZIP archive."""
+    if parse.is_archive(path):
+        yield from parse.iter_members(path, display)
+        return
+    yield display, path.read_bytes()
+
+
+def ingest_paths(
+    store: Store,
+    paths: Iterable[str | Path],
+    workspace: str | None = None,
+    chunking: ChunkSettings | None = None,
+    on_progress: ProgressCallback | None = None,
+    force: bool = False,
+) -> IngestReport:
+    """Ingest files and folders; each file is reported indexed, unchanged, skipped or failed."""
+    paths = list(paths)
+    files = list(iter_files(paths))
+    report = IngestReport()
+    for n, path in enumerate(files):
+        if on_progress:
+            on_progress(Progress(n, len(files), str(path)))
+        before = len(report.files)
+        try:
+            for name, data in _sources(path, _display_name(path, paths)):
+                if isinstance(data, GroundedError):
+                    status = "skipped" if isinstance(data, UnsupportedFile) else "failed"
+                    report.files.append(FileResult(name, status, error=str(data)))
+                else:
+                    report.files.append(ingest_bytes(store, name, data, workspace, chunking, force=force))
+        except GroundedError as err:
+            report.files.append(FileResult(str(path), "failed", error=str(err)))
+        except OSError as err:
+            report.files.append(FileResult(str(path), "failed", error=f"This file could not be opened ({err.strerror})."))
+        if on_progress:
+            last = report.files[-1] if len(report.files) > before else None
+            on_progress(Progress(n + 1, len(files), str(path), last))
+    return report
+
+
+def _display_name(path: Path, roots: Iterable[str | Path]) -> str:
+    """The name a document is known by: its path relative to the folder given."""
+    for root in roots:
+        root = Path(root)
+        if root.is_dir():
+            try:
+                return path.relative_to(root).as_posix()
+            except ValueError:
+                continue
+    return path.name
+
+
+def delete_document(store: Store, doc_id: str) -> None:
+    """Remove a document: its chunks, its original and its catalog row."""
+    row = store.catalog.get(doc_id)
+    if row is None:
+        raise NotFound(f"There is no document with id {doc_id}.")
+    with store.write_lock:
+        store.index.delete_document(row.workspace, doc_id)
+        if row.original_path:
+            original = Path(row.original_path)
+            original.unlink(missing_ok=True)
+            try:
+                original.parent.rmdir()
+            except OSError:
+                pass
+        store.catalog.delete(doc_id)
+
+
+def reindex(store: Store, doc_id: str, chunking: ChunkSettings | None = None) -> FileResult:
+    """Re-parse a document from its kept original (with new chunk settings if given)."""
+    row = store.catalog.get(doc_id)
+    if row is None:
+        raise NotFound(f"There is no document with id {doc_id}.")
+    if not row.original_path or not Path(row.original_path).exists():
+        raise NotFound(f"The original of {row.file} is missing; upload it again.")
+    if chunking is None:
+        chunking = ChunkSettings(**row.chunk_settings) if row.settings else store.settings.chunking
+    data = Path(row.original_path).read_bytes()
+    return ingest_bytes(store, row.file, data, row.workspace, chunking, kind=row.kind, force=True)

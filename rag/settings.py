@@ -1,0 +1,84 @@
+"""One typed settings object for the whole app.
+
+Values come, in order of precedence, from explicit arguments (CLI flags, the
+UI), environment variables, ``.streamlit/secrets.toml`` and the defaults
+below. Nothing else in ``rag/`` reads the environment.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from .types import ChunkSettings
+
+SECRETS_FILE = Path(".streamlit") / "secrets.toml"
+
+
+def _secrets(path: Path = SECRETS_FILE) -> dict:
+    """Flat key/value pairs from secrets.toml (top-level keys only), or {}."""
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError):
+        return {}
+    return {k.upper(): v for k, v in data.items() if not isinstance(v, dict)}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Input limits; each breach gives the user a plain message."""
+
+    max_file_mb: int = 200
+    max_zip_entries: int = 2000
+    max_zip_total_mb: int = 500
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = Path("data")
+    qdrant_url: str | None = None
+    qdrant_api_key: str | None = field(default=None, repr=False)
+    openai_api_key: str | None = field(default=None, repr=False)
+    embedding: str = "minilm"  # "minilm" (offline, default) or "openai"
+    openai_embedding_model: str = "text-embedding-3-small"
+    embed_batch_size: int = 32
+    chunking: ChunkSettings = field(default_factory=ChunkSettings)
+    workspace: str = "default"
+    limits: Limits = field(default_factory=Limits)
+
+    @property
+    def files_dir(self) -> Path:
+        return self.data_dir / "files"
+
+    @property
+    def qdrant_path(self) -> Path:
+        return self.data_dir / "qdrant"
+
+    @property
+    def catalog_path(self) -> Path:
+        return self.data_dir / "catalog.sqlite3"
+
+    def with_(self, **changes) -> "Settings":
+        """A copy with some fields changed (None values are ignored)."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    @classmethod
+    def load(cls, data_dir: str | Path | None = None, secrets_path: Path = SECRETS_FILE) -> "Settings":
+        """Settings from the environment and secrets.toml; ``data_dir`` wins if given."""
+        env = {**_secrets(secrets_path), **os.environ}
+
+        def get(name: str) -> str | None:
+            value = env.get(name)
+            return str(value) if value not in (None, "") else None
+
+        openai_key = get("OPENAI_API_KEY")
+        return cls(
+            data_dir=Path(data_dir or get("GROUNDED_DATA_DIR") or "data"),
+            qdrant_url=get("QDRANT_URL"),
+            qdrant_api_key=get("QDRANT_API_KEY"),
+            openai_api_key=openai_key,
+            embedding=get("GROUNDED_EMBEDDING") or "minilm",
+        )

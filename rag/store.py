@@ -1,0 +1,60 @@
+"""The knowledge store: settings, catalog, index and embedding model together.
+
+One ``Store`` per process and data directory; the CLI opens one per command,
+the app shares one across sessions. Opening a store finishes or rolls back
+work a crash interrupted (see :func:`recover`).
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import cached_property
+
+from .catalog import Catalog
+from .embed import make_embeddings
+from .index import Index
+from .settings import Settings
+from .sparse import query_vector
+from .types import Hit
+
+
+class Store:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.catalog = Catalog(settings.catalog_path)
+        self.embeddings = make_embeddings(settings)
+        self.index = Index(settings, self.embeddings.model_id, self.embeddings.dimension)
+        self.write_lock = threading.Lock()  # one ingest/delete at a time per process
+        recover(self)
+
+    def search(self, query: str, workspace: str | None = None, k: int = 5, strategy: str = "hybrid") -> list[Hit]:
+        """Top ``k`` chunks for ``query`` in a workspace (no LLM involved)."""
+        workspace = workspace or self.settings.workspace
+        dense = self.embeddings.embed_query(query) if strategy != "sparse" else None
+        return self.index.search(workspace, strategy, dense, query_vector(query), k=k)
+
+    @cached_property
+    def files_root(self):
+        root = self.settings.files_dir
+        root.mkdir(parents=True, exist_ok=True)
+        return root
+
+
+def recover(store: Store) -> int:
+    """Make the index agree with the catalog after an interrupted ingest.
+
+    A document caught mid-work (status ``indexing``) goes back to its last
+    ready version if it had one (new, partial points are deleted), or is
+    removed entirely. Returns how many documents were repaired.
+    """
+    repaired = 0
+    for row in store.catalog.documents(status="indexing"):
+        if row.version:
+            store.index.delete_document(row.workspace, row.doc_id, keep_version=row.version)
+            store.catalog.update(row.doc_id, status="ready", pending_version=None)
+        else:
+            store.index.delete_document(row.workspace, row.doc_id)
+            store.catalog.delete(row.doc_id)
+        repaired += 1
+    return repaired
