@@ -107,6 +107,7 @@ class Index:
 
     def __init__(self, settings, model_id: str, dimension: int):
         self.client = open_client(settings)
+        self.remote = bool(settings.qdrant_url)
         self.model_id = model_id
         self.dimension = dimension
         self._ready: set[str] = set()
@@ -126,7 +127,9 @@ class Index:
                     sparse_vectors_config={SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)},
                     metadata={"model_id": self.model_id, "dimension": self.dimension, "workspace": workspace},
                 )
-                self.client.create_payload_index(name, "doc_id", models.PayloadSchemaType.KEYWORD)
+                if self.remote:  # embedded Qdrant ignores payload indexes (and warns)
+                    for key in ("doc_id", "version", "kind", "file"):
+                        self.client.create_payload_index(name, key, models.PayloadSchemaType.KEYWORD)
             else:
                 self._check_model(name)
         self._ready.add(name)

@@ -1,0 +1,22 @@
+"""Shared fixtures: a throwaway store in a temp data directory."""
+
+import pytest
+
+from rag.index import close_clients
+from rag.settings import Settings
+from rag.store import Store
+
+
+@pytest.fixture
+def settings(tmp_path, monkeypatch):
+    for var in ("QDRANT_URL", "OPENAI_API_KEY", "GROUNDED_DATA_DIR", "GROUNDED_EMBEDDING"):
+        monkeypatch.delenv(var, raising=False)
+    return Settings.load(tmp_path / "data", secrets_path=tmp_path / "no-secrets.toml")
+
+
+@pytest.fixture
+def store(settings):
+    s = Store(settings)
+    yield s
+    s.catalog.close()
+    close_clients()

@@ -1,0 +1,24 @@
+from rag.sparse import analyse, document_vector, query_vector, term_index
+
+
+def test_analyser_lowercases_drops_stop_words_and_stems():
+    assert analyse("The Running of the Marketing Campaigns") == ["run", "market", "campaign"]
+
+
+def test_document_vector_saturates_term_frequency():
+    once = document_vector("pricing")
+    many = document_vector("pricing " * 50)
+    assert once.indices == many.indices == [term_index("price")]
+    assert many.values[0] > once.values[0]
+    assert many.values[0] < 2.2  # k1 + 1 is the BM25 ceiling
+
+
+def test_query_vector_has_one_unit_weight_per_distinct_term():
+    v = query_vector("pricing prices for the enterprise plan")
+    assert sorted(v.indices) == v.indices
+    assert len(v.indices) == 3 and set(v.values) == {1.0}
+
+
+def test_empty_text_gives_empty_vectors():
+    assert query_vector("the and of").indices == []
+    assert document_vector("").indices == []
