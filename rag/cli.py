@@ -46,7 +46,17 @@ def _parser() -> argparse.ArgumentParser:
     se = sub.add_parser("search", parents=[common], help="show the passages retrieved for a query")
     se.add_argument("query")
     se.add_argument("-k", type=int, default=5)
-    se.add_argument("--strategy", choices=["dense", "sparse", "hybrid"], default="hybrid")
+    se.add_argument("--strategy", choices=["hybrid", "dense", "sparse", "mmr"], default="hybrid")
+
+    ask = sub.add_parser("ask", parents=[common], help="answer a question from your documents, with sources")
+    ask.add_argument("question")
+    ask.add_argument("--model", choices=["openai", "compatible", "local", "extractive"], default=None)
+    ask.add_argument("--strategy", choices=["hybrid", "dense", "sparse", "mmr"], default=None)
+    ask.add_argument("-k", type=int, default=None, help="how many passages to retrieve")
+    ask.add_argument("--threshold", type=float, default=None, help="minimum similarity (0-1) to count as relevant")
+    ask.add_argument("--neighbours", type=int, default=None, help="chunks either side of each hit to add as context")
+    ask.add_argument("--file", action="append", default=None, help="only search this file (repeatable)")
+    ask.add_argument("--kind", action="append", default=None, help="only search documents of this kind (repeatable)")
     return p
 
 
@@ -143,7 +153,49 @@ def cmd_search(store, args) -> None:
         print(f"[{n}] {h.score:.3f}  {where}\n    {h.text[:300].replace(chr(10), ' ')}\n")
 
 
-COMMANDS = {"ingest": cmd_ingest, "docs": cmd_docs, "rm": cmd_rm, "reindex": cmd_reindex, "search": cmd_search}
+def cmd_ask(store, args) -> None:
+    from .answer import AskOptions, ask_stream
+    from .retrieve import RetrievalSettings
+    from .types import SearchFilter
+
+    retrieval = RetrievalSettings().with_(
+        strategy=args.strategy,
+        k=args.k,
+        threshold=args.threshold,
+        neighbours=args.neighbours,
+        where=SearchFilter(files=tuple(args.file or ()), kinds=tuple(args.kind or ())),
+    )
+    answer = None
+    streamed = False
+    for event in ask_stream(store, args.question, args.workspace, AskOptions(model=args.model, retrieval=retrieval)):
+        if event.kind == "token" and not args.json:
+            print(event.text, end="", flush=True)
+            streamed = True
+        elif event.kind == "status" and not args.json and sys.stderr.isatty():
+            print(event.text, file=sys.stderr)
+        elif event.kind == "answer":
+            answer = event.answer
+    if args.json:
+        _print(answer.as_dict())
+        return
+    if not streamed:
+        print(answer.answer, end="")
+    print("\n")
+    for note in answer.notices:
+        print(f"Note: {note}")
+    if answer.citations:
+        print("\nSources:")
+    for c in answer.citations:
+        where = ", ".join(x for x in (c.file, f"page {c.page}" if c.page else "", c.section) if x)
+        print(f"[{c.n}] {where}\n    “{c.quote}”")
+    if answer.sentences and not answer.refused:
+        flagged = [s for s in answer.sentences if s.support != "supported"]
+        print(f"\nGrounded: {answer.grounded_fraction:.0%} of the answer is supported by its sources.")
+        for s in flagged:
+            print(f"  {s.support.upper()}: {s.text}" + (f" ({'; '.join(s.reasons)})" if s.reasons else ""))
+
+
+COMMANDS = {"ingest": cmd_ingest, "docs": cmd_docs, "rm": cmd_rm, "reindex": cmd_reindex, "search": cmd_search, "ask": cmd_ask}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -178,6 +178,8 @@ def ingest_bytes(
         try:
             parsed = parse.parse_file(original, display_name=name)
             chunks = chunk_document(parsed, chunking, doc_id, version, kind=kind or "other")
+            for c in chunks:
+                c.date = existing.uploaded if existing else now
             if not chunks:
                 raise EmptyDocument("No text could be read from this file.")
             texts = [embedding_text(c) for c in chunks]

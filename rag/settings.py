@@ -48,6 +48,15 @@ class Settings:
     chunking: ChunkSettings = field(default_factory=ChunkSettings)
     workspace: str = "default"
     limits: Limits = field(default_factory=Limits)
+    # Answer models: None = automatic (openai if a key, compatible if a URL, else extractive
+    # for questions and the built-in local model for writing tasks).
+    answer_model: str | None = None  # "openai" | "compatible" | "local" | "extractive"
+    openai_model: str = "gpt-4o-mini"
+    compatible_url: str | None = None  # e.g. http://localhost:11434/v1 (Ollama)
+    compatible_model: str | None = None
+    compatible_api_key: str | None = field(default=None, repr=False)
+    llm_timeout_s: float = 60.0
+    temperature: float = 0.1
 
     @property
     def files_dir(self) -> Path:
@@ -81,4 +90,9 @@ class Settings:
             qdrant_api_key=get("QDRANT_API_KEY"),
             openai_api_key=openai_key,
             embedding=get("GROUNDED_EMBEDDING") or "minilm",
+            answer_model=get("GROUNDED_MODEL"),
+            openai_model=get("OPENAI_MODEL") or cls.openai_model,
+            compatible_url=get("GROUNDED_COMPATIBLE_URL") or get("OPENAI_BASE_URL"),
+            compatible_model=get("GROUNDED_COMPATIBLE_MODEL"),
+            compatible_api_key=get("GROUNDED_COMPATIBLE_API_KEY"),
         )

@@ -14,7 +14,6 @@ from .catalog import Catalog
 from .embed import make_embeddings
 from .index import Index
 from .settings import Settings
-from .sparse import query_vector
 from .types import Hit
 
 
@@ -30,9 +29,10 @@ class Store:
 
     def search(self, query: str, workspace: str | None = None, k: int = 5, strategy: str = "hybrid") -> list[Hit]:
         """Top ``k`` chunks for ``query`` in a workspace (no LLM involved)."""
-        workspace = workspace or self.settings.workspace
-        dense = self.embeddings.embed_query(query) if strategy != "sparse" else None
-        return self.index.search(workspace, strategy, dense, query_vector(query), k=k)
+        from .retrieve import RetrievalSettings, retrieve
+
+        settings = RetrievalSettings(strategy=strategy, k=k, threshold=-1.0)
+        return retrieve(self, query, workspace or self.settings.workspace, settings).hits
 
     @cached_property
     def files_root(self):

@@ -70,6 +70,7 @@ class Chunk:
     settings: ChunkSettings = field(default_factory=ChunkSettings)
     tokens: int = 0
     kind: str = "other"
+    date: float | None = None  # the document's date (epoch seconds), for date-range filters
 
     @property
     def page(self) -> int | None:
@@ -78,6 +79,19 @@ class Chunk:
     @property
     def section(self) -> str:
         return " > ".join(self.heading_path)
+
+
+@dataclass(frozen=True)
+class SearchFilter:
+    """Metadata filters on retrieval: any of these files, any of these kinds, a date range."""
+
+    files: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    date_from: float | None = None
+    date_to: float | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.files or self.kinds or self.date_from is not None or self.date_to is not None)
 
 
 @dataclass
@@ -94,6 +108,9 @@ class Hit:
     section: str = ""
     chunk_index: int = 0
     kind: str = "other"
+    similarity: float | None = None  # dense cosine to the query, whatever the strategy
+    context: str = ""  # the hit with its neighbouring chunks, when a neighbour window is set
+    vector: list[float] | None = field(default=None, repr=False)
 
     def as_dict(self) -> dict:
         return {
@@ -104,4 +121,72 @@ class Hit:
             "section": self.section,
             "score": round(self.score, 6),
             "text": self.text,
+        }
+
+
+@dataclass
+class Citation:
+    """A numbered source as the answer cites it, with the exact supporting quote."""
+
+    n: int
+    doc_id: str
+    file: str
+    page: int | None
+    section: str
+    quote: str
+    score: float
+    chunk_id: str = ""
+
+    def as_dict(self) -> dict:
+        return {
+            "n": self.n,
+            "doc_id": self.doc_id,
+            "file": self.file,
+            "page": self.page,
+            "section": self.section,
+            "quote": self.quote,
+            "score": round(self.score, 4),
+        }
+
+
+Support = Literal["supported", "weak", "unsupported"]
+
+
+@dataclass
+class SentenceCheck:
+    """One sentence of an answer, judged against the passages it cites."""
+
+    text: str
+    support: Support
+    citations: list[int] = field(default_factory=list)
+    score: float = 0.0  # best combined support score against its cited passages
+    reasons: list[str] = field(default_factory=list)  # e.g. "12% is not in source [1]"
+
+    def as_dict(self) -> dict:
+        return {"text": self.text, "support": self.support, "citations": self.citations}
+
+
+@dataclass
+class Answer:
+    """The structured result of asking a question."""
+
+    answer: str
+    model: str
+    refused: bool = False
+    grounded_fraction: float = 0.0
+    citations: list[Citation] = field(default_factory=list)
+    sentences: list[SentenceCheck] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)  # plain-language notes for the user
+    removed_markers: int = 0  # markers that pointed at no source
+    attributed: bool = False  # citations were attributed by the check, not written by the model
+    hits: list[Hit] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "answer": self.answer,
+            "model": self.model,
+            "refused": self.refused,
+            "grounded_fraction": round(self.grounded_fraction, 4),
+            "citations": [c.as_dict() for c in self.citations],
+            "sentences": [s.as_dict() for s in self.sentences],
         }

@@ -1,0 +1,139 @@
+"""Retrieval: which chunks are pulled for a question, under the user's control.
+
+Strategies:
+- ``dense``: cosine similarity of MiniLM embeddings.
+- ``sparse``: BM25 (stemming, stop words) on Qdrant's sparse vectors.
+- ``hybrid`` (default): dense and sparse fused in Qdrant by score (DBSF).
+- ``mmr``: maximal marginal relevance over the hybrid candidates, for
+  diversity (fewer near-identical chunks from one document).
+
+The relevance threshold is always judged on the dense cosine similarity of
+each hit to the question, whatever the strategy: fused (DBSF/RRF) and BM25
+scores have no fixed scale, so a threshold on them would mean something
+different for every query. With MiniLM, cosine below about 0.2 is unrelated
+text; 0.3-0.5 is on-topic; above 0.6 is a close paraphrase.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from .sparse import query_vector
+from .types import Hit, SearchFilter
+
+STRATEGIES = ("hybrid", "dense", "sparse", "mmr")
+
+
+@dataclass(frozen=True)
+class RetrievalSettings:
+    strategy: str = "hybrid"
+    k: int = 6
+    threshold: float = 0.25  # minimum dense cosine similarity for a hit to count as relevant
+    neighbours: int = 0  # chunks before and after each hit added as context
+    where: SearchFilter = field(default_factory=SearchFilter)
+    candidates: int = 50  # per-list depth before fusion / MMR
+    mmr_lambda: float = 0.6  # 1 = pure relevance, 0 = pure diversity
+
+    def with_(self, **changes) -> "RetrievalSettings":
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+@dataclass
+class Retrieval:
+    """What retrieval found: the relevant hits, and the best ones that fell below the threshold."""
+
+    hits: list[Hit]
+    below_threshold: list[Hit]
+    query: str
+
+    @property
+    def closest_files(self) -> list[str]:
+        """Distinct files of the nearest hits, relevant or not (for "closest documents" notices)."""
+        seen: dict[str, None] = {}
+        for h in self.hits + self.below_threshold:
+            seen.setdefault(h.file, None)
+        return list(seen)
+
+
+def _mmr(query: np.ndarray, hits: list[Hit], k: int, lam: float) -> list[Hit]:
+    """Greedy maximal marginal relevance on the hits' dense vectors."""
+    vectors = np.array([h.vector for h in hits], dtype=np.float32)
+    relevance = vectors @ query
+    chosen: list[int] = []
+    rest = list(range(len(hits)))
+    while rest and len(chosen) < k:
+        if chosen:
+            redundancy = (vectors[rest] @ vectors[chosen].T).max(axis=1)
+        else:
+            redundancy = np.zeros(len(rest))
+        scores = lam * relevance[rest] - (1 - lam) * redundancy
+        best = rest[int(np.argmax(scores))]
+        chosen.append(best)
+        rest.remove(best)
+    return [replace(hits[i], score=float(relevance[i])) for i in chosen]
+
+
+def retrieve(store, query: str, workspace: str, settings: RetrievalSettings = RetrievalSettings()) -> Retrieval:
+    """Hits for ``query`` in ``workspace``, split at the relevance threshold."""
+    if settings.strategy not in STRATEGIES:
+        raise ValueError(f"Unknown retrieval strategy {settings.strategy!r}; choose one of {', '.join(STRATEGIES)}.")
+    dense = np.asarray(store.embeddings.embed_query(query), dtype=np.float32)
+    sparse = query_vector(query)
+    base = "hybrid" if settings.strategy == "mmr" else settings.strategy
+    limit = settings.candidates if settings.strategy == "mmr" else settings.k
+    hits = store.index.search(
+        workspace, base, dense.tolist(), sparse, k=limit, candidates=settings.candidates,
+        where=settings.where or None, with_vectors=True,
+    )
+    if settings.strategy == "mmr" and hits:
+        hits = _mmr(dense, hits, settings.k, settings.mmr_lambda)
+    for h in hits:
+        h.similarity = float(np.dot(np.asarray(h.vector, dtype=np.float32), dense)) if h.vector else None
+        h.vector = None  # not needed past this point; keeps results light
+    relevant = [h for h in hits if (h.similarity or 0.0) >= settings.threshold]
+    below = [h for h in hits if (h.similarity or 0.0) < settings.threshold]
+    if settings.neighbours and relevant:
+        _add_context(store, workspace, relevant, settings.neighbours)
+    return Retrieval(relevant, below, query)
+
+
+def _add_context(store, workspace: str, hits: list[Hit], window: int) -> None:
+    """Fill ``hit.context`` with the hit and up to ``window`` chunks either side."""
+    for h in hits:
+        around = store.index.neighbours(workspace, h.doc_id, max(0, h.chunk_index - window), h.chunk_index + window)
+        h.context = "\n\n".join(n.text for n in around) or h.text
+
+
+def hit_to_document(hit: Hit) -> Document:
+    return Document(
+        page_content=hit.context or hit.text,
+        metadata={
+            "chunk_id": hit.chunk_id,
+            "doc_id": hit.doc_id,
+            "file": hit.file,
+            "page": hit.page,
+            "section": hit.section,
+            "score": hit.score,
+            "similarity": hit.similarity,
+            "kind": hit.kind,
+        },
+    )
+
+
+class GroundedRetriever(BaseRetriever):
+    """A LangChain retriever over one workspace of a store."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    store: object
+    workspace: str = "default"
+    settings: RetrievalSettings = RetrievalSettings()
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        return [hit_to_document(h) for h in retrieve(self.store, query, self.workspace, self.settings).hits]
