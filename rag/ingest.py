@@ -14,13 +14,14 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import parse
+from . import originals, parse
 from .catalog import DocumentRow
 from .chunk import chunk_document, embedding_text
 from .errors import EmptyDocument, FileTooLarge, GroundedError, NotFound, UnsupportedFile
@@ -83,13 +84,6 @@ def version_for(content_hash: str, settings: ChunkSettings) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
-def safe_filename(name: str) -> str:
-    """A file name that is safe on disk: no directories, no control or odd characters."""
-    base = re.split(r"[\\/]", name)[-1]
-    base = re.sub(r"[^\w.\- ()]+", "_", base).strip(" .") or "file"
-    return base[:150]
-
-
 def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
     """Files under ``paths`` (folders walked recursively, hidden entries skipped), sorted."""
     for raw in paths:
@@ -102,23 +96,6 @@ def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
                         yield Path(root) / name
         else:
             yield path
-
-
-def _keep_original(store: Store, workspace: str, doc_id: str, name: str, data: bytes) -> Path:
-    """Write the original under the data directory atomically; returns its path."""
-    folder = store.files_root / hashlib.sha256(workspace.encode()).hexdigest()[:12] / doc_id
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / safe_filename(name)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".part-")
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, target)
-    for stale in folder.iterdir():
-        if stale != target and not stale.name.startswith(".part-"):
-            stale.unlink(missing_ok=True)
-    return target
 
 
 def ingest_bytes(
@@ -152,14 +129,15 @@ def ingest_bytes(
         if existing and existing.status == "ready" and existing.version == version and not force:
             return FileResult(name, "unchanged", chunks=existing.chunks, doc_id=doc_id, pages=existing.pages)
         store.catalog.ensure_workspace(workspace)
-        original = _keep_original(store, workspace, doc_id, name, data)
+        original = originals.keep(store, workspace, doc_id, version, name, data)
         now = time.time()
         store.catalog.upsert(
             DocumentRow(
                 doc_id=doc_id,
                 workspace=workspace,
                 file=name,
-                original_path=str(original),
+                # the row points at the new original only once it is ready (see recover())
+                original_path=existing.original_path if existing and existing.status == "ready" else str(original),
                 content_hash=content_hash,
                 version=existing.version if existing and existing.status == "ready" else None,
                 pending_version=version,
@@ -190,28 +168,44 @@ def ingest_bytes(
             return _fail(store, doc_id, existing, name, str(err), started)
         except Exception as err:  # a parser bug must not stop the run; keep the reason plain
             return _fail(store, doc_id, existing, name, f"This file could not be read ({type(err).__name__}).", started)
+        # Ready now; pending_version stays set until older points are gone, so a crash
+        # between these two steps is finished by recover() at the next start.
         store.catalog.update(
             doc_id,
             status="ready",
             version=version,
-            pending_version=None,
+            pending_version=version,
+            original_path=str(original),
             chunks=len(chunks),
             pages=parsed.pages,
             title=parsed.title,
             error=None,
         )
         store.index.delete_document(workspace, doc_id, keep_version=version)
+        store.catalog.update(doc_id, pending_version=None)
+        originals.remove(originals.doc_folder(store, workspace, doc_id), keep_dir=original.parent)
     return FileResult(
         name, "indexed", chunks=len(chunks), doc_id=doc_id, pages=parsed.pages, seconds=time.perf_counter() - started
     )
 
 
 def _fail(store: Store, doc_id: str, existing: DocumentRow | None, name: str, reason: str, started: float) -> FileResult:
-    """Record a failure; an earlier ready version stays searchable."""
+    """Record a failure; an earlier ready version (chunks and original) stays as it was."""
     row = store.catalog.get(doc_id)
     if existing and existing.status == "ready":
         store.index.delete_document(existing.workspace, doc_id, keep_version=existing.version)
-        store.catalog.update(doc_id, status="ready", pending_version=None, error=reason)
+        store.catalog.update(
+            doc_id,
+            status="ready",
+            pending_version=None,
+            error=reason,
+            original_path=existing.original_path,
+            content_hash=existing.content_hash,
+            settings=existing.settings,
+            size_bytes=existing.size_bytes,
+        )
+        if existing.original_path:
+            originals.remove(originals.doc_folder(store, existing.workspace, doc_id), keep_dir=Path(existing.original_path).parent)
     else:
         if row:
             store.index.delete_document(row.workspace, doc_id)
@@ -285,13 +279,7 @@ def delete_document(store: Store, doc_id: str) -> None:
         raise NotFound(f"There is no document with id {doc_id}.")
     with store.write_lock:
         store.index.delete_document(row.workspace, doc_id)
-        if row.original_path:
-            original = Path(row.original_path)
-            original.unlink(missing_ok=True)
-            try:
-                original.parent.rmdir()
-            except OSError:
-                pass
+        originals.remove(originals.doc_folder(store, row.workspace, doc_id))
         store.catalog.delete(doc_id)
 
 

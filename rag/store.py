@@ -8,8 +8,10 @@ work a crash interrupted (see :func:`recover`).
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from functools import cached_property
 
+from . import originals
 from .catalog import Catalog
 from .embed import make_embeddings
 from .index import Index
@@ -46,15 +48,26 @@ def recover(store: Store) -> int:
 
     A document caught mid-work (status ``indexing``) goes back to its last
     ready version if it had one (new, partial points are deleted), or is
-    removed entirely. Returns how many documents were repaired.
+    removed entirely. A ready document whose old version's points were not yet
+    deleted (``pending_version`` still set) has them deleted now. Returns how
+    many documents were repaired.
     """
     repaired = 0
+    for row in store.catalog.documents(status="ready"):
+        if row.pending_version:  # crashed after the new version was stored, before old points went
+            store.index.delete_document(row.workspace, row.doc_id, keep_version=row.version)
+            store.catalog.update(row.doc_id, pending_version=None)
+            repaired += 1
     for row in store.catalog.documents(status="indexing"):
+        folder = originals.doc_folder(store, row.workspace, row.doc_id)
         if row.version:
             store.index.delete_document(row.workspace, row.doc_id, keep_version=row.version)
             store.catalog.update(row.doc_id, status="ready", pending_version=None)
+            if row.original_path:
+                originals.remove(folder, keep_dir=Path(row.original_path).parent)
         else:
             store.index.delete_document(row.workspace, row.doc_id)
             store.catalog.delete(row.doc_id)
+            originals.remove(folder)
         repaired += 1
     return repaired
