@@ -1,4 +1,4 @@
-"""The catalog: SQLite rows for workspaces and documents.
+"""The catalog: SQLite rows for assistants (workspaces), documents, chats and feedback.
 
 The catalog is the source of truth for what a user sees as ready. A
 document is ``ready`` only after its chunks are stored in the index; while
@@ -18,7 +18,8 @@ from pathlib import Path
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS workspaces (
     name TEXT PRIMARY KEY,
-    created REAL NOT NULL
+    created REAL NOT NULL,
+    config TEXT NOT NULL DEFAULT '{}'
 );
 CREATE TABLE IF NOT EXISTS documents (
     doc_id TEXT PRIMARY KEY,
@@ -40,6 +41,32 @@ CREATE TABLE IF NOT EXISTS documents (
     title TEXT
 );
 CREATE INDEX IF NOT EXISTS documents_workspace ON documents(workspace, file);
+CREATE TABLE IF NOT EXISTS chats (
+    chat_id TEXT PRIMARY KEY,
+    workspace TEXT NOT NULL,
+    title TEXT NOT NULL,
+    created REAL NOT NULL,
+    updated REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chats_workspace ON chats(workspace, updated);
+CREATE TABLE IF NOT EXISTS messages (
+    msg_id TEXT PRIMARY KEY,
+    chat_id TEXT NOT NULL REFERENCES chats(chat_id) ON DELETE CASCADE,
+    role TEXT NOT NULL,
+    content TEXT NOT NULL,
+    answer TEXT,
+    created REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS messages_chat ON messages(chat_id, created);
+CREATE TABLE IF NOT EXISTS feedback (
+    msg_id TEXT PRIMARY KEY,
+    rating INTEGER NOT NULL,
+    comment TEXT,
+    question TEXT,
+    answer TEXT,
+    sources TEXT,
+    created REAL NOT NULL
+);
 """
 
 
@@ -95,30 +122,35 @@ class Catalog:
         with self._lock:
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._conn.execute("PRAGMA foreign_keys=ON")
             self._conn.executescript(SCHEMA)
 
     def close(self) -> None:
         with self._lock:
             self._conn.close()
 
-    def _query(self, sql: str, args: tuple = ()) -> list[sqlite3.Row]:
+    def query(self, sql: str, args: tuple = ()) -> list[sqlite3.Row]:
         with self._lock:
             return self._conn.execute(sql, args).fetchall()
 
-    def _exec(self, sql: str, args: tuple = ()) -> None:
+    def execute(self, sql: str, args: tuple = ()) -> None:
         with self._lock:
             self._conn.execute(sql, args)
 
-    # workspaces
+    # workspaces (an assistant's configuration is the JSON in ``config``; see assistants.py)
     def ensure_workspace(self, name: str) -> None:
-        self._exec("INSERT OR IGNORE INTO workspaces(name, created) VALUES (?, ?)", (name, time.time()))
+        self.execute("INSERT OR IGNORE INTO workspaces(name, created) VALUES (?, ?)", (name, time.time()))
 
     def workspaces(self) -> list[str]:
-        return [r["name"] for r in self._query("SELECT name FROM workspaces ORDER BY name")]
+        return [r["name"] for r in self.query("SELECT name FROM workspaces ORDER BY created, name")]
+
+    def transaction(self):
+        """A context manager that runs several statements atomically."""
+        return _Transaction(self)
 
     # documents
     def get(self, doc_id: str) -> DocumentRow | None:
-        rows = self._query("SELECT * FROM documents WHERE doc_id = ?", (doc_id,))
+        rows = self.query("SELECT * FROM documents WHERE doc_id = ?", (doc_id,))
         return DocumentRow(**dict(rows[0])) if rows else None
 
     def documents(self, workspace: str | None = None, status: str | None = None) -> list[DocumentRow]:
@@ -129,17 +161,33 @@ class Catalog:
         if status is not None:
             sql += " AND status = ?"
             args.append(status)
-        return [DocumentRow(**dict(r)) for r in self._query(sql + " ORDER BY file", tuple(args))]
+        return [DocumentRow(**dict(r)) for r in self.query(sql + " ORDER BY file", tuple(args))]
 
     def upsert(self, row: DocumentRow) -> None:
         placeholders = ", ".join("?" for _ in _FIELDS)
         values = tuple(asdict(row)[f] for f in _FIELDS)
-        self._exec(f"INSERT OR REPLACE INTO documents({', '.join(_FIELDS)}) VALUES ({placeholders})", values)
+        self.execute(f"INSERT OR REPLACE INTO documents({', '.join(_FIELDS)}) VALUES ({placeholders})", values)
 
     def update(self, doc_id: str, **fields) -> None:
         fields.setdefault("updated", time.time())
         assignments = ", ".join(f"{k} = ?" for k in fields)
-        self._exec(f"UPDATE documents SET {assignments} WHERE doc_id = ?", (*fields.values(), doc_id))
+        self.execute(f"UPDATE documents SET {assignments} WHERE doc_id = ?", (*fields.values(), doc_id))
 
     def delete(self, doc_id: str) -> None:
-        self._exec("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+        self.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+
+
+class _Transaction:
+    def __init__(self, catalog: Catalog):
+        self.catalog = catalog
+
+    def __enter__(self) -> Catalog:
+        self.catalog._lock.acquire()
+        self.catalog._conn.execute("BEGIN IMMEDIATE")
+        return self.catalog
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            self.catalog._conn.execute("ROLLBACK" if exc_type else "COMMIT")
+        finally:
+            self.catalog._lock.release()

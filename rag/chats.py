@@ -1,0 +1,168 @@
+"""Chat history and feedback, per assistant, in the catalog database.
+
+Each assistant message stores the full structured Answer as JSON, so a
+reopened chat shows the same sources and checks, and feedback keeps the
+question, the answer and its sources together.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from dataclasses import dataclass, field
+
+from .types import Answer, Citation, Hit, SentenceCheck
+
+
+@dataclass
+class Message:
+    msg_id: str
+    role: str  # "user" | "assistant"
+    content: str
+    answer: Answer | None = None
+    created: float = 0.0
+
+
+@dataclass
+class Chat:
+    chat_id: str
+    workspace: str
+    title: str
+    created: float
+    updated: float
+    messages: list[Message] = field(default_factory=list)
+
+
+def answer_to_json(answer: Answer) -> str:
+    data = answer.as_dict()
+    data["notices"] = answer.notices
+    data["attributed"] = answer.attributed
+    data["removed_markers"] = answer.removed_markers
+    data["sentences"] = [{**s.as_dict(), "reasons": s.reasons, "score": s.score} for s in answer.sentences]
+    data["hits"] = [{**h.as_dict(), "similarity": h.similarity, "kind": h.kind} for h in answer.hits]
+    data["citations"] = [{**c.as_dict(), "chunk_id": c.chunk_id} for c in answer.citations]
+    return json.dumps(data)
+
+
+def answer_from_json(text: str) -> Answer:
+    data = json.loads(text)
+    return Answer(
+        answer=data["answer"],
+        model=data["model"],
+        refused=data["refused"],
+        grounded_fraction=data["grounded_fraction"],
+        citations=[Citation(**c) for c in data["citations"]],
+        sentences=[SentenceCheck(**s) for s in data["sentences"]],
+        notices=data.get("notices", []),
+        removed_markers=data.get("removed_markers", 0),
+        attributed=data.get("attributed", False),
+        hits=[
+            Hit(
+                chunk_id=h["chunk_id"], doc_id=h["doc_id"], file=h["file"], text=h["text"], score=h["score"],
+                page=h["page"], pages=[h["page"]] if h["page"] else [], section=h["section"],
+                similarity=h.get("similarity"), kind=h.get("kind", "other"),
+            )
+            for h in data.get("hits", [])
+        ],
+    )
+
+
+def new_chat(catalog, workspace: str, title: str = "New chat") -> Chat:
+    now = time.time()
+    chat = Chat(uuid.uuid4().hex, workspace, title, now, now)
+    catalog.execute(
+        "INSERT INTO chats(chat_id, workspace, title, created, updated) VALUES (?, ?, ?, ?, ?)",
+        (chat.chat_id, workspace, title, now, now),
+    )
+    return chat
+
+
+def list_chats(catalog, workspace: str, limit: int = 50) -> list[Chat]:
+    rows = catalog.query(
+        "SELECT * FROM chats WHERE workspace = ? ORDER BY updated DESC LIMIT ?", (workspace, limit)
+    )
+    return [Chat(r["chat_id"], r["workspace"], r["title"], r["created"], r["updated"]) for r in rows]
+
+
+def load_chat(catalog, chat_id: str, workspace: str) -> Chat | None:
+    """A chat with its messages, only if it belongs to ``workspace``."""
+    rows = catalog.query("SELECT * FROM chats WHERE chat_id = ? AND workspace = ?", (chat_id, workspace))
+    if not rows:
+        return None
+    r = rows[0]
+    chat = Chat(r["chat_id"], r["workspace"], r["title"], r["created"], r["updated"])
+    for m in catalog.query("SELECT * FROM messages WHERE chat_id = ? ORDER BY created, rowid", (chat_id,)):
+        answer = answer_from_json(m["answer"]) if m["answer"] else None
+        chat.messages.append(Message(m["msg_id"], m["role"], m["content"], answer, m["created"]))
+    return chat
+
+
+def add_message(catalog, chat: Chat, role: str, content: str, answer: Answer | None = None) -> Message:
+    """Append a message; the first question becomes the chat's title."""
+    now = time.time()
+    message = Message(uuid.uuid4().hex, role, content, answer, now)
+    with catalog.transaction() as c:
+        c._conn.execute(
+            "INSERT INTO messages(msg_id, chat_id, role, content, answer, created) VALUES (?, ?, ?, ?, ?, ?)",
+            (message.msg_id, chat.chat_id, role, content, answer_to_json(answer) if answer else None, now),
+        )
+        if role == "user" and not any(m.role == "user" for m in chat.messages):
+            chat.title = content.strip().splitlines()[0][:60] or chat.title
+        c._conn.execute("UPDATE chats SET updated = ?, title = ? WHERE chat_id = ?", (now, chat.title, chat.chat_id))
+    chat.messages.append(message)
+    chat.updated = now
+    return message
+
+
+def delete_chat(catalog, chat_id: str, workspace: str) -> None:
+    with catalog.transaction() as c:
+        c._conn.execute("DELETE FROM messages WHERE chat_id IN (SELECT chat_id FROM chats WHERE chat_id = ? AND workspace = ?)", (chat_id, workspace))
+        c._conn.execute("DELETE FROM chats WHERE chat_id = ? AND workspace = ?", (chat_id, workspace))
+
+
+def record_feedback(catalog, chat: Chat, msg_id: str, rating: int, comment: str = "") -> None:
+    """Thumbs up (+1) or down (-1) on an answer, stored with its question, answer and sources."""
+    index = next(i for i, m in enumerate(chat.messages) if m.msg_id == msg_id)
+    message = chat.messages[index]
+    question = next((m.content for m in reversed(chat.messages[:index]) if m.role == "user"), "")
+    sources = [c.as_dict() for c in message.answer.citations] if message.answer else []
+    catalog.execute(
+        "INSERT OR REPLACE INTO feedback(msg_id, rating, comment, question, answer, sources, created) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (msg_id, 1 if rating > 0 else -1, comment.strip() or None, question, message.content, json.dumps(sources), time.time()),
+    )
+
+
+def feedback_for(catalog, msg_id: str) -> dict | None:
+    rows = catalog.query("SELECT * FROM feedback WHERE msg_id = ?", (msg_id,))
+    return dict(rows[0]) if rows else None
+
+
+def answer_markdown(question: str, answer: Answer) -> str:
+    """One answer as Markdown, with its sources and grounding check."""
+    lines = [f"**Question:** {question}", "", answer.answer, ""]
+    if answer.notices:
+        lines += [f"> {n}" for n in answer.notices] + [""]
+    if answer.citations:
+        lines.append("**Sources**")
+        lines.append("")
+        for c in answer.citations:
+            where = ", ".join(x for x in (c.file, f"page {c.page}" if c.page else "", c.section) if x)
+            lines.append(f"[{c.n}] {where}  \n> {c.quote}")
+            lines.append("")
+    if not answer.refused and answer.sentences:
+        lines.append(f"*Grounded: {answer.grounded_fraction:.0%} of the answer is supported by its sources.*")
+    return "\n".join(lines).strip() + "\n"
+
+
+def chat_markdown(chat: Chat) -> str:
+    """A whole chat as Markdown."""
+    parts = [f"# {chat.title}", ""]
+    question = ""
+    for m in chat.messages:
+        if m.role == "user":
+            question = m.content
+        elif m.answer is not None:
+            parts += [answer_markdown(question, m.answer), "---", ""]
+    return "\n".join(parts)
