@@ -149,10 +149,15 @@ def _refusal(retrieval: Retrieval, model: str) -> Answer:
     )
 
 
-def ask_stream(store, question: str, workspace: str | None = None, options: AskOptions = AskOptions()) -> Iterator[Event]:
-    """Answer ``question`` from ``workspace``, streaming tokens, then the checked Answer."""
-    workspace = workspace or store.settings.workspace
-    settings = store.settings
+def ask_stream(
+    store, question: str, workspace: str | None = None, options: AskOptions = AskOptions(), settings=None
+) -> Iterator[Event]:
+    """Answer ``question`` from ``workspace``, streaming tokens, then the checked Answer.
+
+    ``settings`` overrides the store's (an assistant's own model connection, say).
+    """
+    settings = settings or store.settings
+    workspace = workspace or settings.workspace
     model = options.model or resolve_model(settings, options.task)
     notices: list[str] = []
     llm = None

@@ -35,6 +35,8 @@ class Assistant:
     chunking: ChunkSettings = field(default_factory=ChunkSettings)
     retrieval: RetrievalSettings = field(default_factory=RetrievalSettings)
     model: str | None = None  # None: the best model configured
+    compatible_url: str | None = None  # overrides the global setting for this assistant
+    compatible_model: str | None = None
     created: float = 0.0
     owner: str | None = None
     shared_with: list[str] = field(default_factory=list)
@@ -53,6 +55,16 @@ class Assistant:
         retrieval = RetrievalSettings(**data.pop("retrieval", {}))
         data.setdefault("name", workspace)
         return cls(id=workspace, created=created, chunking=chunking, retrieval=retrieval, **data)
+
+
+def effective_settings(settings, assistant: "Assistant"):
+    """The global settings with this assistant's overrides applied."""
+    return settings.with_(
+        workspace=assistant.id,
+        chunking=assistant.chunking,
+        compatible_url=assistant.compatible_url,
+        compatible_model=assistant.compatible_model,
+    )
 
 
 def _new_id(name: str) -> str:

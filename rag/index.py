@@ -197,6 +197,13 @@ class Index:
                 name, points_selector=models.FilterSelector(filter=models.Filter(must=must, must_not=must_not)), wait=True
             )
 
+    def set_kind(self, workspace: str, doc_id: str, kind: str) -> None:
+        """Re-tag every chunk of a document (kind filters read this payload field)."""
+        name = self.ensure(workspace)
+        flt = models.Filter(must=[models.FieldCondition(key="doc_id", match=models.MatchValue(value=doc_id))])
+        with self._lock:
+            self.client.set_payload(name, payload={"kind": kind}, points=models.FilterSelector(filter=flt), wait=True)
+
     def count(self, workspace: str, doc_id: str | None = None, version: str | None = None) -> int:
         name = self.ensure(workspace)
         must = []

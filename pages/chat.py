@@ -1,0 +1,180 @@
+"""Chat: ask the assistant; answers stream in with their sources and a grounding check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from pages._common import assistant_settings, current_assistant, friendly_errors, store_or_stop
+from rag.answer import AskOptions, Turn, ask_stream
+from rag.chats import (
+    add_message,
+    answer_markdown,
+    chat_markdown,
+    feedback_for,
+    load_chat,
+    new_chat,
+    record_feedback,
+)
+from rag.llm import MODEL_NOTICES, resolve_model
+from rag.present import escape_markdown, highlighted_markdown, location
+from rag.types import Answer
+
+store = store_or_stop()
+assistant = current_assistant(store)
+settings = assistant_settings(store, assistant)
+ready_docs = store.catalog.documents(assistant.id, status="ready")
+
+st.title(assistant.name)
+chat = load_chat(store.catalog, st.session_state["chat_id"], assistant.id) if st.session_state.get("chat_id") else None
+
+model = assistant.model or resolve_model(settings, "question")
+if not ready_docs:
+    st.info("This assistant has no documents yet. Add your case studies, help-center pages or launch notes first.")
+    st.page_link("pages/knowledge.py", label="Add documents", icon=":material/upload_file:")
+elif model == "local":
+    st.caption(f":material/info: {MODEL_NOTICES['local']}")
+elif model == "extractive":
+    st.caption(
+        ":material/format_quote: Answers are quoted straight from your documents. "
+        "Connect a writing model in Settings for written answers."
+    )
+
+
+def _download(path: str):
+    return lambda: Path(path).read_bytes()
+
+
+def render_sources(answer: Answer, key: str) -> None:
+    by_chunk = {h.chunk_id: h for h in answer.hits}
+    claims: dict[int, list[str]] = {}
+    for s in answer.sentences:
+        for n in s.citations:
+            claims.setdefault(n, []).append(s.text)
+    for c in answer.citations:
+        hit = by_chunk.get(c.chunk_id)
+        relevance = f" · relevance {hit.similarity:.0%}" if hit and hit.similarity is not None else ""
+        with st.expander(f"[{c.n}] {location(c.file, c.page, c.section)}{relevance}"):
+            st.markdown(highlighted_markdown(c.quote, " ".join(claims.get(c.n, []))))
+            row = store.catalog.get(c.doc_id)
+            if row and row.original_path and Path(row.original_path).exists():
+                st.download_button(
+                    f"Download {Path(row.file).name}" + (f" (see page {c.page})" if c.page else ""),
+                    data=_download(row.original_path),
+                    file_name=Path(row.file).name,
+                    key=f"dl-{key}-{c.n}",
+                    icon=":material/download:",
+                    on_click="ignore",
+                )
+
+
+def render_check(answer: Answer) -> None:
+    if answer.refused or not answer.sentences:
+        return
+    flagged = [s for s in answer.sentences if s.support != "supported"]
+    share = f"{answer.grounded_fraction:.0%}"
+    if not flagged:
+        st.caption(f":material/verified: Grounded: {share} — every sentence is backed by its source.")
+        return
+    st.caption(f":material/warning: Grounded: {share} — {len(flagged)} sentence(s) are not fully backed by the sources.")
+    with st.expander("Which sentences to check"):
+        for s in flagged:
+            label = "Not supported" if s.support == "unsupported" else "Weakly supported"
+            reasons = f" — {escape_markdown('; '.join(s.reasons))}" if s.reasons else ""
+            colour = "red" if s.support == "unsupported" else "orange"
+            st.markdown(f":{colour}-background[{label}]: {escape_markdown(s.text)}{reasons}")
+
+
+def render_answer(answer: Answer, question: str, key: str) -> None:
+    if answer.refused:
+        st.warning(answer.answer, icon=":material/search_off:")
+    else:
+        st.markdown(answer.answer)
+    for notice in answer.notices:
+        st.caption(f":material/info: {escape_markdown(notice)}")
+    render_check(answer)
+    render_sources(answer, key)
+    st.download_button(
+        "Export answer", answer_markdown(question, answer), file_name="answer.md", key=f"exp-{key}",
+        icon=":material/ios_share:", on_click="ignore", type="tertiary",
+    )
+
+
+def render_feedback(chat, message) -> None:
+    existing = feedback_for(store.catalog, message.msg_id)
+    rating = st.feedback("thumbs", key=f"fb-{message.msg_id}")
+    if rating is not None and (existing is None or (existing["rating"] > 0) != bool(rating)):
+        record_feedback(store.catalog, chat, message.msg_id, 1 if rating else -1)
+        existing = feedback_for(store.catalog, message.msg_id)
+    if existing:
+        with st.popover("Add a comment", icon=":material/comment:"):
+            comment = st.text_area("What was right or wrong?", value=existing.get("comment") or "", key=f"fbc-{message.msg_id}")
+            if st.button("Save comment", key=f"fbs-{message.msg_id}"):
+                record_feedback(store.catalog, chat, message.msg_id, existing["rating"], comment)
+                st.toast("Thanks, your feedback was saved.")
+
+
+# history
+question_for_answer = ""
+if chat:
+    for message in chat.messages:
+        with st.chat_message(message.role):
+            if message.role == "user":
+                question_for_answer = message.content
+                st.markdown(escape_markdown(message.content))
+            elif message.answer:
+                render_answer(message.answer, question_for_answer, message.msg_id)
+                render_feedback(chat, message)
+    st.download_button(
+        "Export chat", chat_markdown(chat), file_name="chat.md", icon=":material/download:", on_click="ignore"
+    )
+
+starter = None
+if (not chat or not chat.messages) and ready_docs and assistant.starters:
+    st.caption("Try asking")
+    columns = st.columns(len(assistant.starters[:4]))
+    for column, text in zip(columns, assistant.starters[:4]):
+        if column.button(text, key=f"starter-{text}", use_container_width=True):
+            starter = text
+
+question = st.chat_input("Ask about your documents", disabled=not ready_docs) or starter
+if question:
+    with friendly_errors("answer your question"):
+        if chat is None:
+            chat = new_chat(store.catalog, assistant.id)
+            st.session_state["chat_id"] = chat.chat_id
+        history = tuple(
+            Turn(q.content, a.content)
+            for q, a in zip(chat.messages[::2], chat.messages[1::2])
+            if q.role == "user" and a.role == "assistant"
+        )
+        add_message(store.catalog, chat, "user", question)
+        with st.chat_message("user"):
+            st.markdown(escape_markdown(question))
+        with st.chat_message("assistant"):
+            status = st.status("Searching your documents…")
+            result: dict = {}
+
+            def tokens():
+                for event in ask_stream(
+                    store,
+                    question,
+                    assistant.id,
+                    AskOptions(model=assistant.model, retrieval=assistant.retrieval, instructions=assistant.instructions, history=history),
+                    settings=settings,
+                ):
+                    if event.kind == "status":
+                        status.update(label=event.text)
+                    elif event.kind == "token":
+                        yield event.text
+                    else:
+                        result["answer"] = event.answer
+
+            placeholder = st.empty()
+            with placeholder.container():
+                st.write_stream(tokens())
+            status.update(label="Done", state="complete")
+            answer = result["answer"]
+            add_message(store.catalog, chat, "assistant", answer.answer, answer)
+        st.rerun()
