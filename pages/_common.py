@@ -16,14 +16,14 @@ log = logging.getLogger("grounded.ui")
 
 
 @st.cache_resource(show_spinner="Opening your knowledge base…")
-def get_store() -> Store:
-    """One store per app process, shared by every browser session."""
-    return Store(Settings.load())
+def get_store(data_dir: str) -> Store:
+    """One store per app process and data directory, shared by every browser session."""
+    return Store(Settings.load(data_dir))
 
 
 def store_or_stop() -> Store:
     try:
-        return get_store()
+        return get_store(str(Settings.load().data_dir.resolve()))
     except GroundedError as err:
         st.error(str(err))
         st.stop()
