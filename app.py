@@ -40,11 +40,11 @@ with st.sidebar:
         st.rerun()
     if assistant.description:
         st.caption(assistant.description)
-    if st.button("New assistant", icon=":material/add:", use_container_width=True):
+    if st.button("New assistant", icon=":material/add:", width="stretch"):
         new_assistant_dialog()
 
     st.divider()
-    if st.button("New chat", icon=":material/edit_square:", use_container_width=True, key="new_chat"):
+    if st.button("New chat", icon=":material/edit_square:", width="stretch", key="new_chat"):
         st.session_state.pop("chat_id", None)
         st.switch_page("pages/chat.py")
     chats = list_chats(store.catalog, assistant.id, limit=20)
@@ -52,7 +52,7 @@ with st.sidebar:
         st.caption("Recent chats")
     for chat in chats:
         current = chat.chat_id == st.session_state.get("chat_id")
-        if st.button(chat.title, key=f"chat-{chat.chat_id}", use_container_width=True, type="secondary", disabled=current):
+        if st.button(chat.title, key=f"chat-{chat.chat_id}", width="stretch", type="secondary", disabled=current):
             st.session_state["chat_id"] = chat.chat_id
             st.switch_page("pages/chat.py")
 

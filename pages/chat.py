@@ -135,7 +135,7 @@ if (not chat or not chat.messages) and ready_docs and assistant.starters:
     st.caption("Try asking")
     columns = st.columns(len(assistant.starters[:4]))
     for column, text in zip(columns, assistant.starters[:4]):
-        if column.button(text, key=f"starter-{text}", use_container_width=True):
+        if column.button(text, key=f"starter-{text}", width="stretch"):
             starter = text
 
 question = st.chat_input("Ask about your documents", disabled=not ready_docs) or starter

@@ -76,7 +76,7 @@ table = [
 edited = st.data_editor(
     table,
     hide_index=True,
-    use_container_width=True,
+    width="stretch",
     disabled=["Name", "Pages", "Passages", "Uploaded", "Status", "Note"],
     column_config={"Kind": st.column_config.SelectboxColumn("Kind", options=list(KINDS), required=True)},
     key=f"docs-{assistant.id}",
@@ -94,14 +94,14 @@ left, middle, right = st.columns(3)
 if doc.original_path and Path(doc.original_path).exists():
     left.download_button(
         "Download original", data=lambda: Path(doc.original_path).read_bytes(), file_name=Path(doc.file).name,
-        icon=":material/download:", on_click="ignore", use_container_width=True,
+        icon=":material/download:", on_click="ignore", width="stretch",
     )
-if middle.button("Re-index", icon=":material/refresh:", use_container_width=True):
+if middle.button("Re-index", icon=":material/refresh:", width="stretch"):
     with st.spinner(f"Re-indexing {doc.file}…"), friendly_errors("re-index the document"):
         result = reindex(store, doc.doc_id, assistant.chunking)
         st.toast(f"{STATUS_LABEL[result.status]}: {doc.file}" + (f" — {result.error}" if result.error else ""))
         st.rerun()
-if right.button("Delete", icon=":material/delete:", use_container_width=True):
+if right.button("Delete", icon=":material/delete:", width="stretch"):
     with friendly_errors("delete the document"):
         delete_document(store, doc.doc_id)
         st.toast(f"Deleted {doc.file}.")

@@ -117,7 +117,7 @@ if new_chunking != assistant.chunking:
 
 st.subheader("Manage")
 a1, a2 = st.columns(2)
-with a1.popover("Duplicate", icon=":material/content_copy:", use_container_width=True):
+with a1.popover("Duplicate", icon=":material/content_copy:", width="stretch"):
     copy_name = st.text_input("Name of the copy", f"{assistant.name} (copy)")
     if st.button("Duplicate with its documents"):
         with st.spinner("Copying…"), friendly_errors("duplicate the assistant"):
@@ -125,7 +125,7 @@ with a1.popover("Duplicate", icon=":material/content_copy:", use_container_width
             st.session_state["assistant_id"] = copy.id
             st.session_state.pop("chat_id", None)
             st.rerun()
-with a2.popover("Delete", icon=":material/delete:", use_container_width=True):
+with a2.popover("Delete", icon=":material/delete:", width="stretch"):
     st.warning("This deletes the assistant, its documents and its chats. It can't be undone.")
     if st.button("Delete for good", type="primary"):
         with friendly_errors("delete the assistant"):

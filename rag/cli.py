@@ -201,6 +201,7 @@ COMMANDS = {"ingest": cmd_ingest, "docs": cmd_docs, "rm": cmd_rm, "reindex": cmd
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    from .index import close_clients
     from .store import Store
 
     try:
@@ -219,6 +220,8 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger("grounded").debug("unexpected error", exc_info=True)
         print(f"grounded: unexpected error ({type(err).__name__}: {err})", file=sys.stderr)
         return 2
+    finally:
+        close_clients()  # closing explicitly avoids noisy errors from Qdrant at interpreter exit
     return 0
 
 

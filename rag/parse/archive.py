@@ -1,0 +1,79 @@
+"""ZIP archives (a help-center export is usually a ZIP of HTML pages).
+
+Members are read into memory one at a time, never extracted to disk, and
+checked against limits first: entry count, total uncompressed size,
+compression ratio (zip bombs), unsafe paths and nested archives.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
+
+from ..errors import BrokenFile, EncryptedFile, FileTooLarge, GroundedError, UnsupportedFile
+
+MAX_ENTRIES = 2000
+MAX_TOTAL_BYTES = 500 * 1024 * 1024
+MAX_MEMBER_BYTES = 200 * 1024 * 1024
+MAX_RATIO = 100  # uncompressed / compressed, for members over 1 MB
+
+
+def is_archive(path: Path) -> bool:
+    return path.suffix.lower() == ".zip"
+
+
+def _member_problem(info: zipfile.ZipInfo, supported: frozenset[str]) -> GroundedError | None:
+    name = info.filename
+    parts = PurePosixPath(name.replace("\\", "/")).parts
+    if name.startswith(("/", "\\")) or ".." in parts or (parts and ":" in parts[0]):
+        return BrokenFile("This entry's path points outside the archive; it was not read.")
+    suffix = PurePosixPath(name).suffix.lower()
+    if suffix == ".zip":
+        return UnsupportedFile("ZIP files inside a ZIP aren't opened; upload the inner archive on its own.")
+    if suffix not in supported:
+        return UnsupportedFile(f"Files of type {suffix or '(no extension)'} aren't supported.")
+    if info.flag_bits & 0x1:
+        return EncryptedFile("This entry is password-protected.")
+    if info.file_size > MAX_MEMBER_BYTES:
+        return FileTooLarge(f"This entry is larger than {MAX_MEMBER_BYTES // 2**20} MB.")
+    if info.file_size > 2**20 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+        return FileTooLarge("This entry expands more than 100-fold (it looks like a zip bomb); it was not read.")
+    return None
+
+
+def iter_members(path: Path, display: str, supported: frozenset[str]) -> Iterator[tuple[str, bytes | GroundedError]]:
+    """(name, bytes or the reason it is skipped) for each file in the archive, named ``display/inner/path``."""
+    try:
+        zf = zipfile.ZipFile(path)
+    except zipfile.BadZipFile as err:
+        raise BrokenFile("This ZIP archive is damaged or isn't really a ZIP file.") from err
+    with zf:
+        infos = [
+            i for i in zf.infolist()
+            if not i.is_dir() and not i.filename.startswith("__MACOSX/") and not PurePosixPath(i.filename).name.startswith(".")
+        ]
+        if len(infos) > MAX_ENTRIES:
+            raise FileTooLarge(f"This archive has {len(infos)} files; the limit is {MAX_ENTRIES}. Split it into smaller ZIPs.")
+        if sum(i.file_size for i in infos) > MAX_TOTAL_BYTES:
+            raise FileTooLarge(f"This archive expands to more than {MAX_TOTAL_BYTES // 2**20} MB; split it into smaller ZIPs.")
+        if not infos:
+            raise UnsupportedFile("This archive contains no files.")
+        for info in infos:
+            name = f"{display}/{info.filename.replace(chr(92), '/')}"
+            problem = _member_problem(info, supported)
+            if problem is not None:
+                yield name, problem
+                continue
+            try:
+                with zf.open(info) as fh:
+                    data = fh.read(MAX_MEMBER_BYTES + 1)
+            except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as err:
+                yield name, BrokenFile(f"This entry is damaged and couldn't be read ({type(err).__name__}).")
+                continue
+            except RuntimeError as err:  # zipfile raises RuntimeError for encrypted members
+                yield name, EncryptedFile("This entry is password-protected.") if "encrypted" in str(err) else BrokenFile(
+                    "This entry couldn't be read."
+                )
+                continue
+            yield name, data

@@ -1,0 +1,58 @@
+"""E-mail messages (.eml): the subject as the title, the body as text.
+
+Parsed with the standard library; the HTML part is used only when there is
+no plain-text part. Attachments are not read.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from pathlib import Path
+
+from ..errors import BrokenFile, EmptyDocument, EncryptedFile
+from ..types import ParsedDocument
+from .builder import Builder
+from .text import decode
+
+ENCRYPTED_TYPES = {"application/pkcs7-mime", "application/x-pkcs7-mime", "multipart/encrypted", "application/pgp-encrypted"}
+
+
+def parse_eml(path: Path, name: str) -> ParsedDocument:
+    data = path.read_bytes()
+    if not data.strip():
+        raise EmptyDocument("This file is empty.")
+    try:
+        message = email.message_from_bytes(data, policy=email.policy.default)
+    except Exception as err:  # noqa: BLE001 - the stdlib parser is lenient; this is a last resort
+        raise BrokenFile("This e-mail file is damaged and couldn't be read.") from err
+    if message.get_content_type() in ENCRYPTED_TYPES or any(
+        part.get_content_type() in ENCRYPTED_TYPES for part in message.walk()
+    ):
+        raise EncryptedFile("This e-mail is encrypted; it can't be read without its key.")
+    if not message.keys():
+        raise BrokenFile("This file isn't an e-mail message.")
+    b = Builder(name)
+    subject = str(message.get("subject", "") or "").strip()
+    if subject:
+        b.title(subject, 1)
+    sender = str(message.get("from", "") or "")
+    date = str(message.get("date", "") or "")
+    if sender or date:
+        b.add(" · ".join(x for x in (f"From: {sender}" if sender else "", f"Date: {date}" if date else "") if x))
+    body = message.get_body(preferencelist=("plain", "html"))
+    if body is not None:
+        try:
+            content = body.get_content()
+        except (LookupError, UnicodeDecodeError, AssertionError):
+            content = decode(body.get_payload(decode=True) or b"")
+        if body.get_content_type() == "text/html":
+            from .web import parse_html_text
+
+            b.elements.extend(parse_html_text(content, name).elements)
+        else:
+            for para in content.replace("\r\n", "\n").split("\n\n"):
+                b.add(para)
+    if len(b.elements) <= (1 if subject else 0) + (1 if sender or date else 0):
+        raise EmptyDocument("This e-mail has no text in its body.")
+    return ParsedDocument(name, b.elements, title=subject or None)

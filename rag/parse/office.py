@@ -1,0 +1,118 @@
+"""Word, PowerPoint and Excel files.
+
+DOCX and PPTX go through unstructured's partitioners (titles, list items,
+tables with their HTML, slide numbers); XLSX is read with openpyxl so that
+long sheets become several tables that each keep the header row.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from ..errors import BrokenFile, EmptyDocument, EncryptedFile
+from ..types import ParsedDocument
+from . import tables
+from .builder import Builder
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+KIND_NAMES = {".docx": "Word document", ".pptx": "PowerPoint file", ".xlsx": "Excel workbook"}
+
+
+def check_office_container(path: Path) -> None:
+    """Raise a specific error unless ``path`` is a readable Office Open XML (ZIP) file."""
+    what = KIND_NAMES.get(path.suffix.lower(), "Office file")
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if not head:
+        raise EmptyDocument("This file is empty.")
+    if head == OLE_MAGIC:
+        raise EncryptedFile(
+            f"This {what} is password-protected (or in the old pre-2007 format); "
+            "remove the password or save it as a modern file and upload it again."
+        )
+    if head.startswith(b"%PDF"):
+        raise BrokenFile(f"This file is a PDF with a .{path.suffix.lstrip('.')} name; rename it to .pdf and upload it again.")
+    if not zipfile.is_zipfile(path):
+        raise BrokenFile(f"This file is damaged or isn't really a {what}.")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            if "[Content_Types].xml" not in zf.namelist():
+                raise BrokenFile(f"This file is damaged or isn't really a {what}.")
+    except zipfile.BadZipFile as err:
+        raise BrokenFile(f"This file is damaged or isn't really a {what}.") from err
+
+
+def _from_unstructured(elements, name: str, pages_from_metadata: bool) -> Builder:
+    b = Builder(name)
+    last_page = None
+    for el in elements:
+        text = (el.text or "").strip()
+        page = el.metadata.page_number if pages_from_metadata else None
+        if pages_from_metadata and page != last_page:
+            b.reset()  # a new slide starts a new outline
+            last_page = page
+        category = el.category
+        if category == "Table":
+            html = el.metadata.text_as_html
+            md = tables.html_to_markdown(html) if html else text
+            b.add(md, "table", page)
+        elif category == "Title" and text:
+            depth = el.metadata.category_depth or 0
+            b.title(text, depth + 1, page)
+        elif category == "ListItem":
+            b.add(f"- {text}", "list", page)
+        elif category in ("PageBreak", "Image", "Header", "Footer", "PageNumber"):
+            continue
+        else:
+            b.add(text, "text", page)
+    return b
+
+
+def parse_docx(path: Path, name: str) -> ParsedDocument:
+    check_office_container(path)
+    from . import _unstructured  # noqa: F401 - offline spaCy before partitioning
+    from unstructured.partition.docx import partition_docx
+
+    elements = partition_docx(filename=str(path), infer_table_structure=True, include_page_breaks=False)
+    b = _from_unstructured(elements, name, pages_from_metadata=False)
+    return ParsedDocument(name, b.elements, title=next((e.text for e in b.elements if e.kind == "title"), None))
+
+
+def parse_pptx(path: Path, name: str) -> ParsedDocument:
+    check_office_container(path)
+    from . import _unstructured  # noqa: F401
+    from pptx import Presentation
+    from unstructured.partition.pptx import partition_pptx
+
+    slides = len(Presentation(str(path)).slides)
+    elements = partition_pptx(filename=str(path), infer_table_structure=True, include_slide_notes=True)
+    b = _from_unstructured(elements, name, pages_from_metadata=True)
+    return ParsedDocument(
+        name, b.elements, pages=slides, title=next((e.text for e in b.elements if e.kind == "title"), None)
+    )
+
+
+def parse_xlsx(path: Path, name: str) -> ParsedDocument:
+    """Each sheet's used cells as Markdown tables of at most 50 rows; page = sheet number."""
+    check_office_container(path)
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(str(path), read_only=True, data_only=True)
+    except Exception as err:  # openpyxl raises many types for damaged files
+        raise BrokenFile("This Excel workbook is damaged and couldn't be read.") from err
+    b = Builder(name)
+    try:
+        for number, sheet in enumerate(workbook.worksheets, 1):
+            rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+            body = tables.blocks(rows)
+            if not body:
+                continue
+            b.reset()
+            b.title(sheet.title, 1, number)
+            for block in body:
+                b.add(block, "table", number)
+    finally:
+        workbook.close()
+    return ParsedDocument(name, b.elements, pages=None)

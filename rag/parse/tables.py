@@ -1,0 +1,72 @@
+"""Tables as Markdown text: header row, separator, one line per row.
+
+Every parser renders tables through here, so a table from a PDF, a Word
+file, a slide, a sheet or a web page looks the same to the chunker and the
+model, and rows never get separated from their header.
+"""
+
+from __future__ import annotations
+
+from bs4 import BeautifulSoup
+
+MAX_CELL_CHARS = 300
+
+
+def _cell(value) -> str:
+    text = "" if value is None else str(value)
+    text = " ".join(text.split()).replace("|", "\\|")
+    return text[:MAX_CELL_CHARS]
+
+
+def clean_rows(rows: list[list]) -> list[list[str]]:
+    """Cells as clean strings; empty rows and columns dropped; rows padded to one width."""
+    rows = [[_cell(c) for c in row] for row in rows]
+    rows = [r for r in rows if any(r)]
+    if not rows:
+        return []
+    width = max(len(r) for r in rows)
+    rows = [r + [""] * (width - len(r)) for r in rows]
+    keep = [i for i in range(width) if any(r[i] for r in rows)]
+    return [[r[i] for i in keep] for r in rows]
+
+
+def to_markdown(rows: list[list], header: bool = True) -> str:
+    """A Markdown table; the first row is the header (blank header cells stay blank)."""
+    rows = clean_rows(rows)
+    if not rows:
+        return ""
+    head, body = (rows[0], rows[1:]) if header else ([""] * len(rows[0]), rows)
+    lines = ["| " + " | ".join(head) + " |", "| " + " | ".join("---" for _ in head) + " |"]
+    lines += ["| " + " | ".join(r) + " |" for r in body]
+    return "\n".join(lines)
+
+
+def blocks(rows: list[list], max_rows: int = 50) -> list[str]:
+    """A long table as several Markdown tables of ``max_rows`` rows, each repeating the header."""
+    rows = clean_rows(rows)
+    if not rows:
+        return []
+    head, body = rows[0], rows[1:]
+    if not body:
+        return [to_markdown([head])]
+    return [to_markdown([head] + body[i : i + max_rows]) for i in range(0, len(body), max_rows)]
+
+
+def html_table_rows(html: str) -> list[list[str]]:
+    """Rows of the first <table> in ``html``; colspans repeat the cell so columns stay aligned."""
+    soup = BeautifulSoup(html, "lxml")
+    table = soup.find("table")
+    if table is None:
+        return []
+    rows = []
+    for tr in table.find_all("tr"):
+        row = []
+        for cell in tr.find_all(["td", "th"]):
+            span = int(cell.get("colspan", 1) or 1) if str(cell.get("colspan", "1")).isdigit() else 1
+            row.extend([cell.get_text(" ", strip=True)] + [""] * (min(span, 20) - 1))
+        rows.append(row)
+    return rows
+
+
+def html_to_markdown(html: str) -> str:
+    return to_markdown(html_table_rows(html))
