@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import re
 import uuid
 from dataclasses import dataclass
 
@@ -60,11 +61,12 @@ def _recursive_splitter(size: int, overlap: int):
 
 
 def _split_table(text: str, size: int) -> list[str]:
-    """Split a Markdown table by rows; every part repeats the header and separator."""
+    """Split a Markdown table by rows; every part repeats the caption, header and separator."""
     lines = text.splitlines()
-    if len(lines) < 3 or not lines[1].lstrip().startswith("|"):
+    sep = next((i for i, line in enumerate(lines[:6]) if re.fullmatch(r"\|( ?-{3,} ?\|)+", line.strip())), None)
+    if sep is None or sep == 0:
         return [text]
-    header, body = lines[:2], lines[2:]
+    header, body = lines[: sep + 1], lines[sep + 1 :]
     budget = max(size - _ntokens("\n".join(header)), size // 4)
     parts, current, used = [], [], 0
     for row, n in zip(body, count_tokens(body)):

@@ -23,7 +23,10 @@ def parse_eml(path: Path, name: str) -> ParsedDocument:
     if not data.strip():
         raise EmptyDocument("This file is empty.")
     try:
-        message = email.message_from_bytes(data, policy=email.policy.default)
+        if data[:4].count(b"\x00") >= 1 or data.startswith((b"\xff\xfe", b"\xfe\xff")):  # a UTF-16/32 export
+            message = email.message_from_string(decode(data), policy=email.policy.default)
+        else:
+            message = email.message_from_bytes(data, policy=email.policy.default)
     except Exception as err:  # noqa: BLE001 - the stdlib parser is lenient; this is a last resort
         raise BrokenFile("This e-mail file is damaged and couldn't be read.") from err
     if message.get_content_type() in ENCRYPTED_TYPES or any(

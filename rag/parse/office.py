@@ -43,6 +43,11 @@ def check_office_container(path: Path) -> None:
         raise BrokenFile(f"This file is damaged or isn't really a {what}.") from err
 
 
+def _reads_like_sentence(text: str) -> bool:
+    """unstructured calls short lines "Title"; a full sentence or a long line is body text."""
+    return text.rstrip().endswith((".", "!", "?", ";")) or len(text.split()) > 14
+
+
 def _from_unstructured(elements, name: str, pages_from_metadata: bool) -> Builder:
     b = Builder(name)
     last_page = None
@@ -57,7 +62,7 @@ def _from_unstructured(elements, name: str, pages_from_metadata: bool) -> Builde
             html = el.metadata.text_as_html
             md = tables.html_to_markdown(html) if html else text
             b.add(md, "table", page)
-        elif category == "Title" and text:
+        elif category == "Title" and text and not _reads_like_sentence(text):
             depth = el.metadata.category_depth or 0
             b.title(text, depth + 1, page)
         elif category == "ListItem":
@@ -76,6 +81,8 @@ def parse_docx(path: Path, name: str) -> ParsedDocument:
 
     elements = partition_docx(filename=str(path), infer_table_structure=True, include_page_breaks=False)
     b = _from_unstructured(elements, name, pages_from_metadata=False)
+    if not b.elements:
+        raise EmptyDocument("This Word document has no text (only pictures or empty pages).")
     return ParsedDocument(name, b.elements, title=next((e.text for e in b.elements if e.kind == "title"), None))
 
 
@@ -88,6 +95,8 @@ def parse_pptx(path: Path, name: str) -> ParsedDocument:
     slides = len(Presentation(str(path)).slides)
     elements = partition_pptx(filename=str(path), infer_table_structure=True, include_slide_notes=True)
     b = _from_unstructured(elements, name, pages_from_metadata=True)
+    if not b.elements:
+        raise EmptyDocument("This presentation has no text, only pictures; text inside images is not read yet.")
     return ParsedDocument(
         name, b.elements, pages=slides, title=next((e.text for e in b.elements if e.kind == "title"), None)
     )
@@ -115,4 +124,6 @@ def parse_xlsx(path: Path, name: str) -> ParsedDocument:
                 b.add(block, "table", number)
     finally:
         workbook.close()
+    if not b.elements:
+        raise EmptyDocument("This workbook's sheets are empty.")
     return ParsedDocument(name, b.elements, pages=None)

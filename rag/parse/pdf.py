@@ -96,21 +96,35 @@ def _open(path: Path):
         raise BrokenFile("This PDF is damaged and couldn't be read.") from err
 
 
-def _table_page(plumber_page, page_no: int, b: Builder) -> bool:
-    """Emit a page's tables as Markdown and its remaining text as prose; False if no table found."""
+_WORDS = re.compile(r"[A-Za-z]{3,}")
+
+
+def _faithful(rows: list[list], page_words: set[str]) -> bool:
+    """False for tables whose cells are word fragments (rotated or overlapping text)."""
+    words = [w.lower() for row in rows for cell in row if cell for w in _WORDS.findall(str(cell))]
+    if not words:
+        return True  # all numbers
+    return sum(w in page_words for w in words) / len(words) >= 0.8
+
+
+def _table_page(plumber_page, page_no: int, b: Builder, page_text: str) -> bool:
+    """Emit a page's tables as Markdown and its remaining text as prose; False if no usable table."""
     found = plumber_page.find_tables({"vertical_strategy": "lines", "horizontal_strategy": "lines"})
     if not found:
         found = plumber_page.find_tables({"vertical_strategy": "text", "horizontal_strategy": "lines"})
-    found = [t for t in found if len(t.rows) >= 2 and len(t.rows[0].cells) >= 2]
-    if not found:
+    page_words = {w.lower() for w in _WORDS.findall(page_text)}
+    extracted = [(t, t.extract()) for t in found if len(t.rows) >= 2 and len(t.rows[0].cells) >= 2]
+    extracted = [(t, rows) for t, rows in extracted if _faithful(rows, page_words)]
+    if not extracted:
         return False
+    found = [t for t, _ in extracted]
     outside = plumber_page
     for t in found:
         outside = outside.outside_bbox(t.bbox)
     # Interleave prose and tables top to bottom.
     items: list[tuple[float, str, str]] = []
-    for t in found:
-        md = tables.to_markdown(t.extract())
+    for t, rows in extracted:
+        md = tables.to_markdown(rows)
         if md:
             items.append((t.bbox[1], "table", md))
     words = outside.extract_words(keep_blank_chars=False, use_text_flow=True)
@@ -120,12 +134,16 @@ def _table_page(plumber_page, page_no: int, b: Builder) -> bool:
     prose: list[str] = []
     for _, kind, content in items:
         if kind == "table":
-            _emit_prose("\n".join(prose), page_no, b)
+            # Short lines right above a table are usually its column headings (periods, units).
+            caption: list[str] = []
+            while prose and len(caption) < 3 and len(prose[-1]) < 100 and not _SENTENCE_END.search(prose[-1]):
+                caption.insert(0, prose.pop())
+            _emit_prose("\n".join(prose), page_no, b, keep_lines=True)
             prose.clear()
-            b.add(content, "table", page_no)
+            b.add("\n".join(caption + [content]), "table", page_no)
         else:
             prose.append(content)
-    _emit_prose("\n".join(prose), page_no, b)
+    _emit_prose("\n".join(prose), page_no, b, keep_lines=True)
     return True
 
 
@@ -139,7 +157,29 @@ def _lines(words: list[dict]) -> list[tuple[float, str]]:
     return [(top, " ".join(ws)) for top, ws in lines]
 
 
-def _emit_prose(text: str, page_no: int, b: Builder) -> None:
+def _emit_prose(text: str, page_no: int, b: Builder, keep_lines: bool = False) -> None:
+    """Paragraphs and headings; with ``keep_lines`` runs of numeric lines stay one row per line."""
+    if keep_lines:
+        rows: list[str] = []
+        prose: list[str] = []
+
+        def flush_rows():
+            if rows:
+                b.add("\n".join(rows), "text", page_no)
+                rows.clear()
+
+        for line in text.splitlines():
+            if len(_NUMBER.findall(line)) >= 2:
+                if prose:
+                    _emit_prose("\n".join(prose), page_no, b)
+                    prose.clear()
+                rows.append(line.strip())
+            else:
+                flush_rows()
+                prose.append(line)
+        flush_rows()
+        _emit_prose("\n".join(prose), page_no, b)
+        return
     for para, level in _paragraphs(text):
         if level:
             b.title(para, level, page_no)
@@ -183,13 +223,13 @@ def parse_pdf(path: Path, name: str) -> ParsedDocument:
             handled = False
             if plumber is not None and i in tabular:
                 try:
-                    handled = _table_page(plumber.pages[i], page_no, b)
+                    handled = _table_page(plumber.pages[i], page_no, b, text)
                 except Exception:  # noqa: BLE001 - a page pdfplumber can't handle keeps its plain text
                     handled = False
                 finally:
                     plumber.pages[i].flush_cache() if i < len(plumber.pages) else None
             if not handled:
-                _emit_prose(text, page_no, b)
+                _emit_prose(text, page_no, b, keep_lines=i in tabular)
     finally:
         if plumber is not None:
             plumber.close()

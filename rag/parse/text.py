@@ -27,31 +27,32 @@ _BOMS = [
 
 
 def decode(data: bytes) -> str:
-    """Text from bytes: BOM first, then UTF-8, UTF-16 without BOM (many NULs), then cp1252."""
+    """Text from bytes: BOM first, then UTF-16/32 without BOM (many NULs), UTF-8, then cp1252."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return data.decode(encoding, errors="replace")
+    sample = data[:4000]
+    nuls = sample.count(b"\x00")
+    if sample and nuls > len(sample) // 4 and nuls < len(sample):  # NUL is valid UTF-8, so check first
+        if nuls > len(sample) * 5 // 8:
+            return data.decode("utf-32-le" if sample[1:4] == b"\x00\x00\x00" else "utf-32-be", errors="replace")
+        return data.decode("utf-16-le" if sample[1:2] == b"\x00" else "utf-16-be", errors="replace")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        pass
-    sample = data[:4000]
-    if sample and sample.count(b"\x00") > len(sample) // 4:
-        if sample.count(b"\x00") > len(sample) // 2 + len(sample) // 8:
-            return data.decode("utf-32-le" if sample[1:4] == b"\x00\x00\x00" else "utf-32-be", errors="replace")
-        return data.decode("utf-16-le" if sample[1:2] == b"\x00" else "utf-16-be", errors="replace")
-    return data.decode("cp1252", errors="replace")
+        return data.decode("cp1252", errors="replace")
 
 
 def _read_text(path: Path) -> str:
     data = path.read_bytes()
     if not data.strip(b" \t\r\n\x00"):
-        raise EmptyDocument("This file is empty.")
+        raise EmptyDocument("This file holds no text (only blank space or null bytes).")
     text = decode(data)
     if not text.strip():
         raise EmptyDocument("This file is empty.")
-    printable = sum(ch.isprintable() or ch in "\n\r\t" for ch in text[:20000])
-    if printable < 0.85 * min(len(text), 20000):
+    sample = text[:20000]
+    odd = sum(not (ch.isprintable() or ch in "\n\r\t\f") or ch == "\ufffd" for ch in sample)
+    if odd > 0.05 * len(sample):
         raise BrokenFile("This file doesn't contain readable text (it looks like binary data).")
     return text
 
