@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from pages._common import current_assistant, friendly_errors, store_or_stop
+from app_pages._common import current_assistant, friendly_errors, store_or_stop
 from rag.assistants import create_assistant, list_assistants
 from rag.chats import list_chats
 
@@ -27,17 +27,19 @@ def new_assistant_dialog():
             st.rerun()
 
 
+def _switch_assistant() -> None:
+    st.session_state["assistant_id"] = st.session_state["assistant_picker"]
+    st.session_state.pop("chat_id", None)
+
+
 with st.sidebar:
     assistants = list_assistants(store.catalog)
-    ids = [a.id for a in assistants]
     names = {a.id: a.name for a in assistants}
-    picked = st.selectbox(
-        "Assistant", ids, index=ids.index(assistant.id), format_func=lambda i: names[i], key="assistant_picker"
+    # The picker follows the current assistant, however it was chosen (picker, a new assistant, a test).
+    st.session_state["assistant_picker"] = assistant.id
+    st.selectbox(
+        "Assistant", list(names), format_func=lambda i: names[i], key="assistant_picker", on_change=_switch_assistant
     )
-    if picked != assistant.id:
-        st.session_state["assistant_id"] = picked
-        st.session_state.pop("chat_id", None)
-        st.rerun()
     if assistant.description:
         st.caption(assistant.description)
     if st.button("New assistant", icon=":material/add:", width="stretch"):
@@ -46,7 +48,7 @@ with st.sidebar:
     st.divider()
     if st.button("New chat", icon=":material/edit_square:", width="stretch", key="new_chat"):
         st.session_state.pop("chat_id", None)
-        st.switch_page("pages/chat.py")
+        st.switch_page("app_pages/chat.py")
     chats = list_chats(store.catalog, assistant.id, limit=20)
     if chats:
         st.caption("Recent chats")
@@ -54,13 +56,13 @@ with st.sidebar:
         current = chat.chat_id == st.session_state.get("chat_id")
         if st.button(chat.title, key=f"chat-{chat.chat_id}", width="stretch", type="secondary", disabled=current):
             st.session_state["chat_id"] = chat.chat_id
-            st.switch_page("pages/chat.py")
+            st.switch_page("app_pages/chat.py")
 
 navigation = st.navigation(
     [
-        st.Page("pages/chat.py", title="Chat", icon=":material/chat:", default=True),
-        st.Page("pages/knowledge.py", title="Knowledge", icon=":material/folder_open:"),
-        st.Page("pages/settings.py", title="Settings", icon=":material/tune:"),
+        st.Page("app_pages/chat.py", title="Chat", icon=":material/chat:", default=True),
+        st.Page("app_pages/knowledge.py", title="Knowledge", icon=":material/folder_open:"),
+        st.Page("app_pages/settings.py", title="Settings", icon=":material/tune:"),
     ]
 )
 navigation.run()

@@ -38,7 +38,7 @@ def _no_exceptions(at: AppTest) -> None:
 
 
 def _upload(at: AppTest, files) -> AppTest:
-    at.switch_page("pages/knowledge.py").run()
+    at.switch_page("app_pages/knowledge.py").run()
     at.file_uploader[0].set_value(files)
     at.button[[b.label for b in at.button].index("Upload and index")].click().run()
     return at
@@ -60,12 +60,12 @@ def test_upload_then_ask_shows_answer_with_citation(app):
     assert any(l.startswith("Skipped: x.exe") and "aren't supported" in l for l in labels)
     assert "2 indexed" in app.success[0].value
 
-    app.switch_page("pages/chat.py").run()
+    app.switch_page("app_pages/chat.py").run()
     app.chat_input[0].set_value("How long did onboarding take for Northwind?").run()
     _no_exceptions(app)
     text = " ".join(m.value for m in app.markdown)
     assert "41 days to 12 days" in text
-    assert any(e.label.startswith("[1] northwind.md") for e in app.expander)
+    assert any(e.label.startswith("[1] northwind.md · ") for e in app.expander)
     # the chat is saved and listed in the sidebar
     assert any("How long did onboarding" in b.label for b in app.sidebar.button)
 
@@ -73,7 +73,7 @@ def test_upload_then_ask_shows_answer_with_citation(app):
 def test_off_topic_question_is_refused(app):
     app.run()
     _upload(app, [("pricing.txt", PRICING, "text/plain")])
-    app.switch_page("pages/chat.py").run()
+    app.switch_page("app_pages/chat.py").run()
     app.chat_input[0].set_value("What is the boiling point of tungsten?").run()
     _no_exceptions(app)
     assert any("don't cover this question" in w.value for w in app.warning)
@@ -82,7 +82,7 @@ def test_off_topic_question_is_refused(app):
 def test_settings_save_and_new_assistant_is_isolated(app):
     app.run()
     _upload(app, [("pricing.txt", PRICING, "text/plain")])
-    app.switch_page("pages/settings.py").run()
+    app.switch_page("app_pages/settings.py").run()
     app.text_input[0].set_value("Sales answers")
     app.text_area[0].set_value("Never promise delivery dates.")
     app.button[[b.label for b in app.button].index("Save")].click().run()
@@ -91,13 +91,13 @@ def test_settings_save_and_new_assistant_is_isolated(app):
 
     # a second assistant sees none of the first one's documents
     from rag.assistants import create_assistant
-    from pages._common import get_store
+    from app_pages._common import get_store
     from rag.settings import Settings
 
     store = get_store(str(Settings.load().data_dir.resolve()))
     other = create_assistant(store.catalog, "Support drafts")
     app.session_state["assistant_id"] = other.id
-    app.switch_page("pages/knowledge.py").run()
+    app.switch_page("app_pages/knowledge.py").run()
     _no_exceptions(app)
     assert any("No documents yet" in i.value for i in app.info)
 

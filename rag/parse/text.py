@@ -45,8 +45,10 @@ def decode(data: bytes) -> str:
 
 def _read_text(path: Path) -> str:
     data = path.read_bytes()
+    if not data:
+        raise EmptyDocument("This file is empty (0 bytes).")
     if not data.strip(b" \t\r\n\x00"):
-        raise EmptyDocument("This file holds no text (only blank space or null bytes).")
+        raise EmptyDocument("This file is empty: it holds only blank space.")
     text = decode(data)
     if not text.strip():
         raise EmptyDocument("This file is empty.")

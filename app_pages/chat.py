@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from pages._common import assistant_settings, current_assistant, friendly_errors, store_or_stop
+from app_pages._common import assistant_settings, current_assistant, friendly_errors, store_or_stop
 from rag.answer import AskOptions, Turn, ask_stream
 from rag.chats import (
     add_message,
@@ -32,14 +32,9 @@ chat = load_chat(store.catalog, st.session_state["chat_id"], assistant.id) if st
 model = assistant.model or resolve_model(settings, "question")
 if not ready_docs:
     st.info("This assistant has no documents yet. Add your case studies, help-center pages or launch notes first.")
-    st.page_link("pages/knowledge.py", label="Add documents", icon=":material/upload_file:")
+    st.page_link("app_pages/knowledge.py", label="Add documents", icon=":material/upload_file:")
 elif model == "local":
     st.caption(f":material/info: {MODEL_NOTICES['local']}")
-elif model == "extractive":
-    st.caption(
-        ":material/format_quote: Answers are quoted straight from your documents. "
-        "Connect a writing model in Settings for written answers."
-    )
 
 
 def _download(path: str):

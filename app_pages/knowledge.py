@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from pages._common import current_assistant, friendly_errors, store_or_stop
+from app_pages._common import current_assistant, friendly_errors, store_or_stop
 from rag.chunk import STRATEGIES, split
 from rag.errors import GroundedError
 from rag.ingest import KINDS, delete_document, ingest_bytes, reindex, set_kind

