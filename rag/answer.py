@@ -23,6 +23,7 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate, MessagesPlaceholder
 
 from .check import check_answer
+from .guard import defuse, looks_like_injection
 from .llm import MODEL_NOTICES, make_chat_model, resolve_model
 from .retrieve import Retrieval, RetrievalSettings, retrieve
 from .types import Answer, Hit
@@ -84,14 +85,18 @@ def _neutralise(text: str) -> str:
     return re.sub(r"</?\s*source\b", lambda m: m.group(0).replace("<", "‹"), text, flags=re.IGNORECASE)
 
 
-def format_sources(hits: list[Hit]) -> str:
+def format_sources(hits: list[Hit]) -> tuple[str, int]:
+    """The numbered <source> blocks for the prompt, and how many planted instructions were cut."""
     blocks = []
+    removed = 0
     for n, h in enumerate(hits, 1):
         where = f'file="{_neutralise(h.file)}"' + (f' page="{h.page}"' if h.page else "")
         if h.section:
             where += f' section="{_neutralise(h.section)}"'
-        blocks.append(f'<source id="{n}" {where}>\n{_neutralise(h.context or h.text)}\n</source>')
-    return "\n\n".join(blocks)
+        body, cut = defuse(_neutralise(h.context or h.text))
+        removed += cut
+        blocks.append(f'<source id="{n}" {where}>\n{body}\n</source>')
+    return "\n\n".join(blocks), removed
 
 
 def build_prompt() -> ChatPromptTemplate:
@@ -125,7 +130,7 @@ def extractive_answer(question_vector: np.ndarray, hits: list[Hit], embeddings, 
     candidates: list[tuple[int, int, str]] = []  # (source n, position, sentence)
     for n, h in enumerate(hits, 1):
         for pos, sentence in enumerate(s.strip() for s in _SENTENCE.split(h.text)):
-            if len(sentence) >= 20 and not sentence.startswith("|"):
+            if len(sentence) >= 20 and not sentence.startswith("|") and not looks_like_injection(sentence):
                 candidates.append((n, pos, sentence))
     if not candidates:  # e.g. only tables: quote the best hit whole
         return f"{hits[0].text.strip()} [1]"
@@ -187,10 +192,15 @@ def ask_stream(
     if llm is not None:
         yield Event("status", "Writing the answer…")
         chain = build_prompt() | llm.bind(max_tokens=options.max_tokens) | StrOutputParser()
+        sources, planted = format_sources(hits)
+        if planted:
+            notices.append(
+                f"{planted} sentence(s) in your documents gave orders to the assistant; they were not passed to the model."
+            )
         inputs = {
             "instructions": f"\nThe team's own instructions for you:\n{options.instructions}" if options.instructions else "",
             "history": _history_messages(options.history),
-            "sources": format_sources(hits),
+            "sources": sources,
             "question": question if query == question else f"{question}\n(Standalone form: {query})",
         }
         try:
