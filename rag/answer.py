@@ -226,6 +226,11 @@ def ask_stream(
         notices.append("The model wrote no citations; each sentence was matched to its best source by Grounded.")
     if checked.removed_markers:
         notices.append(f"{checked.removed_markers} citation(s) pointed at no source and were removed.")
+    if model != "extractive" and checked.grounded_fraction < 0.5:
+        notices.append(
+            "Most of this answer is not backed by your documents. Rely on the quoted sources below, "
+            "not on the written answer."
+        )
     yield Event(
         "answer",
         answer=Answer(

@@ -12,6 +12,7 @@ with another model is an error that says to re-index.
 
 from __future__ import annotations
 
+import atexit
 import re
 import threading
 from collections.abc import Iterable, Sequence
@@ -50,6 +51,9 @@ def open_client(settings) -> QdrantClient:
                             "Close it (or use another --data-dir), or set QDRANT_URL to share a Qdrant server."
                         ) from None
                     raise
+            if not _clients:
+                # Embedded Qdrant flushes on close; closing at exit avoids noisy errors at interpreter shutdown.
+                atexit.register(close_clients)
             _clients[key] = client
         return client
 
