@@ -22,7 +22,7 @@ from langchain_core.messages import AIMessage, HumanMessage
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate, MessagesPlaceholder
 
-from .check import check_answer
+from .check import check_answer, uncovered_terms
 from .guard import defuse, looks_like_injection
 from .llm import MODEL_NOTICES, make_chat_model, resolve_model
 from .retrieve import Retrieval, RetrievalSettings, retrieve
@@ -140,17 +140,24 @@ def extractive_answer(question_vector: np.ndarray, hits: list[Hit], embeddings, 
     return " ".join(f"{candidates[i][2]} [{candidates[i][0]}]" for i in best)
 
 
-def _refusal(retrieval: Retrieval, model: str) -> Answer:
+def _refusal(retrieval: Retrieval, model: str, missing_terms: list[str] | None = None) -> Answer:
+    """The honest "not in your documents" answer, naming the closest documents found."""
     closest = retrieval.closest_files[:3]
     text = REFUSAL
+    if missing_terms:
+        names = ", ".join(f"“{t}”" for t in missing_terms)
+        text = f"{REFUSAL} The passages found don't mention {names}."
+        notice = f"No passage relevant to the question mentions {names}, so no answer was written."
+    else:
+        notice = "Nothing in your documents was relevant enough to answer from, so no answer was written."
     if closest:
         text += " The closest documents I found were: " + ", ".join(closest) + "."
     return Answer(
         answer=text,
         model=model,
         refused=True,
-        notices=["Nothing in your documents was relevant enough to answer from, so no answer was written."],
-        hits=retrieval.below_threshold,
+        notices=[notice],
+        hits=retrieval.hits + retrieval.below_threshold,
     )
 
 
@@ -187,6 +194,11 @@ def ask_stream(
         yield Event("answer", answer=_refusal(retrieval, model))
         return
     hits = retrieval.hits
+    if options.task == "question":
+        missing = uncovered_terms(query, [h.context or h.text for h in hits])
+        if missing:
+            yield Event("answer", answer=_refusal(retrieval, model, missing))
+            return
 
     text = ""
     if llm is not None:

@@ -184,6 +184,62 @@ def missing_facts(sentence: str, passage: str) -> list[str]:
     return reasons
 
 
+# question coverage
+_MIXED = re.compile(r"\b(?=[A-Za-z0-9-]*\d)(?=[A-Za-z0-9-]*[A-Za-z])[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]\b")
+_QUESTION_CAPS = _COMMON_CAPS | {"what", "which", "who", "whom", "whose", "when", "where", "why", "how", "is", "are", "can",
+                                 "could", "should", "would", "does", "do", "did", "tell", "list", "give", "write", "summarise",
+                                 "summarize", "explain", "describe", "compare", "draft", "please", "english"}
+
+
+def _squash(text: str) -> str:
+    """Lowercase letters and digits only, so "GLM-130B", "GLM 130B" and "glm130b" compare equal."""
+    return re.sub(r"[^0-9a-z]+", "", text.lower())
+
+
+def _name_part(word: str) -> str:
+    """"GPT-style" -> "GPT", "100B-scale" -> "100B": lowercase word parts of a compound are not the name."""
+    parts = word.split("-")
+    kept = [p for p in parts if not p.islower()]
+    return "-".join(kept) if kept and len(kept) < len(parts) else word
+
+
+def question_terms(question: str) -> list[str]:
+    """The specific names a question is about: capitalised names (not its first word) and codes like "GLM-130B"."""
+    terms: dict[str, None] = {}
+    for m in _CAP_WORD.finditer(question):
+        if m.start() == 0:
+            continue
+        for word in m.group(0).split():
+            word = _name_part(re.sub(r"['’]s$", "", word).strip("'’-"))
+            if len(word) > 1 and word.lower() not in STOP_WORDS and word.lower() not in _QUESTION_CAPS:
+                terms.setdefault(word, None)
+    for m in _MIXED.finditer(question):
+        word = _name_part(m.group(0))
+        if not re.fullmatch(r"q[1-4]|\d+(st|nd|rd|th|s|k|m|x)?", word.lower()):
+            terms.setdefault(word, None)
+    return list(terms)
+
+
+def uncovered_terms(question: str, passages: list[str]) -> list[str]:
+    """Names from ``question`` that none of ``passages`` mentions (acronyms of passage words count as mentioned).
+
+    A question about "Contoso" answered from the Northwind case study is the
+    worst kind of wrong answer: confident and about someone else.
+    """
+    text = "\n".join(passages)
+    squashed = _squash(text)
+    initials = "".join(w[0] for w in re.findall(r"[^\W_]+", text.lower()))
+    missing = []
+    for term in question_terms(question):
+        key = _squash(term)
+        if not key or key in squashed:
+            continue
+        if term.isupper() and 2 <= len(term) <= 6 and term.lower() in initials:
+            continue
+        missing.append(term)
+    return missing
+
+
 # factual or not
 _NON_FACTUAL_START = re.compile(r"^(sure|certainly|of course|here is|here's|hi|hello|thanks|thank you|great question)\b", re.I)
 

@@ -175,3 +175,20 @@ def test_default_model_is_the_best_configured(settings):
     assert resolve_model(settings.with_(compatible_url="http://x/v1"), "question") == "compatible"
     assert resolve_model(settings.with_(openai_api_key="sk-test", compatible_url="http://x/v1")) == "openai"
     assert resolve_model(settings.with_(answer_model="local")) == "local"
+
+
+def test_question_about_a_name_no_passage_mentions_is_refused(docs, monkeypatch):
+    model = _use_model(monkeypatch, "this must never be used")
+    result = ask(docs, "How long did onboarding take for Contoso?", options=AskOptions(model="compatible"))
+    assert result.refused and "Contoso" in result.answer and model.prompts == []
+    # acronyms of words in the passages count as mentioned
+    _use_model(monkeypatch, "Enterprise plans include single sign-on [1].")
+    assert not ask(docs, "Does the Enterprise plan include SSO?", options=AskOptions(model="compatible")).refused
+
+
+def test_question_terms_pick_names_and_codes():
+    from rag.check import question_terms
+
+    assert question_terms("How does GLM-130B's architecture differ from GPT-style models?") == ["GLM-130B", "GPT"]
+    assert question_terms("What did Contoso achieve in Q3 of 2023?") == ["Contoso"]
+    assert question_terms("Write a LinkedIn post about the launch") == []
