@@ -31,6 +31,10 @@ class FileTooLarge(GroundedError):
     """The file exceeds a configured limit."""
 
 
+class ParseTimeout(GroundedError):
+    """Reading the file took longer than the per-file time limit."""
+
+
 class IndexMismatch(GroundedError):
     """The index was built with another embedding model or dimension."""
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from . import originals, parse
 from .catalog import DocumentRow
 from .chunk import chunk_document, embedding_text
+from .parse.isolated import parse_file_isolated
 from .errors import EmptyDocument, FileTooLarge, GroundedError, NotFound, UnsupportedFile
 from .sparse import document_vector
 from .store import Store
@@ -154,7 +155,8 @@ def ingest_bytes(
             )
         )
         try:
-            parsed = parse.parse_file(original, display_name=name)
+            limits = store.settings.limits
+            parsed = parse_file_isolated(original, name, limits.parse_timeout_s, limits.parse_memory_mb)
             chunks = chunk_document(parsed, chunking, doc_id, version, kind=kind or "other")
             for c in chunks:
                 c.date = existing.uploaded if existing else now

@@ -34,6 +34,8 @@ class Limits:
     max_file_mb: int = 200
     max_zip_entries: int = 2000
     max_zip_total_mb: int = 500
+    parse_timeout_s: float = 180.0  # per file; the parser runs in a child process that is killed after this
+    parse_memory_mb: int = 4096  # address-space limit of that child process
 
 
 @dataclass(frozen=True)

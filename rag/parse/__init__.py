@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from ..errors import BrokenFile, EmptyDocument, GroundedError, UnsupportedFile
+from ..errors import BrokenFile, EmptyDocument, FileTooLarge, GroundedError, UnsupportedFile
 from ..types import ParsedDocument
 from . import archive
 from .mail import parse_eml
@@ -66,7 +66,7 @@ def parse_file(path: Path, display_name: str | None = None) -> ParsedDocument:
     except GroundedError:
         raise
     except MemoryError as err:
-        raise BrokenFile("This file is too complex to read within the memory limit.") from err
+        raise FileTooLarge("Reading this file needed more memory than the limit allows. Split it into smaller files.") from err
     except Exception as err:  # noqa: BLE001 - library errors become one plain message
         raise BrokenFile(f"This file is damaged or in an unexpected format and couldn't be read ({type(err).__name__}).") from err
     if not parsed.elements:

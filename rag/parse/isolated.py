@@ -1,0 +1,168 @@
+"""Parsing in a separate worker process, with a time limit and a memory limit.
+
+Parser libraries meet hostile input: a PDF whose layout makes pdfplumber run
+for an hour, a spreadsheet that balloons to gigabytes, a C extension that
+crashes. None of that may take the app down or hang an upload, so files are
+parsed by a worker process (``python -m rag.parse.worker``):
+
+- the worker runs under an address-space limit (``RLIMIT_AS``), so runaway
+  memory ends in a MemoryError or a dead worker, never a swapping server;
+- the parent waits at most ``timeout_s`` for each file, then kills the worker;
+- a worker that dies (a segfault, the out-of-memory killer) becomes a plain
+  "couldn't be read" message, and the next file gets a fresh worker.
+
+The worker lives across files (importing the parsers takes seconds; a file
+often takes milliseconds) and is replaced after a timeout, a crash, a
+MemoryError, or every ``RECYCLE_AFTER`` files. A separate interpreter rather
+than a fork: the app's threads (Streamlit, onnxruntime, Qdrant) must not be
+forked mid-flight.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import select
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from ..errors import BrokenFile, FileTooLarge, GroundedError, ParseTimeout
+from ..types import ParsedDocument
+from .worker import HEADER, write_frame
+
+STARTUP_TIMEOUT_S = 120.0  # importing the parsers on a busy 2-core machine
+RECYCLE_AFTER = 200
+
+
+class _Deadline(Exception):
+    pass
+
+
+class _Worker:
+    """One worker process and the pipes to it."""
+
+    def __init__(self, memory_mb: int):
+        self.memory_mb = memory_mb
+        self.served = 0
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "rag.parse.worker", str(memory_mb)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            cwd=str(Path(__file__).resolve().parents[2]),  # so `rag` imports even when run from elsewhere
+            env={**os.environ, "OPENBLAS_NUM_THREADS": "1"},
+        )
+        ready = self._read(STARTUP_TIMEOUT_S)
+        if ready != (True, "ready"):
+            self.kill()
+            raise BrokenFile("The document reader could not start. Please try again.")
+
+    def _read(self, timeout_s: float):
+        """Read one frame, waiting at most ``timeout_s`` for it to begin and to complete."""
+        fd = self.proc.stdout.fileno()
+        deadline = time.monotonic() + timeout_s
+        chunks: list[bytes] = []
+        needed = HEADER.size
+        header_done = False
+        while needed:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
+                raise _Deadline
+            data = os.read(fd, min(needed, 1 << 20))
+            if not data:
+                raise EOFError
+            chunks.append(data)
+            needed -= len(data)
+            if not needed and not header_done:
+                (size,) = HEADER.unpack(b"".join(chunks))
+                chunks, needed, header_done = [], size, True
+        import pickle
+
+        return pickle.loads(b"".join(chunks))
+
+    def parse(self, path: Path, display_name: str, timeout_s: float):
+        write_frame(self.proc.stdin, (str(path), display_name))
+        self.served += 1
+        return self._read(timeout_s)
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        try:
+            self.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            pass
+        for stream in (self.proc.stdin, self.proc.stdout):
+            try:
+                stream.close()
+            except OSError:
+                pass
+
+
+_worker: _Worker | None = None
+_lock = threading.Lock()
+
+
+def _shutdown() -> None:
+    global _worker
+    if _worker is not None:
+        _worker.kill()
+        _worker = None
+
+
+atexit.register(_shutdown)
+
+
+def _rebuild(kind: str, message: str) -> GroundedError:
+    from .. import errors
+
+    cls = getattr(errors, kind, None)
+    if not (isinstance(cls, type) and issubclass(cls, GroundedError)):
+        cls = BrokenFile
+    return cls(message)
+
+
+def parse_file_isolated(path: Path, display_name: str, timeout_s: float = 180.0, memory_mb: int = 4096) -> ParsedDocument:
+    """:func:`rag.parse.parse_file` in the worker process; raises the same typed errors.
+
+    ``timeout_s`` <= 0 parses in this process (no isolation), for debugging.
+    """
+    if timeout_s <= 0:
+        from . import parse_file
+
+        return parse_file(path, display_name=display_name)
+    global _worker
+    with _lock:  # one file at a time per worker; ingest is serialised per store anyway
+        if _worker is None or not _worker.alive() or _worker.memory_mb != memory_mb or _worker.served >= RECYCLE_AFTER:
+            if _worker is not None:
+                _worker.kill()
+            _worker = _Worker(memory_mb)
+        worker = _worker
+        try:
+            ok, payload = worker.parse(path, display_name, timeout_s)
+        except _Deadline:
+            worker.kill()
+            _worker = None
+            raise ParseTimeout(
+                f"Reading this file took longer than {timeout_s:g} seconds, so it was stopped. "
+                "Split it into smaller files or save it in another format."
+            ) from None
+        except (EOFError, OSError, ValueError):
+            code = worker.proc.wait(5) if worker.proc.poll() is None else worker.proc.returncode
+            worker.kill()
+            _worker = None
+            if code == -9:
+                raise FileTooLarge("Reading this file needed more memory than the limit allows, so it was stopped.") from None
+            raise BrokenFile("This file couldn't be read: the reader stopped unexpectedly (the file may be damaged).") from None
+        if not worker.alive() or (not ok and payload[0] == "FileTooLarge"):
+            worker.kill()  # it exits itself after a MemoryError; make sure, and start fresh next time
+            _worker = None
+    if ok:
+        return payload
+    raise _rebuild(*payload)
