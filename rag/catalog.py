@@ -82,7 +82,7 @@ class DocumentRow:
     kind: str
     pages: int | None
     chunks: int
-    status: str  # indexing | ready | failed
+    status: str  # indexing | ready | failed | deleting
     error: str | None
     uploaded: float
     updated: float

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import originals, parse
+from . import kinds, linkedin, originals, parse
 from .catalog import DocumentRow
 from .chunk import chunk_document, embedding_text
 from .parse.isolated import parse_file_isolated
@@ -157,9 +157,12 @@ def ingest_bytes(
         try:
             limits = store.settings.limits
             parsed = parse_file_isolated(original, name, limits.parse_timeout_s, limits.parse_memory_mb)
-            chunks = chunk_document(parsed, chunking, doc_id, version, kind=kind or "other")
+            # the kind: the caller's, else a person's earlier choice, else the guess (rag/kinds.py);
+            # a LinkedIn post's chunks carry the post's own date
+            kind, stated_date = kinds.assign(store, doc_id, workspace, name, parsed, kind, existing)
+            chunks = chunk_document(parsed, chunking, doc_id, version, kind=kind)
             for c in chunks:
-                c.date = existing.uploaded if existing else now
+                c.date = stated_date or (existing.uploaded if existing else now)
             if not chunks:
                 raise EmptyDocument("No text could be read from this file.")
             texts = [embedding_text(c) for c in chunks]
@@ -178,6 +181,7 @@ def ingest_bytes(
             version=version,
             pending_version=version,
             original_path=str(original),
+            kind=kind,
             chunks=len(chunks),
             pages=parsed.pages,
             title=parsed.title,
@@ -222,11 +226,22 @@ def _unsupported_reason(name: str) -> str:
 
 
 def _sources(path: Path, display: str) -> Iterator[tuple[str, bytes | GroundedError]]:
-    """(name, bytes) for a file, or one entry per document inside a ZIP archive."""
+    """(name, bytes) for a file, or one entry per document inside a ZIP archive.
+
+    A LinkedIn posts export (a CSV, alone or inside a ZIP) gives one document per post.
+    """
     if parse.is_archive(path):
-        yield from parse.iter_members(path, display)
+        for name, data in parse.iter_members(path, display):
+            if isinstance(data, bytes) and linkedin.is_posts_csv(name, data):
+                yield from linkedin.post_sources(name, data)
+            else:
+                yield name, data
         return
-    yield display, path.read_bytes()
+    data = path.read_bytes()
+    if linkedin.is_posts_csv(display, data):
+        yield from linkedin.post_sources(display, data)
+        return
+    yield display, data
 
 
 def ingest_paths(
@@ -280,6 +295,9 @@ def delete_document(store: Store, doc_id: str) -> None:
     if row is None:
         raise NotFound(f"There is no document with id {doc_id}.")
     with store.write_lock:
+        # Marked first: a crash part-way leaves a "deleting" row that recover() finishes,
+        # never a "ready" document whose chunks are already gone.
+        store.catalog.update(doc_id, status="deleting")
         store.index.delete_document(row.workspace, doc_id)
         originals.remove(originals.doc_folder(store, row.workspace, doc_id))
         store.catalog.delete(doc_id)

@@ -27,7 +27,7 @@ class Store:
         self.embeddings = make_embeddings(settings)
         self.index = Index(settings, self.embeddings.model_id, self.embeddings.dimension)
         self.write_lock = threading.Lock()  # one ingest/delete at a time per process
-        recover(self)
+        self.recovered = recover(self)  # documents repaired after an interrupted run
 
     def search(self, query: str, workspace: str | None = None, k: int = 5, strategy: str = "hybrid") -> list[Hit]:
         """Top ``k`` chunks for ``query`` in a workspace (no LLM involved)."""
@@ -46,6 +46,7 @@ class Store:
 def recover(store: Store) -> int:
     """Make the index agree with the catalog after an interrupted ingest.
 
+    A document caught mid-delete (status ``deleting``) is deleted for good.
     A document caught mid-work (status ``indexing``) goes back to its last
     ready version if it had one (new, partial points are deleted), or is
     removed entirely. A ready document whose old version's points were not yet
@@ -58,6 +59,11 @@ def recover(store: Store) -> int:
             store.index.delete_document(row.workspace, row.doc_id, keep_version=row.version)
             store.catalog.update(row.doc_id, pending_version=None)
             repaired += 1
+    for row in store.catalog.documents(status="deleting"):  # crashed mid-delete: finish it
+        store.index.delete_document(row.workspace, row.doc_id)
+        originals.remove(originals.doc_folder(store, row.workspace, row.doc_id))
+        store.catalog.delete(row.doc_id)
+        repaired += 1
     for row in store.catalog.documents(status="indexing"):
         folder = originals.doc_folder(store, row.workspace, row.doc_id)
         if row.version:
@@ -70,4 +76,22 @@ def recover(store: Store) -> int:
             store.catalog.delete(row.doc_id)
             originals.remove(folder)
         repaired += 1
+    repaired += _sweep_stray_originals(store)
     return repaired
+
+
+def _sweep_stray_originals(store: Store) -> int:
+    """Remove kept originals whose document has no catalog row (a crash before the row was written)."""
+    known = {row.doc_id for row in store.catalog.documents()}
+    swept = 0
+    root = store.settings.files_dir
+    if not root.is_dir():
+        return 0
+    for workspace_dir in root.iterdir():
+        if not workspace_dir.is_dir():
+            continue
+        for doc_dir in workspace_dir.iterdir():
+            if doc_dir.is_dir() and doc_dir.name not in known:
+                originals.remove(doc_dir)
+                swept += 1
+    return swept
