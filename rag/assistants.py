@@ -14,6 +14,7 @@ import secrets
 import time
 from dataclasses import asdict, dataclass, field
 
+from .access import User, can_use, require
 from .errors import GroundedError, NotFound
 from .retrieve import RetrievalSettings
 from .types import ChunkSettings
@@ -72,21 +73,38 @@ def _new_id(name: str) -> str:
     return f"{slug}-{secrets.token_hex(3)}"
 
 
-def list_assistants(catalog) -> list[Assistant]:
+def list_assistants(catalog, user: User | None = None) -> list[Assistant]:
+    """The assistants ``user`` may use (all of them for the command line, ``user=None``)."""
     rows = catalog.query("SELECT name, created, config FROM workspaces ORDER BY created, name")
-    return [Assistant.from_row(r["name"], r["created"], r["config"]) for r in rows]
+    assistants = [Assistant.from_row(r["name"], r["created"], r["config"]) for r in rows]
+    return [a for a in assistants if can_use(a, user)]
 
 
-def get_assistant(catalog, assistant_id: str) -> Assistant:
+def get_assistant(catalog, assistant_id: str, user: User | None = None, manage: bool = False) -> Assistant:
+    """One assistant, if ``user`` may use it (or ``manage`` it); a hidden one is reported as missing."""
     rows = catalog.query("SELECT name, created, config FROM workspaces WHERE name = ?", (assistant_id,))
     if not rows:
         raise NotFound("That assistant no longer exists.")
-    return Assistant.from_row(rows[0]["name"], rows[0]["created"], rows[0]["config"])
+    return require(Assistant.from_row(rows[0]["name"], rows[0]["created"], rows[0]["config"]), user, manage)
 
 
-def save_assistant(catalog, assistant: Assistant) -> Assistant:
+def assistant_of_document(store, doc_id: str, user: User | None = None) -> Assistant:
+    """The assistant a document belongs to, if ``user`` may use it (for downloads and previews)."""
+    row = store.catalog.get(doc_id)
+    if row is None:
+        raise NotFound("That document no longer exists.")
+    return get_assistant(store.catalog, row.workspace, user)
+
+
+def save_assistant(catalog, assistant: Assistant, user: User | None = None) -> Assistant:
+    """Store an assistant's settings; only its owner may change an existing one."""
     if not assistant.name.strip():
         raise GroundedError("An assistant needs a name.")
+    stored = catalog.query("SELECT name, created, config FROM workspaces WHERE name = ?", (assistant.id,))
+    if stored:
+        before = Assistant.from_row(stored[0]["name"], stored[0]["created"], stored[0]["config"])
+        require(before, user, manage=True)
+        assistant.owner = before.owner  # ownership never changes through an edit
     catalog.execute(
         "INSERT INTO workspaces(name, created, config) VALUES (?, ?, ?) "
         "ON CONFLICT(name) DO UPDATE SET config = excluded.config",
@@ -95,7 +113,10 @@ def save_assistant(catalog, assistant: Assistant) -> Assistant:
     return assistant
 
 
-def create_assistant(catalog, name: str, **fields) -> Assistant:
+def create_assistant(catalog, name: str, user: User | None = None, **fields) -> Assistant:
+    """A new assistant, owned by ``user`` when someone is signed in."""
+    if user is not None and not user.is_local:
+        fields["owner"] = user.name
     assistant = Assistant(id=_new_id(name), name=name.strip(), created=time.time(), **fields)
     return save_assistant(catalog, assistant)
 
@@ -109,28 +130,29 @@ def ensure_default(catalog, workspace: str = "default") -> Assistant:
         return save_assistant(catalog, Assistant(id=workspace, name=name, created=time.time()))
 
 
-def rename_assistant(catalog, assistant_id: str, name: str) -> Assistant:
-    assistant = get_assistant(catalog, assistant_id)
+def rename_assistant(catalog, assistant_id: str, name: str, user: User | None = None) -> Assistant:
+    assistant = get_assistant(catalog, assistant_id, user, manage=True)
     assistant.name = name.strip()
-    return save_assistant(catalog, assistant)
+    return save_assistant(catalog, assistant, user)
 
 
-def duplicate_assistant(store, assistant_id: str, name: str | None = None) -> Assistant:
-    """A copy with the same settings and the same documents (re-indexed into its own collection)."""
+def duplicate_assistant(store, assistant_id: str, name: str | None = None, user: User | None = None) -> Assistant:
+    """A copy with the same settings and the same documents (re-indexed into its own collection), owned by ``user``."""
     from .ingest import ingest_bytes
     from pathlib import Path
 
-    source = get_assistant(store.catalog, assistant_id)
+    source = get_assistant(store.catalog, assistant_id, user)
     copy = create_assistant(
         store.catalog,
         name or f"{source.name} (copy)",
+        user=user,
         description=source.description,
         instructions=source.instructions,
         starters=list(source.starters),
         chunking=source.chunking,
         retrieval=source.retrieval,
         model=source.model,
-        owner=source.owner,
+        **({} if user is not None and not user.is_local else {"owner": source.owner}),
     )
     for row in store.catalog.documents(source.id, status="ready"):
         if row.original_path and Path(row.original_path).exists():
@@ -138,11 +160,11 @@ def duplicate_assistant(store, assistant_id: str, name: str | None = None) -> As
     return copy
 
 
-def delete_assistant(store, assistant_id: str) -> None:
-    """Remove an assistant, its documents, originals, index and chats."""
+def delete_assistant(store, assistant_id: str, user: User | None = None) -> None:
+    """Remove an assistant, its documents, originals, index and chats (its owner only)."""
     from .ingest import delete_document
 
-    get_assistant(store.catalog, assistant_id)
+    get_assistant(store.catalog, assistant_id, user, manage=True)
     for row in store.catalog.documents(assistant_id):
         delete_document(store, row.doc_id)
     store.index.drop(assistant_id)

@@ -124,6 +124,13 @@ class Catalog:
             self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.execute("PRAGMA foreign_keys=ON")
             self._conn.executescript(SCHEMA)
+            self._migrate()
+
+    def _migrate(self) -> None:
+        """Columns added after the first release, added in place to older catalogs."""
+        chat_columns = {r["name"] for r in self._conn.execute("PRAGMA table_info(chats)")}
+        if "user" not in chat_columns:  # who a chat belongs to ("" = the local user, sign-in off)
+            self._conn.execute("ALTER TABLE chats ADD COLUMN user TEXT NOT NULL DEFAULT ''")
 
     def close(self) -> None:
         with self._lock:

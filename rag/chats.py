@@ -32,6 +32,7 @@ class Chat:
     created: float
     updated: float
     messages: list[Message] = field(default_factory=list)
+    user: str = ""  # the signed-in owner; "" when sign-in is off
 
 
 def answer_to_json(answer: Answer) -> str:
@@ -68,30 +69,33 @@ def answer_from_json(text: str) -> Answer:
     )
 
 
-def new_chat(catalog, workspace: str, title: str = "New chat") -> Chat:
+def new_chat(catalog, workspace: str, title: str = "New chat", user: str = "") -> Chat:
     now = time.time()
-    chat = Chat(uuid.uuid4().hex, workspace, title, now, now)
+    chat = Chat(uuid.uuid4().hex, workspace, title, now, now, user=user)
     catalog.execute(
-        "INSERT INTO chats(chat_id, workspace, title, created, updated) VALUES (?, ?, ?, ?, ?)",
-        (chat.chat_id, workspace, title, now, now),
+        "INSERT INTO chats(chat_id, workspace, title, created, updated, user) VALUES (?, ?, ?, ?, ?, ?)",
+        (chat.chat_id, workspace, title, now, now, user),
     )
     return chat
 
 
-def list_chats(catalog, workspace: str, limit: int = 50) -> list[Chat]:
+def list_chats(catalog, workspace: str, limit: int = 50, user: str = "") -> list[Chat]:
+    """The user's own chats with an assistant, newest first (a shared assistant's chats stay private)."""
     rows = catalog.query(
-        "SELECT * FROM chats WHERE workspace = ? ORDER BY updated DESC LIMIT ?", (workspace, limit)
+        "SELECT * FROM chats WHERE workspace = ? AND user = ? ORDER BY updated DESC LIMIT ?", (workspace, user, limit)
     )
-    return [Chat(r["chat_id"], r["workspace"], r["title"], r["created"], r["updated"]) for r in rows]
+    return [Chat(r["chat_id"], r["workspace"], r["title"], r["created"], r["updated"], user=r["user"]) for r in rows]
 
 
-def load_chat(catalog, chat_id: str, workspace: str) -> Chat | None:
-    """A chat with its messages, only if it belongs to ``workspace``."""
-    rows = catalog.query("SELECT * FROM chats WHERE chat_id = ? AND workspace = ?", (chat_id, workspace))
+def load_chat(catalog, chat_id: str, workspace: str, user: str = "") -> Chat | None:
+    """A chat with its messages, only if it belongs to ``workspace`` and to ``user``."""
+    rows = catalog.query(
+        "SELECT * FROM chats WHERE chat_id = ? AND workspace = ? AND user = ?", (chat_id, workspace, user)
+    )
     if not rows:
         return None
     r = rows[0]
-    chat = Chat(r["chat_id"], r["workspace"], r["title"], r["created"], r["updated"])
+    chat = Chat(r["chat_id"], r["workspace"], r["title"], r["created"], r["updated"], user=r["user"])
     for m in catalog.query("SELECT * FROM messages WHERE chat_id = ? ORDER BY created, rowid", (chat_id,)):
         answer = answer_from_json(m["answer"]) if m["answer"] else None
         chat.messages.append(Message(m["msg_id"], m["role"], m["content"], answer, m["created"]))
@@ -115,10 +119,13 @@ def add_message(catalog, chat: Chat, role: str, content: str, answer: Answer | N
     return message
 
 
-def delete_chat(catalog, chat_id: str, workspace: str) -> None:
+def delete_chat(catalog, chat_id: str, workspace: str, user: str = "") -> None:
     with catalog.transaction() as c:
-        c._conn.execute("DELETE FROM messages WHERE chat_id IN (SELECT chat_id FROM chats WHERE chat_id = ? AND workspace = ?)", (chat_id, workspace))
-        c._conn.execute("DELETE FROM chats WHERE chat_id = ? AND workspace = ?", (chat_id, workspace))
+        c._conn.execute(
+            "DELETE FROM messages WHERE chat_id IN (SELECT chat_id FROM chats WHERE chat_id = ? AND workspace = ? AND user = ?)",
+            (chat_id, workspace, user),
+        )
+        c._conn.execute("DELETE FROM chats WHERE chat_id = ? AND workspace = ? AND user = ?", (chat_id, workspace, user))
 
 
 def record_feedback(catalog, chat: Chat, msg_id: str, rating: int, comment: str = "") -> None:

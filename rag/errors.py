@@ -45,3 +45,7 @@ class IndexLocked(GroundedError):
 
 class NotFound(GroundedError):
     """A document or workspace that does not exist."""
+
+
+class AccessDenied(GroundedError):
+    """The signed-in user may see this but not change it."""

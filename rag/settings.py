@@ -17,14 +17,17 @@ from .types import ChunkSettings
 SECRETS_FILE = Path(".streamlit") / "secrets.toml"
 
 
-def _secrets(path: Path = SECRETS_FILE) -> dict:
-    """Flat key/value pairs from secrets.toml (top-level keys only), or {}."""
+def _read_toml(path: Path) -> dict:
     try:
         with path.open("rb") as fh:
-            data = tomllib.load(fh)
+            return tomllib.load(fh)
     except (OSError, tomllib.TOMLDecodeError):
         return {}
-    return {k.upper(): v for k, v in data.items() if not isinstance(v, dict)}
+
+
+def _secrets(path: Path = SECRETS_FILE) -> dict:
+    """Flat key/value pairs from secrets.toml (top-level keys only), or {}."""
+    return {k.upper(): v for k, v in _read_toml(path).items() if not isinstance(v, dict)}
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,14 @@ class Settings:
     compatible_api_key: str | None = field(default=None, repr=False)
     llm_timeout_s: float = 60.0
     temperature: float = 0.1
+    # Sign-in (rag/access.py): user name -> password hash from secrets.toml's [users] table,
+    # and whether Streamlit's OIDC login is configured ([auth] table).
+    users: dict = field(default_factory=dict, repr=False)
+    oidc: bool = False
+
+    @property
+    def signin_required(self) -> bool:
+        return bool(self.users) or self.oidc
 
     @property
     def files_dir(self) -> Path:
@@ -86,6 +97,8 @@ class Settings:
             return str(value) if value not in (None, "") else None
 
         openai_key = get("OPENAI_API_KEY")
+        tables = _read_toml(secrets_path)
+        users = {str(k): str(v) for k, v in (tables.get("users") or {}).items()}
         return cls(
             data_dir=Path(data_dir or get("GROUNDED_DATA_DIR") or "data"),
             qdrant_url=get("QDRANT_URL"),
@@ -97,4 +110,6 @@ class Settings:
             compatible_url=get("GROUNDED_COMPATIBLE_URL") or get("OPENAI_BASE_URL"),
             compatible_model=get("GROUNDED_COMPATIBLE_MODEL"),
             compatible_api_key=get("GROUNDED_COMPATIBLE_API_KEY"),
+            users=users,
+            oidc=isinstance(tables.get("auth"), dict),
         )
