@@ -98,12 +98,26 @@ def _by_title(elements: list[Element], s: ChunkSettings) -> list[_Piece]:
             pieces.append(_Piece("\n\n".join(buf), sorted(set(buf_pages)), path))
         buf, buf_pages, buf_tokens = [], [], 0
 
+    # A heading with nothing under it (a slide with only a title, an HTML page that is one heading)
+    # still holds text: it becomes its own small chunk instead of vanishing.
+    pending_title: Element | None = None
+
+    def emit_orphan_title():
+        nonlocal pending_title
+        if pending_title is not None:
+            pieces.append(_Piece(pending_title.text, _element_pages(pending_title), pending_title.heading_path[:-1]))
+            pending_title = None
+
     for e in elements:
         if e.heading_path != path:
             flush()
             path = e.heading_path
         if e.kind == "title":
+            if pending_title is not None and e.heading_path[: len(pending_title.heading_path)] != pending_title.heading_path:
+                emit_orphan_title()  # the next heading is not below it: it had no content at all
+            pending_title = e
             continue  # the title travels in the heading path
+        pending_title = None
         n = _ntokens(e.text)
         if e.kind == "table":
             flush()
@@ -122,6 +136,7 @@ def _by_title(elements: list[Element], s: ChunkSettings) -> list[_Piece]:
         buf_pages.extend(_element_pages(e))
         buf_tokens += n
     flush()
+    emit_orphan_title()
     return pieces
 
 

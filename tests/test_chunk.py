@@ -79,3 +79,18 @@ def test_bad_settings_are_refused():
 def test_token_counts_match_tokenizer():
     chunks = chunk_document(_doc(), ChunkSettings("by_title", 256, 0), "d1", "v1")
     assert [c.tokens for c in chunks] == count_tokens([c.text for c in chunks])
+
+
+def test_a_heading_with_nothing_under_it_is_kept():
+    from rag.chunk import split
+    from rag.types import Element, ParsedDocument
+
+    elements = [
+        Element("Case study", "title", 1, ("Case study",)),
+        Element("Results", "title", 1, ("Case study", "Results")),
+        Element("We grew.", "text", 1, ("Case study", "Results")),
+        Element("Agenda for 2025", "title", 2, ("Agenda for 2025",)),
+        Element("Thank you", "title", 3, ("Thank you",)),
+    ]
+    pieces = split(ParsedDocument("deck.pptx", elements), ChunkSettings())
+    assert [(p.text, p.pages) for p in pieces] == [("We grew.", [1]), ("Agenda for 2025", [2]), ("Thank you", [3])]

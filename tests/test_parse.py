@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import os
 import shutil
 import subprocess
@@ -203,3 +204,33 @@ def test_parsing_is_offline(tmp_path):
     assert set(result["elements"]) == {f"{n}" for n in write_all(tmp_path / "names")}
     empty = [name for name, n in result["elements"].items() if n == 0]
     assert not empty, f"these formats yielded nothing offline: {empty}"
+
+
+@pytest.mark.parametrize(
+    "name, says",
+    [
+        ("scan.jpg", "image"),
+        ("old.doc", "save it as .docx"),
+        ("deck.ppt", "save it as .pptx"),
+        ("mail.msg", ".eml"),
+        ("noextension", "without an extension"),
+        ("movie.mkv", "Upload PDF, Word"),
+    ],
+)
+def test_unsupported_types_say_what_to_do(tmp_path, name, says):
+    from rag.parse import parse_file
+
+    path = tmp_path / name
+    path.write_bytes(b"\x00\x01 not readable")
+    with pytest.raises(UnsupportedFile, match=re.escape(says)):
+        parse_file(path)
+
+
+def test_tsv_rst_and_nul_bytes(tmp_path):
+    from rag.parse import parse_file
+
+    (tmp_path / "teams.tsv").write_text("Team\tCups\nMontreal\t24\n")
+    assert "| Montreal | 24 |" in parse_file(tmp_path / "teams.tsv").elements[0].text
+    (tmp_path / "nul.txt").write_bytes(b"\x00" * 4096)
+    with pytest.raises(EmptyDocument, match="null bytes"):
+        parse_file(tmp_path / "nul.txt")

@@ -28,16 +28,47 @@ PARSERS: dict[str, Parser] = {
     ".pptx": parse_pptx,
     ".xlsx": parse_xlsx,
     ".csv": parse_csv,
+    ".tsv": parse_csv,  # the sniffer finds the tabs
     ".html": parse_html,
     ".htm": parse_html,
     ".md": parse_markdown,
     ".markdown": parse_markdown,
     ".txt": parse_txt,
+    ".rst": parse_txt,  # reStructuredText and Org files are readable plain text
+    ".org": parse_txt,
     ".eml": parse_eml,
 }
 SUPPORTED_EXTENSIONS = frozenset(PARSERS) | {".zip"}
 
 __all__ = ["SUPPORTED_EXTENSIONS", "parse_file", "is_archive", "iter_members", "EmptyDocument"]
+
+
+_SUPPORTED_LIST = "PDF, Word (.docx), PowerPoint (.pptx), Excel (.xlsx), CSV or TSV, HTML, Markdown, text, e-mail (.eml) or a ZIP of these"
+_KNOWN_OTHERS = {
+    **dict.fromkeys((".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff", ".heic", ".webp"),
+                    "This is an image. Text inside images (scans, screenshots) is not read yet; upload the document it came from."),
+    ".doc": "This is the old Word format (.doc). Open it in Word or LibreOffice, save it as .docx, and upload that.",
+    ".ppt": "This is the old PowerPoint format (.ppt). Open it in PowerPoint or LibreOffice, save it as .pptx, and upload that.",
+    ".xls": "This is the old Excel format (.xls). Open it in Excel or LibreOffice, save it as .xlsx, and upload that.",
+    ".rtf": "Rich Text (.rtf) isn't read yet. Save it as .docx or PDF and upload that.",
+    ".odt": "OpenDocument text (.odt) isn't read yet. Save it as .docx or PDF and upload that.",
+    ".odp": "OpenDocument slides (.odp) aren't read yet. Save them as .pptx or PDF and upload that.",
+    ".ods": "OpenDocument spreadsheets (.ods) aren't read yet. Save it as .xlsx or CSV and upload that.",
+    ".msg": "Outlook messages (.msg) aren't read yet. Save the e-mail as .eml (or print it to PDF) and upload that.",
+    ".epub": "E-books (.epub) aren't read yet. Save it as PDF and upload that.",
+    ".json": "JSON files are data, not documents, and aren't read. Export the content as CSV or text.",
+    ".xml": "XML files are data, not documents, and aren't read. Export the content as CSV or text.",
+    ".p7s": "This is a digital signature file, not a document.",
+}
+
+
+def unsupported_reason(name: str) -> str:
+    """A plain reason why a file of this type isn't read, with what to do instead."""
+    suffix = Path(name).suffix.lower()
+    if suffix in _KNOWN_OTHERS:
+        return _KNOWN_OTHERS[suffix]
+    kind = f"Files of type {suffix}" if suffix else "Files without an extension (.pdf, .docx, ...)"
+    return f"{kind} aren't supported. Upload {_SUPPORTED_LIST}."
 
 
 def is_archive(path: Path) -> bool:
@@ -57,8 +88,7 @@ def parse_file(path: Path, display_name: str | None = None) -> ParsedDocument:
     if parser is None:
         if suffix == ".zip":
             raise UnsupportedFile("A ZIP archive holds several documents; read it with iter_members().")
-        kinds = ", ".join(sorted(e.lstrip(".").upper() for e in SUPPORTED_EXTENSIONS))
-        raise UnsupportedFile(f"Files of type {suffix or '(no extension)'} aren't supported. Supported types: {kinds}.")
+        raise UnsupportedFile(unsupported_reason(name))
     if path.stat().st_size == 0:
         raise EmptyDocument("This file is empty.")
     try:

@@ -32,7 +32,9 @@ def _member_problem(info: zipfile.ZipInfo, supported: frozenset[str]) -> Grounde
     if suffix == ".zip":
         return UnsupportedFile("ZIP files inside a ZIP aren't opened; upload the inner archive on its own.")
     if suffix not in supported:
-        return UnsupportedFile(f"Files of type {suffix or '(no extension)'} aren't supported.")
+        from . import unsupported_reason
+
+        return UnsupportedFile(unsupported_reason(name))
     if info.flag_bits & 0x1:
         return EncryptedFile("This entry is password-protected.")
     if info.file_size > MAX_MEMBER_BYTES:

@@ -47,6 +47,8 @@ def _read_text(path: Path) -> str:
     data = path.read_bytes()
     if not data:
         raise EmptyDocument("This file is empty (0 bytes).")
+    if not data.strip(b"\x00"):
+        raise EmptyDocument("This file holds only null bytes, no text (it may be damaged or a disk image).")
     if not data.strip(b" \t\r\n\x00"):
         raise EmptyDocument("This file is empty: it holds only blank space.")
     text = decode(data)
