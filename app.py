@@ -1,30 +1,57 @@
-"""Grounded: the assistant picker, chat history in the sidebar, and page navigation."""
+"""Grounded: the assistant picker, chat history in the sidebar, and page navigation.
+
+The pages are registered with ``st.navigation`` first (so the sidebar's buttons can switch to
+them), the sidebar is drawn next, and the chosen page runs last.
+"""
 
 import streamlit as st
 
 from app_pages._common import current_assistant, friendly_errors, store_or_stop
+from rag.present import escape_markdown
 from rag.assistants import create_assistant, list_assistants
 from rag.chats import list_chats
 
 st.set_page_config(page_title="Grounded", page_icon=":material/library_books:", layout="wide")
 
+CHAT = st.Page("app_pages/chat.py", title="Chat", icon=":material/chat:", default=True)
+KNOWLEDGE = st.Page("app_pages/knowledge.py", title="Knowledge", icon=":material/folder_open:")
+SETTINGS = st.Page("app_pages/settings.py", title="Settings", icon=":material/tune:")
+navigation = st.navigation([CHAT, KNOWLEDGE, SETTINGS])
+
 store = store_or_stop()
 assistant = current_assistant(store)
 
 
-@st.dialog("New assistant")
+def _close_new_assistant() -> None:
+    st.session_state.pop("new_assistant_open", None)
+
+
+# The dialog stays open (across full reruns too) until it is dismissed or an assistant is created.
+@st.dialog("New assistant", on_dismiss=_close_new_assistant)
 def new_assistant_dialog():
-    name = st.text_input("Name", placeholder="e.g. Sales answers")
-    description = st.text_input("What is it for?", placeholder="Answers sales questions from our case studies")
-    instructions = st.text_area(
-        "Instructions", placeholder="You are our brand voice. Never promise delivery dates.", height=100
-    )
-    if st.button("Create", type="primary", disabled=not name.strip()):
+    # A form: typing a name and clicking Create straight away must work (a button that is only
+    # enabled once the name is committed swallows that first click).
+    with st.form("new_assistant", border=False):
+        name = st.text_input("Name", placeholder="e.g. Sales answers")
+        description = st.text_input("What is it for?", placeholder="Answers sales questions from our case studies")
+        instructions = st.text_area(
+            "Instructions",
+            placeholder="e.g. You are our brand voice. Never promise delivery dates.",
+            height=100,
+            help="Its persona and rules. You can change them later in Settings.",
+        )
+        st.caption("Next you'll add its documents on the Knowledge page.")
+        submitted = st.form_submit_button("Create", type="primary")
+    if submitted and not name.strip():
+        st.error("Give the assistant a name.")
+    elif submitted:
         with friendly_errors("create the assistant"):
             created = create_assistant(store.catalog, name, description=description, instructions=instructions)
+            _close_new_assistant()
             st.session_state["assistant_id"] = created.id
             st.session_state.pop("chat_id", None)
-            st.rerun()
+            st.session_state["flash"] = f"“{escape_markdown(created.name)}” is ready. Add the documents it should answer from."
+            st.switch_page(KNOWLEDGE)
 
 
 def _switch_assistant() -> None:
@@ -41,28 +68,34 @@ with st.sidebar:
         "Assistant", list(names), format_func=lambda i: names[i], key="assistant_picker", on_change=_switch_assistant
     )
     if assistant.description:
-        st.caption(assistant.description)
+        st.caption(escape_markdown(assistant.description))
     if st.button("New assistant", icon=":material/add:", width="stretch"):
+        st.session_state["new_assistant_open"] = True
+    if st.session_state.get("new_assistant_open"):
         new_assistant_dialog()
 
     st.divider()
     if st.button("New chat", icon=":material/edit_square:", width="stretch", key="new_chat"):
         st.session_state.pop("chat_id", None)
-        st.switch_page("app_pages/chat.py")
+        st.switch_page(CHAT)
     chats = list_chats(store.catalog, assistant.id, limit=20)
     if chats:
         st.caption("Recent chats")
     for chat in chats:
         current = chat.chat_id == st.session_state.get("chat_id")
-        if st.button(chat.title, key=f"chat-{chat.chat_id}", width="stretch", type="secondary", disabled=current):
+        title = chat.title if len(chat.title) <= 50 else chat.title[:48].rstrip() + "…"
+        if st.button(
+            escape_markdown(title),
+            key=f"chat-{chat.chat_id}",
+            width="stretch",
+            type="secondary" if current else "tertiary",
+            icon=":material/chat_bubble:" if current else ":material/chat_bubble_outline:",
+            help=escape_markdown(chat.title) if title != chat.title else None,
+        ):
             st.session_state["chat_id"] = chat.chat_id
-            st.switch_page("app_pages/chat.py")
+            st.switch_page(CHAT)
 
-navigation = st.navigation(
-    [
-        st.Page("app_pages/chat.py", title="Chat", icon=":material/chat:", default=True),
-        st.Page("app_pages/knowledge.py", title="Knowledge", icon=":material/folder_open:"),
-        st.Page("app_pages/settings.py", title="Settings", icon=":material/tune:"),
-    ]
-)
+if flash := st.session_state.pop("flash", None):
+    st.toast(flash, icon=":material/check_circle:")
+
 navigation.run()

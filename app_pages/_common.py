@@ -30,16 +30,24 @@ def store_or_stop() -> Store:
 
 
 def current_assistant(store: Store) -> Assistant:
-    """The assistant picked in the sidebar (the first one, created if needed, by default)."""
-    assistant_id = st.session_state.get("assistant_id")
+    """The assistant picked in the sidebar (the first one, created if needed, by default).
+
+    The choice is kept in the address (``?assistant=…``) too, so a reload or a bookmarked link
+    opens the same assistant.
+    """
+    assistant_id = st.session_state.get("assistant_id") or st.query_params.get("assistant")
+    assistant = None
     if assistant_id:
         try:
-            return get_assistant(store.catalog, assistant_id)
+            assistant = get_assistant(store.catalog, assistant_id)
         except NotFound:
             st.session_state.pop("assistant_id", None)
-    assistants = list_assistants(store.catalog) or [ensure_default(store.catalog)]
-    st.session_state["assistant_id"] = assistants[0].id
-    return assistants[0]
+    if assistant is None:
+        assistant = (list_assistants(store.catalog) or [ensure_default(store.catalog)])[0]
+    st.session_state["assistant_id"] = assistant.id
+    if st.query_params.get("assistant") != assistant.id:
+        st.query_params["assistant"] = assistant.id
+    return assistant
 
 
 def assistant_settings(store: Store, assistant: Assistant) -> Settings:

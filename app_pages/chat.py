@@ -12,13 +12,22 @@ from rag.chats import (
     add_message,
     answer_markdown,
     chat_markdown,
+    delete_chat,
     feedback_for,
     load_chat,
     new_chat,
     record_feedback,
 )
 from rag.llm import MODEL_NOTICES, resolve_model
-from rag.present import escape_markdown, highlighted_markdown, location
+from rag.present import (
+    escape_markdown,
+    highlighted_markdown,
+    location,
+    passage_markdown,
+    plural,
+    safe_answer_markdown,
+    safe_stream_piece,
+)
 from rag.types import Answer
 
 store = store_or_stop()
@@ -26,13 +35,19 @@ assistant = current_assistant(store)
 settings = assistant_settings(store, assistant)
 ready_docs = store.catalog.documents(assistant.id, status="ready")
 
-st.title(assistant.name)
+st.title(escape_markdown(assistant.name))
+if assistant.description:
+    st.caption(escape_markdown(assistant.description))
 chat = load_chat(store.catalog, st.session_state["chat_id"], assistant.id) if st.session_state.get("chat_id") else None
 
 model = assistant.model or resolve_model(settings, "question")
 if not ready_docs:
-    st.info("This assistant has no documents yet. Add your case studies, help-center pages or launch notes first.")
-    st.page_link("app_pages/knowledge.py", label="Add documents", icon=":material/upload_file:")
+    st.info(
+        "This assistant has no documents yet. Add your case studies, help-center pages or launch notes first; "
+        "it answers only from them.",
+        icon=":material/upload_file:",
+    )
+    st.page_link("app_pages/knowledge.py", label="Add documents", icon=":material/arrow_forward:")
 elif model == "local":
     st.caption(f":material/info: {MODEL_NOTICES['local']}")
 
@@ -50,8 +65,12 @@ def render_sources(answer: Answer, key: str) -> None:
     for c in answer.citations:
         hit = by_chunk.get(c.chunk_id)
         relevance = f" · relevance {hit.similarity:.0%}" if hit and hit.similarity is not None else ""
-        with st.expander(f"[{c.n}] {location(c.file, c.page, c.section)}{relevance}"):
-            st.markdown(highlighted_markdown(c.quote, " ".join(claims.get(c.n, []))))
+        pages = hit.pages if hit and len(hit.pages) > 1 else c.page
+        with st.expander(f"[{c.n}] {escape_markdown(location(c.file, pages, c.section))}{relevance}"):
+            if any(line.lstrip().startswith("|") for line in c.quote.splitlines()):
+                st.markdown(passage_markdown(c.quote))  # a table: drawn as a table
+            else:
+                st.markdown(highlighted_markdown(c.quote, " ".join(claims.get(c.n, []))))
             row = store.catalog.get(c.doc_id)
             if row and row.original_path and Path(row.original_path).exists():
                 st.download_button(
@@ -83,10 +102,13 @@ def render_check(answer: Answer) -> None:
 
 def render_answer(answer: Answer, question: str, key: str) -> None:
     if answer.refused:
-        st.warning(answer.answer, icon=":material/search_off:")
+        st.warning(safe_answer_markdown(answer.answer), icon=":material/search_off:")
     else:
-        st.markdown(answer.answer)
-    for notice in answer.notices:
+        st.markdown(safe_answer_markdown(answer.answer))
+    notices = list(answer.notices)
+    if any("instead" in n for n in notices):  # a fallback notice already says quotes are shown
+        notices = [n for n in notices if n != MODEL_NOTICES["extractive"]]
+    for notice in notices:
         st.caption(f":material/info: {escape_markdown(notice)}")
     render_check(answer)
     render_sources(answer, key)
@@ -103,7 +125,7 @@ def render_feedback(chat, message) -> None:
         record_feedback(store.catalog, chat, message.msg_id, 1 if rating else -1)
         existing = feedback_for(store.catalog, message.msg_id)
     if existing:
-        with st.popover("Add a comment", icon=":material/comment:"):
+        with st.popover("Add a comment", icon=":material/comment:", key=f"fbp-{message.msg_id}"):
             comment = st.text_area("What was right or wrong?", value=existing.get("comment") or "", key=f"fbc-{message.msg_id}")
             if st.button("Save comment", key=f"fbs-{message.msg_id}"):
                 record_feedback(store.catalog, chat, message.msg_id, existing["rating"], comment)
@@ -121,16 +143,29 @@ if chat:
             elif message.answer:
                 render_answer(message.answer, question_for_answer, message.msg_id)
                 render_feedback(chat, message)
-    st.download_button(
-        "Export chat", chat_markdown(chat), file_name="chat.md", icon=":material/download:", on_click="ignore"
-    )
+    if chat.messages:
+        e1, e2, _ = st.columns([1, 1, 3])
+        e1.download_button(
+            "Export chat", chat_markdown(chat), file_name="chat.md", icon=":material/download:", on_click="ignore",
+            width="stretch",
+        )
+        if e2.button("Delete chat", icon=":material/delete:", width="stretch", key=f"delete-chat-{chat.chat_id}"):
+            with friendly_errors("delete the chat"):
+                delete_chat(store.catalog, chat.chat_id, assistant.id)
+                st.session_state.pop("chat_id", None)
+                st.session_state["flash"] = "Chat deleted."
+                st.rerun()
 
 starter = None
+if (not chat or not chat.messages) and ready_docs:
+    st.markdown(
+        f"Ask anything about your {plural(len(ready_docs), 'document')}. "
+        "Every answer lists its sources, so you can check each claim."
+    )
 if (not chat or not chat.messages) and ready_docs and assistant.starters:
     st.caption("Try asking")
-    columns = st.columns(len(assistant.starters[:4]))
-    for column, text in zip(columns, assistant.starters[:4]):
-        if column.button(text, key=f"starter-{text}", width="stretch"):
+    for text in assistant.starters[:4]:
+        if st.button(escape_markdown(text), key=f"starter-{text}", icon=":material/arrow_forward:"):
             starter = text
 
 question = st.chat_input("Ask about your documents", disabled=not ready_docs) or starter
@@ -162,7 +197,7 @@ if question:
                     if event.kind == "status":
                         status.update(label=event.text)
                     elif event.kind == "token":
-                        yield event.text
+                        yield safe_stream_piece(event.text)
                     else:
                         result["answer"] = event.answer
 

@@ -1,4 +1,4 @@
-"""Knowledge: upload documents, see and fix what is indexed, preview chunks, test retrieval."""
+"""Knowledge: upload documents, see and fix what is indexed, preview passages, test retrieval."""
 
 from __future__ import annotations
 
@@ -9,67 +9,90 @@ import streamlit as st
 
 from app_pages._common import current_assistant, friendly_errors, store_or_stop
 from rag.chunk import STRATEGIES, split
-from rag.errors import GroundedError
 from rag.ingest import KINDS, delete_document, ingest_bytes, reindex, set_kind
-from rag.parse import parse_file
-from rag.present import location
+from rag.parse.isolated import parse_file_isolated
+from rag.present import CHUNK_LABELS, RESULT_LABELS, STATUS_LABELS, location, passage_markdown, plural
+from rag.present import escape_markdown as md
 from rag.retrieve import retrieve
-from rag.types import ChunkSettings
+from rag.types import ChunkSettings, SearchFilter
 
 store = store_or_stop()
 assistant = current_assistant(store)
 st.title("Knowledge")
-st.caption(f"The documents **{assistant.name}** answers from. Other assistants can't see them.")
+st.caption(f"The documents **{md(assistant.name)}** answers from. Other assistants can't see them.")
 
-STATUS_LABEL = {"indexed": "Indexed", "unchanged": "Already up to date", "skipped": "Skipped", "failed": "Could not index"}
+TYPES_HELP = (
+    "PDF, Word, PowerPoint, Excel, CSV, HTML, Markdown, text and e-mail (.eml) files, "
+    "or a ZIP of them (a help-center export, say)."
+)
+MAX_MB = store.settings.limits.max_file_mb
 
 # upload
 with st.form("upload", clear_on_submit=True, border=True):
-    uploads = st.file_uploader(
-        "Add documents",
-        accept_multiple_files=True,
-        help="PDF, Word, PowerPoint, Excel, CSV, HTML, Markdown, text, e-mail (.eml), or a ZIP of these.",
-    )
+    uploads = st.file_uploader("Add documents", accept_multiple_files=True)
+    st.caption(f"{TYPES_HELP} Up to {MAX_MB} MB each; pick as many as you like.")
     submitted = st.form_submit_button("Upload and index", type="primary", icon=":material/upload:")
+if submitted and not uploads:
+    st.warning("Choose one or more files first (click **Upload** or drop them on the box).")
 if submitted and uploads:
     results = []
     progress = st.progress(0.0, text="Starting…")
     for n, upload in enumerate(uploads):
-        progress.progress(n / len(uploads), text=f"Reading {upload.name} ({n + 1} of {len(uploads)})…")
-        with st.status(f"Reading {upload.name}…", expanded=False) as status:
+        progress.progress(n / len(uploads), text=f"Reading {md(upload.name)} ({n + 1} of {len(uploads)})…")
+        with st.status(f"Reading {md(upload.name)}…", expanded=False) as status:
             result = None
             with friendly_errors(f"index {upload.name}"):
                 result = ingest_bytes(store, upload.name, upload.getvalue(), assistant.id, assistant.chunking)
                 results.append(result)
             if result is None:
-                status.update(label=f"Could not index {upload.name}", state="error")
+                status.update(label=f"Could not index: {md(upload.name)}", state="error")
                 continue
-            detail = f" — {result.error}" if result.error else f" — {result.chunks} passages"
+            if result.error:
+                detail = f" — {md(result.error)}"
+            elif result.status == "unchanged":
+                detail = " — nothing changed since the last upload"
+            else:
+                detail = f" — {plural(result.chunks, 'passage')}"
             status.update(
-                label=f"{STATUS_LABEL[result.status]}: {upload.name}{detail}",
-                state="error" if result.status == "failed" else "complete",
+                label=f"{RESULT_LABELS[result.status]}: {md(upload.name)}{detail}",
+                state="error" if result.status in ("failed", "skipped") else "complete",
             )
     progress.progress(1.0, text="Done")
-    indexed = sum(r.status == "indexed" for r in results)
-    problems = sum(r.status in ("failed", "skipped") for r in results)
-    st.success(f"{indexed} indexed, {len(results) - indexed - problems} already up to date, {problems} not indexed.")
+    counts = {s: sum(r.status == s for r in results) for s in RESULT_LABELS}
+    problems = counts["failed"] + counts["skipped"] + (len(uploads) - len(results))
+    parts = [f"{counts['indexed']} indexed"]
+    if counts["unchanged"]:
+        parts.append(f"{counts['unchanged']} already up to date")
+    if problems:
+        parts.append(f"{problems} not indexed (see why above)")
+    summary = ", ".join(parts) + "."
+    if problems:
+        st.warning(summary, icon=":material/warning:")
+    else:
+        st.success(summary + " You can ask about them on the Chat page.", icon=":material/check_circle:")
 
 # documents
 documents = store.catalog.documents(assistant.id)
 if not documents:
-    st.info("No documents yet. Drop your case studies, help-center export (ZIP), launch notes or posts above.")
+    st.info(
+        "No documents yet. Add your case studies, help-center export (ZIP), launch notes or posts above; "
+        "the assistant answers only from what you add here.",
+        icon=":material/upload_file:",
+    )
     st.stop()
 
 st.subheader(f"Documents ({len(documents)})")
+st.caption("Tag each document with its kind (double-click a cell in the **Kind** column) to tell them apart in searches.")
+has_problems = any(d.error for d in documents)
 table = [
     {
         "Name": d.file,
         "Kind": d.kind if d.kind in KINDS else "other",
-        "Pages": d.pages,
+        "Pages": str(d.pages) if d.pages else "—",
         "Passages": d.chunks,
-        "Uploaded": time.strftime("%Y-%m-%d %H:%M", time.localtime(d.uploaded)),
-        "Status": {"ready": "Ready", "failed": "Failed", "indexing": "Indexing…"}.get(d.status, d.status),
-        "Note": d.error or "",
+        "Uploaded": time.strftime("%d %b %Y, %H:%M", time.localtime(d.uploaded)),
+        "Status": STATUS_LABELS.get(d.status, d.status),
+        **({"Problem": d.error or ""} if has_problems else {}),
     }
     for d in documents
 ]
@@ -77,81 +100,144 @@ edited = st.data_editor(
     table,
     hide_index=True,
     width="stretch",
-    disabled=["Name", "Pages", "Passages", "Uploaded", "Status", "Note"],
-    column_config={"Kind": st.column_config.SelectboxColumn("Kind", options=list(KINDS), required=True)},
+    disabled=["Name", "Pages", "Passages", "Uploaded", "Status", "Problem"],
+    column_config={
+        "Name": st.column_config.TextColumn("Name", width="medium"),
+        "Kind": st.column_config.SelectboxColumn("Kind", options=list(KINDS), required=True, width="medium"),
+        "Passages": st.column_config.NumberColumn("Passages", help="The pieces the document was split into for searching."),
+        "Problem": st.column_config.TextColumn("Problem", width="large"),
+    },
     key=f"docs-{assistant.id}",
 )
-for doc, row in zip(documents, edited):
-    if row["Kind"] != doc.kind and doc.status == "ready":
+for doc, shown, row in zip(documents, table, edited):
+    if row["Kind"] != shown["Kind"]:
         with friendly_errors("change the kind"):
             set_kind(store, doc.doc_id, row["Kind"])
-            st.toast(f"{doc.file} is now tagged “{row['Kind']}”.")
+            st.toast(f"{md(doc.file)} is now tagged “{row['Kind']}”.")
 
 names = {d.doc_id: d.file for d in documents}
-chosen = st.selectbox("Pick a document", list(names), format_func=names.get, key="doc_pick")
+chosen = st.selectbox(
+    "Document", list(names), format_func=names.get, key=f"doc-pick-{assistant.id}",
+    help="Pick a document to download, re-index, delete or see how it was split.",
+)
 doc = store.catalog.get(chosen)
+if doc is None:  # deleted in another tab
+    st.rerun()
 left, middle, right = st.columns(3)
 if doc.original_path and Path(doc.original_path).exists():
     left.download_button(
-        "Download original", data=lambda: Path(doc.original_path).read_bytes(), file_name=Path(doc.file).name,
+        "Download original", data=lambda path=doc.original_path: Path(path).read_bytes(), file_name=Path(doc.file).name,
         icon=":material/download:", on_click="ignore", width="stretch",
     )
-if middle.button("Re-index", icon=":material/refresh:", width="stretch"):
-    with st.spinner(f"Re-indexing {doc.file}…"), friendly_errors("re-index the document"):
+else:
+    left.button("Download original", icon=":material/download:", width="stretch", disabled=True,
+                help="The original file is not available; upload it again.")
+if middle.button(
+    "Re-index", icon=":material/refresh:", width="stretch",
+    help="Read the file again and split it with this assistant's current settings.",
+):
+    with st.spinner(f"Re-indexing {md(doc.file)}…"), friendly_errors("re-index the document"):
         result = reindex(store, doc.doc_id, assistant.chunking)
-        st.toast(f"{STATUS_LABEL[result.status]}: {doc.file}" + (f" — {result.error}" if result.error else ""))
+        st.session_state["flash"] = f"{RESULT_LABELS[result.status]}: {md(doc.file)}" + (
+            f" — {md(result.error)}" if result.error else f" — {plural(result.chunks, 'passage')}"
+        )
         st.rerun()
-if right.button("Delete", icon=":material/delete:", width="stretch"):
-    with friendly_errors("delete the document"):
-        delete_document(store, doc.doc_id)
-        st.toast(f"Deleted {doc.file}.")
-        st.rerun()
+with right.popover("Delete", icon=":material/delete:", width="stretch", key=f"delete-pop-{doc.doc_id}"):
+    st.markdown(f"Delete **{md(doc.file)}**? The assistant will no longer answer from it.")
+    if st.button("Delete for good", type="primary", key=f"delete-{doc.doc_id}"):
+        with friendly_errors("delete the document"):
+            delete_document(store, doc.doc_id)
+            st.session_state["flash"] = f"Deleted {md(doc.file)}."
+            st.rerun()
 
-# chunk preview
-with st.expander("How this document was split into passages"):
+
+def _passages(pieces, limit: int) -> None:
+    for n, (text, pages, section) in enumerate(pieces[:limit], 1):
+        with st.container(border=True):
+            where = location("", pages, section)
+            st.caption(f"Passage {n}" + (f" · {md(where)}" if where else ""))
+            st.markdown(passage_markdown(text))
+    if len(pieces) > limit:
+        st.caption(f"…and {len(pieces) - limit} more.")
+
+
+# chunk preview and compare
+with st.expander("How this document was split into passages", icon=":material/view_agenda:"):
     if doc.status != "ready":
-        st.caption("Nothing to show: this document is not indexed.")
+        st.caption("Nothing to show: this document is not indexed." + (f" {md(doc.error)}" if doc.error else ""))
     else:
         current = ChunkSettings(**doc.chunk_settings) if doc.settings else assistant.chunking
+        st.caption(
+            "Answers are built from these passages. Try another setting to compare before applying it "
+            "(a token is about ¾ of a word)."
+        )
         c1, c2, c3 = st.columns(3)
-        strategy = c1.selectbox("Strategy", STRATEGIES, index=STRATEGIES.index(current.strategy), key="pv-strategy")
-        size = c2.number_input("Size (tokens)", 32, 1024, current.size, step=32, key="pv-size")
-        overlap = c3.number_input("Overlap (tokens)", 0, 256, current.overlap, step=8, key="pv-overlap")
+        strategy = c1.selectbox(
+            "Split", STRATEGIES, index=STRATEGIES.index(current.strategy), format_func=CHUNK_LABELS.get,
+            key=f"pv-strategy-{doc.doc_id}",
+        )
+        size = c2.number_input("Passage size (tokens)", 32, 1024, current.size, step=32, key=f"pv-size-{doc.doc_id}")
+        overlap = c3.number_input(
+            "Overlap (tokens)", 0, 256, current.overlap, step=8, key=f"pv-overlap-{doc.doc_id}",
+            help="How much of the end of one passage is repeated at the start of the next.",
+        )
         trial = ChunkSettings(strategy, int(size), int(overlap))
-        stored = store.index.chunks_of(assistant.id, doc.doc_id)
+        stored = [(h.text, h.pages or h.page, h.section) for h in store.index.chunks_of(assistant.id, doc.doc_id)]
         if trial == current:
-            pieces = [(h.text, h.page, h.section) for h in stored]
-            st.caption(f"Current setting: {len(pieces)} passages.")
+            st.markdown(f"**Now: {plural(len(stored), 'passage')}**")
+            _passages(stored, 50)
+        elif trial.overlap >= trial.size:
+            st.warning("The overlap must be smaller than the passage size.", icon=":material/warning:")
         else:
             with friendly_errors("preview the new setting"):
-                parsed = parse_file(Path(doc.original_path), display_name=doc.file)
-                pieces = [(p.text, p.pages[0] if p.pages else None, " > ".join(p.heading_path)) for p in split(parsed, trial)]
-                st.caption(f"With this setting: {len(pieces)} passages (now {len(stored)}).")
-                if st.button("Apply this setting to this document", type="primary"):
-                    with st.spinner("Re-indexing…"):
-                        reindex(store, doc.doc_id, trial)
+                limits = store.settings.limits  # parsed in the worker process, with ingest's time and memory limits
+                parsed = parse_file_isolated(Path(doc.original_path), doc.file, limits.parse_timeout_s, limits.parse_memory_mb)
+                pieces = [
+                    (p.text, p.pages, " > ".join(p.heading_path)) for p in split(parsed, trial)
+                ]
+                if st.button("Use this setting for this document", type="primary", icon=":material/check:"):
+                    with st.spinner(f"Re-indexing {md(doc.file)}…"):
+                        result = reindex(store, doc.doc_id, trial)
+                    st.session_state["flash"] = f"{RESULT_LABELS[result.status]}: {md(doc.file)} — " + md(
+                        result.error or plural(result.chunks, "passage")
+                    )
                     st.rerun()
-        for n, (text, page, section) in enumerate(pieces[:50], 1):
-            with st.container(border=True):
-                st.caption(f"Passage {n} · {location('', page, section).lstrip(' ·')}")
-                st.text(text)
-        if len(pieces) > 50:
-            st.caption(f"…and {len(pieces) - 50} more.")
+                now, new = st.columns(2)
+                with now:
+                    st.markdown(f"**Now: {plural(len(stored), 'passage')}**")
+                    _passages(stored, 30)
+                with new:
+                    st.markdown(f"**With the new setting: {plural(len(pieces), 'passage')}**")
+                    _passages(pieces, 30)
 
 # retrieval test
 st.subheader("Test a search")
-query = st.text_input("What would be pulled for this question?", placeholder="e.g. How fast was onboarding for Northwind?")
+st.caption("See which passages would be used to answer a question, and how relevant each is, without writing an answer.")
+q1, q2 = st.columns([3, 1])
+query = q1.text_input(
+    "Question", placeholder="e.g. How fast was onboarding for Northwind?", key=f"search-{assistant.id}",
+)
+kinds = q2.multiselect("Only these kinds", KINDS, key=f"search-kinds-{assistant.id}", placeholder="All kinds")
 if query:
     with friendly_errors("search"):
-        result = retrieve(store, query, assistant.id, assistant.retrieval.with_(threshold=-1.0))
+        settings = assistant.retrieval.with_(threshold=-1.0, where=SearchFilter(kinds=tuple(kinds)))
+        result = retrieve(store, query, assistant.id, settings)
         threshold = assistant.retrieval.threshold
         if not result.hits:
-            st.caption("Nothing found.")
+            st.info("Nothing found. Check the spelling, or add documents that cover this.", icon=":material/search_off:")
+        used = sum((h.similarity or 0) >= threshold for h in result.hits)
+        if result.hits:
+            st.caption(
+                f"{plural(len(result.hits), 'passage')} found, in the order the search ranks them; {used} "
+                f"reach the minimum relevance ({threshold:.0%}, set in Settings) and would be used for an answer. "
+                "Relevance is how close in meaning a passage is to the question."
+            )
         for n, hit in enumerate(result.hits, 1):
-            relevant = (hit.similarity or 0) >= threshold
+            relevance = hit.similarity if hit.similarity is not None else 0.0
+            relevant = relevance >= threshold
             with st.container(border=True):
                 st.caption(
-                    f"[{n}] {location(hit.file, hit.page, hit.section)} · relevance {hit.similarity:.0%}"
-                    + ("" if relevant else " · below the relevance threshold: would not be used")
+                    f"[{n}] {md(location(hit.file, hit.pages or hit.page, hit.section))} · relevance {relevance:.0%}"
+                    + ("" if relevant else " · below the minimum relevance: would not be used")
                 )
-                st.text(hit.text[:1500])
+                st.markdown(passage_markdown(hit.text[:1500]))

@@ -7,60 +7,77 @@ import streamlit as st
 from app_pages._common import assistant_settings, current_assistant, friendly_errors, store_or_stop
 from rag.assistants import delete_assistant, duplicate_assistant, save_assistant
 from rag.chunk import STRATEGIES
+from rag.errors import GroundedError
 from rag.ingest import estimate_reindex_seconds, reindex_workspace
-from rag.llm import MODEL_CHOICES, resolve_model
-from rag.present import mask_secret
+from rag.llm import MODEL_CHOICES, local_model_path, resolve_model
+from rag.present import escape_markdown as md
+from rag.present import CHUNK_LABELS, MODEL_LABELS, RETRIEVAL_LABELS, duration_words, mask_secret, plural
 from rag.retrieve import STRATEGIES as RETRIEVAL_STRATEGIES
 from rag.types import ChunkSettings
 
 store = store_or_stop()
 assistant = current_assistant(store)
 st.title("Settings")
-st.caption(f"For the assistant **{assistant.name}**.")
+st.caption(f"For the assistant **{md(assistant.name)}**. Other assistants keep their own settings.")
 
-MODEL_LABELS = {
-    "auto": "Automatic (the best one available)",
-    "openai": "OpenAI",
-    "compatible": "My own server (Ollama, vLLM, LM Studio, llama.cpp)",
-    "local": "Built-in small model (offline, often wrong on facts)",
-    "extractive": "No model: quote the documents",
-}
-RETRIEVAL_LABELS = {
-    "hybrid": "Hybrid: meaning and keywords (recommended)",
-    "dense": "Meaning only",
-    "sparse": "Keywords only",
-    "mmr": "Varied: avoid near-duplicate passages",
-}
-CHUNK_LABELS = {"by_title": "By section (recommended)", "recursive": "By paragraph and sentence", "fixed": "Fixed windows"}
+
+def _model_problem(choice: str, url: str | None) -> str | None:
+    """Why ``choice`` can't answer right now (answers then fall back to quotes), or None."""
+    if choice == "openai" and not store.settings.openai_api_key:
+        return "OpenAI needs an API key: set OPENAI_API_KEY in `.streamlit/secrets.toml` or the environment, then restart."
+    if choice == "compatible" and not url:
+        return "Enter your server's address below, e.g. http://localhost:11434/v1 for Ollama."
+    if choice == "local":
+        try:
+            local_model_path()
+        except GroundedError as err:
+            return str(err)
+    return None
+
 
 with st.form("assistant"):
     st.subheader("Assistant")
     name = st.text_input("Name", assistant.name)
-    description = st.text_input("Description", assistant.description)
+    description = st.text_input("Description", assistant.description, help="Shown under the assistant's name in the sidebar.")
     instructions = st.text_area(
         "Instructions", assistant.instructions, height=120,
-        help="Its persona and rules, e.g. “You are our brand voice; never promise delivery dates.”",
+        placeholder="e.g. You are our brand voice. Answer in a friendly, confident tone. Never promise delivery dates.",
+        help="Its persona and rules, e.g. “You are our brand voice; never promise delivery dates.” "
+        "Answers still come only from your documents.",
     )
-    starters = st.text_area("Conversation starters (one per line)", "\n".join(assistant.starters), height=100)
+    starters = st.text_area(
+        "Conversation starters (one per line)", "\n".join(assistant.starters), height=100,
+        help="Shown as buttons on an empty chat, so colleagues know what to ask.",
+    )
 
     st.subheader("Finding passages")
     r1, r2 = st.columns(2)
     strategy = r1.selectbox(
         "How to search", RETRIEVAL_STRATEGIES, index=RETRIEVAL_STRATEGIES.index(assistant.retrieval.strategy),
         format_func=RETRIEVAL_LABELS.get,
+        help="Meaning finds passages that say the same thing in other words; keywords find exact names and numbers.",
     )
-    k = r2.slider("Passages per answer", 1, 20, assistant.retrieval.k)
+    k = r2.slider(
+        "Passages per answer", 1, 20, assistant.retrieval.k,
+        help="How many passages the answer is built from. More gives fuller answers but may bring in less relevant text.",
+    )
     r3, r4 = st.columns(2)
     threshold = r3.slider(
         "Minimum relevance", 0.0, 0.8, float(assistant.retrieval.threshold), 0.05,
         help="Passages less similar to the question than this are ignored; if none is left, the assistant says your "
         "documents don't cover the question. 0.2 is unrelated text, 0.5 is clearly on topic.",
     )
-    neighbours = r4.slider("Surrounding passages to include", 0, 3, assistant.retrieval.neighbours)
+    neighbours = r4.slider(
+        "Surrounding passages to include", 0, 3, assistant.retrieval.neighbours,
+        help="Adds the passages just before and after each one found, for more context.",
+    )
 
     st.subheader("Answer model")
     options = ["auto", *MODEL_CHOICES]
-    model = st.selectbox("Model", options, index=options.index(assistant.model or "auto"), format_func=MODEL_LABELS.get)
+    model = st.selectbox(
+        "Model", options, index=options.index(assistant.model or "auto"), format_func=MODEL_LABELS.get,
+        help="Which model writes the answers. Whatever you choose, each sentence is checked against its sources.",
+    )
     m1, m2 = st.columns(2)
     compatible_url = m1.text_input(
         "Server address (for “My own server”)", assistant.compatible_url or store.settings.compatible_url or "",
@@ -70,11 +87,7 @@ with st.form("assistant"):
         "Model name on that server", assistant.compatible_model or store.settings.compatible_model or "",
         placeholder="llama3.1",
     )
-    st.caption(
-        f"OpenAI key: {mask_secret(store.settings.openai_api_key)}. Keys are read from `.streamlit/secrets.toml` "
-        "or the environment (OPENAI_API_KEY); they are never shown here."
-    )
-    saved = st.form_submit_button("Save", type="primary")
+    saved = st.form_submit_button("Save", type="primary", icon=":material/save:")
 
 if saved:
     with friendly_errors("save the settings"):
@@ -87,49 +100,91 @@ if saved:
         assistant.compatible_url = compatible_url.strip() or None
         assistant.compatible_model = compatible_model.strip() or None
         save_assistant(store.catalog, assistant)
-        st.toast("Settings saved.")
+        st.session_state["flash"] = "Settings saved."
         st.rerun()
 
-
-st.caption(f"Questions are answered with: **{MODEL_LABELS[resolve_model(assistant_settings(store, assistant), 'question')]}**.")
+in_use = assistant.model or resolve_model(assistant_settings(store, assistant), "question")
+st.markdown(f"Questions are answered with: **{MODEL_LABELS.get(in_use, in_use)}**.")
+problem = _model_problem(in_use, assistant.compatible_url or store.settings.compatible_url)
+if problem:
+    st.warning(f"{problem} Until then, answers quote your documents instead.", icon=":material/warning:")
+st.caption(
+    f"API keys — OpenAI: {mask_secret(store.settings.openai_api_key)}; "
+    f"your own server: {mask_secret(store.settings.compatible_api_key)}. "
+    "Keys are read from `.streamlit/secrets.toml` or the environment and are never shown in full."
+)
 
 st.subheader("Splitting documents into passages")
+st.caption(
+    "Documents are cut into passages; answers are built from the passages that best match a question. "
+    "Sizes are in tokens (a token is about ¾ of a word). The defaults suit most documents."
+)
 c1, c2, c3 = st.columns(3)
 chunk_strategy = c1.selectbox(
-    "Strategy", STRATEGIES, index=STRATEGIES.index(assistant.chunking.strategy), format_func=CHUNK_LABELS.get
+    "Split", STRATEGIES, index=STRATEGIES.index(assistant.chunking.strategy), format_func=CHUNK_LABELS.get,
+    key=f"chunk-strategy-{assistant.id}",
+    help="By section keeps every passage inside one heading, and tables whole.",
 )
-size = c2.number_input("Passage size (tokens)", 32, 1024, assistant.chunking.size, step=32)
-overlap = c3.number_input("Overlap (tokens)", 0, 256, assistant.chunking.overlap, step=8)
+size = c2.number_input("Passage size (tokens)", 32, 1024, assistant.chunking.size, step=32, key=f"chunk-size-{assistant.id}")
+overlap = c3.number_input(
+    "Overlap (tokens)", 0, 256, assistant.chunking.overlap, step=8, key=f"chunk-overlap-{assistant.id}",
+    help="How much of the end of one passage is repeated at the start of the next.",
+)
 new_chunking = ChunkSettings(chunk_strategy, int(size), int(overlap))
-if new_chunking != assistant.chunking:
-    seconds = estimate_reindex_seconds(store, assistant.id)
-    st.info(f"Changing this re-indexes every document of this assistant (about {max(1, round(seconds))} seconds).")
-    if st.button("Apply and re-index", type="primary"):
+if new_chunking.overlap >= new_chunking.size:
+    st.warning("The overlap must be smaller than the passage size.", icon=":material/warning:")
+elif new_chunking != assistant.chunking:
+    documents = store.catalog.documents(assistant.id)
+    if documents:
+        seconds = estimate_reindex_seconds(store, assistant.id)
+        st.info(
+            f"Applying this re-indexes all {plural(len(documents), 'document')} of this assistant; "
+            f"it takes {duration_words(seconds)}. Answers keep working meanwhile.",
+            icon=":material/schedule:",
+        )
+    else:
+        st.info("New documents will be split this way.", icon=":material/info:")
+    b1, b2 = st.columns(2)
+    if b1.button("Apply and re-index" if documents else "Apply", type="primary", icon=":material/refresh:", width="stretch"):
         with friendly_errors("re-index"):
             assistant.chunking = new_chunking
             save_assistant(store.catalog, assistant)
-            bar = st.progress(0.0, text="Re-indexing…")
-            report = reindex_workspace(
-                store, assistant.id, new_chunking,
-                lambda p: bar.progress(p.done / max(p.total, 1), text=f"Re-indexing {p.path}…"),
-            )
-            st.success(f"Re-indexed {report.count('indexed')} documents ({report.count('failed')} failed).")
+            message = "Splitting settings saved."
+            if documents:
+                bar = st.progress(0.0, text="Re-indexing…")
+                report = reindex_workspace(
+                    store, assistant.id, new_chunking,
+                    lambda p: bar.progress(p.done / max(p.total, 1), text=f"Re-indexing… {p.done} of {p.total} done"),
+                )
+                failed = report.count("failed")
+                message = f"Re-indexed {plural(report.count('indexed'), 'document')}" + (
+                    f"; {failed} could not be read again (see the Knowledge page)." if failed else "."
+                )
+            st.session_state["flash"] = message
+            st.rerun()
+    if b2.button("Undo changes", icon=":material/undo:", width="stretch"):
+        for key in ("chunk-strategy", "chunk-size", "chunk-overlap"):
+            st.session_state.pop(f"{key}-{assistant.id}", None)
+        st.rerun()
 
 st.subheader("Manage")
 a1, a2 = st.columns(2)
-with a1.popover("Duplicate", icon=":material/content_copy:", width="stretch"):
-    copy_name = st.text_input("Name of the copy", f"{assistant.name} (copy)")
-    if st.button("Duplicate with its documents"):
+with a1.popover("Duplicate", icon=":material/content_copy:", width="stretch", key=f"duplicate-{assistant.id}"):
+    st.caption("A copy with the same settings and documents, to try changes safely.")
+    copy_name = st.text_input("Name of the copy", f"{assistant.name} (copy)", key=f"copy-name-{assistant.id}")
+    if st.button("Duplicate with its documents", type="primary"):
         with st.spinner("Copying…"), friendly_errors("duplicate the assistant"):
             copy = duplicate_assistant(store, assistant.id, copy_name)
             st.session_state["assistant_id"] = copy.id
             st.session_state.pop("chat_id", None)
+            st.session_state["flash"] = f"Now using “{md(copy.name)}”."
             st.rerun()
-with a2.popover("Delete", icon=":material/delete:", width="stretch"):
-    st.warning("This deletes the assistant, its documents and its chats. It can't be undone.")
+with a2.popover("Delete assistant", icon=":material/delete:", width="stretch", key=f"delete-{assistant.id}"):
+    st.warning(f"This deletes **{md(assistant.name)}**, its documents and its chats. It can't be undone.")
     if st.button("Delete for good", type="primary"):
         with friendly_errors("delete the assistant"):
             delete_assistant(store, assistant.id)
             st.session_state.pop("assistant_id", None)
             st.session_state.pop("chat_id", None)
+            st.session_state["flash"] = f"Deleted “{md(assistant.name)}”."
             st.rerun()

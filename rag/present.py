@@ -19,17 +19,24 @@ def escape_markdown(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
-def location(file: str, page: int | None = None, section: str = "") -> str:
-    """'report.pdf · page 3 · Pricing > Enterprise' (parts left out when unknown)."""
-    parts = [file]
-    if page:
-        parts.append(f"page {page}")
+def location(file: str, page: int | list[int] | tuple[int, ...] | None = None, section: str = "") -> str:
+    """'report.pdf · page 3 · Pricing > Enterprise' (parts left out when unknown).
+
+    ``page`` may be a list of pages: a passage over pages 3 and 4 reads 'pages 3–4'.
+    """
+    parts = [file] if file else []
+    pages = sorted({p for p in page if p}) if isinstance(page, (list, tuple)) else ([page] if page else [])
+    if len(pages) == 1:
+        parts.append(f"page {pages[0]}")
+    elif pages:
+        parts.append(f"pages {pages[0]}–{pages[-1]}")
     if section:
         parts.append(section)
     return " · ".join(parts)
 
 
-_WORD = re.compile(r"[^\W_]+|[\W_]+", re.UNICODE)
+# words keep inner hyphens and apostrophes ("sign-on", "customer's"), so a highlight never splits one
+_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*|[\W_]+", re.UNICODE)
 
 
 def highlight_spans(quote: str, claim: str) -> list[tuple[str, bool]]:
@@ -73,3 +80,79 @@ def mask_secret(value: str | None) -> str:
     if not value:
         return "not set"
     return f"{value[:3]}…{value[-4:]}" if len(value) > 12 else "set (hidden)"
+
+
+# Plain-language names for settings, shared by the pages and the CLI (no jargon on screen).
+MODEL_LABELS = {
+    "auto": "Automatic (the best one available)",
+    "openai": "OpenAI",
+    "compatible": "My own server (Ollama, vLLM, LM Studio, llama.cpp)",
+    "local": "Built-in small model (offline, often wrong on facts)",
+    "extractive": "No model: quote the documents",
+}
+RETRIEVAL_LABELS = {
+    "hybrid": "Meaning and keywords (recommended)",
+    "dense": "Meaning only",
+    "sparse": "Keywords only",
+    "mmr": "Varied: avoid near-duplicate passages",
+}
+CHUNK_LABELS = {
+    "by_title": "By section (recommended)",
+    "recursive": "By paragraph and sentence",
+    "fixed": "Fixed-length windows",
+}
+STATUS_LABELS = {"ready": "Ready", "failed": "Failed", "indexing": "Indexing…"}
+RESULT_LABELS = {"indexed": "Indexed", "unchanged": "Already up to date", "skipped": "Skipped", "failed": "Could not index"}
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """'1 passage', '3 passages'."""
+    return f"{n} {word if n == 1 else (many or word + 's')}"
+
+
+def duration_words(seconds: float) -> str:
+    """'a few seconds', 'about 40 seconds', 'about 3 minutes' (for estimates)."""
+    if seconds < 5:
+        return "a few seconds"
+    if seconds < 90:
+        return f"about {int(round(seconds / 5.0) * 5)} seconds"
+    minutes = round(seconds / 60)
+    return f"about {plural(minutes, 'minute')}" if minutes < 90 else f"about {plural(round(minutes / 60), 'hour')}"
+
+
+_IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)]*)\)")
+_LINK = re.compile(r"(?<!\\)\[([^\]]+)\]\(([^)]*)\)")
+_DIRECTIVE = re.compile(r":(?=[A-Za-z][\w-]*(\[|/))")  # :red[...], :material/icon:, :blue-background[...]
+
+
+def safe_answer_markdown(text: str) -> str:
+    """An answer (model or quoted text) as Markdown that keeps lists, bold and italics but shows no
+    images, no live links, no Streamlit colour/icon directives and no LaTeX (``$49 or $900`` stays
+    money). Citation markers like ``[1]`` are kept as they are."""
+    text = text.replace("\\", "\\\\").replace("$", "\\$")
+    text = _IMAGE.sub(lambda m: f"[image: {m.group(1) or 'no description'}]", text)
+    text = _LINK.sub(lambda m: f"{m.group(1)} ({m.group(2)})", text)
+    text = _DIRECTIVE.sub(r"\\:", text)
+    return text.replace("<", "&lt;")
+
+
+def safe_stream_piece(piece: str) -> str:
+    """A streamed token made safe on its own (the final answer is re-rendered with the full rules)."""
+    return piece.replace("\\", "\\\\").replace("$", "\\$").replace("<", "&lt;")
+
+
+def passage_markdown(text: str) -> str:
+    """A passage as safe Markdown that looks like the document: line breaks kept, Markdown tables
+    (as the parsers write them) drawn as tables, no links, images or directives."""
+    lines = safe_answer_markdown(text).splitlines()
+    out: list[str] = []
+    for n, line in enumerate(lines):
+        is_table = line.lstrip().startswith("|")
+        after_table = bool(out) and out[-1].lstrip().startswith("|")
+        if line.strip() and out and out[-1].strip() and is_table != after_table:
+            out.append("")  # a table needs a blank line before and after it
+        nxt = lines[n + 1] if n + 1 < len(lines) else ""
+        if not is_table and line.strip() and nxt.strip() and not nxt.lstrip().startswith("|"):
+            line += "  "  # keep the document's line break
+        out.append(line)
+    return "\n".join(out)

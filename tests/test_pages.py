@@ -1,11 +1,20 @@
-"""Page tests with Streamlit's AppTest: upload, chat, settings, and errors shown plainly."""
+"""Page tests with Streamlit's AppTest: every page, its happy paths and its errors shown plainly.
+
+Labels on the page are Markdown with document and user text escaped (``northwind\\.md``), so
+assertions compare their plain form (see ``_plain``).
+"""
 
 from __future__ import annotations
+
+import os
+import re
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from rag.index import close_clients
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 CASE_STUDY = b"""# Northwind case study
 
@@ -13,19 +22,17 @@ CASE_STUDY = b"""# Northwind case study
 Northwind cut onboarding from 41 days to 12 days after adopting Grounded.
 Support tickets fell by a third within two quarters.
 """
-PRICING = b"Enterprise plans cost 900 dollars per month and include single sign-on.\n"
+PRICING = b"Enterprise plans cost $900 per month and include single sign-on. The Starter plan costs $49 per month.\n"
 
 
 @pytest.fixture
 def app(tmp_path, monkeypatch):
     monkeypatch.setenv("GROUNDED_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("GROUNDED_MODEL", "extractive")
-    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    for var in ("OPENAI_API_KEY", "QDRANT_URL", "GROUNDED_EMBEDDING", "GROUNDED_COMPATIBLE_URL", "OPENAI_BASE_URL"):
+        monkeypatch.delenv(var, raising=False)
     monkeypatch.chdir(tmp_path)  # no secrets.toml from the developer's checkout
-    import os
-
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    at = AppTest.from_file(os.path.join(root, "app.py"), default_timeout=120)
+    at = AppTest.from_file(os.path.join(ROOT, "app.py"), default_timeout=120)
     yield at
     import streamlit as st
 
@@ -33,15 +40,52 @@ def app(tmp_path, monkeypatch):
     close_clients()
 
 
+def _plain(text: str) -> str:
+    """A Markdown label as the reader sees it (escapes removed)."""
+    return re.sub(r"\\(.)", r"\1", text)
+
+
 def _no_exceptions(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
+
+
+def _button(at: AppTest, label: str):
+    matches = [b for b in at.button if _plain(b.label) == label]
+    assert matches, f"no button {label!r} in {[b.label for b in at.button]}"
+    return matches[0]
+
+
+def _texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [e.value for e in (*at.info, *at.warning, *at.success, *at.error)]
+    return _plain(" ".join(parts))
+
+
+def _store():
+    from app_pages._common import get_store
+    from rag.settings import Settings
+
+    return get_store(str(Settings.load().data_dir.resolve()))
 
 
 def _upload(at: AppTest, files) -> AppTest:
     at.switch_page("app_pages/knowledge.py").run()
     at.file_uploader[0].set_value(files)
-    at.button[[b.label for b in at.button].index("Upload and index")].click().run()
+    _button(at, "Upload and index").click().run()
     return at
+
+
+def _ask(at: AppTest, question: str) -> AppTest:
+    at.switch_page("app_pages/chat.py").run()
+    at.chat_input[0].set_value(question).run()
+    return at
+
+
+def _status_labels(at: AppTest) -> list[str]:
+    return [_plain(s.label) for s in at.status]
+
+
+# chat
 
 
 def test_empty_chat_explains_what_to_do(app):
@@ -49,34 +93,218 @@ def test_empty_chat_explains_what_to_do(app):
     _no_exceptions(app)
     assert app.title[0].value == "My assistant"
     assert any("no documents yet" in i.value for i in app.info)
+    assert app.chat_input[0].disabled  # nothing to ask yet
 
 
 def test_upload_then_ask_shows_answer_with_citation(app):
     app.run()
-    _upload(app, [("northwind.md", CASE_STUDY, "text/markdown"), ("pricing.txt", PRICING, "text/plain"), ("x.exe", b"MZ", "application/octet-stream")])
+    _upload(
+        app,
+        [
+            ("northwind.md", CASE_STUDY, "text/markdown"),
+            ("pricing.txt", PRICING, "text/plain"),
+            ("x.exe", b"MZ", "application/octet-stream"),
+        ],
+    )
     _no_exceptions(app)
-    labels = [s.label for s in app.status]
-    assert any(l.startswith("Indexed: northwind.md") for l in labels)
-    assert any(l.startswith("Skipped: x.exe") and "aren't supported" in l for l in labels)
-    assert "2 indexed" in app.success[0].value
+    labels = _status_labels(app)
+    assert any(l.startswith("Indexed: northwind.md — ") and "passage" in l for l in labels), labels
+    assert any(l.startswith("Skipped: x.exe") and "aren't supported" in l for l in labels), labels
+    assert "2 indexed" in app.warning[0].value and "1 not indexed" in app.warning[0].value
 
-    app.switch_page("app_pages/chat.py").run()
-    app.chat_input[0].set_value("How long did onboarding take for Northwind?").run()
+    _ask(app, "How long did onboarding take for Northwind?")
     _no_exceptions(app)
-    text = " ".join(m.value for m in app.markdown)
-    assert "41 days to 12 days" in text
-    assert any(e.label.startswith("[1] northwind.md · ") for e in app.expander)
-    # the chat is saved and listed in the sidebar
-    assert any("How long did onboarding" in b.label for b in app.sidebar.button)
+    assert "41 days to 12 days" in _texts(app)
+    assert any(_plain(e.label).startswith("[1] northwind.md · ") for e in app.expander)
+    assert any("Grounded: 100%" in c.value for c in app.caption)
+    # the chat is saved and listed in the sidebar under its first question
+    assert any("How long did onboarding" in _plain(b.label) for b in app.sidebar.button)
+
+
+def test_money_in_an_answer_is_not_typeset_as_maths(app):
+    app.run()
+    _upload(app, [("pricing.txt", PRICING, "text/plain")])
+    _ask(app, "How much does the Enterprise plan cost?")
+    _no_exceptions(app)
+    answer = next(m.value for m in app.markdown if "900" in m.value)
+    assert "\\$900" in answer and "\\$49" in answer  # escaped: shown as money, not LaTeX
+    assert any(_plain(e.label).startswith("[1] pricing.txt") for e in app.expander)
 
 
 def test_off_topic_question_is_refused(app):
     app.run()
     _upload(app, [("pricing.txt", PRICING, "text/plain")])
-    app.switch_page("app_pages/chat.py").run()
-    app.chat_input[0].set_value("What is the boiling point of tungsten?").run()
+    _ask(app, "What is the boiling point of tungsten?")
     _no_exceptions(app)
     assert any("don't cover this question" in w.value for w in app.warning)
+
+
+def test_chat_history_reopens_and_new_chat_starts_empty(app):
+    app.run()
+    _upload(app, [("northwind.md", CASE_STUDY, "text/markdown")])
+    _ask(app, "How long did onboarding take for Northwind?")
+    chat_id = app.session_state["chat_id"]
+
+    _button(app, "New chat").click().run()
+    _no_exceptions(app)
+    assert "chat_id" not in app.session_state
+    assert not app.chat_message
+    assert any(_plain(b.label).startswith("What do our case studies") for b in app.button)  # starters
+
+    next(b for b in app.sidebar.button if "How long did onboarding" in _plain(b.label)).click().run()
+    _no_exceptions(app)
+    assert app.session_state["chat_id"] == chat_id
+    assert "41 days to 12 days" in _texts(app)
+
+    _button(app, "Delete chat").click().run()
+    _no_exceptions(app)
+    assert not any("How long did onboarding" in _plain(b.label) for b in app.sidebar.button)
+
+
+def test_feedback_is_stored_with_the_answer(app):
+    app.run()
+    _upload(app, [("northwind.md", CASE_STUDY, "text/markdown")])
+    _ask(app, "How long did onboarding take for Northwind?")
+    app.feedback[0].set_value(0).run()  # thumbs down
+    _no_exceptions(app)
+    [comment] = [t for t in app.text_area if t.label == "What was right or wrong?"]
+    comment.set_value("Should mention the ticket numbers too")
+    _button(app, "Save comment").click().run()
+    _no_exceptions(app)
+    rows = _store().catalog.query("SELECT rating, comment, question FROM feedback")
+    assert [tuple(r) for r in rows] == [(-1, "Should mention the ticket numbers too", "How long did onboarding take for Northwind?")]
+
+
+def test_a_failure_while_answering_is_shown_in_plain_words(app, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("qdrant exploded: socket 0x7f")
+
+    app.run()
+    _upload(app, [("northwind.md", CASE_STUDY, "text/markdown")])
+    monkeypatch.setattr("rag.answer.ask_stream", broken)
+    _ask(app, "How long did onboarding take for Northwind?")
+    _no_exceptions(app)
+    assert any("Something went wrong while trying to answer your question" in e.value for e in app.error)
+    assert "exploded" not in _texts(app) and "Traceback" not in _texts(app)
+
+
+# assistants
+
+
+def test_new_assistant_from_the_dialog_becomes_the_current_one(app):
+    app.run()
+    _button(app, "New assistant").click().run()
+    _button(app, "Create").click().run()  # no name yet: a plain message, the dialog stays
+    assert any("Give the assistant a name" in e.value for e in app.error)
+
+    next(t for t in app.text_input if t.label == "Name").set_value("Sales answers")
+    next(t for t in app.text_input if t.label == "What is it for?").set_value("Answers from case studies")
+    _button(app, "Create").click().run()
+    _no_exceptions(app)
+    picker = app.sidebar.selectbox[0]
+    assert picker.format_func(picker.value) == "Sales answers"
+    assert app.title[0].value == "Knowledge"  # the next step: add its documents
+    assert not [b for b in app.button if b.label == "Create"]  # the dialog is closed
+    assert app.query_params["assistant"] == app.session_state["assistant_id"]  # a reload keeps it
+
+
+def test_sidebar_picker_switches_assistant_documents_and_chats(app):
+    app.run()
+    _upload(app, [("northwind.md", CASE_STUDY, "text/markdown")])
+    _ask(app, "How long did onboarding take for Northwind?")
+    from rag.assistants import create_assistant
+
+    other = create_assistant(_store().catalog, "Support drafts")
+    app.run()
+    app.sidebar.selectbox[0].set_value(other.id).run()
+    _no_exceptions(app)
+    assert app.title[0].value == "Support drafts"
+    assert "chat_id" not in app.session_state
+    assert not any("How long did onboarding" in _plain(b.label) for b in app.sidebar.button)
+    assert any("no documents yet" in i.value for i in app.info)
+
+    app.switch_page("app_pages/knowledge.py").run()
+    assert any("No documents yet" in i.value for i in app.info)  # isolation
+
+    app.sidebar.selectbox[0].set_value("default").run()
+    assert any("How long did onboarding" in _plain(b.label) for b in app.sidebar.button)
+
+
+# knowledge
+
+
+def test_knowledge_table_preview_search_reindex_and_delete(app):
+    app.run()
+    _upload(app, [("northwind.md", CASE_STUDY, "text/markdown"), ("pricing.txt", PRICING, "text/plain")])
+    _no_exceptions(app)
+    assert any(s.value == "Documents (2)" for s in app.subheader)
+
+    # chunk preview of the picked document, then a trial setting compared side by side
+    picker = next(s for s in app.selectbox if s.label == "Document")
+    picker.set_value(_doc_id("northwind.md")).run()
+    assert any(m.value.startswith("**Now: ") for m in app.markdown)
+    assert any("Passage 1 · Northwind case study > Results" in _plain(c.value) for c in app.caption)
+    next(n for n in app.number_input if n.label == "Passage size (tokens)").set_value(64).run()
+    _no_exceptions(app)
+    assert any(m.value.startswith("**With the new setting: ") for m in app.markdown)
+    next(n for n in app.number_input if n.label == "Overlap (tokens)").set_value(64).run()
+    assert any("overlap must be smaller" in w.value for w in app.warning)
+
+    # retrieval test without an answer
+    next(t for t in app.text_input if t.label == "Question").set_value("onboarding time").run()
+    _no_exceptions(app)
+    assert any(_plain(c.value).startswith("[1] northwind.md") and "relevance" in c.value for c in app.caption)
+
+    _button(app, "Re-index").click().run()
+    _no_exceptions(app)
+    assert any("Indexed: northwind.md" in _plain(t.value) for t in app.toast)
+
+    _button(app, "Delete for good").click().run()
+    _no_exceptions(app)
+    assert any(s.value == "Documents (1)" for s in app.subheader)
+    assert [d.file for d in _store().catalog.documents("default")] == ["pricing.txt"]
+
+
+def _doc_id(name: str) -> str:
+    from rag.ingest import doc_id_for
+
+    return doc_id_for("default", name)
+
+
+def test_failed_upload_says_why_in_plain_words(app):
+    app.run()
+    _upload(app, [("broken.pdf", b"%PDF-1.4 this is not really a pdf", "application/pdf"), ("empty.txt", b"", "text/plain")])
+    _no_exceptions(app)
+    labels = _status_labels(app)
+    assert any(l.startswith("Could not index: broken.pdf — ") for l in labels), labels
+    assert any(l.startswith("Could not index: empty.txt — ") and "empty" in l for l in labels), labels
+    assert "Traceback" not in _texts(app)
+    assert "2 not indexed" in app.warning[0].value
+
+
+def test_upload_without_files_says_what_to_do(app):
+    app.run()
+    app.switch_page("app_pages/knowledge.py").run()
+    _button(app, "Upload and index").click().run()
+    _no_exceptions(app)
+    assert any("Choose one or more files first" in w.value for w in app.warning)
+
+
+def test_a_failing_search_is_shown_in_plain_words(app, monkeypatch):
+    app.run()
+    _upload(app, [("pricing.txt", PRICING, "text/plain")])
+
+    def broken(*args, **kwargs):
+        raise ValueError("index corrupted at offset 42")
+
+    monkeypatch.setattr("rag.retrieve.retrieve", broken)
+    next(t for t in app.text_input if t.label == "Question").set_value("price").run()
+    _no_exceptions(app)
+    assert any("Something went wrong while trying to search" in e.value for e in app.error)
+    assert "offset 42" not in _texts(app)
+
+
+# settings
 
 
 def test_settings_save_and_new_assistant_is_isolated(app):
@@ -85,28 +313,77 @@ def test_settings_save_and_new_assistant_is_isolated(app):
     app.switch_page("app_pages/settings.py").run()
     app.text_input[0].set_value("Sales answers")
     app.text_area[0].set_value("Never promise delivery dates.")
-    app.button[[b.label for b in app.button].index("Save")].click().run()
+    _button(app, "Save").click().run()
     _no_exceptions(app)
     assert app.sidebar.selectbox[0].format_func(app.sidebar.selectbox[0].value) == "Sales answers"
+    from rag.assistants import get_assistant
 
-    # a second assistant sees none of the first one's documents
-    from rag.assistants import create_assistant
-    from app_pages._common import get_store
-    from rag.settings import Settings
-
-    store = get_store(str(Settings.load().data_dir.resolve()))
-    other = create_assistant(store.catalog, "Support drafts")
-    app.session_state["assistant_id"] = other.id
-    app.switch_page("app_pages/knowledge.py").run()
-    _no_exceptions(app)
-    assert any("No documents yet" in i.value for i in app.info)
+    assert get_assistant(_store().catalog, "default").instructions == "Never promise delivery dates."
 
 
-def test_failed_upload_says_why_in_plain_words(app):
+def test_settings_chunking_change_offers_reindex_with_estimate(app):
     app.run()
-    _upload(app, [("broken.pdf", b"%PDF-1.4 this is not really a pdf", "application/pdf"), ("empty.txt", b"", "text/plain")])
+    _upload(app, [("northwind.md", CASE_STUDY, "text/markdown")])
+    app.switch_page("app_pages/settings.py").run()
+    next(n for n in app.number_input if n.label == "Passage size (tokens)").set_value(128).run()
     _no_exceptions(app)
-    labels = [s.label for s in app.status]
-    assert any(l.startswith("Could not index: broken.pdf — ") for l in labels), labels
-    assert any(l.startswith("Could not index: empty.txt — ") and "empty" in l for l in labels), labels
-    assert not any("Traceback" in m.value for m in app.markdown)
+    [info] = [i for i in app.info if "re-indexes all 1 document" in i.value]
+    assert "seconds" in info.value
+    _button(app, "Undo changes").click().run()
+    assert next(n for n in app.number_input if n.label == "Passage size (tokens)").value == 256
+    assert not [b for b in app.button if b.label == "Apply and re-index"]
+
+    next(n for n in app.number_input if n.label == "Passage size (tokens)").set_value(128).run()
+    _button(app, "Apply and re-index").click().run()
+    _no_exceptions(app)
+    assert any("Re-indexed 1 document" in t.value for t in app.toast)
+    from rag.assistants import get_assistant
+
+    assert get_assistant(_store().catalog, "default").chunking.size == 128
+    assert _store().catalog.documents("default")[0].chunk_settings["size"] == 128
+
+
+def test_settings_model_choice_and_keys_never_shown_in_full(app, monkeypatch):
+    key = "sk-proj-abcdefghijklmnopqrstuvwxyz0123456789WXYZ"
+    monkeypatch.setenv("OPENAI_API_KEY", key)
+    monkeypatch.setenv("GROUNDED_COMPATIBLE_API_KEY", "local-secret-token-98765")
+    app.run()
+    app.switch_page("app_pages/settings.py").run()
+    _no_exceptions(app)
+    everything = _texts(app) + " ".join(t.value for t in app.text_input)
+    assert key not in everything and "local-secret-token-98765" not in everything
+    assert "sk-…WXYZ" in everything
+
+    # "My own server" without an address: a plain warning, not a crash at question time
+    next(s for s in app.selectbox if s.label == "Model").set_value("compatible")
+    _button(app, "Save").click().run()
+    _no_exceptions(app)
+    assert any("Enter your server's address" in w.value for w in app.warning)
+
+
+def test_settings_openai_without_key_warns(app):
+    app.run()
+    app.switch_page("app_pages/settings.py").run()
+    next(s for s in app.selectbox if s.label == "Model").set_value("openai")
+    _button(app, "Save").click().run()
+    _no_exceptions(app)
+    assert any("OpenAI needs an API key" in w.value for w in app.warning)
+    assert any("answered with: **OpenAI**" in m.value for m in app.markdown)
+
+
+def test_duplicate_and_delete_assistant(app):
+    app.run()
+    _upload(app, [("pricing.txt", PRICING, "text/plain")])
+    app.switch_page("app_pages/settings.py").run()
+    _button(app, "Duplicate with its documents").click().run()
+    _no_exceptions(app)
+    copy_id = app.session_state["assistant_id"]
+    assert copy_id != "default"
+    assert [d.file for d in _store().catalog.documents(copy_id, status="ready")] == ["pricing.txt"]
+
+    _button(app, "Delete for good").click().run()
+    _no_exceptions(app)
+    assert app.session_state["assistant_id"] == "default"
+    from rag.assistants import list_assistants
+
+    assert [a.id for a in list_assistants(_store().catalog)] == ["default"]

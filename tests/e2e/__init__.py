@@ -1,0 +1,1 @@
+"""Browser tests: the app in a real Chromium, driven by Playwright."""

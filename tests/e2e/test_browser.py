@@ -1,0 +1,284 @@
+"""End to end in a real browser: Debian's Chromium driven by Playwright against the app on loopback.
+
+The app runs offline (``GROUNDED_MODEL=extractive``) in a throwaway data directory. The test does
+what a new user does: create an assistant, upload two documents, ask questions, and check that the
+answer and a citation naming the right file are on the page. Screenshots of every step are saved to
+``tests/e2e/screenshots/`` (or ``$GROUNDED_SCREENSHOTS``) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)", allow_module_level=True)
+
+from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = Path(os.environ.get("GROUNDED_SCREENSHOTS") or Path(__file__).parent / "screenshots")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SLOW = 90_000  # ms: the first upload loads the embedding model
+
+CASE_STUDY = """# Northwind case study
+
+Northwind is a wholesale distributor with 40 sales reps.
+
+## Challenge
+New reps needed weeks of shadowing before they could answer product questions on their own.
+
+## Results
+Northwind cut onboarding from 41 days to 12 days after adopting Grounded.
+Support tickets fell by a third within two quarters.
+"""
+PRICING = """Pricing
+
+The Starter plan costs $49 per month for up to five users.
+Enterprise plans cost $900 per month and include single sign-on and a dedicated success manager.
+All plans can be cancelled at any time.
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for_http(url: str, proc: subprocess.Popen, log: Path, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"the app exited with code {proc.returncode}:\n{log.read_text()[-4000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    pytest.fail(f"the app did not answer on {url} within {timeout:.0f} s:\n{log.read_text()[-4000:]}")
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("e2e")
+    port = _free_port()
+    env = {
+        **os.environ,
+        "GROUNDED_DATA_DIR": str(tmp / "data"),
+        "GROUNDED_MODEL": "extractive",
+        # empty values win over a developer's .streamlit/secrets.toml: the test stays offline
+        "OPENAI_API_KEY": "",
+        "QDRANT_URL": "",
+        "GROUNDED_EMBEDDING": "",
+        "PYTHONUNBUFFERED": "1",
+    }
+    log = tmp / "streamlit.log"
+    streamlit = Path(sys.executable).with_name("streamlit")
+    command = [
+        str(streamlit) if streamlit.exists() else sys.executable,
+        *([] if streamlit.exists() else ["-m", "streamlit"]),
+        "run", "app.py",
+        "--server.port", str(port),
+        "--server.address", "127.0.0.1",
+        "--server.headless", "true",
+        "--server.fileWatcherType", "none",
+        "--browser.gatherUsageStats", "false",
+    ]
+    with log.open("wb") as out:
+        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        _wait_for_http(f"http://127.0.0.1:{port}/_stcore/health", proc, log)
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    text = log.read_text(errors="replace")
+    assert "Traceback" not in text, f"the app logged an error:\n{text[-4000:]}"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    context = browser.new_context(viewport={"width": 1400, "height": 950}, color_scheme="light")
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    yield page
+    context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+class Shots:
+    """Numbered screenshots of the whole app (the main column is stretched to show all of it)."""
+
+    def __init__(self, page: Page, folder: Path):
+        self.page, self.folder, self.n = page, folder, 0
+        folder.mkdir(parents=True, exist_ok=True)
+        self.taken: list[Path] = []
+
+    def __call__(self, name: str, full: bool = True) -> Path:
+        self.n += 1
+        path = self.folder / f"{self.n:02d}-{name}.png"
+        _settle(self.page)
+        size = self.page.viewport_size
+        if full:
+            height = self.page.evaluate(
+                "() => Math.max(...[...document.querySelectorAll('.stMain, [data-testid=stSidebarContent]')]"
+                ".map(e => e.scrollHeight), window.innerHeight)"
+            )
+            self.page.set_viewport_size({"width": size["width"], "height": min(int(height) + 40, 6000)})
+            self.page.wait_for_timeout(300)
+        self.page.screenshot(path=str(path))
+        if full:
+            self.page.set_viewport_size(size)
+        self.taken.append(path)
+        return path
+
+
+def _settle(page: Page, timeout: float = SLOW) -> None:
+    """Wait until the script run has finished (no 'Running…' indicator) and animations are done."""
+    page.wait_for_timeout(250)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=stStatusWidget] [data-testid=stStatusWidgetRunningIcon]')"
+        " && !document.querySelector('[data-testid=stSkeleton]')",
+        timeout=timeout,
+    )
+    page.wait_for_timeout(400)
+
+
+def _nav(page: Page, title: str, heading: str | None = None) -> None:
+    """Open a page from the sidebar menu and wait for its heading (the chat's is the assistant's name)."""
+    page.locator("[data-testid=stSidebarNav] a", has_text=title).click()
+    expect(page.locator("h1", has_text=heading or title)).to_be_visible()
+    _settle(page)
+
+
+def _ask(page: Page, question: str) -> None:
+    box = page.locator("[data-testid=stChatInputTextArea]")
+    expect(box).to_be_enabled()
+    box.fill(question)
+    box.press("Enter")
+    expect(page.locator("[data-testid=stChatMessage]", has_text=question)).to_be_visible()
+    _settle(page)
+
+
+def test_create_upload_ask_and_check_citations(app_url, page, tmp_path):
+    shots = Shots(page, SHOTS)
+    northwind = tmp_path / "northwind-case-study.md"
+    northwind.write_text(CASE_STUDY)
+    pricing = tmp_path / "pricing.txt"
+    pricing.write_text(PRICING)
+
+    # first visit: the default assistant, with an empty state that says what to do
+    page.goto(app_url)
+    expect(page.locator("h1", has_text="My assistant")).to_be_visible(timeout=SLOW)
+    expect(page.get_by_text("no documents yet")).to_be_visible()
+    shots("first-visit")
+
+    # create an assistant from the sidebar
+    page.locator("[data-testid=stSidebar]").get_by_role("button", name="New assistant").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    dialog.get_by_role("textbox", name="Name", exact=True).fill("Acme marketing")
+    dialog.get_by_role("textbox", name="What is it for?", exact=True).fill("Answers from our case studies and price list")
+    dialog.get_by_role("textbox", name="Instructions", exact=True).fill("You are our brand voice. Never promise delivery dates.")
+    shots("new-assistant-dialog", full=False)
+    dialog.get_by_role("button", name="Create").click()
+    # the new assistant is the current one, and the next step (adding documents) is shown
+    expect(dialog).to_be_hidden()
+    expect(page.locator("h1", has_text="Knowledge")).to_be_visible()
+    expect(page.locator("[data-testid=stSidebar]").get_by_role("combobox", name="Assistant")).to_have_value("Acme marketing")
+    expect(page.get_by_text("No documents yet")).to_be_visible()
+    shots("assistant-created")
+
+    # upload two documents on the Knowledge page
+    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files([str(northwind), str(pricing)])
+    expect(page.locator("[data-testid=stFileChip]")).to_have_count(2)
+    shots("files-chosen")
+    page.get_by_role("button", name="Upload and index").click()
+    expect(page.get_by_text(re.compile(r"2 indexed"))).to_be_visible(timeout=SLOW)
+    _settle(page)
+    expect(page.locator("[data-testid=stDataFrame], [data-testid=stDataFrameResizable]").first).to_be_visible()
+    shots("documents-indexed")
+
+    # what a search would pull, with relevance, without writing an answer
+    search = page.get_by_role("textbox", name="Question", exact=True)
+    search.fill("onboarding time for Northwind")
+    search.press("Enter")
+    expect(page.get_by_text(re.compile(r"\[1\] northwind-case-study\.md .*relevance \d+%"))).to_be_visible(timeout=SLOW)
+    shots("search-test")
+
+    # ask on the Chat page; the answer quotes the case study and cites it by name
+    _nav(page, "Chat", heading="Acme marketing")
+    shots("chat-ready")
+    _ask(page, "How long did onboarding take for Northwind?")
+    answer = page.locator("[data-testid=stChatMessage]").last
+    expect(answer).to_contain_text("41 days to 12 days", timeout=SLOW)
+    citation = answer.locator("[data-testid=stExpander] summary", has_text=re.compile(r"\[1\].*northwind-case-study\.md"))
+    expect(citation).to_be_visible()
+    citation.click()
+    expect(answer.locator("[data-testid=stExpander]").first).to_contain_text("onboarding")
+    shots("answer-with-citation")
+    # the cited original can be downloaded from the source
+    with page.expect_download() as download:
+        answer.get_by_role("button", name=re.compile("Download northwind-case-study.md")).click()
+    assert download.value.suggested_filename == "northwind-case-study.md"
+    assert Path(download.value.path()).read_text() == CASE_STUDY
+
+    # a second question is answered from the other document
+    _ask(page, "How much does the Enterprise plan cost?")
+    answer = page.locator("[data-testid=stChatMessage]").last
+    # money stays money (not typeset as a formula between the two dollar signs)
+    expect(answer).to_contain_text("Enterprise plans cost $900 per month", timeout=SLOW)
+    expect(answer.locator(".katex")).to_have_count(0)
+    expect(answer.locator("[data-testid=stExpander] summary", has_text="pricing.txt").first).to_be_visible()
+    # the chat is listed in the sidebar under its first question
+    expect(page.locator("[data-testid=stSidebar]").get_by_role("button", name=re.compile("How long did onboarding"))).to_be_visible()
+    shots("second-answer")
+
+    # the same pages in the dark theme (Streamlit follows the system setting)
+    page.emulate_media(color_scheme="dark")
+    page.wait_for_timeout(500)
+    shots("second-answer-dark")
+    _nav(page, "Knowledge")
+    shots("knowledge-dark")
+    page.emulate_media(color_scheme="light")
+
+    print("\nscreenshots:\n" + "\n".join(f"  {p}" for p in shots.taken))
+    for path in shots.taken:
+        assert path.stat().st_size > 5_000, f"{path} looks empty"
