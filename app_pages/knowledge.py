@@ -8,9 +8,8 @@ from pathlib import Path
 import streamlit as st
 
 from app_pages._common import current_assistant, friendly_errors, store_or_stop
-from rag.chunk import STRATEGIES, split
-from rag.ingest import KINDS, delete_document, ingest_bytes, reindex, set_kind
-from rag.parse.isolated import parse_file_isolated
+from rag.chunk import STRATEGIES
+from rag.ingest import KINDS, delete_document, ingest_bytes, preview_chunks, reindex, set_kind, stored_chunks
 from rag.present import CHUNK_LABELS, RESULT_LABELS, STATUS_LABELS, location, passage_markdown, plural
 from rag.present import escape_markdown as md
 from rag.retrieve import retrieve
@@ -182,7 +181,7 @@ with st.expander("How this document was split into passages", icon=":material/vi
             help="How much of the end of one passage is repeated at the start of the next.",
         )
         trial = ChunkSettings(strategy, int(size), int(overlap))
-        stored = [(h.text, h.pages or h.page, h.section) for h in store.index.chunks_of(assistant.id, doc.doc_id)]
+        stored = [(h.text, h.pages or h.page, h.section) for h in stored_chunks(store, doc.doc_id)]
         if trial == current:
             st.markdown(f"**Now: {plural(len(stored), 'passage')}**")
             _passages(stored, 50)
@@ -190,11 +189,7 @@ with st.expander("How this document was split into passages", icon=":material/vi
             st.warning("The overlap must be smaller than the passage size.", icon=":material/warning:")
         else:
             with friendly_errors("preview the new setting"):
-                limits = store.settings.limits  # parsed in the worker process, with ingest's time and memory limits
-                parsed = parse_file_isolated(Path(doc.original_path), doc.file, limits.parse_timeout_s, limits.parse_memory_mb)
-                pieces = [
-                    (p.text, p.pages, " > ".join(p.heading_path)) for p in split(parsed, trial)
-                ]
+                pieces = [(c.text, c.pages, c.section) for c in preview_chunks(store, doc.doc_id, trial)]
                 if st.button("Use this setting for this document", type="primary", icon=":material/check:"):
                     with st.spinner(f"Re-indexing {md(doc.file)}…"):
                         result = reindex(store, doc.doc_id, trial)

@@ -23,6 +23,7 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate, MessagesPlaceholder
 
 from .check import check_answer, uncovered_terms
+from .errors import GroundedError
 from .guard import defuse, looks_like_injection
 from .llm import MODEL_NOTICES, make_chat_model, resolve_model
 from .retrieve import Retrieval, RetrievalSettings, retrieve
@@ -123,6 +124,7 @@ def condense_question(llm, question: str, history: tuple[Turn, ...]) -> str:
 
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(])|\n+")
+EXTRACTIVE_MARGIN = 0.12  # cosine below the best sentence that still makes it into a quoted answer
 
 
 def extractive_answer(question_vector: np.ndarray, hits: list[Hit], embeddings, max_sentences: int = 4) -> str:
@@ -136,7 +138,10 @@ def extractive_answer(question_vector: np.ndarray, hits: list[Hit], embeddings, 
         return f"{hits[0].text.strip()} [1]"
     vectors = embeddings.embed_array([c[2] for c in candidates])
     scores = vectors @ question_vector
-    best = sorted(np.argsort(-scores)[:max_sentences], key=lambda i: (candidates[i][0], candidates[i][1]))
+    # Only sentences nearly as relevant as the best one: a short exact answer beats padding.
+    top = float(scores.max())
+    ranked = [i for i in np.argsort(-scores)[:max_sentences] if scores[i] >= top - EXTRACTIVE_MARGIN]
+    best = sorted(ranked, key=lambda i: (candidates[i][0], candidates[i][1]))
     return " ".join(f"{candidates[i][2]} [{candidates[i][0]}]" for i in best)
 
 
@@ -269,7 +274,9 @@ def ask(store, question: str, workspace: str | None = None, options: AskOptions 
 
 
 def _plain(err: Exception) -> str:
-    """A short, non-technical reason for a model failure."""
+    """A short, non-technical reason for a model failure (our own errors are already plain)."""
+    if isinstance(err, GroundedError):
+        return str(err).rstrip(".")
     name = type(err).__name__
     if "Connection" in name or "connect" in str(err).lower():
         return "it could not be reached"

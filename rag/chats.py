@@ -41,8 +41,8 @@ def answer_to_json(answer: Answer) -> str:
     data["attributed"] = answer.attributed
     data["removed_markers"] = answer.removed_markers
     data["sentences"] = [{**s.as_dict(), "reasons": s.reasons, "score": s.score} for s in answer.sentences]
-    data["hits"] = [{**h.as_dict(), "similarity": h.similarity, "kind": h.kind} for h in answer.hits]
-    data["citations"] = [{**c.as_dict(), "chunk_id": c.chunk_id} for c in answer.citations]
+    data["hits"] = [{**h.as_dict(), "pages": h.pages, "similarity": h.similarity, "kind": h.kind} for h in answer.hits]
+    data["citations"] = [{**c.as_dict(), "chunk_id": c.chunk_id, "pages": c.pages} for c in answer.citations]
     return json.dumps(data)
 
 
@@ -61,7 +61,7 @@ def answer_from_json(text: str) -> Answer:
         hits=[
             Hit(
                 chunk_id=h["chunk_id"], doc_id=h["doc_id"], file=h["file"], text=h["text"], score=h["score"],
-                page=h["page"], pages=[h["page"]] if h["page"] else [], section=h["section"],
+                page=h["page"], pages=h.get("pages") or ([h["page"]] if h["page"] else []), section=h["section"],
                 similarity=h.get("similarity"), kind=h.get("kind", "other"),
             )
             for h in data.get("hits", [])

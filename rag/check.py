@@ -344,13 +344,23 @@ def check_answer(answer: str, sources: list[Hit], embeddings=None, *, thresholds
             support = "unsupported"
         checks.append(SentenceCheck(claims[i], support, cited, round(score, 4), reasons))
 
+    # Citations are numbered 1..n in the order the answer first uses them, whatever the
+    # sources' retrieval order was: an answer citing [2] and [3] but no [1] looks broken.
+    order = list(dict.fromkeys(n for c in checks for n in c.citations))
+    renumber = {old: new for new, old in enumerate(order, 1)}
     citations = []
-    for n in sorted({n for c in checks for n in c.citations}):
-        hit = sources[n - 1]
-        citing = [c.text for c in checks if n in c.citations]
+    for old in order:
+        hit = sources[old - 1]
+        citing = [c.text for c in checks if old in c.citations]
         citations.append(
-            Citation(n, hit.doc_id, hit.file, hit.page, hit.section, best_quote(citing, hit.text), hit.score, hit.chunk_id)
+            Citation(
+                renumber[old], hit.doc_id, hit.file, hit.page, hit.section, best_quote(citing, hit.text), hit.score,
+                hit.chunk_id, pages=list(hit.pages),
+            )
         )
+    for c in checks:
+        c.citations = [renumber[n] for n in c.citations]
+    text = _MARKERS.sub(lambda m: f"[{renumber.get(int(m.group(1)), int(m.group(1)))}]", text)
 
     weights = {"supported": 1.0, "weak": 0.5, "unsupported": 0.0}
     factual_checks = [c for c, f in zip(checks, factual) if f]

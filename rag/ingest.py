@@ -220,9 +220,7 @@ def _fail(store: Store, doc_id: str, existing: DocumentRow | None, name: str, re
 
 
 def _unsupported_reason(name: str) -> str:
-    suffix = Path(name).suffix.lower() or "(no extension)"
-    kinds = ", ".join(sorted(e.lstrip(".").upper() for e in parse.SUPPORTED_EXTENSIONS))
-    return f"Files of type {suffix} aren't supported. Supported types: {kinds}."
+    return parse.unsupported_reason(name)
 
 
 def _sources(path: Path, display: str) -> Iterator[tuple[str, bytes | GroundedError]]:
@@ -314,6 +312,26 @@ def reindex(store: Store, doc_id: str, chunking: ChunkSettings | None = None) ->
         chunking = ChunkSettings(**row.chunk_settings) if row.settings else store.settings.chunking
     data = Path(row.original_path).read_bytes()
     return ingest_bytes(store, row.file, data, row.workspace, chunking, kind=row.kind, force=True)
+
+
+def stored_chunks(store: Store, doc_id: str) -> list:
+    """The passages a document is indexed as now, in order (Hits with text, pages and section)."""
+    row = store.catalog.get(doc_id)
+    if row is None:
+        raise NotFound(f"There is no document with id {doc_id}.")
+    return store.index.chunks_of(row.workspace, doc_id)
+
+
+def preview_chunks(store: Store, doc_id: str, chunking: ChunkSettings) -> list:
+    """How a document would be split with ``chunking``, without changing the index (for compare-before-apply)."""
+    row = store.catalog.get(doc_id)
+    if row is None:
+        raise NotFound(f"There is no document with id {doc_id}.")
+    if not row.original_path or not Path(row.original_path).exists():
+        raise NotFound(f"The original of {row.file} is missing; upload it again.")
+    limits = store.settings.limits
+    parsed = parse_file_isolated(Path(row.original_path), row.file, limits.parse_timeout_s, limits.parse_memory_mb)
+    return chunk_document(parsed, chunking, doc_id, "preview", kind=row.kind)
 
 
 KINDS = ("case study", "help center", "product launch", "LinkedIn post", "blog", "sales deck", "other")

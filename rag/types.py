@@ -136,6 +136,7 @@ class Citation:
     quote: str
     score: float
     chunk_id: str = ""
+    pages: list[int] = field(default_factory=list)  # every page the cited passage spans
 
     def as_dict(self) -> dict:
         return {

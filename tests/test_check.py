@@ -44,15 +44,18 @@ def test_the_measured_tiny_model_draft_is_caught(model):
 def test_markers_pointing_nowhere_are_removed_and_counted(model):
     r = check_answer("Enterprise plans cost 900 dollars a month [2][7]. Support is on weekdays [0].", SOURCES, model)
     assert r.removed_markers == 2
-    assert "[7]" not in r.answer and "[0]" not in r.answer and "[2]" in r.answer
+    assert "[7]" not in r.answer and "[0]" not in r.answer
+    assert "month [1]." in r.answer and r.citations[0].chunk_id == SOURCES[1].chunk_id  # source 2, renumbered first
     assert r.attributed is False
 
 
 def test_marker_after_the_period_and_multi_markers(model):
     r = check_answer("The support desk answers on weekdays. [3] Plans include audit logs [2, 3].", SOURCES, model)
-    assert [s.citations for s in r.sentences] == [[3], [2, 3]]
+    # numbered in the order the answer uses them: source 3 becomes [1], source 2 becomes [2]
+    assert [s.citations for s in r.sentences] == [[1], [2, 1]]
     assert all(s.support == "supported" for s in r.sentences)
-    assert [c.n for c in r.citations] == [2, 3]
+    assert [(c.n, c.chunk_id) for c in r.citations] == [(1, SOURCES[2].chunk_id), (2, SOURCES[1].chunk_id)]
+    assert r.answer.endswith("audit logs [2][1].")
 
 
 def test_paraphrase_supported_unrelated_not(model):

@@ -127,7 +127,7 @@ def test_money_in_an_answer_is_not_typeset_as_maths(app):
     _ask(app, "How much does the Enterprise plan cost?")
     _no_exceptions(app)
     answer = next(m.value for m in app.markdown if "900" in m.value)
-    assert "\\$900" in answer and "\\$49" in answer  # escaped: shown as money, not LaTeX
+    assert "\\$900" in answer and "$" not in answer.replace("\\$", "")  # escaped: shown as money, not LaTeX
     assert any(_plain(e.label).startswith("[1] pricing.txt") for e in app.expander)
 
 
