@@ -6,7 +6,7 @@ them), the sidebar is drawn next, and the chosen page runs last.
 
 import streamlit as st
 
-from app_pages._common import current_assistant, friendly_errors, store_or_stop
+from app_pages._common import current_assistant, current_user, friendly_errors, sign_out, store_or_stop
 from rag.present import escape_markdown
 from rag.assistants import create_assistant, list_assistants
 from rag.chats import list_chats
@@ -19,6 +19,7 @@ SETTINGS = st.Page("app_pages/settings.py", title="Settings", icon=":material/tu
 navigation = st.navigation([CHAT, KNOWLEDGE, SETTINGS])
 
 store = store_or_stop()
+user = current_user(store)  # the sign-in form, when sign-in is on and nobody is signed in
 assistant = current_assistant(store)
 
 
@@ -46,7 +47,7 @@ def new_assistant_dialog():
         st.error("Give the assistant a name.")
     elif submitted:
         with friendly_errors("create the assistant"):
-            created = create_assistant(store.catalog, name, description=description, instructions=instructions)
+            created = create_assistant(store.catalog, name, user=user, description=description, instructions=instructions)
             _close_new_assistant()
             st.session_state["assistant_id"] = created.id
             st.session_state.pop("chat_id", None)
@@ -60,8 +61,9 @@ def _switch_assistant() -> None:
 
 
 with st.sidebar:
-    assistants = list_assistants(store.catalog)
-    names = {a.id: a.name for a in assistants}
+    assistants = list_assistants(store.catalog, user)
+    # Someone else's assistant shared with you shows whose it is ("Sales answers · alice").
+    names = {a.id: a.name + (f" · {a.owner}" if a.owner and a.owner != user.name and not user.is_local else "") for a in assistants}
     # The picker follows the current assistant, however it was chosen (picker, a new assistant, a test).
     st.session_state["assistant_picker"] = assistant.id
     st.selectbox(
@@ -78,7 +80,7 @@ with st.sidebar:
     if st.button("New chat", icon=":material/edit_square:", width="stretch", key="new_chat"):
         st.session_state.pop("chat_id", None)
         st.switch_page(CHAT)
-    chats = list_chats(store.catalog, assistant.id, limit=20)
+    chats = list_chats(store.catalog, assistant.id, limit=20, user=user.name)
     if chats:
         st.caption("Recent chats")
     for chat in chats:
@@ -94,6 +96,12 @@ with st.sidebar:
         ):
             st.session_state["chat_id"] = chat.chat_id
             st.switch_page(CHAT)
+
+    if not user.is_local:
+        st.divider()
+        st.caption(f"Signed in as {escape_markdown(user.name)}")
+        if st.button("Sign out", icon=":material/logout:", width="stretch", type="tertiary"):
+            sign_out(store)
 
 if flash := st.session_state.pop("flash", None):
     st.toast(flash, icon=":material/check_circle:")

@@ -1,4 +1,4 @@
-"""What every page shares: the one store, the current assistant, friendly errors."""
+"""What every page shares: the one store, the signed-in user, the current assistant, friendly errors."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from contextlib import contextmanager
 
 import streamlit as st
 
-from rag.assistants import Assistant, effective_settings, ensure_default, get_assistant, list_assistants
+from rag.access import LOCAL_USER, User, authenticate
+from rag.assistants import Assistant, create_assistant, effective_settings, ensure_default, get_assistant, list_assistants
 from rag.errors import GroundedError, NotFound
 from rag.settings import Settings
 from rag.store import Store
@@ -29,21 +30,84 @@ def store_or_stop() -> Store:
         st.stop()
 
 
+USER_KEY = "_grounded_user"  # not a widget key: a browser can't set it, only a correct sign-in can
+
+
+def current_user(store: Store) -> User:
+    """The signed-in user; shows the sign-in form and stops the page when nobody is signed in.
+
+    Sign-in is off (everyone is the local user) unless secrets.toml lists users or configures OIDC.
+    """
+    settings = store.settings
+    if not settings.signin_required:
+        return LOCAL_USER
+    if settings.oidc:
+        if getattr(st.user, "is_logged_in", False):
+            return User(str(st.user.get("email") or st.user.get("name") or st.user.get("sub") or ""))
+        _oidc_signin()
+        st.stop()
+    name = st.session_state.get(USER_KEY)
+    if name and name in settings.users:
+        return User(name)
+    _password_signin(settings.users)
+    st.stop()
+
+
+def _oidc_signin() -> None:
+    st.title("Grounded")
+    st.write("Sign in to see your team's assistants.")
+    if st.button("Sign in", type="primary", icon=":material/login:"):
+        st.login()
+
+
+def _password_signin(users: dict) -> None:
+    st.title("Grounded")
+    with st.form("signin"):
+        st.write("Sign in to see your team's assistants.")
+        name = st.text_input("User name", autocomplete="username")
+        password = st.text_input("Password", type="password", autocomplete="current-password")
+        submitted = st.form_submit_button("Sign in", type="primary")
+    if submitted:
+        user = authenticate(users, name, password)
+        if user is None:
+            st.error("That user name and password don't match. Ask whoever runs Grounded to check your account.")
+        else:
+            for key in ("assistant_id", "chat_id"):  # nothing of a previous user's session carries over
+                st.session_state.pop(key, None)
+            st.session_state[USER_KEY] = user.name
+            st.rerun()
+
+
+def sign_out(store: Store) -> None:
+    for key in (USER_KEY, "assistant_id", "chat_id"):
+        st.session_state.pop(key, None)
+    if store.settings.oidc:
+        st.logout()
+    st.rerun()
+
+
 def current_assistant(store: Store) -> Assistant:
     """The assistant picked in the sidebar (the first one, created if needed, by default).
 
     The choice is kept in the address (``?assistant=…``) too, so a reload or a bookmarked link
     opens the same assistant.
     """
+    user = current_user(store)
     assistant_id = st.session_state.get("assistant_id") or st.query_params.get("assistant")
     assistant = None
     if assistant_id:
-        try:
-            assistant = get_assistant(store.catalog, assistant_id)
+        try:  # checked on the server: an id from the address bar or a crafted request gets nothing it may not see
+            assistant = get_assistant(store.catalog, assistant_id, user)
         except NotFound:
             st.session_state.pop("assistant_id", None)
     if assistant is None:
-        assistant = (list_assistants(store.catalog) or [ensure_default(store.catalog)])[0]
+        visible = list_assistants(store.catalog, user)
+        if visible:
+            assistant = visible[0]
+        elif user.is_local:
+            assistant = ensure_default(store.catalog)
+        else:  # a signed-in user's first visit: their own assistant to start with
+            assistant = create_assistant(store.catalog, "My assistant", user=user)
     st.session_state["assistant_id"] = assistant.id
     if st.query_params.get("assistant") != assistant.id:
         st.query_params["assistant"] = assistant.id

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from app_pages._common import assistant_settings, current_assistant, friendly_errors, store_or_stop
+from app_pages._common import assistant_settings, current_assistant, current_user, friendly_errors, store_or_stop
+from rag.assistants import readable_document
+from rag.errors import NotFound
 from rag.answer import AskOptions, Turn, ask_stream
 from rag.chats import (
     add_message,
@@ -31,6 +33,7 @@ from rag.present import (
 from rag.types import Answer
 
 store = store_or_stop()
+user = current_user(store)
 assistant = current_assistant(store)
 settings = assistant_settings(store, assistant)
 ready_docs = store.catalog.documents(assistant.id, status="ready")
@@ -38,7 +41,7 @@ ready_docs = store.catalog.documents(assistant.id, status="ready")
 st.title(escape_markdown(assistant.name))
 if assistant.description:
     st.caption(escape_markdown(assistant.description))
-chat = load_chat(store.catalog, st.session_state["chat_id"], assistant.id) if st.session_state.get("chat_id") else None
+chat = load_chat(store.catalog, st.session_state["chat_id"], assistant.id, user.name) if st.session_state.get("chat_id") else None
 
 model = assistant.model or resolve_model(settings, "question")
 if not ready_docs:
@@ -71,7 +74,10 @@ def render_sources(answer: Answer, key: str) -> None:
                 st.markdown(passage_markdown(c.quote))  # a table: drawn as a table
             else:
                 st.markdown(highlighted_markdown(c.quote, " ".join(claims.get(c.n, []))))
-            row = store.catalog.get(c.doc_id)
+            try:  # the same access check as every other way to a document
+                row = readable_document(store, c.doc_id, user, assistant.id)
+            except NotFound:
+                row = None
             if row and row.original_path and Path(row.original_path).exists():
                 st.download_button(
                     f"Download {Path(row.file).name}" + (f" (see page {c.page})" if c.page else ""),
@@ -151,7 +157,7 @@ if chat:
         )
         if e2.button("Delete chat", icon=":material/delete:", width="stretch", key=f"delete-chat-{chat.chat_id}"):
             with friendly_errors("delete the chat"):
-                delete_chat(store.catalog, chat.chat_id, assistant.id)
+                delete_chat(store.catalog, chat.chat_id, assistant.id, user.name)
                 st.session_state.pop("chat_id", None)
                 st.session_state["flash"] = "Chat deleted."
                 st.rerun()
@@ -172,7 +178,7 @@ question = st.chat_input("Ask about your documents", disabled=not ready_docs) or
 if question:
     with friendly_errors("answer your question"):
         if chat is None:
-            chat = new_chat(store.catalog, assistant.id)
+            chat = new_chat(store.catalog, assistant.id, user=user.name)
             st.session_state["chat_id"] = chat.chat_id
         history = tuple(
             Turn(q.content, a.content)

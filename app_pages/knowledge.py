@@ -7,7 +7,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from app_pages._common import current_assistant, friendly_errors, store_or_stop
+from app_pages._common import current_assistant, current_user, friendly_errors, store_or_stop
+from rag.access import can_manage
+from rag.assistants import readable_document
+from rag.errors import NotFound
 from rag.chunk import STRATEGIES
 from rag.ingest import KINDS, delete_document, ingest_bytes, preview_chunks, reindex, set_kind, stored_chunks
 from rag.present import CHUNK_LABELS, RESULT_LABELS, STATUS_LABELS, location, passage_markdown, plural
@@ -16,9 +19,16 @@ from rag.retrieve import retrieve
 from rag.types import ChunkSettings, SearchFilter
 
 store = store_or_stop()
+user = current_user(store)
 assistant = current_assistant(store)
+# Only the owner changes what an assistant knows; people it is shared with can read and search.
+# Controls a user may not use are never drawn, so no request can trigger them.
+manager = can_manage(assistant, user)
 st.title("Knowledge")
 st.caption(f"The documents **{md(assistant.name)}** answers from. Other assistants can't see them.")
+if not manager:
+    st.info(f"{md(assistant.owner)} shares this assistant with you: you can read and search its documents, "
+            "but only they can add, change or remove them.", icon=":material/group:")
 
 TYPES_HELP = (
     "PDF, Word, PowerPoint, Excel, CSV, HTML, Markdown, text and e-mail (.eml) files, "
@@ -27,10 +37,12 @@ TYPES_HELP = (
 MAX_MB = store.settings.limits.max_file_mb
 
 # upload
-with st.form("upload", clear_on_submit=True, border=True):
-    uploads = st.file_uploader("Add documents", accept_multiple_files=True)
-    st.caption(f"{TYPES_HELP} Up to {MAX_MB} MB each; pick as many as you like.")
-    submitted = st.form_submit_button("Upload and index", type="primary", icon=":material/upload:")
+submitted, uploads = False, []
+if manager:
+    with st.form("upload", clear_on_submit=True, border=True):
+        uploads = st.file_uploader("Add documents", accept_multiple_files=True)
+        st.caption(f"{TYPES_HELP} Up to {MAX_MB} MB each; pick as many as you like.")
+        submitted = st.form_submit_button("Upload and index", type="primary", icon=":material/upload:")
 if submitted and not uploads:
     st.warning("Choose one or more files first (click **Upload** or drop them on the box).")
 if submitted and uploads:
@@ -99,7 +111,7 @@ edited = st.data_editor(
     table,
     hide_index=True,
     width="stretch",
-    disabled=["Name", "Pages", "Passages", "Uploaded", "Status", "Problem"],
+    disabled=["Name", "Pages", "Passages", "Uploaded", "Status", "Problem"] + ([] if manager else ["Kind"]),
     column_config={
         "Name": st.column_config.TextColumn("Name", width="medium"),
         "Kind": st.column_config.SelectboxColumn("Kind", options=list(KINDS), required=True, width="medium"),
@@ -109,7 +121,7 @@ edited = st.data_editor(
     key=f"docs-{assistant.id}",
 )
 for doc, shown, row in zip(documents, table, edited):
-    if row["Kind"] != shown["Kind"]:
+    if manager and row["Kind"] != shown["Kind"]:
         with friendly_errors("change the kind"):
             set_kind(store, doc.doc_id, row["Kind"])
             st.toast(f"{md(doc.file)} is now tagged “{row['Kind']}”.")
@@ -119,8 +131,9 @@ chosen = st.selectbox(
     "Document", list(names), format_func=names.get, key=f"doc-pick-{assistant.id}",
     help="Pick a document to download, re-index, delete or see how it was split.",
 )
-doc = store.catalog.get(chosen)
-if doc is None:  # deleted in another tab
+try:
+    doc = readable_document(store, chosen, user, assistant.id)
+except NotFound:  # deleted in another tab
     st.rerun()
 left, middle, right = st.columns(3)
 if doc.original_path and Path(doc.original_path).exists():
@@ -131,7 +144,7 @@ if doc.original_path and Path(doc.original_path).exists():
 else:
     left.button("Download original", icon=":material/download:", width="stretch", disabled=True,
                 help="The original file is not available; upload it again.")
-if middle.button(
+if manager and middle.button(
     "Re-index", icon=":material/refresh:", width="stretch",
     help="Read the file again and split it with this assistant's current settings.",
 ):
@@ -141,13 +154,14 @@ if middle.button(
             f" — {md(result.error)}" if result.error else f" — {plural(result.chunks, 'passage')}"
         )
         st.rerun()
-with right.popover("Delete", icon=":material/delete:", width="stretch", key=f"delete-pop-{doc.doc_id}"):
-    st.markdown(f"Delete **{md(doc.file)}**? The assistant will no longer answer from it.")
-    if st.button("Delete for good", type="primary", key=f"delete-{doc.doc_id}"):
-        with friendly_errors("delete the document"):
-            delete_document(store, doc.doc_id)
-            st.session_state["flash"] = f"Deleted {md(doc.file)}."
-            st.rerun()
+if manager:
+    with right.popover("Delete", icon=":material/delete:", width="stretch", key=f"delete-pop-{doc.doc_id}"):
+        st.markdown(f"Delete **{md(doc.file)}**? The assistant will no longer answer from it.")
+        if st.button("Delete for good", type="primary", key=f"delete-{doc.doc_id}"):
+            with friendly_errors("delete the document"):
+                delete_document(store, doc.doc_id)
+                st.session_state["flash"] = f"Deleted {md(doc.file)}."
+                st.rerun()
 
 
 def _passages(pieces, limit: int) -> None:
@@ -190,7 +204,7 @@ with st.expander("How this document was split into passages", icon=":material/vi
         else:
             with friendly_errors("preview the new setting"):
                 pieces = [(c.text, c.pages, c.section) for c in preview_chunks(store, doc.doc_id, trial)]
-                if st.button("Use this setting for this document", type="primary", icon=":material/check:"):
+                if manager and st.button("Use this setting for this document", type="primary", icon=":material/check:"):
                     with st.spinner(f"Re-indexing {md(doc.file)}…"):
                         result = reindex(store, doc.doc_id, trial)
                     st.session_state["flash"] = f"{RESULT_LABELS[result.status]}: {md(doc.file)} — " + md(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages._common import assistant_settings, current_assistant, friendly_errors, store_or_stop
+from app_pages._common import assistant_settings, current_assistant, current_user, friendly_errors, store_or_stop
+from rag.access import EVERYONE, can_manage
 from rag.assistants import delete_assistant, duplicate_assistant, save_assistant
 from rag.chunk import STRATEGIES
 from rag.errors import GroundedError
@@ -16,9 +17,14 @@ from rag.retrieve import STRATEGIES as RETRIEVAL_STRATEGIES
 from rag.types import ChunkSettings
 
 store = store_or_stop()
+user = current_user(store)
 assistant = current_assistant(store)
 st.title("Settings")
 st.caption(f"For the assistant **{md(assistant.name)}**. Other assistants keep their own settings.")
+if not can_manage(assistant, user):
+    st.info(f"Only {md(assistant.owner)}, who owns this assistant, can change its settings. "
+            "Ask them, or duplicate it from your own assistant.", icon=":material/lock:")
+    st.stop()
 
 
 def _model_problem(choice: str, url: str | None) -> str | None:
@@ -99,7 +105,7 @@ if saved:
         assistant.model = None if model == "auto" else model
         assistant.compatible_url = compatible_url.strip() or None
         assistant.compatible_model = compatible_model.strip() or None
-        save_assistant(store.catalog, assistant)
+        save_assistant(store.catalog, assistant, user)
         st.session_state["flash"] = "Settings saved."
         st.rerun()
 
@@ -148,7 +154,7 @@ elif new_chunking != assistant.chunking:
     if b1.button("Apply and re-index" if documents else "Apply", type="primary", icon=":material/refresh:", width="stretch"):
         with friendly_errors("re-index"):
             assistant.chunking = new_chunking
-            save_assistant(store.catalog, assistant)
+            save_assistant(store.catalog, assistant, user)
             message = "Splitting settings saved."
             if documents:
                 bar = st.progress(0.0, text="Re-indexing…")
@@ -167,6 +173,25 @@ elif new_chunking != assistant.chunking:
             st.session_state.pop(f"{key}-{assistant.id}", None)
         st.rerun()
 
+if not user.is_local:
+    st.subheader("Sharing")
+    st.caption("People you share with can ask questions and read the documents; only you change them.")
+    with st.form("sharing"):
+        everyone = st.checkbox("Everyone who can sign in", EVERYONE in assistant.shared_with)
+        others = sorted(n for n in store.settings.users if n != user.name)
+        named = [n for n in assistant.shared_with if n != EVERYONE]
+        if others:
+            chosen = st.multiselect("Or only these people", others, [n for n in named if n in others])
+        else:  # OIDC sign-in: people are known by their e-mail address
+            chosen = [a.strip() for a in st.text_input("Or only these people (e-mail addresses, comma-separated)",
+                                                         ", ".join(named)).split(",") if a.strip()]
+        if st.form_submit_button("Save sharing", icon=":material/group:"):
+            with friendly_errors("save the sharing"):
+                assistant.shared_with = ([EVERYONE] if everyone else []) + list(chosen)
+                save_assistant(store.catalog, assistant, user)
+                st.session_state["flash"] = "Sharing saved."
+                st.rerun()
+
 st.subheader("Manage")
 a1, a2 = st.columns(2)
 with a1.popover("Duplicate", icon=":material/content_copy:", width="stretch", key=f"duplicate-{assistant.id}"):
@@ -174,7 +199,7 @@ with a1.popover("Duplicate", icon=":material/content_copy:", width="stretch", ke
     copy_name = st.text_input("Name of the copy", f"{assistant.name} (copy)", key=f"copy-name-{assistant.id}")
     if st.button("Duplicate with its documents", type="primary"):
         with st.spinner("Copying…"), friendly_errors("duplicate the assistant"):
-            copy = duplicate_assistant(store, assistant.id, copy_name)
+            copy = duplicate_assistant(store, assistant.id, copy_name, user)
             st.session_state["assistant_id"] = copy.id
             st.session_state.pop("chat_id", None)
             st.session_state["flash"] = f"Now using “{md(copy.name)}”."
@@ -183,7 +208,7 @@ with a2.popover("Delete assistant", icon=":material/delete:", width="stretch", k
     st.warning(f"This deletes **{md(assistant.name)}**, its documents and its chats. It can't be undone.")
     if st.button("Delete for good", type="primary"):
         with friendly_errors("delete the assistant"):
-            delete_assistant(store, assistant.id)
+            delete_assistant(store, assistant.id, user)
             st.session_state.pop("assistant_id", None)
             st.session_state.pop("chat_id", None)
             st.session_state["flash"] = f"Deleted “{md(assistant.name)}”."

@@ -88,6 +88,18 @@ def get_assistant(catalog, assistant_id: str, user: User | None = None, manage: 
     return require(Assistant.from_row(rows[0]["name"], rows[0]["created"], rows[0]["config"]), user, manage)
 
 
+def readable_document(store, doc_id: str, user: User | None = None, workspace: str | None = None):
+    """A document's catalog row, if ``user`` may see its assistant (and it is in ``workspace``, if given).
+
+    Every download, preview and export of a document goes through here.
+    """
+    row = store.catalog.get(doc_id)
+    if row is None or (workspace is not None and row.workspace != workspace):
+        raise NotFound("That document no longer exists.")
+    get_assistant(store.catalog, row.workspace, user)
+    return row
+
+
 def assistant_of_document(store, doc_id: str, user: User | None = None) -> Assistant:
     """The assistant a document belongs to, if ``user`` may use it (for downloads and previews)."""
     row = store.catalog.get(doc_id)
