@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 from functools import cached_property
 
-from . import originals
+from . import originals, redact
 from .catalog import Catalog
 from .embed import make_embeddings
 from .index import Index
@@ -22,6 +22,7 @@ from .types import Hit
 class Store:
     def __init__(self, settings: Settings):
         self.settings = settings
+        redact.install(settings)  # API keys never reach a log line
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.catalog = Catalog(settings.catalog_path)
         self.embeddings = make_embeddings(settings)
