@@ -282,3 +282,67 @@ def test_create_upload_ask_and_check_citations(app_url, page, tmp_path):
     print("\nscreenshots:\n" + "\n".join(f"  {p}" for p in shots.taken))
     for path in shots.taken:
         assert path.stat().st_size > 5_000, f"{path} looks empty"
+
+
+SESSION_COLOURS = ["amber", "cobalt", "crimson", "emerald", "indigo", "magenta", "saffron", "turquoise"]
+
+
+def test_eight_browser_sessions_at_once(app_url, browser, tmp_path):
+    """Eight people in eight browsers, each creating an assistant, uploading, asking and deleting at
+    the same moments; the app serves them all from one process and one Qdrant client."""
+    started = time.monotonic()
+    contexts = [browser.new_context(viewport={"width": 1200, "height": 900}) for _ in SESSION_COLOURS]
+    pages = [c.new_page() for c in contexts]
+    errors: list[str] = []
+    for p in pages:
+        p.set_default_timeout(SLOW)
+        p.on("pageerror", lambda err: errors.append(str(err)))
+    files = []
+    for n, colour in enumerate(SESSION_COLOURS):
+        path = tmp_path / f"{colour}-story.md"
+        path.write_text(f"# {colour.title()} Labs story\n\n{colour.title()} Labs cut onboarding to {20 + n} days with our rollout plan.\n")
+        files.append(path)
+    try:
+        for p in pages:
+            p.goto(app_url)
+        for p, colour in zip(pages, SESSION_COLOURS):
+            expect(p.locator("h1").first).to_be_visible()
+            _settle(p)
+            p.locator("[data-testid=stSidebar]").get_by_role("button", name="New assistant").click()
+            dialog = p.get_by_role("dialog")
+            dialog.get_by_role("textbox", name="Name", exact=True).fill(f"{colour} team")
+            dialog.get_by_role("button", name="Create").click()
+        for p, path in zip(pages, files):  # all uploads go in before any is awaited
+            expect(p.locator("h1", has_text="Knowledge")).to_be_visible()
+            p.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files([str(path)])
+            expect(p.locator("[data-testid=stFileChip]")).to_have_count(1)
+            p.get_by_role("button", name="Upload and index").click()
+        for p in pages:
+            expect(p.get_by_text(re.compile(r"1 indexed"))).to_be_visible()
+            _settle(p)
+        for p, colour in zip(pages, SESSION_COLOURS):  # all questions at once
+            p.locator("[data-testid=stSidebarNav] a", has_text="Chat").click()
+            box = p.locator("[data-testid=stChatInputTextArea]")
+            expect(box).to_be_enabled()
+            box.fill(f"How long did onboarding take for {colour.title()} Labs?")
+            box.press("Enter")
+        for n, (p, colour) in enumerate(zip(pages, SESSION_COLOURS)):
+            answer = p.locator("[data-testid=stChatMessage]").last
+            expect(answer).to_contain_text(f"{20 + n} days")
+            expect(answer.locator("[data-testid=stExpander] summary", has_text=f"{colour}-story.md")).to_be_visible()
+            text = answer.inner_text().lower()
+            crossed = [other for other in SESSION_COLOURS if other != colour and other in text]
+            assert not crossed, f"{colour}'s answer mentions {crossed}: {text[:300]}"
+        for p in pages:  # and everyone deletes their document at once
+            p.locator("[data-testid=stSidebarNav] a", has_text="Knowledge").click()
+            expect(p.locator("h1", has_text="Knowledge")).to_be_visible()
+            _settle(p)
+            p.get_by_role("button", name="Delete").click()
+            p.get_by_role("button", name="Delete for good").click()
+        for p in pages:
+            expect(p.get_by_text("No documents yet")).to_be_visible()
+    finally:
+        for c in contexts:
+            c.close()
+    assert not errors, f"JavaScript errors: {errors}"
+    assert time.monotonic() - started < 600
