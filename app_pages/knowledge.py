@@ -12,7 +12,7 @@ from rag.access import can_manage
 from rag.assistants import readable_document
 from rag.errors import NotFound
 from rag.chunk import STRATEGIES
-from rag.ingest import KINDS, delete_document, ingest_bytes, preview_chunks, reindex, set_kind, stored_chunks
+from rag.ingest import KINDS, delete_document, ingest_upload, preview_chunks, reindex, set_kind, stored_chunks
 from rag.present import CHUNK_LABELS, RESULT_LABELS, STATUS_LABELS, location, passage_markdown, plural
 from rag.present import escape_markdown as md
 from rag.retrieve import retrieve
@@ -46,31 +46,46 @@ if manager:
 if submitted and not uploads:
     st.warning("Choose one or more files first (click **Upload** or drop them on the box).")
 if submitted and uploads:
-    results = []
+    results, crashed = [], 0
     progress = st.progress(0.0, text="Starting…")
     for n, upload in enumerate(uploads):
         progress.progress(n / len(uploads), text=f"Reading {md(upload.name)} ({n + 1} of {len(uploads)})…")
         with st.status(f"Reading {md(upload.name)}…", expanded=False) as status:
-            result = None
+            found = None
             with friendly_errors(f"index {upload.name}"):
-                result = ingest_bytes(store, upload.name, upload.getvalue(), assistant.id, assistant.chunking)
-                results.append(result)
-            if result is None:
+                # a ZIP (say, a help-center export) or a LinkedIn export holds several documents
+                found = ingest_upload(store, upload.name, upload.getvalue(), assistant.id, assistant.chunking)
+                results.extend(found)
+            if not found:
+                crashed += 1
                 status.update(label=f"Could not index: {md(upload.name)}", state="error")
                 continue
-            if result.error:
-                detail = f" — {md(result.error)}"
-            elif result.status == "unchanged":
-                detail = " — nothing changed since the last upload"
-            else:
-                detail = f" — {plural(result.chunks, 'passage')}"
+            if len(found) == 1 and found[0].path == upload.name:
+                result = found[0]
+                if result.error:
+                    detail = f" — {md(result.error)}"
+                elif result.status == "unchanged":
+                    detail = " — nothing changed since the last upload"
+                else:
+                    detail = f" — {plural(result.chunks, 'passage')}"
+                status.update(
+                    label=f"{RESULT_LABELS[result.status]}: {md(upload.name)}{detail}",
+                    state="error" if result.status in ("failed", "skipped") else "complete",
+                )
+                continue
+            good = sum(r.status in ("indexed", "unchanged") for r in found)
+            for r in found:
+                inner = r.path.split("/", 1)[-1] if r.path.startswith(upload.name + "/") else r.path
+                note = md(r.error) if r.error else plural(r.chunks, "passage")
+                st.markdown(f"- {RESULT_LABELS[r.status]}: {md(inner)} — {note}")
             status.update(
-                label=f"{RESULT_LABELS[result.status]}: {md(upload.name)}{detail}",
-                state="error" if result.status in ("failed", "skipped") else "complete",
+                label=f"{md(upload.name)}: {good} of {plural(len(found), 'document')} ready",
+                state="complete" if good == len(found) else ("error" if not good else "complete"),
+                expanded=good < len(found),
             )
     progress.progress(1.0, text="Done")
     counts = {s: sum(r.status == s for r in results) for s in RESULT_LABELS}
-    problems = counts["failed"] + counts["skipped"] + (len(uploads) - len(results))
+    problems = counts["failed"] + counts["skipped"] + crashed
     parts = [f"{counts['indexed']} indexed"]
     if counts["unchanged"]:
         parts.append(f"{counts['unchanged']} already up to date")

@@ -11,6 +11,7 @@ Rules this module keeps:
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import re
@@ -223,23 +224,51 @@ def _unsupported_reason(name: str) -> str:
     return parse.unsupported_reason(name)
 
 
-def _sources(path: Path, display: str) -> Iterator[tuple[str, bytes | GroundedError]]:
-    """(name, bytes) for a file, or one entry per document inside a ZIP archive.
+def _sources_of_bytes(display: str, data: bytes) -> Iterator[tuple[str, bytes | GroundedError]]:
+    """(name, bytes) for one file, or one entry per document inside a ZIP archive.
 
     A LinkedIn posts export (a CSV, alone or inside a ZIP) gives one document per post.
     """
-    if parse.is_archive(path):
-        for name, data in parse.iter_members(path, display):
-            if isinstance(data, bytes) and linkedin.is_posts_csv(name, data):
-                yield from linkedin.post_sources(name, data)
+    if Path(display).suffix.lower() == ".zip":
+        for name, member in parse.iter_members(io.BytesIO(data), display):
+            if isinstance(member, bytes) and linkedin.is_posts_csv(name, member):
+                yield from linkedin.post_sources(name, member)
             else:
-                yield name, data
+                yield name, member
         return
-    data = path.read_bytes()
     if linkedin.is_posts_csv(display, data):
         yield from linkedin.post_sources(display, data)
         return
     yield display, data
+
+
+def _too_large(store: Store, size: int) -> FileTooLarge | None:
+    limit = store.settings.limits.max_file_mb
+    return FileTooLarge(f"This file is larger than the {limit} MB limit.") if size > limit * 1024 * 1024 else None
+
+
+def _ingest_sources(store: Store, name: str, data: bytes, workspace, chunking, kind=None, force=False) -> list[FileResult]:
+    results = []
+    try:
+        for member, payload in _sources_of_bytes(name, data):
+            if isinstance(payload, GroundedError):
+                status = "skipped" if isinstance(payload, UnsupportedFile) else "failed"
+                results.append(FileResult(member, status, error=str(payload)))
+            else:
+                results.append(ingest_bytes(store, member, payload, workspace, chunking, kind=kind, force=force))
+    except GroundedError as err:
+        results.append(FileResult(name, "failed", error=str(err)))
+    return results
+
+
+def ingest_upload(
+    store: Store, name: str, data: bytes, workspace: str | None = None, chunking: ChunkSettings | None = None,
+    kind: str | None = None,
+) -> list[FileResult]:
+    """An uploaded file's documents: the file itself, or each document inside a ZIP or LinkedIn export."""
+    if (problem := _too_large(store, len(data))) is not None:
+        return [FileResult(name, "failed", error=str(problem))]
+    return _ingest_sources(store, name, data, workspace, chunking, kind)
 
 
 def ingest_paths(
@@ -258,15 +287,12 @@ def ingest_paths(
         if on_progress:
             on_progress(Progress(n, len(files), str(path)))
         before = len(report.files)
+        display = _display_name(path, paths)
         try:
-            for name, data in _sources(path, _display_name(path, paths)):
-                if isinstance(data, GroundedError):
-                    status = "skipped" if isinstance(data, UnsupportedFile) else "failed"
-                    report.files.append(FileResult(name, status, error=str(data)))
-                else:
-                    report.files.append(ingest_bytes(store, name, data, workspace, chunking, force=force))
-        except GroundedError as err:
-            report.files.append(FileResult(str(path), "failed", error=str(err)))
+            if (problem := _too_large(store, path.stat().st_size)) is not None:
+                report.files.append(FileResult(display, "failed", error=str(problem)))
+            else:
+                report.files.extend(_ingest_sources(store, display, path.read_bytes(), workspace, chunking, force=force))
         except OSError as err:
             report.files.append(FileResult(str(path), "failed", error=f"This file could not be opened ({err.strerror})."))
         if on_progress:

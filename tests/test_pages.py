@@ -387,3 +387,22 @@ def test_duplicate_and_delete_assistant(app):
     from rag.assistants import list_assistants
 
     assert [a.id for a in list_assistants(_store().catalog)] == ["default"]
+
+
+def test_a_zip_upload_indexes_every_document_inside(app):
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr("help/reset-password.html", "<h1>Reset your password</h1><p>Use the Forgot password link on the sign-in page.</p>")
+        zf.writestr("help/billing.html", "<h1>Billing</h1><p>Invoices are sent on the first day of each month.</p>")
+        zf.writestr("help/logo.png", b"\x89PNG\r\n")
+    app.run()
+    _upload(app, [("help-center.zip", buffer.getvalue(), "application/zip")])
+    _no_exceptions(app)
+    labels = _status_labels(app)
+    assert any(l.startswith("help-center.zip: 2 of 3 documents ready") for l in labels), labels
+    assert "This is an image" in _texts(app)
+    names = [d.file for d in _store().catalog.documents()]
+    assert sorted(names) == ["help-center.zip/help/billing.html", "help-center.zip/help/reset-password.html"]

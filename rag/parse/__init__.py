@@ -87,7 +87,7 @@ def parse_file(path: Path, display_name: str | None = None) -> ParsedDocument:
     parser = PARSERS.get(suffix)
     if parser is None:
         if suffix == ".zip":
-            raise UnsupportedFile("A ZIP archive holds several documents; read it with iter_members().")
+            raise UnsupportedFile("This is a ZIP archive of several documents: add it with the upload box or `grounded ingest`, which open it.")
         raise UnsupportedFile(unsupported_reason(name))
     if path.stat().st_size == 0:
         raise EmptyDocument("This file is empty.")
