@@ -113,3 +113,14 @@ def test_in_process_local_model_streams(store):
     result = events[-1].answer
     assert result.model == "local" and sum(e.kind == "token" for e in events) > 1
     assert any("small built-in model" in n for n in result.notices)
+
+
+@pytest.mark.skipif(not os.environ.get("OPENAI_API_KEY"), reason="OPENAI_API_KEY is not set (OpenAI answers are optional)")
+def test_openai_answers_with_citations(store):
+    ingest_bytes(store, "northwind.md", CASE_STUDY)
+    settings = store.settings.with_(openai_api_key=os.environ["OPENAI_API_KEY"])
+    events = list(ask_stream(store, "How long did onboarding take for Northwind?", options=AskOptions(model="openai"), settings=settings))
+    result = events[-1].answer
+    assert result.model == "openai" and "12 days" in result.answer
+    assert result.citations and result.citations[0].file == "northwind.md"
+    assert result.grounded_fraction >= 0.5
