@@ -57,7 +57,36 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--neighbours", type=int, default=None, help="chunks either side of each hit to add as context")
     ask.add_argument("--file", action="append", default=None, help="only search this file (repeatable)")
     ask.add_argument("--kind", action="append", default=None, help="only search documents of this kind (repeatable)")
+
+    from .bench.cli import add_parser as add_bench_parser  # benchmarks: their own sub-commands (rag/bench)
+
+    add_bench_parser(sub)
+    _add_workflow_parsers(sub, common)  # issue 6: draft, health, kind (below)
+
+    hp = sub.add_parser("hash-password", help="make a sign-in line for .streamlit/secrets.toml's [users] table")
+    hp.add_argument("user", help="the user name people sign in with")
     return p
+
+
+def cmd_hash_password(args) -> int:
+    """Read a password (hidden when typed; one line from stdin when piped) and print the secrets.toml line."""
+    import getpass
+
+    from .access import hash_password
+
+    if sys.stdin.isatty():
+        password = getpass.getpass(f"Password for {args.user}: ")
+        if password != getpass.getpass("Again: "):
+            print("grounded: the two passwords differ; nothing was made", file=sys.stderr)
+            return 1
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    if not password:
+        print("grounded: a password can't be empty", file=sys.stderr)
+        return 1
+    print("# add under [users] in .streamlit/secrets.toml:")
+    print(f"{json.dumps(args.user)} = {json.dumps(hash_password(password))}")
+    return 0
 
 
 def _chunking(args, base: ChunkSettings) -> ChunkSettings | None:
@@ -198,8 +227,134 @@ def cmd_ask(store, args) -> None:
 COMMANDS = {"ingest": cmd_ingest, "docs": cmd_docs, "rm": cmd_rm, "reindex": cmd_reindex, "search": cmd_search, "ask": cmd_ask}
 
 
+# --- marketing workflows (issue 6): draft with a recipe, knowledge-base health, set a document's kind ---
+def _add_workflow_parsers(sub, common) -> None:
+    from .recipes import RECIPES
+
+    dr = sub.add_parser("draft", parents=[common], help="write with a recipe (LinkedIn post, campaign, help article, sales answer)")
+    dr.add_argument("topic", nargs="?", default="", help="what to write about (optional for --recipe campaign)")
+    dr.add_argument("--recipe", "-r", choices=list(RECIPES), required=True)
+    dr.add_argument("--model", choices=["openai", "compatible", "local", "extractive"], default=None)
+    dr.add_argument("--shorter", action="store_true", help="write it, then rewrite it about half as long")
+    dr.add_argument("--tone", default=None, help="write it, then rewrite it in this tone (e.g. friendlier, more formal)")
+    dr.add_argument("--max-tokens", type=int, default=None)
+
+    sub.add_parser("health", parents=[common], help="find duplicates, old versions, empty files and other problems")
+
+    kd = sub.add_parser("kind", parents=[common], help="set a document's kind (case study, help center, ...)")
+    kd.add_argument("doc_id")
+    kd.add_argument("kind", help="one of: " + ", ".join(_kinds()))
+
+
+def _kinds() -> tuple[str, ...]:
+    from .kinds import KINDS
+
+    return KINDS
+
+
+def _kind_named(text: str) -> str:
+    wanted = " ".join(text.replace("-", " ").replace("_", " ").lower().split())
+    for kind in _kinds():
+        if kind.lower() == wanted:
+            return kind
+    raise GroundedError(f"Unknown kind {text!r}; choose one of: {', '.join(_kinds())}.")
+
+
+def cmd_draft(store, args) -> None:
+    from .recipes import DraftOptions, draft, revise
+
+    workspace = args.workspace or store.settings.workspace
+    options = DraftOptions(model=args.model, max_tokens=args.max_tokens)
+    result = draft(store, args.recipe, args.topic, workspace, options)
+    if result.text and (args.shorter or args.tone):
+        if args.shorter:
+            result = revise(store, result, "shorten", workspace, options)
+        if args.tone and result.text:
+            result = revise(store, result, args.tone, workspace, options)
+    if args.json:
+        _print(result.as_dict())
+        return
+    if result.text:
+        print(result.text + "\n")
+    for note in result.notices:
+        print(f"Note: {note}")
+    for warning in result.warnings:
+        print(f"Warning: {warning}")
+    if result.voice is not None:
+        print(f"Your voice: {result.voice.summary()}")
+    if result.checks:
+        print("\nChecks:")
+        for c in result.checks:
+            print(f"  {'PASS' if c.passed else 'FAIL'}  {c.label}: {c.detail}")
+    if result.text and result.citations:
+        print("\nSources:")
+        for c in result.citations:
+            where = ", ".join(x for x in (c.file, f"page {c.page}" if c.page else "", c.section) if x)
+            print(f"[{c.n}] {where}\n    “{c.quote}”")
+    if result.needs_model or result.refused:
+        if result.facts:
+            print("\nFacts it would use:")
+            for n, h in enumerate(result.facts, 1):
+                print(f"[{n}] {h.file}\n    {h.text[:300].replace(chr(10), ' ')}")
+    if result.examples:
+        print("\nPast posts used as style examples (never cited):")
+        for e in result.examples:
+            print(f"  - {e.file}" + (f"\n    {e.text[:200].replace(chr(10), ' / ')}" if result.needs_model else ""))
+
+
+def _fix_command(fix) -> str:
+    if fix.action == "delete":
+        return f"grounded rm {fix.doc_id}"
+    if fix.action == "rechunk":
+        a = fix.args
+        return f"grounded reindex {fix.doc_id} --chunking {a['strategy']} --chunk-size {a['size']} --chunk-overlap {a['overlap']}"
+    if fix.action == "set_kind":
+        return f"grounded kind {fix.doc_id} KIND"
+    return ""
+
+
+def cmd_health(store, args) -> None:
+    from .health import CHECK_TITLES, check_health
+
+    report = check_health(store, args.workspace or store.settings.workspace)
+    if args.json:
+        _print(report.as_dict())
+        return
+    print(f"{report.documents} documents, {report.chunks} passages, {report.questions} questions logged.")
+    if not report.findings:
+        print("No problems found.")
+        return
+    for check, findings in report.by_check().items():
+        print(f"\n{CHECK_TITLES[check]} ({len(findings)})")
+        for f in findings:
+            print(f"  [{f.severity}] {f.title}\n      {f.detail}")
+            for fix in f.fixes:
+                print(f"      fix: {fix.label}: {_fix_command(fix)}")
+
+
+def cmd_kind(store, args) -> None:
+    from .kinds import set_kind
+
+    kind = _kind_named(args.kind)
+    row = store.catalog.get(args.doc_id)
+    set_kind(store, args.doc_id, kind)
+    if args.json:
+        _print({"doc_id": args.doc_id, "kind": kind})
+    else:
+        print(f"{row.file} is now “{kind}”.")
+
+
+COMMANDS.update({"draft": cmd_draft, "health": cmd_health, "kind": cmd_kind})
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "bench":  # benchmarks open their own throwaway stores
+        from .bench.cli import run as run_bench
+
+        return run_bench(args)
+    if args.command == "hash-password":  # needs no data folder
+        return cmd_hash_password(args)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     from .index import close_clients
     from .store import Store

@@ -1,0 +1,243 @@
+"""The benchmark package: metrics against hand-computed values, JSON shapes, and the CLI end to end.
+
+Everything runs on tiny data made here (no dependency on ../shared). Targets
+are judged in the benchmarks' output, never asserted here.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from rag.bench import metrics
+from rag.bench.beir import load_beir
+from rag.bench.reference import reference_available
+from rag.cli import main
+
+# -- tiny data ---------------------------------------------------------------------------
+
+TOPICS = {
+    "d1": ("Coffee roasting", "Roasting coffee beans at high heat turns green beans brown and creates aroma compounds."),
+    "d2": ("Tide pools", "Tide pools on rocky shores host starfish, anemones and small crabs between the tides."),
+    "d3": ("Volcano eruptions", "Magma rising through the crust erupts from volcanoes as lava and ash clouds."),
+    "d4": ("Honey bees", "Honey bees collect nectar from flowers and store honey in wax combs inside the hive."),
+    "d5": ("Chess openings", "The Sicilian Defence is a chess opening where Black answers e4 with c5."),
+    "d6": ("Bread baking", "Sourdough bread rises with wild yeast and lactic bacteria from a fermented starter."),
+    "d7": ("Glaciers", "Glaciers are slow rivers of ice that carve valleys and leave moraines behind."),
+    "d8": ("Solar panels", "Photovoltaic solar panels convert sunlight into electricity with silicon cells."),
+    "d9": ("Violin making", "Violin makers carve spruce tops and maple backs and varnish the instrument."),
+    "d10": ("Marathon training", "Marathon runners build weekly mileage and taper before the 42 kilometre race."),
+}
+QUERIES = {
+    "q1": ("How does roasting change coffee beans?", {"d1": 1}),
+    "q2": ("What animals live in tide pools?", {"d2": 1}),
+    "q3": ("How do honey bees make honey?", {"d4": 1}),
+    "q4": ("How does sourdough bread rise?", {"d6": 1}),
+    "q5": ("How do solar panels make electricity?", {"d8": 1}),
+    "q6": ("What is the Sicilian Defence in chess?", {"d5": 1}),
+}
+
+
+def make_beir(root: Path) -> Path:
+    folder = root / "tinybeir"
+    (folder / "qrels").mkdir(parents=True)
+    with (folder / "corpus.jsonl").open("w") as fh:
+        for doc_id, (title, text) in TOPICS.items():
+            fh.write(json.dumps({"_id": doc_id, "title": title, "text": text}) + "\n")
+    with (folder / "queries.jsonl").open("w") as fh:
+        for qid, (text, _) in QUERIES.items():
+            fh.write(json.dumps({"_id": qid, "text": text}) + "\n")
+        fh.write(json.dumps({"_id": "q-unjudged", "text": "a query no qrels file names"}) + "\n")
+    rows = ["query-id\tcorpus-id\tscore"] + [f"{q}\t{d}\t{g:g}" for q, (_, rel) in QUERIES.items() for d, g in rel.items()]
+    (folder / "qrels" / "test.tsv").write_text("\n".join(rows[:4]) + "\n")  # q1-q3
+    (folder / "qrels" / "train.tsv").write_text("\n".join(rows[:1] + rows[4:]) + "\n")  # q4-q6
+    return folder
+
+
+def make_qa(root: Path) -> tuple[Path, Path]:
+    folder = root / "tinyqa"
+    (folder / "docs").mkdir(parents=True)
+    for doc_id in ("d1", "d2", "d4", "d8"):
+        title, text = TOPICS[doc_id]
+        (folder / "docs" / f"{doc_id}.md").write_text(f"# {title}\n\n{text}\n")
+    qa = [
+        {"id": "a", "question": "How does roasting change coffee beans?", "answer": "They turn brown.", "source_ids": ["d1.md"]},
+        {"id": "b", "question": "What animals live in tide pools?", "answer": "Starfish and crabs.", "source_ids": ["d2.md"]},
+        {"id": "c", "question": "How do solar panels make electricity?", "answer": "Silicon cells.", "source_ids": ["d8.md"]},
+    ]
+    (folder / "qa.jsonl").write_text("".join(json.dumps(q) + "\n" for q in qa))
+    missing = root / "missing.jsonl"
+    missing.write_text(json.dumps({"id": "m", "question": "What is the capital of Mongolia's railway museum?",
+                                   "answer": "-", "source_ids": ["absent.pdf"]}) + "\n")
+    return folder, missing
+
+
+def bench(*args: str) -> int:
+    return main(["bench", *map(str, args)])
+
+
+# -- metrics, by hand --------------------------------------------------------------------
+
+
+def test_ndcg_binary_and_graded_by_hand():
+    # ranks 2 and 3 relevant: (1/log2 3 + 1/log2 4) / (1 + 1/log2 3)
+    expected = (1 / math.log2(3) + 0.5) / (1 + 1 / math.log2(3))
+    assert metrics.ndcg_at_k(["x", "a", "b"], {"a": 1, "b": 1}) == pytest.approx(expected)
+    assert metrics.ndcg_at_k(["a", "b"], {"a": 1, "b": 1}) == pytest.approx(1.0)
+    # graded: ideal order is a (2) then b (1); the list has them swapped
+    assert metrics.ndcg_at_k(["b", "a"], {"a": 2, "b": 1}) == pytest.approx((1 + 2 / math.log2(3)) / (2 + 1 / math.log2(3)))
+    assert metrics.ndcg_at_k(["x", "y"], {"a": 1}) == 0.0
+    assert metrics.ndcg_at_k(["a"], {"a": 0}) == 0.0  # no relevant document: 0, not a division by zero
+    # the cut-off: a relevant document at rank 11 does not count at k=10
+    assert metrics.ndcg_at_k([f"x{i}" for i in range(10)] + ["a"], {"a": 1}, 10) == 0.0
+
+
+def test_recall_mrr_hit_by_hand():
+    ranked = ["x", "a", "y", "b"]
+    qrels = {"a": 1, "b": 1, "c": 1, "z": 0}
+    assert metrics.recall_at_k(ranked, qrels, 1) == 0.0
+    assert metrics.recall_at_k(ranked, qrels, 2) == pytest.approx(1 / 3)
+    assert metrics.recall_at_k(ranked, qrels, 100) == pytest.approx(2 / 3)
+    assert metrics.mrr_at_k(ranked, qrels, 10) == 0.5
+    assert metrics.mrr_at_k(ranked, qrels, 1) == 0.0
+    assert metrics.mrr_at_k(["z", "y"], qrels) == 0.0  # grade 0 is not relevant
+    assert metrics.hit_at_k(["p.pdf", "q.pdf"], ["q.pdf"], 1) == 0.0
+    assert metrics.hit_at_k(["p.pdf", "q.pdf"], ["q.pdf", "r.pdf"], 5) == 1.0
+
+
+def test_fold_keeps_max_score_and_rank_order():
+    hits = [("a", 0.5), ("b", 0.4), ("a", 0.45), ("c", 0.3)]
+    assert metrics.fold_to_documents(hits) == [("a", 0.5), ("b", 0.4), ("c", 0.3)]
+    # MMR order is not score order: the rank decided by the strategy stays, the max score is kept
+    assert metrics.fold_to_documents([("a", 0.2), ("b", 0.9), ("a", 0.95)]) == [("a", 0.95), ("b", 0.9)]
+
+
+def test_percentile_and_bootstrap():
+    values = [float(v) for v in range(1, 101)]
+    assert metrics.percentile(values, 50) == pytest.approx(50.5)
+    assert metrics.percentile(values, 95) == pytest.approx(95.05)
+    assert metrics.percentile([], 95) == 0.0
+    lo, hi = metrics.bootstrap_ci([0.0, 1.0] * 150)
+    assert lo < 0.5 < hi and hi - lo < 0.15
+    assert metrics.bootstrap_ci([0.7] * 20) == pytest.approx((0.7, 0.7))
+    assert metrics.bootstrap_ci([0.0, 1.0] * 50) == metrics.bootstrap_ci([0.0, 1.0] * 50)  # seeded
+
+
+def test_beir_split_is_the_queries_its_qrels_name(tmp_path):
+    split = load_beir(make_beir(tmp_path), "test")
+    assert sorted(split.queries) == ["q1", "q2", "q3"]
+    assert split.qrels["q2"] == {"d2": 1.0}
+    assert len(split.corpus) == 10 and split.corpus[0].title == "Coffee roasting"
+    assert sorted(load_beir(tmp_path / "tinybeir", "train").queries) == ["q4", "q5", "q6"]
+
+
+# -- the commands, end to end --------------------------------------------------------------
+
+
+def test_retrieval_command_json_shape_and_quality(tmp_path, capsys):
+    out = tmp_path / "retrieval.json"
+    assert bench("retrieval", "--beir", make_beir(tmp_path), "--split", "train", "--json", out) == 0
+    result = json.loads(out.read_text())
+    assert {"dataset", "split", "queries", "strategies", "reference"} <= set(result)
+    assert (result["dataset"], result["split"], result["queries"]) == ("tinybeir", "train", 3)
+    assert list(result["strategies"]) == ["sparse", "dense", "hybrid", "mmr"]
+    for figures in result["strategies"].values():
+        assert {"ndcg@10", "recall@10", "recall@100", "mrr@10", "p50_ms"} <= set(figures)
+        assert all(0.0 <= figures[m] <= 1.0 for m in ("ndcg@10", "recall@10", "recall@100", "mrr@10"))
+        lo, hi = figures["ndcg@10_ci"]
+        assert lo <= figures["ndcg@10"] <= hi
+    # ten unrelated topics, paraphrased questions: every strategy must put the right one first
+    assert result["strategies"]["hybrid"]["mrr@10"] == 1.0
+    assert result["strategies"]["dense"]["recall@10"] == 1.0
+    if reference_available():
+        assert result["reference"]["ndcg@10"] == 1.0 and result["reference"]["name"].startswith("bm25s")
+    else:
+        assert "skipped" in result["reference"]
+    assert result["targets"][0]["goal"] == 0.74 and isinstance(result["targets"][0]["pass"], bool)
+    printed = capsys.readouterr().out
+    assert "hybrid" in printed and ("PASS" in printed or "MISS" in printed)
+
+
+def test_qa_command_counts_hits_and_refusals(tmp_path):
+    folder, missing = make_qa(tmp_path)
+    out = tmp_path / "qa.json"
+    assert bench("qa", folder, "--missing", missing, "--strategies", "hybrid,sparse", "--json", out) == 0
+    result = json.loads(out.read_text())
+    assert (result["dataset"], result["questions"], result["model"]) == ("tinyqa", 3, "extractive")
+    assert result["documents"]["indexed"] == 4
+    hybrid = result["strategies"]["hybrid"]
+    assert {"hit@1", "hit@5", "refusal_rate", "grounded", "answer_similarity", "p50_ms", "p95_ms"} <= set(hybrid)
+    assert hybrid["hit@1"] == 1.0 and hybrid["hit@5"] == 1.0
+    assert hybrid["refusal_rate"] == 0.0 and 0.5 <= hybrid["grounded"] <= 1.0
+    assert result["missing"]["questions"] == 1 and set(result["missing"]["refused"]) == {"hybrid", "sparse"}
+    assert result["missing"]["refused"]["hybrid"] in (0, 1)
+    names = [t["name"] for t in result["targets"]]
+    assert any("missing-source" in n for n in names)
+    if reference_available():
+        assert result["reference"]["hit@5"] == 1.0 and any("above BM25" in n for n in names)
+
+
+def test_ingest_command_times_every_stage_and_restores_the_code(tmp_path):
+    import rag.ingest
+    import rag.parse
+
+    before = (rag.parse.parse_file, rag.ingest.chunk_document, rag.ingest.document_vector)
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for doc_id in ("d1", "d3", "d7"):
+        title, text = TOPICS[doc_id]
+        (folder / f"{doc_id}.md").write_text(f"# {title}\n\n{text}\n\n" + (text + " ") * 6)
+    (folder / "clip.mkv").write_bytes(b"\x1a\x45")
+    out = tmp_path / "ingest.json"
+    assert bench("ingest", folder, "--batch-sizes", "4,16", "--json", out) == 0
+    result = json.loads(out.read_text())
+    assert (result["files"], result["indexed"]) == (4, 3)
+    assert result["failed"][0]["status"] == "skipped"
+    assert set(result["stages"]) == {"parse", "chunk", "embed", "sparse", "store", "other"}
+    assert all(v >= 0 for v in result["stages"].values())
+    assert sum(result["stages"].values()) == pytest.approx(result["seconds"], abs=0.05)
+    assert result["stages"]["embed"] > 0 and result["chunks"] >= 3 and result["tokens"] > result["chunks"]
+    assert set(result["embedding_alone"]["batch_sizes"]) == {"4", "16"}
+    assert result["ratio"] == pytest.approx(result["seconds"] / result["embedding_alone"]["seconds"], rel=0.01)
+    assert result["peak_rss_mb"] > 0 and result["targets"][0]["op"] == "<="
+    assert (rag.parse.parse_file, rag.ingest.chunk_document, rag.ingest.document_vector) == before
+
+
+def test_query_command_and_report(tmp_path):
+    out = tmp_path / "results" / "query.json"
+    assert bench("query", "--chunks", "0.3k", "--queries", "8", "--strategies", "hybrid,dense", "--json", out) == 0
+    result = json.loads(out.read_text())
+    assert result["chunks"] == 300 and result["build"]["points"] == 300
+    assert set(result["strategies"]) == {"hybrid", "dense"}
+    for figures in result["strategies"].values():
+        assert 0 < figures["p50_ms"] <= figures["p95_ms"] <= figures["p99_ms"]
+    assert result["index_mb"] > 0 and result["rss_mb"] > 0
+    assert [t["unit"] for t in result["targets"]] == ["ms", "MB"]
+
+    # the report reads every JSON in a folder; a file that is not a benchmark result is ignored
+    (tmp_path / "results" / "notes.json").write_text('{"hello": 1}')
+    shape = {"ndcg@10": 0.7, "recall@10": 0.8, "recall@100": 0.9, "mrr@10": 0.6, "p50_ms": 12.0, "ndcg@10_ci": [0.65, 0.75]}
+    retrieval = {"benchmark": "retrieval", "date": "2025-01-01 00:00:00", "machine": result["machine"],
+                 "dataset": "tiny", "split": "test", "queries": 3, "depth": 100,
+                 "corpus": {"documents": 10, "chunks": 10, "chunking": {"strategy": "by_title", "size": 256, "overlap": 32},
+                            "model": "m", "index_s": 1.0, "reused_index": False},
+                 "strategies": {"hybrid": shape}, "reference": {"name": "bm25s", **shape},
+                 "targets": [{"name": "hybrid nDCG@10", "value": 0.7, "goal": 0.74, "op": ">=", "unit": "", "pass": False}]}
+    (tmp_path / "results" / "retrieval.json").write_text(json.dumps(retrieval))
+    report = tmp_path / "out" / "report.md"
+    assert bench("report", "--from", tmp_path / "results", "--out", report) == 0
+    text = report.read_text()
+    assert "## Targets" in text and "**miss**" in text and "## Retrieval: tiny" in text and "## Query latency" in text
+    assert "| 300 | hybrid |" in text
+    if __import__("importlib").util.find_spec("matplotlib"):
+        assert (tmp_path / "out" / "report.png").stat().st_size > 1000 and "](report.png)" in text
+
+
+def test_bench_errors_are_one_line(tmp_path, capsys):
+    assert bench("retrieval", "--beir", tmp_path / "nowhere") == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("grounded bench: ") and "corpus.jsonl" in err and "\n" not in err
+    assert bench("report", "--from", tmp_path, "--out", tmp_path / "r.md") == 1

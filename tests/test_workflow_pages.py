@@ -1,0 +1,158 @@
+"""The Write and Health pages, run with Streamlit's AppTest on the page files themselves.
+
+(Until they are registered in app.py's navigation, ``AppTest.from_file("app.py").switch_page``
+can't reach them; running the page file directly exercises the same code.)
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import AIMessage
+from langchain_core.outputs import ChatGeneration, ChatResult
+from streamlit.testing.v1 import AppTest
+
+from rag import answer as answer_module
+from rag.index import close_clients
+from rag.ingest import ingest_bytes, ingest_paths
+from rag.settings import Settings
+from rag.store import Store
+from tests.marketing_fixtures import NORTHWIND, PRICING_FAQ_MD, PRICING_FAQ_TXT, shares_csv
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+class Scripted(BaseChatModel):
+    prompts: list = []
+
+    @property
+    def _llm_type(self) -> str:
+        return "scripted"
+
+    def _generate(self, messages, stop=None, run_manager=None, **kwargs) -> ChatResult:
+        self.prompts.append(messages)
+        user = messages[-1].content
+        n = next(m.group(1) for m in re.finditer(r'<source id="(\d+)"[^\n]*>\n(.*?)\n</source>', user, re.S) if "41 days" in m.group(2))
+        text = (f"Northwind cut onboarding from 41 days to 12 days. 🚀 [{n}]\n\nWhat would you do with the extra time?\n\n"
+                "#onboarding #saas #customersuccess")
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(text))])
+
+
+@pytest.fixture
+def data(tmp_path, monkeypatch):
+    monkeypatch.setenv("GROUNDED_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("GROUNDED_MODEL", "extractive")
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.chdir(tmp_path)
+    store = Store(Settings.load(tmp_path / "data", secrets_path=tmp_path / "none.toml"))
+    yield store
+    import streamlit as st
+
+    st.cache_resource.clear()
+    store.catalog.close()
+    close_clients()
+
+
+def page(name: str) -> AppTest:
+    return AppTest.from_file(os.path.join(ROOT, "app_pages", name), default_timeout=120)
+
+
+def _ok(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def _with_posts_and_case_study(store, tmp_path) -> None:
+    (tmp_path / "Shares.csv").write_bytes(shares_csv())
+    ingest_paths(store, [tmp_path / "Shares.csv"])
+    ingest_bytes(store, "northwind-case-study.md", NORTHWIND)
+
+
+def test_write_page_without_posts_explains_the_linkedin_export(data):
+    at = page("write.py").run()
+    _ok(at)
+    assert at.title[0].value == "Write"
+    assert any("Shares.csv" in i.value for i in at.info)
+
+
+def test_write_page_describes_the_voice_and_offers_gathered_facts_without_a_model(data, tmp_path):
+    _with_posts_and_case_study(data, tmp_path)
+    at = page("write.py").run()
+    _ok(at)
+    text = " ".join(m.value for m in at.markdown)
+    assert "From 6 past posts" in text and "short punchy lines" in text and "3 hashtags at the end" in text
+    assert at.radio[0].value == "linkedin-post"
+    at.text_input[0].set_value("how we cut onboarding time").run()
+    at.button(key="write").click().run()
+    _ok(at)
+    assert any("needs a writing model" in w.value for w in at.warning)
+    labels = [e.label.replace("\\", "") for e in at.expander]  # labels are Markdown-escaped
+    assert any(label.startswith("[1] northwind-case-study.md") for label in labels)
+    assert any("Shares.csv/2024-01-15 Onboarding" in label for label in labels)
+
+
+def test_write_page_drafts_a_post_with_checks_and_can_shorten_it(data, tmp_path, monkeypatch):
+    _with_posts_and_case_study(data, tmp_path)
+    model = Scripted(prompts=[])
+    monkeypatch.setattr(answer_module, "make_chat_model", lambda settings, choice: model)
+    monkeypatch.setenv("GROUNDED_MODEL", "compatible")
+    at = page("write.py").run()
+    at.text_input[0].set_value("how we cut onboarding time").run()
+    at.button(key="write").click().run()
+    _ok(at)
+    text = " ".join(m.value for m in at.markdown)
+    assert "Northwind cut onboarding from 41 days to 12 days" in text
+    assert "Every factual sentence cited" in text and "Voice match" in text and "Length" in text
+    assert "cancel" not in text  # every check passed
+    assert any(e.label.replace("\\", "").startswith("[1] northwind-case-study.md") for e in at.expander)
+    assert "[1]" not in at.code[0].value  # the copy-ready text has no source numbers
+    at.button(key="shorten").click().run()
+    _ok(at)
+    assert "<draft>" in model.prompts[-1][-1].content and "half as long" in model.prompts[-1][-1].content
+
+
+def test_write_page_guidance_is_editable(data, tmp_path):
+    _with_posts_and_case_study(data, tmp_path)
+    at = page("write.py").run()
+    at.text_area[0].set_value("Write like our CEO: warm, direct, no jargon.").run()
+    at.button(key="save-guidance").click().run()
+    _ok(at)
+    at = page("write.py").run()
+    assert at.text_area[0].value == "Write like our CEO: warm, direct, no jargon."
+    assert any("(edited by you)" in e.label for e in at.expander)
+    at.button(key="reset-guidance").click().run()
+    _ok(at)
+    assert at.text_area[0].value.startswith("- Length: about")
+
+
+def test_health_page_finds_a_near_duplicate_and_deletes_the_older_copy(data):
+    ingest_bytes(data, "pricing-faq.md", PRICING_FAQ_MD)
+    ingest_bytes(data, "pricing-faq-export.txt", PRICING_FAQ_TXT)
+    at = page("health.py").run()
+    _ok(at)
+    assert any(s.value.startswith("Near-duplicate documents (1)") for s in at.subheader)
+    delete = next(b for b in at.button if b.label.startswith("Delete the older copy"))
+    delete.click().run()
+    _ok(at)
+    assert len(data.catalog.documents("default")) == 1
+    assert not any(s.value.startswith("Near-duplicate") for s in at.subheader)
+
+
+def test_health_page_sets_a_kind(data):
+    result = ingest_bytes(data, "team-offsite.md", b"# Offsite\n\nLunch is at noon on the terrace. Bring a warm jacket.\n")
+    at = page("health.py").run()
+    _ok(at)
+    assert any(s.value.startswith("Documents without a kind (1)") for s in at.subheader)
+    at.selectbox[0].set_value("blog").run()
+    next(b for b in at.button if b.label == "Set kind").click().run()
+    _ok(at)
+    assert data.catalog.get(result.doc_id).kind == "blog"
+    assert any(s.value for s in at.success)  # nothing left to fix
+
+
+def test_health_page_with_no_documents(data):
+    at = page("health.py").run()
+    _ok(at)
+    assert any("No documents yet" in i.value for i in at.info)
