@@ -12,7 +12,8 @@ from rag.access import can_manage
 from rag.assistants import readable_document
 from rag.errors import NotFound
 from rag.chunk import STRATEGIES
-from rag.ingest import KINDS, delete_document, ingest_upload, preview_chunks, reindex, set_kind, stored_chunks
+from rag.ingest import KINDS, delete_document, ingest_upload, preview_chunks, reindex, stored_chunks
+from rag.kinds import set_kind
 from rag.present import CHUNK_LABELS, RESULT_LABELS, STATUS_LABELS, location, passage_markdown, plural
 from rag.present import escape_markdown as md
 from rag.retrieve import retrieve

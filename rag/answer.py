@@ -12,10 +12,11 @@ Honesty rules kept here:
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from langchain_core.messages import AIMessage, HumanMessage
@@ -52,6 +53,8 @@ Follow-up question: {question}
 Standalone question:"""
 
 REFUSAL = "Your documents don't cover this question."
+log = logging.getLogger(__name__)
+STYLE_ONLY_KINDS = ("LinkedIn post",)
 
 
 @dataclass(frozen=True)
@@ -194,7 +197,17 @@ def ask_stream(
             query = question
 
     yield Event("status", "Searching your documents…")
-    retrieval = retrieve(store, query, workspace, options.retrieval)
+    retrieval_settings = options.retrieval
+    if options.task == "question" and not retrieval_settings.where.kinds:
+        # Past posts are style examples, not facts: never evidence for an answer (unless asked for by kind).
+        retrieval_settings = retrieval_settings.with_(where=replace(retrieval_settings.where, exclude_kinds=STYLE_ONLY_KINDS))
+    retrieval = retrieve(store, query, workspace, retrieval_settings)
+    try:  # which passages questions use: the health check's "never retrieved" finding
+        from .health import record_retrieval
+
+        record_retrieval(store.catalog, workspace, retrieval.hits)
+    except Exception:  # noqa: BLE001 - the health log never stops an answer
+        log.debug("retrieval log failed", exc_info=True)
     if not retrieval.hits:
         yield Event("answer", answer=_refusal(retrieval, model))
         return

@@ -356,9 +356,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "hash-password":  # needs no data folder
         return cmd_hash_password(args)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    from .index import close_clients
     from .store import Store
 
+    store = None
     try:
         settings = Settings.load(args.data_dir)
         if args.workspace:
@@ -376,7 +376,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"grounded: unexpected error ({type(err).__name__}: {err})", file=sys.stderr)
         return 2
     finally:
-        close_clients()  # closing explicitly avoids noisy errors from Qdrant at interpreter exit
+        if store is not None:
+            store.close()  # closing explicitly avoids noisy errors from Qdrant at interpreter exit
     return 0
 
 

@@ -193,23 +193,10 @@ _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 def _workspace_chunks(store, workspace: str) -> dict[str, list[tuple[int, str, int, str]]]:
     """doc_id -> [(chunk index, text, tokens, version)] for every point of the workspace, in one scroll."""
-    from contextlib import nullcontext
-
-    name = store.index.ensure(workspace)
-    lock = getattr(store.index, "_lock", None) or nullcontext()
     out: dict[str, list] = defaultdict(list)
-    offset = None
-    while True:
-        with lock:
-            points, offset = store.index.client.scroll(
-                name, limit=1024, offset=offset, with_vectors=False,
-                with_payload=["doc_id", "version", "chunk_index", "text", "tokens"],
-            )
-        for p in points:
-            pl = p.payload or {}
-            out[pl.get("doc_id", "")].append((pl.get("chunk_index", 0), pl.get("text", ""), pl.get("tokens", 0), pl.get("version")))
-        if offset is None:
-            return out
+    for _, pl in store.index.all_chunks(workspace, ["doc_id", "version", "chunk_index", "text", "tokens"]):
+        out[pl.get("doc_id", "")].append((pl.get("chunk_index", 0), pl.get("text", ""), pl.get("tokens", 0), pl.get("version")))
+    return out
 
 
 def _embedding_limit(store) -> int | None:

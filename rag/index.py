@@ -34,7 +34,7 @@ _clients_lock = threading.Lock()
 
 def open_client(settings) -> QdrantClient:
     """One client per process and location (embedded mode allows one process per folder)."""
-    key = settings.qdrant_url or str(settings.qdrant_path.resolve())
+    key = _client_key(settings)
     with _clients_lock:
         client = _clients.get(key)
         if client is None:
@@ -56,6 +56,18 @@ def open_client(settings) -> QdrantClient:
                 atexit.register(close_clients)
             _clients[key] = client
         return client
+
+
+def _client_key(settings) -> str:
+    return settings.qdrant_url or str(settings.qdrant_path.resolve())
+
+
+def close_client(settings) -> None:
+    """Close the one client for ``settings``' location (others in this process stay open)."""
+    with _clients_lock:
+        client = _clients.pop(_client_key(settings), None)
+    if client is not None:
+        client.close()
 
 
 def close_clients() -> None:
@@ -279,6 +291,18 @@ class Index:
             else:
                 raise ValueError(f"Unknown retrieval strategy {strategy!r}.")
         return [_hit(p) for p in result.points]
+
+    def all_chunks(self, workspace: str, fields: list[str]) -> Iterable[tuple[str, dict]]:
+        """(point id, payload ``fields``) for every point of a workspace, without vectors (for health checks)."""
+        name = self.ensure(workspace)
+        offset = None
+        while True:
+            with self._lock:
+                points, offset = self.client.scroll(name, limit=1024, offset=offset, with_vectors=False, with_payload=fields)
+            for p in points:
+                yield str(p.id), p.payload or {}
+            if offset is None:
+                return
 
     def neighbours(self, workspace: str, doc_id: str, first: int, last: int) -> list[Hit]:
         """Chunks ``first``..``last`` (by chunk index) of a document, in order."""

@@ -325,6 +325,7 @@ def delete_document(store: Store, doc_id: str) -> None:
         store.index.delete_document(row.workspace, doc_id)
         originals.remove(originals.doc_folder(store, row.workspace, doc_id))
         store.catalog.delete(doc_id)
+        kinds.forget(store.catalog, doc_id)
 
 
 def reindex(store: Store, doc_id: str, chunking: ChunkSettings | None = None) -> FileResult:
@@ -360,7 +361,7 @@ def preview_chunks(store: Store, doc_id: str, chunking: ChunkSettings) -> list:
     return chunk_document(parsed, chunking, doc_id, "preview", kind=row.kind)
 
 
-KINDS = ("case study", "help center", "product launch", "LinkedIn post", "blog", "sales deck", "other")
+KINDS = kinds.KINDS
 
 
 def set_kind(store: Store, doc_id: str, kind: str) -> None:

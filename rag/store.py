@@ -30,6 +30,13 @@ class Store:
         self.write_lock = threading.Lock()  # one ingest/delete at a time per process
         self.recovered = recover(self)  # documents repaired after an interrupted run
 
+    def close(self) -> None:
+        """Release the catalog and this data folder's Qdrant client (its lock, in embedded mode)."""
+        from .index import close_client
+
+        self.catalog.close()
+        close_client(self.settings)
+
     def search(self, query: str, workspace: str | None = None, k: int = 5, strategy: str = "hybrid") -> list[Hit]:
         """Top ``k`` chunks for ``query`` in a workspace (no LLM involved)."""
         from .retrieve import RetrievalSettings, retrieve

@@ -89,8 +89,10 @@ class SearchFilter:
     kinds: tuple[str, ...] = ()
     date_from: float | None = None
     date_to: float | None = None
+    exclude_kinds: tuple[str, ...] = ()  # applied after the search (see retrieve.py), not in Qdrant
 
     def __bool__(self) -> bool:
+        """True when Qdrant must filter (``exclude_kinds`` alone never needs it)."""
         return bool(self.files or self.kinds or self.date_from is not None or self.date_to is not None)
 
 

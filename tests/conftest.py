@@ -20,3 +20,15 @@ def store(settings):
     yield s
     s.catalog.close()
     close_clients()
+
+
+def run_cli(capsys, *args):
+    """``grounded ARGS`` in this process (a subprocess costs seconds of imports per call)."""
+    from types import SimpleNamespace
+
+    from rag.cli import main
+
+    capsys.readouterr()
+    code = main([str(a) for a in args])
+    out = capsys.readouterr()
+    return SimpleNamespace(returncode=code, stdout=out.out, stderr=out.err)

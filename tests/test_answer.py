@@ -192,3 +192,20 @@ def test_question_terms_pick_names_and_codes():
     assert question_terms("How does GLM-130B's architecture differ from GPT-style models?") == ["GLM-130B", "GPT"]
     assert question_terms("What did Contoso achieve in Q3 of 2023?") == ["Contoso"]
     assert question_terms("Write a LinkedIn post about the launch") == []
+
+
+def test_past_posts_are_never_evidence_in_answers(store, monkeypatch):
+    from rag.ingest import set_kind
+
+    ingest_bytes(store, "northwind.md", CASE_STUDY)
+    post = ingest_bytes(store, "post.txt", b"Northwind cut onboarding from 41 days to 9 days, we think! #growth\n")
+    set_kind(store, post.doc_id, "LinkedIn post")
+    result = ask(store, "How long did onboarding take for Northwind?", options=AskOptions(model="extractive"))
+    assert {h.file for h in result.hits} == {"northwind.md"} and "9 days" not in result.answer
+    # asked for by kind, posts are searched
+    from rag.retrieve import RetrievalSettings
+    from rag.types import SearchFilter
+
+    only_posts = RetrievalSettings(where=SearchFilter(kinds=("LinkedIn post",)))
+    result = ask(store, "How long did onboarding take for Northwind?", options=AskOptions(model="extractive", retrieval=only_posts))
+    assert {h.file for h in result.hits} == {"post.txt"}

@@ -126,6 +126,32 @@ def test_percentile_and_bootstrap():
     assert metrics.bootstrap_ci([0.0, 1.0] * 50) == metrics.bootstrap_ci([0.0, 1.0] * 50)  # seeded
 
 
+def test_fusion_by_hand_and_equal_weights_rank_as_qdrant_dbsf():
+    from qdrant_client.hybrid.fusion import distribution_based_score_fusion
+    from qdrant_client.http import models
+
+    from rag.bench import fusion
+
+    assert fusion.parse("dbsf-0.6") == fusion.FusionSpec("dbsf", 0.6)
+    assert fusion.parse("hybrid") is None and fusion.parse("dbsf-1.5") is None
+    dense = [("a", 0.9), ("b", 0.5), ("c", 0.1)]  # mean 0.5, sample sd 0.4: low = -0.7, span 2.4
+    sparse = [("c", 8.0), ("d", 2.0)]  # mean 5, sd 4.243: c -> 0.7357, d -> 0.2643
+    fused = dict(fusion.fuse(dense, sparse, fusion.FusionSpec("dbsf", 1.0)))
+    assert fused == pytest.approx({"a": 1.6 / 2.4, "b": 1.2 / 2.4, "c": 0.8 / 2.4, "d": 0.0})
+    rrf = dict(fusion.fuse(dense, sparse, fusion.FusionSpec("rrf", 0.5)))
+    assert rrf["c"] == pytest.approx(0.5 / 63 + 0.5 / 61) and rrf["d"] == pytest.approx(0.5 / 62)
+
+    # equal weights rank exactly as Qdrant's own DBSF (the product's hybrid)
+    def points(ranked):
+        return [models.ScoredPoint(id=i, version=0, score=s) for i, s in ranked]
+
+    dense = [(1, 0.81), (2, 0.77), (3, 0.52), (4, 0.50), (5, 0.31)]
+    sparse = [(4, 12.5), (6, 9.0), (2, 3.5), (7, 1.0)]
+    theirs = [p.id for p in distribution_based_score_fusion([points(dense), points(sparse)], limit=10)]
+    ours = [i for i, _ in fusion.fuse(dense, sparse, fusion.FusionSpec("dbsf", 0.5))]
+    assert ours == theirs
+
+
 def test_beir_split_is_the_queries_its_qrels_name(tmp_path):
     split = load_beir(make_beir(tmp_path), "test")
     assert sorted(split.queries) == ["q1", "q2", "q3"]
@@ -184,7 +210,11 @@ def test_ingest_command_times_every_stage_and_restores_the_code(tmp_path):
     import rag.ingest
     import rag.parse
 
-    before = (rag.parse.parse_file, rag.ingest.chunk_document, rag.ingest.document_vector)
+    def seams():
+        return (rag.parse.parse_file, getattr(rag.ingest, "parse_file_isolated", None), rag.ingest.chunk_document,
+                rag.ingest.document_vector)
+
+    before = seams()
     folder = tmp_path / "docs"
     folder.mkdir()
     for doc_id in ("d1", "d3", "d7"):
@@ -199,11 +229,12 @@ def test_ingest_command_times_every_stage_and_restores_the_code(tmp_path):
     assert set(result["stages"]) == {"parse", "chunk", "embed", "sparse", "store", "other"}
     assert all(v >= 0 for v in result["stages"].values())
     assert sum(result["stages"].values()) == pytest.approx(result["seconds"], abs=0.05)
-    assert result["stages"]["embed"] > 0 and result["chunks"] >= 3 and result["tokens"] > result["chunks"]
+    assert result["stages"]["parse"] > 0 and result["stages"]["embed"] > 0
+    assert result["chunks"] >= 3 and result["tokens"] > result["chunks"]
     assert set(result["embedding_alone"]["batch_sizes"]) == {"4", "16"}
     assert result["ratio"] == pytest.approx(result["seconds"] / result["embedding_alone"]["seconds"], rel=0.01)
     assert result["peak_rss_mb"] > 0 and result["targets"][0]["op"] == "<="
-    assert (rag.parse.parse_file, rag.ingest.chunk_document, rag.ingest.document_vector) == before
+    assert seams() == before
 
 
 def test_query_command_and_report(tmp_path):

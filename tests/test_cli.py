@@ -1,11 +1,14 @@
-"""The grounded command, run as a user would (a real subprocess)."""
+"""The grounded command: the roundtrip in this process, the entry point as a real subprocess."""
 
 import json
 import subprocess
 import sys
 
+from tests.conftest import run_cli
+
 
 def grounded(data_dir, *args):
+    """The real command, as a user runs it."""
     return subprocess.run(
         [sys.executable, "-m", "rag", *args, "--data-dir", str(data_dir)],
         capture_output=True,
@@ -14,7 +17,10 @@ def grounded(data_dir, *args):
     )
 
 
-def test_ingest_docs_search_rm_roundtrip(tmp_path):
+def test_ingest_docs_search_rm_roundtrip(tmp_path, capsys):
+    def grounded(data_dir, *args):  # same command, in this process (each subprocess costs seconds of imports)
+        return run_cli(capsys, *args, "--data-dir", data_dir)
+
     folder = tmp_path / "docs"
     folder.mkdir()
     (folder / "northwind.md").write_text("# Northwind\n\nOnboarding dropped from 41 days to 12 days.\n")
@@ -50,8 +56,8 @@ def test_errors_are_one_line_without_traceback(tmp_path):
     assert out.stderr.strip() == "grounded: There is no document with id no-such-doc."
 
 
-def test_missing_path_is_reported_not_fatal(tmp_path):
-    out = grounded(tmp_path / "data", "ingest", str(tmp_path / "nope.pdf"), "--json")
+def test_missing_path_is_reported_not_fatal(tmp_path, capsys):
+    out = run_cli(capsys, "ingest", tmp_path / "nope.pdf", "--json", "--data-dir", tmp_path / "data")
     assert out.returncode == 0
     result = json.loads(out.stdout)["files"][0]
     assert result["status"] == "failed" and "could not be opened" in result["error"]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from tests.conftest import run_cli
+
 import json
-import subprocess
-import sys
 
 from rag import health
 from rag.health import Fix, apply_fix, check_health, record_retrieval, similarity, title_key
@@ -158,7 +158,7 @@ def test_fix_of_a_document_already_gone_is_a_plain_error(store):
         apply_fix(store, Fix("delete", "nope", "Delete"))
 
 
-def test_cli_health_json_and_text(tmp_path):
+def test_cli_health_json_and_text(tmp_path, capsys):
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "pricing-faq.md").write_bytes(PRICING_FAQ_MD)
@@ -166,7 +166,7 @@ def test_cli_health_json_and_text(tmp_path):
     data = tmp_path / "data"
 
     def grounded(*args):
-        return subprocess.run([sys.executable, "-m", "rag", *args, "--data-dir", str(data)], capture_output=True, text=True, timeout=300)
+        return run_cli(capsys, *args, "--data-dir", data)
 
     assert grounded("ingest", str(docs)).returncode == 0
     out = grounded("health", "--json")

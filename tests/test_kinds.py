@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from datetime import datetime, timezone
 
 import pytest
+
+from tests.conftest import run_cli
 
 from rag import ingest, kinds
 from rag.ingest import ingest_bytes, ingest_paths
@@ -121,14 +122,14 @@ def test_explicit_kind_and_reindex_keep_the_kind(store):
     assert {h.kind for h in store.index.chunks_of("default", result.doc_id)} == {"sales deck"}
 
 
-def test_cli_kind_sets_and_explains(tmp_path):
+def test_cli_kind_sets_and_explains(tmp_path, capsys):
     folder = tmp_path / "docs"
     folder.mkdir()
     (folder / "northwind.md").write_bytes(NORTHWIND)
     data = tmp_path / "data"
 
     def grounded(*args):
-        return subprocess.run([sys.executable, "-m", "rag", *args, "--data-dir", str(data)], capture_output=True, text=True, timeout=300)
+        return run_cli(capsys, *args, "--data-dir", data)
 
     assert grounded("ingest", str(folder)).returncode == 0
     import json

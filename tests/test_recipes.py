@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import sys
 from typing import Any
 
 import pytest
+
+from tests.conftest import run_cli
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
@@ -301,7 +302,7 @@ def test_real_local_model_writes_a_checked_draft(kb):
         assert result.notices[0].startswith("Answers come from the small built-in model")
 
 
-def test_cli_draft_json_with_extractive(kb, tmp_path):
+def test_cli_draft_json_with_extractive(kb, tmp_path, capsys):
     data = tmp_path / "data"
     docs = tmp_path / "docs"
     docs.mkdir()
@@ -309,7 +310,7 @@ def test_cli_draft_json_with_extractive(kb, tmp_path):
     (docs / "northwind-case-study.md").write_bytes(NORTHWIND)
 
     def grounded(*args):
-        return subprocess.run([sys.executable, "-m", "rag", *args, "--data-dir", str(data)], capture_output=True, text=True, timeout=300)
+        return run_cli(capsys, *args, "--data-dir", data)
 
     assert grounded("ingest", str(docs)).returncode == 0
     out = grounded("draft", "--recipe", "linkedin-post", "onboarding time", "--model", "extractive", "--json")
