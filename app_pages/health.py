@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages._common import current_assistant, friendly_errors, store_or_stop
+from app_pages._common import current_assistant, current_user, friendly_errors, store_or_stop
+from rag.access import can_manage
 from rag.health import CHECK_TITLES, Finding, apply_fix, check_health
 from rag.present import escape_markdown as md
 
 store = store_or_stop()
+user = current_user(store)
 assistant = current_assistant(store)
+manager = can_manage(assistant, user)  # fixes change documents: the owner's call only
 
 st.title("Health")
 st.caption(
@@ -35,6 +38,8 @@ if report.documents == 0:
     st.info("No documents yet. Add some on the Knowledge page, then come back here.", icon=":material/upload_file:")
 elif not report.findings:
     st.success("No problems found. Your documents look clean.", icon=":material/verified:")
+if report.findings and not manager:
+    st.caption(f"Only {md(assistant.owner)}, who owns this assistant, can apply the fixes.")
 if report.questions:
     st.caption(f"Based on {report.questions} question(s) and draft(s) so far for the “never used” check.")
 
@@ -53,7 +58,7 @@ for check, findings in report.by_check().items():
         with st.container(border=True):
             st.markdown(f":{colour}-badge[{label}] **{md(finding.title)}**")
             st.caption(md(finding.detail))
-            if not finding.fixes:
+            if not finding.fixes or not manager:
                 continue
             cols = st.columns(min(len(finding.fixes), 3) + (1 if finding.fixes[0].action == "set_kind" else 0))
             for j, fix in enumerate(finding.fixes):
