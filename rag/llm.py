@@ -112,6 +112,7 @@ class LocalChatModel(BaseChatModel):
             "temperature": kwargs.get("temperature", self.temperature),
             "max_tokens": kwargs.get("max_tokens", self.max_tokens),
             "stop": stop,
+            "repeat_penalty": 1.15,  # a 135M model otherwise loops on one line until max_tokens
         }
 
     def _messages(self, messages: list[BaseMessage]) -> list[dict]:
@@ -127,14 +128,27 @@ class LocalChatModel(BaseChatModel):
         self, messages: list[BaseMessage], stop=None, run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any
     ) -> Iterator[ChatGenerationChunk]:
         llama = _llama()
+        written = ""
         with _generate_lock:
-            for part in llama.create_chat_completion(self._messages(messages), stream=True, **self._params(stop, kwargs)):
+            stream = llama.create_chat_completion(self._messages(messages), stream=True, **self._params(stop, kwargs))
+            for part in stream:
                 delta = part["choices"][0].get("delta", {}).get("content")
                 if delta:
+                    written += delta
                     chunk = ChatGenerationChunk(message=AIMessageChunk(content=delta))
                     if run_manager:
                         run_manager.on_llm_new_token(delta, chunk=chunk)
                     yield chunk
+                    if looping(written):
+                        break  # the rest would be the same lines again; stop paying for them
+
+
+def looping(text: str, window: int = 80, repeats: int = 3) -> bool:
+    """True when the last ``window`` characters already occurred ``repeats`` times: the model is stuck."""
+    if len(text) < window * repeats:
+        return False
+    tail = text[-window:]
+    return text.count(tail) >= repeats
 
 
 def make_chat_model(settings, choice: str) -> BaseChatModel:
