@@ -136,7 +136,8 @@ def test_zero_byte_files_are_empty(tmp_path, suffix):
         ("random.pdf", os.urandom(4096), BrokenFile, "isn't really a PDF"),
         ("random.docx", os.urandom(4096), BrokenFile, "isn't really a Word document"),
         ("renamed.docx", make_pdf([["hello"]]), BrokenFile, "is a PDF"),
-        ("cut.pdf", make_pdf([["hello world"]])[:200], BrokenFile, "damaged"),
+        ("cut.pdf", make_pdf([["hello world"]])[:200], BrokenFile, "incomplete: its end is missing"),
+        ("image.pdf", b"\x89PNG\r\n\x1a\n" + os.urandom(2000), BrokenFile, "PNG image with a .pdf name"),
         ("scan.pdf", make_pdf([[]]), EmptyDocument, "scanned"),
         ("movie.mkv", b"\x1a\x45\xdf\xa3", UnsupportedFile, "aren't supported"),
         ("blob.txt", bytes(range(256)) * 40, BrokenFile, "readable text"),
@@ -234,3 +235,10 @@ def test_tsv_rst_and_nul_bytes(tmp_path):
     (tmp_path / "nul.txt").write_bytes(b"\x00" * 4096)
     with pytest.raises(EmptyDocument, match="null bytes"):
         parse_file(tmp_path / "nul.txt")
+
+
+def test_junk_before_the_pdf_header_is_skipped(tmp_path):
+    path = tmp_path / "gateway.pdf"
+    path.write_bytes(os.urandom(4096).replace(b"%PDF", b"xxxx") + make_pdf([["Northwind cut onboarding to 12 days."]]))
+    parsed = parse_file(path)
+    assert parsed.pages == 1 and "12 days" in parsed.elements[0].text

@@ -12,6 +12,7 @@ is not used: it needs the torch-heavy inference package even for "fast".
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
@@ -78,22 +79,70 @@ def _paragraphs(text: str) -> list[tuple[str, int]]:
     return out
 
 
-def _open(path: Path):
-    import pypdfium2 as pdfium
+def _source(path: Path):
+    """What to open: the file, or its bytes from the real header on when junk comes before it.
 
+    Some exporters and mail gateways prepend bytes to a PDF; readers that look for the header
+    near the start give up, but everything from ``%PDF`` on is intact.
+    """
     with path.open("rb") as fh:
-        head = fh.read(1024)
+        head = fh.read(1 << 20)
     if not head.strip():
         raise EmptyDocument("This file is empty.")
-    if b"%PDF" not in head:
-        raise BrokenFile("This file is damaged or isn't really a PDF.")
+    offset = head.find(b"%PDF")
+    if offset < 0:
+        raise BrokenFile(_what_it_really_is(head) or "This file is damaged or isn't really a PDF.")
+    if offset > 1024:
+        return io.BytesIO(path.read_bytes()[offset:])
+    return path
+
+
+def _open(source):
+    import pypdfium2 as pdfium
+
     try:
-        return pdfium.PdfDocument(str(path))
+        return pdfium.PdfDocument(source.getvalue() if isinstance(source, io.BytesIO) else str(source))
     except pdfium.PdfiumError as err:
         message = str(err).lower()
         if "password" in message:
             raise EncryptedFile("This PDF is password-protected; remove the password and upload it again.") from err
+        if not _has_end(source):
+            raise BrokenFile(
+                "This PDF is incomplete: its end is missing (an interrupted download or copy?). "
+                "Download or export it again and upload the new file."
+            ) from err
         raise BrokenFile("This PDF is damaged and couldn't be read.") from err
+
+
+def _has_end(source) -> bool:
+    """Does the file end with a PDF trailer (``%%EOF`` in its last kilobytes)?"""
+    if isinstance(source, io.BytesIO):
+        return b"%%EOF" in source.getvalue()[-4096:]
+    with open(source, "rb") as fh:
+        fh.seek(0, 2)
+        fh.seek(max(0, fh.tell() - 4096))
+        return b"%%EOF" in fh.read()
+
+
+_MAGIC = [
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"II*\x00", "a TIFF image"),
+    (b"MM\x00*", "a TIFF image"),
+    (b"PK\x03\x04", "a Word, PowerPoint, Excel or ZIP file"),
+    (b"\xd0\xcf\x11\xe0", "an old-format Office file (.doc, .xls or .ppt)"),
+]
+
+
+def _what_it_really_is(head: bytes) -> str | None:
+    """A specific reason when a ".pdf" is really another kind of file."""
+    for magic, what in _MAGIC:
+        if head.startswith(magic):
+            if "image" in what:
+                return f"This file is {what} with a .pdf name; text inside images is not read yet."
+            return f"This file is {what} with a .pdf name; give it its real extension and upload it again."
+    return None
 
 
 _WORDS = re.compile(r"[A-Za-z]{3,}")
@@ -188,7 +237,8 @@ def _emit_prose(text: str, page_no: int, b: Builder, keep_lines: bool = False) -
 
 
 def parse_pdf(path: Path, name: str) -> ParsedDocument:
-    pdf = _open(path)
+    source = _source(path)
+    pdf = _open(source)
     try:
         pages = len(pdf)
         if pages > MAX_PAGES:
@@ -214,7 +264,7 @@ def parse_pdf(path: Path, name: str) -> ParsedDocument:
         import pdfplumber
 
         try:
-            plumber = pdfplumber.open(str(path))
+            plumber = pdfplumber.open(io.BytesIO(source.getvalue()) if isinstance(source, io.BytesIO) else str(path))
         except Exception:  # noqa: BLE001 - tables are a bonus; the text layer is already read
             plumber = None
     try:
