@@ -13,6 +13,7 @@ Token counting never uses tiktoken (it downloads its encodings at run time).
 
 from __future__ import annotations
 
+import atexit
 import importlib.resources
 import os
 import threading
@@ -90,7 +91,16 @@ def _llama():
             except ImportError:
                 raise GroundedError("The built-in model needs llama-cpp-python: pip install llama-cpp-python") from None
             _model = Llama(model_path=str(local_model_path()), n_ctx=8192, n_threads=os.cpu_count() or 2, verbose=False)
+            atexit.register(_close_model)  # freed while the interpreter still works, not in a noisy __del__
         return _model
+
+
+def _close_model() -> None:
+    global _model
+    with _load_lock:
+        if _model is not None:
+            _model.close()
+            _model = None
 
 
 def _role(message: BaseMessage) -> str:
