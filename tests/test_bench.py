@@ -262,7 +262,7 @@ def test_query_command_and_report(tmp_path):
     assert bench("report", "--from", tmp_path / "results", "--out", report) == 0
     text = report.read_text()
     assert "## Targets" in text and "**miss**" in text and "## Retrieval: tiny" in text and "## Query latency" in text
-    assert "| 300 | hybrid |" in text
+    assert "| 300 | hybrid | 8 |" in text
     if __import__("importlib").util.find_spec("matplotlib"):
         assert (tmp_path / "out" / "report.png").stat().st_size > 1000 and "](report.png)" in text
 
@@ -272,3 +272,5 @@ def test_bench_errors_are_one_line(tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert err.startswith("grounded bench: ") and "corpus.jsonl" in err and "\n" not in err
     assert bench("report", "--from", tmp_path, "--out", tmp_path / "r.md") == 1
+    assert bench("retrieval", "--beir", make_beir(tmp_path), "--strategies", "hybrid,best") == 1
+    assert "Unknown strategy best" in capsys.readouterr().err

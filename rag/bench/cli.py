@@ -48,11 +48,14 @@ def add_parser(sub) -> None:
     r.add_argument("--index-dir", type=Path, default=None, help="keep the index here and reuse it next time")
     r.add_argument("--target", type=float, default=0.74, help="nDCG@10 goal for hybrid (default 0.74)")
     r.add_argument("--no-reference", action="store_true", help="skip the bm25s reference")
+    r.add_argument("--chunking", choices=["by_title", "recursive", "fixed"], default="by_title")
+    r.add_argument("--chunk-size", type=int, default=256, help="tokens per chunk (the product's default: 256)")
+    r.add_argument("--chunk-overlap", type=int, default=32)
     json_out(r)
 
     i = cmds.add_parser("ingest", help="time parse/chunk/embed/store on a folder against the model alone")
     i.add_argument("folder", type=Path)
-    i.add_argument("--batch-sizes", type=_ints, default=(8, 16, 32, 64, 128))
+    i.add_argument("--batch-sizes", type=_ints, default=(8, 16, 32, 64))
     i.add_argument("--limit", type=int, default=None, help="only the first N files")
     json_out(i)
 
@@ -70,6 +73,7 @@ def add_parser(sub) -> None:
     a.add_argument("--missing", type=Path, default=None, help="questions whose source is absent (count refusals)")
     a.add_argument("--strategies", type=_list, default=("hybrid", "dense", "sparse", "mmr"))
     a.add_argument("--limit", type=int, default=None, help="only the first N questions")
+    a.add_argument("--index-dir", type=Path, default=None, help="keep the ingested store here and reuse it")
     json_out(a)
 
     rep = cmds.add_parser("report", help="one Markdown report with a chart from benchmark JSON files")
@@ -88,8 +92,11 @@ def _dispatch(args) -> None:
     if args.bench_command == "retrieval":
         from . import retrieval as module
 
+        from ..types import ChunkSettings
+
+        chunking = ChunkSettings(args.chunking, args.chunk_size, args.chunk_overlap)
         config = module.RetrievalConfig(Path(args.beir), args.split, args.strategies, args.depth, args.limit,
-                                        args.index_dir, target=args.target, reference=not args.no_reference)
+                                        args.index_dir, chunking, target=args.target, reference=not args.no_reference)
     elif args.bench_command == "ingest":
         from . import ingest_speed as module
 
@@ -101,7 +108,8 @@ def _dispatch(args) -> None:
     else:
         from . import qa as module
 
-        config = module.QaConfig(args.folder, args.model, args.strategies, args.missing, args.limit)
+        config = module.QaConfig(args.folder, args.model, args.strategies, args.missing, args.limit,
+                                 index_dir=args.index_dir)
     result = module.run(config)
     print(module.render(result))
     write_json(result, args.json_out)

@@ -55,9 +55,25 @@ def machine() -> dict:
     }
 
 
+def code_version() -> str | None:
+    """The git commit the product code was at (``+dirty`` with local changes), if known."""
+    import subprocess
+
+    root = Path(__file__).resolve().parents[2]
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "rag"], cwd=root, capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if commit.returncode != 0:
+        return None
+    return commit.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
+
+
 def header(benchmark: str) -> dict:
     """The fields every result JSON starts with; ``benchmark`` tells the report what it is."""
-    return {"benchmark": benchmark, "date": time.strftime("%Y-%m-%d %H:%M:%S"), "machine": machine()}
+    return {"benchmark": benchmark, "date": time.strftime("%Y-%m-%d %H:%M:%S"), "machine": machine(),
+            "code": code_version()}
 
 
 def bench_settings(data_dir: Path):
@@ -78,7 +94,6 @@ def throwaway_store(keep_dir: Path | None = None) -> Iterator:
     ``keep_dir`` uses (and keeps) that folder instead, so an expensive index
     can be reused by a later run.
     """
-    from ..index import close_clients
     from ..store import Store
 
     folder = Path(keep_dir) if keep_dir else Path(tempfile.mkdtemp(prefix="grounded-bench-"))
@@ -86,8 +101,7 @@ def throwaway_store(keep_dir: Path | None = None) -> Iterator:
     try:
         yield store
     finally:
-        store.catalog.close()
-        close_clients()
+        store.close()  # this store's catalog and Qdrant client only; others in the process stay open
         if keep_dir is None:
             shutil.rmtree(folder, ignore_errors=True)
 
@@ -103,15 +117,27 @@ def folder_mb(path: Path) -> float:
 
 
 def peak_rss_mb() -> float:
-    """The process's peak resident memory so far (Linux reports kilobytes)."""
+    """The process's peak resident memory so far, in MB (10^6 bytes, as ``rss_mb``).
+
+    Linux reports kibibytes, macOS bytes.
+    """
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / 1024 if sys.platform != "darwin" else peak / 1e6
+    return peak * 1024 / 1e6 if sys.platform != "darwin" else peak / 1e6
 
 
-def rss_mb() -> float:
+def rss_mb(children: bool = False) -> float:
+    """Resident memory now; with ``children``, worker processes (the parse worker) are added."""
     import psutil
 
-    return psutil.Process().memory_info().rss / 1e6
+    me = psutil.Process()
+    total = me.memory_info().rss
+    if children:
+        for child in me.children(recursive=True):
+            try:
+                total += child.memory_info().rss
+            except psutil.Error:  # it ended between listing and reading
+                pass
+    return total / 1e6
 
 
 class RssSampler:
@@ -121,26 +147,27 @@ class RssSampler:
     phase alone needs, such as serving queries once the index is built.
     """
 
-    def __init__(self, interval: float = 0.1):
+    def __init__(self, interval: float = 0.1, children: bool = False):
         self.interval = interval
+        self.children = children
         self.peak = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.peak = max(self.peak, rss_mb())
+            self.peak = max(self.peak, rss_mb(self.children))
             self._stop.wait(self.interval)
 
     def __enter__(self) -> "RssSampler":
-        self.peak = rss_mb()
+        self.peak = rss_mb(self.children)
         self._thread.start()
         return self
 
     def __exit__(self, *exc) -> None:
         self._stop.set()
         self._thread.join()
-        self.peak = max(self.peak, rss_mb())
+        self.peak = max(self.peak, rss_mb(self.children))
 
 
 def progress(message: str) -> None:

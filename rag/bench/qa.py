@@ -50,6 +50,7 @@ class QaConfig:
     missing: Path | None = None
     limit: int | None = None  # only the first N questions
     depth: int = 30  # chunks retrieved for the document ranking
+    index_dir: Path | None = None  # keep the store here; a later run re-ingests nothing unchanged
     target_margin_points: float = 5.0  # hit@5 above BM25, in percentage points
     missing_refused_share: float = 8 / 9  # "at least 8 of the 9"
 
@@ -63,6 +64,7 @@ class StrategyTally:
     similarity: list[float] = field(default_factory=list)
     latency_ms: list[float] = field(default_factory=list)
     models: dict[str, int] = field(default_factory=dict)
+    refusal_reasons: dict[str, int] = field(default_factory=dict)
 
     def summary(self) -> dict:
         return {
@@ -74,6 +76,7 @@ class StrategyTally:
             "p50_ms": round(percentile(self.latency_ms, 50), 1),
             "p95_ms": round(percentile(self.latency_ms, 95), 1),
             "models": self.models,
+            "refusal_reasons": self.refusal_reasons,
         }
 
 
@@ -90,6 +93,17 @@ def load_items(path: Path, limit: int | None = None) -> list[QaItem]:
 def is_refusal(answer) -> bool:
     """The product refused (nothing relevant), or the model said the documents don't say."""
     return bool(answer.refused or _REFUSAL.search(answer.answer or ""))
+
+
+def refusal_reason(answer) -> str:
+    """Why an answer was refused: nothing above the relevance threshold, or something else
+    (a name in the question that no passage mentions, or the model saying the documents don't say)."""
+    from ..retrieve import RetrievalSettings
+
+    threshold = RetrievalSettings().threshold
+    if answer.refused and not any((h.similarity or 0.0) >= threshold for h in answer.hits):
+        return "below threshold"
+    return "unmentioned terms" if answer.refused else "model said so"
 
 
 def ranked_files(store, question: str, strategy: str, depth: int) -> list[str]:
@@ -123,6 +137,9 @@ def ask_one(store, item: QaItem, strategy: str, model: str, tally: StrategyTally
     tally.models[answer.model] = tally.models.get(answer.model, 0) + 1
     refused = is_refusal(answer)
     tally.refused.append(refused)
+    if refused:
+        reason = refusal_reason(answer)
+        tally.refusal_reasons[reason] = tally.refusal_reasons.get(reason, 0) + 1
     if not refused:
         tally.grounded.append(answer.grounded_fraction)
         tally.similarity.append(similarity(store.embeddings, answer.answer, item.answer))
@@ -161,18 +178,20 @@ def run(config: QaConfig) -> dict:
     items = load_items(folder / "qa.jsonl", config.limit)
     missing = load_items(Path(config.missing)) if config.missing else []
     result = header("qa") | {"dataset": folder.name, "questions": len(items), "model": config.model}
-    with throwaway_store() as store:
+    with throwaway_store(config.index_dir) as store:
         started = time.perf_counter()
         report = ingest_paths(store, [folder / "docs"], WORKSPACE, on_progress=_print_file)
         result["documents"] = {
             "files": len(report.files),
             "indexed": report.count("indexed"),
+            "unchanged": report.count("unchanged"),
             "failed": [f.as_dict() for f in report.files if f.status in ("failed", "skipped")],
             "chunks": sum(f.chunks for f in report.files),
             "ingest_s": round(time.perf_counter() - started, 1),
         }
         result["strategies"] = {}
         refused_missing: dict[str, int] = {}
+        missing_reasons: dict[str, dict[str, int]] = {}
         for strategy in config.strategies:
             tally = StrategyTally()
             for n, item in enumerate(items, 1):
@@ -185,9 +204,11 @@ def run(config: QaConfig) -> dict:
                 for item in missing:
                     ask_one(store, item, strategy, config.model, gone, config.depth)
                 refused_missing[strategy] = sum(gone.refused)
+                missing_reasons[strategy] = gone.refusal_reasons
             progress(f"{strategy}: hit@5 {result['strategies'][strategy]['hit@5']:.3f}")
         result["reference"] = bm25_baseline(store, items, config.depth)
-    result["missing"] = {"file": str(config.missing), "questions": len(missing), "refused": refused_missing} if missing else None
+    result["missing"] = {"file": str(config.missing), "questions": len(missing), "refused": refused_missing,
+                         "reasons": missing_reasons} if missing else None
     result["targets"] = [t.as_dict() for t in targets(result, config)]
     return result
 
@@ -217,11 +238,15 @@ def render(result: dict) -> str:
     docs = result["documents"]
     lines = [
         f"{result['dataset']}: {result['questions']} questions, model {result['model']}; "
-        f"{docs['indexed']}/{docs['files']} files -> {docs['chunks']} chunks (ingest {docs['ingest_s']} s)",
+        f"{docs['indexed'] + docs.get('unchanged', 0)}/{docs['files']} files -> {docs['chunks']} chunks "
+        f"(ingest {docs['ingest_s']} s{', reused' if docs.get('unchanged') else ''})",
         table(["strategy", "hit@1", "hit@5", "refused", "grounded", "similarity", "p50 ms", "p95 ms"], rows),
     ]
     if "skipped" in ref:
         lines.append(f"baseline: {ref['skipped']}")
+    for name, s in result["strategies"].items():
+        if s.get("refusal_reasons"):
+            lines.append(f"{name} refusals: " + ", ".join(f"{why} {n}" for why, n in s["refusal_reasons"].items()))
     if result["missing"]:
         refused = ", ".join(f"{s} {k}" for s, k in result["missing"]["refused"].items())
         lines.append(f"missing-source questions refused (of {result['missing']['questions']}): {refused}")

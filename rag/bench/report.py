@@ -28,7 +28,7 @@ def load_results(sources: Iterable[str | Path]) -> list[dict]:
         data = json.loads(path.read_text(encoding="utf-8"))
         if isinstance(data, dict) and data.get("benchmark") in KINDS:
             results.append(data | {"_file": path.name})
-    return sorted(results, key=lambda r: KINDS.index(r["benchmark"]))
+    return sorted(results, key=lambda r: (KINDS.index(r["benchmark"]), r.get("chunks", 0)))
 
 
 def _md_table(headers: list[str], rows: list[list]) -> list[str]:
@@ -39,6 +39,16 @@ def _md_table(headers: list[str], rows: list[list]) -> list[str]:
 
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     return lines + ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+
+
+def _ms(value: float) -> str:
+    return f"{value:.1f}"
+
+
+def _folder_name(folder: str) -> str:
+    """``.../docugami_sec10q/docs`` reads better than ``docs``."""
+    path = Path(folder)
+    return f"{path.parent.name}/{path.name}" if path.name == "docs" else path.name
 
 
 def _targets_section(results: list[dict]) -> list[str]:
@@ -58,7 +68,7 @@ def _retrieval(r: dict) -> list[str]:
         entries.append((r["reference"]["name"] + " (reference)", r["reference"]))
     for name, s in entries:
         ci = s.get("ndcg@10_ci", [0, 0])
-        rows.append([name, s["ndcg@10"], f"{ci[0]:.3f}-{ci[1]:.3f}", s["recall@10"], s["recall@100"], s["mrr@10"], s["p50_ms"]])
+        rows.append([name, s["ndcg@10"], f"{ci[0]:.3f}-{ci[1]:.3f}", s["recall@10"], s["recall@100"], s["mrr@10"], _ms(s["p50_ms"])])
     c = r["corpus"]
     return [
         f"## Retrieval: {r['dataset']} ({r['split']}, {r['queries']} queries)", "",
@@ -75,7 +85,7 @@ def _ingest(r: dict) -> list[str]:
     rows += [["**whole pipeline**", r["seconds"], "100%"],
              [f"embedding alone (batch {e['best_batch']})", e["seconds"], f"{100 * e['seconds'] / whole:.0f}%"]]
     return [
-        f"## Ingest: {Path(r['folder']).name}", "",
+        f"## Ingest: {_folder_name(r['folder'])}", "",
         f"{r['indexed']}/{r['files']} files, {r['pages']} pages, {r['chunks']} chunks, {r['tokens']} tokens: "
         f"{r['pages_per_s']} pages/s, {r['chunks_per_s']} chunks/s, {r['tokens_per_s']} tokens/s; "
         f"whole / embedding alone = {r['ratio']}x; peak RSS {r['peak_rss_mb']} MB.", "",
@@ -85,25 +95,28 @@ def _ingest(r: dict) -> list[str]:
 
 def _query(results: list[dict]) -> list[str]:
     rows = []
-    for r in sorted(results, key=lambda r: r["chunks"]):
+    for r in results:
         for name, s in r["strategies"].items():
-            rows.append([r["chunks"], name, s["p50_ms"], s["p95_ms"], s["p99_ms"], r["rss_mb"], r["index_mb"]])
-    first = results[0]
+            rows.append([r["engine"], r["chunks"], name, r["queries"], _ms(s["p50_ms"]), _ms(s["p95_ms"]), _ms(s["p99_ms"]),
+                         round(r["rss_mb"]), round(r["index_mb"])])
     return [
         "## Query latency", "",
-        f"{first['engine']}, {first['isolation']}; {first['queries']} queries per strategy, query embedding included.", "",
-        *_md_table(["chunks", "strategy", "p50 ms", "p95 ms", "p99 ms", "resident MB", "index MB"], rows), "",
+        f"{results[0]['isolation']}; retrieval through the product's `retrieve` (query embedding included).", "",
+        *_md_table(["engine", "chunks", "strategy", "queries", "p50 ms", "p95 ms", "p99 ms", "resident MB", "index MB"], rows),
+        "",
     ]
 
 
 def _qa(r: dict) -> list[str]:
-    rows = [[n, s["hit@1"], s["hit@5"], s["refusal_rate"], s["grounded"], s["answer_similarity"], s["p50_ms"]]
+    rows = [[n, s["hit@1"], s["hit@5"], s["refusal_rate"], s["grounded"], s["answer_similarity"], _ms(s["p50_ms"])]
             for n, s in r["strategies"].items()]
     ref = r.get("reference", {})
     if "hit@5" in ref:
-        rows.append([ref["name"] + " (baseline)", ref["hit@1"], ref["hit@5"], "-", "-", "-", ref["p50_ms"]])
+        rows.append([ref["name"] + " (baseline)", ref["hit@1"], ref["hit@5"], "-", "-", "-", _ms(ref["p50_ms"])])
     lines = [f"## Answers: {r['dataset']} ({r['questions']} questions, model {r['model']})", "",
-             *_md_table(["strategy", "hit@1", "hit@5", "refusal rate", "grounded", "similarity", "p50 ms"], rows), ""]
+             *_md_table(["strategy", "hit@1", "hit@5", "refusal rate", "grounded", "similarity", "p50 ms"], rows), "",
+             "hit@k: a gold file among the first k files retrieved. Latency: per answer for the product "
+             "(retrieval, answer, citation check); retrieval alone for the BM25 baseline.", ""]
     if r.get("missing"):
         refused = ", ".join(f"{s}: {k}" for s, k in r["missing"]["refused"].items())
         lines += [f"Missing-source questions refused (of {r['missing']['questions']}): {refused}.", ""]
@@ -120,8 +133,14 @@ def chart(results: list[dict], out: Path) -> bool:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels), 4.2), squeeze=False)
-    for ax, r in zip(axes[0], panels):
+    from matplotlib.ticker import NullFormatter
+
+    cols = min(2, len(panels))
+    rows = -(-len(panels) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(6.0 * cols, 4.4 * rows), squeeze=False)
+    for ax in axes.flat[len(panels):]:
+        ax.set_visible(False)
+    for ax, r in zip(axes.flat, panels):
         metric = "ndcg@10" if r["benchmark"] == "retrieval" else "hit@5"
         points = [(n, s["p50_ms"], s[metric]) for n, s in r["strategies"].items()]
         ref = r.get("reference", {})
@@ -131,9 +150,14 @@ def chart(results: list[dict], out: Path) -> bool:
             ax.scatter([x], [y], s=40, marker="s" if name.startswith("bm25s") else "o")
             ax.annotate(name, (x, y), textcoords="offset points", xytext=(5, 4), fontsize=8)
         ax.set_xscale("log")
+        xs = [x for _, x, _ in points if x > 0]
+        if xs:  # at least a decade either side, so the log axis has labelled ticks
+            ax.set_xlim(min(xs) / 3, max(xs) * 3)
+        ax.xaxis.set_minor_formatter(NullFormatter())
         ax.set_xlabel("p50 latency per query (ms, log)")
         ax.set_ylabel(metric)
-        ax.set_title(f"{r['benchmark']}: {r['dataset']}", fontsize=10)
+        what = f"{r['dataset']} {r['split']}" if r["benchmark"] == "retrieval" else f"{r['dataset']} (answers)"
+        ax.set_title(f"{r['benchmark']}: {what}", fontsize=10)
         ax.grid(True, alpha=0.3)
     fig.tight_layout()
     fig.savefig(out, dpi=110)

@@ -7,6 +7,10 @@ each strategy. Chunk hits are folded to document ids (max score per
 document) and scored against the qrels. A BM25 from a well-known library
 (``bm25s``) runs on the same corpus in the same process as a reference.
 
+Extra strategy names (``dbsf-0.6``, ``z-0.7``, ``rrf-0.5``: see ``fusion.py``)
+fuse the product's dense and sparse lists in the benchmark, for tuning the
+fusion on the train split.
+
 Every query runs with ``threshold=-1`` (no relevance cut: ranking quality is
 measured, not the refusal rule) and a depth of 100 chunks for Recall@100.
 """
@@ -21,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..types import ChunkSettings, Element, ParsedDocument
+from . import fusion
 from .beir import BeirDoc, BeirSplit, load_beir
 from .common import Target, header, progress, table, target_lines, throwaway_store
 from .metrics import bootstrap_ci, fold_to_documents, mean, percentile, ranking_metrics
@@ -30,13 +35,14 @@ WORKSPACE = "bench-retrieval"
 VERSION = "beir"
 METRICS = ("ndcg@10", "recall@10", "recall@100", "mrr@10")
 MARKER = "bench-corpus.json"
+PRODUCT_STRATEGIES = ("sparse", "dense", "hybrid", "mmr")
 
 
 @dataclass(frozen=True)
 class RetrievalConfig:
     beir: Path
     split: str = "test"
-    strategies: tuple[str, ...] = ("sparse", "dense", "hybrid", "mmr")
+    strategies: tuple[str, ...] = PRODUCT_STRATEGIES
     depth: int = 100  # chunks fetched per query (Recall@100 needs 100)
     limit: int | None = None  # only the first N queries (quick looks; report full runs)
     index_dir: Path | None = None  # keep the index here and reuse it on the next run
@@ -134,10 +140,14 @@ def product_search(store, strategy: str, depth: int) -> Callable[[str], list[tup
 
 def evaluate(search: Callable[[str], list[tuple[str, float]]], split: BeirSplit, label: str) -> StrategyRun:
     run = StrategyRun()
+    timed = getattr(search, "timed", None)  # fusion variants time themselves (their lists are shared)
     for n, (qid, text) in enumerate(split.queries.items(), 1):
-        started = time.perf_counter()
-        hits = search(text)
-        ms = (time.perf_counter() - started) * 1000
+        if timed:
+            hits, ms = timed(text)
+        else:
+            started = time.perf_counter()
+            hits = search(text)
+            ms = (time.perf_counter() - started) * 1000
         run.add([d for d, _ in fold_to_documents(hits)], split.qrels[qid], ms)
         if n % 100 == 0:
             progress(f"{label}: {n}/{len(split.queries)} queries")
@@ -145,6 +155,9 @@ def evaluate(search: Callable[[str], list[tuple[str, float]]], split: BeirSplit,
 
 
 def run(config: RetrievalConfig) -> dict:
+    unknown = [s for s in config.strategies if s not in PRODUCT_STRATEGIES and not fusion.parse(s)]
+    if unknown:
+        raise ValueError(f"Unknown strategy {', '.join(unknown)}; use {', '.join(PRODUCT_STRATEGIES)} or dbsf-W, z-W, rrf-W.")
     split = load_beir(config.beir, config.split)
     if config.limit:
         keep = list(split.queries)[: config.limit]
@@ -163,16 +176,18 @@ def run(config: RetrievalConfig) -> dict:
         }
         result["depth"] = config.depth
         result["strategies"] = {}
+        cache = fusion.ListCache(store, WORKSPACE, config.depth)
         for strategy in config.strategies:
-            run_ = evaluate(product_search(store, strategy, config.depth), split, strategy)
+            spec = fusion.parse(strategy)
+            search = fusion.FusedSearch(cache, spec) if spec else product_search(store, strategy, config.depth)
+            run_ = evaluate(search, split, strategy)
             result["strategies"][strategy] = run_.summary()
             progress(f"{strategy}: nDCG@10 {result['strategies'][strategy]['ndcg@10']:.4f}")
     result["reference"] = reference_result(split, config.depth) if config.reference else {"skipped": "not requested"}
-    default = "hybrid" if "hybrid" in result["strategies"] else next(iter(result["strategies"]), None)
     targets = []
-    if default:
-        value = result["strategies"][default]["ndcg@10"]
-        targets.append(Target(f"{default} nDCG@10 on {split.name} {split.split}", value, config.target))
+    if "hybrid" in result["strategies"]:  # the target is the default pipeline's
+        value = result["strategies"]["hybrid"]["ndcg@10"]
+        targets.append(Target(f"hybrid nDCG@10 on {split.name} {split.split}", value, config.target))
     result["targets"] = [t.as_dict() for t in targets]
     return result
 
@@ -188,11 +203,13 @@ def reference_result(split: BeirSplit, depth: int) -> dict:
 
 def render(result: dict) -> str:
     """The table printed after a run: one row per strategy, the reference last."""
-    rows = [[name, *(s[m] for m in METRICS), f"{s['ndcg@10_ci'][0]:.3f}-{s['ndcg@10_ci'][1]:.3f}", s["p50_ms"]]
-            for name, s in result["strategies"].items()]
+    def row(name: str, s: dict) -> list:
+        return [name, *(s[m] for m in METRICS), f"{s['ndcg@10_ci'][0]:.3f}-{s['ndcg@10_ci'][1]:.3f}", f"{s['p50_ms']:.1f}"]
+
+    rows = [row(name, s) for name, s in result["strategies"].items()]
     ref = result.get("reference") or {}
     if "ndcg@10" in ref:
-        rows.append([ref["name"], *(ref[m] for m in METRICS), f"{ref['ndcg@10_ci'][0]:.3f}-{ref['ndcg@10_ci'][1]:.3f}", ref["p50_ms"]])
+        rows.append(row(ref["name"], ref))
     corpus = result["corpus"]
     lines = [
         f"{result['dataset']} {result['split']}: {result['queries']} queries, {corpus['documents']} documents "

@@ -1,0 +1,124 @@
+"""Fusion variants computed in the benchmark, to tune what the product's ``hybrid`` should do.
+
+The product fuses in Qdrant with DBSF at equal weights. To find out, on the
+train split only, whether another weighting or method would do better, the
+retrieval benchmark accepts extra strategy names, fused here from the
+product's own dense and sparse result lists (``Index.search``):
+
+- ``dbsf-W``: each list normalised as Qdrant's DBSF does ((s - (mean - 3 sd)) / 6 sd,
+  sample sd), then ``W * dense + (1 - W) * sparse``; ``dbsf-0.5`` ranks
+  exactly as the product's hybrid does with the same candidate depth.
+- ``z-W``: z-scores instead (a point missing from a list gets that list's minimum).
+- ``rrf-W``: reciprocal rank fusion, ``W / (60 + rank)`` + ``(1 - W) / (60 + rank)``.
+
+Both lists are fetched once per query and shared by every variant of a run,
+so a sweep of weights costs one dense and one sparse search per query.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import time
+from dataclasses import dataclass
+
+_NAME = re.compile(r"^(dbsf|z|rrf)-([01](?:\.\d+)?)$")
+RRF_K = 60
+
+Ranked = list[tuple[str, float]]  # (chunk id, score), best first
+
+
+@dataclass(frozen=True)
+class FusionSpec:
+    method: str  # "dbsf" | "z" | "rrf"
+    dense_weight: float
+
+
+def parse(name: str) -> FusionSpec | None:
+    """``dbsf-0.6`` -> FusionSpec("dbsf", 0.6); None for a product strategy name."""
+    m = _NAME.match(name)
+    if not m or not 0.0 <= float(m.group(2)) <= 1.0:
+        return None
+    return FusionSpec(m.group(1), float(m.group(2)))
+
+
+def _dbsf(scores: list[float]) -> list[float]:
+    if len(scores) == 1:
+        return [0.5]
+    sd = statistics.stdev(scores)
+    if sd == 0:
+        return [0.5] * len(scores)
+    low = statistics.fmean(scores) - 3 * sd
+    return [(s - low) / (6 * sd) for s in scores]
+
+
+def _z(scores: list[float]) -> list[float]:
+    if len(scores) < 2 or statistics.pstdev(scores) == 0:
+        return [0.0] * len(scores)
+    mean, sd = statistics.fmean(scores), statistics.pstdev(scores)
+    return [(s - mean) / sd for s in scores]
+
+
+def fuse(dense: Ranked, sparse: Ranked, spec: FusionSpec) -> Ranked:
+    """One fused list, best first, from two ranked lists of (id, score)."""
+    weights = (spec.dense_weight, 1.0 - spec.dense_weight)
+    fused: dict[str, float] = {}
+    for ranked, weight in zip((dense, sparse), weights):
+        if not ranked:
+            continue
+        if spec.method == "rrf":
+            normalised = [1.0 / (RRF_K + rank) for rank in range(1, len(ranked) + 1)]
+        else:
+            normalised = (_dbsf if spec.method == "dbsf" else _z)([s for _, s in ranked])
+        floor = min(normalised) if spec.method == "z" else 0.0
+        for (key, _), value in zip(ranked, normalised):
+            fused[key] = fused.get(key, 0.0) + weight * (value - floor)
+    return sorted(fused.items(), key=lambda kv: kv[1], reverse=True)
+
+
+@dataclass
+class ListCache:
+    """Dense and sparse lists per query, fetched once through the product's index, with their cost."""
+
+    store: object
+    workspace: str
+    depth: int
+
+    def __post_init__(self):
+        self._lists: dict[str, tuple[Ranked, Ranked, dict[str, str], float]] = {}
+
+    def get(self, query: str) -> tuple[Ranked, Ranked, dict[str, str], float]:
+        if query not in self._lists:
+            import numpy as np
+
+            from ..sparse import query_vector
+
+            started = time.perf_counter()
+            vector = np.asarray(self.store.embeddings.embed_query(query), dtype=np.float32).tolist()
+            dense = self.store.index.search(self.workspace, "dense", vector, None, k=self.depth)
+            sparse = self.store.index.search(self.workspace, "sparse", None, query_vector(query), k=self.depth)
+            docs = {h.chunk_id: h.doc_id for h in dense + sparse}
+            self._lists[query] = ([(h.chunk_id, h.score) for h in dense], [(h.chunk_id, h.score) for h in sparse],
+                                  docs, time.perf_counter() - started)
+        return self._lists[query]
+
+
+@dataclass
+class FusedSearch:
+    """A fusion variant as a query function: (doc id, score) chunk hits, like the product strategies.
+
+    ``timed`` reports the cost of fetching both lists (once, cached) plus the
+    fusion, so each variant is timed as if it ran alone.
+    """
+
+    cache: ListCache
+    spec: FusionSpec
+
+    def timed(self, query: str) -> tuple[list[tuple[str, float]], float]:
+        dense, sparse, docs, fetch_s = self.cache.get(query)
+        started = time.perf_counter()
+        hits = [(docs[c], s) for c, s in fuse(dense, sparse, self.spec)[: self.cache.depth]]
+        return hits, (fetch_s + time.perf_counter() - started) * 1000
+
+    def __call__(self, query: str) -> list[tuple[str, float]]:
+        return self.timed(query)[0]
