@@ -23,7 +23,7 @@ from langchain_core.messages import AIMessage, HumanMessage
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate, MessagesPlaceholder
 
-from .check import check_answer, uncovered_terms
+from .check import SubjectGaps, check_answer, subject_gaps
 from .errors import GroundedError
 from .guard import defuse, looks_like_injection
 from .llm import MODEL_NOTICES, make_chat_model, resolve_model
@@ -148,16 +148,19 @@ def extractive_answer(question_vector: np.ndarray, hits: list[Hit], embeddings, 
     return " ".join(f"{candidates[i][2]} [{candidates[i][0]}]" for i in best)
 
 
-def _refusal(retrieval: Retrieval, model: str, missing_terms: list[str] | None = None) -> Answer:
+def _refusal(retrieval: Retrieval, model: str, gaps: SubjectGaps | None = None) -> Answer:
     """The honest "not in your documents" answer, naming the closest documents found."""
     closest = retrieval.closest_files[:3]
     text = REFUSAL
-    if missing_terms:
-        names = ", ".join(f"“{t}”" for t in missing_terms)
+    notice = "Nothing in your documents was relevant enough to answer from, so no answer was written."
+    if gaps and gaps.absent:
+        names = ", ".join(f"“{t}”" for t in gaps.absent)
         text = f"{REFUSAL} The passages found don't mention {names}."
         notice = f"No passage relevant to the question mentions {names}, so no answer was written."
-    else:
-        notice = "Nothing in your documents was relevant enough to answer from, so no answer was written."
+    elif gaps:
+        names = ", ".join(f"“{t}”" for t in gaps.in_passing)
+        text = f"{REFUSAL} Your documents mention {names} only in passing; none of them is about it."
+        notice = f"The passages that mention {names} are about something else, so no answer was written."
     if closest:
         text += " The closest documents I found were: " + ", ".join(closest) + "."
     return Answer(
@@ -213,9 +216,9 @@ def ask_stream(
         return
     hits = retrieval.hits
     if options.task == "question":
-        missing = uncovered_terms(query, [h.context or h.text for h in hits])
-        if missing:
-            yield Event("answer", answer=_refusal(retrieval, model, missing))
+        gaps = subject_gaps(query, hits, retrieval_settings.subject_threshold)
+        if gaps:
+            yield Event("answer", answer=_refusal(retrieval, model, gaps))
             return
 
     text = ""

@@ -240,6 +240,46 @@ def uncovered_terms(question: str, passages: list[str]) -> list[str]:
     return missing
 
 
+@dataclass(frozen=True)
+class SubjectGaps:
+    """Names a question is about that the retrieved passages don't cover, and how."""
+
+    absent: list[str]  # no passage mentions them
+    in_passing: list[str]  # mentioned only in passages that are not about the question
+
+    def __bool__(self) -> bool:
+        return bool(self.absent or self.in_passing)
+
+
+def subject_gaps(question: str, hits: list[Hit], min_similarity: float) -> SubjectGaps:
+    """Which of the question's names no relevant passage is about.
+
+    A name counts as covered when a retrieved passage mentions it (in its text,
+    its file name or its section headings) *and* that passage is itself close
+    to the question (dense cosine >= ``min_similarity``). Papers that list
+    "GLM-130B" in a results table are not about GLM-130B; answering a question
+    on its architecture from them would be an invented answer with citations.
+    """
+    absent, in_passing = [], []
+    where = [(h, " ".join((h.context or h.text, h.file, h.section))) for h in hits]
+    for term in question_terms(question):
+        if re.fullmatch(r"v\d+", term, re.I):  # "v1" in "SQuAD v1.1" is a version, not a subject
+            continue
+        mentions = [h for h, text in where if _mentions(term, text)]
+        if not mentions:
+            absent.append(term)
+        elif max((h.similarity if h.similarity is not None else 1.0) for h in mentions) < min_similarity:
+            in_passing.append(term)
+    return SubjectGaps(absent, in_passing)
+
+
+def _mentions(term: str, text: str) -> bool:
+    if _squash(term) in _squash(text):
+        return True
+    initials = "".join(w[0] for w in re.findall(r"[^\W_]+", text.lower()))
+    return term.isupper() and 2 <= len(term) <= 6 and term.lower() in initials
+
+
 # factual or not
 _NON_FACTUAL_START = re.compile(r"^(sure|certainly|of course|here is|here's|hi|hello|thanks|thank you|great question)\b", re.I)
 

@@ -35,6 +35,10 @@ class RetrievalSettings:
     strategy: str = "hybrid"
     k: int = 6
     threshold: float = 0.25  # minimum dense cosine similarity for a hit to count as relevant
+    # A name the question is about ("Contoso", "GLM-130B") must appear in a passage at least this
+    # close to the question, or the answer is refused (see check.subject_gaps). Chosen on the
+    # ARAGOG papers: 8 of 9 questions about a missing paper refused, 1 of 98 answerable ones.
+    subject_threshold: float = 0.44
     neighbours: int = 0  # chunks before and after each hit added as context
     where: SearchFilter = field(default_factory=SearchFilter)
     candidates: int = 50  # per-list depth before fusion / MMR

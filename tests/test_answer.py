@@ -209,3 +209,15 @@ def test_past_posts_are_never_evidence_in_answers(store, monkeypatch):
     only_posts = RetrievalSettings(where=SearchFilter(kinds=("LinkedIn post",)))
     result = ask(store, "How long did onboarding take for Northwind?", options=AskOptions(model="extractive", retrieval=only_posts))
     assert {h.file for h in result.hits} == {"post.txt"}
+
+
+def test_a_name_mentioned_only_in_passing_is_not_answered_from(store, monkeypatch):
+    model = _use_model(monkeypatch, "this must never be used")
+    ingest_bytes(store, "northwind.md", CASE_STUDY)
+    ingest_bytes(store, "logos.md", b"# Our customers\n\nTrusted by Northwind, Contoso, Fabrikam and Tailspin.\n")
+    result = ask(store, "How did Contoso's migration to the new billing platform go?", options=AskOptions(model="compatible"))
+    assert result.refused and "only in passing" in result.answer and model.prompts == []
+    # the same name in a passage that is about the question is answered
+    ingest_bytes(store, "contoso.md", b"# Contoso story\n\nContoso's migration to the new billing platform took six weeks.\n")
+    _use_model(monkeypatch, "Contoso's migration took six weeks [1].")
+    assert not ask(store, "How did Contoso's migration to the new billing platform go?", options=AskOptions(model="compatible")).refused

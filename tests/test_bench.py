@@ -274,3 +274,27 @@ def test_bench_errors_are_one_line(tmp_path, capsys):
     assert bench("report", "--from", tmp_path, "--out", tmp_path / "r.md") == 1
     assert bench("retrieval", "--beir", make_beir(tmp_path), "--strategies", "hybrid,best") == 1
     assert "Unknown strategy best" in capsys.readouterr().err
+
+
+def test_pdf_reader_comparison_on_a_tiny_set(tmp_path):
+    import json as _json
+
+    from rag.bench.pdf_paths import READERS, _reader, answer_figures, run
+    from rag.parse import PARSERS, pdf
+    from tests.fixtures import make_pdf
+
+    assert answer_figures("Net sales were $82,959 million in 2022, up 4.5%; see item 3.") == {"82959", "4.5"}
+    before = (PARSERS[".pdf"], pdf.looks_tabular)
+    with _reader("pdfplumber"):
+        assert PARSERS[".pdf"] is not before[0]
+    with _reader("pypdfium2"):
+        assert not pdf.looks_tabular("Sales 1 2\nCost 3 4\nTax 5 6\nNet 7 8")
+    assert (PARSERS[".pdf"], pdf.looks_tabular) == before  # always put back
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "acme.pdf").write_bytes(make_pdf([["Acme quarterly report", "Total net sales were 82,959 million dollars."]]))
+    (tmp_path / "qa.jsonl").write_text(_json.dumps({"question": "What were Acme's total net sales?", "answer": "$82,959 million", "source_ids": ["acme.pdf"]}) + "\n")
+    result = run(docs, tmp_path / "qa.jsonl", k=3)
+    assert set(result["readers"]) == set(READERS) and result["questions"] == 1
+    assert all(r["figure_recall@k"] == 1.0 and r["pages"] == 1 for r in result["readers"].values())

@@ -33,7 +33,7 @@ def _ints(text: str) -> tuple[int, ...]:
 
 def add_parser(sub) -> None:
     """Add ``bench`` and its sub-commands to the ``grounded`` parser."""
-    bench = sub.add_parser("bench", help="benchmarks: retrieval, ingest, query, qa, report")
+    bench = sub.add_parser("bench", help="benchmarks: retrieval, ingest, query, qa, pdf, report")
     cmds = bench.add_subparsers(dest="bench_command", required=True)
 
     def json_out(p):
@@ -76,6 +76,12 @@ def add_parser(sub) -> None:
     a.add_argument("--index-dir", type=Path, default=None, help="keep the ingested store here and reuse it")
     json_out(a)
 
+    pdf = cmds.add_parser("pdf", help="compare PDF readers: answer figures found in the passages retrieved")
+    pdf.add_argument("folder", type=Path, help="a folder with docs/*.pdf and qa.jsonl (e.g. qa/docugami_sec10q)")
+    pdf.add_argument("-k", type=int, default=5, help="passages retrieved per question (default 5)")
+    pdf.add_argument("--limit", type=int, default=None, help="only the first N questions")
+    json_out(pdf)
+
     rep = cmds.add_parser("report", help="one Markdown report with a chart from benchmark JSON files")
     rep.add_argument("--from", dest="sources", nargs="+", required=True, metavar="DIR_OR_JSON")
     rep.add_argument("--out", type=Path, default=Path("report.md"))
@@ -88,6 +94,13 @@ def _dispatch(args) -> None:
         from .report import build_report
 
         print(f"wrote {build_report(args.sources, args.out)}")
+        return
+    if args.bench_command == "pdf":
+        from . import pdf_paths
+
+        result = pdf_paths.run(args.folder / "docs", args.folder / "qa.jsonl", k=args.k, limit=args.limit)
+        pdf_paths.print_result(result)
+        write_json(result, args.json_out)
         return
     if args.bench_command == "retrieval":
         from . import retrieval as module

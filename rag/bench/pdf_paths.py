@@ -1,6 +1,6 @@
 """Which PDF reader: measured on real filings with tables, not guessed.
 
-``grounded bench pdf DIR --qa qa.jsonl`` reads every PDF of a QA set three
+``grounded bench pdf DIR`` (``DIR/docs/*.pdf`` and ``DIR/qa.jsonl``) reads every PDF of a QA set three
 ways, indexes each reading in its own workspace of a throwaway store, and for
 every question asks: do the passages retrieved for it (top 5, hybrid search,
 within its gold documents) contain the figures of the reference answer? A
@@ -148,9 +148,3 @@ def print_result(result: dict) -> None:
     print(f"PDF readers on {result['questions']} questions (answer figures in the top {result['k']} passages)")
     print(table(["reader", f"figure recall@{result['k']}", "all figures", "parse s/page", "passages"], rows))
 
-
-def main(args) -> int:
-    result = run(Path(args.dir), Path(args.qa), k=args.k, limit=args.limit)
-    print_result(result)
-    write_json(result, args.json_out)
-    return 0
