@@ -216,7 +216,8 @@ def ask_stream(
         return
     hits = retrieval.hits
     if options.task == "question":
-        gaps = subject_gaps(query, hits, retrieval_settings.subject_threshold)
+        about = {doc_id: (row.about or "") for doc_id in {h.doc_id for h in hits} if (row := store.catalog.get(doc_id))}
+        gaps = subject_gaps(query, hits, retrieval_settings.subject_threshold, about)
         if gaps:
             yield Event("answer", answer=_refusal(retrieval, model, gaps))
             return

@@ -38,7 +38,8 @@ CREATE TABLE IF NOT EXISTS documents (
     updated REAL NOT NULL,
     settings TEXT,
     size_bytes INTEGER,
-    title TEXT
+    title TEXT,
+    about TEXT
 );
 CREATE INDEX IF NOT EXISTS documents_workspace ON documents(workspace, file);
 CREATE TABLE IF NOT EXISTS chats (
@@ -89,6 +90,7 @@ class DocumentRow:
     settings: str | None
     size_bytes: int | None
     title: str | None
+    about: str | None = None  # who and what the document is about (names on its first pages), for coverage checks
 
     @property
     def chunk_settings(self) -> dict:
@@ -128,6 +130,9 @@ class Catalog:
 
     def _migrate(self) -> None:
         """Columns added after the first release, added in place to older catalogs."""
+        doc_columns = {r["name"] for r in self._conn.execute("PRAGMA table_info(documents)")}
+        if "about" not in doc_columns:
+            self._conn.execute("ALTER TABLE documents ADD COLUMN about TEXT")
         chat_columns = {r["name"] for r in self._conn.execute("PRAGMA table_info(chats)")}
         if "user" not in chat_columns:  # who a chat belongs to ("" = the local user, sign-in off)
             self._conn.execute("ALTER TABLE chats ADD COLUMN user TEXT NOT NULL DEFAULT ''")

@@ -25,6 +25,7 @@ Rules, in order:
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -251,17 +252,37 @@ class SubjectGaps:
         return bool(self.absent or self.in_passing)
 
 
-def subject_gaps(question: str, hits: list[Hit], min_similarity: float) -> SubjectGaps:
+def document_about(file: str, title: str | None, texts: list[str], names: int = 12) -> str:
+    """What a document is about, for subject checks: its file name, title, opening and most frequent names.
+
+    A filing's net-sales table doesn't say "Apple" but its cover page does; a
+    question about Apple answered from it is about the right company.
+    """
+    counts: Counter[str] = Counter()
+    for text in texts:
+        for m in _CAP_WORD.finditer(text):
+            for word in m.group(0).split():
+                word = _name_part(re.sub(r"['’]s$", "", word).strip("'’-"))
+                if len(word) > 1 and word.lower() not in STOP_WORDS and word.lower() not in _QUESTION_CAPS:
+                    counts[word] += 1
+    top = " ".join(w for w, _ in counts.most_common(names))
+    stem = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", file.rsplit("/", 1)[-1])
+    return " ".join((stem, title or "", " ".join(texts[:2])[:1500], top))
+
+
+def subject_gaps(question: str, hits: list[Hit], min_similarity: float, about: dict[str, str] | None = None) -> SubjectGaps:
     """Which of the question's names no relevant passage is about.
 
     A name counts as covered when a retrieved passage mentions it (in its text,
-    its file name or its section headings) *and* that passage is itself close
+    its file name, its section headings, or its document's ``about`` text: see
+    :func:`document_about`) *and* that passage is itself close
     to the question (dense cosine >= ``min_similarity``). Papers that list
     "GLM-130B" in a results table are not about GLM-130B; answering a question
     on its architecture from them would be an invented answer with citations.
     """
     absent, in_passing = [], []
-    where = [(h, " ".join((h.context or h.text, h.file, h.section))) for h in hits]
+    about = about or {}
+    where = [(h, " ".join((h.context or h.text, h.file, h.section, about.get(h.doc_id, "")))) for h in hits]
     for term in question_terms(question):
         if re.fullmatch(r"v\d+", term, re.I):  # "v1" in "SQuAD v1.1" is a version, not a subject
             continue

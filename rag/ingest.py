@@ -24,6 +24,7 @@ from pathlib import Path
 
 from . import kinds, linkedin, originals, parse
 from .catalog import DocumentRow
+from .check import document_about
 from .chunk import chunk_document, embedding_text
 from .parse.isolated import parse_file_isolated
 from .errors import EmptyDocument, FileTooLarge, GroundedError, NotFound, UnsupportedFile
@@ -186,6 +187,7 @@ def ingest_bytes(
             chunks=len(chunks),
             pages=parsed.pages,
             title=parsed.title,
+            about=document_about(name, parsed.title, [c.text for c in chunks]),
             error=None,
         )
         store.index.delete_document(workspace, doc_id, keep_version=version)

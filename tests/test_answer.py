@@ -17,7 +17,7 @@ from rag.answer import AskOptions, Turn, ask, ask_stream, format_sources
 from rag.guard import PLACEHOLDER, defuse, looks_like_injection
 from rag.ingest import ingest_bytes
 from rag.llm import resolve_model
-from rag.types import Hit
+from rag.types import ChunkSettings, Hit
 
 CASE_STUDY = b"""# Northwind case study
 
@@ -221,3 +221,23 @@ def test_a_name_mentioned_only_in_passing_is_not_answered_from(store, monkeypatc
     ingest_bytes(store, "contoso.md", b"# Contoso story\n\nContoso's migration to the new billing platform took six weeks.\n")
     _use_model(monkeypatch, "Contoso's migration took six weeks [1].")
     assert not ask(store, "How did Contoso's migration to the new billing platform go?", options=AskOptions(model="compatible")).refused
+
+
+def test_a_passage_counts_for_the_company_its_document_is_about(store):
+    filing = (
+        "# Quarterly report (Form 10-Q)\n\nRegistrant: Apple Inc. Commission file number 001-36743. Incorporated in California.\n\n"
+        + "\n\n".join(f"## Note {n}\nLegal boilerplate about accounting policies and leases, item {n}." for n in range(1, 9))
+        + "\n\n## Net sales\nTotal net sales were 94,836 million dollars for the quarter, down from 97,278 million.\n"
+    )
+    ingest_bytes(store, "2023 Q2 filing.md", filing.encode(), chunking=ChunkSettings(size=48, overlap=0))
+    result = ask(store, "What were Apple's total net sales for the quarter?", options=AskOptions(model="extractive"))
+    assert not result.refused and "94,836" in result.answer
+    # the net-sales passage alone doesn't name Apple: its document's cover page does
+    from rag.check import subject_gaps
+
+    net_sales = [h for h in result.hits if "94,836" in h.text]
+    question = "What were Apple's total net sales for the quarter?"
+    assert "Apple" not in net_sales[0].text + net_sales[0].section
+    assert subject_gaps(question, net_sales, 0.44).absent == ["Apple"]
+    about = {net_sales[0].doc_id: store.catalog.get(net_sales[0].doc_id).about}
+    assert not subject_gaps(question, net_sales, 0.44, about)
