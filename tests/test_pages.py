@@ -25,13 +25,18 @@ Support tickets fell by a third within two quarters.
 PRICING = b"Enterprise plans cost $900 per month and include single sign-on. The Starter plan costs $49 per month.\n"
 
 
-@pytest.fixture
-def app(tmp_path, monkeypatch):
+def offline_app_env(tmp_path, monkeypatch) -> None:
+    """A fresh data folder, quotes instead of a model, nothing from the developer's environment."""
     monkeypatch.setenv("GROUNDED_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("GROUNDED_MODEL", "extractive")
     for var in ("OPENAI_API_KEY", "QDRANT_URL", "GROUNDED_EMBEDDING", "GROUNDED_COMPATIBLE_URL", "OPENAI_BASE_URL"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.chdir(tmp_path)  # no secrets.toml from the developer's checkout
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    offline_app_env(tmp_path, monkeypatch)
     at = AppTest.from_file(os.path.join(ROOT, "app.py"), default_timeout=120)
     yield at
     import streamlit as st

@@ -11,18 +11,14 @@ from streamlit.testing.v1 import AppTest
 from rag.access import hash_password
 from rag.assistants import get_assistant, list_assistants, save_assistant
 from rag.index import close_clients
-from tests.test_pages import ROOT, _button, _no_exceptions, _plain, _store, _texts, _upload
+from tests.test_pages import ROOT, _button, _no_exceptions, _plain, _store, _texts, _upload, offline_app_env
 
 SECRET_PLAN = b"# Launch plan\n\nThe Falcon launch moves to 14 October and the price rises to 1,200 dollars.\n"
 
 
 @pytest.fixture
 def workplace(tmp_path, monkeypatch):
-    monkeypatch.setenv("GROUNDED_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("GROUNDED_MODEL", "extractive")
-    for var in ("OPENAI_API_KEY", "QDRANT_URL", "GROUNDED_EMBEDDING", "GROUNDED_COMPATIBLE_URL", "OPENAI_BASE_URL"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.chdir(tmp_path)
+    offline_app_env(tmp_path, monkeypatch)
     (tmp_path / ".streamlit").mkdir()
     (tmp_path / ".streamlit" / "secrets.toml").write_text(
         "[users]\n"
