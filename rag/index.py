@@ -1,13 +1,22 @@
-"""The Qdrant index: one collection per workspace, named dense + sparse vectors.
+"""The vector index: one collection (or shard) per workspace, named dense + sparse vectors.
 
 A collection per workspace makes isolation free at query time: no payload
-filter is needed to keep workspaces apart (in embedded mode a payload filter
-is evaluated in Python point by point, about 10x slower at 100k points).
+filter is needed to keep workspaces apart.
 
-Qdrant runs embedded (on disk under the data directory) by default, or
-against a server when ``QDRANT_URL`` is set; the code path is the same.
-Each collection records the embedding model that built it, and opening it
-with another model is an error that says to re-index.
+Two engines sit behind one interface (``Index``):
+
+- **Qdrant Edge** (``rag/index_edge.py``), the embedded default: Qdrant's
+  in-process engine, one shard per workspace under ``DATA_DIR/edge/``.
+  Millisecond queries at 100k chunks, where qdrant-client's "local mode"
+  (pure-Python brute force) took seconds for hybrid queries.
+- **A Qdrant server** through ``qdrant_client`` (:class:`QdrantIndex`) when
+  ``QDRANT_URL`` is set. The same class runs over qdrant-client's local mode
+  (``QdrantClient(path=...)`` or ``":memory:"``) in tests, which speaks the
+  server's API, so the server code path stays tested without a server.
+
+``Index(settings, model_id, dimension)`` returns the right one. Each
+collection records the embedding model that built it, and opening it with
+another model is an error that says to re-index.
 """
 
 from __future__ import annotations
@@ -27,58 +36,85 @@ from .types import Chunk, Hit, SearchFilter
 DENSE = "dense"
 SPARSE = "sparse"
 UPSERT_BATCH = 256
+PAYLOAD_KEYWORDS = ("doc_id", "version", "kind", "file")  # payload indexes, both engines
 
 _clients: dict[str, QdrantClient] = {}
 _clients_lock = threading.Lock()
 
 
+def locked_message(settings) -> str:
+    return (
+        f"Another Grounded process is already using the data folder {settings.data_dir}. "
+        "Close it (or use another --data-dir), or set QDRANT_URL to share a Qdrant server."
+    )
+
+
+def mismatch_error(built_with: str, size: int, model_id: str, dimension: int) -> IndexMismatch:
+    return IndexMismatch(
+        f"This knowledge base was indexed with {built_with} ({size} dimensions) but the current "
+        f"embedding model is {model_id} ({dimension}). Re-index it (grounded reindex) "
+        "or switch the embedding setting back."
+    )
+
+
 def open_client(settings) -> QdrantClient:
-    """One client per process and location (embedded mode allows one process per folder)."""
+    """One server client per process and URL (the embedded default is Qdrant Edge, not a client)."""
+    if not settings.qdrant_url:
+        raise ValueError("open_client is for a Qdrant server (QDRANT_URL); the embedded index is rag.index_edge.")
     key = _client_key(settings)
     with _clients_lock:
         client = _clients.get(key)
         if client is None:
-            if settings.qdrant_url:
-                client = QdrantClient(url=settings.qdrant_url, api_key=settings.qdrant_api_key, timeout=60)
-            else:
-                settings.qdrant_path.mkdir(parents=True, exist_ok=True)
-                try:
-                    client = QdrantClient(path=str(settings.qdrant_path))
-                except RuntimeError as err:
-                    if "already accessed" in str(err):
-                        raise IndexLocked(
-                            f"Another Grounded process is already using the data folder {settings.data_dir}. "
-                            "Close it (or use another --data-dir), or set QDRANT_URL to share a Qdrant server."
-                        ) from None
-                    raise
+            client = QdrantClient(url=settings.qdrant_url, api_key=settings.qdrant_api_key, timeout=60)
             if not _clients:
-                # Embedded Qdrant flushes on close; closing at exit avoids noisy errors at interpreter shutdown.
                 atexit.register(close_clients)
             _clients[key] = client
         return client
 
 
+def open_local_client(path) -> QdrantClient:
+    """qdrant-client's local mode on ``path`` (tests of the server code path, and migrating old data folders)."""
+    try:
+        return QdrantClient(path=str(path))
+    except RuntimeError as err:
+        if "already accessed" in str(err):
+            raise IndexLocked(
+                f"Another Grounded process is already using the index folder {path}. "
+                "Close it (or use another --data-dir), or set QDRANT_URL to share a Qdrant server."
+            ) from None
+        raise
+
+
 def _client_key(settings) -> str:
-    return settings.qdrant_url or str(settings.qdrant_path.resolve())
+    return settings.qdrant_url
 
 
 def close_client(settings) -> None:
-    """Close the one client for ``settings``' location (others in this process stay open)."""
-    with _clients_lock:
-        client = _clients.pop(_client_key(settings), None)
-    if client is not None:
-        client.close()
+    """Release this location's index in this process: the server client, or the Edge shards and folder lock."""
+    if settings.qdrant_url:
+        with _clients_lock:
+            client = _clients.pop(_client_key(settings), None)
+        if client is not None:
+            client.close()
+    else:
+        from .index_edge import close_engine
+
+        close_engine(settings)
 
 
 def close_clients() -> None:
+    """Release every index this process opened (server clients and Edge data folders)."""
     with _clients_lock:
         for client in _clients.values():
             client.close()
         _clients.clear()
+    from .index_edge import close_engines
+
+    close_engines()
 
 
 def collection_name(workspace: str) -> str:
-    """A Qdrant-safe collection name for a workspace (stable, collision-resistant)."""
+    """A Qdrant-safe collection name for a workspace (stable, collision-resistant; also the Edge shard's folder)."""
     import hashlib
 
     slug = re.sub(r"[^a-zA-Z0-9_-]+", "-", workspace).strip("-").lower()[:40] or "ws"
@@ -117,6 +153,7 @@ def _filter(where: SearchFilter | None) -> models.Filter | None:
 
 
 def _hit(point, score: float | None = None) -> Hit:
+    """A Hit from a scored point or record (qdrant_client's and Qdrant Edge's have the same fields)."""
     p = point.payload or {}
     pages = p.get("pages") or []
     vector = point.vector.get(DENSE) if isinstance(point.vector, dict) else None
@@ -131,20 +168,52 @@ def _hit(point, score: float | None = None) -> Hit:
         section=" > ".join(p.get("heading_path") or []),
         chunk_index=p.get("chunk_index", 0),
         kind=p.get("kind", "other"),
-        vector=vector,
+        vector=list(vector) if vector is not None else None,
     )
 
 
 class Index:
-    """Vector storage and search for all workspaces, for one embedding model."""
+    """Vector storage and search for all workspaces, for one embedding model.
 
-    def __init__(self, settings, model_id: str, dimension: int):
-        self.client = open_client(settings)
-        self.remote = bool(settings.qdrant_url)
+    ``Index(settings, model_id, dimension)`` gives the index ``settings`` call
+    for: :class:`QdrantIndex` over a server when ``QDRANT_URL`` is set, else
+    the embedded :class:`rag.index_edge.EdgeIndex`. Both offer the same
+    methods: ``ensure``, ``upsert``, ``delete_document``, ``set_kind``,
+    ``count``, ``drop``, ``chunks_of``, ``all_chunks``, ``search``,
+    ``neighbours`` and ``workspaces_with_points``.
+    """
+
+    def __new__(cls, settings, model_id: str, dimension: int, *args, **kwargs):
+        if cls is Index:
+            if settings.qdrant_url:
+                cls = QdrantIndex
+            else:
+                from .index_edge import EdgeIndex
+
+                cls = EdgeIndex
+        return super().__new__(cls)
+
+
+def _is_local(client: QdrantClient) -> bool:
+    """Whether ``client`` is qdrant-client's local mode (pure Python, in this process) rather than a server."""
+    return type(getattr(client, "_client", None)).__name__ == "QdrantLocal"
+
+
+class QdrantIndex(Index):
+    """The index over ``qdrant_client``: a Qdrant server (``QDRANT_URL``), or local mode in tests.
+
+    ``client`` overrides the server client: tests pass ``QdrantClient(":memory:")``
+    or ``QdrantClient(path=...)`` (local mode speaks the server's API), so this
+    code path is tested without a server.
+    """
+
+    def __init__(self, settings, model_id: str, dimension: int, client: QdrantClient | None = None):
+        self.client = client if client is not None else open_client(settings)
+        self.remote = not _is_local(self.client)
         self.model_id = model_id
         self.dimension = dimension
         self._ready: set[str] = set()
-        # Embedded mode is not thread-safe; a server client is, but the lock is cheap.
+        # Local mode is not thread-safe; a server client is, but the lock is cheap.
         self._lock = threading.RLock()
 
     def ensure(self, workspace: str) -> str:
@@ -160,8 +229,8 @@ class Index:
                     sparse_vectors_config={SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)},
                     metadata={"model_id": self.model_id, "dimension": self.dimension, "workspace": workspace},
                 )
-                if self.remote:  # embedded Qdrant ignores payload indexes (and warns)
-                    for key in ("doc_id", "version", "kind", "file"):
+                if self.remote:  # local mode ignores payload indexes (and warns)
+                    for key in PAYLOAD_KEYWORDS:
                         self.client.create_payload_index(name, key, models.PayloadSchemaType.KEYWORD)
                     self.client.create_payload_index(name, "chunk_index", models.PayloadSchemaType.INTEGER)
                     self.client.create_payload_index(name, "date", models.PayloadSchemaType.FLOAT)
@@ -174,13 +243,8 @@ class Index:
         config = self.client.get_collection(name).config
         meta = config.metadata or {}
         size = config.params.vectors[DENSE].size  # type: ignore[index]
-        built_with = meta.get("model_id", "an unknown model")
         if size != self.dimension or (meta.get("model_id") and meta["model_id"] != self.model_id):
-            raise IndexMismatch(
-                f"This knowledge base was indexed with {built_with} ({size} dimensions) but the current "
-                f"embedding model is {self.model_id} ({self.dimension}). Re-index it (grounded reindex) "
-                "or switch the embedding setting back."
-            )
+            raise mismatch_error(meta.get("model_id", "an unknown model"), size, self.model_id, self.dimension)
 
     def upsert(
         self, workspace: str, chunks: Sequence[Chunk], dense: np.ndarray, sparse: Sequence[SparseVector], version: str

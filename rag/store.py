@@ -26,12 +26,13 @@ class Store:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.catalog = Catalog(settings.catalog_path)
         self.embeddings = make_embeddings(settings)
+        # Qdrant Edge in this process by default (rag/index_edge.py), a Qdrant server with QDRANT_URL.
         self.index = Index(settings, self.embeddings.model_id, self.embeddings.dimension)
         self.write_lock = threading.Lock()  # one ingest/delete at a time per process
         self.recovered = recover(self)  # documents repaired after an interrupted run
 
     def close(self) -> None:
-        """Release the catalog and this data folder's Qdrant client (its lock, in embedded mode)."""
+        """Release the catalog and this data folder's index (the Edge shards and folder lock, or the server client)."""
         from .index import close_client
 
         self.catalog.close()

@@ -1,0 +1,213 @@
+"""Qdrant Edge specifics: durability under SIGKILL, the folder lock, threads, migration from local mode,
+and the same rankings as the qdrant_client path (DBSF fusion, BM25 IDF)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+from qdrant_client import QdrantClient
+
+from rag.chunk import chunk_document, embedding_text
+from rag.embed import MiniLMEmbeddings
+from rag.errors import IndexMismatch
+from rag.index import Index, QdrantIndex, close_clients, collection_name
+from rag.index_edge import EDGE_DIR, META_FILE, MIGRATING_DIR, TRASH_PREFIX, EdgeIndex
+from rag.settings import Settings
+from rag.sparse import document_vector, query_vector
+from rag.types import ChunkSettings, Element, ParsedDocument
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = {
+    "northwind.md": "Northwind cut onboarding from 41 days to 12 days with our platform.",
+    "pricing.md": "Enterprise plans cost 900 dollars per month and include single sign-on and audit logs.",
+    "support.md": "Our support team answers within four hours on weekdays, by chat or by email.",
+    "launch.md": "The analytics dashboard launches in March with exportable reports and onboarding guides.",
+    "security.md": "Single sign-on, audit logs and encryption at rest are part of every enterprise plan.",
+    "holiday.md": "The office is closed on public holidays; support answers by email within a day.",
+}
+QUERIES = ["onboarding days", "enterprise single sign-on price", "support by email", "audit logs", "March launch reports"]
+
+
+@pytest.fixture(scope="module")
+def model():
+    return MiniLMEmbeddings()
+
+
+def _fill(index, model, workspace="acme", corpus=CORPUS, version="v1"):
+    for name, text in corpus.items():
+        parsed = ParsedDocument(name, [Element(text, "text", 1, ("Intro",), name)], pages=1)
+        chunks = chunk_document(parsed, ChunkSettings(), f"doc-{name}", version)
+        texts = [embedding_text(c) for c in chunks]
+        index.upsert(workspace, chunks, model.embed_array(texts), [document_vector(t) for t in texts], version)
+
+
+def _ranking(index, model, strategy, query):
+    return [h.file for h in index.search("acme", strategy, model.embed_query(query), query_vector(query), k=6)]
+
+
+@pytest.mark.parametrize("strategy", ["dense", "sparse", "hybrid"])
+def test_edge_ranks_as_the_qdrant_client_path(settings, model, strategy):
+    """Same scores in, same order out: cosine, BM25 with Qdrant's IDF, and DBSF fusion agree across engines."""
+    client = QdrantClient(":memory:")
+    try:
+        reference = QdrantIndex(settings, model.model_id, model.dimension, client=client)
+        edge = Index(settings, model.model_id, model.dimension)
+        _fill(reference, model)
+        _fill(edge, model)
+        for query in QUERIES:
+            assert _ranking(edge, model, strategy, query) == _ranking(reference, model, strategy, query), query
+    finally:
+        client.close()
+        close_clients()
+
+
+_KILLED_WRITER = """
+import sys, time, numpy as np
+import rag.index_edge as ie
+from rag.index import Index
+from rag.chunk import chunk_document
+from rag.settings import Settings
+from rag.sparse import document_vector
+from rag.types import ChunkSettings, Element, ParsedDocument
+ie.FLUSH_INTERVAL_S = 1e9  # never flush: only the write-ahead log stands between the writes and the kill
+index = Index(Settings(data_dir=__import__('pathlib').Path(sys.argv[1])), "test-model", 8)
+rng = np.random.default_rng(0)
+for n in range(3):
+    text = " ".join(f"word{n}x{i}" for i in range(400))
+    parsed = ParsedDocument(f"f{n}.md", [Element(text, "text", 1, (), f"f{n}.md")], pages=1)
+    for version in ("v1", "v2"):
+        chunks = chunk_document(parsed, ChunkSettings("fixed", 64, 0), f"doc{n}", version)
+        index.upsert("acme", chunks, rng.standard_normal((len(chunks), 8)).astype("float32"),
+                     [document_vector(c.text) for c in chunks], version)
+    index.delete_document("acme", f"doc{n}", keep_version="v2")
+index.set_kind("acme", "doc0", "blog")
+print(index.count("acme"), flush=True)
+time.sleep(120)
+"""
+
+
+def test_acknowledged_writes_survive_sigkill(tmp_path):
+    data = tmp_path / "data"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-c", _KILLED_WRITER, str(data)], stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        written = int(proc.stdout.readline())
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    assert written > 0
+    index = Index(Settings(data_dir=data), "test-model", 8)
+    try:
+        assert index.count("acme") == written
+        assert index.count("acme", version="v1") == 0
+        assert {h.kind for h in index.chunks_of("acme", "doc0")} == {"blog"}
+    finally:
+        close_clients()
+
+
+def test_a_closed_index_can_be_opened_by_another_process_and_reopens_itself(settings, model):
+    index = Index(settings, model.model_id, model.dimension)
+    _fill(index, model, corpus={"a.md": "Alpha beta."})
+    close_clients()  # releases the folder lock
+    code = (
+        "from rag.settings import Settings; from rag.index import Index, close_clients\n"
+        f"i = Index(Settings(data_dir=__import__('pathlib').Path({str(settings.data_dir)!r})), {model.model_id!r}, {model.dimension})\n"
+        "print(i.count('acme')); close_clients()\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert out.stdout.strip() == "1", out.stderr
+    assert index.count("acme") == 1  # the old object reopens the folder on use
+    close_clients()
+
+
+def test_threads_search_while_others_write_and_drop(settings, model):
+    index = Index(settings, model.model_id, model.dimension)
+    _fill(index, model)
+    errors: list[BaseException] = []
+    stop = threading.Event()
+    vector = model.embed_query("onboarding")
+
+    def guarded(fn):
+        def run():
+            try:
+                while not stop.is_set():
+                    fn()
+            except BaseException as err:  # noqa: BLE001 - collected and reported below
+                errors.append(err)
+                stop.set()
+        return run
+
+    def search():
+        index.search("acme", "hybrid", vector, query_vector("onboarding"), k=3)
+        index.search("scratch", "hybrid", vector, query_vector("onboarding"), k=3)
+
+    def rewrite():
+        _fill(index, model, corpus={"northwind.md": CORPUS["northwind.md"]}, version="v2")
+        index.delete_document("acme", "doc-northwind.md", keep_version="v2")
+
+    def churn():
+        _fill(index, model, "scratch", {"x.md": "Scratch text about onboarding."})
+        index.count("scratch")
+        index.drop("scratch")
+
+    threads = [threading.Thread(target=guarded(f)) for f in (search, search, rewrite, churn)]
+    for t in threads:
+        t.start()
+    threading.Event().wait(3.0)
+    stop.set()
+    for t in threads:
+        t.join(timeout=60)
+    close_clients()
+    assert not errors, errors
+
+
+def test_old_local_mode_folder_is_migrated_once(settings, model):
+    old = QdrantClient(path=str(settings.data_dir / "qdrant"))
+    legacy = QdrantIndex(settings, model.model_id, model.dimension, client=old)
+    _fill(legacy, model)
+    _fill(legacy, model, "globex", {"secret.md": "Globex onboarding took 3 days."})
+    before = {q: _ranking(legacy, model, "hybrid", q) for q in QUERIES}
+    old.close()
+
+    index = Index(settings, model.model_id, model.dimension)
+    try:
+        assert index.engine.migrated == len(CORPUS) + 1
+        assert index.count("acme") == len(CORPUS) and index.count("globex") == 1
+        assert {q: _ranking(index, model, "hybrid", q) for q in QUERIES} == before
+        assert not (settings.data_dir / "qdrant").exists() and (settings.data_dir / "qdrant.migrated").is_dir()
+        assert (settings.data_dir / EDGE_DIR / collection_name("acme") / META_FILE).is_file()
+        with pytest.raises(IndexMismatch):  # the model that built it travelled with the points
+            Index(settings, "some-other-model", model.dimension).ensure("acme")
+    finally:
+        close_clients()
+    again = Index(settings, model.model_id, model.dimension)
+    assert again.engine.migrated == 0 and again.count("acme") == len(CORPUS)
+    close_clients()
+
+
+def test_leftovers_of_interrupted_drops_and_migrations_are_swept(settings, model):
+    root = settings.data_dir / EDGE_DIR
+    (root / MIGRATING_DIR / "grounded_x").mkdir(parents=True)
+    (root / f"{TRASH_PREFIX}grounded_y").mkdir()
+    index = Index(settings, model.model_id, model.dimension)
+    assert isinstance(index, EdgeIndex)
+    assert sorted(p.name for p in root.iterdir()) == [".lock"]
+    assert list(index.workspaces_with_points()) == []
+    close_clients()
+
+
+def test_dense_vectors_are_stored_normalised_for_cosine(settings):
+    index = Index(settings, "test-model", 4)
+    parsed = ParsedDocument("a.md", [Element("alpha beta gamma", "text", 1, (), "a.md")], pages=1)
+    chunks = chunk_document(parsed, ChunkSettings(), "doc-a", "v1")
+    index.upsert("acme", chunks, np.array([[3.0, 0.0, 4.0, 0.0]], dtype=np.float32), [document_vector("alpha")], "v1")
+    (hit,) = index.search("acme", "dense", [0.6, 0.0, 0.8, 0.0], None, k=1, with_vectors=True)
+    assert hit.score == pytest.approx(1.0, abs=1e-5) and hit.vector == pytest.approx([0.6, 0.0, 0.8, 0.0], abs=1e-5)
+    close_clients()
