@@ -68,10 +68,7 @@ def check_consistent(data_dir: Path) -> dict:
             assert store.index.count(r.workspace, r.doc_id, r.version) == r.chunks, r.file
             assert r.original_path and Path(r.original_path).is_file(), r.file
         for workspace in {r.workspace for r in rows} or {"default"}:
-            points = store.index.client.scroll(
-                store.index.ensure(workspace), limit=100_000, with_payload=["doc_id"], with_vectors=False
-            )[0]
-            stray = {p.payload["doc_id"] for p in points} - set(ready)
+            stray = {payload["doc_id"] for _, payload in store.index.all_chunks(workspace, ["doc_id"])} - set(ready)
             assert not stray, f"chunks without a ready document: {stray}"
         kept = {p.parent.parent.name for p in store.settings.files_dir.glob("*/*/*/*") if p.is_file()}
         assert kept <= set(ready) | {r.doc_id for r in rows}, f"originals without a document: {kept - set(ready)}"

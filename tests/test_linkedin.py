@@ -61,11 +61,10 @@ def test_export_becomes_one_document_per_post_dated_by_the_post(store, tmp_path)
     row = by_day["2024-03-05"]
     assert row.file == "Shares.csv/2024-03-05 We shipped something big today. 🎉.txt"
     # the chunks carry the post's date and kind (date filters and kind filters work on posts)
-    name = store.index.ensure("default")
-    points, _ = store.index.client.scroll(name, limit=100, with_payload=True)
-    dates = {p.payload["file"]: p.payload["date"] for p in points}
+    payloads = [p for _, p in store.index.all_chunks("default", ["file", "date", "kind"])]
+    dates = {p["file"]: p["date"] for p in payloads}
     assert dates[row.file] == _ts("2024-03-05 14:02:11")
-    assert {p.payload["kind"] for p in points} == {"LinkedIn post"}
+    assert {p["kind"] for p in payloads} == {"LinkedIn post"}
     # the voice profile reads the post as written, without the stored header
     assert document_text(store, row) == "\n".join(POSTS[2][1])
 

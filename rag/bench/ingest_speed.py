@@ -122,7 +122,7 @@ def embedding_ceiling(embeddings, texts: list[str], batch_sizes, sample: int) ->
     return {
         "batch_sizes": rates,
         "best_batch": best,
-        "seconds": round(seconds, 2),
+        "seconds": round(seconds, 4),
         "chunks_per_s": round(len(texts) / seconds, 1),
     }
 
@@ -160,7 +160,7 @@ def run(config: IngestConfig) -> dict:
         "pages": pages,
         "chunks": chunks,
         "tokens": clock.tokens,
-        "seconds": round(whole, 2),
+        "seconds": round(whole, 4),
         "stages": {k: round(v, 4) for k, v in clock.seconds.items()},
         "pages_per_s": round(pages / whole, 2) if whole else 0.0,
         "chunks_per_s": round(chunks / whole, 1) if whole else 0.0,
