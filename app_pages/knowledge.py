@@ -12,7 +12,7 @@ from rag.access import can_manage
 from rag.assistants import readable_document
 from rag.errors import NotFound
 from rag.chunk import STRATEGIES
-from rag.ingest import KINDS, delete_document, ingest_upload, preview_chunks, reindex, stored_chunks
+from rag.ingest import KINDS, delete_document, ingest_uploads, preview_chunks, reindex, stored_chunks
 from rag.kinds import set_kind
 from rag.present import CHUNK_LABELS, RESULT_LABELS, STATUS_LABELS, location, passage_markdown, plural
 from rag.present import escape_markdown as md
@@ -49,14 +49,16 @@ if submitted and not uploads:
 if submitted and uploads:
     results, crashed = [], 0
     progress = st.progress(0.0, text="Starting…")
+    # one run over all uploads, so the next file is read while this one is indexed
+    batches = ingest_uploads(store, ((u.name, u.getvalue()) for u in uploads), assistant.id, assistant.chunking)
     for n, upload in enumerate(uploads):
         progress.progress(n / len(uploads), text=f"Reading {md(upload.name)} ({n + 1} of {len(uploads)})…")
         with st.status(f"Reading {md(upload.name)}…", expanded=False) as status:
             found = None
             with friendly_errors(f"index {upload.name}"):
                 # a ZIP (say, a help-center export) or a LinkedIn export holds several documents
-                found = ingest_upload(store, upload.name, upload.getvalue(), assistant.id, assistant.chunking)
-                results.extend(found)
+                found = next(batches, None)
+                results.extend(found or [])
             if not found:
                 crashed += 1
                 status.update(label=f"Could not index: {md(upload.name)}", state="error")
@@ -84,6 +86,7 @@ if submitted and uploads:
                 state="complete" if good == len(found) else ("error" if not good else "complete"),
                 expanded=good < len(found),
             )
+    batches.close()  # ends the run: the background reader stops and its temporary copies go
     progress.progress(1.0, text="Done")
     counts = {s: sum(r.status == s for r in results) for s in RESULT_LABELS}
     problems = counts["failed"] + counts["skipped"] + crashed

@@ -10,6 +10,7 @@ Rules this module keeps:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -18,6 +19,7 @@ import re
 import shutil
 import tempfile
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,10 +29,11 @@ from .catalog import DocumentRow
 from .check import document_about
 from .chunk import chunk_document, embedding_text
 from .parse.isolated import parse_file_isolated
+from .parse_ahead import ParseAhead
 from .errors import EmptyDocument, FileTooLarge, GroundedError, NotFound, UnsupportedFile
 from .sparse import document_vector
 from .store import Store
-from .types import ChunkSettings
+from .types import ChunkSettings, ParsedDocument
 
 Status = str  # "indexed" | "unchanged" | "skipped" | "failed"
 
@@ -109,10 +112,12 @@ def ingest_bytes(
     chunking: ChunkSettings | None = None,
     kind: str | None = None,
     force: bool = False,
+    parse_ahead: ParseAhead | None = None,
 ) -> FileResult:
     """Index one document given its display name and bytes (an upload, a ZIP member).
 
-    ``force`` re-indexes even when nothing changed.
+    ``force`` re-indexes even when nothing changed. ``parse_ahead`` may already
+    be parsing these bytes in the background (see :mod:`rag.parse_ahead`).
     """
     workspace = workspace or store.settings.workspace
     chunking = chunking or store.settings.chunking
@@ -120,6 +125,7 @@ def ingest_bytes(
     doc_id = doc_id_for(workspace, name)
     content_hash = hashlib.sha256(data).hexdigest()
     version = version_for(content_hash, chunking)
+    ahead = parse_ahead.take(name, content_hash) if parse_ahead else None
 
     limit = store.settings.limits.max_file_mb
     if len(data) > limit * 1024 * 1024:
@@ -157,8 +163,7 @@ def ingest_bytes(
             )
         )
         try:
-            limits = store.settings.limits
-            parsed = parse_file_isolated(original, name, limits.parse_timeout_s, limits.parse_memory_mb)
+            parsed = _parsed(store, original, name, ahead)
             # the kind: the caller's, else a person's earlier choice, else the guess (rag/kinds.py);
             # a LinkedIn post's chunks carry the post's own date
             kind, stated_date = kinds.assign(store, doc_id, workspace, name, parsed, kind, existing)
@@ -196,6 +201,19 @@ def ingest_bytes(
     return FileResult(
         name, "indexed", chunks=len(chunks), doc_id=doc_id, pages=parsed.pages, seconds=time.perf_counter() - started
     )
+
+
+def _parsed(store: Store, original: Path, name: str, ahead) -> ParsedDocument:
+    """The document parsed: the look-ahead's result when there is one, else parsed now."""
+    if ahead is not None:
+        try:
+            return ahead.result()
+        except GroundedError:
+            raise  # the file's own problem, same as parsing it now would say
+        except Exception:  # noqa: BLE001 - the look-ahead itself failed (its temp copy, say): parse in line
+            pass
+    limits = store.settings.limits
+    return parse_file_isolated(original, name, limits.parse_timeout_s, limits.parse_memory_mb)
 
 
 def _fail(store: Store, doc_id: str, existing: DocumentRow | None, name: str, reason: str, started: float) -> FileResult:
@@ -249,18 +267,60 @@ def _too_large(store: Store, size: int) -> FileTooLarge | None:
     return FileTooLarge(f"This file is larger than the {limit} MB limit.") if size > limit * 1024 * 1024 else None
 
 
-def _ingest_sources(store: Store, name: str, data: bytes, workspace, chunking, kind=None, force=False) -> list[FileResult]:
-    results = []
+def _documents_of(name: str, data: bytes) -> Iterator[tuple[str, bytes | FileResult]]:
+    """The documents in one file: (name, bytes), or (name, result) for an entry that can't be indexed."""
     try:
         for member, payload in _sources_of_bytes(name, data):
             if isinstance(payload, GroundedError):
                 status = "skipped" if isinstance(payload, UnsupportedFile) else "failed"
-                results.append(FileResult(member, status, error=str(payload)))
+                yield member, FileResult(member, status, error=str(payload))
             else:
-                results.append(ingest_bytes(store, member, payload, workspace, chunking, kind=kind, force=force))
-    except GroundedError as err:
-        results.append(FileResult(name, "failed", error=str(err)))
-    return results
+                yield member, payload
+    except GroundedError as err:  # the archive itself (damaged, too many entries)
+        yield name, FileResult(name, "failed", error=str(err))
+
+
+def _with_next_document(items: Iterable[tuple]) -> Iterator[tuple]:
+    """Each (name, payload) item with the next item after it whose payload is bytes, or None.
+
+    That next document is what the look-ahead parses; results and markers in
+    between are passed over (they need no parsing).
+    """
+    it = iter(items)
+    queue: deque = deque()
+    exhausted = False
+    while queue or not exhausted:
+        if not queue:
+            item = next(it, None)
+            if item is None:
+                return
+            queue.append(item)
+        current = queue.popleft()
+        while not exhausted and not any(isinstance(payload, bytes) for _name, payload in queue):
+            item = next(it, None)
+            if item is None:
+                exhausted = True
+            else:
+                queue.append(item)
+        yield current, next((i for i in queue if isinstance(i[1], bytes)), None)
+
+
+def _index_documents(store: Store, documents: Iterable[tuple[str, bytes | FileResult]], workspace: str,
+                     chunking: ChunkSettings, ahead: ParseAhead, kind=None, force=False) -> Iterator:
+    """Index (name, bytes) documents in order, parsing each next one while the current one is embedded.
+
+    Yields a FileResult per document; other items in the stream (markers whose
+    name is not a string) are passed through as they are.
+    """
+    for (name, payload), following in _with_next_document(documents):
+        if following is not None:
+            ahead.submit(*following)
+        if not isinstance(name, str):
+            yield name, payload
+        elif isinstance(payload, FileResult):
+            yield payload
+        else:
+            yield ingest_bytes(store, name, payload, workspace, chunking, kind=kind, force=force, parse_ahead=ahead)
 
 
 def ingest_upload(
@@ -268,9 +328,40 @@ def ingest_upload(
     kind: str | None = None,
 ) -> list[FileResult]:
     """An uploaded file's documents: the file itself, or each document inside a ZIP or LinkedIn export."""
-    if (problem := _too_large(store, len(data))) is not None:
-        return [FileResult(name, "failed", error=str(problem))]
-    return _ingest_sources(store, name, data, workspace, chunking, kind)
+    with contextlib.closing(ingest_uploads(store, [(name, data)], workspace, chunking, kind)) as batches:
+        return next(batches)
+
+
+def ingest_uploads(
+    store: Store, uploads: Iterable[tuple[str, bytes]], workspace: str | None = None,
+    chunking: ChunkSettings | None = None, kind: str | None = None,
+) -> Iterator[list[FileResult]]:
+    """Index several uploads in turn, yielding each one's results (see :func:`ingest_upload`) when it is done.
+
+    The next document, in this upload or the next, is parsed while the current one is embedded.
+    """
+    workspace = workspace or store.settings.workspace
+    chunking = chunking or store.settings.chunking
+
+    def documents() -> Iterator[tuple]:
+        for name, data in uploads:
+            if (problem := _too_large(store, len(data))) is not None:
+                yield name, FileResult(name, "failed", error=str(problem))
+            else:
+                yield from _documents_of(name, data)
+            yield _UPLOAD_DONE, None
+
+    with ParseAhead(store, workspace, chunking) as ahead:
+        results: list[FileResult] = []
+        for item in _index_documents(store, documents(), workspace, chunking, ahead, kind=kind):
+            if isinstance(item, FileResult):
+                results.append(item)
+            else:
+                yield results
+                results = []
+
+
+_UPLOAD_DONE = object()
 
 
 def ingest_paths(
@@ -281,26 +372,48 @@ def ingest_paths(
     on_progress: ProgressCallback | None = None,
     force: bool = False,
 ) -> IngestReport:
-    """Ingest files and folders; each file is reported indexed, unchanged, skipped or failed."""
+    """Ingest files and folders; each file is reported indexed, unchanged, skipped or failed.
+
+    The next document is parsed while the current one is embedded (:mod:`rag.parse_ahead`).
+    """
     paths = list(paths)
     files = list(iter_files(paths))
+    workspace = workspace or store.settings.workspace
+    chunking = chunking or store.settings.chunking
     report = IngestReport()
-    for n, path in enumerate(files):
-        if on_progress:
-            on_progress(Progress(n, len(files), str(path)))
-        before = len(report.files)
-        display = _display_name(path, paths)
-        try:
-            if (problem := _too_large(store, path.stat().st_size)) is not None:
-                report.files.append(FileResult(display, "failed", error=str(problem)))
-            else:
-                report.files.extend(_ingest_sources(store, display, path.read_bytes(), workspace, chunking, force=force))
-        except OSError as err:
-            report.files.append(FileResult(str(path), "failed", error=f"This file could not be opened ({err.strerror})."))
-        if on_progress:
-            last = report.files[-1] if len(report.files) > before else None
-            on_progress(Progress(n + 1, len(files), str(path), last))
+
+    def documents() -> Iterator[tuple]:
+        for n, path in enumerate(files):
+            yield _FILE_START, (n, path)
+            display = _display_name(path, paths)
+            try:
+                if (problem := _too_large(store, path.stat().st_size)) is not None:
+                    yield display, FileResult(display, "failed", error=str(problem))
+                else:
+                    yield from _documents_of(display, path.read_bytes())
+            except OSError as err:
+                yield str(path), FileResult(str(path), "failed", error=f"This file could not be opened ({err.strerror}).")
+            yield _FILE_DONE, (n, path)
+
+    before = 0
+    with ParseAhead(store, workspace, chunking, force) as ahead:
+        for item in _index_documents(store, documents(), workspace, chunking, ahead, force=force):
+            if isinstance(item, FileResult):
+                report.files.append(item)
+                continue
+            # progress is sent from here, in order: the stream itself is read one document ahead
+            marker, (n, path) = item
+            if marker is _FILE_START:
+                before = len(report.files)
+                if on_progress:
+                    on_progress(Progress(n, len(files), str(path)))
+            elif on_progress:
+                last = report.files[-1] if len(report.files) > before else None
+                on_progress(Progress(n + 1, len(files), str(path), last))
     return report
+
+
+_FILE_START, _FILE_DONE = object(), object()  # bracket one file's documents in ingest_paths' stream
 
 
 def _display_name(path: Path, roots: Iterable[str | Path]) -> str:
@@ -330,7 +443,7 @@ def delete_document(store: Store, doc_id: str) -> None:
         kinds.forget(store.catalog, doc_id)
 
 
-def reindex(store: Store, doc_id: str, chunking: ChunkSettings | None = None) -> FileResult:
+def reindex(store: Store, doc_id: str, chunking: ChunkSettings | None = None, parse_ahead: ParseAhead | None = None) -> FileResult:
     """Re-parse a document from its kept original (with new chunk settings if given)."""
     row = store.catalog.get(doc_id)
     if row is None:
@@ -340,7 +453,7 @@ def reindex(store: Store, doc_id: str, chunking: ChunkSettings | None = None) ->
     if chunking is None:
         chunking = ChunkSettings(**row.chunk_settings) if row.settings else store.settings.chunking
     data = Path(row.original_path).read_bytes()
-    return ingest_bytes(store, row.file, data, row.workspace, chunking, kind=row.kind, force=True)
+    return ingest_bytes(store, row.file, data, row.workspace, chunking, kind=row.kind, force=True, parse_ahead=parse_ahead)
 
 
 def stored_chunks(store: Store, doc_id: str) -> list:
@@ -387,17 +500,28 @@ def estimate_reindex_seconds(store: Store, workspace: str, chunks_per_second: fl
 def reindex_workspace(
     store: Store, workspace: str, chunking: ChunkSettings, on_progress: ProgressCallback | None = None
 ) -> IngestReport:
-    """Re-index every document of a workspace with new chunk settings."""
+    """Re-index every document of a workspace with new chunk settings (the next one parsed ahead)."""
     rows = store.catalog.documents(workspace)
     report = IngestReport()
-    for n, row in enumerate(rows):
-        if on_progress:
-            on_progress(Progress(n, len(rows), row.file))
-        try:
-            result = reindex(store, row.doc_id, chunking)
-        except GroundedError as err:
-            result = FileResult(row.file, "failed", error=str(err), doc_id=row.doc_id)
-        report.files.append(result)
-        if on_progress:
-            on_progress(Progress(n + 1, len(rows), row.file, result))
+    with ParseAhead(store, workspace, chunking, force=True) as ahead:
+        for n, row in enumerate(rows):
+            if n + 1 < len(rows):
+                _submit_original(ahead, rows[n + 1])
+            if on_progress:
+                on_progress(Progress(n, len(rows), row.file))
+            try:
+                result = reindex(store, row.doc_id, chunking, parse_ahead=ahead)
+            except GroundedError as err:
+                result = FileResult(row.file, "failed", error=str(err), doc_id=row.doc_id)
+            report.files.append(result)
+            if on_progress:
+                on_progress(Progress(n + 1, len(rows), row.file, result))
     return report
+
+
+def _submit_original(ahead: ParseAhead, row: DocumentRow) -> None:
+    if row.original_path:
+        try:
+            ahead.submit(row.file, Path(row.original_path).read_bytes())
+        except OSError:
+            pass  # reindex() reports the missing original itself

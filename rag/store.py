@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 from functools import cached_property
 
-from . import originals, redact
+from . import originals, parse_ahead, redact
 from .catalog import Catalog
 from .embed import make_embeddings
 from .index import Index
@@ -86,6 +86,7 @@ def recover(store: Store) -> int:
             originals.remove(folder)
         repaired += 1
     repaired += _sweep_stray_originals(store)
+    parse_ahead.sweep(store.settings.data_dir)  # temp copies a killed run left; nothing to repair
     return repaired
 
 

@@ -208,10 +208,10 @@ def test_qa_command_counts_hits_and_refusals(tmp_path):
 
 def test_ingest_command_times_every_stage_and_restores_the_code(tmp_path):
     import rag.ingest
-    import rag.parse
+    import rag.parse_ahead
 
     def seams():
-        return (rag.parse.parse_file, getattr(rag.ingest, "parse_file_isolated", None), rag.ingest.chunk_document,
+        return (rag.ingest._parsed, rag.parse_ahead.parse_file_isolated, rag.ingest.chunk_document,
                 rag.ingest.document_vector)
 
     before = seams()
@@ -230,6 +230,7 @@ def test_ingest_command_times_every_stage_and_restores_the_code(tmp_path):
     assert all(v >= 0 for v in result["stages"].values())
     assert sum(result["stages"].values()) == pytest.approx(result["seconds"], abs=0.05)
     assert result["stages"]["parse"] > 0 and result["stages"]["embed"] > 0
+    assert result["parse_overlapped_s"] > 0  # the files were parsed ahead, in the worker
     assert result["chunks"] >= 3 and result["tokens"] > result["chunks"]
     assert set(result["embedding_alone"]["batch_sizes"]) == {"4", "16"}
     assert result["ratio"] == pytest.approx(result["seconds"] / result["embedding_alone"]["seconds"], rel=0.01)
