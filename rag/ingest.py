@@ -247,11 +247,15 @@ def _unsupported_reason(name: str) -> str:
 def _sources_of_bytes(display: str, data: bytes) -> Iterator[tuple[str, bytes | GroundedError]]:
     """(name, bytes) for one file, or one entry per document inside a ZIP archive.
 
-    A LinkedIn posts export (a CSV, alone or inside a ZIP) gives one document per post.
+    A LinkedIn posts export (a CSV, alone or inside a ZIP) gives one document per post; the
+    private parts of a full LinkedIn data export (messages, contacts) are skipped.
     """
     if Path(display).suffix.lower() == ".zip":
+        private = linkedin.private_export_members([display + "/" + n for n in parse.member_names(data)])
         for name, member in parse.iter_members(io.BytesIO(data), display):
-            if isinstance(member, bytes) and linkedin.is_posts_csv(name, member):
+            if name in private:
+                yield name, UnsupportedFile(linkedin.PRIVATE_REASON)
+            elif isinstance(member, bytes) and linkedin.is_posts_csv(name, member):
                 yield from linkedin.post_sources(name, member)
             else:
                 yield name, member

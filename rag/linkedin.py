@@ -224,3 +224,40 @@ def post_sources(display: str, data: bytes) -> Iterator[tuple[str, bytes | Groun
             seen[name] = 1
         yield name, post_document(post)
 
+
+
+# Files of LinkedIn's "Get a copy of your data" archive (names compared in lower case).
+EXPORT_FILES = frozenset({
+    "shares.csv", "connections.csv", "profile.csv", "profile summary.csv", "messages.csv", "invitations.csv",
+    "reactions.csv", "comments.csv", "registration.csv", "email addresses.csv", "phonenumbers.csv",
+    "whatsapp phone numbers.csv", "positions.csv", "education.csv", "skills.csv", "languages.csv",
+    "certifications.csv", "projects.csv", "honors.csv", "publications.csv", "courses.csv", "ad_targeting.csv",
+    "rich_media.csv", "inferences_about_you.csv", "learning.csv", "logins.csv", "searchqueries.csv",
+    "company follows.csv", "member_follows.csv", "hashtag_follows.csv", "recommendations_received.csv",
+    "recommendations_given.csv", "endorsement_received_info.csv", "endorsement_given_info.csv", "events.csv",
+    "receipts.csv", "receipts_v2.csv", "guide_messages.csv", "learning_coach_messages.csv", "instantreposts.csv",
+    "savedjobalerts.csv", "job applications.csv", "job seeker preferences.csv", "causes you care about.csv",
+})
+PRIVATE_REASON = (
+    "This part of your LinkedIn data export isn't one of your posts or articles (it holds messages, contacts, "
+    "profile or account data), so it isn't indexed: private data stays out of answers."
+)
+
+
+def private_export_members(names: list[str]) -> frozenset[str]:
+    """The members of a ZIP to leave out because it is a LinkedIn data export: all but posts and articles.
+
+    LinkedIn's full archive mixes what a marketer wants as style examples
+    (``Shares.csv``: one's posts; ``Articles/``: one's articles) with private
+    data (messages, connections, e-mail addresses, logins). A ZIP is taken for
+    such an archive when it holds two or more of its known file names, or its
+    name says so (``Basic_LinkedInDataExport_...``). Other ZIPs: nothing left out.
+    """
+    known = [n for n in names if PurePosixPath(n).name.lower() in EXPORT_FILES]
+    named = any("linkedindataexport" in n.lower().replace("_", "").replace(" ", "") for n in names)
+    if len(known) < 2 and not named:
+        return frozenset()
+    return frozenset(
+        n for n in names
+        if PurePosixPath(n).name.lower() != "shares.csv" and "articles" not in (p.lower() for p in PurePosixPath(n).parts[:-1])
+    )

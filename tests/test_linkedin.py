@@ -78,6 +78,29 @@ def test_export_inside_a_zip_is_expanded_too(store, tmp_path):
     report = ingest_paths(store, [tmp_path / "export.zip"])
     names = sorted(f.path for f in report.files)
     assert len(names) == 3 and sum("/Shares.csv/" in n for n in names) == 2
+    notes = next(f for f in report.files if f.path.endswith("notes.md"))
+    assert notes.status == "skipped"  # the archive names itself a LinkedIn data export
+
+
+def test_private_parts_of_a_full_linkedin_archive_are_not_indexed(store):
+    """Messages, contacts and e-mail addresses in the data export never become citable passages."""
+    archive = make_zip({
+        "Shares.csv": shares_csv(POSTS[:2]),
+        "Articles/Articles/Why onboarding matters.html": b"<html><body><h1>Why onboarding matters</h1>"
+        b"<p>Onboarding is where customers decide to stay.</p></body></html>",
+        "messages.csv": b"CONVERSATION ID,FROM,TO,DATE,CONTENT\n1,Dana,Lee,2024-01-02,Our secret discount code is ZEBRA-42\n",
+        "Connections.csv": b"First Name,Last Name,Email Address,Company\nLee,Park,lee@example.com,Acme\n",
+        "Email Addresses.csv": b"Email Address,Confirmed,Primary\nme@example.com,Yes,Yes\n",
+    })
+    results = {r.path: r for r in ingest_upload(store, "my-data.zip", archive)}
+    statuses = {name.split("/", 1)[1].split("/")[0]: r.status for name, r in results.items()}
+    assert statuses == {"Shares.csv": "indexed", "Articles": "indexed", "messages.csv": "skipped",
+                        "Connections.csv": "skipped", "Email Addresses.csv": "skipped"}
+    assert "private data stays out of answers" in results["my-data.zip/messages.csv"].error
+    assert not any("ZEBRA" in h.text or "lee@example.com" in h.text for h in store.search("secret discount code email", k=20))
+    # an ordinary ZIP with a CSV called messages.csv is not a LinkedIn export: nothing is held back
+    (other,) = ingest_upload(store, "support.zip", make_zip({"messages.csv": b"Macro,Reply\nrefund,We refund in 5 days\n"}))
+    assert other.status == "indexed"
 
 
 def test_an_uploaded_export_is_expanded_and_other_files_pass_through(store):

@@ -75,6 +75,11 @@ def is_archive(path: Path) -> bool:
     return archive.is_archive(path)
 
 
+def member_names(data: bytes) -> list[str]:
+    """The file names inside a ZIP, as :func:`iter_members` names them after ``display/`` ([] if unreadable)."""
+    return archive.member_names(data)
+
+
 def iter_members(path: Path, display: str) -> Iterator[tuple[str, bytes | GroundedError]]:
     """The documents inside a ZIP: (name, bytes) or (name, reason it was skipped)."""
     return archive.iter_members(path, display, frozenset(PARSERS))

@@ -44,6 +44,17 @@ def _member_problem(info: zipfile.ZipInfo, supported: frozenset[str]) -> Grounde
     return None
 
 
+def member_names(data: bytes) -> list[str]:
+    """The names of the files in a ZIP, without reading them ([] for a damaged archive)."""
+    import io
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            return [i.filename.replace("\\", "/") for i in zf.infolist() if not i.is_dir()]
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return []
+
+
 def iter_members(path: Path, display: str, supported: frozenset[str]) -> Iterator[tuple[str, bytes | GroundedError]]:
     """(name, bytes or the reason it is skipped) for each file in the archive, named ``display/inner/path``."""
     try:
