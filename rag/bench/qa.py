@@ -65,6 +65,7 @@ class StrategyTally:
     latency_ms: list[float] = field(default_factory=list)
     models: dict[str, int] = field(default_factory=dict)
     refusal_reasons: dict[str, int] = field(default_factory=dict)
+    refusals: list[dict] = field(default_factory=list)  # which questions, and what the product said
 
     def summary(self) -> dict:
         return {
@@ -77,6 +78,7 @@ class StrategyTally:
             "p95_ms": round(percentile(self.latency_ms, 95), 1),
             "models": self.models,
             "refusal_reasons": self.refusal_reasons,
+            "refusals": self.refusals,
         }
 
 
@@ -140,6 +142,7 @@ def ask_one(store, item: QaItem, strategy: str, model: str, tally: StrategyTally
     if refused:
         reason = refusal_reason(answer)
         tally.refusal_reasons[reason] = tally.refusal_reasons.get(reason, 0) + 1
+        tally.refusals.append({"id": item.qid, "question": item.question, "reason": reason, "said": answer.answer[:300]})
     if not refused:
         tally.grounded.append(answer.grounded_fraction)
         tally.similarity.append(similarity(store.embeddings, answer.answer, item.answer))
