@@ -96,12 +96,20 @@ def edge_path(settings) -> Path:
     return settings.data_dir / EDGE_DIR
 
 
+# Edge runs its optimizers only when asked (``EdgeShard.optimize``); we ask after deletes so the
+# space of deleted points (every re-index deletes the old version) is given back. Indexing is
+# off: an HNSW graph would make searches approximate and cost minutes of CPU to build, while
+# brute force stays exact and within the latency target at 100k chunks (see README).
+VACUUM = dict(deleted_threshold=0.2, vacuum_min_vector_number=1000)
+
+
 def _edge_config(dimension: int) -> qe.EdgeConfig:
     return qe.EdgeConfig(
         vectors={DENSE: qe.EdgeVectorParams(size=int(dimension), distance=qe.Distance.Cosine)},
         # BM25: documents store the tf part (rag/sparse.py); Edge applies IDF at query time,
         # from the shard's (= the workspace's) document frequencies, as a server collection does.
         sparse_vectors={SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},
+        optimizers=qe.EdgeOptimizersConfig(indexing_threshold=0, **VACUUM),
     )
 
 
@@ -237,9 +245,11 @@ class EdgeEngine:
             folder = self.root / name
             meta = _read_meta(folder)
             if _has_shard(folder):
-                shard = qe.EdgeShard.load(str(folder))
                 if meta is None:  # written by hand or an older build: adopt it (unknown model, known size)
                     meta = {"model_id": None, "dimension": _shard_dimension(folder), "workspace": workspace}
+                # loaded with today's settings, so shards made before the vacuum settings get them too
+                size = meta.get("dimension")
+                shard = qe.EdgeShard.load(str(folder), _edge_config(size)) if size else qe.EdgeShard.load(str(folder))
             elif dimension is None:
                 raise KeyError(name)
             else:
@@ -436,6 +446,8 @@ class EdgeIndex(Index):
         flt = _doc_filter(doc_id, not_version=keep_version)
         with self._shard(workspace) as (name, shard):
             shard.update(qe.UpdateOperation.delete_points_by_filter(flt))
+            # rewrites a segment once a fifth of it is deleted points; otherwise returns at once
+            shard.optimize()
             self.engine.wrote(name, shard)
 
     def set_kind(self, workspace: str, doc_id: str, kind: str) -> None:

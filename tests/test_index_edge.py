@@ -3,6 +3,7 @@ and the same rankings as the qdrant_client path (DBSF fusion, BM25 IDF)."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -210,4 +211,34 @@ def test_dense_vectors_are_stored_normalised_for_cosine(settings):
     index.upsert("acme", chunks, np.array([[3.0, 0.0, 4.0, 0.0]], dtype=np.float32), [document_vector("alpha")], "v1")
     (hit,) = index.search("acme", "dense", [0.6, 0.0, 0.8, 0.0], None, k=1, with_vectors=True)
     assert hit.score == pytest.approx(1.0, abs=1e-5) and hit.vector == pytest.approx([0.6, 0.0, 0.8, 0.0], abs=1e-5)
+    close_clients()
+
+
+def _folder_bytes(folder: Path) -> int:
+    return sum(f.stat().st_blocks * 512 for f in folder.rglob("*") if f.is_file())  # on disk, not preallocated
+
+
+def test_space_of_deleted_points_is_given_back_and_search_stays_exact(settings):
+    """Re-indexing deletes old versions; the shard is vacuumed, never turned into an approximate index."""
+    index = EdgeIndex(settings, "test-model", 384)
+    rng = np.random.default_rng(3)
+    docs = {f"doc-{n}": rng.standard_normal((300, 384)).astype(np.float32) for n in range(10)}
+    for doc_id, vectors in docs.items():
+        parsed = ParsedDocument(doc_id, [Element(f"Passage {i} of {doc_id}. " * 20, "text", 1, (), doc_id) for i in range(300)])
+        chunks = chunk_document(parsed, ChunkSettings(strategy="fixed", size=64, overlap=0), doc_id, "v1")[:300]
+        index.upsert("acme", chunks, vectors[: len(chunks)], [document_vector(c.text) for c in chunks], "v1")
+    folder = settings.data_dir / EDGE_DIR / collection_name("acme")
+    index.engine.shards[collection_name("acme")].flush()
+    before = _folder_bytes(folder)
+    for doc_id in list(docs)[:8]:
+        index.delete_document("acme", doc_id)
+    index.engine.shards[collection_name("acme")].flush()
+    after = _folder_bytes(folder)
+    assert after < before * 0.8, (before, after)
+    assert index.count("acme") == 600
+    # no HNSW graph is ever built: searches stay brute force, so exact
+    assert json.loads((folder / "edge_config.json").read_text())["optimizers"]["indexing_threshold"] == 0
+    probe = docs["doc-9"][5]
+    (best,) = index.search("acme", "dense", probe, None, k=1)
+    assert best.doc_id == "doc-9" and best.score == pytest.approx(1.0, abs=1e-3)
     close_clients()
