@@ -23,7 +23,7 @@ from langchain_core.messages import AIMessage, HumanMessage
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate, MessagesPlaceholder
 
-from .check import SubjectGaps, check_answer, subject_gaps
+from .check import SubjectGaps, check_answer, mentions_name, subject_gaps
 from .errors import GroundedError
 from .guard import defuse, looks_like_injection
 from .llm import MODEL_NOTICES, make_chat_model, resolve_model
@@ -148,6 +148,20 @@ def extractive_answer(question_vector: np.ndarray, hits: list[Hit], embeddings, 
     return " ".join(f"{candidates[i][2]} [{candidates[i][0]}]" for i in best)
 
 
+def _subject_gaps(store, query: str, hits: list[Hit], settings: RetrievalSettings) -> SubjectGaps:
+    about = {doc_id: (row.about or "") for doc_id in {h.doc_id for h in hits} if (row := store.catalog.get(doc_id))}
+    return subject_gaps(query, hits, settings.subject_threshold, about)
+
+
+def _named_files(store, workspace: str, names: list[str], within: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """Files whose name or opening (the catalog's ``about``) mentions one of ``names`` (within ``within`` if given)."""
+    rows = store.catalog.documents(workspace, status="ready")
+    return tuple(sorted(
+        r.file for r in rows
+        if (not within or r.file in within) and any(mentions_name(n, f"{r.file} {r.about or ''}") for n in names)
+    ))
+
+
 def _refusal(retrieval: Retrieval, model: str, gaps: SubjectGaps | None = None) -> Answer:
     """The honest "not in your documents" answer, naming the closest documents found."""
     closest = retrieval.closest_files[:3]
@@ -216,11 +230,19 @@ def ask_stream(
         return
     hits = retrieval.hits
     if options.task == "question":
-        about = {doc_id: (row.about or "") for doc_id in {h.doc_id for h in hits} if (row := store.catalog.get(doc_id))}
-        gaps = subject_gaps(query, hits, retrieval_settings.subject_threshold, about)
+        gaps = _subject_gaps(store, query, hits, retrieval_settings)
         if gaps:
-            yield Event("answer", answer=_refusal(retrieval, model, gaps))
-            return
+            # The search may have missed the documents about the name ("Apple's cash flow" finding
+            # Amazon's filing first): search again within documents that name it, then re-check.
+            named = _named_files(store, workspace, gaps.absent + gaps.in_passing, retrieval_settings.where.files)
+            retry = None
+            if named:
+                within = retrieval_settings.with_(where=replace(retrieval_settings.where, files=named))
+                retry = retrieve(store, query, workspace, within)
+            if retry is None or not retry.hits or _subject_gaps(store, query, retry.hits, retrieval_settings):
+                yield Event("answer", answer=_refusal(retrieval, model, gaps))
+                return
+            retrieval, hits = retry, retry.hits
 
     text = ""
     if llm is not None:

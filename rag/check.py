@@ -286,7 +286,7 @@ def subject_gaps(question: str, hits: list[Hit], min_similarity: float, about: d
     for term in question_terms(question):
         if re.fullmatch(r"v\d+", term, re.I):  # "v1" in "SQuAD v1.1" is a version, not a subject
             continue
-        mentions = [h for h, text in where if _mentions(term, text)]
+        mentions = [h for h, text in where if mentions_name(term, text)]
         if not mentions:
             absent.append(term)
         elif max((h.similarity if h.similarity is not None else 1.0) for h in mentions) < min_similarity:
@@ -294,8 +294,11 @@ def subject_gaps(question: str, hits: list[Hit], min_similarity: float, about: d
     return SubjectGaps(absent, in_passing)
 
 
-def _mentions(term: str, text: str) -> bool:
+def mentions_name(term: str, text: str) -> bool:
+    """Does ``text`` mention the name ``term``: spelled alike, its initials, or its singular ("10-Qs", "KPIs")?"""
     if _squash(term) in _squash(text):
+        return True
+    if re.search(r"[A-Z0-9]s$", term) and len(term) > 2 and _squash(term[:-1]) in _squash(text):
         return True
     initials = "".join(w[0] for w in re.findall(r"[^\W_]+", text.lower()))
     return term.isupper() and 2 <= len(term) <= 6 and term.lower() in initials

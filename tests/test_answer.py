@@ -241,3 +241,33 @@ def test_a_passage_counts_for_the_company_its_document_is_about(store):
     assert subject_gaps(question, net_sales, 0.44).absent == ["Apple"]
     about = {net_sales[0].doc_id: store.catalog.get(net_sales[0].doc_id).about}
     assert not subject_gaps(question, net_sales, 0.44, about)
+
+
+def test_a_name_the_search_missed_is_looked_for_in_the_documents_that_name_it(store):
+    """"Apple's net sales" first finds another company's filing; the documents naming Apple are searched before refusing."""
+    from rag.retrieve import RetrievalSettings, retrieve
+
+    # like a 10-Q: the body says "we" and "the Company"; the name is in the file name and cover page only
+    amazon = "# Amazon.com quarterly report\n\n" + "\n\n".join(
+        f"## Note {n}\nTotal net sales for the quarter were {n}27,358 million dollars in segment {n}." for n in range(1, 5))
+    apple = ("# Quarterly report\n\n## Cover\nForm 10-Q for the fiscal quarter ended April 1.\n\n"
+             "## Revenue\nRevenue reached 94,836 million dollars in the three months ended April 1.\n")
+    small = ChunkSettings(size=48, overlap=0)
+    ingest_bytes(store, "AMZN 2023 Q2.md", amazon.encode(), chunking=small)
+    ingest_bytes(store, "Apple 2023 Q2.md", apple.encode(), chunking=small)
+    question = "What were Apple's total net sales for the quarter?"
+    narrow = RetrievalSettings(k=2)
+    assert {h.file for h in retrieve(store, question, "default", narrow).hits} == {"AMZN 2023 Q2.md"}  # the miss
+    result = ask(store, question, options=AskOptions(model="extractive", retrieval=narrow))
+    assert not result.refused and "94,836" in result.answer and "27,358" not in result.answer
+    assert {h.file for h in result.hits} == {"Apple 2023 Q2.md"}
+    # a name no document has is still refused
+    assert ask(store, "What were Contoso's total net sales for the quarter?", options=AskOptions(model="extractive", retrieval=narrow)).refused
+
+
+def test_plural_codes_count_as_mentioned():
+    from rag.check import mentions_name
+
+    assert mentions_name("10-Qs", "Quarterly report (Form 10-Q)")
+    assert mentions_name("KPIs", "the KPI dashboard")
+    assert not mentions_name("Contoso", "Northwind and Fabrikam")
