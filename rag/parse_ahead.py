@@ -50,8 +50,9 @@ class ParseAhead:
     def __enter__(self) -> ParseAhead:
         return self
 
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def __exit__(self, exc_type, *exc) -> None:
+        # after an error (Ctrl-C included) don't sit out a slow parse nobody will use
+        self.close(wait=exc_type is None)
 
     def submit(self, name: str, data: bytes) -> bool:
         """Start parsing ``name`` in the background if it is going to be indexed; True if started."""
@@ -78,11 +79,11 @@ class ParseAhead:
             return None
         return future
 
-    def close(self) -> None:
+    def close(self, wait: bool = True) -> None:
         for _hash, future in self._pending.values():
             future.cancel()
         self._pending.clear()
-        self._pool.shutdown(wait=True)
+        self._pool.shutdown(wait=wait, cancel_futures=True)
         shutil.rmtree(self._folder, ignore_errors=True)
 
     def _would_parse(self, name: str, data: bytes) -> bool:
@@ -98,7 +99,7 @@ class ParseAhead:
             limits = self._store.settings.limits
             return parse_file_isolated(Path(tmp), name, limits.parse_timeout_s, limits.parse_memory_mb)
         finally:
-            os.unlink(tmp)
+            Path(tmp).unlink(missing_ok=True)  # gone already if the run was abandoned
 
 
 def sweep(data_dir: Path) -> int:
