@@ -244,7 +244,7 @@ def _unsupported_reason(name: str) -> str:
     return parse.unsupported_reason(name)
 
 
-def _sources_of_bytes(display: str, data: bytes) -> Iterator[tuple[str, bytes | GroundedError]]:
+def _sources_of_bytes(display: str, data: bytes, limits) -> Iterator[tuple[str, bytes | GroundedError]]:
     """(name, bytes) for one file, or one entry per document inside a ZIP archive.
 
     A LinkedIn posts export (a CSV, alone or inside a ZIP) gives one document per post; the
@@ -252,7 +252,7 @@ def _sources_of_bytes(display: str, data: bytes) -> Iterator[tuple[str, bytes | 
     """
     if Path(display).suffix.lower() == ".zip":
         private = linkedin.private_export_members([display + "/" + n for n in parse.member_names(data)])
-        for name, member in parse.iter_members(io.BytesIO(data), display):
+        for name, member in parse.iter_members(io.BytesIO(data), display, limits):
             if name in private:
                 yield name, UnsupportedFile(linkedin.PRIVATE_REASON)
             elif isinstance(member, bytes) and linkedin.is_posts_csv(name, member):
@@ -271,10 +271,10 @@ def _too_large(store: Store, size: int) -> FileTooLarge | None:
     return FileTooLarge(f"This file is larger than the {limit} MB limit.") if size > limit * 1024 * 1024 else None
 
 
-def _documents_of(name: str, data: bytes) -> Iterator[tuple[str, bytes | FileResult]]:
+def _documents_of(name: str, data: bytes, limits) -> Iterator[tuple[str, bytes | FileResult]]:
     """The documents in one file: (name, bytes), or (name, result) for an entry that can't be indexed."""
     try:
-        for member, payload in _sources_of_bytes(name, data):
+        for member, payload in _sources_of_bytes(name, data, limits):
             if isinstance(payload, GroundedError):
                 status = "skipped" if isinstance(payload, UnsupportedFile) else "failed"
                 yield member, FileResult(member, status, error=str(payload))
@@ -352,7 +352,7 @@ def ingest_uploads(
             if (problem := _too_large(store, len(data))) is not None:
                 yield name, FileResult(name, "failed", error=str(problem))
             else:
-                yield from _documents_of(name, data)
+                yield from _documents_of(name, data, store.settings.limits)
             yield _UPLOAD_DONE, None
 
     with ParseAhead(store, workspace, chunking) as ahead:
@@ -394,7 +394,7 @@ def ingest_paths(
                 if (problem := _too_large(store, path.stat().st_size)) is not None:
                     yield display, FileResult(display, "failed", error=str(problem))
                 else:
-                    yield from _documents_of(display, path.read_bytes())
+                    yield from _documents_of(display, path.read_bytes(), store.settings.limits)
             except OSError as err:
                 yield str(path), FileResult(str(path), "failed", error=f"This file could not be opened ({err.strerror}).")
             yield _FILE_DONE, (n, path)

@@ -12,6 +12,7 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .errors import GroundedError
 from .types import ChunkSettings
 
 SECRETS_FILE = Path(".streamlit") / "secrets.toml"
@@ -39,6 +40,33 @@ class Limits:
     max_zip_total_mb: int = 500
     parse_timeout_s: float = 180.0  # per file; the parser runs in a child process that is killed after this
     parse_memory_mb: int = 4096  # address-space limit of that child process
+
+
+LIMIT_VARIABLES = {  # environment (or secrets.toml) name -> Limits field
+    "GROUNDED_MAX_FILE_MB": "max_file_mb",
+    "GROUNDED_MAX_ZIP_ENTRIES": "max_zip_entries",
+    "GROUNDED_MAX_ZIP_MB": "max_zip_total_mb",
+    "GROUNDED_PARSE_TIMEOUT_S": "parse_timeout_s",
+    "GROUNDED_PARSE_MEMORY_MB": "parse_memory_mb",
+}
+
+
+def _limits(get) -> Limits:
+    """Input limits, each overridable by its variable in :data:`LIMIT_VARIABLES`."""
+    changes = {}
+    for variable, name in LIMIT_VARIABLES.items():
+        raw = get(variable)
+        if raw is None:
+            continue
+        kind = type(getattr(Limits, name))
+        try:
+            value = kind(raw)
+        except ValueError:
+            value = None
+        if value is None or value <= 0:
+            raise GroundedError(f"The setting {variable} must be a positive number, not {raw!r}.")
+        changes[name] = value
+    return Limits(**changes)
 
 
 @dataclass(frozen=True)
@@ -112,4 +140,5 @@ class Settings:
             compatible_api_key=get("GROUNDED_COMPATIBLE_API_KEY"),
             users=users,
             oidc=isinstance(tables.get("auth"), dict),
+            limits=_limits(get),
         )

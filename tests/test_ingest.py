@@ -135,3 +135,36 @@ def test_workspaces_are_separate(store):
     ingest_bytes(store, "other.txt", b"Globex sells rockets to coyotes.", workspace="globex")
     assert [d.file for d in store.catalog.documents("acme")] == ["pricing.txt"]
     assert {h.file for h in store.search("rockets", workspace="acme", k=5)} == {"pricing.txt"}
+
+
+def test_zip_limits_come_from_the_settings(store, monkeypatch):
+    from dataclasses import replace
+
+    from rag.ingest import ingest_upload
+    from rag.settings import Limits
+    from tests.fixtures import make_zip
+
+    archive = make_zip({f"page-{n}.md": f"# Page {n}\n\nHelp text {n}.".encode() for n in range(4)})
+    monkeypatch.setattr(store, "settings", replace(store.settings, limits=Limits(max_zip_entries=3)))
+    (result,) = ingest_upload(store, "help.zip", archive)
+    assert result.status == "failed" and "has 4 files; the limit is 3" in result.error
+    monkeypatch.setattr(store, "settings", replace(store.settings, limits=Limits(max_zip_total_mb=0)))
+    (result,) = ingest_upload(store, "help.zip", archive)
+    assert result.status == "failed" and "expands to more than 0 MB" in result.error
+    monkeypatch.setattr(store, "settings", replace(store.settings, limits=Limits()))
+    assert [r.status for r in ingest_upload(store, "help.zip", archive)] == ["indexed"] * 4
+
+
+def test_limits_can_be_set_from_the_environment(tmp_path, monkeypatch):
+    import pytest
+
+    from rag.errors import GroundedError
+    from rag.settings import Settings
+
+    monkeypatch.setenv("GROUNDED_MAX_ZIP_ENTRIES", "50")
+    monkeypatch.setenv("GROUNDED_PARSE_TIMEOUT_S", "30.5")
+    limits = Settings.load(tmp_path / "data", secrets_path=tmp_path / "none.toml").limits
+    assert (limits.max_zip_entries, limits.parse_timeout_s, limits.max_file_mb) == (50, 30.5, 200)
+    monkeypatch.setenv("GROUNDED_MAX_FILE_MB", "lots")
+    with pytest.raises(GroundedError, match="GROUNDED_MAX_FILE_MB must be a positive number"):
+        Settings.load(tmp_path / "data", secrets_path=tmp_path / "none.toml")

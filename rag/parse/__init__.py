@@ -80,9 +80,9 @@ def member_names(data: bytes) -> list[str]:
     return archive.member_names(data)
 
 
-def iter_members(path: Path, display: str) -> Iterator[tuple[str, bytes | GroundedError]]:
-    """The documents inside a ZIP: (name, bytes) or (name, reason it was skipped)."""
-    return archive.iter_members(path, display, frozenset(PARSERS))
+def iter_members(path: Path, display: str, limits=None) -> Iterator[tuple[str, bytes | GroundedError]]:
+    """The documents inside a ZIP: (name, bytes) or (name, reason it was skipped), within ``limits``."""
+    return archive.iter_members(path, display, frozenset(PARSERS), limits)
 
 
 def parse_file(path: Path, display_name: str | None = None) -> ParsedDocument:

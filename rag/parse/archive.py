@@ -12,10 +12,9 @@ from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
 from ..errors import BrokenFile, EncryptedFile, FileTooLarge, GroundedError, UnsupportedFile
+from ..settings import Limits
 
-MAX_ENTRIES = 2000
-MAX_TOTAL_BYTES = 500 * 1024 * 1024
-MAX_MEMBER_BYTES = 200 * 1024 * 1024
+MB = 1024 * 1024
 MAX_RATIO = 100  # uncompressed / compressed, for members over 1 MB
 
 
@@ -23,7 +22,7 @@ def is_archive(path: Path) -> bool:
     return path.suffix.lower() == ".zip"
 
 
-def _member_problem(info: zipfile.ZipInfo, supported: frozenset[str]) -> GroundedError | None:
+def _member_problem(info: zipfile.ZipInfo, supported: frozenset[str], max_bytes: int) -> GroundedError | None:
     name = info.filename
     parts = PurePosixPath(name.replace("\\", "/")).parts
     if name.startswith(("/", "\\")) or ".." in parts or (parts and ":" in parts[0]):
@@ -37,8 +36,8 @@ def _member_problem(info: zipfile.ZipInfo, supported: frozenset[str]) -> Grounde
         return UnsupportedFile(unsupported_reason(name))
     if info.flag_bits & 0x1:
         return EncryptedFile("This entry is password-protected.")
-    if info.file_size > MAX_MEMBER_BYTES:
-        return FileTooLarge(f"This entry is larger than {MAX_MEMBER_BYTES // 2**20} MB.")
+    if info.file_size > max_bytes:
+        return FileTooLarge(f"This entry is larger than the {max_bytes // MB} MB limit for one file.")
     if info.file_size > 2**20 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
         return FileTooLarge("This entry expands more than 100-fold (it looks like a zip bomb); it was not read.")
     return None
@@ -55,8 +54,16 @@ def member_names(data: bytes) -> list[str]:
         return []
 
 
-def iter_members(path: Path, display: str, supported: frozenset[str]) -> Iterator[tuple[str, bytes | GroundedError]]:
-    """(name, bytes or the reason it is skipped) for each file in the archive, named ``display/inner/path``."""
+def iter_members(
+    path: Path, display: str, supported: frozenset[str], limits: Limits | None = None
+) -> Iterator[tuple[str, bytes | GroundedError]]:
+    """(name, bytes or the reason it is skipped) for each file in the archive, named ``display/inner/path``.
+
+    ``limits`` (the settings' input limits) caps the entry count, the total
+    uncompressed size and each entry's size.
+    """
+    limits = limits or Limits()
+    max_member = limits.max_file_mb * MB
     try:
         zf = zipfile.ZipFile(path)
     except zipfile.BadZipFile as err:
@@ -66,21 +73,23 @@ def iter_members(path: Path, display: str, supported: frozenset[str]) -> Iterato
             i for i in zf.infolist()
             if not i.is_dir() and not i.filename.startswith("__MACOSX/") and not PurePosixPath(i.filename).name.startswith(".")
         ]
-        if len(infos) > MAX_ENTRIES:
-            raise FileTooLarge(f"This archive has {len(infos)} files; the limit is {MAX_ENTRIES}. Split it into smaller ZIPs.")
-        if sum(i.file_size for i in infos) > MAX_TOTAL_BYTES:
-            raise FileTooLarge(f"This archive expands to more than {MAX_TOTAL_BYTES // 2**20} MB; split it into smaller ZIPs.")
+        if len(infos) > limits.max_zip_entries:
+            raise FileTooLarge(
+                f"This archive has {len(infos)} files; the limit is {limits.max_zip_entries}. Split it into smaller ZIPs."
+            )
+        if sum(i.file_size for i in infos) > limits.max_zip_total_mb * MB:
+            raise FileTooLarge(f"This archive expands to more than {limits.max_zip_total_mb} MB; split it into smaller ZIPs.")
         if not infos:
             raise UnsupportedFile("This archive contains no files.")
         for info in infos:
             name = f"{display}/{info.filename.replace(chr(92), '/')}"
-            problem = _member_problem(info, supported)
+            problem = _member_problem(info, supported, max_member)
             if problem is not None:
                 yield name, problem
                 continue
             try:
                 with zf.open(info) as fh:
-                    data = fh.read(MAX_MEMBER_BYTES + 1)
+                    data = fh.read(max_member + 1)
             except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as err:
                 yield name, BrokenFile(f"This entry is damaged and couldn't be read ({type(err).__name__}).")
                 continue
