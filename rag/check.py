@@ -298,7 +298,7 @@ def mentions_name(term: str, text: str) -> bool:
     """Does ``text`` mention the name ``term``: spelled alike, its initials, or its singular ("10-Qs", "KPIs")?"""
     if _squash(term) in _squash(text):
         return True
-    if re.search(r"[A-Z0-9]s$", term) and len(term) > 2 and _squash(term[:-1]) in _squash(text):
+    if re.search(r"[A-Z0-9]s$", term) and _squash(term[:-1]) in _squash(text):
         return True
     initials = "".join(w[0] for w in re.findall(r"[^\W_]+", text.lower()))
     return term.isupper() and 2 <= len(term) <= 6 and term.lower() in initials

@@ -270,4 +270,5 @@ def test_plural_codes_count_as_mentioned():
 
     assert mentions_name("10-Qs", "Quarterly report (Form 10-Q)")
     assert mentions_name("KPIs", "the KPI dashboard")
+    assert mentions_name("Qs", "Form 10-Q")  # "10-Qs" read as a name on its own
     assert not mentions_name("Contoso", "Northwind and Fabrikam")
