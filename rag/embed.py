@@ -68,7 +68,7 @@ class MiniLMEmbeddings(Embeddings):
     model_id = MINILM_ID
     dimension = MINILM_DIM
 
-    def __init__(self, batch_size: int = 32, threads: int | None = None):
+    def __init__(self, batch_size: int = 8, threads: int | None = None):
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
