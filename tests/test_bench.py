@@ -229,8 +229,10 @@ def test_ingest_command_times_every_stage_and_restores_the_code(tmp_path):
     assert set(result["stages"]) == {"parse", "chunk", "embed", "sparse", "store", "other"}
     assert all(v >= 0 for v in result["stages"].values())
     assert sum(result["stages"].values()) == pytest.approx(result["seconds"], abs=0.05)
-    assert result["stages"]["parse"] > 0 and result["stages"]["embed"] > 0
-    assert result["parse_overlapped_s"] > 0  # the files were parsed ahead, in the worker
+    assert result["stages"]["embed"] > 0
+    # the files were parsed ahead, in the worker; ingest waited for at most that long (often ~0 s)
+    assert result["parse_overlapped_s"] > 0
+    assert result["stages"]["parse"] <= result["parse_overlapped_s"] + 0.05
     assert result["chunks"] >= 3 and result["tokens"] > result["chunks"]
     assert set(result["embedding_alone"]["batch_sizes"]) == {"4", "16"}
     assert result["ratio"] == pytest.approx(result["seconds"] / result["embedding_alone"]["seconds"], rel=0.01)
