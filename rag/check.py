@@ -283,15 +283,40 @@ def subject_gaps(question: str, hits: list[Hit], min_similarity: float, about: d
     absent, in_passing = [], []
     about = about or {}
     where = [(h, " ".join((h.context or h.text, h.file, h.section, about.get(h.doc_id, "")))) for h in hits]
-    for term in question_terms(question):
+    terms = question_terms(question)
+    spelled_out = acronym_expansions(question, terms)
+    for term in terms:
         if re.fullmatch(r"v\d+", term, re.I):  # "v1" in "SQuAD v1.1" is a version, not a subject
             continue
         mentions = [h for h, text in where if mentions_name(term, text)]
+        if not mentions and term in spelled_out:  # "Web" of "AWS (Amazon Web Services)": the acronym will do
+            mentions = [h for h, text in where if mentions_name(spelled_out[term], text)]
         if not mentions:
             absent.append(term)
         elif max((h.similarity if h.similarity is not None else 1.0) for h in mentions) < min_similarity:
             in_passing.append(term)
     return SubjectGaps(absent, in_passing)
+
+
+_CAPITALISED_RUN = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+){1,5}\b")
+
+
+def acronym_expansions(question: str, terms: list[str]) -> dict[str, str]:
+    """Words of a phrase the question spells out for one of its acronyms: {"Web": "AWS", ...}.
+
+    "AWS (Amazon Web Services)" names one thing twice; passages that say "AWS"
+    cover "Web" and "Services" too.
+    """
+    acronyms = {t for t in terms if t.isupper() and 2 <= len(t) <= 6}
+    words: dict[str, str] = {}
+    for run in _CAPITALISED_RUN.finditer(question):
+        parts = run.group(0).split()
+        for start in range(len(parts) - 1):  # "Can Amazon Web Services": the acronym may skip leading words
+            initials = "".join(w[0] for w in parts[start:])
+            if initials in acronyms:
+                words.update({w: initials for w in parts[start:]})
+                break
+    return words
 
 
 def mentions_name(term: str, text: str) -> bool:

@@ -272,3 +272,17 @@ def test_plural_codes_count_as_mentioned():
     assert mentions_name("KPIs", "the KPI dashboard")
     assert mentions_name("Qs", "Form 10-Q")  # "10-Qs" read as a name on its own
     assert not mentions_name("Contoso", "Northwind and Fabrikam")
+
+
+def test_words_of_a_spelled_out_acronym_are_covered_by_the_acronym():
+    from rag.check import acronym_expansions, subject_gaps
+
+    question = "Can any trends be identified in Amazon's AWS (Amazon Web Services) segment revenue?"
+    from rag.check import question_terms
+
+    assert acronym_expansions(question, question_terms(question)) == {"Amazon": "AWS", "Web": "AWS", "Services": "AWS"}
+    hit = Hit("c1", "d1", "2023 Q3 AMZN.pdf", "AWS segment net sales rose 12% to 23,059 million.", 1.0, similarity=0.6)
+    assert not subject_gaps(question, [hit], 0.44, {"d1": "Amazon.com, Inc. quarterly report"})
+    # without the acronym in any passage, the spelled-out words still count as missing
+    other = Hit("c2", "d2", "2023 Q3 AMZN.pdf", "North America segment net sales rose 11%.", 1.0, similarity=0.6)
+    assert "Web" in subject_gaps(question, [other], 0.44, {"d2": "Amazon.com, Inc. quarterly report"}).absent
