@@ -32,6 +32,7 @@ from .parse.isolated import parse_file_isolated
 from .parse_ahead import ParseAhead
 from .errors import EmptyDocument, FileTooLarge, GroundedError, NotFound, UnsupportedFile
 from .sparse import document_vector
+from .settings import Limits
 from .store import Store
 from .types import ChunkSettings, ParsedDocument
 
@@ -244,7 +245,7 @@ def _unsupported_reason(name: str) -> str:
     return parse.unsupported_reason(name)
 
 
-def _sources_of_bytes(display: str, data: bytes, limits) -> Iterator[tuple[str, bytes | GroundedError]]:
+def _sources_of_bytes(display: str, data: bytes, limits: Limits) -> Iterator[tuple[str, bytes | GroundedError]]:
     """(name, bytes) for one file, or one entry per document inside a ZIP archive.
 
     A LinkedIn posts export (a CSV, alone or inside a ZIP) gives one document per post; the
@@ -271,7 +272,7 @@ def _too_large(store: Store, size: int) -> FileTooLarge | None:
     return FileTooLarge(f"This file is larger than the {limit} MB limit.") if size > limit * 1024 * 1024 else None
 
 
-def _documents_of(name: str, data: bytes, limits) -> Iterator[tuple[str, bytes | FileResult]]:
+def _documents_of(name: str, data: bytes, limits: Limits) -> Iterator[tuple[str, bytes | FileResult]]:
     """The documents in one file: (name, bytes), or (name, result) for an entry that can't be indexed."""
     try:
         for member, payload in _sources_of_bytes(name, data, limits):

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ..errors import BrokenFile, EmptyDocument, FileTooLarge, GroundedError, UnsupportedFile
+from ..settings import Limits
 from ..types import ParsedDocument
 from . import archive
 from .mail import parse_eml
@@ -80,7 +81,7 @@ def member_names(data: bytes) -> list[str]:
     return archive.member_names(data)
 
 
-def iter_members(path: Path, display: str, limits=None) -> Iterator[tuple[str, bytes | GroundedError]]:
+def iter_members(path: Path, display: str, limits: Limits | None = None) -> Iterator[tuple[str, bytes | GroundedError]]:
     """The documents inside a ZIP: (name, bytes) or (name, reason it was skipped), within ``limits``."""
     return archive.iter_members(path, display, frozenset(PARSERS), limits)
 
