@@ -39,7 +39,8 @@ CREATE TABLE IF NOT EXISTS documents (
     settings TEXT,
     size_bytes INTEGER,
     title TEXT,
-    about TEXT
+    about TEXT,
+    index_seconds REAL
 );
 CREATE INDEX IF NOT EXISTS documents_workspace ON documents(workspace, file);
 CREATE TABLE IF NOT EXISTS chats (
@@ -91,6 +92,7 @@ class DocumentRow:
     size_bytes: int | None
     title: str | None
     about: str | None = None  # who and what the document is about (names on its first pages), for coverage checks
+    index_seconds: float | None = None  # how long its last indexing took: re-index estimates
 
     @property
     def chunk_settings(self) -> dict:
@@ -133,6 +135,8 @@ class Catalog:
         doc_columns = {r["name"] for r in self._conn.execute("PRAGMA table_info(documents)")}
         if "about" not in doc_columns:
             self._conn.execute("ALTER TABLE documents ADD COLUMN about TEXT")
+        if "index_seconds" not in doc_columns:
+            self._conn.execute("ALTER TABLE documents ADD COLUMN index_seconds REAL")
         chat_columns = {r["name"] for r in self._conn.execute("PRAGMA table_info(chats)")}
         if "user" not in chat_columns:  # who a chat belongs to ("" = the local user, sign-in off)
             self._conn.execute("ALTER TABLE chats ADD COLUMN user TEXT NOT NULL DEFAULT ''")

@@ -3,6 +3,8 @@
 import io
 import zipfile
 
+import pytest
+
 from rag.ingest import delete_document, doc_id_for, ingest_bytes, ingest_paths, reindex
 from rag.store import Store, recover
 from rag.types import ChunkSettings
@@ -168,3 +170,16 @@ def test_limits_can_be_set_from_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("GROUNDED_MAX_FILE_MB", "lots")
     with pytest.raises(GroundedError, match="GROUNDED_MAX_FILE_MB must be a positive number"):
         Settings.load(tmp_path / "data", secrets_path=tmp_path / "none.toml")
+
+
+def test_reindex_estimate_uses_each_documents_last_indexing_time(store):
+    from rag.ingest import estimate_reindex_seconds
+
+    first = ingest_bytes(store, "northwind.md", CASE_STUDY.encode())
+    second = ingest_bytes(store, "pricing.txt", PRICING.encode())
+    measured = store.catalog.get(first.doc_id).index_seconds
+    assert 0 < measured <= first.seconds + 0.01
+    store.catalog.update(first.doc_id, index_seconds=12.5)
+    store.catalog.update(second.doc_id, index_seconds=None)  # indexed before the time was recorded
+    chunks = store.catalog.get(second.doc_id).chunks
+    assert estimate_reindex_seconds(store, store.settings.workspace) == pytest.approx(12.5 + chunks / 20.0 + 0.2)
