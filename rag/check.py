@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -204,16 +205,20 @@ def _name_part(word: str) -> str:
     return "-".join(kept) if kept and len(kept) < len(parts) else word
 
 
-def question_terms(question: str) -> list[str]:
-    """The specific names a question is about: capitalised names (not its first word) and codes like "GLM-130B"."""
-    terms: dict[str, None] = {}
-    for m in _CAP_WORD.finditer(question):
-        if m.start() == 0:
+def _capitalised_names(text: str, skip_first: bool = False) -> Iterator[str]:
+    """Capitalised words of ``text`` that may be names ("Contoso's" -> "Contoso"), in order, repeats kept."""
+    for m in _CAP_WORD.finditer(text):
+        if skip_first and m.start() == 0:  # a question's first word is capitalised anyway
             continue
         for word in m.group(0).split():
             word = _name_part(re.sub(r"['’]s$", "", word).strip("'’-"))
             if len(word) > 1 and word.lower() not in STOP_WORDS and word.lower() not in _QUESTION_CAPS:
-                terms.setdefault(word, None)
+                yield word
+
+
+def question_terms(question: str) -> list[str]:
+    """The specific names a question is about: capitalised names (not its first word) and codes like "GLM-130B"."""
+    terms = dict.fromkeys(_capitalised_names(question, skip_first=True))
     for m in _MIXED.finditer(question):
         word = _name_part(m.group(0))
         if not re.fullmatch(r"q[1-4]|\d+(st|nd|rd|th|s|k|m|x)?", word.lower()):
@@ -258,13 +263,7 @@ def document_about(file: str, title: str | None, texts: list[str], names: int = 
     A filing's net-sales table doesn't say "Apple" but its cover page does; a
     question about Apple answered from it is about the right company.
     """
-    counts: Counter[str] = Counter()
-    for text in texts:
-        for m in _CAP_WORD.finditer(text):
-            for word in m.group(0).split():
-                word = _name_part(re.sub(r"['’]s$", "", word).strip("'’-"))
-                if len(word) > 1 and word.lower() not in STOP_WORDS and word.lower() not in _QUESTION_CAPS:
-                    counts[word] += 1
+    counts = Counter(word for text in texts for word in _capitalised_names(text))
     top = " ".join(w for w, _ in counts.most_common(names))
     stem = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", file.rsplit("/", 1)[-1])
     return " ".join((stem, title or "", " ".join(texts[:2])[:1500], top))

@@ -42,9 +42,10 @@ _clients: dict[str, QdrantClient] = {}
 _clients_lock = threading.Lock()
 
 
-def locked_message(settings) -> str:
+def locked_message(folder) -> str:
+    """What a second process on the same data folder is told."""
     return (
-        f"Another Grounded process is already using the data folder {settings.data_dir}. "
+        f"Another Grounded process is already using the data folder {folder}. "
         "Close it (or use another --data-dir), or set QDRANT_URL to share a Qdrant server."
     )
 
@@ -78,10 +79,7 @@ def open_local_client(path) -> QdrantClient:
         return QdrantClient(path=str(path))
     except RuntimeError as err:
         if "already accessed" in str(err):
-            raise IndexLocked(
-                f"Another Grounded process is already using the index folder {path}. "
-                "Close it (or use another --data-dir), or set QDRANT_URL to share a Qdrant server."
-            ) from None
+            raise IndexLocked(locked_message(path)) from None
         raise
 
 

@@ -52,7 +52,6 @@ import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 import qdrant_edge as qe
@@ -216,7 +215,7 @@ class EdgeEngine:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(fd)
-            raise IndexLocked(locked_message(self.settings)) from None
+            raise IndexLocked(locked_message(self.settings.data_dir)) from None
         return fd
 
     def _release_folder_lock(self) -> None:
@@ -397,11 +396,6 @@ class EdgeIndex(Index):
         """This data folder's engine (reopened if it was closed, as ``open_client`` made a new client)."""
         return open_engine(self.settings)
 
-    @property
-    def client(self) -> "_ClientView":
-        """A read-only stand-in for the few ``qdrant_client`` calls older code makes on ``index.client``."""
-        return _ClientView(self)
-
     def ensure(self, workspace: str) -> str:
         """Open the workspace's shard, creating it if needed; refuse a mismatched model."""
         name = collection_name(workspace)
@@ -539,29 +533,6 @@ class EdgeIndex(Index):
         return [_hit(p) for p in points]
 
 
-class _ClientView:
-    """``index.client`` for code written against qdrant_client (tests, benchmarks): existence and unfiltered scroll."""
-
-    def __init__(self, index: EdgeIndex):
-        self._index = index
-
-    def collection_exists(self, collection_name: str) -> bool:
-        return self._index.engine.exists(collection_name)
-
-    def scroll(self, collection_name: str, scroll_filter=None, limit: int = 10, offset=None,
-               with_payload=True, with_vectors=False):
-        if scroll_filter is not None:
-            raise NotImplementedError("Filtered scrolls go through the index's methods (chunks_of, neighbours).")
-        engine = self._index.engine
-        engine.open(collection_name)
-        with engine.using(collection_name) as shard:
-            records, next_offset = shard.scroll(
-                qe.ScrollRequest(offset=offset, limit=limit, with_payload=with_payload, with_vector=with_vectors)
-            )
-        points = [SimpleNamespace(id=str(r.id), payload=r.payload or {}, vector=r.vector) for r in records]
-        return points, (str(next_offset) if next_offset is not None else None)
-
-
 def migrate_local_mode(settings, root: Path) -> int:
     """Move an old local-mode index (``DATA_DIR/qdrant``) into Edge shards; returns the points moved.
 
@@ -581,7 +552,7 @@ def migrate_local_mode(settings, root: Path) -> int:
     try:
         client = open_local_client(old)
     except IndexLocked:  # an older Grounded still runs on this folder
-        raise IndexLocked(locked_message(settings)) from None
+        raise IndexLocked(locked_message(settings.data_dir)) from None
     moved = 0
     try:
         names = [c.name for c in client.get_collections().collections]

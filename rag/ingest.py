@@ -128,11 +128,8 @@ def ingest_bytes(
     version = version_for(content_hash, chunking)
     ahead = parse_ahead.take(name, content_hash) if parse_ahead else None
 
-    limit = store.settings.limits.max_file_mb
-    if len(data) > limit * 1024 * 1024:
-        return FileResult(name, "failed", error=str(FileTooLarge(f"This file is larger than the {limit} MB limit.")))
-    if Path(name).suffix.lower() not in parse.SUPPORTED_EXTENSIONS:
-        return FileResult(name, "skipped", error=_unsupported_reason(name))
+    if (refused := refusal(store, name, len(data))) is not None:
+        return refused
 
     with store.write_lock:
         existing = store.catalog.get(doc_id)
@@ -266,6 +263,15 @@ def _sources_of_bytes(display: str, data: bytes, limits: Limits) -> Iterator[tup
         yield from linkedin.post_sources(display, data)
         return
     yield display, data
+
+
+def refusal(store: Store, name: str, size: int) -> FileResult | None:
+    """Why a document of this name and size is not indexed at all (too large, unsupported type), or None."""
+    if (problem := _too_large(store, size)) is not None:
+        return FileResult(name, "failed", error=str(problem))
+    if Path(name).suffix.lower() not in parse.SUPPORTED_EXTENSIONS:
+        return FileResult(name, "skipped", error=_unsupported_reason(name))
+    return None
 
 
 def _too_large(store: Store, size: int) -> FileTooLarge | None:

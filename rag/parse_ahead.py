@@ -23,7 +23,6 @@ import tempfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from . import parse
 from .originals import safe_filename
 from .parse.isolated import parse_file_isolated
 from .types import ParsedDocument
@@ -56,7 +55,7 @@ class ParseAhead:
 
     def submit(self, name: str, data: bytes) -> bool:
         """Start parsing ``name`` in the background if it is going to be indexed; True if started."""
-        from .ingest import doc_id_for, version_for  # ingest imports this module
+        from .ingest import doc_id_for, version_for  # ingest imports this module, so not at the top
 
         if name in self._pending or not self._would_parse(name, data):
             return False
@@ -87,9 +86,9 @@ class ParseAhead:
         shutil.rmtree(self._folder, ignore_errors=True)
 
     def _would_parse(self, name: str, data: bytes) -> bool:
-        suffix = Path(name).suffix.lower()
-        limit = self._store.settings.limits.max_file_mb * 1024 * 1024
-        return bool(data) and len(data) <= limit and suffix in parse.SUPPORTED_EXTENSIONS
+        from .ingest import refusal
+
+        return bool(data) and refusal(self._store, name, len(data)) is None
 
     def _parse(self, name: str, data: bytes) -> ParsedDocument:
         fd, tmp = tempfile.mkstemp(dir=self._folder, suffix="-" + safe_filename(name))
