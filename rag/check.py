@@ -227,23 +227,13 @@ def question_terms(question: str) -> list[str]:
 
 
 def uncovered_terms(question: str, passages: list[str]) -> list[str]:
-    """Names from ``question`` that none of ``passages`` mentions (acronyms of passage words count as mentioned).
+    """Names from ``question`` that none of ``passages`` mentions (see :func:`mentions_name`).
 
     A question about "Contoso" answered from the Northwind case study is the
     worst kind of wrong answer: confident and about someone else.
     """
     text = "\n".join(passages)
-    squashed = _squash(text)
-    initials = "".join(w[0] for w in re.findall(r"[^\W_]+", text.lower()))
-    missing = []
-    for term in question_terms(question):
-        key = _squash(term)
-        if not key or key in squashed:
-            continue
-        if term.isupper() and 2 <= len(term) <= 6 and term.lower() in initials:
-            continue
-        missing.append(term)
-    return missing
+    return [term for term in question_terms(question) if not mentions_name(term, text)]
 
 
 @dataclass(frozen=True)
