@@ -144,7 +144,7 @@ def engine_name(index) -> str:
     kind = type(index).__name__
     if getattr(index, "remote", False):
         return "qdrant server"
-    if kind in ("Index", "QdrantIndex"):  # qdrant_client over a folder: its pure-Python local mode
+    if kind == "QdrantIndex":  # qdrant_client over a folder: its pure-Python local mode
         return "qdrant-client local mode (embedded)"
     return f"{kind} (embedded)"
 
