@@ -6,10 +6,16 @@ them), the sidebar is drawn next, and the chosen page runs last.
 
 import streamlit as st
 
-from app_pages._common import current_assistant, current_user, friendly_errors, sign_out, store_or_stop
+from app_pages._common import (
+    current_assistant,
+    current_user,
+    friendly_errors,
+    sign_out,
+    store_or_stop,
+)
 from rag.present import escape_markdown
-from rag.assistants import create_assistant, list_assistants
-from rag.chats import list_chats
+from rag.workspace.assistants import create_assistant, list_assistants
+from rag.workspace.chats import list_chats
 
 st.set_page_config(page_title="Grounded", page_icon=":material/library_books:", layout="wide")
 

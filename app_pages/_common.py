@@ -7,11 +7,19 @@ from contextlib import contextmanager
 
 import streamlit as st
 
-from rag.access import LOCAL_USER, User, authenticate
-from rag.assistants import Assistant, create_assistant, effective_settings, ensure_default, get_assistant, list_assistants
 from rag.errors import GroundedError, NotFound
+from rag.ingest.recovery import open_store
 from rag.settings import Settings
 from rag.store import Store
+from rag.workspace.access import LOCAL_USER, User, authenticate
+from rag.workspace.assistants import (
+    Assistant,
+    create_assistant,
+    effective_settings,
+    ensure_default,
+    get_assistant,
+    list_assistants,
+)
 
 log = logging.getLogger("grounded.ui")
 
@@ -19,7 +27,7 @@ log = logging.getLogger("grounded.ui")
 @st.cache_resource(show_spinner="Opening your knowledge base…")
 def get_store(data_dir: str) -> Store:
     """One store per app process and data directory, shared by every browser session."""
-    return Store(Settings.load(data_dir))
+    return open_store(Settings.load(data_dir))
 
 
 def store_or_stop() -> Store:

@@ -6,21 +6,16 @@ from pathlib import Path
 
 import streamlit as st
 
-from app_pages._common import assistant_settings, current_assistant, current_user, friendly_errors, store_or_stop
-from rag.assistants import readable_document
-from rag.errors import NotFound
-from rag.answer import AskOptions, Turn, ask_stream
-from rag.chats import (
-    add_message,
-    answer_markdown,
-    chat_markdown,
-    delete_chat,
-    feedback_for,
-    load_chat,
-    new_chat,
-    record_feedback,
+from app_pages._common import (
+    assistant_settings,
+    current_assistant,
+    current_user,
+    friendly_errors,
+    store_or_stop,
 )
-from rag.llm import MODEL_NOTICES, resolve_model
+from rag.answer.chain import AskOptions, Turn, ask_stream
+from rag.answer.models import MODEL_NOTICES, resolve_model
+from rag.errors import NotFound
 from rag.present import (
     escape_markdown,
     highlighted_markdown,
@@ -31,6 +26,17 @@ from rag.present import (
     safe_stream_piece,
 )
 from rag.types import Answer
+from rag.workspace.documents import document as readable_document
+from rag.workspace.chats import (
+    add_message,
+    answer_markdown,
+    chat_markdown,
+    delete_chat,
+    feedback_for,
+    load_chat,
+    new_chat,
+    record_feedback,
+)
 
 store = store_or_stop()
 user = current_user(store)
@@ -75,7 +81,7 @@ def render_sources(answer: Answer, key: str) -> None:
             else:
                 st.markdown(highlighted_markdown(c.quote, " ".join(claims.get(c.n, []))))
             try:  # the same access check as every other way to a document
-                row = readable_document(store, c.doc_id, user, assistant.id)
+                row = readable_document(store, c.doc_id, user, assistant_id=assistant.id)
             except NotFound:
                 row = None
             if row and row.original_path and Path(row.original_path).exists():
@@ -128,13 +134,13 @@ def render_feedback(chat, message) -> None:
     existing = feedback_for(store.catalog, message.msg_id)
     rating = st.feedback("thumbs", key=f"fb-{message.msg_id}")
     if rating is not None and (existing is None or (existing["rating"] > 0) != bool(rating)):
-        record_feedback(store.catalog, chat, message.msg_id, 1 if rating else -1)
+        record_feedback(store.catalog, chat.chat_id, assistant.id, user.name, message.msg_id, 1 if rating else -1)
         existing = feedback_for(store.catalog, message.msg_id)
     if existing:
         with st.popover("Add a comment", icon=":material/comment:", key=f"fbp-{message.msg_id}"):
             comment = st.text_area("What was right or wrong?", value=existing.get("comment") or "", key=f"fbc-{message.msg_id}")
             if st.button("Save comment", key=f"fbs-{message.msg_id}"):
-                record_feedback(store.catalog, chat, message.msg_id, existing["rating"], comment)
+                record_feedback(store.catalog, chat.chat_id, assistant.id, user.name, message.msg_id, existing["rating"], comment)
                 st.toast("Thanks, your feedback was saved.")
 
 

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages._common import current_assistant, current_user, friendly_errors, store_or_stop
-from rag.access import can_manage
-from rag.health import CHECK_TITLES, Finding, apply_fix, check_health
+from app_pages._common import (
+    current_assistant,
+    current_user,
+    friendly_errors,
+    store_or_stop,
+)
 from rag.present import escape_markdown as md
+from rag.workspace.access import can_manage
+from rag.workspace.health import CHECK_TITLES, Finding, apply_fix, check_health
 
 store = store_or_stop()
 user = current_user(store)
@@ -24,7 +29,7 @@ if flash := st.session_state.pop("health-flash", None):
 
 report = None
 with friendly_errors("check the knowledge base"):
-    report = check_health(store, assistant.id)
+    report = check_health(store, assistant.id, user)
 if report is None:
     st.stop()
 
@@ -46,7 +51,7 @@ if report.questions:
 
 def _do(finding: Finding, n: int, fix, kind: str | None = None) -> None:
     with friendly_errors(fix.label.lower()):
-        message = apply_fix(store, fix, kind)
+        message = apply_fix(store, fix, user, kind)
         st.session_state["health-flash"] = message
         st.rerun()
 

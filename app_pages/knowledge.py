@@ -7,17 +7,28 @@ from pathlib import Path
 
 import streamlit as st
 
-from app_pages._common import current_assistant, current_user, friendly_errors, store_or_stop
-from rag.access import can_manage
-from rag.assistants import readable_document
+from app_pages._common import (
+    current_assistant,
+    current_user,
+    friendly_errors,
+    store_or_stop,
+)
+from rag.answer.retrieve import retrieve
 from rag.errors import NotFound
-from rag.chunk import STRATEGIES
-from rag.ingest import KINDS, delete_document, ingest_uploads, preview_chunks, reindex, stored_chunks
-from rag.kinds import set_kind
-from rag.present import CHUNK_LABELS, RESULT_LABELS, STATUS_LABELS, location, passage_markdown, plural
+from rag.ingest.chunk import STRATEGIES
+from rag.ingest.kinds import KINDS
+from rag.present import (
+    CHUNK_LABELS,
+    RESULT_LABELS,
+    STATUS_LABELS,
+    location,
+    passage_markdown,
+    plural,
+)
 from rag.present import escape_markdown as md
-from rag.retrieve import retrieve
 from rag.types import ChunkSettings, SearchFilter
+from rag.workspace import documents as docs
+from rag.workspace.access import can_manage
 
 store = store_or_stop()
 user = current_user(store)
@@ -50,7 +61,7 @@ if submitted and uploads:
     results, crashed = [], 0
     progress = st.progress(0.0, text="Starting…")
     # one run over all uploads, so the next file is read while this one is indexed
-    batches = ingest_uploads(store, ((u.name, u.getvalue()) for u in uploads), assistant.id, assistant.chunking)
+    batches = docs.add_documents(store, ((u.name, u.getvalue()) for u in uploads), assistant.id, user)
     for n, upload in enumerate(uploads):
         progress.progress(n / len(uploads), text=f"Reading {md(upload.name)} ({n + 1} of {len(uploads)})…")
         with st.status(f"Reading {md(upload.name)}…", expanded=False) as status:
@@ -102,7 +113,7 @@ if submitted and uploads:
         st.success(summary + " You can ask about them on the Chat page.", icon=":material/check_circle:")
 
 # documents
-documents = store.catalog.documents(assistant.id)
+documents = docs.documents(store, assistant.id, user)
 if not documents:
     st.info(
         "No documents yet. Add your case studies, help-center export (ZIP), launch notes or posts above; "
@@ -142,7 +153,7 @@ edited = st.data_editor(
 for doc, shown, row in zip(documents, table, edited):
     if manager and row["Kind"] != shown["Kind"]:
         with friendly_errors("change the kind"):
-            set_kind(store, doc.doc_id, row["Kind"])
+            docs.set_kind(store, doc.doc_id, row["Kind"], user)
             st.toast(f"{md(doc.file)} is now tagged “{row['Kind']}”.")
 
 names = {d.doc_id: d.file for d in documents}
@@ -151,7 +162,7 @@ chosen = st.selectbox(
     help="Pick a document to download, re-index, delete or see how it was split.",
 )
 try:
-    doc = readable_document(store, chosen, user, assistant.id)
+    doc = docs.document(store, chosen, user, assistant_id=assistant.id)
 except NotFound:  # deleted in another tab
     st.rerun()
 left, middle, right = st.columns(3)
@@ -168,7 +179,7 @@ if manager and middle.button(
     help="Read the file again and split it with this assistant's current settings.",
 ):
     with st.spinner(f"Re-indexing {md(doc.file)}…"), friendly_errors("re-index the document"):
-        result = reindex(store, doc.doc_id, assistant.chunking)
+        result = docs.reindex(store, doc.doc_id, user, assistant.chunking)
         st.session_state["flash"] = f"{RESULT_LABELS[result.status]}: {md(doc.file)}" + (
             f" — {md(result.error)}" if result.error else f" — {plural(result.chunks, 'passage')}"
         )
@@ -178,7 +189,7 @@ if manager:
         st.markdown(f"Delete **{md(doc.file)}**? The assistant will no longer answer from it.")
         if st.button("Delete for good", type="primary", key=f"delete-{doc.doc_id}"):
             with friendly_errors("delete the document"):
-                delete_document(store, doc.doc_id)
+                docs.delete(store, doc.doc_id, user)
                 st.session_state["flash"] = f"Deleted {md(doc.file)}."
                 st.rerun()
 
@@ -214,7 +225,7 @@ with st.expander("How this document was split into passages", icon=":material/vi
             help="How much of the end of one passage is repeated at the start of the next.",
         )
         trial = ChunkSettings(strategy, int(size), int(overlap))
-        stored = [(h.text, h.pages or h.page, h.section) for h in stored_chunks(store, doc.doc_id)]
+        stored = [(h.text, h.pages or h.page, h.section) for h in docs.passages(store, doc.doc_id, user)]
         if trial == current:
             st.markdown(f"**Now: {plural(len(stored), 'passage')}**")
             _passages(stored, 50)
@@ -222,10 +233,10 @@ with st.expander("How this document was split into passages", icon=":material/vi
             st.warning("The overlap must be smaller than the passage size.", icon=":material/warning:")
         else:
             with friendly_errors("preview the new setting"):
-                pieces = [(c.text, c.pages, c.section) for c in preview_chunks(store, doc.doc_id, trial)]
+                pieces = [(c.text, c.pages, c.section) for c in docs.preview(store, doc.doc_id, trial, user)]
                 if manager and st.button("Use this setting for this document", type="primary", icon=":material/check:"):
                     with st.spinner(f"Re-indexing {md(doc.file)}…"):
-                        result = reindex(store, doc.doc_id, trial)
+                        result = docs.reindex(store, doc.doc_id, user, trial)
                     st.session_state["flash"] = f"{RESULT_LABELS[result.status]}: {md(doc.file)} — " + md(
                         result.error or plural(result.chunks, "passage")
                     )

@@ -4,17 +4,35 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages._common import assistant_settings, current_assistant, current_user, friendly_errors, store_or_stop
-from rag.access import EVERYONE, can_manage
-from rag.assistants import delete_assistant, duplicate_assistant, save_assistant
-from rag.chunk import STRATEGIES
+from app_pages._common import (
+    assistant_settings,
+    current_assistant,
+    current_user,
+    friendly_errors,
+    store_or_stop,
+)
+from rag.answer.models import MODEL_CHOICES, local_model_path, resolve_model
 from rag.errors import GroundedError
-from rag.ingest import estimate_reindex_seconds, reindex_workspace
-from rag.llm import MODEL_CHOICES, local_model_path, resolve_model
+from rag.ingest.chunk import STRATEGIES
+from rag.ingest.pipeline import estimate_reindex_seconds
+from rag.workspace.documents import reindex_assistant
+from rag.present import (
+    CHUNK_LABELS,
+    MODEL_LABELS,
+    RETRIEVAL_LABELS,
+    duration_words,
+    mask_secret,
+    plural,
+)
 from rag.present import escape_markdown as md
-from rag.present import CHUNK_LABELS, MODEL_LABELS, RETRIEVAL_LABELS, duration_words, mask_secret, plural
-from rag.retrieve import STRATEGIES as RETRIEVAL_STRATEGIES
+from rag.types import STRATEGIES as RETRIEVAL_STRATEGIES
 from rag.types import ChunkSettings
+from rag.workspace.access import EVERYONE, can_manage
+from rag.workspace.assistants import (
+    delete_assistant,
+    duplicate_assistant,
+    save_assistant,
+)
 
 store = store_or_stop()
 user = current_user(store)
@@ -158,8 +176,8 @@ elif new_chunking != assistant.chunking:
             message = "Splitting settings saved."
             if documents:
                 bar = st.progress(0.0, text="Re-indexing…")
-                report = reindex_workspace(
-                    store, assistant.id, new_chunking,
+                report = reindex_assistant(
+                    store, assistant.id, new_chunking, user,
                     lambda p: bar.progress(p.done / max(p.total, 1), text=f"Re-indexing… {p.done} of {p.total} done"),
                 )
                 failed = report.count("failed")

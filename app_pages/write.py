@@ -4,15 +4,29 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages._common import assistant_settings, current_assistant, friendly_errors, store_or_stop
-from rag.llm import resolve_model
+from app_pages._common import (
+    assistant_settings,
+    current_assistant,
+    current_user,
+    friendly_errors,
+    store_or_stop,
+)
+from rag.answer.models import resolve_model
+from rag.marketing.recipes import RECIPES, TONES, Draft, DraftOptions, draft, revise
+from rag.marketing.voice import guidance_for, profile_for, save_guidance
 from rag.present import escape_markdown as md
-from rag.present import highlighted_markdown, location, passage_markdown, safe_answer_markdown
-from rag.recipes import RECIPES, TONES, Draft, DraftOptions, draft, revise
-from rag.voice import guidance_for, profile_for, save_guidance
+from rag.present import (
+    highlighted_markdown,
+    location,
+    passage_markdown,
+    safe_answer_markdown,
+)
+from rag.workspace.access import can_manage
 
 store = store_or_stop()
+user = current_user(store)
 assistant = current_assistant(store)
+manager = can_manage(assistant, user)  # people it is shared with can draft, but not change its guidance
 settings = assistant_settings(store, assistant)
 DRAFT_KEY = f"draft-{assistant.id}"
 
@@ -43,16 +57,18 @@ with st.container(border=True):
             if profile.top_hashtags:
                 st.caption("Hashtags you use most: " + md(" ".join(profile.top_hashtags)))
     with st.expander("Writing guidance" + (" (edited by you)" if edited else ""), expanded=False):
-        st.caption("What the writer is told about your voice. Change it freely; it is saved for this assistant.")
-        text = st.text_area("Guidance", value=guidance, height=200, key=f"guidance-{assistant.id}", label_visibility="collapsed")
+        st.caption("What the writer is told about your voice. Change it freely; it is saved for this assistant."
+                   if manager else f"What the writer is told about your voice. Only {md(assistant.owner)} can change it.")
+        text = st.text_area("Guidance", value=guidance, height=200, key=f"guidance-{assistant.id}",
+                            label_visibility="collapsed", disabled=not manager)
         g1, g2, _ = st.columns([1, 1, 3])
-        if g1.button("Save guidance", key="save-guidance", icon=":material/save:"):
+        if manager and g1.button("Save guidance", key="save-guidance", icon=":material/save:"):
             with friendly_errors("save the guidance"):
-                save_guidance(store.catalog, assistant.id, text)
+                save_guidance(store.catalog, assistant.id, text, user)
                 st.toast("Guidance saved.", icon=":material/check_circle:")
-        if edited and g2.button("Back to measured", key="reset-guidance", icon=":material/restart_alt:"):
+        if manager and edited and g2.button("Back to measured", key="reset-guidance", icon=":material/restart_alt:"):
             with friendly_errors("reset the guidance"):
-                save_guidance(store.catalog, assistant.id, "")
+                save_guidance(store.catalog, assistant.id, "", user)
                 st.session_state.pop(f"guidance-{assistant.id}", None)
                 st.rerun()
 

@@ -1,9 +1,13 @@
-"""The catalog: SQLite rows for assistants (workspaces), documents, chats and feedback.
+"""The catalog: SQLite tables for assistants (workspaces), documents, kinds, chats, feedback, voice guidance and the retrieval log.
 
 The catalog is the source of truth for what a user sees as ready. A
 document is ``ready`` only after its chunks are stored in the index; while
 work is under way it is ``indexing`` (and its previous ready version, if
 any, stays searchable until the new one is complete).
+
+Every table is created here, by :data:`MIGRATIONS`; other modules read and
+write through :meth:`Catalog.query`, :meth:`Catalog.execute` and
+:meth:`Catalog.transaction`, never through the connection itself.
 """
 
 from __future__ import annotations
@@ -12,10 +16,37 @@ import json
 import sqlite3
 import threading
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Literal
 
-SCHEMA = """
+DocumentStatus = Literal["indexing", "ready", "failed", "deleting"]
+
+# The schema, as one ordered list of migrations (as simonw/llm keeps it): each runs once per
+# catalog, in order, and is recorded in ``_migrations``. Never edit one that has shipped; add a
+# new one at the end. The first ones are written to be harmless on catalogs made before this
+# list existed (IF NOT EXISTS, columns added only when missing).
+
+
+def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
+    return {r["name"] for r in conn.execute(f"PRAGMA table_info({table})")}
+
+
+def _script(conn: sqlite3.Connection, sql: str) -> None:
+    """Run several statements inside the caller's transaction (``executescript`` would commit it)."""
+    for statement in sql.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+
+
+def _add_column(conn: sqlite3.Connection, table: str, column: str, decl: str) -> None:
+    if column not in _columns(conn, table):
+        conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")
+
+
+def m001_initial(conn: sqlite3.Connection) -> None:
+    _script(conn, """
 CREATE TABLE IF NOT EXISTS workspaces (
     name TEXT PRIMARY KEY,
     created REAL NOT NULL,
@@ -38,9 +69,7 @@ CREATE TABLE IF NOT EXISTS documents (
     updated REAL NOT NULL,
     settings TEXT,
     size_bytes INTEGER,
-    title TEXT,
-    about TEXT,
-    index_seconds REAL
+    title TEXT
 );
 CREATE INDEX IF NOT EXISTS documents_workspace ON documents(workspace, file);
 CREATE TABLE IF NOT EXISTS chats (
@@ -69,7 +98,78 @@ CREATE TABLE IF NOT EXISTS feedback (
     sources TEXT,
     created REAL NOT NULL
 );
-"""
+""")
+
+
+def m002_document_about(conn: sqlite3.Connection) -> None:
+    """Who and what a document is about (names on its first pages), for the subject checks."""
+    _add_column(conn, "documents", "about", "TEXT")
+
+
+def m003_document_index_seconds(conn: sqlite3.Connection) -> None:
+    """How long a document's last indexing took: re-index estimates."""
+    _add_column(conn, "documents", "index_seconds", "REAL")
+
+
+def m004_chat_owner(conn: sqlite3.Connection) -> None:
+    """Who a chat belongs to ("" = the local user, sign-in off)."""
+    _add_column(conn, "chats", "user", "TEXT NOT NULL DEFAULT ''")
+
+
+def m005_document_kinds(conn: sqlite3.Connection) -> None:
+    """What was guessed for a document's kind (and why), whether a person chose it, the date it states."""
+    conn.execute("""
+CREATE TABLE IF NOT EXISTS doc_kinds (
+    doc_id TEXT PRIMARY KEY,
+    workspace TEXT NOT NULL,
+    guessed TEXT,
+    chosen INTEGER NOT NULL DEFAULT 0,
+    reason TEXT,
+    doc_date REAL,
+    updated REAL NOT NULL
+)""")
+
+
+def m006_voice_guidance(conn: sqlite3.Connection) -> None:
+    """A person's own writing guidance per assistant."""
+    conn.execute("""
+CREATE TABLE IF NOT EXISTS voice_guidance (
+    workspace TEXT PRIMARY KEY,
+    guidance TEXT NOT NULL,
+    updated REAL NOT NULL
+)""")
+
+
+def m007_retrieval_log(conn: sqlite3.Connection) -> None:
+    """Which passages questions and drafts retrieve: the health check's "never retrieved" finding."""
+    _script(conn, """
+CREATE TABLE IF NOT EXISTS retrieval_hits (
+    workspace TEXT NOT NULL,
+    chunk_id TEXT NOT NULL,
+    doc_id TEXT NOT NULL,
+    hits INTEGER NOT NULL DEFAULT 0,
+    last REAL NOT NULL,
+    PRIMARY KEY (workspace, chunk_id)
+);
+CREATE INDEX IF NOT EXISTS retrieval_hits_doc ON retrieval_hits(workspace, doc_id);
+CREATE TABLE IF NOT EXISTS retrieval_questions (
+    workspace TEXT NOT NULL,
+    at REAL NOT NULL,
+    source TEXT NOT NULL DEFAULT 'question'
+);
+CREATE INDEX IF NOT EXISTS retrieval_questions_ws ON retrieval_questions(workspace, at);
+""")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    m001_initial,
+    m002_document_about,
+    m003_document_index_seconds,
+    m004_chat_owner,
+    m005_document_kinds,
+    m006_voice_guidance,
+    m007_retrieval_log,
+]
 
 
 @dataclass
@@ -84,7 +184,7 @@ class DocumentRow:
     kind: str
     pages: int | None
     chunks: int
-    status: str  # indexing | ready | failed | deleting
+    status: DocumentStatus
     error: str | None
     uploaded: float
     updated: float
@@ -127,19 +227,23 @@ class Catalog:
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.execute("PRAGMA foreign_keys=ON")
-            self._conn.executescript(SCHEMA)
             self._migrate()
 
     def _migrate(self) -> None:
-        """Columns added after the first release, added in place to older catalogs."""
-        doc_columns = {r["name"] for r in self._conn.execute("PRAGMA table_info(documents)")}
-        if "about" not in doc_columns:
-            self._conn.execute("ALTER TABLE documents ADD COLUMN about TEXT")
-        if "index_seconds" not in doc_columns:
-            self._conn.execute("ALTER TABLE documents ADD COLUMN index_seconds REAL")
-        chat_columns = {r["name"] for r in self._conn.execute("PRAGMA table_info(chats)")}
-        if "user" not in chat_columns:  # who a chat belongs to ("" = the local user, sign-in off)
-            self._conn.execute("ALTER TABLE chats ADD COLUMN user TEXT NOT NULL DEFAULT ''")
+        """Run the migrations this catalog has not had yet, each in its own transaction."""
+        self._conn.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied REAL NOT NULL)")
+        done = {r["name"] for r in self._conn.execute("SELECT name FROM _migrations")}
+        for migration in MIGRATIONS:
+            if migration.__name__ in done:
+                continue
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                migration(self._conn)
+                self._conn.execute("INSERT INTO _migrations(name, applied) VALUES (?, ?)", (migration.__name__, time.time()))
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
 
     def close(self) -> None:
         with self._lock:
@@ -169,7 +273,7 @@ class Catalog:
         rows = self.query("SELECT * FROM documents WHERE doc_id = ?", (doc_id,))
         return DocumentRow(**dict(rows[0])) if rows else None
 
-    def documents(self, workspace: str | None = None, status: str | None = None) -> list[DocumentRow]:
+    def documents(self, workspace: str | None = None, status: DocumentStatus | None = None) -> list[DocumentRow]:
         sql, args = "SELECT * FROM documents WHERE 1=1", []
         if workspace is not None:
             sql += " AND workspace = ?"
@@ -191,6 +295,20 @@ class Catalog:
 
     def delete(self, doc_id: str) -> None:
         self.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+
+    # the retrieval log (read by the health check)
+    def record_retrieval(self, workspace: str, hits: Iterable, source: str = "question") -> None:
+        """Note which chunks a question (or a draft) retrieved: one row per question, a counter per chunk."""
+        now = time.time()
+        hits = list(hits)
+        with self.transaction() as c:
+            c.execute("INSERT INTO retrieval_questions(workspace, at, source) VALUES (?, ?, ?)", (workspace, now, source))
+            for h in hits:
+                c.execute(
+                    "INSERT INTO retrieval_hits(workspace, chunk_id, doc_id, hits, last) VALUES (?, ?, ?, 1, ?) "
+                    "ON CONFLICT(workspace, chunk_id) DO UPDATE SET hits = hits + 1, last = excluded.last",
+                    (workspace, h.chunk_id, h.doc_id, now),
+                )
 
 
 class _Transaction:

@@ -58,10 +58,10 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--file", action="append", default=None, help="only search this file (repeatable)")
     ask.add_argument("--kind", action="append", default=None, help="only search documents of this kind (repeatable)")
 
-    from .bench.cli import add_parser as add_bench_parser  # benchmarks: their own sub-commands (rag/bench)
+    from .bench.cli import add_parser as add_bench_parser
 
     add_bench_parser(sub)
-    _add_workflow_parsers(sub, common)  # issue 6: draft, health, kind (below)
+    _add_workflow_parsers(sub, common)  # draft, health, kind (below)
 
     hp = sub.add_parser("hash-password", help="make a sign-in line for .streamlit/secrets.toml's [users] table")
     hp.add_argument("user", help="the user name people sign in with")
@@ -72,7 +72,7 @@ def cmd_hash_password(args) -> int:
     """Read a password (hidden when typed; one line from stdin when piped) and print the secrets.toml line."""
     import getpass
 
-    from .access import hash_password
+    from .workspace.access import hash_password
 
     if sys.stdin.isatty():
         password = getpass.getpass(f"Password for {args.user}: ")
@@ -106,7 +106,7 @@ def _print(obj) -> None:
 def cmd_ingest(store, args) -> None:
     from tqdm import tqdm
 
-    from .ingest import ingest_paths
+    from .ingest.pipeline import ingest_paths
 
     bar = tqdm(total=0, unit="file", disable=args.json or not sys.stderr.isatty(), file=sys.stderr)
 
@@ -147,7 +147,7 @@ def cmd_docs(store, args) -> None:
 
 
 def cmd_rm(store, args) -> None:
-    from .ingest import delete_document
+    from .ingest.pipeline import delete_document
 
     row = store.catalog.get(args.doc_id)
     delete_document(store, args.doc_id)
@@ -155,7 +155,7 @@ def cmd_rm(store, args) -> None:
 
 
 def cmd_reindex(store, args) -> None:
-    from .ingest import reindex
+    from .ingest.pipeline import reindex
 
     chunking = _chunking(args, store.settings.chunking)
     if args.doc_id:
@@ -171,7 +171,9 @@ def cmd_reindex(store, args) -> None:
 
 
 def cmd_search(store, args) -> None:
-    hits = store.search(args.query, args.workspace, k=args.k, strategy=args.strategy)
+    from .answer.retrieve import search
+
+    hits = search(store, args.query, args.workspace or store.settings.workspace, k=args.k, strategy=args.strategy)
     if args.json:
         _print({"results": [h.as_dict() for h in hits]})
         return
@@ -183,9 +185,8 @@ def cmd_search(store, args) -> None:
 
 
 def cmd_ask(store, args) -> None:
-    from .answer import AskOptions, ask_stream
-    from .retrieve import RetrievalSettings
-    from .types import SearchFilter
+    from .answer.chain import AskOptions, ask_stream
+    from .types import RetrievalSettings, SearchFilter
 
     retrieval = RetrievalSettings().with_(
         strategy=args.strategy,
@@ -227,9 +228,9 @@ def cmd_ask(store, args) -> None:
 COMMANDS = {"ingest": cmd_ingest, "docs": cmd_docs, "rm": cmd_rm, "reindex": cmd_reindex, "search": cmd_search, "ask": cmd_ask}
 
 
-# --- marketing workflows (issue 6): draft with a recipe, knowledge-base health, set a document's kind ---
+# --- marketing workflows: draft with a recipe, knowledge-base health, set a document's kind ---
 def _add_workflow_parsers(sub, common) -> None:
-    from .recipes import RECIPES
+    from .marketing.recipes import RECIPES
 
     dr = sub.add_parser("draft", parents=[common], help="write with a recipe (LinkedIn post, campaign, help article, sales answer)")
     dr.add_argument("topic", nargs="?", default="", help="what to write about (optional for --recipe campaign)")
@@ -247,7 +248,7 @@ def _add_workflow_parsers(sub, common) -> None:
 
 
 def _kinds() -> tuple[str, ...]:
-    from .kinds import KINDS
+    from .ingest.kinds import KINDS
 
     return KINDS
 
@@ -261,7 +262,7 @@ def _kind_named(text: str) -> str:
 
 
 def cmd_draft(store, args) -> None:
-    from .recipes import DraftOptions, draft, revise
+    from .marketing.recipes import DraftOptions, draft, revise
 
     workspace = args.workspace or store.settings.workspace
     options = DraftOptions(model=args.model, max_tokens=args.max_tokens)
@@ -314,7 +315,7 @@ def _fix_command(fix) -> str:
 
 
 def cmd_health(store, args) -> None:
-    from .health import CHECK_TITLES, check_health
+    from .workspace.health import CHECK_TITLES, check_health
 
     report = check_health(store, args.workspace or store.settings.workspace)
     if args.json:
@@ -333,7 +334,7 @@ def cmd_health(store, args) -> None:
 
 
 def cmd_kind(store, args) -> None:
-    from .kinds import set_kind
+    from .ingest.kinds import set_kind
 
     kind = _kind_named(args.kind)
     row = store.catalog.get(args.doc_id)
@@ -356,14 +357,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "hash-password":  # needs no data folder
         return cmd_hash_password(args)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    from .store import Store
+    from .ingest.recovery import open_store
 
     store = None
     try:
         settings = Settings.load(args.data_dir)
         if args.workspace:
             settings = settings.with_(workspace=args.workspace)
-        store = Store(settings)
+        store = open_store(settings)
         COMMANDS[args.command](store, args)
     except GroundedError as err:
         print(f"grounded: {err}", file=sys.stderr)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .sparse import analyse
+from .words import analyse
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=])")
 

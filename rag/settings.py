@@ -104,10 +104,6 @@ class Settings:
         return self.data_dir / "files"
 
     @property
-    def qdrant_path(self) -> Path:
-        return self.data_dir / "qdrant"
-
-    @property
     def catalog_path(self) -> Path:
         return self.data_dir / "catalog.sqlite3"
 

@@ -6,7 +6,7 @@ dataclasses, so every step can be tested on its own.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 ElementKind = Literal["title", "text", "list", "table"]
@@ -37,10 +37,6 @@ class ParsedDocument:
     elements: list[Element]
     pages: int | None = None  # real page/slide count where the format has pages
     title: str | None = None
-
-    @property
-    def text_chars(self) -> int:
-        return sum(len(e.text) for e in self.elements)
 
 
 @dataclass(frozen=True)
@@ -83,17 +79,41 @@ class Chunk:
 
 @dataclass(frozen=True)
 class SearchFilter:
-    """Metadata filters on retrieval: any of these files, any of these kinds, a date range."""
+    """Metadata filters on retrieval: any of these files, any of these kinds (none of those), a date range."""
 
     files: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
     date_from: float | None = None
     date_to: float | None = None
-    exclude_kinds: tuple[str, ...] = ()  # applied after the search (see retrieve.py), not in Qdrant
+    exclude_kinds: tuple[str, ...] = ()  # none of these kinds (past posts are never evidence for an answer)
 
     def __bool__(self) -> bool:
-        """True when Qdrant must filter (``exclude_kinds`` alone never needs it)."""
-        return bool(self.files or self.kinds or self.date_from is not None or self.date_to is not None)
+        """True when the index must filter."""
+        return bool(self.files or self.kinds or self.exclude_kinds or self.date_from is not None or self.date_to is not None)
+
+
+Strategy = Literal["hybrid", "dense", "sparse", "mmr"]
+STRATEGIES: tuple[Strategy, ...] = ("hybrid", "dense", "sparse", "mmr")
+
+
+@dataclass(frozen=True)
+class RetrievalSettings:
+    """How passages are pulled for a question (an assistant's saved search settings, or one question's)."""
+
+    strategy: Strategy = "hybrid"
+    k: int = 6
+    threshold: float = 0.25  # minimum dense cosine similarity for a hit to count as relevant
+    # A name the question is about ("Contoso", "GLM-130B") must appear in a passage at least this
+    # close to the question, or the answer is refused (see answer/subjects.py). Chosen on the
+    # ARAGOG papers: 8 of 9 questions about a missing paper refused, 1 of 98 answerable ones.
+    subject_threshold: float = 0.44
+    neighbours: int = 0  # chunks before and after each hit added as context
+    where: SearchFilter = field(default_factory=SearchFilter)
+    candidates: int = 50  # per-list depth before fusion / MMR
+    mmr_lambda: float = 0.6  # 1 = pure relevance, 0 = pure diversity
+
+    def with_(self, **changes) -> "RetrievalSettings":
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
 
 @dataclass

@@ -2,9 +2,9 @@
 
 import pytest
 
-from rag.index import close_clients
+from rag.index import close_all_indexes
+from rag.ingest.recovery import open_store
 from rag.settings import Settings
-from rag.store import Store
 
 
 @pytest.fixture
@@ -16,10 +16,10 @@ def settings(tmp_path, monkeypatch):
 
 @pytest.fixture
 def store(settings):
-    s = Store(settings)
+    s = open_store(settings)
     yield s
     s.catalog.close()
-    close_clients()
+    close_all_indexes()
 
 
 def run_cli(capsys, *args):

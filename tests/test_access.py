@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from rag.access import LOCAL_USER, User, authenticate, hash_password, verify_password
-from rag.assistants import (
-    assistant_of_document,
+from rag.errors import AccessDenied, NotFound
+from rag.ingest.pipeline import ingest_bytes
+from rag.settings import Settings
+from rag.workspace.access import (
+    LOCAL_USER,
+    User,
+    authenticate,
+    hash_password,
+    verify_password,
+)
+from rag.workspace.assistants import (
     create_assistant,
     delete_assistant,
     get_assistant,
@@ -14,10 +22,8 @@ from rag.assistants import (
     rename_assistant,
     save_assistant,
 )
-from rag.chats import list_chats, load_chat, new_chat
-from rag.errors import AccessDenied, NotFound
-from rag.ingest import ingest_bytes
-from rag.settings import Settings
+from rag.workspace.chats import list_chats, load_chat, new_chat
+from rag.workspace.documents import document
 
 ALICE, BOB, CAROL = User("alice"), User("bob"), User("carol")
 
@@ -81,9 +87,9 @@ def test_local_user_and_command_line_see_everything(store):
 def test_documents_follow_their_assistant(store):
     mine = create_assistant(store.catalog, "Alice's", user=ALICE)
     result = ingest_bytes(store, "secret-plan.md", b"# Plan\n\nThe Q3 launch moves to October.\n", mine.id)
-    assert assistant_of_document(store, result.doc_id, ALICE).id == mine.id
+    assert document(store, result.doc_id, ALICE).workspace == mine.id
     with pytest.raises(NotFound):
-        assistant_of_document(store, result.doc_id, BOB)  # no download, preview or export for Bob
+        document(store, result.doc_id, BOB)  # no download, preview or export for Bob
 
 
 def test_chats_in_a_shared_assistant_stay_private(store):

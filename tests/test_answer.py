@@ -8,15 +8,16 @@ OpenAI-compatible server.
 from __future__ import annotations
 
 import socket
+
 import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
-from rag import answer as answer_module
-from rag.answer import AskOptions, Turn, ask, ask_stream, format_sources
-from rag.guard import PLACEHOLDER, defuse, looks_like_injection
-from rag.ingest import ingest_bytes
-from rag.llm import resolve_model
+from rag.answer import chain as answer_module
+from rag.answer.chain import AskOptions, Turn, ask, ask_stream, format_sources
+from rag.answer.guard import PLACEHOLDER, defuse, looks_like_injection
+from rag.answer.models import resolve_model
+from rag.ingest.pipeline import ingest_bytes
 from rag.types import ChunkSettings, Hit
 
 CASE_STUDY = b"""# Northwind case study
@@ -187,7 +188,7 @@ def test_question_about_a_name_no_passage_mentions_is_refused(docs, monkeypatch)
 
 
 def test_question_terms_pick_names_and_codes():
-    from rag.check import question_terms
+    from rag.names import question_terms
 
     assert question_terms("How does GLM-130B's architecture differ from GPT-style models?") == ["GLM-130B", "GPT"]
     assert question_terms("What did Contoso achieve in Q3 of 2023?") == ["Contoso"]
@@ -195,7 +196,7 @@ def test_question_terms_pick_names_and_codes():
 
 
 def test_past_posts_are_never_evidence_in_answers(store, monkeypatch):
-    from rag.ingest import set_kind
+    from rag.ingest.kinds import set_kind
 
     ingest_bytes(store, "northwind.md", CASE_STUDY)
     post = ingest_bytes(store, "post.txt", b"Northwind cut onboarding from 41 days to 9 days, we think! #growth\n")
@@ -203,8 +204,7 @@ def test_past_posts_are_never_evidence_in_answers(store, monkeypatch):
     result = ask(store, "How long did onboarding take for Northwind?", options=AskOptions(model="extractive"))
     assert {h.file for h in result.hits} == {"northwind.md"} and "9 days" not in result.answer
     # asked for by kind, posts are searched
-    from rag.retrieve import RetrievalSettings
-    from rag.types import SearchFilter
+    from rag.types import RetrievalSettings, SearchFilter
 
     only_posts = RetrievalSettings(where=SearchFilter(kinds=("LinkedIn post",)))
     result = ask(store, "How long did onboarding take for Northwind?", options=AskOptions(model="extractive", retrieval=only_posts))
@@ -233,7 +233,7 @@ def test_a_passage_counts_for_the_company_its_document_is_about(store):
     result = ask(store, "What were Apple's total net sales for the quarter?", options=AskOptions(model="extractive"))
     assert not result.refused and "94,836" in result.answer
     # the net-sales passage alone doesn't name Apple: its document's cover page does
-    from rag.check import subject_gaps
+    from rag.answer.subjects import subject_gaps
 
     net_sales = [h for h in result.hits if "94,836" in h.text]
     question = "What were Apple's total net sales for the quarter?"
@@ -245,7 +245,8 @@ def test_a_passage_counts_for_the_company_its_document_is_about(store):
 
 def test_a_name_the_search_missed_is_looked_for_in_the_documents_that_name_it(store):
     """"Apple's net sales" first finds another company's filing; the documents naming Apple are searched before refusing."""
-    from rag.retrieve import RetrievalSettings, retrieve
+    from rag.answer.retrieve import retrieve
+    from rag.types import RetrievalSettings
 
     # like a 10-Q: the body says "we" and "the Company"; the name is in the file name and cover page only
     amazon = "# Amazon.com quarterly report\n\n" + "\n\n".join(
@@ -266,7 +267,7 @@ def test_a_name_the_search_missed_is_looked_for_in_the_documents_that_name_it(st
 
 
 def test_plural_codes_count_as_mentioned():
-    from rag.check import mentions_name
+    from rag.names import mentions_name
 
     assert mentions_name("10-Qs", "Quarterly report (Form 10-Q)")
     assert mentions_name("KPIs", "the KPI dashboard")
@@ -275,10 +276,11 @@ def test_plural_codes_count_as_mentioned():
 
 
 def test_words_of_a_spelled_out_acronym_are_covered_by_the_acronym():
-    from rag.check import acronym_expansions, subject_gaps
+    from rag.answer.subjects import subject_gaps
+    from rag.names import acronym_expansions
 
     question = "Can any trends be identified in Amazon's AWS (Amazon Web Services) segment revenue?"
-    from rag.check import question_terms
+    from rag.names import question_terms
 
     assert acronym_expansions(question, question_terms(question)) == {"Amazon": "AWS", "Web": "AWS", "Services": "AWS"}
     hit = Hit("c1", "d1", "2023 Q3 AMZN.pdf", "AWS segment net sales rose 12% to 23,059 million.", 1.0, similarity=0.6)

@@ -127,8 +127,8 @@ def test_percentile_and_bootstrap():
 
 
 def test_fusion_by_hand_and_equal_weights_rank_as_qdrant_dbsf():
-    from qdrant_client.hybrid.fusion import distribution_based_score_fusion
     from qdrant_client.http import models
+    from qdrant_client.hybrid.fusion import distribution_based_score_fusion
 
     from rag.bench import fusion
 
@@ -207,12 +207,11 @@ def test_qa_command_counts_hits_and_refusals(tmp_path):
 
 
 def test_ingest_command_times_every_stage_and_restores_the_code(tmp_path):
-    import rag.ingest
-    import rag.parse_ahead
+    import rag.ingest.parse_ahead as parse_ahead
+    import rag.ingest.pipeline as pipeline
 
     def seams():
-        return (rag.ingest._parsed, rag.parse_ahead.parse_file_isolated, rag.ingest.chunk_document,
-                rag.ingest.document_vector)
+        return (pipeline._parsed, parse_ahead.parse_file_isolated, pipeline.chunk_document, pipeline.document_vector)
 
     before = seams()
     folder = tmp_path / "docs"

@@ -2,7 +2,16 @@
 
 import pytest
 
-from rag.assistants import (
+from rag.errors import NotFound
+from rag.types import (
+    Answer,
+    ChunkSettings,
+    Citation,
+    Hit,
+    RetrievalSettings,
+    SentenceCheck,
+)
+from rag.workspace.assistants import (
     create_assistant,
     delete_assistant,
     ensure_default,
@@ -11,10 +20,16 @@ from rag.assistants import (
     rename_assistant,
     save_assistant,
 )
-from rag.chats import add_message, answer_markdown, chat_markdown, feedback_for, list_chats, load_chat, new_chat, record_feedback
-from rag.errors import NotFound
-from rag.retrieve import RetrievalSettings
-from rag.types import Answer, ChunkSettings, Citation, Hit, SentenceCheck
+from rag.workspace.chats import (
+    add_message,
+    answer_markdown,
+    chat_markdown,
+    feedback_for,
+    list_chats,
+    load_chat,
+    new_chat,
+    record_feedback,
+)
 
 
 def _answer():
@@ -56,7 +71,7 @@ def test_chat_history_survives_reopening(store, settings):
     assert loaded.messages[1].answer.citations[0].quote == "cut onboarding from 41 days to 12 days"
     assert loaded.messages[1].answer.hits[0].similarity == 0.7
     assert load_chat(reopened, chat.chat_id, "someone-else") is None
-    record_feedback(reopened, loaded, msg.msg_id, -1, "Wrong customer")
+    record_feedback(reopened, loaded.chat_id, loaded.workspace, loaded.user, msg.msg_id, -1, "Wrong customer")
     fb = feedback_for(reopened, msg.msg_id)
     assert fb["rating"] == -1 and fb["comment"] == "Wrong customer"
     assert fb["question"] == "How long did onboarding take?" and "northwind.md" in fb["sources"]

@@ -2,8 +2,8 @@
 
 import pytest
 
-from rag.check import check_answer, is_factual, missing_facts, split_sentences
-from rag.embed import MiniLMEmbeddings
+from rag.answer.check import check_answer, is_factual, missing_facts, split_sentences
+from rag.index.embed import MiniLMEmbeddings
 from rag.types import Hit
 
 SOURCES = [

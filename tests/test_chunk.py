@@ -1,7 +1,7 @@
 import pytest
 
-from rag.chunk import chunk_document, embedding_text, split
-from rag.embed import count_tokens
+from rag.index.embed import count_tokens
+from rag.ingest.chunk import chunk_document, embedding_text, split
 from rag.types import ChunkSettings, Element, ParsedDocument
 
 
@@ -82,7 +82,7 @@ def test_token_counts_match_tokenizer():
 
 
 def test_a_heading_with_nothing_under_it_is_kept():
-    from rag.chunk import split
+    from rag.ingest.chunk import split
     from rag.types import Element, ParsedDocument
 
     elements = [

@@ -13,8 +13,8 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from rag.answer import AskOptions, ask
-from rag.ingest import delete_document, ingest_bytes
+from rag.answer.chain import AskOptions, ask
+from rag.ingest.pipeline import delete_document, ingest_bytes
 
 SESSIONS = 8
 COLOURS = ["amber", "cobalt", "crimson", "emerald", "indigo", "magenta", "saffron", "turquoise"]

@@ -18,9 +18,9 @@ import sys
 import time
 from pathlib import Path
 
-from rag.index import close_clients
+from rag.index import close_all_indexes
+from rag.ingest.recovery import open_store
 from rag.settings import Settings
-from rag.store import Store
 
 ITERATIONS = int(os.environ.get("GROUNDED_KILL_ITERATIONS", "6"))
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,8 +48,8 @@ def _command(data_dir: Path, folder: Path, round_no: int) -> list[str]:
         return base + ["reindex", "--data-dir", str(data_dir), "--chunk-size", str(96 + 32 * (round_no % 3))]
     if choice == 3:  # delete every document, one by one, as the Knowledge page does
         script = (
-            "import sys; from rag.settings import Settings; from rag.store import Store; from rag.ingest import delete_document;"
-            "s = Store(Settings.load(sys.argv[1]));"
+            "import sys; from rag.settings import Settings; from rag.ingest.recovery import open_store; from rag.ingest.pipeline import delete_document;"
+            "s = open_store(Settings.load(sys.argv[1]));"
             "[delete_document(s, r.doc_id) for r in s.catalog.documents()]"
         )
         return [sys.executable, "-c", script, str(data_dir)]
@@ -58,7 +58,7 @@ def _command(data_dir: Path, folder: Path, round_no: int) -> list[str]:
 
 def check_consistent(data_dir: Path) -> dict:
     """Open the store (which recovers) and check every document is whole or absent."""
-    store = Store(Settings.load(data_dir, secrets_path=data_dir / "none.toml"))
+    store = open_store(Settings.load(data_dir, secrets_path=data_dir / "none.toml"))
     try:
         rows = store.catalog.documents()
         assert all(r.status in ("ready", "failed") for r in rows), [(r.file, r.status) for r in rows]
@@ -75,7 +75,7 @@ def check_consistent(data_dir: Path) -> dict:
         return {"ready": len(ready), "recovered": store.recovered}
     finally:
         store.catalog.close()
-        close_clients()
+        close_all_indexes()
 
 
 def test_sigkill_at_random_moments_never_half_indexes(tmp_path):

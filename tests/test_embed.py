@@ -1,6 +1,6 @@
 import numpy as np
 
-from rag.embed import MINILM_DIM, MiniLMEmbeddings, count_tokens
+from rag.index.embed import MINILM_DIM, MiniLMEmbeddings, count_tokens
 
 
 def test_minilm_embeds_offline_normalised_and_meaningful():

@@ -11,10 +11,11 @@ from __future__ import annotations
 import io
 import zipfile
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from rag.ingest.pipeline import ingest_bytes
 from rag.parse import SUPPORTED_EXTENSIONS
-from rag.ingest import ingest_bytes
 from tests.fixtures import make_pdf
 
 EXTENSIONS = sorted(SUPPORTED_EXTENSIONS - {".zip"})
@@ -73,13 +74,13 @@ import pytest  # noqa: E402
 
 @pytest.fixture(scope="module")
 def fuzz_store(tmp_path_factory):
-    from rag.index import close_clients
+    from rag.index import close_all_indexes
+    from rag.ingest.recovery import open_store
     from rag.settings import Settings
-    from rag.store import Store
 
     root = tmp_path_factory.mktemp("fuzz")
-    store = Store(Settings.load(root / "data", secrets_path=root / "none.toml"))
+    store = open_store(Settings.load(root / "data", secrets_path=root / "none.toml"))
     store.canary = ingest_bytes(store, "canary.md", b"# Canary\n\nThe canary document must survive every bad upload.\n").doc_id
     yield store
     store.catalog.close()
-    close_clients()
+    close_all_indexes()

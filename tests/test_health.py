@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from tests.conftest import run_cli
-
 import json
 
-from rag import health
-from rag.health import Fix, apply_fix, check_health, record_retrieval, similarity, title_key
-from rag.ingest import ingest_bytes, ingest_paths
+from rag.ingest.pipeline import ingest_bytes, ingest_paths
 from rag.types import ChunkSettings, Hit
+from rag.workspace import health
+from rag.workspace.health import Fix, apply_fix, check_health, similarity, title_key
+from tests.conftest import run_cli
 from tests.fixtures import make_docx, make_pdf
-from tests.marketing_fixtures import FABRIKAM, NORTHWIND, PRICING_FAQ_MD, PRICING_FAQ_TXT, shares_csv
+from tests.marketing_fixtures import (
+    FABRIKAM,
+    NORTHWIND,
+    PRICING_FAQ_MD,
+    PRICING_FAQ_TXT,
+    shares_csv,
+)
 
 
 def _checks(report) -> dict[str, list]:
@@ -34,7 +39,7 @@ def test_same_text_as_md_and_txt_with_small_edits_is_a_near_duplicate(store):
     assert "nearly the same text" in finding.detail
     (fix,) = finding.fixes
     assert fix.action == "delete" and fix.doc_id == finding.doc_ids[0]  # the older copy goes, the newest stays
-    message = apply_fix(store, fix)
+    message = apply_fix(store, fix, None)
     assert message.startswith("Deleted pricing-faq.md")
     assert "near_duplicate" not in _checks(check_health(store))
 
@@ -96,7 +101,7 @@ def test_a_scanned_pdf_and_an_empty_file_are_found(store, tmp_path):
     assert "looks scanned" in by_file["scan.pdf"].title and "OCR" in by_file["scan.pdf"].detail
     assert by_file["scan.pdf"].severity == "high"
     assert "no readable text" in by_file["blank.txt"].title
-    apply_fix(store, by_file["blank.txt"].fixes[0])
+    apply_fix(store, by_file["blank.txt"].fixes[0], None)
     assert store.catalog.get(by_file["blank.txt"].doc_ids[0]) is None
 
 
@@ -107,7 +112,7 @@ def test_passages_longer_than_the_model_reads_are_rechunked(store):
     assert "256 tokens" in finding.detail and "invisible to search" in finding.detail
     (fix,) = finding.fixes
     assert fix.action == "rechunk" and fix.args["size"] == 256
-    assert apply_fix(store, fix).startswith("Re-chunked guide.md into")
+    assert apply_fix(store, fix, None).startswith("Re-chunked guide.md into")
     assert store.catalog.get(result.doc_id).chunk_settings["size"] == 256
     assert "long_chunks" not in _checks(check_health(store))
 
@@ -117,7 +122,7 @@ def test_many_tiny_passages_are_found_and_merged(store):
     ingest_bytes(store, "faq.md", f"# FAQ\n\n{sections}\n".encode())
     (finding,) = _checks(check_health(store))["short_chunks"]
     assert "8 of its 8 passages" in finding.detail
-    apply_fix(store, finding.fixes[0])
+    apply_fix(store, finding.fixes[0], None)
     assert "short_chunks" not in _checks(check_health(store))
 
 
@@ -126,7 +131,7 @@ def test_unknown_kind_and_its_fix(store):
     (finding,) = _checks(check_health(store))["unknown_kind"]
     (fix,) = finding.fixes
     assert fix.action == "set_kind" and "other" not in fix.args["choices"]
-    assert apply_fix(store, fix, kind="blog") == "team-offsite.md is now marked “blog”."
+    assert apply_fix(store, fix, None, kind="blog") == "team-offsite.md is now marked “blog”."
     assert store.catalog.get(result.doc_id).kind == "blog"
     assert "unknown_kind" not in _checks(check_health(store))
 
@@ -137,15 +142,15 @@ def test_never_retrieved_only_after_enough_questions(store):
     chunk = store.index.chunks_of("default", used.doc_id)[0]
     hit = Hit(chunk.chunk_id, used.doc_id, chunk.file, chunk.text, 1.0)
     for _ in range(health.MIN_QUESTIONS - 1):
-        record_retrieval(store.catalog, "default", [hit])
+        store.catalog.record_retrieval("default", [hit])
     assert "never_retrieved" not in _checks(check_health(store))  # too few questions to judge
-    record_retrieval(store.catalog, "default", [hit])
+    store.catalog.record_retrieval("default", [hit])
     report = check_health(store)
     (finding,) = _checks(report)["never_retrieved"]
     assert finding.doc_ids == [unused.doc_id] and f"{health.MIN_QUESTIONS} questions" in finding.detail
     assert report.questions == health.MIN_QUESTIONS
     assert health.retrieved_docs(store.catalog, "default") == {used.doc_id: health.MIN_QUESTIONS}
-    record_retrieval(store.catalog, "other-workspace", [hit])  # workspaces are counted apart
+    store.catalog.record_retrieval("other-workspace", [hit])  # workspaces are counted apart
     assert health.questions_since(store.catalog, "default", 0) == health.MIN_QUESTIONS
 
 
@@ -154,8 +159,8 @@ def test_fix_of_a_document_already_gone_is_a_plain_error(store):
 
     from rag.errors import GroundedError
 
-    with pytest.raises(GroundedError, match="already gone"):
-        apply_fix(store, Fix("delete", "nope", "Delete"))
+    with pytest.raises(GroundedError, match="no longer exists"):
+        apply_fix(store, Fix("delete", "nope", "Delete"), None)
 
 
 def test_cli_health_json_and_text(tmp_path, capsys):

@@ -8,16 +8,25 @@ server's API, so the server code path stays tested without a server.
 import pytest
 from qdrant_client import QdrantClient
 
-from rag.chunk import chunk_document, embedding_text
-from rag.embed import MiniLMEmbeddings
+from rag.answer.retrieve import retrieve
 from rag.errors import IndexLocked, IndexMismatch
-from rag.index import Index, QdrantIndex, close_clients, collection_name
-from rag.index_edge import EdgeIndex
-from rag.ingest import ingest_bytes
-from rag.retrieve import RetrievalSettings, retrieve
-from rag.sparse import document_vector, query_vector
-from rag.store import Store
-from rag.types import ChunkSettings, Element, ParsedDocument, SearchFilter
+from rag.index import close_all_indexes
+from rag.index import open_index
+from rag.index.base import collection_name
+from rag.index.edge import EdgeIndex
+from rag.index.embed import MiniLMEmbeddings
+from rag.index.server import QdrantIndex
+from rag.index.sparse import document_vector, query_vector
+from rag.ingest.chunk import chunk_document, embedding_text
+from rag.ingest.pipeline import ingest_bytes
+from rag.ingest.recovery import open_store
+from rag.types import (
+    ChunkSettings,
+    Element,
+    ParsedDocument,
+    RetrievalSettings,
+    SearchFilter,
+)
 
 TEXTS = {
     "pricing.md": "Enterprise plans cost 900 dollars per month and include single sign-on.",
@@ -42,7 +51,7 @@ def _add(index, model, workspace, name, text, version="v1"):
 
 def _open(backend, settings, model_id, dimension, client=None):
     if backend == "edge":
-        return Index(settings, model_id, dimension)
+        return open_index(settings, model_id, dimension)
     return QdrantIndex(settings, model_id, dimension, client=client)
 
 
@@ -56,18 +65,18 @@ def index(request, settings, model):
     yield idx
     if client is not None:
         client.close()
-    close_clients()
+    close_all_indexes()
 
 
 def test_the_default_is_edge_and_a_url_means_the_server_path(settings, model, monkeypatch):
-    assert type(Index(settings, model.model_id, model.dimension)) is EdgeIndex
+    assert type(open_index(settings, model.model_id, model.dimension)) is EdgeIndex
     opened = []
-    monkeypatch.setattr("rag.index.open_client", lambda s: opened.append(s.qdrant_url) or QdrantClient(":memory:"))
+    monkeypatch.setattr("rag.index.server.open_client", lambda s: opened.append(s.qdrant_url) or QdrantClient(":memory:"))
     server = settings.with_(qdrant_url="http://qdrant.example:6333")
-    index = Index(server, model.model_id, model.dimension)
+    index = open_index(server, model.model_id, model.dimension)
     assert type(index) is QdrantIndex and opened == ["http://qdrant.example:6333"]
     index.client.close()
-    close_clients()
+    close_all_indexes()
 
 
 @pytest.mark.parametrize("strategy", ["dense", "sparse", "hybrid"])
@@ -153,16 +162,16 @@ def test_second_process_gets_a_clear_message(settings, model):
     import subprocess
     import sys
 
-    Index(settings, model.model_id, model.dimension).ensure("acme")  # this process holds the folder
+    open_index(settings, model.model_id, model.dimension).ensure("acme")  # this process holds the folder
     code = (
-        "from rag.settings import Settings; from rag.index import Index; from rag.errors import IndexLocked\n"
+        "from rag.settings import Settings; from rag.index import open_index; from rag.errors import IndexLocked\n"
         f"s = Settings(data_dir=__import__('pathlib').Path({str(settings.data_dir)!r}))\n"
-        "try:\n    Index(s, 'm', 384)\nexcept IndexLocked as e:\n    print('LOCKED', e)\n"
+        "try:\n    open_index(s, 'm', 384)\nexcept IndexLocked as e:\n    print('LOCKED', e)\n"
     )
     try:
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     finally:
-        close_clients()
+        close_all_indexes()
     assert "LOCKED Another Grounded process is already using the data folder" in out.stdout, out.stderr
     assert IndexLocked  # the type the message comes with
 
@@ -177,7 +186,7 @@ DOCS = {
 
 @pytest.fixture(params=BACKENDS)
 def store(request, settings):
-    s = Store(settings)
+    s = open_store(settings)
     client = None
     if request.param == "qdrant-client":
         client = QdrantClient(":memory:")
@@ -188,7 +197,7 @@ def store(request, settings):
     s.close()
     if client is not None:
         client.close()
-    close_clients()
+    close_all_indexes()
 
 
 @pytest.mark.parametrize("strategy", ["dense", "sparse", "hybrid", "mmr"])

@@ -15,13 +15,16 @@ import numpy as np
 import pytest
 from qdrant_client import QdrantClient
 
-from rag.chunk import chunk_document, embedding_text
-from rag.embed import MiniLMEmbeddings
 from rag.errors import IndexMismatch
-from rag.index import Index, QdrantIndex, close_clients, collection_name
-from rag.index_edge import EDGE_DIR, META_FILE, MIGRATING_DIR, TRASH_PREFIX, EdgeIndex
+from rag.index import close_all_indexes
+from rag.index import open_index
+from rag.index.base import collection_name
+from rag.index.edge import EDGE_DIR, META_FILE, MIGRATING_DIR, TRASH_PREFIX, EdgeIndex
+from rag.index.embed import MiniLMEmbeddings
+from rag.index.server import QdrantIndex
+from rag.index.sparse import document_vector, query_vector
+from rag.ingest.chunk import chunk_document, embedding_text
 from rag.settings import Settings
-from rag.sparse import document_vector, query_vector
 from rag.types import ChunkSettings, Element, ParsedDocument
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,26 +62,26 @@ def test_edge_ranks_as_the_qdrant_client_path(settings, model, strategy):
     client = QdrantClient(":memory:")
     try:
         reference = QdrantIndex(settings, model.model_id, model.dimension, client=client)
-        edge = Index(settings, model.model_id, model.dimension)
+        edge = open_index(settings, model.model_id, model.dimension)
         _fill(reference, model)
         _fill(edge, model)
         for query in QUERIES:
             assert _ranking(edge, model, strategy, query) == _ranking(reference, model, strategy, query), query
     finally:
         client.close()
-        close_clients()
+        close_all_indexes()
 
 
 _KILLED_WRITER = """
 import sys, time, numpy as np
-import rag.index_edge as ie
-from rag.index import Index
-from rag.chunk import chunk_document
+import rag.index.edge as ie
+from rag.index import open_index
+from rag.ingest.chunk import chunk_document
 from rag.settings import Settings
-from rag.sparse import document_vector
+from rag.index.sparse import document_vector
 from rag.types import ChunkSettings, Element, ParsedDocument
 ie.FLUSH_INTERVAL_S = 1e9  # never flush: only the write-ahead log stands between the writes and the kill
-index = Index(Settings(data_dir=__import__('pathlib').Path(sys.argv[1])), "test-model", 8)
+index = open_index(Settings(data_dir=__import__('pathlib').Path(sys.argv[1])), "test-model", 8)
 rng = np.random.default_rng(0)
 for n in range(3):
     text = " ".join(f"word{n}x{i}" for i in range(400))
@@ -104,32 +107,32 @@ def test_acknowledged_writes_survive_sigkill(tmp_path):
         proc.send_signal(signal.SIGKILL)
         proc.wait()
     assert written > 0
-    index = Index(Settings(data_dir=data), "test-model", 8)
+    index = open_index(Settings(data_dir=data), "test-model", 8)
     try:
         assert index.count("acme") == written
         assert index.count("acme", version="v1") == 0
         assert {h.kind for h in index.chunks_of("acme", "doc0")} == {"blog"}
     finally:
-        close_clients()
+        close_all_indexes()
 
 
 def test_a_closed_index_can_be_opened_by_another_process_and_reopens_itself(settings, model):
-    index = Index(settings, model.model_id, model.dimension)
+    index = open_index(settings, model.model_id, model.dimension)
     _fill(index, model, corpus={"a.md": "Alpha beta."})
-    close_clients()  # releases the folder lock
+    close_all_indexes()  # releases the folder lock
     code = (
-        "from rag.settings import Settings; from rag.index import Index, close_clients\n"
-        f"i = Index(Settings(data_dir=__import__('pathlib').Path({str(settings.data_dir)!r})), {model.model_id!r}, {model.dimension})\n"
-        "print(i.count('acme')); close_clients()\n"
+        "from rag.settings import Settings; from rag.index import open_index, close_all_indexes\n"
+        f"i = open_index(Settings(data_dir=__import__('pathlib').Path({str(settings.data_dir)!r})), {model.model_id!r}, {model.dimension})\n"
+        "print(i.count('acme')); close_all_indexes()\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert out.stdout.strip() == "1", out.stderr
     assert index.count("acme") == 1  # the old object reopens the folder on use
-    close_clients()
+    close_all_indexes()
 
 
 def test_threads_search_while_others_write_and_drop(settings, model):
-    index = Index(settings, model.model_id, model.dimension)
+    index = open_index(settings, model.model_id, model.dimension)
     _fill(index, model)
     errors: list[BaseException] = []
     stop = threading.Event()
@@ -165,7 +168,7 @@ def test_threads_search_while_others_write_and_drop(settings, model):
     stop.set()
     for t in threads:
         t.join(timeout=60)
-    close_clients()
+    close_all_indexes()
     assert not errors, errors
 
 
@@ -177,7 +180,7 @@ def test_old_local_mode_folder_is_migrated_once(settings, model):
     before = {q: _ranking(legacy, model, "hybrid", q) for q in QUERIES}
     old.close()
 
-    index = Index(settings, model.model_id, model.dimension)
+    index = open_index(settings, model.model_id, model.dimension)
     try:
         assert index.engine.migrated == len(CORPUS) + 1
         assert index.count("acme") == len(CORPUS) and index.count("globex") == 1
@@ -185,33 +188,33 @@ def test_old_local_mode_folder_is_migrated_once(settings, model):
         assert not (settings.data_dir / "qdrant").exists() and (settings.data_dir / "qdrant.migrated").is_dir()
         assert (settings.data_dir / EDGE_DIR / collection_name("acme") / META_FILE).is_file()
         with pytest.raises(IndexMismatch):  # the model that built it travelled with the points
-            Index(settings, "some-other-model", model.dimension).ensure("acme")
+            open_index(settings, "some-other-model", model.dimension).ensure("acme")
     finally:
-        close_clients()
-    again = Index(settings, model.model_id, model.dimension)
+        close_all_indexes()
+    again = open_index(settings, model.model_id, model.dimension)
     assert again.engine.migrated == 0 and again.count("acme") == len(CORPUS)
-    close_clients()
+    close_all_indexes()
 
 
 def test_leftovers_of_interrupted_drops_and_migrations_are_swept(settings, model):
     root = settings.data_dir / EDGE_DIR
     (root / MIGRATING_DIR / "grounded_x").mkdir(parents=True)
     (root / f"{TRASH_PREFIX}grounded_y").mkdir()
-    index = Index(settings, model.model_id, model.dimension)
+    index = open_index(settings, model.model_id, model.dimension)
     assert isinstance(index, EdgeIndex)
     assert sorted(p.name for p in root.iterdir()) == [".lock"]
     assert list(index.workspaces_with_points()) == []
-    close_clients()
+    close_all_indexes()
 
 
 def test_dense_vectors_are_stored_normalised_for_cosine(settings):
-    index = Index(settings, "test-model", 4)
+    index = open_index(settings, "test-model", 4)
     parsed = ParsedDocument("a.md", [Element("alpha beta gamma", "text", 1, (), "a.md")], pages=1)
     chunks = chunk_document(parsed, ChunkSettings(), "doc-a", "v1")
     index.upsert("acme", chunks, np.array([[3.0, 0.0, 4.0, 0.0]], dtype=np.float32), [document_vector("alpha")], "v1")
     (hit,) = index.search("acme", "dense", [0.6, 0.0, 0.8, 0.0], None, k=1, with_vectors=True)
     assert hit.score == pytest.approx(1.0, abs=1e-5) and hit.vector == pytest.approx([0.6, 0.0, 0.8, 0.0], abs=1e-5)
-    close_clients()
+    close_all_indexes()
 
 
 def _folder_bytes(folder: Path) -> int:
@@ -241,4 +244,4 @@ def test_space_of_deleted_points_is_given_back_and_search_stays_exact(settings):
     probe = docs["doc-9"][5]
     (best,) = index.search("acme", "dense", probe, None, k=1)
     assert best.doc_id == "doc-9" and best.score == pytest.approx(1.0, abs=1e-3)
-    close_clients()
+    close_all_indexes()

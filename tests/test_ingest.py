@@ -5,8 +5,10 @@ import zipfile
 
 import pytest
 
-from rag.ingest import delete_document, doc_id_for, ingest_bytes, ingest_paths, reindex
-from rag.store import Store, recover
+from rag.answer.retrieve import search
+from rag.ingest.admission import doc_id_for
+from rag.ingest.pipeline import delete_document, ingest_bytes, ingest_paths, reindex
+from rag.ingest.recovery import recover
 from rag.types import ChunkSettings
 
 CASE_STUDY = """# Northwind case study
@@ -46,7 +48,7 @@ def test_folder_ingest_reports_every_file_then_unchanged(store, tmp_path):
         "sub/pricing.txt": "unchanged",
         "empty.txt": "failed",
     }
-    hits = store.search("How long did onboarding take?", k=1)
+    hits = search(store, "How long did onboarding take?", "default", k=1)
     assert hits[0].file == "northwind.md" and "12 days" in hits[0].text
     assert hits[0].section.startswith("Northwind case study")
 
@@ -78,7 +80,7 @@ def test_failed_update_keeps_the_previous_version_searchable(store):
     assert bad.status == "failed"
     row = store.catalog.get(ok.doc_id)
     assert row.status == "ready" and row.error
-    assert store.search("enterprise plan price", k=1)[0].doc_id == ok.doc_id
+    assert search(store, "enterprise plan price", "default", k=1)[0].doc_id == ok.doc_id
 
 
 def test_new_chunk_settings_reindex(store):
@@ -112,7 +114,7 @@ def test_zip_members_become_documents(store, tmp_path):
         "help-center.zip/help/billing.html",
         "help-center.zip/help/reset-password.html",
     ]
-    hit = store.search("when are invoices sent", k=1)[0]
+    hit = search(store, "when are invoices sent", "default", k=1)[0]
     assert hit.file == "help-center.zip/help/billing.html"
 
 
@@ -136,13 +138,13 @@ def test_workspaces_are_separate(store):
     ingest_bytes(store, "pricing.txt", PRICING.encode(), workspace="acme")
     ingest_bytes(store, "other.txt", b"Globex sells rockets to coyotes.", workspace="globex")
     assert [d.file for d in store.catalog.documents("acme")] == ["pricing.txt"]
-    assert {h.file for h in store.search("rockets", workspace="acme", k=5)} == {"pricing.txt"}
+    assert {h.file for h in search(store, "rockets", "acme", k=5)} == {"pricing.txt"}
 
 
 def test_zip_limits_come_from_the_settings(store, monkeypatch):
     from dataclasses import replace
 
-    from rag.ingest import ingest_upload
+    from rag.ingest.pipeline import ingest_upload
     from rag.settings import Limits
     from tests.fixtures import make_zip
 
@@ -173,7 +175,7 @@ def test_limits_can_be_set_from_the_environment(tmp_path, monkeypatch):
 
 
 def test_reindex_estimate_uses_each_documents_last_indexing_time(store):
-    from rag.ingest import estimate_reindex_seconds
+    from rag.ingest.pipeline import estimate_reindex_seconds
 
     first = ingest_bytes(store, "northwind.md", CASE_STUDY.encode())
     second = ingest_bytes(store, "pricing.txt", PRICING.encode())

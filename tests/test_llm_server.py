@@ -17,9 +17,9 @@ import urllib.request
 
 import pytest
 
-from rag.answer import AskOptions, ask, ask_stream
-from rag.ingest import ingest_bytes
-from rag.llm import local_model_path
+from rag.answer.chain import AskOptions, ask, ask_stream
+from rag.answer.models import local_model_path
+from rag.ingest.pipeline import ingest_bytes
 
 CASE_STUDY = b"""# Northwind case study
 

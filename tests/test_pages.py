@@ -12,7 +12,7 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from rag.index import close_clients
+from rag.index import close_all_indexes
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -42,7 +42,7 @@ def app(tmp_path, monkeypatch):
     import streamlit as st
 
     st.cache_resource.clear()
-    close_clients()
+    close_all_indexes()
 
 
 def _plain(text: str) -> str:
@@ -186,7 +186,7 @@ def test_a_failure_while_answering_is_shown_in_plain_words(app, monkeypatch):
 
     app.run()
     _upload(app, [("northwind.md", CASE_STUDY, "text/markdown")])
-    monkeypatch.setattr("rag.answer.ask_stream", broken)
+    monkeypatch.setattr("rag.answer.chain.ask_stream", broken)
     _ask(app, "How long did onboarding take for Northwind?")
     _no_exceptions(app)
     assert any("Something went wrong while trying to answer your question" in e.value for e in app.error)
@@ -217,7 +217,7 @@ def test_sidebar_picker_switches_assistant_documents_and_chats(app):
     app.run()
     _upload(app, [("northwind.md", CASE_STUDY, "text/markdown")])
     _ask(app, "How long did onboarding take for Northwind?")
-    from rag.assistants import create_assistant
+    from rag.workspace.assistants import create_assistant
 
     other = create_assistant(_store().catalog, "Support drafts")
     app.run()
@@ -271,7 +271,7 @@ def test_knowledge_table_preview_search_reindex_and_delete(app):
 
 
 def _doc_id(name: str) -> str:
-    from rag.ingest import doc_id_for
+    from rag.ingest.admission import doc_id_for
 
     return doc_id_for("default", name)
 
@@ -302,7 +302,7 @@ def test_a_failing_search_is_shown_in_plain_words(app, monkeypatch):
     def broken(*args, **kwargs):
         raise ValueError("index corrupted at offset 42")
 
-    monkeypatch.setattr("rag.retrieve.retrieve", broken)
+    monkeypatch.setattr("rag.answer.retrieve.retrieve", broken)
     next(t for t in app.text_input if t.label == "Question").set_value("price").run()
     _no_exceptions(app)
     assert any("Something went wrong while trying to search" in e.value for e in app.error)
@@ -321,7 +321,7 @@ def test_settings_save_and_new_assistant_is_isolated(app):
     _button(app, "Save").click().run()
     _no_exceptions(app)
     assert app.sidebar.selectbox[0].format_func(app.sidebar.selectbox[0].value) == "Sales answers"
-    from rag.assistants import get_assistant
+    from rag.workspace.assistants import get_assistant
 
     assert get_assistant(_store().catalog, "default").instructions == "Never promise delivery dates."
 
@@ -342,7 +342,7 @@ def test_settings_chunking_change_offers_reindex_with_estimate(app):
     _button(app, "Apply and re-index").click().run()
     _no_exceptions(app)
     assert any("Re-indexed 1 document" in t.value for t in app.toast)
-    from rag.assistants import get_assistant
+    from rag.workspace.assistants import get_assistant
 
     assert get_assistant(_store().catalog, "default").chunking.size == 128
     assert _store().catalog.documents("default")[0].chunk_settings["size"] == 128
@@ -389,7 +389,7 @@ def test_duplicate_and_delete_assistant(app):
     _button(app, "Delete for good").click().run()
     _no_exceptions(app)
     assert app.session_state["assistant_id"] == "default"
-    from rag.assistants import list_assistants
+    from rag.workspace.assistants import list_assistants
 
     assert [a.id for a in list_assistants(_store().catalog)] == ["default"]
 

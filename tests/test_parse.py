@@ -15,7 +15,7 @@ import pytest
 from rag.errors import BrokenFile, EmptyDocument, EncryptedFile, FileTooLarge, UnsupportedFile
 from rag.parse import SUPPORTED_EXTENSIONS, iter_members, parse_file
 from rag.parse.text import decode
-from tests.fixtures import HTML, MARKDOWN, make_pdf, make_zip, write_all
+from tests.fixtures import HTML, make_pdf, make_zip, write_all
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -4,11 +4,12 @@ import threading
 
 import pytest
 
-import rag.ingest
-import rag.parse_ahead
-from rag.ingest import ingest_paths, ingest_upload, reindex_workspace
-from rag.parse_ahead import ParseAhead
-from rag.store import Store
+import rag.ingest.parse_ahead as parse_ahead_module
+import rag.ingest.pipeline as pipeline_module
+from rag.answer.retrieve import search
+from rag.ingest.parse_ahead import ParseAhead
+from rag.ingest.pipeline import ingest_paths, ingest_upload, reindex_workspace
+from rag.ingest.recovery import open_store
 from rag.types import ChunkSettings
 
 from .fixtures import make_zip
@@ -41,8 +42,8 @@ def parse_calls(monkeypatch):
 
         return parse
 
-    monkeypatch.setattr(rag.ingest, "parse_file_isolated", counting("inline", rag.ingest.parse_file_isolated))
-    monkeypatch.setattr(rag.parse_ahead, "parse_file_isolated", counting("ahead", rag.parse_ahead.parse_file_isolated))
+    monkeypatch.setattr(pipeline_module, "parse_file_isolated", counting("inline", pipeline_module.parse_file_isolated))
+    monkeypatch.setattr(parse_ahead_module, "parse_file_isolated", counting("ahead", parse_ahead_module.parse_file_isolated))
     return calls
 
 
@@ -51,10 +52,10 @@ def test_folder_documents_are_parsed_ahead_in_order(store, tmp_path, parse_calls
     assert [f.status for f in report.files] == ["indexed"] * 4
     assert parse_calls["inline"] == []
     assert parse_calls["ahead"] == list(DOCS)
-    hits = store.search("How long did onboarding take?", k=1)
+    hits = search(store, "How long did onboarding take?", "default", k=1)
     assert hits[0].file == "b-case.md" and "12 days" in hits[0].text
     # the temporary copies are gone
-    assert not list(store.settings.data_dir.glob(rag.parse_ahead.FOLDER_PREFIX + "*"))
+    assert not list(store.settings.data_dir.glob(parse_ahead_module.FOLDER_PREFIX + "*"))
 
 
 def test_unchanged_documents_are_not_parsed_at_all(store, tmp_path, parse_calls):
@@ -70,14 +71,14 @@ def test_unchanged_documents_are_not_parsed_at_all(store, tmp_path, parse_calls)
 def test_parsing_overlaps_with_embedding(store, tmp_path, monkeypatch):
     """While the first document is embedded, the second one is already being parsed."""
     second_parse_started = threading.Event()
-    real_parse = rag.parse_ahead.parse_file_isolated
+    real_parse = parse_ahead_module.parse_file_isolated
 
     def parse(path, name, *args, **kwargs):
         if name == "b-case.md":
             second_parse_started.set()
         return real_parse(path, name, *args, **kwargs)
 
-    monkeypatch.setattr(rag.parse_ahead, "parse_file_isolated", parse)
+    monkeypatch.setattr(parse_ahead_module, "parse_file_isolated", parse)
     real_embed = store.embeddings.embed_array
     overlapped = []
 
@@ -129,10 +130,10 @@ def test_take_gives_nothing_for_other_bytes(store):
 
 
 def test_leftover_temp_copies_are_swept_when_the_store_opens(settings):
-    leftover = settings.data_dir / (rag.parse_ahead.FOLDER_PREFIX + "killed")
+    leftover = settings.data_dir / (parse_ahead_module.FOLDER_PREFIX + "killed")
     leftover.mkdir(parents=True)
     (leftover / "x-report.pdf").write_bytes(b"%PDF-1.4 partial")
-    store = Store(settings)
+    store = open_store(settings)
     try:
         assert not leftover.exists()
     finally:
@@ -142,7 +143,7 @@ def test_leftover_temp_copies_are_swept_when_the_store_opens(settings):
 def test_several_uploads_are_one_run_with_results_per_upload(store, parse_calls, monkeypatch):
     from dataclasses import replace
 
-    from rag.ingest import ingest_uploads
+    from rag.ingest.pipeline import ingest_uploads
     from rag.settings import Limits
 
     monkeypatch.setattr(store, "settings", replace(store.settings, limits=Limits(max_file_mb=1)))

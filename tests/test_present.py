@@ -1,4 +1,10 @@
-from rag.present import escape_markdown, highlight_spans, highlighted_markdown, location, mask_secret
+from rag.present import (
+    escape_markdown,
+    highlight_spans,
+    highlighted_markdown,
+    location,
+    mask_secret,
+)
 
 
 def test_escape_markdown_neutralises_links_html_and_directives():

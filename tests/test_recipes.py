@@ -9,25 +9,39 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from typing import Any
 
 import pytest
-
-from tests.conftest import run_cli
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 
-from rag import answer as answer_module
-from rag.index import close_clients
-from rag.ingest import ingest_bytes, ingest_paths
-from rag.kinds import STYLE_KINDS
-from rag.recipes import RECIPES, DraftOptions, campaign_parts, disagreements, draft, get_recipe, plan_retrieval, revise
+from rag.answer import chain as answer_module
+from rag.index import close_all_indexes
+from rag.ingest.kinds import STYLE_KINDS
+from rag.ingest.pipeline import ingest_bytes, ingest_paths
+from rag.ingest.recovery import open_store
+from rag.marketing.recipes import (
+    RECIPES,
+    DraftOptions,
+    campaign_parts,
+    disagreements,
+    draft,
+    get_recipe,
+    plan_retrieval,
+    revise,
+)
 from rag.settings import Settings
-from rag.store import Store
 from rag.types import Hit
-from tests.marketing_fixtures import FABRIKAM, LAUNCH_2023, LAUNCH_2024, NORTHWIND, help_zip, shares_csv
+from tests.conftest import run_cli
+from tests.marketing_fixtures import (
+    FABRIKAM,
+    LAUNCH_2023,
+    LAUNCH_2024,
+    NORTHWIND,
+    help_zip,
+    shares_csv,
+)
 
 
 class Scripted(BaseChatModel):
@@ -77,7 +91,7 @@ def kb(tmp_path_factory):
     (docs / "launch-live-dashboards.md").write_bytes(LAUNCH_2024)
     (docs / "help.zip").write_bytes(help_zip())
     settings = Settings.load(root / "data", secrets_path=root / "none.toml").with_(answer_model=None)
-    store = Store(settings)
+    store = open_store(settings)
     report = ingest_paths(store, [docs])
     assert report.count("failed") == 0, report.as_dict()
     kinds = {r.file: r.kind for r in store.catalog.documents("default")}
@@ -85,7 +99,7 @@ def kb(tmp_path_factory):
     assert kinds["northwind-case-study.md"] == kinds["fabrikam-customer-story.md"] == "case study"
     yield store
     store.catalog.close()
-    close_clients()
+    close_all_indexes()
 
 
 def post_files(store) -> set[str]:

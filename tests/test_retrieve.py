@@ -3,9 +3,9 @@
 import pytest
 from langchain_core.documents import Document
 
-from rag.ingest import ingest_bytes
-from rag.retrieve import GroundedRetriever, RetrievalSettings, retrieve
-from rag.types import ChunkSettings, SearchFilter
+from rag.answer.retrieve import GroundedRetriever, retrieve
+from rag.ingest.pipeline import ingest_bytes
+from rag.types import ChunkSettings, RetrievalSettings, SearchFilter
 
 DOCS = {
     "northwind.txt": "Northwind cut onboarding from 41 days to 12 days after adopting Grounded.",

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 
 from rag import redact
-from rag.answer import AskOptions
-from rag.chats import answer_markdown
-from rag.ingest import ingest_bytes
+from rag.answer.chain import AskOptions
+from rag.ingest.pipeline import ingest_bytes
+from rag.workspace.chats import answer_markdown
 
 KEY = "sk-test-DO-NOT-LEAK-0123456789abcdef"
 
@@ -28,13 +28,13 @@ def test_keys_are_masked_in_log_lines_and_tracebacks(settings, caplog):
 def test_a_refused_key_leaves_no_trace_in_the_answer_or_its_export(store, monkeypatch):
     ingest_bytes(store, "pricing.md", b"# Pricing\n\nEnterprise plans cost 900 dollars per month.\n")
     settings = store.settings.with_(openai_api_key=KEY)
-    from rag import answer as answer_module
+    from rag.answer import chain as answer_module
 
     def refusing_model(settings, choice):
         raise RuntimeError(f"Error code: 401 - Incorrect API key provided: {KEY}")
 
     monkeypatch.setattr(answer_module, "make_chat_model", refusing_model)
-    from rag.answer import ask_stream
+    from rag.answer.chain import ask_stream
 
     result = [e for e in ask_stream(store, "What does Enterprise cost?", options=AskOptions(model="openai"), settings=settings)][-1].answer
     assert "900 dollars" in result.answer  # fell back to quotes

@@ -8,10 +8,19 @@ import os
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from rag.access import hash_password
-from rag.assistants import get_assistant, list_assistants, save_assistant
-from rag.index import close_clients
-from tests.test_pages import ROOT, _button, _no_exceptions, _plain, _store, _texts, _upload, offline_app_env
+from rag.index import close_all_indexes
+from rag.workspace.access import hash_password
+from rag.workspace.assistants import get_assistant, list_assistants, save_assistant
+from tests.test_pages import (
+    ROOT,
+    _button,
+    _no_exceptions,
+    _plain,
+    _store,
+    _texts,
+    _upload,
+    offline_app_env,
+)
 
 SECRET_PLAN = b"# Launch plan\n\nThe Falcon launch moves to 14 October and the price rises to 1,200 dollars.\n"
 
@@ -29,7 +38,7 @@ def workplace(tmp_path, monkeypatch):
     import streamlit as st
 
     st.cache_resource.clear()
-    close_clients()
+    close_all_indexes()
 
 
 def _sign_in(at: AppTest, name: str, password: str) -> AppTest:
@@ -78,15 +87,15 @@ def test_user_b_cannot_reach_user_a_in_any_way(workplace):
     # asking can't pull Alice's passages either
     bob.switch_page("app_pages/chat.py").run()
     assert bob.chat_input[0].disabled  # Bob's own assistant has nothing to search
-    from rag.answer import AskOptions, ask
+    from rag.answer.chain import AskOptions, ask
     from rag.errors import NotFound
-    from rag.access import User
-    from rag.assistants import readable_document
+    from rag.workspace.access import User
+    from rag.workspace.documents import document
 
     with pytest.raises(NotFound):
         get_assistant(store.catalog, alices.id, User("bob"))
     with pytest.raises(NotFound):
-        readable_document(store, secret_doc.doc_id, User("bob"))  # no download, preview or export
+        document(store, secret_doc.doc_id, User("bob"))  # no download, preview or export
     # and the index itself: Bob's assistant's collection holds none of Alice's chunks
     answer = ask(store, "When does the Falcon launch happen?", bobs.id, AskOptions(model="extractive"))
     assert answer.refused and "secret-plan.md" not in answer.answer

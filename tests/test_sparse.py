@@ -1,4 +1,5 @@
-from rag.sparse import analyse, document_vector, query_vector, term_index
+from rag.index.sparse import document_vector, query_vector, term_index
+from rag.words import analyse
 
 
 def test_analyser_lowercases_drops_stop_words_and_stems():

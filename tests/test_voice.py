@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from rag import voice
-from rag.ingest import ingest_bytes, ingest_paths
-from rag.kinds import set_kind
+from rag.ingest.kinds import set_kind
+from rag.ingest.pipeline import ingest_bytes, ingest_paths
+from rag.marketing import voice
+from rag.workspace.assistants import ensure_default
 from tests.marketing_fixtures import NORTHWIND, POSTS, shares_csv
 
 TEXTS = ["\n".join(lines) for _, lines in POSTS]
@@ -107,10 +108,11 @@ def test_profile_for_an_assistant_uses_only_posts_and_blogs(store, tmp_path):
 
 
 def test_guidance_is_editable_per_assistant(store, profile):
+    ensure_default(store.catalog)
     text, edited = voice.guidance_for(store.catalog, "default", profile)
     assert not edited and text == profile.guidance()
-    voice.save_guidance(store.catalog, "default", "Write like a pirate. Always end with ARRR.")
+    voice.save_guidance(store.catalog, "default", "Write like a pirate. Always end with ARRR.", None)
     assert voice.guidance_for(store.catalog, "default", profile) == ("Write like a pirate. Always end with ARRR.", True)
     assert voice.guidance_for(store.catalog, "other-assistant", profile) == (profile.guidance(), False)
-    voice.save_guidance(store.catalog, "default", "   ")  # empty: back to the measured guidance
+    voice.save_guidance(store.catalog, "default", "   ", None)  # empty: back to the measured guidance
     assert voice.guidance_for(store.catalog, "default", profile) == (profile.guidance(), False)

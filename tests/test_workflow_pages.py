@@ -15,12 +15,17 @@ from langchain_core.messages import AIMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from streamlit.testing.v1 import AppTest
 
-from rag import answer as answer_module
-from rag.index import close_clients
-from rag.ingest import ingest_bytes, ingest_paths
+from rag.answer import chain as answer_module
+from rag.index import close_all_indexes
+from rag.ingest.pipeline import ingest_bytes, ingest_paths
+from rag.ingest.recovery import open_store
 from rag.settings import Settings
-from rag.store import Store
-from tests.marketing_fixtures import NORTHWIND, PRICING_FAQ_MD, PRICING_FAQ_TXT, shares_csv
+from tests.marketing_fixtures import (
+    NORTHWIND,
+    PRICING_FAQ_MD,
+    PRICING_FAQ_TXT,
+    shares_csv,
+)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -47,13 +52,13 @@ def data(tmp_path, monkeypatch):
     monkeypatch.setenv("GROUNDED_MODEL", "extractive")
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     monkeypatch.chdir(tmp_path)
-    store = Store(Settings.load(tmp_path / "data", secrets_path=tmp_path / "none.toml"))
+    store = open_store(Settings.load(tmp_path / "data", secrets_path=tmp_path / "none.toml"))
     yield store
     import streamlit as st
 
     st.cache_resource.clear()
     store.catalog.close()
-    close_clients()
+    close_all_indexes()
 
 
 def page(name: str) -> AppTest:

@@ -94,10 +94,10 @@ def throwaway_store(keep_dir: Path | None = None) -> Iterator:
     ``keep_dir`` uses (and keeps) that folder instead, so an expensive index
     can be reused by a later run.
     """
-    from ..store import Store
+    from ..ingest.recovery import open_store
 
     folder = Path(keep_dir) if keep_dir else Path(tempfile.mkdtemp(prefix="grounded-bench-"))
-    store = Store(bench_settings(folder))
+    store = open_store(bench_settings(folder))
     try:
         yield store
     finally:

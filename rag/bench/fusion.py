@@ -91,7 +91,7 @@ class ListCache:
         if query not in self._lists:
             import numpy as np
 
-            from ..sparse import query_vector
+            from ..index.sparse import query_vector
 
             started = time.perf_counter()
             vector = np.asarray(self.store.embeddings.embed_query(query), dtype=np.float32).tolist()

@@ -4,14 +4,14 @@ The folder goes through the product's real ``ingest_paths`` into a throwaway
 store. Each stage is timed by wrapping the function ``rag.ingest`` calls for
 it (the code under test is unchanged):
 
-- parse:  ``rag.ingest._parsed``: the time ingest waits for a document's
+- parse:  ``rag.ingest.pipeline._parsed``: the time ingest waits for a document's
           parse (the parse worker process). The next document is parsed
-          while the current one is embedded (``rag.parse_ahead``), so this is
+          while the current one is embedded (``rag.ingest.parse_ahead``), so this is
           only the part of parsing that is not hidden; the worker's own time
           is reported beside it as ``parse_overlapped_s``
-- chunk:  ``rag.ingest.chunk_document`` (token counting included)
+- chunk:  ``rag.ingest.pipeline.chunk_document`` (token counting included)
 - embed:  the store's ``embeddings.embed_array`` (dense vectors)
-- sparse: ``rag.ingest.document_vector`` (BM25 term weights)
+- sparse: ``rag.ingest.pipeline.document_vector`` (BM25 term weights)
 - store:  the index's ``upsert`` and ``delete_document``
 - other:  the rest (hashing, keeping originals, the SQLite catalog)
 
@@ -68,7 +68,7 @@ class StageClock:
 @contextlib.contextmanager
 def instrument(store, clock: StageClock) -> Iterator[None]:
     """Wrap the stage functions for the duration of the run, then restore them."""
-    from .. import ingest
+    from ..ingest import pipeline as ingest
 
     def saw_chunks(_args, chunks):
         clock.tokens += sum(c.tokens for c in chunks)
@@ -76,7 +76,7 @@ def instrument(store, clock: StageClock) -> Iterator[None]:
     def saw_texts(args, _out):
         clock.texts.extend(args[0])
 
-    from .. import parse_ahead
+    from ..ingest import parse_ahead
 
     patches = [
         (ingest, "_parsed", clock.wrap("parse", ingest._parsed)),
@@ -132,7 +132,7 @@ def embedding_ceiling(embeddings, texts: list[str], batch_sizes, sample: int) ->
 
 
 def run(config: IngestConfig) -> dict:
-    from ..ingest import ingest_paths, iter_files
+    from ..ingest.pipeline import ingest_paths, iter_files
 
     files = list(iter_files([config.folder]))[: config.limit]
     clock = StageClock()

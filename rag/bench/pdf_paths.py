@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .common import header, progress, table, throwaway_store, write_json
+from .common import header, progress, table, throwaway_store
 
 READERS = ("pypdfium2", "pypdfium2+pdfplumber", "pdfplumber")
 _FIGURE = re.compile(r"(?<![\w.])\$?\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\w.])\$?\d+\.\d+%?|(?<![\w.])\d{3,}(?![\w])")
@@ -97,10 +97,11 @@ def load(qa_path: Path) -> list[Item]:
 
 
 def run(docs: Path, qa_path: Path, readers=READERS, k: int = 5, limit: int | None = None) -> dict:
-    from ..chunk import chunk_document, embedding_text
+    from ..ingest.chunk import chunk_document, embedding_text
     from ..parse import parse_file
-    from ..retrieve import RetrievalSettings, retrieve
-    from ..sparse import document_vector
+    from ..types import RetrievalSettings
+    from ..answer.retrieve import retrieve
+    from ..index.sparse import document_vector
     from ..types import ChunkSettings, SearchFilter
 
     items = load(qa_path)[:limit]

@@ -100,7 +100,7 @@ def is_refusal(answer) -> bool:
 def refusal_reason(answer) -> str:
     """Why an answer was refused: nothing above the relevance threshold, or something else
     (a name in the question that no passage mentions, or the model saying the documents don't say)."""
-    from ..retrieve import RetrievalSettings
+    from ..types import RetrievalSettings
 
     threshold = RetrievalSettings().threshold
     if answer.refused and not any((h.similarity or 0.0) >= threshold for h in answer.hits):
@@ -109,7 +109,8 @@ def refusal_reason(answer) -> str:
 
 
 def ranked_files(store, question: str, strategy: str, depth: int) -> list[str]:
-    from ..retrieve import RetrievalSettings, retrieve
+    from ..types import RetrievalSettings
+    from ..answer.retrieve import retrieve
 
     settings = RetrievalSettings(strategy=strategy, k=depth, threshold=-1.0, candidates=max(RetrievalSettings().candidates, depth))
     found = retrieve(store, question, WORKSPACE, settings)
@@ -127,8 +128,8 @@ def similarity(embeddings, answer: str, reference: str) -> float:
 
 def ask_one(store, item: QaItem, strategy: str, model: str, tally: StrategyTally, depth: int) -> None:
     """Rank the files for the question, then answer it, and add both to the tally."""
-    from ..answer import AskOptions, ask
-    from ..retrieve import RetrievalSettings
+    from ..answer.chain import AskOptions, ask
+    from ..types import RetrievalSettings
 
     files = ranked_files(store, item.question, strategy, depth)
     tally.hit1.append(hit_at_k(files, item.sources, 1))
@@ -175,7 +176,7 @@ def _print_file(p) -> None:
 
 
 def run(config: QaConfig) -> dict:
-    from ..ingest import ingest_paths
+    from ..ingest.pipeline import ingest_paths
 
     folder = Path(config.folder)
     items = load_items(folder / "qa.jsonl", config.limit)

@@ -26,9 +26,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .common import (
-    RssSampler, Target, bench_settings, folder_mb, header, peak_rss_mb, progress, rss_mb, table, target_lines, throwaway_store,
-)
+from .common import RssSampler, Target, bench_settings, folder_mb, header, peak_rss_mb, progress, rss_mb, table, target_lines, throwaway_store
 from .metrics import mean, percentile
 
 WORKSPACE = "bench-query"
@@ -77,8 +75,8 @@ def synthetic_batch(start: int, count: int, words: list[str], weights, rng):
     """``count`` chunks (with texts), unit dense vectors and BM25 sparse vectors."""
     import numpy as np
 
-    from ..chunk import chunk_id, content_hash
-    from ..sparse import document_vector
+    from ..ingest.chunk import chunk_id, content_hash
+    from ..index.sparse import document_vector
     from ..types import Chunk
 
     picks = rng.choice(len(words), size=(count, WORDS_PER_CHUNK), p=weights)
@@ -101,8 +99,8 @@ def build_index(data_dir: str, config: QueryConfig) -> dict:
     words = vocabulary(config.vocabulary, config.seed)
     weights = zipf_weights(len(words))
     rng = np.random.default_rng(config.seed + 1)
-    from ..embed import MINILM_DIM, MINILM_ID
-    from ..index import Index, close_client
+    from ..index.embed import MINILM_DIM, MINILM_ID
+    from ..index import open_index as Index, close_index as close_client
 
     upsert_s = 0.0
     started = time.perf_counter()
@@ -161,7 +159,8 @@ def queries_for(config: QueryConfig) -> list[str]:
 
 
 def time_strategy(store, queries: list[str], strategy: str, where=None) -> list[float]:
-    from ..retrieve import RetrievalSettings, retrieve
+    from ..types import RetrievalSettings
+    from ..answer.retrieve import retrieve
     from ..types import SearchFilter
 
     settings = RetrievalSettings(strategy=strategy, where=where or SearchFilter())

@@ -84,8 +84,8 @@ def index_corpus(store, corpus: list[BeirDoc], chunking: ChunkSettings, batch_do
     Documents are embedded in large batches (as ``ingest_bytes`` does per
     file) so a 5,000-abstract corpus indexes in minutes, not one file at a time.
     """
-    from ..chunk import chunk_document, embedding_text
-    from ..sparse import document_vector
+    from ..ingest.chunk import chunk_document, embedding_text
+    from ..index.sparse import document_vector
 
     total, started = 0, time.perf_counter()
     for start in range(0, len(corpus), batch_docs):
@@ -126,7 +126,8 @@ def ensure_index(store, config: RetrievalConfig, split: BeirSplit) -> tuple[int,
 
 def product_search(store, strategy: str, depth: int) -> Callable[[str], list[tuple[str, float]]]:
     """A query function over ``rag.retrieve.retrieve`` for one strategy (query embedding included)."""
-    from ..retrieve import RetrievalSettings, retrieve
+    from ..types import RetrievalSettings
+    from ..answer.retrieve import retrieve
 
     base = RetrievalSettings()
     settings = RetrievalSettings(strategy=strategy, k=depth, threshold=-1.0, candidates=max(base.candidates, depth))

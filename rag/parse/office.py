@@ -76,7 +76,7 @@ def _from_unstructured(elements, name: str, pages_from_metadata: bool) -> Builde
 
 def parse_docx(path: Path, name: str) -> ParsedDocument:
     check_office_container(path)
-    from . import _unstructured  # noqa: F401 - offline spaCy before partitioning
+    from . import _unstructured
     from unstructured.partition.docx import partition_docx
 
     elements = partition_docx(filename=str(path), infer_table_structure=True, include_page_breaks=False)
@@ -88,7 +88,7 @@ def parse_docx(path: Path, name: str) -> ParsedDocument:
 
 def parse_pptx(path: Path, name: str) -> ParsedDocument:
     check_office_container(path)
-    from . import _unstructured  # noqa: F401
+    from . import _unstructured
     from pptx import Presentation
     from unstructured.partition.pptx import partition_pptx
 

@@ -27,7 +27,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-from .errors import AccessDenied, NotFound
+from ..errors import AccessDenied, NotFound
 
 ITERATIONS = 600_000  # PBKDF2-SHA256, OWASP's 2023 recommendation
 EVERYONE = "*"

@@ -8,7 +8,7 @@ by point (about 2 s per hybrid query at 10k chunks, 18 s at 100k; 4 GB
 resident at 100k).
 
 Layout: one Edge shard per workspace, in ``DATA_DIR/edge/<collection name>/``
-(the name :func:`rag.index.collection_name` gives a workspace), so workspaces
+(the name :func:`rag.index.base.collection_name` gives a workspace), so workspaces
 stay isolated without a payload filter. Beside Edge's own files each shard
 folder holds ``grounded.json``: the embedding model and dimension that built
 it (Edge has no collection metadata), checked on open like a server
@@ -56,21 +56,21 @@ from pathlib import Path
 import numpy as np
 import qdrant_edge as qe
 
-from .errors import IndexLocked
-from .index import (
+from ..errors import IndexLocked
+from ..types import Chunk, Hit, SearchFilter
+from .base import (
     DENSE,
     PAYLOAD_KEYWORDS,
     SPARSE,
     UPSERT_BATCH,
-    Index,
-    _hit,
-    _payload,
+    EngineStrategy,
+    chunk_payload,
     collection_name,
+    hit_from_point,
     locked_message,
     mismatch_error,
 )
 from .sparse import SparseVector
-from .types import Chunk, Hit, SearchFilter
 
 try:  # POSIX; elsewhere Edge's own per-shard WAL lock is the only guard
     import fcntl
@@ -105,7 +105,7 @@ VACUUM = dict(deleted_threshold=0.2, vacuum_min_vector_number=1000)
 def _edge_config(dimension: int) -> qe.EdgeConfig:
     return qe.EdgeConfig(
         vectors={DENSE: qe.EdgeVectorParams(size=int(dimension), distance=qe.Distance.Cosine)},
-        # BM25: documents store the tf part (rag/sparse.py); Edge applies IDF at query time,
+        # BM25: documents store the tf part (rag/index/sparse.py); Edge applies IDF at query time,
         # from the shard's (= the workspace's) document frequencies, as a server collection does.
         sparse_vectors={SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},
         optimizers=qe.EdgeOptimizersConfig(indexing_threshold=0, **VACUUM),
@@ -363,7 +363,7 @@ def _doc_filter(doc_id: str | None = None, version: str | None = None,
 
 
 def _user_filter(where: SearchFilter | None) -> qe.Filter | None:
-    """The user's metadata filters (file, kind, date) as an Edge filter; None when there are none."""
+    """The user's metadata filters (file, kind, excluded kinds, date) as an Edge filter; None when there are none."""
     if not where:
         return None
     must: list = []
@@ -373,15 +373,16 @@ def _user_filter(where: SearchFilter | None) -> qe.Filter | None:
         must.append(qe.FieldCondition("kind", match=qe.MatchAny(list(where.kinds))))
     if where.date_from is not None or where.date_to is not None:
         must.append(qe.FieldCondition("date", range=qe.RangeFloat(gte=where.date_from, lte=where.date_to)))
-    return qe.Filter(must=must) if must else None
+    must_not = [qe.FieldCondition("kind", match=qe.MatchAny(list(where.exclude_kinds)))] if where.exclude_kinds else None
+    return qe.Filter(must=must, must_not=must_not) if must or must_not else None
 
 
 def _sparse(vector: SparseVector) -> qe.SparseVector:
     return qe.SparseVector(list(vector.indices), [float(v) for v in vector.values])
 
 
-class EdgeIndex(Index):
-    """The embedded index on Qdrant Edge; the same methods as :class:`rag.index.QdrantIndex`."""
+class EdgeIndex:
+    """The embedded index on Qdrant Edge; one of the two engines of the :class:`rag.index.base.Index` contract."""
 
     def __init__(self, settings, model_id: str, dimension: int):
         self.settings = settings
@@ -427,7 +428,7 @@ class EdgeIndex(Index):
         self, workspace: str, chunks: Sequence[Chunk], dense: np.ndarray, sparse: Sequence[SparseVector], version: str
     ) -> None:
         points = [
-            qe.Point(c.chunk_id, {DENSE: np.asarray(d, dtype=np.float32).tolist(), SPARSE: _sparse(s)}, _payload(c, version))
+            qe.Point(c.chunk_id, {DENSE: np.asarray(d, dtype=np.float32).tolist(), SPARSE: _sparse(s)}, chunk_payload(c, version))
             for c, d, s in zip(chunks, dense, sparse)
         ]
         with self._shard(workspace) as (name, shard):
@@ -474,7 +475,7 @@ class EdgeIndex(Index):
 
     def chunks_of(self, workspace: str, doc_id: str) -> list[Hit]:
         """Every stored chunk of a document, in order (for previews and checks)."""
-        hits = [_hit(r, 0.0) for r in self._scroll(workspace, _doc_filter(doc_id), True)]
+        hits = [hit_from_point(r, 0.0) for r in self._scroll(workspace, _doc_filter(doc_id), True)]
         return sorted(hits, key=lambda h: h.chunk_index)
 
     def all_chunks(self, workspace: str, fields: list[str]) -> Iterable[tuple[str, dict]]:
@@ -487,7 +488,7 @@ class EdgeIndex(Index):
         flt = qe.Filter(must=[_match("doc_id", doc_id), qe.FieldCondition("chunk_index", range=qe.RangeFloat(gte=first, lte=last))])
         with self._shard(workspace) as (_, shard):
             records, _ = shard.scroll(qe.ScrollRequest(limit=last - first + 1, filter=flt, with_payload=True, with_vector=False))
-        return sorted((_hit(r, 0.0) for r in records), key=lambda h: h.chunk_index)
+        return sorted((hit_from_point(r, 0.0) for r in records), key=lambda h: h.chunk_index)
 
     def workspaces_with_points(self) -> Iterable[str]:
         """Collection names (shard folders) of every workspace that has an index."""
@@ -496,7 +497,7 @@ class EdgeIndex(Index):
     def search(
         self,
         workspace: str,
-        strategy: str,
+        strategy: EngineStrategy,
         dense: Sequence[float] | None,
         sparse: SparseVector | None,
         k: int = 5,
@@ -530,7 +531,7 @@ class EdgeIndex(Index):
             raise ValueError(f"Unknown retrieval strategy {strategy!r}.")
         with self._shard(workspace) as (_, shard):
             points = shard.query(request)
-        return [_hit(p) for p in points]
+        return [hit_from_point(p) for p in points]
 
 
 def migrate_local_mode(settings, root: Path) -> int:
@@ -547,7 +548,7 @@ def migrate_local_mode(settings, root: Path) -> int:
         return 0
     from qdrant_client import models
 
-    from .index import open_local_client
+    from .server import open_local_client
 
     try:
         client = open_local_client(old)

@@ -20,32 +20,17 @@ from __future__ import annotations
 
 import re
 import time
-import weakref
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import PurePosixPath
 
+from ..errors import GroundedError, NotFound
+
 KINDS = ("case study", "help center", "product launch", "LinkedIn post", "blog", "sales deck", "other")
 STYLE_KINDS = ("LinkedIn post", "blog")  # style examples for drafting, never cited as facts
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS doc_kinds (
-    doc_id TEXT PRIMARY KEY,
-    workspace TEXT NOT NULL,
-    guessed TEXT,
-    chosen INTEGER NOT NULL DEFAULT 0,
-    reason TEXT,
-    doc_date REAL,
-    updated REAL NOT NULL
-);
-"""
-_ready: "weakref.WeakSet" = weakref.WeakSet()
 
 
-def _ensure(catalog) -> None:
-    if catalog not in _ready:
-        catalog.execute(SCHEMA.strip())
-        _ready.add(catalog)
 
 
 @dataclass(frozen=True)
@@ -92,7 +77,7 @@ _PRIORITY = {k: i for i, k in enumerate(("LinkedIn post", "case study", "product
 
 def guess(name: str, text: str = "", title: str | None = None) -> KindGuess:
     """The likely kind of a document from its name and (the start of) its text."""
-    from . import linkedin
+    from ..parse import linkedin
 
     head = text[:6000]
     post, _ = linkedin.split_post(head)
@@ -194,7 +179,6 @@ class KindRecord:
 
 
 def record(catalog, doc_id: str) -> KindRecord | None:
-    _ensure(catalog)
     rows = catalog.query("SELECT doc_id, guessed, chosen, reason, doc_date FROM doc_kinds WHERE doc_id = ?", (doc_id,))
     if not rows:
         return None
@@ -203,13 +187,11 @@ def record(catalog, doc_id: str) -> KindRecord | None:
 
 
 def records(catalog, workspace: str) -> dict[str, KindRecord]:
-    _ensure(catalog)
     rows = catalog.query("SELECT doc_id, guessed, chosen, reason, doc_date FROM doc_kinds WHERE workspace = ?", (workspace,))
     return {r["doc_id"]: KindRecord(r["doc_id"], r["guessed"], bool(r["chosen"]), r["reason"] or "", r["doc_date"]) for r in rows}
 
 
 def _save(catalog, doc_id: str, workspace: str, guessed: str | None, chosen: bool, reason: str, doc_date: float | None) -> None:
-    _ensure(catalog)
     catalog.execute(
         "INSERT INTO doc_kinds(doc_id, workspace, guessed, chosen, reason, doc_date, updated) VALUES (?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT(doc_id) DO UPDATE SET workspace = excluded.workspace, guessed = excluded.guessed, "
@@ -259,17 +241,21 @@ def assign(store, doc_id: str, workspace: str, name: str, parsed, explicit: str 
 
 
 def set_kind(store, doc_id: str, kind: str) -> None:
-    """A person sets a document's kind: catalog and chunks change, and the choice is remembered."""
-    from .ingest import set_kind as set_kind_everywhere
-
-    set_kind_everywhere(store, doc_id, kind)
+    """A person sets a document's kind: the catalog and every chunk change, and the choice is remembered."""
+    if kind not in KINDS:
+        raise GroundedError(f"Unknown kind {kind!r}; choose one of: {', '.join(KINDS)}.")
     row = store.catalog.get(doc_id)
-    rec = record(store.catalog, doc_id)
-    _save(store.catalog, doc_id, row.workspace, rec.guessed if rec else None, True, rec.reason if rec else "", rec.doc_date if rec else None)
+    if row is None:
+        raise NotFound(f"There is no document with id {doc_id}.")
+    with store.write_lock:
+        store.index.set_kind(row.workspace, doc_id, kind)
+        store.catalog.update(doc_id, kind=kind)
+        rec = record(store.catalog, doc_id)
+        _save(store.catalog, doc_id, row.workspace, rec.guessed if rec else None, True,
+              rec.reason if rec else "", rec.doc_date if rec else None)
 
 
 def forget(catalog, doc_id: str) -> None:
-    _ensure(catalog)
     catalog.execute("DELETE FROM doc_kinds WHERE doc_id = ?", (doc_id,))
 
 

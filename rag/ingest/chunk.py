@@ -19,8 +19,8 @@ import re
 import uuid
 from dataclasses import dataclass
 
-from .embed import count_tokens, load_tokenizer
-from .types import Chunk, ChunkSettings, Element, ParsedDocument
+from ..index.embed import count_tokens, load_tokenizer
+from ..types import Chunk, ChunkSettings, Element, ParsedDocument
 
 CHUNK_NAMESPACE = uuid.UUID("6f1c9a52-3c1e-4f0a-9a51-6f6b1f1f4e21")
 STRATEGIES = ("by_title", "recursive", "fixed")

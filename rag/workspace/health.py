@@ -19,7 +19,7 @@ Garbage in, garbage out. The checks, each a plain-language finding:
 - ``never_retrieved``: documents that none of the last questions retrieved
   (only once enough questions were asked since the document was added).
 
-The last check needs a record of what gets retrieved: :func:`record_retrieval`
+The last check needs a record of what gets retrieved: :meth:`rag.catalog.Catalog.record_retrieval`
 keeps a per-chunk counter and a per-question row in two small tables of the
 catalog (``retrieval_hits``, ``retrieval_questions``). The ask flow calls it
 after retrieval.
@@ -31,33 +31,16 @@ import difflib
 import hashlib
 import re
 import time
-import weakref
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import PurePosixPath
 
-from .errors import GroundedError
-from .kinds import KINDS, STYLE_KINDS, document_date_of, records
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS retrieval_hits (
-    workspace TEXT NOT NULL,
-    chunk_id TEXT NOT NULL,
-    doc_id TEXT NOT NULL,
-    hits INTEGER NOT NULL DEFAULT 0,
-    last REAL NOT NULL,
-    PRIMARY KEY (workspace, chunk_id)
-);
-CREATE INDEX IF NOT EXISTS retrieval_hits_doc ON retrieval_hits(workspace, doc_id);
-CREATE TABLE IF NOT EXISTS retrieval_questions (
-    workspace TEXT NOT NULL,
-    at REAL NOT NULL,
-    source TEXT NOT NULL DEFAULT 'question'
-);
-CREATE INDEX IF NOT EXISTS retrieval_questions_ws ON retrieval_questions(workspace, at);
-"""
-_ready: "weakref.WeakSet" = weakref.WeakSet()
+from ..errors import GroundedError
+from ..ingest.kinds import KINDS, STYLE_KINDS, document_date_of, records
+from ..types import ChunkSettings
+from . import documents
+from .access import User
+from .assistants import get_assistant
 
 MIN_QUESTIONS = 20  # questions asked since a document was added before "never retrieved" is said
 SHORT_TOKENS = 12
@@ -65,40 +48,14 @@ NEAR_DUPLICATE = 0.85
 MAX_COMPARE_WORDS = 4000
 
 
-def _ensure(catalog) -> None:
-    if catalog not in _ready:
-        with catalog.transaction() as c:
-            for statement in SCHEMA.strip().split(";"):
-                if statement.strip():
-                    c._conn.execute(statement)
-        _ready.add(catalog)
-
-
-# the retrieval log
-def record_retrieval(catalog, workspace: str, hits: Iterable, source: str = "question") -> None:
-    """Note which chunks a question (or a draft) retrieved. Cheap: one row per question, a counter per chunk."""
-    _ensure(catalog)
-    now = time.time()
-    hits = list(hits)
-    with catalog.transaction() as c:
-        c._conn.execute("INSERT INTO retrieval_questions(workspace, at, source) VALUES (?, ?, ?)", (workspace, now, source))
-        for h in hits:
-            c._conn.execute(
-                "INSERT INTO retrieval_hits(workspace, chunk_id, doc_id, hits, last) VALUES (?, ?, ?, 1, ?) "
-                "ON CONFLICT(workspace, chunk_id) DO UPDATE SET hits = hits + 1, last = excluded.last",
-                (workspace, h.chunk_id, h.doc_id, now),
-            )
-
-
+# the retrieval log (written by Catalog.record_retrieval)
 def retrieved_docs(catalog, workspace: str) -> dict[str, int]:
     """doc_id -> how many times any of its chunks was retrieved."""
-    _ensure(catalog)
     rows = catalog.query("SELECT doc_id, SUM(hits) AS n FROM retrieval_hits WHERE workspace = ? GROUP BY doc_id", (workspace,))
     return {r["doc_id"]: r["n"] for r in rows}
 
 
 def questions_since(catalog, workspace: str, since: float) -> int:
-    _ensure(catalog)
     rows = catalog.query("SELECT COUNT(*) AS n FROM retrieval_questions WHERE workspace = ? AND at >= ?", (workspace, since))
     return rows[0]["n"]
 
@@ -200,7 +157,7 @@ def _workspace_chunks(store, workspace: str) -> dict[str, list[tuple[int, str, i
 
 
 def _embedding_limit(store) -> int | None:
-    from .embed import MINILM_MAX_TOKENS
+    from ..index.embed import MINILM_MAX_TOKENS
 
     return MINILM_MAX_TOKENS if store.settings.embedding == "minilm" else None
 
@@ -395,7 +352,7 @@ def _little_text(docs: list[_Doc], failed: list) -> list[Finding]:
 
 
 def _chunk_sizes(docs: list[_Doc], store) -> list[Finding]:
-    from .types import ChunkSettings
+    from ..types import ChunkSettings
 
     limit = _embedding_limit(store)
     default = store.settings.chunking
@@ -462,9 +419,11 @@ def _never_retrieved(docs: list[_Doc], store, workspace: str) -> list[Finding]:
     return findings
 
 
-def check_health(store, workspace: str | None = None) -> HealthReport:
-    """Every check on one assistant's documents."""
+def check_health(store, workspace: str | None = None, user: User | None = None) -> HealthReport:
+    """Every check on one assistant's documents, if ``user`` may use it (``None``: the command line)."""
     workspace = workspace or store.settings.workspace
+    if user is not None:
+        get_assistant(store.catalog, workspace, user)
     rows = store.catalog.documents(workspace)
     ready = [r for r in rows if r.status == "ready"]
     failed = [r for r in rows if r.status == "failed"]
@@ -492,20 +451,18 @@ def check_health(store, workspace: str | None = None) -> HealthReport:
     )
 
 
-def apply_fix(store, fix: Fix, kind: str | None = None) -> str:
-    """Carry out a fix; returns what was done, in plain words. ``kind`` is the user's pick for ``set_kind``."""
-    from .ingest import delete_document, reindex
-    from .kinds import set_kind
-    from .types import ChunkSettings
+def apply_fix(store, fix: Fix, user: User | None, kind: str | None = None) -> str:
+    """Carry out a fix for a user who manages the document's assistant; returns what was done, in plain words.
 
-    row = store.catalog.get(fix.doc_id)
-    if row is None:
-        raise GroundedError("That document is already gone.")
+    ``kind`` is the user's pick for ``set_kind``.
+    """
+    row = documents.document(store, fix.doc_id, user, manage=True)
     if fix.action == "delete":
-        delete_document(store, fix.doc_id)
+        documents.delete(store, fix.doc_id, user)
         return f"Deleted {row.file}."
     if fix.action == "rechunk":
-        result = reindex(store, fix.doc_id, ChunkSettings(**{k: fix.args[k] for k in ("strategy", "size", "overlap")}))
+        chunking = ChunkSettings(**{k: fix.args[k] for k in ("strategy", "size", "overlap")})
+        result = documents.reindex(store, fix.doc_id, user, chunking)
         if result.status == "failed":
             raise GroundedError(f"{row.file} could not be re-chunked: {result.error}")
         return f"Re-chunked {row.file} into {result.chunks} passages."
@@ -513,6 +470,6 @@ def apply_fix(store, fix: Fix, kind: str | None = None) -> str:
         chosen = kind or fix.args.get("kind")
         if not chosen:
             raise GroundedError("Choose a kind first.")
-        set_kind(store, fix.doc_id, chosen)
+        documents.set_kind(store, fix.doc_id, chosen, user)
         return f"{row.file} is now marked “{chosen}”."
     raise GroundedError(f"Unknown fix {fix.action!r}.")

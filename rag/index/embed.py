@@ -124,7 +124,7 @@ def make_embeddings(settings) -> Embeddings:
         from langchain_openai import OpenAIEmbeddings
 
         if not settings.openai_api_key:
-            from .errors import GroundedError
+            from ..errors import GroundedError
 
             raise GroundedError("OpenAI embeddings are selected but no OPENAI_API_KEY is set.")
         model = OpenAIEmbeddings(model=settings.openai_embedding_model, api_key=settings.openai_api_key)

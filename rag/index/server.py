@@ -1,74 +1,51 @@
-"""The vector index: one collection (or shard) per workspace, named dense + sparse vectors.
+"""The index over a Qdrant server (``QDRANT_URL``), through ``qdrant_client``.
 
-A collection per workspace makes isolation free at query time: no payload
-filter is needed to keep workspaces apart.
-
-Two engines sit behind one interface (``Index``):
-
-- **Qdrant Edge** (``rag/index_edge.py``), the embedded default: Qdrant's
-  in-process engine, one shard per workspace under ``DATA_DIR/edge/``.
-  Millisecond queries at 100k chunks, where qdrant-client's "local mode"
-  (pure-Python brute force) took seconds for hybrid queries.
-- **A Qdrant server** through ``qdrant_client`` (:class:`QdrantIndex`) when
-  ``QDRANT_URL`` is set. The same class runs over qdrant-client's local mode
-  (``QdrantClient(path=...)`` or ``":memory:"``) in tests, which speaks the
-  server's API, so the server code path stays tested without a server.
-
-``Index(settings, model_id, dimension)`` returns the right one. Each
-collection records the embedding model that built it, and opening it with
-another model is an error that says to re-index.
+The same class runs over qdrant-client's local mode (``QdrantClient(path=...)``
+or ``":memory:"``) in tests, which speaks the server's API, so the server
+code path stays tested without a server. The embedded default is Qdrant Edge
+(:mod:`rag.index.edge`); :func:`rag.index.open_index` picks one.
 """
 
 from __future__ import annotations
 
 import atexit
-import re
 import threading
 from collections.abc import Iterable, Sequence
 
 import numpy as np
 from qdrant_client import QdrantClient, models
 
-from .errors import IndexLocked, IndexMismatch
+from ..errors import IndexLocked
+from ..types import Chunk, Hit, SearchFilter
+from .base import (
+    DENSE,
+    PAYLOAD_KEYWORDS,
+    SPARSE,
+    UPSERT_BATCH,
+    EngineStrategy,
+    chunk_payload,
+    collection_name,
+    hit_from_point,
+    locked_message,
+    mismatch_error,
+)
 from .sparse import SparseVector
-from .types import Chunk, Hit, SearchFilter
-
-DENSE = "dense"
-SPARSE = "sparse"
-UPSERT_BATCH = 256
-PAYLOAD_KEYWORDS = ("doc_id", "version", "kind", "file")  # payload indexes, both engines
 
 _clients: dict[str, QdrantClient] = {}
 _clients_lock = threading.Lock()
 
 
-def locked_message(folder) -> str:
-    """What a second process on the same data folder is told."""
-    return (
-        f"Another Grounded process is already using the data folder {folder}. "
-        "Close it (or use another --data-dir), or set QDRANT_URL to share a Qdrant server."
-    )
-
-
-def mismatch_error(built_with: str, size: int, model_id: str, dimension: int) -> IndexMismatch:
-    return IndexMismatch(
-        f"This knowledge base was indexed with {built_with} ({size} dimensions) but the current "
-        f"embedding model is {model_id} ({dimension}). Re-index it (grounded reindex) "
-        "or switch the embedding setting back."
-    )
-
-
 def open_client(settings) -> QdrantClient:
     """One server client per process and URL (the embedded default is Qdrant Edge, not a client)."""
     if not settings.qdrant_url:
-        raise ValueError("open_client is for a Qdrant server (QDRANT_URL); the embedded index is rag.index_edge.")
-    key = _client_key(settings)
+        raise ValueError("open_client is for a Qdrant server (QDRANT_URL); the embedded index is rag.index.edge.")
+    key = settings.qdrant_url
     with _clients_lock:
         client = _clients.get(key)
         if client is None:
             client = QdrantClient(url=settings.qdrant_url, api_key=settings.qdrant_api_key, timeout=60)
             if not _clients:
-                atexit.register(close_clients)
+                atexit.register(close_server_clients)
             _clients[key] = client
         return client
 
@@ -83,59 +60,6 @@ def open_local_client(path) -> QdrantClient:
         raise
 
 
-def _client_key(settings) -> str:
-    return settings.qdrant_url
-
-
-def close_client(settings) -> None:
-    """Release this location's index in this process: the server client, or the Edge shards and folder lock."""
-    if settings.qdrant_url:
-        with _clients_lock:
-            client = _clients.pop(_client_key(settings), None)
-        if client is not None:
-            client.close()
-    else:
-        from .index_edge import close_engine
-
-        close_engine(settings)
-
-
-def close_clients() -> None:
-    """Release every index this process opened (server clients and Edge data folders)."""
-    with _clients_lock:
-        for client in _clients.values():
-            client.close()
-        _clients.clear()
-    from .index_edge import close_engines
-
-    close_engines()
-
-
-def collection_name(workspace: str) -> str:
-    """A Qdrant-safe collection name for a workspace (stable, collision-resistant; also the Edge shard's folder)."""
-    import hashlib
-
-    slug = re.sub(r"[^a-zA-Z0-9_-]+", "-", workspace).strip("-").lower()[:40] or "ws"
-    return f"grounded_{slug}_{hashlib.sha1(workspace.encode()).hexdigest()[:8]}"
-
-
-def _payload(chunk: Chunk, version: str) -> dict:
-    return {
-        "doc_id": chunk.doc_id,
-        "version": version,
-        "file": chunk.file,
-        "chunk_index": chunk.index,
-        "text": chunk.text,
-        "pages": chunk.pages,
-        "heading_path": list(chunk.heading_path),
-        "content_hash": chunk.content_hash,
-        "settings": chunk.settings.as_dict(),
-        "tokens": chunk.tokens,
-        "kind": chunk.kind,
-        "date": chunk.date,
-    }
-
-
 def _filter(where: SearchFilter | None) -> models.Filter | None:
     """A Qdrant payload filter for the user's metadata filters (None when there are none)."""
     if not where:
@@ -147,49 +71,10 @@ def _filter(where: SearchFilter | None) -> models.Filter | None:
         must.append(models.FieldCondition(key="kind", match=models.MatchAny(any=list(where.kinds))))
     if where.date_from is not None or where.date_to is not None:
         must.append(models.FieldCondition(key="date", range=models.Range(gte=where.date_from, lte=where.date_to)))
-    return models.Filter(must=must)
-
-
-def _hit(point, score: float | None = None) -> Hit:
-    """A Hit from a scored point or record (qdrant_client's and Qdrant Edge's have the same fields)."""
-    p = point.payload or {}
-    pages = p.get("pages") or []
-    vector = point.vector.get(DENSE) if isinstance(point.vector, dict) else None
-    return Hit(
-        chunk_id=str(point.id),
-        doc_id=p.get("doc_id", ""),
-        file=p.get("file", ""),
-        text=p.get("text", ""),
-        score=float(point.score if score is None else score),
-        page=pages[0] if pages else None,
-        pages=pages,
-        section=" > ".join(p.get("heading_path") or []),
-        chunk_index=p.get("chunk_index", 0),
-        kind=p.get("kind", "other"),
-        vector=list(vector) if vector is not None else None,
-    )
-
-
-class Index:
-    """Vector storage and search for all workspaces, for one embedding model.
-
-    ``Index(settings, model_id, dimension)`` gives the index ``settings`` call
-    for: :class:`QdrantIndex` over a server when ``QDRANT_URL`` is set, else
-    the embedded :class:`rag.index_edge.EdgeIndex`. Both offer the same
-    methods: ``ensure``, ``upsert``, ``delete_document``, ``set_kind``,
-    ``count``, ``drop``, ``chunks_of``, ``all_chunks``, ``search``,
-    ``neighbours`` and ``workspaces_with_points``.
-    """
-
-    def __new__(cls, settings, model_id: str, dimension: int, *args, **kwargs):
-        if cls is Index:
-            if settings.qdrant_url:
-                cls = QdrantIndex
-            else:
-                from .index_edge import EdgeIndex
-
-                cls = EdgeIndex
-        return super().__new__(cls)
+    must_not: list[models.Condition] = []
+    if where.exclude_kinds:
+        must_not.append(models.FieldCondition(key="kind", match=models.MatchAny(any=list(where.exclude_kinds))))
+    return models.Filter(must=must, must_not=must_not or None)
 
 
 def _is_local(client: QdrantClient) -> bool:
@@ -197,7 +82,7 @@ def _is_local(client: QdrantClient) -> bool:
     return type(getattr(client, "_client", None)).__name__ == "QdrantLocal"
 
 
-class QdrantIndex(Index):
+class QdrantIndex:
     """The index over ``qdrant_client``: a Qdrant server (``QDRANT_URL``), or local mode in tests.
 
     ``client`` overrides the server client: tests pass ``QdrantClient(":memory:")``
@@ -255,7 +140,7 @@ class QdrantIndex(Index):
                     DENSE: d.tolist(),
                     SPARSE: models.SparseVector(indices=s.indices, values=s.values),
                 },
-                payload=_payload(c, version),
+                payload=chunk_payload(c, version),
             )
             for c, d, s in zip(chunks, dense, sparse)
         ]
@@ -306,7 +191,7 @@ class QdrantIndex(Index):
         while True:
             with self._lock:
                 points, offset = self.client.scroll(name, scroll_filter=flt, limit=512, offset=offset, with_payload=True)
-            hits.extend(_hit(p, 0.0) for p in points)
+            hits.extend(hit_from_point(p, 0.0) for p in points)
             if offset is None:
                 break
         return sorted(hits, key=lambda h: h.chunk_index)
@@ -315,7 +200,7 @@ class QdrantIndex(Index):
     def search(
         self,
         workspace: str,
-        strategy: str,
+        strategy: EngineStrategy,
         dense: Sequence[float] | None,
         sparse: SparseVector | None,
         k: int = 5,
@@ -352,7 +237,7 @@ class QdrantIndex(Index):
                 )
             else:
                 raise ValueError(f"Unknown retrieval strategy {strategy!r}.")
-        return [_hit(p) for p in result.points]
+        return [hit_from_point(p) for p in result.points]
 
     def all_chunks(self, workspace: str, fields: list[str]) -> Iterable[tuple[str, dict]]:
         """(point id, payload ``fields``) for every point of a workspace, without vectors (for health checks)."""
@@ -377,8 +262,24 @@ class QdrantIndex(Index):
         )
         with self._lock:
             points, _ = self.client.scroll(name, scroll_filter=flt, limit=last - first + 1, with_payload=True)
-        return sorted((_hit(p, 0.0) for p in points), key=lambda h: h.chunk_index)
+        return sorted((hit_from_point(p, 0.0) for p in points), key=lambda h: h.chunk_index)
 
     def workspaces_with_points(self) -> Iterable[str]:
         with self._lock:
             return [c.name for c in self.client.get_collections().collections]
+
+
+def close_server_client(url: str) -> None:
+    """Close this process's client for the server at ``url``, if one is open."""
+    with _clients_lock:
+        client = _clients.pop(url, None)
+    if client is not None:
+        client.close()
+
+
+def close_server_clients() -> None:
+    """Close every server client this process opened."""
+    with _clients_lock:
+        for client in _clients.values():
+            client.close()
+        _clients.clear()

@@ -17,21 +17,13 @@ from __future__ import annotations
 import re
 import statistics
 import time
-import weakref
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .kinds import STYLE_KINDS
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS voice_guidance (
-    workspace TEXT PRIMARY KEY,
-    guidance TEXT NOT NULL,
-    updated REAL NOT NULL
-);
-"""
-_ready: "weakref.WeakSet" = weakref.WeakSet()
+from ..ingest.kinds import STYLE_KINDS
+from ..workspace.access import User
+from ..workspace.assistants import get_assistant
 
 _EMOJI = re.compile(
     "[\U0001F1E6-\U0001F1FF\U0001F300-\U0001F5FF\U0001F600-\U0001F64F\U0001F680-\U0001F6FF\U0001F700-\U0001F77F"
@@ -62,10 +54,6 @@ HOOKS = {
 }
 
 
-def _ensure(catalog) -> None:
-    if catalog not in _ready:
-        catalog.execute(SCHEMA.strip())
-        _ready.add(catalog)
 
 
 # measuring one text
@@ -382,8 +370,8 @@ def profile_from_texts(texts: list[str]) -> VoiceProfile | None:
 # where the posts come from
 def document_text(store, row) -> str:
     """The text of a style document as written: a stored LinkedIn post without its header, else its passages."""
-    from .linkedin import split_post
-    from .parse.text import decode
+    from ..parse.linkedin import split_post
+    from ..parse.text import decode
 
     if row.original_path and Path(row.original_path).suffix.lower() == ".txt" and Path(row.original_path).exists():
         post, body = split_post(decode(Path(row.original_path).read_bytes()))
@@ -407,14 +395,13 @@ def profile_for(store, workspace: str) -> VoiceProfile | None:
 
 # editable guidance
 def saved_guidance(catalog, workspace: str) -> str | None:
-    _ensure(catalog)
     rows = catalog.query("SELECT guidance FROM voice_guidance WHERE workspace = ?", (workspace,))
     return rows[0]["guidance"] if rows else None
 
 
-def save_guidance(catalog, workspace: str, guidance: str) -> None:
-    """Store a person's guidance for this assistant; empty text goes back to the generated guidance."""
-    _ensure(catalog)
+def save_guidance(catalog, workspace: str, guidance: str, user: User | None) -> None:
+    """Store a person's guidance for an assistant they manage; empty text goes back to the generated guidance."""
+    get_assistant(catalog, workspace, user, manage=True)
     if not guidance.strip():
         catalog.execute("DELETE FROM voice_guidance WHERE workspace = ?", (workspace,))
         return

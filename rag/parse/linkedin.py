@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import PurePosixPath
 
-from .errors import EmptyDocument, GroundedError
+from ..errors import EmptyDocument, GroundedError
 
 HEADER_PREFIX = "LinkedIn post · "
 
@@ -62,7 +62,7 @@ def _key(name: str) -> str:
 
 
 def _decode(data: bytes) -> str:
-    from .parse.text import decode
+    from .text import decode
 
     return decode(data)
 

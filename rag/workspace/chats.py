@@ -12,7 +12,8 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
-from .types import Answer, Citation, Hit, SentenceCheck
+from ..errors import NotFound
+from ..types import Answer, Citation, Hit, SentenceCheck
 
 
 @dataclass
@@ -107,13 +108,13 @@ def add_message(catalog, chat: Chat, role: str, content: str, answer: Answer | N
     now = time.time()
     message = Message(uuid.uuid4().hex, role, content, answer, now)
     with catalog.transaction() as c:
-        c._conn.execute(
+        c.execute(
             "INSERT INTO messages(msg_id, chat_id, role, content, answer, created) VALUES (?, ?, ?, ?, ?, ?)",
             (message.msg_id, chat.chat_id, role, content, answer_to_json(answer) if answer else None, now),
         )
         if role == "user" and not any(m.role == "user" for m in chat.messages):
             chat.title = content.strip().splitlines()[0][:60] or chat.title
-        c._conn.execute("UPDATE chats SET updated = ?, title = ? WHERE chat_id = ?", (now, chat.title, chat.chat_id))
+        c.execute("UPDATE chats SET updated = ?, title = ? WHERE chat_id = ?", (now, chat.title, chat.chat_id))
     chat.messages.append(message)
     chat.updated = now
     return message
@@ -121,16 +122,19 @@ def add_message(catalog, chat: Chat, role: str, content: str, answer: Answer | N
 
 def delete_chat(catalog, chat_id: str, workspace: str, user: str = "") -> None:
     with catalog.transaction() as c:
-        c._conn.execute(
+        c.execute(
             "DELETE FROM messages WHERE chat_id IN (SELECT chat_id FROM chats WHERE chat_id = ? AND workspace = ? AND user = ?)",
             (chat_id, workspace, user),
         )
-        c._conn.execute("DELETE FROM chats WHERE chat_id = ? AND workspace = ? AND user = ?", (chat_id, workspace, user))
+        c.execute("DELETE FROM chats WHERE chat_id = ? AND workspace = ? AND user = ?", (chat_id, workspace, user))
 
 
-def record_feedback(catalog, chat: Chat, msg_id: str, rating: int, comment: str = "") -> None:
-    """Thumbs up (+1) or down (-1) on an answer, stored with its question, answer and sources."""
-    index = next(i for i, m in enumerate(chat.messages) if m.msg_id == msg_id)
+def record_feedback(catalog, chat_id: str, workspace: str, user: str, msg_id: str, rating: int, comment: str = "") -> None:
+    """Thumbs up (+1) or down (-1) on an answer in the user's own chat, stored with its question, answer and sources."""
+    chat = load_chat(catalog, chat_id, workspace, user)
+    index = next((i for i, m in enumerate(chat.messages) if m.msg_id == msg_id), None) if chat else None
+    if chat is None or index is None:
+        raise NotFound("That answer is no longer there.")
     message = chat.messages[index]
     question = next((m.content for m in reversed(chat.messages[:index]) if m.role == "user"), "")
     sources = [c.as_dict() for c in message.answer.citations] if message.answer else []

@@ -15,80 +15,34 @@ import hashlib
 import io
 import json
 import os
-import re
-import shutil
-import tempfile
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from . import kinds, linkedin, originals, parse
-from .catalog import DocumentRow
-from .check import document_about
+from .. import parse
+from ..catalog import DocumentRow
+from ..errors import EmptyDocument, GroundedError, NotFound, UnsupportedFile
+from ..index.sparse import document_vector
+from ..names import document_about
+from ..parse import linkedin
+from ..parse.isolated import parse_file_isolated
+from ..settings import Limits
+from ..store import Store
+from ..types import ChunkSettings, ParsedDocument
+from . import kinds, originals
+from .admission import (
+    FileResult,
+    IngestReport,
+    Progress,
+    ProgressCallback,
+    doc_id_for,
+    refusal,
+    too_large,
+    version_for,
+)
 from .chunk import chunk_document, embedding_text
-from .parse.isolated import parse_file_isolated
 from .parse_ahead import ParseAhead
-from .errors import EmptyDocument, FileTooLarge, GroundedError, NotFound, UnsupportedFile
-from .sparse import document_vector
-from .settings import Limits
-from .store import Store
-from .types import ChunkSettings, ParsedDocument
-
-Status = str  # "indexed" | "unchanged" | "skipped" | "failed"
-
-
-@dataclass
-class FileResult:
-    path: str
-    status: Status
-    chunks: int = 0
-    error: str | None = None
-    doc_id: str | None = None
-    pages: int | None = None
-    seconds: float = 0.0
-
-    def as_dict(self) -> dict:
-        return {"path": self.path, "status": self.status, "chunks": self.chunks, "error": self.error}
-
-
-@dataclass
-class IngestReport:
-    files: list[FileResult] = field(default_factory=list)
-
-    def count(self, status: Status) -> int:
-        return sum(1 for f in self.files if f.status == status)
-
-    def as_dict(self) -> dict:
-        return {
-            "files": [f.as_dict() for f in self.files],
-            **{s: self.count(s) for s in ("indexed", "unchanged", "skipped", "failed")},
-        }
-
-
-@dataclass(frozen=True)
-class Progress:
-    """Sent to the progress callback before each file starts and after it ends."""
-
-    done: int
-    total: int
-    path: str
-    result: FileResult | None = None
-
-
-ProgressCallback = Callable[[Progress], None]
-
-
-def doc_id_for(workspace: str, name: str) -> str:
-    """A document's id: stable across versions of the same file name in a workspace."""
-    return hashlib.sha256(f"{workspace}\0{name}".encode()).hexdigest()[:16]
-
-
-def version_for(content_hash: str, settings: ChunkSettings) -> str:
-    """A version changes when the bytes or the chunk settings change."""
-    key = content_hash + json.dumps(settings.as_dict(), sort_keys=True)
-    return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
 def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
@@ -239,10 +193,6 @@ def _fail(store: Store, doc_id: str, existing: DocumentRow | None, name: str, re
     return FileResult(name, "failed", error=reason, doc_id=doc_id, seconds=time.perf_counter() - started)
 
 
-def _unsupported_reason(name: str) -> str:
-    return parse.unsupported_reason(name)
-
-
 def _sources_of_bytes(display: str, data: bytes, limits: Limits) -> Iterator[tuple[str, bytes | GroundedError]]:
     """(name, bytes) for one file, or one entry per document inside a ZIP archive.
 
@@ -263,20 +213,6 @@ def _sources_of_bytes(display: str, data: bytes, limits: Limits) -> Iterator[tup
         yield from linkedin.post_sources(display, data)
         return
     yield display, data
-
-
-def refusal(store: Store, name: str, size: int) -> FileResult | None:
-    """Why a document of this name and size is not indexed at all (too large, unsupported type), or None."""
-    if (problem := _too_large(store, size)) is not None:
-        return FileResult(name, "failed", error=str(problem))
-    if Path(name).suffix.lower() not in parse.SUPPORTED_EXTENSIONS:
-        return FileResult(name, "skipped", error=_unsupported_reason(name))
-    return None
-
-
-def _too_large(store: Store, size: int) -> FileTooLarge | None:
-    limit = store.settings.limits.max_file_mb
-    return FileTooLarge(f"This file is larger than the {limit} MB limit.") if size > limit * 1024 * 1024 else None
 
 
 def _documents_of(name: str, data: bytes, limits: Limits) -> Iterator[tuple[str, bytes | FileResult]]:
@@ -357,7 +293,7 @@ def ingest_uploads(
 
     def documents() -> Iterator[tuple]:
         for name, data in uploads:
-            if (problem := _too_large(store, len(data))) is not None:
+            if (problem := too_large(store, len(data))) is not None:
                 yield name, FileResult(name, "failed", error=str(problem))
             else:
                 yield from _documents_of(name, data, store.settings.limits)
@@ -399,7 +335,7 @@ def ingest_paths(
             yield _FILE_START, (n, path)
             display = _display_name(path, paths)
             try:
-                if (problem := _too_large(store, path.stat().st_size)) is not None:
+                if (problem := too_large(store, path.stat().st_size)) is not None:
                     yield display, FileResult(display, "failed", error=str(problem))
                 else:
                     yield from _documents_of(display, path.read_bytes(), store.settings.limits)
@@ -486,21 +422,6 @@ def preview_chunks(store: Store, doc_id: str, chunking: ChunkSettings) -> list:
     limits = store.settings.limits
     parsed = parse_file_isolated(Path(row.original_path), row.file, limits.parse_timeout_s, limits.parse_memory_mb)
     return chunk_document(parsed, chunking, doc_id, "preview", kind=row.kind)
-
-
-KINDS = kinds.KINDS
-
-
-def set_kind(store: Store, doc_id: str, kind: str) -> None:
-    """Change a document's kind in the catalog and on all its chunks."""
-    if kind not in KINDS:
-        raise GroundedError(f"Unknown kind {kind!r}; choose one of: {', '.join(KINDS)}.")
-    row = store.catalog.get(doc_id)
-    if row is None:
-        raise NotFound(f"There is no document with id {doc_id}.")
-    with store.write_lock:
-        store.index.set_kind(row.workspace, doc_id, kind)
-        store.catalog.update(doc_id, kind=kind)
 
 
 def estimate_reindex_seconds(store: Store, workspace: str, chunks_per_second: float = 20.0) -> float:

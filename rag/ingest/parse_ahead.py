@@ -23,9 +23,10 @@ import tempfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
+from ..parse.isolated import parse_file_isolated
+from ..types import ParsedDocument
+from .admission import doc_id_for, refusal, version_for
 from .originals import safe_filename
-from .parse.isolated import parse_file_isolated
-from .types import ParsedDocument
 
 FOLDER_PREFIX = "parse-ahead-"
 
@@ -55,8 +56,6 @@ class ParseAhead:
 
     def submit(self, name: str, data: bytes) -> bool:
         """Start parsing ``name`` in the background if it is going to be indexed; True if started."""
-        from .ingest import doc_id_for, version_for  # ingest imports this module, so not at the top
-
         if name in self._pending or not self._would_parse(name, data):
             return False
         content_hash = hashlib.sha256(data).hexdigest()
@@ -86,8 +85,6 @@ class ParseAhead:
         shutil.rmtree(self._folder, ignore_errors=True)
 
     def _would_parse(self, name: str, data: bytes) -> bool:
-        from .ingest import refusal
-
         return bool(data) and refusal(self._store, name, len(data)) is None
 
     def _parse(self, name: str, data: bytes) -> ParsedDocument:

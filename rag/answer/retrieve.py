@@ -16,7 +16,7 @@ text; 0.3-0.5 is on-topic; above 0.6 is a close paraphrase.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -24,28 +24,8 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from .sparse import query_vector
-from .types import Hit, SearchFilter
-
-STRATEGIES = ("hybrid", "dense", "sparse", "mmr")
-
-
-@dataclass(frozen=True)
-class RetrievalSettings:
-    strategy: str = "hybrid"
-    k: int = 6
-    threshold: float = 0.25  # minimum dense cosine similarity for a hit to count as relevant
-    # A name the question is about ("Contoso", "GLM-130B") must appear in a passage at least this
-    # close to the question, or the answer is refused (see check.subject_gaps). Chosen on the
-    # ARAGOG papers: 8 of 9 questions about a missing paper refused, 1 of 98 answerable ones.
-    subject_threshold: float = 0.44
-    neighbours: int = 0  # chunks before and after each hit added as context
-    where: SearchFilter = field(default_factory=SearchFilter)
-    candidates: int = 50  # per-list depth before fusion / MMR
-    mmr_lambda: float = 0.6  # 1 = pure relevance, 0 = pure diversity
-
-    def with_(self, **changes) -> "RetrievalSettings":
-        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+from ..index.sparse import query_vector
+from ..types import STRATEGIES, Hit, RetrievalSettings, Strategy
 
 
 @dataclass
@@ -91,19 +71,10 @@ def retrieve(store, query: str, workspace: str, settings: RetrievalSettings = Re
     sparse = query_vector(query)
     base = "hybrid" if settings.strategy == "mmr" else settings.strategy
     limit = settings.candidates if settings.strategy == "mmr" else settings.k
-    excluded = set(settings.where.exclude_kinds)
-    if excluded:
-        # Dropped here rather than by a Qdrant filter: embedded Qdrant evaluates filters in
-        # Python point by point (about 10x slower at 100k chunks); over-fetching is cheaper.
-        limit = max(limit, settings.k * 3)
     hits = store.index.search(
         workspace, base, dense.tolist(), sparse, k=limit, candidates=max(settings.candidates, limit),
         where=settings.where or None, with_vectors=True,
     )
-    if excluded:
-        hits = [h for h in hits if h.kind not in excluded]
-        if settings.strategy != "mmr":
-            hits = hits[: settings.k]
     if settings.strategy == "mmr" and hits:
         hits = _mmr(dense, hits, settings.k, settings.mmr_lambda)
     for h in hits:
@@ -114,6 +85,11 @@ def retrieve(store, query: str, workspace: str, settings: RetrievalSettings = Re
     if settings.neighbours and relevant:
         _add_context(store, workspace, relevant, settings.neighbours)
     return Retrieval(relevant, below, query)
+
+
+def search(store, query: str, workspace: str, k: int = 5, strategy: Strategy = "hybrid") -> list[Hit]:
+    """Top ``k`` passages for ``query``, relevant or not (a search, no answer: ``grounded search``)."""
+    return retrieve(store, query, workspace, RetrievalSettings(strategy=strategy, k=k, threshold=-1.0)).hits
 
 
 def _add_context(store, workspace: str, hits: list[Hit], window: int) -> None:

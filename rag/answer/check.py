@@ -25,14 +25,13 @@ Rules, in order:
 from __future__ import annotations
 
 import re
-from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
-from .sparse import STOP_WORDS, analyse
-from .types import Citation, Hit, SentenceCheck
+from ..names import COMMON_CAPS, NAME_RUN
+from ..types import Citation, Hit, SentenceCheck
+from ..words import STOP_WORDS, analyse
 
 
 @dataclass(frozen=True)
@@ -124,12 +123,6 @@ def split_sentences(text: str) -> list[str]:
 _NUM = re.compile(
     r"(?P<cur>[$€£])?\s?(?P<num>\d+(?:[.,]\d+)*)\s?(?P<unit>%|percent\b|per cent\b|[kKmMbB]\b|million\b|billion\b|thousand\b)?"
 )
-_CAP_WORD = re.compile(r"\b[A-Z][a-zA-Z0-9&'’-]+(?:\s+[A-Z][a-zA-Z0-9&'’-]+)*")
-_COMMON_CAPS = {"i", "ai", "ceo", "cto", "ok", "faq", "q1", "q2", "q3", "q4", "linkedin", "monday", "tuesday", "wednesday",
-                "thursday", "friday", "saturday", "sunday", "january", "february", "march", "april", "may", "june", "july",
-                "august", "september", "october", "november", "december", "here", "our", "we", "you", "they", "this", "that"}
-
-
 def _number_value(raw: str) -> str:
     """'1,200' -> '1200', '4.50' -> '4.5', '12' -> '12' (comparison form)."""
     digits = raw.replace(",", "")
@@ -154,11 +147,11 @@ def _figures(text: str) -> set[tuple[str, bool]]:
 def _names(sentence: str) -> set[str]:
     """Capitalised words or runs not at the start of the sentence (customer, product and people names)."""
     names = set()
-    for m in _CAP_WORD.finditer(sentence):
+    for m in NAME_RUN.finditer(sentence):
         if m.start() == 0 or sentence[: m.start()].rstrip().endswith((":", "\n", "-", "•", "*")):
             continue
         for word in m.group(0).split():
-            if word.lower() not in STOP_WORDS and word.lower() not in _COMMON_CAPS and len(word) > 1:
+            if word.lower() not in STOP_WORDS and word.lower() not in COMMON_CAPS and len(word) > 1:
                 names.add(word)
     return names
 
@@ -184,138 +177,6 @@ def missing_facts(sentence: str, passage: str) -> list[str]:
             continue  # an acronym of words in the passage ("SSO" for "single sign-on")
         reasons.append(f"“{name}” is not in the cited source")
     return reasons
-
-
-# question coverage
-_MIXED = re.compile(r"\b(?=[A-Za-z0-9-]*\d)(?=[A-Za-z0-9-]*[A-Za-z])[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]\b")
-_QUESTION_CAPS = _COMMON_CAPS | {"what", "which", "who", "whom", "whose", "when", "where", "why", "how", "is", "are", "can",
-                                 "could", "should", "would", "does", "do", "did", "tell", "list", "give", "write", "summarise",
-                                 "summarize", "explain", "describe", "compare", "draft", "please", "english"}
-
-
-def _squash(text: str) -> str:
-    """Lowercase letters and digits only, so "GLM-130B", "GLM 130B" and "glm130b" compare equal."""
-    return re.sub(r"[^0-9a-z]+", "", text.lower())
-
-
-def _name_part(word: str) -> str:
-    """"GPT-style" -> "GPT", "100B-scale" -> "100B": lowercase word parts of a compound are not the name."""
-    parts = word.split("-")
-    kept = [p for p in parts if not p.islower()]
-    return "-".join(kept) if kept and len(kept) < len(parts) else word
-
-
-def _capitalised_names(text: str, skip_first: bool = False) -> Iterator[str]:
-    """Capitalised words of ``text`` that may be names ("Contoso's" -> "Contoso"), in order, repeats kept."""
-    for m in _CAP_WORD.finditer(text):
-        if skip_first and m.start() == 0:  # a question's first word is capitalised anyway
-            continue
-        for word in m.group(0).split():
-            word = _name_part(re.sub(r"['’]s$", "", word).strip("'’-"))
-            if len(word) > 1 and word.lower() not in STOP_WORDS and word.lower() not in _QUESTION_CAPS:
-                yield word
-
-
-def question_terms(question: str) -> list[str]:
-    """The specific names a question is about: capitalised names (not its first word) and codes like "GLM-130B"."""
-    terms = dict.fromkeys(_capitalised_names(question, skip_first=True))
-    for m in _MIXED.finditer(question):
-        word = _name_part(m.group(0))
-        if not re.fullmatch(r"q[1-4]|\d+(st|nd|rd|th|s|k|m|x)?", word.lower()):
-            terms.setdefault(word, None)
-    return list(terms)
-
-
-def uncovered_terms(question: str, passages: list[str]) -> list[str]:
-    """Names from ``question`` that none of ``passages`` mentions (see :func:`mentions_name`).
-
-    A question about "Contoso" answered from the Northwind case study is the
-    worst kind of wrong answer: confident and about someone else.
-    """
-    text = "\n".join(passages)
-    return [term for term in question_terms(question) if not mentions_name(term, text)]
-
-
-@dataclass(frozen=True)
-class SubjectGaps:
-    """Names a question is about that the retrieved passages don't cover, and how."""
-
-    absent: list[str]  # no passage mentions them
-    in_passing: list[str]  # mentioned only in passages that are not about the question
-
-    def __bool__(self) -> bool:
-        return bool(self.absent or self.in_passing)
-
-
-def document_about(file: str, title: str | None, texts: list[str], names: int = 12) -> str:
-    """What a document is about, for subject checks: its file name, title, opening and most frequent names.
-
-    A filing's net-sales table doesn't say "Apple" but its cover page does; a
-    question about Apple answered from it is about the right company.
-    """
-    counts = Counter(word for text in texts for word in _capitalised_names(text))
-    top = " ".join(w for w, _ in counts.most_common(names))
-    stem = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", file.rsplit("/", 1)[-1])
-    return " ".join((stem, title or "", " ".join(texts[:2])[:1500], top))
-
-
-def subject_gaps(question: str, hits: list[Hit], min_similarity: float, about: dict[str, str] | None = None) -> SubjectGaps:
-    """Which of the question's names no relevant passage is about.
-
-    A name counts as covered when a retrieved passage mentions it (in its text,
-    its file name, its section headings, or its document's ``about`` text: see
-    :func:`document_about`) *and* that passage is itself close
-    to the question (dense cosine >= ``min_similarity``). Papers that list
-    "GLM-130B" in a results table are not about GLM-130B; answering a question
-    on its architecture from them would be an invented answer with citations.
-    """
-    absent, in_passing = [], []
-    about = about or {}
-    where = [(h, " ".join((h.context or h.text, h.file, h.section, about.get(h.doc_id, "")))) for h in hits]
-    terms = question_terms(question)
-    spelled_out = acronym_expansions(question, terms)
-    for term in terms:
-        if re.fullmatch(r"v\d+", term, re.I):  # "v1" in "SQuAD v1.1" is a version, not a subject
-            continue
-        mentions = [h for h, text in where if mentions_name(term, text)]
-        if not mentions and term in spelled_out:  # "Web" of "AWS (Amazon Web Services)": the acronym will do
-            mentions = [h for h, text in where if mentions_name(spelled_out[term], text)]
-        if not mentions:
-            absent.append(term)
-        elif max((h.similarity if h.similarity is not None else 1.0) for h in mentions) < min_similarity:
-            in_passing.append(term)
-    return SubjectGaps(absent, in_passing)
-
-
-_CAPITALISED_RUN = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+){1,5}\b")
-
-
-def acronym_expansions(question: str, terms: list[str]) -> dict[str, str]:
-    """Words of a phrase the question spells out for one of its acronyms: {"Web": "AWS", ...}.
-
-    "AWS (Amazon Web Services)" names one thing twice; passages that say "AWS"
-    cover "Web" and "Services" too.
-    """
-    acronyms = {t for t in terms if t.isupper() and 2 <= len(t) <= 6}
-    words: dict[str, str] = {}
-    for run in _CAPITALISED_RUN.finditer(question):
-        parts = run.group(0).split()
-        for start in range(len(parts) - 1):  # "Can Amazon Web Services": the acronym may skip leading words
-            initials = "".join(w[0] for w in parts[start:])
-            if initials in acronyms:
-                words.update({w: initials for w in parts[start:]})
-                break
-    return words
-
-
-def mentions_name(term: str, text: str) -> bool:
-    """Does ``text`` mention the name ``term``: spelled alike, its initials, or its singular ("10-Qs", "KPIs")?"""
-    if _squash(term) in _squash(text):
-        return True
-    if re.search(r"[A-Z0-9]s$", term) and _squash(term[:-1]) in _squash(text):
-        return True
-    initials = "".join(w[0] for w in re.findall(r"[^\W_]+", text.lower()))
-    return term.isupper() and 2 <= len(term) <= 6 and term.lower() in initials
 
 
 # factual or not

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
@@ -23,12 +22,14 @@ from langchain_core.messages import AIMessage, HumanMessage
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate, MessagesPlaceholder
 
-from .check import SubjectGaps, check_answer, mentions_name, subject_gaps
-from .errors import GroundedError
+from ..errors import GroundedError
+from ..names import mentions_name
+from ..types import Answer, Hit, RetrievalSettings
+from .check import check_answer
 from .guard import defuse, looks_like_injection
-from .llm import MODEL_NOTICES, make_chat_model, resolve_model
-from .retrieve import Retrieval, RetrievalSettings, retrieve
-from .types import Answer, Hit
+from .models import MODEL_NOTICES, make_chat_model, resolve_model
+from .retrieve import Retrieval, retrieve
+from .subjects import SubjectGaps, subject_gaps
 
 SYSTEM_PROMPT = """You are Grounded, an assistant that answers ONLY from the numbered sources the user provides.
 Rules:
@@ -220,9 +221,7 @@ def ask_stream(
         retrieval_settings = retrieval_settings.with_(where=replace(retrieval_settings.where, exclude_kinds=STYLE_ONLY_KINDS))
     retrieval = retrieve(store, query, workspace, retrieval_settings)
     try:  # which passages questions use: the health check's "never retrieved" finding
-        from .health import record_retrieval
-
-        record_retrieval(store.catalog, workspace, retrieval.hits)
+        store.catalog.record_retrieval(workspace, retrieval.hits)
     except Exception:  # noqa: BLE001 - the health log never stops an answer
         log.debug("retrieval log failed", exc_info=True)
     if not retrieval.hits:
@@ -324,17 +323,3 @@ def _plain(err: Exception) -> str:
     if "Authentication" in name or "401" in str(err):
         return "the API key was refused"
     return "it reported an error"
-
-
-def timed_ask(store, question: str, workspace: str | None = None, options: AskOptions = AskOptions()) -> tuple[Answer, float, float]:
-    """Ask and measure (seconds to first token, total seconds)."""
-    start = time.perf_counter()
-    first = None
-    answer = None
-    for event in ask_stream(store, question, workspace, options):
-        if event.kind == "token" and first is None:
-            first = time.perf_counter() - start
-        if event.kind == "answer":
-            answer = event.answer
-    total = time.perf_counter() - start
-    return answer, (first if first is not None else total), total

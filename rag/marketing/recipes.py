@@ -33,17 +33,24 @@ import numpy as np
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 
-from . import answer as answer_module
-from .check import check_answer, is_factual, missing_facts, split_sentences, uncovered_terms
-from .errors import GroundedError
-from .guard import defuse
-from .health import record_retrieval
-from .kinds import KINDS, STYLE_KINDS, document_date_of
-from .llm import MODEL_NOTICES, resolve_model
-from .retrieve import RetrievalSettings, retrieve
-from .sparse import analyse
-from .types import Citation, Hit, SearchFilter, SentenceCheck
-from .voice import VoiceProfile, document_text, guidance_for, match_voice, plain, profile_for
+from ..answer import chain as answer_module
+from ..answer.check import check_answer, is_factual, missing_facts, split_sentences
+from ..answer.guard import defuse
+from ..answer.models import MODEL_NOTICES, resolve_model
+from ..answer.retrieve import retrieve
+from ..answer.subjects import uncovered_terms
+from ..errors import GroundedError
+from ..ingest.kinds import KINDS, STYLE_KINDS, document_date_of
+from ..types import Citation, Hit, RetrievalSettings, SearchFilter, SentenceCheck
+from ..words import analyse
+from .voice import (
+    VoiceProfile,
+    document_text,
+    guidance_for,
+    match_voice,
+    plain,
+    profile_for,
+)
 
 FACT_KINDS = tuple(k for k in KINDS if k not in STYLE_KINDS)
 LINKEDIN_MAX_CHARS = 3000
@@ -339,7 +346,7 @@ def plan_retrieval(store, recipe: Recipe, topic: str, workspace: str, base: Retr
             notices.append("There are no past posts or blogs (kinds “LinkedIn post” or “blog”) yet, so the draft can't "
                            "copy your voice. Upload your LinkedIn export to fix that.")
     try:
-        record_retrieval(store.catalog, workspace, facts, source="draft")
+        store.catalog.record_retrieval(workspace, facts, source="draft")
     except Exception:  # noqa: BLE001 - the health log must never stop a draft
         pass
     return Plan(facts, examples, query, warnings, notices, closest, files)

@@ -14,10 +14,9 @@ import secrets
 import time
 from dataclasses import asdict, dataclass, field
 
+from ..errors import GroundedError, NotFound
+from ..types import ChunkSettings, RetrievalSettings
 from .access import User, can_use, require
-from .errors import GroundedError, NotFound
-from .retrieve import RetrievalSettings
-from .types import ChunkSettings
 
 DEFAULT_STARTERS = [
     "What do our case studies say about results customers got?",
@@ -88,26 +87,6 @@ def get_assistant(catalog, assistant_id: str, user: User | None = None, manage: 
     return require(Assistant.from_row(rows[0]["name"], rows[0]["created"], rows[0]["config"]), user, manage)
 
 
-def readable_document(store, doc_id: str, user: User | None = None, workspace: str | None = None):
-    """A document's catalog row, if ``user`` may see its assistant (and it is in ``workspace``, if given).
-
-    Every download, preview and export of a document goes through here.
-    """
-    row = store.catalog.get(doc_id)
-    if row is None or (workspace is not None and row.workspace != workspace):
-        raise NotFound("That document no longer exists.")
-    get_assistant(store.catalog, row.workspace, user)
-    return row
-
-
-def assistant_of_document(store, doc_id: str, user: User | None = None) -> Assistant:
-    """The assistant a document belongs to, if ``user`` may use it (for downloads and previews)."""
-    row = store.catalog.get(doc_id)
-    if row is None:
-        raise NotFound("That document no longer exists.")
-    return get_assistant(store.catalog, row.workspace, user)
-
-
 def save_assistant(catalog, assistant: Assistant, user: User | None = None) -> Assistant:
     """Store an assistant's settings; only its owner may change an existing one."""
     if not assistant.name.strip():
@@ -150,8 +129,9 @@ def rename_assistant(catalog, assistant_id: str, name: str, user: User | None = 
 
 def duplicate_assistant(store, assistant_id: str, name: str | None = None, user: User | None = None) -> Assistant:
     """A copy with the same settings and the same documents (re-indexed into its own collection), owned by ``user``."""
-    from .ingest import ingest_bytes
     from pathlib import Path
+
+    from ..ingest.pipeline import ingest_bytes
 
     source = get_assistant(store.catalog, assistant_id, user)
     copy = create_assistant(
@@ -174,13 +154,13 @@ def duplicate_assistant(store, assistant_id: str, name: str | None = None, user:
 
 def delete_assistant(store, assistant_id: str, user: User | None = None) -> None:
     """Remove an assistant, its documents, originals, index and chats (its owner only)."""
-    from .ingest import delete_document
+    from ..ingest.pipeline import delete_document
 
     get_assistant(store.catalog, assistant_id, user, manage=True)
     for row in store.catalog.documents(assistant_id):
         delete_document(store, row.doc_id)
     store.index.drop(assistant_id)
     with store.catalog.transaction() as c:
-        c._conn.execute("DELETE FROM messages WHERE chat_id IN (SELECT chat_id FROM chats WHERE workspace = ?)", (assistant_id,))
-        c._conn.execute("DELETE FROM chats WHERE workspace = ?", (assistant_id,))
-        c._conn.execute("DELETE FROM workspaces WHERE name = ?", (assistant_id,))
+        c.execute("DELETE FROM messages WHERE chat_id IN (SELECT chat_id FROM chats WHERE workspace = ?)", (assistant_id,))
+        c.execute("DELETE FROM chats WHERE workspace = ?", (assistant_id,))
+        c.execute("DELETE FROM workspaces WHERE name = ?", (assistant_id,))

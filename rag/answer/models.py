@@ -26,7 +26,7 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
-from .errors import GroundedError
+from ..errors import GroundedError
 
 MODEL_CHOICES = ("openai", "compatible", "local", "extractive")
 

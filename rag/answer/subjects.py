@@ -1,0 +1,64 @@
+"""Subject rules: refuse when the question is about a name the relevant passages don't cover.
+
+A question about "Contoso" answered from the Northwind case study is the
+worst kind of wrong answer: confident and about someone else.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..names import acronym_expansions, mentions_name, question_terms
+from ..types import Hit
+
+
+def uncovered_terms(question: str, passages: list[str]) -> list[str]:
+    """Names from ``question`` that none of ``passages`` mentions (see :func:`mentions_name`).
+
+    A question about "Contoso" answered from the Northwind case study is the
+    worst kind of wrong answer: confident and about someone else.
+    """
+    text = "\n".join(passages)
+    return [term for term in question_terms(question) if not mentions_name(term, text)]
+
+
+@dataclass(frozen=True)
+class SubjectGaps:
+    """Names a question is about that the retrieved passages don't cover, and how."""
+
+    absent: list[str]  # no passage mentions them
+    in_passing: list[str]  # mentioned only in passages that are not about the question
+
+    def __bool__(self) -> bool:
+        return bool(self.absent or self.in_passing)
+
+
+def subject_gaps(question: str, hits: list[Hit], min_similarity: float, about: dict[str, str] | None = None) -> SubjectGaps:
+    """Which of the question's names no relevant passage is about.
+
+    A name counts as covered when a retrieved passage mentions it (in its text,
+    its file name, its section headings, or its document's ``about`` text: see
+    :func:`document_about`) *and* that passage is itself close
+    to the question (dense cosine >= ``min_similarity``). Papers that list
+    "GLM-130B" in a results table are not about GLM-130B; answering a question
+    on its architecture from them would be an invented answer with citations.
+    """
+    absent, in_passing = [], []
+    about = about or {}
+    where = [(h, " ".join((h.context or h.text, h.file, h.section, about.get(h.doc_id, "")))) for h in hits]
+    terms = question_terms(question)
+    spelled_out = acronym_expansions(question, terms)
+    for term in terms:
+        if re.fullmatch(r"v\d+", term, re.I):  # "v1" in "SQuAD v1.1" is a version, not a subject
+            continue
+        mentions = [h for h, text in where if mentions_name(term, text)]
+        if not mentions and term in spelled_out:  # "Web" of "AWS (Amazon Web Services)": the acronym will do
+            mentions = [h for h, text in where if mentions_name(spelled_out[term], text)]
+        if not mentions:
+            absent.append(term)
+        elif max((h.similarity if h.similarity is not None else 1.0) for h in mentions) < min_similarity:
+            in_passing.append(term)
+    return SubjectGaps(absent, in_passing)
+
+

@@ -1,0 +1,78 @@
+"""Opening a data folder for work, and repairing what a crash interrupted.
+
+The catalog decides what is ready; the index holds vectors. A kill at any
+moment of an ingest, re-index or delete leaves rows marked ``indexing`` or
+``deleting`` (or a ready row with ``pending_version`` set); opening the store
+through :func:`open_store` finishes or rolls back each one, so a document is
+either whole with its original or absent.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..settings import Settings
+from ..store import Store
+from . import originals, parse_ahead
+
+
+def open_store(settings: Settings) -> Store:
+    """The store for ``settings``' data folder, with any interrupted work repaired."""
+    store = Store(settings)
+    store.recovered = recover(store)
+    return store
+
+
+def recover(store: Store) -> int:
+    """Make the index agree with the catalog after an interrupted ingest.
+
+    A document caught mid-delete (status ``deleting``) is deleted for good.
+    A document caught mid-work (status ``indexing``) goes back to its last
+    ready version if it had one (new, partial points are deleted), or is
+    removed entirely. A ready document whose old version's points were not yet
+    deleted (``pending_version`` still set) has them deleted now. Returns how
+    many documents were repaired.
+    """
+    repaired = 0
+    for row in store.catalog.documents(status="ready"):
+        if row.pending_version:  # crashed after the new version was stored, before old points went
+            store.index.delete_document(row.workspace, row.doc_id, keep_version=row.version)
+            store.catalog.update(row.doc_id, pending_version=None)
+            repaired += 1
+    for row in store.catalog.documents(status="deleting"):  # crashed mid-delete: finish it
+        store.index.delete_document(row.workspace, row.doc_id)
+        originals.remove(originals.doc_folder(store, row.workspace, row.doc_id))
+        store.catalog.delete(row.doc_id)
+        repaired += 1
+    for row in store.catalog.documents(status="indexing"):
+        folder = originals.doc_folder(store, row.workspace, row.doc_id)
+        if row.version:
+            store.index.delete_document(row.workspace, row.doc_id, keep_version=row.version)
+            store.catalog.update(row.doc_id, status="ready", pending_version=None)
+            if row.original_path:
+                originals.remove(folder, keep_dir=Path(row.original_path).parent)
+        else:
+            store.index.delete_document(row.workspace, row.doc_id)
+            store.catalog.delete(row.doc_id)
+            originals.remove(folder)
+        repaired += 1
+    repaired += _sweep_stray_originals(store)
+    parse_ahead.sweep(store.settings.data_dir)  # temp copies a killed run left; nothing to repair
+    return repaired
+
+
+def _sweep_stray_originals(store: Store) -> int:
+    """Remove kept originals whose document has no catalog row (a crash before the row was written)."""
+    known = {row.doc_id for row in store.catalog.documents()}
+    swept = 0
+    root = store.settings.files_dir
+    if not root.is_dir():
+        return 0
+    for workspace_dir in root.iterdir():
+        if not workspace_dir.is_dir():
+            continue
+        for doc_dir in workspace_dir.iterdir():
+            if doc_dir.is_dir() and doc_dir.name not in known:
+                originals.remove(doc_dir)
+                swept += 1
+    return swept

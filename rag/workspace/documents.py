@@ -1,0 +1,91 @@
+"""Document operations as a person does them: each takes the acting user and checks access itself.
+
+Pages hide the controls a user may not use, but that is a convenience: the
+guarantee is here. Reading a document (its passages, a preview of another
+split, a download) needs the right to use its assistant; changing it (kind,
+re-index, delete, adding documents) needs the right to manage it. A document
+of an assistant the user may not see is reported exactly like a missing one.
+
+``user=None`` is the trusted command line (whoever runs the machine).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from ..catalog import DocumentRow
+from ..errors import NotFound
+from ..ingest import kinds, pipeline
+from ..ingest.admission import FileResult, IngestReport, ProgressCallback
+from ..store import Store
+from ..types import ChunkSettings, Hit
+from .access import User
+from .assistants import Assistant, get_assistant
+
+
+def document(store: Store, doc_id: str, user: User | None, manage: bool = False,
+             assistant_id: str | None = None) -> DocumentRow:
+    """A document's catalog row, if ``user`` may see (or ``manage``) its assistant; else "not found".
+
+    ``assistant_id`` also requires it to belong to that assistant (a page showing one assistant
+    never acts on another's document, whatever id a request carries).
+    """
+    row = store.catalog.get(doc_id)
+    if row is None or (assistant_id is not None and row.workspace != assistant_id):
+        raise NotFound("That document no longer exists.")
+    try:
+        get_assistant(store.catalog, row.workspace, user, manage=manage)
+    except NotFound:
+        raise NotFound("That document no longer exists.") from None
+    return row
+
+
+def managed_assistant(store: Store, assistant_id: str, user: User | None) -> Assistant:
+    """The assistant, if ``user`` may change what it knows."""
+    return get_assistant(store.catalog, assistant_id, user, manage=True)
+
+
+def add_documents(store: Store, uploads: Iterable[tuple[str, bytes]], assistant_id: str, user: User | None,
+                  chunking: ChunkSettings | None = None) -> Iterator[list[FileResult]]:
+    """Index uploads into an assistant the user manages (see :func:`rag.ingest.pipeline.ingest_uploads`)."""
+    assistant = managed_assistant(store, assistant_id, user)
+    return pipeline.ingest_uploads(store, uploads, assistant.id, chunking or assistant.chunking)
+
+
+def set_kind(store: Store, doc_id: str, kind: str, user: User | None) -> None:
+    document(store, doc_id, user, manage=True)
+    kinds.set_kind(store, doc_id, kind)
+
+
+def reindex(store: Store, doc_id: str, user: User | None, chunking: ChunkSettings | None = None) -> FileResult:
+    document(store, doc_id, user, manage=True)
+    return pipeline.reindex(store, doc_id, chunking)
+
+
+def reindex_assistant(store: Store, assistant_id: str, chunking: ChunkSettings, user: User | None,
+                      on_progress: ProgressCallback | None = None) -> IngestReport:
+    assistant = managed_assistant(store, assistant_id, user)
+    return pipeline.reindex_workspace(store, assistant.id, chunking, on_progress)
+
+
+def delete(store: Store, doc_id: str, user: User | None) -> None:
+    document(store, doc_id, user, manage=True)
+    pipeline.delete_document(store, doc_id)
+
+
+def passages(store: Store, doc_id: str, user: User | None) -> list[Hit]:
+    """How a document is indexed now, passage by passage."""
+    document(store, doc_id, user)
+    return pipeline.stored_chunks(store, doc_id)
+
+
+def preview(store: Store, doc_id: str, chunking: ChunkSettings, user: User | None) -> list:
+    """How a document would be split with ``chunking`` (nothing changes)."""
+    document(store, doc_id, user)
+    return pipeline.preview_chunks(store, doc_id, chunking)
+
+
+def documents(store: Store, assistant_id: str, user: User | None) -> list[DocumentRow]:
+    """The documents of an assistant the user may use."""
+    assistant = get_assistant(store.catalog, assistant_id, user)
+    return store.catalog.documents(assistant.id)

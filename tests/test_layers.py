@@ -1,0 +1,142 @@
+"""The house rule of imports: each stage imports only the stages below it, and nothing imports in a circle.
+
+Read from the source (every ``import`` and ``from ... import``, at the top of a
+module or inside a function), so a lazy import cannot hide an upward one.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+RAG = ROOT / "rag"
+
+# Lowest first. A module may import its own layer's modules (without a cycle) and any layer below.
+LAYERS: list[set[str]] = [
+    {"errors", "types", "words", "redact"},  # the ground floor
+    {"settings", "names", "present"},
+    {"catalog"},
+    {"parse"},
+    {"index"},
+    {"store"},
+    {"ingest"},
+    {"workspace"},
+    {"answer"},
+    {"marketing"},
+    {"bench"},
+    {"cli", "__main__", "__init__"},
+]
+LEVEL = {name: n for n, layer in enumerate(LAYERS) for name in layer}
+NEVER_IN_RAG = {"streamlit"}
+
+
+def _module_name(path: Path, root: Path = ROOT) -> str:
+    parts = list(path.relative_to(root).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def _imports(path: Path, root: Path = ROOT) -> set[str]:
+    """Every module ``path`` imports, as absolute dotted names."""
+    here = _module_name(path, root)
+    package = here if path.name == "__init__.py" else here.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - (node.level - 1)]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            found.add(target)
+            # ``from . import kinds`` imports the module ``kinds`` itself
+            found.update(f"{target}.{alias.name}" for alias in node.names)
+    return found
+
+
+def _modules() -> dict[str, Path]:
+    return {_module_name(p): p for p in RAG.rglob("*.py")}
+
+
+def _stage(module: str) -> str:
+    """``rag.answer.chain`` -> ``answer``; ``rag.store`` -> ``store``; ``rag`` -> ``__init__``."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else "__init__"
+
+
+def _graph() -> dict[str, set[str]]:
+    modules = _modules()
+    # a module's own enclosing packages are imported anyway; "from . import tables" depends on tables, not on them
+    return {
+        name: {i for i in _imports(path) if i in modules and i != name and not name.startswith(i + ".")}
+        for name, path in modules.items()
+    }
+
+
+def test_every_stage_has_a_layer():
+    stages = {_stage(m) for m in _modules()}
+    assert stages <= set(LEVEL), f"put these in LAYERS: {sorted(stages - set(LEVEL))}"
+
+
+def test_no_stage_imports_a_stage_above_it():
+    upward = []
+    for module, imported in _graph().items():
+        for target in imported:
+            if LEVEL[_stage(target)] > LEVEL[_stage(module)]:
+                upward.append(f"{module} -> {target}")
+    assert not upward, "upward imports:\n" + "\n".join(sorted(upward))
+
+
+def test_no_import_cycles():
+    graph = _graph()
+    cycles: list[list[str]] = []
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+    path: list[str] = []
+
+    def visit(node: str) -> None:
+        state[node] = 1
+        path.append(node)
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == 1:
+                cycles.append(path[path.index(nxt):] + [nxt])
+            elif nxt not in state:
+                visit(nxt)
+        path.pop()
+        state[node] = 2
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node)
+    assert not cycles, "import cycles:\n" + "\n".join(" -> ".join(c) for c in cycles)
+
+
+@pytest.mark.parametrize("forbidden", sorted(NEVER_IN_RAG))
+def test_library_never_imports_streamlit(forbidden):
+    offenders = [m for m, p in _modules().items() if any(i == forbidden or i.startswith(forbidden + ".") for i in _imports(p))]
+    assert not offenders
+
+
+def test_pages_never_import_the_engines():
+    engines = ("qdrant_client", "qdrant_edge", "unstructured", "onnxruntime")
+    pages = [ROOT / "app.py", *(ROOT / "app_pages").glob("*.py")]
+    offenders = [
+        f"{p.name}: {i}" for p in pages for i in _imports(p) if i.split(".")[0] in engines
+    ]
+    assert not offenders
+
+
+def test_the_rule_catches_an_upward_import(tmp_path):
+    """The checker itself: a low stage importing a high one, lazily and relatively, is seen as such."""
+    sneaky = tmp_path / "rag" / "parse" / "sneaky.py"
+    sneaky.parent.mkdir(parents=True)
+    sneaky.write_text("def later():\n    from ..answer import chain\n")
+    imported = _imports(sneaky, tmp_path)
+    assert "rag.answer.chain" in imported
+    assert LEVEL[_stage("rag.answer.chain")] > LEVEL[_stage("rag.parse.sneaky")]
