@@ -52,7 +52,8 @@ def parse_eml(path: Path, name: str) -> ParsedDocument:
         if body.get_content_type() == "text/html":
             from .web import parse_html_text
 
-            b.elements.extend(parse_html_text(content, name).elements)
+            # A message is all its sender's words: no page furniture to leave out.
+            b.elements.extend(parse_html_text(content, name, main_content_only=False).elements)
         else:
             for para in content.replace("\r\n", "\n").split("\n\n"):
                 b.add(para)
