@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import email
 import email.policy
+import re
 from pathlib import Path
 
 from ..errors import BrokenFile, EmptyDocument, EncryptedFile
 from ..types import ParsedDocument
+from . import titles
 from .builder import Builder
 from .text import decode
 
+_REPLY_PREFIX = re.compile(r"^(\s*(re|fw|fwd|aw|wg|sv|tr)\s*(\[\d+\])?\s*:\s*)+", re.I)
 ENCRYPTED_TYPES = {"application/pkcs7-mime", "application/x-pkcs7-mime", "multipart/encrypted", "application/pgp-encrypted"}
 
 
@@ -59,4 +62,5 @@ def parse_eml(path: Path, name: str) -> ParsedDocument:
                 b.add(para)
     if len(b.elements) <= (1 if subject else 0) + (1 if sender or date else 0):
         raise EmptyDocument("This e-mail has no text in its body.")
-    return ParsedDocument(name, b.elements, title=subject or None)
+    # "Re: Fwd: Launch recap" is about "Launch recap".
+    return ParsedDocument(name, b.elements, title=titles.choose([_REPLY_PREFIX.sub("", subject)], name))

@@ -21,7 +21,7 @@ MAX_WORDS = 16
 _SEPARATOR = re.compile(r"\s+(?:\||–|—|-|·|::|»|•)\s+")
 _FILE_NAME = re.compile(r"\.(docx?|pptx?|xlsx?|pdf|txt|md|html?|csv|tsv|rtf|odt|eml|indd|pages|key|qxp)$", re.I)
 _JUNK = re.compile(
-    r"^(untitled|untitled[-_ ]?\d+|no title|title|new document|document\s*\d*|doc\s*\d*|presentation\s*\d*|"
+    r"^(untitled(\W*\w+)?|no title|title|table of contents|contents|confidential|new document|document\s*\d*|doc\s*\d*|presentation\s*\d*|"
     r"powerpoint presentation|slide\s*\d*|book\s*\d*|sheet\s*\d*|workbook\s*\d*|layout\s*\d*|draft|"
     r"microsoft (word|powerpoint|excel)( - .*)?|template|none|null|default|index|home|page\s*\d*|"
     r"\(?anonymous\)?|test|temp|tmp\w*)$",
@@ -38,10 +38,12 @@ def tidy(text: str | None) -> str:
 def is_junk(title: str, file_name: str = "") -> bool:
     """Titles software fills in by itself: "untitled", "Microsoft Word - doc1.docx", a file name or path."""
     t = tidy(title)
-    if not t or not any(ch.isalpha() for ch in t):
+    if sum(ch.isalpha() for ch in t) < 4:  # "2.5", "Q3", "2.3.59 (Rev 12/22)"
         return True
     if _JUNK.match(t) or _FILE_NAME.search(t) or re.search(r"[\\/].*\.\w{2,4}$", t):
         return True
+    if " " not in t and ("_" in t or t.count("-") >= 2 or re.search(r"[a-z][A-Z]|\.\w{2,4}$", t)):
+        return True  # "Unstructured-test-doc", "q3_results", "SingleTable", "logo.jpg": a name made for a computer
     stem = PurePosixPath(file_name.replace("\\", "/")).stem
     return bool(stem) and words(t) == words(stem) and ("_" in stem or "-" in stem or stem.islower())
 
@@ -68,6 +70,7 @@ def looks_like_title(line: str) -> bool:
         0 < n <= MAX_WORDS
         and len(t) <= 120
         and t[0].isalnum()
+        and not t[0].islower()  # a lowercase start continues a sentence from somewhere else
         and not t.rstrip().endswith((".", ",", ";", ":", "!"))
         and not t.lower().startswith(("from:", "to:", "date:", "subject:", "http"))
         and not t.startswith("|")
