@@ -104,3 +104,16 @@ def test_colours_and_contrast():
     assert invisible_on(parse_colour("#f8f8f8"), white)
     assert not invisible_on(parse_colour("#767676"), white)
     assert not invisible_on(parse_colour("white"), parse_colour("navy"))
+
+
+def test_padding_the_stylesheet_cannot_push_a_hiding_rule_out_of_reach():
+    padding = "".join(f"div.box > p.n{i} {{ display: block }} " for i in range(400))
+    html = _page(f'<div class="box"><p class="n1">{SECRET}</p></div>', padding + ".box > p { display: none !important }")
+    assert "moon" not in _all_text(html)
+
+
+def test_deeply_nested_page_is_read():
+    from rag.parse.web import parse_html_text
+
+    html = "<div>" * 1500 + f"<p>{VISIBLE}</p>" + "</div>" * 1500
+    assert VISIBLE in "\n".join(e.text for e in parse_html_text(html, "deep.html").elements)

@@ -46,8 +46,12 @@ _PROPERTIES = frozenset(
     }
 )
 MIN_CONTRAST = 1.2  # WCAG contrast ratio: 1.0 is identical colours; #eee on white is 1.16
-MAX_RULES = 2000  # rules read per page, at most: each is one pass over the page
+MAX_RULES = 5000  # rules read per page, at most
+MAX_COMPLEX = 200  # of which with combinators or attributes (each is one pass over the page), at most
 INLINE_SPECIFICITY = (1, 0, 0, 0)
+# "p", ".note", "#seo", "p.fine", ".a.b", "*": matched from an index of the page, not by a pass over it.
+_SIMPLE_SELECTOR = re.compile(r"(\*|[a-zA-Z][\w-]*)?((?:[.#][\w-]+)*)")
+_PART = re.compile(r"[.#][\w-]+")
 
 Rgba = tuple[float, float, float, float]
 WHITE: Rgba = (1.0, 1.0, 1.0, 1.0)
@@ -117,7 +121,7 @@ def _screen_rules(nodes) -> list[Rule]:
 def stylesheet_rules(soup: BeautifulSoup) -> list[Rule]:
     """The rules of the page's ``<style>`` blocks that set a property able to hide text.
 
-    Past ``MAX_RULES``, rules that can hide text on their own are read first, so
+    Past the limits, rules that can hide text on their own are read first, so
     padding a page with harmless rules can't push a hiding one out of reach.
     """
     rules: list[Rule] = []
@@ -127,16 +131,53 @@ def stylesheet_rules(soup: BeautifulSoup) -> list[Rule]:
             continue
         parsed = tinycss2.parse_stylesheet(style.get_text(), skip_comments=True, skip_whitespace=True)
         rules.extend(_screen_rules(parsed))
-    rules = [Rule(r.selector, r.specificity, r.declarations, order) for order, r in enumerate(rules)]
-    if len(rules) > MAX_RULES:
-        rules = sorted(rules, key=lambda r: not r.may_hide)[:MAX_RULES]
-    return rules
+    rules = sorted(
+        (Rule(r.selector, r.specificity, r.declarations, order) for order, r in enumerate(rules)),
+        key=lambda r: not r.may_hide,
+    )
+    simple = [r for r in rules if _SIMPLE_SELECTOR.fullmatch(r.selector)]
+    complex_ = [r for r in rules if not _SIMPLE_SELECTOR.fullmatch(r.selector)]
+    return (simple + complex_[:MAX_COMPLEX])[:MAX_RULES]
 
 
 @lru_cache(maxsize=4096)
 def _inline(style: str) -> tuple[tuple[str, str, bool], ...]:
     """An inline ``style`` attribute's declarations (cached: long documents repeat the same few)."""
     return _declarations(style)
+
+
+class _Index:
+    """The page's elements by tag name, class and id, to match simple selectors at once."""
+
+    def __init__(self, soup: BeautifulSoup):
+        self.tags: dict[str, list[Tag]] = {}
+        self.classes: dict[str, list[Tag]] = {}
+        self.ids: dict[str, list[Tag]] = {}
+        for tag in soup.find_all(True):
+            self.tags.setdefault(tag.name, []).append(tag)
+            for cls in tag.get("class", []):
+                self.classes.setdefault(cls, []).append(tag)
+            if tag.get("id"):
+                self.ids.setdefault(str(tag["id"]), []).append(tag)
+
+    def select(self, selector: str) -> list[Tag]:
+        m = _SIMPLE_SELECTOR.fullmatch(selector)
+        assert m is not None
+        name, parts = (m.group(1) or "*").lower(), _PART.findall(m.group(2))
+        ids = {p[1:] for p in parts if p[0] == "#"}
+        classes = {p[1:] for p in parts if p[0] == "."}
+        if ids:
+            found = self.ids.get(next(iter(ids)), [])
+        elif classes:
+            found = self.classes.get(next(iter(classes)), [])
+        else:
+            found = [t for tags in self.tags.values() for t in tags] if name == "*" else self.tags.get(name, [])
+        return [
+            t for t in found
+            if (name == "*" or t.name == name)
+            and classes <= set(t.get("class", []))
+            and all(str(t.get("id", "")) == i for i in ids)
+        ]
 
 
 Winning = dict[str, tuple[bool, tuple[int, int, int, int], int, str]]  # property -> (important, specificity, order, value)
@@ -153,15 +194,19 @@ def _cascade(soup: BeautifulSoup, rules: list[Rule]) -> dict[int, Winning]:
             if prop not in current or candidate[:3] >= current[prop][:3]:
                 current[prop] = candidate
 
+    index = _Index(soup)
     for rule in rules:
         try:
-            matched = soupsieve.select(rule.selector, soup)
+            if _SIMPLE_SELECTOR.fullmatch(rule.selector):
+                matched = index.select(rule.selector)
+            else:
+                matched = soupsieve.select(rule.selector, soup)
         except (soupsieve.SelectorSyntaxError, ValueError, NotImplementedError):
             continue  # a selector soupsieve can't read can't be checked; skip it
         for tag in matched:
             apply(tag, rule.declarations, rule.specificity, rule.order)
     for tag in soup.find_all(style=True):
-        apply(tag, _inline(str(tag["style"])), INLINE_SPECIFICITY, MAX_RULES * 10)
+        apply(tag, _inline(str(tag["style"])), INLINE_SPECIFICITY, 0)  # its specificity beats every rule
     return won
 
 

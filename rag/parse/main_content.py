@@ -72,6 +72,8 @@ def find_main_content(html: str) -> MainContent | None:
     """The page's main content, or None when the extractor finds none (then the whole page is read)."""
     import trafilatura
 
+    # It warns about ordinary pages ("discarding data: None"); the fallback below covers them.
+    logging.getLogger("trafilatura").setLevel(logging.ERROR)
     try:
         text = trafilatura.extract(
             html,

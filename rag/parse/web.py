@@ -183,6 +183,23 @@ class _PageReader:
                 self.walk(child, in_link or tag == "a")
 
 
+MAX_DEPTH = 200  # the walk recurses once per level; pages nest 20-40 deep
+
+
+def _flatten_deep(root: Tag) -> None:
+    """Unwrap elements nested deeper than ``MAX_DEPTH`` (broken or hostile pages), keeping their text in order."""
+    deep: list[Tag] = []
+    stack = [(root, 0)]
+    while stack:
+        tag, depth = stack.pop()
+        for child in tag.find_all(True, recursive=False):
+            if depth >= MAX_DEPTH:
+                deep.append(child)
+            stack.append((child, depth + 1))
+    for tag in deep:
+        tag.unwrap()
+
+
 def _read(body: Tag, name: str, main: MainContent | None) -> list[Element]:
     reader = _PageReader(name, main)
     reader.walk(body)
@@ -209,6 +226,7 @@ def parse_html_text(html: str, name: str, main_content_only: bool = True) -> Par
     page_titles = _page_titles(soup)
     visible_soup(soup)
     body = soup.body or soup
+    _flatten_deep(body)
     main = find_main_content(str(soup)) if main_content_only else None
     elements = _read(body, name, main)
     if main is not None and not any(e.kind != "title" for e in elements):
