@@ -10,7 +10,13 @@ class and id names, link density and text density, with readability and
 jusText as fallbacks) decides which text is content. It flattens structure,
 so its text is used only as a verdict: our own element walk still reads the
 page (headings, lists, tables) and keeps a block when trafilatura kept it.
-Measured on help-center fixtures and the shared HTML documents, see README.
+
+Measured (tests' help-center fixtures; the 14 shared unstructured example
+pages): trafilatura left no furniture on either fixture and kept 94.5% of
+the shared pages' words (a 10-K keeps 94%: only its link-list exhibit index
+goes); readability-lxml left 6 and 2 furniture blocks in the fixtures
+("Was this article helpful?", "Follow", the byline) and kept 7% of a data
+sheet. About 1 ms per kB of HTML on top of our own walk.
 """
 
 from __future__ import annotations
