@@ -16,7 +16,7 @@ pages): trafilatura left no furniture on either fixture and kept 94.5% of
 the shared pages' words (a 10-K keeps 94%: only its link-list exhibit index
 goes); readability-lxml left 6 and 2 furniture blocks in the fixtures
 ("Was this article helpful?", "Follow", the byline) and kept 7% of a data
-sheet. About 1 ms per kB of HTML on top of our own walk.
+sheet. It about doubles the time of a page (the 2.4 MB 10-K: 0.85 s to 1.6 s).
 """
 
 from __future__ import annotations
