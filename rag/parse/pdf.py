@@ -384,7 +384,9 @@ def parse_pdf(path: Path, name: str) -> ParsedDocument:
         )
     running = running_shapes(texts)
     furniture = partial(running_lines, running=running, pages=pages)
-    texts = [without_running_lines(t, running, pages) for t in texts]
+    bodies = [without_running_lines(t, running, pages) for t in texts]
+    if any(t.strip() for t in bodies):  # scans whose only text is page numbers keep them, to be seen as scans
+        texts = bodies
     b = Builder(name)
     tabular = [i for i, t in enumerate(texts) if looks_tabular(t)]
     plumber = None
