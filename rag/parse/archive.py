@@ -43,13 +43,45 @@ def _member_problem(info: zipfile.ZipInfo, supported: frozenset[str], max_bytes:
     return None
 
 
+def unique_names(names: list[str]) -> list[str]:
+    """Entry names made distinct, so that no document of an archive replaces another.
+
+    ``guide\\setup.txt`` and ``guide/setup.txt`` are one name once Windows
+    separators are read as folders, and a ZIP may hold the same name twice
+    (files appended to it). Both entries are kept: the later one gets a number,
+    ``guide/setup (2).txt``, the way a file manager names a second copy.
+    """
+    normalised = [name.replace("\\", "/") for name in names]
+    taken = set(normalised)
+    seen: set[str] = set()
+    out = []
+    for name in normalised:
+        if name in seen:
+            path = PurePosixPath(name)
+            n = 2
+            while (candidate := str(path.with_name(f"{path.stem} ({n}){path.suffix}"))) in taken:
+                n += 1
+            taken.add(candidate)
+            name = candidate
+        seen.add(name)
+        out.append(name)
+    return out
+
+
+def _entries(zf: zipfile.ZipFile) -> list[tuple[zipfile.ZipInfo, str]]:
+    """The archive's files (not folders, macOS resource forks or hidden files), each with its unique name."""
+    infos = [i for i in zf.infolist() if not i.is_dir()]
+    named = zip(infos, unique_names([i.filename for i in infos]))
+    return [(i, n) for i, n in named if not n.startswith("__MACOSX/") and not PurePosixPath(n).name.startswith(".")]
+
+
 def member_names(data: bytes) -> list[str]:
-    """The names of the files in a ZIP, without reading them ([] for a damaged archive)."""
+    """The names of the files in a ZIP, as :func:`iter_members` gives them, without reading them ([] if damaged)."""
     import io
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            return [i.filename.replace("\\", "/") for i in zf.infolist() if not i.is_dir()]
+            return [name for _, name in _entries(zf)]
     except (zipfile.BadZipFile, OSError, ValueError):
         return []
 
@@ -69,10 +101,8 @@ def iter_members(
     except zipfile.BadZipFile as err:
         raise BrokenFile("This ZIP archive is damaged or isn't really a ZIP file.") from err
     with zf:
-        infos = [
-            i for i in zf.infolist()
-            if not i.is_dir() and not i.filename.startswith("__MACOSX/") and not PurePosixPath(i.filename).name.startswith(".")
-        ]
+        entries = _entries(zf)
+        infos = [info for info, _ in entries]
         if len(infos) > limits.max_zip_entries:
             raise FileTooLarge(
                 f"This archive has {len(infos)} files; the limit is {limits.max_zip_entries}. Split it into smaller ZIPs."
@@ -81,8 +111,8 @@ def iter_members(
             raise FileTooLarge(f"This archive expands to more than {limits.max_zip_total_mb} MB; split it into smaller ZIPs.")
         if not infos:
             raise UnsupportedFile("This archive contains no files.")
-        for info in infos:
-            name = f"{display}/{info.filename.replace(chr(92), '/')}"
+        for info, inner in entries:
+            name = f"{display}/{inner}"
             problem = _member_problem(info, supported, max_member)
             if problem is not None:
                 yield name, problem

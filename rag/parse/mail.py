@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import email
 import email.policy
+import re
 from pathlib import Path
 
 from ..errors import BrokenFile, EmptyDocument, EncryptedFile
 from ..types import ParsedDocument
+from . import titles
 from .builder import Builder
 from .text import decode
 
+_REPLY_PREFIX = re.compile(r"^(\s*(re|fw|fwd|aw|wg|sv|tr)\s*(\[\d+\])?\s*:\s*)+", re.I)
 ENCRYPTED_TYPES = {"application/pkcs7-mime", "application/x-pkcs7-mime", "multipart/encrypted", "application/pgp-encrypted"}
 
 
@@ -52,10 +55,12 @@ def parse_eml(path: Path, name: str) -> ParsedDocument:
         if body.get_content_type() == "text/html":
             from .web import parse_html_text
 
-            b.elements.extend(parse_html_text(content, name).elements)
+            # A message is all its sender's words: no page furniture to leave out.
+            b.elements.extend(parse_html_text(content, name, main_content_only=False).elements)
         else:
             for para in content.replace("\r\n", "\n").split("\n\n"):
                 b.add(para)
     if len(b.elements) <= (1 if subject else 0) + (1 if sender or date else 0):
         raise EmptyDocument("This e-mail has no text in its body.")
-    return ParsedDocument(name, b.elements, title=subject or None)
+    # "Re: Fwd: Launch recap" is about "Launch recap".
+    return ParsedDocument(name, b.elements, title=titles.choose([_REPLY_PREFIX.sub("", subject)], name))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..errors import BrokenFile, EmptyDocument, EncryptedFile
 from ..types import ParsedDocument
-from . import tables
+from . import tables, titles
 from .builder import Builder
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -74,6 +74,23 @@ def _from_unstructured(elements, name: str, pages_from_metadata: bool) -> Builde
     return b
 
 
+def _core_title(path: Path) -> str | None:
+    """The title in an Office file's document properties (docProps/core.xml), if any."""
+    from lxml import etree
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            root = etree.fromstring(zf.read("docProps/core.xml"))
+    except (KeyError, zipfile.BadZipFile, etree.XMLSyntaxError, OSError):
+        return None
+    found = root.find("{http://purl.org/dc/elements/1.1/}title")
+    return found.text if found is not None else None
+
+
+def _first_title(b: Builder) -> str | None:
+    return next((e.text for e in b.elements if e.kind == "title"), None)
+
+
 def parse_docx(path: Path, name: str) -> ParsedDocument:
     check_office_container(path)
     from . import _unstructured
@@ -83,7 +100,7 @@ def parse_docx(path: Path, name: str) -> ParsedDocument:
     b = _from_unstructured(elements, name, pages_from_metadata=False)
     if not b.elements:
         raise EmptyDocument("This Word document has no text (only pictures or empty pages).")
-    return ParsedDocument(name, b.elements, title=next((e.text for e in b.elements if e.kind == "title"), None))
+    return ParsedDocument(name, b.elements, title=titles.choose([_core_title(path), _first_title(b)], name))
 
 
 def parse_pptx(path: Path, name: str) -> ParsedDocument:
@@ -97,9 +114,7 @@ def parse_pptx(path: Path, name: str) -> ParsedDocument:
     b = _from_unstructured(elements, name, pages_from_metadata=True)
     if not b.elements:
         raise EmptyDocument("This presentation has no text, only pictures; text inside images is not read yet.")
-    return ParsedDocument(
-        name, b.elements, pages=slides, title=next((e.text for e in b.elements if e.kind == "title"), None)
-    )
+    return ParsedDocument(name, b.elements, pages=slides, title=titles.choose([_core_title(path), _first_title(b)], name))
 
 
 def parse_xlsx(path: Path, name: str) -> ParsedDocument:
@@ -126,4 +141,6 @@ def parse_xlsx(path: Path, name: str) -> ParsedDocument:
         workbook.close()
     if not b.elements:
         raise EmptyDocument("This workbook's sheets are empty.")
-    return ParsedDocument(name, b.elements, pages=None)
+    sheet_names = [e.text for e in b.elements if e.kind == "title"]
+    only_sheet = sheet_names[0] if len(sheet_names) == 1 else None  # one sheet's name names the workbook
+    return ParsedDocument(name, b.elements, pages=None, title=titles.choose([_core_title(path), only_sheet], name))

@@ -14,11 +14,15 @@ from __future__ import annotations
 
 import io
 import re
+import statistics
+from collections import Counter
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from ..errors import BrokenFile, EmptyDocument, EncryptedFile
 from ..types import ParsedDocument
-from . import tables
+from . import tables, titles
 from .builder import Builder
 
 MAX_PAGES = 2000
@@ -77,6 +81,69 @@ def _paragraphs(text: str) -> list[tuple[str, int]]:
             flush()
     flush()
     return out
+
+
+EDGE_LINES = 3  # running headers and footers sit in the first and last lines of a page
+REPEAT_PAGES = 3  # a line is a running header or footer when it repeats on this many pages at least…
+REPEAT_SHARE = 0.6  # …and on this share of the pages
+_DIGITS = re.compile(r"\d+")
+_PAGE_NUMBER = re.compile(r"^(page\s+)?[-–(\[]?\s*(\d{1,4}|[ivxlc]{1,7})\s*[-–)\]]?(\s*(of|/)\s*\d{1,4})?$", re.I)
+
+
+def _shape(line: str) -> str:
+    """A line with its numbers blanked: "Page 3 of 12" and "Page 4 of 12" have one shape."""
+    return _DIGITS.sub("#", " ".join(line.lower().split()))
+
+
+def _edge(lines: list[str]) -> set[int]:
+    """Where running headers and footers sit: the indexes of the first and last few lines with text."""
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    return set(filled[:EDGE_LINES] + filled[-EDGE_LINES:])
+
+
+def running_shapes(texts: list[str]) -> set[str]:
+    """Shapes of the lines that repeat at the top or bottom of most pages (the running headers and footers)."""
+    pages = [t for t in texts if t.strip()]
+    if len(pages) < REPEAT_PAGES:
+        return set()
+    counts: Counter[str] = Counter()
+    for text in pages:
+        lines = text.splitlines()
+        counts.update({_shape(lines[i]) for i in _edge(lines)})
+    needed = max(REPEAT_PAGES, REPEAT_SHARE * len(pages))
+    return {shape for shape, n in counts.items() if n >= needed}
+
+
+def is_page_number(line: str, pages: int) -> bool:
+    """ "12", "- 12 -", "Page 3 of 12", "iv": a page number, not a figure (a bare number must be a possible page)."""
+    s = line.strip()
+    if not _PAGE_NUMBER.match(s):
+        return False
+    return not s.isdigit() or int(s) <= pages + 50  # front matter shifts numbering; "2021" is a year
+
+
+def running_lines(lines: list[str], running: set[str], pages: int) -> set[int]:
+    """The indexes of a page's running header and footer lines, and of its page number.
+
+    A page number must be the page's very first or last line: a bare number
+    just inside the edge is as likely the last row of a table.
+    """
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    ends = {filled[0], filled[-1]} if filled else set()
+    found = set()
+    for i in _edge(lines):
+        if is_page_number(lines[i], pages):
+            if i in ends:
+                found.add(i)
+        elif _shape(lines[i]) in running:
+            found.add(i)
+    return found
+
+
+def without_running_lines(text: str, running: set[str], pages: int) -> str:
+    lines = text.split("\n")
+    skip = running_lines(lines, running, pages)
+    return "\n".join(line for n, line in enumerate(lines) if n not in skip)
 
 
 def _source(path: Path):
@@ -156,7 +223,9 @@ def _faithful(rows: list[list], page_words: set[str]) -> bool:
     return sum(w in page_words for w in words) / len(words) >= 0.8
 
 
-def _table_page(plumber_page, page_no: int, b: Builder, page_text: str) -> bool:
+def _table_page(
+    plumber_page, page_no: int, b: Builder, page_text: str, furniture: Callable[[list[str]], set[int]]
+) -> bool:
     """Emit a page's tables as Markdown and its remaining text as prose; False if no usable table."""
     found = plumber_page.find_tables({"vertical_strategy": "lines", "horizontal_strategy": "lines"})
     if not found:
@@ -177,8 +246,9 @@ def _table_page(plumber_page, page_no: int, b: Builder, page_text: str) -> bool:
         if md:
             items.append((t.bbox[1], "table", md))
     words = outside.extract_words(keep_blank_chars=False, use_text_flow=True)
-    for line_top, line in _lines(words):
-        items.append((line_top, "line", line))
+    lines = _lines(words)
+    skip = furniture([line for _, line in lines])
+    items += [(top, "line", line) for n, (top, line) in enumerate(lines) if n not in skip]
     items.sort(key=lambda x: x[0])
     prose: list[str] = []
     for _, kind, content in items:
@@ -236,6 +306,57 @@ def _emit_prose(text: str, page_no: int, b: Builder, keep_lines: bool = False) -
             b.add(para, "text", page_no)
 
 
+TITLE_SCALE = 1.25  # a title line is set at least this much larger than the page's body text
+
+
+def _large_first_line(textpage) -> str | None:
+    """Page 1's title as set on the page: its largest line near the top, when clearly larger than the body.
+
+    Heights come from each character's box (pdfium's font size is often the
+    unscaled 1.0); a title set over two lines of the same size is joined.
+    """
+    import pypdfium2.raw as pdfium_c
+
+    lines: list[tuple[str, float]] = []
+    chars: list[str] = []
+    heights: list[float] = []
+    all_heights: list[float] = []
+
+    def end_line() -> None:
+        text = "".join(chars).strip()
+        if text and heights:
+            lines.append((text, statistics.median(heights)))
+            all_heights.extend(heights)
+        chars.clear()
+        heights.clear()
+
+    for i in range(min(textpage.count_chars(), 4000)):
+        code = pdfium_c.FPDFText_GetUnicode(textpage.raw, i)
+        ch = chr(code) if 0 < code < 0xD800 or 0xE000 <= code <= 0x10FFFF else ""
+        if ch in ("\r", "\n"):
+            end_line()
+            continue
+        chars.append(ch)
+        if ch.strip():
+            left, bottom, right, top = textpage.get_charbox(i, loose=True)
+            heights.append(top - bottom)
+    end_line()
+    if not lines:
+        return None
+    body = statistics.median(all_heights)
+    top_lines = lines[:15]
+    start = max(range(len(top_lines)), key=lambda n: top_lines[n][1])
+    size = top_lines[start][1]
+    if body <= 0 or size < TITLE_SCALE * body:
+        return None
+    title = [top_lines[start][0]]
+    for text, height in top_lines[start + 1 : start + 3]:
+        if abs(height - size) > 0.05 * size:
+            break
+        title.append(text)
+    return " ".join(title)
+
+
 def parse_pdf(path: Path, name: str) -> ParsedDocument:
     source = _source(path)
     pdf = _open(source)
@@ -244,12 +365,16 @@ def parse_pdf(path: Path, name: str) -> ParsedDocument:
         if pages > MAX_PAGES:
             raise BrokenFile(f"This PDF has {pages} pages; the limit is {MAX_PAGES}. Split it and upload the parts.")
         texts = []
+        large_line = None
         for i in range(pages):
             page = pdf[i]
             textpage = page.get_textpage()
             texts.append(textpage.get_text_range())
+            if i == 0:
+                large_line = _large_first_line(textpage)
             textpage.close()
             page.close()
+        metadata_title = pdf.get_metadata_dict(skip_empty=True).get("Title")
     finally:
         pdf.close()
     texts = [t.replace("\r\n", "\n").replace("\r", "\n").replace("\x02", "-").replace("\ufffe", "-") for t in texts]
@@ -257,6 +382,11 @@ def parse_pdf(path: Path, name: str) -> ParsedDocument:
         raise EmptyDocument(
             "This PDF has no text layer (it looks like scanned pages or images); scanned pages are not read yet."
         )
+    running = running_shapes(texts)
+    furniture = partial(running_lines, running=running, pages=pages)
+    bodies = [without_running_lines(t, running, pages) for t in texts]
+    if any(t.strip() for t in bodies):  # scans whose only text is page numbers keep them, to be seen as scans
+        texts = bodies
     b = Builder(name)
     tabular = [i for i, t in enumerate(texts) if looks_tabular(t)]
     plumber = None
@@ -273,7 +403,7 @@ def parse_pdf(path: Path, name: str) -> ParsedDocument:
             handled = False
             if plumber is not None and i in tabular:
                 try:
-                    handled = _table_page(plumber.pages[i], page_no, b, text)
+                    handled = _table_page(plumber.pages[i], page_no, b, text, furniture)
                 except Exception:  # noqa: BLE001 - a page pdfplumber can't handle keeps its plain text
                     handled = False
                 finally:
@@ -283,4 +413,7 @@ def parse_pdf(path: Path, name: str) -> ParsedDocument:
     finally:
         if plumber is not None:
             plumber.close()
-    return ParsedDocument(name, b.elements, pages=pages, title=next((e.text for e in b.elements if e.kind == "title"), None))
+    first_heading = next((e.text for e in b.elements if e.kind == "title"), None)
+    first_line = next((line for line in texts[0].splitlines() if line.strip()), "") if texts else ""
+    candidates = [metadata_title, large_line, first_heading, first_line if titles.looks_like_title(first_line) else None]
+    return ParsedDocument(name, b.elements, pages=pages, title=titles.choose(candidates, name))

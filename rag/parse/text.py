@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..errors import BrokenFile, EmptyDocument
 from ..types import ParsedDocument
-from . import tables
+from . import tables, titles
 from .builder import Builder
 
 _BOMS = [
@@ -62,24 +62,38 @@ def _read_text(path: Path) -> str:
 
 
 def parse_txt(path: Path, name: str) -> ParsedDocument:
-    """Paragraphs split on blank lines."""
+    """Paragraphs split on blank lines; the first line is the title when it reads like one."""
     b = Builder(name)
     for para in re.split(r"\n\s*\n", _read_text(path)):
         b.add(para)
-    return ParsedDocument(name, b.elements)
+    first_line = b.elements[0].text.split("\n", 1)[0] if b.elements else ""
+    return ParsedDocument(name, b.elements, title=titles.choose([first_line if titles.looks_like_title(first_line) else None], name))
 
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _MD_SETEXT = re.compile(r"^(=+|-+)\s*$")
 _MD_TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _MD_LIST = re.compile(r"^\s*([-*+]|\d+[.)])\s+")
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+_FRONT_MATTER_TITLE = re.compile(r"^title:\s*(.+?)\s*$", re.M | re.I)
+
+
+def _front_matter(text: str) -> tuple[str | None, str]:
+    """(its ``title:``, the rest) for Markdown that opens with a YAML front-matter block (Jekyll, Hugo, exports)."""
+    m = _FRONT_MATTER.match(text)
+    if not m:
+        return None, text
+    title = _FRONT_MATTER_TITLE.search(m.group(1))
+    return (title.group(1).strip("\"'") if title else None), text[m.end() :]
 
 
 def parse_markdown(path: Path, name: str) -> ParsedDocument:
     """Headings (ATX and Setext) open sections; pipe tables stay tables; lists are kept together."""
     b = Builder(name)
-    lines = _read_text(path).replace("\r\n", "\n").split("\n")
+    front_title, text = _front_matter(_read_text(path).replace("\r\n", "\n"))
+    lines = text.split("\n")
     para: list[str] = []
+    headings: list[tuple[str, int]] = []
     in_code = False
 
     def flush():
@@ -99,9 +113,12 @@ def parse_markdown(path: Path, name: str) -> ParsedDocument:
         elif m := _MD_HEADING.match(line):
             flush()
             b.title(m.group(2), len(m.group(1)))
+            headings.append((m.group(2), len(m.group(1))))
         elif line.strip() and i + 1 < len(lines) and _MD_SETEXT.match(lines[i + 1]) and not para:
             flush()
-            b.title(line, 1 if lines[i + 1].startswith("=") else 2)
+            level = 1 if lines[i + 1].startswith("=") else 2
+            b.title(line, level)
+            headings.append((line, level))
             i += 1
         elif "|" in line and i + 1 < len(lines) and _MD_TABLE_SEP.match(lines[i + 1]):
             flush()
@@ -118,7 +135,9 @@ def parse_markdown(path: Path, name: str) -> ParsedDocument:
             para.append(line)
         i += 1
     flush()
-    return ParsedDocument(name, b.elements, title=next((e.text for e in b.elements if e.kind == "title"), None))
+    top = min((lv for _, lv in headings), default=0)
+    first_top = next((t for t, lv in headings if lv == top), None)  # the first "# Title", else the first "## …"
+    return ParsedDocument(name, b.elements, title=titles.choose([front_title, first_top], name))
 
 
 def _md_cells(line: str) -> list[str]:
@@ -146,4 +165,4 @@ def parse_csv(path: Path, name: str) -> ParsedDocument:
     b = Builder(name)
     for block in tables.blocks(rows):
         b.add(block, "table")
-    return ParsedDocument(name, b.elements)
+    return ParsedDocument(name, b.elements, title=titles.from_file_name(name))

@@ -1,9 +1,10 @@
 """HTML pages (help-center exports, blog archives): headings, paragraphs, lists, tables.
 
-Hidden content is dropped before anything is read — scripts, styles,
-navigation chrome, elements hidden with ``hidden``/``display:none``/
-``visibility:hidden``, and white or transparent text — so text a reader
-can't see can't steer the assistant either.
+Hidden content is dropped before anything is read (scripts, styles, forms,
+and everything the page's styles hide: see ``hidden.py``), so text a reader
+can't see can't steer the assistant either. Then the page's furniture
+(menus, breadcrumbs, footers, cookie banners, "Was this article helpful?")
+is left out by keeping only the blocks of its main content (``main_content.py``).
 """
 
 from __future__ import annotations
@@ -11,20 +12,16 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from bs4 import BeautifulSoup, Comment, Tag
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 from ..errors import EmptyDocument
-from ..types import ParsedDocument
-from . import tables
+from ..types import Element, ElementKind, ParsedDocument
+from . import hidden, tables, titles
 from .builder import Builder
+from .main_content import MainContent, find_main_content
 from .text import decode
 
 DROP_TAGS = ["script", "style", "noscript", "template", "iframe", "svg", "canvas", "nav", "head", "form", "button"]
-_HIDDEN_STYLE = re.compile(
-    r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?![.\d]*[1-9])|opacity\s*:\s*0(?![.\d]*[1-9])"
-    r"|(?<![-\w])color\s*:\s*(#fff\b|#ffffff\b|white\b|transparent\b|rgba?\(\s*255\s*,\s*255\s*,\s*255)",
-    re.IGNORECASE,
-)
 HEADINGS = {f"h{i}": i for i in range(1, 7)}
 BLOCKS = {"p", "li", "pre", "blockquote", "dd", "dt", "figcaption", "caption", "td", "th", "address"}
 _CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([\w-]+)""", re.IGNORECASE)
@@ -40,92 +37,206 @@ def _decode_html(data: bytes) -> str:
     return decode(data)
 
 
-def _hidden(tag: Tag) -> bool:
-    if tag.has_attr("hidden") or tag.get("aria-hidden") == "true":
-        return True
-    style = tag.get("style")
-    return bool(style and _HIDDEN_STYLE.search(str(style)))
-
-
-def visible_soup(html: str) -> BeautifulSoup:
-    """The page with everything a reader can't see removed."""
-    soup = BeautifulSoup(html, "lxml")
-    for tag in soup(DROP_TAGS):
-        tag.decompose()
+def visible_soup(soup: BeautifulSoup) -> BeautifulSoup:
+    """The page, in place, with everything a reader can't see removed (styles are read before they go)."""
     for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
         comment.extract()
     for tag in soup.find_all(True):
-        if not tag.decomposed and _hidden(tag):
+        if not tag.decomposed and (tag.has_attr("hidden") or tag.get("aria-hidden") == "true"):
             tag.decompose()
+    hidden.remove_hidden(soup)
+    for tag in soup(DROP_TAGS):
+        tag.decompose()
     return soup
 
 
-def parse_html_text(html: str, name: str) -> ParsedDocument:
-    soup = visible_soup(html)
-    page_title = soup.title.get_text(" ", strip=True) if soup.title else None
-    b = Builder(name)
-    body = soup.body or soup
-    pending: list[str] = []
+# Tags that start a new line on screen: their text is kept apart from the text around them.
+_BREAKS = {
+    "br", "hr", "p", "div", "li", "td", "th", "tr", "table", "ul", "ol", "dl", "dd", "dt", "pre", "blockquote",
+    "section", "article", "main", "header", "footer", "aside", "figure", "figcaption", "caption", "address",
+    *HEADINGS,
+}
+_WHITESPACE = re.compile(r"\s+")
+_GAP = object()
 
-    def flush_inline():
-        if pending:
-            b.add(" ".join(pending))
-            pending.clear()
 
-    def walk(node: Tag) -> None:
+def _text(tag: Tag) -> str:
+    """A tag's text as a reader sees it: inline parts joined as they are ("<b>a</b>ssets" -> "assets",
+    "Open <b>Settings</b>." -> "Open Settings."), blocks and line breaks apart."""
+    out: list[str] = []
+    stack: list = [tag]
+    while stack:  # iterative: deeply nested pages must not hit the recursion limit
+        node = stack.pop()
+        if node is _GAP:
+            out.append(" ")
+        elif type(node) is NavigableString:
+            out.append(str(node))
+        elif isinstance(node, Tag):
+            if node.name in _BREAKS:
+                out.append(" ")
+                stack.append(_GAP)
+            stack.extend(reversed(node.contents))
+    return _WHITESPACE.sub(" ", "".join(out)).strip()
+
+
+def _linked(tag: Tag) -> bool:
+    """Is most of this block's text link text (a menu entry, a breadcrumb, a related article)?"""
+    total = len(_text(tag))
+    return total > 0 and 2 * sum(len(_text(a)) for a in tag.find_all("a")) > total
+
+
+def _layout_table(table: Tag) -> bool:
+    """A table used for page layout (nested tables, cells holding whole articles): read it as text."""
+    if table.find("table"):
+        return True
+    return any(len(_text(cell)) > tables.MAX_CELL_CHARS for cell in table.find_all(["td", "th"]))
+
+
+CONTAINERS = {"div", "section", "article", "main", "header", "footer", "aside", "dl", "figure"}
+
+
+class _PageReader:
+    """Reads a cleaned page into elements; with ``main`` only the blocks that belong to its main content.
+
+    Headings are held back until a block under them is kept, so the
+    headings of furniture ("Related articles", "Was this article helpful?")
+    go with it, while the article's headings (which extractors often drop
+    as "the title") still give its blocks their heading path.
+    """
+
+    def __init__(self, name: str, main: MainContent | None):
+        self.b = Builder(name)
+        self.main = main
+        self.inline: list[tuple[str, bool]] = []  # text run not yet in a block: (piece, inside a link)
+        self.held: list[tuple[str, int]] = []
+
+    def heading(self, text: str, level: int) -> None:
+        self.flush_inline()
+        if self.main is None:
+            self.b.title(text, level)
+            return
+        self.held = [(t, lv) for t, lv in self.held if lv < level] + [(text, level)]
+
+    def add(self, text: str, kind: ElementKind = "text", checked: bool = False, linked: bool = False) -> None:
+        if not text.strip() or (self.main is not None and not checked and not self.main.keeps(text, linked)):
+            return
+        for held_text, level in self.held:
+            self.b.title(held_text, level)
+        self.held.clear()
+        self.b.add(text, kind)
+
+    def flush_inline(self) -> None:
+        if self.inline:
+            text = "".join(t for t, _ in self.inline)
+            linked = sum(len(t.strip()) for t, in_link in self.inline if in_link)
+            self.add(text, linked=linked * 2 > len(text.strip()))
+            self.inline.clear()
+
+    def table(self, table: Tag) -> None:
+        rows = [[_text(c) for c in tr.find_all(["td", "th"])] for tr in table.find_all("tr")]
+        if self.main is None or self.main.keeps_table(rows):
+            self.add(tables.to_markdown(rows), "table", checked=True)
+
+    def items(self, items: list[Tag], numbered: bool) -> None:
+        """A list's kept items; an ordered list keeps its numbers, so "step 3" can still be found."""
+        texts = [(n, _text(li), _linked(li)) for n, li in enumerate(items, 1)]
+        kept = [(n, i) for n, i, linked in texts if i and (self.main is None or self.main.keeps(i, linked))]
+        if kept:
+            self.add("\n".join(f"{n}. {i}" if numbered else f"- {i}" for n, i in kept), "list", checked=True)
+
+    def walk(self, node: Tag, in_link: bool = False) -> None:
         for child in node.children:
             if isinstance(child, str):
-                if child.strip():
-                    pending.append(child.strip())
+                if type(child) is NavigableString:  # joined as written: "<b>a</b>ssets" is one word
+                    self.inline.append((_WHITESPACE.sub(" ", child), in_link))
                 continue
             if not isinstance(child, Tag):
                 continue
-            name_ = child.name
-            if name_ in HEADINGS:
-                flush_inline()
-                b.title(child.get_text(" ", strip=True), HEADINGS[name_])
-            elif name_ == "table":
-                flush_inline()
-                if child.find("table"):  # layout table: read its cells as text
-                    walk(child)
+            tag = child.name
+            if tag in HEADINGS:
+                self.heading(_text(child), HEADINGS[tag])
+            elif tag == "table":
+                self.flush_inline()
+                if _layout_table(child):
+                    self.walk(child, in_link)
                 else:
-                    rows = [
-                        [c.get_text(" ", strip=True) for c in tr.find_all(["td", "th"])] for tr in child.find_all("tr")
-                    ]
-                    md = tables.to_markdown(rows)
-                    if md:
-                        b.add(md, "table")
-            elif name_ in ("ul", "ol"):
-                flush_inline()
-                items = [li.get_text(" ", strip=True) for li in child.find_all("li", recursive=False)]
-                nested_blocks = child.find(["table", "h1", "h2", "h3", "h4", "h5", "h6"])
-                if nested_blocks:
-                    walk(child)
-                elif items:
-                    b.add("\n".join(f"- {i}" for i in items if i), "list")
-            elif name_ in BLOCKS:
-                flush_inline()
+                    self.table(child)
+            elif tag in ("ul", "ol"):
+                self.flush_inline()
+                if child.find(["table", "h1", "h2", "h3", "h4", "h5", "h6"]):
+                    self.walk(child, in_link)
+                else:
+                    self.items(child.find_all("li", recursive=False), numbered=tag == "ol")
+            elif tag in BLOCKS:
+                self.flush_inline()
                 if child.find(["table", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "p", "div"]):
-                    walk(child)
+                    self.walk(child, in_link)
                 else:
-                    b.add(child.get_text(" " if name_ != "pre" else "", strip=name_ != "pre"))
-            elif name_ == "br":
-                pending.append("\n")
-            elif name_ in ("div", "section", "article", "main", "header", "footer", "aside", "body", "span", "a", "strong", "em", "b", "i", "font", "center", "dl", "figure", "tbody", "tr", "html"):
-                if name_ in ("div", "section", "article", "main", "header", "footer", "aside", "dl", "figure"):
-                    flush_inline()
-                walk(child)
-                if name_ in ("div", "section", "article", "main", "header", "footer", "aside", "dl", "figure"):
-                    flush_inline()
+                    self.add(child.get_text() if tag == "pre" else _text(child), linked=_linked(child))
+            elif tag == "br":
+                self.inline.append(("\n", in_link))
+            elif tag in CONTAINERS:
+                self.flush_inline()
+                self.walk(child, in_link)
+                self.flush_inline()
             else:
-                walk(child)
+                self.walk(child, in_link or tag == "a")
 
-    walk(body)
-    flush_inline()
-    if not b.elements and page_title:
-        b.add(page_title)
-    title = page_title or next((e.text for e in b.elements if e.kind == "title"), None)
-    return ParsedDocument(name, b.elements, title=title)
+
+MAX_DEPTH = 200  # the walk recurses once per level; pages nest 20-40 deep
+
+
+def _flatten_deep(root: Tag) -> None:
+    """Unwrap elements nested deeper than ``MAX_DEPTH`` (broken or hostile pages), keeping their text in order."""
+    deep: list[Tag] = []
+    stack = [(root, 0)]
+    while stack:
+        tag, depth = stack.pop()
+        for child in tag.find_all(True, recursive=False):
+            if depth >= MAX_DEPTH:
+                deep.append(child)
+            stack.append((child, depth + 1))
+    for tag in deep:
+        tag.unwrap()
+
+
+def _read(body: Tag, name: str, main: MainContent | None) -> list[Element]:
+    reader = _PageReader(name, main)
+    reader.walk(body)
+    reader.flush_inline()
+    return reader.b.elements
+
+
+def _page_titles(soup: BeautifulSoup) -> list[str]:
+    """The page's own names for itself, best first: ``<title>``, then og:title."""
+    found = [soup.title.get_text(" ", strip=True)] if soup.title else []
+    meta = soup.find("meta", attrs={"property": "og:title"}) or soup.find("meta", attrs={"name": "title"})
+    if meta is not None and meta.get("content"):
+        found.append(str(meta["content"]))
+    return found
+
+
+def parse_html_text(html: str, name: str, main_content_only: bool = True) -> ParsedDocument:
+    """A page's elements; with ``main_content_only`` its furniture (menus, footers, banners) is left out.
+
+    When the extractor finds no main content, or none that our walk can place,
+    the whole visible page is read: a page is never lost to the filter.
+    """
+    soup = BeautifulSoup(html, "lxml")
+    page_titles = _page_titles(soup)
+    visible_soup(soup)
+    body = soup.body or soup
+    _flatten_deep(body)
+    main = find_main_content(str(soup)) if main_content_only else None
+    elements = _read(body, name, main)
+    if main is not None and not any(e.kind != "title" for e in elements):
+        elements = _read(body, name, None)
+    if not elements and page_titles:
+        elements = [Element(titles.tidy(page_titles[0]), "text", None, (), name)]
+    headings = [e.text for e in elements if e.kind == "title"]
+    first_h1 = next((_text(h) for h in body.find_all("h1")), None)
+    title = titles.choose([*page_titles, first_h1, *headings[:1]], name, headings=[h for h in (first_h1, *headings) if h])
+    return ParsedDocument(name, elements, title=title)
 
 
 def parse_html(path: Path, name: str) -> ParsedDocument:
