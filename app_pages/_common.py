@@ -11,7 +11,13 @@ from rag.errors import GroundedError, NotFound
 from rag.ingest.recovery import open_store
 from rag.settings import Settings
 from rag.store import Store
-from rag.workspace.access import LOCAL_USER, User, authenticate
+from rag.workspace.access import (
+    LOCAL_USER,
+    SignInThrottle,
+    User,
+    authenticate,
+    signed_in,
+)
 from rag.workspace.assistants import (
     Assistant,
     create_assistant,
@@ -51,13 +57,13 @@ def current_user(store: Store) -> User:
         return LOCAL_USER
     if settings.oidc:
         if getattr(st.user, "is_logged_in", False):
-            return User(str(st.user.get("email") or st.user.get("name") or st.user.get("sub") or ""))
+            return signed_in(str(st.user.get("email") or st.user.get("name") or st.user.get("sub") or ""), settings)
         _oidc_signin()
         st.stop()
     name = st.session_state.get(USER_KEY)
     if name and name in settings.users:
-        return User(name)
-    _password_signin(settings.users)
+        return signed_in(name, settings)
+    _password_signin(settings)
     st.stop()
 
 
@@ -68,7 +74,18 @@ def _oidc_signin() -> None:
         st.login()
 
 
-def _password_signin(users: dict) -> None:
+@st.cache_resource
+def _throttle() -> SignInThrottle:
+    """One sign-in throttle per app process, shared by every browser session."""
+    return SignInThrottle()
+
+
+def _client() -> str:
+    """Who is signing in, as far as the server can tell (the address the request came from)."""
+    return str(getattr(st.context, "ip_address", None) or "unknown")
+
+
+def _password_signin(settings: Settings) -> None:
     st.title("Grounded")
     with st.form("signin"):
         st.write("Sign in to see your team's assistants.")
@@ -76,10 +93,17 @@ def _password_signin(users: dict) -> None:
         password = st.text_input("Password", type="password", autocomplete="current-password")
         submitted = st.form_submit_button("Sign in", type="primary")
     if submitted:
-        user = authenticate(users, name, password)
+        throttle, client = _throttle(), _client()
+        wait = throttle.wait_seconds(name, client)
+        if wait > 0:
+            st.error(f"Too many attempts that didn't match. Try again in {max(1, round(wait))} seconds.")
+            return
+        user = authenticate(settings, name, password)
         if user is None:
+            throttle.failed(name, client)
             st.error("That user name and password don't match. Ask whoever runs Grounded to check your account.")
         else:
+            throttle.succeeded(name, client)
             for key in ("assistant_id", "chat_id"):  # nothing of a previous user's session carries over
                 st.session_state.pop(key, None)
             st.session_state[USER_KEY] = user.name

@@ -26,7 +26,6 @@ from rag.present import (
     safe_stream_piece,
 )
 from rag.types import Answer
-from rag.workspace.documents import document as readable_document
 from rag.workspace.chats import (
     add_message,
     answer_markdown,
@@ -37,6 +36,7 @@ from rag.workspace.chats import (
     new_chat,
     record_feedback,
 )
+from rag.workspace.documents import document as readable_document
 
 store = store_or_stop()
 user = current_user(store)
@@ -49,7 +49,7 @@ if assistant.description:
     st.caption(escape_markdown(assistant.description))
 chat = load_chat(store.catalog, st.session_state["chat_id"], assistant.id, user.name) if st.session_state.get("chat_id") else None
 
-model = assistant.model or resolve_model(settings, "question")
+model = assistant.model or resolve_model(settings)
 if not ready_docs:
     st.info(
         "This assistant has no documents yet. Add your case studies, help-center pages or launch notes first; "
@@ -58,7 +58,7 @@ if not ready_docs:
     )
     st.page_link("app_pages/knowledge.py", label="Add documents", icon=":material/arrow_forward:")
 elif model == "local":
-    st.caption(f":material/info: {MODEL_NOTICES['local']}")
+    st.caption(f":material/info: {MODEL_NOTICES['local'].text}")
 
 
 def _download(path: str):
@@ -96,14 +96,19 @@ def render_sources(answer: Answer, key: str) -> None:
 
 
 def render_check(answer: Answer) -> None:
+    """Two separate labels: does it answer the question, and is each sentence backed by its source."""
     if answer.refused or not answer.sentences:
         return
+    if answer.answers_question is False:
+        st.caption(f":material/help: Doesn't answer the question: {escape_markdown(answer.answers_reason)}")
+    elif answer.answers_question:
+        st.caption(f":material/task_alt: Answers the question: {escape_markdown(answer.answers_reason)}")
     flagged = [s for s in answer.sentences if s.support != "supported"]
     share = f"{answer.grounded_fraction:.0%}"
     if not flagged:
-        st.caption(f":material/verified: Grounded: {share} — every sentence is backed by its source.")
+        st.caption(f":material/verified: Supported: {share} — every sentence is backed by the passage it cites.")
         return
-    st.caption(f":material/warning: Grounded: {share} — {len(flagged)} sentence(s) are not fully backed by the sources.")
+    st.caption(f":material/warning: Supported: {share} — {len(flagged)} sentence(s) are not fully backed by the sources.")
     with st.expander("Which sentences to check"):
         for s in flagged:
             label = "Not supported" if s.support == "unsupported" else "Weakly supported"
@@ -117,11 +122,14 @@ def render_answer(answer: Answer, question: str, key: str) -> None:
         st.warning(safe_answer_markdown(answer.answer), icon=":material/search_off:")
     else:
         st.markdown(safe_answer_markdown(answer.answer))
-    notices = list(answer.notices)
-    if any("instead" in n for n in notices):  # a fallback notice already says quotes are shown
-        notices = [n for n in notices if n != MODEL_NOTICES["extractive"]]
+    notices = [n for n in answer.notices if n.code not in ("not_answered", "searched_for")]
+    fell_back = {"model_unavailable", "model_failed", "model_empty"}
+    if any(n.code in fell_back for n in notices):  # that notice already says quotes are shown
+        notices = [n for n in notices if n.code != "quoted"]
+    if searched := answer.notice("searched_for"):
+        st.caption(f":material/search: {escape_markdown(searched.text)}")
     for notice in notices:
-        st.caption(f":material/info: {escape_markdown(notice)}")
+        st.caption(f":material/info: {escape_markdown(notice.text)}")
     render_check(answer)
     render_sources(answer, key)
     st.download_button(
@@ -187,7 +195,7 @@ if question:
             chat = new_chat(store.catalog, assistant.id, user=user.name)
             st.session_state["chat_id"] = chat.chat_id
         history = tuple(
-            Turn(q.content, a.content)
+            Turn(q.content, a.content, a.answer.searched if a.answer else "")
             for q, a in zip(chat.messages[::2], chat.messages[1::2])
             if q.role == "user" and a.role == "assistant"
         )

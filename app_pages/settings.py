@@ -15,7 +15,6 @@ from rag.answer.models import MODEL_CHOICES, local_model_path, resolve_model
 from rag.errors import GroundedError
 from rag.ingest.chunk import STRATEGIES
 from rag.ingest.pipeline import estimate_reindex_seconds
-from rag.workspace.documents import reindex_assistant
 from rag.present import (
     CHUNK_LABELS,
     MODEL_LABELS,
@@ -32,7 +31,9 @@ from rag.workspace.assistants import (
     delete_assistant,
     duplicate_assistant,
     save_assistant,
+    set_model_server,
 )
+from rag.workspace.documents import reindex_assistant
 
 store = store_or_stop()
 user = current_user(store)
@@ -102,15 +103,28 @@ with st.form("assistant"):
         "Model", options, index=options.index(assistant.model or "auto"), format_func=MODEL_LABELS.get,
         help="Which model writes the answers. Whatever you choose, each sentence is checked against its sources.",
     )
-    m1, m2 = st.columns(2)
-    compatible_url = m1.text_input(
-        "Server address (for “My own server”)", assistant.compatible_url or store.settings.compatible_url or "",
-        placeholder="http://localhost:11434/v1",
-    )
-    compatible_model = m2.text_input(
-        "Model name on that server", assistant.compatible_model or store.settings.compatible_model or "",
-        placeholder="llama3.1",
-    )
+    # Only whoever runs the install may point an assistant at a server address of their choice; others
+    # may pick from the admins' list. The install's key never goes to an address an assistant names.
+    compatible_url, compatible_model = assistant.compatible_url, assistant.compatible_model
+    allowed = list(store.settings.allowed_server_urls)
+    if user.runs_the_install or allowed:
+        m1, m2 = st.columns(2)
+        current_url = assistant.compatible_url or store.settings.compatible_url or ""
+        if user.runs_the_install:
+            compatible_url = m1.text_input(
+                "Server address (for “My own server”)", current_url, placeholder="http://localhost:11434/v1",
+                help="An assistant's own server gets no API key of this install's.",
+            )
+        else:
+            choices = ["", *allowed]
+            compatible_url = m1.selectbox(
+                "Server (for “My own server”)", choices, index=choices.index(current_url) if current_url in choices else 0,
+                format_func=lambda u: u or "The install's own server",
+            )
+        compatible_model = m2.text_input(
+            "Model name on that server", assistant.compatible_model or store.settings.compatible_model or "",
+            placeholder="llama3.1",
+        )
     saved = st.form_submit_button("Save", type="primary", icon=":material/save:")
 
 if saved:
@@ -121,13 +135,16 @@ if saved:
         assistant.starters = [s.strip() for s in starters.splitlines() if s.strip()]
         assistant.retrieval = assistant.retrieval.with_(strategy=strategy, k=k, threshold=threshold, neighbours=neighbours)
         assistant.model = None if model == "auto" else model
-        assistant.compatible_url = compatible_url.strip() or None
-        assistant.compatible_model = compatible_model.strip() or None
         save_assistant(store.catalog, assistant, user)
+        url = (compatible_url or "").strip() or None
+        if url == store.settings.compatible_url:
+            url = None  # the install's own server: nothing of the assistant's own
+        if url != assistant.compatible_url or (compatible_model or None) != assistant.compatible_model:
+            set_model_server(store.catalog, store.settings, assistant.id, url, compatible_model, user)
         st.session_state["flash"] = "Settings saved."
         st.rerun()
 
-in_use = assistant.model or resolve_model(assistant_settings(store, assistant), "question")
+in_use = assistant.model or resolve_model(assistant_settings(store, assistant))
 st.markdown(f"Questions are answered with: **{MODEL_LABELS.get(in_use, in_use)}**.")
 problem = _model_problem(in_use, assistant.compatible_url or store.settings.compatible_url)
 if problem:

@@ -79,7 +79,7 @@ recipe_id = st.radio(
 )
 recipe = RECIPES[recipe_id]
 st.caption(md(recipe.description))
-model = assistant.model or resolve_model(settings, "writing")
+model = assistant.model or resolve_model(settings)
 if recipe.needs_writing and model == "extractive":
     st.caption(":material/info: No writing model is selected, so this recipe will gather the facts and examples for you to write from.")
 topic = st.text_input(recipe.topic_label, key=f"topic-{assistant.id}-{recipe_id}",
@@ -136,18 +136,18 @@ if result is not None and result.recipe == recipe_id:
         st.warning(md(w), icon=":material/compare_arrows:")
     if result.refused:
         for n in result.notices:
-            st.warning(md(n), icon=":material/search_off:")
+            st.warning(md(n.text), icon=":material/search_off:")
     elif result.needs_model:
         for n in result.notices:
-            if "writing model" in n:
-                st.warning(md(n), icon=":material/edit_off:")
+            if n.code == "needs_model":
+                st.warning(md(n.text), icon=":material/edit_off:")
             else:
-                st.caption(f":material/info: {md(n)}")
+                st.caption(f":material/info: {md(n.text)}")
         render_gathered(result)
     else:
         st.markdown(safe_answer_markdown(result.text))
         for n in result.notices:
-            st.caption(f":material/info: {md(n)}")
+            st.caption(f":material/info: {md(n.text)}")
         render_checks(result)
         with st.expander("Copy without the source numbers"):
             st.code(result.publishable, language=None, wrap_lines=True)

@@ -219,8 +219,10 @@ def cmd_ask(store, args) -> None:
         where = ", ".join(x for x in (c.file, f"page {c.page}" if c.page else "", c.section) if x)
         print(f"[{c.n}] {where}\n    “{c.quote}”")
     if answer.sentences and not answer.refused:
+        verdict = {True: "Answers the question", False: "Doesn't answer the question", None: "Answers the question?"}
+        print(f"\n{verdict[answer.answers_question]}: {answer.answers_reason}")
         flagged = [s for s in answer.sentences if s.support != "supported"]
-        print(f"\nGrounded: {answer.grounded_fraction:.0%} of the answer is supported by its sources.")
+        print(f"Supported: {answer.grounded_fraction:.0%} of the answer is backed by the passages it cites.")
         for s in flagged:
             print(f"  {s.support.upper()}: {s.text}" + (f" ({'; '.join(s.reasons)})" if s.reasons else ""))
 

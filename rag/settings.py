@@ -27,8 +27,13 @@ def _read_toml(path: Path) -> dict:
 
 
 def _secrets(path: Path = SECRETS_FILE) -> dict:
-    """Flat key/value pairs from secrets.toml (top-level keys only), or {}."""
-    return {k.upper(): v for k, v in _read_toml(path).items() if not isinstance(v, dict)}
+    """Flat key/value pairs from secrets.toml (top-level keys only, not tables or lists), or {}."""
+    return {k.upper(): v for k, v in _read_toml(path).items() if not isinstance(v, (dict, list))}
+
+
+def _flag(raw: str | None) -> bool:
+    """A yes/no setting: true, yes, 1 or on (any case) mean yes."""
+    return (raw or "").strip().lower() in ("1", "true", "yes", "on")
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,17 @@ class Settings:
     # and whether Streamlit's OIDC login is configured ([auth] table).
     users: dict = field(default_factory=dict, repr=False)
     oidc: bool = False
+    # Who runs this install: the people who may connect model servers and manage assistants that
+    # have no owner (``admins = ["alice"]`` in secrets.toml, or GROUNDED_ADMINS=alice,bob).
+    admins: tuple[str, ...] = ()
+    # Requests made on a user's behalf (an assistant's own model server, a site to import) may reach
+    # private, loopback and link-local addresses only if the owner allows it (rag/netguard.py).
+    allow_private_urls: bool = False
+    # Model server addresses anyone who manages an assistant may choose (admins may choose any).
+    allowed_server_urls: tuple[str, ...] = ()
+    # False when the compatible server address came from an assistant, not from whoever runs the
+    # machine: then no install key goes with it and its address is guarded.
+    compatible_trusted: bool = True
 
     @property
     def signin_required(self) -> bool:
@@ -122,6 +138,13 @@ class Settings:
 
         openai_key = get("OPENAI_API_KEY")
         tables = _read_toml(secrets_path)
+
+        def names(key: str, variable: str) -> tuple[str, ...]:
+            listed = tables.get(key)
+            if isinstance(listed, list):
+                return tuple(str(v).strip() for v in listed if str(v).strip())
+            return tuple(v.strip() for v in (get(variable) or "").split(",") if v.strip())
+
         users = {str(k): str(v) for k, v in (tables.get("users") or {}).items()}
         return cls(
             data_dir=Path(data_dir or get("GROUNDED_DATA_DIR") or "data"),
@@ -136,5 +159,8 @@ class Settings:
             compatible_api_key=get("GROUNDED_COMPATIBLE_API_KEY"),
             users=users,
             oidc=isinstance(tables.get("auth"), dict),
+            admins=names("admins", "GROUNDED_ADMINS"),
+            allow_private_urls=_flag(get("GROUNDED_ALLOW_PRIVATE_URLS")),
+            allowed_server_urls=names("allowed_server_urls", "GROUNDED_ALLOWED_SERVER_URLS"),
             limits=_limits(get),
         )

@@ -174,6 +174,42 @@ class Citation:
 
 Support = Literal["supported", "weak", "unsupported"]
 
+NoticeCode = Literal[
+    "model_weak",  # the small built-in model wrote this: check every citation
+    "quoted",  # no writing model: the answer quotes the documents
+    "model_unavailable",  # the chosen model could not be started: quotes instead
+    "model_failed",  # the model failed while writing: quotes instead
+    "model_empty",  # the model returned nothing: quotes instead
+    "instructions_removed",  # sentences giving orders to the assistant were kept from the model
+    "citations_attributed",  # the model wrote no markers; Grounded matched sentences to sources
+    "citations_removed",  # markers that pointed at no source were removed
+    "mostly_unsupported",  # most of a written answer is not backed by the sources
+    "refused",  # why no answer was written
+    "searched_for",  # a follow-up was searched as a standalone question
+    "not_answered",  # the passages are on topic but none states what was asked
+    "composed",  # a draft put together from the documents, no writing model
+    "facts_source",  # where a draft's facts may come from
+    "no_voice",  # no past posts to copy the voice from
+    "nothing_to_write",  # no relevant facts for a draft
+    "needs_model",  # this recipe needs a writing model
+    "saved",  # a note saved with an older chat, before notices had codes
+]
+RefusalReason = Literal["nothing_relevant", "names_absent", "names_in_passing"]
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A plain-language note shown with an answer or draft; pages and benchmarks read its ``code``, people its ``text``."""
+
+    code: NoticeCode
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "text": self.text}
+
 
 @dataclass
 class SentenceCheck:
@@ -199,17 +235,29 @@ class Answer:
     grounded_fraction: float = 0.0
     citations: list[Citation] = field(default_factory=list)
     sentences: list[SentenceCheck] = field(default_factory=list)
-    notices: list[str] = field(default_factory=list)  # plain-language notes for the user
+    notices: list[Notice] = field(default_factory=list)  # plain-language notes for the user
     removed_markers: int = 0  # markers that pointed at no source
     attributed: bool = False  # citations were attributed by the check, not written by the model
     hits: list[Hit] = field(default_factory=list)
+    refusal: RefusalReason | None = None  # why it was refused, when it was
+    searched: str = ""  # the question as searched (a follow-up made standalone), when it differs from the one asked
+    # Does the answer contain what the question asked for (the figure, the person, the steps)? None: can't tell.
+    answers_question: bool | None = None
+    answers_reason: str = ""
+
+    def notice(self, code: NoticeCode) -> Notice | None:
+        return next((n for n in self.notices if n.code == code), None)
 
     def as_dict(self) -> dict:
         return {
             "answer": self.answer,
             "model": self.model,
             "refused": self.refused,
+            "refusal": self.refusal,
+            "searched_for": self.searched or None,
+            "answers_question": {"value": self.answers_question, "reason": self.answers_reason},
             "grounded_fraction": round(self.grounded_fraction, 4),
             "citations": [c.as_dict() for c in self.citations],
             "sentences": [s.as_dict() for s in self.sentences],
+            "notices": [n.as_dict() for n in self.notices],
         }

@@ -1,7 +1,10 @@
-"""Shared fixtures: a throwaway store in a temp data directory."""
+"""Shared fixtures: a throwaway store in a temp data directory, and a scripted answer model."""
 
 import pytest
+from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+from langchain_core.messages import AIMessage
 
+from rag.answer.models import PreparedModel
 from rag.index import close_all_indexes
 from rag.ingest.recovery import open_store
 from rag.settings import Settings
@@ -32,3 +35,31 @@ def run_cli(capsys, *args):
     code = main([str(a) for a in args])
     out = capsys.readouterr()
     return SimpleNamespace(returncode=code, stdout=out.out, stderr=out.err)
+
+
+class ScriptedChat(GenericFakeChatModel):
+    """A LangChain chat model that replies with the given texts in turn, token by token, and records each prompt."""
+
+    prompts: list = []
+
+    def _generate(self, messages, stop=None, run_manager=None, **kwargs):
+        self.prompts.append(messages)
+        return super()._generate(messages, stop=stop, run_manager=run_manager, **kwargs)
+
+
+def scripted_model(*replies: str, name: str = "compatible") -> PreparedModel:
+    """An answer model to pass as ``model=`` to ask, ask_stream and draft: it replies with ``replies`` in turn."""
+    return PreparedModel(name, ScriptedChat(messages=iter([AIMessage(r) for r in replies]), prompts=[]))
+
+
+@pytest.fixture
+def connected_model(monkeypatch):
+    """For pages, which prepare their own model: ``connected_model("reply", ...)`` makes the next models
+    started (by :func:`rag.answer.models.make_chat_model`, the one factory) reply with these texts."""
+
+    def connect(*replies: str) -> ScriptedChat:
+        chat = ScriptedChat(messages=iter([AIMessage(r) for r in replies]), prompts=[])
+        monkeypatch.setattr("rag.answer.models.make_chat_model", lambda settings, choice: chat)
+        return chat
+
+    return connect

@@ -17,6 +17,7 @@ from rag.workspace.access import (
 from rag.workspace.assistants import (
     create_assistant,
     delete_assistant,
+    ensure_default,
     get_assistant,
     list_assistants,
     rename_assistant,
@@ -35,9 +36,54 @@ def test_passwords_are_salted_hashes_and_checked():
     assert verify_password("correct horse", stored)
     assert not verify_password("wrong", stored)
     assert not verify_password("correct horse", "correct horse")  # plain text in secrets is never accepted
-    users = {"alice": stored}
-    assert authenticate(users, "alice", "correct horse") == ALICE
-    assert authenticate(users, "alice", "nope") is None and authenticate(users, "mallory", "correct horse") is None
+    settings = Settings(users={"alice": stored}, admins=("root",))
+    assert authenticate(settings, "alice", "correct horse") == ALICE
+    assert authenticate(settings, "alice", "nope") is None and authenticate(settings, "mallory", "correct horse") is None
+
+
+def test_unknown_names_cost_as_much_as_wrong_passwords(monkeypatch):
+    """Timing must not tell which user names exist: both paths run PBKDF2 with the full iteration count."""
+    import hashlib
+
+    from rag.workspace.access import ITERATIONS
+
+    settings = Settings(users={"alice": hash_password("correct horse")})
+    rounds: list[int] = []
+    real = hashlib.pbkdf2_hmac
+    monkeypatch.setattr(hashlib, "pbkdf2_hmac", lambda name, pw, salt, n, *a: rounds.append(n) or real(name, pw, salt, n, *a))
+    authenticate(settings, "alice", "wrong")
+    authenticate(settings, "mallory", "wrong")
+    assert rounds[-2:] == [ITERATIONS, ITERATIONS]
+
+
+def test_repeated_failures_are_slowed_per_name_and_per_client():
+    from rag.workspace.access import SignInThrottle
+
+    now = [0.0]
+    throttle = SignInThrottle(free_attempts=3, first_wait_s=2.0, clock=lambda: now[0])
+    for _ in range(3):
+        assert throttle.wait_seconds("alice", "10.0.0.1") == 0
+        throttle.failed("alice", "10.0.0.1")
+    assert throttle.wait_seconds("alice", "10.0.0.9") == 2.0  # the name is throttled from any client
+    assert throttle.wait_seconds("bob", "10.0.0.1") == 2.0  # and the client for any name
+    assert throttle.wait_seconds("bob", "10.0.0.9") == 0
+    throttle.failed("alice", "10.0.0.1")
+    assert throttle.wait_seconds("alice", "10.0.0.9") == 4.0  # doubles with each further failure
+    now[0] += 4.0
+    assert throttle.wait_seconds("alice", "10.0.0.9") == 0
+    throttle.succeeded("alice", "10.0.0.1")
+    assert throttle.wait_seconds("alice", "10.0.0.1") == 0
+
+
+def test_admins_manage_assistants_nobody_owns(store):
+    from rag.workspace.access import can_manage
+
+    unowned = ensure_default(store.catalog)
+    assert unowned.owner is None
+    assert not can_manage(unowned, ALICE) and can_manage(unowned, User("root", admin=True))
+    with pytest.raises(AccessDenied):
+        rename_assistant(store.catalog, unowned.id, "Mine now", ALICE)
+    assert get_assistant(store.catalog, unowned.id, ALICE).name == unowned.name  # still visible to all
 
 
 def test_secrets_file_turns_sign_in_on(tmp_path, monkeypatch):
@@ -99,3 +145,51 @@ def test_chats_in_a_shared_assistant_stay_private(store):
     assert [c.chat_id for c in list_chats(store.catalog, shared.id, user="alice")] == [alice_chat.chat_id]
     assert load_chat(store.catalog, alice_chat.chat_id, shared.id, user="bob") is None
     assert load_chat(store.catalog, alice_chat.chat_id, shared.id, user="alice") is not None
+
+
+def test_every_write_path_refuses_a_shared_read_only_user(store):
+    """Bob may read Alice's shared assistant; every change he tries, through the library itself, is refused."""
+    from rag.ingest.kinds import KINDS
+    from rag.marketing.voice import guidance_for, save_guidance
+    from rag.types import ChunkSettings
+    from rag.workspace import documents
+    from rag.workspace.assistants import set_model_server, set_owner, share
+    from rag.workspace.chats import add_message, record_feedback
+    from rag.workspace.health import Fix, apply_fix, check_health
+
+    shared = create_assistant(store.catalog, "Team", user=ALICE, shared_with=["bob"])
+    doc = ingest_bytes(store, "plan.md", b"# Plan\n\nThe Q3 launch moves to October.\n", shared.id)
+    chat = new_chat(store.catalog, shared.id, user="alice")
+    add_message(store.catalog, chat, "user", "When is the launch?")
+    answer = add_message(store.catalog, chat, "assistant", "October [1].")
+    kind_before = store.catalog.get(doc.doc_id).kind
+
+    refused = {
+        "kind": lambda: documents.set_kind(store, doc.doc_id, next(k for k in KINDS if k != kind_before), BOB),
+        "reindex": lambda: documents.reindex(store, doc.doc_id, BOB),
+        "reindex all": lambda: documents.reindex_assistant(store, shared.id, ChunkSettings(), BOB),
+        "delete": lambda: documents.delete(store, doc.doc_id, BOB),
+        "upload": lambda: next(documents.add_documents(store, [("x.md", b"# X\n\nText here.\n")], shared.id, BOB)),
+        "guidance": lambda: save_guidance(store.catalog, shared.id, "Write like a pirate.", BOB),
+        "health fix": lambda: apply_fix(store, Fix("delete", doc.doc_id, "Delete"), BOB),
+        "model server": lambda: set_model_server(store.catalog, store.settings, shared.id, "https://example.com/v1", "m", BOB),
+        "share": lambda: share(store.catalog, shared.id, ["*"], BOB),
+        "give away": lambda: set_owner(store.catalog, shared.id, "bob", BOB),
+        "feedback on Alice's chat": lambda: record_feedback(store.catalog, chat.chat_id, shared.id, "bob", answer.msg_id, -1),
+    }
+    for what, change in refused.items():
+        with pytest.raises((AccessDenied, NotFound)):
+            change()
+            pytest.fail(f"{what} was allowed")
+    # nothing changed
+    assert store.catalog.get(doc.doc_id).status == "ready" and store.catalog.get(doc.doc_id).kind == kind_before
+    assert len(store.catalog.documents(shared.id)) == 1
+    assert guidance_for(store.catalog, shared.id, None)[1] is False
+    assert get_assistant(store.catalog, shared.id, ALICE).shared_with == ["bob"]
+    # reading is allowed
+    assert documents.passages(store, doc.doc_id, BOB) and check_health(store, shared.id, BOB).documents == 1
+    # and Carol, who it isn't shared with, can't even read
+    with pytest.raises(NotFound):
+        documents.passages(store, doc.doc_id, CAROL)
+    with pytest.raises(NotFound):
+        check_health(store, shared.id, CAROL)

@@ -81,7 +81,7 @@ def test_chat_history_survives_reopening(store, settings):
 
 def test_markdown_export_has_sources():
     md = answer_markdown("How long?", _answer())
-    assert "[1] northwind.md, page 2, Results" in md and "> cut onboarding" in md and "Grounded: 100%" in md
+    assert "[1] northwind.md, page 2, Results" in md and "> cut onboarding" in md and "Supported: 100%" in md
 
 
 def test_chat_export_and_delete_assistant(store):

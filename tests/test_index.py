@@ -10,8 +10,7 @@ from qdrant_client import QdrantClient
 
 from rag.answer.retrieve import retrieve
 from rag.errors import IndexLocked, IndexMismatch
-from rag.index import close_all_indexes
-from rag.index import open_index
+from rag.index import close_all_indexes, open_index
 from rag.index.base import collection_name
 from rag.index.edge import EdgeIndex
 from rag.index.embed import MiniLMEmbeddings

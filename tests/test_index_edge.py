@@ -16,8 +16,7 @@ import pytest
 from qdrant_client import QdrantClient
 
 from rag.errors import IndexMismatch
-from rag.index import close_all_indexes
-from rag.index import open_index
+from rag.index import close_all_indexes, open_index
 from rag.index.base import collection_name
 from rag.index.edge import EDGE_DIR, META_FILE, MIGRATING_DIR, TRASH_PREFIX, EdgeIndex
 from rag.index.embed import MiniLMEmbeddings

@@ -17,7 +17,7 @@ RAG = ROOT / "rag"
 # Lowest first. A module may import its own layer's modules (without a cycle) and any layer below.
 LAYERS: list[set[str]] = [
     {"errors", "types", "words", "redact"},  # the ground floor
-    {"settings", "names", "present"},
+    {"settings", "names", "present", "netguard"},
     {"catalog"},
     {"parse"},
     {"index"},

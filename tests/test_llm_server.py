@@ -104,7 +104,7 @@ def test_planted_instruction_does_not_steer_the_real_model(store, compatible):
     events = list(ask_stream(store, "How long did Acme onboarding take?", options=options, settings=compatible))
     result = events[-1].answer
     assert "BANANA" not in result.answer.upper()
-    assert any("gave orders to the assistant" in n for n in result.notices)
+    assert any("gave orders to the assistant" in n.text for n in result.notices)
 
 
 def test_in_process_local_model_streams(store):
@@ -112,7 +112,7 @@ def test_in_process_local_model_streams(store):
     events = list(ask_stream(store, "How long did onboarding take for Northwind?", options=AskOptions(model="local", max_tokens=32)))
     result = events[-1].answer
     assert result.model == "local" and sum(e.kind == "token" for e in events) > 1
-    assert any("small built-in model" in n for n in result.notices)
+    assert any(n.code == "model_weak" for n in result.notices)
 
 
 @pytest.mark.skipif(not os.environ.get("OPENAI_API_KEY"), reason="OPENAI_API_KEY is not set (OpenAI answers are optional)")

@@ -121,7 +121,8 @@ def test_upload_then_ask_shows_answer_with_citation(app):
     _no_exceptions(app)
     assert "41 days to 12 days" in _texts(app)
     assert any(_plain(e.label).startswith("[1] northwind.md · ") for e in app.expander)
-    assert any("Grounded: 100%" in c.value for c in app.caption)
+    assert any("Supported: 100%" in c.value for c in app.caption)
+    assert any("Answers the question" in c.value for c in app.caption)  # a duration was asked for, and is there
     # the chat is saved and listed in the sidebar under its first question
     assert any("How long did onboarding" in _plain(b.label) for b in app.sidebar.button)
 

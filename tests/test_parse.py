@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -12,7 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from rag.errors import BrokenFile, EmptyDocument, EncryptedFile, FileTooLarge, UnsupportedFile
+from rag.errors import (
+    BrokenFile,
+    EmptyDocument,
+    EncryptedFile,
+    FileTooLarge,
+    UnsupportedFile,
+)
 from rag.parse import SUPPORTED_EXTENSIONS, iter_members, parse_file
 from rag.parse.text import decode
 from tests.fixtures import HTML, make_pdf, make_zip, write_all

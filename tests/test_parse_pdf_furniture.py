@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rag.chunk import split
+from rag.ingest.chunk import split
 from rag.parse import parse_file
 from rag.parse.pdf import is_page_number, running_shapes
 from rag.types import ChunkSettings

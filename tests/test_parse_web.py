@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.chunk import split
+from rag.ingest.chunk import split
 from rag.parse import iter_members, parse_file
 from rag.parse.web import parse_html_text
 from rag.types import ChunkSettings

@@ -16,7 +16,6 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 
-from rag.answer import chain as answer_module
 from rag.index import close_all_indexes
 from rag.ingest.kinds import STYLE_KINDS
 from rag.ingest.pipeline import ingest_bytes, ingest_paths
@@ -62,7 +61,7 @@ class Scripted(BaseChatModel):
 
 def use_writer(monkeypatch, reply) -> Scripted:
     model = Scripted(reply=reply, prompts=[])
-    monkeypatch.setattr(answer_module, "make_chat_model", lambda settings, choice: model)
+    monkeypatch.setattr("rag.answer.models.make_chat_model", lambda settings, choice: model)
     return model
 
 
@@ -173,7 +172,7 @@ def test_extractive_says_a_writing_model_is_needed_and_offers_what_it_gathered(k
     use_writer(monkeypatch, lambda s, u: pytest.fail("no model may be called with extractive"))
     result = draft(kb, "linkedin-post", "how we cut onboarding time", options=DraftOptions(model="extractive"))
     assert result.needs_model and result.text == "" and not result.checks
-    assert any("needs a writing model" in n for n in result.notices)
+    assert any("needs a writing model" in n.text for n in result.notices)
     assert any(h.file == "northwind-case-study.md" for h in result.facts)
     assert result.examples and all(e.file in post_files(kb) for e in result.examples)
     data = result.as_dict()
@@ -192,7 +191,7 @@ def test_sales_answer_works_with_quotes_and_cites_customers(kb):
 def test_sales_answer_about_an_unknown_customer_is_refused(kb, monkeypatch):
     use_writer(monkeypatch, lambda s, u: pytest.fail("no model call for a refusal"))
     result = draft(kb, "sales-answer", "What results did Contoso get?", options=DraftOptions(model="compatible"))
-    assert result.refused and any("Contoso" in n for n in result.notices)
+    assert result.refused and any("Contoso" in n.text for n in result.notices)
 
 
 def test_invented_customer_figures_fail_the_sales_check(kb, monkeypatch):
@@ -267,7 +266,7 @@ def test_a_failing_writer_still_offers_the_facts(kb, monkeypatch):
     use_writer(monkeypatch, reply)
     result = draft(kb, "linkedin-post", "onboarding time", options=DraftOptions(model="compatible"))
     assert result.needs_model and result.facts
-    assert any("could not be reached" in n for n in result.notices)
+    assert any("could not be reached" in n.text for n in result.notices)
 
 
 def test_no_posts_yet_is_said_plainly(kb, monkeypatch):
@@ -275,14 +274,14 @@ def test_no_posts_yet_is_said_plainly(kb, monkeypatch):
     use_writer(monkeypatch, lambda s, u: f"Northwind cut onboarding from 41 days to 12 days [{source_with(u, '41 days')}].")
     result = draft(kb, "linkedin-post", "onboarding", workspace="no-posts", options=DraftOptions(model="compatible"))
     assert not result.examples and result.voice is None
-    assert any("no past posts" in n for n in result.notices)
+    assert any("no past posts" in n.text for n in result.notices)
     assert {c.name for c in result.checks} == {"length", "cited"}  # no voice to match
 
 
 def test_nothing_relevant_means_nothing_written(kb, monkeypatch):
     use_writer(monkeypatch, lambda s, u: pytest.fail("no model call without facts"))
     result = draft(kb, "help-article", "What is the boiling point of tungsten?", options=DraftOptions(model="compatible"))
-    assert result.refused and "nothing to write from" in result.notices[-1]
+    assert result.refused and "nothing to write from" in result.notices[-1].text
 
 
 def test_unknown_recipe_is_a_plain_error(kb):
@@ -313,7 +312,7 @@ def test_real_local_model_writes_a_checked_draft(kb):
     assert result.model in ("local", "extractive")  # a model that can't start falls back to quotes, and says so
     assert result.text and {c.name for c in result.checks} == {"length", "cited", "figures"}
     if result.model == "local":
-        assert result.notices[0].startswith("Answers come from the small built-in model")
+        assert result.notices[0].code == "model_weak"
 
 
 def test_cli_draft_json_with_extractive(kb, tmp_path, capsys):

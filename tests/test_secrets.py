@@ -28,17 +28,15 @@ def test_keys_are_masked_in_log_lines_and_tracebacks(settings, caplog):
 def test_a_refused_key_leaves_no_trace_in_the_answer_or_its_export(store, monkeypatch):
     ingest_bytes(store, "pricing.md", b"# Pricing\n\nEnterprise plans cost 900 dollars per month.\n")
     settings = store.settings.with_(openai_api_key=KEY)
-    from rag.answer import chain as answer_module
-
     def refusing_model(settings, choice):
         raise RuntimeError(f"Error code: 401 - Incorrect API key provided: {KEY}")
 
-    monkeypatch.setattr(answer_module, "make_chat_model", refusing_model)
+    monkeypatch.setattr("rag.answer.models.make_chat_model", refusing_model)
     from rag.answer.chain import ask_stream
 
     result = [e for e in ask_stream(store, "What does Enterprise cost?", options=AskOptions(model="openai"), settings=settings)][-1].answer
     assert "900 dollars" in result.answer  # fell back to quotes
-    everything = result.answer + " ".join(result.notices) + answer_markdown("What does Enterprise cost?", result)
+    everything = result.answer + " ".join(n.text for n in result.notices) + answer_markdown("What does Enterprise cost?", result)
     assert KEY not in everything and "sk-" not in everything
 
 

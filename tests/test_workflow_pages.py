@@ -15,7 +15,6 @@ from langchain_core.messages import AIMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from streamlit.testing.v1 import AppTest
 
-from rag.answer import chain as answer_module
 from rag.index import close_all_indexes
 from rag.ingest.pipeline import ingest_bytes, ingest_paths
 from rag.ingest.recovery import open_store
@@ -101,7 +100,7 @@ def test_write_page_describes_the_voice_and_offers_gathered_facts_without_a_mode
 def test_write_page_drafts_a_post_with_checks_and_can_shorten_it(data, tmp_path, monkeypatch):
     _with_posts_and_case_study(data, tmp_path)
     model = Scripted(prompts=[])
-    monkeypatch.setattr(answer_module, "make_chat_model", lambda settings, choice: model)
+    monkeypatch.setattr("rag.answer.models.make_chat_model", lambda settings, choice: model)
     monkeypatch.setenv("GROUNDED_MODEL", "compatible")
     at = page("write.py").run()
     at.text_input[0].set_value("how we cut onboarding time").run()

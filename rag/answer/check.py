@@ -88,12 +88,52 @@ _BOUNDARY = re.compile(r"(?<=[.!?])[\"”')\]]*\s+(?=\S)")
 _BULLET = re.compile(r"^\s*(?:[-*•·]|\d+[.)])\s+")
 
 
-def split_sentences(text: str) -> list[str]:
-    """Sentences of ``text``: line breaks and bullets are boundaries; decimals and abbreviations are not."""
+_TABLE_LINE = re.compile(r"^\s*\|.*\|\s*$")
+_SEPARATOR_LINE = re.compile(r"^\s*\|?[\s:|-]+\|?\s*$")
+_MARKER_ONLY = re.compile(r"^(\s*\[\d{1,3}\])+\s*$")
+
+
+def _blocks(text: str) -> list[str]:
+    """Lines of ``text``, with a table (consecutive ``|`` lines) as one block, and a list whose
+    items carry no markers of their own, followed by a marker line, as one block too."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
     out: list[str] = []
-    for line in text.splitlines():
-        line = line.strip()
-        if not line:
+    i = 0
+    while i < len(lines):
+        if _TABLE_LINE.match(lines[i]):
+            j = i
+            while j < len(lines) and _TABLE_LINE.match(lines[j]):
+                j += 1
+            out.append("\n".join(lines[i:j]))
+            i = j
+            continue
+        if _BULLET.match(lines[i]) and not _MARKERS.search(lines[i]):
+            j = i
+            while j < len(lines) and _BULLET.match(lines[j]) and not _MARKERS.search(lines[j]):
+                j += 1
+            if j - i >= 2 and j < len(lines) and _MARKER_ONLY.match(lines[j]):
+                out.append("\n".join(lines[i:j]))
+                i = j
+                continue
+        out.append(lines[i])
+        i += 1
+    return out
+
+
+def is_block(sentence: str) -> bool:
+    """A table or a list quoted whole (several lines), rather than a sentence."""
+    return "\n" in sentence.strip()
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of ``text``: line breaks and bullets are boundaries; decimals and abbreviations are not.
+
+    A table, and a list quoted whole with one marker after it, stay one block each.
+    """
+    out: list[str] = []
+    for line in _blocks(text):
+        if "\n" in line:
+            out.append(line)
             continue
         start = 0
         for m in _BOUNDARY.finditer(line):
@@ -196,7 +236,9 @@ def is_factual(sentence: str) -> bool:
 
 
 def _claim_text(sentence: str) -> str:
-    """The sentence as a claim: no markers, no bullet, no space left before punctuation."""
+    """The sentence as a claim: no markers, no bullet, no space left before punctuation (a block keeps its lines)."""
+    if is_block(sentence):
+        return re.sub(r"[ \t]*\[\d{1,3}\]", "", sentence).strip()
     text = _BULLET.sub("", re.sub(r"\s*\[\d{1,3}\]", "", sentence))
     return re.sub(r"\s+([.,;:!?])", r"\1", text).strip()
 
@@ -207,7 +249,14 @@ def _lexical(sentence_terms: set[str], passage_terms: set[str]) -> float:
 
 
 def best_quote(claims: list[str], passage: str, limit: int = 300) -> str:
-    """The passage sentence sharing most content words and figures with the claims (verbatim)."""
+    """The passage sentence sharing most content words and figures with the claims (verbatim).
+
+    A table or list quoted whole from the passage is its own best quote.
+    """
+    whole = [c for c in claims if is_block(c) and all(
+        line.strip() in passage for line in c.splitlines() if not _SEPARATOR_LINE.match(line))]
+    if whole:
+        return "\n".join(whole)
     candidates = split_sentences(passage) or [passage]
     claim_terms = set(analyse(" ".join(claims)))
     claim_figures = {v for v, _ in _figures(" ".join(claims))}

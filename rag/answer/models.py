@@ -18,8 +18,9 @@ import importlib.resources
 import os
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models.chat_models import BaseChatModel
@@ -27,23 +28,28 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
 from ..errors import GroundedError
+from ..netguard import check_url, http_client
+from ..types import Notice
 
-MODEL_CHOICES = ("openai", "compatible", "local", "extractive")
+ModelName = Literal["openai", "compatible", "local", "extractive"]
+MODEL_CHOICES: tuple[ModelName, ...] = ("openai", "compatible", "local", "extractive")
 
 MODEL_NOTICES = {
-    "local": (
-        "Answers come from the small built-in model. It runs offline but often gets facts wrong: "
-        "check every citation, or connect a stronger model in Settings."
+    "local": Notice(
+        "model_weak",
+        "Written by the small built-in model. It runs offline but often gets facts wrong: check every citation, "
+        "or connect a stronger model in Settings.",
     ),
-    "extractive": "No writing model is in use: the answer quotes your documents directly.",
+    "extractive": Notice("quoted", "No writing model is in use: the answer quotes your documents directly."),
 }
 
 
-def resolve_model(settings, task: str = "question") -> str:
-    """The answer model to use: the configured one, else the best available.
+def resolve_model(settings) -> ModelName:
+    """The model to use: the configured one, else the best connected one, else none (``extractive``).
 
-    With nothing configured, questions get exact quotes (better than a tiny
-    model's guesses) and writing tasks get the built-in local model.
+    "Automatic" means the same on every page: without a connected model,
+    answers quote the documents and drafts are put together from them
+    (never the tiny built-in model, which invents; it is there to be chosen).
     """
     if settings.answer_model:
         return settings.answer_model
@@ -51,7 +57,43 @@ def resolve_model(settings, task: str = "question") -> str:
         return "openai"
     if settings.compatible_url:
         return "compatible"
-    return "local" if task == "writing" else "extractive"
+    return "extractive"
+
+
+@dataclass
+class PreparedModel:
+    """The model an answer or draft will be written with: ``chat`` is None for ``extractive`` (no model)."""
+
+    name: ModelName
+    chat: BaseChatModel | None = None
+    notices: list[Notice] = field(default_factory=list)  # e.g. why the chosen model could not be used
+
+
+def prepare_model(settings, requested: str | None = None, temperature: float | None = None) -> PreparedModel:
+    """Start the requested (else the automatic) model; if it can't start, say why and quote instead."""
+    name = requested or resolve_model(settings)
+    if name == "extractive":
+        return PreparedModel("extractive")
+    try:
+        run_settings = settings if temperature is None else settings.with_(temperature=temperature)
+        return PreparedModel(name, make_chat_model(run_settings, name))
+    except Exception as err:  # noqa: BLE001 - a model that can't start still leaves quoting
+        reason = plain_reason(err)
+        return PreparedModel("extractive", None, [Notice("model_unavailable", f"The answer model could not be started ({reason}); showing quotes instead.")])
+
+
+def plain_reason(err: Exception) -> str:
+    """A short, non-technical reason for a model failure (our own errors are already plain)."""
+    if isinstance(err, GroundedError):
+        return str(err).rstrip(".")
+    name = type(err).__name__
+    if "Connection" in name or "connect" in str(err).lower():
+        return "it could not be reached"
+    if "Timeout" in name:
+        return "it took too long"
+    if "Authentication" in name or "401" in str(err):
+        return "the API key was refused"
+    return "it reported an error"
 
 
 def local_model_path() -> Path:
@@ -178,6 +220,12 @@ def make_chat_model(settings, choice: str) -> BaseChatModel:
             )
         if not settings.compatible_url:
             raise GroundedError("“My own server” is selected but no server address is set.")
+        guarded = {}
+        if not settings.compatible_trusted:
+            # An address an assistant named, not whoever runs the machine: checked now and at every
+            # connection, and it never gets the install's key (effective_settings leaves it behind).
+            check_url(settings.compatible_url, allow_private=settings.allow_private_urls)
+            guarded["http_client"] = http_client(settings.allow_private_urls, timeout=settings.llm_timeout_s)
         return ChatOpenAI(
             model=settings.compatible_model or "default",
             base_url=settings.compatible_url,
@@ -186,5 +234,6 @@ def make_chat_model(settings, choice: str) -> BaseChatModel:
             timeout=settings.llm_timeout_s,
             max_retries=1,
             streaming=True,
+            **guarded,
         )
     raise ValueError(f"{choice!r} is not a chat model; choose one of openai, compatible, local.")

@@ -25,6 +25,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from ..index.sparse import query_vector
+from ..names import mentions_name, question_terms
 from ..types import STRATEGIES, Hit, RetrievalSettings, Strategy
 
 
@@ -80,11 +81,32 @@ def retrieve(store, query: str, workspace: str, settings: RetrievalSettings = Re
     for h in hits:
         h.similarity = float(np.dot(np.asarray(h.vector, dtype=np.float32), dense)) if h.vector else None
         h.vector = None  # not needed past this point; keeps results light
-    relevant = [h for h in hits if (h.similarity or 0.0) >= settings.threshold]
-    below = [h for h in hits if (h.similarity or 0.0) < settings.threshold]
+    names = question_terms(query)
+    relevant = [h for h in hits if _relevant(h, names, settings.threshold)]
+    below = [h for h in hits if not _relevant(h, names, settings.threshold)]
     if settings.neighbours and relevant:
         _add_context(store, workspace, relevant, settings.neighbours)
     return Retrieval(relevant, below, query)
+
+
+NAME_FLOOR = 0.1  # a passage naming everything the question names still needs to be this close (0.2 is unrelated text)
+
+
+def _relevant(hit: Hit, names: list[str], threshold: float) -> bool:
+    """Close enough in meaning, or naming every name the question asks about.
+
+    Dense similarity is poor at names: a quote attributed to "Jane Doe" can
+    score 0.20 against "What did Jane Doe say about the product?" while style
+    notes that mention neither score 0.45. So a passage that says all the
+    question's names (in its text, section or file name) counts even under the
+    cut, down to :data:`NAME_FLOOR`. Whether it is *about* them is still
+    checked before answering (rag/answer/subjects.py).
+    """
+    similarity = hit.similarity or 0.0
+    if similarity >= threshold:
+        return True
+    where = f"{hit.text}\n{hit.section}\n{hit.file}"
+    return bool(names) and similarity >= min(NAME_FLOOR, threshold) and all(mentions_name(n, where) for n in names)
 
 
 def search(store, query: str, workspace: str, k: int = 5, strategy: Strategy = "hybrid") -> list[Hit]:

@@ -34,21 +34,42 @@ class SubjectGaps:
         return bool(self.absent or self.in_passing)
 
 
-def subject_gaps(question: str, hits: list[Hit], min_similarity: float, about: dict[str, str] | None = None) -> SubjectGaps:
+_FULL_NAME = re.compile(r"\b[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?\s+[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?\b")
+
+
+def full_names(question: str) -> list[str]:
+    """People's full names in a question ("Jane Doe"): first and last name together, not at its start."""
+    return [m.group(0) for m in _FULL_NAME.finditer(question) if m.start() > 0
+            and all(w in question_terms(question) for w in m.group(0).split())]
+
+
+def subject_gaps(question: str, hits: list[Hit], min_similarity: float, about: dict[str, str] | None = None,
+                 titled: dict[str, str] | None = None) -> SubjectGaps:
     """Which of the question's names no relevant passage is about.
 
     A name counts as covered when a retrieved passage mentions it (in its text,
     its file name, its section headings, or its document's ``about`` text: see
-    :func:`document_about`) *and* that passage is itself close
-    to the question (dense cosine >= ``min_similarity``). Papers that list
-    "GLM-130B" in a results table are not about GLM-130B; answering a question
-    on its architecture from them would be an invented answer with citations.
+    :func:`rag.names.document_about`) *and* one of these holds:
+
+    - that passage is itself close to the question (dense cosine >=
+      ``min_similarity``). Papers that list "GLM-130B" in a results table are
+      not about GLM-130B; answering a question on its architecture from them
+      would be an invented answer with citations;
+    - the passage's document is titled with the name (its file name or title:
+      ``titled``): the Acme & Co case study is about Acme & Co, whatever a
+      given passage of it scores;
+    - the question names a person in full ("Jane Doe") and the passage says
+      that full name: a quote attributed to Jane Doe is about her, even when
+      its words are far from the question's (dense similarity is poor at
+      names).
     """
     absent, in_passing = [], []
     about = about or {}
+    titled = titled or {}
     where = [(h, " ".join((h.context or h.text, h.file, h.section, about.get(h.doc_id, "")))) for h in hits]
     terms = question_terms(question)
     spelled_out = acronym_expansions(question, terms)
+    people = full_names(question)
     for term in terms:
         if re.fullmatch(r"v\d+", term, re.I):  # "v1" in "SQuAD v1.1" is a version, not a subject
             continue
@@ -57,8 +78,10 @@ def subject_gaps(question: str, hits: list[Hit], min_similarity: float, about: d
             mentions = [h for h, text in where if mentions_name(spelled_out[term], text)]
         if not mentions:
             absent.append(term)
-        elif max((h.similarity if h.similarity is not None else 1.0) for h in mentions) < min_similarity:
+            continue
+        close = max((h.similarity if h.similarity is not None else 1.0) for h in mentions) >= min_similarity
+        in_title = any(mentions_name(term, titled.get(h.doc_id, "")) for h in mentions)
+        person = any(term in p.split() and any(p in (h.context or h.text) for h in mentions) for p in people)
+        if not (close or in_title or person):
             in_passing.append(term)
     return SubjectGaps(absent, in_passing)
-
-

@@ -33,24 +33,19 @@ import numpy as np
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 
-from ..answer import chain as answer_module
 from ..answer.check import check_answer, is_factual, missing_facts, split_sentences
 from ..answer.guard import defuse
-from ..answer.models import MODEL_NOTICES, resolve_model
+from ..answer.models import PreparedModel, prepare_model
+from ..answer.prompt import format_sources, neutralise
+from ..answer.quote import quote_answer
 from ..answer.retrieve import retrieve
 from ..answer.subjects import uncovered_terms
+from ..answer.tail import explain_check, model_notice, planted_notice, stream_written
 from ..errors import GroundedError
 from ..ingest.kinds import KINDS, STYLE_KINDS, document_date_of
-from ..types import Citation, Hit, RetrievalSettings, SearchFilter, SentenceCheck
+from ..types import Citation, Hit, Notice, RetrievalSettings, SearchFilter, SentenceCheck
 from ..words import analyse
-from .voice import (
-    VoiceProfile,
-    document_text,
-    guidance_for,
-    match_voice,
-    plain,
-    profile_for,
-)
+from .voice import VoiceProfile, document_text, guidance_for, match_voice, plain, profile_for
 
 FACT_KINDS = tuple(k for k in KINDS if k not in STYLE_KINDS)
 LINKEDIN_MAX_CHARS = 3000
@@ -209,7 +204,7 @@ class Draft:
     sentences: list[SentenceCheck] = field(default_factory=list)
     grounded_fraction: float = 0.0
     checks: list[OutputCheck] = field(default_factory=list)
-    notices: list[str] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # e.g. an older launch document disagrees
     voice: VoiceProfile | None = None
     parts: dict[str, str] = field(default_factory=dict)  # campaign: headline / body / cta
@@ -239,7 +234,7 @@ class Draft:
             "sentences": [s.as_dict() for s in self.sentences],
             "facts": [{"n": n, **h.as_dict()} for n, h in enumerate(self.facts, 1)],
             "examples": [e.as_dict() for e in self.examples],
-            "notices": self.notices,
+            "notices": [n.as_dict() for n in self.notices],
             "warnings": self.warnings,
             "voice": self.voice.summary() if self.voice else None,
             "parts": self.parts,
@@ -253,7 +248,7 @@ class Plan:
     examples: list[StyleExample]
     query: str
     warnings: list[str] = field(default_factory=list)
-    notices: list[str] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
     closest: list[str] = field(default_factory=list)  # files of the nearest passages, when none was relevant
     fact_files: tuple[str, ...] = ()
 
@@ -307,18 +302,18 @@ def plan_retrieval(store, recipe: Recipe, topic: str, workspace: str, base: Retr
     query = topic.strip() or recipe.default_topic
     if not query:
         raise GroundedError("Say what to write about first.")
-    notices: list[str] = []
+    notices: list[Notice] = []
     warnings: list[str] = []
     files: tuple[str, ...] = ()
     newest_rows: list = []
     if recipe.newest_only:
         newest_rows = _by_date(store, workspace, recipe.newest_only)
         if not newest_rows:
-            return Plan([], [], query, notices=[
-                f"There is no “{recipe.newest_only}” document yet. Upload your launch notes and mark them "
-                f"“{recipe.newest_only}” on the Knowledge page."])
+            return Plan([], [], query, notices=[Notice(
+                "nothing_to_write", f"There is no “{recipe.newest_only}” document yet. Upload your launch notes and "
+                f"mark them “{recipe.newest_only}” on the Knowledge page.")])
         files = (newest_rows[0].file,)
-        notices.append(f"Facts come only from the newest launch document, {newest_rows[0].file}.")
+        notices.append(Notice("facts_source", f"Facts come only from the newest launch document, {newest_rows[0].file}."))
     where = SearchFilter(files=files, kinds=recipe.fact_kinds)
     settings = base.with_(k=max(recipe.facts_k, base.k), where=where)
     found = retrieve(store, query, workspace, settings)
@@ -343,8 +338,8 @@ def plan_retrieval(store, recipe: Recipe, topic: str, workspace: str, base: Retr
                 if len(examples) >= recipe.style_examples:
                     break
         else:
-            notices.append("There are no past posts or blogs (kinds “LinkedIn post” or “blog”) yet, so the draft can't "
-                           "copy your voice. Upload your LinkedIn export to fix that.")
+            notices.append(Notice("no_voice", "There are no past posts or blogs (kinds “LinkedIn post” or “blog”) yet, "
+                                  "so the draft can't copy your voice. Upload your LinkedIn export to fix that."))
     try:
         store.catalog.record_retrieval(workspace, facts, source="draft")
     except Exception:  # noqa: BLE001 - the health log must never stop a draft
@@ -353,16 +348,12 @@ def plan_retrieval(store, recipe: Recipe, topic: str, workspace: str, base: Retr
 
 
 # writing
-def _neutralise(text: str, tag: str) -> str:
-    return re.sub(rf"</?\s*{tag}\b", lambda m: m.group(0).replace("<", "‹"), text, flags=re.IGNORECASE)
-
-
 def format_examples(examples: list[StyleExample]) -> tuple[str, int]:
     if not examples:
         return "", 0
     blocks, cut = [], 0
     for e in examples:
-        body, n = defuse(_neutralise(_neutralise(e.text, "example"), "source"))
+        body, n = defuse(neutralise(neutralise(e.text, "example"), "source"))
         cut += n
         blocks.append(f"<example>\n{body}\n</example>")
     return "Style examples (past posts: copy the voice, never the facts, never cite them):\n" + "\n\n".join(blocks) + "\n\n", cut
@@ -380,14 +371,10 @@ def _request(recipe: Recipe, topic: str, options: DraftOptions) -> str:
     return "\n".join(lines)
 
 
-def _model_for(settings, options: DraftOptions) -> str:
-    return options.model or resolve_model(settings, "writing")
-
-
 def write_text(llm, recipe: Recipe, plan: Plan, topic: str, voice_text: str, options: DraftOptions,
-               on_token: Callable[[str], None] | None = None) -> tuple[str, int]:
-    """The model's draft (with [n] markers) and how many planted instructions were cut from its inputs."""
-    sources, planted = answer_module.format_sources(plan.facts)
+               on_token: Callable[[str], None] | None = None) -> tuple[str, list[Notice]]:
+    """The model's draft (with [n] markers), and notices (planted instructions cut, a failed model)."""
+    sources, planted = format_sources(plan.facts)
     examples, planted_examples = format_examples(plan.examples)
     prompt = ChatPromptTemplate.from_messages([("system", SYSTEM_PROMPT), ("human", USER_PROMPT)])
     chain = prompt | llm.bind(max_tokens=options.max_tokens or recipe.max_tokens) | StrOutputParser()
@@ -399,12 +386,14 @@ def write_text(llm, recipe: Recipe, plan: Plan, topic: str, voice_text: str, opt
         "sources": sources,
         "request": _request(recipe, topic, options),
     }
-    text = ""
-    for token in chain.stream(inputs):
-        text += token
-        if on_token:
-            on_token(token)
-    return _tidy(text), planted + planted_examples
+    tokens = stream_written(chain, inputs, on_token, what="writing model")
+    while True:
+        try:
+            next(tokens)
+        except StopIteration as done:
+            written = done.value
+            break
+    return _tidy(written.text), planted_notice(planted + planted_examples) + written.notices
 
 
 def _tidy(text: str) -> str:
@@ -538,19 +527,21 @@ def draft(
     options: DraftOptions = DraftOptions(),
     settings=None,
     on_token: Callable[[str], None] | None = None,
+    model: PreparedModel | None = None,
 ) -> Draft:
     """Run a recipe: plan retrieval, write (or gather, without a writing model), check."""
     settings = settings or store.settings
     workspace = workspace or settings.workspace
     recipe = get_recipe(recipe_id)
-    model = _model_for(settings, options)
     plan = plan_retrieval(store, recipe, topic, workspace, options.retrieval)
     profile = profile_for(store, workspace) if recipe.style_kinds else None
     voice_text = ""
     if recipe.style_kinds:
         voice_text = options.guidance if options.guidance is not None else guidance_for(store.catalog, workspace, profile)[0]
-    result = Draft(recipe.id, topic, "", model, facts=plan.facts, examples=plan.examples, voice=profile,
-                   notices=list(plan.notices), warnings=list(plan.warnings))
+    if model is None:
+        model = prepare_model(settings, options.model, temperature=0.8 if options.regenerate else None)
+    result = Draft(recipe.id, topic, "", model.name, facts=plan.facts, examples=plan.examples, voice=profile,
+                   notices=list(plan.notices) + list(model.notices), warnings=list(plan.warnings))
 
     if not plan.facts:
         kinds = " or ".join(f"“{k}”" for k in recipe.fact_kinds) if len(recipe.fact_kinds) <= 2 else "your non-post"
@@ -558,62 +549,45 @@ def draft(
         text = f"None of your {kinds} documents says anything relevant to “{plan.query}”, so there is nothing to write from."
         if plan.closest:
             text += " The closest documents were: " + ", ".join(plan.closest) + "."
-        result.notices.append(text)
+        result.notices.append(Notice("nothing_to_write", text))
         return result
     if recipe.id == "sales-answer":
         missing = uncovered_terms(plan.query, [h.text for h in plan.facts])
         if missing:
             result.refused = True
-            result.notices.append("None of your case studies mentions " + ", ".join(f"“{t}”" for t in missing) + ".")
+            result.notices.append(Notice("nothing_to_write", "None of your case studies mentions "
+                                         + ", ".join(f"“{t}”" for t in missing) + "."))
             return result
 
-    llm = None
-    if model != "extractive":
-        try:
-            run_settings = settings.with_(temperature=0.8) if options.regenerate else settings
-            llm = answer_module.make_chat_model(run_settings, model)
-        except Exception as err:  # noqa: BLE001 - the facts are still worth showing
-            result.notices.append(f"The writing model could not be started ({answer_module._plain(err)}).")
-            model = "extractive"
+    name = model.name
     text = ""
-    if llm is not None:
-        try:
-            text, planted = write_text(llm, recipe, plan, plan.query, voice_text, options, on_token)
-            if planted:
-                result.notices.append(f"{planted} sentence(s) in your documents gave orders to the assistant; "
-                                      "they were not passed to the model.")
-        except Exception as err:  # noqa: BLE001 - any model failure leaves the gathered material
-            result.notices.append(f"The writing model failed ({answer_module._plain(err)}).")
-            model, text = "extractive", ""
-        if llm is not None and model != "extractive" and not text:
-            result.notices.append("The writing model returned nothing.")
-            model = "extractive"
-    result.model = model
+    if model.chat is not None:
+        text, more = write_text(model.chat, recipe, plan, plan.query, voice_text, options, on_token)
+        result.notices += more
+        if not text:
+            name = "extractive"
+    result.model = name
 
-    if model == "extractive":
+    if name == "extractive":
         if recipe.needs_writing:
             result.needs_model = True
-            result.notices.append(
+            result.notices.append(Notice(
+                "needs_model",
                 f"“{recipe.title}” writes new text, so it needs a writing model: choose the built-in model, OpenAI or "
                 "your own server in Settings (or --model local). Here are the facts"
                 + (" and past posts" if plan.examples else "") + " it would use."
-            )
+            ))
             return result
         qvec = np.asarray(store.embeddings.embed_query(plan.query), dtype=np.float32)
-        text = answer_module.extractive_answer(qvec, plan.facts, store.embeddings)
-        result.notices.append(MODEL_NOTICES["extractive"])
-    elif model in MODEL_NOTICES:
-        result.notices.insert(0, MODEL_NOTICES[model])
+        text = quote_answer(plan.query, qvec, plan.facts, store.embeddings)
+    result.notices = model_notice(name) + result.notices
 
     checked = check_answer(text, plan.facts, store.embeddings)
     result.text = checked.answer
     result.citations = checked.citations
     result.sentences = checked.sentences
     result.grounded_fraction = checked.grounded_fraction
-    if checked.removed_markers:
-        result.notices.append(f"{checked.removed_markers} citation(s) pointed at no source and were removed.")
-    if checked.attributed:
-        result.notices.append("The model wrote no citations; each sentence was matched to its best source by Grounded.")
+    result.notices += explain_check(checked, name)
     _style_leaks(result.sentences, plan)
     if recipe.id == "campaign":
         result.parts = campaign_parts(result.text)
@@ -624,7 +598,7 @@ def draft(
 
 
 def revise(store, previous: Draft, how: str, workspace: str | None = None, options: DraftOptions = DraftOptions(),
-           settings=None, on_token=None) -> Draft:
+           settings=None, on_token=None, model: PreparedModel | None = None) -> Draft:
     """Regenerate, shorten or change the tone of a draft: ``how`` is "regenerate", "shorten" or a tone from TONES."""
     if how == "regenerate":
         changed = replace(options, regenerate=True, previous=None, shorten=False, tone=None)
@@ -632,4 +606,4 @@ def revise(store, previous: Draft, how: str, workspace: str | None = None, optio
         changed = replace(options, previous=previous.text, shorten=True)
     else:
         changed = replace(options, previous=previous.text, tone=how)
-    return draft(store, previous.recipe, previous.topic, workspace, changed, settings, on_token)
+    return draft(store, previous.recipe, previous.topic, workspace, changed, settings, on_token, model)

@@ -7,8 +7,10 @@ configures Streamlit's OIDC login (an ``[auth]`` section, used by ``st.login``).
 
 With sign-in on, an assistant belongs to the user who created it and is
 visible to its owner, to the users named in its ``shared_with`` list, or to
-everyone when that list holds ``"*"``. Assistants made before sign-in was
-turned on (no owner) stay visible to everyone. Every function a page calls
+everyone when that list holds ``"*"``. Assistants without an owner (made
+before sign-in was turned on, or by the command line without ``--owner``)
+stay visible to everyone, but only admins (``admins`` in secrets.toml) may
+change them. Every function a page calls
 to reach an assistant, its documents, chats, downloads or exports checks
 this here, on the server, so a crafted request (a changed session value, a
 guessed id) gets "not found", never the data; documents of different
@@ -25,6 +27,8 @@ import base64
 import hashlib
 import hmac
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 
 from ..errors import AccessDenied, NotFound
@@ -35,13 +39,28 @@ EVERYONE = "*"
 
 @dataclass(frozen=True)
 class User:
-    """The person using the app; ``name`` is empty for the local user when sign-in is off."""
+    """The person using the app; ``name`` is empty for the local user when sign-in is off.
+
+    ``admin``: one of the people who run the install (``admins`` in secrets.toml). Admins
+    connect model servers and manage the assistants nobody owns (those the command line made).
+    """
 
     name: str = ""
+    admin: bool = False
 
     @property
     def is_local(self) -> bool:
         return not self.name
+
+    @property
+    def runs_the_install(self) -> bool:
+        """An admin, or the only user of an install without sign-in."""
+        return self.is_local or self.admin
+
+
+def signed_in(name: str, settings) -> User:
+    """The user ``name`` with their role from the settings."""
+    return User(name, admin=name in settings.admins)
 
 
 LOCAL_USER = User()
@@ -70,11 +89,74 @@ def verify_password(password: str, stored: str) -> bool:
         return False
 
 
-def authenticate(users: dict[str, str], name: str, password: str) -> User | None:
-    """The user for a correct name and password, else None (same cost either way)."""
-    stored = users.get(name.strip())
-    ok = verify_password(password, stored or hash_password("x", iterations=1000))
-    return User(name.strip()) if ok and stored else None
+_DUMMY_HASH: str | None = None
+
+
+def _dummy_hash() -> str:
+    """A real hash at full cost, checked for unknown names so they take as long as known ones."""
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
+    return _DUMMY_HASH
+
+
+def authenticate(settings, name: str, password: str) -> User | None:
+    """The user for a correct name and password, else None.
+
+    An unknown name costs the same as a wrong password for a known one (a
+    full-cost hash is checked either way), so timing doesn't tell which
+    names exist.
+    """
+    name = name.strip()
+    stored = settings.users.get(name)
+    ok = verify_password(password, stored if stored else _dummy_hash())
+    return signed_in(name, settings) if ok and stored else None
+
+
+class SignInThrottle:
+    """Slows down guessing: after a few failures for a user name, or from one browser client,
+    each further attempt must wait, twice as long each time (up to a limit).
+
+    Kept in memory per app process: a restart forgets it, which is fine for a
+    throttle (the hashes' cost still bounds guessing).
+    """
+
+    def __init__(self, free_attempts: int = 5, first_wait_s: float = 2.0, max_wait_s: float = 300.0,
+                 forget_after_s: float = 3600.0, clock=time.monotonic):
+        self.free_attempts = free_attempts
+        self.first_wait_s = first_wait_s
+        self.max_wait_s = max_wait_s
+        self.forget_after_s = forget_after_s
+        self._clock = clock
+        self._failures: dict[str, tuple[int, float]] = {}  # key -> (failures, time of the last one)
+        self._lock = threading.Lock()
+
+    def _wait(self, key: str, now: float) -> float:
+        failures, last = self._failures.get(key, (0, 0.0))
+        if failures < self.free_attempts or now - last > self.forget_after_s:
+            return 0.0
+        wait = min(self.max_wait_s, self.first_wait_s * 2 ** (failures - self.free_attempts))
+        return max(0.0, last + wait - now)
+
+    def wait_seconds(self, name: str, client: str) -> float:
+        """How long before another attempt for this name from this client is allowed (0: now)."""
+        now = self._clock()
+        with self._lock:
+            return max(self._wait("name:" + name.strip().lower(), now), self._wait("client:" + client, now))
+
+    def failed(self, name: str, client: str) -> None:
+        now = self._clock()
+        with self._lock:
+            for key in ("name:" + name.strip().lower(), "client:" + client):
+                failures, last = self._failures.get(key, (0, now))
+                if now - last > self.forget_after_s:
+                    failures = 0
+                self._failures[key] = (failures + 1, now)
+
+    def succeeded(self, name: str, client: str) -> None:
+        with self._lock:
+            self._failures.pop("name:" + name.strip().lower(), None)
+            self._failures.pop("client:" + client, None)
 
 
 def can_use(assistant, user: User | None) -> bool:
@@ -85,8 +167,10 @@ def can_use(assistant, user: User | None) -> bool:
 
 
 def can_manage(assistant, user: User | None) -> bool:
-    """May ``user`` change, share or delete ``assistant``? Only its owner (or anyone when it has none)."""
-    return user is None or user.is_local or not assistant.owner or user.name == assistant.owner
+    """May ``user`` change, share or delete ``assistant``? Its owner; an admin when it has no owner."""
+    if user is None or user.is_local:
+        return True
+    return user.name == assistant.owner if assistant.owner else user.admin
 
 
 def require(assistant, user: User | None, manage: bool = False):
@@ -94,5 +178,6 @@ def require(assistant, user: User | None, manage: bool = False):
     if not can_use(assistant, user):
         raise NotFound("That assistant doesn't exist or isn't shared with you.")
     if manage and not can_manage(assistant, user):
-        raise AccessDenied(f"Only the owner of this assistant ({assistant.owner}) can change, share or delete it.")
+        who = f"the owner of this assistant ({assistant.owner})" if assistant.owner else "whoever runs Grounded (an admin)"
+        raise AccessDenied(f"Only {who} can change, share or delete it.")
     return assistant

@@ -12,9 +12,10 @@ import json
 import re
 import secrets
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
-from ..errors import GroundedError, NotFound
+from ..errors import AccessDenied, GroundedError, NotFound
+from ..netguard import check_url
 from ..types import ChunkSettings, RetrievalSettings
 from .access import User, can_use, require
 
@@ -57,14 +58,55 @@ class Assistant:
         return cls(id=workspace, created=created, chunking=chunking, retrieval=retrieval, **data)
 
 
+def _same_server(a: str | None, b: str | None) -> bool:
+    return bool(a and b) and a.strip().rstrip("/").lower() == b.strip().rstrip("/").lower()
+
+
 def effective_settings(settings, assistant: "Assistant"):
-    """The global settings with this assistant's overrides applied."""
-    return settings.with_(
-        workspace=assistant.id,
-        chunking=assistant.chunking,
-        compatible_url=assistant.compatible_url,
-        compatible_model=assistant.compatible_model,
-    )
+    """The global settings with this assistant's overrides applied.
+
+    A key only ever goes to the address it was configured with: when the
+    assistant names a model server other than the install's, the install's
+    key stays behind (that server gets no key) and the connection is guarded
+    like any other request made on a user's behalf (rag/netguard.py).
+    """
+    changed = replace(settings, workspace=assistant.id, chunking=assistant.chunking)
+    if assistant.compatible_url and not _same_server(assistant.compatible_url, settings.compatible_url):
+        changed = replace(
+            changed, compatible_url=assistant.compatible_url, compatible_api_key=None, compatible_trusted=False,
+            compatible_model=assistant.compatible_model or settings.compatible_model,
+        )
+    elif assistant.compatible_model:
+        changed = replace(changed, compatible_model=assistant.compatible_model)
+    return changed
+
+
+def set_model_server(catalog, settings, assistant_id: str, url: str | None, model: str | None,
+                     user: User | None) -> Assistant:
+    """Point an assistant at its own OpenAI-compatible server (``url=None``: back to the install's).
+
+    Only whoever runs the install (an admin; the single user without
+    sign-in; the command line) may name any address. Others who manage an
+    assistant may pick only an address from the admins' list
+    (``allowed_server_urls``). The address is checked now (http/https, and
+    not an internal one unless private addresses are allowed) and again at
+    every connection.
+    """
+    assistant = get_assistant(catalog, assistant_id, user, manage=True)
+    url = (url or "").strip() or None
+    if url is not None:
+        listed = any(_same_server(url, allowed) for allowed in settings.allowed_server_urls)
+        if not listed and user is not None and not user.runs_the_install:
+            raise AccessDenied(
+                "Only whoever runs Grounded can connect an assistant to a model server. "
+                "Ask an admin to add the address to the allowed list (allowed_server_urls)."
+            )
+        trusted = _same_server(url, settings.compatible_url) or listed
+        url = check_url(url, allow_private=settings.allow_private_urls or trusted)
+    assistant.compatible_url = url
+    assistant.compatible_model = (model or "").strip() or None
+    _store(catalog, assistant)
+    return assistant
 
 
 def _new_id(name: str) -> str:
@@ -95,12 +137,38 @@ def save_assistant(catalog, assistant: Assistant, user: User | None = None) -> A
     if stored:
         before = Assistant.from_row(stored[0]["name"], stored[0]["created"], stored[0]["config"])
         require(before, user, manage=True)
-        assistant.owner = before.owner  # ownership never changes through an edit
+        # Ownership and the model server never change through an edit: set_owner and set_model_server check who may.
+        assistant.owner = before.owner
+        assistant.compatible_url, assistant.compatible_model = before.compatible_url, before.compatible_model
+    elif assistant.compatible_url:
+        raise AccessDenied("Connect a model server with set_model_server, which checks who may and where to.")
+    _store(catalog, assistant)
+    return assistant
+
+
+def _store(catalog, assistant: Assistant) -> None:
     catalog.execute(
         "INSERT INTO workspaces(name, created, config) VALUES (?, ?, ?) "
         "ON CONFLICT(name) DO UPDATE SET config = excluded.config",
         (assistant.id, assistant.created or time.time(), assistant.to_config()),
     )
+
+
+def set_owner(catalog, assistant_id: str, owner: str | None, user: User | None) -> Assistant:
+    """Give an assistant to someone (``None``: nobody, so admins manage it). Its owner, an admin, or the command line."""
+    assistant = get_assistant(catalog, assistant_id, user)
+    if user is not None and not user.runs_the_install and user.name != assistant.owner:
+        raise AccessDenied("Only the owner of this assistant or an admin can give it to someone else.")
+    assistant.owner = (owner or "").strip() or None
+    _store(catalog, assistant)
+    return assistant
+
+
+def share(catalog, assistant_id: str, people: list[str], user: User | None) -> Assistant:
+    """Who besides the owner may use an assistant ("*": everyone signed in). Its manager only."""
+    assistant = get_assistant(catalog, assistant_id, user, manage=True)
+    assistant.shared_with = sorted({p.strip() for p in people if p.strip()})
+    _store(catalog, assistant)
     return assistant
 
 

@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from ..errors import NotFound
-from ..types import Answer, Citation, Hit, SentenceCheck
+from ..types import Answer, Citation, Hit, Notice, SentenceCheck
 
 
 @dataclass
@@ -38,7 +38,6 @@ class Chat:
 
 def answer_to_json(answer: Answer) -> str:
     data = answer.as_dict()
-    data["notices"] = answer.notices
     data["attributed"] = answer.attributed
     data["removed_markers"] = answer.removed_markers
     data["sentences"] = [{**s.as_dict(), "reasons": s.reasons, "score": s.score} for s in answer.sentences]
@@ -56,7 +55,12 @@ def answer_from_json(text: str) -> Answer:
         grounded_fraction=data["grounded_fraction"],
         citations=[Citation(**c) for c in data["citations"]],
         sentences=[SentenceCheck(**s) for s in data["sentences"]],
-        notices=data.get("notices", []),
+        # chats saved before notices had codes hold plain strings: shown as they were, with no code to act on
+        notices=[Notice(**n) if isinstance(n, dict) else Notice("saved", n) for n in data.get("notices", [])],
+        refusal=data.get("refusal"),
+        searched=data.get("searched_for") or "",
+        answers_question=(data.get("answers_question") or {}).get("value"),
+        answers_reason=(data.get("answers_question") or {}).get("reason", ""),
         removed_markers=data.get("removed_markers", 0),
         attributed=data.get("attributed", False),
         hits=[
@@ -154,7 +158,7 @@ def answer_markdown(question: str, answer: Answer) -> str:
     """One answer as Markdown, with its sources and grounding check."""
     lines = [f"**Question:** {question}", "", answer.answer, ""]
     if answer.notices:
-        lines += [f"> {n}" for n in answer.notices] + [""]
+        lines += [f"> {n.text}" for n in answer.notices] + [""]
     if answer.citations:
         lines.append("**Sources**")
         lines.append("")
@@ -163,7 +167,10 @@ def answer_markdown(question: str, answer: Answer) -> str:
             lines.append(f"[{c.n}] {where}  \n> {c.quote}")
             lines.append("")
     if not answer.refused and answer.sentences:
-        lines.append(f"*Grounded: {answer.grounded_fraction:.0%} of the answer is supported by its sources.*")
+        if answer.answers_question is not None:
+            verdict = "Answers the question" if answer.answers_question else "Doesn't answer the question"
+            lines.append(f"*{verdict}: {answer.answers_reason}*  ")
+        lines.append(f"*Supported: {answer.grounded_fraction:.0%} of the answer is backed by the passages it cites.*")
     return "\n".join(lines).strip() + "\n"
 
 

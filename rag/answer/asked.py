@@ -1,0 +1,183 @@
+"""What a question asks for, and whether a text states it.
+
+A marketer's questions mostly want one kind of thing: a figure ("How much
+does the Team plan cost?", "How much faster ...?"), a person or a quote
+("Who did we quote ...?", "What did Jane Doe say ...?"), a date, steps
+("How do I connect ...?"), a yes or no, or a description. Knowing which
+lets quoting prefer the sentence, row or list that carries it, and lets the
+answer say plainly when the closest passages don't ("none of them states the
+Team plan's price") instead of labelling on-topic quotes as an answer.
+
+Rules, not a model: every one is a word pattern that a test pins down.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from ..names import question_terms
+from ..words import analyse
+
+Kind = Literal["figure", "person", "quote", "date", "steps", "yes_no", "description"]
+Direction = Literal["after", "before", "change", None]
+
+_STEPS = re.compile(
+    r"^\s*(how\s+(do|can|should|would)\s+(i|we|you|one)\b|how\s+to\b|what\s+are\s+the\s+steps\b|steps\s+to\b|"
+    r"(walk|take)\s+me\s+through\b|what\s+do\s+i\s+(need\s+to\s+)?do\s+to\b|guide\s+me\b)", re.I)
+_FIGURE = re.compile(
+    r"\b(how\s+(much|many|long|fast|quickly|big|large|often|far)|how\s+much\s+(faster|slower|more|less|cheaper)|"
+    r"price|prices|pricing|cost|costs|costing|fee|fees|charge|charges|rate|rates|percent|percentage|%|"
+    r"number\s+of|revenue|growth|roi|savings?|saved|reduc\w*|increase\w*|decrease\w*|margin|share|per\s+(month|year|user|seat)|"
+    r"by\s+how\s+much|what\s+was\s+the\s+\w+\s+(rate|time|score|figure|number))\b", re.I)
+_PERSON = re.compile(r"^\s*(who|whom|whose)\b|\bwhich\s+(person|people|customer|contact|executive)\b|\bwho\s+(did|do|was|is)\b", re.I)
+_QUOTE = re.compile(r"\b(quote[ds]?|say|said|says|testimonial|in\s+(her|his|their)\s+words)\b", re.I)
+_DATE = re.compile(r"^\s*when\b|\bwhat\s+(year|date|day|month|quarter)\b|\bsince\s+when\b|\bhow\s+long\s+ago\b", re.I)
+_YES_NO = re.compile(r"^\s*(is|are|was|were|does|do|did|can|could|will|would|has|have|had|should)\b", re.I)
+_AFTER = re.compile(r"\b(after|now|today|currently|current|reduced\s+to|cut\s+to|down\s+to|went\s+to|fell\s+to|result(ing)?|"
+                    r"post[- ]launch|since\s+(adopting|using|switching))\b", re.I)
+_BEFORE = re.compile(r"\b(before|previously|used\s+to|originally|at\s+the\s+start|baseline|prior\s+to)\b", re.I)
+_CHANGE = re.compile(r"\b(how\s+much\s+(faster|slower|more|less|cheaper|better)|improve\w*|by\s+how\s+much|change[ds]?|difference)\b", re.I)
+
+_GENERIC = {"product", "company", "team", "customer", "customers", "document", "documents", "plan", "thing", "case",
+            "study", "get", "got", "make", "made", "use", "used", "using", "take", "took"}
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What a question asks for: its kind, the names it is about, its other key terms, a before/after direction."""
+
+    question: str
+    kind: Kind
+    names: tuple[str, ...]
+    terms: tuple[str, ...]  # stemmed content words (names included), the ones a passage should share
+    direction: Direction = None
+
+    @property
+    def wants_money(self) -> bool:
+        return bool(re.search(r"\b(price|prices|pricing|cost|costs|fee|fees|charge|how\s+much\s+(is|does|do|are))\b",
+                              self.question, re.I))
+
+    @property
+    def wants_rate(self) -> bool:
+        return bool(re.search(r"\b(rate|percent|percentage|%|share|margin)\b", self.question, re.I))
+
+    @property
+    def wants_time(self) -> bool:
+        return bool(re.search(r"\bhow\s+(long|fast|quickly)\b|\b(faster|slower|time|days|weeks|hours|minutes)\b",
+                              self.question, re.I))
+
+
+def classify(question: str) -> Asked:
+    """What ``question`` asks for (see the module docstring)."""
+    q = question.strip()
+    if _STEPS.search(q) and not re.search(r"\bhow\s+to\s+(say|pronounce)\b", q, re.I):
+        kind: Kind = "steps"
+    elif _PERSON.search(q):
+        kind = "quote" if _QUOTE.search(q) else "person"
+    elif re.search(r"\bwhat\s+did\s+.+\s+say\b|\bquote\b", q, re.I):
+        kind = "quote"
+    elif _DATE.search(q):
+        kind = "date"
+    elif _FIGURE.search(q):
+        kind = "figure"
+    elif _YES_NO.search(q):
+        kind = "yes_no"
+    else:
+        kind = "description"
+    direction: Direction = None
+    if kind == "figure":
+        if _CHANGE.search(q):
+            direction = "change"
+        elif _AFTER.search(q):
+            direction = "after"
+        elif _BEFORE.search(q):
+            direction = "before"
+    names = tuple(question_terms(q))
+    terms = tuple(dict.fromkeys(t for t in analyse(q) if t not in {analyse(g)[0] for g in _GENERIC if analyse(g)}))
+    return Asked(q, kind, names, terms, direction)
+
+
+# what a text carries
+_NUMBER = re.compile(r"\d")
+_MONEY = re.compile(r"[$€£¥]\s?\d|\d\s?(usd|eur|gbp|dollars?|euros?|pounds?)\b|\bfree\b", re.I)
+_PERCENT = re.compile(r"\d\s?(%|percent\b|per\s?cent\b|pp\b|points?\b)", re.I)
+_DURATION = re.compile(r"\d[\d.,]*\s?(-\s?)?(seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|x\b|times\b)|"
+                       r"\b(twice|half|faster|slower)\b", re.I)
+_DATE_TEXT = re.compile(r"\b(19|20)\d{2}\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d|"
+                        r"\bq[1-4]\b|\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b|\b(monday|tuesday|wednesday|thursday|friday)\b", re.I)
+_QUOTATION = re.compile(r"[“\"«„][^”\"»]{12,}[”\"»]")
+_PERSON_NAME = re.compile(r"\b[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?\s+(?:[A-Z]\.\s+)?[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?\b")
+_STEP_LINE = re.compile(r"(?m)^\s*(\d{1,2}[.)]|step\s+\d+\b|[-*•])\s+\S")
+
+
+def carries(asked: Asked, text: str) -> bool:
+    """Does ``text`` carry the kind of thing ``asked`` wants (a figure of the right sort, a person, a date, steps)?"""
+    if asked.kind == "figure":
+        if not _NUMBER.search(text) and not re.search(r"\bfree\b", text, re.I):
+            return False
+        if asked.wants_money:
+            return bool(_MONEY.search(text))
+        if asked.wants_rate:
+            return bool(_PERCENT.search(text))
+        if asked.wants_time:
+            return bool(_DURATION.search(text) or _PERCENT.search(text))
+        return True
+    if asked.kind == "quote":
+        return bool(_QUOTATION.search(text))
+    if asked.kind == "person":
+        return bool(_PERSON_NAME.search(text))
+    if asked.kind == "date":
+        return bool(_DATE_TEXT.search(text))
+    if asked.kind == "steps":
+        return len(_STEP_LINE.findall(text)) >= 2
+    return True
+
+
+def direction_fit(asked: Asked, text: str) -> float:
+    """How well a figure sentence matches a before/after question: +1 fits, -1 is the other side, 0 neutral or both."""
+    if asked.direction not in ("after", "before"):
+        return 0.0
+    has_after = bool(_AFTER.search(text) or re.search(r"\b(to|down\s+to|now)\s+[$€£]?\d", text))
+    has_before = bool(_BEFORE.search(text))
+    if has_after and has_before or re.search(r"\bfrom\s+[$€£]?\d[^.]*\bto\s+[$€£]?\d", text):
+        return 0.5  # both figures in one sentence: keep it whole, it answers either way
+    if asked.direction == "after":
+        return 1.0 if has_after else (-1.0 if has_before else 0.0)
+    return 1.0 if has_before else (-1.0 if has_after else 0.0)
+
+
+def _what(asked: Asked) -> str:
+    about = f" for {', '.join(asked.names)}" if asked.names else ""
+    if asked.kind == "figure":
+        if asked.wants_money:
+            return f"the price{about}"
+        if asked.wants_rate:
+            return f"the rate{about}"
+        if asked.wants_time:
+            return f"how long it took{about}"
+        return f"the figure asked for{about}"
+    return {
+        "quote": f"what{' ' + asked.names[0] if asked.names else ''} said",
+        "person": "who it was",
+        "date": "when it was",
+        "steps": "the steps",
+    }.get(asked.kind, "the answer")
+
+
+def judge(asked: Asked, text: str) -> tuple[bool | None, str]:
+    """Does ``text`` (an answer) state what was asked? (True, False or None = can't tell) and the reason, in plain words."""
+    body = re.sub(r"\s*\[\d{1,3}\]", "", text)
+    if re.search(r"\b(documents|sources)\s+(don't|do not|doesn't|does not)\s+(say|state|mention|cover)\b", body, re.I):
+        return False, "The answer says your documents don't state it."
+    missing_names = [n for n in asked.names if n.lower() not in body.lower()]
+    if asked.kind in ("figure", "quote", "person", "date", "steps"):
+        if not carries(asked, body):
+            return False, f"These are the closest passages; none of them states {_what(asked)}."
+        if missing_names:
+            return False, f"These passages don't mention {', '.join(missing_names)}, so they may not state {_what(asked)}."
+        return True, f"It states {_what(asked)}."
+    if missing_names:
+        return False, f"These passages don't mention {', '.join(missing_names)}."
+    return None, "Whether this answers the question can't be checked automatically; read the sources."

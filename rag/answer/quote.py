@@ -1,0 +1,254 @@
+"""Answers made of quotes: the sentences, table rows and steps that answer the question, verbatim.
+
+This is the answer without a writing model (the offline default), so it
+must *answer*: "How much does the Team plan cost?" wants the price row, not
+a sentence near it. Each retrieved passage is cut into units: sentences,
+table rows (each read with its header row), and list items (an ordered list
+is also one unit, for "how do I ..." questions). Each unit is scored on:
+
+- meaning: the embedding similarity of the unit (with its section heading or
+  table header) to the question;
+- words: the share of the question's key terms the unit, its heading or its
+  table header contains (names count double);
+- what was asked (:mod:`rag.answer.asked`): a unit that carries the asked
+  kind (a price, a rate, a duration, a person, a quote, a date, steps) gets a
+  bonus; for before/after figures, the side asked about wins, and a sentence
+  holding both is kept whole;
+- rank: a small preference for passages the search ranked higher.
+
+The best unit is quoted; a few more only when they score nearly as well, add
+something new (no two units that say the same thing) and, for specific
+questions, carry the asked kind too. A how-to question gets the whole ordered
+list of the best section, in order, with its heading; a table row comes with
+its header row; a quote comes with the line that says who said it. Units are
+kept in document order within a passage, and the whole stays short.
+
+Output is Markdown with ``[n]`` markers: prose as sentences, a table as a
+table followed by its marker, a list as a list followed by its marker. The
+citation check reads tables and lists as blocks (rag/answer/check.py).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..types import Hit
+from ..words import analyse
+from .asked import Asked, carries, classify, direction_fit
+from .check import split_sentences
+from .guard import looks_like_injection
+
+MAX_CHARS = 600  # about what a person reads in ten seconds
+MAX_LIST_ITEMS = 12
+MARGIN = 0.08  # how close to the best a further unit must score to be added
+
+_LIST_ITEM = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•▪‣◦])\s+\S")
+_ORDERED = re.compile(r"^\s*\d{1,2}[.)]\s+")
+_TABLE_LINE = re.compile(r"^\s*\|.*\|\s*$")
+_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_ATTRIBUTION = re.compile(r"^\s*[—–-]{1,2}\s*\S|^\s*[A-Z][a-z]+(?:\s+[A-Z]\.)?\s+[A-Z][a-z]+\s*,\s*\S")
+
+
+@dataclass
+class Unit:
+    """One quotable piece of a passage."""
+
+    source: int  # 1-based number of the hit it comes from
+    position: int  # order within the passage
+    kind: str  # "sentence" | "row" | "list" | "label"
+    text: str  # as quoted
+    context: str  # what it is read with: its heading, its table header
+    header: str = ""  # a row's header line (and separator), quoted above it
+    block: int = -1  # the list or table it belongs to
+
+    def scoring_text(self) -> str:
+        return f"{self.context}\n{self.header}\n{self.text}".strip()
+
+
+def _cells(line: str) -> list[str]:
+    return [c.strip() for c in line.strip().strip("|").split("|")]
+
+
+def units_of(hit: Hit, source: int) -> list[Unit]:
+    """The quotable units of one passage, in order."""
+    units: list[Unit] = []
+    heading = hit.section.split(" > ")[-1] if hit.section else ""
+    position = 0
+    block_no = 0
+    for block in re.split(r"\n\s*\n", hit.text):
+        lines = [line for line in block.splitlines() if line.strip()]
+        if not lines:
+            continue
+        block_no += 1
+        if all(_TABLE_LINE.match(line) or _SEPARATOR.match(line) for line in lines):
+            header = lines[0]
+            has_sep = len(lines) > 1 and _SEPARATOR.match(lines[1])
+            rows = lines[2:] if has_sep else lines[1:]
+            separator = lines[1] if has_sep else "| " + " | ".join("---" for _ in _cells(header)) + " |"
+            for row in rows:
+                if _SEPARATOR.match(row):
+                    continue
+                pairs = "; ".join(f"{h}: {c}" for h, c in zip(_cells(header), _cells(row)) if c)
+                units.append(Unit(source, position, "row", row.strip(), f"{heading}\n{pairs}", f"{header.strip()}\n{separator.strip()}", block_no))
+                position += 1
+            continue
+        items = [line for line in lines if _LIST_ITEM.match(line)]
+        if len(items) >= 2 and len(items) >= len(lines) - 1:
+            lead = [line for line in lines if not _LIST_ITEM.match(line)]
+            label = lead[0].strip() if lead else heading
+            text = "\n".join(line.strip() for line in items[:MAX_LIST_ITEMS])
+            units.append(Unit(source, position, "list", text, label, block=block_no))
+            position += 1
+            for item in items:  # each item can answer a question on its own too
+                units.append(Unit(source, position, "sentence", _LIST_ITEM.sub("", item, count=1).strip(), label, block=block_no))
+                position += 1
+            continue
+        for sentence in split_sentences(block):
+            sentence = sentence.strip()
+            words = sentence.split()
+            is_label = len(words) < 5 and not re.search(r"[.!?:”\"]$", sentence)
+            units.append(Unit(source, position, "label" if is_label else "sentence", sentence, heading, block=block_no))
+            position += 1
+    return units
+
+
+def _lexical(asked: Asked, text: str) -> float:
+    if not asked.terms:
+        return 0.0
+    found = set(analyse(text))
+    names = {t for name in asked.names for t in analyse(name)}
+    weight = {t: (2.0 if t in names else 1.0) for t in asked.terms}
+    return sum(w for t, w in weight.items() if t in found) / sum(weight.values())
+
+
+def _same(a: Unit, b: Unit) -> bool:
+    """Two units that say the same thing (one mostly repeats the other's words)."""
+    ta, tb = set(analyse(a.text)), set(analyse(b.text))
+    if not ta or not tb:
+        return a.text.strip() == b.text.strip()
+    return len(ta & tb) / min(len(ta), len(tb)) >= 0.8
+
+
+@dataclass
+class Scored:
+    unit: Unit
+    score: float
+    fits: bool
+
+
+def score_units(asked: Asked, question_vector: np.ndarray, units: list[Unit], embeddings) -> list[Scored]:
+    """Every candidate unit with its score (see the module docstring), best first."""
+    candidates = [u for u in units if u.kind != "label" and len(u.text) >= 8 and not looks_like_injection(u.text)]
+    if not candidates:
+        return []
+    vectors = embeddings.embed_array([u.scoring_text() for u in candidates])
+    meaning = vectors @ question_vector
+    scored = []
+    for u, cos in zip(candidates, meaning):
+        fits = carries(asked, u.text if u.kind != "row" else u.scoring_text())
+        score = 0.45 * float(cos) + 0.35 * _lexical(asked, u.scoring_text()) - 0.02 * (u.source - 1)
+        if asked.kind in ("figure", "person", "quote", "date") and fits:
+            score += 0.25
+        if asked.kind == "steps" and u.kind == "list":
+            score += 0.3 if _ORDERED.match(u.text) or carries(asked, u.text) else 0.15
+        if asked.kind == "figure":
+            score += 0.12 * direction_fit(asked, u.text)
+        scored.append(Scored(u, score, fits))
+    return sorted(scored, key=lambda s: -s.score)
+
+
+def select(asked: Asked, scored: list[Scored], units_by_source: dict[int, list[Unit]]) -> list[Unit]:
+    """The units to quote: the best one, then close seconds that add something (see the module docstring)."""
+    if not scored:
+        return []
+    best = scored[0]
+    chosen = [best.unit]
+    if best.unit.kind == "list":
+        return chosen
+    specific = asked.kind in ("figure", "person", "quote", "date")
+    length = len(best.unit.text)
+    for s in scored[1:]:
+        if s.score < best.score - MARGIN or len(chosen) >= 3:
+            break
+        if s.unit.kind == "list" or (specific and best.fits and not s.fits):
+            continue
+        if any(_same(s.unit, c) for c in chosen) or any(s.unit.block == c.block and s.unit.source == c.source
+                                                        and c.kind == "list" for c in chosen):
+            continue
+        if length + len(s.unit.text) > MAX_CHARS:
+            continue
+        chosen.append(s.unit)
+        length += len(s.unit.text)
+    if asked.kind in ("quote", "person"):
+        chosen += _attributions(chosen, units_by_source)
+    return chosen
+
+
+def _attributions(chosen: list[Unit], units_by_source: dict[int, list[Unit]]) -> list[Unit]:
+    """For a quote without its speaker, the line right after it that says who said it."""
+    extra = []
+    for u in chosen:
+        if not re.search(r"[“\"«]", u.text):
+            continue
+        following = [v for v in units_by_source.get(u.source, []) if v.position in (u.position + 1, u.position + 2)]
+        for v in following:
+            if _ATTRIBUTION.match(v.text) and v not in chosen and v not in extra:
+                extra.append(v)
+                break
+    return extra
+
+
+def render(chosen: list[Unit]) -> str:
+    """The chosen units as Markdown with ``[n]`` markers, in source and document order."""
+    parts: list[str] = []
+    prose: list[Unit] = []
+
+    def flush() -> None:
+        if prose:
+            parts.append(" ".join(u.text for u in prose) + f" [{prose[0].source}]")
+            prose.clear()
+
+    for u in sorted(chosen, key=lambda u: (u.source, u.position)):
+        if u.kind in ("sentence", "label") and (not prose or prose[0].source == u.source):
+            prose.append(u)
+            continue
+        flush()
+        if u.kind == "sentence":
+            prose.append(u)
+        elif u.kind == "row":
+            rows = [v for v in chosen if v.kind == "row" and v.source == u.source and v.header == u.header]
+            if rows[0] is not u:
+                continue  # rendered with the first row of its table
+            body = "\n".join(v.text for v in sorted(rows, key=lambda v: v.position))
+            parts.append(f"{u.header}\n{body}\n\n[{u.source}]")
+        elif u.kind == "list":
+            label = f"**{u.context.strip().rstrip(':')}**\n" if u.context.strip() else ""
+            parts.append(f"{label}{u.text}\n\n[{u.source}]")
+    flush()
+    return "\n\n".join(parts)
+
+
+def quote_answer(question: str, question_vector: np.ndarray, hits: list[Hit], embeddings) -> str:
+    """The quotes that best answer ``question`` from ``hits`` (numbered [1].. in the hits' order)."""
+    asked = classify(question)
+    units_by_source = {n: units_of(h, n) for n, h in enumerate(hits, 1)}
+    everything = [u for us in units_by_source.values() for u in us]
+    scored = score_units(asked, question_vector, everything, embeddings)
+    chosen = select(asked, scored, units_by_source)
+    if not chosen:  # nothing quotable (a passage of labels only): quote the best passage whole
+        return f"{hits[0].text.strip()} [1]"
+    return render(chosen)
+
+
+def sources_in_order(question: str, question_vector: np.ndarray, hits: list[Hit], embeddings) -> list[Hit]:
+    """The hits reordered so the passages holding the best answer units come first (for a writing model's prompt)."""
+    asked = classify(question)
+    units = [u for n, h in enumerate(hits, 1) for u in units_of(h, n)]
+    best: dict[int, float] = {}
+    for s in score_units(asked, question_vector, units, embeddings):
+        best.setdefault(s.unit.source, s.score)
+    order = sorted(range(1, len(hits) + 1), key=lambda n: -best.get(n, -1.0))
+    return [hits[n - 1] for n in order]
