@@ -27,7 +27,8 @@ from .builder import Builder
 
 MAX_PAGES = 2000
 _NUMBER = re.compile(r"(?<![\w.])[($-]?\d[\d,]*(\.\d+)?%?\)?(?![\w.])")
-_NUMBERED_HEADING = re.compile(r"^(item\s+\d+[a-z]?\.?|part\s+[ivx]+\.?|\d+(\.\d+){0,3}\.?)\s+[A-Z][^.!?]{2,80}$", re.I)
+# "1.2 Pricing", "Item 2. Risk factors": the words after the number start with a capital ("9 min" is a figure)
+_NUMBERED_HEADING = re.compile(r"^((?i:item)\s+\d+[a-z]?\.?|(?i:part)\s+[ivx]+\.?|\d+(\.\d+){0,3}\.?)\s+[A-Z][^.!?]{2,80}$")
 _SENTENCE_END = re.compile(r"[.!?:;\"”)]$")
 
 
@@ -54,8 +55,12 @@ def _is_heading(line: str) -> int:
     return 0
 
 
-def _paragraphs(text: str) -> list[tuple[str, int]]:
-    """Split page text into (paragraph, heading level) pieces; level 0 = body text."""
+def _paragraphs(text: str, sized: dict[str, int] | None = None) -> list[tuple[str, int]]:
+    """Split page text into (paragraph, heading level) pieces; level 0 = body text.
+
+    ``sized``: lines set larger than the page's body text (see :func:`sized_headings`), with their level.
+    """
+    sized = sized or {}
     out: list[tuple[str, int]] = []
     current: list[str] = []
 
@@ -69,7 +74,7 @@ def _paragraphs(text: str) -> list[tuple[str, int]]:
         if not line:
             flush()
             continue
-        level = _is_heading(line)
+        level = sized.get(" ".join(line.split())) or _is_heading(line)
         if level:
             flush()
             out.append((line, level))
@@ -276,7 +281,7 @@ def _lines(words: list[dict]) -> list[tuple[float, str]]:
     return [(top, " ".join(ws)) for top, ws in lines]
 
 
-def _emit_prose(text: str, page_no: int, b: Builder, keep_lines: bool = False) -> None:
+def _emit_prose(text: str, page_no: int, b: Builder, keep_lines: bool = False, sized: dict[str, int] | None = None) -> None:
     """Paragraphs and headings; with ``keep_lines`` runs of numeric lines stay one row per line."""
     if keep_lines:
         rows: list[str] = []
@@ -290,16 +295,16 @@ def _emit_prose(text: str, page_no: int, b: Builder, keep_lines: bool = False) -
         for line in text.splitlines():
             if len(_NUMBER.findall(line)) >= 2:
                 if prose:
-                    _emit_prose("\n".join(prose), page_no, b)
+                    _emit_prose("\n".join(prose), page_no, b, sized=sized)
                     prose.clear()
                 rows.append(line.strip())
             else:
                 flush_rows()
                 prose.append(line)
         flush_rows()
-        _emit_prose("\n".join(prose), page_no, b)
+        _emit_prose("\n".join(prose), page_no, b, sized=sized)
         return
-    for para, level in _paragraphs(text):
+    for para, level in _paragraphs(text, sized):
         if level:
             b.title(para, level, page_no)
         else:
@@ -307,6 +312,52 @@ def _emit_prose(text: str, page_no: int, b: Builder, keep_lines: bool = False) -
 
 
 TITLE_SCALE = 1.25  # a title line is set at least this much larger than the page's body text
+HEADING_SCALE = 1.15  # a heading is set at least this much larger than the page's body text
+_FIGURE_LINE = re.compile(r"^[$€£]?\d[\d.,]*\s?(%|[a-zA-Z]{0,6}\.?)(\s+\S+)?$")  # "9 min", "41%", "$2.4M": a headline figure
+
+
+def sized_headings(textpage) -> dict[str, int]:
+    """Lines of a page set larger than its body text: {line text: level} (1 for the largest sizes, else 2).
+
+    Read from pdfium's text rectangles (about one per line), so it costs a few
+    calls per line, not per character. A short line, clearly larger, that is
+    not a sentence and not a headline figure ("9 min" set large is the figure a
+    caption explains, not a section title) is a heading.
+    """
+    lines = []
+    for i in range(textpage.count_rects()):
+        left, bottom, right, top = textpage.get_rect(i)
+        middle = (bottom + top) / 2
+        first = next((index for x in (left + 0.5, left + 3.0, (left + right) / 2)
+                      if (index := textpage.get_index(x, middle, 2.0, 2.0)) is not None and index >= 0), None)
+        if first is None:
+            continue
+        # the "loose" box spans the font's ascent to descent: the type size, whatever the letters
+        # ("Results" and "Summary" have one size, though only one of them has a descender)
+        _l, char_bottom, _r, char_top = textpage.get_charbox(first, loose=True)
+        lines.append((char_top - char_bottom, (left, bottom, right, top)))
+    if len(lines) < 3:
+        return {}
+    # the body size is the size most of the page's width of text is set in (long lines weigh more)
+    by_size = sorted(lines, key=lambda line: line[0])
+    total = sum(rect[2] - rect[0] for _h, rect in by_size)
+    running, body = 0.0, by_size[0][0]
+    for height, rect in by_size:
+        running += rect[2] - rect[0]
+        body = height
+        if running >= total / 2:
+            break
+    found: dict[str, int] = {}
+    for height, (left, bottom, right, top) in lines:
+        if body <= 0 or height < HEADING_SCALE * body:
+            continue
+        text = " ".join(textpage.get_text_bounded(left, bottom, right, top).split())
+        words = text.split()
+        if (not text or len(words) > 12 or re.search(r"[.!?;]$", text) or sum(c.isalpha() for c in text) < 3
+                or _FIGURE_LINE.match(text)):
+            continue
+        found[text] = 1 if height >= 1.5 * body else 2
+    return found
 
 
 def _large_first_line(textpage) -> str | None:
@@ -351,7 +402,7 @@ def _large_first_line(textpage) -> str | None:
         return None
     title = [top_lines[start][0]]
     for text, height in top_lines[start + 1 : start + 3]:
-        if abs(height - size) > 0.05 * size:
+        if abs(height - size) > 0.05 * size or _FIGURE_LINE.match(text.strip()):
             break
         title.append(text)
     return " ".join(title)
@@ -365,11 +416,13 @@ def parse_pdf(path: Path, name: str) -> ParsedDocument:
         if pages > MAX_PAGES:
             raise BrokenFile(f"This PDF has {pages} pages; the limit is {MAX_PAGES}. Split it and upload the parts.")
         texts = []
+        sized: list[dict[str, int]] = []
         large_line = None
         for i in range(pages):
             page = pdf[i]
             textpage = page.get_textpage()
             texts.append(textpage.get_text_range())
+            sized.append(sized_headings(textpage))
             if i == 0:
                 large_line = _large_first_line(textpage)
             textpage.close()
@@ -409,7 +462,7 @@ def parse_pdf(path: Path, name: str) -> ParsedDocument:
                 finally:
                     plumber.pages[i].flush_cache() if i < len(plumber.pages) else None
             if not handled:
-                _emit_prose(text, page_no, b, keep_lines=i in tabular)
+                _emit_prose(text, page_no, b, keep_lines=i in tabular, sized=sized[i])
     finally:
         if plumber is not None:
             plumber.close()
