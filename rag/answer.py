@@ -25,7 +25,7 @@ from langchain_core.prompts import ChatPromptTemplate, MessagesPlaceholder
 
 from .check import SubjectGaps, check_answer, mentions_name, subject_gaps
 from .errors import GroundedError
-from .guard import defuse, looks_like_injection
+from .guard import PLACEHOLDER, defuse, looks_like_injection
 from .llm import MODEL_NOTICES, make_chat_model, resolve_model
 from .retrieve import Retrieval, RetrievalSettings, retrieve
 from .types import Answer, Hit
@@ -134,11 +134,13 @@ def extractive_answer(question_vector: np.ndarray, hits: list[Hit], embeddings, 
     """The most relevant sentences of the hits, quoted verbatim, each with its [n]."""
     candidates: list[tuple[int, int, str]] = []  # (source n, position, sentence)
     for n, h in enumerate(hits, 1):
-        for pos, sentence in enumerate(s.strip() for s in _SENTENCE.split(h.text)):
+        # Planted orders (and the text they quote) are never quoted: split around what the guard cut.
+        kept = defuse(h.text)[0].split(PLACEHOLDER)
+        for pos, sentence in enumerate(s.strip() for part in kept for s in _SENTENCE.split(part)):
             if len(sentence) >= 20 and not sentence.startswith("|") and not looks_like_injection(sentence):
                 candidates.append((n, pos, sentence))
-    if not candidates:  # e.g. only tables: quote the best hit whole
-        return f"{hits[0].text.strip()} [1]"
+    if not candidates:  # e.g. only tables: quote the best hit whole (what the guard left of it)
+        return f"{defuse(hits[0].text)[0].strip()} [1]"
     vectors = embeddings.embed_array([c[2] for c in candidates])
     scores = vectors @ question_vector
     # Only sentences nearly as relevant as the best one: a short exact answer beats padding.
