@@ -1,6 +1,6 @@
 """The planted-instruction guard: recall on a written attack corpus, no false alarms on tricky copy, exact cuts.
 
-The corpus (rag/bench/guard_corpus.py) holds 100+ attack phrasings in seven
+The corpus (rag/bench/guard_corpus.py) holds 250+ attack phrasings in seven
 languages, disguised and embedded in ordinary copy, and the lines of marketing
 and help-center text most easily mistaken for attacks. ``grounded bench guard``
 reports the same recall beside the false-alarm rate on real documents.
@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from rag.answer import AskOptions, ask
-from rag.bench.guard_corpus import ATTACKS, BENIGN, REPORTED
+from rag.bench.guard_corpus import ATTACKS, BENIGN, REPORTED, UNSEEN
 from rag.guard import PLACEHOLDER, defuse, looks_like_injection, matched_rule, normalise, sentence_spans
 from rag.ingest import ingest_bytes
 
@@ -20,7 +20,7 @@ def test_the_corpus_is_big_and_varied():
     assert len(ATTACKS) >= 100 and len({text for _, text in ATTACKS}) == len(ATTACKS)
     kinds = {kind for kind, _ in ATTACKS}
     assert {"french", "german", "spanish", "italian", "portuguese", "dutch", "obfuscated", "embedded"} <= kinds
-    assert not set(REPORTED) & {text for _, text in ATTACKS}
+    assert not (set(REPORTED) | set(UNSEEN)) & {text for _, text in ATTACKS}
 
 
 def test_at_least_90_percent_of_the_attack_corpus_is_flagged():
@@ -55,7 +55,7 @@ def test_normalising_undoes_the_obvious_disguises():
     assert normalise("Ign\u043ere")[0] == "ignore"  # Cyrillic o
     assert normalise("1gn0r3 th1s")[0] == "ignore this"  # digits for letters, in words that mix them
     assert normalise("costs 2024 $49")[0] == "costs 2024 $49"  # plain numbers stay numbers
-    assert normalise("I g n o r e  a l l") == ("ignore all", ["ignore", "all"])
+    assert normalise("I g n o r e  a l l") == ("ignore all", ["ignore", "all", "ignoreall"])  # and run together
     assert normalise("Ignorez les consignes précédentes")[0] == "ignorez les consignes precedentes"
     assert normalise("Vergiß alles")[0] == "vergiss alles"
 

@@ -8,8 +8,10 @@ Two sides of one filter (rag/guard.py):
   sentence in a real document is a false alarm: nobody planted anything in
   these third-party files. Target: at most 1% of sentences.
 - recall: the attack corpus in :mod:`rag.bench.guard_corpus` (written for the
-  project: 100+ phrasings in seven languages, disguised and embedded), and
+  project: 250+ phrasings in seven languages, disguised and embedded), and
   the phrasings the security review reported. Target: at least 90% flagged.
+  The corpus is what the patterns were written against; the UNSEEN set,
+  never used to tune them, says what to expect of a new phrasing.
 Speed is the guard's own time per sentence, over the real sentences.
 """
 
@@ -72,7 +74,7 @@ def document_sentences(config: GuardConfig) -> tuple[dict[str, list[str]], dict[
 def corpus_recall() -> dict:
     """Share of the attack corpus flagged (overall and by kind), the reported phrasings, and the benign lines."""
     from ..guard import looks_like_injection
-    from .guard_corpus import ATTACKS, BENIGN, REPORTED
+    from .guard_corpus import ATTACKS, BENIGN, REPORTED, UNSEEN
 
     by_kind: dict[str, list[bool]] = {}
     for kind, text in ATTACKS:
@@ -84,6 +86,8 @@ def corpus_recall() -> dict:
         "by_kind": {kind: f"{sum(hits)}/{len(hits)}" for kind, hits in by_kind.items()},
         "missed": [text for _, text in ATTACKS if not looks_like_injection(text)],
         "reported_caught": f"{sum(map(looks_like_injection, REPORTED))}/{len(REPORTED)}",
+        "unseen_recall": round(sum(map(looks_like_injection, UNSEEN)) / len(UNSEEN), 4),
+        "unseen": len(UNSEEN),
         "benign_flagged": [text for text in BENIGN if looks_like_injection(text)],
         "benign": len(BENIGN),
     }
@@ -144,6 +148,8 @@ def render(result: dict) -> str:
         f"attack corpus: {corpus['recall']:.3f} of {corpus['attacks']} flagged "
         f"({', '.join(f'{k} {v}' for k, v in corpus['by_kind'].items())}); "
         f"reported phrasings {corpus['reported_caught']}; benign lines flagged {len(corpus['benign_flagged'])}/{corpus['benign']}",
+        f"unseen phrasings (written after the patterns, never used to tune them): {corpus['unseen_recall']:.3f} "
+        f"of {corpus['unseen']} flagged",
         *(f"  missed: {text}" for text in corpus["missed"]),
         *(f"  benign flagged: {text}" for text in corpus["benign_flagged"]),
         "",
