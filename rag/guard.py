@@ -63,11 +63,12 @@ _SPACED_HINT = re.compile(r"[.\-_*|/][a-z](?![a-z\d])|[ .\-_*|/][a-z][ .\-_*|/][
 def normalise(text: str) -> tuple[str, list[str]]:
     """``text`` folded for matching (lower case, plain letters, single spaces), and its run-together parts.
 
-    The run-together parts are the spaced-out words it joined and, when
-    invisible characters were removed (they may have stood between words:
-    "ignore\u200ball\u200bprevious"), all its letters in one string. The
-    folded copy is only ever matched against, never shown or stored: the
-    original text is what gets cut or kept.
+    Compatibility forms (full-width, bold, circled letters, ligatures) are
+    folded as NFKC folds them, then accents dropped. The run-together parts
+    are the spaced-out words it joined and, when invisible characters were
+    removed (they may have stood between words, as zero-width spaces do), all
+    its letters in one string. The folded copy is only ever matched against,
+    never shown or stored: the original text is what gets cut or kept.
     """
     run_together: list[str] = []
     if text.isascii():

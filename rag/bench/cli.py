@@ -86,7 +86,8 @@ def add_parser(sub) -> None:
     g.add_argument("--documents", type=Path, nargs="+", required=True, metavar="DIR_OR_FILE",
                    help="folders (walked) or files of real documents, e.g. documents/ and qa/aragog/docs")
     g.add_argument("--limit", type=int, default=None, help="only the first N files of each folder")
-    g.add_argument("--timeout", type=float, default=120.0, help="seconds allowed to parse one file (default 120)")
+    g.add_argument("--timeout", type=float, default=120.0,
+                   help="seconds allowed to parse one file (default 120; 0 parses in this process, without a limit)")
     g.add_argument("--parsed", type=Path, default=None, metavar="JSON",
                    help="keep the parsed sentences in this file and reuse them next time")
     json_out(g)
