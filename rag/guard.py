@@ -599,112 +599,107 @@ _SHARED = {
 }
 
 
-def _compile() -> re.Pattern:
-    """One regex with a named group per kind of attack (``m.lastgroup`` says which kind matched)."""
-    kinds: dict[str, list[str]] = {}
-    for language in (_EN, _FR, _DE, _ROM, _NL, _SHARED):
-        for kind, patterns in language.items():
-            kinds.setdefault(kind, []).extend(patterns)
-    return re.compile("|".join(f"(?P<{kind}>{_any(*patterns)})" for kind, patterns in kinds.items()))
-
-
-_INJECTION = _compile()
-
-# Every pattern above needs one of these word beginnings (its verb, its addressee, its marker), so a sentence
-# without any of them is passed without trying the hundred-odd patterns: most real sentences stop here.
-# tests/test_guard.py checks the gate against the whole corpus; bench guard against real documents.
-_GATE_STEMS = (
-    # English: override verbs, cancelled orders, answer steering, addressees, persona and prompt phrases
+# Every pattern needs one of its language's word beginnings below (its verb, its addressee, its marker), so a
+# sentence without any of them skips that language's patterns: most real sentences skip all of them.
+# tests/test_guard.py checks each gate against the whole corpus.
+_EN_GATE = (
+    # override verbs, cancelled or replaced orders
     "ignor", "disregard", "forget", "forgot", "overrid", "bypass", "discard", "set aside", "put aside", "throw out",
-    "unlearn", "abandon", "dismiss", "pay no", "take no notice", "never mind", "nevermind", "scrap", "ditch", "drop",
-    "delete", "erase", "wipe", "toss", "junk", "overwrit", "clear", "reset", "overlook", "disobey", "supersed",
-    "replace", "aside", "from your", "not what you", "you have been", "automated",
+    "unlearn", "abandon", "dismiss", "pay no", "take no notice", "never mind", "nevermind", "scrap", "ditch", "erase",
+    "wipe", "toss", "junk", "overlook", "disobey", "supersed", "replace", "aside", "from your", "not what you",
+    "you have been", "automated",
+    *(f"{no} {verb}" for no in ("do not", "don't", "no longer", "stop", "cease", "quit")
+      for verb in ("follow", "obey", "heed", "apply", "us")),
+    "cancel", "void", "null", "revoked", "obsolete", "superseded", "invalid", "no longer valid", "no longer appl",
+    "no longer in effect", "no longer matter", "instruction", "prompt", "guardrail", "filters", "safeguard",
+    "safety setting", "safety check", "safety measure", "only this",
     *(f"your {which}{goal}" for which in ("", "sole ", "only ", "primary ", "main ", "real ", "new ")
       for goal in ("purpose", "mission", "goal", "objective", "task", "job")),
     *(f"{remember}{then}you" for remember in ("remember", "note", "keep in mind") for then in (" that ", ": ", ", ", " ")),
     "what this", *(f"what the {thing}" for thing in ("document", "page", "text", "note", "file", "message", "article")),
-    *(f"{orders} ha" for orders in ("instructions", "rules", "guidelines", "prompt", "orders", "directives", "task",
-                                    "priorities", "programming")),
-    *(f"{whose} {which}" for whose in ("your", "'s") for which in ("new", "real", "actual", "true", "updated", "revised",
-                                                                   "secret", "hidden")),
-    *(f"{no} {verb}" for no in ("do not", "don't", "no longer", "stop", "cease", "quit")
-      for verb in ("follow", "obey", "heed", "apply", "us")),
-    "cancel", "void", "null", "revoked", "obsolete", "superseded", "invalid", "no longer valid", "no longer appl",
-    "no longer in effect", "no longer matter", "instruction", "prompt",
+    *(f"{orders} ha" for orders in ("instructions", "rules", "guidelines", "prompt", "directives", "programming")),
+    *(f"{whose} {which}" for whose in ("your", "'s")
+      for which in ("new", "real", "actual", "true", "updated", "revised", "secret", "hidden")),
+    *(f"{which} {what}" for which in ("previous", "prior", "above", "earlier", "preceding", "other")
+      for what in ("context", "instructions", "prompt")),
+    # addressees
     "assistant", "chatbot", "chat bot", "model", "llm", "gpt", "chatgpt", "claude", "gemini", "copilot", "a.i.",
-    "answer", "respond", "summari", "generating", "instead",
     *(f"{reading} {this}" for this in ("this", "these") for reading in (
         "reading", "reads", "processing", "processes", "parsing", "parses", "summarizing", "summarising", "summarizes",
         "summarises", "answering", "crawling", "crawls", "ingesting", "ingests", "analyzing", "analysing", "analyzes",
         "analyses", "indexing", "indexes", "scanning", "scans")),
+    # steering the answer
+    "answer", "respond", "summari", "generating", "instead", "and nothing else", "agree with",
     *(f"{which} {what}" for which in ("your", "the", "every", "each", "any", "all") for what in ("output", "summar")),
-    *(f"{how} {verb}" for how in ("always", "only", "just")
-      for verb in ("answer", "respond", "reply", "say", "state", "claim", "insist", "tell")),
-    *(f"{who} ask" for who in ("the user", "a user", "anyone", "someone", "somebody", "people", "they", "users")),
+    *(f"{how} {verb}" for how in ("always", "only", "just") for verb in ("respond", "reply", "state", "claim", "insist")),
     *(f"{what} {how}" for what in ("answer", "response", "summar", "output")
       for how in ("generated", "produced", "written", "given", "based", "drawn")),
-    *(f"{which} response" for which in ("your", "the", "every", "each", "any")),
-    "under no circumstances", "and nothing else", "only this", "agree with",
     *(f"{stop} {citing}" for stop in ("stop", "quit", "cease", "do not", "don't", "never") for citing in ("citing", "quoting")),
-    *(f"{which} {what}" for which in ("previous", "prior", "above", "earlier", "preceding", "other")
-      for what in ("context", "instructions", "prompt")),
-    "guardrail", "filters", "safeguard", "safety setting", "safety check", "safety measure",
-    *(f"{verb} {the}{kind}" for verb in ("reveal", "leak", "dump", "print", "output") for the in ("", "the ", "all ", "any ", "your ")
-      for kind in ("confidential", "secret", "internal", "hidden", "private")),
     *(f"{when} asked" for when in ("when", "whenever", "while", "if", "before", "time", "once", "you", "you're", "are")),
+    *(f"if {who} ask" for who in ("the user", "anyone", "someone", "somebody")),
+    *(f"{when} the user ask" for when in ("when", "whenever", "once", "should")),
+    *(f"{when} {who} ask" for when in ("when", "whenever", "once", "should") for who in ("anyone", "someone", "somebody")),
     *(f"{what} {must}" for what in ("response", "responses", "reply", "replies", "output", "outputs", "summary", "summaries")
       for must in ("must", "should", "shall", "has to", "have to", "need", "is required", "will")),
     *(f"{verb} {only}" for verb in ("reply", "respond", "answer", "write", "output", "say", "return", "back")
       for only in ("only", "exclusively", "solely", "strictly")),
     *(f"{no} {verb}" for no in ("do not", "don't", "never")
       for verb in ("mention", "reveal", "disclose", "repeat", "reference", "acknowledge", "cite", "tell", "inform",
-                   "let", "alert", "warn", "say", "explain", "admit")),
+                   "alert", "say", "explain", "admit")),
+    *(f"{verb} {the}{kind}" for verb in ("reveal", "leak", "dump", "print", "output")
+      for the in ("", "the ", "all ", "any ", "your ") for kind in ("confidential", "secret", "internal", "hidden", "private")),
+    # persona, the prompt itself
     "you are now", "you are no", "you're no", "from now on", "henceforth", "going forward", "from this point",
     "from this moment", "from here on", "starting now", "starting today", "starting immediately", "as of now",
-    "effective immediately",
-    "pretend", "act as", "behave as", "roleplay", "role-play", "do anything now",
+    "effective immediately", "pretend", "act as", "behave as", "roleplay", "role-play", "do anything now",
     *(f"{which} mode" for which in ("dan", "jailbreak", "god", "unrestricted", "unfiltered", "uncensored", "evil",
                                      "developer")),
     *(f"{which} {what}" for which in ("system", "hidden", "initial", "original", "secret", "internal")
       for what in ("instructions", "prompt", "rules", "message", "configuration")),
     "inst]",
-    # French
-    "oubli", "neglig", "outrepass", "contourn", "compte", "abstraction", "fais fi", "faites fi", "outre",
-    "intelligence art", "robot", "au lieu de", "plutot que de", "repond", "reponse", "resumes", "resumez", "redig",
-    "demande", "interroge", "maintenant", "desormais", "a present ", "dorenavant", "revele", "affiche", "montre",
-    "repete", "divulgue", "donne", "ecri",
-    # German
-    "vergiss", "vergessen", "missacht", "verwirf", "verwerfen", "uberschreib", "umgeh", "ubergeh", "beacht",
-    "anweisung", "instruktion", "assistent", "statt", "anstatt", "anstelle", "antwort", "beantwort", "zusammenfass",
-    "du bist", "sie sind", "ab jetzt", "ab sofort", "von nun an", "ab heute", "systemprompt", "system-prompt",
-    "systemanweisung", "systemnachricht", "system-nachricht",
-    # Spanish, Italian, Portuguese
-    "olvid", "descart", "omite", "omita", "desatiend", "desobedec", "anula", "anule", "caso omiso", "hagas caso",
-    "por alto", "dimentic", "tralasci", "trascur", "scarta", "annull", "non seguire", "non considerare", "tenere conto",
-    "esquec", "desconsider", "desprez", "desrespeit", "nao siga", "nao obedeca", "nao considere", "nuevas instruc",
-    "nuove istruz", "novas instruc", "asistente", "inteligencia", "intelligenza", "lugar de", "vez de", "invece di",
-    "anziche", "al posto di", "ao inves", "contesta", "contestes", "rispond", "resumas", "resumir", "riassum",
-    "respuesta", "risposta", "resposta", "ahora eres", "ahora seras", "ahora sos", "ahora usted es", "voce e",
-    "voce sera", "tu es", "seras", "a partir de", "ora in", "agora em", "sistema", "inicia", "inizia", "oculta",
-    "nascost", "secretas", "segret",
-    # Dutch
+)
+# Short words count only whole ("ai", not "said"; "bot", not "both"); some patterns only look at a sentence's start.
+_EN_GATE_OTHER = (
+    r"\b(?:ais?|bots?|dan)\b|[a-z]\]|<",
+    r"^\W*#",
+    r"^\W*(?:(?:please|kindly|now|just|you must|you should) )?(?:reply|respond|answer|write|output|say|type|print|return|"
+    r"tell|inform|urge|convince|persuade|state|claim|insist|confirm|repeat)",
+    r"^\W*(?:system|dev|admin|operator|root|human|user|assistant|ai|gpt|chatgpt|bot|override|priority)",
+)
+_FR_GATE = (
+    "ignor", "oubli", "neglig", "outrepass", "contourn", "compte", "abstraction", "fais fi", "faites fi", "outre",
+    "instruction", "assistant", "intelligence art", "modele", "chatbot", "robot", "llm", "au lieu de", "plutot que de",
+    "repond", "reponse", "resumes", "resumez", "redig", "demande", "interroge", "maintenant", "desormais", "a present ",
+    "dorenavant", "revele", "affiche", "montre", "repete", "divulgue", "donne", "ecri",
+)
+_DE_GATE = (
+    "ignor", "vergiss", "vergessen", "missacht", "verwirf", "verwerfen", "uberschreib", "umgeh", "ubergeh", "beacht",
+    "anweisung", "instruktion", "anfangsanweisung", "assistent", "chatbot", "sprachmodell", "modell", "llm", "statt",
+    "anstatt", "anstelle", "antwort", "beantwort", "zusammenfass", "du bist", "sie sind", "ab jetzt", "ab sofort",
+    "von nun an", "ab heute", "systemprompt", "system-prompt", "systemanweisung", "systemnachricht", "system-nachricht",
+)
+_ROM_GATE = (
+    "ignor", "olvid", "descart", "omite", "omita", "desatiend", "desobedec", "anula", "anule", "caso omiso",
+    "hagas caso", "por alto", "dimentic", "tralasci", "trascur", "scarta", "annull", "non seguire", "non considerare",
+    "tenere conto", "esquec", "desconsider", "desprez", "desrespeit", "nao siga", "nao obedeca", "nao considere",
+    "nuevas instruc", "nuove istruz", "novas instruc", "asistente", "assistente", "inteligencia", "intelligenza",
+    "modelo", "modello", "chatbot", "llm", "lugar de", "vez de", "invece di", "anziche", "al posto di", "ao inves",
+    "respond", "contesta", "contestes", "rispond", "resumas", "resumir", "riassum", "respuesta", "risposta", "resposta",
+    "ahora eres", "ahora seras", "ahora sos", "ahora usted es", "voce e", "voce sera", "tu es", "seras", "a partir de",
+    "ora in", "agora em", "sistema", "inicia", "inizia", "oculta", "nascost", "secretas", "segret",
+)
+_NL_GATE = (
     "negeer", "negeren", "vergeet", "vergeten", "omzeil", "overschrijf", "geen aandacht", "let niet op", "niets aan",
-    "instructie", "opdracht", "in plaats van", "antwoord", "beantwoord", "samenvat", "reageer", "je bent", "jij bent",
-    "u bent", "vanaf nu", "voortaan", "van nu af", "systeemprompt", "systeem-prompt", "systeeminstructies",
-    "verborgen", "oorspronkelijke",
-    # forms shared by several languages
+    "instructie", "opdracht", "assistent", "chatbot", "model", "taalmodel", "llm", "in plaats van", "antwoord",
+    "beantwoord", "samenvat", "reageer", "je bent", "jij bent", "u bent", "vanaf nu", "voortaan", "van nu af",
+    "systeemprompt", "systeem-prompt", "systeeminstructies", "verborgen", "oorspronkelijke",
+)
+_SHARED_GATE = (
+    "ignor", "oubli", "vergiss", "vergessen", "olvid", "dimentic", "esquec", "negeer", "vergeet", "rispond", "respond",
+    "repond", "antwort", "antwoord",
     *(f"{say} {always}" for say in ("di", "dici", "dis", "dites", "sag", "sage", "zeg", "diga", "di'")
       for always in ("sempre", "siempre", "toujours", "immer", "altijd", "solo", "solamente", "soltanto", "apenas",
                      "uniquement", "nur", "alleen")),
-)
-# Short words count only whole ("ai", not "said"; "bot", not "both"); some patterns only look at a sentence's start.
-_GATE_OTHER = (
-    r"\b(?:ais?|ias?|kis?|bots?|dan|sei|diventi|sarai)\b|[a-z]\]|<",
-    r"^\W*#",
-    r"^\W*(?:(?:please|kindly|now|just|you must|you should) )?(?:reply|respond|answer|write|output|say|type|print|return|"
-    r"tell|inform|advise|instruct|urge|direct|redirect|convince|persuade|warn|notify|remind|state|claim|insist|confirm|"
-    r"repeat)",
-    r"^\W*(?:system|dev|admin|operator|root|human|user|assistant|ai|gpt|chatgpt|bot|override|priority|security)",
 )
 
 
@@ -734,7 +729,20 @@ def _prefix_tree(stems: tuple[str, ...]) -> str:
     return build(tree)
 
 
-_GATE = re.compile("|".join((rf"\b{_prefix_tree(_GATE_STEMS)}", *_GATE_OTHER)))
+def _check(patterns: dict[str, list[str]], stems: tuple[str, ...], *other: str) -> tuple[re.Pattern, re.Pattern]:
+    """(gate, patterns) for one language: the patterns as one regex with a named group per kind of attack."""
+    gate = re.compile("|".join((rf"\b{_prefix_tree(stems)}", *other)))
+    return gate, re.compile("|".join(f"(?P<{kind}>{_any(*found)})" for kind, found in patterns.items()))
+
+
+_CHECKS = (
+    _check(_EN, _EN_GATE, *_EN_GATE_OTHER),
+    _check(_FR, _FR_GATE, r"\b(?:ias?|bots?|dan)\b"),
+    _check(_DE, _DE_GATE, r"\b(?:kis?|bots?|dan)\b"),
+    _check(_ROM, _ROM_GATE, r"\b(?:ias?|bots?|dan|sei|diventi|sarai)\b"),
+    _check(_NL, _NL_GATE, r"\b(?:ais?|bots?|dan)\b"),
+    _check(_SHARED, _SHARED_GATE),
+)
 # Spelled-out words joined without their word breaks ("ignoreallpreviousinstructions").
 _RUN_TOGETHER = re.compile(
     r"(?:ignor|disregard|forget|overrid|bypass|negeer|vergiss|vergeet|oublie|olvida|dimentica|esquec)[a-z]{0,15}?"
@@ -746,9 +754,9 @@ _RUN_TOGETHER = re.compile(
 def matched_rule(sentence: str) -> str | None:
     """The kind of planted instruction ``sentence`` holds (override, addressed, steering, persona, template), or None."""
     folded, run_together = normalise(sentence)
-    m = _GATE.search(folded) and _INJECTION.search(folded)
-    if m:
-        return m.lastgroup
+    for gate, patterns in _CHECKS:
+        if gate.search(folded) and (m := patterns.search(folded)):
+            return m.lastgroup
     if any(len(word) >= 8 and _RUN_TOGETHER.search(word) for word in run_together):
         return "obfuscated"
     return None
