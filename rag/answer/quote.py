@@ -39,7 +39,7 @@ from ..types import Hit
 from ..words import analyse
 from .asked import Asked, carries, classify, direction_fit
 from .check import split_sentences
-from .guard import looks_like_injection
+from .guard import PLACEHOLDER, defuse, looks_like_injection
 
 MAX_CHARS = 600  # about what a person reads in ten seconds
 MAX_LIST_ITEMS = 12
@@ -73,12 +73,17 @@ def _cells(line: str) -> list[str]:
 
 
 def units_of(hit: Hit, source: int) -> list[Unit]:
-    """The quotable units of one passage, in order."""
+    """The quotable units of one passage, in order.
+
+    Planted orders to an AI (and the text they quote) are never units: the
+    passage is read as the guard leaves it, each cut ending a block.
+    """
     units: list[Unit] = []
     heading = hit.section.split(" > ")[-1] if hit.section else ""
     position = 0
     block_no = 0
-    for block in re.split(r"\n\s*\n", hit.text):
+    text = defuse(hit.text)[0].replace(PLACEHOLDER, "\n\n")
+    for block in re.split(r"\n\s*\n", text):
         lines = [line for line in block.splitlines() if line.strip()]
         if not lines:
             continue
@@ -238,8 +243,8 @@ def quote_answer(question: str, question_vector: np.ndarray, hits: list[Hit], em
     everything = [u for us in units_by_source.values() for u in us]
     scored = score_units(asked, question_vector, everything, embeddings)
     chosen = select(asked, scored, units_by_source)
-    if not chosen:  # nothing quotable (a passage of labels only): quote the best passage whole
-        return f"{hits[0].text.strip()} [1]"
+    if not chosen:  # nothing quotable (a passage of labels only): quote the best passage whole, as the guard leaves it
+        return f"{defuse(hits[0].text)[0].strip()} [1]"
     return render(chosen)
 
 

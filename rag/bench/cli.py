@@ -1,4 +1,4 @@
-"""``grounded bench ...``: the four benchmarks and the report, as sub-commands.
+"""``grounded bench ...``: the benchmarks and the report, as sub-commands.
 
 Kept free of heavy imports: the main parser builds this on every
 ``grounded`` call, and ``OPENBLAS_NUM_THREADS`` must be set before numpy
@@ -33,7 +33,7 @@ def _ints(text: str) -> tuple[int, ...]:
 
 def add_parser(sub) -> None:
     """Add ``bench`` and its sub-commands to the ``grounded`` parser."""
-    bench = sub.add_parser("bench", help="benchmarks: retrieval, ingest, query, qa, pdf, report")
+    bench = sub.add_parser("bench", help="benchmarks: retrieval, ingest, query, qa, pdf, guard, report")
     cmds = bench.add_subparsers(dest="bench_command", required=True)
 
     def json_out(p):
@@ -82,6 +82,16 @@ def add_parser(sub) -> None:
     pdf.add_argument("--limit", type=int, default=None, help="only the first N questions")
     json_out(pdf)
 
+    g = cmds.add_parser("guard", help="planted-instruction guard: false alarms on real documents, recall on attacks")
+    g.add_argument("--documents", type=Path, nargs="+", required=True, metavar="DIR_OR_FILE",
+                   help="folders (walked) or files of real documents, e.g. documents/ and qa/aragog/docs")
+    g.add_argument("--limit", type=int, default=None, help="only the first N files of each folder")
+    g.add_argument("--timeout", type=float, default=120.0,
+                   help="seconds allowed to parse one file (default 120; 0 parses in this process, without a limit)")
+    g.add_argument("--parsed", type=Path, default=None, metavar="JSON",
+                   help="keep the parsed sentences in this file and reuse them next time")
+    json_out(g)
+
     rep = cmds.add_parser("report", help="one Markdown report with a chart from benchmark JSON files")
     rep.add_argument("--from", dest="sources", nargs="+", required=True, metavar="DIR_OR_JSON")
     rep.add_argument("--out", type=Path, default=Path("report.md"))
@@ -102,7 +112,11 @@ def _dispatch(args) -> None:
         pdf_paths.print_result(result)
         write_json(result, args.json_out)
         return
-    if args.bench_command == "retrieval":
+    if args.bench_command == "guard":
+        from . import guard as module
+
+        config = module.GuardConfig(tuple(args.documents), args.limit, args.timeout, args.parsed)
+    elif args.bench_command == "retrieval":
         from . import retrieval as module
 
         from ..types import ChunkSettings
