@@ -265,7 +265,8 @@ def test_when_the_extractor_finds_nothing_the_whole_page_is_read(monkeypatch):
 
     monkeypatch.setattr(trafilatura, "extract", lambda *a, **k: None)
     text = _everything(parse_html_text(HELP_CENTER_PAGE, "plans.html"))
-    assert "| Team | €49 | 10 |" in text and "Example B.V." in text
+    assert "| Team | €49 | 10 |" in text and "Sign in" in text  # the whole page, navigation and all...
+    assert "Example B.V." not in text  # ...but a copyright line is never content
 
 
 def test_when_the_extractor_fails_the_whole_page_is_read(monkeypatch):

@@ -28,7 +28,7 @@ _STEPS = re.compile(
     r"(walk|take)\s+me\s+through\b|what\s+do\s+i\s+(need\s+to\s+)?do\s+to\b|guide\s+me\b)", re.I)
 _FIGURE = re.compile(
     r"\b(how\s+(much|many|long|fast|quickly|big|large|often|far)|how\s+much\s+(faster|slower|more|less|cheaper)|"
-    r"price|prices|pricing|cost|costs|costing|fee|fees|charge|charges|rate|rates|percent|percentage|%|"
+    r"price|prices|pricing|cost|costs|costing|fee|fees|charge|charges|rate|rates|percent|percentage|%|discounts?|"
     r"number\s+of|revenue|growth|roi|savings?|saved|reduc\w*|increase\w*|decrease\w*|margin|share|per\s+(month|year|user|seat)|"
     r"by\s+how\s+much|what\s+was\s+the\s+\w+\s+(rate|time|score|figure|number))\b", re.I)
 _PERSON = re.compile(r"^\s*(who|whom|whose)\b|\bwhich\s+(person|people|customer|contact|executive)\b|\bwho\s+(did|do|was|is)\b", re.I)
@@ -41,7 +41,14 @@ _BEFORE = re.compile(r"\b(before|previously|used\s+to|originally|at\s+the\s+star
 _CHANGE = re.compile(r"\b(how\s+much\s+(faster|slower|more|less|cheaper|better)|improve\w*|by\s+how\s+much|change[ds]?|difference)\b", re.I)
 
 _GENERIC = {"product", "company", "team", "customer", "customers", "document", "documents", "plan", "thing", "case",
-            "study", "get", "got", "make", "made", "use", "used", "using", "take", "took"}
+            "study", "get", "got", "make", "made", "use", "used", "using", "take", "took", "much", "many", "long"}
+_GENERIC_TERMS = {t for word in _GENERIC for t in analyse(word)}
+# words that say which figure is asked for, not what it is about ("the discount" for "nonprofits")
+_MEASURES = {t for word in ("price", "prices", "pricing", "cost", "costs", "fee", "charge", "rate", "percent", "percentage",
+                            "number", "discount", "save", "saving", "savings", "faster", "slower", "quickly", "fast",
+                            "time", "long", "much", "many", "often", "big", "large", "month", "year", "per", "now",
+                            "today", "after", "before", "get", "say", "said", "quote", "steps", "step", "when", "date",
+                            "happen", "last", "take", "takes") for t in analyse(word)}
 
 
 @dataclass(frozen=True)
@@ -55,9 +62,13 @@ class Asked:
     direction: Direction = None
 
     @property
+    def wants_saving(self) -> bool:
+        return bool(re.search(r"\b(save|saves|saving|savings|discounts?|off|cheaper|free)\b", self.question, re.I))
+
+    @property
     def wants_money(self) -> bool:
-        return bool(re.search(r"\b(price|prices|pricing|cost|costs|fee|fees|charge|how\s+much\s+(is|does|do|are))\b",
-                              self.question, re.I))
+        return not self.wants_saving and bool(re.search(
+            r"\b(price|prices|pricing|cost|costs|fee|fees|charge|how\s+much\s+(is|does|do|are))\b", self.question, re.I))
 
     @property
     def wants_rate(self) -> bool:
@@ -95,13 +106,14 @@ def classify(question: str) -> Asked:
         elif _BEFORE.search(q):
             direction = "before"
     names = tuple(question_terms(q))
-    terms = tuple(dict.fromkeys(t for t in analyse(q) if t not in {analyse(g)[0] for g in _GENERIC if analyse(g)}))
+    name_terms = [t for name in names for t in analyse(name)]
+    terms = tuple(dict.fromkeys(name_terms + [t for t in analyse(q) if t not in _GENERIC_TERMS]))
     return Asked(q, kind, names, terms, direction)
 
 
 # what a text carries
 _NUMBER = re.compile(r"\d")
-_MONEY = re.compile(r"[$€£¥]\s?\d|\d\s?(usd|eur|gbp|dollars?|euros?|pounds?)\b|\bfree\b", re.I)
+_MONEY = re.compile(r"[$€£¥]\s?\d|\d\s?(usd|eur|gbp|dollars?|euros?|pounds?)\b", re.I)
 _PERCENT = re.compile(r"\d\s?(%|percent\b|per\s?cent\b|pp\b|points?\b)", re.I)
 _DURATION = re.compile(r"\d[\d.,]*\s?(-\s?)?(seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|x\b|times\b)|"
                        r"\b(twice|half|faster|slower)\b", re.I)
@@ -117,8 +129,10 @@ def carries(asked: Asked, text: str) -> bool:
     if asked.kind == "figure":
         if not _NUMBER.search(text) and not re.search(r"\bfree\b", text, re.I):
             return False
-        if asked.wants_money:
-            return bool(_MONEY.search(text))
+        if asked.wants_saving:
+            return bool(_MONEY.search(text) or _PERCENT.search(text) or re.search(r"\b(free|off|discount)\b", text, re.I))
+        if asked.wants_money:  # "free" is a price only where no other figure is given ("2 months free" is not)
+            return bool(_MONEY.search(text) or re.search(r"\bfree\b", text, re.I) and not _NUMBER.search(text))
         if asked.wants_rate:
             return bool(_PERCENT.search(text))
         if asked.wants_time:
@@ -137,6 +151,10 @@ def carries(asked: Asked, text: str) -> bool:
 
 def direction_fit(asked: Asked, text: str) -> float:
     """How well a figure sentence matches a before/after question: +1 fits, -1 is the other side, 0 neutral or both."""
+    if asked.direction == "change":  # "how much faster": the sentence with both figures, or the change itself
+        both = re.search(r"\bfrom\s+[$€£]?\d[^.]*\bto\s+[$€£]?\d", text, re.I)
+        change = re.search(r"\d\s?(x|times|%)\s+(faster|slower|more|less|fewer|higher|lower)\b|\b(halved|doubled|tripled)\b", text, re.I)
+        return 1.0 if both or change else 0.0
     if asked.direction not in ("after", "before"):
         return 0.0
     has_after = bool(_AFTER.search(text) or re.search(r"\b(to|down\s+to|now)\s+[$€£]?\d", text))
@@ -149,34 +167,49 @@ def direction_fit(asked: Asked, text: str) -> float:
 
 
 def _what(asked: Asked) -> str:
-    about = f" for {', '.join(asked.names)}" if asked.names else ""
+    about = f" for {asked.names[0]}" if len(asked.names) == 1 else ""
     if asked.kind == "figure":
         if asked.wants_money:
             return f"the price{about}"
         if asked.wants_rate:
             return f"the rate{about}"
         if asked.wants_time:
-            return f"how long it took{about}"
+            return f"the time asked about{about}"
         return f"the figure asked for{about}"
     return {
-        "quote": f"what{' ' + asked.names[0] if asked.names else ''} said",
+        "quote": f"what {people[0]} said" if (people := _PERSON_NAME.findall(asked.question)) else "the quote",
         "person": "who it was",
         "date": "when it was",
         "steps": "the steps",
     }.get(asked.kind, "the answer")
 
 
-def judge(asked: Asked, text: str) -> tuple[bool | None, str]:
-    """Does ``text`` (an answer) state what was asked? (True, False or None = can't tell) and the reason, in plain words."""
+def subject_terms(asked: Asked) -> list[str]:
+    """What a figure is about, in stemmed words: the question's key terms without the measure words."""
+    return [t for t in asked.terms if t not in _MEASURES]
+
+
+def judge(asked: Asked, text: str, sources: str = "") -> tuple[bool | None, str]:
+    """Does ``text`` (an answer) state what was asked? (True, False or None = can't tell) and the reason, in plain words.
+
+    ``sources``: the cited passages' file names and headings; a case study's passages state its
+    customer's figures without naming the customer in every sentence.
+    """
     body = re.sub(r"\s*\[\d{1,3}\]", "", text)
     if re.search(r"\b(documents|sources)\s+(don't|do not|doesn't|does not)\s+(say|state|mention|cover)\b", body, re.I):
         return False, "The answer says your documents don't state it."
-    missing_names = [n for n in asked.names if n.lower() not in body.lower()]
+    where = f"{body}\n{sources}".lower()
+    missing_names = [n for n in asked.names if n.lower() not in where]
     if asked.kind in ("figure", "quote", "person", "date", "steps"):
         if not carries(asked, body):
             return False, f"These are the closest passages; none of them states {_what(asked)}."
         if missing_names:
             return False, f"These passages don't mention {', '.join(missing_names)}, so they may not state {_what(asked)}."
+        about = subject_terms(asked) if asked.kind == "figure" else []
+        found = set(analyse(where))
+        if about and sum(t in found for t in about) < len(about) / 2:
+            words = [w for w in re.findall(r"[\w'-]+", asked.question) if analyse(w) and analyse(w)[0] in about and analyse(w)[0] not in found]
+            return False, f"These are the closest passages; none of them says anything about “{' '.join(words)}”."
         return True, f"It states {_what(asked)}."
     if missing_names:
         return False, f"These passages don't mention {', '.join(missing_names)}."

@@ -134,7 +134,8 @@ def ask_stream(store, question: str, workspace: str | None = None, options: AskO
 
     # 4. check and explain
     checked = check_answer(text, hits, store.embeddings)
-    answers, reason = judge(classify(query), checked.answer)
+    cited = "\n".join(f"{c.file}\n{c.section}" for c in checked.citations)
+    answers, reason = judge(classify(query), checked.answer, cited)
     if answers is False and name == "extractive":
         notices.append(Notice("not_answered", reason))
     yield Event("answer", answer=Answer(

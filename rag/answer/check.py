@@ -74,7 +74,8 @@ def _normalise_markers(answer: str, n_sources: int) -> tuple[str, int]:
                 valid.append(n)
             else:
                 removed += 1
-        lead = " " if m.group(0)[:1].isspace() else ""
+        space = m.group(0)[: len(m.group(0)) - len(m.group(0).lstrip())]
+        lead = space if "\n" in space else (" " if space else "")  # a marker on its own line (after a table) stays there
         return lead + "".join(f"[{n}]" for n in valid) if valid else ""
 
     return _MARKER_GROUP.sub(repl, answer), removed

@@ -37,7 +37,7 @@ import numpy as np
 
 from ..types import Hit
 from ..words import analyse
-from .asked import Asked, carries, classify, direction_fit
+from .asked import Asked, carries, classify, direction_fit, subject_terms
 from .check import split_sentences
 from .guard import PLACEHOLDER, defuse, looks_like_injection
 
@@ -64,8 +64,15 @@ class Unit:
     header: str = ""  # a row's header line (and separator), quoted above it
     block: int = -1  # the list or table it belongs to
 
+    about: str = ""  # the passage's file name and heading path: whose figures these are
+
     def scoring_text(self) -> str:
+        """What the embedding compares with the question: the unit with its heading or table header."""
         return f"{self.context}\n{self.header}\n{self.text}".strip()
+
+    def word_text(self) -> str:
+        """What the question's words are looked for in: also the file name and heading path."""
+        return f"{self.about}\n{self.scoring_text()}"
 
 
 def _cells(line: str) -> list[str]:
@@ -80,6 +87,7 @@ def units_of(hit: Hit, source: int) -> list[Unit]:
     """
     units: list[Unit] = []
     heading = hit.section.split(" > ")[-1] if hit.section else ""
+    about = f"{re.sub(r'[._/-]+', ' ', hit.file)}\n{hit.section}"
     position = 0
     block_no = 0
     text = defuse(hit.text)[0].replace(PLACEHOLDER, "\n\n")
@@ -111,13 +119,34 @@ def units_of(hit: Hit, source: int) -> list[Unit]:
                 units.append(Unit(source, position, "sentence", _LIST_ITEM.sub("", item, count=1).strip(), label, block=block_no))
                 position += 1
             continue
-        for sentence in split_sentences(block):
-            sentence = sentence.strip()
+        for sentence in _whole_quotes(split_sentences(block)):
             words = sentence.split()
             is_label = len(words) < 5 and not re.search(r"[.!?:”\"]$", sentence)
+            if _ATTRIBUTION.match(sentence) and units and _QUOTE_MARK.search(units[-1].text):
+                units[-1].context += f"\n{sentence}"  # a quote is read with who said it
             units.append(Unit(source, position, "label" if is_label else "sentence", sentence, heading, block=block_no))
             position += 1
+    for u in units:
+        u.about = about
     return units
+
+
+_QUOTE_MARK = re.compile(r"[“\"«„]")
+
+
+def _whole_quotes(sentences: list[str]) -> list[str]:
+    """Sentences with a quotation kept whole: “We stopped ... freight. Carriers get ... days.” is one unit."""
+    out: list[str] = []
+    open_quote = False
+    for sentence in (s.strip() for s in sentences):
+        if open_quote and out:
+            out[-1] = f"{out[-1]} {sentence}"
+        else:
+            out.append(sentence)
+        opens = len(re.findall(r"[“«„]", sentence)) - len(re.findall(r"[”»]", sentence))
+        straight = sentence.count('"') % 2
+        open_quote = (open_quote + opens + straight) % 2 == 1 if (opens or straight) else open_quote
+    return out
 
 
 def _lexical(asked: Asked, text: str) -> float:
@@ -127,6 +156,15 @@ def _lexical(asked: Asked, text: str) -> float:
     names = {t for name in asked.names for t in analyse(name)}
     weight = {t: (2.0 if t in names else 1.0) for t in asked.terms}
     return sum(w for t, w in weight.items() if t in found) / sum(weight.values())
+
+
+def _shares(terms: list[str], unit: Unit) -> bool:
+    """Does the unit itself (not its file or heading) use one of ``terms``?"""
+    return bool(set(terms) & set(analyse(f"{unit.header}\n{unit.text}")))
+
+
+def _says(text: str, name: str) -> bool:
+    return re.search(rf"(?<![\w]){re.escape(name)}(?![\w])", text, re.I) is not None
 
 
 def _same(a: Unit, b: Unit) -> bool:
@@ -154,13 +192,15 @@ def score_units(asked: Asked, question_vector: np.ndarray, units: list[Unit], em
     scored = []
     for u, cos in zip(candidates, meaning):
         fits = carries(asked, u.text if u.kind != "row" else u.scoring_text())
-        score = 0.45 * float(cos) + 0.35 * _lexical(asked, u.scoring_text()) - 0.02 * (u.source - 1)
+        score = 0.45 * float(cos) + 0.35 * _lexical(asked, u.word_text()) - 0.02 * (u.source - 1)
         if asked.kind in ("figure", "person", "quote", "date") and fits:
             score += 0.25
         if asked.kind == "steps" and u.kind == "list":
             score += 0.3 if _ORDERED.match(u.text) or carries(asked, u.text) else 0.15
         if asked.kind == "figure":
             score += 0.12 * direction_fit(asked, u.text)
+        if asked.kind in ("quote", "person") and fits and _QUOTE_MARK.search(u.text):
+            score += 0.1  # what someone said, over a sentence that merely names them
         scored.append(Scored(u, score, fits))
     return sorted(scored, key=lambda s: -s.score)
 
@@ -175,11 +215,19 @@ def select(asked: Asked, scored: list[Scored], units_by_source: dict[int, list[U
         return chosen
     specific = asked.kind in ("figure", "person", "quote", "date")
     length = len(best.unit.text)
+    named = [n for n in asked.names if _says(best.unit.text, n)]
+    about = subject_terms(asked)
     for s in scored[1:]:
         if s.score < best.score - MARGIN or len(chosen) >= 3:
             break
         if s.unit.kind == "list" or (specific and best.fits and not s.fits):
             continue
+        if named and not any(_says(s.unit.text, n) for n in named):
+            continue  # the best says "Team"; a row about "Scale" answers another question
+        if about and not _shares(about, s.unit):
+            continue  # adds nothing about what was asked ("annual" billing, not the Starter plan's row)
+        if asked.direction and direction_fit(asked, best.unit.text) > 0 >= direction_fit(asked, s.unit.text):
+            continue  # the best has the figure on the side asked about; this one doesn't
         if any(_same(s.unit, c) for c in chosen) or any(s.unit.block == c.block and s.unit.source == c.source
                                                         and c.kind == "list" for c in chosen):
             continue

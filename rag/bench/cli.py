@@ -67,9 +67,15 @@ def add_parser(sub) -> None:
     q.add_argument("--index-dir", type=Path, default=None, help="keep the built index here and reuse it")
     json_out(q)
 
-    a = cmds.add_parser("qa", help="gold-source hits, refusals and grounding on a QA folder, beside BM25")
-    a.add_argument("folder", type=Path, help="a folder with docs/ and qa.jsonl")
+    a = cmds.add_parser("qa", help="gold-source hits, refusals, grounding and answer correctness on a QA folder")
+    a.add_argument("folder", type=Path, nargs="?", default=None, help="a folder with docs/ and qa.jsonl")
+    a.add_argument("--marketing", action="store_true", help="the built-in marketing set instead of a folder")
     a.add_argument("--model", choices=MODELS, default="extractive")
+    a.add_argument("--models", type=_list, default=(),
+                   help="more answer models on the default strategy, e.g. local,compatible (compatible: the built-in "
+                        "model behind a loopback server, unless GROUNDED_COMPATIBLE_URL is set)")
+    a.add_argument("--answerless", type=int, default=0, metavar="N",
+                   help="N answerable questions asked again with the passages holding their answers hidden")
     a.add_argument("--missing", type=Path, default=None, help="questions whose source is absent (count refusals)")
     a.add_argument("--strategies", type=_list, default=("hybrid", "dense", "sparse", "mmr"))
     a.add_argument("--limit", type=int, default=None, help="only the first N questions")
@@ -135,8 +141,13 @@ def _dispatch(args) -> None:
     else:
         from . import qa as module
 
-        config = module.QaConfig(args.folder, args.model, args.strategies, args.missing, args.limit,
-                                 index_dir=args.index_dir)
+        if args.folder is None and not args.marketing:
+            from ..errors import GroundedError
+
+            raise GroundedError("Give a QA folder (with docs/ and qa.jsonl), or --marketing for the built-in set.")
+        config = module.QaConfig(args.folder, args.model, models=tuple(args.models), answerless=args.answerless,
+                                 marketing=args.marketing, strategies=args.strategies, missing=args.missing,
+                                 limit=args.limit, index_dir=args.index_dir)
     result = module.run(config)
     print(module.render(result))
     write_json(result, args.json_out)

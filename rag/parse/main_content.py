@@ -31,6 +31,25 @@ ROWS_FOUND = 0.5  # a table is content when at least this share of its rows is
 
 logger = logging.getLogger(__name__)
 
+# Widgets every help center and site repeats, kept by the extractor on short pages (it favours recall):
+# a short block that is one of these is never content, whatever the extractor says.
+FURNITURE = re.compile(
+    r"^(was this (article|page|answer|information|helpful)\b.*|.*\b\d+ out of \d+ found this helpful.*|"
+    r"(have more|still have|got more) questions\b.*|still need help\b.*|submit a request|"
+    r"(related|recently viewed|popular|promoted) articles|articles in this section|"
+    r"(skip to (main )?content|back to top|print this (page|article)|share this (page|article))|"
+    r"(©|\(c\)|copyright)\s*\d{4}.*|.*\ball rights reserved\b.*|"
+    r".*\bcookies?\b.*\b(accept|settings|consent|preferences|policy)\b.*)$",
+    re.IGNORECASE,
+)
+FURNITURE_MAX_WORDS = 30
+
+
+def is_furniture(text: str) -> bool:
+    """A short block that is a site widget: "Was this article helpful?", a cookie banner, a copyright line."""
+    flat = " ".join(text.split())
+    return len(flat.split()) <= FURNITURE_MAX_WORDS and bool(FURNITURE.match(flat))
+
 
 def words(text: str) -> str:
     """The text as lowercase words joined by single spaces: markup, punctuation and layout left out."""
@@ -59,7 +78,7 @@ class MainContent:
         """Is this block content? A short one ("Yes", "Privacy", "Basis for Opinion") must be a line of the
         main text, or appear in it and not be a link: short links are what menus, breadcrumbs and footers are made of."""
         tokens = words(text).split()
-        if not tokens:
+        if not tokens or is_furniture(text):
             return False
         joined = " ".join(tokens)
         if joined in self._lines:

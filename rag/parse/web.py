@@ -18,7 +18,7 @@ from ..errors import EmptyDocument
 from ..types import Element, ElementKind, ParsedDocument
 from . import hidden, tables, titles
 from .builder import Builder
-from .main_content import MainContent, find_main_content
+from .main_content import MainContent, find_main_content, is_furniture
 from .text import decode
 
 DROP_TAGS = ["script", "style", "noscript", "template", "iframe", "svg", "canvas", "nav", "head", "form", "button"]
@@ -118,7 +118,7 @@ class _PageReader:
         self.held = [(t, lv) for t, lv in self.held if lv < level] + [(text, level)]
 
     def add(self, text: str, kind: ElementKind = "text", checked: bool = False, linked: bool = False) -> None:
-        if not text.strip() or (self.main is not None and not checked and not self.main.keeps(text, linked)):
+        if not text.strip() or is_furniture(text) or (self.main is not None and not checked and not self.main.keeps(text, linked)):
             return
         for held_text, level in self.held:
             self.b.title(held_text, level)
@@ -140,7 +140,8 @@ class _PageReader:
     def items(self, items: list[Tag], numbered: bool) -> None:
         """A list's kept items; an ordered list keeps its numbers, so "step 3" can still be found."""
         texts = [(n, _text(li), _linked(li)) for n, li in enumerate(items, 1)]
-        kept = [(n, i) for n, i, linked in texts if i and (self.main is None or self.main.keeps(i, linked))]
+        kept = [(n, i) for n, i, linked in texts
+                if i and not is_furniture(i) and (self.main is None or self.main.keeps(i, linked))]
         if kept:
             self.add("\n".join(f"{n}. {i}" if numbered else f"- {i}" for n, i in kept), "list", checked=True)
 
