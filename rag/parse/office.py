@@ -93,7 +93,7 @@ def _first_title(b: Builder) -> str | None:
 
 def parse_docx(path: Path, name: str) -> ParsedDocument:
     check_office_container(path)
-    from . import _unstructured
+    from . import _unstructured  # noqa: F401 - configures unstructured (offline spaCy model) before it is used
     from unstructured.partition.docx import partition_docx
 
     elements = partition_docx(filename=str(path), infer_table_structure=True, include_page_breaks=False)
@@ -105,7 +105,7 @@ def parse_docx(path: Path, name: str) -> ParsedDocument:
 
 def parse_pptx(path: Path, name: str) -> ParsedDocument:
     check_office_container(path)
-    from . import _unstructured
+    from . import _unstructured  # noqa: F401 - configures unstructured (offline spaCy model) before it is used
     from pptx import Presentation
     from unstructured.partition.pptx import partition_pptx
 
