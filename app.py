@@ -4,6 +4,8 @@ The pages are registered with ``st.navigation`` first (so the sidebar's buttons 
 them), the sidebar is drawn next, and the chosen page runs last.
 """
 
+from pathlib import Path
+
 import streamlit as st
 
 from app_pages._common import (
@@ -17,7 +19,9 @@ from rag.present import escape_markdown
 from rag.workspace.assistants import create_assistant, list_assistants
 from rag.workspace.chats import list_chats
 
-st.set_page_config(page_title="Grounded", page_icon=":material/library_books:", layout="wide")
+# The icon is a file of ours: a ":material/..." page icon makes every browser fetch it from Google's font
+# servers, a third-party call from an offline product (and, in the EU, a transfer that needs consent).
+st.set_page_config(page_title="Grounded", page_icon=str(Path(__file__).parent / "assets" / "icon.png"), layout="wide")
 
 CHAT = st.Page("app_pages/chat.py", title="Chat", icon=":material/chat:", default=True)
 KNOWLEDGE = st.Page("app_pages/knowledge.py", title="Knowledge", icon=":material/folder_open:")

@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import logging
 from contextlib import contextmanager
+from pathlib import Path
 
 import streamlit as st
 
 from rag.errors import GroundedError, NotFound
 from rag.ingest.recovery import open_store
+from rag.present import escape_markdown
 from rag.settings import Settings
 from rag.store import Store
 from rag.workspace.access import (
     LOCAL_USER,
+    SESSION_COOKIE,
     SignInThrottle,
     User,
     authenticate,
+    session_secret,
+    session_token,
     signed_in,
+    user_from_token,
 )
 from rag.workspace.assistants import (
     Assistant,
@@ -40,7 +46,7 @@ def store_or_stop() -> Store:
     try:
         return get_store(str(Settings.load().data_dir.resolve()))
     except GroundedError as err:
-        st.error(str(err))
+        st.error(escape_markdown(str(err)))
         st.stop()
 
 
@@ -62,9 +68,37 @@ def current_user(store: Store) -> User:
         st.stop()
     name = st.session_state.get(USER_KEY)
     if name and name in settings.users:
+        _write_session_cookie()
         return signed_in(name, settings)
-    _password_signin(settings)
+    token = st.context.cookies.get(SESSION_COOKIE) if settings.session_hours else None
+    if token and (user := user_from_token(settings, token, _session_secret(store))):
+        st.session_state[USER_KEY] = user.name  # signed in by an earlier visit's session: a reload keeps you in
+        return user
+    _password_signin(settings, store)
     st.stop()
+
+
+@st.cache_resource
+def _secrets_for(data_dir: str) -> bytes:
+    return session_secret(Path(data_dir))
+
+
+def _session_secret(store: Store) -> bytes:
+    return _secrets_for(str(store.settings.data_dir))
+
+
+def _cookie_script(value: str, max_age: int) -> None:
+    """Set (or, with ``max_age`` 0, clear) the session cookie: only our own token, base64url, goes in it."""
+    st.html(f"<script>document.cookie = '{SESSION_COOKIE}={value}; Path=/; Max-Age={max_age}; SameSite=Strict'"
+            + ("; Secure" if st.context.url and st.context.url.startswith("https") else "") + "</script>",
+            unsafe_allow_javascript=True)
+
+
+def _write_session_cookie() -> None:
+    """After a sign-in, hand the browser its session (once; the run that signed in ended with a rerun)."""
+    token = st.session_state.pop("_session_token", None)
+    if token:
+        _cookie_script(token, int(float(st.session_state.pop("_session_seconds", 0))))
 
 
 def _oidc_signin() -> None:
@@ -85,8 +119,10 @@ def _client() -> str:
     return str(getattr(st.context, "ip_address", None) or "unknown")
 
 
-def _password_signin(settings: Settings) -> None:
+def _password_signin(settings: Settings, store: Store) -> None:
     st.title("Grounded")
+    if st.session_state.pop("_signed_out", False):
+        _cookie_script("", 0)
     with st.form("signin"):
         st.write("Sign in to see your team's assistants.")
         name = st.text_input("User name", autocomplete="username")
@@ -107,12 +143,16 @@ def _password_signin(settings: Settings) -> None:
             for key in ("assistant_id", "chat_id"):  # nothing of a previous user's session carries over
                 st.session_state.pop(key, None)
             st.session_state[USER_KEY] = user.name
+            if settings.session_hours:
+                st.session_state["_session_token"] = session_token(settings, user, _session_secret(store))
+                st.session_state["_session_seconds"] = settings.session_hours * 3600
             st.rerun()
 
 
 def sign_out(store: Store) -> None:
     for key in (USER_KEY, "assistant_id", "chat_id"):
         st.session_state.pop(key, None)
+    st.session_state["_signed_out"] = True  # the sign-in page clears this browser's session cookie
     if store.settings.oidc:
         st.logout()
     st.rerun()
@@ -156,7 +196,8 @@ def friendly_errors(action: str):
     try:
         yield
     except GroundedError as err:
-        st.error(str(err))
+        st.error(escape_markdown(str(err)))  # messages name files, and a file name may be Markdown
     except Exception:  # noqa: BLE001 - never show a raw exception on the page
         log.exception("%s failed", action)
-        st.error(f"Something went wrong while trying to {action}. Please try again; if it keeps happening, restart the app.")
+        st.error(f"Something went wrong while trying to {escape_markdown(action)}. Please try again; "
+                 "if it keeps happening, restart the app.")

@@ -86,7 +86,7 @@ def render_sources(answer: Answer, key: str) -> None:
                 row = None
             if row and row.original_path and Path(row.original_path).exists():
                 st.download_button(
-                    f"Download {Path(row.file).name}" + (f" (see page {c.page})" if c.page else ""),
+                    f"Download {escape_markdown(Path(row.file).name)}" + (f" (see page {c.page})" if c.page else ""),
                     data=_download(row.original_path),
                     file_name=Path(row.file).name,
                     key=f"dl-{key}-{c.n}",

@@ -1,8 +1,14 @@
 """Presentation helpers shared by the CLI and the pages (no Streamlit here).
 
-Everything that turns document or model text into Markdown goes through
-:func:`escape_markdown`, so a document can never inject links, images,
-HTML or Streamlit directives into the page.
+Everything that turns document, model or user text into Markdown goes
+through :func:`escape_markdown` (shown literally) or
+:func:`safe_answer_markdown` (lists and emphasis kept), so a document can
+never inject links, images, HTML or Streamlit directives into the page.
+
+Web and e-mail addresses are never live: a planted "Reset your account at
+https://..." must not become a link a marketer clicks. They are shown as
+code (copyable, not clickable), and a Markdown link shows where it really
+points next to its text.
 """
 
 from __future__ import annotations
@@ -14,9 +20,29 @@ from .words import analyse
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=])")
 
 
+_ADDRESS = re.compile(r"(?:\b(?:https?|ftp|file)://|\bwww\.)[^\s<>`]+|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b", re.IGNORECASE)
+
+
+def _inert(address: str) -> str:
+    """An address as code: readable and copyable, never a link (trailing punctuation left outside)."""
+    core = address.rstrip(".,;:!?)]'\"")
+    return f"`{core.replace('`', '')}`" + address[len(core):]
+
+
+def _outside_addresses(text: str, escape) -> str:
+    """``escape`` applied to the text between addresses; each address made inert."""
+    out, last = [], 0
+    for m in _ADDRESS.finditer(text):
+        out.append(escape(text[last : m.start()]))
+        out.append(_inert(m.group(0)))
+        last = m.end()
+    out.append(escape(text[last:]))
+    return "".join(out)
+
+
 def escape_markdown(text: str) -> str:
-    """Text shown literally by a Markdown renderer (no formatting, links, HTML or directives)."""
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    """Text shown literally by a Markdown renderer (no formatting, links, HTML or directives; addresses as code)."""
+    return _outside_addresses(text, lambda part: _MD_SPECIAL.sub(r"\\\1", part))
 
 
 def location(file: str, page: int | list[int] | tuple[int, ...] | None = None, section: str = "") -> str:
@@ -67,12 +93,16 @@ def highlight_spans(quote: str, claim: str) -> list[tuple[str, bool]]:
 
 
 def highlighted_markdown(quote: str, claim: str, colour: str = "orange") -> str:
-    """The quote as safe Markdown with supporting words on a coloured background."""
-    out = []
-    for text, hit in highlight_spans(quote, claim):
-        safe = escape_markdown(text)
-        out.append(f":{colour}-background[{safe}]" if hit else safe)
-    return "".join(out)
+    """The quote as safe Markdown with supporting words on a coloured background (addresses inert, whole)."""
+
+    def highlight(part: str) -> str:
+        out = []
+        for text, hit in highlight_spans(part, claim):
+            safe = _MD_SPECIAL.sub(r"\\\1", text)
+            out.append(f":{colour}-background[{safe}]" if hit else safe)
+        return "".join(out)
+
+    return _outside_addresses(quote, highlight)
 
 
 def mask_secret(value: str | None) -> str:
@@ -129,16 +159,21 @@ def safe_answer_markdown(text: str) -> str:
     """An answer (model or quoted text) as Markdown that keeps lists, bold and italics but shows no
     images, no live links, no Streamlit colour/icon directives and no LaTeX (``$49 or $900`` stays
     money). Citation markers like ``[1]`` are kept as they are."""
-    text = text.replace("\\", "\\\\").replace("$", "\\$")
     text = _IMAGE.sub(lambda m: f"[image: {m.group(1) or 'no description'}]", text)
-    text = _LINK.sub(lambda m: f"{m.group(1)} ({m.group(2)})", text)
-    text = _DIRECTIVE.sub(r"\\:", text)
-    return text.replace("<", "&lt;")
+    text = _LINK.sub(lambda m: f"{m.group(1)} (link to {m.group(2)})", text)  # says where it points; the address goes inert below
+
+    def rest(part: str) -> str:
+        part = part.replace("\\", "\\\\").replace("$", "\\$")
+        part = _DIRECTIVE.sub(r"\\:", part)
+        return part.replace("<", "&lt;")
+
+    return _outside_addresses(text, rest)
 
 
 def safe_stream_piece(piece: str) -> str:
-    """A streamed token made safe on its own (the final answer is re-rendered with the full rules)."""
-    return piece.replace("\\", "\\\\").replace("$", "\\$").replace("<", "&lt;")
+    """A streamed token shown literally: a directive, link or address split across tokens can't take
+    effect while the answer streams (the finished answer is then drawn with :func:`safe_answer_markdown`)."""
+    return _MD_SPECIAL.sub(r"\\\1", piece)
 
 
 def passage_markdown(text: str) -> str:

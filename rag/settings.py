@@ -36,6 +36,18 @@ def _flag(raw: str | None) -> bool:
     return (raw or "").strip().lower() in ("1", "true", "yes", "on")
 
 
+def _hours(raw: str | None) -> float:
+    if raw is None:
+        return Settings.session_hours
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if value < 0:
+        raise GroundedError(f"The setting GROUNDED_SESSION_HOURS must be a number of hours (0 signs in every visit), not {raw!r}.")
+    return value
+
+
 @dataclass(frozen=True)
 class Limits:
     """Input limits; each breach gives the user a plain message."""
@@ -110,6 +122,7 @@ class Settings:
     # False when the compatible server address came from an assistant, not from whoever runs the
     # machine: then no install key goes with it and its address is guarded.
     compatible_trusted: bool = True
+    session_hours: float = 12.0  # a browser stays signed in across reloads this long (GROUNDED_SESSION_HOURS)
 
     @property
     def signin_required(self) -> bool:
@@ -162,5 +175,6 @@ class Settings:
             admins=names("admins", "GROUNDED_ADMINS"),
             allow_private_urls=_flag(get("GROUNDED_ALLOW_PRIVATE_URLS")),
             allowed_server_urls=names("allowed_server_urls", "GROUNDED_ALLOWED_SERVER_URLS"),
+            session_hours=_hours(get("GROUNDED_SESSION_HOURS")),
             limits=_limits(get),
         )

@@ -193,3 +193,21 @@ def test_every_write_path_refuses_a_shared_read_only_user(store):
         documents.passages(store, doc.doc_id, CAROL)
     with pytest.raises(NotFound):
         check_health(store, shared.id, CAROL)
+
+
+def test_a_signed_session_survives_a_reload_until_it_expires(tmp_path):
+    from rag.workspace.access import session_secret, session_token, user_from_token
+
+    settings = Settings(users={"alice": hash_password("pw", iterations=1000)}, admins=("alice",), session_hours=2)
+    secret = session_secret(tmp_path)
+    assert session_secret(tmp_path) == secret and (tmp_path / ".session-key").stat().st_mode & 0o077 == 0
+    token = session_token(settings, User("alice"), secret, now=1000.0)
+    assert user_from_token(settings, token, secret, now=1000.0 + 3600) == User("alice", admin=True)
+    assert user_from_token(settings, token, secret, now=1000.0 + 2 * 3600 + 1) is None  # expired
+    name, expires, signature = token.split(".")
+    assert user_from_token(settings, f"{name}.{int(expires) + 10**6}.{signature}", secret, now=1000.0) is None  # tampered
+    assert user_from_token(settings, token, b"another install's key" * 2, now=1000.0) is None
+    changed = Settings(users={"alice": hash_password("new", iterations=1000)}, session_hours=2)
+    assert user_from_token(changed, token, secret, now=1000.0) is None  # a new password ends old sessions
+    assert user_from_token(Settings(users={}), token, secret, now=1000.0) is None  # a removed user too
+    assert user_from_token(settings, "garbage", secret) is None

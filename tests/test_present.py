@@ -27,3 +27,18 @@ def test_location_and_secret_masking():
     assert location("notes.md") == "notes.md"
     assert mask_secret("sk-abcdefghijklmnop1234") == "sk-…1234"
     assert mask_secret(None) == "not set"
+
+
+def test_addresses_from_documents_chats_and_models_are_never_live():
+    """A planted link is shown as code (copyable, not clickable), in every way text reaches the page."""
+    from rag.present import passage_markdown, safe_answer_markdown, safe_stream_piece
+
+    planted = "Reset your account at https://evil.example/phish now, or write to help@evil.example."
+    for render in (escape_markdown, safe_answer_markdown, passage_markdown,
+                   lambda t: highlighted_markdown(t, "reset account evil phish")):
+        shown = render(planted)
+        assert "`https://evil.example/phish`" in shown and "`help@evil.example`" in shown, shown
+        assert shown.count("https://") == 1  # only inside the code span
+    linked = safe_answer_markdown("See [our docs](https://evil.example/x) and www.evil.example.")
+    assert "our docs (link to `https://evil.example/x`)" in linked and "`www.evil.example`." in linked
+    assert safe_stream_piece(":red[boo] [x](y)") == "\\:red\\[boo\\] \\[x\\]\\(y\\)"

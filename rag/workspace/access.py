@@ -26,10 +26,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import os
 import secrets
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..errors import AccessDenied, NotFound
 
@@ -181,3 +183,49 @@ def require(assistant, user: User | None, manage: bool = False):
         who = f"the owner of this assistant ({assistant.owner})" if assistant.owner else "whoever runs Grounded (an admin)"
         raise AccessDenied(f"Only {who} can change, share or delete it.")
     return assistant
+
+
+# Signed sessions: a browser keeps its sign-in across reloads for ``Settings.session_hours``.
+SESSION_COOKIE = "grounded_session"
+
+
+def session_secret(data_dir: Path) -> bytes:
+    """This install's key for signing sessions: made on first use, kept in the data folder, readable by its owner only."""
+    path = Path(data_dir) / ".session-key"
+    try:
+        return bytes.fromhex(path.read_text().strip())
+    except (OSError, ValueError):
+        key = secrets.token_bytes(32)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(key.hex())
+        return key
+
+
+def _signature(secret: bytes, name: str, expires: int, stored_hash: str) -> str:
+    # the stored password hash is part of what is signed: a changed password ends every session made with the old one
+    message = f"{name}\0{expires}\0{stored_hash}".encode()
+    return base64.urlsafe_b64encode(hmac.new(secret, message, hashlib.sha256).digest()).decode().rstrip("=")
+
+
+def session_token(settings, user: User, secret: bytes, now: float | None = None) -> str:
+    """A signed token that signs ``user`` in again until it expires (``name.expires.signature``)."""
+    expires = int((now if now is not None else time.time()) + settings.session_hours * 3600)
+    name = base64.urlsafe_b64encode(user.name.encode()).decode().rstrip("=")
+    return f"{name}.{expires}.{_signature(secret, user.name, expires, settings.users.get(user.name, ''))}"
+
+
+def user_from_token(settings, token: str, secret: bytes, now: float | None = None) -> User | None:
+    """The user a session token signs in, if it is genuine, unexpired and the user still exists; else None."""
+    try:
+        encoded, expires_text, signature = token.split(".")
+        name = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode()
+        expires = int(expires_text)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if name not in settings.users or expires < (now if now is not None else time.time()):
+        return None
+    if not hmac.compare_digest(signature, _signature(secret, name, expires, settings.users[name])):
+        return None
+    return signed_in(name, settings)

@@ -138,9 +138,20 @@ def page(browser, request):
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda err: errors.append(str(err)))
+    elsewhere: list[str] = []
+    context.on("request", lambda r: elsewhere.append(r.url) if not _is_the_apps(r.url) else None)
     yield page
     context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
+    assert not elsewhere, f"the page asked another host for something (an offline product must not): {elsewhere}"
+
+
+def _is_the_apps(url: str) -> bool:
+    """A request to the app itself (or an inline data or blob URL), not to a third party."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return parts.scheme in ("data", "blob", "about") or parts.hostname in ("127.0.0.1", "localhost")
 
 
 class Shots:
