@@ -31,6 +31,8 @@ def _parser() -> argparse.ArgumentParser:
     ing.add_argument("--chunk-size", type=int, default=None, help="tokens per chunk")
     ing.add_argument("--chunk-overlap", type=int, default=None, help="tokens shared by neighbouring chunks")
     ing.add_argument("--force", action="store_true", help="re-index even unchanged files")
+    ing.add_argument("--owner", default=None,
+                     help="with sign-in on: who owns the assistant (else it has no owner and only admins can change it)")
 
     sub.add_parser("docs", parents=[common], help="list documents")
 
@@ -63,9 +65,57 @@ def _parser() -> argparse.ArgumentParser:
     add_bench_parser(sub)
     _add_workflow_parsers(sub, common)  # draft, health, kind (below)
 
+    _add_assistant_parsers(sub, common)
+
     hp = sub.add_parser("hash-password", help="make a sign-in line for .streamlit/secrets.toml's [users] table")
     hp.add_argument("user", help="the user name people sign in with")
     return p
+
+
+def _add_assistant_parsers(sub, common) -> None:
+    a = sub.add_parser("assistants", parents=[common], help="list assistants, create one, set its owner or who it is shared with")
+    actions = a.add_subparsers(dest="action")
+    create = actions.add_parser("create", parents=[common], help="a new assistant; prints its id")
+    create.add_argument("name")
+    create.add_argument("--owner", default=None)
+    owner = actions.add_parser("owner", parents=[common], help="give an assistant to someone (--none: nobody, admins manage it)")
+    owner.add_argument("assistant")
+    owner.add_argument("person", nargs="?", default=None)
+    owner.add_argument("--none", action="store_true")
+    share = actions.add_parser("share", parents=[common], help='who may use it besides its owner ("*": everyone signed in)')
+    share.add_argument("assistant")
+    share.add_argument("people", nargs="*")
+
+
+def cmd_assistants(store, args) -> None:
+    """The command line runs the machine: it may see and change every assistant (access checks pass ``user=None``)."""
+    from .workspace.assistants import create_assistant, list_assistants, set_owner, share
+
+    if args.action == "create":
+        made = create_assistant(store.catalog, args.name)
+        if args.owner:
+            made = set_owner(store.catalog, made.id, args.owner, None)
+        _print({"id": made.id, "name": made.name, "owner": made.owner}) if args.json else print(made.id)
+        return
+    if args.action == "owner":
+        if not args.none and not args.person:
+            raise GroundedError("Name the new owner, or give --none to leave the assistant to the admins.")
+        changed = set_owner(store.catalog, args.assistant, None if args.none else args.person, None)
+        print(f"{changed.id} is now owned by {changed.owner or 'nobody (admins manage it)'}.")
+        return
+    if args.action == "share":
+        changed = share(store.catalog, args.assistant, args.people, None)
+        print(f"{changed.id} is shared with {', '.join(changed.shared_with) or 'nobody'}.")
+        return
+    rows = list_assistants(store.catalog)
+    counts = {a.id: len(store.catalog.documents(a.id)) for a in rows}
+    if args.json:
+        _print({"assistants": [{"id": a.id, "name": a.name, "owner": a.owner, "shared_with": a.shared_with,
+                                "documents": counts[a.id]} for a in rows]})
+        return
+    for a in rows:
+        shared = f", shared with {', '.join(a.shared_with)}" if a.shared_with else ""
+        print(f"{a.id}  {a.name!r}  owner: {a.owner or 'none (admins)'}{shared}  ({counts[a.id]} documents)")
 
 
 def cmd_hash_password(args) -> int:
@@ -119,6 +169,12 @@ def cmd_ingest(store, args) -> None:
             if not args.json and p.result.status in ("failed", "skipped"):
                 bar.write(f"{p.result.status:9} {p.result.path}: {p.result.error}")
 
+    if args.owner:
+        from .workspace.assistants import ensure_default, set_owner
+
+        workspace = args.workspace or store.settings.workspace
+        ensure_default(store.catalog, workspace)
+        set_owner(store.catalog, workspace, args.owner, None)
     report = ingest_paths(store, args.paths, args.workspace, _chunking(args, store.settings.chunking), progress, args.force)
     bar.close()
     if args.json:
@@ -227,7 +283,8 @@ def cmd_ask(store, args) -> None:
             print(f"  {s.support.upper()}: {s.text}" + (f" ({'; '.join(s.reasons)})" if s.reasons else ""))
 
 
-COMMANDS = {"ingest": cmd_ingest, "docs": cmd_docs, "rm": cmd_rm, "reindex": cmd_reindex, "search": cmd_search, "ask": cmd_ask}
+COMMANDS = {"ingest": cmd_ingest, "docs": cmd_docs, "rm": cmd_rm, "reindex": cmd_reindex, "search": cmd_search, "ask": cmd_ask,
+            "assistants": cmd_assistants}
 
 
 # --- marketing workflows: draft with a recipe, knowledge-base health, set a document's kind ---

@@ -61,3 +61,21 @@ def test_missing_path_is_reported_not_fatal(tmp_path, capsys):
     assert out.returncode == 0
     result = json.loads(out.stdout)["files"][0]
     assert result["status"] == "failed" and "could not be opened" in result["error"]
+
+
+def test_assistants_and_owners_from_the_command_line(tmp_path, capsys):
+    """With sign-in on, what the command line makes has an owner (or none: admins manage it)."""
+    import json
+
+    data = tmp_path / "data"
+    (tmp_path / "a.md").write_text("# A\n\nAcme cut onboarding from 41 days to 12 days.\n")
+    assert run_cli(capsys, "ingest", tmp_path / "a.md", "--data-dir", data, "-w", "sales", "--owner", "alice").returncode == 0
+    made = run_cli(capsys, "assistants", "create", "Support", "--data-dir", data, "--owner", "bob", "--json")
+    support = json.loads(made.stdout)
+    assert support["owner"] == "bob" and support["name"] == "Support"
+    assert run_cli(capsys, "assistants", "share", support["id"], "alice", "carol", "--data-dir", data).returncode == 0
+    assert run_cli(capsys, "assistants", "owner", "sales", "--none", "--data-dir", data).returncode == 0
+    listed = {a["id"]: a for a in json.loads(run_cli(capsys, "assistants", "--data-dir", data, "--json").stdout)["assistants"]}
+    assert listed["sales"]["owner"] is None and listed["sales"]["documents"] == 1
+    assert listed[support["id"]]["shared_with"] == ["alice", "carol"]
+    assert "Name the new owner" in run_cli(capsys, "assistants", "owner", "sales", "--data-dir", data).stderr
