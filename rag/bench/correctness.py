@@ -5,7 +5,14 @@ The key facts of a reference answer, found without a model:
 - numbers with their units ("$94,836 million", "12 days", "6%");
 - dates ("March 5, 2024", "Q3 2023", "2024");
 - names: capitalised words and runs the question doesn't already contain;
-- content words the reference uses beyond the question's (stemmed).
+- when those are fewer than two (a descriptive answer: "Masked LM and Next
+  Sentence Prediction"), the reference's most distinctive content words
+  beyond the question's (stemmed, the three longest). A paraphrased
+  reference has many ordinary words no right answer needs to repeat; a
+  figure, a date or a name it must state.
+
+Source notes the reference carries ("(SOURCE: 2023 Q2 AAPL.pdf)") and
+openers ("Based on the provided documents") are not facts.
 
 An answer *states* a fact when its text (markers removed) contains it:
 numbers compare by value ("94,836" = "94836"), names and words
@@ -26,14 +33,20 @@ from collections.abc import Iterable
 
 from ..answer.asked import classify
 from ..answer.check import split_sentences
-from ..words import analyse
+from ..words import STOP_WORDS, analyse
+
+_OPENERS = {"however", "from", "for", "in", "the", "this", "these", "overall", "additionally", "also", "based"}
 
 _NUMBER = re.compile(r"[$€£]?\s?\d[\d,]*(?:\.\d+)?\s?(?:%|percent|million|billion|thousand|[kmb]\b)?", re.I)
 _MONTHS = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DATE = re.compile(rf"\b{_MONTHS}\s+\d{{1,2}},?\s+\d{{4}}\b|\b\d{{1,2}}\s+{_MONTHS}\s+\d{{4}}\b|\bq[1-4]\s+\d{{4}}\b", re.I)
 _NAME = re.compile(r"\b[A-Z][A-Za-z0-9&'’-]*(?:\s+[A-Z][A-Za-z0-9&'’-]*)*")
 _MARKER = re.compile(r"\s*\[\d{1,3}\]")
-MAX_WORDS = 12  # content words kept per reference: the rarest-looking (longest) ones
+MAX_WORDS = 3  # content words kept for a reference with fewer than two figures, dates and names
+_SOURCE_NOTE = re.compile(r"\(?\bSOURCE(?:\(S\))?:[^\n)]*\)?|\bbased on the provided (?:documents|context)[^,.:]*[,.:]?|"
+                          r"\S+\.(?:pdf|docx?|html?|md|txt)\b", re.I)
+_LIST_NUMBER = re.compile(r"(?m)^\s*(?:[-*•]\s*)?\d{1,2}[.)]\s")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:]\s+|\n\s*(?:[-*•]\s*)?)$")
 
 QUESTION_TYPES = ("figure", "who", "when", "how-to", "other")
 
@@ -54,27 +67,34 @@ def _value(raw: str) -> str:
 
 def key_facts(reference: str, question: str = "") -> list[str]:
     """What a right answer to ``question`` must state, read from ``reference`` (see the module docstring)."""
+    reference = _LIST_NUMBER.sub(" ", _SOURCE_NOTE.sub(" ", reference))
     facts: list[str] = []
     for m in _DATE.finditer(reference):
         facts.append(m.group(0).strip())
     dated = " ".join(facts)
     for m in _NUMBER.finditer(reference):
-        raw = m.group(0).strip()
+        raw = m.group(0).strip().rstrip(",.")
         if _value(raw) and _value(raw) not in {_value(n.group(0)) for n in _NUMBER.finditer(question)} \
                 and _value(raw) not in {_value(n.group(0)) for n in _NUMBER.finditer(dated)}:
             facts.append(raw)
     asked = question.lower()
     for m in _NAME.finditer(reference):
         name = m.group(0).strip()
-        if m.start() == 0 or len(name) < 2 or name.lower() in asked or re.fullmatch(r"[\d\s]+", name):
+        if _SENTENCE_START.search(reference[: m.start()]):  # "However", "For the quarter": capitalised as a sentence starts
+            words = name.split()
+            name = " ".join(words[1:]) if len(words) > 1 and words[0].lower() in STOP_WORDS | _OPENERS else ""
+        if len(name) < 2 or name.lower() in asked or re.fullmatch(r"[\d\s]+", name) or name.lower() in STOP_WORDS:
             continue
         if not any(name in f for f in facts):
             facts.append(name)
-    question_words = set(analyse(question))
-    seen_words = {t for f in facts for t in analyse(f)}
-    words = [w for w in dict.fromkeys(analyse(reference)) if w not in question_words and w not in seen_words and not w.isdigit()]
-    facts += sorted(words, key=len, reverse=True)[:MAX_WORDS]
-    return list(dict.fromkeys(facts))
+    facts = list(dict.fromkeys(facts))
+    if len(facts) < 2:
+        question_words = set(analyse(question))
+        seen_words = {t for f in facts for t in analyse(f)}
+        words = [w for w in dict.fromkeys(analyse(reference))
+                 if w not in question_words and w not in seen_words and not w.isdigit()]
+        facts += sorted(words, key=len, reverse=True)[:MAX_WORDS]
+    return facts
 
 
 def states(answer: str, fact: str) -> bool:

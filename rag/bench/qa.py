@@ -101,9 +101,12 @@ class StrategyTally:
     by_type: dict[str, list[float]] = field(default_factory=dict)
     not_answering: list[bool] = field(default_factory=list)  # flagged "doesn't answer the question" (answered ones)
     wrong_side: list[bool] = field(default_factory=list)  # stated the figure the question did not ask for
+    answers: list[dict] = field(default_factory=list)  # per question: what was said and which facts it stated
 
     def add_correctness(self, item: QaItem, text: str) -> None:
         share, everything = correctness(text, item.key_facts)
+        self.answers.append({"id": item.qid, "type": question_type(item.question), "facts": item.key_facts,
+                             "share": round(share, 3), "answer": text[:600]})
         self.facts.append(share)
         self.all_facts.append(everything)
         self.by_type.setdefault(question_type(item.question), []).append(float(everything))
@@ -127,6 +130,7 @@ class StrategyTally:
             "models": self.models,
             "refusal_reasons": self.refusal_reasons,
             "refusals": self.refusals,
+            "answers": self.answers,
         }
 
 
