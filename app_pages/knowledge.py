@@ -127,7 +127,8 @@ st.caption("Tag each document with its kind (double-click a cell in the **Kind**
 has_problems = any(d.error for d in documents)
 table = [
     {
-        "Name": d.file,
+        "Name": d.title or d.file,
+        "File": d.file,
         "Kind": d.kind if d.kind in KINDS else "other",
         "Pages": str(d.pages) if d.pages else "—",
         "Passages": d.chunks,
@@ -141,9 +142,10 @@ edited = st.data_editor(
     table,
     hide_index=True,
     width="stretch",
-    disabled=["Name", "Pages", "Passages", "Uploaded", "Status", "Problem"] + ([] if manager else ["Kind"]),
+    disabled=["Name", "File", "Pages", "Passages", "Uploaded", "Status", "Problem"] + ([] if manager else ["Kind"]),
     column_config={
-        "Name": st.column_config.TextColumn("Name", width="medium"),
+        "Name": st.column_config.TextColumn("Name", width="medium", help="The document's title"),
+        "File": st.column_config.TextColumn("File", width="medium", help="Where it came from"),
         "Kind": st.column_config.SelectboxColumn("Kind", options=list(KINDS), required=True, width="medium"),
         "Passages": st.column_config.NumberColumn("Passages", help="The pieces the document was split into for searching."),
         "Problem": st.column_config.TextColumn("Problem", width="large"),
@@ -156,7 +158,7 @@ for doc, shown, row in zip(documents, table, edited):
             docs.set_kind(store, doc.doc_id, row["Kind"], user)
             st.toast(f"{md(doc.file)} is now tagged “{row['Kind']}”.")
 
-names = {d.doc_id: d.file for d in documents}
+names = {d.doc_id: f"{d.title} ({d.file})" if d.title and d.title != d.file else d.file for d in documents}
 chosen = st.selectbox(
     "Document", list(names), format_func=names.get, key=f"doc-pick-{assistant.id}",
     help="Pick a document to download, re-index, delete or see how it was split.",
@@ -261,6 +263,7 @@ if query:
     with friendly_errors("search"):
         settings = assistant.retrieval.with_(threshold=-1.0, where=SearchFilter(kinds=tuple(kinds)))
         result = retrieve(store, query, assistant.id, settings)
+        titles = {d.doc_id: d.title for d in documents}
         threshold = assistant.retrieval.threshold
         if not result.hits:
             st.info("Nothing found. Check the spelling, or add documents that cover this.", icon=":material/search_off:")
@@ -276,7 +279,8 @@ if query:
             relevant = relevance >= threshold
             with st.container(border=True):
                 st.caption(
-                    f"[{n}] {md(location(hit.file, hit.pages or hit.page, hit.section))} · relevance {relevance:.0%}"
+                    f"[{n}] {md(location(titles.get(hit.doc_id) or hit.file, hit.pages or hit.page, hit.section))}"
+                    f" · relevance {relevance:.0%}"
                     + ("" if relevant else " · below the minimum relevance: would not be used")
                 )
                 st.markdown(passage_markdown(hit.text[:1500]))

@@ -272,7 +272,7 @@ def cmd_ask(store, args) -> None:
     if answer.citations:
         print("\nSources:")
     for c in answer.citations:
-        where = ", ".join(x for x in (c.file, f"page {c.page}" if c.page else "", c.section) if x)
+        where = ", ".join(x for x in (c.title, c.file, f"page {c.page}" if c.page else "", c.section) if x)
         print(f"[{c.n}] {where}\n    “{c.quote}”")
     if answer.sentences and not answer.refused:
         verdict = {True: "Answers the question", False: "Doesn't answer the question", None: "Answers the question?"}

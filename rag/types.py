@@ -159,11 +159,13 @@ class Citation:
     score: float
     chunk_id: str = ""
     pages: list[int] = field(default_factory=list)  # every page the cited passage spans
+    title: str = ""  # the document's human title ("Connect your CRM"); ``file`` is where it came from
 
     def as_dict(self) -> dict:
         return {
             "n": self.n,
             "doc_id": self.doc_id,
+            "title": self.title or None,
             "file": self.file,
             "page": self.page,
             "section": self.section,

@@ -120,7 +120,8 @@ def test_upload_then_ask_shows_answer_with_citation(app):
     _ask(app, "How long did onboarding take for Northwind?")
     _no_exceptions(app)
     assert "41 days to 12 days" in _texts(app)
-    assert any(_plain(e.label).startswith("[1] northwind.md · ") for e in app.expander)
+    assert any(_plain(e.label).startswith("[1] Northwind case study · ") for e in app.expander)  # its title first
+    assert any(_plain(c.value) == "northwind.md" for c in app.caption)  # and where it came from
     assert any("Supported: 100%" in c.value for c in app.caption)
     assert any("Answers the question" in c.value for c in app.caption)  # a duration was asked for, and is there
     # the chat is saved and listed in the sidebar under its first question
@@ -134,7 +135,7 @@ def test_money_in_an_answer_is_not_typeset_as_maths(app):
     _no_exceptions(app)
     answer = next(m.value for m in app.markdown if "900" in m.value)
     assert "\\$900" in answer and "$" not in answer.replace("\\$", "")  # escaped: shown as money, not LaTeX
-    assert any(_plain(e.label).startswith("[1] pricing.txt") for e in app.expander)
+    assert any(_plain(e.label).startswith("[1] pricing") for e in app.expander)  # a title-less file: its name
 
 
 def test_off_topic_question_is_refused(app):
@@ -259,7 +260,7 @@ def test_knowledge_table_preview_search_reindex_and_delete(app):
     # retrieval test without an answer
     next(t for t in app.text_input if t.label == "Question").set_value("onboarding time").run()
     _no_exceptions(app)
-    assert any(_plain(c.value).startswith("[1] northwind.md") and "relevance" in c.value for c in app.caption)
+    assert any(_plain(c.value).startswith("[1] Northwind case study") and "relevance" in c.value for c in app.caption)
 
     _button(app, "Re-index").click().run()
     _no_exceptions(app)

@@ -134,6 +134,7 @@ def ask_stream(store, question: str, workspace: str | None = None, options: AskO
 
     # 4. check and explain
     checked = check_answer(text, hits, store.embeddings)
+    name_citations(store, checked.citations)
     cited = "\n".join(f"{c.file}\n{c.section}" for c in checked.citations)
     answers, reason = judge(classify(query), checked.answer, cited)
     if answers is False and name == "extractive":
@@ -152,6 +153,13 @@ def ask_stream(store, question: str, workspace: str | None = None, options: AskO
         answers_question=answers,
         answers_reason=reason,
     ))
+
+
+def name_citations(store, citations) -> None:
+    """Give each citation its document's human title (shown first; the file path is secondary)."""
+    for c in citations:
+        row = store.catalog.get(c.doc_id)
+        c.title = (row.title or "") if row else ""
 
 
 def _relay(tokens: Generator[str, None, Written]) -> Generator[Event, None, Written]:

@@ -63,9 +63,16 @@ def _read_text(path: Path) -> str:
 
 def parse_txt(path: Path, name: str) -> ParsedDocument:
     """Paragraphs split on blank lines; the first line is the title when it reads like one."""
+    from .linkedin import split_post
+
     b = Builder(name)
-    for para in re.split(r"\n\s*\n", _read_text(path)):
+    text = _read_text(path)
+    for para in re.split(r"\n\s*\n", text):
         b.add(para)
+    post, body = split_post(text)
+    if post is not None:  # a LinkedIn post is called by its first line, as people remember it
+        first = next((line.strip() for line in body.splitlines() if line.strip()), "")
+        return ParsedDocument(name, b.elements, title=titles.choose([first[:120]], name))
     first_line = b.elements[0].text.split("\n", 1)[0] if b.elements else ""
     return ParsedDocument(name, b.elements, title=titles.choose([first_line if titles.looks_like_title(first_line) else None], name))
 

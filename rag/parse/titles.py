@@ -45,7 +45,7 @@ def is_junk(title: str, file_name: str = "") -> bool:
     if " " not in t and ("_" in t or t.count("-") >= 2 or re.search(r"[a-z][A-Z]|\.\w{2,4}$", t)):
         return True  # "Unstructured-test-doc", "q3_results", "SingleTable", "logo.jpg": a name made for a computer
     stem = PurePosixPath(file_name.replace("\\", "/")).stem
-    return bool(stem) and words(t) == words(stem) and ("_" in stem or "-" in stem or stem.islower())
+    return bool(stem) and t == stem  # the file name itself; "Brand style guide" for brand-style-guide.md is a title
 
 
 def without_site_name(title: str, headings: list[str]) -> str:

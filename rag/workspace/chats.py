@@ -53,7 +53,7 @@ def answer_from_json(text: str) -> Answer:
         model=data["model"],
         refused=data["refused"],
         grounded_fraction=data["grounded_fraction"],
-        citations=[Citation(**c) for c in data["citations"]],
+        citations=[Citation(**{**c, "title": c.get("title") or ""}) for c in data["citations"]],
         sentences=[SentenceCheck(**s) for s in data["sentences"]],
         # chats saved before notices had codes hold plain strings: shown as they were, with no code to act on
         notices=[Notice(**n) if isinstance(n, dict) else Notice("saved", n) for n in data.get("notices", [])],
@@ -163,7 +163,7 @@ def answer_markdown(question: str, answer: Answer) -> str:
         lines.append("**Sources**")
         lines.append("")
         for c in answer.citations:
-            where = ", ".join(x for x in (c.file, f"page {c.page}" if c.page else "", c.section) if x)
+            where = ", ".join(x for x in (c.title, c.file, f"page {c.page}" if c.page else "", c.section) if x)
             lines.append(f"[{c.n}] {where}  \n> {c.quote}")
             lines.append("")
     if not answer.refused and answer.sentences:
