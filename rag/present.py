@@ -56,8 +56,11 @@ def location(file: str, page: int | list[int] | tuple[int, ...] | None = None, s
         parts.append(f"page {pages[0]}")
     elif pages:
         parts.append(f"pages {pages[0]}–{pages[-1]}")
-    if section:
-        parts.append(section)
+    headings = section.split(" > ") if section else []
+    if headings and parts and headings[0].strip().lower() == parts[0].strip().lower():
+        headings = headings[1:]  # the document's title heads its sections too: said once
+    if headings:
+        parts.append(" > ".join(headings))
     return " · ".join(parts)
 
 
