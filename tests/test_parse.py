@@ -20,7 +20,7 @@ from rag.errors import (
     UnsupportedFile,
 )
 from rag.parse import SUPPORTED_EXTENSIONS, iter_members, parse_file
-from rag.parse.text import decode
+from rag.parse.encoding import decode
 from tests.fixtures import HTML, make_pdf, make_zip, write_all
 
 ROOT = Path(__file__).resolve().parent.parent

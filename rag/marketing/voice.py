@@ -370,8 +370,8 @@ def profile_from_texts(texts: list[str]) -> VoiceProfile | None:
 # where the posts come from
 def document_text(store, row) -> str:
     """The text of a style document as written: a stored LinkedIn post without its header, else its passages."""
+    from ..parse.encoding import decode
     from ..parse.linkedin import split_post
-    from ..parse.text import decode
 
     if row.original_path and Path(row.original_path).suffix.lower() == ".txt" and Path(row.original_path).exists():
         post, body = split_post(decode(Path(row.original_path).read_bytes()))

@@ -62,7 +62,7 @@ def _key(name: str) -> str:
 
 
 def _decode(data: bytes) -> str:
-    from .text import decode
+    from .encoding import decode
 
     return decode(data)
 

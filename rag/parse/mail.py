@@ -15,7 +15,7 @@ from ..errors import BrokenFile, EmptyDocument, EncryptedFile
 from ..types import ParsedDocument
 from . import titles
 from .builder import Builder
-from .text import decode
+from .encoding import decode
 
 _REPLY_PREFIX = re.compile(r"^(\s*(re|fw|fwd|aw|wg|sv|tr)\s*(\[\d+\])?\s*:\s*)+", re.I)
 ENCRYPTED_TYPES = {"application/pkcs7-mime", "application/x-pkcs7-mime", "multipart/encrypted", "application/pgp-encrypted"}

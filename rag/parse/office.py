@@ -93,8 +93,9 @@ def _first_title(b: Builder) -> str | None:
 
 def parse_docx(path: Path, name: str) -> ParsedDocument:
     check_office_container(path)
-    from . import _unstructured  # noqa: F401 - configures unstructured (offline spaCy model) before it is used
     from unstructured.partition.docx import partition_docx
+
+    from . import _unstructured  # noqa: F401 - configures unstructured (offline spaCy model) before it is used
 
     elements = partition_docx(filename=str(path), infer_table_structure=True, include_page_breaks=False)
     b = _from_unstructured(elements, name, pages_from_metadata=False)
@@ -105,9 +106,10 @@ def parse_docx(path: Path, name: str) -> ParsedDocument:
 
 def parse_pptx(path: Path, name: str) -> ParsedDocument:
     check_office_container(path)
-    from . import _unstructured  # noqa: F401 - configures unstructured (offline spaCy model) before it is used
     from pptx import Presentation
     from unstructured.partition.pptx import partition_pptx
+
+    from . import _unstructured  # noqa: F401 - configures unstructured (offline spaCy model) before it is used
 
     slides = len(Presentation(str(path)).slides)
     elements = partition_pptx(filename=str(path), infer_table_structure=True, include_slide_notes=True)

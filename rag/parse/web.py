@@ -18,8 +18,8 @@ from ..errors import EmptyDocument
 from ..types import Element, ElementKind, ParsedDocument
 from . import hidden, tables, titles
 from .builder import Builder
+from .encoding import decode
 from .main_content import MainContent, find_main_content, is_furniture
-from .text import decode
 
 DROP_TAGS = ["script", "style", "noscript", "template", "iframe", "svg", "canvas", "nav", "head", "form", "button"]
 HEADINGS = {f"h{i}": i for i in range(1, 7)}
