@@ -30,6 +30,12 @@ def forget(catalog, doc_id: str) -> None:
     catalog.execute("DELETE FROM doc_origins WHERE doc_id = ?", (doc_id,))
 
 
+def origin_of(catalog, doc_id: str) -> tuple[str | None, float | None]:
+    """(live address, last change) of a document, each None when unknown."""
+    rows = catalog.query("SELECT url, modified FROM doc_origins WHERE doc_id = ?", (doc_id,))
+    return (rows[0]["url"], rows[0]["modified"]) if rows else (None, None)
+
+
 def url_of(catalog, doc_id: str) -> str:
     """The document's live address, or "" when it has none."""
     rows = catalog.query("SELECT url FROM doc_origins WHERE doc_id = ?", (doc_id,))
