@@ -237,3 +237,76 @@ def test_scope_and_patterns():
     assert not scope.covers("http://other.example.com/hc/en-us/articles/1")
     assert document_name("https://help.example.com/hc/en-us/", ".html") == "help.example.com/hc/en-us/index.html"
     assert document_name("https://a.test/guide.pdf", ".pdf") == "a.test/guide.pdf"
+
+
+def small_site(site: FixtureSite) -> None:
+    """Two articles and a sitemap: enough for the command line and the health checks."""
+    site.pages["/kb/pricing"] = Page(article_page("Plans and pricing", [
+        "The Team plan costs $49 per month and includes five seats.", "The Scale plan costs $99 per month."]))
+    site.pages["/kb/old-sso"] = Page(status=301, location="/kb/sso")
+    site.pages["/kb/sso"] = Page(article_page("Single sign-on", ["Single sign-on works with Okta and Azure AD."]))
+    site.pages["/kb/sitemap.xml"] = Page(sitemap([(site.url("/kb/pricing"), "2024-01-15"),
+                                                  (site.url("/kb/old-sso"), None)]), "application/xml")
+
+
+def test_command_line_add_list_sync_and_cite_the_live_address(tmp_path, monkeypatch, capsys):
+    import json
+
+    from tests.conftest import run_cli
+
+    monkeypatch.setenv("GROUNDED_ALLOW_PRIVATE_URLS", "true")
+    monkeypatch.setenv("GROUNDED_MODEL", "extractive")
+    data = ["--data-dir", tmp_path / "data"]
+    with FixtureSite() as site:
+        small_site(site)
+        added = run_cli(capsys, "sources", "add", site.url("/kb/"), "--rate", "10", "--exclude", "/kb/drafts/",
+                        "--json", *data)
+        assert added.returncode == 0, added.stderr
+        report = json.loads(added.stdout)
+        assert {p["url"]: p["status"] for p in report["pages"]} == {
+            site.url("/kb/pricing"): "indexed", site.url("/kb/old-sso"): "indexed"}
+        assert all(set(p) >= {"url", "status", "error"} for p in report["pages"])
+        source_id = report["source"]["id"]
+
+        listed = json.loads(run_cli(capsys, "sources", "--json", *data).stdout)["sources"]
+        assert [(s["id"], s["address"], s["exclude"]) for s in listed] == [(source_id, site.url("/kb/"), ["/kb/drafts/"])]
+
+        synced = json.loads(run_cli(capsys, "sync", source_id, "--json", *data).stdout)
+        assert {p["status"] for p in synced["pages"]} == {"unchanged"}
+        assert json.loads(run_cli(capsys, "sync", "--json", *data).stdout) == {"sources": [], "pages": []}  # none due
+
+        asked = json.loads(run_cli(capsys, "ask", "How much does the Team plan cost?", "--json", *data).stdout)
+        cited = asked["citations"][0]
+        assert (cited["title"], cited["url"]) == ("Plans and pricing", site.url("/kb/pricing"))
+
+        assert run_cli(capsys, "sources", "schedule", source_id, "weekly", *data).returncode == 0
+        assert json.loads(run_cli(capsys, "sources", "--json", *data).stdout)["sources"][0]["schedule"] == "weekly"
+        removed = run_cli(capsys, "sources", "rm", source_id, *data)
+        assert "2 documents" in removed.stdout
+        assert json.loads(run_cli(capsys, "docs", "--json", *data).stdout)["documents"] == []
+
+
+def test_health_lists_failed_syncs_moved_and_stale_pages(store):
+    from rag.workspace.health import check_health
+
+    with FixtureSite() as site, FixtureSite() as broken:
+        small_site(site)
+        broken.pages["/robots.txt"] = Page(b"down for maintenance", status=503)
+        sources.sync(store, sources.create(store.catalog, "default", site.url("/kb/"), FAST, allow_private=True))
+        failed = sources.sync(store, sources.create(store.catalog, "default", broken.url("/"), FAST, allow_private=True))
+        assert failed.error and "robots.txt" in failed.error
+        assert [r.path for r in broken.requests] == ["/robots.txt"]  # a server error there stops the crawl (RFC 9309)
+
+    by_check = check_health(store, "default").by_check()
+    assert "robots.txt" in by_check["sync_failed"][0].detail
+    assert site.url("/kb/old-sso") in by_check["moved"][0].detail
+    stale = by_check["stale_pages"][0]
+    assert "Plans and pricing (2024-01-15)" in stale.detail  # the sitemap's lastmod: well over a year ago
+
+
+def test_a_schedule_makes_a_source_due():
+    day = 86400
+    source = sources.Source("s", "default", "https://a.test/", schedule="daily", last_sync=1000 * day)
+    assert not source.due(1000 * day + 3600) and source.due(1001 * day)
+    assert not replace(source, schedule="off").due(2000 * day)
+    assert replace(source, schedule="weekly", last_sync=None).due(0)

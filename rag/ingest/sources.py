@@ -30,7 +30,7 @@ import json
 import re
 import secrets
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import urlsplit
@@ -426,8 +426,3 @@ def _finish(store: Store, report: SyncReport, started: float) -> SyncReport:
     )
     return report
 
-
-def sync_all(store: Store, sources: Iterable[Source], index_for: Callable[[Source], Indexer] | None = None,
-             on_progress: Callable[[SyncProgress], None] | None = None) -> list[SyncReport]:
-    """Sync several sources in turn (``grounded sync`` with no source: the due ones)."""
-    return [sync(store, s, index_for(s) if index_for else None, on_progress) for s in sources]
