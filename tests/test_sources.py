@@ -12,6 +12,7 @@ from dataclasses import replace
 
 import pytest
 
+from rag.bench.crawl import CountingEmbeddings
 from rag.bench.documents import make_pdf
 from rag.bench.site import FOOTER, FixtureSite, Page, article_page, sitemap, sitemap_index
 from rag.ingest import sources
@@ -25,21 +26,6 @@ FAST = CrawlOptions(requests_per_second=10, timeout_s=1.0, max_page_mb=0.05)
 @pytest.fixture
 def settings(settings):
     return replace(settings, allow_private_urls=True)  # the help center is on loopback
-
-
-class CountingEmbeddings:
-    """The store's embedding model, counting what it is asked to embed for indexing."""
-
-    def __init__(self, inner):
-        self.inner, self.calls, self.texts = inner, 0, 0
-
-    def embed_array(self, texts):
-        self.calls += 1
-        self.texts += len(texts)
-        return self.inner.embed_array(texts)
-
-    def __getattr__(self, name):
-        return getattr(self.inner, name)
 
 
 ARTICLES = {

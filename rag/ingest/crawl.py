@@ -142,6 +142,14 @@ def normalise(url: str) -> str:
     return urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
 
 
+def absolute(base: str, href: str) -> str | None:
+    """``href`` as a full address from the page at ``base``; None for a malformed one (a bad port, a broken IPv6 host)."""
+    try:
+        return normalise(urljoin(base, href))
+    except ValueError:
+        return None
+
+
 def _matches(pattern: str, path: str) -> bool:
     """A pattern with ``*``, ``?`` or ``[`` is matched against the whole path (and query); else it is a path prefix."""
     if any(ch in pattern for ch in "*?["):
@@ -332,7 +340,10 @@ class Fetcher:
             target = response.headers.get("location")
             if not target:
                 return response
-            current = normalise(urljoin(current, target))
+            moved = absolute(current, target)
+            if moved is None:
+                return Response(url, current, response.status, response.headers, error="It redirects to a malformed address.")
+            current = moved
             if urlsplit(current).scheme not in ("http", "https") or not follow(current):
                 return Response(url, current, response.status, response.headers, error=f"It moved to {current}.",
                                 left_scope=True)
@@ -462,9 +473,9 @@ def read_page(body: bytes, url: str) -> PageFacts:
             if "nofollow" in (a.get("rel") or "").lower():
                 continue
             href = a.get("href", "").strip()
-            if href and not href.startswith(("#", "mailto:", "tel:", "javascript:")):
-                links.append(normalise(urljoin(base, href)))
-    canonical = next((normalise(urljoin(base, link.get("href"))) for link in doc.xpath("//link[@rel][@href]")
+            if href and not href.startswith(("#", "mailto:", "tel:", "javascript:")) and (link := absolute(base, href)):
+                links.append(link)
+    canonical = next((absolute(base, link.get("href")) for link in doc.xpath("//link[@rel][@href]")
                       if "canonical" in link.get("rel", "").lower().split()), None)
     for tag in doc.xpath("//script|//style|//noscript|//template"):
         tag.drop_tree()
@@ -572,7 +583,7 @@ class Crawl:
     def _sitemap_entries(self) -> dict[str, str | None]:
         """In-scope pages listed by the site's sitemaps (robots.txt's, else the usual places), with lastmod."""
         root = f"{urlsplit(self.address).scheme}://{self.scope.host}"
-        declared = [normalise(s) for s in self.robots.sitemaps if self.scope.on_site(normalise(s))]
+        declared = [u for s in self.robots.sitemaps if (u := absolute(self.address, s)) and self.scope.on_site(u)]
         candidates = declared or list(dict.fromkeys([f"{root}{self.scope.prefix}sitemap.xml", f"{root}/sitemap.xml"]))
         entries: dict[str, str | None] = {}
         queue, read = deque(candidates), 0
@@ -589,10 +600,10 @@ class Crawl:
             if found is None:
                 continue
             pages, children = found
-            queue.extend(normalise(c) for c in children if self.scope.on_site(normalise(c)))
+            queue.extend(u for c in children if (u := absolute(url, c)) and self.scope.on_site(u))
             for loc, lastmod in pages:
-                page = normalise(loc)
-                if self.scope.covers(page):
+                page = absolute(url, loc)
+                if page and self.scope.covers(page):
                     entries.setdefault(page, lastmod)
             if entries and not declared:
                 break  # the first usual place that has a sitemap is the site's sitemap

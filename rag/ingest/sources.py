@@ -27,6 +27,7 @@ through a job queue instead of running in this process.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import secrets
 import time
@@ -49,6 +50,7 @@ SCHEDULES: dict[str, float | None] = {"off": None, "daily": 86400.0, "weekly": 7
 SCHEDULE_SLACK_S = 3600.0  # a daily cron run a little early still counts
 PageStatus = Literal["indexed", "unchanged", "skipped", "failed", "removed"]
 PAGE_STATUSES: tuple[PageStatus, ...] = ("indexed", "unchanged", "skipped", "failed", "removed")
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -331,10 +333,10 @@ def _settle(store: Store, source: Source, visit: Visit, previous: dict | None, i
     catalog = store.catalog
     old_doc = previous["doc_id"] if previous else None
     moved = visit.final_url if visit.moved else None
-    if visit.outcome == "not_modified" and _ready(store, old_doc):
+    if visit.outcome == "not_modified":  # asked only for pages with a ready document (see crawl.Known.indexed)
         _save_page(catalog, source.source_id, visit, previous, "unchanged", None, old_doc, False, now)
         return PageResult(visit.url, "unchanged", doc_id=old_doc, moved_to=moved)
-    if visit.outcome in ("gone", "skipped") or (visit.outcome == "not_modified" and not _ready(store, old_doc)):
+    if visit.outcome in ("gone", "skipped"):
         removed = bool(old_doc) and _remove_document(store, source.source_id, old_doc)
         if visit.outcome == "gone":
             catalog.execute("DELETE FROM source_pages WHERE source_id = ? AND url = ?", (source.source_id, visit.url))
@@ -397,13 +399,17 @@ def sync(store: Store, source: Source, index: Indexer | None = None,
         report.error = str(err)
         return _finish(store, report, started)
     visited: set[str] = set()
-    for visit in crawl.visits():
-        visited.add(visit.url)
-        result = _settle(store, source, visit, rows.get(visit.url), index, crawl.scope.covers, time.time())
-        report.pages.append(result)
-        if on_progress:
-            total = len(crawl.state.listed) if crawl.state.mode == "sitemap" else None
-            on_progress(SyncProgress(len(report.pages), total, result))
+    try:
+        for visit in crawl.visits():
+            visited.add(visit.url)
+            result = _settle(store, source, visit, rows.get(visit.url), index, crawl.scope.covers, time.time())
+            report.pages.append(result)
+            if on_progress:
+                total = len(crawl.state.listed) if crawl.state.mode == "sitemap" else None
+                on_progress(SyncProgress(len(report.pages), total, result))
+    except Exception as err:  # noqa: BLE001 - recorded on the source (health shows it); pages settled so far stay
+        log.exception("sync of %s stopped", source.origin)
+        crawl.state.error = f"The sync stopped part-way ({type(err).__name__}); what was read so far is kept. Try again."
     report.requests = crawl.fetcher.requests
     report.error = crawl.state.error
     if not report.error:
