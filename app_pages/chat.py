@@ -76,7 +76,9 @@ def render_sources(answer: Answer, key: str) -> None:
         relevance = f" · relevance {hit.similarity:.0%}" if hit and hit.similarity is not None else ""
         pages = hit.pages if hit and len(hit.pages) > 1 else c.page
         with st.expander(f"[{c.n}] {escape_markdown(location(c.title or c.file, pages, c.section))}{relevance}"):
-            if c.title and c.title != c.file:
+            if c.url:  # the live page it was read from: shown as an address to copy, never a link (README, No live links)
+                st.caption(f"Live page: {escape_markdown(c.url)}")
+            elif c.title and c.title != c.file:
                 st.caption(escape_markdown(c.file))  # where it came from, under the name people know it by
             if any(line.lstrip().startswith("|") for line in c.quote.splitlines()):
                 st.markdown(passage_markdown(c.quote))  # a table: drawn as a table

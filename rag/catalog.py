@@ -1,4 +1,5 @@
-"""The catalog: SQLite tables for assistants (workspaces), documents, kinds, chats, feedback, voice guidance and the retrieval log.
+"""The catalog: SQLite tables for assistants (workspaces), documents, kinds, chats, feedback, voice guidance, the retrieval log,
+documents' web origins and the sources kept in sync.
 
 The catalog is the source of truth for what a user sees as ready. A
 document is ``ready`` only after its chunks are stored in the index; while
@@ -161,6 +162,55 @@ CREATE INDEX IF NOT EXISTS retrieval_questions_ws ON retrieval_questions(workspa
 """)
 
 
+def m008_document_origins(conn: sqlite3.Connection) -> None:
+    """Where a document lives on the web (its live address) and when it last changed there: citations link to it."""
+    conn.execute("""
+CREATE TABLE IF NOT EXISTS doc_origins (
+    doc_id TEXT PRIMARY KEY,
+    url TEXT,
+    modified REAL
+)""")
+
+
+def m009_sources(conn: sqlite3.Connection) -> None:
+    """Sites and exports an assistant keeps in sync: the source, and what each of its pages was last time."""
+    _script(conn, """
+CREATE TABLE IF NOT EXISTS sources (
+    source_id TEXT PRIMARY KEY,
+    workspace TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    options TEXT NOT NULL DEFAULT '{}',
+    schedule TEXT NOT NULL DEFAULT 'off',
+    created REAL NOT NULL,
+    last_sync REAL,
+    last_status TEXT,
+    last_error TEXT,
+    last_counts TEXT
+);
+CREATE INDEX IF NOT EXISTS sources_workspace ON sources(workspace);
+CREATE TABLE IF NOT EXISTS source_pages (
+    source_id TEXT NOT NULL REFERENCES sources(source_id) ON DELETE CASCADE,
+    url TEXT NOT NULL,
+    final_url TEXT,
+    doc_id TEXT,
+    status TEXT NOT NULL,
+    error TEXT,
+    etag TEXT,
+    last_modified TEXT,
+    lastmod TEXT,
+    modified REAL,
+    fingerprint TEXT,
+    links TEXT,
+    first_seen REAL NOT NULL,
+    last_checked REAL,
+    last_changed REAL,
+    PRIMARY KEY (source_id, url)
+);
+CREATE INDEX IF NOT EXISTS source_pages_doc ON source_pages(doc_id);
+""")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_initial,
     m002_document_about,
@@ -169,6 +219,8 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m005_document_kinds,
     m006_voice_guidance,
     m007_retrieval_log,
+    m008_document_origins,
+    m009_sources,
 ]
 
 

@@ -66,6 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_workflow_parsers(sub, common)  # draft, health, kind (below)
 
     _add_assistant_parsers(sub, common)
+    _add_source_parsers(sub, common)
 
     hp = sub.add_parser("hash-password", help="make a sign-in line for .streamlit/secrets.toml's [users] table")
     hp.add_argument("user", help="the user name people sign in with")
@@ -85,6 +86,126 @@ def _add_assistant_parsers(sub, common) -> None:
     share = actions.add_parser("share", parents=[common], help='who may use it besides its owner ("*": everyone signed in)')
     share.add_argument("assistant")
     share.add_argument("people", nargs="*")
+
+
+def _add_source_parsers(sub, common) -> None:
+    s = sub.add_parser("sources", parents=[common], help="sites an assistant reads and keeps in sync (list, add, schedule, rm)")
+    actions = s.add_subparsers(dest="action")
+    add = actions.add_parser("add", parents=[common], help="read a site or help center by its address, and keep it")
+    add.add_argument("url")
+    add.add_argument("--include", action="append", default=[], metavar="PATTERN",
+                     help="only addresses under this path, or matching this pattern with * (repeatable)")
+    add.add_argument("--exclude", action="append", default=[], metavar="PATTERN",
+                     help="never addresses under this path or matching this pattern (repeatable)")
+    add.add_argument("--max-pages", type=int, default=None, help="the most pages to read (default 500)")
+    add.add_argument("--max-depth", type=int, default=None, help="links to follow from the address without a sitemap (5)")
+    add.add_argument("--rate", type=float, default=None, help="requests a second (default 2; at most 10)")
+    add.add_argument("--schedule", choices=["off", "daily", "weekly"], default="off",
+                     help="sync it by itself (from the app, or `grounded sync` run by cron)")
+    schedule = actions.add_parser("schedule", parents=[common], help="how often a source is synced by itself")
+    schedule.add_argument("source", help="its id or address")
+    schedule.add_argument("schedule", choices=["off", "daily", "weekly"])
+    rm = actions.add_parser("rm", parents=[common], help="remove a source and the documents it brought")
+    rm.add_argument("source", help="its id or address")
+
+    sy = sub.add_parser("sync", parents=[common], help="sync one source now, or (without one) every source that is due")
+    sy.add_argument("source", nargs="?", help="its id or address (default: those whose schedule is due)")
+    sy.add_argument("--all", action="store_true", help="sync every source, due or not")
+
+
+def _sync_output(reports, args, one: bool) -> None:
+    """Each page that changed, and a line per source; with --json one report (a named source) or all of them."""
+    if args.json:
+        if one:
+            _print(reports[0].as_dict())
+        else:  # several sources: each report, and every page in one list
+            _print({"sources": [r.as_dict() for r in reports],
+                    "pages": [{**p.as_dict(), "source": r.source.source_id} for r in reports for p in r.pages]})
+        return
+    for report in reports:
+        source = report.source
+        for page in report.pages:
+            if page.status != "unchanged":
+                note = f": {page.error}" if page.error else (f" (moved to {page.moved_to})" if page.moved_to else "")
+                print(f"{page.status:9} {page.url}{note}")
+        counts = ", ".join(f"{n} {status}" for status, n in report.counts().items() if n)
+        print(f"\n{source.source_id} ({source.name}): {counts or 'no pages'}; {report.requests} requests, "
+              f"{report.seconds:.1f} s")
+        if report.error:
+            print(f"The sync failed: {report.error}")
+
+
+def cmd_sources(store, args) -> None:
+    """The command line runs the machine: it manages every assistant's sources (access checks pass ``user=None``)."""
+    from .ingest import sources as site_sources
+    from .ingest.crawl import CrawlOptions
+    from .workspace import sources as managed
+    from .workspace.assistants import ensure_default
+
+    workspace = args.workspace or store.settings.workspace
+    if args.action == "add":
+        ensure_default(store.catalog, workspace)
+        defaults = CrawlOptions()
+        options = CrawlOptions(
+            include=tuple(args.include), exclude=tuple(args.exclude),
+            max_pages=args.max_pages if args.max_pages is not None else defaults.max_pages,
+            max_depth=args.max_depth if args.max_depth is not None else defaults.max_depth,
+            requests_per_second=args.rate if args.rate is not None else defaults.requests_per_second,
+        )
+        _sync_output([managed.add_site(store, workspace, args.url, None, options, args.schedule, _sync_progress(args))],
+                     args, one=True)
+        return
+    if args.action == "schedule":
+        source = site_sources.set_schedule(store.catalog, site_sources.find(store.catalog, args.source).source_id,
+                                           args.schedule)
+        _print(source.as_dict()) if args.json else print(f"{source.source_id} is synced: {source.schedule}.")
+        return
+    if args.action == "rm":
+        source = site_sources.find(store.catalog, args.source)
+        removed = site_sources.remove(store, source.source_id)
+        if args.json:
+            _print({"removed": source.source_id, "pages": [p.as_dict() for p in removed]})
+        else:
+            print(f"Removed {source.name} and {len(removed)} documents it brought.")
+        return
+    rows = site_sources.list_sources(store.catalog, None if args.workspace is None else workspace)
+    if args.json:
+        _print({"sources": [s.as_dict() for s in rows]})
+        return
+    if not rows:
+        print("No sources yet. Add a site with: grounded sources add https://help.example.com/")
+    for s in rows:
+        when = s.as_dict()["last_sync"] or "never"
+        status = f"{s.last_status}: {s.last_error}" if s.last_error else (s.last_status or "not synced")
+        counts = ", ".join(f"{n} {k}" for k, n in s.last_counts.items() if n)
+        print(f"{s.source_id}  {s.origin}  [{s.workspace}]  schedule: {s.schedule}  last sync: {when} ({status})"
+              + (f"  {counts}" if counts else ""))
+
+
+def _sync_progress(args):
+    """A line per page on stderr while a sync runs (on a terminal, without --json)."""
+    if args.json or not sys.stderr.isatty():
+        return None
+    return lambda p: print(f"  {p.done}{'/' + str(p.total) if p.total else ''} {p.result.status:9} {p.result.url}",
+                           file=sys.stderr)
+
+
+def cmd_sync(store, args) -> None:
+    from .ingest import sources as site_sources
+    from .workspace import sources as managed
+
+    if args.source:
+        source = site_sources.find(store.catalog, args.source)
+        reports = [managed.sync_site(store, source.source_id, None, _sync_progress(args))]
+    elif args.all:
+        reports = [managed.sync_site(store, s.source_id, None, _sync_progress(args))
+                   for s in site_sources.list_sources(store.catalog, args.workspace)]
+    else:
+        reports = managed.sync_due(store, on_progress=_sync_progress(args))
+    if not reports and not args.json:
+        print("No source is due for a sync. Name one, or use --all.")
+        return
+    _sync_output(reports, args, one=bool(args.source))
 
 
 def cmd_assistants(store, args) -> None:
@@ -272,7 +393,7 @@ def cmd_ask(store, args) -> None:
     if answer.citations:
         print("\nSources:")
     for c in answer.citations:
-        where = ", ".join(x for x in (c.title, c.file, f"page {c.page}" if c.page else "", c.section) if x)
+        where = ", ".join(x for x in (c.title, c.url or c.file, f"page {c.page}" if c.page else "", c.section) if x)
         print(f"[{c.n}] {where}\n    “{c.quote}”")
     if answer.sentences and not answer.refused:
         verdict = {True: "Answers the question", False: "Doesn't answer the question", None: "Answers the question?"}
@@ -284,7 +405,7 @@ def cmd_ask(store, args) -> None:
 
 
 COMMANDS = {"ingest": cmd_ingest, "docs": cmd_docs, "rm": cmd_rm, "reindex": cmd_reindex, "search": cmd_search, "ask": cmd_ask,
-            "assistants": cmd_assistants}
+            "assistants": cmd_assistants, "sources": cmd_sources, "sync": cmd_sync}
 
 
 # --- marketing workflows: draft with a recipe, knowledge-base health, set a document's kind ---

@@ -37,6 +37,8 @@ class ParsedDocument:
     elements: list[Element]
     pages: int | None = None  # real page/slide count where the format has pages
     title: str | None = None
+    url: str | None = None  # where it lives on the web, when it says so (a page's canonical link, an export's article URL)
+    modified: float | None = None  # when it last changed, by its own account (epoch seconds)
 
 
 @dataclass(frozen=True)
@@ -160,12 +162,14 @@ class Citation:
     chunk_id: str = ""
     pages: list[int] = field(default_factory=list)  # every page the cited passage spans
     title: str = ""  # the document's human title ("Connect your CRM"); ``file`` is where it came from
+    url: str = ""  # the live page it was read from (a site or a help-center export), when there is one
 
     def as_dict(self) -> dict:
         return {
             "n": self.n,
             "doc_id": self.doc_id,
             "title": self.title or None,
+            "url": self.url or None,
             "file": self.file,
             "page": self.page,
             "section": self.section,

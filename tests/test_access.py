@@ -152,7 +152,9 @@ def test_every_write_path_refuses_a_shared_read_only_user(store):
     from rag.ingest.kinds import KINDS
     from rag.marketing.voice import guidance_for, save_guidance
     from rag.types import ChunkSettings
+    from rag.ingest import sources
     from rag.workspace import documents
+    from rag.workspace import sources as sites
     from rag.workspace.assistants import set_model_server, set_owner, share
     from rag.workspace.chats import add_message, record_feedback
     from rag.workspace.health import Fix, apply_fix, check_health
@@ -163,6 +165,7 @@ def test_every_write_path_refuses_a_shared_read_only_user(store):
     add_message(store.catalog, chat, "user", "When is the launch?")
     answer = add_message(store.catalog, chat, "assistant", "October [1].")
     kind_before = store.catalog.get(doc.doc_id).kind
+    site = sources.create(store.catalog, shared.id, "https://help.example.com/", allow_private=True)  # not resolved
 
     refused = {
         "kind": lambda: documents.set_kind(store, doc.doc_id, next(k for k in KINDS if k != kind_before), BOB),
@@ -176,6 +179,10 @@ def test_every_write_path_refuses_a_shared_read_only_user(store):
         "share": lambda: share(store.catalog, shared.id, ["*"], BOB),
         "give away": lambda: set_owner(store.catalog, shared.id, "bob", BOB),
         "feedback on Alice's chat": lambda: record_feedback(store.catalog, chat.chat_id, shared.id, "bob", answer.msg_id, -1),
+        "add a site": lambda: sites.add_site(store, shared.id, "https://example.com/", BOB),
+        "sync a site": lambda: sites.sync_site(store, site.source_id, BOB),
+        "schedule a site": lambda: sites.set_schedule(store, site.source_id, "daily", BOB),
+        "remove a site": lambda: sites.remove_site(store, site.source_id, BOB),
     }
     for what, change in refused.items():
         with pytest.raises((AccessDenied, NotFound)):
@@ -186,11 +193,16 @@ def test_every_write_path_refuses_a_shared_read_only_user(store):
     assert len(store.catalog.documents(shared.id)) == 1
     assert guidance_for(store.catalog, shared.id, None)[1] is False
     assert get_assistant(store.catalog, shared.id, ALICE).shared_with == ["bob"]
+    assert [(s.source_id, s.schedule, s.last_sync) for s in sources.list_sources(store.catalog)] == [
+        (site.source_id, "off", None)]
     # reading is allowed
     assert documents.passages(store, doc.doc_id, BOB) and check_health(store, shared.id, BOB).documents == 1
+    assert [s.source_id for s in sites.list_sites(store, shared.id, BOB)] == [site.source_id]
     # and Carol, who it isn't shared with, can't even read
     with pytest.raises(NotFound):
         documents.passages(store, doc.doc_id, CAROL)
+    with pytest.raises(NotFound):
+        sites.list_sites(store, shared.id, CAROL)
     with pytest.raises(NotFound):
         check_health(store, shared.id, CAROL)
 

@@ -25,6 +25,7 @@ from typing import Literal
 import numpy as np
 from langchain_core.output_parsers import StrOutputParser
 
+from ..ingest import origins
 from ..types import Answer, Hit, Notice, RetrievalSettings
 from .asked import classify, judge
 from .check import check_answer
@@ -156,10 +157,11 @@ def ask_stream(store, question: str, workspace: str | None = None, options: AskO
 
 
 def name_citations(store, citations) -> None:
-    """Give each citation its document's human title (shown first; the file path is secondary)."""
+    """Give each citation its document's human title (shown first; the file path is secondary) and live address."""
     for c in citations:
         row = store.catalog.get(c.doc_id)
         c.title = (row.title or "") if row else ""
+        c.url = origins.url_of(store.catalog, c.doc_id) if row else ""
 
 
 def _relay(tokens: Generator[str, None, Written]) -> Generator[Event, None, Written]:

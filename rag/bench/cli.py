@@ -33,7 +33,7 @@ def _ints(text: str) -> tuple[int, ...]:
 
 def add_parser(sub) -> None:
     """Add ``bench`` and its sub-commands to the ``grounded`` parser."""
-    bench = sub.add_parser("bench", help="benchmarks: retrieval, ingest, query, qa, pdf, guard, report")
+    bench = sub.add_parser("bench", help="benchmarks: retrieval, ingest, query, qa, pdf, guard, crawl, report")
     cmds = bench.add_subparsers(dest="bench_command", required=True)
 
     def json_out(p):
@@ -98,6 +98,13 @@ def add_parser(sub) -> None:
                    help="keep the parsed sentences in this file and reuse them next time")
     json_out(g)
 
+    c = cmds.add_parser("crawl", help="import a loopback help center, then sync it unchanged: pages/s, requests, embeddings")
+    c.add_argument("--pages", type=int, default=50, help="articles in the help center (default 50)")
+    c.add_argument("--rate", type=float, default=2.0, help="requests a second (default 2, the product's pace)")
+    c.add_argument("--variants", type=_list, default=("lastmod", "etag"),
+                   help="lastmod: the sitemap dates pages; etag: it doesn't (one conditional request a page)")
+    json_out(c)
+
     rep = cmds.add_parser("report", help="one Markdown report with a chart from benchmark JSON files")
     rep.add_argument("--from", dest="sources", nargs="+", required=True, metavar="DIR_OR_JSON")
     rep.add_argument("--out", type=Path, default=Path("report.md"))
@@ -130,6 +137,10 @@ def _dispatch(args) -> None:
         chunking = ChunkSettings(args.chunking, args.chunk_size, args.chunk_overlap)
         config = module.RetrievalConfig(Path(args.beir), args.split, args.strategies, args.depth, args.limit,
                                         args.index_dir, chunking, target=args.target, reference=not args.no_reference)
+    elif args.bench_command == "crawl":
+        from . import crawl as module
+
+        config = module.CrawlConfig(args.pages, args.rate, tuple(args.variants))
     elif args.bench_command == "ingest":
         from . import ingest_speed as module
 

@@ -25,12 +25,12 @@ from ..catalog import DocumentRow
 from ..errors import EmptyDocument, GroundedError, NotFound, UnsupportedFile
 from ..index.sparse import document_vector
 from ..names import document_about
-from ..parse import linkedin
+from ..parse import exports, linkedin
 from ..parse.isolated import parse_file_isolated
 from ..settings import Limits
 from ..store import Store
 from ..types import ChunkSettings, ParsedDocument
-from . import kinds, originals
+from . import kinds, originals, origins
 from .admission import (
     FileResult,
     IngestReport,
@@ -148,6 +148,7 @@ def ingest_bytes(
             error=None,
             index_seconds=round(time.perf_counter() - started, 3),
         )
+        origins.remember(store.catalog, doc_id, parsed.url, parsed.modified)  # a page's or an article's live address
         store.index.delete_document(workspace, doc_id, keep_version=version)
         store.catalog.update(doc_id, pending_version=None)
         originals.remove(originals.doc_folder(store, workspace, doc_id), keep_dir=original.parent)
@@ -197,8 +198,12 @@ def _sources_of_bytes(display: str, data: bytes, limits: Limits) -> Iterator[tup
     """(name, bytes) for one file, or one entry per document inside a ZIP archive.
 
     A LinkedIn posts export (a CSV, alone or inside a ZIP) gives one document per post; the
-    private parts of a full LinkedIn data export (messages, contacts) are skipped.
+    private parts of a full LinkedIn data export (messages, contacts) are skipped. A help-center
+    or wiki export (Notion, Confluence, Zendesk, Intercom, HubSpot) gives one document per article.
     """
+    if (articles := exports.expand(display, data, limits)) is not None:
+        yield from articles
+        return
     if Path(display).suffix.lower() == ".zip":
         private = linkedin.private_export_members([display + "/" + n for n in parse.member_names(data)])
         for name, member in parse.iter_members(io.BytesIO(data), display, limits):
@@ -389,6 +394,7 @@ def delete_document(store: Store, doc_id: str) -> None:
         originals.remove(originals.doc_folder(store, row.workspace, doc_id))
         store.catalog.delete(doc_id)
         kinds.forget(store.catalog, doc_id)
+        origins.forget(store.catalog, doc_id)
 
 
 def reindex(store: Store, doc_id: str, chunking: ChunkSettings | None = None, parse_ahead: ParseAhead | None = None) -> FileResult:

@@ -32,6 +32,7 @@ from datetime import datetime, timezone
 from pathlib import PurePosixPath
 
 from ..errors import EmptyDocument, GroundedError
+from .dates import parse_date
 
 HEADER_PREFIX = "LinkedIn post · "
 
@@ -107,31 +108,6 @@ def is_posts_csv(name: str, data: bytes) -> bool:
     cols = _columns(header)
     named_like_posts = bool(re.search(r"linkedin|shares?\b|posts?\b", stem))
     return named_like_posts and "text" in cols and "date" in cols
-
-
-def parse_date(value: str) -> datetime | None:
-    """A UTC datetime from the date formats exporters use (LinkedIn: ``2024-03-05 14:02:11``)."""
-    value = value.strip()
-    if not value:
-        return None
-    if value.upper().endswith(" UTC"):
-        value = value[:-4].strip()
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        parsed = None
-        for fmt in ("%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y", "%d.%m.%Y %H:%M", "%d.%m.%Y", "%d %b %Y",
-                    "%d %B %Y", "%b %d, %Y", "%B %d, %Y", "%b %d %Y %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d"):
-            try:
-                parsed = datetime.strptime(value, fmt)
-                break
-            except ValueError:
-                continue
-    if parsed is None:
-        return None
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
 
 
 def clean_commentary(value: str) -> str:

@@ -15,6 +15,7 @@ from ..errors import BrokenFile, EmptyDocument
 from ..types import ParsedDocument
 from . import tables, titles
 from .builder import Builder
+from .dates import when
 from .encoding import decode
 
 
@@ -57,22 +58,34 @@ _MD_SETEXT = re.compile(r"^(=+|-+)\s*$")
 _MD_TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _MD_LIST = re.compile(r"^\s*([-*+]|\d+[.)])\s+")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
-_FRONT_MATTER_TITLE = re.compile(r"^title:\s*(.+?)\s*$", re.M | re.I)
+_FRONT_MATTER_FIELD = re.compile(r"^([A-Za-z_]+):[ \t]*(.+?)[ \t]*$", re.M)
+_URL_FIELDS = ("url", "canonical_url", "canonicalurl", "source_url", "permalink")
+_MODIFIED_FIELDS = ("updated", "last_modified", "lastmod", "last_edited", "modified")
 
 
-def _front_matter(text: str) -> tuple[str | None, str]:
-    """(its ``title:``, the rest) for Markdown that opens with a YAML front-matter block (Jekyll, Hugo, exports)."""
+def _front_matter(text: str) -> tuple[dict[str, str], str]:
+    """(its fields, the rest) for Markdown that opens with a YAML front-matter block (Jekyll, Hugo, exports).
+
+    Only plain ``key: value`` lines are read (title, address, last change); nothing is evaluated.
+    """
     m = _FRONT_MATTER.match(text)
     if not m:
-        return None, text
-    title = _FRONT_MATTER_TITLE.search(m.group(1))
-    return (title.group(1).strip("\"'") if title else None), text[m.end() :]
+        return {}, text
+    fields = {k.lower(): v.strip("\"'") for k, v in _FRONT_MATTER_FIELD.findall(m.group(1))}
+    return fields, text[m.end() :]
+
+
+def _front_matter_origin(fields: dict[str, str]) -> tuple[str | None, float | None]:
+    """The address and last change a front-matter block states, if any."""
+    url = next((fields[k] for k in _URL_FIELDS if fields.get(k, "").lower().startswith(("http://", "https://"))), None)
+    modified = next((stamp for k in _MODIFIED_FIELDS if (stamp := when(fields.get(k))) is not None), None)
+    return url, modified
 
 
 def parse_markdown(path: Path, name: str) -> ParsedDocument:
     """Headings (ATX and Setext) open sections; pipe tables stay tables; lists are kept together."""
     b = Builder(name)
-    front_title, text = _front_matter(_read_text(path).replace("\r\n", "\n"))
+    fields, text = _front_matter(_read_text(path).replace("\r\n", "\n"))
     lines = text.split("\n")
     para: list[str] = []
     headings: list[tuple[str, int]] = []
@@ -119,7 +132,8 @@ def parse_markdown(path: Path, name: str) -> ParsedDocument:
     flush()
     top = min((lv for _, lv in headings), default=0)
     first_top = next((t for t, lv in headings if lv == top), None)  # the first "# Title", else the first "## …"
-    return ParsedDocument(name, b.elements, title=titles.choose([front_title, first_top], name))
+    url, modified = _front_matter_origin(fields)
+    return ParsedDocument(name, b.elements, title=titles.choose([fields.get("title"), first_top], name), url=url, modified=modified)
 
 
 def _md_cells(line: str) -> list[str]:

@@ -18,6 +18,7 @@ from ..errors import EmptyDocument
 from ..types import Element, ElementKind, ParsedDocument
 from . import hidden, tables, titles
 from .builder import Builder
+from .dates import when
 from .encoding import decode
 from .main_content import MainContent, find_main_content, is_furniture
 
@@ -217,6 +218,34 @@ def _page_titles(soup: BeautifulSoup) -> list[str]:
     return found
 
 
+# Where a page says when it last changed, most specific first (Open Graph, Dublin Core, schema.org, plain meta).
+_MODIFIED_META = (
+    ("property", "article:modified_time"), ("property", "og:updated_time"), ("itemprop", "dateModified"),
+    ("name", "last-modified"), ("http-equiv", "last-modified"), ("name", "dcterms.modified"),
+    ("name", "dc.date.modified"), ("name", "revised"),
+)
+
+
+def page_address(soup: BeautifulSoup) -> str | None:
+    """The page's own address for itself: its canonical link, else og:url (absolute http(s) only)."""
+    links = [t.get("href") for t in soup.find_all("link", href=True) if "canonical" in [r.lower() for r in t.get("rel", [])]]
+    meta = soup.find("meta", attrs={"property": "og:url"})
+    for candidate in (*links[:1], meta.get("content") if meta else None):
+        if candidate and str(candidate).strip().lower().startswith(("http://", "https://")):
+            return str(candidate).strip()
+    return None
+
+
+def page_modified(soup: BeautifulSoup) -> float | None:
+    """When the page says it last changed (meta tags, a schema.org dateModified), epoch seconds."""
+    for attr, value in _MODIFIED_META:
+        for tag in soup.find_all(["meta", "time"], attrs={attr: re.compile(f"^{re.escape(value)}$", re.I)}):
+            stamp = when(tag.get("content") or tag.get("datetime"))
+            if stamp is not None:
+                return stamp
+    return None
+
+
 def parse_html_text(html: str, name: str, main_content_only: bool = True) -> ParsedDocument:
     """A page's elements; with ``main_content_only`` its furniture (menus, footers, banners) is left out.
 
@@ -225,6 +254,7 @@ def parse_html_text(html: str, name: str, main_content_only: bool = True) -> Par
     """
     soup = BeautifulSoup(html, "lxml")
     page_titles = _page_titles(soup)
+    url, modified = page_address(soup), page_modified(soup)
     visible_soup(soup)
     body = soup.body or soup
     _flatten_deep(body)
@@ -237,7 +267,7 @@ def parse_html_text(html: str, name: str, main_content_only: bool = True) -> Par
     headings = [e.text for e in elements if e.kind == "title"]
     first_h1 = next((_text(h) for h in body.find_all("h1")), None)
     title = titles.choose([*page_titles, first_h1, *headings[:1]], name, headings=[h for h in (first_h1, *headings) if h])
-    return ParsedDocument(name, elements, title=title)
+    return ParsedDocument(name, elements, title=title, url=url, modified=modified)
 
 
 def parse_html(path: Path, name: str) -> ParsedDocument:

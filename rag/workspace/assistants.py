@@ -231,4 +231,5 @@ def delete_assistant(store, assistant_id: str, user: User | None = None) -> None
     with store.catalog.transaction() as c:
         c.execute("DELETE FROM messages WHERE chat_id IN (SELECT chat_id FROM chats WHERE workspace = ?)", (assistant_id,))
         c.execute("DELETE FROM chats WHERE workspace = ?", (assistant_id,))
+        c.execute("DELETE FROM sources WHERE workspace = ?", (assistant_id,))  # its pages go with it (ON DELETE CASCADE)
         c.execute("DELETE FROM workspaces WHERE name = ?", (assistant_id,))

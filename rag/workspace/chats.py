@@ -53,7 +53,7 @@ def answer_from_json(text: str) -> Answer:
         model=data["model"],
         refused=data["refused"],
         grounded_fraction=data["grounded_fraction"],
-        citations=[Citation(**{**c, "title": c.get("title") or ""}) for c in data["citations"]],
+        citations=[Citation(**{**c, "title": c.get("title") or "", "url": c.get("url") or ""}) for c in data["citations"]],
         sentences=[SentenceCheck(**s) for s in data["sentences"]],
         # chats saved before notices had codes hold plain strings: shown as they were, with no code to act on
         notices=[Notice(**n) if isinstance(n, dict) else Notice("saved", n) for n in data.get("notices", [])],

@@ -18,6 +18,11 @@ Garbage in, garbage out. The checks, each a plain-language finding:
   them). Fix: set the kind.
 - ``never_retrieved``: documents that none of the last questions retrieved
   (only once enough questions were asked since the document was added).
+- ``sync_failed``: sites whose last sync failed (their pages stay as they were).
+- ``moved``: pages of a site that now redirect elsewhere (they are read from
+  their new address; the link or sitemap that names the old one is out of date).
+- ``stale_pages``: pages and export articles whose site says they haven't
+  changed for over a year: they may describe an older product.
 
 The last check needs a record of what gets retrieved: :meth:`rag.catalog.Catalog.record_retrieval`
 keeps a per-chunk counter and a per-question row in two small tables of the
@@ -36,6 +41,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import PurePosixPath
 
 from ..errors import GroundedError
+from ..ingest import origins
+from ..ingest import sources as site_sources
 from ..ingest.kinds import KINDS, STYLE_KINDS, document_date_of, records
 from ..types import ChunkSettings
 from . import documents
@@ -46,6 +53,8 @@ MIN_QUESTIONS = 20  # questions asked since a document was added before "never r
 SHORT_TOKENS = 12
 NEAR_DUPLICATE = 0.85
 MAX_COMPARE_WORDS = 4000
+STALE_DAYS = 365
+LISTED = 5  # pages named in a finding's detail; the rest are counted
 
 
 # the retrieval log (written by Catalog.record_retrieval)
@@ -97,6 +106,9 @@ CHECK_TITLES = {
     "long_chunks": "Passages too long",
     "unknown_kind": "Documents without a kind",
     "never_retrieved": "Never used in answers",
+    "sync_failed": "Sites that failed to sync",
+    "moved": "Pages that moved",
+    "stale_pages": "Pages not updated for a long time",
 }
 
 
@@ -419,6 +431,49 @@ def _never_retrieved(docs: list[_Doc], store, workspace: str) -> list[Finding]:
     return findings
 
 
+# sites and exports
+def _listed(items: list[str]) -> str:
+    more = f" and {len(items) - LISTED} more" if len(items) > LISTED else ""
+    return "; ".join(items[:LISTED]) + more
+
+
+def _sites(store, workspace: str) -> list[Finding]:
+    findings = []
+    for source in site_sources.list_sources(store.catalog, workspace):
+        if source.last_status == "failed":
+            findings.append(Finding(
+                "sync_failed", "high", f"{source.name} could not be synced",
+                f"The last sync ({_when(source.last_sync)}) failed: {source.last_error} Its pages stay as they were "
+                "until a sync succeeds. Check the address, then sync it again.", [], [source.origin],
+            ))
+        moved = [p for p in site_sources.pages(store.catalog, source.source_id)
+                 if p["doc_id"] and p["final_url"] and p["final_url"] != p["url"]]
+        if moved:
+            where = _listed([f"{p['url']} now redirects to {p['final_url']}" for p in moved])
+            findings.append(Finding(
+                "moved", "low", f"{len(moved)} page{'s' if len(moved) > 1 else ''} of {source.name} moved",
+                f"{where}. Grounded reads them at their "
+                "new address; links and sitemaps that still name the old one are out of date.",
+                [p["doc_id"] for p in moved], [p["url"] for p in moved],
+            ))
+    return findings
+
+
+def _stale(docs: list[_Doc], store, workspace: str, now: float) -> list[Finding]:
+    changed = origins.modified_of(store.catalog, workspace)
+    old = sorted(((changed[d.row.doc_id], d) for d in docs
+                  if d.row.doc_id in changed and now - changed[d.row.doc_id] > STALE_DAYS * 86400), key=lambda x: x[0])
+    if not old:
+        return []
+    return [Finding(
+        "stale_pages", "low", f"{len(old)} page{'s' if len(old) > 1 else ''} not updated for over a year",
+        f"Their site says they last changed long ago: {_listed([f'{d.row.title or d.row.file} ({_when(t)})' for t, d in old])}. "
+        "They may describe an older product; check them, or remove those that are out of date.",
+        [d.row.doc_id for _, d in old], [d.row.file for _, d in old],
+        [Fix("delete", d.row.doc_id, f"Delete {d.row.file}") for _, d in old[:LISTED]],
+    )]
+
+
 def check_health(store, workspace: str | None = None, user: User | None = None) -> HealthReport:
     """Every check on one assistant's documents, if ``user`` may use it (``None``: the command line)."""
     workspace = workspace or store.settings.workspace
@@ -440,6 +495,8 @@ def check_health(store, workspace: str | None = None, user: User | None = None) 
     findings += _chunk_sizes(docs, store)
     findings += _unknown_kind(docs, records(store.catalog, workspace))
     findings += _never_retrieved(docs, store, workspace)
+    findings += _sites(store, workspace)
+    findings += _stale(docs, store, workspace, time.time())
     order = {"high": 0, "medium": 1, "low": 2}
     findings.sort(key=lambda f: (order[f.severity], list(CHECK_TITLES).index(f.check)))
     return HealthReport(

@@ -1,0 +1,434 @@
+"""Sources an assistant keeps in sync: a site read by its address, what each of its pages was last time, and sync.
+
+A source remembers its origin (the address), how it is read (include/exclude
+patterns, page and depth limits, pace) and its schedule (off, daily, weekly).
+Each sync (the first one is the import) reads the site with :mod:`.crawl` and
+settles every page:
+
+- new or changed: indexed (its document named after its address,
+  ``help.example.com/articles/reset.html``), its live address and date recorded;
+- unchanged (``304``, the same sitemap ``lastmod``, or the same visible text):
+  nothing is re-embedded;
+- gone (``404``/``410``, no longer in the sitemap, or no longer linked once a
+  link crawl reached everything): its document is removed, and the report says so;
+- left out (robots.txt, ``noindex``, not a type Grounded reads, moved off the
+  site): skipped with the reason; a page indexed before is removed;
+- failed (time-out, too large, a server error): reported; a page indexed before
+  stays as it was until a sync reads it again.
+
+Redirects are recorded: a page that now lives at another address is read from
+there, and the health check lists it as moved.
+
+Indexing a page is one step, :func:`index_now`, given (name, bytes, metadata) as
+a :class:`PageItem`; :func:`sync` takes it as a parameter so it can be routed
+through a job queue instead of running in this process.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+from urllib.parse import urlsplit
+
+from ..errors import GroundedError, NotFound
+from ..netguard import check_url
+from ..parse.dates import iso
+from ..store import Store
+from ..types import ChunkSettings
+from . import origins, pipeline
+from .admission import FileResult
+from .crawl import Crawl, CrawlOptions, CrawlState, Fetcher, Known, Visit, document_name, normalise
+
+Schedule = Literal["off", "daily", "weekly"]
+SCHEDULES: dict[str, float | None] = {"off": None, "daily": 86400.0, "weekly": 7 * 86400.0}
+SCHEDULE_SLACK_S = 3600.0  # a daily cron run a little early still counts
+PageStatus = Literal["indexed", "unchanged", "skipped", "failed", "removed"]
+PAGE_STATUSES: tuple[PageStatus, ...] = ("indexed", "unchanged", "skipped", "failed", "removed")
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Source:
+    """A site an assistant reads and keeps in sync."""
+
+    source_id: str
+    workspace: str
+    origin: str  # the address it was added with
+    options: CrawlOptions = field(default_factory=CrawlOptions)
+    schedule: Schedule = "off"
+    kind: str = "site"
+    created: float = 0.0
+    last_sync: float | None = None
+    last_status: str | None = None  # "ok" | "failed"
+    last_error: str | None = None
+    last_counts: dict = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        """How people recognise it: ``help.example.com/hc``."""
+        parts = urlsplit(self.origin)
+        return (parts.netloc + parts.path).rstrip("/")
+
+    def due(self, now: float) -> bool:
+        """Is a scheduled sync due?"""
+        interval = SCHEDULES.get(self.schedule)
+        if interval is None:
+            return False
+        return self.last_sync is None or now - self.last_sync >= interval - SCHEDULE_SLACK_S
+
+    def as_dict(self) -> dict:
+        return {
+            "id": self.source_id,
+            "assistant": self.workspace,
+            "address": self.origin,
+            "schedule": self.schedule,
+            "include": list(self.options.include),
+            "exclude": list(self.options.exclude),
+            "max_pages": self.options.max_pages,
+            "last_sync": iso(self.last_sync),
+            "last_status": self.last_status,
+            "last_error": self.last_error,
+            "pages": self.last_counts,
+        }
+
+    @classmethod
+    def from_row(cls, row) -> "Source":
+        return cls(
+            source_id=row["source_id"], workspace=row["workspace"], origin=row["origin"],
+            options=CrawlOptions.from_dict(json.loads(row["options"] or "{}")), schedule=row["schedule"],
+            kind=row["kind"], created=row["created"], last_sync=row["last_sync"], last_status=row["last_status"],
+            last_error=row["last_error"], last_counts=json.loads(row["last_counts"] or "{}"),
+        )
+
+
+@dataclass
+class PageResult:
+    """What a sync did with one page."""
+
+    url: str
+    status: PageStatus
+    error: str | None = None
+    doc_id: str | None = None
+    moved_to: str | None = None  # where it lives now, when it redirects
+
+    def as_dict(self) -> dict:
+        return {"url": self.url, "status": self.status, "error": self.error, "doc_id": self.doc_id,
+                "moved_to": self.moved_to}
+
+
+@dataclass
+class SyncReport:
+    """One sync of one source: every page it settled, and what it cost."""
+
+    source: Source
+    pages: list[PageResult] = field(default_factory=list)
+    requests: int = 0
+    seconds: float = 0.0
+    error: str | None = None  # why the site couldn't be read at all
+
+    def count(self, status: PageStatus) -> int:
+        return sum(1 for p in self.pages if p.status == status)
+
+    def counts(self) -> dict[str, int]:
+        return {s: self.count(s) for s in PAGE_STATUSES}
+
+    def as_dict(self) -> dict:
+        return {"source": self.source.as_dict(), "error": self.error, **self.counts(),
+                "requests": self.requests, "seconds": round(self.seconds, 2),
+                "pages": [p.as_dict() for p in self.pages]}
+
+
+@dataclass(frozen=True)
+class SyncProgress:
+    """Sent after each page: how many are done (of how many the sitemap lists, when it does)."""
+
+    done: int
+    total: int | None
+    result: PageResult
+
+
+# --- indexing one page ---
+
+@dataclass(frozen=True)
+class PageItem:
+    """One page to index: its document name, its bytes, and where it lives."""
+
+    name: str
+    data: bytes
+    url: str  # its live address (after redirects; its canonical address on the same site when it names one)
+    modified: float | None = None  # when it last changed, as the site says (sitemap lastmod, Last-Modified)
+
+
+Indexer = Callable[[PageItem], FileResult]
+
+
+def index_now(store: Store, workspace: str, chunking: ChunkSettings | None = None) -> Indexer:
+    """The step "index this page", run here and now in the process that holds the store.
+
+    QUEUE INTEGRATION POINT (issue 15): to run pages through the job queue, pass
+    :func:`sync` an indexer that enqueues ``(item.name, item.data)`` for
+    ``workspace``/``chunking`` and, when the job is done, calls
+    :func:`record_origin` with the item and the job's document id. Its FileResult
+    (``indexed``/``unchanged``/``failed``) is what the sync reports for the page.
+    """
+
+    def index(item: PageItem) -> FileResult:
+        result = pipeline.ingest_bytes(store, item.name, item.data, workspace, chunking)
+        if result.doc_id and result.status in ("indexed", "unchanged"):
+            record_origin(store, result.doc_id, item)
+        return result
+
+    return index
+
+
+def record_origin(store: Store, doc_id: str, item: PageItem) -> None:
+    """A page's live address and date, over what its own markup said (the page's own date is kept if the site gave none)."""
+    _, own_modified = origins.origin_of(store.catalog, doc_id)
+    origins.remember(store.catalog, doc_id, item.url, item.modified if item.modified is not None else own_modified)
+
+
+# --- the catalog's sources and pages ---
+
+def _source_id(address: str) -> str:
+    parts = urlsplit(address)
+    slug = re.sub(r"[^a-z0-9]+", "-", (parts.hostname or "") + parts.path.lower()).strip("-")[:40] or "site"
+    return f"{slug}-{secrets.token_hex(2)}"
+
+
+def create(catalog, workspace: str, address: str, options: CrawlOptions | None = None, schedule: Schedule = "off",
+           allow_private: bool = False) -> Source:
+    """A new site source for an assistant (its address checked now: http(s), and not an internal one)."""
+    if schedule not in SCHEDULES:
+        raise GroundedError("The schedule must be off, daily or weekly.")
+    address = normalise(check_url(address, allow_private))
+    options = (options or CrawlOptions()).checked()
+    existing = [s for s in list_sources(catalog, workspace) if s.origin == address]
+    if existing:
+        raise GroundedError(f"This assistant already reads {existing[0].name} (source {existing[0].source_id}). "
+                            "Sync it instead, or remove it first.")
+    source = Source(_source_id(address), workspace, address, options, schedule, created=time.time())
+    catalog.ensure_workspace(workspace)
+    catalog.execute(
+        "INSERT INTO sources(source_id, workspace, kind, origin, options, schedule, created) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (source.source_id, workspace, source.kind, address, json.dumps(options.as_dict()), schedule, source.created),
+    )
+    return source
+
+
+def get(catalog, source_id: str) -> Source:
+    rows = catalog.query("SELECT * FROM sources WHERE source_id = ?", (source_id,))
+    if not rows:
+        raise NotFound(f"There is no source {source_id}. See them with: grounded sources")
+    return Source.from_row(rows[0])
+
+
+def find(catalog, reference: str, workspace: str | None = None) -> Source:
+    """A source by its id or by its address (within ``workspace`` when given)."""
+    for source in list_sources(catalog, workspace):
+        if reference in (source.source_id, source.origin) or normalise(reference) == source.origin:
+            return source
+    raise NotFound(f"There is no source {reference}. See them with: grounded sources")
+
+
+def list_sources(catalog, workspace: str | None = None) -> list[Source]:
+    sql, args = "SELECT * FROM sources", ()
+    if workspace is not None:
+        sql, args = sql + " WHERE workspace = ?", (workspace,)
+    return [Source.from_row(r) for r in catalog.query(sql + " ORDER BY created", args)]
+
+
+def set_schedule(catalog, source_id: str, schedule: Schedule) -> Source:
+    if schedule not in SCHEDULES:
+        raise GroundedError("The schedule must be off, daily or weekly.")
+    get(catalog, source_id)
+    catalog.execute("UPDATE sources SET schedule = ? WHERE source_id = ?", (schedule, source_id))
+    return get(catalog, source_id)
+
+
+def due(catalog, now: float | None = None) -> list[Source]:
+    """Sources whose schedule says a sync is due (for the app's indexer, or ``grounded sync`` from cron)."""
+    now = time.time() if now is None else now
+    return [s for s in list_sources(catalog) if s.due(now)]
+
+
+def pages(catalog, source_id: str) -> list[dict]:
+    """Every page a source knows, as stored (address, where it moved, document, status, dates)."""
+    return [dict(r) for r in catalog.query("SELECT * FROM source_pages WHERE source_id = ? ORDER BY url", (source_id,))]
+
+
+def remove(store: Store, source_id: str) -> list[PageResult]:
+    """Remove a source and the documents it brought (those no other source also reads)."""
+    get(store.catalog, source_id)
+    removed = []
+    for row in pages(store.catalog, source_id):
+        if row["doc_id"] and _remove_document(store, source_id, row["doc_id"]):
+            removed.append(PageResult(row["url"], "removed", "Its source was removed.", row["doc_id"]))
+    store.catalog.execute("DELETE FROM source_pages WHERE source_id = ?", (source_id,))
+    store.catalog.execute("DELETE FROM sources WHERE source_id = ?", (source_id,))
+    return removed
+
+
+def _remove_document(store: Store, source_id: str, doc_id: str) -> bool:
+    """Delete a page's document unless another source still reads it; True when it was deleted."""
+    others = store.catalog.query("SELECT 1 FROM source_pages WHERE doc_id = ? AND source_id != ? LIMIT 1",
+                                 (doc_id, source_id))
+    if others:
+        return False
+    try:
+        pipeline.delete_document(store, doc_id)
+    except NotFound:
+        return False
+    return True
+
+
+def _ready(store: Store, doc_id: str | None) -> bool:
+    row = store.catalog.get(doc_id) if doc_id else None
+    return bool(row and row.status == "ready")
+
+
+def _known(store: Store, rows: dict[str, dict]) -> dict[str, Known]:
+    return {
+        url: Known(etag=r["etag"], last_modified=r["last_modified"], lastmod=r["lastmod"], last_checked=r["last_checked"],
+                   links=json.loads(r["links"] or "[]"), final_url=r["final_url"], indexed=_ready(store, r["doc_id"]))
+        for url, r in rows.items()
+    }
+
+
+def _save_page(catalog, source_id: str, visit: Visit, previous: dict | None, status: PageStatus, error: str | None,
+               doc_id: str | None, changed: bool, now: float) -> None:
+    response = visit.response
+    headers = response.headers if response is not None and response.status in (200, 304) else {}
+    keep = previous or {}
+    catalog.execute(
+        "INSERT INTO source_pages(source_id, url, final_url, doc_id, status, error, etag, last_modified, lastmod, "
+        "modified, fingerprint, links, first_seen, last_checked, last_changed) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(source_id, url) DO UPDATE SET "
+        "final_url = excluded.final_url, doc_id = excluded.doc_id, status = excluded.status, error = excluded.error, "
+        "etag = excluded.etag, last_modified = excluded.last_modified, lastmod = excluded.lastmod, "
+        "modified = excluded.modified, fingerprint = excluded.fingerprint, links = excluded.links, "
+        "last_checked = excluded.last_checked, last_changed = excluded.last_changed",
+        (
+            source_id, visit.url, visit.final_url or keep.get("final_url") or visit.url, doc_id, status, error,
+            headers.get("etag") or keep.get("etag"), headers.get("last-modified") or keep.get("last_modified"),
+            visit.lastmod or keep.get("lastmod"), visit.modified or keep.get("modified"),
+            visit.facts.fingerprint or keep.get("fingerprint"),
+            json.dumps(visit.facts.links) if visit.facts.links else keep.get("links"),
+            keep.get("first_seen") or now, now if visit.requested else keep.get("last_checked"),
+            now if changed else keep.get("last_changed"),
+        ),
+    )
+
+
+# --- sync ---
+
+def _settle(store: Store, source: Source, visit: Visit, previous: dict | None, index: Indexer, scope_covers,
+            now: float) -> PageResult:
+    """Index, keep or remove one visited page, and remember what it was."""
+    catalog = store.catalog
+    old_doc = previous["doc_id"] if previous else None
+    moved = visit.final_url if visit.moved else None
+    if visit.outcome == "not_modified":  # asked only for pages with a ready document (see crawl.Known.indexed)
+        _save_page(catalog, source.source_id, visit, previous, "unchanged", None, old_doc, False, now)
+        return PageResult(visit.url, "unchanged", doc_id=old_doc, moved_to=moved)
+    if visit.outcome in ("gone", "skipped"):
+        removed = bool(old_doc) and _remove_document(store, source.source_id, old_doc)
+        if visit.outcome == "gone":
+            catalog.execute("DELETE FROM source_pages WHERE source_id = ? AND url = ?", (source.source_id, visit.url))
+        else:
+            _save_page(catalog, source.source_id, visit, previous, "skipped", visit.error, None, removed, now)
+        status: PageStatus = "removed" if removed else ("failed" if visit.outcome == "gone" else "skipped")
+        return PageResult(visit.url, status, visit.error, old_doc if removed else None, moved)
+    if visit.outcome == "failed":
+        _save_page(catalog, source.source_id, visit, previous, "failed", visit.error, old_doc, False, now)
+        return PageResult(visit.url, "failed", visit.error, old_doc, moved)
+    # fetched
+    if old_doc and previous["fingerprint"] == visit.facts.fingerprint and _ready(store, old_doc):
+        _save_page(catalog, source.source_id, visit, previous, "unchanged", None, old_doc, False, now)
+        return PageResult(visit.url, "unchanged", doc_id=old_doc, moved_to=moved)
+    canonical = visit.facts.canonical
+    live = canonical if canonical and scope_covers(canonical) else visit.final_url
+    item = PageItem(document_name(visit.url, visit.suffix), visit.response.body, live, visit.modified)
+    result = index(item)
+    if result.status not in ("indexed", "unchanged"):
+        _save_page(catalog, source.source_id, visit, previous, "failed", result.error, old_doc, False, now)
+        return PageResult(visit.url, "failed" if result.status == "failed" else "skipped", result.error, old_doc, moved)
+    if old_doc and old_doc != result.doc_id:  # the page is now another type of document: the old one goes
+        _remove_document(store, source.source_id, old_doc)
+    _save_page(catalog, source.source_id, visit, previous, result.status, None, result.doc_id,
+               result.status == "indexed", now)
+    return PageResult(visit.url, result.status, None, result.doc_id, moved)
+
+
+def _prune(store: Store, source: Source, rows: dict[str, dict], visited: set[str], state: CrawlState) -> list[PageResult]:
+    """Pages known from before that this sync didn't reach: removed when the site no longer has them."""
+    if state.mode == "sitemap":
+        gone, why = [u for u in rows if u not in visited and u not in state.listed], "It is no longer in the site's sitemap."
+    elif state.complete:
+        gone, why = [u for u in rows if u not in visited], "No page of the site links to it any more."
+    else:
+        return []  # a crawl cut short by max_pages can't tell a gone page from one not reached
+    results = []
+    for url in gone:
+        doc_id = rows[url]["doc_id"]
+        if doc_id and _remove_document(store, source.source_id, doc_id):
+            results.append(PageResult(url, "removed", why, doc_id))
+        store.catalog.execute("DELETE FROM source_pages WHERE source_id = ? AND url = ?", (source.source_id, url))
+    return results
+
+
+def sync(store: Store, source: Source, index: Indexer | None = None,
+         on_progress: Callable[[SyncProgress], None] | None = None, fetcher: Fetcher | None = None) -> SyncReport:
+    """Read the source's site again and bring its documents up to date (the first sync imports it).
+
+    ``index`` indexes one page (default: :func:`index_now` with the store's chunk settings).
+    The report lists every page settled; the source records when it ran and how it went.
+    """
+    started = time.perf_counter()
+    index = index or index_now(store, source.workspace)
+    report = SyncReport(source)
+    rows = {r["url"]: r for r in pages(store.catalog, source.source_id)}
+    try:
+        crawl = Crawl(source.origin, source.options, _known(store, rows), store.settings.allow_private_urls, fetcher)
+    except GroundedError as err:  # the address is refused now (private, or no longer resolves)
+        report.error = str(err)
+        return _finish(store, report, started)
+    visited: set[str] = set()
+    try:
+        for visit in crawl.visits():
+            visited.add(visit.url)
+            result = _settle(store, source, visit, rows.get(visit.url), index, crawl.scope.covers, time.time())
+            report.pages.append(result)
+            if on_progress:
+                total = len(crawl.state.listed) if crawl.state.mode == "sitemap" else None
+                on_progress(SyncProgress(len(report.pages), total, result))
+    except Exception as err:  # noqa: BLE001 - recorded on the source (health shows it); pages settled so far stay
+        log.exception("sync of %s stopped", source.origin)
+        crawl.state.error = f"The sync stopped part-way ({type(err).__name__}); what was read so far is kept. Try again."
+    report.requests = crawl.fetcher.requests
+    report.error = crawl.state.error
+    if not report.error:
+        report.pages += _prune(store, source, rows, visited, crawl.state)
+        if report.pages and all(p.status == "failed" for p in report.pages):
+            report.error = f"No page could be read: {report.pages[0].error}"
+        elif not report.pages:
+            report.error = "No pages were found at this address (no sitemap, and no links under it)."
+    return _finish(store, report, started)
+
+
+def _finish(store: Store, report: SyncReport, started: float) -> SyncReport:
+    report.seconds = time.perf_counter() - started
+    source = report.source
+    source.last_sync, source.last_status = time.time(), "failed" if report.error else "ok"
+    source.last_error, source.last_counts = report.error, report.counts()
+    store.catalog.execute(
+        "UPDATE sources SET last_sync = ?, last_status = ?, last_error = ?, last_counts = ? WHERE source_id = ?",
+        (source.last_sync, source.last_status, source.last_error, json.dumps(source.last_counts), source.source_id),
+    )
+    return report
+
