@@ -44,6 +44,7 @@ from .guard import PLACEHOLDER, defuse, looks_like_injection
 MAX_CHARS = 600  # about what a person reads in ten seconds
 MAX_LIST_ITEMS = 12
 MARGIN = 0.08  # how close to the best a further unit must score to be added
+MAX_UNITS = 3  # sentences, rows or items quoted at most (a list quoted whole counts as one)
 
 _LIST_ITEM = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•▪‣◦])\s+\S")
 _ORDERED = re.compile(r"^\s*\d{1,2}[.)]\s+")
@@ -218,7 +219,7 @@ def select(asked: Asked, scored: list[Scored], units_by_source: dict[int, list[U
     named = [n for n in asked.names if _says(best.unit.text, n)]
     about = subject_terms(asked)
     for s in scored[1:]:
-        if s.score < best.score - MARGIN or len(chosen) >= 3:
+        if s.score < best.score - MARGIN or len(chosen) >= MAX_UNITS:
             break
         if s.unit.kind == "list" or (specific and best.fits and not s.fits):
             continue

@@ -55,6 +55,30 @@ def _is_heading(line: str) -> int:
     return 0
 
 
+_BROKEN_WORD = re.compile(r"(?<=[a-z])[-\u00ad]$")
+
+
+# first halves of compounds that a line break at their hyphen must not glue on ("pre-" + "training")
+_COMPOUND_HEADS = frozenset("""well self non pre post co multi cross end open fine large small high low long short full
+part real user data task semi sub inter intra anti counter over under out top state""".split())
+
+
+def join_lines(lines: list[str]) -> str:
+    """A paragraph's lines as one text; a word hyphenated at a line's end is whole again ("re-" + "sults" = "results").
+
+    A compound broken at its own hyphen keeps it: "state-of-the-" + "art", "pre-" + "training".
+    """
+    out = ""
+    for line in lines:
+        if out and _BROKEN_WORD.search(out) and line[:1].islower():
+            head = out[:-1].rsplit(" ", 1)[-1]
+            keep = "-" in head or head.lower() in _COMPOUND_HEADS
+            out = out[:-1] + ("-" if keep else "") + line
+        else:
+            out = f"{out} {line}" if out else line
+    return out
+
+
 def _paragraphs(text: str, sized: dict[str, int] | None = None) -> list[tuple[str, int]]:
     """Split page text into (paragraph, heading level) pieces; level 0 = body text.
 
@@ -66,7 +90,7 @@ def _paragraphs(text: str, sized: dict[str, int] | None = None) -> list[tuple[st
 
     def flush():
         if current:
-            out.append((" ".join(current), 0))
+            out.append((join_lines(current), 0))
             current.clear()
 
     for raw in text.splitlines():
@@ -82,7 +106,7 @@ def _paragraphs(text: str, sized: dict[str, int] | None = None) -> list[tuple[st
         if current and _SENTENCE_END.search(current[-1]) and line[:1].isupper() and len(current[-1]) < 60:
             flush()
         current.append(line)
-        if len(" ".join(current)) > 2000:
+        if len(join_lines(current)) > 2000:
             flush()
     flush()
     return out
