@@ -160,7 +160,10 @@ def read(image) -> OcrPage:
             end_line()
         if word.IsAtBeginningOf(RIL.PARA):
             paragraph += 1
-        text = _CLEAN.sub("", word.GetUTF8Text(RIL.WORD) or "").strip()
+        try:
+            text = _CLEAN.sub("", word.GetUTF8Text(RIL.WORD) or "").strip()
+        except RuntimeError:  # a page with no text at all still yields one empty position
+            continue
         box = word.BoundingBox(RIL.WORD)
         conf = word.Confidence(RIL.WORD)
         if not text or box is None:

@@ -277,10 +277,12 @@ def _found_afresh(p: Passage, page: int, lines: list[PageLine]) -> tuple[list[Te
 
 def _quoted(text: str, quote: str) -> tuple[int, int] | None:
     """Where the supporting quote sits in the passage (whitespace and a trailing "…" forgiven)."""
-    words = _WORD.findall(quote.rstrip("…"))
+    quote = quote.rstrip("…").strip()
+    words = _WORD.findall(quote)
     if not words:
         return None
-    found = re.search(r"\W+".join(map(re.escape, words)), text)
+    tail = re.escape(quote[quote.rfind(words[-1]) + len(words[-1]):].strip())  # "." or "%)" after the last word
+    found = re.search(r"\W+".join(map(re.escape, words)) + f"(?:{tail})?", text)
     return (found.start(), found.end()) if found else None
 
 
