@@ -63,7 +63,7 @@ def view_page_button(store: Store, user: User, source: Citation | Hit, key: str,
         _section(store, passage)
         return
     page_key = f"vp-page-{key}"
-    page = st.session_state.get(page_key) or (passage.pages[0] if passage.pages else 1)
+    page = st.session_state.get(page_key) or page_view.cited_page(passage)
     previous, position, following, zoom = st.columns([1, 2, 1, 2], vertical_alignment="center")
     zoom_label = zoom.segmented_control("Zoom", list(ZOOMS), default="Fit", key=f"vp-zoom-{key}",
                                         label_visibility="collapsed") or "Fit"

@@ -146,13 +146,23 @@ def _original(row: DocumentRow) -> Path:
     return Path(row.original_path)
 
 
+def cited_page(p: Passage) -> int:
+    """The page to open on: where the supporting quote is, else the passage's first page."""
+    span = _quoted(p.text, p.quote)
+    if span is not None:
+        on_quote = [b.page for b in p.boxes if b.end > span[0] and b.start < span[1]]
+        if on_quote:
+            return on_quote[0]
+    return p.pages[0] if p.pages else 1
+
+
 def render(p: Passage, page: int | None = None, width: int = SCREEN_WIDTH_PX) -> PageView:
-    """Page ``page`` (default: the passage's first) drawn ``width`` pixels wide, the passage highlighted."""
+    """Page ``page`` (default: :func:`cited_page`) drawn ``width`` pixels wide, the passage highlighted."""
     started = time.perf_counter()
     if not is_paged(p.row):
         raise NotFound(f"{p.row.file} has no pages to show; its section is shown in context instead.")
     width = max(200, min(int(width), MAX_WIDTH_PX))
-    page = page or (p.pages[0] if p.pages else 1)
+    page = page or cited_page(p)
     path = _original(p.row)
     if path.suffix.lower() == ".pdf":
         image, total, lines = _pdf_page(path, page, width)
