@@ -49,10 +49,10 @@ def parse_image(path: Path, name: str) -> ParsedDocument:
             unread[n] = "not read: the time for reading this file ran out (split it into smaller files)"
             continue
         result = ocr.read(_flattened(frame))
-        if not result.lines:
+        if not result.lines and not result.confidence:
             unread[n] = "no text found"
-        elif result.confidence < ocr.MIN_PAGE_CONFIDENCE:
-            unread[n] = f"not indexed: OCR could not read it reliably ({result.confidence:.0f}% confidence)"
+        elif not result.lines or result.confidence < ocr.MIN_PAGE_CONFIDENCE:
+            unread[n] = f"OCR confidence {result.confidence:.0f}%, too low to index"
         else:
             ocr.add_page(result, n, b)
             read.append(n)
@@ -61,7 +61,7 @@ def parse_image(path: Path, name: str) -> ParsedDocument:
             raise UnsupportedFile("This image has no text to read (a photo, logo or icon), so there is nothing to index.")
         worst = "; ".join(f"page {n}: {why}" for n, why in sorted(unread.items())[:3]) if frames > 1 else next(iter(unread.values()))
         raise UnsupportedFile(f"The text in this image couldn't be read reliably ({worst}). "
-                              "A sharper or larger image, or the document it was made from, will work.")
+                              "A sharper or larger image, or the document it was made from, will work. " + ocr.OTHER_LANGUAGES)
     first_heading = next((e.text for e in b.elements if e.kind == "title"), None)
     first_text = b.elements[0].text if b.elements else ""
     candidates = [first_heading, first_text if titles.looks_like_title(first_text) else None]

@@ -436,7 +436,8 @@ def page_lines(page, textpage, text: str) -> list[positions.PageLine]:
                            for x, y in ((left, top), (right, bottom))]
                 xs, ys = [c[0] for c in corners], [c[1] for c in corners]
                 box = (max(0.0, min(xs)), max(0.0, min(ys)), min(1.0, max(xs)), min(1.0, max(ys)))
-                lines.append(positions.PageLine(line, tuple(round(v, 4) for v in box)))
+                if box[0] < box[2] and box[1] < box[3]:  # text outside the visible page has no place on it
+                    lines.append(positions.PageLine(line, tuple(round(v, 4) for v in box)))
         start = end + 1
     return lines
 
@@ -475,12 +476,12 @@ def _read_scan(pdf, index: int, page_no: int, b: Builder, unread: dict[int, str]
         return False
     page = pdf[index]
     try:
-        image = page.render(scale=OCR_DPI / 72, grayscale=True).to_pil()
+        image = page.render(scale=OCR_DPI / 72).to_pil()
     finally:
         page.close()
     result = ocr.read(image)
     if result.confidence < ocr.MIN_PAGE_CONFIDENCE or not result.lines:
-        unread[page_no] = f"not indexed: OCR could not read it reliably ({result.confidence:.0f}% confidence)"
+        unread[page_no] = f"OCR confidence {result.confidence:.0f}%, too low to index"
         return False
     ocr.add_page(result, page_no, b)
     return True
@@ -568,7 +569,7 @@ def _parse_open(pdf, source, path: Path, name: str) -> ParsedDocument:
     if scans and not b.elements:
         worst = ", ".join(f"page {n}: {why}" for n, why in sorted(unread.items())[:3])
         raise EmptyDocument(f"This PDF is scanned and OCR could not read its text reliably ({worst}). "
-                            "A sharper scan, or the document it was printed from, will work.")
+                            "A sharper scan, or the document it was printed from, will work. " + ocr.OTHER_LANGUAGES)
     elements = positions.place(b.elements, {n: lines[n] for n in lines if n not in read_by_ocr})
     first_heading = next((e.text for e in elements if e.kind == "title"), None)
     first_line = next((line for line in texts[0].splitlines() if line.strip()), "") if texts else ""

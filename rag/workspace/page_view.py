@@ -232,6 +232,8 @@ def _placed(p: Passage, page: int, lines: list[PageLine] | None) -> tuple[list[T
     if lines is None or (p.ocr is not None and layer < pdf_parser.MIN_TEXT_CHARS):  # an image, or a scanned page
         return on_page, 1.0 if on_page else 0.0
     if on_page:
+        if any(b.end > len(p.text) for b in on_page):  # boxes of another text: nothing to check them against
+            return [], 0.0
         found = total = 0
         for box in on_page:
             wanted = _WORD.findall(p.text[box.start:box.end].lower())
@@ -311,13 +313,14 @@ def _draw(image, boxes: list[TextBox], strong: tuple[int, int] | None) -> list[t
 
     for b in boxes:
         box = pixels(b)
-        draw.rectangle(box, fill=WEAK)
-        drawn.append(("weak", box))
+        if box[0] < box[2] and box[1] < box[3]:
+            draw.rectangle(box, fill=WEAK)
+            drawn.append(("weak", box))
     if strong is not None:
         start, end = strong
         for b in boxes:
-            if b.end > start and b.start < end:
-                box = pixels(b.shifted(0, start, end))
+            box = pixels(b.shifted(0, start, end))
+            if b.end > start and b.start < end and box[0] < box[2] and box[1] < box[3]:
                 draw.rectangle(box, fill=STRONG, outline=OUTLINE, width=2)
                 drawn.append(("strong", box))
     image.paste(Image.alpha_composite(image.convert("RGBA"), overlay).convert("RGB"))
