@@ -72,10 +72,10 @@ def view_page_button(store: Store, user: User, source: Citation | Hit, key: str,
     except GroundedError as err:
         st.info(str(err), icon=":material/info:")
         return
-    previous.button("Previous page", key=f"vp-prev-{key}", icon=":material/chevron_left:", disabled=page <= 1,
-                    on_click=st.session_state.__setitem__, args=(page_key, page - 1))
-    following.button("Next page", key=f"vp-next-{key}", icon=":material/chevron_right:", disabled=page >= view.pages,
-                     on_click=st.session_state.__setitem__, args=(page_key, page + 1))
+    previous.button("Previous", key=f"vp-prev-{key}", icon=":material/chevron_left:", disabled=page <= 1,
+                    help="Previous page", on_click=st.session_state.__setitem__, args=(page_key, page - 1))
+    following.button("Next", key=f"vp-next-{key}", icon=":material/chevron_right:", disabled=page >= view.pages,
+                     help="Next page", on_click=st.session_state.__setitem__, args=(page_key, page + 1))
     spans = ("the passage is on pages " + "–".join(map(str, (passage.pages[0], passage.pages[-1])))
              if len(passage.pages) > 1 else "")
     position.caption(f"Page {view.page} of {view.pages}" + (f" · {spans}" if spans else ""))

@@ -171,6 +171,7 @@ def render(p: Passage, page: int | None = None, width: int = SCREEN_WIDTH_PX) ->
         lines = None
     if not 1 <= page <= total:
         raise NotFound(f"{p.row.file} has no page {page}.")
+    _frame(image)
     boxes, confidence = _placed(p, page, lines)
     notes = []
     if boxes:
@@ -183,6 +184,13 @@ def render(p: Passage, page: int | None = None, width: int = SCREEN_WIDTH_PX) ->
     if p.ocr is not None and page in p.pages:
         notes.append(READ_BY_OCR)
     return PageView(image, page, total, list(p.pages), highlights, round(confidence, 3), notes, time.perf_counter() - started)
+
+
+def _frame(image) -> None:
+    """A thin grey edge, so a white page stands out on a white screen."""
+    from PIL import ImageDraw
+
+    ImageDraw.Draw(image).rectangle((0, 0, image.width - 1, image.height - 1), outline=(190, 190, 190))
 
 
 def _pdf_page(path: Path, page: int, width: int):

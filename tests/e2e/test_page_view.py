@@ -28,9 +28,12 @@ def test_view_the_cited_page_with_the_passage_highlighted(app_url, page, tmp_pat
     _ask(page, "How much does the Enterprise plan cost per month?")
     answer = page.locator("[data-testid=stChatMessage]").last
     expect(answer).to_contain_text("$900", timeout=SLOW)
-    source = answer.locator("[data-testid=stExpander]").first
-    source.locator("summary").click()
-    source.get_by_text("View page").click()
+    summary = answer.locator("[data-testid=stExpander] summary", has_text=re.compile(r"\[1\].*spring launch", re.I))
+    expect(summary).to_be_visible()
+    summary.click()
+    source = answer.locator("[data-testid=stExpander]").filter(has_text=re.compile(r"\[1\].*spring launch", re.I))
+    shots("source-open", full=False)
+    source.get_by_text("View page", exact=True).click()
     _settle(page)
     picture = source.locator("[data-testid=stImage] img, [data-testid=stFullScreenFrame] img").first
     expect(picture).to_be_visible(timeout=SLOW)
@@ -38,12 +41,13 @@ def test_view_the_cited_page_with_the_passage_highlighted(app_url, page, tmp_pat
     expect(source).to_contain_text("the passage is on pages 1–2")
     expect(source).not_to_contain_text("without highlight")
     assert picture.evaluate("img => img.naturalWidth") >= 1000
-    picture.scroll_into_view_if_needed()
+    top = "e => e.scrollIntoView({block: 'start'})"  # the switch, the page controls and the page's top in view
+    source.get_by_text("View page", exact=True).evaluate(top)
     shots("cited-page", full=False)
 
-    source.get_by_role("button", name="Previous page").click()
+    source.get_by_role("button", name="Previous").click()
     _settle(page)
     expect(source).to_contain_text("Page 1 of 2")
-    source.locator("[data-testid=stImage] img, [data-testid=stFullScreenFrame] img").first.scroll_into_view_if_needed()
+    source.get_by_text("View page", exact=True).evaluate(top)
     shots("previous-page", full=False)
     print("\nscreenshots:\n" + "\n".join(f"  {p}" for p in shots.taken))
