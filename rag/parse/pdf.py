@@ -411,6 +411,7 @@ def _large_first_line(textpage) -> str | None:
 
 MIN_TEXT_CHARS = 20  # a page with fewer letters and digits than this in its text layer has no usable text
 SCAN_COVER = 0.05  # …and is a scan when pictures cover at least this share of it (a scanned table can be small)
+_ALNUM = re.compile(r"[^\W_]")
 OCR_DPI = 200  # scans are rendered at this resolution for OCR (see README for the speed and accuracy it gives)
 
 
@@ -421,8 +422,8 @@ def page_lines(page, textpage, text: str) -> list[positions.PageLine]:
     Each line's box is the union of pdfium's rectangles for its characters: one
     call per line, not per character.
     """
-    width, height = page.get_size()
-    if width <= 0 or height <= 0:
+    to_page = _page_transform(page)
+    if to_page is None:
         return []
     lines: list[positions.PageLine] = []
     start = 0
@@ -432,8 +433,7 @@ def page_lines(page, textpage, text: str) -> list[positions.PageLine]:
         if line.strip():
             rects = [textpage.get_rect(k) for k in range(textpage.count_rects(start, len(line)))]
             if rects:
-                corners = [_to_page(page, width, height, x, y) for left, bottom, right, top in rects
-                           for x, y in ((left, top), (right, bottom))]
+                corners = [to_page(x, y) for left, bottom, right, top in rects for x, y in ((left, top), (right, bottom))]
                 xs, ys = [c[0] for c in corners], [c[1] for c in corners]
                 box = (max(0.0, min(xs)), max(0.0, min(ys)), min(1.0, max(xs)), min(1.0, max(ys)))
                 if box[0] < box[2] and box[1] < box[3]:  # text outside the visible page has no place on it
@@ -442,24 +442,36 @@ def page_lines(page, textpage, text: str) -> list[positions.PageLine]:
     return lines
 
 
-def _to_page(page, width: float, height: float, x: float, y: float) -> tuple[float, float]:
-    """A point in PDF space as fractions of the page as rendered (pdfium applies crop box and rotation)."""
+def _page_transform(page):
+    """A function from PDF space to fractions of the page as rendered (pdfium applies crop box and rotation).
+
+    pdfium maps three points once; the map is affine, so every other point is arithmetic.
+    """
     import ctypes
 
     import pypdfium2.raw as pdfium_c
 
-    scale = 10_000  # device units: fine enough that rounding is invisible
-    dx, dy = ctypes.c_int(), ctypes.c_int()
-    size_x, size_y = round(width * scale / max(width, height)), round(height * scale / max(width, height))
-    pdfium_c.FPDF_PageToDevice(page.raw, 0, 0, size_x, size_y, 0, x, y, ctypes.byref(dx), ctypes.byref(dy))
-    return dx.value / size_x, dy.value / size_y
+    width, height = page.get_size()
+    if width <= 0 or height <= 0:
+        return None
+    size = 100_000  # device units: fine enough that rounding is invisible
+    size_x, size_y = round(width * size / max(width, height)), round(height * size / max(width, height))
+
+    def device(x: float, y: float) -> tuple[float, float]:
+        dx, dy = ctypes.c_int(), ctypes.c_int()
+        pdfium_c.FPDF_PageToDevice(page.raw, 0, 0, size_x, size_y, 0, x, y, ctypes.byref(dx), ctypes.byref(dy))
+        return dx.value / size_x, dy.value / size_y
+
+    (ox, oy), (ax, ay), (bx, by) = device(0, 0), device(1000, 0), device(0, 1000)
+    xx, xy, yx, yy = (ax - ox) / 1000, (ay - oy) / 1000, (bx - ox) / 1000, (by - oy) / 1000
+    return lambda x, y: (ox + x * xx + y * yx, oy + x * xy + y * yy)
 
 
 def is_scan(page, text: str) -> bool:
     """No usable text layer, and pictures cover a good part of the page (a blank page is not a scan)."""
     import pypdfium2.raw as pdfium_c
 
-    if sum(c.isalnum() for c in text) >= MIN_TEXT_CHARS:
+    if len(_ALNUM.findall(text, 0, 4 * MIN_TEXT_CHARS)) >= MIN_TEXT_CHARS or len(_ALNUM.findall(text)) >= MIN_TEXT_CHARS:
         return False
     width, height = page.get_size()
     covered = 0.0
