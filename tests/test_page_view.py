@@ -279,3 +279,18 @@ def test_without_tesseract_scans_are_skipped_saying_what_to_install(tmp_path, mo
     (tmp_path / "scan.pdf").write_bytes(_image_only(_two_pages(), dpi=50))
     with pytest.raises(UnsupportedFile, match="Tesseract"):
         parse_file(tmp_path / "scan.pdf")
+
+
+@pytest.mark.slow
+@needs_tesseract
+def test_a_deck_of_slide_pictures_is_read_slide_by_slide(tmp_path):
+    from pptx import Presentation
+    from pptx.util import Inches
+
+    deck = Presentation()
+    slide = deck.slides.add_slide(deck.slide_layouts[6])  # blank: the slide is only its picture
+    slide.shapes.add_picture(io.BytesIO(_slide_png()), 0, 0, width=Inches(10))
+    deck.save(str(tmp_path / "q3-deck.pptx"))
+    parsed = parse_file(tmp_path / "q3-deck.pptx")
+    assert parsed.ocr_pages == [1] and parsed.title == "Q3 results"
+    assert "Churn fell to 2.1% in September." in " ".join(e.text for e in parsed.elements)
