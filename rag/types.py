@@ -30,7 +30,7 @@ class TextBox:
     x1: float
     y1: float
 
-    def shifted(self, by: int, start: int, end: int) -> "TextBox":
+    def shifted(self, by: int, start: int, end: int) -> TextBox:
         """This run moved ``by`` characters into a new text and cut to its ``start``..``end``.
 
         A run cut short keeps the matching share of its rectangle along the line
@@ -55,7 +55,7 @@ class TextBox:
         return [self.page, self.start, self.end, self.x0, self.y0, self.x1, self.y1]
 
     @classmethod
-    def from_list(cls, values) -> "TextBox":
+    def from_list(cls, values) -> TextBox:
         page, start, end, x0, y0, x1, y1 = values
         return cls(int(page), int(start), int(end), float(x0), float(y0), float(x1), float(y1))
 

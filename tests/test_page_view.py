@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import re
 from difflib import SequenceMatcher
-from pathlib import Path
 
 import pytest
 
@@ -155,7 +154,7 @@ def test_both_pages_of_a_crossing_passage_are_highlighted_the_cited_sentence_str
     assert len(strong) == 1 and _covers(strong[0], _pixels(_char_box(pdf, 2, CITED), second))
     # the pixels under the cited sentence are tinted orange, those under the next line only lightly
     x0, y0, x1, y1 = strong[0]
-    red, green, blue = second.image.crop((x0, y0, x1, y1)).resize((1, 1)).getpixel((0, 0))
+    red, _, blue = second.image.crop((x0, y0, x1, y1)).resize((1, 1)).getpixel((0, 0))
     assert red > 200 and blue < 200 and red - blue > 60
     weak = next(box for kind, box in second.highlights if kind == "weak" and box[1] > y1 - 4)
     red, _, blue = second.image.crop(weak).resize((1, 1)).getpixel((0, 0))

@@ -148,7 +148,7 @@ def _slide_pictures(deck, b: Builder) -> list[int]:
         try:
             image = Image.open(io.BytesIO(shape.image.blob))
             image.load()
-        except Exception:  # noqa: BLE001 - a picture format PIL can't open (EMF, WMF) has no text for us
+        except Exception:  # noqa: BLE001, S112 - a picture format PIL can't open (EMF, WMF) has no text for us
             continue
         result = ocr.read(image)
         if result.lines and result.confidence >= ocr.MIN_PAGE_CONFIDENCE:

@@ -169,6 +169,11 @@ def _source(path: Path):
     return path
 
 
+def open_pdf(path: Path):
+    """A pypdfium2 document for ``path`` (junk before the header skipped), or a typed error saying why not."""
+    return _open(_source(path))
+
+
 def _open(source):
     import pypdfium2 as pdfium
 

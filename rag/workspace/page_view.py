@@ -195,9 +195,7 @@ def _frame(image) -> None:
 
 def _pdf_page(path: Path, page: int, width: int):
     """The page as an image ``width`` wide, the document's page count, and the page's text lines."""
-    import pypdfium2 as pdfium
-
-    pdf = pdfium.PdfDocument(str(path))
+    pdf = pdf_parser.open_pdf(path)
     try:
         total = len(pdf)
         if not 1 <= page <= total:

@@ -28,10 +28,10 @@ def test_view_the_cited_page_with_the_passage_highlighted(app_url, page, tmp_pat
     _ask(page, "How much does the Enterprise plan cost per month?")
     answer = page.locator("[data-testid=stChatMessage]").last
     expect(answer).to_contain_text("$900", timeout=SLOW)
-    summary = answer.locator("[data-testid=stExpander] summary", has_text=re.compile(r"\[1\].*spring launch", re.I))
+    summary = answer.locator("[data-testid=stExpander] summary", has_text=re.compile(r"\[1\].*spring launch", re.IGNORECASE))
     expect(summary).to_be_visible()
     summary.click()
-    source = answer.locator("[data-testid=stExpander]").filter(has_text=re.compile(r"\[1\].*spring launch", re.I))
+    source = answer.locator("[data-testid=stExpander]").filter(has_text=re.compile(r"\[1\].*spring launch", re.IGNORECASE))
     shots("source-open", full=False)
     source.get_by_text("View page", exact=True).click()
     _settle(page)
