@@ -162,6 +162,16 @@ def test_both_pages_of_a_crossing_passage_are_highlighted_the_cited_sentence_str
     assert page_view.render(passage, 2, width=1000).image.width == 1000
 
 
+def test_the_cited_passage_is_found_whatever_index_it_comes_with(store):
+    pdf = make_pdf([[f"Paragraph {n} says the plan number {n} costs ${n}9." for n in range(1, 30)]] * 3)
+    result = ingest_bytes(store, "plans.pdf", pdf, "default", ChunkSettings("fixed", 40, 0))
+    chunks = store.index.chunks_of("default", result.doc_id)
+    last = chunks[-1]
+    citation = Citation(1, result.doc_id, "plans.pdf", last.page, "", last.text[:40], 0.5, last.chunk_id)
+    for index in (None, 0, last.chunk_index):  # a saved chat's hit says 0
+        assert page_view.passage(store, None, citation, chunk_index=index).text == last.text
+
+
 def test_nothing_is_highlighted_when_the_text_does_not_match_the_page(store, launch):
     _, _, hit = launch
     passage = page_view.passage(store, None, hit)

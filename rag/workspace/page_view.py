@@ -115,9 +115,12 @@ def passage(store: Store, user: User | None, source: Citation | Hit | str, assis
     quote = source.quote if isinstance(source, Citation) else ""
     if isinstance(source, Hit):
         chunk_index = source.chunk_index
-    candidates = (store.index.neighbours(row.workspace, doc_id, chunk_index, chunk_index) if chunk_index is not None
-                  else store.index.chunks_of(row.workspace, doc_id))
-    stored = next((h for h in candidates if h.chunk_id == chunk_id), None)
+    stored = None
+    if chunk_index is not None:
+        stored = next((h for h in store.index.neighbours(row.workspace, doc_id, chunk_index, chunk_index)
+                       if h.chunk_id == chunk_id), None)
+    if stored is None:  # no index given, or a wrong one (a hit restored from a saved chat has none): look through all
+        stored = next((h for h in store.index.chunks_of(row.workspace, doc_id) if h.chunk_id == chunk_id), None)
     if stored is not None:
         return Passage(row, stored.text, list(stored.pages), list(stored.boxes), quote, stored.ocr, stored.section,
                        stored.chunk_index)
