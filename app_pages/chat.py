@@ -13,6 +13,7 @@ from app_pages._common import (
     friendly_errors,
     store_or_stop,
 )
+from app_pages._page_view import view_page_button
 from rag.answer.chain import AskOptions, Turn, ask_stream
 from rag.answer.models import MODEL_NOTICES, resolve_model
 from rag.errors import NotFound
@@ -97,6 +98,9 @@ def render_sources(answer: Answer, key: str) -> None:
                     icon=":material/download:",
                     on_click="ignore",
                 )
+            if row:
+                view_page_button(store, user, c, f"{key}-{c.n}", assistant_id=assistant.id,
+                                 chunk_index=hit.chunk_index if hit else None)
 
 
 def render_check(answer: Answer) -> None:

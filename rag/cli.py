@@ -68,6 +68,14 @@ def _parser() -> argparse.ArgumentParser:
     _add_assistant_parsers(sub, common)
     _add_source_parsers(sub, common)
 
+    sh = sub.add_parser("show", parents=[common], help="draw the page a cited passage is on, highlighted, as a PNG")
+    sh.add_argument("passage", metavar="CITATION_OR_CHUNK_ID",
+                    help="the passage's id: chunk_id of a citation in `grounded ask --json` or of a result in `grounded search --json`")
+    sh.add_argument("--png", required=True, metavar="OUT", help="where to write the page image")
+    sh.add_argument("--page", type=int, default=None, help="another page of the document (default: the passage's first)")
+    sh.add_argument("--quote", default="", help="the supporting words, highlighted more strongly than the rest of the passage")
+    sh.add_argument("--width", type=int, default=None, help="image width in pixels (default 1000)")
+
     hp = sub.add_parser("hash-password", help="make a sign-in line for .streamlit/secrets.toml's [users] table")
     hp.add_argument("user", help="the user name people sign in with")
     return p
@@ -404,8 +412,36 @@ def cmd_ask(store, args) -> None:
             print(f"  {s.support.upper()}: {s.text}" + (f" ({'; '.join(s.reasons)})" if s.reasons else ""))
 
 
+def cmd_show(store, args) -> None:
+    from pathlib import Path
+
+    from .workspace import page_view
+
+    passage = page_view.passage(store, None, args.passage)
+    passage.quote = args.quote
+    if not page_view.is_paged(passage.row):
+        view = page_view.section(store, passage)
+        if args.json:
+            _print({"file": passage.row.file, "section": view.section, "passage": view.passage, "png": None})
+            return
+        print(f"{passage.row.file} has no pages to draw; the passage in its section ({view.section or 'no section'}):\n")
+        print("\n\n".join(x for x in (view.before, f">>> {view.passage} <<<", view.after) if x))
+        return
+    view = page_view.render(passage, args.page, args.width or page_view.SCREEN_WIDTH_PX)
+    Path(args.png).write_bytes(view.png())
+    if args.json:
+        _print({"file": passage.row.file, "png": args.png, "page": view.page, "pages": view.pages,
+                "passage_pages": view.passage_pages, "highlighted": view.highlighted,
+                "confidence": view.confidence, "notes": view.notes, "seconds": round(view.seconds, 3)})
+        return
+    marked = f"passage highlighted ({len(view.highlights)} boxes)" if view.highlighted else "no highlight"
+    print(f"Wrote {args.png}: page {view.page} of {view.pages} of {passage.row.file}, {marked}.")
+    for note in view.notes:
+        print(f"Note: {note}")
+
+
 COMMANDS = {"ingest": cmd_ingest, "docs": cmd_docs, "rm": cmd_rm, "reindex": cmd_reindex, "search": cmd_search, "ask": cmd_ask,
-            "assistants": cmd_assistants, "sources": cmd_sources, "sync": cmd_sync}
+            "assistants": cmd_assistants, "sources": cmd_sources, "sync": cmd_sync, "show": cmd_show}
 
 
 # --- marketing workflows: draft with a recipe, knowledge-base health, set a document's kind ---

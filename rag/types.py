@@ -13,6 +13,54 @@ ElementKind = Literal["title", "text", "list", "table"]
 
 
 @dataclass(frozen=True)
+class TextBox:
+    """Where a run of text sits on its page: characters ``start``..``end`` of the text that carries it.
+
+    The rectangle is in fractions of the page (0-1, from the top left), so it
+    fits the page whatever size it is drawn at. Parsers keep one box per line
+    (not per character: compact), chunks carry the boxes of their text, and
+    the page view draws them.
+    """
+
+    page: int
+    start: int
+    end: int
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    def shifted(self, by: int, start: int, end: int) -> TextBox:
+        """This run moved ``by`` characters into a new text and cut to its ``start``..``end``.
+
+        A run cut short keeps the matching share of its rectangle along the line
+        (characters taken as equally wide: close enough to mark where a chunk
+        starts mid-line, and never outside the line).
+        """
+        new_start, new_end = max(self.start + by, start), min(self.end + by, end)
+        length = self.end - self.start
+        if length <= 0 or (new_start == self.start + by and new_end == self.end + by):
+            return replace(self, start=new_start, end=new_end)
+        head, tail = (new_start - self.start - by) / length, (new_end - self.start - by) / length
+        if self.x1 - self.x0 >= self.y1 - self.y0:  # a line across the page
+            width = self.x1 - self.x0
+            return replace(self, start=new_start, end=new_end,
+                           x0=round(self.x0 + head * width, 4), x1=round(self.x0 + tail * width, 4))
+        height = self.y1 - self.y0  # a line up or down a turned page
+        return replace(self, start=new_start, end=new_end,
+                       y0=round(self.y0 + head * height, 4), y1=round(self.y0 + tail * height, 4))
+
+    def as_list(self) -> list:
+        """Compact form for the index payload: [page, start, end, x0, y0, x1, y1]."""
+        return [self.page, self.start, self.end, self.x0, self.y0, self.x1, self.y1]
+
+    @classmethod
+    def from_list(cls, values) -> TextBox:
+        page, start, end, x0, y0, x1, y1 = values
+        return cls(int(page), int(start), int(end), float(x0), float(y0), float(x1), float(y1))
+
+
+@dataclass(frozen=True)
 class Element:
     """One structural piece of a parsed document.
 
@@ -27,6 +75,8 @@ class Element:
     page: int | None = None
     heading_path: tuple[str, ...] = ()
     file: str = ""
+    boxes: tuple[TextBox, ...] = ()  # where its text sits on the page (PDFs and images), offsets into ``text``
+    ocr: float | None = None  # read by OCR: the mean word confidence (0-100); None when read from a text layer
 
 
 @dataclass
@@ -39,6 +89,8 @@ class ParsedDocument:
     title: str | None = None
     url: str | None = None  # where it lives on the web, when it says so (a page's canonical link, an export's article URL)
     modified: float | None = None  # when it last changed, by its own account (epoch seconds)
+    ocr_pages: list[int] = field(default_factory=list)  # pages read by OCR (scans, images)
+    unread_pages: dict[int, str] = field(default_factory=dict)  # pages left out, with why ("OCR too unsure: 31%")
 
 
 @dataclass(frozen=True)
@@ -69,6 +121,8 @@ class Chunk:
     tokens: int = 0
     kind: str = "other"
     date: float | None = None  # the document's date (epoch seconds), for date-range filters
+    boxes: list[TextBox] = field(default_factory=list)  # where its text sits on its pages, offsets into ``text``
+    ocr: float | None = None  # read by OCR: the lowest confidence of its parts (0-100)
 
     @property
     def page(self) -> int | None:
@@ -135,6 +189,8 @@ class Hit:
     similarity: float | None = None  # dense cosine to the query, whatever the strategy
     context: str = ""  # the hit with its neighbouring chunks, when a neighbour window is set
     vector: list[float] | None = field(default=None, repr=False)
+    boxes: list[TextBox] = field(default_factory=list, repr=False)  # where its text sits on its pages
+    ocr: float | None = None  # read by OCR: the lowest confidence of its parts (0-100)
 
     def as_dict(self) -> dict:
         return {
@@ -163,11 +219,13 @@ class Citation:
     pages: list[int] = field(default_factory=list)  # every page the cited passage spans
     title: str = ""  # the document's human title ("Connect your CRM"); ``file`` is where it came from
     url: str = ""  # the live page it was read from (a site or a help-center export), when there is one
+    ocr: float | None = None  # the passage was read by OCR (its confidence, 0-100): check it on the page
 
     def as_dict(self) -> dict:
         return {
             "n": self.n,
             "doc_id": self.doc_id,
+            "chunk_id": self.chunk_id,  # `grounded show CHUNK_ID --png OUT` draws the cited page
             "title": self.title or None,
             "url": self.url or None,
             "file": self.file,
@@ -175,6 +233,7 @@ class Citation:
             "section": self.section,
             "quote": self.quote,
             "score": round(self.score, 4),
+            "ocr": self.ocr,  # not None: read by OCR, with this confidence (0-100)
         }
 
 

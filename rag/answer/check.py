@@ -344,7 +344,7 @@ def check_answer(answer: str, sources: list[Hit], embeddings=None, *, thresholds
         citations.append(
             Citation(
                 renumber[old], hit.doc_id, hit.file, hit.page, hit.section, best_quote(citing, hit.text), hit.score,
-                hit.chunk_id, pages=list(hit.pages),
+                hit.chunk_id, pages=list(hit.pages), ocr=hit.ocr,
             )
         )
     for c in checks:

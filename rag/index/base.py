@@ -17,7 +17,7 @@ from typing import Literal, Protocol, runtime_checkable
 import numpy as np
 
 from ..errors import IndexMismatch
-from ..types import Chunk, Hit, SearchFilter
+from ..types import Chunk, Hit, SearchFilter, TextBox
 from .sparse import SparseVector
 
 DENSE = "dense"
@@ -118,6 +118,9 @@ def chunk_payload(chunk: Chunk, version: str) -> dict:
         "tokens": chunk.tokens,
         "kind": chunk.kind,
         "date": chunk.date,
+        # where the text sits on its pages: [page, start, end, x0, y0, x1, y1] per line (PDFs, images)
+        "boxes": [b.as_list() for b in chunk.boxes],
+        "ocr": chunk.ocr,  # read by OCR: its confidence (0-100)
     }
 
 
@@ -138,4 +141,6 @@ def hit_from_point(point, score: float | None = None) -> Hit:
         chunk_index=p.get("chunk_index", 0),
         kind=p.get("kind", "other"),
         vector=list(vector) if vector is not None else None,
+        boxes=[TextBox.from_list(b) for b in p.get("boxes") or []],
+        ocr=p.get("ocr"),
     )

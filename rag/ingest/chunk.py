@@ -17,10 +17,10 @@ import bisect
 import hashlib
 import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..index.embed import count_tokens, load_tokenizer
-from ..types import Chunk, ChunkSettings, Element, ParsedDocument
+from ..types import Chunk, ChunkSettings, Element, ParsedDocument, TextBox
 
 CHUNK_NAMESPACE = uuid.UUID("6f1c9a52-3c1e-4f0a-9a51-6f6b1f1f4e21")
 STRATEGIES = ("by_title", "recursive", "fixed")
@@ -42,6 +42,49 @@ class _Piece:
     text: str
     pages: list[int]
     heading_path: tuple[str, ...]
+    boxes: list[TextBox] = field(default_factory=list)  # where its text sits on its pages, offsets into ``text``
+    ocr: float | None = None  # the lowest OCR confidence of the elements it came from
+
+
+def _moved(boxes, start: int, end: int, to: int) -> list[TextBox]:
+    """The boxes of characters ``start``..``end`` of one text, for that run now starting at ``to`` in another."""
+    return [b.shifted(to - start, to, to + end - start) for b in boxes if b.end > start and b.start < end]
+
+
+def _carried(part: str, e: Element) -> list[TextBox]:
+    """Boxes for ``part``, a piece of ``e``'s text: each of its lines found in the element's text.
+
+    Line by line because a table part repeats the header lines above its own rows;
+    a line that isn't found (it shouldn't happen) just has no box.
+    """
+    if not e.boxes:
+        return []
+    boxes: list[TextBox] = []
+    at = cursor = 0
+    for line in part.split("\n"):
+        if line:
+            found = e.text.find(line, cursor)
+            found = e.text.find(line) if found < 0 else found
+            if found >= 0:
+                boxes += _moved(e.boxes, found, found + len(line), at)
+                cursor = found + len(line)
+        at += len(line) + 1
+    return boxes
+
+
+def _lowest_ocr(elements) -> float | None:
+    values = [e.ocr for e in elements if e.ocr is not None]
+    return min(values) if values else None
+
+
+def _joined(elements: list[Element], pages: list[int], path: tuple[str, ...]) -> _Piece:
+    """Elements joined by blank lines into one piece, their boxes moved along."""
+    boxes: list[TextBox] = []
+    at = 0
+    for e in elements:
+        boxes += _moved(e.boxes, 0, len(e.text), at)
+        at += len(e.text) + 2
+    return _Piece("\n\n".join(e.text for e in elements), pages, path, boxes, _lowest_ocr(elements))
 
 
 def _ntokens(text: str) -> int:
@@ -86,7 +129,7 @@ def _element_pages(e: Element) -> list[int]:
 
 def _by_title(elements: list[Element], s: ChunkSettings) -> list[_Piece]:
     pieces: list[_Piece] = []
-    buf: list[str] = []
+    buf: list[Element] = []
     buf_pages: list[int] = []
     buf_tokens = 0
     path: tuple[str, ...] = ()
@@ -95,7 +138,7 @@ def _by_title(elements: list[Element], s: ChunkSettings) -> list[_Piece]:
     def flush():
         nonlocal buf, buf_pages, buf_tokens
         if buf:
-            pieces.append(_Piece("\n\n".join(buf), sorted(set(buf_pages)), path))
+            pieces.append(_joined(buf, sorted(set(buf_pages)), path))
         buf, buf_pages, buf_tokens = [], [], 0
 
     # A heading with nothing under it (a slide with only a title, an HTML page that is one heading)
@@ -105,7 +148,8 @@ def _by_title(elements: list[Element], s: ChunkSettings) -> list[_Piece]:
     def emit_orphan_title():
         nonlocal pending_title
         if pending_title is not None:
-            pieces.append(_Piece(pending_title.text, _element_pages(pending_title), pending_title.heading_path[:-1]))
+            e = pending_title
+            pieces.append(_Piece(e.text, _element_pages(e), e.heading_path[:-1], list(e.boxes), e.ocr))
             pending_title = None
 
     for e in elements:
@@ -122,17 +166,17 @@ def _by_title(elements: list[Element], s: ChunkSettings) -> list[_Piece]:
         if e.kind == "table":
             flush()
             for part in _split_table(e.text, s.size) if n > s.size else [e.text]:
-                pieces.append(_Piece(part, _element_pages(e), path))
+                pieces.append(_Piece(part, _element_pages(e), path, _carried(part, e), e.ocr))
             continue
         if n > s.size:
             flush()
             splitter = splitter or _recursive_splitter(s.size, s.overlap)
             for part in splitter.split_text(e.text):
-                pieces.append(_Piece(part, _element_pages(e), path))
+                pieces.append(_Piece(part, _element_pages(e), path, _carried(part, e), e.ocr))
             continue
         if buf and buf_tokens + n > s.size:
             flush()
-        buf.append(e.text)
+        buf.append(e)
         buf_pages.extend(_element_pages(e))
         buf_tokens += n
     flush()
@@ -145,11 +189,13 @@ class _Layout:
 
     def __init__(self, elements: list[Element]):
         parts, self.starts, self.elements = [], [], []
+        self.boxes: list[TextBox] = []
         pos = 0
         for e in elements:
             self.starts.append(pos)
             self.elements.append(e)
             parts.append(e.text)
+            self.boxes += _moved(e.boxes, 0, len(e.text), pos)
             pos += len(e.text) + 2
         self.text = "\n\n".join(parts)
 
@@ -158,7 +204,9 @@ class _Layout:
         last = max(bisect.bisect_right(self.starts, max(end - 1, start)) - 1, first)
         covered = self.elements[first : last + 1]
         pages = sorted({e.page for e in covered if e.page is not None})
-        return _Piece(text, pages, covered[0].heading_path if covered else ())
+        # an overlap shared with the previous piece keeps its boxes here too
+        boxes = _moved(self.boxes, start, end, 0) if self.text[start:end] == text else []
+        return _Piece(text, pages, covered[0].heading_path if covered else (), boxes, _lowest_ocr(covered))
 
 
 def _recursive(elements: list[Element], s: ChunkSettings) -> list[_Piece]:
@@ -219,6 +267,8 @@ def chunk_document(
             settings=settings,
             tokens=n,
             kind=kind,
+            boxes=p.boxes,
+            ocr=p.ocr,
         )
         for i, (p, n) in enumerate(zip(pieces, tokens))
     ]

@@ -15,6 +15,7 @@ from ..errors import BrokenFile, EmptyDocument, FileTooLarge, GroundedError, Uns
 from ..settings import Limits
 from ..types import ParsedDocument
 from . import archive
+from .image import parse_image
 from .mail import parse_eml
 from .office import parse_docx, parse_pptx, parse_xlsx
 from .pdf import parse_pdf
@@ -38,16 +39,24 @@ PARSERS: dict[str, Parser] = {
     ".rst": parse_txt,  # reStructuredText and Org files are readable plain text
     ".org": parse_txt,
     ".eml": parse_eml,
+    # images are read by OCR (Tesseract); without it they are skipped with what to install
+    ".png": parse_image,
+    ".jpg": parse_image,
+    ".jpeg": parse_image,
+    ".tif": parse_image,
+    ".tiff": parse_image,
+    ".webp": parse_image,
 }
 SUPPORTED_EXTENSIONS = frozenset(PARSERS) | {".zip"}
 
 __all__ = ["SUPPORTED_EXTENSIONS", "parse_file", "is_archive", "iter_members", "EmptyDocument"]
 
 
-_SUPPORTED_LIST = "PDF, Word (.docx), PowerPoint (.pptx), Excel (.xlsx), CSV or TSV, HTML, Markdown, text, e-mail (.eml) or a ZIP of these"
+_SUPPORTED_LIST = ("PDF, Word (.docx), PowerPoint (.pptx), Excel (.xlsx), CSV or TSV, HTML, Markdown, text, e-mail (.eml), "
+                   "images (PNG, JPEG, TIFF, WebP) or a ZIP of these")
 _KNOWN_OTHERS = {
-    **dict.fromkeys((".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff", ".heic", ".webp"),
-                    "This is an image. Text inside images (scans, screenshots) is not read yet; upload the document it came from."),
+    **dict.fromkeys((".gif", ".bmp", ".heic", ".heif", ".avif"),
+                    "This image type isn't read. Save it as PNG or JPEG (text in it is then read by OCR) and upload that."),
     ".doc": "This is the old Word format (.doc). Open it in Word or LibreOffice, save it as .docx, and upload that.",
     ".ppt": "This is the old PowerPoint format (.ppt). Open it in PowerPoint or LibreOffice, save it as .pptx, and upload that.",
     ".xls": "This is the old Excel format (.xls). Open it in Excel or LibreOffice, save it as .xlsx, and upload that.",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..types import Element, ElementKind
+from ..types import Element, ElementKind, TextBox
 
 _SPACES = re.compile(r"[ \t\u00a0]+")
 
@@ -33,7 +33,9 @@ class Builder:
     def path(self) -> tuple[str, ...]:
         return tuple(t for _, t in self._stack)
 
-    def title(self, text: str, level: int = 1, page: int | None = None) -> None:
+    def title(self, text: str, level: int = 1, page: int | None = None,
+              boxes: tuple[TextBox, ...] = (), ocr: float | None = None) -> None:
+        """Open a section; ``boxes`` and ``ocr`` as for :meth:`add`."""
         text = clean(text).replace("\n", " ")
         if not text:
             return
@@ -41,13 +43,21 @@ class Builder:
         while self._stack and self._stack[-1][0] >= level:
             self._stack.pop()
         self._stack.append((level, text))
-        self.elements.append(Element(text, "title", page, self.path, self.file))
+        self.elements.append(Element(text, "title", page, self.path, self.file, _fit(boxes, text), ocr))
 
     def reset(self) -> None:
         """Close all sections (a new slide or sheet starts afresh)."""
         self._stack.clear()
 
-    def add(self, text: str, kind: ElementKind = "text", page: int | None = None) -> None:
+    def add(self, text: str, kind: ElementKind = "text", page: int | None = None,
+            boxes: tuple[TextBox, ...] = (), ocr: float | None = None) -> None:
+        """Add an element; ``boxes`` locate its text on the page (offsets into ``text`` as given, which
+        callers pass already clean), ``ocr`` is its OCR confidence when it was read from an image."""
         text = text.strip() if kind == "table" else clean(text)
         if text:
-            self.elements.append(Element(text, kind, page, self.path, self.file))
+            self.elements.append(Element(text, kind, page, self.path, self.file, _fit(boxes, text), ocr))
+
+
+def _fit(boxes: tuple[TextBox, ...], text: str) -> tuple[TextBox, ...]:
+    """The boxes that still fall inside ``text`` (cleaning may have shortened it)."""
+    return tuple(b for b in boxes if b.start < len(text) and b.end <= len(text))

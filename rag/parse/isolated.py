@@ -53,7 +53,8 @@ class _Worker:
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             cwd=str(Path(__file__).resolve().parents[2]),  # so `rag` imports even when run from elsewhere
-            env={**os.environ, "OPENBLAS_NUM_THREADS": "1"},
+            # one thread each for BLAS and Tesseract: the app embeds on the other core meanwhile
+            env={**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_THREAD_LIMIT": "1"},
         )
         ready = self._read(STARTUP_TIMEOUT_S)
         if ready != (True, "ready"):
@@ -84,7 +85,7 @@ class _Worker:
         return pickle.loads(b"".join(chunks))
 
     def parse(self, path: Path, display_name: str, timeout_s: float):
-        write_frame(self.proc.stdin, (str(path), display_name))
+        write_frame(self.proc.stdin, (str(path), display_name, timeout_s))
         self.served += 1
         return self._read(timeout_s)
 

@@ -111,12 +111,56 @@ def parse_pptx(path: Path, name: str) -> ParsedDocument:
 
     from . import _unstructured  # noqa: F401 - configures unstructured (offline spaCy model) before it is used
 
-    slides = len(Presentation(str(path)).slides)
+    deck = Presentation(str(path))
+    slides = len(deck.slides)
     elements = partition_pptx(filename=str(path), infer_table_structure=True, include_slide_notes=True)
     b = _from_unstructured(elements, name, pages_from_metadata=True)
+    read_by_ocr: list[int] = []
+    if not b.elements:  # a deck exported as pictures of its slides: read them
+        read_by_ocr = _slide_pictures(deck, b)
     if not b.elements:
-        raise EmptyDocument("This presentation has no text, only pictures; text inside images is not read yet.")
-    return ParsedDocument(name, b.elements, pages=slides, title=titles.choose([_core_title(path), _first_title(b)], name))
+        raise EmptyDocument("This presentation has no text, and OCR found none in its pictures.")
+    return ParsedDocument(name, b.elements, pages=slides, title=titles.choose([_core_title(path), _first_title(b)], name),
+                          ocr_pages=read_by_ocr)
+
+
+def _slide_pictures(deck, b: Builder) -> list[int]:
+    """OCR the largest picture of each slide into ``b``; the slides read. Without Tesseract, says what to install."""
+    import io
+    from dataclasses import replace
+
+    from PIL import Image
+
+    from ..errors import UnsupportedFile
+    from . import ocr
+
+    pictures = []
+    for number, slide in enumerate(deck.slides, 1):
+        images = [shape for shape in slide.shapes if hasattr(shape, "image")]
+        if images:
+            pictures.append((number, max(images, key=lambda shape: (shape.width or 0) * (shape.height or 0))))
+    if not pictures:
+        return []
+    if not ocr.available():
+        raise UnsupportedFile("This presentation's slides are pictures. " + ocr.missing_reason())
+    read = []
+    for number, shape in pictures:
+        if not ocr.time_left():
+            break
+        try:
+            image = Image.open(io.BytesIO(shape.image.blob))
+            image.load()
+        except Exception:  # noqa: BLE001, S112 - a picture format PIL can't open (EMF, WMF) has no text for us
+            continue
+        result = ocr.read(image)
+        if result.lines and result.confidence >= ocr.MIN_PAGE_CONFIDENCE:
+            b.reset()
+            first = len(b.elements)
+            ocr.add_page(result, number, b)
+            # boxes are on the picture, not on a drawn slide: a deck's passages are shown in their section
+            b.elements[first:] = [replace(e, boxes=()) for e in b.elements[first:]]
+            read.append(number)
+    return read
 
 
 def parse_xlsx(path: Path, name: str) -> ParsedDocument:

@@ -20,9 +20,9 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from ..errors import BrokenFile, EmptyDocument, EncryptedFile
+from ..errors import BrokenFile, EmptyDocument, EncryptedFile, UnsupportedFile
 from ..types import ParsedDocument
-from . import tables, titles
+from . import ocr, positions, tables, titles
 from .builder import Builder
 
 MAX_PAGES = 2000
@@ -193,6 +193,11 @@ def _source(path: Path):
     return path
 
 
+def open_pdf(path: Path):
+    """A pypdfium2 document for ``path`` (junk before the header skipped), or a typed error saying why not."""
+    return _open(_source(path))
+
+
 def _open(source):
     import pypdfium2 as pdfium
 
@@ -236,7 +241,8 @@ def _what_it_really_is(head: bytes) -> str | None:
     for magic, what in _MAGIC:
         if head.startswith(magic):
             if "image" in what:
-                return f"This file is {what} with a .pdf name; text inside images is not read yet."
+                extension = what.split()[1].lower()
+                return f"This file is {what} with a .pdf name; rename it to .{extension} and upload it again."
             return f"This file is {what} with a .pdf name; give it its real extension and upload it again."
     return None
 
@@ -432,40 +438,146 @@ def _large_first_line(textpage) -> str | None:
     return " ".join(title)
 
 
+MIN_TEXT_CHARS = 20  # a page with fewer letters and digits than this in its text layer has no usable text
+SCAN_COVER = 0.05  # …and is a scan when pictures cover at least this share of it (a scanned table can be small)
+_ALNUM = re.compile(r"[^\W_]")
+OCR_DPI = 200  # scans are rendered at this resolution for OCR (see README for the speed and accuracy it gives)
+
+
+def page_lines(page, textpage, text: str) -> list[positions.PageLine]:
+    """The page's text-layer lines with their boxes as fractions of the page as drawn (crop box, rotation).
+
+    ``text`` is the page's raw text (pdfium's character indexes, "\r\n" between lines).
+    Each line's box is the union of pdfium's rectangles for its characters: one
+    call per line, not per character.
+    """
+    to_page = _page_transform(page)
+    if to_page is None:
+        return []
+    lines: list[positions.PageLine] = []
+    start = 0
+    for raw in text.split("\n"):
+        end = start + len(raw)
+        line = raw.rstrip("\r")
+        if line.strip():
+            rects = [textpage.get_rect(k) for k in range(textpage.count_rects(start, len(line)))]
+            if rects:
+                corners = [to_page(x, y) for left, bottom, right, top in rects for x, y in ((left, top), (right, bottom))]
+                xs, ys = [c[0] for c in corners], [c[1] for c in corners]
+                box = (max(0.0, min(xs)), max(0.0, min(ys)), min(1.0, max(xs)), min(1.0, max(ys)))
+                if box[0] < box[2] and box[1] < box[3]:  # text outside the visible page has no place on it
+                    lines.append(positions.PageLine(line, tuple(round(v, 4) for v in box)))
+        start = end + 1
+    return lines
+
+
+def _page_transform(page):
+    """A function from PDF space to fractions of the page as rendered (pdfium applies crop box and rotation).
+
+    pdfium maps three points once; the map is affine, so every other point is arithmetic.
+    """
+    import ctypes
+
+    import pypdfium2.raw as pdfium_c
+
+    width, height = page.get_size()
+    if width <= 0 or height <= 0:
+        return None
+    size = 100_000  # device units: fine enough that rounding is invisible
+    size_x, size_y = round(width * size / max(width, height)), round(height * size / max(width, height))
+
+    def device(x: float, y: float) -> tuple[float, float]:
+        dx, dy = ctypes.c_int(), ctypes.c_int()
+        pdfium_c.FPDF_PageToDevice(page.raw, 0, 0, size_x, size_y, 0, x, y, ctypes.byref(dx), ctypes.byref(dy))
+        return dx.value / size_x, dy.value / size_y
+
+    (ox, oy), (ax, ay), (bx, by) = device(0, 0), device(1000, 0), device(0, 1000)
+    xx, xy, yx, yy = (ax - ox) / 1000, (ay - oy) / 1000, (bx - ox) / 1000, (by - oy) / 1000
+    return lambda x, y: (ox + x * xx + y * yx, oy + x * xy + y * yy)
+
+
+def is_scan(page, text: str) -> bool:
+    """No usable text layer, and pictures cover a good part of the page (a blank page is not a scan)."""
+    import pypdfium2.raw as pdfium_c
+
+    if len(_ALNUM.findall(text, 0, 4 * MIN_TEXT_CHARS)) >= MIN_TEXT_CHARS or len(_ALNUM.findall(text)) >= MIN_TEXT_CHARS:
+        return False
+    width, height = page.get_size()
+    covered = 0.0
+    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=3):
+        left, bottom, right, top = obj.get_bounds()
+        covered += max(0.0, min(right, width) - max(left, 0.0)) * max(0.0, min(top, height) - max(bottom, 0.0))
+    return covered >= SCAN_COVER * width * height
+
+
+def _read_scan(pdf, index: int, page_no: int, b: Builder, unread: dict[int, str]) -> bool:
+    """OCR one scanned page into ``b``; False (and why, in ``unread``) when it can't be read well enough."""
+    if not ocr.time_left():
+        unread[page_no] = "not read: the time for reading this file ran out (split it into smaller files)"
+        return False
+    page = pdf[index]
+    try:
+        image = page.render(scale=OCR_DPI / 72).to_pil()
+    finally:
+        page.close()
+    result = ocr.read(image)
+    if result.confidence < ocr.MIN_PAGE_CONFIDENCE or not result.lines:
+        unread[page_no] = f"OCR confidence {result.confidence:.0f}%, too low to index"
+        return False
+    ocr.add_page(result, page_no, b)
+    return True
+
+
 def parse_pdf(path: Path, name: str) -> ParsedDocument:
     source = _source(path)
     pdf = _open(source)
     try:
-        pages = len(pdf)
-        if pages > MAX_PAGES:
-            raise BrokenFile(f"This PDF has {pages} pages; the limit is {MAX_PAGES}. Split it and upload the parts.")
-        texts = []
-        sized: list[dict[str, int]] = []
-        large_line = None
-        for i in range(pages):
-            page = pdf[i]
-            textpage = page.get_textpage()
-            texts.append(textpage.get_text_range())
-            sized.append(sized_headings(textpage))
-            if i == 0:
-                large_line = _large_first_line(textpage)
-            textpage.close()
-            page.close()
-        metadata_title = pdf.get_metadata_dict(skip_empty=True).get("Title")
+        return _parse_open(pdf, source, path, name)
     finally:
         pdf.close()
+
+
+def _parse_open(pdf, source, path: Path, name: str) -> ParsedDocument:
+    pages = len(pdf)
+    if pages > MAX_PAGES:
+        raise BrokenFile(f"This PDF has {pages} pages; the limit is {MAX_PAGES}. Split it and upload the parts.")
+    texts = []
+    sized: list[dict[str, int]] = []
+    lines: dict[int, list[positions.PageLine]] = {}
+    scans: list[int] = []
+    large_line = None
+    for i in range(pages):
+        page = pdf[i]
+        textpage = page.get_textpage()
+        raw = textpage.get_text_range()
+        texts.append(raw)
+        sized.append(sized_headings(textpage))
+        lines[i + 1] = page_lines(page, textpage, raw)
+        if is_scan(page, raw):
+            scans.append(i)
+        if i == 0:
+            large_line = _large_first_line(textpage)
+        textpage.close()
+        page.close()
+    metadata_title = pdf.get_metadata_dict(skip_empty=True).get("Title")
     texts = [t.replace("\r\n", "\n").replace("\r", "\n").replace("\x02", "-").replace("\ufffe", "-") for t in texts]
-    if not any(t.strip() for t in texts):
-        raise EmptyDocument(
-            "This PDF has no text layer (it looks like scanned pages or images); scanned pages are not read yet."
-        )
+    if scans and not ocr.available():
+        if not any(t.strip() for i, t in enumerate(texts) if i not in scans):
+            raise UnsupportedFile(ocr.missing_reason())
+    elif not scans and not any(t.strip() for t in texts):
+        raise EmptyDocument("No text could be found in this PDF: its pages are blank, or their text is drawn as shapes "
+                            "rather than letters. Export it again from the program that made it.")
+    unread: dict[int, str] = {}
+    if not ocr.available():
+        unread.update(dict.fromkeys((i + 1 for i in scans), "not read: scanned page, and Tesseract (OCR) is not installed"))
+        scans = []
     running = running_shapes(texts)
     furniture = partial(running_lines, running=running, pages=pages)
     bodies = [without_running_lines(t, running, pages) for t in texts]
     if any(t.strip() for t in bodies):  # scans whose only text is page numbers keep them, to be seen as scans
         texts = bodies
     b = Builder(name)
-    tabular = [i for i, t in enumerate(texts) if looks_tabular(t)]
+    tabular = [i for i, t in enumerate(texts) if looks_tabular(t) and i not in scans]
     plumber = None
     if tabular:
         import pdfplumber
@@ -474,9 +586,14 @@ def parse_pdf(path: Path, name: str) -> ParsedDocument:
             plumber = pdfplumber.open(io.BytesIO(source.getvalue()) if isinstance(source, io.BytesIO) else str(path))
         except Exception:  # noqa: BLE001 - tables are a bonus; the text layer is already read
             plumber = None
+    read_by_ocr: list[int] = []
     try:
         for i, text in enumerate(texts):
             page_no = i + 1
+            if i in scans:
+                if _read_scan(pdf, i, page_no, b, unread):
+                    read_by_ocr.append(page_no)
+                continue
             handled = False
             if plumber is not None and i in tabular:
                 try:
@@ -490,7 +607,13 @@ def parse_pdf(path: Path, name: str) -> ParsedDocument:
     finally:
         if plumber is not None:
             plumber.close()
-    first_heading = next((e.text for e in b.elements if e.kind == "title"), None)
+    if scans and not b.elements:
+        worst = ", ".join(f"page {n}: {why}" for n, why in sorted(unread.items())[:3])
+        raise EmptyDocument(f"This PDF is scanned and OCR could not read its text reliably ({worst}). "
+                            "A sharper scan, or the document it was printed from, will work. " + ocr.OTHER_LANGUAGES)
+    elements = positions.place(b.elements, {n: lines[n] for n in lines if n not in read_by_ocr})
+    first_heading = next((e.text for e in elements if e.kind == "title"), None)
     first_line = next((line for line in texts[0].splitlines() if line.strip()), "") if texts else ""
     candidates = [metadata_title, large_line, first_heading, first_line if titles.looks_like_title(first_line) else None]
-    return ParsedDocument(name, b.elements, pages=pages, title=titles.choose(candidates, name))
+    return ParsedDocument(name, elements, pages=pages, title=titles.choose(candidates, name),
+                          ocr_pages=read_by_ocr, unread_pages=unread)

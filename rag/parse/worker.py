@@ -2,7 +2,8 @@
 
 Reads requests from stdin and writes answers to stdout, each one frame:
 an 8-byte big-endian length, then a pickle. A request is
-``(path, display_name)``; an answer is ``(True, ParsedDocument)`` or
+``(path, display_name, timeout_s)`` (OCR stops starting new pages before the
+parent's time limit, so a long scan ends with the pages read so far); an answer is ``(True, ParsedDocument)`` or
 ``(False, (error class name, message))``. It sends ``(True, "ready")`` once
 its parsers are imported, and exits when stdin closes (so it never outlives
 the process that started it) or after a MemoryError (its heap is suspect).
@@ -17,6 +18,7 @@ import sys
 import warnings
 
 HEADER = struct.Struct(">Q")
+OCR_SHARE = 0.8  # of the time limit, OCR may use; the rest is for the other pages and the answer
 
 
 def read_frame(stream):
@@ -48,8 +50,10 @@ def main() -> int:
     logging.disable(logging.WARNING)
     from pathlib import Path
 
+    import time
+
     from ..errors import GroundedError
-    from . import parse_file
+    from . import ocr, parse_file
 
     inp, out = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # a library that prints must not corrupt the answer stream
@@ -58,7 +62,8 @@ def main() -> int:
         request = read_frame(inp)
         if request is None:
             return 0
-        path, display_name = request
+        path, display_name, timeout_s = request
+        ocr.set_deadline(time.monotonic() + OCR_SHARE * timeout_s if timeout_s > 0 else None)
         try:
             answer = (True, parse_file(Path(path), display_name=display_name))
         except GroundedError as err:
