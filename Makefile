@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # llama-cpp-python (the built-in offline model) compiles llama.cpp on first install: use every core.
 export CMAKE_BUILD_PARALLEL_LEVEL ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: run test install dev clean
+.PHONY: run test test-fast install dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ run: install
 
 test: dev
 	$(BIN)/python -m pytest -q
+
+# The quick set for development (under a minute on a quiet machine): no browser, nothing marked slow.
+test-fast: dev
+	$(BIN)/python -m pytest -q -m "not slow and not browser"
 
 clean:
 	rm -rf $(VENV)
