@@ -87,6 +87,7 @@ def connect_writing_model(store, user) -> None:
     if saved:
         with friendly_errors("save the connection"):
             save_connection(store, user, provider, url, model, key or None)
+            st.session_state.pop("connect-key", None)  # the typed key doesn't travel back to the page
             st.session_state["flash"] = f"{PROVIDER_LABELS[provider]} connected."
             st.rerun()
     if current.source == "saved" and st.button("Remove this connection", icon=":material/link_off:", key="connect-forget"):
