@@ -225,7 +225,11 @@ def _fit(hook: str | None, body: list[str], closer: str | None, tags: list[str],
     ]
     if ctx.profile is None:
         return next((v for v in versions if len(words(plain(v))) <= MAX_WORDS_WITHOUT_PROFILE), versions[-1])
-    return max((match_voice(v, ctx.profile).score, -n, v) for n, v in enumerate(versions))[2]  # on a tie, the fullest
+    matches = [match_voice(v, ctx.profile) for v in versions]
+    best = max(m.score for m in matches)
+    tied = [(v, "length" in m.matched) for v, m in zip(versions, matches) if m.score == best]
+    fitting = [v for v, fits in tied if fits]
+    return fitting[0] if fitting else tied[-1][0]  # the fullest that is the team's length, else the shortest
 
 
 # the other recipes
@@ -253,16 +257,19 @@ def _campaign(facts: list[Fact], ctx: Context) -> Composed:
 def _help_article(facts: list[Fact], ctx: Context) -> Composed:
     steps = steps_of(facts)
     lead = steps[0] if steps else facts[0]
-    same_page = [f for f in facts if f.source == lead.source and f.kind not in ("step", "quote")]
-    intro = min(same_page, key=lambda f: f.position) if same_page and steps else None
     lines = [_title(ctx, lead)]
+    if not steps:  # no numbered steps on the page: its most relevant sentences, in order
+        stated = sorted((f for f in facts if f.source == lead.source), key=lambda f: f.position)[:5]
+        lines += [f.cited() for f in stated]
+        return Composed(enforce("\n".join(lines), ctx.rules, "help-article", ctx.names), "", stated)
+    page = [f for f in facts if f.source == lead.source and f.kind not in ("step", "quote")]
+    intro = min((f for f in page if f.position < steps[0].position), key=lambda f: f.position, default=None)
+    notes = sorted((f for f in page if f.position > steps[-1].position), key=lambda f: f.position)[:2]  # "Invitations expire..."
     if intro:
         lines.append(intro.cited())
-    if steps:
-        lines += [f"{n}. {s.step_text} [{s.source}]" for n, s in enumerate(steps, 1)]
-    else:  # no numbered steps on the page: its most relevant sentences, in order
-        lines += [f.cited() for f in sorted((f for f in facts if f.source == lead.source), key=lambda f: f.position)[:5]]
-    stated = ([intro] if intro else []) + (steps or [])
+    lines += [f"{n}. {s.step_text} [{s.source}]" for n, s in enumerate(steps, 1)]
+    lines += [f.cited() for f in notes]
+    stated = ([intro] if intro else []) + steps + notes
     return Composed(enforce("\n".join(lines), ctx.rules, "help-article", ctx.names), "", stated)
 
 
@@ -270,6 +277,8 @@ def _sales_answer(facts: list[Fact], ctx: Context) -> Composed:
     doc = main_document(facts)
     claim = next(f for f in facts if f.doc_id == doc and f.kind not in ("step",))
     proof = headline_result(facts, doc)
+    if proof is claim:  # the answer already is the headline figure: the next result backs it up
+        proof = best(facts, "result", doc, exclude=(claim,))
     quote = best(facts, "quote", doc)
     chosen = [claim] + [f for f in (proof, quote) if f is not None and f is not claim]
     text = "\n".join(f.cited() for f in chosen)

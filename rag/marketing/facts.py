@@ -133,8 +133,14 @@ def extract_facts(hits: list[Hit], topic_vector: np.ndarray | None = None, embed
     for n, hit in enumerate(hits, 1):
         units = _whole_quotes(units_of(hit, n))
         section = hit.section.split(" > ")[-1] if hit.section else ""
+        ordered = {u.block for u in units if u.kind == "list" and _ORDERED.match(u.text)}
         for i, u in enumerate(units):
-            if u.kind in ("row", "label", "list") or len(u.text) < 8:
+            if u.kind == "list" and u.block in ordered:  # a numbered list: its items are the steps, in order
+                for k, line in enumerate(u.text.splitlines()):
+                    drafts.append(Fact("step", line.strip(), n, hit.doc_id, hit.file, section=section or u.context,
+                                       position=u.position + k))
+                continue
+            if u.kind in ("row", "label", "list") or u.block in ordered or len(u.text) < 8:
                 continue
             text = u.text.strip()
             key = re.sub(r"\W+", " ", text.lower()).strip()

@@ -347,6 +347,8 @@ def plan_retrieval(store, recipe: Recipe, topic: str, workspace: str, base: Retr
         notices.append(Notice("facts_source", f"Facts come only from the newest launch document, {newest_rows[0].file}."))
     where = SearchFilter(files=files or chosen, kinds=recipe.fact_kinds)
     settings = base.with_(k=max(recipe.facts_k, base.k), where=where)
+    if recipe.newest_only:  # one document is the source: all of it counts, whatever the angle asked for
+        settings = settings.with_(threshold=-1.0)
     found = retrieve(store, query, workspace, settings)
     facts = [h for h in found.hits if h.kind not in NOT_FACTS]  # belt and braces: style and guidance are never facts
     closest = found.closest_files[:3] if not facts else []
@@ -447,7 +449,7 @@ _META = re.compile(r"^(this|in this|the following) (article|guide|post|page|piec
                    r"^(learn|find out|see) how\b|^follow (these|the) steps\b", re.I)
 
 
-def _is_claim(s: SentenceCheck) -> bool:
+def is_claim(s: SentenceCheck) -> bool:
     """A sentence that states a fact (questions, hashtags, greetings, calls to action and signposts aside)."""
     if s.reasons == ["no factual claim"] or not is_factual(s.text):
         return False
@@ -462,7 +464,7 @@ def _is_claim(s: SentenceCheck) -> bool:
 
 
 def _cited_check(sentences: list[SentenceCheck]) -> OutputCheck:
-    claims = [s for s in sentences if _is_claim(s)]
+    claims = [s for s in sentences if is_claim(s)]
     bad = [s for s in claims if not s.citations or s.support == "unsupported"]
     if not claims:
         return OutputCheck("cited", "Every factual sentence cited", True, "The draft states no facts that need a source.")
@@ -480,7 +482,7 @@ def _style_leaks(sentences: list[SentenceCheck], plan: Plan) -> None:
         return
     facts_text = "\n".join(h.text for h in plan.facts)
     for s in sentences:
-        if s.support == "supported" or not _is_claim(s):
+        if s.support == "supported" or not is_claim(s):
             continue
         if not missing_facts(s.text, facts_text):
             continue
@@ -545,7 +547,7 @@ def run_checks(recipe: Recipe, draft: Draft, plan: Plan) -> list[OutputCheck]:
         checks.append(OutputCheck("sources", "Links to the source pages", bool(draft.citations),
                                   f"Links to {len(draft.citations)} source page(s)." if draft.citations else "No source page is cited."))
     if recipe.id == "sales-answer":
-        specific = [s for s in draft.sentences if _is_claim(s) and (re.search(r"\d", s.text) or re.search(r"\s[A-Z][a-z]+", s.text))]
+        specific = [s for s in draft.sentences if is_claim(s) and (re.search(r"\d", s.text) or re.search(r"\s[A-Z][a-z]+", s.text))]
         wrong = [s for s in specific if any("not in the cited source" in r for r in s.reasons) or not s.citations]
         ok = bool(specific) and not wrong
         if not specific:
