@@ -170,3 +170,21 @@ def test_vault_repr_and_unknown_providers(home):
         save_connection(store, LOCAL_USER, "anthropic", key=KEY)
     store.close()
     close_all_indexes()
+
+
+def test_a_compatible_server_is_told_the_token_cap_in_the_name_it_reads(store):
+    """langchain-openai sends only max_completion_tokens, which llama.cpp's server ignores (it then writes on until
+    its context is full); compatible servers get max_tokens as well."""
+    from rag.answer.chain import AskOptions, ask
+    from rag.ingest.pipeline import ingest_bytes
+    from tests.test_model_servers import Listener
+
+    server = Listener()
+    try:
+        ingest_bytes(store, "pricing.md", b"# Pricing\n\nEnterprise plans cost 900 dollars per month.\n")
+        settings = store.settings.with_(compatible_url=server.url, compatible_model="tiny")
+        ask(store, "What does Enterprise cost?", options=AskOptions(model="compatible", max_tokens=77), settings=settings)
+        body = json.loads(server.requests[-1]["body"])
+        assert body["max_tokens"] == 77 and body["max_completion_tokens"] == 77
+    finally:
+        server.close()

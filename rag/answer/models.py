@@ -235,7 +235,9 @@ def make_chat_model(settings, choice: str) -> BaseChatModel:
             # connection, and it never gets the install's key (effective_settings leaves it behind).
             check_url(settings.compatible_url, allow_private=settings.allow_private_urls)
             guarded["http_client"] = http_client(settings.allow_private_urls, timeout=settings.llm_timeout_s)
-        return ChatOpenAI(
+        from .compatible import CompatibleChatOpenAI
+
+        return CompatibleChatOpenAI(
             model=settings.compatible_model or "default",
             base_url=settings.compatible_url,
             api_key=settings.compatible_api_key or "not-needed",

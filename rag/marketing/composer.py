@@ -160,7 +160,9 @@ def _linkedin(facts: list[Fact], ctx: Context, variants: int, lead: Fact | None 
     how = lead if lead and lead.kind == "how" else best(facts, "how", doc, exclude=(result,) if result else ())
     problem = lead if lead and lead.kind == "problem" else best(facts, "problem", doc)
     if result is None and quote is None:
-        result = next(f for f in facts if f.doc_id == doc and f.kind != "step")
+        result = next((f for f in facts if f.doc_id == doc and f.kind != "step"), None)
+        if result is None:  # nothing but steps: not the stuff of a post
+            return []
     profile = ctx.profile
     openers = ctx.ranked(profile.openers, floor=0.35) if profile else []
     shares = profile.hook_shares if profile else {}
@@ -188,7 +190,7 @@ def _linkedin(facts: list[Fact], ctx: Context, variants: int, lead: Fact | None 
             body = [_with_emoji(line, emoji[0]) if n == at else line for n, line in enumerate(body)]
             if len(emoji) > 1 and hook:
                 hook = _with_emoji(hook, emoji[1])
-        text = _fit(hook, body, closer, tags, ctx, how, quote)
+        text = _fit(hook, body, closer, tags, ctx, how)
         stated = [f for f in (result, quote, how, problem) if f and f.text in text]
         drafts.append(Composed(enforce(text, ctx.rules, "linkedin-post", ctx.names), ANGLES[angle], stated))
     return drafts
@@ -208,8 +210,7 @@ def _angle_lines(angle: str, result: Fact | None, quote: Fact | None, how: Fact 
     return openers[0], [lines[k] for k in ("result", "how", "quote") if k in lines]
 
 
-def _fit(hook: str | None, body: list[str], closer: str | None, tags: list[str], ctx: Context,
-         how: Fact | None, quote: Fact | None) -> str:
+def _fit(hook: str | None, body: list[str], closer: str | None, tags: list[str], ctx: Context, how: Fact | None) -> str:
     """The version of the post that reads most like the team's (length, sentences, closing line).
 
     The versions leave out, in turn: the how line, a teaser hook, the closer. With no voice profile

@@ -633,6 +633,11 @@ def _compose(store, recipe: Recipe, plan: Plan, base: Draft, options: DraftOptio
     for composed in compose(recipe.id, facts, ctx, options.variants or recipe.variants, lead, options.angle):
         one = replace(base, notices=list(base.notices), angle=composed.angle, alternatives=[])
         drafts.append(_finish(store, recipe, plan, one, composed.text))
+    if not drafts:
+        base.refused = True
+        base.notices.append(Notice("nothing_to_write", f"The passages found for “{plan.query}” hold no fact a "
+                                   f"{recipe.title.lower()} can be made of (only steps, say). Try another topic."))
+        return base
     first = drafts[0]
     first.alternatives = drafts[1:]
     return first
