@@ -431,6 +431,7 @@ def test_offline_linkedin_post_in_my_style_with_the_style_guide(app_url, page, t
     expect(page.locator("[data-testid=stFileChip]")).to_have_count(3)
     page.get_by_role("button", name="Upload and index").click()
     expect(page.get_by_text(re.compile(r"Shares\.csv: 10 of 10 documents ready"))).to_be_visible(timeout=SLOW)
+    expect(page.get_by_text(re.compile(r"Indexed: brand-style-guide\.docx"))).to_be_visible(timeout=SLOW)
     _settle(page)
     shots("posts-case-study-and-guide-indexed")
 
