@@ -15,7 +15,7 @@ from app_pages._common import (
 )
 from app_pages._page_view import view_page_button
 from rag.answer.chain import AskOptions, Turn, ask_stream
-from rag.answer.models import MODEL_NOTICES, resolve_model
+from rag.answer.models import WEAK_MODEL_AHEAD, resolve_model
 from rag.errors import NotFound
 from rag.present import (
     escape_markdown,
@@ -59,7 +59,7 @@ if not ready_docs:
     )
     st.page_link("app_pages/knowledge.py", label="Add documents", icon=":material/arrow_forward:")
 elif model == "local":
-    st.caption(f":material/info: {MODEL_NOTICES['local'].text}")
+    st.caption(f":material/info: {WEAK_MODEL_AHEAD}")
 
 
 def _download(path: str):

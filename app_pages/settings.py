@@ -33,7 +33,73 @@ from rag.workspace.assistants import (
     save_assistant,
     set_model_server,
 )
+from rag.workspace.connections import connection_status, forget_connection, save_connection, try_connection
 from rag.workspace.documents import reindex_assistant
+
+
+# --- Connect a writing model (the install's OpenAI key or OpenAI-compatible server; whoever runs the install) ---
+PROVIDER_LABELS = {"openai": "OpenAI", "compatible": "Your own server (Ollama, vLLM, LM Studio, llama.cpp)"}
+
+
+def connect_writing_model(store, user) -> None:
+    """Enter, test, save or remove the install's model connection; keys encrypted at rest and shown only masked."""
+    st.subheader("Connect a writing model")
+    st.caption("For the whole install: assistants set to Automatic answer and write with it. Without one, answers "
+               "quote your documents and drafts are put together from them.")
+    statuses = {s.provider: s for s in connection_status(store)}
+    for s in statuses.values():
+        where = {"outside": "set in the environment or secrets.toml", "saved": "saved here", "none": "not connected"}[s.source]
+        detail = " · ".join(x for x in (s.url, s.model, f"key {s.masked_key}" if s.source != "none" else "") if x)
+        st.markdown(f"**{PROVIDER_LABELS[s.provider]}**: {where}" + (f" ({md(detail)})" if detail else ""))
+        if s.note:
+            st.warning(s.note, icon=":material/key_off:")
+    provider = st.radio("Connect", list(PROVIDER_LABELS), format_func=PROVIDER_LABELS.get, horizontal=True,
+                        key="connect-provider")
+    current = statuses[provider]
+    if current.source == "outside":
+        st.info("This connection is set in the environment or `.streamlit/secrets.toml`, which wins over anything saved "
+                "here. Change it there.", icon=":material/lock:")
+        return
+    with st.form("connect-model"):
+        url = None
+        if provider == "compatible":
+            url = st.text_input("Server address", current.url or "", placeholder="http://localhost:11434/v1",
+                                key="connect-url")
+        model = st.text_input("Model", current.model or ("gpt-4o-mini" if provider == "openai" else ""),
+                              placeholder="gpt-4o-mini" if provider == "openai" else "llama3.1 (empty: the server's first)",
+                              key="connect-model-name")
+        has_key = current.masked_key != "not set"
+        key = st.text_input("API key" + ("" if provider == "openai" else " (if the server needs one)"), type="password",
+                            placeholder=f"{current.masked_key} is saved: leave empty to keep it" if has_key else "",
+                            key="connect-key")
+        b1, b2 = st.columns(2)
+        tried = b1.form_submit_button("Test connection", icon=":material/network_check:", width="stretch")
+        saved = b2.form_submit_button("Save", type="primary", icon=":material/save:", width="stretch")
+    if tried:
+        with st.spinner("Asking the server…"), friendly_errors("test the connection"):
+            result = try_connection(store, user, provider, url, model, key or None)
+            if result.ok:
+                offered = ", ".join(result.models[:8]) + (" …" if len(result.models) > 8 else "")
+                st.success(f"Connected: **{md(result.model)}** answered in {result.seconds:.1f} s "
+                           f"(“{md(result.reply[:80])}”). The server offers: {md(offered)}.", icon=":material/check_circle:")
+            else:
+                st.error(result.problem, icon=":material/error:")
+    if saved:
+        with friendly_errors("save the connection"):
+            save_connection(store, user, provider, url, model, key or None)
+            st.session_state.pop("connect-key", None)  # the typed key doesn't travel back to the page
+            st.session_state["flash"] = f"{PROVIDER_LABELS[provider]} connected."
+            st.rerun()
+    if current.source == "saved" and st.button("Remove this connection", icon=":material/link_off:", key="connect-forget"):
+        with friendly_errors("remove the connection"):
+            forget_connection(store, user, provider)
+            st.session_state["flash"] = f"{PROVIDER_LABELS[provider]} disconnected."
+            st.rerun()
+    protected = "GROUNDED_SECRET_KEY" if store.base_settings.secret_key else f"`{md(str(store.base_settings.key_file))}`"
+    st.caption(f"Saved keys are encrypted with a secret kept outside the data folder ({protected}), so a copy of the "
+               "data folder can't reveal them. They are shown only masked and never written to logs or exports.")
+# --- end of Connect a writing model ---
+
 
 store = store_or_stop()
 user = current_user(store)
@@ -43,6 +109,8 @@ st.caption(f"For the assistant **{md(assistant.name)}**. Other assistants keep t
 if not can_manage(assistant, user):
     st.info(f"Only {md(assistant.owner)}, who owns this assistant, can change its settings. "
             "Ask them, or duplicate it from your own assistant.", icon=":material/lock:")
+    if user.runs_the_install:
+        connect_writing_model(store, user)
     st.stop()
 
 
@@ -248,3 +316,6 @@ with a2.popover("Delete assistant", icon=":material/delete:", width="stretch", k
             st.session_state.pop("chat_id", None)
             st.session_state["flash"] = f"Deleted “{md(assistant.name)}”."
             st.rerun()
+
+if user.runs_the_install:
+    connect_writing_model(store, user)

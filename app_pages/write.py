@@ -1,6 +1,9 @@
-"""Write: one-click recipes (LinkedIn post in my style, campaign copy, help article, sales answer) and the voice profile."""
+"""Write: one-click recipes (LinkedIn post in my style, campaign copy, help article, sales answer), the voice profile,
+the style guide's rules, and a post series."""
 
 from __future__ import annotations
+
+from datetime import date, timedelta
 
 import streamlit as st
 
@@ -12,7 +15,9 @@ from app_pages._common import (
     store_or_stop,
 )
 from rag.answer.models import resolve_model
-from rag.marketing.recipes import RECIPES, TONES, Draft, DraftOptions, draft, revise
+from rag.marketing.recipes import RECIPES, TONES, Draft, DraftOptions, apply_fix, draft, revise
+from rag.marketing.series import MAX_POSTS, MIN_POSTS, Series, plan_series, series_csv, series_ics
+from rag.marketing.style_rules import CASES, RULE_KINDS, add_rule, remove_rule, style_rules, update_rule
 from rag.marketing.voice import guidance_for, profile_for, save_guidance
 from rag.present import escape_markdown as md
 from rag.present import (
@@ -26,14 +31,15 @@ from rag.workspace.access import can_manage
 store = store_or_stop()
 user = current_user(store)
 assistant = current_assistant(store)
-manager = can_manage(assistant, user)  # people it is shared with can draft, but not change its guidance
+manager = can_manage(assistant, user)  # people it is shared with can draft, but not change its guidance or rules
 settings = assistant_settings(store, assistant)
-DRAFT_KEY = f"draft-{assistant.id}"
+DRAFT_KEY = f"draft-{assistant.id}"  # the versions of the last draft: a list of Draft
+SERIES_KEY = f"series-{assistant.id}"
 
 st.title("Write")
 st.caption(
     f"One-click writing from **{md(assistant.name)}**'s documents. Facts come with sources; "
-    "your past posts set the voice and are never cited."
+    "your past posts set the voice and your style guide sets the rules. Neither is ever cited."
 )
 
 # the voice profile
@@ -72,6 +78,57 @@ with st.container(border=True):
                 st.session_state.pop(f"guidance-{assistant.id}", None)
                 st.rerun()
 
+# the style guide's rules
+rules = style_rules(store, assistant.id)
+with st.container(border=True):
+    st.subheader("Your style rules", anchor=False)
+    if not rules:
+        st.info("No style rules yet. Upload your brand style guide on the Knowledge page (words to avoid, emoji and "
+                "hashtag limits, a hashtag every post ends with) and its rules appear here, or add one below.",
+                icon=":material/rule:")
+    else:
+        st.caption("Every draft is checked against these; drafts put together without a model follow them as written.")
+        for rule in rules:
+            origin = f"from {md(rule.source)}" if rule.source else "added by you"
+            st.markdown(f"- {md(rule.describe())} :gray[({origin})]")
+    if manager:
+        with st.expander("Change, remove or add a rule"):
+            if rules:
+                by_id = {r.rule_id: r for r in rules}
+                picked = by_id[st.selectbox("Rule", list(by_id), format_func=lambda i: by_id[i].describe(), key="rule-pick")]
+                needs_value = picked.kind not in ("digits",)
+                value = picked.value
+                if picked.kind == "headline_case":
+                    value = st.selectbox("Case", CASES, index=CASES.index(picked.value), key=f"rule-case-{picked.rule_id}")
+                elif needs_value:
+                    value = st.text_input("Word, limit or hashtag", picked.value, key=f"rule-value-{picked.rule_id}")
+                replacement = st.text_input("Use instead", picked.replacement, key=f"rule-use-{picked.rule_id}") \
+                    if picked.kind == "avoid" else ""
+                c1, c2 = st.columns(2)
+                if c1.button("Save rule", key="rule-save", icon=":material/save:", width="stretch"):
+                    with friendly_errors("save the rule"):
+                        update_rule(store, assistant.id, picked.rule_id, value, replacement, user)
+                        st.rerun()
+                if c2.button("Remove rule", key="rule-remove", icon=":material/delete:", width="stretch"):
+                    with friendly_errors("remove the rule"):
+                        remove_rule(store, assistant.id, picked.rule_id, user)
+                        st.rerun()
+            st.markdown("**Add a rule**")
+            kind = st.selectbox("Kind of rule", list(RULE_KINDS), format_func=RULE_KINDS.get, key="rule-new-kind")
+            new_value = new_use = ""
+            if kind == "headline_case":
+                new_value = st.selectbox("Case", CASES, key="rule-new-case")
+            elif kind != "digits":
+                new_value = st.text_input({"avoid": "Word to avoid", "required_hashtag": "Hashtag"}.get(kind, "Limit"),
+                                          key="rule-new-value", placeholder={"avoid": "leverage", "required_hashtag": "#YourBrand"}
+                                          .get(kind, "2"))
+            if kind == "avoid":
+                new_use = st.text_input("Use instead", key="rule-new-use", placeholder="use")
+            if st.button("Add rule", key="rule-add", icon=":material/add:"):
+                with friendly_errors("add the rule"):
+                    add_rule(store, assistant.id, kind, new_value, new_use, user)
+                    st.rerun()
+
 # the recipe
 ids = list(RECIPES)
 recipe_id = st.radio(
@@ -80,17 +137,30 @@ recipe_id = st.radio(
 recipe = RECIPES[recipe_id]
 st.caption(md(recipe.description))
 model = assistant.model or resolve_model(settings)
-if recipe.needs_writing and model == "extractive":
-    st.caption(":material/info: No writing model is selected, so this recipe will gather the facts and examples for you to write from.")
+if model == "extractive":
+    st.caption(":material/info: No writing model is connected: drafts are put together from your documents in your "
+               "usual format, every fact quoted from its source. Connect a model in Settings for freshly written text.")
+elif model == "local":
+    st.caption(":material/warning: The small built-in model writes these drafts: it often gets facts wrong. "
+               "Every sentence is checked against its source.")
 topic = st.text_input(recipe.topic_label, key=f"topic-{assistant.id}-{recipe_id}",
                       placeholder=recipe.default_topic or "e.g. how Northwind cut onboarding time")
-options = DraftOptions(model=assistant.model, retrieval=assistant.retrieval, instructions=assistant.instructions)
+fact_files = sorted(r.file for r in store.catalog.documents(assistant.id, status="ready") if r.kind in recipe.fact_kinds)
+chosen = st.multiselect("Take facts only from (optional)", fact_files, key=f"sources-{assistant.id}-{recipe_id}",
+                        placeholder="All your documents")
+options = DraftOptions(model=assistant.model, retrieval=assistant.retrieval, instructions=assistant.instructions,
+                       files=tuple(chosen))
+
+
+def _keep(versions: list[Draft]) -> None:
+    st.session_state[DRAFT_KEY] = versions
 
 
 def _run(work) -> None:
     with friendly_errors("write the draft"):
         with st.spinner("Gathering facts and writing…"):
-            st.session_state[DRAFT_KEY] = work()
+            result = work()
+            _keep([result] + result.alternatives)
         st.rerun()
 
 
@@ -106,6 +176,19 @@ def render_checks(result: Draft) -> None:
         st.markdown(f":{colour}[{icon}] **{md(c.label)}** — {md(c.detail)}")
 
 
+def render_fixes(versions: list[Draft], n: int) -> None:
+    """Each broken style rule with its one-click fix."""
+    result = versions[n]
+    for i, v in enumerate(result.violations):
+        c1, c2 = st.columns([3, 1])
+        c1.markdown(f":orange[:material/rule:] {md(v.message)}")
+        if c2.button(v.fix_label, key=f"fix-{n}-{i}", icon=":material/auto_fix_high:", width="stretch"):
+            with friendly_errors("fix the draft"):
+                versions[n] = apply_fix(store, result, v)
+                _keep(versions)
+                st.rerun()
+
+
 def render_sources(result: Draft) -> None:
     claims: dict[int, list[str]] = {}
     for s in result.sentences:
@@ -116,53 +199,84 @@ def render_sources(result: Draft) -> None:
             st.markdown(highlighted_markdown(c.quote, " ".join(claims.get(c.n, []))))
 
 
-def render_gathered(result: Draft) -> None:
-    if result.facts:
-        st.markdown("**Facts you can use** (with their sources)")
-        for n, h in enumerate(result.facts, 1):
-            with st.expander(f"[{n}] {md(location(h.file, h.page, h.section))}"):
-                st.markdown(passage_markdown(h.text))
-    if result.examples:
-        st.markdown("**Your most similar past posts** (for voice only; not sources)")
-        for e in result.examples:
-            with st.expander(md(e.file)):
-                st.markdown(passage_markdown(e.text))
+def render_version(versions: list[Draft], n: int) -> None:
+    result = versions[n]
+    st.markdown(safe_answer_markdown(result.text))
+    render_checks(result)
+    render_fixes(versions, n)
+    with st.expander("Copy without the source numbers"):
+        st.code(result.publishable, language=None, wrap_lines=True)
+    if result.citations:
+        st.markdown("**Sources**")
+        render_sources(result)
 
 
-result: Draft | None = st.session_state.get(DRAFT_KEY)
-if result is not None and result.recipe == recipe_id:
+stored = st.session_state.get(DRAFT_KEY)
+versions: list[Draft] = stored if isinstance(stored, list) else []
+if versions and versions[0].recipe == recipe_id:
+    first = versions[0]
     st.divider()
-    for w in result.warnings:
+    for w in first.warnings:
         st.warning(md(w), icon=":material/compare_arrows:")
-    if result.refused:
-        for n in result.notices:
+    if first.refused:
+        for n in first.notices:
             st.warning(md(n.text), icon=":material/search_off:")
-    elif result.needs_model:
-        for n in result.notices:
-            if n.code == "needs_model":
-                st.warning(md(n.text), icon=":material/edit_off:")
-            else:
-                st.caption(f":material/info: {md(n.text)}")
-        render_gathered(result)
     else:
-        st.markdown(safe_answer_markdown(result.text))
-        for n in result.notices:
+        for n in first.notices:
             st.caption(f":material/info: {md(n.text)}")
-        render_checks(result)
-        with st.expander("Copy without the source numbers"):
-            st.code(result.publishable, language=None, wrap_lines=True)
-        if result.citations:
-            st.markdown("**Sources**")
-            render_sources(result)
-        if result.examples:
-            with st.expander(f"Past posts used for the voice ({len(result.examples)}, never cited)"):
-                for e in result.examples:
+        if len(versions) > 1:
+            st.caption(f"{len(versions)} versions, each opening another way: pick the one you like.")
+            for n, tab in enumerate(st.tabs([f"Version {i}: {v.angle}" for i, v in enumerate(versions, 1)])):
+                with tab:
+                    render_version(versions, n)
+        else:
+            render_version(versions, 0)
+        if first.examples:
+            with st.expander(f"Past posts used for the voice ({len(first.examples)}, never cited)"):
+                for e in first.examples:
                     st.markdown(f"- {md(e.file)}")
-        r1, r2, r3, r4 = st.columns([1, 1, 1, 1])
-        if r1.button("Regenerate", icon=":material/refresh:", key="regenerate", width="stretch"):
-            _run(lambda: revise(store, result, "regenerate", assistant.id, options, settings=settings))
-        if r2.button("Shorten", icon=":material/compress:", key="shorten", width="stretch"):
-            _run(lambda: revise(store, result, "shorten", assistant.id, options, settings=settings))
-        tone = r3.selectbox("Tone", TONES, key="tone", label_visibility="collapsed")
-        if r4.button("Change tone", icon=":material/tune:", key="change-tone", width="stretch"):
-            _run(lambda: revise(store, result, tone, assistant.id, options, settings=settings))
+        if first.model == "composed":
+            st.caption("To rewrite it shorter or in another tone, connect a writing model in Settings.")
+        else:
+            r1, r2, r3, r4 = st.columns([1, 1, 1, 1])
+            if r1.button("Regenerate", icon=":material/refresh:", key="regenerate", width="stretch"):
+                _run(lambda: revise(store, first, "regenerate", assistant.id, options, settings=settings))
+            if r2.button("Shorten", icon=":material/compress:", key="shorten", width="stretch"):
+                _run(lambda: revise(store, first, "shorten", assistant.id, options, settings=settings))
+            tone = r3.selectbox("Tone", TONES, key="tone", label_visibility="collapsed")
+            if r4.button("Change tone", icon=":material/tune:", key="change-tone", width="stretch"):
+                _run(lambda: revise(store, first, tone, assistant.id, options, settings=settings))
+
+# a post series
+if recipe_id == "linkedin-post":
+    st.divider()
+    st.subheader("Plan a series", anchor=False)
+    st.caption("Several posts on the topic, each on a different fact from the documents you chose, dated on the day "
+               "and hour you usually post. Export them as a spreadsheet (CSV) or a calendar (.ics).")
+    s1, s2 = st.columns(2)
+    count = s1.number_input("Posts", MIN_POSTS, MAX_POSTS, 4, key="series-count")
+    start = s2.date_input("Starting from", date.today() + timedelta(days=1), key="series-start")
+    if st.button("Plan the series", icon=":material/calendar_month:", key="plan-series", disabled=not topic.strip()):
+        with friendly_errors("plan the series"), st.spinner("Planning the posts…"):
+            st.session_state[SERIES_KEY] = plan_series(store, topic, int(count), assistant.id, tuple(chosen), start,
+                                                       options, settings)
+            st.rerun()
+    series: Series | None = st.session_state.get(SERIES_KEY)
+    if series is not None:
+        st.markdown(f"Posting on **{md(series.slot.describe())}**.")
+        for note in series.notices:
+            st.caption(f":material/info: {md(note.text)}")
+        for n, post in enumerate(series.posts, 1):
+            with st.container(border=True):
+                st.markdown(f"**Post {n} of {len(series.posts)} · {post.when:%A %d %B %Y, %H:%M} UTC**")
+                st.markdown(safe_answer_markdown(post.draft.text))
+                failed = [c for c in post.draft.checks if not c.passed]
+                st.caption(":material/check_circle: All checks pass." if not failed else
+                           ":material/cancel: " + md(" ".join(f"{c.label}: {c.detail}" for c in failed)))
+        if series.posts:
+            d1, d2 = st.columns(2)
+            d1.download_button("Download CSV", series_csv(series), file_name="post-series.csv", mime="text/csv",
+                               icon=":material/table:", key="series-csv", on_click="ignore", width="stretch")
+            d2.download_button("Download calendar (.ics)", series_ics(series), file_name="post-series.ics",
+                               mime="text/calendar", icon=":material/event:", key="series-ics", on_click="ignore",
+                               width="stretch")

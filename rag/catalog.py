@@ -1,5 +1,5 @@
-"""The catalog: SQLite tables for assistants (workspaces), documents, kinds, chats, feedback, voice guidance, the retrieval log,
-documents' web origins and the sources kept in sync.
+"""The catalog: SQLite tables for assistants (workspaces), documents, kinds, chats, feedback, voice guidance, the
+retrieval log, documents' web origins, the sources kept in sync, style rules and saved model connections.
 
 The catalog is the source of truth for what a user sees as ready. A
 document is ``ready`` only after its chunks are stored in the index; while
@@ -208,6 +208,41 @@ CREATE TABLE IF NOT EXISTS source_pages (
     PRIMARY KEY (source_id, url)
 );
 CREATE INDEX IF NOT EXISTS source_pages_doc ON source_pages(doc_id);
+
+
+def m010_style_rules(conn: sqlite3.Connection) -> None:
+    """An assistant's style rules: read from its style guides (``doc_id``) or added by a person (``doc_id`` NULL).
+
+    ``edited`` and ``removed`` record a person's choice, which a later reading of the guide keeps.
+    """
+    _script(conn, """
+CREATE TABLE IF NOT EXISTS style_rules (
+    rule_id TEXT PRIMARY KEY,
+    workspace TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    value TEXT NOT NULL DEFAULT '',
+    replacement TEXT NOT NULL DEFAULT '',
+    doc_id TEXT,
+    source TEXT NOT NULL DEFAULT '',
+    edited INTEGER NOT NULL DEFAULT 0,
+    removed INTEGER NOT NULL DEFAULT 0,
+    updated REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS style_rules_ws ON style_rules(workspace);
+""")
+
+
+def m011_model_connections(conn: sqlite3.Connection) -> None:
+    """Model connections saved from the browser (rag/vault.py): the key encrypted, never in clear."""
+    _script(conn, """
+CREATE TABLE IF NOT EXISTS model_connections (
+    provider TEXT PRIMARY KEY,
+    url TEXT,
+    model TEXT,
+    key_encrypted TEXT,
+    updated REAL NOT NULL,
+    updated_by TEXT NOT NULL DEFAULT ''
+);
 """)
 
 
@@ -221,6 +256,8 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m007_retrieval_log,
     m008_document_origins,
     m009_sources,
+    m010_style_rules,
+    m011_model_connections,
 ]
 
 

@@ -10,6 +10,7 @@ import argparse
 import json
 import logging
 import sys
+from pathlib import Path
 
 from .errors import GroundedError
 from .settings import Settings
@@ -450,11 +451,18 @@ def _add_workflow_parsers(sub, common) -> None:
 
     dr = sub.add_parser("draft", parents=[common], help="write with a recipe (LinkedIn post, campaign, help article, sales answer)")
     dr.add_argument("topic", nargs="?", default="", help="what to write about (optional for --recipe campaign)")
-    dr.add_argument("--recipe", "-r", choices=list(RECIPES), required=True)
+    dr.add_argument("--recipe", "-r", choices=list(RECIPES), default=None, help="required, except with --series (LinkedIn posts)")
     dr.add_argument("--model", choices=["openai", "compatible", "local", "extractive"], default=None)
     dr.add_argument("--shorter", action="store_true", help="write it, then rewrite it about half as long")
     dr.add_argument("--tone", default=None, help="write it, then rewrite it in this tone (e.g. friendlier, more formal)")
     dr.add_argument("--max-tokens", type=int, default=None)
+    dr.add_argument("--series", type=int, default=None, metavar="N",
+                    help="plan a series of N LinkedIn posts (2-8) on the topic, dated on your usual posting day and hour")
+    dr.add_argument("--source", action="append", default=[], metavar="FILE",
+                    help="take facts only from this document (repeatable; as listed by `grounded docs`)")
+    dr.add_argument("--start", default=None, metavar="YYYY-MM-DD", help="a series' first day (default: tomorrow)")
+    dr.add_argument("--csv", type=Path, default=None, metavar="OUT", help="write the series as CSV (date, text, sources)")
+    dr.add_argument("--ics", type=Path, default=None, metavar="OUT", help="write the series as a calendar file (.ics)")
 
     sub.add_parser("health", parents=[common], help="find duplicates, old versions, empty files and other problems")
 
@@ -477,11 +485,36 @@ def _kind_named(text: str) -> str:
     raise GroundedError(f"Unknown kind {text!r}; choose one of: {', '.join(_kinds())}.")
 
 
+def _print_draft(result, heading: str = "") -> None:
+    if heading:
+        print(heading)
+    print(result.text + "\n")
+    if result.checks:
+        print("Checks:")
+        for c in result.checks:
+            print(f"  {'PASS' if c.passed else 'FAIL'}  {c.label}: {c.detail}")
+    for v in result.violations:
+        print(f"  fix: {v.message} -> {v.fix_label}")
+    if result.citations:
+        print("Sources:")
+        for c in result.citations:
+            where = ", ".join(x for x in (c.file, f"page {c.page}" if c.page else "", c.section) if x)
+            print(f"[{c.n}] {where}\n    “{c.quote}”")
+    print()
+
+
 def cmd_draft(store, args) -> None:
     from .marketing.recipes import DraftOptions, draft, revise
 
     workspace = args.workspace or store.settings.workspace
-    options = DraftOptions(model=args.model, max_tokens=args.max_tokens)
+    options = DraftOptions(model=args.model, max_tokens=args.max_tokens, files=tuple(args.source))
+    if args.series is not None:
+        _cmd_series(store, args, workspace, options)
+        return
+    if not args.recipe:
+        from .marketing.recipes import RECIPES
+
+        raise GroundedError("Choose a recipe with --recipe: " + ", ".join(RECIPES) + ".")
     result = draft(store, args.recipe, args.topic, workspace, options)
     if result.text and (args.shorter or args.tone):
         if args.shorter:
@@ -491,32 +524,51 @@ def cmd_draft(store, args) -> None:
     if args.json:
         _print(result.as_dict())
         return
-    if result.text:
-        print(result.text + "\n")
+    versions = [result] + result.alternatives
+    for n, version in enumerate(versions, 1):
+        if result.text:
+            _print_draft(version, f"--- Version {n} of {len(versions)}: {version.angle} ---" if len(versions) > 1 else "")
     for note in result.notices:
         print(f"Note: {note}")
     for warning in result.warnings:
         print(f"Warning: {warning}")
     if result.voice is not None:
         print(f"Your voice: {result.voice.summary()}")
-    if result.checks:
-        print("\nChecks:")
-        for c in result.checks:
-            print(f"  {'PASS' if c.passed else 'FAIL'}  {c.label}: {c.detail}")
-    if result.text and result.citations:
-        print("\nSources:")
-        for c in result.citations:
-            where = ", ".join(x for x in (c.file, f"page {c.page}" if c.page else "", c.section) if x)
-            print(f"[{c.n}] {where}\n    “{c.quote}”")
-    if result.needs_model or result.refused:
-        if result.facts:
-            print("\nFacts it would use:")
-            for n, h in enumerate(result.facts, 1):
-                print(f"[{n}] {h.file}\n    {h.text[:300].replace(chr(10), ' ')}")
+    if result.refused and result.facts:
+        print("\nClosest facts:")
+        for n, h in enumerate(result.facts, 1):
+            print(f"[{n}] {h.file}\n    {h.text[:300].replace(chr(10), ' ')}")
     if result.examples:
         print("\nPast posts used as style examples (never cited):")
         for e in result.examples:
-            print(f"  - {e.file}" + (f"\n    {e.text[:200].replace(chr(10), ' / ')}" if result.needs_model else ""))
+            print(f"  - {e.file}")
+
+
+def _cmd_series(store, args, workspace: str, options) -> None:
+    from datetime import date
+
+    from .marketing.series import plan_series, series_csv, series_ics
+
+    try:
+        start = date.fromisoformat(args.start) if args.start else None
+    except ValueError:
+        raise GroundedError(f"--start must be a date like 2026-12-01, not {args.start!r}.") from None
+    series = plan_series(store, args.topic, args.series, workspace, tuple(args.source), start, options)
+    if args.csv:
+        args.csv.write_text(series_csv(series), encoding="utf-8")
+    if args.ics:
+        args.ics.write_text(series_ics(series), encoding="utf-8", newline="")
+    if args.json:
+        _print(series.as_dict())
+        return
+    print(f"Posting slot: {series.slot.describe()}\n")
+    for n, post in enumerate(series.posts, 1):
+        _print_draft(post.draft, f"--- Post {n} of {len(series.posts)}: {post.when:%A %d %B %Y, %H:%M} UTC ---")
+    for note in series.notices:
+        print(f"Note: {note}")
+    for out in (args.csv, args.ics):
+        if out:
+            print(f"Wrote {out}")
 
 
 def _fix_command(fix) -> str:

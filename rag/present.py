@@ -117,7 +117,7 @@ def mask_secret(value: str | None) -> str:
 
 # Plain-language names for settings, shared by the pages and the CLI (no jargon on screen).
 MODEL_LABELS = {
-    "auto": "Automatic (the best one available)",
+    "auto": "Automatic (your connected model; without one, quotes in Chat and composed drafts in Write)",
     "openai": "OpenAI",
     "compatible": "My own server (Ollama, vLLM, LM Studio, llama.cpp)",
     "local": "Built-in small model (offline, often wrong on facts)",

@@ -41,9 +41,14 @@ def _factory(*args, **kwargs) -> logging.LogRecord:
 
 
 def install(settings) -> None:
-    """Mask this process's configured secrets (API keys) in all logging from now on."""
+    """Mask this process's configured secrets (API keys, saved ones included) in all logging from now on."""
+    add(settings.openai_api_key, settings.compatible_api_key, settings.qdrant_api_key, getattr(settings, "secret_key", None))
+
+
+def add(*values: str | None) -> None:
+    """Mask these secrets too (a key saved from the browser, the install secret that protects saved keys)."""
     global _base_factory
-    new = {s for s in (settings.openai_api_key, settings.compatible_api_key, settings.qdrant_api_key) if s and len(s) >= 8}
+    new = {s for s in values if s and len(s) >= 8}
     with _lock:
         _secrets.update(new)
         if _base_factory is None:

@@ -31,6 +31,12 @@ def _secrets(path: Path = SECRETS_FILE) -> dict:
     return {k.upper(): v for k, v in _read_toml(path).items() if not isinstance(v, (dict, list))}
 
 
+def default_key_file(env: dict) -> Path:
+    """Where the install secret that encrypts saved model keys lives: the user's config folder, outside the data folder."""
+    config = env.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(config) / "grounded" / "secret.key"
+
+
 def _flag(raw: str | None) -> bool:
     """A yes/no setting: true, yes, 1 or on (any case) mean yes."""
     return (raw or "").strip().lower() in ("1", "true", "yes", "on")
@@ -123,6 +129,10 @@ class Settings:
     # machine: then no install key goes with it and its address is guarded.
     compatible_trusted: bool = True
     session_hours: float = 12.0  # a browser stays signed in across reloads this long (GROUNDED_SESSION_HOURS)
+    # Model keys saved from the browser are encrypted with a key derived from this secret (rag/vault.py):
+    # GROUNDED_SECRET_KEY if set, else a secret generated on first use in ``key_file``, outside the data folder.
+    secret_key: str | None = field(default=None, repr=False)
+    key_file: Path = Path("~/.config/grounded/secret.key")
 
     @property
     def signin_required(self) -> bool:
@@ -176,5 +186,7 @@ class Settings:
             allow_private_urls=_flag(get("GROUNDED_ALLOW_PRIVATE_URLS")),
             allowed_server_urls=names("allowed_server_urls", "GROUNDED_ALLOWED_SERVER_URLS"),
             session_hours=_hours(get("GROUNDED_SESSION_HOURS")),
+            secret_key=get("GROUNDED_SECRET_KEY"),
+            key_file=Path(get("GROUNDED_KEY_FILE") or default_key_file(env)).expanduser(),
             limits=_limits(get),
         )

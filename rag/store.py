@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from functools import cached_property
 
-from . import redact
+from . import redact, vault
 from .catalog import Catalog
 from .index import Index, close_index, open_index
 from .index.embed import make_embeddings
@@ -22,15 +22,20 @@ class Store:
     """One data folder's settings, catalog, embedding model and index, shared by everyone in a process."""
 
     def __init__(self, settings: Settings):
-        self.settings = settings
         redact.install(settings)  # API keys never reach a log line
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.catalog = Catalog(settings.catalog_path)
+        self.base_settings = settings  # from the environment and secrets.toml, which win over saved connections
+        self.settings = vault.apply_saved(settings, self.catalog)
         self.embeddings = make_embeddings(settings)
         # Qdrant Edge in this process by default (rag/index/edge.py), a Qdrant server with QDRANT_URL.
         self.index: Index = open_index(settings, self.embeddings.model_id, self.embeddings.dimension)
         self.write_lock = threading.Lock()  # one ingest/delete at a time per process
         self.recovered = 0  # documents repaired after an interrupted run (set by open_store)
+
+    def reload_connections(self) -> None:
+        """Pick up model connections saved or removed since the store opened (every session sees them)."""
+        self.settings = vault.apply_saved(self.base_settings, self.catalog)
 
     def close(self) -> None:
         """Release the catalog and this data folder's index (the Edge shards and folder lock, or the server client)."""

@@ -256,7 +256,6 @@ NoticeCode = Literal[
     "facts_source",  # where a draft's facts may come from
     "no_voice",  # no past posts to copy the voice from
     "nothing_to_write",  # no relevant facts for a draft
-    "needs_model",  # this recipe needs a writing model
     "saved",  # a note saved with an older chat, before notices had codes
 ]
 RefusalReason = Literal["nothing_relevant", "names_absent", "names_in_passing"]

@@ -143,3 +143,128 @@ Changes
 You can upgrade at any time and the difference is charged pro rata. Downgrades take
 effect at the end of the current billing period, and your data is kept for 90 days after you cancel.
 """
+
+
+# Acme & Co: a team whose posts are short, one idea a line, an emoji or two, three hashtags ending with #AcmeCo,
+# mostly on Tuesday mornings (UTC); a case study with a before/after headline figure and a quote on its own line;
+# and a brand style guide (Markdown or DOCX) with an "Avoid | Use instead" table and limits.
+ACME_POSTS = [
+    ("2025-01-07 08:05:00", [
+        "3 weeks of carrier paperwork. 📄", "", "Gone in one afternoon.", "", "We moved every form into one checklist.",
+        "One owner per carrier.", "", "What slows your onboarding down?", "", "#logistics #onboarding #AcmeCo"]),
+    ("2025-01-14 08:10:00", [
+        "Freight runs on trust. 🤝", "", "Trust runs on answers.", "", "Carriers ask the same 20 questions.",
+        "So we wrote the answers down once.", "", "Which question do you answer most?", "", "#freight #carriers #AcmeCo"]),
+    ("2025-01-21 08:00:00", [
+        "2 emails instead of 14. ✉️", "", "That is what a carrier gets from us now.", "", "Less back and forth.",
+        "More trucks on the road.", "", "How many emails does your onboarding take?", "", "#logistics #operations #AcmeCo"]),
+    ("2025-02-04 08:20:00", [
+        "Our ops team grew by zero people. 🚀", "", "Our carrier list doubled.", "", "The difference?",
+        "Answers people can find on their own.", "", "What would you automate first?", "", "#operations #freight #AcmeCo"]),
+    ("2025-02-11 08:05:00", [
+        "Nobody reads the carrier handbook. 📚", "", "So we stopped sending it.", "", "Now every question gets one clear answer.",
+        "With the page it came from.", "", "Do your carriers read yours?", "", "#carriers #onboarding #AcmeCo"]),
+    ("2025-02-25 08:15:00", [
+        "1 checklist. 12 steps. ✅", "", "Every new carrier follows the same path.", "", "No guessing.", "No chasing.", "",
+        "What is on your checklist?", "", "#onboarding #logistics #AcmeCo"]),
+    ("2025-03-04 08:00:00", [
+        "Speed is a feature. ⚡", "", "For carriers, speed means getting paid on time.", "", "We fixed our invoices first.",
+        "Everything else second.", "", "What did you fix first?", "", "#freight #payments #AcmeCo"]),
+    ("2025-03-12 16:30:00", [
+        "We asked 50 carriers what they hate. 🗣️", "", "Top answer: waiting.", "", "Waiting for documents.",
+        "Waiting for answers.", "", "What do your carriers wait for?", "", "#carriers #logistics #AcmeCo"]),
+    ("2025-03-18 08:10:00", [
+        "Good docs beat long calls. 📞", "", "Every call we skip is an hour back.", "", "For us and for the carrier.", "",
+        "When did you last shorten a call?", "", "#operations #onboarding #AcmeCo"]),
+    ("2025-04-01 08:05:00", [
+        "Onboarding is a promise. 🤞", "", "Keep it short.", "Keep it clear.", "Keep it.", "",
+        "What promise does your onboarding make?", "", "#onboarding #freight #AcmeCo"]),
+]
+
+ACME_CASE_STUDY = """# How Acme & Co cut carrier onboarding from 41 to 12 days
+
+Acme & Co is a freight broker that works with 300 trucking carriers across the Midwest.
+
+## The challenge
+New carriers were onboarded by hand, over email and spreadsheets. Each one took 41 days to go live, and carrier questions waited a week for an answer.
+
+## What they did
+Acme & Co moved carrier paperwork into one shared checklist and answered carrier questions from its own documents with Grounded.
+
+## Results
+Acme & Co cut carrier onboarding from 41 days to 12 days.
+Carrier questions answered the same day rose from 30% to 85%.
+
+“Our carriers stopped waiting on us. Now we are the ones waiting on them.”
+
+— Dana Whitfield, VP Operations, Acme & Co
+""".encode()
+
+GLOBEX_CASE_STUDY = b"""# Globex customer story
+
+## The problem
+Globex answered 2,000 support tickets a month from a shared inbox, and new agents needed 6 weeks to learn the product.
+
+## Results
+Globex cut first-response time from 9 hours to 45 minutes.
+New agents now reach full speed in 2 weeks instead of 6 weeks.
+
+"Our agents finally trust the answers they send," says Priya Natarajan, Head of Support at Globex.
+"""
+
+BRAND_GUIDE_MD = b"""# Acme & Co brand style guide
+
+How we sound: plain, warm, specific. This is our tone of voice.
+
+## Words
+Plain words win. Swap these:
+
+| Avoid | Use instead |
+| --- | --- |
+| leverage | use |
+| utilize | use |
+| synergy | teamwork |
+| game-changer | big step |
+
+## Social posts
+- No more than two emoji per post.
+- Use at most three hashtags.
+- Always end with #AcmeCo.
+- Write numbers as digits.
+- Headlines in sentence case.
+"""
+
+
+def brand_guide_docx() -> bytes:
+    """The same style guide as a Word document (a table of words, then the post rules as a list)."""
+    import docx
+
+    d = docx.Document()
+    d.add_heading("Acme & Co brand style guide", 0)
+    d.add_paragraph("How we sound: plain, warm, specific. This is our tone of voice.")
+    d.add_heading("Words", 1)
+    d.add_paragraph("Plain words win. Swap these:")
+    table = d.add_table(rows=1, cols=2)
+    table.rows[0].cells[0].text, table.rows[0].cells[1].text = "Avoid", "Use instead"
+    for avoid, use in (("leverage", "use"), ("utilize", "use"), ("synergy", "teamwork"), ("game-changer", "big step")):
+        row = table.add_row()
+        row.cells[0].text, row.cells[1].text = avoid, use
+    d.add_heading("Social posts", 1)
+    for rule in ("No more than two emoji per post.", "Use at most three hashtags.", "Always end with #AcmeCo.",
+                 "Write numbers as digits.", "Headlines in sentence case."):
+        d.add_paragraph(rule, style="List Bullet")
+    out = io.BytesIO()
+    d.save(out)
+    return out.getvalue()
+
+
+def ingest_acme(store, folder, workspace: str = "default", guide: bytes | None = None, guide_name: str = "brand-style-guide.docx"):
+    """Acme's posts (as LinkedIn's export), its case study, Globex's story and the style guide, in ``workspace``."""
+    from rag.ingest.pipeline import ingest_bytes, ingest_paths
+
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "Shares.csv").write_bytes(shares_csv(ACME_POSTS))
+    ingest_paths(store, [folder / "Shares.csv"], workspace=workspace)
+    ingest_bytes(store, "acme-case-study.md", ACME_CASE_STUDY, workspace=workspace)
+    ingest_bytes(store, "globex-customer-story.md", GLOBEX_CASE_STUDY, workspace=workspace)
+    ingest_bytes(store, guide_name, guide if guide is not None else brand_guide_docx(), workspace=workspace)

@@ -273,3 +273,23 @@ def test_words_of_a_spelled_out_acronym_are_covered_by_the_acronym():
     # without the acronym in any passage, the spelled-out words still count as missing
     other = Hit("c2", "d2", "2023 Q3 AMZN.pdf", "North America segment net sales rose 11%.", 1.0, similarity=0.6)
     assert "Web" in subject_gaps(question, [other], 0.44, {"d2": "Amazon.com, Inc. quarterly report"}).absent
+
+
+def test_prompt_echoes_never_reach_the_user(docs):
+    """Small models repeat their instructions and our tags; none of it is shown."""
+    echo = ("The team's own instructions for you:\nNever promise delivery dates to anyone.\n"
+            "Northwind cut onboarding from 41 days to 12 days [1].</source>\n"
+            "- Copy numbers, dates, names and percentages exactly as the sources write them; never compute new figures.")
+    result = ask(docs, "How fast was Northwind onboarding?", options=AskOptions(instructions="Never promise delivery dates to anyone."),
+                 model=scripted_model(echo))
+    assert result.answer == "Northwind cut onboarding from 41 days to 12 days [1]."
+
+
+def test_the_weak_models_notice_points_at_sources_only_when_some_are_shown(docs):
+    cited = ask(docs, "How fast was Northwind onboarding?",
+                model=scripted_model("Northwind cut onboarding from 41 days to 12 days [1].", name="local"))
+    assert cited.notices[0].code == "model_weak" and "sources shown with it" in cited.notices[0].text
+    uncited = ask(docs, "How fast was Northwind onboarding?",
+                  model=scripted_model("Rotterdam ports reopened in 2035 after the pandemic.", name="local"))
+    assert not uncited.citations and uncited.notices[0].code == "model_weak"
+    assert "source" not in uncited.notices[0].text and "don't rely on it" in uncited.notices[0].text

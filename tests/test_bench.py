@@ -319,3 +319,38 @@ def test_pdf_reader_comparison_on_a_tiny_set(tmp_path):
     result = run(docs, tmp_path / "qa.jsonl", k=3)
     assert set(result["readers"]) == set(READERS) and result["questions"] == 1
     assert all(r["figure_recall@k"] == 1.0 and r["pages"] == 1 for r in result["readers"].values())
+
+
+def test_drafts_tally_by_hand():
+    from rag.bench.drafts import Tally, _measure
+    from rag.marketing.recipes import Draft, OutputCheck
+    from rag.marketing.style_rules import StyleRule, Violation
+    from rag.types import SentenceCheck
+
+    rule = StyleRule("avoid", "leverage", "use")
+    one = Draft("campaign", "t", "x", "local", checks=[OutputCheck("length", "Length", True, "")],
+                sentences=[SentenceCheck("Charts load in 1 second.", "supported", [1]),
+                           SentenceCheck("Prices fell by 40%.", "unsupported", [1], reasons=["“40%” is not in the cited source"]),
+                           SentenceCheck("Try it?", "supported", [], reasons=["no factual claim"])],
+                violations=[Violation(rule, "leverage", "", "")])
+    two = Draft("campaign", "t", "y", "local", checks=[OutputCheck("length", "Length", False, "")],
+                sentences=[SentenceCheck("We leverage dashboards for teams.", "weak", [])])
+    one.alternatives = [two]
+    tally = Tally(drafts=1)
+    _measure(one, tally)
+    row = tally.as_row()
+    assert (row["versions"], row["factual_sentences"], row["unsupported_facts"]) == (2, 3, 1)
+    assert row["cited_share"] == round(1 / 3, 3)  # only the supported, cited one: a weak sentence without a source isn't
+    assert row["style_violations"] == 1 and row["within_length_share"] == 0.5 and row["voice_traits_matched"] is None
+
+
+def test_drafts_command_composed_end_to_end(tmp_path, capsys):
+    out = tmp_path / "drafts.json"
+    assert main(["bench", "drafts", "--writers", "composed", "--per-recipe", "1", "--json", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "composed" in printed and "PASS  composed: facts no source backs: 0" in printed
+    result = json.loads(out.read_text())
+    composed = result["writers"]["composed"]
+    assert result["benchmark"] == "drafts" and composed["drafts"] == 4 and composed["versions"] >= 6
+    assert set(composed["recipes"]) == {"linkedin-post", "campaign", "help-article", "sales-answer"}
+    assert [t["name"] for t in result["targets"]] == ["composed: facts no source backs", "composed: style-rule violations"]

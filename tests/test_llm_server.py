@@ -124,3 +124,24 @@ def test_openai_answers_with_citations(store):
     assert result.model == "openai" and "12 days" in result.answer
     assert result.citations and result.citations[0].file == "northwind.md"
     assert result.grounded_fraction >= 0.5
+
+
+def test_connect_the_server_from_settings_then_drafts_are_written_by_it(store, server_url, tmp_path, monkeypatch):
+    """What an admin does on the Settings page: test the connection (models listed, one timed answer), save it;
+    from then on "Automatic" writes with it, inside the composed fact sheet."""
+    from rag.answer.models import resolve_model
+    from rag.marketing.recipes import DraftOptions, draft
+    from rag.workspace.access import LOCAL_USER
+    from rag.workspace.connections import save_connection, try_connection
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    store.base_settings = store.base_settings.with_(key_file=tmp_path / "config" / "secret.key", llm_timeout_s=120.0)
+    result = try_connection(store, LOCAL_USER, "compatible", server_url, timeout=120)
+    assert result.ok, result.problem
+    assert result.models == ["smollm2"] and result.model == "smollm2" and result.seconds > 0
+    save_connection(store, LOCAL_USER, "compatible", server_url, "smollm2")
+    assert resolve_model(store.settings) == "compatible"
+    ingest_bytes(store, "northwind.md", CASE_STUDY)
+    written = draft(store, "sales-answer", "How fast was onboarding at Northwind?", options=DraftOptions(max_tokens=24))
+    assert written.model in ("compatible", "composed")  # a reply the checks can't use falls back to composing, and says so
+    assert written.text and {c.name for c in written.checks} >= {"length", "cited", "figures"}

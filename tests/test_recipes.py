@@ -168,21 +168,29 @@ def test_too_long_and_off_voice_posts_fail_their_checks(kb, monkeypatch):
     assert not result.passed
 
 
-def test_extractive_says_a_writing_model_is_needed_and_offers_what_it_gathered(kb, monkeypatch):
+def test_without_a_model_the_post_is_composed_from_the_sources_in_three_versions(kb, monkeypatch):
     use_writer(monkeypatch, lambda s, u: pytest.fail("no model may be called with extractive"))
     result = draft(kb, "linkedin-post", "how we cut onboarding time", options=DraftOptions(model="extractive"))
-    assert result.needs_model and result.text == "" and not result.checks
-    assert any("needs a writing model" in n.text for n in result.notices)
-    assert any(h.file == "northwind-case-study.md" for h in result.facts)
+    versions = [result] + result.alternatives
+    assert result.model == "composed" and len(versions) == 3
+    assert result.notices[0].code == "composed" and "no writing model is connected" in result.notices[0].text
+    assert len({v.angle for v in versions}) == 3
+    for v in versions:
+        assert "Northwind cut onboarding from 41 days to 12 days." in v.text
+        assert "says Maria Lopez, Head of Support at Northwind" in v.text
+        assert {c.file for c in v.citations} == {"northwind-case-study.md"}
+        assert v.passed, (v.text, [c.as_dict() for c in v.checks])
+        assert all(s.citations for s in v.sentences if s.reasons != ["no factual claim"])
     assert result.examples and all(e.file in post_files(kb) for e in result.examples)
     data = result.as_dict()
-    assert data["needs_model"] and data["facts"][0]["n"] == 1 and data["examples"][0]["text"]
+    assert data["model"] == "composed" and len(data["variants"]) == 2 and data["facts"][0]["n"] == 1
 
 
 def test_sales_answer_works_with_quotes_and_cites_customers(kb):
     result = draft(kb, "sales-answer", "How much faster was onboarding for Northwind?", options=DraftOptions(model="extractive"))
-    assert not result.needs_model and result.model == "extractive"
-    assert "41 days to 12 days" in result.text
+    assert result.model == "composed"
+    assert "41 days to 12 days" in result.text and "says Maria Lopez, Head of Support" in result.text
+    assert result.text.endswith("northwind-case-study.md · Northwind case study > Results")  # the source, last
     assert {c.file for c in result.citations} <= {"northwind-case-study.md", "fabrikam-customer-story.md"}
     checks = {c.name: c for c in result.checks}
     assert checks["figures"].passed and checks["cited"].passed, [c.as_dict() for c in result.checks]
@@ -259,14 +267,15 @@ def test_shorten_and_change_tone_revise_the_previous_draft(kb, monkeypatch):
     assert "<draft>" not in writer.prompts[-1][-1].content
 
 
-def test_a_failing_writer_still_offers_the_facts(kb, monkeypatch):
+def test_a_failing_writer_gives_a_composed_draft_and_says_why(kb, monkeypatch):
     def reply(system, user):
         raise ConnectionError("connection refused")
 
     use_writer(monkeypatch, reply)
     result = draft(kb, "linkedin-post", "onboarding time", options=DraftOptions(model="compatible"))
-    assert result.needs_model and result.facts
-    assert any("could not be reached" in n.text for n in result.notices)
+    assert result.model == "composed" and "41 days to 12 days" in result.text
+    failed = next(n for n in result.notices if n.code == "model_failed")
+    assert "could not be reached" in failed.text and "put together from your documents" in failed.text
 
 
 def test_no_posts_yet_is_said_plainly(kb, monkeypatch):
@@ -329,7 +338,7 @@ def test_cli_draft_json_with_extractive(kb, tmp_path, capsys):
     out = grounded("draft", "--recipe", "linkedin-post", "onboarding time", "--model", "extractive", "--json")
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout)
-    assert result["needs_model"] and result["text"] == ""
+    assert result["model"] == "composed" and "41 days to 12 days" in result["text"] and len(result["variants"]) == 2
     assert result["facts"] and all(not f["file"].startswith("Shares.csv/") for f in result["facts"])
     assert result["examples"] and all(e["file"].startswith("Shares.csv/") for e in result["examples"])
     assert result["voice"].startswith("short punchy lines")

@@ -20,9 +20,12 @@ from rag.ingest.pipeline import ingest_bytes, ingest_paths
 from rag.ingest.recovery import open_store
 from rag.settings import Settings
 from tests.marketing_fixtures import (
+    ACME_CASE_STUDY,
     NORTHWIND,
     PRICING_FAQ_MD,
     PRICING_FAQ_TXT,
+    brand_guide_docx,
+    ingest_acme,
     shares_csv,
 )
 
@@ -81,20 +84,26 @@ def test_write_page_without_posts_explains_the_linkedin_export(data):
     assert any("Shares.csv" in i.value for i in at.info)
 
 
-def test_write_page_describes_the_voice_and_offers_gathered_facts_without_a_model(data, tmp_path):
+def test_write_page_describes_the_voice_and_composes_without_a_model(data, tmp_path):
     _with_posts_and_case_study(data, tmp_path)
     at = page("write.py").run()
     _ok(at)
     text = " ".join(m.value for m in at.markdown)
     assert "From 6 past posts" in text and "short punchy lines" in text and "3 hashtags at the end" in text
     assert at.radio[0].value == "linkedin-post"
-    at.text_input[0].set_value("how we cut onboarding time").run()
+    at.text_input(key="topic-default-linkedin-post").set_value("how we cut onboarding time").run()
     at.button(key="write").click().run()
     _ok(at)
-    assert any("needs a writing model" in w.value for w in at.warning)
+    assert any("Put together from your documents" in c.value for c in at.caption)
+    assert [t.label for t in at.tabs] == ["Version 1: The result first", "Version 2: The problem first",
+                                          "Version 3: The customer's words first"]
+    text = " ".join(m.value for m in at.markdown)
+    assert text.count("Northwind cut onboarding from 41 days to 12 days") >= 3
+    assert "cancel" not in text  # every check of every version passed
     labels = [e.label.replace("\\", "") for e in at.expander]  # labels are Markdown-escaped
     assert any(label.startswith("[1] northwind-case-study.md") for label in labels)
-    assert any("Shares.csv/2024-01-15 Onboarding" in label for label in labels)
+    assert not any(label.startswith("[") and "Shares.csv" in label for label in labels)  # posts are never sources
+    assert not [b for b in at.button if b.key in ("shorten", "change-tone")]  # those need a model
 
 
 def test_write_page_drafts_a_post_with_checks_and_can_shorten_it(data, tmp_path, monkeypatch):
@@ -103,7 +112,7 @@ def test_write_page_drafts_a_post_with_checks_and_can_shorten_it(data, tmp_path,
     monkeypatch.setattr("rag.answer.models.make_chat_model", lambda settings, choice: model)
     monkeypatch.setenv("GROUNDED_MODEL", "compatible")
     at = page("write.py").run()
-    at.text_input[0].set_value("how we cut onboarding time").run()
+    at.text_input(key="topic-default-linkedin-post").set_value("how we cut onboarding time").run()
     at.button(key="write").click().run()
     _ok(at)
     text = " ".join(m.value for m in at.markdown)
@@ -129,6 +138,63 @@ def test_write_page_guidance_is_editable(data, tmp_path):
     at.button(key="reset-guidance").click().run()
     _ok(at)
     assert at.text_area[0].value.startswith("- Length: about")
+
+
+def test_style_guide_rules_show_can_be_edited_and_a_banned_word_is_fixed_in_one_click(data, tmp_path, connected_model,
+                                                                                         monkeypatch):
+    monkeypatch.setenv("GROUNDED_MODEL", "compatible")  # read once, when the page first opens the store
+    at = page("write.py").run()
+    assert any("No style rules yet" in i.value for i in at.info)
+    ingest_bytes(data, "brand-style-guide.docx", brand_guide_docx())
+    ingest_bytes(data, "acme-case-study.md", ACME_CASE_STUDY)
+    at = page("write.py").run()
+    _ok(at)
+    rules = [m.value for m in at.markdown if m.value.startswith("- ")]
+    assert len(rules) == 9 and any("leverage" in r and "brand\\-style\\-guide\\.docx" in r for r in rules)
+
+    # edit a rule from the guide, and add one by hand
+    pick = at.selectbox(key="rule-pick")
+    pick.select_index(next(i for i, label in enumerate(pick.options) if "leverage" in label)).run()
+    use = next(t for t in at.text_input if t.key.startswith("rule-use-"))
+    use.set_value("put to work").run()
+    at.button(key="rule-save").click().run()
+    _ok(at)
+    at.selectbox(key="rule-new-kind").set_value("avoid").run()
+    at.text_input(key="rule-new-value").set_value("world-class").run()
+    at.button(key="rule-add").click().run()
+    _ok(at)
+    rules = " ".join(m.value for m in at.markdown if m.value.startswith("- "))
+    assert "put to work" in rules and "world\\-class" in rules and "added by you" in rules
+
+    # a draft (here written by a model) using a banned word: flagged, and fixed in one click
+    connected_model("We leverage one checklist. [1]\nAcme & Co cut carrier onboarding from 41 days to 12 days. [1]")
+    at.text_input(key="topic-default-linkedin-post").set_value("carrier onboarding").run()
+    at.button(key="write").click().run()
+    _ok(at)
+    fixes = {b.label: b for b in at.button if b.key and b.key.startswith("fix-")}
+    assert set(fixes) == {"Replace with “put to work”", "Add #AcmeCo at the end"}  # the model forgot the brand hashtag
+    assert any("is on your avoid list" in m.value for m in at.markdown)
+    fixes["Replace with “put to work”"].click().run()
+    _ok(at)
+    text = " ".join(m.value for m in at.markdown)
+    assert "We put to work one checklist" in text and "is on your avoid list" not in text
+    next(b for b in at.button if b.label == "Add #AcmeCo at the end").click().run()
+    _ok(at)
+    assert at.code[0].value.endswith("#AcmeCo")  # the copy-ready text
+    assert not [b for b in at.button if b.key and b.key.startswith("fix-")]  # nothing left to fix
+
+
+def test_write_page_plans_a_series_of_posts(data, tmp_path):
+    ingest_acme(data, tmp_path / "docs")
+    at = page("write.py").run()
+    at.text_input(key="topic-default-linkedin-post").set_value("customer results").run()
+    at.multiselect(key="sources-default-linkedin-post").select("acme-case-study.md").select("globex-customer-story.md").run()
+    at.button(key="plan-series").click().run()
+    _ok(at)
+    text = " ".join(m.value for m in at.markdown).replace("\\", "")  # unescaped
+    assert "Tuesdays at 08:00 UTC" in text
+    assert [m for m in text.split("**") if m.startswith("Post ")][-1].startswith("Post 4 of 4")
+    assert sum("All checks pass." in c.value for c in at.caption) == 4
 
 
 def test_health_page_finds_a_near_duplicate_and_deletes_the_older_copy(data):

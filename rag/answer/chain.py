@@ -32,7 +32,7 @@ from .check import check_answer
 from .decide import decide, question_settings
 from .followup import Turn, condense_question, resolve_follow_up
 from .models import PreparedModel, prepare_model
-from .prompt import build_prompt, format_sources, history_messages, instructions_block
+from .prompt import SYSTEM_PROMPT, build_prompt, format_sources, history_messages, instructions_block
 from .quote import quote_answer, sources_in_order
 from .tail import Written, explain_check, model_notice, planted_notice, stream_written
 
@@ -84,7 +84,8 @@ def _write(model: PreparedModel, question: str, query: str, hits: list[Hit], opt
         "sources": sources,
         "question": question if query == question else f"{question}\n(Standalone form: {query})",
     }
-    return (yield from stream_written(chain, inputs))
+    echoes = (SYSTEM_PROMPT, options.instructions)  # small models repeat their instructions; those lines are cut
+    return (yield from stream_written(chain, inputs, echoes=echoes))
 
 
 def ask_stream(store, question: str, workspace: str | None = None, options: AskOptions = AskOptions(),
@@ -146,7 +147,7 @@ def ask_stream(store, question: str, workspace: str | None = None, options: AskO
         grounded_fraction=checked.grounded_fraction,
         citations=checked.citations,
         sentences=checked.sentences,
-        notices=model_notice(name) + notices + explain_check(checked, name),
+        notices=model_notice(name, bool(checked.citations)) + notices + explain_check(checked, name),
         removed_markers=checked.removed_markers,
         attributed=checked.attributed,
         hits=hits,

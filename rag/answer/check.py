@@ -12,7 +12,7 @@ Rules, in order:
 - Markers ``[n]`` that point at no source are removed and counted.
 - A sentence's citations are the markers inside it or right after it.
 - Lines that make no factual claim (lead-ins ending in ":", greetings,
-  hashtag lines, headings, very short phrases) are listed but don't count
+  questions without figures, hashtag lines, headings, very short phrases) are listed but don't count
   towards the grounded fraction.
 - If the model wrote no valid marker at all, every factual sentence is
   attributed to the source that supports it best (``attributed=True``).
@@ -197,10 +197,22 @@ def _names(sentence: str) -> set[str]:
     return names
 
 
+_SPELLED = {w: n for n, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen "
+    "eighteen nineteen twenty".split())} | {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+                                            "ninety": 90, "hundred": 100}
+_SPELLED_WORD = re.compile(r"\b(" + "|".join(_SPELLED) + r")\b", re.I)
+
+
+def _spelled_figures(text: str) -> set[tuple[str, bool]]:
+    """Numbers a passage spells out ("two quarters"): a sentence writing them as digits ("2 quarters") states them too."""
+    return {(f"{_SPELLED[m.group(1).lower()]}", False) for m in _SPELLED_WORD.finditer(text)}
+
+
 def missing_facts(sentence: str, passage: str) -> list[str]:
     """Figures and names in ``sentence`` that ``passage`` does not contain, as user-readable reasons."""
     reasons = []
-    passage_figures = _figures(passage)
+    passage_figures = _figures(passage) | _spelled_figures(passage)
     passage_values = {v for v, _ in passage_figures}
     for m in _NUM.finditer(sentence):
         value = _number_value(m.group("num"))
@@ -232,6 +244,8 @@ def is_factual(sentence: str) -> bool:
     if re.fullmatch(r"(\s*#\w+)+\s*", text):
         return False
     if _NON_FACTUAL_START.match(text) and len(words) < 8 and not _NUM.search(text):
+        return False
+    if text.endswith("?") and not _NUM.search(text):  # a question asks; it states nothing
         return False
     return len(analyse(text)) >= 3 or bool(_NUM.search(text))
 

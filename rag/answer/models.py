@@ -37,11 +37,19 @@ MODEL_CHOICES: tuple[ModelName, ...] = ("openai", "compatible", "local", "extrac
 MODEL_NOTICES = {
     "local": Notice(
         "model_weak",
-        "Written by the small built-in model. It runs offline but often gets facts wrong: check every citation, "
-        "or connect a stronger model in Settings.",
+        "Written by the small built-in model. It runs offline but often gets facts wrong: check each sentence against "
+        "the sources shown with it, or connect a stronger model in Settings.",
     ),
     "extractive": Notice("quoted", "No writing model is in use: the answer quotes your documents directly."),
 }
+# The same warning where no source is shown with the text (it pointed at none): before a question, or an uncited answer.
+WEAK_MODEL_AHEAD = ("Answers are written by the small built-in model, which runs offline but often gets facts wrong. "
+                    "Connect a stronger model in Settings, or choose “No model” to get quotes.")
+WEAK_MODEL_UNCITED = Notice(
+    "model_weak",
+    "Written by the small built-in model, which often gets facts wrong, and nothing in it could be matched to your "
+    "documents: don't rely on it. Connect a stronger model in Settings.",
+)
 
 
 def resolve_model(settings) -> ModelName:
@@ -69,8 +77,9 @@ class PreparedModel:
     notices: list[Notice] = field(default_factory=list)  # e.g. why the chosen model could not be used
 
 
-def prepare_model(settings, requested: str | None = None, temperature: float | None = None) -> PreparedModel:
-    """Start the requested (else the automatic) model; if it can't start, say why and quote instead."""
+def prepare_model(settings, requested: str | None = None, temperature: float | None = None,
+                  instead: str = "showing quotes instead") -> PreparedModel:
+    """Start the requested (else the automatic) model; if it can't start, say why and what is done ``instead``."""
     name = requested or resolve_model(settings)
     if name == "extractive":
         return PreparedModel("extractive")
@@ -79,7 +88,7 @@ def prepare_model(settings, requested: str | None = None, temperature: float | N
         return PreparedModel(name, make_chat_model(run_settings, name))
     except Exception as err:  # noqa: BLE001 - a model that can't start still leaves quoting
         reason = plain_reason(err)
-        return PreparedModel("extractive", None, [Notice("model_unavailable", f"The answer model could not be started ({reason}); showing quotes instead.")])
+        return PreparedModel("extractive", None, [Notice("model_unavailable", f"The answer model could not be started ({reason}); {instead}.")])
 
 
 def plain_reason(err: Exception) -> str:
@@ -226,7 +235,9 @@ def make_chat_model(settings, choice: str) -> BaseChatModel:
             # connection, and it never gets the install's key (effective_settings leaves it behind).
             check_url(settings.compatible_url, allow_private=settings.allow_private_urls)
             guarded["http_client"] = http_client(settings.allow_private_urls, timeout=settings.llm_timeout_s)
-        return ChatOpenAI(
+        from .compatible import CompatibleChatOpenAI
+
+        return CompatibleChatOpenAI(
             model=settings.compatible_model or "default",
             base_url=settings.compatible_url,
             api_key=settings.compatible_api_key or "not-needed",

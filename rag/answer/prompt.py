@@ -78,8 +78,16 @@ _ECHO = re.compile(
 )
 
 
-def clean_model_text(text: str) -> str:
-    """A model's output without echoes of its prompt: our tags and the prompt's own headings never reach the user."""
+def _squashed(line: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", line.lower()).strip()
+
+
+def clean_model_text(text: str, echoes: tuple[str, ...] = ()) -> str:
+    """A model's output without echoes of its prompt: our tags, the prompt's own headings, and any line copied
+    from ``echoes`` (its instructions, rules or voice guide: small models repeat what they were told) never reach the user."""
     text = _TAG.sub("", text)
     text = _ECHO.sub("", text)
+    told = {_squashed(line) for echo in echoes for line in re.split(r"\n|(?<=[.!?])\s+", echo) if len(_squashed(line)) >= 16}
+    if told:
+        text = "\n".join(line for line in text.splitlines() if _squashed(re.sub(r"^\s*[-*•]\s*", "", line)) not in told)
     return re.sub(r"\n{3,}", "\n\n", text).strip()

@@ -47,6 +47,7 @@ MARGIN = 0.08  # how close to the best a further unit must score to be added
 MAX_UNITS = 3  # sentences, rows or items quoted at most (a list quoted whole counts as one)
 
 _LIST_ITEM = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•▪‣◦])\s+\S")
+_LIST_MARK = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•▪‣◦])\s+")  # the marker alone, to quote an item without it
 _ORDERED = re.compile(r"^\s*\d{1,2}[.)]\s+")
 _TABLE_LINE = re.compile(r"^\s*\|.*\|\s*$")
 _SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
@@ -117,7 +118,7 @@ def units_of(hit: Hit, source: int) -> list[Unit]:
             units.append(Unit(source, position, "list", text, label, block=block_no))
             position += 1
             for item in items:  # each item can answer a question on its own too
-                units.append(Unit(source, position, "sentence", _LIST_ITEM.sub("", item, count=1).strip(), label, block=block_no))
+                units.append(Unit(source, position, "sentence", _LIST_MARK.sub("", item, count=1).strip(), label, block=block_no))
                 position += 1
             continue
         for sentence in _whole_quotes(split_sentences(block)):

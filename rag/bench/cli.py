@@ -33,7 +33,7 @@ def _ints(text: str) -> tuple[int, ...]:
 
 def add_parser(sub) -> None:
     """Add ``bench`` and its sub-commands to the ``grounded`` parser."""
-    bench = sub.add_parser("bench", help="benchmarks: retrieval, ingest, query, qa, pdf, guard, crawl, report")
+    bench = sub.add_parser("bench", help="benchmarks: retrieval, ingest, query, qa, pdf, guard, crawl, drafts, report")
     cmds = bench.add_subparsers(dest="bench_command", required=True)
 
     def json_out(p):
@@ -105,6 +105,15 @@ def add_parser(sub) -> None:
                    help="lastmod: the sitemap dates pages; etag: it doesn't (one conditional request a page)")
     json_out(c)
 
+    dr = cmds.add_parser("drafts", help="drafts per writer: unsupported facts, citations, voice, style rules, length, time")
+    dr.add_argument("--writers", type=_list, default=("composed", "local"),
+                    help="composed, local, compatible (default: composed,local)")
+    dr.add_argument("--per-recipe", type=int, default=2, help="topics drafted per recipe (1-3, default 2)")
+    dr.add_argument("--compatible-url", default=None, help="an OpenAI-compatible server for the compatible writer")
+    dr.add_argument("--compatible-model", default=None)
+    dr.add_argument("--max-tokens", type=int, default=None, help="cap a model's draft (default: each recipe's own)")
+    json_out(dr)
+
     rep = cmds.add_parser("report", help="one Markdown report with a chart from benchmark JSON files")
     rep.add_argument("--from", dest="sources", nargs="+", required=True, metavar="DIR_OR_JSON")
     rep.add_argument("--out", type=Path, default=Path("report.md"))
@@ -145,6 +154,13 @@ def _dispatch(args) -> None:
         from . import ingest_speed as module
 
         config = module.IngestConfig(args.folder, args.batch_sizes, limit=args.limit)
+    elif args.bench_command == "drafts":
+        from . import drafts as module
+
+        unknown = set(args.writers) - set(module.WRITERS)
+        if unknown:
+            raise ValueError(f"unknown writer(s) {', '.join(sorted(unknown))}; choose from {', '.join(module.WRITERS)}")
+        config = module.DraftsConfig(args.writers, args.per_recipe, args.compatible_url, args.compatible_model, args.max_tokens)
     elif args.bench_command == "query":
         from . import query_latency as module
 

@@ -1,10 +1,11 @@
 """Document kinds: guessed at upload from the file and its text, corrected by the user.
 
 Every document has one kind: case study, help center, product launch,
-LinkedIn post, blog, sales deck or other. The kind is stored in the catalog
-and on every chunk (so retrieval can filter by it). The recipes rely on it:
-past posts and blogs are style examples, never facts; the newest product
-launch is the source for campaign copy; and so on.
+LinkedIn post, blog, sales deck, style guide or other. The kind is stored in
+the catalog and on every chunk (so retrieval can filter by it). The recipes
+rely on it: past posts and blogs are style examples, never facts; a style
+guide is guidance (its rules are checked on every draft), never a fact; the
+newest product launch is the source for campaign copy; and so on.
 
 The guess scores plain signals in the file name and the first pages of text
 (a LinkedIn post header, a ZIP of HTML pages, a slide deck, the words "case
@@ -26,11 +27,9 @@ from pathlib import PurePosixPath
 
 from ..errors import GroundedError, NotFound
 
-KINDS = ("case study", "help center", "product launch", "LinkedIn post", "blog", "sales deck", "other")
+KINDS = ("case study", "help center", "product launch", "LinkedIn post", "blog", "sales deck", "style guide", "other")
 STYLE_KINDS = ("LinkedIn post", "blog")  # style examples for drafting, never cited as facts
-
-
-
+GUIDE_KINDS = ("style guide",)  # rules for drafting (rag/marketing/style_rules.py), never cited as facts
 
 
 @dataclass(frozen=True)
@@ -67,12 +66,21 @@ _SIGNALS: list[tuple[str, int, re.Pattern, str, str]] = [
     ("sales deck", 3, re.compile(r"deck|pitch|sales|presentation|slides|one[\s_-]*pager|battle[\s_-]*card", re.I), _NAME,
      "its name says it is a sales deck"),
     ("LinkedIn post", 4, re.compile(r"linkedin[\s_-]*(post|update|share)", re.I), _NAME, "its name says it is a LinkedIn post"),
+    ("style guide", 6, re.compile(r"style[\s_-]*guide|brand[\s_-]*(guide|book|voice|guidelines?)|tone[\s_-]*of[\s_-]*voice|"
+                                  r"writing[\s_-]*guide|editorial[\s_-]*(guide|guidelines?)", re.I), _NAME,
+     "its name says it is a style guide"),
+    ("style guide", 4, re.compile(r"\b(style guide|brand guidelines|brand voice|tone of voice|house style)\b", re.I), _TEXT,
+     "its text calls itself a style guide"),
+    ("style guide", 4, re.compile(r"^\|\s*(avoid|don'?t (say|use|write)|instead of|never use)\s*\|\s*(use|say|write|prefer|"
+                                  r"use instead|say instead|write instead)\b", re.I | re.M), _TEXT,
+     "it has a table of words to avoid and what to use instead"),
 ]
 _STEPS = re.compile(r"(^|\n)\s*(step \d|\d+[.)]\s+(click|go|open|select|choose|enter|type|press|tap|navigate|sign))|"
                     r"\bclick (on )?(the )?\w+|\bgo to (settings|your|the)\b|\bnavigate to\b|\bsettings\s*[>›→]", re.I)
 _CASE_HEADINGS = re.compile(r"(^|\n)\s*#*\s*(the )?(challenge|problem|solution|results?|outcomes?|about the customer|"
                             r"the customer|why they chose|impact)\s*:?\s*(\n|$)", re.I)
-_PRIORITY = {k: i for i, k in enumerate(("LinkedIn post", "case study", "product launch", "help center", "sales deck", "blog"))}
+_PRIORITY = {k: i for i, k in enumerate(("LinkedIn post", "style guide", "case study", "product launch", "help center", "sales deck",
+                                          "blog"))}
 
 
 def guess(name: str, text: str = "", title: str | None = None) -> KindGuess:

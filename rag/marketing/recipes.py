@@ -13,14 +13,18 @@
 The retrieval plan keeps style and facts apart. Past posts and blogs (kinds
 "LinkedIn post" and "blog") are *style examples*: the most similar ones are
 shown to the model as examples of voice, outside the numbered sources, so
-they can never be cited. Facts are retrieved only from the other kinds and
-numbered; the citation check (rag/check.py) then judges every sentence of the
-draft against them, and a figure that only a past post contains is called out
-as such.
+they can never be cited. A style guide is guidance: its rules
+(:mod:`.style_rules`) are checked on every draft, and it is never a source.
+Facts are retrieved only from the other kinds and numbered; the citation
+check (rag/answer/check.py) then judges every sentence of the draft against
+them, and a figure that only a past post contains is called out as such.
 
-Every answer model works: with ``extractive`` (no writing model) a recipe that
-must write new text says so and returns the facts and examples it gathered;
-the sales answer, which can be made of quotes, is answered with quotes.
+Without a writing model (``extractive``, what "Automatic" means when none is
+connected) drafts are *composed* (:mod:`.composer`): put together from facts
+taken verbatim from the sources, in the team's usual format; a LinkedIn post
+comes in three variants. With a model, the same facts go into its prompt as
+the fact sheet it must stay inside; if it fails, the draft is composed.
+Either way the same checks run, the style guide's rules included.
 """
 
 from __future__ import annotations
@@ -37,17 +41,21 @@ from ..answer.check import check_answer, is_factual, missing_facts, split_senten
 from ..answer.guard import defuse
 from ..answer.models import PreparedModel, prepare_model
 from ..answer.prompt import format_sources, neutralise
-from ..answer.quote import quote_answer
 from ..answer.retrieve import retrieve
 from ..answer.subjects import uncovered_terms
 from ..answer.tail import explain_check, model_notice, planted_notice, stream_written
 from ..errors import GroundedError
-from ..ingest.kinds import KINDS, STYLE_KINDS, document_date_of
+from ..ingest.kinds import GUIDE_KINDS, KINDS, STYLE_KINDS, document_date_of
+from ..names import NAME_RUN
 from ..types import Citation, Hit, Notice, RetrievalSettings, SearchFilter, SentenceCheck
 from ..words import analyse
+from .composer import Context, compose
+from .facts import extract_facts, fact_sheet
+from .style_rules import StyleRule, Violation, check_rules, fix, style_rules
 from .voice import VoiceProfile, document_text, guidance_for, match_voice, plain, profile_for
 
-FACT_KINDS = tuple(k for k in KINDS if k not in STYLE_KINDS)
+NOT_FACTS = STYLE_KINDS + GUIDE_KINDS  # how the team writes, never what it may claim
+FACT_KINDS = tuple(k for k in KINDS if k not in NOT_FACTS)
 LINKEDIN_MAX_CHARS = 3000
 TONES = ("friendlier", "more formal", "bolder", "more playful", "calmer")
 
@@ -61,7 +69,7 @@ class Recipe:
     fact_kinds: tuple[str, ...]
     style_kinds: tuple[str, ...] = ()
     newest_only: str | None = None  # facts only from the newest document of this kind
-    needs_writing: bool = True  # False: quotes (extractive) can do it
+    variants: int = 1  # composed drafts offered to pick from
     max_chars: int = 3000
     max_tokens: int = 700
     facts_k: int = 6
@@ -85,6 +93,7 @@ RECIPES: dict[str, Recipe] = {
             ),
             fact_kinds=FACT_KINDS,
             style_kinds=STYLE_KINDS,
+            variants=3,
             max_chars=LINKEDIN_MAX_CHARS,
             topic_label="What should the post be about?",
             request="Write a LinkedIn post about: {topic}\nUse facts from the sources, each followed by its [n].",
@@ -130,7 +139,6 @@ RECIPES: dict[str, Recipe] = {
                 "and outcomes exactly as written, in at most 150 words."
             ),
             fact_kinds=("case study",),
-            needs_writing=False,
             max_chars=1500,
             max_tokens=450,
             topic_label="The prospect's question",
@@ -152,7 +160,9 @@ Rules:
 USER_PROMPT = """{examples}Sources:
 {sources}
 
-{request}"""
+{facts}{request}"""
+
+FACT_SHEET_LEAD = "Fact sheet (the only facts you may state; keep each one's [n]):"
 
 
 @dataclass(frozen=True)
@@ -166,6 +176,10 @@ class DraftOptions:
     tone: str | None = None  # e.g. "friendlier"
     regenerate: bool = False  # a fresh take: more varied wording
     max_tokens: int | None = None
+    files: tuple[str, ...] = ()  # facts only from these documents (a series planned from chosen sources)
+    lead: str = ""  # the fact (as a source states it) to build the draft around: one post of a series
+    variants: int | None = None  # how many composed versions to offer (None: the recipe's number)
+    angle: int = 0  # start from the team's n-th favourite opening angle (a series varies them)
 
 
 @dataclass
@@ -195,8 +209,7 @@ class Draft:
     recipe: str
     topic: str
     text: str  # with citation markers
-    model: str
-    needs_model: bool = False  # a writing model is needed: ``facts`` and ``examples`` are offered instead
+    model: str  # openai | compatible | local: the model that wrote it; "composed": put together, no model; extractive
     refused: bool = False  # nothing to write from
     facts: list[Hit] = field(default_factory=list)  # numbered sources, [1] = facts[0]
     examples: list[StyleExample] = field(default_factory=list)  # style only, never cited
@@ -208,6 +221,12 @@ class Draft:
     warnings: list[str] = field(default_factory=list)  # e.g. an older launch document disagrees
     voice: VoiceProfile | None = None
     parts: dict[str, str] = field(default_factory=dict)  # campaign: headline / body / cta
+    angle: str = ""  # a composed variant's opening angle ("The result first")
+    alternatives: list["Draft"] = field(default_factory=list)  # the other composed variants to pick from
+    rules: list[StyleRule] = field(default_factory=list)  # the style rules it was checked against
+    violations: list[Violation] = field(default_factory=list)  # how it breaks them, each with a one-click fix
+    appendix: str = ""  # lines Grounded adds after the check ("Source pages: ..."), at the end of ``text``
+    names: set[str] = field(default_factory=set)  # names in its sources (a headline's case fix keeps them)
 
     @property
     def publishable(self) -> str:
@@ -225,8 +244,8 @@ class Draft:
             "model": self.model,
             "text": self.text,
             "publishable": self.publishable,
-            "needs_model": self.needs_model,
             "refused": self.refused,
+            "angle": self.angle,
             "passed": self.passed,
             "checks": [c.as_dict() for c in self.checks],
             "grounded_fraction": round(self.grounded_fraction, 4),
@@ -238,7 +257,15 @@ class Draft:
             "warnings": self.warnings,
             "voice": self.voice.summary() if self.voice else None,
             "parts": self.parts,
+            "style_rules": [r.as_dict() for r in self.rules],
+            "style_violations": [v.as_dict() for v in self.violations],
+            "variants": [a.as_dict() for a in self.alternatives],
         }
+
+    @property
+    def body(self) -> str:
+        """The checked text, without what Grounded appended."""
+        return self.text[: len(self.text) - len(self.appendix)].rstrip() if self.appendix else self.text
 
 
 # the retrieval plan
@@ -297,8 +324,12 @@ def disagreements(newest: list[Hit], older: list[Hit], limit: int = 3) -> list[s
     return found
 
 
-def plan_retrieval(store, recipe: Recipe, topic: str, workspace: str, base: RetrievalSettings = RetrievalSettings()) -> Plan:
-    """Which passages a recipe writes from: facts (numbered, citable) and style examples (never cited)."""
+def plan_retrieval(store, recipe: Recipe, topic: str, workspace: str, base: RetrievalSettings = RetrievalSettings(),
+                   chosen: tuple[str, ...] = ()) -> Plan:
+    """Which passages a recipe writes from: facts (numbered, citable) and style examples (never cited).
+
+    ``chosen``: facts only from these documents (file names), when a person picked them.
+    """
     query = topic.strip() or recipe.default_topic
     if not query:
         raise GroundedError("Say what to write about first.")
@@ -314,10 +345,12 @@ def plan_retrieval(store, recipe: Recipe, topic: str, workspace: str, base: Retr
                 f"mark them “{recipe.newest_only}” on the Knowledge page.")])
         files = (newest_rows[0].file,)
         notices.append(Notice("facts_source", f"Facts come only from the newest launch document, {newest_rows[0].file}."))
-    where = SearchFilter(files=files, kinds=recipe.fact_kinds)
+    where = SearchFilter(files=files or chosen, kinds=recipe.fact_kinds)
     settings = base.with_(k=max(recipe.facts_k, base.k), where=where)
+    if recipe.newest_only:  # one document is the source: all of it counts, whatever the angle asked for
+        settings = settings.with_(threshold=-1.0)
     found = retrieve(store, query, workspace, settings)
-    facts = [h for h in found.hits if h.kind not in STYLE_KINDS]  # belt and braces: style is never a fact
+    facts = [h for h in found.hits if h.kind not in NOT_FACTS]  # belt and braces: style and guidance are never facts
     closest = found.closest_files[:3] if not facts else []
     if recipe.newest_only and len(newest_rows) > 1 and facts:
         older_files = tuple(r.file for r in newest_rows[1:6])
@@ -361,6 +394,8 @@ def format_examples(examples: list[StyleExample]) -> tuple[str, int]:
 
 def _request(recipe: Recipe, topic: str, options: DraftOptions) -> str:
     lines = [recipe.request.format(topic=topic)]
+    if options.lead:
+        lines.append(f"Build it around this fact: {options.lead}")
     if options.previous and (options.shorten or options.tone):
         previous = re.split(r"\n\s*Source pages:\s*\n", options.previous.strip())[0]
         lines = ["Here is the current draft:", f"<draft>\n{previous.strip()}\n</draft>", recipe.request.format(topic=topic)]
@@ -372,8 +407,11 @@ def _request(recipe: Recipe, topic: str, options: DraftOptions) -> str:
 
 
 def write_text(llm, recipe: Recipe, plan: Plan, topic: str, voice_text: str, options: DraftOptions,
-               on_token: Callable[[str], None] | None = None) -> tuple[str, list[Notice]]:
-    """The model's draft (with [n] markers), and notices (planted instructions cut, a failed model)."""
+               on_token: Callable[[str], None] | None = None, facts: str = "") -> tuple[str, list[Notice]]:
+    """The model's draft (with [n] markers), and notices (planted instructions cut, a failed model).
+
+    ``facts``: the fact sheet (lines with their [n]) the model must stay inside.
+    """
     sources, planted = format_sources(plan.facts)
     examples, planted_examples = format_examples(plan.examples)
     prompt = ChatPromptTemplate.from_messages([("system", SYSTEM_PROMPT), ("human", USER_PROMPT)])
@@ -384,9 +422,12 @@ def write_text(llm, recipe: Recipe, plan: Plan, topic: str, voice_text: str, opt
         "instructions": f"The team's own instructions:\n{options.instructions}\n" if options.instructions else "",
         "examples": examples,
         "sources": sources,
+        "facts": f"{FACT_SHEET_LEAD}\n{facts}\n\n" if facts else "",
         "request": _request(recipe, topic, options),
     }
-    tokens = stream_written(chain, inputs, on_token, what="writing model")
+    echoes = (SYSTEM_PROMPT, recipe.task, voice_text, options.instructions, FACT_SHEET_LEAD)
+    tokens = stream_written(chain, inputs, on_token, what="writing model", echoes=echoes,
+                            instead="this draft was put together from your documents instead")
     while True:
         try:
             next(tokens)
@@ -408,7 +449,7 @@ _META = re.compile(r"^(this|in this|the following) (article|guide|post|page|piec
                    r"^(learn|find out|see) how\b|^follow (these|the) steps\b", re.I)
 
 
-def _is_claim(s: SentenceCheck) -> bool:
+def is_claim(s: SentenceCheck) -> bool:
     """A sentence that states a fact (questions, hashtags, greetings, calls to action and signposts aside)."""
     if s.reasons == ["no factual claim"] or not is_factual(s.text):
         return False
@@ -423,7 +464,7 @@ def _is_claim(s: SentenceCheck) -> bool:
 
 
 def _cited_check(sentences: list[SentenceCheck]) -> OutputCheck:
-    claims = [s for s in sentences if _is_claim(s)]
+    claims = [s for s in sentences if is_claim(s)]
     bad = [s for s in claims if not s.citations or s.support == "unsupported"]
     if not claims:
         return OutputCheck("cited", "Every factual sentence cited", True, "The draft states no facts that need a source.")
@@ -441,7 +482,7 @@ def _style_leaks(sentences: list[SentenceCheck], plan: Plan) -> None:
         return
     facts_text = "\n".join(h.text for h in plan.facts)
     for s in sentences:
-        if s.support == "supported" or not _is_claim(s):
+        if s.support == "supported" or not is_claim(s):
             continue
         if not missing_facts(s.text, facts_text):
             continue
@@ -478,18 +519,18 @@ def _steps(text: str) -> int:
     return len(re.findall(r"(?m)^\s*(?:step\s+)?\d{1,2}[.):]\s+\S", text, flags=re.I))
 
 
-def _source_pages(citations: list[Citation]) -> str:
+def _source_pages(citations: list[Citation], lead: str = "Source pages:") -> str:
     lines = []
     for c in citations:
         where = " · ".join(x for x in (c.file, c.section) if x)
         lines.append(f"- [{c.n}] {where}")
-    return "Source pages:\n" + "\n".join(lines) if lines else ""
+    return f"{lead}\n" + "\n".join(lines) if lines else ""
 
 
 def run_checks(recipe: Recipe, draft: Draft, plan: Plan) -> list[OutputCheck]:
-    checks = [_length_check(recipe, draft.text), _cited_check(draft.sentences)]
+    checks = [_length_check(recipe, draft.body), _cited_check(draft.sentences)]
     if recipe.style_kinds and draft.voice is not None and recipe.id == "linkedin-post":
-        match = match_voice(draft.text, draft.voice)
+        match = match_voice(draft.body, draft.voice)
         detail = ("Matches your posts: " + ", ".join(match.matched) + ".") if match.passed and not match.mismatched else \
             (f"{len(match.matched)} of {len(match.matched) + len(match.mismatched)} traits match"
              + ("; differs: " + "; ".join(match.mismatched) if match.mismatched else "") + ".")
@@ -506,7 +547,7 @@ def run_checks(recipe: Recipe, draft: Draft, plan: Plan) -> list[OutputCheck]:
         checks.append(OutputCheck("sources", "Links to the source pages", bool(draft.citations),
                                   f"Links to {len(draft.citations)} source page(s)." if draft.citations else "No source page is cited."))
     if recipe.id == "sales-answer":
-        specific = [s for s in draft.sentences if _is_claim(s) and (re.search(r"\d", s.text) or re.search(r"\s[A-Z][a-z]+", s.text))]
+        specific = [s for s in draft.sentences if is_claim(s) and (re.search(r"\d", s.text) or re.search(r"\s[A-Z][a-z]+", s.text))]
         wrong = [s for s in specific if any("not in the cited source" in r for r in s.reasons) or not s.citations]
         ok = bool(specific) and not wrong
         if not specific:
@@ -516,7 +557,96 @@ def run_checks(recipe: Recipe, draft: Draft, plan: Plan) -> list[OutputCheck]:
         else:
             detail = f"Every name and number is backed by a cited case study ({len(specific)} sentence(s))."
         checks.append(OutputCheck("figures", "Customer names, numbers and outcomes cited", ok, detail))
+    if draft.rules:
+        v = draft.violations
+        checks.append(OutputCheck("style", "Style guide", not v,
+                                  f"Follows all {len(draft.rules)} of your style rules." if not v else
+                                  f"{len(v)} rule(s) broken: " + " ".join(x.message for x in v)))
     return checks
+
+
+COMPOSED_NOTICE = Notice("composed", "Put together from your documents in your usual format; no writing model is "
+                                     "connected. Each fact is quoted from its source. Connect a model in Settings for "
+                                     "freshly written text.")
+
+
+def source_names(hits: list[Hit]) -> set[str]:
+    """Capitalised names the sources use inside sentences (a headline keeps their capitals)."""
+    names = set()
+    for h in hits:
+        for m in NAME_RUN.finditer(h.text):
+            if m.start() > 0 and not re.search(r"(^|[.!?:\n#|-])\s*$", h.text[: m.start()]):
+                names.update(m.group(0).split())
+    return names
+
+
+def _titles(hits: list[Hit]) -> dict[str, str]:
+    """Each document's title: the first heading of its passages' paths."""
+    titles: dict[str, str] = {}
+    for h in hits:
+        if h.section and h.doc_id not in titles:
+            titles[h.doc_id] = h.section.split(" > ")[0]
+    return titles
+
+
+def _related_pages(recipe: Recipe, plan: Plan, citations: list[Citation]) -> str:
+    """A help article's related pages: the other help pages found that it doesn't cite."""
+    if recipe.id != "help-article":
+        return ""
+    cited = {c.file for c in citations}
+    others = list(dict.fromkeys(h.file for h in plan.facts if h.file not in cited))[:3]
+    return "Related articles:\n" + "\n".join(f"- {f}" for f in others) if others else ""
+
+
+def _finish(store, recipe: Recipe, plan: Plan, result: Draft, text: str) -> Draft:
+    """Check ``text`` against the sources and the style rules, add the source lines, run the recipe's checks."""
+    checked = check_answer(text, plan.facts, store.embeddings)
+    result.text = checked.answer
+    result.citations = checked.citations
+    result.sentences = checked.sentences
+    result.grounded_fraction = checked.grounded_fraction
+    result.notices = [n for n in result.notices if n.code not in ("citations_attributed", "citations_removed",
+                                                                     "mostly_unsupported")]
+    result.notices += explain_check(checked, result.model)
+    result.violations = check_rules(result.text, result.rules, recipe.id, result.names)
+    _style_leaks(result.sentences, plan)
+    if recipe.id == "campaign":
+        result.parts = campaign_parts(result.text)
+    appendix = "\n\n".join(x for x in (
+        _source_pages(result.citations) if recipe.id == "help-article" else "",
+        _source_pages(result.citations, "Sources:") if recipe.id == "sales-answer" else "",
+        _related_pages(recipe, plan, result.citations)) if x)
+    if appendix:
+        result.text = f"{result.text}\n\n{appendix}"
+    result.appendix = appendix
+    result.checks = run_checks(recipe, result, plan)
+    return result
+
+
+def _compose(store, recipe: Recipe, plan: Plan, base: Draft, options: DraftOptions) -> Draft:
+    """The composed variants: the first returned, the others as its ``alternatives``."""
+    qvec = np.asarray(store.embeddings.embed_query(plan.query), dtype=np.float32)
+    facts = extract_facts(plan.facts, qvec, store.embeddings)
+    ctx = Context(plan.query, base.voice, base.rules, qvec, store.embeddings, _titles(plan.facts), base.names)
+    lead = next((f for f in facts if f.text == options.lead), None) if options.lead else None
+    drafts = []
+    for composed in compose(recipe.id, facts, ctx, options.variants or recipe.variants, lead, options.angle):
+        one = replace(base, notices=list(base.notices), angle=composed.angle, alternatives=[])
+        drafts.append(_finish(store, recipe, plan, one, composed.text))
+    if not drafts:
+        base.refused = True
+        base.notices.append(Notice("nothing_to_write", f"The passages found for “{plan.query}” hold no fact a "
+                                   f"{recipe.title.lower()} can be made of (only steps, say). Try another topic."))
+        return base
+    first = drafts[0]
+    first.alternatives = drafts[1:]
+    return first
+
+
+def _fact_sheet(store, recipe: Recipe, plan: Plan, most: int = 8) -> str:
+    """The facts a writing model may state (the composer's own picks, best first)."""
+    qvec = np.asarray(store.embeddings.embed_query(plan.query), dtype=np.float32)
+    return fact_sheet(extract_facts(plan.facts, qvec, store.embeddings)[:most])
 
 
 def draft(
@@ -529,19 +659,21 @@ def draft(
     on_token: Callable[[str], None] | None = None,
     model: PreparedModel | None = None,
 ) -> Draft:
-    """Run a recipe: plan retrieval, write (or gather, without a writing model), check."""
+    """Run a recipe: plan retrieval, write with the model (or compose, without one), check."""
     settings = settings or store.settings
     workspace = workspace or settings.workspace
     recipe = get_recipe(recipe_id)
-    plan = plan_retrieval(store, recipe, topic, workspace, options.retrieval)
+    plan = plan_retrieval(store, recipe, topic, workspace, options.retrieval, options.files)
     profile = profile_for(store, workspace) if recipe.style_kinds else None
     voice_text = ""
     if recipe.style_kinds:
         voice_text = options.guidance if options.guidance is not None else guidance_for(store.catalog, workspace, profile)[0]
     if model is None:
-        model = prepare_model(settings, options.model, temperature=0.8 if options.regenerate else None)
+        model = prepare_model(settings, options.model, temperature=0.8 if options.regenerate else None,
+                              instead="this draft was put together from your documents instead")
     result = Draft(recipe.id, topic, "", model.name, facts=plan.facts, examples=plan.examples, voice=profile,
-                   notices=list(plan.notices) + list(model.notices), warnings=list(plan.warnings))
+                   notices=list(plan.notices) + list(model.notices), warnings=list(plan.warnings),
+                   rules=style_rules(store, workspace), names=source_names(plan.facts))
 
     if not plan.facts:
         kinds = " or ".join(f"“{k}”" for k in recipe.fact_kinds) if len(recipe.fact_kinds) <= 2 else "your non-post"
@@ -559,51 +691,39 @@ def draft(
                                          + ", ".join(f"“{t}”" for t in missing) + "."))
             return result
 
-    name = model.name
     text = ""
     if model.chat is not None:
-        text, more = write_text(model.chat, recipe, plan, plan.query, voice_text, options, on_token)
+        text, more = write_text(model.chat, recipe, plan, plan.query, voice_text, options, on_token,
+                                facts=_fact_sheet(store, recipe, plan))
         result.notices += more
-        if not text:
-            name = "extractive"
-    result.model = name
+    if not text:
+        result.model = "composed"
+        result.notices = [COMPOSED_NOTICE] + result.notices
+        return _compose(store, recipe, plan, result, options)
+    finished = _finish(store, recipe, plan, result, text)
+    finished.notices = model_notice(model.name, bool(finished.citations)) + finished.notices
+    return finished
 
-    if name == "extractive":
-        if recipe.needs_writing:
-            result.needs_model = True
-            result.notices.append(Notice(
-                "needs_model",
-                f"“{recipe.title}” writes new text, so it needs a writing model: choose the built-in model, OpenAI or "
-                "your own server in Settings (or --model local). Here are the facts"
-                + (" and past posts" if plan.examples else "") + " it would use."
-            ))
-            return result
-        qvec = np.asarray(store.embeddings.embed_query(plan.query), dtype=np.float32)
-        text = quote_answer(plan.query, qvec, plan.facts, store.embeddings)
-    result.notices = model_notice(name) + result.notices
 
-    checked = check_answer(text, plan.facts, store.embeddings)
-    result.text = checked.answer
-    result.citations = checked.citations
-    result.sentences = checked.sentences
-    result.grounded_fraction = checked.grounded_fraction
-    result.notices += explain_check(checked, name)
-    _style_leaks(result.sentences, plan)
-    if recipe.id == "campaign":
-        result.parts = campaign_parts(result.text)
-    if recipe.id == "help-article" and result.citations:
-        result.text = f"{result.text}\n\n{_source_pages(result.citations)}"
-    result.checks = run_checks(recipe, result, plan)
-    return result
+def apply_fix(store, previous: Draft, violation: Violation) -> Draft:
+    """The draft with one style-rule violation fixed, checked again (the one-click fix on the Write page)."""
+    recipe = get_recipe(previous.recipe)
+    plan = Plan(previous.facts, previous.examples, previous.topic, previous.warnings)
+    fixed = fix(previous.body, violation, previous.rules, recipe.id, previous.names)
+    result = replace(previous, notices=list(previous.notices), alternatives=list(previous.alternatives))
+    return _finish(store, recipe, plan, result, fixed)
 
 
 def revise(store, previous: Draft, how: str, workspace: str | None = None, options: DraftOptions = DraftOptions(),
            settings=None, on_token=None, model: PreparedModel | None = None) -> Draft:
     """Regenerate, shorten or change the tone of a draft: ``how`` is "regenerate", "shorten" or a tone from TONES."""
+    if previous.model == "composed" and how != "regenerate":
+        raise GroundedError("Shortening or changing the tone needs a writing model: connect one in Settings. "
+                            "Until then, pick another of the versions offered, or edit the text yourself.")
     if how == "regenerate":
         changed = replace(options, regenerate=True, previous=None, shorten=False, tone=None)
     elif how == "shorten":
-        changed = replace(options, previous=previous.text, shorten=True)
+        changed = replace(options, previous=previous.body, shorten=True)
     else:
-        changed = replace(options, previous=previous.text, tone=how)
+        changed = replace(options, previous=previous.body, tone=how)
     return draft(store, previous.recipe, previous.topic, workspace, changed, settings, on_token, model)

@@ -25,7 +25,7 @@ from ..ingest.kinds import STYLE_KINDS
 from ..workspace.access import User
 from ..workspace.assistants import get_assistant
 
-_EMOJI = re.compile(
+EMOJI = re.compile(
     "[\U0001F1E6-\U0001F1FF\U0001F300-\U0001F5FF\U0001F600-\U0001F64F\U0001F680-\U0001F6FF\U0001F700-\U0001F77F"
     "\U0001F900-\U0001F9FF\U0001FA70-\U0001FAFF\u2600-\u26FF\u2700-\u27BF\u2B50\u2B55\u2934\u2935\u203C\u2049]"
 )
@@ -63,7 +63,7 @@ def plain(text: str) -> str:
 
 
 def emoji_in(text: str) -> list[str]:
-    return _EMOJI.findall(text)
+    return EMOJI.findall(text)
 
 
 def hashtags_in(text: str) -> list[str]:
@@ -80,7 +80,7 @@ def _prose(text: str) -> str:
     for line in _lines(_URL.sub(" ", text)):
         if re.fullmatch(r"(#\w+[\s,]*)+", line):
             continue
-        lines.append(_EMOJI.sub(" ", _HASHTAG.sub(lambda m: m.group(1), line)))
+        lines.append(EMOJI.sub(" ", _HASHTAG.sub(lambda m: m.group(1), line)))
     return "\n".join(lines)
 
 
@@ -113,7 +113,7 @@ def reading_grade(text: str) -> float:
 
 def hook_style(text: str) -> str:
     first = next(iter(_lines(text)), "")
-    bare = _EMOJI.sub("", first).strip()
+    bare = EMOJI.sub("", first).strip()
     if not bare:
         return "statement"
     if bare.rstrip().endswith("?"):
@@ -137,7 +137,7 @@ def has_cta(text: str) -> bool:
 
 def ends_with_question(text: str) -> bool:
     tail = [line for line in _lines(text) if not re.fullmatch(r"(#\w+[\s,]*)+", line)]
-    return bool(tail) and _EMOJI.sub("", tail[-1]).strip().endswith("?")
+    return bool(tail) and EMOJI.sub("", tail[-1]).strip().endswith("?")
 
 
 def has_list(text: str) -> bool:
@@ -221,6 +221,10 @@ class VoiceProfile:
     cta_examples: list[str]
     reading_grade: float
     phrases: list[str] = field(default_factory=list)
+    # The composer (rag/marketing/composer.py) opens and closes posts the way the team does:
+    hook_shares: dict[str, float] = field(default_factory=dict)  # share of posts per opener style
+    openers: list[str] = field(default_factory=list)  # opening questions that state no fact (no figures or names)
+    closers: list[str] = field(default_factory=list)  # closing questions or calls to action that state no fact
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -364,7 +368,30 @@ def profile_from_texts(texts: list[str]) -> VoiceProfile | None:
         reading_grade=round(statistics.median(s.grade for s in stats), 1),
     )
     profile.phrases = profile.describe()
+    profile.hook_shares = {h: round(n / len(stats), 2) for h, n in hooks.most_common()}
+    # Only questions: an opening statement of a past post ("We shipped something big today.") is a claim about then.
+    profile.openers = _reusable([first for t in texts if (first := next(iter(_lines(t)), "")).rstrip().endswith("?")])
+    profile.closers = _reusable([_closing_line(t) for t in texts if has_cta(t) or ends_with_question(t)])
     return profile
+
+
+def _closing_line(text: str) -> str:
+    return [line for line in _lines(text) if not re.fullmatch(r"(#\w+[\s,]*)+", line)][-1]
+
+
+_NAME_INSIDE = re.compile(r"(?<=[a-z,;:] )[A-Z][a-z]+")
+
+
+def _reusable(lines: list[str], most: int = 12) -> list[str]:
+    """Lines a draft may reuse as they are: short, without figures, names or links (a fact of their own)."""
+    out: list[str] = []
+    for line in lines:
+        bare = EMOJI.sub("", _HASHTAG.sub("", line)).strip()
+        if not bare or len(bare.split()) > 12 or re.search(r"\d", bare) or _URL.search(bare) or _NAME_INSIDE.search(bare):
+            continue
+        if bare not in out:
+            out.append(bare)
+    return out[:most]
 
 
 # where the posts come from

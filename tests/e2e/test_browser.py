@@ -414,3 +414,71 @@ def test_draft_a_linkedin_post_in_my_voice(app_url, page, tmp_path):
     for i in range(sources.count()):
         assert "Shares.csv" not in sources.nth(i).inner_text()
     shots("draft-with-checks")
+
+
+def test_offline_linkedin_post_in_my_style_with_the_style_guide(app_url, page, tmp_path):
+    """Offline, no model: a marketer uploads their LinkedIn export, a case study and the brand style guide, sees
+    the guide's rules on the Write page, and gets three versions of a post, each with the case study's headline
+    figure, the customer's quote and who said it, the team's voice, no broken rule and every fact cited."""
+    sys.path.insert(0, str(ROOT))
+    from tests.marketing_fixtures import ACME_CASE_STUDY, ACME_POSTS, brand_guide_docx, shares_csv
+
+    shots = Shots(page, SHOTS / "compose")
+    (tmp_path / "Shares.csv").write_bytes(shares_csv(ACME_POSTS))
+    (tmp_path / "acme-case-study.md").write_bytes(ACME_CASE_STUDY)
+    (tmp_path / "brand-style-guide.docx").write_bytes(brand_guide_docx())
+
+    page.goto(app_url)
+    expect(page.locator("h1").first).to_be_visible(timeout=SLOW)
+    _settle(page)
+    page.locator("[data-testid=stSidebar]").get_by_role("button", name="New assistant").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_role("textbox", name="Name", exact=True).fill("Acme social")
+    dialog.get_by_role("button", name="Create").click()
+    expect(page.locator("h1", has_text="Knowledge")).to_be_visible()
+    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(
+        [str(tmp_path / name) for name in ("Shares.csv", "acme-case-study.md", "brand-style-guide.docx")]
+    )
+    expect(page.locator("[data-testid=stFileChip]")).to_have_count(3)
+    page.get_by_role("button", name="Upload and index").click()
+    expect(page.get_by_text(re.compile(r"Shares\.csv: 10 of 10 documents ready"))).to_be_visible(timeout=SLOW)
+    expect(page.get_by_text(re.compile(r"Indexed: brand-style-guide\.docx"))).to_be_visible(timeout=SLOW)
+    _settle(page)
+    shots("posts-case-study-and-guide-indexed")
+
+    _nav(page, "Write")
+    expect(page.get_by_text(re.compile(r"From 10 past posts"))).to_be_visible()
+    expect(page.get_by_text("No writing model is connected", exact=False)).to_be_visible()
+    rules = page.locator("[data-testid=stMarkdownContainer] li")
+    expect(rules.filter(has_text="Avoid “leverage”: use “use”")).to_be_visible()
+    expect(rules.filter(has_text="Always end with #AcmeCo")).to_be_visible()
+    expect(rules.filter(has_text="from brand-style-guide.docx")).to_have_count(9)
+    shots("voice-and-style-rules")
+
+    topic = page.get_by_role("textbox", name="What should the post be about?")
+    topic.fill("How Acme & Co cut carrier onboarding from 41 to 12 days")
+    topic.press("Enter")
+    _settle(page)
+    page.get_by_role("button", name="Write", exact=True).click()
+    _settle(page)
+    expect(page.get_by_text("Put together from your documents in your usual format", exact=False)).to_be_visible()
+    tabs = page.get_by_role("tab", name=re.compile(r"^Version \d: "))
+    expect(tabs).to_have_count(3)
+    for n in range(3):
+        tabs.nth(n).click()
+        panel = page.get_by_role("tabpanel").filter(visible=True)
+        expect(panel).to_contain_text("Acme & Co cut carrier onboarding from 41 days to 12 days.")
+        expect(panel).to_contain_text("“Our carriers stopped waiting on us. Now we are the ones waiting on them.”")
+        expect(panel).to_contain_text("Dana Whitfield, VP Operations, Acme & Co")
+        expect(panel).to_contain_text("#AcmeCo")
+        for check in ("Length", "Every factual sentence cited", "Voice match", "Style guide"):
+            line = panel.locator("p", has_text=check).first
+            expect(line).to_contain_text("check_circle")  # the green tick, not a red cross
+        expect(panel.locator("p", has_text="Style guide")).to_contain_text("Follows all 9 of your style rules")
+        expect(panel.locator("[data-testid=stExpander] summary", has_text=re.compile(r"\[1\] acme-case-study\.md"))).to_be_visible()
+        assert "cancel" not in panel.inner_text()
+        shots(f"version-{n + 1}")
+
+    print("\nscreenshots:\n" + "\n".join(f"  {p}" for p in shots.taken))
+    for path in shots.taken:
+        assert path.stat().st_size > 5_000, f"{path} looks empty"

@@ -1,0 +1,203 @@
+"""A post series: N LinkedIn posts from the chosen sources, each on another fact, on the team's usual day and hour.
+
+The facts worth a post of their own (results, figures, quotes, how it was
+done, the problem) are ranked by relevance to the topic, taking documents in
+turn so a series doesn't tell one story four times; each post is drafted
+around one of them (composed, or written by the connected model) and gets
+the same checks as any draft. The posts are dated at the weekday and hour
+the team posts most often (from the dates in its LinkedIn export, which are
+UTC), one a week from the start date. A series exports as CSV (date, text,
+sources) and as an iCalendar file that calendar apps import.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta, timezone
+
+import numpy as np
+
+from ..errors import GroundedError
+from ..ingest.kinds import records
+from ..types import Notice
+from .facts import Fact, extract_facts
+from .recipes import Draft, DraftOptions, draft, get_recipe, plan_retrieval
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MIN_POSTS, MAX_POSTS = 2, 8
+_POSTABLE = ("result", "quote", "figure", "how", "problem")
+_PRONOUN = re.compile(r"^(it|its|it's|they|their|them|this|that|these|those|he|she|his|her)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Slot:
+    """When the team usually posts: a weekday (0 = Monday) and an hour, UTC; ``posts``: how many dates it came from."""
+
+    weekday: int = 1
+    hour: int = 9
+    posts: int = 0
+
+    def describe(self) -> str:
+        when = f"{WEEKDAYS[self.weekday]}s at {self.hour:02d}:00 UTC"
+        return f"{when}, when most of your {self.posts} past posts went out" if self.posts else \
+            f"{when} (no post dates in your documents yet, so a common choice)"
+
+
+@dataclass
+class SeriesPost:
+    when: datetime  # UTC
+    draft: Draft
+    lead: str  # the fact the post is built around, as its source states it
+
+
+@dataclass
+class Series:
+    topic: str
+    slot: Slot
+    posts: list[SeriesPost] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "topic": self.topic,
+            "slot": self.slot.describe(),
+            "posts": [{"date": p.when.isoformat(), "lead": p.lead, **p.draft.as_dict()} for p in self.posts],
+            "notices": [n.as_dict() for n in self.notices],
+        }
+
+
+def usual_slot(store, workspace: str) -> Slot:
+    """The weekday and hour (UTC) the team posts most often, from its LinkedIn posts' dates."""
+    dated = records(store.catalog, workspace)
+    stamps = [dated[r.doc_id].doc_date for r in store.catalog.documents(workspace, status="ready")
+              if r.kind == "LinkedIn post" and r.doc_id in dated and dated[r.doc_id].doc_date]
+    if not stamps:
+        return Slot()
+    times = [datetime.fromtimestamp(t, tz=timezone.utc) for t in stamps]
+    weekday = Counter(t.weekday() for t in times).most_common(1)[0][0]
+    hour = Counter(t.hour for t in times if t.weekday() == weekday).most_common(1)[0][0]
+    return Slot(weekday, hour, len(times))
+
+
+def suggested_dates(slot: Slot, n: int, start: date) -> list[datetime]:
+    """``n`` dates a week apart on the slot's weekday and hour, the first on or after ``start``."""
+    first = start + timedelta(days=(slot.weekday - start.weekday()) % 7)
+    return [datetime(first.year, first.month, first.day, slot.hour, tzinfo=timezone.utc) + timedelta(weeks=i)
+            for i in range(n)]
+
+
+def _same_figures(a: Fact, b: Fact) -> bool:
+    figures = lambda f: set(re.findall(r"\d[\d,.]*", f.text))  # noqa: E731
+    return bool(figures(a)) and figures(a) == figures(b)
+
+
+def pick_leads(facts: list[Fact], n: int) -> list[Fact]:
+    """``n`` facts to build posts around: the most relevant of each document in turn, no figure told twice."""
+    # A fact that starts "Its sales team..." doesn't say whose: a post can't open on it.
+    candidates = [f for f in facts if f.kind in _POSTABLE and not _PRONOUN.match(f.text)]
+    by_doc: dict[str, list[Fact]] = {}
+    for f in candidates:  # already most relevant first
+        by_doc.setdefault(f.doc_id, []).append(f)
+    picked: list[Fact] = []
+    while len(picked) < n and any(by_doc.values()):
+        for queue in list(by_doc.values()):
+            while queue:
+                f = queue.pop(0)
+                if not any(_same_figures(f, p) for p in picked):
+                    picked.append(f)
+                    break
+            if len(picked) >= n:
+                break
+    return picked
+
+
+def plan_series(store, topic: str, n: int = 4, workspace: str | None = None, files: tuple[str, ...] = (),
+                start: date | None = None, options: DraftOptions = DraftOptions(), settings=None, model=None) -> Series:
+    """``n`` LinkedIn posts on ``topic`` from ``files`` (all fact documents if none), dated on the team's usual slot."""
+    if not MIN_POSTS <= n <= MAX_POSTS:
+        raise GroundedError(f"A series has {MIN_POSTS} to {MAX_POSTS} posts.")
+    settings = settings or store.settings
+    workspace = workspace or settings.workspace
+    recipe = get_recipe("linkedin-post")
+    # Documents a person picked are used whole (most relevant passages first), not cut at the relevance threshold.
+    retrieval = options.retrieval.with_(k=max(12, options.retrieval.k), threshold=-1.0 if files else None)
+    plan = plan_retrieval(store, recipe, topic, workspace, retrieval, files)
+    slot = usual_slot(store, workspace)
+    series = Series(topic, slot, notices=list(plan.notices))
+    if not plan.facts:
+        series.notices.append(Notice("nothing_to_write", f"None of the chosen documents says anything relevant to “{topic}”, "
+                                     "so there is nothing to plan a series from."))
+        return series
+    qvec = np.asarray(store.embeddings.embed_query(plan.query), dtype=np.float32)
+    leads = pick_leads(extract_facts(plan.facts, qvec, store.embeddings), n)
+    if len(leads) < n:
+        series.notices.append(Notice("nothing_to_write", f"Your documents hold {len(leads)} different facts on this topic, "
+                                     f"so the series has {len(leads)} posts instead of {n}."))
+    dates = suggested_dates(slot, len(leads), start or datetime.now(timezone.utc).date() + timedelta(days=1))
+    for i, (lead, when) in enumerate(zip(leads, dates)):
+        one = replace(options, files=files, lead=lead.text, variants=1, angle=i, retrieval=retrieval)
+        series.posts.append(SeriesPost(when, draft(store, "linkedin-post", topic, workspace, one, settings, model=model),
+                                       lead.text))
+    return series
+
+
+# exports
+def _sources(d: Draft) -> str:
+    return "; ".join(" · ".join(x for x in (c.file, c.section) if x) for c in d.citations)
+
+
+def series_csv(series: Series) -> str:
+    """date, text, sources: one row per post (the text as it would be published, without source numbers)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["date", "text", "sources"])
+    for p in series.posts:
+        writer.writerow([p.when.strftime("%Y-%m-%d %H:%M UTC"), p.draft.publishable, _sources(p.draft)])
+    return out.getvalue()
+
+
+def _ics_text(value: str) -> str:
+    """A TEXT value as RFC 5545 writes it: backslash, semicolon, comma and line breaks escaped."""
+    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\n").replace("\n", "\\n")
+
+
+def _fold(line: str) -> str:
+    """A content line folded at 75 octets (never inside a UTF-8 character), as RFC 5545 requires."""
+    out, current = [], b""
+    for ch in line:
+        encoded = ch.encode()
+        if len(current) + len(encoded) > (75 if not out else 74):
+            out.append(current.decode())
+            current = b""
+        current += encoded
+    out.append(current.decode())
+    return "\r\n ".join(out)
+
+
+def series_ics(series: Series, made: datetime | None = None) -> str:
+    """The series as an iCalendar file: one 30-minute event per post, its text and sources in the description."""
+    stamp = (made or datetime.now(timezone.utc)).strftime("%Y%m%dT%H%M%SZ")
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Grounded//Post series//EN", "CALSCALE:GREGORIAN", "METHOD:PUBLISH"]
+    total = len(series.posts)
+    for n, p in enumerate(series.posts, 1):
+        text = p.draft.publishable
+        first = next((line for line in text.splitlines() if line.strip()), "")
+        uid = hashlib.sha256(f"{series.topic}\0{p.when.isoformat()}\0{text}".encode()).hexdigest()[:24]
+        description = text + (f"\n\nSources: {_sources(p.draft)}" if p.draft.citations else "")
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:{uid}@grounded",
+            f"DTSTAMP:{stamp}",
+            f"DTSTART:{p.when.strftime('%Y%m%dT%H%M%SZ')}",
+            f"DTEND:{(p.when + timedelta(minutes=30)).strftime('%Y%m%dT%H%M%SZ')}",
+            f"SUMMARY:{_ics_text(f'LinkedIn post {n} of {total}: {first[:60]}')}",
+            f"DESCRIPTION:{_ics_text(description)}",
+            "END:VEVENT",
+        ]
+    lines.append("END:VCALENDAR")
+    return "\r\n".join(_fold(line) for line in lines) + "\r\n"

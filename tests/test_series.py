@@ -1,0 +1,84 @@
+"""A post series: different facts per post, the team's usual slot, and exports a calendar app and a sheet can read."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime, timezone
+
+import icalendar
+import pytest
+
+from rag.errors import GroundedError
+from rag.index import close_all_indexes
+from rag.ingest.recovery import open_store
+from rag.marketing.series import Slot, plan_series, series_csv, series_ics, suggested_dates, usual_slot
+from rag.settings import Settings
+from tests.conftest import run_cli
+from tests.marketing_fixtures import ingest_acme
+
+SOURCES = ("acme-case-study.md", "globex-customer-story.md")
+
+
+@pytest.fixture(scope="module")
+def acme(tmp_path_factory):
+    root = tmp_path_factory.mktemp("series")
+    store = open_store(Settings.load(root / "data", secrets_path=root / "none.toml").with_(answer_model=None))
+    ingest_acme(store, root / "docs")
+    yield store
+    store.catalog.close()
+    close_all_indexes()
+
+
+def test_the_usual_slot_is_the_weekday_and_hour_most_posts_went_out(acme):
+    slot = usual_slot(acme, "default")
+    assert (slot.weekday, slot.hour, slot.posts) == (1, 8, 10)  # 9 of the 10 posts: Tuesdays, 08:xx UTC
+    assert slot.describe().startswith("Tuesdays at 08:00 UTC")
+    dates = suggested_dates(slot, 3, date(2026, 12, 3))  # a Thursday: the first Tuesday after it
+    assert dates == [datetime(2026, 12, d, 8, tzinfo=timezone.utc) for d in (8, 15, 22)]
+    assert "common choice" in Slot().describe()
+
+
+def test_a_series_of_four_posts_exports_as_csv_and_ics(acme):
+    series = plan_series(acme, "customer results", 4, files=SOURCES, start=date(2026, 12, 1))
+    assert len(series.posts) == 4 and not series.notices
+    leads = [p.lead for p in series.posts]
+    assert len(set(leads)) == 4  # each post is built around a different fact
+    assert {p.draft.citations[0].file for p in series.posts} == set(SOURCES)  # both stories get told
+    for p in series.posts:
+        assert p.draft.model == "composed" and p.draft.passed, [c.as_dict() for c in p.draft.checks]
+        assert p.when.weekday() == 1 and p.when.hour == 8
+    assert [p.when.day for p in series.posts] == [1, 8, 15, 22]
+
+    rows = list(csv.DictReader(io.StringIO(series_csv(series))))
+    assert [r["date"] for r in rows] == [f"2026-12-{d:02d} 08:00 UTC" for d in (1, 8, 15, 22)]
+    assert all(r["text"] and "[1]" not in r["text"] for r in rows)  # as it would be published
+    assert {r["sources"].split(" · ")[0] for r in rows} == set(SOURCES)
+
+    calendar = icalendar.Calendar.from_ical(series_ics(series, made=datetime(2026, 11, 30, tzinfo=timezone.utc)))
+    events = list(calendar.walk("VEVENT"))
+    assert len(events) == 4 and len({str(e["UID"]) for e in events}) == 4
+    assert [e.decoded("DTSTART") for e in events] == [p.when for p in series.posts]
+    first = events[0]
+    assert str(first["SUMMARY"]).startswith("LinkedIn post 1 of 4: ")
+    assert str(first["DESCRIPTION"]).startswith(series.posts[0].draft.publishable)  # line breaks, commas and ; survive
+    assert "Sources: " in str(first["DESCRIPTION"])
+
+
+def test_series_limits(acme):
+    with pytest.raises(GroundedError, match="2 to 8 posts"):
+        plan_series(acme, "results", 12)
+
+
+def test_a_series_from_the_command_line(tmp_path, capsys):
+    data = tmp_path / "data"
+    store = open_store(Settings.load(data, secrets_path=tmp_path / "none.toml"))
+    ingest_acme(store, tmp_path / "docs")
+    store.close()
+    out = run_cli(capsys, "draft", "customer results", "--series", "4", "--source", SOURCES[0], "--source", SOURCES[1],
+                  "--start", "2026-12-01", "--csv", tmp_path / "series.csv", "--ics", tmp_path / "series.ics",
+                  "--data-dir", data)
+    assert out.returncode == 0, out.stderr
+    assert "Posting slot: Tuesdays at 08:00 UTC" in out.stdout and "--- Post 4 of 4: Tuesday 22 December 2026, 08:00 UTC" in out.stdout
+    assert len(list(csv.DictReader((tmp_path / "series.csv").open()))) == 4
+    assert len(list(icalendar.Calendar.from_ical((tmp_path / "series.ics").read_bytes()).walk("VEVENT"))) == 4
