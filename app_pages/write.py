@@ -23,7 +23,6 @@ from rag.present import escape_markdown as md
 from rag.present import (
     highlighted_markdown,
     location,
-    passage_markdown,
     safe_answer_markdown,
 )
 from rag.workspace.access import can_manage

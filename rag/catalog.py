@@ -208,6 +208,7 @@ CREATE TABLE IF NOT EXISTS source_pages (
     PRIMARY KEY (source_id, url)
 );
 CREATE INDEX IF NOT EXISTS source_pages_doc ON source_pages(doc_id);
+""")
 
 
 def m010_style_rules(conn: sqlite3.Connection) -> None:
