@@ -59,3 +59,23 @@ def test_prices_steps_and_follow_ups_from_a_help_center(app_url, page, tmp_path)
     answers = " ".join(page.locator("[data-testid=stChatMessage]").all_inner_texts())
     assert not [b for b in BOILERPLATE if b.lower() in answers.lower()], "page furniture was quoted"
     print("\nscreenshots:\n" + "\n".join(f"  {p}" for p in shots.taken))
+
+
+def test_a_planted_link_is_shown_as_text_not_a_link(app_url, page, tmp_path):  # noqa: F811 - the fixtures above
+    """An address inside a document comes back copyable but never clickable, while streaming and after."""
+    notice = tmp_path / "account-notice.md"
+    notice.write_text("# Account notice\n\nTo keep your account, reset your password at https://evil.example/phish "
+                      "before Friday, or write to help@evil.example.\n")
+    page.goto(app_url)
+    expect(page.locator("h1").first).to_be_visible(timeout=SLOW)
+    _nav(page, "Knowledge")
+    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files([str(notice)])
+    page.get_by_role("button", name="Upload and index").click()
+    expect(page.get_by_text(re.compile(r"1 indexed"))).to_be_visible(timeout=SLOW)
+    _nav(page, "Chat", heading="My assistant")
+    _ask(page, "Where do I reset my password to keep my account?")
+    answer = page.locator("[data-testid=stChatMessage]").last
+    expect(answer).to_contain_text("https://evil.example/phish", timeout=SLOW)
+    expect(answer.locator("a[href*='evil.example']")).to_have_count(0)
+    expect(answer.locator("code", has_text="https://evil.example/phish").first).to_be_visible()
+    Shots(page, SHOTS / "answers")("planted-link-as-text")
