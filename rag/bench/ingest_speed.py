@@ -16,8 +16,9 @@ it (the code under test is unchanged):
 - other:  the rest (hashing, keeping originals, the SQLite catalog)
 
 Then the ceiling: the embedding model alone on exactly the same chunk texts
-at its best batch budget in word pieces (picked on a sample). Target: the whole pipeline
-within 1.25x of that, i.e. parsing, chunking and storing don't dominate.
+at its best batch budget in word pieces (picked on a sample). Target: the
+whole pipeline within 1.25x of that, i.e. parsing, chunking and storing
+don't dominate.
 """
 
 from __future__ import annotations
@@ -148,7 +149,7 @@ def run(config: IngestConfig) -> dict:
             started = time.perf_counter()
             report = ingest_paths(store, files, on_progress=on_progress)
             whole = time.perf_counter() - started
-        pipeline_peak = peak_rss_mb()  # read before the batch-size sweep, whose big batches need more
+        pipeline_peak = peak_rss_mb()  # read before the batch sweep, whose big batches need more
         clock.seconds["other"] = max(whole - sum(clock.seconds[k] for k in STAGES if k != "other"), 0.0)
         ceiling = embedding_ceiling(store.embeddings, clock.texts, config.batch_tokens, config.sample)
 
@@ -197,7 +198,7 @@ def render(result: dict) -> str:
         table(["stage", "seconds", "share"], rows),
         f"pages/s {result['pages_per_s']}  chunks/s {result['chunks_per_s']}  tokens/s {result['tokens_per_s']}",
         f"peak RSS {result['peak_rss_mb']} MB during the pipeline (sampled with the parse worker: "
-        f"{result['peak_rss_with_workers_mb']} MB; after the batch-size sweep: {result['peak_rss_with_sweep_mb']} MB)",
+        f"{result['peak_rss_with_workers_mb']} MB; after the batch sweep: {result['peak_rss_with_sweep_mb']} MB)",
         "embedding alone by tokens a batch (chunks/s): "
         + ", ".join(f"{b}: {r}" for b, r in ceiling["batch_tokens"].items()),
     ]
