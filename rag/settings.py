@@ -100,7 +100,7 @@ class Settings:
     openai_api_key: str | None = field(default=None, repr=False)
     embedding: str = "minilm"  # "minilm" (offline, default) or "openai"
     openai_embedding_model: str = "text-embedding-3-small"
-    embed_batch_size: int = 8  # fastest of 8/16/32/64 in the ingest benchmark, quiet and loaded (README)
+    embed_batch_tokens: int = 256  # padded word pieces per embedding batch: fastest of 128-2,048 (README, Benchmarks)
     chunking: ChunkSettings = field(default_factory=ChunkSettings)
     workspace: str = "default"
     limits: Limits = field(default_factory=Limits)

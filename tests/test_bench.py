@@ -221,7 +221,7 @@ def test_ingest_command_times_every_stage_and_restores_the_code(tmp_path):
         (folder / f"{doc_id}.md").write_text(f"# {title}\n\n{text}\n\n" + (text + " ") * 6)
     (folder / "clip.mkv").write_bytes(b"\x1a\x45")
     out = tmp_path / "ingest.json"
-    assert bench("ingest", folder, "--batch-sizes", "4,16", "--json", out) == 0
+    assert bench("ingest", folder, "--batch-tokens", "256,1024", "--json", out) == 0
     result = json.loads(out.read_text())
     assert (result["files"], result["indexed"]) == (4, 3)
     assert result["failed"][0]["status"] == "skipped"
@@ -233,7 +233,7 @@ def test_ingest_command_times_every_stage_and_restores_the_code(tmp_path):
     assert result["parse_overlapped_s"] > 0
     assert result["stages"]["parse"] <= result["parse_overlapped_s"] + 0.05
     assert result["chunks"] >= 3 and result["tokens"] > result["chunks"]
-    assert set(result["embedding_alone"]["batch_sizes"]) == {"4", "16"}
+    assert set(result["embedding_alone"]["batch_tokens"]) == {"256", "1024"}
     assert result["ratio"] == pytest.approx(result["seconds"] / result["embedding_alone"]["seconds"], rel=0.01)
     assert result["peak_rss_mb"] > 0 and result["targets"][0]["op"] == "<="
     assert seams() == before

@@ -33,7 +33,7 @@ def _ints(text: str) -> tuple[int, ...]:
 
 def add_parser(sub) -> None:
     """Add ``bench`` and its sub-commands to the ``grounded`` parser."""
-    bench = sub.add_parser("bench", help="benchmarks: retrieval, ingest, query, qa, pdf, guard, crawl, drafts, report")
+    bench = sub.add_parser("bench", help="benchmarks: retrieval, ingest, embed, query, qa, pdf, guard, crawl, drafts, report")
     cmds = bench.add_subparsers(dest="bench_command", required=True)
 
     def json_out(p):
@@ -55,9 +55,17 @@ def add_parser(sub) -> None:
 
     i = cmds.add_parser("ingest", help="time parse/chunk/embed/store on a folder against the model alone")
     i.add_argument("folder", type=Path)
-    i.add_argument("--batch-sizes", type=_ints, default=(8, 16, 32, 64))
+    i.add_argument("--batch-tokens", type=_ints, default=(128, 256, 512, 1024),
+                   help="embedding batch budgets (word pieces) to try for the model-alone figure")
     i.add_argument("--limit", type=int, default=None, help="only the first N files")
     json_out(i)
+
+    e = cmds.add_parser("embed", help="texts/s of the embedding model against its previous code, same vectors")
+    e.add_argument("folder", type=Path, help="documents whose chunk texts are embedded")
+    e.add_argument("--limit", type=int, default=None, help="only N chunk texts, drawn at random (a quick look)")
+    e.add_argument("--rounds", type=int, default=10, help="alternating rounds, old then new or new then old")
+    e.add_argument("--batch-tokens", type=int, default=None, help="the new model's word pieces per batch")
+    json_out(e)
 
     q = cmds.add_parser("query", help="retrieval latency and memory at N synthetic chunks")
     q.add_argument("--chunks", type=_count, default=10_000, help="e.g. 10k or 100k")
@@ -153,7 +161,11 @@ def _dispatch(args) -> None:
     elif args.bench_command == "ingest":
         from . import ingest_speed as module
 
-        config = module.IngestConfig(args.folder, args.batch_sizes, limit=args.limit)
+        config = module.IngestConfig(args.folder, args.batch_tokens, limit=args.limit)
+    elif args.bench_command == "embed":
+        from . import embed_speed as module
+
+        config = module.EmbedConfig(args.folder, args.limit, args.rounds, args.batch_tokens)
     elif args.bench_command == "drafts":
         from . import drafts as module
 

@@ -16,8 +16,9 @@ it (the code under test is unchanged):
 - other:  the rest (hashing, keeping originals, the SQLite catalog)
 
 Then the ceiling: the embedding model alone on exactly the same chunk texts
-at its best batch size (picked on a sample). Target: the whole pipeline
-within 1.25x of that, i.e. parsing, chunking and storing don't dominate.
+at its best batch budget in word pieces (picked on a sample). Target: the
+whole pipeline within 1.25x of that, i.e. parsing, chunking and storing
+don't dominate.
 """
 
 from __future__ import annotations
@@ -37,8 +38,8 @@ STAGES = ("parse", "chunk", "embed", "sparse", "store", "other")
 @dataclass(frozen=True)
 class IngestConfig:
     folder: Path
-    batch_sizes: tuple[int, ...] = (8, 16, 32, 64)
-    sample: int = 384  # chunk texts used to pick the best batch size
+    batch_tokens: tuple[int, ...] = (128, 256, 512, 1024)
+    sample: int = 384  # chunk texts used to pick the best batch budget
     limit: int | None = None  # only the first N files
     target_ratio: float = 1.25
 
@@ -102,29 +103,29 @@ def instrument(store, clock: StageClock) -> Iterator[None]:
                 delattr(obj, name)
 
 
-def embedding_ceiling(embeddings, texts: list[str], batch_sizes, sample: int) -> dict:
-    """The model alone: chunks/s per batch size on a sample, then all texts at the best one."""
+def embedding_ceiling(embeddings, texts: list[str], batch_tokens, sample: int) -> dict:
+    """The model alone: chunks/s per batch budget on a sample, then all texts at the best one."""
     rng = random.Random(7)
     probe = rng.sample(texts, min(sample, len(texts)))
-    original = embeddings.batch_size
+    original = embeddings.batch_tokens
     rates: dict[str, float] = {}
     try:
         embeddings.embed_array(probe[:16])  # warm the session once
-        for size in batch_sizes:
-            embeddings.batch_size = size
+        for budget in batch_tokens:
+            embeddings.batch_tokens = budget
             started = time.perf_counter()
             embeddings.embed_array(probe)
-            rates[str(size)] = round(len(probe) / (time.perf_counter() - started), 1)
-            progress(f"embedding alone, batch {size}: {rates[str(size)]} chunks/s")
+            rates[str(budget)] = round(len(probe) / (time.perf_counter() - started), 1)
+            progress(f"embedding alone, {budget} tokens a batch: {rates[str(budget)]} chunks/s")
         best = int(max(rates, key=rates.get))
-        embeddings.batch_size = best
+        embeddings.batch_tokens = best
         started = time.perf_counter()
         embeddings.embed_array(texts)
         seconds = time.perf_counter() - started
     finally:
-        embeddings.batch_size = original
+        embeddings.batch_tokens = original
     return {
-        "batch_sizes": rates,
+        "batch_tokens": rates,
         "best_batch": best,
         "seconds": round(seconds, 4),
         "chunks_per_s": round(len(texts) / seconds, 1),
@@ -137,7 +138,7 @@ def run(config: IngestConfig) -> dict:
     files = list(iter_files([config.folder]))[: config.limit]
     clock = StageClock()
     with throwaway_store() as store:
-        pipeline_batch = store.embeddings.batch_size
+        pipeline_batch = store.embeddings.batch_tokens
 
         def on_progress(p):
             if p.result is not None:
@@ -148,9 +149,9 @@ def run(config: IngestConfig) -> dict:
             started = time.perf_counter()
             report = ingest_paths(store, files, on_progress=on_progress)
             whole = time.perf_counter() - started
-        pipeline_peak = peak_rss_mb()  # read before the batch-size sweep, whose big batches need more
+        pipeline_peak = peak_rss_mb()  # read before the batch sweep, whose big batches need more
         clock.seconds["other"] = max(whole - sum(clock.seconds[k] for k in STAGES if k != "other"), 0.0)
-        ceiling = embedding_ceiling(store.embeddings, clock.texts, config.batch_sizes, config.sample)
+        ceiling = embedding_ceiling(store.embeddings, clock.texts, config.batch_tokens, config.sample)
 
     indexed = [f for f in report.files if f.status == "indexed"]
     pages = sum(f.pages or 0 for f in indexed)
@@ -170,7 +171,7 @@ def run(config: IngestConfig) -> dict:
         "pages_per_s": round(pages / whole, 2) if whole else 0.0,
         "chunks_per_s": round(chunks / whole, 1) if whole else 0.0,
         "tokens_per_s": round(clock.tokens / whole, 1) if whole else 0.0,
-        "pipeline_batch": pipeline_batch,
+        "pipeline_batch_tokens": pipeline_batch,
         "embedding_alone": ceiling,
         "ratio": round(ratio, 3),
         "peak_rss_mb": round(pipeline_peak, 1),
@@ -189,7 +190,7 @@ def render(result: dict) -> str:
         background = result["parse_overlapped_s"]
         rows.append(["(parsing ahead, overlapped)", background, f"{100 * background / whole:.0f}%"])
     ceiling = result["embedding_alone"]
-    rows.append([f"embedding alone (batch {ceiling['best_batch']})", ceiling["seconds"],
+    rows.append([f"embedding alone ({ceiling['best_batch']} tokens a batch)", ceiling["seconds"],
                  f"{100 * ceiling['seconds'] / whole:.0f}%"])
     lines = [
         f"{result['indexed']}/{result['files']} files, {result['pages']} pages, {result['chunks']} chunks, "
@@ -197,9 +198,9 @@ def render(result: dict) -> str:
         table(["stage", "seconds", "share"], rows),
         f"pages/s {result['pages_per_s']}  chunks/s {result['chunks_per_s']}  tokens/s {result['tokens_per_s']}",
         f"peak RSS {result['peak_rss_mb']} MB during the pipeline (sampled with the parse worker: "
-        f"{result['peak_rss_with_workers_mb']} MB; after the batch-size sweep: {result['peak_rss_with_sweep_mb']} MB)",
-        "embedding alone by batch size (chunks/s): "
-        + ", ".join(f"{b}: {r}" for b, r in ceiling["batch_sizes"].items()),
+        f"{result['peak_rss_with_workers_mb']} MB; after the batch sweep: {result['peak_rss_with_sweep_mb']} MB)",
+        "embedding alone by tokens a batch (chunks/s): "
+        + ", ".join(f"{b}: {r}" for b, r in ceiling["batch_tokens"].items()),
     ]
     lines += [f"{f['status']}: {f['path']}: {f['error']}" for f in result["failed"]]
     return "\n".join(lines + target_lines(result["targets"]))
