@@ -29,7 +29,8 @@ _STEPS = re.compile(
 _FIGURE = re.compile(
     r"\b(how\s+(much|many|long|fast|quickly|big|large|often|far)|how\s+much\s+(faster|slower|more|less|cheaper)|"
     r"price|prices|pricing|cost|costs|costing|fee|fees|charge|charges|rate|rates|percent|percentage|%|discounts?|"
-    r"number\s+of|revenue|growth|roi|savings?|saved|reduc\w*|increase\w*|decrease\w*|margin|share|per\s+(month|year|user|seat)|"
+    r"number\s+of|revenue|revenues|sales|income|profit|earnings|expenses?|spend\w*|cash|growth|roi|savings?|saved|"
+    r"reduc\w*|increase\w*|decrease\w*|margin|share|per\s+(month|year|user|seat)|"
     r"by\s+how\s+much|what\s+was\s+the\s+\w+\s+(rate|time|score|figure|number))\b", re.I)
 _PERSON = re.compile(r"^\s*(who|whom|whose)\b|\bwhich\s+(person|people|customer|contact|executive)\b|\bwho\s+(did|do|was|is)\b", re.I)
 _QUOTE = re.compile(r"\b(quote[ds]?|say|said|says|testimonial|in\s+(her|his|their)\s+words)\b", re.I)
@@ -170,7 +171,8 @@ def _what(asked: Asked) -> str:
     about = f" for {asked.names[0]}" if len(asked.names) == 1 else ""
     if asked.kind == "figure":
         if asked.wants_money:
-            return f"the price{about}"
+            priced = re.search(r"\b(price|prices|pricing|cost\s+per|how\s+much\s+(is|does|do|are))\b", asked.question, re.I)
+            return f"the price{about}" if priced else f"the amount{about}"
         if asked.wants_rate:
             return f"the rate{about}"
         if asked.wants_time:
@@ -192,8 +194,9 @@ def subject_terms(asked: Asked) -> list[str]:
 def judge(asked: Asked, text: str, sources: str = "") -> tuple[bool | None, str]:
     """Does ``text`` (an answer) state what was asked? (True, False or None = can't tell) and the reason, in plain words.
 
-    ``sources``: the cited passages' file names and headings; a case study's passages state its
-    customer's figures without naming the customer in every sentence.
+    ``sources``: the cited passages' file names, headings and what their documents are about
+    (title, opening); a case study's passages state its customer's figures without naming the
+    customer in every sentence, and a filing's table doesn't repeat the company on its cover.
     """
     body = re.sub(r"\s*\[\d{1,3}\]", "", text)
     if re.search(r"\b(documents|sources)\s+(don't|do not|doesn't|does not)\s+(say|state|mention|cover)\b", body, re.I):

@@ -137,8 +137,7 @@ def ask_stream(store, question: str, workspace: str | None = None, options: AskO
     # 4. check and explain
     checked = check_answer(text, hits, store.embeddings)
     name_citations(store, checked.citations)
-    cited = "\n".join(f"{c.file}\n{c.section}" for c in checked.citations)
-    answers, reason = judge(classify(query), checked.answer, cited)
+    answers, reason = judge(classify(query), checked.answer, _cited_context(store, checked.citations))
     if answers is False and name == "extractive":
         notices.append(Notice("not_answered", reason))
     yield Event("answer", answer=Answer(
@@ -155,6 +154,15 @@ def ask_stream(store, question: str, workspace: str | None = None, options: AskO
         answers_question=answers,
         answers_reason=reason,
     ))
+
+
+def _cited_context(store, citations) -> str:
+    """The cited documents' file names, headings and what they are about (title, opening, frequent names)."""
+    parts = []
+    for c in citations:
+        row = store.catalog.get(c.doc_id)
+        parts.append(f"{c.file}\n{c.section}\n{row.about if row and row.about else ''}")
+    return "\n".join(parts)
 
 
 def name_citations(store, citations) -> None:
