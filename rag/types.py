@@ -195,6 +195,7 @@ NoticeCode = Literal[
     "nothing_to_write",  # no relevant facts for a draft
     "needs_model",  # this recipe needs a writing model
     "saved",  # a note saved with an older chat, before notices had codes
+    "still_indexing",  # some of the assistant's documents were still queued when this was answered
 ]
 RefusalReason = Literal["nothing_relevant", "names_absent", "names_in_passing"]
 
