@@ -169,7 +169,7 @@ def cmd_ingest(store, args) -> None:
         return
     from .answer.relay import serve_reads, stop_serving_reads
     from .ingest.indexer import Indexer
-    from .ingest.queue import abandon
+    from .ingest.queue import abandon, dismiss
 
     serve_reads(store)  # searches from other terminals are answered while this one indexes
     try:
@@ -184,6 +184,7 @@ def cmd_ingest(store, args) -> None:
     finally:
         stop_serving_reads(store)
     report.close()
+    dismiss(store.catalog, report.ids)  # reported here, and nobody else was watching: no need to list them on
 
 
 def cmd_ingest_beside(folder, args) -> None:
