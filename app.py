@@ -15,7 +15,7 @@ from app_pages._common import (
     sign_out,
     store_or_stop,
 )
-from rag.present import duration_words, escape_markdown
+from rag.present import duration_words, escape_markdown, plural
 from rag.workspace.assistants import create_assistant, list_assistants
 from rag.workspace.chats import list_chats
 from rag.workspace.jobs import queue_progress
@@ -77,7 +77,7 @@ def _indexing_line() -> None:
         left = f" · {duration_words(progress.seconds_left)} left" if progress.seconds_left is not None else ""
         st.caption(f":material/sync: Indexing {min(progress.done + 1, progress.total)} of {progress.total}{left}")
     elif total := st.session_state.pop(seen, None):  # it just finished (this fragment was still refreshing)
-        st.caption(f":material/check_circle: {total} of {total} indexed")
+        st.caption(f":material/check_circle: {'All ' if total > 1 else ''}{plural(total, 'document')} indexed")
 
 
 def _switch_assistant() -> None:
