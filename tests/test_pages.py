@@ -429,3 +429,49 @@ def test_a_zip_upload_indexes_every_document_inside(app):
     assert "This is an image" in rows["help-center.zip/help/logo.png"]["Note"], rows
     names = [d.file for d in _store().catalog.documents()]
     assert sorted(names) == ["help-center.zip/help/billing.html", "help-center.zip/help/reset-password.html"]
+
+
+def test_the_knowledge_page_shows_the_queue_and_a_waiting_document_can_be_cancelled(app, monkeypatch):
+    """The queue on the page: a bar, each document's status, cancel; the sidebar and Chat say indexing is under way."""
+    from rag.ingest.indexer import start_indexer
+
+    monkeypatch.setattr("app_pages._common.start_indexer", lambda store: None)  # held until the test starts it
+    app.run()
+    app.switch_page("app_pages/knowledge.py").run()
+    notes = b"# Launch notes\n\nThe Atlas launch is planned for May.\n"
+    app.file_uploader[0].set_value([("northwind.md", CASE_STUDY, "text/markdown"), ("pricing.txt", PRICING, "text/plain"),
+                                    ("notes.md", notes, "text/markdown")])
+    _button(app, "Upload and index").click().run()
+    _no_exceptions(app)
+    assert app.get("progress")[0].proto.text.startswith("Indexing 1 of 3")
+    assert {name: row["Status"] for name, row in _queue_rows(app).items()} == {n: "Waiting" for n in ("northwind.md", "pricing.txt", "notes.md")}
+    assert any("being indexed" in i.value for i in app.info)  # nothing ready yet, and the page says why
+
+    pricing = next(j.job_id for j in _store_jobs() if j.name == "pricing.txt")
+    app.multiselect(key="cancel-default").set_value([pricing]).run()
+    _button(app, "Cancel these").click().run()
+    _no_exceptions(app)
+    assert _queue_rows(app)["pricing.txt"]["Status"] == "Cancelled"
+
+    app.switch_page("app_pages/chat.py").run()
+    assert any("documents are being indexed" in i.value for i in app.info) and app.chat_input[0].disabled
+    assert any(c.value.endswith("Indexing 2 of 3") for c in app.sidebar.caption)  # how far along (cancelled: done), on every page
+
+    start_indexer(_store())
+    _wait_for_indexing()
+    app.switch_page("app_pages/knowledge.py").run()
+    _no_exceptions(app)
+    assert {name: row["Status"] for name, row in _queue_rows(app).items()} == {
+        "northwind.md": "Indexed", "pricing.txt": "Cancelled", "notes.md": "Indexed"}
+    assert "2 indexed, 1 cancelled." in app.success[0].value
+    assert [d.file for d in _store().catalog.documents("default")] == ["northwind.md", "notes.md"]
+
+    _button(app, "Dismiss finished").click().run()
+    _no_exceptions(app)
+    assert not app.get("progress") and not [d for d in app.dataframe if "Status" in d.value.columns and "Document" in d.value.columns]
+
+
+def _store_jobs():
+    from rag.ingest import queue
+
+    return queue.jobs(_store().catalog)
