@@ -212,7 +212,7 @@ def _queue_files(folder, args) -> list:
     assistant = ensure_default(folder.catalog, workspace)
     if args.owner:
         assistant = set_owner(folder.catalog, workspace, args.owner, None)
-    return queue_uploads(folder, read_files(args.paths, folder.settings.limits), workspace, None,
+    return queue_uploads(folder, read_files(folder, args.paths), workspace, None,
                          _chunking(args, assistant.chunking), force=args.force)
 
 

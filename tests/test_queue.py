@@ -277,3 +277,20 @@ def test_chunk_settings_travel_with_the_job(store):
     assert job.chunk_settings == ChunkSettings("fixed", 64, 8) and job.force == 1
     (done,) = _run(store)
     assert store.catalog.get(done.doc_id).chunk_settings == {"strategy": "fixed", "size": 64, "overlap": 8}
+
+
+def test_deleting_an_assistant_cancels_its_queue_and_nothing_brings_it_back(store):
+    from rag.workspace.assistants import delete_assistant
+
+    team = create_assistant(store.catalog, "Team", user=ALICE)
+    jobs.queue_uploads(store, DOCS, team.id, ALICE)
+    delete_assistant(store, team.id, ALICE)
+    assert queue.jobs(store.catalog, include_dismissed=True) == []  # its file names go with it
+    assert not [p for p in queue.queue_dir(store.settings).rglob("*") if p.is_file()]
+    # a job whose assistant is gone is never indexed (that would bring the assistant back, ownerless)
+    other = create_assistant(store.catalog, "Other", user=ALICE)
+    (orphan,) = jobs.queue_uploads(store, DOCS[:1], other.id, ALICE)
+    store.catalog.execute("DELETE FROM workspaces WHERE name = ?", (other.id,))
+    assert _run(store) == []
+    assert {team.id, other.id}.isdisjoint(store.catalog.workspaces())
+    assert queue.get(store.catalog, orphan.job_id).status == "queued"

@@ -43,12 +43,11 @@ import socket
 import time
 import uuid
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
 from ..catalog import Catalog
-from ..settings import Limits
 from ..types import ChunkSettings
 from .admission import FileResult, refusal, too_large
 from .pipeline import display_name, documents_of, iter_files
@@ -124,14 +123,14 @@ def _marks(n: int) -> str:
 Upload = tuple[str, "bytes | FileResult"]  # a file's name and bytes, or why it could not be read
 
 
-def read_files(paths: Iterable[str | Path], limits: Limits) -> Iterator[Upload]:
-    """Files and folders from the command line as uploads, one file in memory at a time."""
+def read_files(folder, paths: Iterable[str | Path]) -> Iterator[Upload]:
+    """Files and folders from the command line as uploads, one file in memory at a time (none too large to hold)."""
     paths = list(paths)
     for path in iter_files(paths):
         shown = display_name(path, paths)
         try:
-            if path.stat().st_size > limits.max_file_mb * 1024 * 1024:
-                yield shown, FileResult(shown, "failed", error=f"This file is larger than the {limits.max_file_mb} MB limit.")
+            if (problem := too_large(folder, path.stat().st_size)) is not None:
+                yield shown, FileResult(shown, "failed", error=str(problem))
             else:
                 yield shown, path.read_bytes()
         except OSError as err:
@@ -150,6 +149,7 @@ def enqueue(
 
     ``folder`` is a Store or a DataFolder (the catalog and settings are all this needs, so the
     command line can queue while the app holds the index). Nothing is queued unless everything is.
+    The assistant must exist: jobs of a missing (deleted) one are never indexed.
     """
     batch = uuid.uuid4().hex[:12]
     limits = folder.settings.limits
@@ -186,7 +186,6 @@ def enqueue(
         _sync_dir(target.parent)
         columns = list(rows[0]) if rows else []
         with folder.catalog.transaction(durable=True) as catalog:
-            catalog.ensure_workspace(workspace)
             for r in rows:
                 catalog.execute(f"INSERT INTO jobs({', '.join(columns)}) VALUES ({_marks(len(columns))})", tuple(r.values()))
     except BaseException:
@@ -318,10 +317,14 @@ def _type(name: str) -> str:
 
 
 def claim_next(catalog: Catalog) -> Job | None:
-    """Take the oldest waiting job for indexing, atomically (no other worker or cancel can have it)."""
+    """Take the oldest waiting job for indexing, atomically (no other worker or cancel can have it).
+
+    Jobs of an assistant deleted meanwhile are never taken (indexing them would bring it back).
+    """
     rows = catalog.query(
         "UPDATE jobs SET status = 'indexing', started = ?, attempts = attempts + 1 WHERE job_id = "
-        "(SELECT job_id FROM jobs WHERE status IN ('queued', 'reading') ORDER BY job_id LIMIT 1) RETURNING *",
+        "(SELECT job_id FROM jobs WHERE status IN ('queued', 'reading') AND workspace IN (SELECT name FROM workspaces) "
+        "ORDER BY job_id LIMIT 1) RETURNING *",
         (time.time(),),
     )
     return _job(rows[0]) if rows else None
@@ -364,7 +367,9 @@ def finish(folder, job: Job, result: FileResult) -> Job:
         (status, result.error, result.doc_id, result.chunks, result.pages, now, now - (job.started or now), job.job_id),
     )
     _remove_stored(folder, job.stored)
-    return _job(rows[0])
+    # the row is gone only if its assistant was deleted meanwhile: report the result all the same
+    return _job(rows[0]) if rows else replace(job, status=status, error=result.error, doc_id=result.doc_id, chunks=result.chunks,
+                                              pages=result.pages, finished=now, stored=None)
 
 
 def cancel(folder, job_ids: Iterable[int]) -> list[Job]:
@@ -402,6 +407,21 @@ def abandon(folder, batch: str) -> list[Job]:
     for job in doomed:
         _remove_stored(folder, job.stored)
     return doomed
+
+
+def settle_workspace(folder, workspace: str, timeout_s: float = 300.0) -> None:
+    """Before an assistant is deleted: cancel its waiting jobs and wait for the one being indexed, if any.
+
+    Without this, a document indexed while its assistant is deleted would be stored after the
+    deletion looked for documents to remove. A job held by a process that is gone is not waited for.
+    """
+    waiting = [j.job_id for j in jobs(folder.catalog, workspace=workspace, active_only=True) if j.status != "indexing"]
+    cancel(folder, waiting)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and owner(folder.catalog) is not None and any(
+        j.status == "indexing" for j in jobs(folder.catalog, workspace=workspace, active_only=True)
+    ):
+        time.sleep(0.2)
 
 
 def dismiss(catalog: Catalog, job_ids: Iterable[int]) -> int:
