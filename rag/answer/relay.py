@@ -94,6 +94,8 @@ class ReadServer:
         catalog.execute("DELETE FROM read_requests WHERE created < ?", (time.time() - KEEP_S,))
         while not self._stop.wait(self.poll_s):
             try:
+                if not catalog.query("SELECT 1 FROM read_requests WHERE status = 'waiting' LIMIT 1"):
+                    continue  # polling reads; only a request found takes the write lock
                 rows = catalog.query(
                     "UPDATE read_requests SET status = 'working', picked = ? WHERE request_id = "
                     "(SELECT request_id FROM read_requests WHERE status = 'waiting' ORDER BY request_id LIMIT 1) RETURNING *",

@@ -321,6 +321,8 @@ def claim_next(catalog: Catalog) -> Job | None:
 
     Jobs of an assistant deleted meanwhile are never taken (indexing them would bring it back).
     """
+    if not catalog.query("SELECT 1 FROM jobs WHERE status IN ('queued', 'reading') LIMIT 1"):
+        return None  # an idle worker polls with reads; only a claim takes the write lock
     rows = catalog.query(
         "UPDATE jobs SET status = 'indexing', started = ?, attempts = attempts + 1 WHERE job_id = "
         "(SELECT job_id FROM jobs WHERE status IN ('queued', 'reading') AND workspace IN (SELECT name FROM workspaces) "
