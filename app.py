@@ -15,9 +15,10 @@ from app_pages._common import (
     sign_out,
     store_or_stop,
 )
-from rag.present import escape_markdown
+from rag.present import duration_words, escape_markdown, plural
 from rag.workspace.assistants import create_assistant, list_assistants
 from rag.workspace.chats import list_chats
+from rag.workspace.jobs import queue_progress
 
 # The icon is a file of ours: a ":material/..." page icon makes every browser fetch it from Google's font
 # servers, a third-party call from an offline product (and, in the EU, a transfer that needs consent).
@@ -67,6 +68,18 @@ def new_assistant_dialog():
             st.switch_page(KNOWLEDGE)
 
 
+def _indexing_line() -> None:
+    """"Indexing 7 of 20" under the assistant picker while its documents are indexed, on every page."""
+    progress = queue_progress(store, assistant.id, user)
+    seen = f"indexing-total-{assistant.id}"
+    if progress.busy:
+        st.session_state[seen] = progress.total
+        left = f" · {duration_words(progress.seconds_left)} left" if progress.seconds_left is not None else ""
+        st.caption(f":material/sync: Indexing {min(progress.done + 1, progress.total)} of {progress.total}{left}")
+    elif total := st.session_state.pop(seen, None):  # it just finished (this fragment was still refreshing)
+        st.caption(f":material/check_circle: {'All ' if total > 1 else ''}{plural(total, 'document')} indexed")
+
+
 def _switch_assistant() -> None:
     st.session_state["assistant_id"] = st.session_state["assistant_picker"]
     st.session_state.pop("chat_id", None)
@@ -83,6 +96,8 @@ with st.sidebar:
     )
     if assistant.description:
         st.caption(escape_markdown(assistant.description))
+    # refreshed on its own only while something is being indexed (a page change shows a queue started elsewhere)
+    st.fragment(_indexing_line, run_every=3.0 if queue_progress(store, assistant.id, user).busy else None)()
     if st.button("New assistant", icon=":material/add:", width="stretch"):
         st.session_state["new_assistant_open"] = True
     if st.session_state.get("new_assistant_open"):

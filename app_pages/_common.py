@@ -8,7 +8,9 @@ from pathlib import Path
 
 import streamlit as st
 
+from rag.answer.relay import serve_reads, stop_serving_reads
 from rag.errors import GroundedError, NotFound
+from rag.ingest.indexer import start_indexer, stop_indexer
 from rag.ingest.recovery import open_store
 from rag.present import escape_markdown
 from rag.settings import Settings
@@ -36,10 +38,23 @@ from rag.workspace.assistants import (
 log = logging.getLogger("grounded.ui")
 
 
-@st.cache_resource(show_spinner="Opening your knowledge base…")
+def _release_store(store: Store) -> None:
+    """The store leaves the cache (a cache clear, a test's end): its background work stops after the current document."""
+    stop_indexer(store)
+    stop_serving_reads(store)
+
+
+@st.cache_resource(show_spinner="Opening your knowledge base…", on_release=_release_store)
 def get_store(data_dir: str) -> Store:
-    """One store per app process and data directory, shared by every browser session."""
-    return open_store(Settings.load(data_dir))
+    """One store per app process and data directory, shared by every browser session.
+
+    The process that holds the store also works through the folder's indexing queue and answers the
+    command line's searches (it alone can open the index): both start here, in background threads.
+    """
+    store = open_store(Settings.load(data_dir))
+    start_indexer(store)
+    serve_reads(store)
+    return store
 
 
 def store_or_stop() -> Store:

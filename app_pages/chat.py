@@ -38,6 +38,7 @@ from rag.workspace.chats import (
     record_feedback,
 )
 from rag.workspace.documents import document as readable_document
+from rag.workspace.jobs import queue_progress, still_indexing_notice
 
 store = store_or_stop()
 user = current_user(store)
@@ -51,7 +52,10 @@ if assistant.description:
 chat = load_chat(store.catalog, st.session_state["chat_id"], assistant.id, user.name) if st.session_state.get("chat_id") else None
 
 model = assistant.model or resolve_model(settings)
-if not ready_docs:
+if not ready_docs and queue_progress(store, assistant.id, user).busy:
+    st.info("This assistant's documents are being indexed. You can ask as soon as the first one is ready "
+            "(the sidebar shows how far along it is).", icon=":material/sync:")
+elif not ready_docs:
     st.info(
         "This assistant has no documents yet. Add your case studies, help-center pages or launch notes first; "
         "it answers only from them.",
@@ -234,5 +238,8 @@ if question:
                 st.write_stream(tokens())
             status.update(label="Done", state="complete")
             answer = result["answer"]
+            # answers use what is indexed so far; say so when some of the assistant's documents are still queued
+            if still_indexing := still_indexing_notice(store, assistant.id, user, question):
+                answer.notices.append(still_indexing)
             add_message(store.catalog, chat, "assistant", answer.answer, answer)
         st.rerun()

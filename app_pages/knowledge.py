@@ -1,4 +1,4 @@
-"""Knowledge: upload documents, see and fix what is indexed, preview passages, test retrieval."""
+"""Knowledge: upload documents and watch them being indexed, see and fix what is indexed, preview passages, test retrieval."""
 
 from __future__ import annotations
 
@@ -17,10 +17,13 @@ from rag.answer.retrieve import retrieve
 from rag.errors import NotFound
 from rag.ingest.chunk import STRATEGIES
 from rag.ingest.kinds import KINDS
+from rag.ingest.indexer import wake_indexer
 from rag.present import (
     CHUNK_LABELS,
+    JOB_LABELS,
     RESULT_LABELS,
     STATUS_LABELS,
+    duration_words,
     location,
     passage_markdown,
     plural,
@@ -28,6 +31,7 @@ from rag.present import (
 from rag.present import escape_markdown as md
 from rag.types import ChunkSettings, SearchFilter
 from rag.workspace import documents as docs
+from rag.workspace import jobs
 from rag.workspace.access import can_manage
 
 store = store_or_stop()
@@ -58,68 +62,101 @@ if manager:
 if submitted and not uploads:
     st.warning("Choose one or more files first (click **Upload** or drop them on the box).")
 if submitted and uploads:
-    results, crashed = [], 0
-    progress = st.progress(0.0, text="Starting…")
-    # one run over all uploads, so the next file is read while this one is indexed
-    batches = docs.add_documents(store, ((u.name, u.getvalue()) for u in uploads), assistant.id, user)
-    for n, upload in enumerate(uploads):
-        progress.progress(n / len(uploads), text=f"Reading {md(upload.name)} ({n + 1} of {len(uploads)})…")
-        with st.status(f"Reading {md(upload.name)}…", expanded=False) as status:
-            found = None
-            with friendly_errors(f"index {upload.name}"):
-                # a ZIP (say, a help-center export) or a LinkedIn export holds several documents
-                found = next(batches, None)
-                results.extend(found or [])
-            if not found:
-                crashed += 1
-                status.update(label=f"Could not index: {md(upload.name)}", state="error")
-                continue
-            if len(found) == 1 and found[0].path == upload.name:
-                result = found[0]
-                if result.error:
-                    detail = f" — {md(result.error)}"
-                elif result.status == "unchanged":
-                    detail = " — nothing changed since the last upload"
-                else:
-                    detail = f" — {plural(result.chunks, 'passage')}"
-                status.update(
-                    label=f"{RESULT_LABELS[result.status]}: {md(upload.name)}{detail}",
-                    state="error" if result.status in ("failed", "skipped") else "complete",
-                )
-                continue
-            good = sum(r.status in ("indexed", "unchanged") for r in found)
-            for r in found:
-                inner = r.path.split("/", 1)[-1] if r.path.startswith(upload.name + "/") else r.path
-                note = md(r.error) if r.error else plural(r.chunks, "passage")
-                st.markdown(f"- {RESULT_LABELS[r.status]}: {md(inner)} — {note}")
-            status.update(
-                label=f"{md(upload.name)}: {good} of {plural(len(found), 'document')} ready",
-                state="complete" if good == len(found) else ("error" if not good else "complete"),
-                expanded=good < len(found),
-            )
-    batches.close()  # ends the run: the background reader stops and its temporary copies go
-    progress.progress(1.0, text="Done")
-    counts = {s: sum(r.status == s for r in results) for s in RESULT_LABELS}
-    problems = counts["failed"] + counts["skipped"] + crashed
+    with friendly_errors("add your files"):
+        # stored and queued before this returns: from here on, nothing handed over can be lost
+        queued = jobs.queue_uploads(store, ((u.name, u.getvalue()) for u in uploads), assistant.id, user)
+        wake_indexer(store)
+        waiting = sum(j.active for j in queued)
+        st.toast(f"{plural(waiting, 'document')} queued for indexing. You can leave this page: indexing goes on."
+                 if waiting else "Nothing to index in those files (see why below).", icon=":material/schedule:")
+
+
+def _summary(finished: list) -> None:
+    """What became of the listed documents, once none is left to do."""
+    counts = {s: sum(j.status == s for j in finished) for s in JOB_LABELS}
+    problems = counts["failed"] + counts["skipped"]
     parts = [f"{counts['indexed']} indexed"]
     if counts["unchanged"]:
         parts.append(f"{counts['unchanged']} already up to date")
     if problems:
         parts.append(f"{problems} not indexed (see why above)")
+    if counts["cancelled"]:
+        parts.append(f"{counts['cancelled']} cancelled")
     summary = ", ".join(parts) + "."
     if problems:
         st.warning(summary, icon=":material/warning:")
     else:
         st.success(summary + " You can ask about them on the Chat page.", icon=":material/check_circle:")
 
+
+def _queue_panel() -> None:
+    """The indexing queue of this assistant, live: a bar with the time left, each document's status, cancel and dismiss."""
+    view = jobs.queue_view(store, assistant.id, user)
+    progress = view.progress
+    busy_key = f"queue-busy-{assistant.id}"
+    was_busy, st.session_state[busy_key] = st.session_state.get(busy_key, False), progress.busy
+    if was_busy and not progress.busy:
+        st.rerun()  # the queue just finished: redraw the whole page, documents table included
+    if not view.jobs:
+        return
+    st.subheader("Indexing" if progress.busy else "Just added")
+    if progress.busy:
+        left = (f" · {duration_words(progress.seconds_left)} left" if progress.seconds_left is not None
+                else " · time left known after the first document")
+        st.progress(progress.done / progress.total, text=f"Indexing {min(progress.done + 1, progress.total)} of {progress.total}{left}")
+        st.caption("You can leave this page or close the tab: indexing goes on, and each document can be asked about "
+                   "as soon as it is done.")
+    st.dataframe(
+        [{"Document": j.name, "Status": JOB_LABELS[j.status], "Passages": j.chunks if j.status in ("indexed", "unchanged") else None,
+          "Note": j.error or ""} for j in view.jobs],
+        hide_index=True, width="stretch", height=min(38 + 35 * len(view.jobs), 400),
+        column_config={"Note": st.column_config.TextColumn("Note", width="large")},
+    )
+    left_col, right_col = st.columns(2)
+    if view.waiting:
+        with left_col.popover("Cancel…", icon=":material/cancel:", width="stretch"):
+            names = {j.job_id: j.name for j in view.waiting}
+            chosen = st.multiselect("Documents not to index", list(names), format_func=names.get, key=f"cancel-{assistant.id}")
+            if st.button("Cancel these", disabled=not chosen, key=f"cancel-some-{assistant.id}"):
+                _cancel(chosen)
+            if st.button(f"Cancel all {len(names)} waiting", key=f"cancel-all-{assistant.id}"):
+                _cancel(list(names))
+    if view.finished and right_col.button("Dismiss finished", icon=":material/done_all:", width="stretch",
+                                         key=f"dismiss-{assistant.id}", help="Stop listing the documents that are done."):
+        with friendly_errors("dismiss the finished documents"):
+            jobs.dismiss(store, assistant.id, user)
+            st.rerun()
+    if not progress.busy:
+        _summary(view.finished)
+
+
+def _cancel(job_ids: list[int]) -> None:
+    with friendly_errors("cancel"):
+        done = jobs.cancel(store, assistant.id, job_ids, user)
+        st.toast(f"Cancelled {plural(len(done), 'document')}." if done else "Those had already started.")
+        st.rerun()
+
+
+if manager:
+    # refreshed on its own while documents are indexed; slowly otherwise, to notice files queued elsewhere
+    busy = jobs.queue_progress(store, assistant.id, user).busy
+    st.fragment(_queue_panel, run_every=2.0 if busy else 10.0)()
+else:
+    coming = jobs.queue_progress(store, assistant.id, user)
+    if coming.busy:
+        st.caption(f":material/sync: Indexing {min(coming.done + 1, coming.total)} of {coming.total} documents the owner added.")
+
 # documents
 documents = docs.documents(store, assistant.id, user)
 if not documents:
-    st.info(
-        "No documents yet. Add your case studies, help-center export (ZIP), launch notes or posts above; "
-        "the assistant answers only from what you add here.",
-        icon=":material/upload_file:",
-    )
+    if jobs.queue_progress(store, assistant.id, user).busy:
+        st.info("Your documents are being indexed; they are listed here as each one is ready.", icon=":material/sync:")
+    else:
+        st.info(
+            "No documents yet. Add your case studies, help-center export (ZIP), launch notes or posts above; "
+            "the assistant answers only from what you add here.",
+            icon=":material/upload_file:",
+        )
     st.stop()
 
 st.subheader(f"Documents ({len(documents)})")

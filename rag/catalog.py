@@ -1,5 +1,6 @@
 """The catalog: SQLite tables for assistants (workspaces), documents, kinds, chats, feedback, voice guidance, the
-retrieval log, documents' web origins, the sources kept in sync, style rules and saved model connections.
+retrieval log, documents' web origins, the sources kept in sync, style rules, saved model connections and the
+indexing queue.
 
 The catalog is the source of truth for what a user sees as ready. A
 document is ``ready`` only after its chunks are stored in the index; while
@@ -247,6 +248,66 @@ CREATE TABLE IF NOT EXISTS model_connections (
 """)
 
 
+
+
+def m012_job_queue(conn: sqlite3.Connection) -> None:
+    """The indexing queue (rag/ingest/queue.py): one row per document handed over, and who works through it."""
+    _script(conn, """
+CREATE TABLE IF NOT EXISTS jobs (
+    job_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    batch TEXT NOT NULL,
+    workspace TEXT NOT NULL,
+    name TEXT NOT NULL,
+    upload TEXT NOT NULL,
+    stored TEXT,
+    size INTEGER NOT NULL DEFAULT 0,
+    chunking TEXT NOT NULL,
+    kind TEXT,
+    force INTEGER NOT NULL DEFAULT 0,
+    status TEXT NOT NULL,
+    error TEXT,
+    doc_id TEXT,
+    chunks INTEGER NOT NULL DEFAULT 0,
+    pages INTEGER,
+    queued_by TEXT NOT NULL DEFAULT '',
+    origin TEXT NOT NULL DEFAULT 'upload',
+    queued REAL NOT NULL,
+    started REAL,
+    finished REAL,
+    seconds REAL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    dismissed INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS jobs_status ON jobs(status, job_id);
+CREATE INDEX IF NOT EXISTS jobs_workspace ON jobs(workspace, dismissed, job_id);
+CREATE INDEX IF NOT EXISTS jobs_batch ON jobs(batch, job_id);
+CREATE TABLE IF NOT EXISTS queue_owner (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    pid INTEGER NOT NULL,
+    host TEXT NOT NULL,
+    label TEXT NOT NULL,
+    token TEXT NOT NULL,
+    started REAL NOT NULL,
+    beat REAL NOT NULL
+);
+""")
+
+
+def m013_read_requests(conn: sqlite3.Connection) -> None:
+    """Searches and questions the command line hands to the process that holds the index (rag/answer/relay.py)."""
+    conn.execute("""
+CREATE TABLE IF NOT EXISTS read_requests (
+    request_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    args TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'waiting',
+    response TEXT,
+    created REAL NOT NULL,
+    picked REAL,
+    done REAL
+)""")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_initial,
     m002_document_about,
@@ -259,6 +320,8 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m009_sources,
     m010_style_rules,
     m011_model_connections,
+    m012_job_queue,
+    m013_read_requests,
 ]
 
 
@@ -354,9 +417,14 @@ class Catalog:
     def workspaces(self) -> list[str]:
         return [r["name"] for r in self.query("SELECT name FROM workspaces ORDER BY created, name")]
 
-    def transaction(self):
-        """A context manager that runs several statements atomically."""
-        return _Transaction(self)
+    def transaction(self, durable: bool = False):
+        """A context manager that runs several statements atomically.
+
+        ``durable``: the commit is synced to disk before the block ends, so it survives a power cut
+        too (the catalog's usual NORMAL sync survives a crash of the process, not of the machine).
+        For what a person was just told is safe, such as "queued".
+        """
+        return _Transaction(self, durable)
 
     # documents
     def get(self, doc_id: str) -> DocumentRow | None:
@@ -402,11 +470,14 @@ class Catalog:
 
 
 class _Transaction:
-    def __init__(self, catalog: Catalog):
+    def __init__(self, catalog: Catalog, durable: bool = False):
         self.catalog = catalog
+        self.durable = durable
 
     def __enter__(self) -> Catalog:
         self.catalog._lock.acquire()
+        if self.durable:  # per connection, and this one is ours until the lock is released
+            self.catalog._conn.execute("PRAGMA synchronous=FULL")
         self.catalog._conn.execute("BEGIN IMMEDIATE")
         return self.catalog
 
@@ -414,4 +485,6 @@ class _Transaction:
         try:
             self.catalog._conn.execute("ROLLBACK" if exc_type else "COMMIT")
         finally:
+            if self.durable:
+                self.catalog._conn.execute("PRAGMA synchronous=NORMAL")
             self.catalog._lock.release()

@@ -11,6 +11,7 @@ import json
 import logging
 import sys
 from pathlib import Path
+import time
 
 from .errors import GroundedError
 from .settings import Settings
@@ -26,14 +27,20 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="grounded", description="Grounded: answers from your own documents.")
     sub = p.add_subparsers(dest="command", required=True)
 
-    ing = sub.add_parser("ingest", parents=[common], help="index files and folders")
-    ing.add_argument("paths", nargs="+")
+    ing = sub.add_parser("ingest", parents=[common], help="index files and folders (queued for the app when it runs)")
+    ing.add_argument("paths", nargs="*", help="files and folders; none: index what is already queued")
     ing.add_argument("--chunking", choices=["by_title", "recursive", "fixed"], default=None)
     ing.add_argument("--chunk-size", type=int, default=None, help="tokens per chunk")
     ing.add_argument("--chunk-overlap", type=int, default=None, help="tokens shared by neighbouring chunks")
     ing.add_argument("--force", action="store_true", help="re-index even unchanged files")
     ing.add_argument("--owner", default=None,
                      help="with sign-in on: who owns the assistant (else it has no owner and only admins can change it)")
+    ing.add_argument("--no-wait", action="store_true",
+                     help="when the app holds the data folder: queue the files and return at once (see: grounded jobs)")
+
+    jobs = sub.add_parser("jobs", parents=[common], help="the indexing queue: waiting, being indexed, finished")
+    jobs.add_argument("--cancel", type=int, nargs="+", metavar="JOB", help="cancel waiting jobs by number")
+    jobs.add_argument("--dismiss", action="store_true", help="stop listing finished jobs")
 
     sub.add_parser("docs", parents=[common], help="list documents")
 
@@ -284,39 +291,203 @@ def _print(obj) -> None:
 
 
 def cmd_ingest(store, args) -> None:
-    from tqdm import tqdm
-
-    from .ingest.pipeline import ingest_paths
-
-    bar = tqdm(total=0, unit="file", disable=args.json or not sys.stderr.isatty(), file=sys.stderr)
-
-    def progress(p):
-        bar.total = p.total
-        if p.result is None:
-            bar.set_postfix_str(p.path[-40:])
-        else:
-            bar.update(1)
-            if not args.json and p.result.status in ("failed", "skipped"):
-                bar.write(f"{p.result.status:9} {p.result.path}: {p.result.error}")
-
-    if args.owner:
-        from .workspace.assistants import ensure_default, set_owner
-
-        workspace = args.workspace or store.settings.workspace
-        ensure_default(store.catalog, workspace)
-        set_owner(store.catalog, workspace, args.owner, None)
-    report = ingest_paths(store, args.paths, args.workspace, _chunking(args, store.settings.chunking), progress, args.force)
-    bar.close()
-    if args.json:
-        _print(report.as_dict())
+    """Queue the files, then index them here, or follow another process's progress when it works through the queue."""
+    batch = _queue_files(store, args)
+    report = _Report(args, batch)
+    if batch and not report.pending:
+        report.close()
         return
-    for f in report.files:
-        if f.status in ("indexed", "unchanged"):
-            print(f"{f.status:9} {f.path} ({f.chunks} chunks)")
-    print(
-        f"\n{report.count('indexed')} indexed, {report.count('unchanged')} unchanged, "
-        f"{report.count('skipped')} skipped, {report.count('failed')} failed"
-    )
+    from .answer.relay import serve_reads, stop_serving_reads
+    from .ingest.indexer import Indexer
+    from .ingest.queue import abandon, dismiss
+
+    serve_reads(store)  # searches from other terminals are answered while this one indexes
+    try:
+        if not Indexer(store, "grounded ingest").run(on_finished=report.finished):
+            _follow(store, args, report)  # a live process works through this queue (a shared Qdrant server)
+            return
+    except KeyboardInterrupt:
+        if batch:
+            stopped = abandon(store, batch[0].batch)
+            print(f"grounded: stopped; {len(stopped)} documents were not indexed", file=sys.stderr)
+        raise
+    finally:
+        stop_serving_reads(store)
+    report.close()
+    dismiss(store.catalog, report.ids)  # reported here, and nobody else was watching: no need to list them on
+
+
+def cmd_ingest_beside(folder, args) -> None:
+    """``grounded ingest`` while another process (the app) holds the index: queue, then follow its progress."""
+    if not args.paths:
+        print("Another process holds this data folder and works through its queue; see where it is with: grounded jobs")
+        return
+    batch = _queue_files(folder, args)
+    report = _Report(args, batch)
+    if args.no_wait or not report.pending:
+        report.close(waited=False)
+        return
+    _follow(folder, args, report)
+
+
+def _queue_files(folder, args) -> list:
+    """The files on the command line, stored and queued as one batch (nothing when none were given)."""
+    from .ingest.queue import read_files
+    from .workspace.assistants import ensure_default, set_owner
+    from .workspace.jobs import queue_uploads
+
+    if not args.paths:
+        return []
+    workspace = args.workspace or folder.settings.workspace
+    assistant = ensure_default(folder.catalog, workspace)
+    if args.owner:
+        assistant = set_owner(folder.catalog, workspace, args.owner, None)
+    return queue_uploads(folder, read_files(folder, args.paths), workspace, None,
+                         _chunking(args, assistant.chunking), force=args.force)
+
+
+class _Report:
+    """What ``grounded ingest`` prints: a line per document as it finishes (a bar on a terminal), then a summary."""
+
+    def __init__(self, args, batch: list):
+        from tqdm import tqdm
+
+        self.args = args
+        self.ids = {j.job_id for j in batch}
+        self.results: dict[int, object] = {}
+        self.others = 0  # jobs queued before ours, indexed first
+        self.bar = tqdm(total=len(batch), unit="doc", disable=args.json or not sys.stderr.isatty(), file=sys.stderr)
+        for job in batch:
+            if not job.active:
+                self.finished(job)
+
+    @property
+    def pending(self) -> int:
+        return len(self.ids) - len(self.results)
+
+    def finished(self, job) -> None:
+        from .ingest.queue import as_result
+
+        if job.job_id not in self.ids:
+            self.others += 1
+            return
+        if job.job_id in self.results:
+            return
+        result = self.results[job.job_id] = as_result(job)
+        self.bar.update(1)
+        if self.args.json:
+            return
+        if result.status in ("indexed", "unchanged"):
+            self.bar.write(f"{result.status:9} {result.path} ({result.chunks} chunks)", file=sys.stdout)
+        else:
+            self.bar.write(f"{result.status:9} {result.path}: {result.error}", file=sys.stdout)
+
+    def close(self, waited: bool = True) -> None:
+        from .ingest.admission import IngestReport
+
+        self.bar.close()
+        report = IngestReport([self.results[i] for i in sorted(self.results)])
+        if self.args.json:
+            _print({**report.as_dict(), "queued": self.pending})
+            return
+        if not self.ids:
+            print(f"Indexed {self.others} documents that were waiting." if self.others else "Nothing was waiting to be indexed.")
+            return
+        counts = ", ".join(f"{report.count(s)} {s}" for s in ("indexed", "unchanged", "skipped", "failed"))
+        print(f"\n{counts}" + (f", {self.pending} queued (see: grounded jobs)" if self.pending else ""))
+        if self.others:
+            print(f"(Also indexed {self.others} documents queued before these.)")
+        if not waited and self.pending:
+            print("The app indexes them; follow them with: grounded jobs")
+
+
+def _follow(folder, args, report: _Report) -> None:
+    """Print our documents' results as another process indexes them; take over if it stops."""
+    from .ingest import queue
+
+    if not report.ids:
+        report.close()
+        return
+    batch = queue.get(folder.catalog, min(report.ids)).batch
+    holder = queue.owner(folder.catalog)
+    if not args.json:
+        who = f"{holder.label} (process {holder.pid})" if holder else "the process holding this data folder"
+        print(f"Queued {len(report.ids)} documents; {who} is indexing them. Ctrl-C stops waiting, not the indexing.",
+              file=sys.stderr)
+    alone_since = None
+    try:
+        while report.pending:
+            for job in queue.jobs(folder.catalog, batch=batch, include_dismissed=True):
+                if not job.active:
+                    report.finished(job)
+            if not report.pending:
+                break
+            if queue.owner(folder.catalog) is not None:
+                alone_since = None
+            elif alone_since is None:
+                alone_since = time.monotonic()
+            elif time.monotonic() - alone_since > 5 and _index_if_free(folder, report):
+                break  # the holder went away: this process indexed what was left
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        print("grounded: stopped waiting; indexing goes on (see: grounded jobs)", file=sys.stderr)
+        raise
+    report.close()
+
+
+def _index_if_free(folder, report: _Report) -> bool:
+    """Index the queue in this process if the data folder has become free; False if it is still held."""
+    from .errors import IndexLocked
+    from .ingest.indexer import Indexer
+    from .ingest.recovery import open_store
+
+    try:
+        store = open_store(folder.settings)
+    except IndexLocked:
+        return False
+    try:
+        return Indexer(store, "grounded ingest").run(on_finished=report.finished)
+    finally:
+        store.close()
+
+
+def cmd_jobs(folder, args) -> None:
+    """The indexing queue: who works through it, how far along, each job; cancel or dismiss jobs."""
+    from .ingest import queue
+    from .present import duration_words
+
+    if args.cancel:
+        done = queue.cancel(folder, args.cancel)
+        print(f"Cancelled {len(done)} of {len(args.cancel)} jobs" + ("" if len(done) == len(args.cancel) else
+              " (the others had started or finished)") + ".")
+        return
+    listed = queue.jobs(folder.catalog, workspace=args.workspace)
+    if args.dismiss:
+        print(f"Dismissed {queue.dismiss(folder.catalog, [j.job_id for j in listed])} finished jobs.")
+        return
+    holder = queue.owner(folder.catalog)
+    where = queue.progress(folder.catalog, args.workspace)
+    if args.json:
+        _print({
+            "indexer": {"label": holder.label, "pid": holder.pid, "host": holder.host} if holder else None,
+            "done": where.done, "total": where.total, "seconds_left": where.seconds_left,
+            "jobs": [j.as_dict() for j in listed],
+        })
+        return
+    waiting = sum(j.active for j in listed)
+    if where.busy:
+        left = f", {duration_words(where.seconds_left)} left" if where.seconds_left is not None else ""
+        state = f"{where.done} of {where.total} done{left}"
+        print(f"Indexing: {state}, by {holder.label} (process {holder.pid})." if holder else
+              f"Nobody is indexing ({state}). Start the app, or run: grounded ingest")
+    elif not listed:
+        print("The queue is empty.")
+    for j in listed:
+        note = j.error or (f"{j.chunks} chunks" if j.status in ("indexed", "unchanged") else "")
+        by = f" by {j.queued_by}" if j.queued_by else ""
+        print(f"{j.job_id:>6}  {j.status:9} {j.workspace}  {j.name}{by}" + (f"  ({note})" if note else ""))
+    if listed and not waiting:
+        print("\nAll done. Clear this list with: grounded jobs --dismiss")
 
 
 def cmd_docs(store, args) -> None:
@@ -360,30 +531,42 @@ def cmd_search(store, args) -> None:
     from .answer.retrieve import search
 
     hits = search(store, args.query, args.workspace or store.settings.workspace, k=args.k, strategy=args.strategy)
+    _print_hits([h.as_dict() for h in hits], args)
+
+
+def cmd_search_beside(folder, args) -> None:
+    """``grounded search`` while the app holds the index: the app searches (rag/answer/relay.py)."""
+    from .answer.relay import request_read
+
+    request = {"query": args.query, "workspace": args.workspace or folder.settings.workspace, "k": args.k, "strategy": args.strategy}
+    _print_hits(request_read(folder, "search", request)["results"], args)
+
+
+def _print_hits(hits: list[dict], args) -> None:
+    from .present import hit_lines
+
     if args.json:
-        _print({"results": [h.as_dict() for h in hits]})
-        return
-    if not hits:
+        _print({"results": hits})
+    elif not hits:
         print("Nothing found. Is anything indexed in this workspace? (grounded docs)")
-    for n, h in enumerate(hits, 1):
-        where = ", ".join(x for x in (h.file, f"page {h.page}" if h.page else "", h.section) if x)
-        print(f"[{n}] {h.score:.3f}  {where}\n    {h.text[:300].replace(chr(10), ' ')}\n")
+    else:
+        print(hit_lines(hits))
+
+
+def _ask_request(args, workspace: str) -> dict:
+    return {"question": args.question, "workspace": workspace, "model": args.model, "strategy": args.strategy, "k": args.k,
+            "threshold": args.threshold, "neighbours": args.neighbours, "files": args.file, "kinds": args.kind}
 
 
 def cmd_ask(store, args) -> None:
     from .answer.chain import AskOptions, ask_stream
-    from .types import RetrievalSettings, SearchFilter
+    from .answer.relay import retrieval_from
+    from .present import answer_tail_text
 
-    retrieval = RetrievalSettings().with_(
-        strategy=args.strategy,
-        k=args.k,
-        threshold=args.threshold,
-        neighbours=args.neighbours,
-        where=SearchFilter(files=tuple(args.file or ()), kinds=tuple(args.kind or ())),
-    )
+    options = AskOptions(model=args.model, retrieval=retrieval_from(_ask_request(args, args.workspace)))
     answer = None
     streamed = False
-    for event in ask_stream(store, args.question, args.workspace, AskOptions(model=args.model, retrieval=retrieval)):
+    for event in ask_stream(store, args.question, args.workspace, options):
         if event.kind == "token" and not args.json:
             print(event.text, end="", flush=True)
             streamed = True
@@ -394,23 +577,25 @@ def cmd_ask(store, args) -> None:
     if args.json:
         _print(answer.as_dict())
         return
-    if not streamed:
-        print(answer.answer, end="")
+    _print_answer("" if streamed else answer.answer, answer_tail_text(answer))
+
+
+def cmd_ask_beside(folder, args) -> None:
+    """``grounded ask`` while the app holds the index: the app answers (rag/answer/relay.py); printed whole, not streamed."""
+    from .answer.relay import request_read
+
+    response = request_read(folder, "ask", _ask_request(args, args.workspace or folder.settings.workspace))
+    if args.json:
+        _print(response["answer"])
+    else:
+        _print_answer(response["text"], response["tail"])
+
+
+def _print_answer(text: str, tail: str) -> None:
+    print(text, end="")
     print("\n")
-    for note in answer.notices:
-        print(f"Note: {note}")
-    if answer.citations:
-        print("\nSources:")
-    for c in answer.citations:
-        where = ", ".join(x for x in (c.title, c.url or c.file, f"page {c.page}" if c.page else "", c.section) if x)
-        print(f"[{c.n}] {where}\n    “{c.quote}”")
-    if answer.sentences and not answer.refused:
-        verdict = {True: "Answers the question", False: "Doesn't answer the question", None: "Answers the question?"}
-        print(f"\n{verdict[answer.answers_question]}: {answer.answers_reason}")
-        flagged = [s for s in answer.sentences if s.support != "supported"]
-        print(f"Supported: {answer.grounded_fraction:.0%} of the answer is backed by the passages it cites.")
-        for s in flagged:
-            print(f"  {s.support.upper()}: {s.text}" + (f" ({'; '.join(s.reasons)})" if s.reasons else ""))
+    if tail:
+        print(tail)
 
 
 def cmd_show(store, args) -> None:
@@ -442,7 +627,10 @@ def cmd_show(store, args) -> None:
 
 
 COMMANDS = {"ingest": cmd_ingest, "docs": cmd_docs, "rm": cmd_rm, "reindex": cmd_reindex, "search": cmd_search, "ask": cmd_ask,
-            "assistants": cmd_assistants, "sources": cmd_sources, "sync": cmd_sync, "show": cmd_show}
+            "assistants": cmd_assistants, "sources": cmd_sources, "sync": cmd_sync, "show": cmd_show, "jobs": cmd_jobs}
+# What works while another process (the app) holds the data folder's index: the catalog alone, or a read the holder answers.
+BESIDE = {"ingest": cmd_ingest_beside, "jobs": cmd_jobs, "docs": cmd_docs, "assistants": cmd_assistants,
+          "search": cmd_search_beside, "ask": cmd_ask_beside}
 
 
 # --- marketing workflows: draft with a recipe, knowledge-base health, set a document's kind ---
@@ -625,15 +813,24 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "hash-password":  # needs no data folder
         return cmd_hash_password(args)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    from .errors import IndexLocked
     from .ingest.recovery import open_store
+    from .store import DataFolder
 
     store = None
     try:
         settings = Settings.load(args.data_dir)
         if args.workspace:
             settings = settings.with_(workspace=args.workspace)
-        store = open_store(settings)
-        COMMANDS[args.command](store, args)
+        try:
+            store = open_store(settings)
+        except IndexLocked as locked:
+            if args.command not in BESIDE:
+                raise GroundedError(f"{locked} While it runs, these commands work: {', '.join(BESIDE)}.") from None
+            store = DataFolder(settings)  # the catalog alone: queue, list, and ask the holder to search
+            BESIDE[args.command](store, args)
+        else:
+            COMMANDS[args.command](store, args)
     except GroundedError as err:
         print(f"grounded: {err}", file=sys.stderr)
         return 1

@@ -136,6 +136,9 @@ CHUNK_LABELS = {
 }
 STATUS_LABELS = {"ready": "Ready", "failed": "Failed", "indexing": "Indexing…"}
 RESULT_LABELS = {"indexed": "Indexed", "unchanged": "Already up to date", "skipped": "Skipped", "failed": "Could not index"}
+JOB_LABELS = {
+    "queued": "Waiting", "reading": "Reading…", "indexing": "Indexing…", **RESULT_LABELS, "cancelled": "Cancelled",
+}
 
 
 def plural(n: int, word: str, many: str | None = None) -> str:
@@ -193,4 +196,31 @@ def passage_markdown(text: str) -> str:
         if not is_table and line.strip() and nxt.strip() and not nxt.lstrip().startswith("|"):
             line += "  "  # keep the document's line break
         out.append(line)
+    return "\n".join(out)
+
+
+def answer_tail_text(answer) -> str:
+    """What the command line prints under an answer's text: notes, sources with quotes, and the checks."""
+    lines = [f"Note: {note}" for note in answer.notices]
+    if answer.citations:
+        lines.append("\nSources:")
+    for c in answer.citations:
+        where = ", ".join(x for x in (c.title, c.url or c.file, f"page {c.page}" if c.page else "", c.section) if x)
+        lines.append(f"[{c.n}] {where}\n    “{c.quote}”")
+    if answer.sentences and not answer.refused:
+        verdict = {True: "Answers the question", False: "Doesn't answer the question", None: "Answers the question?"}
+        lines.append(f"\n{verdict[answer.answers_question]}: {answer.answers_reason}")
+        lines.append(f"Supported: {answer.grounded_fraction:.0%} of the answer is backed by the passages it cites.")
+        for s in answer.sentences:
+            if s.support != "supported":
+                lines.append(f"  {s.support.upper()}: {s.text}" + (f" ({'; '.join(s.reasons)})" if s.reasons else ""))
+    return "\n".join(lines)
+
+
+def hit_lines(hits: list[dict]) -> str:
+    """Search results (as ``Hit.as_dict``) as the command line prints them."""
+    out = []
+    for n, h in enumerate(hits, 1):
+        where = ", ".join(x for x in (h["file"], f"page {h['page']}" if h["page"] else "", h["section"]) if x)
+        out.append(f"[{n}] {h['score']:.3f}  {where}\n    {h['text'][:300].replace(chr(10), ' ')}\n")
     return "\n".join(out)

@@ -4,6 +4,11 @@ One ``Store`` per process and data directory; the CLI opens one per command,
 the app shares one across sessions. Open it with
 :func:`rag.ingest.recovery.open_store`, which also finishes or rolls back
 work a crash interrupted.
+
+Only one process at a time can hold a folder's embedded index. Another one
+(the command line while the app runs) opens a :class:`DataFolder`: the
+catalog and settings alone, enough to queue documents, list them and hand
+searches to the process that holds the index.
 """
 
 from __future__ import annotations
@@ -47,3 +52,16 @@ class Store:
         root = self.settings.files_dir
         root.mkdir(parents=True, exist_ok=True)
         return root
+
+
+class DataFolder:
+    """A data folder's settings and catalog without its index: what a process beside the index's holder may use."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        redact.install(settings)
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.catalog = Catalog(settings.catalog_path)
+
+    def close(self) -> None:
+        self.catalog.close()

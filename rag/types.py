@@ -257,6 +257,7 @@ NoticeCode = Literal[
     "no_voice",  # no past posts to copy the voice from
     "nothing_to_write",  # no relevant facts for a draft
     "saved",  # a note saved with an older chat, before notices had codes
+    "still_indexing",  # some of the assistant's documents were still queued when this was answered
 ]
 RefusalReason = Literal["nothing_relevant", "names_absent", "names_in_passing"]
 

@@ -153,7 +153,7 @@ def test_every_write_path_refuses_a_shared_read_only_user(store):
     from rag.marketing.voice import guidance_for, save_guidance
     from rag.types import ChunkSettings
     from rag.ingest import sources
-    from rag.workspace import documents
+    from rag.workspace import documents, jobs
     from rag.workspace import sources as sites
     from rag.workspace.assistants import set_model_server, set_owner, share
     from rag.workspace.chats import add_message, record_feedback
@@ -172,7 +172,7 @@ def test_every_write_path_refuses_a_shared_read_only_user(store):
         "reindex": lambda: documents.reindex(store, doc.doc_id, BOB),
         "reindex all": lambda: documents.reindex_assistant(store, shared.id, ChunkSettings(), BOB),
         "delete": lambda: documents.delete(store, doc.doc_id, BOB),
-        "upload": lambda: next(documents.add_documents(store, [("x.md", b"# X\n\nText here.\n")], shared.id, BOB)),
+        "upload": lambda: jobs.queue_uploads(store, [("x.md", b"# X\n\nText here.\n")], shared.id, BOB),
         "guidance": lambda: save_guidance(store.catalog, shared.id, "Write like a pirate.", BOB),
         "health fix": lambda: apply_fix(store, Fix("delete", doc.doc_id, "Delete"), BOB),
         "model server": lambda: set_model_server(store.catalog, store.settings, shared.id, "https://example.com/v1", "m", BOB),

@@ -51,3 +51,50 @@ def test_a_crashed_worker_is_replaced(pdf):
     isolated._worker.proc.kill()
     isolated._worker.proc.wait()
     assert parse_file_isolated(pdf, "two-pages.pdf").pages == 2
+
+
+def _gone(pid: int) -> bool:
+    """The process has exited (a zombie nobody has reaped yet counts as gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except FileNotFoundError:
+        return True
+
+
+def test_a_worker_never_outlives_its_parent(tmp_path):
+    """A killed ``grounded ingest`` must not leave its worker parsing for minutes: the worker's stdin is
+    held open here (as if it were busy with a file), so only its watchdog can notice the parent died."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    read_end, write_end = os.pipe()
+    script = (
+        "import os, subprocess, sys, time\n"
+        "w = subprocess.Popen([sys.executable, '-m', 'rag.parse.worker', '0', str(os.getpid())], stdin=int(sys.argv[1]),"
+        " stdout=subprocess.DEVNULL)\n"
+        "print(w.pid, flush=True)\n"
+        "time.sleep(600)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script, str(read_end)], pass_fds=(read_end,), stdout=subprocess.PIPE,
+                              cwd=root, text=True)
+    try:
+        worker = int(parent.stdout.readline())
+        time.sleep(1.0)
+        assert not _gone(worker)  # alive while its parent is
+        parent.send_signal(signal.SIGKILL)
+        parent.wait()
+        deadline = time.monotonic() + 10
+        while not _gone(worker):
+            assert time.monotonic() < deadline, "the worker outlived its parent"
+            time.sleep(0.1)
+    finally:
+        os.close(read_end)
+        os.close(write_end)
+        if parent.poll() is None:
+            parent.kill()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -73,21 +74,36 @@ def _store():
     return get_store(str(Settings.load().data_dir.resolve()))
 
 
+def _wait_for_indexing(timeout: float = 120.0) -> None:
+    """Until the app's indexer (a background thread of the test's process) has emptied the queue."""
+    from rag.ingest import queue
+
+    catalog = _store().catalog
+    deadline = time.monotonic() + timeout
+    while queue.jobs(catalog, active_only=True):
+        assert time.monotonic() < deadline, "the queue did not empty in time"
+        time.sleep(0.1)
+
+
 def _upload(at: AppTest, files) -> AppTest:
+    """Upload on the Knowledge page, wait for the queue to be indexed, and show the page again."""
     at.switch_page("app_pages/knowledge.py").run()
     at.file_uploader[0].set_value(files)
     _button(at, "Upload and index").click().run()
-    return at
+    _wait_for_indexing()
+    return at.run()
+
+
+def _queue_rows(at: AppTest) -> dict[str, dict]:
+    """The Knowledge page's queue table: document -> its row."""
+    table = next(d.value for d in at.dataframe if "Status" in d.value.columns and "Document" in d.value.columns)
+    return {row["Document"]: row for row in table.to_dict("records")}
 
 
 def _ask(at: AppTest, question: str) -> AppTest:
     at.switch_page("app_pages/chat.py").run()
     at.chat_input[0].set_value(question).run()
     return at
-
-
-def _status_labels(at: AppTest) -> list[str]:
-    return [_plain(s.label) for s in at.status]
 
 
 # chat
@@ -112,9 +128,9 @@ def test_upload_then_ask_shows_answer_with_citation(app):
         ],
     )
     _no_exceptions(app)
-    labels = _status_labels(app)
-    assert any(l.startswith("Indexed: northwind.md — ") and "passage" in l for l in labels), labels
-    assert any(l.startswith("Skipped: x.exe") and "aren't supported" in l for l in labels), labels
+    rows = _queue_rows(app)  # each document's result stays listed until dismissed
+    assert rows["northwind.md"]["Status"] == "Indexed" and rows["northwind.md"]["Passages"] >= 1, rows
+    assert rows["x.exe"]["Status"] == "Skipped" and "aren't supported" in rows["x.exe"]["Note"], rows
     assert "2 indexed" in app.warning[0].value and "1 not indexed" in app.warning[0].value
 
     _ask(app, "How long did onboarding take for Northwind?")
@@ -282,10 +298,10 @@ def test_failed_upload_says_why_in_plain_words(app):
     app.run()
     _upload(app, [("broken.pdf", b"%PDF-1.4 this is not really a pdf", "application/pdf"), ("empty.txt", b"", "text/plain")])
     _no_exceptions(app)
-    labels = _status_labels(app)
-    assert any(l.startswith("Could not index: broken.pdf — ") for l in labels), labels
-    assert any(l.startswith("Could not index: empty.txt — ") and "empty" in l for l in labels), labels
-    assert "Traceback" not in _texts(app)
+    rows = _queue_rows(app)
+    assert rows["broken.pdf"]["Status"] == "Could not index" and rows["broken.pdf"]["Note"], rows
+    assert rows["empty.txt"]["Status"] == "Could not index" and "empty" in rows["empty.txt"]["Note"].lower(), rows
+    assert "Traceback" not in _texts(app) + " ".join(r["Note"] for r in rows.values())
     assert "2 not indexed" in app.warning[0].value
 
 
@@ -408,8 +424,54 @@ def test_a_zip_upload_indexes_every_document_inside(app):
     app.run()
     _upload(app, [("help-center.zip", buffer.getvalue(), "application/zip")])
     _no_exceptions(app)
-    labels = _status_labels(app)
-    assert any(l.startswith("help-center.zip: 2 of 3 documents ready") for l in labels), labels
-    assert "help/logo.png" in _texts(app) and "isn't really a PNG file" in _texts(app)
-    names = [d.file for d in _store().catalog.documents(status="ready")]
+    rows = _queue_rows(app)  # one row per document in the archive
+    assert [r["Status"] for r in rows.values()].count("Indexed") == 2, rows
+    assert "isn't really a PNG file" in rows["help-center.zip/help/logo.png"]["Note"], rows
+    names = [d.file for d in _store().catalog.documents()]
     assert sorted(names) == ["help-center.zip/help/billing.html", "help-center.zip/help/reset-password.html"]
+
+
+def test_the_knowledge_page_shows_the_queue_and_a_waiting_document_can_be_cancelled(app, monkeypatch):
+    """The queue on the page: a bar, each document's status, cancel; the sidebar and Chat say indexing is under way."""
+    from rag.ingest.indexer import start_indexer
+
+    monkeypatch.setattr("app_pages._common.start_indexer", lambda store: None)  # held until the test starts it
+    app.run()
+    app.switch_page("app_pages/knowledge.py").run()
+    notes = b"# Launch notes\n\nThe Atlas launch is planned for May.\n"
+    app.file_uploader[0].set_value([("northwind.md", CASE_STUDY, "text/markdown"), ("pricing.txt", PRICING, "text/plain"),
+                                    ("notes.md", notes, "text/markdown")])
+    _button(app, "Upload and index").click().run()
+    _no_exceptions(app)
+    assert app.get("progress")[0].proto.text.startswith("Indexing 1 of 3")
+    assert {name: row["Status"] for name, row in _queue_rows(app).items()} == {n: "Waiting" for n in ("northwind.md", "pricing.txt", "notes.md")}
+    assert any("being indexed" in i.value for i in app.info)  # nothing ready yet, and the page says why
+
+    pricing = next(j.job_id for j in _store_jobs() if j.name == "pricing.txt")
+    app.multiselect(key="cancel-default").set_value([pricing]).run()
+    _button(app, "Cancel these").click().run()
+    _no_exceptions(app)
+    assert _queue_rows(app)["pricing.txt"]["Status"] == "Cancelled"
+
+    app.switch_page("app_pages/chat.py").run()
+    assert any("documents are being indexed" in i.value for i in app.info) and app.chat_input[0].disabled
+    assert any(c.value.endswith("Indexing 2 of 3") for c in app.sidebar.caption)  # how far along (cancelled: done), on every page
+
+    start_indexer(_store())
+    _wait_for_indexing()
+    app.switch_page("app_pages/knowledge.py").run()
+    _no_exceptions(app)
+    assert {name: row["Status"] for name, row in _queue_rows(app).items()} == {
+        "northwind.md": "Indexed", "pricing.txt": "Cancelled", "notes.md": "Indexed"}
+    assert "2 indexed, 1 cancelled." in app.success[0].value
+    assert [d.file for d in _store().catalog.documents("default")] == ["northwind.md", "notes.md"]
+
+    _button(app, "Dismiss finished").click().run()
+    _no_exceptions(app)
+    assert not app.get("progress") and not [d for d in app.dataframe if "Status" in d.value.columns and "Document" in d.value.columns]
+
+
+def _store_jobs():
+    from rag.ingest import queue
+
+    return queue.jobs(_store().catalog)

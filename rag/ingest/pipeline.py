@@ -220,7 +220,7 @@ def _sources_of_bytes(display: str, data: bytes, limits: Limits) -> Iterator[tup
     yield display, data
 
 
-def _documents_of(name: str, data: bytes, limits: Limits) -> Iterator[tuple[str, bytes | FileResult]]:
+def documents_of(name: str, data: bytes, limits: Limits) -> Iterator[tuple[str, bytes | FileResult]]:
     """The documents in one file: (name, bytes), or (name, result) for an entry that can't be indexed."""
     try:
         for member, payload in _sources_of_bytes(name, data, limits):
@@ -301,7 +301,7 @@ def ingest_uploads(
             if (problem := too_large(store, len(data))) is not None:
                 yield name, FileResult(name, "failed", error=str(problem))
             else:
-                yield from _documents_of(name, data, store.settings.limits)
+                yield from documents_of(name, data, store.settings.limits)
             yield _UPLOAD_DONE, None
 
     with ParseAhead(store, workspace, chunking) as ahead:
@@ -338,12 +338,12 @@ def ingest_paths(
     def documents() -> Iterator[tuple]:
         for n, path in enumerate(files):
             yield _FILE_START, (n, path)
-            display = _display_name(path, paths)
+            display = display_name(path, paths)
             try:
                 if (problem := too_large(store, path.stat().st_size)) is not None:
                     yield display, FileResult(display, "failed", error=str(problem))
                 else:
-                    yield from _documents_of(display, path.read_bytes(), store.settings.limits)
+                    yield from documents_of(display, path.read_bytes(), store.settings.limits)
             except OSError as err:
                 yield str(path), FileResult(str(path), "failed", error=f"This file could not be opened ({err.strerror}).")
             yield _FILE_DONE, (n, path)
@@ -369,7 +369,7 @@ def ingest_paths(
 _FILE_START, _FILE_DONE = object(), object()  # bracket one file's documents in ingest_paths' stream
 
 
-def _display_name(path: Path, roots: Iterable[str | Path]) -> str:
+def display_name(path: Path, roots: Iterable[str | Path]) -> str:
     """The name a document is known by: its path relative to the folder given."""
     for root in roots:
         root = Path(root)

@@ -9,7 +9,8 @@ parsed by a worker process (``python -m rag.parse.worker``):
   memory ends in a MemoryError or a dead worker, never a swapping server;
 - the parent waits at most ``timeout_s`` for each file, then kills the worker;
 - a worker that dies (a segfault, the out-of-memory killer) becomes a plain
-  "couldn't be read" message, and the next file gets a fresh worker.
+  "couldn't be read" message, and the next file gets a fresh worker;
+- a worker never outlives this process, even mid-file (see :mod:`rag.parse.worker`).
 
 The worker lives across files (importing the parsers takes seconds; a file
 often takes milliseconds) and is replaced after a timeout, a crash, a
@@ -48,7 +49,7 @@ class _Worker:
         self.memory_mb = memory_mb
         self.served = 0
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "rag.parse.worker", str(memory_mb)],
+            [sys.executable, "-m", "rag.parse.worker", str(memory_mb), str(os.getpid())],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,

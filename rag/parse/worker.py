@@ -1,20 +1,31 @@
-"""The parsing worker: ``python -m rag.parse.worker MEMORY_MB``.
+"""The parsing worker: ``python -m rag.parse.worker MEMORY_MB [PARENT_PID]``.
 
 Reads requests from stdin and writes answers to stdout, each one frame:
 an 8-byte big-endian length, then a pickle. A request is
 ``(path, display_name, timeout_s)`` (OCR stops starting new pages before the
 parent's time limit, so a long scan ends with the pages read so far); an answer is ``(True, ParsedDocument)`` or
 ``(False, (error class name, message))``. It sends ``(True, "ready")`` once
-its parsers are imported, and exits when stdin closes (so it never outlives
-the process that started it) or after a MemoryError (its heap is suspect).
+its parsers are imported, and exits after a MemoryError (its heap is suspect).
+
+It never outlives the process that started it: it exits when stdin closes,
+and, since that is only noticed between files, a watchdog thread also ends it
+within half a second of its parent dying while it is busy with a file (a
+SIGKILLed ``grounded ingest`` used to leave its worker parsing for up to the
+180-second limit). The watchdog polls the parent's pid rather than relying on
+``prctl(PR_SET_PDEATHSIG)``: Linux sends that signal when the *thread* that
+started the worker exits, and workers are started from short-lived threads
+(the look-ahead's) while they serve the whole process.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import pickle
 import struct
 import sys
+import threading
+import time
 import warnings
 
 HEADER = struct.Struct(">Q")
@@ -39,8 +50,22 @@ def write_frame(stream, obj) -> None:
     stream.flush()
 
 
+def exit_with_parent(parent: int, every_s: float = 0.5) -> threading.Thread:
+    """Start a watchdog that ends this process as soon as ``parent`` is no longer its parent (it died)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(every_s)
+        os._exit(4)  # nobody is left to read the answer; don't finish the parse
+
+    thread = threading.Thread(target=watch, name="parent-watchdog", daemon=True)
+    thread.start()
+    return thread
+
+
 def main() -> int:
     memory_mb = int(sys.argv[1]) if len(sys.argv) > 1 else 0
+    exit_with_parent(int(sys.argv[2]) if len(sys.argv) > 2 else os.getppid())
     if memory_mb:
         import resource
 

@@ -223,8 +223,10 @@ def duplicate_assistant(store, assistant_id: str, name: str | None = None, user:
 def delete_assistant(store, assistant_id: str, user: User | None = None) -> None:
     """Remove an assistant, its documents, originals, index and chats (its owner only)."""
     from ..ingest.pipeline import delete_document
+    from ..ingest.queue import settle_workspace
 
     get_assistant(store.catalog, assistant_id, user, manage=True)
+    settle_workspace(store, assistant_id)  # nothing of it is being indexed while it goes
     for row in store.catalog.documents(assistant_id):
         delete_document(store, row.doc_id)
     store.index.drop(assistant_id)
@@ -232,4 +234,5 @@ def delete_assistant(store, assistant_id: str, user: User | None = None) -> None
         c.execute("DELETE FROM messages WHERE chat_id IN (SELECT chat_id FROM chats WHERE workspace = ?)", (assistant_id,))
         c.execute("DELETE FROM chats WHERE workspace = ?", (assistant_id,))
         c.execute("DELETE FROM sources WHERE workspace = ?", (assistant_id,))  # its pages go with it (ON DELETE CASCADE)
+        c.execute("DELETE FROM jobs WHERE workspace = ?", (assistant_id,))
         c.execute("DELETE FROM workspaces WHERE name = ?", (assistant_id,))

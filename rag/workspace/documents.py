@@ -3,15 +3,14 @@
 Pages hide the controls a user may not use, but that is a convenience: the
 guarantee is here. Reading a document (its passages, a preview of another
 split, a download) needs the right to use its assistant; changing it (kind,
-re-index, delete, adding documents) needs the right to manage it. A document
+re-index, delete) needs the right to manage it; adding documents goes through the
+indexing queue (:mod:`rag.workspace.jobs`), under the same rule. A document
 of an assistant the user may not see is reported exactly like a missing one.
 
 ``user=None`` is the trusted command line (whoever runs the machine).
 """
 
 from __future__ import annotations
-
-from collections.abc import Iterable, Iterator
 
 from ..catalog import DocumentRow
 from ..errors import NotFound
@@ -43,13 +42,6 @@ def document(store: Store, doc_id: str, user: User | None, manage: bool = False,
 def managed_assistant(store: Store, assistant_id: str, user: User | None) -> Assistant:
     """The assistant, if ``user`` may change what it knows."""
     return get_assistant(store.catalog, assistant_id, user, manage=True)
-
-
-def add_documents(store: Store, uploads: Iterable[tuple[str, bytes]], assistant_id: str, user: User | None,
-                  chunking: ChunkSettings | None = None) -> Iterator[list[FileResult]]:
-    """Index uploads into an assistant the user manages (see :func:`rag.ingest.pipeline.ingest_uploads`)."""
-    assistant = managed_assistant(store, assistant_id, user)
-    return pipeline.ingest_uploads(store, uploads, assistant.id, chunking or assistant.chunking)
 
 
 def set_kind(store: Store, doc_id: str, kind: str, user: User | None) -> None:

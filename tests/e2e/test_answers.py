@@ -24,7 +24,7 @@ def test_prices_steps_and_follow_ups_from_a_help_center(app_url, page, tmp_path)
     page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files([str(export), str(case_study)])
     expect(page.locator("[data-testid=stFileChip]")).to_have_count(2)
     page.get_by_role("button", name="Upload and index").click()
-    expect(page.get_by_text(re.compile(r"9 indexed"))).to_be_visible(timeout=SLOW)
+    expect(page.get_by_text(re.compile(r"9 indexed\."))).to_be_visible(timeout=SLOW)  # the queue, when all are done
     _settle(page)
     shots("help-center-indexed")
 

@@ -1,0 +1,222 @@
+"""The indexer: the one worker that works through a data folder's queue, in the process that holds its index.
+
+A thread, not a process of its own, because:
+
+- only the process holding the index can write to it (Qdrant Edge's folder lock), and that
+  process already has the embedding model loaded and the write lock that keeps one ingest,
+  re-index or delete at a time; a separate indexing process would load a second model and could not
+  open the index while the app holds it;
+- the heavy work does not hold the GIL: parsing runs in the parse worker process
+  (:mod:`rag.parse.isolated`, which also keeps a hostile file from taking the app down), embedding in
+  onnxruntime's threads. Pages and chats keep being served meanwhile (a question is embedded in
+  milliseconds between indexing batches);
+- it dies with its process, and what it leaves half done is what recovery and the queue already
+  repair: the document is rolled back when the store is next opened, the job is redone.
+
+The app starts one with its store (:func:`start_indexer`); ``grounded ingest`` runs one in its own
+thread (:meth:`Indexer.run`) when no app holds the folder. Across processes, the catalog's
+``queue_owner`` row says which one works through the queue (a heartbeat every two seconds); a second
+one stays idle and retries, so there is one worker per data folder even against a shared Qdrant
+server, where there is no folder lock.
+
+Jobs are taken oldest first. While one document is embedded the next one is read in the parse
+worker (:class:`rag.ingest.parse_ahead.ParseAhead`, as a folder ingest does) when it goes to the same
+assistant with the same settings, so a queue indexes as fast as ``grounded ingest`` did.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+from ..store import Store
+from . import queue
+from .admission import FileResult
+from .parse_ahead import ParseAhead
+from .pipeline import ingest_bytes
+
+log = logging.getLogger("grounded.indexer")
+
+HEARTBEAT_S = 2.0
+POLL_S = 1.0  # how soon a job queued by another process (the command line) is noticed
+UNEXPECTED = "Something went wrong while indexing this file. Add it again; if it keeps happening, restart the app."
+
+JobCallback = Callable[[queue.Job], None]
+
+
+class Indexer:
+    """Works through the queue of ``store``'s data folder, oldest job first."""
+
+    def __init__(self, store: Store, label: str = "the app", poll_s: float = POLL_S):
+        self.store = store
+        self.label = label
+        self.poll_s = poll_s
+        self.token = uuid.uuid4().hex
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._lost = threading.Event()  # another process took the queue over (our heartbeat lapsed)
+        self._thread: threading.Thread | None = None
+
+    # as a background thread (the app)
+    def start(self) -> Indexer:
+        self._thread = threading.Thread(target=self._serve, name="grounded-indexer", daemon=True)
+        self._thread.start()
+        return self
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def wake(self) -> None:
+        """Look at the queue now (something was just queued in this process)."""
+        self._wake.set()
+
+    def stop(self, timeout: float | None = None) -> None:
+        """Stop after the current job (a document is never left half done by this)."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                if self.run(until_idle=False):
+                    continue  # ran until stopped, or lost the queue to another process: look again
+            except Exception:  # a bug here must not end indexing for good
+                log.exception("the indexer stopped unexpectedly; starting again")
+            self._stop.wait(self.poll_s * 5)  # another live process works through the queue
+
+    # in the caller's thread (the command line)
+    def run(self, until_idle: bool = True, on_finished: JobCallback | None = None) -> bool:
+        """Work through the queue in this thread: until it is empty, or (``until_idle=False``) until stopped.
+
+        Returns False at once, doing nothing, when another live process works through this folder's queue.
+        """
+        if not queue.take_ownership(self.store, self.label, self.token):
+            return False
+        self._lost.clear()
+        beating = threading.Event()
+        heart = threading.Thread(target=self._beat, args=(beating,), name="grounded-indexer-heartbeat", daemon=True)
+        heart.start()
+        reader = _Reader(self.store)
+        try:
+            while not self._stop.is_set() and not self._lost.is_set():
+                job = queue.claim_next(self.store.catalog)
+                if job is None:
+                    reader.close()
+                    if until_idle:
+                        return True
+                    self._wake.wait(self.poll_s)
+                    self._wake.clear()
+                    continue
+                ahead = reader.for_job(job)
+                done = self._index(job, ahead)
+                if on_finished is not None:
+                    on_finished(done)
+        finally:
+            reader.close()
+            beating.set()
+            heart.join()
+            if not self._lost.is_set():
+                queue.give_up_ownership(self.store.catalog, self.token)
+        return True
+
+    def _beat(self, done: threading.Event) -> None:
+        while not done.wait(HEARTBEAT_S):
+            if not queue.beat(self.store.catalog, self.token):
+                self._lost.set()
+                return
+
+    def _index(self, job: queue.Job, ahead: ParseAhead) -> queue.Job:
+        try:
+            data = queue.stored_bytes(self.store, job)
+        except OSError:
+            return queue.finish(self.store, job, FileResult(job.name, "failed", error=queue.MISSING))
+        try:
+            result = ingest_bytes(self.store, job.name, data, job.workspace, job.chunk_settings, kind=job.kind,
+                                  force=bool(job.force), parse_ahead=ahead)
+        except Exception:  # the pipeline reports a file's own problems itself; this is anything else
+            log.exception("indexing %s failed", job.name)
+            result = FileResult(job.name, "failed", error=UNEXPECTED)
+        return queue.finish(self.store, job, result)
+
+
+class _Reader:
+    """Reads the next job ahead (in the parse worker) while the current one is embedded.
+
+    One look-ahead per run of jobs with the same assistant and settings (what ParseAhead checks
+    "unchanged" against); it is closed when the queue runs dry, so no thread or temporary folder
+    outlives the work.
+    """
+
+    def __init__(self, store: Store):
+        self.store = store
+        self._ahead: ParseAhead | None = None
+        self._key: tuple | None = None
+
+    def for_job(self, job: queue.Job) -> ParseAhead:
+        key = (job.workspace, job.chunking, job.force)
+        if self._ahead is None or key != self._key:
+            self.close()
+            self._ahead = ParseAhead(self.store, job.workspace, job.chunk_settings, bool(job.force))
+            self._key = key
+        following = queue.next_queued(self.store.catalog, job.job_id)
+        if following is not None and (following.workspace, following.chunking, following.force) == key:
+            try:
+                started = self._ahead.submit(following.name, queue.stored_bytes(self.store, following))
+            except OSError:
+                started = False  # cancelled meanwhile: its bytes are gone
+            if started:
+                queue.mark_reading(self.store.catalog, following.job_id)
+        return self._ahead
+
+    def close(self) -> None:
+        if self._ahead is not None:
+            self._ahead.close(wait=False)  # a parse nobody will take is not waited for
+            self._ahead = None
+            self._key = None
+
+
+# One indexer per data folder in this process (the app's; the command line runs its own in line).
+_indexers: dict[Path, Indexer] = {}
+_lock = threading.Lock()
+
+
+def start_indexer(store: Store, label: str = "the app") -> Indexer:
+    """The background indexer of ``store``'s data folder in this process, started if it isn't running."""
+    key = store.settings.data_dir.resolve()
+    with _lock:
+        current = _indexers.get(key)
+        if current is None or not current.running or current.store is not store:
+            if current is not None:
+                current.stop(timeout=0)
+            current = _indexers[key] = Indexer(store, label).start()
+        return current
+
+
+def wake_indexer(store: Store) -> None:
+    """Tell this process's indexer that something was queued (other processes' jobs are found by polling)."""
+    with _lock:
+        current = _indexers.get(store.settings.data_dir.resolve())
+    if current is not None:
+        current.wake()
+
+
+def stop_indexer(store: Store, timeout: float | None = None) -> None:
+    """Stop the indexer of ``store``'s folder after its current job (the app's store being released)."""
+    with _lock:
+        current = _indexers.pop(store.settings.data_dir.resolve(), None)
+    if current is not None:
+        current.stop(timeout)
+
+
+def stop_indexers(timeout: float | None = None) -> None:
+    with _lock:
+        running = list(_indexers.values())
+        _indexers.clear()
+    for indexer in running:
+        indexer.stop(timeout)

@@ -1,0 +1,555 @@
+"""The indexing queue: what people hand over is stored first, then indexed in order by one worker.
+
+Indexing a 10-Q takes about ten seconds here, a help-center export minutes. Done inside a page's
+script run, it stopped whenever the person left the page or the server restarted, and the files not
+reached yet were silently never indexed. Now every way in (an upload, a folder from the command
+line) becomes *jobs*, one per document, and the indexer (:mod:`rag.ingest.indexer`) works through
+them wherever the person goes.
+
+What this module promises:
+
+- **Nothing queued is lost.** :func:`enqueue` opens each upload into its documents (a ZIP's
+  entries, a LinkedIn export's posts: :func:`rag.ingest.pipeline.documents_of`), writes each
+  document's bytes under ``DATA_DIR/queue/`` (synced to disk), then records one job row per
+  document in ONE durable catalog transaction. Before that commit nothing is queued (a crash leaves
+  only files, swept by the next owner); after it, every document is on disk and in the catalog, and
+  only then does the caller say "queued". What admission refuses (too large, a type we don't read,
+  the private parts of a LinkedIn export) is recorded at once as a finished job with its reason.
+- **One worker, in order.** The indexer claims the oldest job with one atomic statement (queued ->
+  indexing), so two workers can never take the same job and a cancel can never race a claim; it
+  records the result, and only then deletes the stored copy (the pipeline keeps the original of what
+  it indexed under ``files/``). The process that works through the queue is named in
+  ``queue_owner`` with a heartbeat; another process only queues and watches.
+- **Resumed after a crash.** A process killed mid-job leaves its job ``indexing``. The next owner,
+  when it takes over (:func:`take_ownership`), puts such jobs back in the queue and they are redone
+  from their stored bytes. The documents themselves were already repaired when the store was opened
+  (:func:`rag.ingest.recovery.recover` stays the one source of truth for what is ready); redoing is
+  safe because a document's id is stable per assistant and name and the pipeline replaces versions,
+  so it ends up indexed exactly once.
+
+Statuses: ``queued`` -> ``reading`` (parsed ahead while the one before it is embedded) ->
+``indexing`` -> ``indexed`` | ``unchanged`` | ``skipped`` | ``failed``; or ``cancelled`` by a person
+before its indexing started. Finished jobs stay listed until dismissed.
+
+Access is not checked here: :mod:`rag.workspace.jobs` does that for people.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import time
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path, PurePosixPath
+from typing import Literal
+
+from ..catalog import Catalog
+from ..types import ChunkSettings
+from .admission import FileResult, refusal, too_large
+from .pipeline import display_name, documents_of, iter_files
+
+JobStatus = Literal["queued", "reading", "indexing", "indexed", "unchanged", "skipped", "failed", "cancelled"]
+ACTIVE: tuple[JobStatus, ...] = ("queued", "reading", "indexing")
+QUEUE_FOLDER = "queue"
+OWNER_STALE_S = 15.0  # an owner whose heartbeat (every 2 s) is older than this is gone
+RATE_SAMPLE = 50  # recent indexed jobs the time-left estimate learns from
+MISSING = "The copy of this file kept for indexing is missing. Add the file again."
+
+# The folder holding a batch's stored bytes is named "<batch>.<pid of the process writing it>": the
+# sweep then tells a crashed enqueue's files (writer gone) from a batch whose rows a live process is
+# about to commit.
+_PID_SEP = "."
+
+
+@dataclass(frozen=True)
+class Job:
+    """One document handed over for indexing, and what became of it."""
+
+    job_id: int
+    batch: str  # the jobs of one request (an upload click, a command) share it
+    workspace: str
+    name: str  # the document's name: "pricing.pdf", "help.zip/reset-password.html"
+    upload: str  # the file handed over: "help.zip"
+    stored: str | None  # its bytes, relative to the data folder, until indexed
+    size: int
+    chunking: str  # ChunkSettings as JSON
+    kind: str | None
+    force: int
+    status: JobStatus
+    error: str | None
+    doc_id: str | None
+    chunks: int
+    pages: int | None
+    queued_by: str  # the user's name ("" for the local user or the command line)
+    origin: str  # "upload" | "command line"
+    queued: float
+    started: float | None  # when its latest attempt began
+    finished: float | None
+    seconds: float | None
+    attempts: int
+    dismissed: int
+
+    @property
+    def active(self) -> bool:
+        return self.status in ACTIVE
+
+    @property
+    def chunk_settings(self) -> ChunkSettings:
+        return ChunkSettings(**json.loads(self.chunking))
+
+    def as_dict(self) -> dict:
+        """The fields ``grounded jobs --json`` promises."""
+        return {
+            "job": self.job_id, "batch": self.batch, "assistant": self.workspace, "path": self.name,
+            "status": self.status, "chunks": self.chunks, "error": self.error, "queued_by": self.queued_by or None,
+            "queued": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.queued)),
+        }
+
+
+def _job(row) -> Job:
+    return Job(**dict(row))
+
+
+def _marks(n: int) -> str:
+    return ", ".join("?" for _ in range(n))
+
+
+# ---- queuing ----------------------------------------------------------------------------------
+
+Upload = tuple[str, "bytes | FileResult"]  # a file's name and bytes, or why it could not be read
+
+
+def read_files(folder, paths: Iterable[str | Path]) -> Iterator[Upload]:
+    """Files and folders from the command line as uploads, one file in memory at a time (none too large to hold)."""
+    paths = list(paths)
+    for path in iter_files(paths):
+        shown = display_name(path, paths)
+        try:
+            if (problem := too_large(folder, path.stat().st_size)) is not None:
+                yield shown, FileResult(shown, "failed", error=str(problem))
+            else:
+                yield shown, path.read_bytes()
+        except OSError as err:
+            yield str(path), FileResult(str(path), "failed", error=f"This file could not be opened ({err.strerror}).")
+
+
+def queue_dir(settings) -> Path:
+    return settings.data_dir / QUEUE_FOLDER
+
+
+def enqueue(
+    folder, uploads: Iterable[Upload], workspace: str, chunking: ChunkSettings, *, queued_by: str = "",
+    origin: str = "upload", kind: str | None = None, force: bool = False,
+) -> list[Job]:
+    """Store ``uploads`` and queue one job per document they hold; returns the batch's jobs, in order.
+
+    ``folder`` is a Store or a DataFolder (the catalog and settings are all this needs, so the
+    command line can queue while the app holds the index). Nothing is queued unless everything is.
+    The assistant must exist: jobs of a missing (deleted) one are never indexed.
+    """
+    batch = uuid.uuid4().hex[:12]
+    limits = folder.settings.limits
+    target = queue_dir(folder.settings) / f"{batch}{_PID_SEP}{os.getpid()}"
+    target.mkdir(parents=True)
+    now = time.time()
+    settings_json = json.dumps(chunking.as_dict())
+    rows: list[dict] = []
+
+    def row(name: str, upload: str, status: JobStatus, stored: str | None = None, size: int = 0, error: str | None = None) -> dict:
+        done = status not in ACTIVE
+        return {"batch": batch, "workspace": workspace, "name": name, "upload": upload, "stored": stored, "size": size,
+                "chunking": settings_json, "kind": kind, "force": int(force), "status": status, "error": error,
+                "queued_by": queued_by, "origin": origin, "queued": now,
+                "finished": now if done else None, "seconds": 0.0 if done else None}
+
+    try:
+        for upload, data in uploads:
+            if isinstance(data, FileResult):
+                rows.append(row(upload, upload, data.status, error=data.error))
+                continue
+            if (problem := too_large(folder, len(data))) is not None:
+                rows.append(row(upload, upload, "failed", error=str(problem)))
+                continue
+            for name, payload in documents_of(upload, data, limits):
+                refused = payload if isinstance(payload, FileResult) else refusal(folder, name, len(payload))
+                if refused is not None:
+                    rows.append(row(name, upload, refused.status, error=refused.error))
+                    continue
+                path = _keep(target, len(rows), payload)
+                stored = str(PurePosixPath(QUEUE_FOLDER, target.name, path.name))
+                rows.append(row(name, upload, "queued", stored=stored, size=len(payload)))
+        _sync_dir(target)
+        _sync_dir(target.parent)
+        columns = list(rows[0]) if rows else []
+        with folder.catalog.transaction(durable=True) as catalog:
+            for r in rows:
+                catalog.execute(f"INSERT INTO jobs({', '.join(columns)}) VALUES ({_marks(len(columns))})", tuple(r.values()))
+    except BaseException:
+        shutil.rmtree(target, ignore_errors=True)  # nothing was queued: don't leave the bytes behind
+        raise
+    if not any(r["stored"] for r in rows):
+        shutil.rmtree(target, ignore_errors=True)
+    return jobs(folder.catalog, batch=batch)
+
+
+def _keep(folder: Path, n: int, data: bytes) -> Path:
+    path = folder / f"{n:06d}"
+    with path.open("wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    return path
+
+
+def _sync_dir(path: Path) -> None:
+    """Make the names of new files in ``path`` durable (a file's fsync doesn't sync its directory entry)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+# ---- reading the queue ------------------------------------------------------------------------
+
+
+def jobs(catalog: Catalog, *, workspace: str | None = None, batch: str | None = None, active_only: bool = False,
+         include_dismissed: bool = False) -> list[Job]:
+    """Jobs in queue order, filtered by assistant, batch, activity; dismissed ones only if asked."""
+    sql, args = "SELECT * FROM jobs WHERE 1=1", []
+    if workspace is not None:
+        sql += " AND workspace = ?"
+        args.append(workspace)
+    if batch is not None:
+        sql += " AND batch = ?"
+        args.append(batch)
+    if active_only:
+        sql += f" AND status IN ({_marks(len(ACTIVE))})"
+        args.extend(ACTIVE)
+    if not include_dismissed:
+        sql += " AND dismissed = 0"
+    return [_job(r) for r in catalog.query(sql + " ORDER BY job_id", tuple(args))]
+
+
+def get(catalog: Catalog, job_id: int) -> Job | None:
+    rows = catalog.query("SELECT * FROM jobs WHERE job_id = ?", (job_id,))
+    return _job(rows[0]) if rows else None
+
+
+@dataclass(frozen=True)
+class QueueProgress:
+    """Where the queue is, for a progress bar: over the batches that still have work in them."""
+
+    done: int
+    total: int
+    current: str | None  # the document being indexed now, if it is one of these
+    seconds_left: float | None  # None until a document has been indexed to measure by
+
+    @property
+    def busy(self) -> bool:
+        return self.done < self.total
+
+
+def progress(catalog: Catalog, workspace: str | None = None) -> QueueProgress:
+    """Done and total over the batches (of ``workspace``, or all) that still have queued or running jobs.
+
+    "7 of 20" stays meaningful while a queue runs: finished jobs of those batches count as done,
+    whether or not they were dismissed; a batch leaves the count when its last job ends.
+    """
+    where, args = "status IN (" + _marks(len(ACTIVE)) + ")", list(ACTIVE)
+    if workspace is not None:
+        where += " AND workspace = ?"
+        args.append(workspace)
+    batches = [r["batch"] for r in catalog.query(f"SELECT DISTINCT batch FROM jobs WHERE {where}", tuple(args))]
+    if not batches:
+        return QueueProgress(0, 0, None, None)
+    rows = [_job(r) for r in catalog.query(f"SELECT * FROM jobs WHERE batch IN ({_marks(len(batches))}) ORDER BY job_id", tuple(batches))]
+    mine = [j for j in rows if j.active]
+    # everything ahead in the queue, whoever's it is, is indexed before these (first in, first out)
+    last = max(j.job_id for j in mine)
+    ahead = [_job(r) for r in catalog.query(
+        f"SELECT * FROM jobs WHERE job_id <= ? AND status IN ({_marks(len(ACTIVE))}) ORDER BY job_id", (last, *ACTIVE))]
+    current = next((j.name for j in mine if j.status == "indexing"), None)
+    return QueueProgress(sum(not j.active for j in rows), len(rows), current, seconds_left(catalog, ahead))
+
+
+def seconds_left(catalog: Catalog, remaining: list[Job], now: float | None = None) -> float | None:
+    """How long ``remaining`` will take, from the throughput measured on recently indexed documents.
+
+    Bytes per second, per file type when that type was seen recently (a PDF costs far more per byte
+    than Markdown), else over all types; the document being indexed counts only its time still to
+    go. None when nothing has been indexed yet to measure by.
+    """
+    rows = catalog.query(
+        "SELECT name, size, seconds FROM jobs WHERE status = 'indexed' AND seconds > 0 ORDER BY finished DESC LIMIT ?",
+        (RATE_SAMPLE,),
+    )
+    if not rows:
+        return None
+    sums: dict[str, list[float]] = {}
+    for r in rows:
+        for key in (_type(r["name"]), ""):
+            bytes_seconds = sums.setdefault(key, [0.0, 0.0])
+            bytes_seconds[0] += r["size"]
+            bytes_seconds[1] += r["seconds"]
+    rates = {key: b / s for key, (b, s) in sums.items() if b > 0 and s > 0}
+    if "" not in rates:
+        return None
+    now = now or time.time()
+    total = 0.0
+    for job in remaining:
+        estimate = job.size / rates.get(_type(job.name), rates[""])
+        if job.status == "indexing" and job.started:
+            estimate = max(estimate - (now - job.started), 1.0)
+        total += estimate
+    return total
+
+
+def _type(name: str) -> str:
+    return PurePosixPath(name).suffix.lower() or "none"
+
+
+# ---- working through it (the indexer's side) --------------------------------------------------
+
+
+def claim_next(catalog: Catalog) -> Job | None:
+    """Take the oldest waiting job for indexing, atomically (no other worker or cancel can have it).
+
+    Jobs of an assistant deleted meanwhile are never taken (indexing them would bring it back).
+    """
+    if not catalog.query("SELECT 1 FROM jobs WHERE status IN ('queued', 'reading') LIMIT 1"):
+        return None  # an idle worker polls with reads; only a claim takes the write lock
+    rows = catalog.query(
+        "UPDATE jobs SET status = 'indexing', started = ?, attempts = attempts + 1 WHERE job_id = "
+        "(SELECT job_id FROM jobs WHERE status IN ('queued', 'reading') AND workspace IN (SELECT name FROM workspaces) "
+        "ORDER BY job_id LIMIT 1) RETURNING *",
+        (time.time(),),
+    )
+    return _job(rows[0]) if rows else None
+
+
+def next_queued(catalog: Catalog, after: int) -> Job | None:
+    """The job that will be claimed after job ``after`` (for reading it ahead)."""
+    rows = catalog.query("SELECT * FROM jobs WHERE status = 'queued' AND job_id > ? ORDER BY job_id LIMIT 1", (after,))
+    return _job(rows[0]) if rows else None
+
+
+def mark_reading(catalog: Catalog, job_id: int) -> bool:
+    """Show a waiting job as being read ahead; False if it is no longer waiting (cancelled, say)."""
+    return bool(catalog.query("UPDATE jobs SET status = 'reading' WHERE job_id = ? AND status = 'queued' RETURNING job_id", (job_id,)))
+
+
+def stored_bytes(folder, job: Job) -> bytes:
+    """The bytes kept for ``job`` (OSError if they are gone)."""
+    if not job.stored:
+        raise FileNotFoundError(job.name)
+    return (folder.settings.data_dir / job.stored).read_bytes()
+
+
+def finish(folder, job: Job, result: FileResult) -> Job:
+    """Record what indexing ``job`` gave, then drop its stored bytes (the pipeline kept the original).
+
+    A job redone after a crash that had already indexed its document (the crash came after the
+    document was ready, before this row was updated) finds it "unchanged"; it is reported as what it
+    was for the person who queued it: indexed.
+    """
+    status = result.status
+    if status == "unchanged" and job.attempts > 1 and result.doc_id:
+        document = folder.catalog.get(result.doc_id)
+        if document is not None and document.updated >= job.queued:
+            status = "indexed"
+    now = time.time()
+    rows = folder.catalog.query(
+        "UPDATE jobs SET status = ?, error = ?, doc_id = ?, chunks = ?, pages = ?, finished = ?, seconds = ?, stored = NULL "
+        "WHERE job_id = ? RETURNING *",
+        (status, result.error, result.doc_id, result.chunks, result.pages, now, now - (job.started or now), job.job_id),
+    )
+    _remove_stored(folder, job.stored)
+    # the row is gone only if its assistant was deleted meanwhile: report the result all the same
+    return _job(rows[0]) if rows else replace(job, status=status, error=result.error, doc_id=result.doc_id, chunks=result.chunks,
+                                              pages=result.pages, finished=now, stored=None)
+
+
+def cancel(folder, job_ids: Iterable[int]) -> list[Job]:
+    """Cancel jobs whose indexing has not started; returns those cancelled (others are left as they are)."""
+    ids = list(job_ids)
+    if not ids:
+        return []
+    with folder.catalog.transaction() as catalog:
+        doomed = [_job(r) for r in catalog.query(
+            f"SELECT * FROM jobs WHERE job_id IN ({_marks(len(ids))}) AND status IN ('queued', 'reading')", tuple(ids))]
+        if doomed:
+            catalog.execute(
+                f"UPDATE jobs SET status = 'cancelled', finished = ?, seconds = 0, stored = NULL WHERE job_id IN ({_marks(len(doomed))})",
+                (time.time(), *(j.job_id for j in doomed)),
+            )
+    for job in doomed:
+        _remove_stored(folder, job.stored)
+    return [get(folder.catalog, j.job_id) for j in doomed]
+
+
+def abandon(folder, batch: str) -> list[Job]:
+    """Cancel every unfinished job of ``batch``, the one being indexed included: for the process that
+    queued and indexes them, when its person stops it (Ctrl-C on ``grounded ingest``).
+
+    The document being indexed is left as a crash leaves it (marked indexing), and repaired the same
+    way when the store is next opened.
+    """
+    with folder.catalog.transaction() as catalog:
+        doomed = [_job(r) for r in catalog.query(
+            f"SELECT * FROM jobs WHERE batch = ? AND status IN ({_marks(len(ACTIVE))})", (batch, *ACTIVE))]
+        catalog.execute(
+            f"UPDATE jobs SET status = 'cancelled', finished = ?, stored = NULL WHERE batch = ? AND status IN ({_marks(len(ACTIVE))})",
+            (time.time(), batch, *ACTIVE),
+        )
+    for job in doomed:
+        _remove_stored(folder, job.stored)
+    return doomed
+
+
+def settle_workspace(folder, workspace: str, timeout_s: float = 300.0) -> None:
+    """Before an assistant is deleted: cancel its waiting jobs and wait for the one being indexed, if any.
+
+    Without this, a document indexed while its assistant is deleted would be stored after the
+    deletion looked for documents to remove. A job held by a process that is gone is not waited for.
+    """
+    waiting = [j.job_id for j in jobs(folder.catalog, workspace=workspace, active_only=True) if j.status != "indexing"]
+    cancel(folder, waiting)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and owner(folder.catalog) is not None and any(
+        j.status == "indexing" for j in jobs(folder.catalog, workspace=workspace, active_only=True)
+    ):
+        time.sleep(0.2)
+
+
+def dismiss(catalog: Catalog, job_ids: Iterable[int]) -> int:
+    """Stop listing finished jobs; returns how many. Jobs still to do can't be dismissed (cancel them)."""
+    ids = list(job_ids)
+    if not ids:
+        return 0
+    rows = catalog.query(
+        f"UPDATE jobs SET dismissed = 1 WHERE job_id IN ({_marks(len(ids))}) AND status NOT IN ({_marks(len(ACTIVE))}) "
+        "AND dismissed = 0 RETURNING job_id",
+        (*ids, *ACTIVE),
+    )
+    return len(rows)
+
+
+def _remove_stored(folder, stored: str | None) -> None:
+    if not stored:
+        return
+    path = folder.settings.data_dir / stored
+    path.unlink(missing_ok=True)
+    try:
+        path.parent.rmdir()  # the batch's folder, once its last document is done
+    except OSError:
+        pass  # not empty yet
+
+
+# ---- who works through the queue --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Owner:
+    """The process working through a data folder's queue, as recorded in the catalog."""
+
+    pid: int
+    host: str
+    label: str  # "the app", "grounded ingest"
+    token: str
+    started: float
+    beat: float
+
+    def alive(self, now: float | None = None) -> bool:
+        """Its heartbeat is recent and, on this machine, its process still exists."""
+        if (now or time.time()) - self.beat > OWNER_STALE_S:
+            return False
+        return self.host != socket.gethostname() or _pid_alive(self.pid)
+
+
+def owner(catalog: Catalog) -> Owner | None:
+    """The live owner of the queue, if any."""
+    rows = catalog.query("SELECT pid, host, label, token, started, beat FROM queue_owner WHERE id = 1")
+    found = Owner(**dict(rows[0])) if rows else None
+    return found if found is not None and found.alive() else None
+
+
+def take_ownership(folder, label: str, token: str) -> bool:
+    """Become the one worker of this folder's queue, unless another live one is; True if we are now.
+
+    Taking over from a dead owner resumes its work: jobs it had in hand go back to the queue (their
+    documents were repaired when the store was opened) and stored files no job needs are removed.
+    """
+    now = time.time()
+    with folder.catalog.transaction() as catalog:
+        rows = catalog.query("SELECT pid, host, label, token, started, beat FROM queue_owner WHERE id = 1")
+        current = Owner(**dict(rows[0])) if rows else None
+        if current is not None and current.token != token and current.alive(now):
+            return False
+        catalog.execute(
+            "INSERT OR REPLACE INTO queue_owner(id, pid, host, label, token, started, beat) VALUES (1, ?, ?, ?, ?, ?, ?)",
+            (os.getpid(), socket.gethostname(), label, token, now, now),
+        )
+        if current is None or current.token != token:
+            catalog.execute("UPDATE jobs SET status = 'queued' WHERE status IN ('reading', 'indexing')")
+    sweep(folder)
+    return True
+
+
+def beat(catalog: Catalog, token: str) -> bool:
+    """Renew the owner's heartbeat; False if another process has taken over meanwhile."""
+    return bool(catalog.query("UPDATE queue_owner SET beat = ? WHERE id = 1 AND token = ? RETURNING id", (time.time(), token)))
+
+
+def give_up_ownership(catalog: Catalog, token: str) -> None:
+    catalog.execute("DELETE FROM queue_owner WHERE id = 1 AND token = ?", (token,))
+
+
+def sweep(folder) -> int:
+    """Remove stored bytes no waiting job needs: a crashed enqueue's, or a finished job's whose removal a crash cut short.
+
+    A batch folder whose writer is still alive is left alone (its rows may be about to commit).
+    Returns how many files were removed.
+    """
+    root = queue_dir(folder.settings)
+    if not root.is_dir():
+        return 0
+    needed = {r["stored"] for r in folder.catalog.query(
+        f"SELECT stored FROM jobs WHERE stored IS NOT NULL AND status IN ({_marks(len(ACTIVE))})", ACTIVE)}
+    removed = 0
+    for batch_dir in root.iterdir():
+        writer = batch_dir.name.rpartition(_PID_SEP)[2]
+        if not batch_dir.is_dir() or (writer.isdigit() and _pid_alive(int(writer))):
+            continue
+        for path in batch_dir.iterdir():
+            if str(PurePosixPath(QUEUE_FOLDER, batch_dir.name, path.name)) not in needed:
+                path.unlink(missing_ok=True)
+                removed += 1
+        try:
+            batch_dir.rmdir()
+        except OSError:
+            pass  # still holds files waiting jobs need
+    return removed
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
+def as_result(job: Job) -> FileResult:
+    """A finished job as the pipeline reports a document (for the command line's report)."""
+    status = job.status if job.status in ("indexed", "unchanged", "skipped", "failed") else "failed"
+    error = job.error or ("Cancelled before it was indexed." if job.status == "cancelled" else None)
+    return FileResult(job.name, status, chunks=job.chunks, error=error, doc_id=job.doc_id, pages=job.pages,
+                      seconds=job.seconds or 0.0)
+
