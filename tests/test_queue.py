@@ -61,16 +61,16 @@ def _whole(store, name: str, workspace: str = "default") -> None:
 
 
 def test_uploads_are_stored_and_queued_before_enqueue_returns(store):
-    help_zip = make_zip({"help/reset.html": b"<h1>Reset</h1><p>Use the Forgot password link.</p>", "help/logo.png": b"\x89PNG\r\n"})
+    help_zip = make_zip({"help/reset.html": b"<h1>Reset</h1><p>Use the Forgot password link.</p>", "help/logo.bmp": b"BM\x00\x00"})
     batch = _queue(store, [*DOCS, ("movie.mkv", b"\x1a\x45"), ("help.zip", help_zip)])
     by_name = {j.name: j for j in batch}
-    assert [j.name for j in batch] == [n for n, _ in DOCS] + ["movie.mkv", "help.zip/help/reset.html", "help.zip/help/logo.png"]
+    assert [j.name for j in batch] == [n for n, _ in DOCS] + ["movie.mkv", "help.zip/help/reset.html", "help.zip/help/logo.bmp"]
     for name, data in DOCS:  # each document's exact bytes are on disk, and its row says where
         assert by_name[name].status == "queued" and queue.stored_bytes(store, by_name[name]) == data
     assert by_name["help.zip/help/reset.html"].upload == "help.zip" and by_name["help.zip/help/reset.html"].status == "queued"
     # what admission refuses is decided at once, with its reason, and nothing of it is stored
     assert by_name["movie.mkv"].status == "skipped" and "aren't supported" in by_name["movie.mkv"].error
-    assert by_name["help.zip/help/logo.png"].status == "skipped" and by_name["help.zip/help/logo.png"].stored is None
+    assert by_name["help.zip/help/logo.bmp"].status == "skipped" and by_name["help.zip/help/logo.bmp"].stored is None
     assert len({j.batch for j in batch}) == 1
 
 
