@@ -296,3 +296,18 @@ def test_a_schedule_makes_a_source_due():
     assert not source.due(1000 * day + 3600) and source.due(1001 * day)
     assert not replace(source, schedule="off").due(2000 * day)
     assert replace(source, schedule="weekly", last_sync=None).due(0)
+
+
+def test_the_indexer_runs_scheduled_syncs_when_the_queue_is_empty(store):
+    """A site on a daily schedule is synced by the app's indexer in a quiet moment, not by a page script."""
+    from rag.ingest.indexer import Indexer
+
+    with FixtureSite() as site:
+        site.pages["/hc/sitemap.xml"] = Page(sitemap([(site.url("/hc/articles/1"), "2026-01-01")]), "application/xml")
+        site.pages["/hc/articles/1"] = Page(article_page("Reset your password", ["Click Forgot password."]))
+        source = sources.create(store.catalog, "default", site.url("/hc/"), FAST, schedule="daily", allow_private=True)
+        assert [s.source_id for s in sources.due(store.catalog)] == [source.source_id]
+        Indexer(store)._sync_due_sources()
+        assert sources.get(store.catalog, source.source_id).last_status == "ok"
+        assert [d.title for d in store.catalog.documents("default", status="ready")] == ["Reset your password"]
+        assert sources.due(store.catalog) == []  # not again until tomorrow

@@ -28,12 +28,13 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
 
 from ..store import Store
-from . import queue
+from . import queue, sources
 from .admission import FileResult
 from .parse_ahead import ParseAhead
 from .pipeline import ingest_bytes
@@ -41,6 +42,7 @@ from .pipeline import ingest_bytes
 log = logging.getLogger("grounded.indexer")
 
 HEARTBEAT_S = 2.0
+SYNC_CHECK_S = 300.0  # how often an idle indexer looks for sites due a scheduled sync
 POLL_S = 1.0  # how soon a job queued by another process (the command line) is noticed
 UNEXPECTED = "Something went wrong while indexing this file. Add it again; if it keeps happening, restart the app."
 
@@ -59,6 +61,7 @@ class Indexer:
         self._stop = threading.Event()
         self._lost = threading.Event()  # another process took the queue over (our heartbeat lapsed)
         self._thread: threading.Thread | None = None
+        self._last_sync_check = float("-inf")
 
     # as a background thread (the app)
     def start(self) -> Indexer:
@@ -110,6 +113,7 @@ class Indexer:
                     reader.close()
                     if until_idle:
                         return True
+                    self._sync_due_sources()
                     self._wake.wait(self.poll_s)
                     self._wake.clear()
                     continue
@@ -124,6 +128,24 @@ class Indexer:
             if not self._lost.is_set():
                 queue.give_up_ownership(self.store.catalog, self.token)
         return True
+
+    def _sync_due_sources(self) -> None:
+        """When the queue is empty, sync the sites whose schedule (daily, weekly) says it is time.
+
+        Scheduled syncs run here, in the process that holds the index, one at a time and never
+        beside a queued job; without a running app, ``grounded sync`` from cron does the same.
+        """
+        now = time.monotonic()
+        if now - self._last_sync_check < SYNC_CHECK_S:
+            return
+        self._last_sync_check = now
+        for source in sources.due(self.store.catalog):
+            if self._stop.is_set() or queue.next_queued(self.store.catalog, after=0) is not None:
+                return  # documents people handed over come first; the rest waits for the next quiet moment
+            try:
+                sources.sync(self.store, source)
+            except Exception:  # noqa: BLE001 - recorded on the source by sync itself; one site never stops indexing
+                log.exception("scheduled sync of %s failed", source.origin)
 
     def _beat(self, done: threading.Event) -> None:
         while not done.wait(HEARTBEAT_S):
