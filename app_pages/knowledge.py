@@ -13,11 +13,13 @@ from app_pages._common import (
     friendly_errors,
     store_or_stop,
 )
+from app_pages._page_view import view_page_button
+from app_pages._sources import render_sources
 from rag.answer.retrieve import retrieve
 from rag.errors import NotFound
 from rag.ingest.chunk import STRATEGIES
-from rag.ingest.kinds import KINDS
 from rag.ingest.indexer import wake_indexer
+from rag.ingest.kinds import KINDS
 from rag.present import (
     CHUNK_LABELS,
     JOB_LABELS,
@@ -145,6 +147,9 @@ else:
     coming = jobs.queue_progress(store, assistant.id, user)
     if coming.busy:
         st.caption(f":material/sync: Indexing {min(coming.done + 1, coming.total)} of {coming.total} documents the owner added.")
+
+# websites and help centers kept in sync
+render_sources(store, assistant, user)
 
 # documents
 documents = docs.documents(store, assistant.id, user)
@@ -321,3 +326,5 @@ if query:
                     + ("" if relevant else " · below the minimum relevance: would not be used")
                 )
                 st.markdown(passage_markdown(hit.text[:1500]))
+                view_page_button(store, user, hit, f"search-{n}-{hit.chunk_id}", assistant_id=assistant.id,
+                                 chunk_index=hit.chunk_index)

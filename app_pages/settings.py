@@ -36,7 +36,6 @@ from rag.workspace.assistants import (
 from rag.workspace.connections import connection_status, forget_connection, save_connection, try_connection
 from rag.workspace.documents import reindex_assistant
 
-
 # --- Connect a writing model (the install's OpenAI key or OpenAI-compatible server; whoever runs the install) ---
 PROVIDER_LABELS = {"openai": "OpenAI", "compatible": "Your own server (Ollama, vLLM, LM Studio, llama.cpp)"}
 

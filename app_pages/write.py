@@ -14,6 +14,7 @@ from app_pages._common import (
     friendly_errors,
     store_or_stop,
 )
+from app_pages._page_view import view_page_button
 from rag.answer.models import resolve_model
 from rag.marketing.recipes import RECIPES, TONES, Draft, DraftOptions, apply_fix, draft, revise
 from rag.marketing.series import MAX_POSTS, MIN_POSTS, Series, plan_series, series_csv, series_ics
@@ -188,14 +189,15 @@ def render_fixes(versions: list[Draft], n: int) -> None:
                 st.rerun()
 
 
-def render_sources(result: Draft) -> None:
+def render_sources(result: Draft, version: int = 0) -> None:
     claims: dict[int, list[str]] = {}
     for s in result.sentences:
         for n in s.citations:
             claims.setdefault(n, []).append(s.text)
     for c in result.citations:
-        with st.expander(f"[{c.n}] {md(location(c.file, c.page, c.section))}"):
+        with st.expander(f"[{c.n}] {md(location(c.title or c.file, c.page, c.section))}"):
             st.markdown(highlighted_markdown(c.quote, " ".join(claims.get(c.n, []))))
+            view_page_button(store, user, c, f"draft-{version}-{c.n}-{c.chunk_id}", assistant_id=assistant.id)
 
 
 def render_version(versions: list[Draft], n: int) -> None:
@@ -207,7 +209,7 @@ def render_version(versions: list[Draft], n: int) -> None:
         st.code(result.publishable, language=None, wrap_lines=True)
     if result.citations:
         st.markdown("**Sources**")
-        render_sources(result)
+        render_sources(result, n)
 
 
 stored = st.session_state.get(DRAFT_KEY)

@@ -101,7 +101,7 @@ def test_write_page_describes_the_voice_and_composes_without_a_model(data, tmp_p
     assert text.count("Northwind cut onboarding from 41 days to 12 days") >= 3
     assert "cancel" not in text  # every check of every version passed
     labels = [e.label.replace("\\", "") for e in at.expander]  # labels are Markdown-escaped
-    assert any(label.startswith("[1] northwind-case-study.md") for label in labels)
+    assert any(label.startswith("[1] Northwind case study") for label in labels)  # by its title
     assert not any(label.startswith("[") and "Shares.csv" in label for label in labels)  # posts are never sources
     assert not [b for b in at.button if b.key in ("shorten", "change-tone")]  # those need a model
 
@@ -119,7 +119,7 @@ def test_write_page_drafts_a_post_with_checks_and_can_shorten_it(data, tmp_path,
     assert "Northwind cut onboarding from 41 days to 12 days" in text
     assert "Every factual sentence cited" in text and "Voice match" in text and "Length" in text
     assert "cancel" not in text  # every check passed
-    assert any(e.label.replace("\\", "").startswith("[1] northwind-case-study.md") for e in at.expander)
+    assert any(e.label.replace("\\", "").startswith("[1] Northwind case study") for e in at.expander)
     assert "[1]" not in at.code[0].value  # the copy-ready text has no source numbers
     at.button(key="shorten").click().run()
     _ok(at)

@@ -37,6 +37,7 @@ import numpy as np
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 
+from ..answer.chain import name_citations
 from ..answer.check import check_answer, is_factual, missing_facts, split_sentences
 from ..answer.guard import defuse
 from ..answer.models import PreparedModel, prepare_model
@@ -601,6 +602,7 @@ def _related_pages(recipe: Recipe, plan: Plan, citations: list[Citation]) -> str
 def _finish(store, recipe: Recipe, plan: Plan, result: Draft, text: str) -> Draft:
     """Check ``text`` against the sources and the style rules, add the source lines, run the recipe's checks."""
     checked = check_answer(text, plan.facts, store.embeddings)
+    name_citations(store, checked.citations)
     result.text = checked.answer
     result.citations = checked.citations
     result.sentences = checked.sentences
