@@ -8,6 +8,7 @@ answer and a citation naming the right file are on the page. Screenshots of ever
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import socket
@@ -79,9 +80,9 @@ def _wait_for_http(url: str, proc: subprocess.Popen, log: Path, timeout: float =
     pytest.fail(f"the app did not answer on {url} within {timeout:.0f} s:\n{log.read_text()[-4000:]}")
 
 
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("e2e")
+@contextlib.contextmanager
+def serve_app(tmp: Path, **extra_env: str):
+    """The app on a free loopback port, offline, in a throwaway data folder; yields its address."""
     port = _free_port()
     env = {
         **os.environ,
@@ -92,6 +93,7 @@ def app_url(tmp_path_factory):
         "QDRANT_URL": "",
         "GROUNDED_EMBEDDING": "",
         "PYTHONUNBUFFERED": "1",
+        **extra_env,
     }
     log = tmp / "streamlit.log"
     streamlit = Path(sys.executable).with_name("streamlit")
@@ -119,6 +121,12 @@ def app_url(tmp_path_factory):
             proc.wait()
     text = log.read_text(errors="replace")
     assert "Traceback" not in text, f"the app logged an error:\n{text[-4000:]}"
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    with serve_app(tmp_path_factory.mktemp("e2e")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
