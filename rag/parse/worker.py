@@ -2,7 +2,8 @@
 
 Reads requests from stdin and writes answers to stdout, each one frame:
 an 8-byte big-endian length, then a pickle. A request is
-``(path, display_name)``; an answer is ``(True, ParsedDocument)`` or
+``(path, display_name, max_chars)`` (the text allowance, or None; see
+:mod:`rag.parse.builder`); an answer is ``(True, ParsedDocument)`` or
 ``(False, (error class name, message))``. It sends ``(True, "ready")`` once
 its parsers are imported, and exits when stdin closes (so it never outlives
 the process that started it) or after a MemoryError (its heap is suspect).
@@ -58,9 +59,9 @@ def main() -> int:
         request = read_frame(inp)
         if request is None:
             return 0
-        path, display_name = request
+        path, display_name, max_chars = request
         try:
-            answer = (True, parse_file(Path(path), display_name=display_name))
+            answer = (True, parse_file(Path(path), display_name=display_name, max_chars=max_chars))
         except GroundedError as err:
             answer = (False, (type(err).__name__, str(err)))
             if isinstance(err.__cause__, MemoryError):
