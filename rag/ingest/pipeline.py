@@ -6,6 +6,11 @@ Rules this module keeps:
   so a document is never missing from search while it is re-indexed.
 - The catalog marks a document ``ready`` only after its chunks are stored.
 - One bad file never stops the run: it is reported with a plain reason.
+- An upload (a file, or all the documents of one ZIP) makes at most
+  ``Limits.max_chunks`` passages, judged before the work is done
+  (:mod:`rag.ingest.workload`).
+- Memory stays bounded by the document, not multiplied by it: chunks are
+  embedded, weighed and stored :data:`STORE_BATCH` at a time.
 """
 
 from __future__ import annotations
@@ -22,15 +27,15 @@ from pathlib import Path
 
 from .. import parse
 from ..catalog import DocumentRow
-from ..errors import EmptyDocument, GroundedError, NotFound, UnsupportedFile
+from ..errors import EmptyDocument, GroundedError, NotFound, TooMuchWork, UnsupportedFile
 from ..index.sparse import document_vector
 from ..names import document_about
 from ..parse import linkedin
 from ..parse.isolated import parse_file_isolated
 from ..settings import Limits
 from ..store import Store
-from ..types import ChunkSettings, ParsedDocument
-from . import kinds, originals
+from ..types import Chunk, ChunkSettings, ParsedDocument
+from . import kinds, originals, workload
 from .admission import (
     FileResult,
     IngestReport,
@@ -43,6 +48,14 @@ from .admission import (
 )
 from .chunk import chunk_document, embedding_text
 from .parse_ahead import ParseAhead
+from .workload import Allowance
+
+# Chunks embedded, weighed (BM25) and stored together. All this process holds for a document beyond
+# its chunks is one batch's vectors and Qdrant points: 256 passages are about 1 MB of them, where a
+# 1,000,000-row CSV's 40,000 passages at once took the process to 2.7 GB (most of it the dense
+# vectors as Python lists for the points). Large enough that a call's overhead is nothing beside
+# embedding it (the model itself works 8 texts at a time).
+STORE_BATCH = 256
 
 
 def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
@@ -68,11 +81,14 @@ def ingest_bytes(
     kind: str | None = None,
     force: bool = False,
     parse_ahead: ParseAhead | None = None,
+    allowance: Allowance | None = None,
 ) -> FileResult:
     """Index one document given its display name and bytes (an upload, a ZIP member).
 
     ``force`` re-indexes even when nothing changed. ``parse_ahead`` may already
     be parsing these bytes in the background (see :mod:`rag.parse_ahead`).
+    ``allowance`` is what the upload it belongs to may still make (a ZIP's
+    documents share one); by default the document is an upload of its own.
     """
     workspace = workspace or store.settings.workspace
     chunking = chunking or store.settings.chunking
@@ -84,11 +100,15 @@ def ingest_bytes(
 
     if (refused := refusal(store, name, len(data))) is not None:
         return refused
+    allowance = allowance or Allowance.for_upload(store)
 
     with store.write_lock:
         existing = store.catalog.get(doc_id)
         if existing and existing.status == "ready" and existing.version == version and not force:
             return FileResult(name, "unchanged", chunks=existing.chunks, doc_id=doc_id, pages=existing.pages)
+        estimate = workload.estimate_passages(name, len(data), chunking, data)
+        if (too_much := allowance.refusal(estimate, more_than=allowance.used > 0)) is not None:
+            return FileResult(name, "failed", error=str(too_much))  # refused before anything is kept, like refusal()
         store.catalog.ensure_workspace(workspace)
         original = originals.keep(store, workspace, doc_id, version, name, data)
         now = time.time()
@@ -115,19 +135,20 @@ def ingest_bytes(
             )
         )
         try:
-            parsed = _parsed(store, original, name, ahead)
+            parsed = _parsed(store, original, name, ahead, chunking, allowance)
+            ahead = None  # the look-ahead's future holds the parse too
             # the kind: the caller's, else a person's earlier choice, else the guess (rag/kinds.py);
             # a LinkedIn post's chunks carry the post's own date
             kind, stated_date = kinds.assign(store, doc_id, workspace, name, parsed, kind, existing)
             chunks = chunk_document(parsed, chunking, doc_id, version, kind=kind)
-            for c in chunks:
-                c.date = stated_date or (existing.uploaded if existing else now)
             if not chunks:
                 raise EmptyDocument("No text could be read from this file.")
-            texts = [embedding_text(c) for c in chunks]
-            dense = store.embeddings.embed_array(texts)
-            sparse = [document_vector(t) for t in texts]
-            store.index.upsert(workspace, chunks, dense, sparse, version)
+            allowance.spend(len(chunks))  # the exact count, before any embedding
+            pages, title = parsed.pages, parsed.title
+            del parsed  # the chunks hold its text now; keeping both would double a large document's share
+            for c in chunks:
+                c.date = stated_date or (existing.uploaded if existing else now)
+            _store_chunks(store, workspace, chunks, version)
         except GroundedError as err:
             return _fail(store, doc_id, existing, name, str(err), started)
         except Exception as err:  # a parser bug must not stop the run; keep the reason plain
@@ -142,31 +163,53 @@ def ingest_bytes(
             original_path=str(original),
             kind=kind,
             chunks=len(chunks),
-            pages=parsed.pages,
-            title=parsed.title,
-            about=document_about(name, parsed.title, [c.text for c in chunks]),
+            pages=pages,
+            title=title,
+            about=document_about(name, title, [c.text for c in chunks]),
             error=None,
             index_seconds=round(time.perf_counter() - started, 3),
         )
         store.index.delete_document(workspace, doc_id, keep_version=version)
         store.catalog.update(doc_id, pending_version=None)
         originals.remove(originals.doc_folder(store, workspace, doc_id), keep_dir=original.parent)
-    return FileResult(
-        name, "indexed", chunks=len(chunks), doc_id=doc_id, pages=parsed.pages, seconds=time.perf_counter() - started
-    )
+    return FileResult(name, "indexed", chunks=len(chunks), doc_id=doc_id, pages=pages, seconds=time.perf_counter() - started)
 
 
-def _parsed(store: Store, original: Path, name: str, ahead) -> ParsedDocument:
-    """The document parsed: the look-ahead's result when there is one, else parsed now."""
-    if ahead is not None:
-        try:
-            return ahead.result()
-        except GroundedError:
-            raise  # the file's own problem, same as parsing it now would say
-        except Exception:  # noqa: BLE001 - the look-ahead itself failed (its temp copy, say): parse in line
-            pass
-    limits = store.settings.limits
-    return parse_file_isolated(original, name, limits.parse_timeout_s, limits.parse_memory_mb)
+def _store_chunks(store: Store, workspace: str, chunks: list[Chunk], version: str) -> None:
+    """Embed, weigh and store the chunks :data:`STORE_BATCH` at a time, each batch dropped once stored.
+
+    Crash safety is the catalog's, as before: until every batch is in, the
+    row says ``indexing`` with this version pending, so an interruption
+    between batches is rolled back by :func:`rag.ingest.recovery.recover`;
+    searches skip a version that is not ready yet (rag/answer/retrieve.py).
+    """
+    for start in range(0, len(chunks), STORE_BATCH):
+        batch = chunks[start : start + STORE_BATCH]
+        texts = [embedding_text(c) for c in batch]
+        dense = store.embeddings.embed_array(texts)
+        store.index.upsert(workspace, batch, dense, [document_vector(t) for t in texts], version)
+
+
+def _parsed(store: Store, original: Path, name: str, ahead, chunking: ChunkSettings, allowance: Allowance) -> ParsedDocument:
+    """The document parsed: the look-ahead's result when there is one, else parsed now.
+
+    A parse stopped at the text allowance (far more text than the upload may
+    make passages of) is reported in passages and time, like every other refusal.
+    """
+    max_chars = workload.text_allowance(store.settings.limits, chunking)
+    try:
+        if ahead is not None:
+            try:
+                return ahead.result()
+            except GroundedError:
+                raise  # the file's own problem, same as parsing it now would say
+            except Exception:  # noqa: BLE001 - the look-ahead itself failed (its temp copy, say): parse in line
+                pass
+        limits = store.settings.limits
+        return parse_file_isolated(original, name, limits.parse_timeout_s, limits.parse_memory_mb, max_chars)
+    except TooMuchWork as err:
+        at_least = int(max_chars / workload.chars_per_passage(chunking))
+        raise allowance.refusal(at_least, more_than=True) or err from None
 
 
 def _fail(store: Store, doc_id: str, existing: DocumentRow | None, name: str, reason: str, started: float) -> FileResult:
@@ -215,8 +258,45 @@ def _sources_of_bytes(display: str, data: bytes, limits: Limits) -> Iterator[tup
     yield display, data
 
 
-def _documents_of(name: str, data: bytes, limits: Limits) -> Iterator[tuple[str, bytes | FileResult]]:
-    """The documents in one file: (name, bytes), or (name, result) for an entry that can't be indexed."""
+def _archive_estimate(store: Store, display: str, data: bytes, workspace: str, chunking: ChunkSettings) -> int:
+    """About how many passages a ZIP's documents make, judged from its directory before any entry is read.
+
+    Entries already indexed at the same size and chunk settings count as
+    none: re-uploading this week's help-center export redoes only what
+    changed, and if an entry did change at the same size, the running count
+    (:class:`Allowance`) still bounds it. Private parts of a LinkedIn export
+    are never indexed, so they count as none too.
+    """
+    entries = [(f"{display}/{inner}", size) for inner, size in parse.member_sizes(data, store.settings.limits)]
+    private = set(linkedin.private_export_members([name for name, _ in entries]))
+    settings = json.dumps(chunking.as_dict())
+    todo = []
+    for name, size in entries:
+        row = store.catalog.get(doc_id_for(workspace, name))
+        unchanged = row is not None and row.status == "ready" and row.size_bytes == size and row.settings == settings
+        if name not in private and not unchanged:
+            todo.append((name, size))
+    return workload.estimate_archive(todo, chunking)
+
+
+def _documents_of(
+    store: Store, name: str, data: bytes, workspace: str, chunking: ChunkSettings
+) -> Iterator[tuple[str | object, bytes | FileResult | Allowance]]:
+    """The documents in one file: (name, bytes), or (name, result) for an entry that can't be indexed.
+
+    They come after an ``(_ALLOWANCE, allowance)`` marker: the passages the
+    whole upload may make, shared by a ZIP's documents. A ZIP whose documents
+    would make more than that is refused whole, before any of them is read.
+    """
+    archive = Path(name).suffix.lower() == ".zip"
+    allowance = Allowance.for_upload(store, "This archive" if archive else "This file")
+    if archive:
+        estimate = _archive_estimate(store, name, data, workspace, chunking)
+        if (too_much := allowance.refusal(estimate)) is not None:
+            yield name, FileResult(name, "failed", error=str(too_much))
+            return
+    yield _ALLOWANCE, allowance
+    limits = store.settings.limits
     try:
         for member, payload in _sources_of_bytes(name, data, limits):
             if isinstance(payload, GroundedError):
@@ -253,14 +333,20 @@ def _with_next_document(items: Iterable[tuple]) -> Iterator[tuple]:
         yield current, next((i for i in queue if isinstance(i[1], bytes)), None)
 
 
-def _index_documents(store: Store, documents: Iterable[tuple[str, bytes | FileResult]], workspace: str,
+def _index_documents(store: Store, documents: Iterable[tuple], workspace: str,
                      chunking: ChunkSettings, ahead: ParseAhead, kind=None, force=False) -> Iterator:
     """Index (name, bytes) documents in order, parsing each next one while the current one is embedded.
 
-    Yields a FileResult per document; other items in the stream (markers whose
-    name is not a string) are passed through as they are.
+    Yields a FileResult per document. An ``_ALLOWANCE`` marker sets the
+    allowance the documents after it share (see :func:`_documents_of`); other
+    items in the stream (markers whose name is not a string) are passed
+    through as they are.
     """
+    allowance = None
     for (name, payload), following in _with_next_document(documents):
+        if name is _ALLOWANCE:
+            allowance = payload
+            continue  # an upload's first document is parsed in line, as before it had a marker
         if following is not None:
             ahead.submit(*following)
         if not isinstance(name, str):
@@ -268,7 +354,11 @@ def _index_documents(store: Store, documents: Iterable[tuple[str, bytes | FileRe
         elif isinstance(payload, FileResult):
             yield payload
         else:
-            yield ingest_bytes(store, name, payload, workspace, chunking, kind=kind, force=force, parse_ahead=ahead)
+            yield ingest_bytes(store, name, payload, workspace, chunking, kind=kind, force=force, parse_ahead=ahead,
+                               allowance=allowance)
+
+
+_ALLOWANCE = object()  # marks the allowance of the upload whose documents follow, in the document stream
 
 
 def ingest_upload(
@@ -296,7 +386,7 @@ def ingest_uploads(
             if (problem := too_large(store, len(data))) is not None:
                 yield name, FileResult(name, "failed", error=str(problem))
             else:
-                yield from _documents_of(name, data, store.settings.limits)
+                yield from _documents_of(store, name, data, workspace, chunking)
             yield _UPLOAD_DONE, None
 
     with ParseAhead(store, workspace, chunking) as ahead:
@@ -338,7 +428,7 @@ def ingest_paths(
                 if (problem := too_large(store, path.stat().st_size)) is not None:
                     yield display, FileResult(display, "failed", error=str(problem))
                 else:
-                    yield from _documents_of(display, path.read_bytes(), store.settings.limits)
+                    yield from _documents_of(store, display, path.read_bytes(), workspace, chunking)
             except OSError as err:
                 yield str(path), FileResult(str(path), "failed", error=f"This file could not be opened ({err.strerror}).")
             yield _FILE_DONE, (n, path)
@@ -420,7 +510,8 @@ def preview_chunks(store: Store, doc_id: str, chunking: ChunkSettings) -> list:
     if not row.original_path or not Path(row.original_path).exists():
         raise NotFound(f"The original of {row.file} is missing; upload it again.")
     limits = store.settings.limits
-    parsed = parse_file_isolated(Path(row.original_path), row.file, limits.parse_timeout_s, limits.parse_memory_mb)
+    parsed = parse_file_isolated(Path(row.original_path), row.file, limits.parse_timeout_s, limits.parse_memory_mb,
+                                 workload.text_allowance(limits, chunking))
     return chunk_document(parsed, chunking, doc_id, "preview", kind=row.kind)
 
 
