@@ -61,8 +61,8 @@ class Index(Protocol):
     def all_chunks(self, workspace: str, fields: list[str]) -> Iterable[tuple[str, dict]]:
         """(point id, payload ``fields``) for every point of a workspace, without vectors."""
 
-    def neighbours(self, workspace: str, doc_id: str, first: int, last: int) -> list[Hit]:
-        """Chunks ``first``..``last`` (by chunk index) of a document, in order."""
+    def neighbours(self, workspace: str, doc_id: str, first: int, last: int, version: str | None = None) -> list[Hit]:
+        """Chunks ``first``..``last`` (by chunk index) of a document (of one ``version`` if given), in order."""
 
     def workspaces_with_points(self) -> Iterable[str]:
         """Collection names that exist in this index."""
@@ -138,4 +138,5 @@ def hit_from_point(point, score: float | None = None) -> Hit:
         chunk_index=p.get("chunk_index", 0),
         kind=p.get("kind", "other"),
         vector=list(vector) if vector is not None else None,
+        version=p.get("version", ""),
     )
