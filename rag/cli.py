@@ -12,6 +12,7 @@ import logging
 import sys
 
 from .errors import GroundedError
+from .present import one_line
 from .settings import Settings
 from .types import ChunkSettings
 
@@ -113,11 +114,11 @@ def cmd_ingest(store, args) -> None:
     def progress(p):
         bar.total = p.total
         if p.result is None:
-            bar.set_postfix_str(p.path[-40:])
+            bar.set_postfix_str(one_line(p.path)[-40:])
         else:
             bar.update(1)
             if not args.json and p.result.status in ("failed", "skipped"):
-                bar.write(f"{p.result.status:9} {p.result.path}: {p.result.error}")
+                bar.write(f"{p.result.status:9} {one_line(p.result.path)}: {p.result.error}")
 
     report = ingest_paths(store, args.paths, args.workspace, _chunking(args, store.settings.chunking), progress, args.force)
     bar.close()
@@ -126,7 +127,7 @@ def cmd_ingest(store, args) -> None:
         return
     for f in report.files:
         if f.status in ("indexed", "unchanged"):
-            print(f"{f.status:9} {f.path} ({f.chunks} chunks)")
+            print(f"{f.status:9} {one_line(f.path)} ({f.chunks} chunks)")
     print(
         f"\n{report.count('indexed')} indexed, {report.count('unchanged')} unchanged, "
         f"{report.count('skipped')} skipped, {report.count('failed')} failed"
@@ -143,7 +144,7 @@ def cmd_docs(store, args) -> None:
     for r in rows:
         pages = f"{r.pages} pages, " if r.pages else ""
         note = f"  ({r.error})" if r.error else ""
-        print(f"{r.doc_id}  {r.status:8} {r.file}  [{pages}{r.chunks} chunks]{note}")
+        print(f"{r.doc_id}  {r.status:8} {one_line(r.file)}  [{pages}{r.chunks} chunks]{note}")
 
 
 def cmd_rm(store, args) -> None:
@@ -151,7 +152,7 @@ def cmd_rm(store, args) -> None:
 
     row = store.catalog.get(args.doc_id)
     delete_document(store, args.doc_id)
-    print(json.dumps({"deleted": args.doc_id}) if args.json else f"Deleted {row.file}")
+    print(json.dumps({"deleted": args.doc_id}) if args.json else f"Deleted {one_line(row.file)}")
 
 
 def cmd_reindex(store, args) -> None:
@@ -167,7 +168,7 @@ def cmd_reindex(store, args) -> None:
         _print({"files": [r.as_dict() for r in results]})
         return
     for r in results:
-        print(f"{r.status:9} {r.path} ({r.chunks} chunks){': ' + r.error if r.error else ''}")
+        print(f"{r.status:9} {one_line(r.path)} ({r.chunks} chunks){': ' + r.error if r.error else ''}")
 
 
 def cmd_search(store, args) -> None:
@@ -180,7 +181,7 @@ def cmd_search(store, args) -> None:
     if not hits:
         print("Nothing found. Is anything indexed in this workspace? (grounded docs)")
     for n, h in enumerate(hits, 1):
-        where = ", ".join(x for x in (h.file, f"page {h.page}" if h.page else "", h.section) if x)
+        where = ", ".join(x for x in (one_line(h.file), f"page {h.page}" if h.page else "", h.section) if x)
         print(f"[{n}] {h.score:.3f}  {where}\n    {h.text[:300].replace(chr(10), ' ')}\n")
 
 
@@ -216,7 +217,7 @@ def cmd_ask(store, args) -> None:
     if answer.citations:
         print("\nSources:")
     for c in answer.citations:
-        where = ", ".join(x for x in (c.file, f"page {c.page}" if c.page else "", c.section) if x)
+        where = ", ".join(x for x in (one_line(c.file), f"page {c.page}" if c.page else "", c.section) if x)
         print(f"[{c.n}] {where}\n    “{c.quote}”")
     if answer.sentences and not answer.refused:
         verdict = {True: "Answers the question", False: "Doesn't answer the question", None: "Answers the question?"}
@@ -292,17 +293,17 @@ def cmd_draft(store, args) -> None:
     if result.text and result.citations:
         print("\nSources:")
         for c in result.citations:
-            where = ", ".join(x for x in (c.file, f"page {c.page}" if c.page else "", c.section) if x)
+            where = ", ".join(x for x in (one_line(c.file), f"page {c.page}" if c.page else "", c.section) if x)
             print(f"[{c.n}] {where}\n    “{c.quote}”")
     if result.needs_model or result.refused:
         if result.facts:
             print("\nFacts it would use:")
             for n, h in enumerate(result.facts, 1):
-                print(f"[{n}] {h.file}\n    {h.text[:300].replace(chr(10), ' ')}")
+                print(f"[{n}] {one_line(h.file)}\n    {h.text[:300].replace(chr(10), ' ')}")
     if result.examples:
         print("\nPast posts used as style examples (never cited):")
         for e in result.examples:
-            print(f"  - {e.file}" + (f"\n    {e.text[:200].replace(chr(10), ' / ')}" if result.needs_model else ""))
+            print(f"  - {one_line(e.file)}" + (f"\n    {e.text[:200].replace(chr(10), ' / ')}" if result.needs_model else ""))
 
 
 def _fix_command(fix) -> str:
@@ -344,7 +345,7 @@ def cmd_kind(store, args) -> None:
     if args.json:
         _print({"doc_id": args.doc_id, "kind": kind})
     else:
-        print(f"{row.file} is now “{kind}”.")
+        print(f"{one_line(row.file)} is now “{kind}”.")
 
 
 COMMANDS.update({"draft": cmd_draft, "health": cmd_health, "kind": cmd_kind})

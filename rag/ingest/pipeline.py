@@ -208,7 +208,7 @@ def _parsed(store: Store, original: Path, name: str, ahead, chunking: ChunkSetti
         limits = store.settings.limits
         return parse_file_isolated(original, name, limits.parse_timeout_s, limits.parse_memory_mb, max_chars)
     except TooMuchWork as err:
-        at_least = int(max_chars / workload.chars_per_passage(chunking))
+        at_least = max(round(max_chars / workload.chars_per_passage(chunking)), allowance.limit + 1)
         raise allowance.refusal(at_least, more_than=True) or err from None
 
 
@@ -515,7 +515,9 @@ def preview_chunks(store: Store, doc_id: str, chunking: ChunkSettings) -> list:
     return chunk_document(parsed, chunking, doc_id, "preview", kind=row.kind)
 
 
-def estimate_reindex_seconds(store: Store, workspace: str, chunks_per_second: float = 20.0) -> float:
+def estimate_reindex_seconds(
+    store: Store, workspace: str, chunks_per_second: float = workload.DEFAULT_PASSAGES_PER_SECOND
+) -> float:
     """How long re-indexing a workspace will take: each document's own last indexing time.
 
     Embedding dominates and costs about the same for any chunk size (the same

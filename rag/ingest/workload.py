@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from ..errors import TooMuchWork
+from ..present import duration_words
 from ..settings import Limits
 from ..store import Store
 from ..types import ChunkSettings
@@ -119,27 +120,12 @@ def about_count(n: int, limit: int) -> str:
     return f"{rounded if rounded > limit else n:,}"
 
 
-def about_duration(seconds: float) -> str:
-    """A duration in the unit a person would use: minutes, hours or days."""
-    minutes = seconds / 60
-    if minutes < 1:
-        return "under a minute"
-    if minutes < 1.5:
-        return "about a minute"
-    if minutes < 90:
-        return f"about {round(minutes)} minutes"
-    hours = minutes / 60
-    if hours < 36:
-        return f"about {round(hours)} hours"
-    return f"about {round(hours / 24)} days"
-
-
 def too_much_work(what: str, passages: int, rate: float, limit: int, more_than: bool = False) -> TooMuchWork:
     """The refusal, with the figures: how many passages, how long here, the limit and what to do."""
     count = f"{'more than' if more_than else 'about'} {about_count(passages, limit)}"
-    duration = about_duration(passages / rate)
-    if more_than:  # "over 3 hours", a lower bound like the count
-        duration = "over" + duration.removeprefix("about")
+    duration = duration_words(passages / rate)
+    if more_than and duration.startswith("about "):  # "over 3 hours": a lower bound, like the count
+        duration = "over " + duration.removeprefix("about ")
     return TooMuchWork(
         f"{what} would make {count} passages, {duration} of indexing here; the limit is {limit:,}. "
         f"Split it into smaller files, or raise the limit with the setting {LIMIT_SETTING}."
