@@ -9,8 +9,11 @@ Rules this module keeps:
 - An upload (a file, or all the documents of one ZIP) makes at most
   ``Limits.max_chunks`` passages, judged before the work is done
   (:mod:`rag.ingest.workload`).
-- Memory stays bounded by the document, not multiplied by it: chunks are
-  embedded, weighed and stored :data:`STORE_BATCH` at a time.
+- Memory follows one document's text, not its vectors: chunks are embedded,
+  weighed and stored :data:`STORE_BATCH` at a time.
+- One operation works on a document at a time (``Store.document_lock``); the
+  store's write lock is held only for each short write, so one person's large
+  upload being embedded doesn't hold up another's.
 """
 
 from __future__ import annotations
@@ -102,38 +105,41 @@ def ingest_bytes(
         return refused
     allowance = allowance or Allowance.for_upload(store)
 
-    with store.write_lock:
-        existing = store.catalog.get(doc_id)
-        if existing and existing.status == "ready" and existing.version == version and not force:
-            return FileResult(name, "unchanged", chunks=existing.chunks, doc_id=doc_id, pages=existing.pages)
-        estimate = workload.estimate_passages(name, len(data), chunking, data)
-        if (too_much := allowance.refusal(estimate, more_than=allowance.used > 0)) is not None:
-            return FileResult(name, "failed", error=str(too_much))  # refused before anything is kept, like refusal()
-        store.catalog.ensure_workspace(workspace)
-        original = originals.keep(store, workspace, doc_id, version, name, data)
-        now = time.time()
-        store.catalog.upsert(
-            DocumentRow(
-                doc_id=doc_id,
-                workspace=workspace,
-                file=name,
-                # the row points at the new original only once it is ready (see recover())
-                original_path=existing.original_path if existing and existing.status == "ready" else str(original),
-                content_hash=content_hash,
-                version=existing.version if existing and existing.status == "ready" else None,
-                pending_version=version,
-                kind=kind or (existing.kind if existing else "other"),
-                pages=existing.pages if existing else None,
-                chunks=existing.chunks if existing else 0,
-                status="indexing",
-                error=None,
-                uploaded=existing.uploaded if existing else now,
-                updated=now,
-                settings=json.dumps(chunking.as_dict()),
-                size_bytes=len(data),
-                title=existing.title if existing else None,
+    # The document is held throughout, the store's writes only for each short step: another
+    # person's upload goes on while this one is parsed and embedded.
+    with store.document_lock(doc_id):
+        with store.write_lock:
+            existing = store.catalog.get(doc_id)
+            if existing and existing.status == "ready" and existing.version == version and not force:
+                return FileResult(name, "unchanged", chunks=existing.chunks, doc_id=doc_id, pages=existing.pages)
+            estimate = workload.estimate_passages(name, len(data), chunking, data)
+            if (too_much := allowance.refusal(estimate, more_than=allowance.used > 0)) is not None:
+                return FileResult(name, "failed", error=str(too_much))  # refused before anything is kept, like refusal()
+            store.catalog.ensure_workspace(workspace)
+            original = originals.keep(store, workspace, doc_id, version, name, data)
+            now = time.time()
+            store.catalog.upsert(
+                DocumentRow(
+                    doc_id=doc_id,
+                    workspace=workspace,
+                    file=name,
+                    # the row points at the new original only once it is ready (see recover())
+                    original_path=existing.original_path if existing and existing.status == "ready" else str(original),
+                    content_hash=content_hash,
+                    version=existing.version if existing and existing.status == "ready" else None,
+                    pending_version=version,
+                    kind=kind or (existing.kind if existing else "other"),
+                    pages=existing.pages if existing else None,
+                    chunks=existing.chunks if existing else 0,
+                    status="indexing",
+                    error=None,
+                    uploaded=existing.uploaded if existing else now,
+                    updated=now,
+                    settings=json.dumps(chunking.as_dict()),
+                    size_bytes=len(data),
+                    title=existing.title if existing else None,
+                )
             )
-        )
         try:
             parsed = _parsed(store, original, name, ahead, chunking, allowance)
             ahead = None  # the look-ahead's future holds the parse too
@@ -149,29 +155,31 @@ def ingest_bytes(
             for c in chunks:
                 c.date = stated_date or (existing.uploaded if existing else now)
             _store_chunks(store, workspace, chunks, version)
-        except GroundedError as err:
-            return _fail(store, doc_id, existing, name, str(err), started)
-        except Exception as err:  # a parser bug must not stop the run; keep the reason plain
-            return _fail(store, doc_id, existing, name, f"This file could not be read ({type(err).__name__}).", started)
-        # Ready now; pending_version stays set until older points are gone, so a crash
-        # between these two steps is finished by recover() at the next start.
-        store.catalog.update(
-            doc_id,
-            status="ready",
-            version=version,
-            pending_version=version,
-            original_path=str(original),
-            kind=kind,
-            chunks=len(chunks),
-            pages=pages,
-            title=title,
-            about=document_about(name, title, [c.text for c in chunks]),
-            error=None,
-            index_seconds=round(time.perf_counter() - started, 3),
-        )
-        store.index.delete_document(workspace, doc_id, keep_version=version)
-        store.catalog.update(doc_id, pending_version=None)
-        originals.remove(originals.doc_folder(store, workspace, doc_id), keep_dir=original.parent)
+            about = document_about(name, title, [c.text for c in chunks])
+        except Exception as err:  # a parser bug must not stop the run either; its reason is kept plain
+            reason = str(err) if isinstance(err, GroundedError) else f"This file could not be read ({type(err).__name__})."
+            with store.write_lock:
+                return _fail(store, doc_id, existing, name, reason, started)
+        with store.write_lock:
+            # Ready now; pending_version stays set until older points are gone, so a crash
+            # between these two steps is finished by recover() at the next start.
+            store.catalog.update(
+                doc_id,
+                status="ready",
+                version=version,
+                pending_version=version,
+                original_path=str(original),
+                kind=kind,
+                chunks=len(chunks),
+                pages=pages,
+                title=title,
+                about=about,
+                error=None,
+                index_seconds=round(time.perf_counter() - started, 3),
+            )
+            store.index.delete_document(workspace, doc_id, keep_version=version)
+            store.catalog.update(doc_id, pending_version=None)
+            originals.remove(originals.doc_folder(store, workspace, doc_id), keep_dir=original.parent)
     return FileResult(name, "indexed", chunks=len(chunks), doc_id=doc_id, pages=pages, seconds=time.perf_counter() - started)
 
 
@@ -187,7 +195,9 @@ def _store_chunks(store: Store, workspace: str, chunks: list[Chunk], version: st
         batch = chunks[start : start + STORE_BATCH]
         texts = [embedding_text(c) for c in batch]
         dense = store.embeddings.embed_array(texts)
-        store.index.upsert(workspace, batch, dense, [document_vector(t) for t in texts], version)
+        sparse = [document_vector(t) for t in texts]
+        with store.write_lock:  # index writes stay one at a time; embedding runs beside other uploads
+            store.index.upsert(workspace, batch, dense, sparse, version)
 
 
 def _parsed(store: Store, original: Path, name: str, ahead, chunking: ChunkSettings, allowance: Allowance) -> ParsedDocument:
@@ -467,11 +477,11 @@ def _display_name(path: Path, roots: Iterable[str | Path]) -> str:
 
 
 def delete_document(store: Store, doc_id: str) -> None:
-    """Remove a document: its chunks, its original and its catalog row."""
-    row = store.catalog.get(doc_id)
-    if row is None:
-        raise NotFound(f"There is no document with id {doc_id}.")
-    with store.write_lock:
+    """Remove a document: its chunks, its original and its catalog row (after any ingest of it under way)."""
+    with store.document_lock(doc_id), store.write_lock:
+        row = store.catalog.get(doc_id)
+        if row is None:
+            raise NotFound(f"There is no document with id {doc_id}.")
         # Marked first: a crash part-way leaves a "deleting" row that recover() finishes,
         # never a "ready" document whose chunks are already gone.
         store.catalog.update(doc_id, status="deleting")
