@@ -356,7 +356,7 @@ def _index_documents(store: Store, documents: Iterable[tuple], workspace: str,
     for (name, payload), following in _with_next_document(documents):
         if name is _ALLOWANCE:
             allowance = payload
-            continue  # an upload's first document is parsed in line, as before it had a marker
+            continue  # not a document: nothing to parse ahead for it
         if following is not None:
             ahead.submit(*following)
         if not isinstance(name, str):
