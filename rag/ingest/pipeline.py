@@ -53,11 +53,11 @@ from .chunk import chunk_document, embedding_text
 from .parse_ahead import ParseAhead
 from .workload import Allowance
 
-# Chunks embedded, weighed (BM25) and stored together. All this process holds for a document beyond
-# its chunks is one batch's vectors and Qdrant points: 256 passages are about 1 MB of them, where a
-# 1,000,000-row CSV's 40,000 passages at once took the process to 2.7 GB (most of it the dense
-# vectors as Python lists for the points). Large enough that a call's overhead is nothing beside
-# embedding it (the model itself works 8 texts at a time).
+# Chunks embedded, weighed (BM25) and stored together. Beyond its chunks, this process holds one
+# batch's vectors and Qdrant points for a document (a few MB for 256 passages), not all of them:
+# the 80,000 passages of a 1,000,000-row CSV made points whose dense vectors alone, as Python
+# lists, were about 1 GB. Large enough that a call's overhead is nothing beside embedding it (the
+# model itself works 8 texts at a time).
 STORE_BATCH = 256
 
 
