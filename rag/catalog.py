@@ -441,6 +441,14 @@ class Catalog:
             args.append(status)
         return [DocumentRow(**dict(r)) for r in self.query(sql + " ORDER BY file", tuple(args))]
 
+    def indexing_totals(self) -> tuple[int, float]:
+        """(passages, seconds) over every ready document whose indexing time is recorded: this machine's pace."""
+        row = self.query(
+            "SELECT COALESCE(SUM(chunks), 0), COALESCE(SUM(index_seconds), 0) FROM documents "
+            "WHERE status = 'ready' AND index_seconds > 0"
+        )[0]
+        return int(row[0]), float(row[1])
+
     def upsert(self, row: DocumentRow) -> None:
         placeholders = ", ".join("?" for _ in _FIELDS)
         values = tuple(asdict(row)[f] for f in _FIELDS)

@@ -14,6 +14,7 @@ from pathlib import Path
 import time
 
 from .errors import GroundedError
+from .present import one_line
 from .settings import Settings
 from .types import ChunkSettings
 
@@ -143,7 +144,7 @@ def _sync_output(reports, args, one: bool) -> None:
         for page in report.pages:
             if page.status != "unchanged":
                 note = f": {page.error}" if page.error else (f" (moved to {page.moved_to})" if page.moved_to else "")
-                print(f"{page.status:9} {page.url}{note}")
+                print(f"{page.status:9} {one_line(page.url)}{note}")
         counts = ", ".join(f"{n} {status}" for status, n in report.counts().items() if n)
         print(f"\n{source.source_id} ({source.name}): {counts or 'no pages'}; {report.requests} requests, "
               f"{report.seconds:.1f} s")
@@ -202,7 +203,7 @@ def _sync_progress(args):
     """A line per page on stderr while a sync runs (on a terminal, without --json)."""
     if args.json or not sys.stderr.isatty():
         return None
-    return lambda p: print(f"  {p.done}{'/' + str(p.total) if p.total else ''} {p.result.status:9} {p.result.url}",
+    return lambda p: print(f"  {p.done}{'/' + str(p.total) if p.total else ''} {p.result.status:9} {one_line(p.result.url)}",
                            file=sys.stderr)
 
 
@@ -378,9 +379,9 @@ class _Report:
         if self.args.json:
             return
         if result.status in ("indexed", "unchanged"):
-            self.bar.write(f"{result.status:9} {result.path} ({result.chunks} chunks)", file=sys.stdout)
+            self.bar.write(f"{result.status:9} {one_line(result.path)} ({result.chunks} chunks)", file=sys.stdout)
         else:
-            self.bar.write(f"{result.status:9} {result.path}: {result.error}", file=sys.stdout)
+            self.bar.write(f"{result.status:9} {one_line(result.path)}: {result.error}", file=sys.stdout)
 
     def close(self, waited: bool = True) -> None:
         from .ingest.admission import IngestReport
@@ -485,7 +486,7 @@ def cmd_jobs(folder, args) -> None:
     for j in listed:
         note = j.error or (f"{j.chunks} chunks" if j.status in ("indexed", "unchanged") else "")
         by = f" by {j.queued_by}" if j.queued_by else ""
-        print(f"{j.job_id:>6}  {j.status:9} {j.workspace}  {j.name}{by}" + (f"  ({note})" if note else ""))
+        print(f"{j.job_id:>6}  {j.status:9} {j.workspace}  {one_line(j.name)}{by}" + (f"  ({note})" if note else ""))
     if listed and not waiting:
         print("\nAll done. Clear this list with: grounded jobs --dismiss")
 
@@ -500,7 +501,7 @@ def cmd_docs(store, args) -> None:
     for r in rows:
         pages = f"{r.pages} pages, " if r.pages else ""
         note = f"  ({r.error})" if r.error else ""
-        print(f"{r.doc_id}  {r.status:8} {r.file}  [{pages}{r.chunks} chunks]{note}")
+        print(f"{r.doc_id}  {r.status:8} {one_line(r.file)}  [{pages}{r.chunks} chunks]{note}")
 
 
 def cmd_rm(store, args) -> None:
@@ -508,7 +509,7 @@ def cmd_rm(store, args) -> None:
 
     row = store.catalog.get(args.doc_id)
     delete_document(store, args.doc_id)
-    print(json.dumps({"deleted": args.doc_id}) if args.json else f"Deleted {row.file}")
+    print(json.dumps({"deleted": args.doc_id}) if args.json else f"Deleted {one_line(row.file)}")
 
 
 def cmd_reindex(store, args) -> None:
@@ -524,7 +525,7 @@ def cmd_reindex(store, args) -> None:
         _print({"files": [r.as_dict() for r in results]})
         return
     for r in results:
-        print(f"{r.status:9} {r.path} ({r.chunks} chunks){': ' + r.error if r.error else ''}")
+        print(f"{r.status:9} {one_line(r.path)} ({r.chunks} chunks){': ' + r.error if r.error else ''}")
 
 
 def cmd_search(store, args) -> None:
@@ -610,7 +611,7 @@ def cmd_show(store, args) -> None:
         if args.json:
             _print({"file": passage.row.file, "section": view.section, "passage": view.passage, "png": None})
             return
-        print(f"{passage.row.file} has no pages to draw; the passage in its section ({view.section or 'no section'}):\n")
+        print(f"{one_line(passage.row.file)} has no pages to draw; the passage in its section ({view.section or 'no section'}):\n")
         print("\n\n".join(x for x in (view.before, f">>> {view.passage} <<<", view.after) if x))
         return
     view = page_view.render(passage, args.page, args.width or page_view.SCREEN_WIDTH_PX)
@@ -621,7 +622,7 @@ def cmd_show(store, args) -> None:
                 "confidence": view.confidence, "notes": view.notes, "seconds": round(view.seconds, 3)})
         return
     marked = f"passage highlighted ({len(view.highlights)} boxes)" if view.highlighted else "no highlight"
-    print(f"Wrote {args.png}: page {view.page} of {view.pages} of {passage.row.file}, {marked}.")
+    print(f"Wrote {args.png}: page {view.page} of {view.pages} of {one_line(passage.row.file)}, {marked}.")
     for note in view.notes:
         print(f"Note: {note}")
 
@@ -686,7 +687,7 @@ def _print_draft(result, heading: str = "") -> None:
     if result.citations:
         print("Sources:")
         for c in result.citations:
-            where = ", ".join(x for x in (c.file, f"page {c.page}" if c.page else "", c.section) if x)
+            where = one_line(", ".join(x for x in (c.file, f"page {c.page}" if c.page else "", c.section) if x))
             print(f"[{c.n}] {where}\n    “{c.quote}”")
     print()
 
@@ -725,11 +726,11 @@ def cmd_draft(store, args) -> None:
     if result.refused and result.facts:
         print("\nClosest facts:")
         for n, h in enumerate(result.facts, 1):
-            print(f"[{n}] {h.file}\n    {h.text[:300].replace(chr(10), ' ')}")
+            print(f"[{n}] {one_line(h.file)}\n    {h.text[:300].replace(chr(10), ' ')}")
     if result.examples:
         print("\nPast posts used as style examples (never cited):")
         for e in result.examples:
-            print(f"  - {e.file}")
+            print(f"  - {one_line(e.file)}")
 
 
 def _cmd_series(store, args, workspace: str, options) -> None:
@@ -798,7 +799,7 @@ def cmd_kind(store, args) -> None:
     if args.json:
         _print({"doc_id": args.doc_id, "kind": kind})
     else:
-        print(f"{row.file} is now “{kind}”.")
+        print(f"{one_line(row.file)} is now “{kind}”.")
 
 
 COMMANDS.update({"draft": cmd_draft, "health": cmd_health, "kind": cmd_kind})

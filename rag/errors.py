@@ -31,6 +31,10 @@ class FileTooLarge(GroundedError):
     """The file exceeds a configured limit."""
 
 
+class TooMuchWork(FileTooLarge):
+    """Indexing the file would make more passages than the configured limit (hours of work)."""
+
+
 class ParseTimeout(GroundedError):
     """Reading the file took longer than the per-file time limit."""
 

@@ -147,13 +147,26 @@ def plural(n: int, word: str, many: str | None = None) -> str:
 
 
 def duration_words(seconds: float) -> str:
-    """'a few seconds', 'about 40 seconds', 'about 3 minutes' (for estimates)."""
+    """'a few seconds', 'about 40 seconds', 'about 3 minutes', 'about 5 hours', 'about 3 days' (for estimates)."""
     if seconds < 5:
         return "a few seconds"
     if seconds < 90:
         return f"about {int(round(seconds / 5.0) * 5)} seconds"
     minutes = round(seconds / 60)
-    return f"about {plural(minutes, 'minute')}" if minutes < 90 else f"about {plural(round(minutes / 60), 'hour')}"
+    if minutes < 90:
+        return f"about {plural(minutes, 'minute')}"
+    hours = round(minutes / 60)
+    return f"about {plural(hours, 'hour')}" if hours < 48 else f"about {plural(round(hours / 24), 'day')}"
+
+
+def one_line(text: str) -> str:
+    """``text`` safe on one terminal line: control and invisible characters written as escapes, as repr() does.
+
+    A file may be named with a newline or a right-to-left override in it; printed
+    as it is, it would break a listing into lines that look like other documents,
+    or reorder what is shown.
+    """
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
 _IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)]*)\)")

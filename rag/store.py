@@ -14,6 +14,8 @@ searches to the process that holds the index.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cached_property
 
 from . import redact, vault
@@ -35,12 +37,36 @@ class Store:
         self.embeddings = make_embeddings(settings)
         # Qdrant Edge in this process by default (rag/index/edge.py), a Qdrant server with QDRANT_URL.
         self.index: Index = open_index(settings, self.embeddings.model_id, self.embeddings.dimension)
-        self.write_lock = threading.Lock()  # one ingest/delete at a time per process
+        # Writes to the catalog and the index, one short step at a time (a batch of chunks, a status
+        # change). Not held across a document's parsing and embedding: another person's one-line upload
+        # waited over 240 s behind a large one when it was (security report, point 7).
+        self.write_lock = threading.Lock()
+        self._documents: dict[str, list] = {}  # doc_id -> [its lock, how many hold or wait for it]
+        self._documents_guard = threading.Lock()
         self.recovered = 0  # documents repaired after an interrupted run (set by open_store)
 
     def reload_connections(self) -> None:
         """Pick up model connections saved or removed since the store opened (every session sees them)."""
         self.settings = vault.apply_saved(self.base_settings, self.catalog)
+
+    @contextmanager
+    def document_lock(self, doc_id: str) -> Iterator[None]:
+        """One operation on a document at a time (an ingest, a delete, a change of kind), held throughout.
+
+        Take it before :attr:`write_lock`, never while holding that. Locks of
+        documents nobody is working on are dropped, so the table stays small.
+        """
+        with self._documents_guard:
+            entry = self._documents.setdefault(doc_id, [threading.Lock(), 0])
+            entry[1] += 1
+        try:
+            with entry[0]:
+                yield
+        finally:
+            with self._documents_guard:
+                entry[1] -= 1
+                if not entry[1]:
+                    del self._documents[doc_id]
 
     def close(self) -> None:
         """Release the catalog and this data folder's index (the Edge shards and folder lock, or the server client)."""

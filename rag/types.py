@@ -142,10 +142,14 @@ class SearchFilter:
     date_from: float | None = None
     date_to: float | None = None
     exclude_kinds: tuple[str, ...] = ()  # none of these kinds (past posts are never evidence for an answer)
+    exclude_versions: tuple[str, ...] = ()  # document versions still being stored: not ready, so not found
 
     def __bool__(self) -> bool:
         """True when the index must filter."""
-        return bool(self.files or self.kinds or self.exclude_kinds or self.date_from is not None or self.date_to is not None)
+        return bool(
+            self.files or self.kinds or self.exclude_kinds or self.exclude_versions
+            or self.date_from is not None or self.date_to is not None
+        )
 
 
 Strategy = Literal["hybrid", "dense", "sparse", "mmr"]
@@ -191,6 +195,7 @@ class Hit:
     vector: list[float] | None = field(default=None, repr=False)
     boxes: list[TextBox] = field(default_factory=list, repr=False)  # where its text sits on its pages
     ocr: float | None = None  # read by OCR: the lowest confidence of its parts (0-100)
+    version: str = ""  # the document version the chunk belongs to
 
     def as_dict(self) -> dict:
         return {

@@ -70,3 +70,35 @@ def test_eight_sessions_at_once_never_cross(store):
     assert store.catalog.documents() == []
     for workspace in [SHARED] + [f"solo-{n}" for n in range(0, SESSIONS, 2)]:
         assert store.index.count(workspace) == 0
+
+
+def test_a_small_upload_goes_on_while_a_large_one_is_embedded_and_a_delete_waits_for_it(store, monkeypatch):
+    """The security report: another person's one-line upload waited over 240 s behind a large one."""
+    large_embedding, finish_large = threading.Event(), threading.Event()
+    real_embed = store.embeddings.embed_array
+
+    def embed(texts):
+        if any("Quarterly" in t for t in texts):
+            large_embedding.set()
+            assert finish_large.wait(60)
+        return real_embed(texts)
+
+    monkeypatch.setattr(store.embeddings, "embed_array", embed)
+    large: list = []
+    ingest = threading.Thread(target=lambda: large.append(ingest_bytes(store, "quarterly.md", b"# Quarterly\n\nRevenue grew.")))
+    ingest.start()
+    assert large_embedding.wait(60)
+    started = time.monotonic()
+    small = ingest_bytes(store, "note.txt", b"The office opens at nine.")
+    assert small.status == "indexed" and time.monotonic() - started < 30 and not finish_large.is_set()
+
+    large_id = store.catalog.documents(status="indexing")[0].doc_id
+    deleting = threading.Thread(target=delete_document, args=(store, large_id))
+    deleting.start()
+    deleting.join(0.5)
+    assert deleting.is_alive()  # the delete waits for the ingest under way, never deletes beneath it
+    finish_large.set()
+    ingest.join(60), deleting.join(60)
+    assert large[0].status == "indexed"
+    assert store.catalog.get(large_id) is None and store.index.count("default", large_id) == 0
+    assert store.catalog.get(small.doc_id).status == "ready"

@@ -26,7 +26,7 @@ from pydantic import ConfigDict
 
 from ..index.sparse import query_vector
 from ..names import mentions_name, question_terms
-from ..types import STRATEGIES, Hit, RetrievalSettings, Strategy
+from ..types import STRATEGIES, Hit, RetrievalSettings, SearchFilter, Strategy
 
 
 @dataclass
@@ -72,9 +72,10 @@ def retrieve(store, query: str, workspace: str, settings: RetrievalSettings = Re
     sparse = query_vector(query)
     base = "hybrid" if settings.strategy == "mmr" else settings.strategy
     limit = settings.candidates if settings.strategy == "mmr" else settings.k
+    where = _without_unfinished(store, workspace, settings.where)
     hits = store.index.search(
         workspace, base, dense.tolist(), sparse, k=limit, candidates=max(settings.candidates, limit),
-        where=settings.where or None, with_vectors=True,
+        where=where or None, with_vectors=True,
     )
     if settings.strategy == "mmr" and hits:
         hits = _mmr(dense, hits, settings.k, settings.mmr_lambda)
@@ -114,10 +115,28 @@ def search(store, query: str, workspace: str, k: int = 5, strategy: Strategy = "
     return retrieve(store, query, workspace, RetrievalSettings(strategy=strategy, k=k, threshold=-1.0)).hits
 
 
+def _without_unfinished(store, workspace: str, where: SearchFilter) -> SearchFilter:
+    """``where``, also leaving out document versions still being stored.
+
+    A large document is embedded and stored a batch at a time over minutes
+    (rag/ingest/pipeline.py); until the catalog marks it ready, its stored part
+    must not answer questions, and while it replaces an older version the two
+    must not both be found. A re-index with unchanged settings rewrites the same
+    version in place, so that one stays visible.
+    """
+    unfinished = tuple(
+        row.pending_version
+        for row in store.catalog.documents(workspace, status="indexing")
+        if row.pending_version and row.pending_version != row.version
+    )
+    return replace(where, exclude_versions=where.exclude_versions + unfinished) if unfinished else where
+
+
 def _add_context(store, workspace: str, hits: list[Hit], window: int) -> None:
-    """Fill ``hit.context`` with the hit and up to ``window`` chunks either side."""
+    """Fill ``hit.context`` with the hit and up to ``window`` chunks either side, of the same version."""
     for h in hits:
-        around = store.index.neighbours(workspace, h.doc_id, max(0, h.chunk_index - window), h.chunk_index + window)
+        first, last = max(0, h.chunk_index - window), h.chunk_index + window
+        around = store.index.neighbours(workspace, h.doc_id, first, last, version=h.version or None)
         h.context = "\n\n".join(n.text for n in around) or h.text
 
 

@@ -33,7 +33,7 @@ def _ints(text: str) -> tuple[int, ...]:
 
 def add_parser(sub) -> None:
     """Add ``bench`` and its sub-commands to the ``grounded`` parser."""
-    bench = sub.add_parser("bench", help="benchmarks: retrieval, ingest, embed, query, qa, pdf, guard, crawl, drafts, report")
+    bench = sub.add_parser("bench", help="benchmarks: retrieval, ingest, embed, query, qa, pdf, guard, crawl, drafts, limits, report")
     cmds = bench.add_subparsers(dest="bench_command", required=True)
 
     def json_out(p):
@@ -122,6 +122,17 @@ def add_parser(sub) -> None:
     dr.add_argument("--max-tokens", type=int, default=None, help="cap a model's draft (default: each recipe's own)")
     json_out(dr)
 
+    lim = cmds.add_parser("limits", help="huge text, CSV and ZIP inputs: refused or indexed, time and peak memory")
+    lim.add_argument("--text-mb", type=lambda t: tuple(float(x) for x in _list(t)), default=(50, 100),
+                     help="text files of these sizes in MiB (default 50,100)")
+    lim.add_argument("--csv-rows", type=lambda t: tuple(_count(x) for x in _list(t)), default=(200_000, 1_000_000),
+                     help="CSV files of these row counts (default 200k,1m)")
+    lim.add_argument("--zip-entries", type=_ints, default=(400,), help="ZIPs of this many 1 MiB text entries (default 400)")
+    lim.add_argument("--max-chunks", type=int, default=None, help="passage limit for the run (default: the setting's)")
+    lim.add_argument("--quick-embeddings", action="store_true",
+                     help="random vectors instead of the model: the rest of the pipeline's memory in minutes, not hours")
+    json_out(lim)
+
     rep = cmds.add_parser("report", help="one Markdown report with a chart from benchmark JSON files")
     rep.add_argument("--from", dest="sources", nargs="+", required=True, metavar="DIR_OR_JSON")
     rep.add_argument("--out", type=Path, default=Path("report.md"))
@@ -173,6 +184,10 @@ def _dispatch(args) -> None:
         if unknown:
             raise ValueError(f"unknown writer(s) {', '.join(sorted(unknown))}; choose from {', '.join(module.WRITERS)}")
         config = module.DraftsConfig(args.writers, args.per_recipe, args.compatible_url, args.compatible_model, args.max_tokens)
+    elif args.bench_command == "limits":
+        from . import limits as module
+
+        config = module.LimitsConfig(args.text_mb, args.csv_rows, args.zip_entries, args.max_chunks, args.quick_embeddings)
     elif args.bench_command == "query":
         from . import query_latency as module
 

@@ -61,8 +61,8 @@ class Index(Protocol):
     def all_chunks(self, workspace: str, fields: list[str]) -> Iterable[tuple[str, dict]]:
         """(point id, payload ``fields``) for every point of a workspace, without vectors."""
 
-    def neighbours(self, workspace: str, doc_id: str, first: int, last: int) -> list[Hit]:
-        """Chunks ``first``..``last`` (by chunk index) of a document, in order."""
+    def neighbours(self, workspace: str, doc_id: str, first: int, last: int, version: str | None = None) -> list[Hit]:
+        """Chunks ``first``..``last`` (by chunk index) of a document (of one ``version`` if given), in order."""
 
     def workspaces_with_points(self) -> Iterable[str]:
         """Collection names that exist in this index."""
@@ -143,4 +143,5 @@ def hit_from_point(point, score: float | None = None) -> Hit:
         vector=list(vector) if vector is not None else None,
         boxes=[TextBox.from_list(b) for b in p.get("boxes") or []],
         ocr=p.get("ocr"),
+        version=p.get("version", ""),
     )

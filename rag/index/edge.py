@@ -373,8 +373,10 @@ def _user_filter(where: SearchFilter | None) -> qe.Filter | None:
         must.append(qe.FieldCondition("kind", match=qe.MatchAny(list(where.kinds))))
     if where.date_from is not None or where.date_to is not None:
         must.append(qe.FieldCondition("date", range=qe.RangeFloat(gte=where.date_from, lte=where.date_to)))
-    must_not = [qe.FieldCondition("kind", match=qe.MatchAny(list(where.exclude_kinds)))] if where.exclude_kinds else None
-    return qe.Filter(must=must, must_not=must_not) if must or must_not else None
+    must_not = [qe.FieldCondition("kind", match=qe.MatchAny(list(where.exclude_kinds)))] if where.exclude_kinds else []
+    if where.exclude_versions:
+        must_not.append(qe.FieldCondition("version", match=qe.MatchAny(list(where.exclude_versions))))
+    return qe.Filter(must=must, must_not=must_not or None) if must or must_not else None
 
 
 def _sparse(vector: SparseVector) -> qe.SparseVector:
@@ -483,9 +485,10 @@ class EdgeIndex:
         for r in self._scroll(workspace, None, list(fields)):
             yield str(r.id), r.payload or {}
 
-    def neighbours(self, workspace: str, doc_id: str, first: int, last: int) -> list[Hit]:
-        """Chunks ``first``..``last`` (by chunk index) of a document, in order."""
-        flt = qe.Filter(must=[_match("doc_id", doc_id), qe.FieldCondition("chunk_index", range=qe.RangeFloat(gte=first, lte=last))])
+    def neighbours(self, workspace: str, doc_id: str, first: int, last: int, version: str | None = None) -> list[Hit]:
+        """Chunks ``first``..``last`` (by chunk index) of a document (of one ``version`` if given), in order."""
+        must = [_match("doc_id", doc_id), qe.FieldCondition("chunk_index", range=qe.RangeFloat(gte=first, lte=last))]
+        flt = qe.Filter(must=must + ([_match("version", version)] if version else []))
         with self._shard(workspace) as (_, shard):
             records, _ = shard.scroll(qe.ScrollRequest(limit=last - first + 1, filter=flt, with_payload=True, with_vector=False))
         return sorted((hit_from_point(r, 0.0) for r in records), key=lambda h: h.chunk_index)

@@ -74,6 +74,8 @@ def _filter(where: SearchFilter | None) -> models.Filter | None:
     must_not: list[models.Condition] = []
     if where.exclude_kinds:
         must_not.append(models.FieldCondition(key="kind", match=models.MatchAny(any=list(where.exclude_kinds))))
+    if where.exclude_versions:
+        must_not.append(models.FieldCondition(key="version", match=models.MatchAny(any=list(where.exclude_versions))))
     return models.Filter(must=must, must_not=must_not or None)
 
 
@@ -251,15 +253,16 @@ class QdrantIndex:
             if offset is None:
                 return
 
-    def neighbours(self, workspace: str, doc_id: str, first: int, last: int) -> list[Hit]:
-        """Chunks ``first``..``last`` (by chunk index) of a document, in order."""
+    def neighbours(self, workspace: str, doc_id: str, first: int, last: int, version: str | None = None) -> list[Hit]:
+        """Chunks ``first``..``last`` (by chunk index) of a document (of one ``version`` if given), in order."""
         name = self.ensure(workspace)
-        flt = models.Filter(
-            must=[
-                models.FieldCondition(key="doc_id", match=models.MatchValue(value=doc_id)),
-                models.FieldCondition(key="chunk_index", range=models.Range(gte=first, lte=last)),
-            ]
-        )
+        must = [
+            models.FieldCondition(key="doc_id", match=models.MatchValue(value=doc_id)),
+            models.FieldCondition(key="chunk_index", range=models.Range(gte=first, lte=last)),
+        ]
+        if version:
+            must.append(models.FieldCondition(key="version", match=models.MatchValue(value=version)))
+        flt = models.Filter(must=must)
         with self._lock:
             points, _ = self.client.scroll(name, scroll_filter=flt, limit=last - first + 1, with_payload=True)
         return sorted((hit_from_point(p, 0.0) for p in points), key=lambda h: h.chunk_index)

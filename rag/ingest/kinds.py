@@ -255,7 +255,7 @@ def set_kind(store, doc_id: str, kind: str) -> None:
     row = store.catalog.get(doc_id)
     if row is None:
         raise NotFound(f"There is no document with id {doc_id}.")
-    with store.write_lock:
+    with store.document_lock(doc_id), store.write_lock:
         store.index.set_kind(row.workspace, doc_id, kind)
         store.catalog.update(doc_id, kind=kind)
         rec = record(store.catalog, doc_id)

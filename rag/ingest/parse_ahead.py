@@ -9,7 +9,7 @@ thread that only waits on the worker's pipe) while the caller embeds the
 current one, so the two overlap.
 
 It is only an optimisation: a document is parsed ahead only if it would be
-indexed (supported, within the size limit, not unchanged), from a private copy
+indexed (supported, within the size limit and the passage limit, not unchanged), from a private copy
 of the exact bytes the caller will index, and ``take`` hands the result back
 only for the same name and bytes. Anything else falls back to parsing in line.
 """
@@ -25,6 +25,7 @@ from pathlib import Path
 
 from ..parse.isolated import parse_file_isolated
 from ..types import ParsedDocument
+from . import workload
 from .admission import doc_id_for, refusal, version_for
 from .originals import safe_filename
 
@@ -85,7 +86,9 @@ class ParseAhead:
         shutil.rmtree(self._folder, ignore_errors=True)
 
     def _would_parse(self, name: str, data: bytes) -> bool:
-        return bool(data) and refusal(self._store, name, len(data)) is None
+        if not data or refusal(self._store, name, len(data)) is not None:
+            return False
+        return workload.estimate_passages(name, len(data), self._chunking, data) <= self._store.settings.limits.max_chunks
 
     def _parse(self, name: str, data: bytes) -> ParsedDocument:
         fd, tmp = tempfile.mkstemp(dir=self._folder, suffix="-" + safe_filename(name))
@@ -93,7 +96,8 @@ class ParseAhead:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
             limits = self._store.settings.limits
-            return parse_file_isolated(Path(tmp), name, limits.parse_timeout_s, limits.parse_memory_mb)
+            max_chars = workload.text_allowance(limits, self._chunking)
+            return parse_file_isolated(Path(tmp), name, limits.parse_timeout_s, limits.parse_memory_mb, max_chars)
         finally:
             Path(tmp).unlink(missing_ok=True)  # gone already if the run was abandoned
 

@@ -6,6 +6,14 @@ Rules this module keeps:
   so a document is never missing from search while it is re-indexed.
 - The catalog marks a document ``ready`` only after its chunks are stored.
 - One bad file never stops the run: it is reported with a plain reason.
+- An upload (a file, or all the documents of one ZIP) makes at most
+  ``Limits.max_chunks`` passages, judged before the work is done
+  (:mod:`rag.ingest.workload`).
+- Memory follows one document's text, not its vectors: chunks are embedded,
+  weighed and stored :data:`STORE_BATCH` at a time.
+- One operation works on a document at a time (``Store.document_lock``); the
+  store's write lock is held only for each short write, so one person's large
+  upload being embedded doesn't hold up another's.
 """
 
 from __future__ import annotations
@@ -22,15 +30,15 @@ from pathlib import Path
 
 from .. import parse
 from ..catalog import DocumentRow
-from ..errors import EmptyDocument, GroundedError, NotFound, UnsupportedFile
+from ..errors import EmptyDocument, GroundedError, NotFound, TooMuchWork, UnsupportedFile
 from ..index.sparse import document_vector
 from ..names import document_about
 from ..parse import exports, linkedin
 from ..parse.isolated import parse_file_isolated
 from ..settings import Limits
 from ..store import Store
-from ..types import ChunkSettings, ParsedDocument
-from . import kinds, originals, origins
+from ..types import Chunk, ChunkSettings, ParsedDocument
+from . import kinds, originals, origins, workload
 from .admission import (
     FileResult,
     IngestReport,
@@ -43,6 +51,14 @@ from .admission import (
 )
 from .chunk import chunk_document, embedding_text
 from .parse_ahead import ParseAhead
+from .workload import Allowance
+
+# Chunks embedded, weighed (BM25) and stored together. Beyond its chunks, this process holds one
+# batch's vectors and Qdrant points for a document (a few MB for 256 passages), not all of them:
+# the 80,000 passages of a 1,000,000-row CSV made points whose dense vectors alone, as Python
+# lists, were about 1 GB. Large enough that a call's overhead is nothing beside embedding it (the
+# model itself works 8 texts at a time).
+STORE_BATCH = 256
 
 
 def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
@@ -68,11 +84,14 @@ def ingest_bytes(
     kind: str | None = None,
     force: bool = False,
     parse_ahead: ParseAhead | None = None,
+    allowance: Allowance | None = None,
 ) -> FileResult:
     """Index one document given its display name and bytes (an upload, a ZIP member).
 
     ``force`` re-indexes even when nothing changed. ``parse_ahead`` may already
     be parsing these bytes in the background (see :mod:`rag.parse_ahead`).
+    ``allowance`` is what the upload it belongs to may still make (a ZIP's
+    documents share one); by default the document is an upload of its own.
     """
     workspace = workspace or store.settings.workspace
     chunking = chunking or store.settings.chunking
@@ -84,90 +103,124 @@ def ingest_bytes(
 
     if (refused := refusal(store, name, len(data))) is not None:
         return refused
+    allowance = allowance or Allowance.for_upload(store)
 
-    with store.write_lock:
-        existing = store.catalog.get(doc_id)
-        if existing and existing.status == "ready" and existing.version == version and not force:
-            return FileResult(name, "unchanged", chunks=existing.chunks, doc_id=doc_id, pages=existing.pages)
-        store.catalog.ensure_workspace(workspace)
-        original = originals.keep(store, workspace, doc_id, version, name, data)
-        now = time.time()
-        store.catalog.upsert(
-            DocumentRow(
-                doc_id=doc_id,
-                workspace=workspace,
-                file=name,
-                # the row points at the new original only once it is ready (see recover())
-                original_path=existing.original_path if existing and existing.status == "ready" else str(original),
-                content_hash=content_hash,
-                version=existing.version if existing and existing.status == "ready" else None,
-                pending_version=version,
-                kind=kind or (existing.kind if existing else "other"),
-                pages=existing.pages if existing else None,
-                chunks=existing.chunks if existing else 0,
-                status="indexing",
-                error=None,
-                uploaded=existing.uploaded if existing else now,
-                updated=now,
-                settings=json.dumps(chunking.as_dict()),
-                size_bytes=len(data),
-                title=existing.title if existing else None,
+    # The document is held throughout, the store's writes only for each short step: another
+    # person's upload goes on while this one is parsed and embedded.
+    with store.document_lock(doc_id):
+        with store.write_lock:
+            existing = store.catalog.get(doc_id)
+            if existing and existing.status == "ready" and existing.version == version and not force:
+                return FileResult(name, "unchanged", chunks=existing.chunks, doc_id=doc_id, pages=existing.pages)
+            estimate = workload.estimate_passages(name, len(data), chunking, data)
+            if (too_much := allowance.refusal(estimate, more_than=allowance.used > 0)) is not None:
+                return FileResult(name, "failed", error=str(too_much))  # refused before anything is kept, like refusal()
+            store.catalog.ensure_workspace(workspace)
+            original = originals.keep(store, workspace, doc_id, version, name, data)
+            now = time.time()
+            store.catalog.upsert(
+                DocumentRow(
+                    doc_id=doc_id,
+                    workspace=workspace,
+                    file=name,
+                    # the row points at the new original only once it is ready (see recover())
+                    original_path=existing.original_path if existing and existing.status == "ready" else str(original),
+                    content_hash=content_hash,
+                    version=existing.version if existing and existing.status == "ready" else None,
+                    pending_version=version,
+                    kind=kind or (existing.kind if existing else "other"),
+                    pages=existing.pages if existing else None,
+                    chunks=existing.chunks if existing else 0,
+                    status="indexing",
+                    error=None,
+                    uploaded=existing.uploaded if existing else now,
+                    updated=now,
+                    settings=json.dumps(chunking.as_dict()),
+                    size_bytes=len(data),
+                    title=existing.title if existing else None,
+                )
             )
-        )
         try:
-            parsed = _parsed(store, original, name, ahead)
+            parsed = _parsed(store, original, name, ahead, chunking, allowance)
+            ahead = None  # the look-ahead's future holds the parse too
             # the kind: the caller's, else a person's earlier choice, else the guess (rag/kinds.py);
             # a LinkedIn post's chunks carry the post's own date
             kind, stated_date = kinds.assign(store, doc_id, workspace, name, parsed, kind, existing)
             chunks = chunk_document(parsed, chunking, doc_id, version, kind=kind)
-            for c in chunks:
-                c.date = stated_date or (existing.uploaded if existing else now)
             if not chunks:
                 raise EmptyDocument("No text could be read from this file.")
-            texts = [embedding_text(c) for c in chunks]
-            dense = store.embeddings.embed_array(texts)
-            sparse = [document_vector(t) for t in texts]
-            store.index.upsert(workspace, chunks, dense, sparse, version)
-        except GroundedError as err:
-            return _fail(store, doc_id, existing, name, str(err), started)
-        except Exception as err:  # a parser bug must not stop the run; keep the reason plain
-            return _fail(store, doc_id, existing, name, f"This file could not be read ({type(err).__name__}).", started)
-        # Ready now; pending_version stays set until older points are gone, so a crash
-        # between these two steps is finished by recover() at the next start.
-        store.catalog.update(
-            doc_id,
-            status="ready",
-            version=version,
-            pending_version=version,
-            original_path=str(original),
-            kind=kind,
-            chunks=len(chunks),
-            pages=parsed.pages,
-            title=parsed.title,
-            about=document_about(name, parsed.title, [c.text for c in chunks]),
-            error=None,
-            index_seconds=round(time.perf_counter() - started, 3),
-        )
-        origins.remember(store.catalog, doc_id, parsed.url, parsed.modified)  # a page's or an article's live address
-        store.index.delete_document(workspace, doc_id, keep_version=version)
-        store.catalog.update(doc_id, pending_version=None)
-        originals.remove(originals.doc_folder(store, workspace, doc_id), keep_dir=original.parent)
-    return FileResult(
-        name, "indexed", chunks=len(chunks), doc_id=doc_id, pages=parsed.pages, seconds=time.perf_counter() - started
-    )
+            allowance.spend(len(chunks))  # the exact count, before any embedding
+            pages, title, url, modified = parsed.pages, parsed.title, parsed.url, parsed.modified
+            del parsed  # the chunks hold its text now; keeping both would double a large document's share
+            for c in chunks:
+                c.date = stated_date or (existing.uploaded if existing else now)
+            _store_chunks(store, workspace, chunks, version)
+            about = document_about(name, title, [c.text for c in chunks])
+        except Exception as err:  # a parser bug must not stop the run either; its reason is kept plain
+            reason = str(err) if isinstance(err, GroundedError) else f"This file could not be read ({type(err).__name__})."
+            with store.write_lock:
+                return _fail(store, doc_id, existing, name, reason, started)
+        with store.write_lock:
+            # Ready now; pending_version stays set until older points are gone, so a crash
+            # between these two steps is finished by recover() at the next start.
+            store.catalog.update(
+                doc_id,
+                status="ready",
+                version=version,
+                pending_version=version,
+                original_path=str(original),
+                kind=kind,
+                chunks=len(chunks),
+                pages=pages,
+                title=title,
+                about=about,
+                error=None,
+                index_seconds=round(time.perf_counter() - started, 3),
+            )
+            origins.remember(store.catalog, doc_id, url, modified)  # a page's or an article's live address
+            store.index.delete_document(workspace, doc_id, keep_version=version)
+            store.catalog.update(doc_id, pending_version=None)
+            originals.remove(originals.doc_folder(store, workspace, doc_id), keep_dir=original.parent)
+    return FileResult(name, "indexed", chunks=len(chunks), doc_id=doc_id, pages=pages, seconds=time.perf_counter() - started)
 
 
-def _parsed(store: Store, original: Path, name: str, ahead) -> ParsedDocument:
-    """The document parsed: the look-ahead's result when there is one, else parsed now."""
-    if ahead is not None:
-        try:
-            return ahead.result()
-        except GroundedError:
-            raise  # the file's own problem, same as parsing it now would say
-        except Exception:  # noqa: BLE001 - the look-ahead itself failed (its temp copy, say): parse in line
-            pass
-    limits = store.settings.limits
-    return parse_file_isolated(original, name, limits.parse_timeout_s, limits.parse_memory_mb)
+def _store_chunks(store: Store, workspace: str, chunks: list[Chunk], version: str) -> None:
+    """Embed, weigh and store the chunks :data:`STORE_BATCH` at a time, each batch dropped once stored.
+
+    Crash safety is the catalog's, as before: until every batch is in, the
+    row says ``indexing`` with this version pending, so an interruption
+    between batches is rolled back by :func:`rag.ingest.recovery.recover`;
+    searches skip a version that is not ready yet (rag/answer/retrieve.py).
+    """
+    for start in range(0, len(chunks), STORE_BATCH):
+        batch = chunks[start : start + STORE_BATCH]
+        texts = [embedding_text(c) for c in batch]
+        dense = store.embeddings.embed_array(texts)
+        sparse = [document_vector(t) for t in texts]
+        with store.write_lock:  # index writes stay one at a time; embedding runs beside other uploads
+            store.index.upsert(workspace, batch, dense, sparse, version)
+
+
+def _parsed(store: Store, original: Path, name: str, ahead, chunking: ChunkSettings, allowance: Allowance) -> ParsedDocument:
+    """The document parsed: the look-ahead's result when there is one, else parsed now.
+
+    A parse stopped at the text allowance (far more text than the upload may
+    make passages of) is reported in passages and time, like every other refusal.
+    """
+    max_chars = workload.text_allowance(store.settings.limits, chunking)
+    try:
+        if ahead is not None:
+            try:
+                return ahead.result()
+            except GroundedError:
+                raise  # the file's own problem, same as parsing it now would say
+            except Exception:  # noqa: BLE001 - the look-ahead itself failed (its temp copy, say): parse in line
+                pass
+        limits = store.settings.limits
+        return parse_file_isolated(original, name, limits.parse_timeout_s, limits.parse_memory_mb, max_chars)
+    except TooMuchWork as err:
+        at_least = max(round(max_chars / workload.chars_per_passage(chunking)), allowance.limit + 1)
+        raise allowance.refusal(at_least, more_than=True) or err from None
 
 
 def _fail(store: Store, doc_id: str, existing: DocumentRow | None, name: str, reason: str, started: float) -> FileResult:
@@ -220,6 +273,27 @@ def _sources_of_bytes(display: str, data: bytes, limits: Limits) -> Iterator[tup
     yield display, data
 
 
+def _archive_estimate(store: Store, display: str, data: bytes, workspace: str, chunking: ChunkSettings) -> int:
+    """About how many passages a ZIP's documents make, judged from its directory before any entry is read.
+
+    Entries already indexed at the same size and chunk settings count as
+    none: re-uploading this week's help-center export redoes only what
+    changed, and if an entry did change at the same size, the running count
+    (:class:`Allowance`) still bounds it. Private parts of a LinkedIn export
+    are never indexed, so they count as none too.
+    """
+    entries = [(f"{display}/{inner}", size) for inner, size in parse.member_sizes(data, store.settings.limits)]
+    private = set(linkedin.private_export_members([name for name, _ in entries]))
+    settings = json.dumps(chunking.as_dict())
+    todo = []
+    for name, size in entries:
+        row = store.catalog.get(doc_id_for(workspace, name))
+        unchanged = row is not None and row.status == "ready" and row.size_bytes == size and row.settings == settings
+        if name not in private and not unchanged:
+            todo.append((name, size))
+    return workload.estimate_archive(todo, chunking)
+
+
 def documents_of(name: str, data: bytes, limits: Limits) -> Iterator[tuple[str, bytes | FileResult]]:
     """The documents in one file: (name, bytes), or (name, result) for an entry that can't be indexed."""
     try:
@@ -231,6 +305,35 @@ def documents_of(name: str, data: bytes, limits: Limits) -> Iterator[tuple[str, 
                 yield member, payload
     except GroundedError as err:  # the archive itself (damaged, too many entries)
         yield name, FileResult(name, "failed", error=str(err))
+
+
+def upload_refusal(store: Store, name: str, data: bytes, workspace: str, chunking: ChunkSettings,
+                   allowance: Allowance | None = None) -> FileResult | None:
+    """Why an upload is refused whole before any of it is read (a ZIP that would make too many passages), or None."""
+    if Path(name).suffix.lower() != ".zip":
+        return None
+    allowance = allowance or Allowance.for_upload(store, "This archive")
+    estimate = _archive_estimate(store, name, data, workspace, chunking)
+    if (too_much := allowance.refusal(estimate)) is not None:
+        return FileResult(name, "failed", error=str(too_much))
+    return None
+
+
+def _documents_of(
+    store: Store, name: str, data: bytes, workspace: str, chunking: ChunkSettings
+) -> Iterator[tuple[str | object, bytes | FileResult | Allowance]]:
+    """The documents in one file, after an ``(_ALLOWANCE, allowance)`` marker.
+
+    The allowance is the passages the whole upload may make, shared by a
+    ZIP's documents. A ZIP whose documents would make more than that is
+    refused whole, before any of them is read.
+    """
+    allowance = Allowance.for_upload(store, "This archive" if Path(name).suffix.lower() == ".zip" else "This file")
+    if (refused := upload_refusal(store, name, data, workspace, chunking, allowance)) is not None:
+        yield name, refused
+        return
+    yield _ALLOWANCE, allowance
+    yield from documents_of(name, data, store.settings.limits)
 
 
 def _with_next_document(items: Iterable[tuple]) -> Iterator[tuple]:
@@ -258,14 +361,20 @@ def _with_next_document(items: Iterable[tuple]) -> Iterator[tuple]:
         yield current, next((i for i in queue if isinstance(i[1], bytes)), None)
 
 
-def _index_documents(store: Store, documents: Iterable[tuple[str, bytes | FileResult]], workspace: str,
+def _index_documents(store: Store, documents: Iterable[tuple], workspace: str,
                      chunking: ChunkSettings, ahead: ParseAhead, kind=None, force=False) -> Iterator:
     """Index (name, bytes) documents in order, parsing each next one while the current one is embedded.
 
-    Yields a FileResult per document; other items in the stream (markers whose
-    name is not a string) are passed through as they are.
+    Yields a FileResult per document. An ``_ALLOWANCE`` marker sets the
+    allowance the documents after it share (see :func:`_documents_of`); other
+    items in the stream (markers whose name is not a string) are passed
+    through as they are.
     """
+    allowance = None
     for (name, payload), following in _with_next_document(documents):
+        if name is _ALLOWANCE:
+            allowance = payload
+            continue  # not a document: nothing to parse ahead for it
         if following is not None:
             ahead.submit(*following)
         if not isinstance(name, str):
@@ -273,7 +382,11 @@ def _index_documents(store: Store, documents: Iterable[tuple[str, bytes | FileRe
         elif isinstance(payload, FileResult):
             yield payload
         else:
-            yield ingest_bytes(store, name, payload, workspace, chunking, kind=kind, force=force, parse_ahead=ahead)
+            yield ingest_bytes(store, name, payload, workspace, chunking, kind=kind, force=force, parse_ahead=ahead,
+                               allowance=allowance)
+
+
+_ALLOWANCE = object()  # marks the allowance of the upload whose documents follow, in the document stream
 
 
 def ingest_upload(
@@ -301,7 +414,7 @@ def ingest_uploads(
             if (problem := too_large(store, len(data))) is not None:
                 yield name, FileResult(name, "failed", error=str(problem))
             else:
-                yield from documents_of(name, data, store.settings.limits)
+                yield from _documents_of(store, name, data, workspace, chunking)
             yield _UPLOAD_DONE, None
 
     with ParseAhead(store, workspace, chunking) as ahead:
@@ -343,7 +456,7 @@ def ingest_paths(
                 if (problem := too_large(store, path.stat().st_size)) is not None:
                     yield display, FileResult(display, "failed", error=str(problem))
                 else:
-                    yield from documents_of(display, path.read_bytes(), store.settings.limits)
+                    yield from _documents_of(store, display, path.read_bytes(), workspace, chunking)
             except OSError as err:
                 yield str(path), FileResult(str(path), "failed", error=f"This file could not be opened ({err.strerror}).")
             yield _FILE_DONE, (n, path)
@@ -382,11 +495,11 @@ def display_name(path: Path, roots: Iterable[str | Path]) -> str:
 
 
 def delete_document(store: Store, doc_id: str) -> None:
-    """Remove a document: its chunks, its original and its catalog row."""
-    row = store.catalog.get(doc_id)
-    if row is None:
-        raise NotFound(f"There is no document with id {doc_id}.")
-    with store.write_lock:
+    """Remove a document: its chunks, its original and its catalog row (after any ingest of it under way)."""
+    with store.document_lock(doc_id), store.write_lock:
+        row = store.catalog.get(doc_id)
+        if row is None:
+            raise NotFound(f"There is no document with id {doc_id}.")
         # Marked first: a crash part-way leaves a "deleting" row that recover() finishes,
         # never a "ready" document whose chunks are already gone.
         store.catalog.update(doc_id, status="deleting")
@@ -426,11 +539,14 @@ def preview_chunks(store: Store, doc_id: str, chunking: ChunkSettings) -> list:
     if not row.original_path or not Path(row.original_path).exists():
         raise NotFound(f"The original of {row.file} is missing; upload it again.")
     limits = store.settings.limits
-    parsed = parse_file_isolated(Path(row.original_path), row.file, limits.parse_timeout_s, limits.parse_memory_mb)
+    parsed = parse_file_isolated(Path(row.original_path), row.file, limits.parse_timeout_s, limits.parse_memory_mb,
+                                 workload.text_allowance(limits, chunking))
     return chunk_document(parsed, chunking, doc_id, "preview", kind=row.kind)
 
 
-def estimate_reindex_seconds(store: Store, workspace: str, chunks_per_second: float = 20.0) -> float:
+def estimate_reindex_seconds(
+    store: Store, workspace: str, chunks_per_second: float = workload.DEFAULT_PASSAGES_PER_SECOND
+) -> float:
     """How long re-indexing a workspace will take: each document's own last indexing time.
 
     Embedding dominates and costs about the same for any chunk size (the same

@@ -50,7 +50,7 @@ from typing import Literal
 from ..catalog import Catalog
 from ..types import ChunkSettings
 from .admission import FileResult, refusal, too_large
-from .pipeline import display_name, documents_of, iter_files
+from .pipeline import display_name, documents_of, iter_files, upload_refusal
 
 JobStatus = Literal["queued", "reading", "indexing", "indexed", "unchanged", "skipped", "failed", "cancelled"]
 ACTIVE: tuple[JobStatus, ...] = ("queued", "reading", "indexing")
@@ -173,6 +173,9 @@ def enqueue(
                 continue
             if (problem := too_large(folder, len(data))) is not None:
                 rows.append(row(upload, upload, "failed", error=str(problem)))
+                continue
+            if (whole := upload_refusal(folder, upload, data, workspace, chunking)) is not None:  # a ZIP too big to index
+                rows.append(row(upload, upload, whole.status, error=whole.error))
                 continue
             for name, payload in documents_of(upload, data, limits):
                 refused = payload if isinstance(payload, FileResult) else refusal(folder, name, len(payload))

@@ -15,6 +15,7 @@ from ..errors import BrokenFile, EmptyDocument, FileTooLarge, GroundedError, Uns
 from ..settings import Limits
 from ..types import ParsedDocument
 from . import archive
+from .builder import TEXT_ALLOWANCE, too_much_text
 from .image import parse_image
 from .mail import parse_eml
 from .office import parse_docx, parse_pptx, parse_xlsx
@@ -90,13 +91,22 @@ def member_names(data: bytes) -> list[str]:
     return archive.member_names(data)
 
 
+def member_sizes(data: bytes, limits: Limits | None = None) -> list[tuple[str, int]]:
+    """(name, uncompressed size) of each document :func:`iter_members` would read, without reading any."""
+    return archive.member_sizes(data, frozenset(PARSERS), limits)
+
+
 def iter_members(path: Path, display: str, limits: Limits | None = None) -> Iterator[tuple[str, bytes | GroundedError]]:
     """The documents inside a ZIP: (name, bytes) or (name, reason it was skipped), within ``limits``."""
     return archive.iter_members(path, display, frozenset(PARSERS), limits)
 
 
-def parse_file(path: Path, display_name: str | None = None) -> ParsedDocument:
-    """Parse one document; ``display_name`` is the name users see (default: the file name)."""
+def parse_file(path: Path, display_name: str | None = None, max_chars: int | None = None) -> ParsedDocument:
+    """Parse one document; ``display_name`` is the name users see (default: the file name).
+
+    ``max_chars`` caps the text the document may produce: past it the parse
+    stops with :class:`~rag.errors.TooMuchWork` (see :mod:`rag.parse.builder`).
+    """
     name = display_name or path.name
     suffix = Path(name).suffix.lower() or path.suffix.lower()
     parser = PARSERS.get(suffix)
@@ -106,6 +116,7 @@ def parse_file(path: Path, display_name: str | None = None) -> ParsedDocument:
         raise UnsupportedFile(unsupported_reason(name))
     if path.stat().st_size == 0:
         raise EmptyDocument("This file is empty.")
+    allowance = TEXT_ALLOWANCE.set(max_chars)
     try:
         parsed = parser(path, name)
     except GroundedError:
@@ -114,6 +125,10 @@ def parse_file(path: Path, display_name: str | None = None) -> ParsedDocument:
         raise FileTooLarge("Reading this file needed more memory than the limit allows. Split it into smaller files.") from err
     except Exception as err:  # noqa: BLE001 - library errors become one plain message
         raise BrokenFile(f"This file is damaged or in an unexpected format and couldn't be read ({type(err).__name__}).") from err
+    finally:
+        TEXT_ALLOWANCE.reset(allowance)
+    if max_chars is not None and sum(len(e.text) for e in parsed.elements) > max_chars:
+        raise too_much_text(max_chars)  # a parser that built its elements without a Builder
     if not parsed.elements:
         raise EmptyDocument("No text could be found in this file.")
     return parsed

@@ -86,6 +86,22 @@ def member_names(data: bytes) -> list[str]:
         return []
 
 
+def member_sizes(data: bytes, supported: frozenset[str], limits: Limits | None = None) -> list[tuple[str, int]]:
+    """(name, uncompressed size) of each entry :func:`iter_members` would read, from the central directory alone.
+
+    Nothing is decompressed, so the whole archive's work can be judged before
+    any entry is read ([] if the archive is damaged).
+    """
+    import io
+
+    max_member = (limits or Limits()).max_file_mb * MB
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            return [(name, info.file_size) for info, name in _entries(zf) if _member_problem(info, supported, max_member) is None]
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return []
+
+
 def iter_members(
     path: Path, display: str, supported: frozenset[str], limits: Limits | None = None
 ) -> Iterator[tuple[str, bytes | GroundedError]]:

@@ -1,18 +1,43 @@
-"""Building element lists with heading paths, shared by every parser."""
+"""Building element lists with heading paths, shared by every parser.
+
+A Builder also keeps a parse within its text allowance: the ingest pipeline
+knows how many passages one upload may make (``Limits.max_chunks``) and turns
+that into characters; :func:`rag.parse.parse_file` sets them in
+:data:`TEXT_ALLOWANCE` for the duration of one parse. Every parser adds its
+text through a Builder, so a 199 MB text file or a million-row CSV stops with
+a plain reason once it has produced more than that, instead of growing its
+element list (and the answer sent back over the worker's pipe) without end.
+"""
 
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar
 
+from ..errors import TooMuchWork
 from ..types import Element, ElementKind, TextBox
 
 _SPACES = re.compile(r"[ \t\u00a0]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")  # every control character but tab and newline
+
+# Characters of text the current parse may produce (None: no limit). A context variable rather
+# than a parameter of every parser: the parsers' signature stays (path, name), and only
+# parse_file, which knows the limit, sets it.
+TEXT_ALLOWANCE: ContextVar[int | None] = ContextVar("text_allowance", default=None)
+
+
+def too_much_text(allowance: int) -> TooMuchWork:
+    """The plain reason a parse stopped; ingest restates it in passages and time."""
+    return TooMuchWork(
+        f"This file holds more text than one upload may be indexed as (over {allowance:,} characters). "
+        "Split it into smaller files."
+    )
 
 
 def clean(text: str) -> str:
     """Collapse runs of spaces, strip each line, drop control characters and blank edges."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
-    text = "".join(ch for ch in text if ch in "\n\t" or ord(ch) >= 32)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL.sub("", text)
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     return "\n".join(lines).strip()
 
@@ -28,6 +53,22 @@ class Builder:
         self.file = file
         self.elements: list[Element] = []
         self._stack: list[tuple[int, str]] = []
+        self._allowance = TEXT_ALLOWANCE.get()
+        self.chars = 0  # text kept so far
+
+    def ensure_room(self, more: int) -> None:
+        """Raise :class:`TooMuchWork` if ``more`` characters would take the parse past its allowance.
+
+        Parsers that gather a long paragraph or table before adding it call
+        this as it grows, so a file with no line breaks stops early too.
+        """
+        if self._allowance is not None and self.chars + more > self._allowance:
+            raise too_much_text(self._allowance)
+
+    def _keep(self, element: Element) -> None:
+        self.ensure_room(len(element.text))
+        self.chars += len(element.text)
+        self.elements.append(element)
 
     @property
     def path(self) -> tuple[str, ...]:
@@ -43,7 +84,7 @@ class Builder:
         while self._stack and self._stack[-1][0] >= level:
             self._stack.pop()
         self._stack.append((level, text))
-        self.elements.append(Element(text, "title", page, self.path, self.file, _fit(boxes, text), ocr))
+        self._keep(Element(text, "title", page, self.path, self.file, _fit(boxes, text), ocr))
 
     def reset(self) -> None:
         """Close all sections (a new slide or sheet starts afresh)."""
@@ -55,7 +96,7 @@ class Builder:
         callers pass already clean), ``ocr`` is its OCR confidence when it was read from an image."""
         text = text.strip() if kind == "table" else clean(text)
         if text:
-            self.elements.append(Element(text, kind, page, self.path, self.file, _fit(boxes, text), ocr))
+            self._keep(Element(text, kind, page, self.path, self.file, _fit(boxes, text), ocr))
 
 
 def _fit(boxes: tuple[TextBox, ...], text: str) -> tuple[TextBox, ...]:

@@ -63,30 +63,35 @@ class _Worker:
             raise BrokenFile("The document reader could not start. Please try again.")
 
     def _read(self, timeout_s: float):
-        """Read one frame, waiting at most ``timeout_s`` for it to begin and to complete."""
+        """Read one frame, waiting at most ``timeout_s`` for it to begin and to complete.
+
+        The answer is read straight into one buffer of its announced size (not
+        gathered in pieces and joined), so a large document costs this process
+        its pickle once, then the objects it becomes.
+        """
         fd = self.proc.stdout.fileno()
         deadline = time.monotonic() + timeout_s
-        chunks: list[bytes] = []
-        needed = HEADER.size
-        header_done = False
-        while needed:
+        header = self._read_into(fd, bytearray(HEADER.size), deadline)
+        (size,) = HEADER.unpack(header)
+        import pickle
+
+        return pickle.loads(self._read_into(fd, bytearray(size), deadline))
+
+    @staticmethod
+    def _read_into(fd: int, buffer: bytearray, deadline: float) -> bytearray:
+        view, done = memoryview(buffer), 0
+        while done < len(buffer):
             remaining = deadline - time.monotonic()
             if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
                 raise _Deadline
-            data = os.read(fd, min(needed, 1 << 20))
-            if not data:
+            n = os.readv(fd, [view[done : done + (1 << 20)]])
+            if not n:
                 raise EOFError
-            chunks.append(data)
-            needed -= len(data)
-            if not needed and not header_done:
-                (size,) = HEADER.unpack(b"".join(chunks))
-                chunks, needed, header_done = [], size, True
-        import pickle
+            done += n
+        return buffer
 
-        return pickle.loads(b"".join(chunks))
-
-    def parse(self, path: Path, display_name: str, timeout_s: float):
-        write_frame(self.proc.stdin, (str(path), display_name, timeout_s))
+    def parse(self, path: Path, display_name: str, timeout_s: float, max_chars: int | None):
+        write_frame(self.proc.stdin, (str(path), display_name, timeout_s, max_chars))
         self.served += 1
         return self._read(timeout_s)
 
@@ -130,15 +135,19 @@ def _rebuild(kind: str, message: str) -> GroundedError:
     return cls(message)
 
 
-def parse_file_isolated(path: Path, display_name: str, timeout_s: float = 180.0, memory_mb: int = 4096) -> ParsedDocument:
+def parse_file_isolated(
+    path: Path, display_name: str, timeout_s: float = 180.0, memory_mb: int = 4096, max_chars: int | None = None
+) -> ParsedDocument:
     """:func:`rag.parse.parse_file` in the worker process; raises the same typed errors.
 
+    ``max_chars`` is the text allowance (see :mod:`rag.parse.builder`): the
+    worker stops there, so a document too big to index never crosses the pipe.
     ``timeout_s`` <= 0 parses in this process (no isolation), for debugging.
     """
     if timeout_s <= 0:
         from . import parse_file
 
-        return parse_file(path, display_name=display_name)
+        return parse_file(path, display_name=display_name, max_chars=max_chars)
     global _worker
     with _lock:  # one file at a time per worker; ingest is serialised per store anyway
         if _worker is None or not _worker.alive() or _worker.memory_mb != memory_mb or _worker.served >= RECYCLE_AFTER:
@@ -147,7 +156,7 @@ def parse_file_isolated(path: Path, display_name: str, timeout_s: float = 180.0,
             _worker = _Worker(memory_mb)
         worker = _worker
         try:
-            ok, payload = worker.parse(path, display_name, timeout_s)
+            ok, payload = worker.parse(path, display_name, timeout_s, max_chars)
         except _Deadline:
             worker.kill()
             _worker = None

@@ -7,6 +7,8 @@ model, and rows never get separated from their header.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
+
 from bs4 import BeautifulSoup
 
 MAX_CELL_CHARS = 300
@@ -43,13 +45,48 @@ def to_markdown(rows: list[list], header: bool = True) -> str:
 
 def blocks(rows: list[list], max_rows: int = 50) -> list[str]:
     """A long table as several Markdown tables of ``max_rows`` rows, each repeating the header."""
-    rows = clean_rows(rows)
-    if not rows:
-        return []
-    head, body = rows[0], rows[1:]
-    if not body:
-        return [to_markdown([head])]
-    return [to_markdown([head] + body[i : i + max_rows]) for i in range(0, len(body), max_rows)]
+    return list(stream_blocks(lambda: rows, max_rows))
+
+
+def _has_text(value) -> bool:
+    """Whether ``value`` makes a non-empty cell (what :func:`_cell` keeps is more than white space)."""
+    return value is not None and str(value).strip() != ""
+
+
+def stream_blocks(rows: Callable[[], Iterable[list]], max_rows: int = 50) -> Iterator[str]:
+    """:func:`blocks` for a table read twice from its source: ``rows()`` starts a fresh pass.
+
+    The first pass learns the table's width and which columns hold anything
+    (:func:`clean_rows` drops empty columns across the whole table); the second
+    makes the blocks. Only one block of rows is held at a time.
+    """
+    width, filled = 0, set()
+    for row in rows():
+        cells = [i for i, value in enumerate(row) if _has_text(value)]
+        if cells:
+            width = max(width, len(row))
+            filled.update(cells)
+    if not filled:
+        return
+    keep = sorted(filled)
+    head: list[str] | None = None
+    body: list[list[str]] = []
+    made = 0
+    for row in rows():
+        cells = [_cell(value) for value in row]
+        if not any(cells):
+            continue
+        cells += [""] * (width - len(cells))
+        cells = [cells[i] for i in keep]
+        if head is None:
+            head = cells
+            continue
+        body.append(cells)
+        if len(body) == max_rows:
+            yield to_markdown([head] + body)
+            body, made = [], made + 1
+    if body or not made:  # the last rows, or a table that is only its header
+        yield to_markdown([head] + body)
 
 
 def html_table_rows(html: str) -> list[list[str]]:

@@ -2,8 +2,9 @@
 
 Reads requests from stdin and writes answers to stdout, each one frame:
 an 8-byte big-endian length, then a pickle. A request is
-``(path, display_name, timeout_s)`` (OCR stops starting new pages before the
-parent's time limit, so a long scan ends with the pages read so far); an answer is ``(True, ParsedDocument)`` or
+``(path, display_name, timeout_s, max_chars)`` (OCR stops starting new pages before the
+parent's time limit, so a long scan ends with the pages read so far; ``max_chars`` is the text
+allowance, or None: see :mod:`rag.parse.builder`); an answer is ``(True, ParsedDocument)`` or
 ``(False, (error class name, message))``. It sends ``(True, "ready")`` once
 its parsers are imported, and exits after a MemoryError (its heap is suspect).
 
@@ -87,10 +88,10 @@ def main() -> int:
         request = read_frame(inp)
         if request is None:
             return 0
-        path, display_name, timeout_s = request
+        path, display_name, timeout_s, max_chars = request
         ocr.set_deadline(time.monotonic() + OCR_SHARE * timeout_s if timeout_s > 0 else None)
         try:
-            answer = (True, parse_file(Path(path), display_name=display_name))
+            answer = (True, parse_file(Path(path), display_name=display_name, max_chars=max_chars))
         except GroundedError as err:
             answer = (False, (type(err).__name__, str(err)))
             if isinstance(err.__cause__, MemoryError):
