@@ -18,9 +18,8 @@ import pytest
 from qdrant_client import QdrantClient
 
 from rag.errors import IndexMismatch
-from rag.index import close_all_indexes, open_index
+from rag.index import close_all_indexes, edge_build, open_index
 from rag.index.base import collection_name
-from rag.index import edge_build
 from rag.index.edge import EDGE_DIR, GENERATION_PREFIX, META_FILE, MIGRATING_DIR, TRASH_PREFIX, EdgeIndex
 from rag.index.embed import MiniLMEmbeddings
 from rag.index.server import QdrantIndex
