@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from qdrant_client import QdrantClient
 
-from rag.errors import IndexMismatch
+from rag.errors import GroundedError, IndexMismatch
 from rag.index import close_all_indexes, edge_build, open_index
 from rag.index.base import collection_name
 from rag.index.edge import EDGE_DIR, GENERATION_PREFIX, META_FILE, MIGRATING_DIR, TRASH_PREFIX, EdgeIndex
@@ -366,3 +366,16 @@ def test_leftovers_of_an_interrupted_rebuild_are_swept(settings):
     meta = json.loads((folder / META_FILE).read_text())
     assert sorted(p.name for p in folder.iterdir()) == sorted([META_FILE, meta["shard"]])
     close_all_indexes()
+
+
+def test_where_approximate_search_starts_is_a_setting(tmp_path, monkeypatch):
+    def load():
+        return Settings.load(tmp_path / "data", secrets_path=tmp_path / "none.toml").approximate_from
+
+    monkeypatch.delenv("GROUNDED_APPROXIMATE_FROM", raising=False)
+    assert load() == 20_000
+    monkeypatch.setenv("GROUNDED_APPROXIMATE_FROM", "50_000")
+    assert load() == 50_000
+    monkeypatch.setenv("GROUNDED_APPROXIMATE_FROM", "0")
+    with pytest.raises(GroundedError, match="GROUNDED_APPROXIMATE_FROM must be a whole number above 0"):
+        load()
