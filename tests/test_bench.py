@@ -155,7 +155,7 @@ def test_fusion_by_hand_and_equal_weights_rank_as_qdrant_dbsf():
 def test_ranking_trials_aggregate_documents_and_weigh_rare_terms():
     from rag.bench import fusion
 
-    assert fusion.parse("dbsf-0.5+agg-0.25+rare-0.5") == fusion.FusionSpec("dbsf", 0.5, agg=0.25, rare=0.5)
+    assert fusion.parse("dbsf-0.5+agg-0.25+rare-0.5+cand-50") == fusion.FusionSpec("dbsf", 0.5, 0.25, 0.5, 50)
     assert fusion.parse("dbsf-0.5+boost-1") is None
     # a1 and a2 belong to one document: each gains half of the other's score, and a1 passes b
     fused = [("b", 0.9), ("a1", 0.8), ("a2", 0.4)]

@@ -19,6 +19,8 @@ Either can be followed by trials of issue 18:
 - ``+rare-P``: rare query terms weigh more: each term of the sparse query
   weighs ``idf ** P`` (Qdrant multiplies by ``idf`` again), the document
   frequencies counted over the workspace's chunks.
+- ``+cand-N``: fuse only the first N of each list (the product fuses
+  ``RetrievalSettings.candidates``, 50; the benchmark's lists are ``--depth`` long).
 
 Both lists are fetched once per query and shared by every variant of a run,
 so a sweep of weights costs one dense and one sparse search per query.
@@ -31,8 +33,8 @@ import statistics
 import time
 from dataclasses import dataclass
 
-_NAME = re.compile(r"^(dbsf|z|rrf)-([01](?:\.\d+)?)((?:\+(?:agg|rare)-\d+(?:\.\d+)?)*)$")
-_TRIAL = re.compile(r"\+(agg|rare)-(\d+(?:\.\d+)?)")
+_NAME = re.compile(r"^(dbsf|z|rrf)-([01](?:\.\d+)?)((?:\+(?:agg|rare|cand)-\d+(?:\.\d+)?)*)$")
+_TRIAL = re.compile(r"\+(agg|rare|cand)-(\d+(?:\.\d+)?)")
 RRF_K = 60
 
 Ranked = list[tuple[str, float]]  # (chunk id, score), best first
@@ -44,6 +46,7 @@ class FusionSpec:
     dense_weight: float
     agg: float = 0.0  # weight of a document's other chunks in each chunk's score
     rare: float = 0.0  # sparse query term weight = idf ** rare
+    candidates: int = 0  # fuse only this many of each list (0: all of them)
 
 
 def parse(name: str) -> FusionSpec | None:
@@ -52,7 +55,8 @@ def parse(name: str) -> FusionSpec | None:
     if not m or not 0.0 <= float(m.group(2)) <= 1.0:
         return None
     trials = {kind: float(value) for kind, value in _TRIAL.findall(m.group(3))}
-    return FusionSpec(m.group(1), float(m.group(2)), agg=trials.get("agg", 0.0), rare=trials.get("rare", 0.0))
+    return FusionSpec(m.group(1), float(m.group(2)), agg=trials.get("agg", 0.0), rare=trials.get("rare", 0.0),
+                      candidates=int(trials.get("cand", 0)))
 
 
 def _dbsf(scores: list[float]) -> list[float]:
@@ -167,6 +171,8 @@ class FusedSearch:
     def timed(self, query: str) -> tuple[list[tuple[str, float]], float]:
         dense, sparse, docs, fetch_s = self.cache.get(query, self.spec.rare)
         started = time.perf_counter()
+        if self.spec.candidates:
+            dense, sparse = dense[: self.spec.candidates], sparse[: self.spec.candidates]
         fused = fuse(dense, sparse, self.spec)
         if self.spec.agg:
             fused = aggregate(fused, docs, self.spec.agg)
