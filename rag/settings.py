@@ -54,6 +54,18 @@ def _hours(raw: str | None) -> float:
     return value
 
 
+def _count(raw: str | None, variable: str, default: int) -> int:
+    if raw is None:
+        return default
+    try:
+        value = int(raw.replace("_", "").replace(",", ""))
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise GroundedError(f"The setting {variable} must be a whole number above 0, not {raw!r}.")
+    return value
+
+
 @dataclass(frozen=True)
 class Limits:
     """Input limits; each breach gives the user a plain message."""
@@ -105,6 +117,9 @@ class Settings:
     embedding: str = "minilm"  # "minilm" (offline, default) or "openai"
     openai_embedding_model: str = "text-embedding-3-small"
     embed_batch_tokens: int = 256  # padded word pieces per embedding batch: fastest of 128-2,048 (README, Benchmarks)
+    # Passages a workspace holds before its dense search uses an approximate index (HNSW over
+    # int8 vectors, rescored); below this it is exact. Measured in ``grounded bench query`` (README).
+    approximate_from: int = 20_000
     chunking: ChunkSettings = field(default_factory=ChunkSettings)
     workspace: str = "default"
     limits: Limits = field(default_factory=Limits)
@@ -192,5 +207,6 @@ class Settings:
             session_hours=_hours(get("GROUNDED_SESSION_HOURS")),
             secret_key=get("GROUNDED_SECRET_KEY"),
             key_file=Path(get("GROUNDED_KEY_FILE") or default_key_file(env)).expanduser(),
+            approximate_from=_count(get("GROUNDED_APPROXIMATE_FROM"), "GROUNDED_APPROXIMATE_FROM", cls.approximate_from),
             limits=_limits(get),
         )

@@ -152,6 +152,37 @@ def test_fusion_by_hand_and_equal_weights_rank_as_qdrant_dbsf():
     assert ours == theirs
 
 
+def test_ranking_trials_aggregate_documents_and_weigh_rare_terms():
+    from rag.bench import fusion
+
+    assert fusion.parse("dbsf-0.5+agg-0.25+rare-0.5+cand-50") == fusion.FusionSpec("dbsf", 0.5, 0.25, 0.5, 50)
+    assert fusion.parse("dbsf-0.5+boost-1") is None
+    # a1 and a2 belong to one document: each gains half of the other's score, and a1 passes b
+    fused = [("b", 0.9), ("a1", 0.8), ("a2", 0.4)]
+    ranked = fusion.aggregate(fused, {"b": "B", "a1": "A", "a2": "A"}, 0.5)
+    assert [key for key, _ in ranked] == ["a1", "b", "a2"]
+    assert dict(ranked) == pytest.approx({"a1": 1.0, "b": 0.9, "a2": 0.8})
+    idf = {term: float(n) for n, term in enumerate(fusion.rare_query("price plan", {}, 1.0).indices, 2)}
+    weighted = fusion.rare_query("price plan", idf, 2.0)
+    assert sorted(weighted.values) == [4.0, 9.0]  # idf 2 and 3, squared
+
+
+def test_help_center_set_questions_name_its_articles_and_pages_parse_with_their_titles():
+    from rag.bench.help_center_set import ARTICLES, QUESTIONS, article_html, halves
+    from rag.parse.web import parse_html_text
+
+    keys = {a.key for a in ARTICLES}
+    assert len(keys) == len(ARTICLES) == 40
+    assert all(set(gold) <= keys and gold for _, gold in QUESTIONS)
+    first, second = halves()
+    assert len(first) + len(second) == len(QUESTIONS) and not set(first) & set(second)
+    article = next(a for a in ARTICLES if a.key == "two-factor")
+    parsed = parse_html_text(article_html(article), "two-factor.html")
+    assert parsed.title == "Turn on two-factor authentication"
+    steps = [e for e in parsed.elements if e.kind == "list"]
+    assert steps and steps[0].heading_path == ("Turn on two-factor authentication", "Set it up")
+
+
 def test_beir_split_is_the_queries_its_qrels_name(tmp_path):
     split = load_beir(make_beir(tmp_path), "test")
     assert sorted(split.queries) == ["q1", "q2", "q3"]
@@ -244,11 +275,14 @@ def test_query_command_and_report(tmp_path):
     assert bench("query", "--chunks", "0.3k", "--queries", "8", "--strategies", "hybrid,dense", "--json", out) == 0
     result = json.loads(out.read_text())
     assert result["chunks"] == 300 and result["build"]["points"] == 300
-    assert set(result["strategies"]) == {"hybrid", "dense"}
+    filtered = {"hybrid, kind=blog", "hybrid, last year", "hybrid, 3 files"}
+    assert set(result["strategies"]) == {"hybrid", "dense"} | filtered
     for figures in result["strategies"].values():
         assert 0 < figures["p50_ms"] <= figures["p95_ms"] <= figures["p99_ms"]
+    assert set(result["recall_at_10"]) == {"hybrid", "dense"} | filtered
+    assert result["recall_at_10"]["dense"] == 1.0  # 300 chunks: no graph, the product's search is the exact one
     assert result["index_mb"] > 0 and result["rss_mb"] > 0
-    assert [t["unit"] for t in result["targets"]] == ["ms", "MB"]
+    assert [t["unit"] for t in result["targets"]] == ["ms", "MB", ""]
 
     # the report reads every JSON in a folder; a file that is not a benchmark result is ignored
     (tmp_path / "results" / "notes.json").write_text('{"hello": 1}')
@@ -264,7 +298,7 @@ def test_query_command_and_report(tmp_path):
     assert bench("report", "--from", tmp_path / "results", "--out", report) == 0
     text = report.read_text()
     assert "## Targets" in text and "**miss**" in text and "## Retrieval: tiny" in text and "## Query latency" in text
-    assert "| 300 | hybrid | 8 |" in text
+    assert "| 300 | 0 | hybrid |" in text
     if __import__("importlib").util.find_spec("matplotlib"):
         assert (tmp_path / "out" / "report.png").stat().st_size > 1000 and "](report.png)" in text
 

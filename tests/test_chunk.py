@@ -27,6 +27,9 @@ def test_by_title_never_spans_sections_and_keeps_heading_path():
         # every chunk belongs to exactly one section
         assert c.heading_path in {("Case study: Northwind",), ("Case study: Northwind", "Results"), ("Pricing",)}
     assert embedding_text(chunks[0]).startswith("Case study: Northwind\n")
+    # a title goes above the path unless the path already starts with it
+    assert embedding_text(chunks[0], "case study: northwind") == embedding_text(chunks[0])
+    assert embedding_text(chunks[0], "Northwind report").startswith("Northwind report > Case study: Northwind\n")
 
 
 def test_by_title_splits_big_tables_by_rows_repeating_the_header():

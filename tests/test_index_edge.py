@@ -9,22 +9,24 @@ import signal
 import subprocess
 import sys
 import threading
+import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 from qdrant_client import QdrantClient
 
-from rag.errors import IndexMismatch
-from rag.index import close_all_indexes, open_index
+from rag.errors import GroundedError, IndexMismatch
+from rag.index import close_all_indexes, edge_build, open_index
 from rag.index.base import collection_name
-from rag.index.edge import EDGE_DIR, META_FILE, MIGRATING_DIR, TRASH_PREFIX, EdgeIndex
+from rag.index.edge import EDGE_DIR, GENERATION_PREFIX, META_FILE, MIGRATING_DIR, TRASH_PREFIX, EdgeIndex
 from rag.index.embed import MiniLMEmbeddings
 from rag.index.server import QdrantIndex
 from rag.index.sparse import document_vector, query_vector
 from rag.ingest.chunk import chunk_document, embedding_text
 from rag.settings import Settings
-from rag.types import ChunkSettings, Element, ParsedDocument
+from rag.types import Chunk, ChunkSettings, Element, ParsedDocument
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = {
@@ -78,7 +80,7 @@ from rag.index import open_index
 from rag.ingest.chunk import chunk_document
 from rag.settings import Settings
 from rag.index.sparse import document_vector
-from rag.types import ChunkSettings, Element, ParsedDocument
+from rag.types import Chunk, ChunkSettings, Element, ParsedDocument
 ie.FLUSH_INTERVAL_S = 1e9  # never flush: only the write-ahead log stands between the writes and the kill
 index = open_index(Settings(data_dir=__import__('pathlib').Path(sys.argv[1])), "test-model", 8)
 rng = np.random.default_rng(0)
@@ -216,12 +218,19 @@ def test_dense_vectors_are_stored_normalised_for_cosine(settings):
     close_all_indexes()
 
 
+def _index_types(folder: Path) -> set[str]:
+    """How the dense vectors of each segment of a shard are indexed ("plain": brute force, "hnsw": a graph)."""
+    meta = json.loads((folder / META_FILE).read_text())
+    segments = (folder / meta.get("shard", "")).glob("segments/*/segment.json")
+    return {json.loads(f.read_text())["config"]["vector_data"]["dense"]["index"]["type"] for f in segments}
+
+
 def _folder_bytes(folder: Path) -> int:
     return sum(f.stat().st_blocks * 512 for f in folder.rglob("*") if f.is_file())  # on disk, not preallocated
 
 
 def test_space_of_deleted_points_is_given_back_and_search_stays_exact(settings):
-    """Re-indexing deletes old versions; the shard is vacuumed, never turned into an approximate index."""
+    """Re-indexing deletes old versions; a small shard is vacuumed in place and stays exact (no graph)."""
     index = EdgeIndex(settings, "test-model", 384)
     rng = np.random.default_rng(3)
     docs = {f"doc-{n}": rng.standard_normal((300, 384)).astype(np.float32) for n in range(10)}
@@ -238,9 +247,135 @@ def test_space_of_deleted_points_is_given_back_and_search_stays_exact(settings):
     after = _folder_bytes(folder)
     assert after < before * 0.8, (before, after)
     assert index.count("acme") == 600
-    # no HNSW graph is ever built: searches stay brute force, so exact
-    assert json.loads((folder / "edge_config.json").read_text())["optimizers"]["indexing_threshold"] == 0
+    # under Settings.approximate_from no HNSW graph is built: searches stay brute force, so exact
+    assert _index_types(folder) == {"plain"}
     probe = docs["doc-9"][5]
     (best,) = index.search("acme", "dense", probe, None, k=1)
     assert best.doc_id == "doc-9" and best.score == pytest.approx(1.0, abs=1e-3)
     close_all_indexes()
+
+
+def _synthetic(index, count: int, start: int = 0, doc_size: int = 50, workspace: str = "acme", seed: int = 0) -> np.ndarray:
+    """``count`` passages with random 32-dimension vectors, ``doc_size`` per document; their vectors."""
+    vectors = np.random.default_rng(seed).standard_normal((count, 32)).astype(np.float32)
+    for first in range(0, count, doc_size):
+        doc_id = f"doc-{(start + first) // doc_size}"
+        rows = range(first, min(first + doc_size, count))
+        chunks = [Chunk(f"00000000-0000-0000-0000-{start + i:012d}", doc_id, f"{doc_id}.md", i - first, f"passage {start + i}")
+                  for i in rows]
+        index.upsert(workspace, chunks, vectors[first : first + len(chunks)], [document_vector(c.text) for c in chunks], "v1")
+    return vectors
+
+
+def _approximate(settings, threshold: int = 300) -> EdgeIndex:
+    """An index whose shards get a graph from ``threshold`` points, rebuilt as soon as they are quiet."""
+    index = EdgeIndex(replace(settings, approximate_from=threshold), "test-model", 32)
+    index.engine.builder.quiet_s = 0.5
+    return index
+
+
+@pytest.mark.slow  # starts the builder's child process
+def test_a_big_shard_gets_its_graph_in_the_background_and_keeps_every_write(settings, monkeypatch):
+    """Writes made while the copy is built are replayed into it; the switch loses nothing, reopening finds it."""
+    index = _approximate(settings)
+    vectors = _synthetic(index, 400)
+    engine, name = index.engine, collection_name("acme")
+    copy = engine.copy_for_rebuild
+
+    def copy_then_write(shard_name):
+        target = copy(shard_name)
+        _synthetic(index, 50, start=400, seed=1)  # arrives while the child builds
+        index.delete_document("acme", "doc-0")
+        return target
+
+    monkeypatch.setattr(engine, "copy_for_rebuild", copy_then_write)
+    assert index.settle("acme", timeout=300)
+    folder = engine.root / name
+    meta = json.loads((folder / META_FILE).read_text())
+    assert meta["shard"].startswith(GENERATION_PREFIX) and meta["graph_points"] == 400
+    assert "hnsw" in _index_types(folder)
+    assert sorted(p.name for p in folder.iterdir()) == sorted([META_FILE, meta["shard"]])  # the old files are gone
+    assert index.count("acme") == 400
+    assert index.count("acme", doc_id="doc-0") == 0 and index.count("acme", doc_id="doc-8") == 50
+    probe = vectors[123]
+    approximate = [h.chunk_id for h in index.search("acme", "dense", probe, None, k=10)]
+    assert approximate == [h.chunk_id for h in index.search("acme", "dense", probe, None, k=10, exact=True)]
+    assert approximate[0].endswith("000000000123")
+    close_all_indexes()
+    reopened = _approximate(settings)
+    assert reopened.count("acme") == 400
+    close_all_indexes()
+
+
+@pytest.mark.slow  # starts the builder's child process
+def test_search_goes_on_while_the_graph_is_built(settings, monkeypatch):
+    """The build runs in a child process (Edge holds the GIL while it optimizes): this process keeps answering."""
+    slow = edge_build.child_command
+    monkeypatch.setattr(edge_build, "child_command", lambda *args: [
+        sys.executable, "-c", "import sys, time; time.sleep(3); from rag.index.edge_build import main; main(sys.argv[1:])",
+        *slow(*args)[3:]])
+    index = _approximate(settings)
+    vectors = _synthetic(index, 400)
+    builder = index.engine.builder
+    settled = threading.Thread(target=index.settle, args=("acme",))
+    settled.start()
+    while builder._process is None and settled.is_alive():
+        time.sleep(0.05)
+    answered = 0
+    while builder._process is not None:
+        assert index.search("acme", "dense", vectors[7], None, k=1)[0].chunk_id.endswith("000000000007")
+        answered += 1
+    settled.join()
+    assert answered > 10
+    assert "hnsw" in _index_types(index.engine.root / collection_name("acme"))
+    close_all_indexes()
+
+
+@pytest.mark.slow  # starts the builder's child process
+def test_a_workspace_dropped_while_its_graph_is_built_stays_dropped(settings, monkeypatch):
+    slow = edge_build.child_command
+    monkeypatch.setattr(edge_build, "child_command", lambda *args: [
+        sys.executable, "-c", "import sys, time; time.sleep(30); from rag.index.edge_build import main; main(sys.argv[1:])",
+        *slow(*args)[3:]])
+    index = _approximate(settings)
+    _synthetic(index, 400)
+    builder = index.engine.builder
+    threading.Thread(target=index.settle, args=("acme",), daemon=True).start()
+    while builder._process is None:
+        time.sleep(0.05)
+    started = time.monotonic()
+    index.drop("acme")
+    assert time.monotonic() - started < 10  # the child is killed, not waited for
+    assert list(index.workspaces_with_points()) == []
+    assert [p.name for p in index.engine.root.iterdir()] == [".lock"]
+    close_all_indexes()
+
+
+@pytest.mark.slow  # starts the builder's child process
+def test_leftovers_of_an_interrupted_rebuild_are_swept(settings):
+    """A copy that never took over, and the files a finished one replaced, are deleted at the next open."""
+    index = _approximate(settings)
+    _synthetic(index, 400)
+    assert index.settle("acme", timeout=300)
+    close_all_indexes()
+    folder = settings.data_dir / EDGE_DIR / collection_name("acme")
+    (folder / f"{GENERATION_PREFIX}unfinished" / "segments").mkdir(parents=True)  # killed mid-build
+    (folder / "segments").mkdir()  # the replaced shard, not yet deleted
+    reopened = _approximate(settings)
+    assert reopened.count("acme") == 400
+    meta = json.loads((folder / META_FILE).read_text())
+    assert sorted(p.name for p in folder.iterdir()) == sorted([META_FILE, meta["shard"]])
+    close_all_indexes()
+
+
+def test_where_approximate_search_starts_is_a_setting(tmp_path, monkeypatch):
+    def load():
+        return Settings.load(tmp_path / "data", secrets_path=tmp_path / "none.toml").approximate_from
+
+    monkeypatch.delenv("GROUNDED_APPROXIMATE_FROM", raising=False)
+    assert load() == 20_000
+    monkeypatch.setenv("GROUNDED_APPROXIMATE_FROM", "50_000")
+    assert load() == 50_000
+    monkeypatch.setenv("GROUNDED_APPROXIMATE_FROM", "0")
+    with pytest.raises(GroundedError, match="GROUNDED_APPROXIMATE_FROM must be a whole number above 0"):
+        load()

@@ -23,3 +23,14 @@ def test_query_vector_has_one_unit_weight_per_distinct_term():
 def test_empty_text_gives_empty_vectors():
     assert query_vector("the and of").indices == []
     assert document_vector("").indices == []
+
+
+def test_heading_words_are_a_field_of_their_own_weight():
+    together = document_vector("Billing > Plans\nThe Team plan costs 24 dollars a seat.")
+    fields = document_vector("The Team plan costs 24 dollars a seat.", heading="Billing > Plans")
+    assert fields == together  # weight 1: the same as one text
+    heavier = document_vector("The Team plan costs 24 dollars a seat.", heading="Billing > Plans", heading_weight=2.0)
+    weight = dict(zip(heavier.indices, heavier.values))
+    plain = dict(zip(fields.indices, fields.values))
+    assert weight[term_index("bill")] > plain[term_index("bill")]
+    assert weight[term_index("team")] < plain[term_index("team")]  # a longer document: body words count less

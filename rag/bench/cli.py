@@ -40,8 +40,11 @@ def add_parser(sub) -> None:
         p.add_argument("--json", dest="json_out", metavar="OUT", help="write the result as JSON to OUT")
 
     r = cmds.add_parser("retrieval", help="nDCG/recall/MRR per strategy on a BEIR folder, with a BM25 reference")
-    r.add_argument("--beir", required=True, metavar="DIR", help="BEIR folder: corpus.jsonl, queries.jsonl, qrels/")
-    r.add_argument("--split", default="test", help="qrels/<split>.tsv names the queries (default: test)")
+    data = r.add_mutually_exclusive_group(required=True)
+    data.add_argument("--beir", metavar="DIR", help="BEIR folder: corpus.jsonl, queries.jsonl, qrels/")
+    data.add_argument("--help-center", action="store_true", help="the built-in help center and its questions")
+    r.add_argument("--split", default=None,
+                   help="qrels/<split>.tsv names the queries (default: test); help center: all, first-half, second-half")
     r.add_argument("--strategies", type=_list, default=_list(STRATEGIES))
     r.add_argument("--depth", type=int, default=100, help="chunks retrieved per query (default 100)")
     r.add_argument("--limit", type=int, default=None, help="only the first N queries (a quick look)")
@@ -51,6 +54,11 @@ def add_parser(sub) -> None:
     r.add_argument("--chunking", choices=["by_title", "recursive", "fixed"], default="by_title")
     r.add_argument("--chunk-size", type=int, default=256, help="tokens per chunk (the product's default: 256)")
     r.add_argument("--chunk-overlap", type=int, default=32)
+    r.add_argument("--title", action="store_true", help="trial: the document title in what is embedded and keyword-indexed")
+    r.add_argument("--heading-weight", type=float, default=1.0, help="trial: weight of title and heading words in BM25")
+    r.add_argument("--titles", choices=["heading", "document", "none"], default="heading",
+                   help="a BEIR title as the first heading (default), as the document's title only, or left out")
+    r.add_argument("--embedding-cache", type=Path, default=None, help="keep passage vectors here to reuse across trials")
     json_out(r)
 
     i = cmds.add_parser("ingest", help="time parse/chunk/embed/store on a folder against the model alone")
@@ -71,7 +79,11 @@ def add_parser(sub) -> None:
     q.add_argument("--chunks", type=_count, default=10_000, help="e.g. 10k or 100k")
     q.add_argument("--queries", type=int, default=200)
     q.add_argument("--strategies", type=_list, default=("hybrid", "dense", "sparse", "mmr"))
-    q.add_argument("--with-filter", action="store_true", help="also time hybrid with a metadata (kind) filter")
+    q.add_argument("--no-filters", action="store_true", help="skip the filtered queries (kind, date range, files)")
+    q.add_argument("--recall-queries", type=int, default=100, help="queries checked against exact search")
+    q.add_argument("--burn", type=int, default=0, help="load the machine: N processes spinning the CPU while serving")
+    q.add_argument("--burn-limit-s", type=float, default=3600.0, help="each burner stops after this long at the latest")
+    q.add_argument("--target-rss-mb", type=float, default=None, help="memory goal (default 1500 up to 100k chunks, else 2500)")
     q.add_argument("--index-dir", type=Path, default=None, help="keep the built index here and reuse it")
     json_out(q)
 
@@ -158,13 +170,16 @@ def _dispatch(args) -> None:
 
         config = module.GuardConfig(tuple(args.documents), args.limit, args.timeout, args.parsed)
     elif args.bench_command == "retrieval":
+        from ..types import ChunkSettings
         from . import retrieval as module
 
-        from ..types import ChunkSettings
-
         chunking = ChunkSettings(args.chunking, args.chunk_size, args.chunk_overlap)
-        config = module.RetrievalConfig(Path(args.beir), args.split, args.strategies, args.depth, args.limit,
-                                        args.index_dir, chunking, target=args.target, reference=not args.no_reference)
+        split = args.split or ("all" if args.help_center else "test")
+        config = module.RetrievalConfig(None if args.help_center else Path(args.beir), split, args.strategies, args.depth,
+                                        args.limit, args.index_dir, chunking, target=args.target,
+                                        reference=not args.no_reference, title=args.title,
+                                        heading_weight=args.heading_weight, titles=args.titles,
+                                        embedding_cache=args.embedding_cache)
     elif args.bench_command == "crawl":
         from . import crawl as module
 
@@ -191,7 +206,9 @@ def _dispatch(args) -> None:
     elif args.bench_command == "query":
         from . import query_latency as module
 
-        config = module.QueryConfig(args.chunks, args.queries, args.strategies, args.with_filter, index_dir=args.index_dir)
+        config = module.QueryConfig(args.chunks, args.queries, args.strategies, filters=not args.no_filters,
+                                    recall_queries=args.recall_queries, burn=args.burn, burn_limit_s=args.burn_limit_s,
+                                    index_dir=args.index_dir, target_rss_mb=args.target_rss_mb)
     else:
         from . import qa as module
 

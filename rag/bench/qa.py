@@ -268,10 +268,10 @@ class HidingIndex:
     def __getattr__(self, name):
         return getattr(self._inner, name)
 
-    def search(self, workspace, strategy, dense, sparse, k=5, candidates=50, where=None, with_vectors=False):
+    def search(self, workspace, strategy, dense, sparse, k=5, candidates=50, where=None, with_vectors=False, exact=False):
         more = k + len(self._hidden)
         hits = self._inner.search(workspace, strategy, dense, sparse, k=more, candidates=max(candidates, more),
-                                  where=where, with_vectors=with_vectors)
+                                  where=where, with_vectors=with_vectors, exact=exact)
         return [h for h in hits if h.chunk_id not in self._hidden][:k]
 
     def neighbours(self, workspace, doc_id, first, last):

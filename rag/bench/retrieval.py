@@ -7,9 +7,17 @@ each strategy. Chunk hits are folded to document ids (max score per
 document) and scored against the qrels. A BM25 from a well-known library
 (``bm25s``) runs on the same corpus in the same process as a reference.
 
-Extra strategy names (``dbsf-0.6``, ``z-0.7``, ``rrf-0.5``: see ``fusion.py``)
-fuse the product's dense and sparse lists in the benchmark, for tuning the
-fusion on the train split.
+Extra strategy names (``dbsf-0.6``, ``z-0.7``, ``rrf-0.5``, with ``+agg-B`` or
+``+rare-P``: see ``fusion.py``) fuse the product's dense and sparse lists in
+the benchmark, for tuning ranking on the train split. What is indexed can be
+tried too: the document's title beside its heading path (``title``), the
+weight of heading words in BM25 (``heading_weight``), and how a BEIR corpus's
+titles reach the product (``titles``: as the first heading, as the Markdown
+parser makes them; as the document's title only, as a PDF's; or not at all).
+
+``--help-center`` runs the same on the built-in help center
+(``help_center_set.py``) instead of a BEIR folder: ``--split`` is ``all``,
+``first-half`` or ``second-half`` of its questions.
 
 Every query runs with ``threshold=-1`` (no relevance cut: ranking quality is
 measured, not the refusal rule) and a depth of 100 chunks for Recall@100.
@@ -38,9 +46,13 @@ MARKER = "bench-corpus.json"
 PRODUCT_STRATEGIES = ("sparse", "dense", "hybrid", "mmr")
 
 
+TITLES = ("heading", "document", "none")
+HELP_CENTER_SPLITS = ("all", "first-half", "second-half")
+
+
 @dataclass(frozen=True)
 class RetrievalConfig:
-    beir: Path
+    beir: Path | None  # None: the built-in help center
     split: str = "test"
     strategies: tuple[str, ...] = PRODUCT_STRATEGIES
     depth: int = 100  # chunks fetched per query (Recall@100 needs 100)
@@ -49,6 +61,14 @@ class RetrievalConfig:
     chunking: ChunkSettings = field(default_factory=ChunkSettings)
     target: float = 0.74  # nDCG@10 of the default strategy on the test split
     reference: bool = True
+    title: bool = False  # the document's title also in what is embedded and keyword-indexed
+    heading_weight: float = 1.0  # weight of title and heading words in the BM25 vector
+    titles: str = "heading"  # how a BEIR corpus's titles reach the product (see TITLES)
+    embedding_cache: Path | None = None  # passage vectors kept here by text, reused across runs and indexes
+
+    @property
+    def dataset(self) -> str:
+        return "help-center" if self.beir is None else Path(self.beir).name
 
 
 @dataclass
@@ -70,47 +90,105 @@ class StrategyRun:
         return out
 
 
-def as_parsed(doc: BeirDoc) -> ParsedDocument:
-    """A BEIR record as the Markdown parser would give ``# title`` then the text."""
-    path = (doc.title,) if doc.title else ()
-    elements = [Element(doc.title, "title", None, path, doc.doc_id)] if doc.title else []
+def as_parsed(doc: BeirDoc, titles: str = "heading") -> ParsedDocument:
+    """A BEIR record as a parser would give it: ``titles`` says where its title goes (see :data:`TITLES`).
+
+    ``heading``: ``# title`` then the text, as the Markdown parser reads it; ``document``:
+    the title known only as the document's (a PDF's or Word file's metadata); ``none``: no title.
+    """
+    path = (doc.title,) if doc.title and titles == "heading" else ()
+    elements = [Element(doc.title, "title", None, path, doc.doc_id)] if path else []
     elements.append(Element(doc.text or doc.title, "text", None, path, doc.doc_id))
-    return ParsedDocument(file=doc.doc_id, elements=elements, title=doc.title or None)
+    return ParsedDocument(file=doc.doc_id, elements=elements, title=(doc.title or None) if titles != "none" else None)
 
 
-def index_corpus(store, corpus: list[BeirDoc], chunking: ChunkSettings, batch_docs: int = 256) -> int:
+def parsed_corpus(config: RetrievalConfig, split: BeirSplit) -> list[tuple[str, ParsedDocument]]:
+    """The split's documents (id, parsed) as the product's parsers would give them."""
+    if config.beir is None:
+        from ..parse.web import parse_html_text
+        from .help_center_set import ARTICLES, article_html
+
+        return [(a.key, parse_html_text(article_html(a), f"{a.key}.html")) for a in ARTICLES]
+    return [(doc.doc_id, as_parsed(doc, config.titles)) for doc in split.corpus]
+
+
+class EmbeddingCache:
+    """Passage vectors by text, on disk: trials that change what is keyword-indexed don't embed again."""
+
+    def __init__(self, model, folder: Path | None):
+        self.model = model
+        self.path = Path(folder) / f"{model.model_id.replace('/', '_')}.npz" if folder else None
+        self.vectors: dict[str, object] = {}
+        if self.path and self.path.exists():
+            import numpy as np
+
+            with np.load(self.path) as saved:
+                self.vectors = dict(zip(saved["keys"].tolist(), saved["vectors"]))
+
+    @staticmethod
+    def key(text: str) -> str:
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+
+    def embed_array(self, texts: list[str]):
+        import numpy as np
+
+        missing = [t for t in dict.fromkeys(texts) if self.key(t) not in self.vectors]
+        if missing:
+            for text, vector in zip(missing, self.model.embed_array(missing)):
+                self.vectors[self.key(text)] = vector
+        return np.stack([self.vectors[self.key(t)] for t in texts]) if texts else np.zeros((0, self.model.dimension))
+
+    def save(self) -> None:
+        if self.path is None:
+            return
+        import numpy as np
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        keys = list(self.vectors)
+        tmp = self.path.with_suffix(".tmp.npz")
+        np.savez(tmp, keys=np.array(keys), vectors=np.stack([self.vectors[k] for k in keys]))
+        tmp.replace(self.path)
+
+
+def index_corpus(store, documents: list[tuple[str, ParsedDocument]], config: RetrievalConfig, batch_docs: int = 256) -> int:
     """Chunk, embed and store the corpus with the product's functions; returns the chunk count.
 
     Documents are embedded in large batches (as ``ingest_bytes`` does per
     file) so a 5,000-abstract corpus indexes in minutes, not one file at a time.
     """
-    from ..ingest.chunk import chunk_document, embedding_text
     from ..index.sparse import document_vector
+    from ..ingest.chunk import chunk_document, embedding_text, heading_text
 
+    cache = EmbeddingCache(store.embeddings, config.embedding_cache)
     total, started = 0, time.perf_counter()
-    for start in range(0, len(corpus), batch_docs):
-        chunks = []
-        for doc in corpus[start : start + batch_docs]:
-            chunks.extend(chunk_document(as_parsed(doc), chunking, doc.doc_id, VERSION))
-        texts = [embedding_text(c) for c in chunks]
-        dense = store.embeddings.embed_array(texts)
-        sparse = [document_vector(t) for t in texts]
+    for start in range(0, len(documents), batch_docs):
+        chunks, titles = [], []
+        for doc_id, parsed in documents[start : start + batch_docs]:
+            found = chunk_document(parsed, config.chunking, doc_id, VERSION)
+            chunks.extend(found)
+            titles.extend([parsed.title if config.title else None] * len(found))
+        texts = [embedding_text(c, t) for c, t in zip(chunks, titles)]
+        dense = cache.embed_array(texts)
+        sparse = [document_vector(c.text, heading_text(c, t), config.heading_weight) for c, t in zip(chunks, titles)]
         store.index.upsert(WORKSPACE, chunks, dense, sparse, VERSION)
         total += len(chunks)
-        done = min(start + batch_docs, len(corpus))
+        done = min(start + batch_docs, len(documents))
         rate = done / (time.perf_counter() - started)
-        progress(f"indexed {done}/{len(corpus)} documents ({total} chunks, {rate:.0f} docs/s)")
+        progress(f"indexed {done}/{len(documents)} documents ({total} chunks, {rate:.0f} docs/s)")
+    cache.save()
     return total
 
 
-def _corpus_key(config: RetrievalConfig, split: BeirSplit, model_id: str) -> dict:
-    digest = hashlib.sha256((Path(config.beir) / "corpus.jsonl").read_bytes()).hexdigest()[:16]
-    return {"dataset": split.name, "corpus_sha256": digest, "chunking": config.chunking.as_dict(), "model_id": model_id}
+def _corpus_key(config: RetrievalConfig, documents: list[tuple[str, ParsedDocument]], model_id: str) -> dict:
+    digest = hashlib.sha256(json.dumps([[i, *(e.text for e in d.elements)] for i, d in documents]).encode()).hexdigest()[:16]
+    return {"dataset": config.dataset, "corpus_sha256": digest, "chunking": config.chunking.as_dict(), "model_id": model_id,
+            "title": config.title, "heading_weight": config.heading_weight, "titles": config.titles}
 
 
 def ensure_index(store, config: RetrievalConfig, split: BeirSplit) -> tuple[int, float, bool]:
     """Index the corpus unless ``index_dir`` already holds this exact one. (chunks, seconds, reused)"""
-    key = _corpus_key(config, split, store.embeddings.model_id)
+    documents = parsed_corpus(config, split)
+    key = _corpus_key(config, documents, store.embeddings.model_id)
     marker = store.settings.data_dir / MARKER
     if marker.exists():
         saved = json.loads(marker.read_text())
@@ -118,7 +196,7 @@ def ensure_index(store, config: RetrievalConfig, split: BeirSplit) -> tuple[int,
             return saved["chunks"], saved["seconds"], True
         store.index.drop(WORKSPACE)
     started = time.perf_counter()
-    chunks = index_corpus(store, split.corpus, config.chunking)
+    chunks = index_corpus(store, documents, config)
     seconds = time.perf_counter() - started
     marker.write_text(json.dumps({**key, "chunks": chunks, "seconds": round(seconds, 1)}))
     return chunks, round(seconds, 1), False
@@ -126,8 +204,8 @@ def ensure_index(store, config: RetrievalConfig, split: BeirSplit) -> tuple[int,
 
 def product_search(store, strategy: str, depth: int) -> Callable[[str], list[tuple[str, float]]]:
     """A query function over ``rag.retrieve.retrieve`` for one strategy (query embedding included)."""
-    from ..types import RetrievalSettings
     from ..answer.retrieve import retrieve
+    from ..types import RetrievalSettings
 
     base = RetrievalSettings()
     settings = RetrievalSettings(strategy=strategy, k=depth, threshold=-1.0, candidates=max(base.candidates, depth))
@@ -159,7 +237,7 @@ def run(config: RetrievalConfig) -> dict:
     unknown = [s for s in config.strategies if s not in PRODUCT_STRATEGIES and not fusion.parse(s)]
     if unknown:
         raise ValueError(f"Unknown strategy {', '.join(unknown)}; use {', '.join(PRODUCT_STRATEGIES)} or dbsf-W, z-W, rrf-W.")
-    split = load_beir(config.beir, config.split)
+    split = load_help_center(config.split) if config.beir is None else load_beir(config.beir, config.split)
     if config.limit:
         keep = list(split.queries)[: config.limit]
         split.queries = {q: split.queries[q] for q in keep}
@@ -174,6 +252,9 @@ def run(config: RetrievalConfig) -> dict:
             "reused_index": reused,
             "chunking": config.chunking.as_dict(),
             "model": store.embeddings.model_id,
+            "title": config.title,
+            "heading_weight": config.heading_weight,
+            "titles": config.titles,
         }
         result["depth"] = config.depth
         result["strategies"] = {}
@@ -186,11 +267,24 @@ def run(config: RetrievalConfig) -> dict:
             progress(f"{strategy}: nDCG@10 {result['strategies'][strategy]['ndcg@10']:.4f}")
     result["reference"] = reference_result(split, config.depth) if config.reference else {"skipped": "not requested"}
     targets = []
-    if "hybrid" in result["strategies"]:  # the target is the default pipeline's
+    if "hybrid" in result["strategies"] and config.beir is not None:  # the target is the default pipeline's, on BEIR
         value = result["strategies"]["hybrid"]["ndcg@10"]
         targets.append(Target(f"hybrid nDCG@10 on {split.name} {split.split}", value, config.target))
     result["targets"] = [t.as_dict() for t in targets]
     return result
+
+
+def load_help_center(split: str) -> BeirSplit:
+    """The built-in help center as a split: every article, and all its questions or one half of them."""
+    from .help_center_set import ARTICLES, QUESTIONS, halves
+
+    if split not in HELP_CENTER_SPLITS:
+        raise ValueError(f"The help center's splits are {', '.join(HELP_CENTER_SPLITS)}, not {split!r}.")
+    questions = {"all": list(QUESTIONS), "first-half": halves()[0], "second-half": halves()[1]}[split]
+    corpus = [BeirDoc(a.key, a.title, "\n".join(p for _, paragraphs in a.sections for p in paragraphs)) for a in ARTICLES]
+    queries = {f"q{n}": text for n, (text, _) in enumerate(questions)}
+    qrels = {f"q{n}": {key: 1.0 for key in keys} for n, (_, keys) in enumerate(questions)}
+    return BeirSplit("help-center", split, corpus, queries, qrels)
 
 
 def reference_result(split: BeirSplit, depth: int) -> dict:

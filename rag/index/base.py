@@ -25,6 +25,22 @@ SPARSE = "sparse"
 UPSERT_BATCH = 256
 PAYLOAD_KEYWORDS = ("doc_id", "version", "kind", "file")  # payload indexes, both engines
 
+# Approximate dense search, the same in both engines: once a workspace holds
+# ``Settings.approximate_from`` passages its dense vectors get an HNSW graph, searched over
+# int8 copies of the vectors kept in memory, and the best candidates are rescored with the
+# full vectors (read from disk). Smaller workspaces are searched exactly, point by point.
+# Chosen by measurement in ``grounded bench query`` (README, Benchmarks).
+HNSW_M = 16  # links per point in the graph
+HNSW_EF_CONSTRUCT = 100  # candidates considered while linking a point
+HNSW_EF = 128  # candidates explored per search; at least the hybrid's 50 per list
+OVERSAMPLING = 2.0  # quantized candidates fetched per wanted result, then rescored with full vectors
+INT8_QUANTILE = 0.99  # int8 range covers this share of the values; outliers are clipped
+
+
+def indexing_threshold_kb(approximate_from: int, dimension: int) -> int:
+    """Qdrant's indexing threshold (KB of float32 dense vectors in a segment) for ``approximate_from`` points."""
+    return max(1, approximate_from * int(dimension) * 4 // 1024)
+
 EngineStrategy = Literal["dense", "sparse", "hybrid"]  # what the engines search; MMR is built on hybrid in answer/retrieve
 
 
@@ -77,8 +93,19 @@ class Index(Protocol):
         candidates: int = 50,
         where: SearchFilter | None = None,
         with_vectors: bool = False,
+        exact: bool = False,
     ) -> list[Hit]:
-        """Top ``k`` chunks by ``dense`` (cosine), ``sparse`` (BM25) or ``hybrid`` (both fused by DBSF)."""
+        """Top ``k`` chunks by ``dense`` (cosine), ``sparse`` (BM25) or ``hybrid`` (both fused by DBSF).
+
+        ``exact`` compares the query with every dense vector at full precision, bypassing the
+        approximate index: what the benchmark measures the approximate search against.
+        """
+
+    def settle(self, workspace: str, timeout: float | None = None) -> bool:
+        """Wait until the workspace's approximate index is built, starting now any build it is due.
+
+        For benchmarks, tests and the end of a bulk import; True once nothing is left to build.
+        """
 
 
 def locked_message(folder) -> str:

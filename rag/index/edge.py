@@ -29,6 +29,15 @@ so a second process could still open another workspace of the same folder.
 An exclusive ``flock`` on ``DATA_DIR/edge/.lock``, taken when the index opens,
 gives a second process the same plain message as before (``IndexLocked``).
 
+Search: a shard under ``Settings.approximate_from`` passages is searched
+exactly, point by point. A bigger one gets an HNSW graph over its dense
+vectors, searched over int8 copies kept in memory and rescored with the full
+vectors (which stay on disk); sparse vectors keep their inverted index and
+filters their payload indexes. The graph is built in a child process on a
+copy of the shard while the shard keeps answering (:mod:`rag.index.edge_build`):
+a rebuilt shard lives in a generation folder inside the workspace's folder
+(``g-<id>/``), named by ``grounded.json``.
+
 Threads: shards are safe to query and update from several threads (Edge
 locks internally). A readers-writer lock here only keeps a shard from being
 closed or dropped while another thread is using it.
@@ -60,6 +69,11 @@ from ..errors import IndexLocked
 from ..types import Chunk, Hit, SearchFilter
 from .base import (
     DENSE,
+    HNSW_EF,
+    HNSW_EF_CONSTRUCT,
+    HNSW_M,
+    INT8_QUANTILE,
+    OVERSAMPLING,
     PAYLOAD_KEYWORDS,
     SPARSE,
     UPSERT_BATCH,
@@ -67,9 +81,11 @@ from .base import (
     chunk_payload,
     collection_name,
     hit_from_point,
+    indexing_threshold_kb,
     locked_message,
     mismatch_error,
 )
+from .edge_build import Builder
 from .sparse import SparseVector
 
 try:  # POSIX; elsewhere Edge's own per-shard WAL lock is the only guard
@@ -86,6 +102,7 @@ MIGRATING_DIR = ".migrating"
 TRASH_PREFIX = ".dropped-"
 SHARD_CONFIG = "edge_config.json"  # written by Edge when a shard is created
 MIGRATED_SUFFIX = ".migrated"
+GENERATION_PREFIX = "g-"  # a rebuilt shard's folder inside its workspace's folder
 FLUSH_INTERVAL_S = 10.0
 SCROLL_PAGE = 1024
 
@@ -95,21 +112,36 @@ def edge_path(settings) -> Path:
     return settings.data_dir / EDGE_DIR
 
 
-# Edge runs its optimizers only when asked (``EdgeShard.optimize``); we ask after deletes so the
-# space of deleted points (every re-index deletes the old version) is given back. Indexing is
-# off: an HNSW graph would make searches approximate and cost minutes of CPU to build, while
-# brute force stays exact and within the latency target at 100k chunks (see README).
+# Edge runs its optimizers only when asked (``EdgeShard.optimize``). A small shard is vacuumed in
+# place after deletes (every re-index deletes the old version), which takes moments; a big one is
+# rebuilt in the background (rag/index/edge_build.py), which also builds its HNSW graph.
 VACUUM = dict(deleted_threshold=0.2, vacuum_min_vector_number=1000)
+FULL_SCAN_KB = 10_000  # a filter matching less than this much vector data (~6,600 points) is searched exactly
 
 
-def _edge_config(dimension: int) -> qe.EdgeConfig:
+def edge_config(dimension: int, approximate_from: int) -> qe.EdgeConfig:
+    """The configuration every shard is created and opened with (the live one and the one a rebuild optimizes)."""
     return qe.EdgeConfig(
-        vectors={DENSE: qe.EdgeVectorParams(size=int(dimension), distance=qe.Distance.Cosine)},
+        # full vectors on disk once a segment is optimized: searches read int8 copies and rescore
+        # the few best from these (Qdrant's setup for memory-bound collections)
+        vectors={DENSE: qe.EdgeVectorParams(size=int(dimension), distance=qe.Distance.Cosine, memory=qe.Memory.Cold)},
         # BM25: documents store the tf part (rag/index/sparse.py); Edge applies IDF at query time,
         # from the shard's (= the workspace's) document frequencies, as a server collection does.
         sparse_vectors={SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},
-        optimizers=qe.EdgeOptimizersConfig(indexing_threshold=0, **VACUUM),
+        # one indexing thread: on two cores the other one keeps answering while a graph is built
+        hnsw_config=qe.HnswIndexConfig(m=HNSW_M, ef_construct=HNSW_EF_CONSTRUCT, full_scan_threshold=FULL_SCAN_KB,
+                                       max_indexing_threads=1),
+        quantization_config=qe.ScalarQuantizationConfig(type=qe.ScalarType.Int8, quantile=INT8_QUANTILE,
+                                                        memory=qe.Memory.Pinned),
+        optimizers=qe.EdgeOptimizersConfig(indexing_threshold=indexing_threshold_kb(approximate_from, dimension), **VACUUM),
     )
+
+
+def _dense_params(exact: bool) -> qe.SearchParams:
+    """Approximate (graph, int8, rescored) or exact (every vector at full precision) dense search."""
+    if exact:
+        return qe.SearchParams(exact=True, quantization=qe.QuantizationSearchParams(ignore=True))
+    return qe.SearchParams(hnsw_ef=HNSW_EF, quantization=qe.QuantizationSearchParams(rescore=True, oversampling=OVERSAMPLING))
 
 
 def _create_payload_indexes(shard: qe.EdgeShard) -> None:
@@ -138,6 +170,12 @@ def _write_meta(folder: Path, meta: dict) -> None:
     os.replace(tmp, folder / META_FILE)
 
 
+def _shard_dir(folder: Path, meta: dict | None) -> Path:
+    """Where a workspace's shard files are: its folder, or the generation a rebuild made there."""
+    generation = (meta or {}).get("shard")
+    return folder / generation if generation else folder
+
+
 def _shard_dimension(folder: Path) -> int | None:
     try:
         return int(json.loads((folder / SHARD_CONFIG).read_text())["vectors"][DENSE]["size"])
@@ -146,7 +184,44 @@ def _shard_dimension(folder: Path) -> int | None:
 
 
 def _has_shard(folder: Path) -> bool:
-    return (folder / SHARD_CONFIG).is_file()
+    return (_shard_dir(folder, _read_meta(folder)) / SHARD_CONFIG).is_file()
+
+
+def _ours(name: str) -> bool:
+    """Entries of a workspace folder that are not the root generation's shard files."""
+    return name in (META_FILE, f".{META_FILE}.tmp") or name.startswith(GENERATION_PREFIX)
+
+
+def _copy_shard(source: Path, target: Path) -> None:
+    """Copy a flushed shard's files (from the workspace folder or a generation) into ``target``."""
+    def ignore(folder: str, names: list[str]) -> list[str]:
+        return [n for n in names if _ours(n)] if Path(folder) == source else []
+
+    shutil.copytree(source, target, ignore=ignore)
+
+
+def _remove_shard_files(folder: Path, location: Path) -> None:
+    """Delete a shard that is no longer the workspace's: a generation folder, or the root's shard files."""
+    if location != folder:
+        shutil.rmtree(location, ignore_errors=True)
+        return
+    for entry in folder.iterdir():
+        if _ours(entry.name):
+            continue
+        if entry.is_dir():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+
+
+def _sweep_generations(folder: Path, meta: dict | None) -> None:
+    """Delete what a crash left of rebuilds: unfinished generations, and the files a finished one replaced."""
+    current = _shard_dir(folder, meta)
+    for entry in folder.iterdir():
+        if entry.name.startswith(GENERATION_PREFIX) and entry != current:
+            shutil.rmtree(entry, ignore_errors=True)
+    if current != folder:
+        _remove_shard_files(folder, folder)
 
 
 class _ReadersWriter:
@@ -186,7 +261,7 @@ class _ReadersWriter:
 
 
 class EdgeEngine:
-    """One per process and data folder: the folder lock and the open shards (one per workspace)."""
+    """One per process and data folder: the folder lock, the open shards (one per workspace), their rebuilds."""
 
     def __init__(self, settings):
         self.settings = settings
@@ -198,6 +273,11 @@ class EdgeEngine:
         self._last_flush: dict[str, float] = {}
         self._guard = _ReadersWriter()  # readers: any use of a shard; writer: close or drop
         self._open_lock = threading.Lock()  # opening or creating shards
+        # Writes, flushes and in-place vacuums; also held while a shard is copied for a rebuild and
+        # while the rebuilt copy catches up and takes over, so no write is missed or lost.
+        self._writes = threading.Lock()
+        self._recording: dict[str, list] = {}  # shard -> writes made since it was copied for a rebuild
+        self.builder = Builder(self)
         self.closed = False
         try:
             self._sweep()
@@ -205,6 +285,9 @@ class EdgeEngine:
         except BaseException:
             self._release_folder_lock()
             raise
+
+    def config(self, dimension: int) -> qe.EdgeConfig:
+        return edge_config(dimension, self.settings.approximate_from)
 
     # folder lock
     def _take_folder_lock(self) -> int | None:
@@ -244,24 +327,30 @@ class EdgeEngine:
             folder = self.root / name
             meta = _read_meta(folder)
             if _has_shard(folder):
+                _sweep_generations(folder, meta)
                 if meta is None:  # written by hand or an older build: adopt it (unknown model, known size)
                     meta = {"model_id": None, "dimension": _shard_dimension(folder), "workspace": workspace}
-                # loaded with today's settings, so shards made before the vacuum settings get them too
+                # loaded with today's settings, so shards made before the vacuum and HNSW settings get them too
                 size = meta.get("dimension")
-                shard = qe.EdgeShard.load(str(folder), _edge_config(size)) if size else qe.EdgeShard.load(str(folder))
+                location = str(_shard_dir(folder, meta))
+                shard = qe.EdgeShard.load(location, self.config(size)) if size else qe.EdgeShard.load(location)
             elif dimension is None:
                 raise KeyError(name)
             else:
                 # The metadata goes first: a shard on disk always says which model built it.
                 meta = {"model_id": model_id, "dimension": int(dimension), "workspace": workspace}
                 _write_meta(folder, meta)
-                shard = qe.EdgeShard.create(str(folder), _edge_config(dimension))
+                shard = qe.EdgeShard.create(str(folder), self.config(dimension))
                 _create_payload_indexes(shard)
                 shard.flush()
             self.meta[name] = meta
             self._last_flush[name] = time.monotonic()
             self.shards[name] = shard  # last: readers look here without the lock
-            return meta
+            # points without a graph: those added since the last rebuild (all of them in a shard
+            # never rebuilt, such as one grown big under an older version)
+            without_graph = max(0, shard.info().points_count - meta.get("graph_points", 0))
+        self.builder.touch(name, added=without_graph)
+        return meta
 
     def exists(self, name: str) -> bool:
         return name in self.shards or _has_shard(self.root / name)
@@ -272,18 +361,100 @@ class EdgeEngine:
         with self._guard.read():
             yield self.shards.get(name)
 
-    def wrote(self, name: str, shard: qe.EdgeShard) -> None:
+    def update(self, name: str, operation: qe.UpdateOperation) -> None:
+        """Apply a write to shard ``name`` (inside :meth:`using`): in its WAL when this returns.
+
+        Looked up under the write lock: a rebuild may just have replaced the shard.
+        """
+        with self._writes:
+            self.shards[name].update(operation)
+            recording = self._recording.get(name)
+            if recording is not None:
+                recording.append(operation)
+
+    def wrote(self, name: str, added: int = 0, deleted: int = 0) -> None:
         """After a write: every update is already in the WAL; persist segments now and then."""
         now = time.monotonic()
         if now - self._last_flush.get(name, 0.0) >= FLUSH_INTERVAL_S:
             self._last_flush[name] = now
+            with self._writes:
+                self.shards[name].flush()
+        self.builder.touch(name, added=added, deleted=deleted)
+
+    def deleted(self, name: str, removed: int) -> None:
+        """After deleting ``removed`` points: give their space back (a small shard now, a big one in the background)."""
+        with self._writes:
+            shard = self.shards[name]
+            if shard.info().points_count < self.settings.approximate_from:
+                # rewrites a segment once a fifth of it is deleted points; otherwise returns at once.
+                # Small enough never to get a graph, so this takes moments.
+                shard.optimize()
+                removed = 0
+        self.wrote(name, deleted=removed)
+
+    # rebuilds (rag/index/edge_build.py runs them)
+    def copy_for_rebuild(self, name: str) -> Path | None:
+        """Flush shard ``name`` and copy it into a new generation folder; writes from now on are also recorded."""
+        with self._writes:
+            shard = self.shards.get(name)
+            if shard is None or self.closed:
+                return None
             shard.flush()
+            folder = self.root / name
+            target = folder / f"{GENERATION_PREFIX}{uuid.uuid4().hex[:12]}"
+            try:
+                _copy_shard(_shard_dir(folder, self.meta[name]), target)
+            except BaseException:
+                shutil.rmtree(target, ignore_errors=True)
+                raise
+            self._recording[name] = []
+            return target
+
+    def switch_to(self, name: str, target: Path) -> bool:
+        """Make the rebuilt copy ``target`` shard ``name``: it catches up on the writes made since, then takes over.
+
+        Writes wait meanwhile; searches go on on the old shard until the switch, which is the
+        atomic rewrite of ``grounded.json``. False if the shard was dropped or closed meanwhile.
+        """
+        folder = self.root / name
+        with self._writes:
+            writes = self._recording.pop(name, None)
+            old = self.shards.get(name)
+            if writes is None or old is None or self.closed:
+                shutil.rmtree(target, ignore_errors=True)
+                return False
+            new = qe.EdgeShard.load(str(target), self.config(self.meta[name]["dimension"]))
+            try:
+                graph_points = new.info().points_count
+                for operation in writes:
+                    new.update(operation)
+                new.flush()
+                meta = {**self.meta[name], "shard": target.name, "graph_points": graph_points}
+                _write_meta(folder, meta)
+            except BaseException:
+                new.close()
+                shutil.rmtree(target, ignore_errors=True)
+                raise
+            previous = _shard_dir(folder, self.meta[name])
+            self.meta[name] = meta
+            self.shards[name] = new
+        with self._guard.write():  # searches still on the old shard finish first
+            old.close()
+        _remove_shard_files(folder, previous)
+        return True
+
+    def abandon_rebuild(self, name: str, target: Path) -> None:
+        with self._writes:
+            self._recording.pop(name, None)
+        shutil.rmtree(target, ignore_errors=True)
 
     def drop(self, name: str) -> None:
-        with self._guard.write(), self._open_lock:
+        self.builder.cancel(name)
+        with self._guard.write(), self._open_lock, self._writes:
             shard = self.shards.pop(name, None)
             self.meta.pop(name, None)
             self._last_flush.pop(name, None)
+            self._recording.pop(name, None)
             if shard is not None:
                 shard.close()
             folder = self.root / name
@@ -296,7 +467,8 @@ class EdgeEngine:
         return sorted(e.name for e in self.root.iterdir() if not e.name.startswith(".") and _has_shard(e))
 
     def close(self) -> None:
-        with self._guard.write(), self._open_lock:
+        self.builder.stop()  # an unfinished rebuild is stopped and its copy deleted
+        with self._guard.write(), self._open_lock, self._writes:
             if self.closed:
                 return
             self.closed = True
@@ -309,6 +481,7 @@ class EdgeEngine:
             finally:
                 self.shards.clear()
                 self.meta.clear()
+                self._recording.clear()
                 self._release_folder_lock()
 
 
@@ -433,25 +606,28 @@ class EdgeIndex:
             qe.Point(c.chunk_id, {DENSE: np.asarray(d, dtype=np.float32).tolist(), SPARSE: _sparse(s)}, chunk_payload(c, version))
             for c, d, s in zip(chunks, dense, sparse)
         ]
-        with self._shard(workspace) as (name, shard):
+        with self._shard(workspace) as (name, _):
             for start in range(0, len(points), UPSERT_BATCH):
-                shard.update(qe.UpdateOperation.upsert_points(points[start : start + UPSERT_BATCH]))
-            self.engine.wrote(name, shard)
+                self.engine.update(name, qe.UpdateOperation.upsert_points(points[start : start + UPSERT_BATCH]))
+            self.engine.wrote(name, added=len(points))
 
     def delete_document(self, workspace: str, doc_id: str, keep_version: str | None = None) -> None:
         """Remove a document's points, except those of ``keep_version`` if given."""
         flt = _doc_filter(doc_id, not_version=keep_version)
         with self._shard(workspace) as (name, shard):
-            shard.update(qe.UpdateOperation.delete_points_by_filter(flt))
-            # rewrites a segment once a fifth of it is deleted points; otherwise returns at once
-            shard.optimize()
-            self.engine.wrote(name, shard)
+            removed = shard.count(qe.CountRequest(exact=True, filter=flt))
+            self.engine.update(name, qe.UpdateOperation.delete_points_by_filter(flt))
+            self.engine.deleted(name, removed)
 
     def set_kind(self, workspace: str, doc_id: str, kind: str) -> None:
         """Re-tag every chunk of a document (kind filters read this payload field)."""
-        with self._shard(workspace) as (name, shard):
-            shard.update(qe.UpdateOperation.set_payload_by_filter(_doc_filter(doc_id), {"kind": kind}))
-            self.engine.wrote(name, shard)
+        with self._shard(workspace) as (name, _):
+            self.engine.update(name, qe.UpdateOperation.set_payload_by_filter(_doc_filter(doc_id), {"kind": kind}))
+            self.engine.wrote(name)
+
+    def settle(self, workspace: str, timeout: float | None = None) -> bool:
+        """Build now the approximate index the workspace is due (not after the usual quiet spell) and wait for it."""
+        return self.engine.builder.settle(self.ensure(workspace), timeout)
 
     def drop(self, workspace: str) -> None:
         name = collection_name(workspace)
@@ -507,6 +683,7 @@ class EdgeIndex:
         candidates: int = 50,
         where: SearchFilter | None = None,
         with_vectors: bool = False,
+        exact: bool = False,
     ) -> list[Hit]:
         """Top ``k`` chunks by ``dense`` (cosine), ``sparse`` (BM25) or ``hybrid``.
 
@@ -514,19 +691,22 @@ class EdgeIndex:
         distribution-based score fusion (``Fusion.Dbsf``, the same code as a
         Qdrant server's DBSF): each list's scores are normalised by their mean
         and spread (mean +- 3 standard deviations to 0..1), then summed.
+        Dense search is approximate in a shard with an HNSW graph unless ``exact``.
         """
         flt = _user_filter(where)
         has_terms = bool(sparse and sparse.indices)
+        params = _dense_params(exact)
         common = dict(limit=k, filter=flt, with_payload=True, with_vector=[DENSE] if with_vectors else False)
         if strategy == "dense":
-            request = qe.QueryRequest(query=qe.Query.Nearest([float(x) for x in dense], using=DENSE), **common)
+            request = qe.QueryRequest(query=qe.Query.Nearest([float(x) for x in dense], using=DENSE), params=params, **common)
         elif strategy == "sparse":
             if not has_terms:
                 return []
             request = qe.QueryRequest(query=qe.Query.Nearest(_sparse(sparse), using=SPARSE), **common)
         elif strategy == "hybrid":
             limit = max(candidates, k)
-            prefetch = [qe.Prefetch(limit=limit, query=qe.Query.Nearest([float(x) for x in dense], using=DENSE), filter=flt)]
+            prefetch = [qe.Prefetch(limit=limit, query=qe.Query.Nearest([float(x) for x in dense], using=DENSE), filter=flt,
+                                    params=params)]
             if has_terms:
                 prefetch.append(qe.Prefetch(limit=limit, query=qe.Query.Nearest(_sparse(sparse), using=SPARSE), filter=flt))
             request = qe.QueryRequest(prefetches=prefetch, query=qe.Fusion.Dbsf(), **common)
@@ -570,7 +750,7 @@ def migrate_local_mode(settings, root: Path) -> int:
             shutil.rmtree(staging, ignore_errors=True)
             _write_meta(staging, {"model_id": meta.get("model_id"), "dimension": dimension,
                                   "workspace": meta.get("workspace")})
-            shard = qe.EdgeShard.create(str(staging), _edge_config(dimension))
+            shard = qe.EdgeShard.create(str(staging), edge_config(dimension, settings.approximate_from))
             try:
                 _create_payload_indexes(shard)
                 offset = None

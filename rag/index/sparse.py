@@ -35,12 +35,23 @@ def _to_vector(weights: dict[int, float]) -> SparseVector:
     return SparseVector([i for i, _ in items], [v for _, v in items])
 
 
-def document_vector(text: str) -> SparseVector:
-    """BM25 tf part for a document: tf*(k1+1) / (tf + k1*(1-b+b*len/avglen))."""
-    terms = analyse(text)
-    norm = K1 * (1 - B + B * len(terms) / AVG_DOC_TOKENS)
+def document_vector(text: str, heading: str = "", heading_weight: float = 1.0) -> SparseVector:
+    """BM25 tf part for a document: tf*(k1+1) / (tf + k1*(1-b+b*len/avglen)).
+
+    ``heading`` (its title and section path) is a second field whose words count ``heading_weight``
+    times each, in the frequency and the length alike (BM25F); at 1.0 it is the same as
+    ``document_vector(heading + "\n" + text)``.
+    """
+    frequencies: Counter = Counter()
+    for term, tf in Counter(analyse(text)).items():
+        frequencies[term] += tf
+    heading_terms = analyse(heading) if heading else []
+    for term, tf in Counter(heading_terms).items():
+        frequencies[term] += heading_weight * tf
+    length = sum(frequencies.values())
+    norm = K1 * (1 - B + B * length / AVG_DOC_TOKENS)
     weights: dict[int, float] = {}
-    for term, tf in Counter(terms).items():
+    for term, tf in frequencies.items():
         idx = term_index(term)
         weights[idx] = weights.get(idx, 0.0) + tf * (K1 + 1) / (tf + norm)
     return _to_vector(weights)

@@ -294,6 +294,15 @@ def chunk_document(
     ]
 
 
-def embedding_text(chunk: Chunk) -> str:
-    """What is embedded and BM25-indexed: the heading path, then the chunk text."""
-    return f"{chunk.section}\n{chunk.text}" if chunk.heading_path else chunk.text
+def heading_text(chunk: Chunk, title: str | None = None) -> str:
+    """What stands above the chunk's text: the document's ``title`` unless it already heads the path, then the path."""
+    path = list(chunk.heading_path)
+    if title and title.strip() and (not path or path[0].strip().lower() != title.strip().lower()):
+        path.insert(0, title.strip())
+    return " > ".join(path)
+
+
+def embedding_text(chunk: Chunk, title: str | None = None) -> str:
+    """What is embedded and BM25-indexed: :func:`heading_text`, then the chunk text."""
+    heading = heading_text(chunk, title)
+    return f"{heading}\n{chunk.text}" if heading else chunk.text
