@@ -73,7 +73,7 @@ def test_a_planted_link_is_shown_as_text_not_a_link(app_url, page, tmp_path):  #
     page.get_by_role("button", name="Upload and index").click()
     expect(page.get_by_text(re.compile(r"\b(1|10) indexed\."))).to_be_visible(timeout=SLOW)  # after the 9 above, if still listed
     _nav(page, "Chat", heading="My assistant")
-    _ask(page, "Where do I reset my password to keep my account?")
+    _ask(page, "What does the account notice ask me to do before Friday?")  # the help center above answers a plainer question
     answer = page.locator("[data-testid=stChatMessage]").last
     expect(answer).to_contain_text("https://evil.example/phish", timeout=SLOW)
     expect(answer.locator("a[href*='evil.example']")).to_have_count(0)

@@ -349,7 +349,7 @@ def test_eight_browser_sessions_at_once(app_url, browser, tmp_path):
         for n, (p, colour) in enumerate(zip(pages, SESSION_COLOURS)):
             answer = p.locator("[data-testid=stChatMessage]").last
             expect(answer).to_contain_text(f"{20 + n} days")
-            expect(answer.locator("[data-testid=stExpander] summary", has_text=f"{colour}-story.md")).to_be_visible()
+            expect(answer.locator("[data-testid=stExpander] summary", has_text=f"{colour.title()} Labs story")).to_be_visible()
             text = answer.inner_text().lower()
             crossed = [other for other in SESSION_COLOURS if other != colour and other in text]
             assert not crossed, f"{colour}'s answer mentions {crossed}: {text[:300]}"

@@ -41,7 +41,7 @@ def test_a_help_center_added_by_its_address_answers_and_is_cited_by_title_and_ad
     page.get_by_role("textbox", name="Add from a website").fill(site.url("/hc/"))
     shots("site-address", full=False)
     page.get_by_role("button", name="Add and import").click()
-    expect(page.get_by_text(re.compile(r"2 (pages )?(indexed|added)"))).to_be_visible(timeout=SLOW)
+    expect(page.get_by_text(re.compile(r": 2 (pages )?(indexed|added)")).first).to_be_visible(timeout=SLOW)
     _settle(page)
     shots("site-imported")
 
