@@ -2,6 +2,8 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# `make run PORT=8502` serves on another port; GROUNDED_DATA_DIR=/path picks the data folder.
+PORT ?= 8501
 # llama-cpp-python (the built-in offline model) compiles llama.cpp on first install: use every core.
 export CMAKE_BUILD_PARALLEL_LEVEL ?= $(shell nproc 2>/dev/null || echo 2)
 
@@ -26,7 +28,7 @@ install: $(VENV)/.installed
 dev: $(VENV)/.installed-dev
 
 run: install
-	$(BIN)/streamlit run app.py
+	$(BIN)/streamlit run app.py --server.port $(PORT)
 
 test: dev
 	$(BIN)/python -m pytest -q
