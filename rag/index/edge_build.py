@@ -218,7 +218,7 @@ def optimize_copy(folder: str, dimension: int, approximate_from: int) -> None:
     """Run Edge's optimizers on the shard copy at ``folder`` (in the child process)."""
     import qdrant_edge as qe
 
-    from .edge import edge_config
+    from .edge_config import edge_config
 
     shard = qe.EdgeShard.load(folder, edge_config(dimension, approximate_from))
     try:
