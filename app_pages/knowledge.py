@@ -29,6 +29,8 @@ from rag.present import (
     location,
     passage_markdown,
     plural,
+    reading_notices,
+    reading_summary,
 )
 from rag.present import escape_markdown as md
 from rag.types import ChunkSettings, SearchFilter
@@ -167,6 +169,7 @@ if not documents:
 st.subheader(f"Documents ({len(documents)})")
 st.caption("Tag each document with its kind (double-click a cell in the **Kind** column) to tell them apart in searches.")
 has_problems = any(d.error for d in documents)
+has_ocr = any(reading_summary(d) for d in documents)
 table = [
     {
         "Name": d.title or d.file,
@@ -176,6 +179,7 @@ table = [
         "Passages": d.chunks,
         "Uploaded": time.strftime("%d %b %Y, %H:%M", time.localtime(d.uploaded)),
         "Status": STATUS_LABELS.get(d.status, d.status),
+        **({"Read by OCR": reading_summary(d)} if has_ocr else {}),
         **({"Problem": d.error or ""} if has_problems else {}),
     }
     for d in documents
@@ -184,12 +188,14 @@ edited = st.data_editor(
     table,
     hide_index=True,
     width="stretch",
-    disabled=["Name", "File", "Pages", "Passages", "Uploaded", "Status", "Problem"] + ([] if manager else ["Kind"]),
+    disabled=["Name", "File", "Pages", "Passages", "Uploaded", "Status", "Read by OCR", "Problem"] + ([] if manager else ["Kind"]),
     column_config={
         "Name": st.column_config.TextColumn("Name", width="medium", help="The document's title"),
         "File": st.column_config.TextColumn("File", width="medium", help="Where it came from"),
         "Kind": st.column_config.SelectboxColumn("Kind", options=list(KINDS), required=True, width="medium"),
         "Passages": st.column_config.NumberColumn("Passages", help="The pieces the document was split into for searching."),
+        "Read by OCR": st.column_config.TextColumn(
+            "Read by OCR", help="Pages read from a scan or picture, and OCR's lowest confidence: check their wording on the page."),
         "Problem": st.column_config.TextColumn("Problem", width="large"),
     },
     key=f"docs-{assistant.id}",
@@ -209,6 +215,9 @@ try:
     doc = docs.document(store, chosen, user, assistant_id=assistant.id)
 except NotFound:  # deleted in another tab
     st.rerun()
+for notice in reading_notices(doc):
+    icon = ":material/document_scanner:" if notice.code == "read_by_ocr" else ":material/warning:"
+    (st.info if notice.code == "read_by_ocr" else st.warning)(md(notice.text), icon=icon)
 left, middle, right = st.columns(3)
 if doc.original_path and Path(doc.original_path).exists():
     left.download_button(

@@ -308,6 +308,19 @@ CREATE TABLE IF NOT EXISTS read_requests (
 )""")
 
 
+def m014_document_ocr(conn: sqlite3.Connection) -> None:
+    """What of a document was read by OCR and how surely, and which pages were left out: shown with the document.
+
+    ``ocr_pages``: JSON list of the pages (slides) read by OCR; ``ocr_lowest`` / ``ocr_mean``: their
+    confidence (0-100, each page's mean word confidence); ``unread_pages``: JSON object, page -> why it
+    was left out (OCR too unsure, nothing readable, time ran out). All NULL for a document read from text.
+    """
+    _add_column(conn, "documents", "ocr_pages", "TEXT")
+    _add_column(conn, "documents", "ocr_lowest", "REAL")
+    _add_column(conn, "documents", "ocr_mean", "REAL")
+    _add_column(conn, "documents", "unread_pages", "TEXT")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_initial,
     m002_document_about,
@@ -322,6 +335,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m011_model_connections,
     m012_job_queue,
     m013_read_requests,
+    m014_document_ocr,
 ]
 
 
@@ -346,10 +360,29 @@ class DocumentRow:
     title: str | None
     about: str | None = None  # who and what the document is about (names on its first pages), for coverage checks
     index_seconds: float | None = None  # how long its last indexing took: re-index estimates
+    ocr_pages: str | None = None  # JSON list of the pages read by OCR (see m014_document_ocr)
+    ocr_lowest: float | None = None  # the least sure of those pages' OCR confidence (0-100)
+    ocr_mean: float | None = None  # their mean OCR confidence (0-100)
+    unread_pages: str | None = None  # JSON object: page -> why it was left out of the index
 
     @property
     def chunk_settings(self) -> dict:
         return json.loads(self.settings) if self.settings else {}
+
+    @property
+    def read_by_ocr(self) -> list[int]:
+        """The pages (slides) whose text was read by OCR: to be checked against the page."""
+        return json.loads(self.ocr_pages) if self.ocr_pages else []
+
+    @property
+    def left_out(self) -> dict[int, str]:
+        """The pages left out of the index, with why (page numbers as ints)."""
+        return {int(page): why for page, why in json.loads(self.unread_pages).items()} if self.unread_pages else {}
+
+    def ocr_columns(self) -> dict:
+        """The OCR record as columns: carried over while a new version is indexed."""
+        return {"ocr_pages": self.ocr_pages, "ocr_lowest": self.ocr_lowest, "ocr_mean": self.ocr_mean,
+                "unread_pages": self.unread_pages}
 
     def as_public_dict(self) -> dict:
         """The fields ``grounded docs --json`` promises."""
@@ -361,6 +394,10 @@ class DocumentRow:
             "chunks": self.chunks,
             "status": self.status,
             "error": self.error,
+            "read_by_ocr": self.read_by_ocr,
+            "ocr_lowest": self.ocr_lowest,
+            "ocr_mean": self.ocr_mean,
+            "left_out": {str(page): why for page, why in self.left_out.items()},
             "uploaded": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.uploaded)),
         }
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import time
 
 from .errors import GroundedError
-from .present import one_line
+from .present import one_line, reading_notices
 from .settings import Settings
 from .types import ChunkSettings
 
@@ -502,6 +502,8 @@ def cmd_docs(store, args) -> None:
         pages = f"{r.pages} pages, " if r.pages else ""
         note = f"  ({r.error})" if r.error else ""
         print(f"{r.doc_id}  {r.status:8} {one_line(r.file)}  [{pages}{r.chunks} chunks]{note}")
+        for notice in reading_notices(r):  # read by OCR, pages left out
+            print(f"    {notice.text}")
 
 
 def cmd_rm(store, args) -> None:
@@ -606,25 +608,32 @@ def cmd_show(store, args) -> None:
 
     passage = page_view.passage(store, None, args.passage)
     passage.quote = args.quote
+    about = reading_notices(passage.row)  # how the document was read: OCR, pages left out
     if not page_view.is_paged(passage.row):
         view = page_view.section(store, passage)
         if args.json:
-            _print({"file": passage.row.file, "section": view.section, "passage": view.passage, "png": None})
+            _print({"file": passage.row.file, "section": view.section, "passage": view.passage, "png": None,
+                    "document_notes": [n.as_dict() for n in about]})
             return
         print(f"{one_line(passage.row.file)} has no pages to draw; the passage in its section ({view.section or 'no section'}):\n")
         print("\n\n".join(x for x in (view.before, f">>> {view.passage} <<<", view.after) if x))
+        for notice in about:
+            print(f"\nAbout the document: {notice.text}")
         return
     view = page_view.render(passage, args.page, args.width or page_view.SCREEN_WIDTH_PX)
     Path(args.png).write_bytes(view.png())
     if args.json:
         _print({"file": passage.row.file, "png": args.png, "page": view.page, "pages": view.pages,
                 "passage_pages": view.passage_pages, "highlighted": view.highlighted,
-                "confidence": view.confidence, "notes": view.notes, "seconds": round(view.seconds, 3)})
+                "confidence": view.confidence, "notes": view.notes, "seconds": round(view.seconds, 3),
+                "document_notes": [n.as_dict() for n in about]})
         return
     marked = f"passage highlighted ({len(view.highlights)} boxes)" if view.highlighted else "no highlight"
     print(f"Wrote {args.png}: page {view.page} of {view.pages} of {one_line(passage.row.file)}, {marked}.")
     for note in view.notes:
         print(f"Note: {note}")
+    for notice in about:
+        print(f"About the document: {notice.text}")
 
 
 COMMANDS = {"ingest": cmd_ingest, "docs": cmd_docs, "rm": cmd_rm, "reindex": cmd_reindex, "search": cmd_search, "ask": cmd_ask,

@@ -15,6 +15,10 @@ class UnsupportedFile(GroundedError):
     """The file type is not one we read."""
 
 
+class NoReadableText(UnsupportedFile):
+    """OCR found no text it could read reliably in an image or a scan: skipped with what to do, not failed."""
+
+
 class EmptyDocument(GroundedError):
     """The file holds no readable text."""
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 
+from .types import Notice
 from .words import analyse
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=])")
@@ -157,6 +158,41 @@ def duration_words(seconds: float) -> str:
         return f"about {plural(minutes, 'minute')}"
     hours = round(minutes / 60)
     return f"about {plural(hours, 'hour')}" if hours < 48 else f"about {plural(round(hours / 24), 'day')}"
+
+
+LEFT_OUT_LISTED = 3  # pages named with their reason; the rest are counted
+
+
+def reading_notices(row) -> list[Notice]:
+    """How a document was read, where it matters to a reader: pages read by OCR (check them), pages left out.
+
+    ``row`` is a catalog :class:`~rag.catalog.DocumentRow` (its ``read_by_ocr``, ``ocr_lowest``, ``left_out``).
+    """
+    notices = []
+    if row.read_by_ocr:
+        sure = f", lowest confidence {row.ocr_lowest:.0f}%" if row.ocr_lowest is not None else ""
+        notices.append(Notice("read_by_ocr", f"Read by OCR ({plural(len(row.read_by_ocr), 'page')}{sure}): "
+                                             "check the wording on the page before you rely on it."))
+    if left_out := row.left_out:
+        pages = sorted(left_out.items())
+        named = "; ".join(f"page {page}: {why}" for page, why in pages[:LEFT_OUT_LISTED])
+        more = f"; {plural(len(pages) - LEFT_OUT_LISTED, 'more page')}" if len(pages) > LEFT_OUT_LISTED else ""
+        one = len(pages) == 1
+        notices.append(Notice("pages_left_out", f"{plural(len(pages), 'page')} could not be read, so nothing on "
+                                                f"{'it' if one else 'them'} can be found ({named}{more}). If "
+                                                f"{'it holds' if one else 'they hold'} text, a sharper scan or the "
+                                                "original file will read better."))
+    return notices
+
+
+def reading_summary(row) -> str:
+    """:func:`reading_notices` in a few words, for a table cell: '3 pages, lowest 71%; 2 pages not read'."""
+    parts = []
+    if row.read_by_ocr:
+        parts.append(plural(len(row.read_by_ocr), "page") + (f", lowest {row.ocr_lowest:.0f}%" if row.ocr_lowest is not None else ""))
+    if row.left_out:
+        parts.append(f"{plural(len(row.left_out), 'page')} not read")
+    return "; ".join(parts)
 
 
 def one_line(text: str) -> str:

@@ -90,6 +90,7 @@ class ParsedDocument:
     url: str | None = None  # where it lives on the web, when it says so (a page's canonical link, an export's article URL)
     modified: float | None = None  # when it last changed, by its own account (epoch seconds)
     ocr_pages: list[int] = field(default_factory=list)  # pages read by OCR (scans, images)
+    ocr_confidence: dict[int, float] = field(default_factory=dict)  # each OCR'd page's mean word confidence (0-100)
     unread_pages: dict[int, str] = field(default_factory=dict)  # pages left out, with why ("OCR too unsure: 31%")
 
 
@@ -263,6 +264,8 @@ NoticeCode = Literal[
     "nothing_to_write",  # no relevant facts for a draft
     "saved",  # a note saved with an older chat, before notices had codes
     "still_indexing",  # some of the assistant's documents were still queued when this was answered
+    "read_by_ocr",  # a document's text (some pages of it) was read by OCR: check the wording on the page
+    "pages_left_out",  # pages of a document OCR couldn't read reliably (or at all): not searchable
 ]
 RefusalReason = Literal["nothing_relevant", "names_absent", "names_in_passing"]
 

@@ -115,3 +115,21 @@ def write_all(folder: Path) -> dict[str, Path]:
         maker(folder / name)
         paths[name] = folder / name
     return paths
+
+
+SCANNED_LINES = ("Northwind cut onboarding from 41 days to 12 days.", "Support tickets fell by a third.")
+
+
+def make_scanned_tiff(blank_second_page: bool = True) -> bytes:
+    """A TIFF as a scanner makes it: page 1 printed text (read by OCR), page 2 an empty sheet (nothing to read)."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    page = Image.new("L", (1200, 300), 255)
+    draw = ImageDraw.Draw(page)
+    font = ImageFont.load_default(size=40)
+    for n, line in enumerate(SCANNED_LINES):
+        draw.text((50, 60 + n * 90), line, font=font, fill=0)
+    pages = [page, Image.new("L", (1200, 300), 255)] if blank_second_page else [page]
+    out = io.BytesIO()
+    pages[0].save(out, "TIFF", save_all=True, append_images=pages[1:])
+    return out.getvalue()

@@ -63,7 +63,9 @@ def test_originals_are_kept_and_documents_listed(store):
     assert original.read_text() == PRICING
     assert store.settings.data_dir in original.parents
     public = row.as_public_dict()
-    assert set(public) == {"doc_id", "file", "kind", "pages", "chunks", "status", "error", "uploaded"}
+    assert set(public) == {"doc_id", "file", "kind", "pages", "chunks", "status", "error", "uploaded",
+                           "read_by_ocr", "ocr_lowest", "ocr_mean", "left_out"}
+    assert public["read_by_ocr"] == [] and public["left_out"] == {}
 
 
 def test_changed_file_replaces_old_chunks(store):

@@ -10,7 +10,7 @@ from difflib import SequenceMatcher
 import pytest
 
 from rag.answer.retrieve import search
-from rag.errors import NotFound, UnsupportedFile
+from rag.errors import NoReadableText, NotFound, UnsupportedFile
 from rag.ingest.chunk import chunk_document
 from rag.ingest.pipeline import ingest_bytes
 from rag.parse import ocr, parse_file
@@ -276,7 +276,7 @@ def test_an_image_without_text_is_skipped_saying_why(tmp_path):
     from PIL import Image
 
     Image.new("RGB", (400, 300), (90, 140, 200)).save(tmp_path / "sky.jpg")
-    with pytest.raises(UnsupportedFile, match="no text to read"):
+    with pytest.raises(NoReadableText, match="No readable text"):
         parse_file(tmp_path / "sky.jpg")
 
 

@@ -14,6 +14,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from rag.index import close_all_indexes
+from rag.parse import ocr
+from tests.fixtures import make_scanned_tiff
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -286,6 +288,21 @@ def test_knowledge_table_preview_search_reindex_and_delete(app):
     _no_exceptions(app)
     assert any(s.value == "Documents (1)" for s in app.subheader)
     assert [d.file for d in _store().catalog.documents("default")] == ["pricing.txt"]
+
+
+@pytest.mark.skipif(not ocr.available(), reason=ocr.INSTALL_HINT)
+def test_the_knowledge_page_marks_what_ocr_read_and_the_pages_it_could_not(app):
+    app.run()
+    _upload(app, [("northwind-scan.tiff", make_scanned_tiff(), "image/tiff")])
+    _no_exceptions(app)
+    row = _store().catalog.get(_doc_id("northwind-scan.tiff"))
+    sure = f"{row.ocr_lowest:.0f}%"
+    table = next(d.value for d in app.dataframe if "Read by OCR" in d.value.columns)
+    assert table.to_dict("records")[0]["Read by OCR"] == f"1 page, lowest {sure}; 1 page not read"
+    assert any(_plain(i.value).startswith(f"Read by OCR (1 page, lowest confidence {sure}): check the wording on the page")
+               and i.icon == ":material/document_scanner:" for i in app.info)
+    assert any(_plain(w.value).startswith("1 page could not be read, so nothing on it can be found (page 2: no text found)")
+               for w in app.warning)
 
 
 def _doc_id(name: str) -> str:

@@ -27,6 +27,7 @@ import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Literal
 
 from .. import parse
 from ..catalog import DocumentRow
@@ -138,6 +139,7 @@ def ingest_bytes(
                     settings=json.dumps(chunking.as_dict()),
                     size_bytes=len(data),
                     title=existing.title if existing else None,
+                    **(existing.ocr_columns() if existing else {}),  # the ready version's, until this one is
                 )
             )
         try:
@@ -151,11 +153,15 @@ def ingest_bytes(
                 raise EmptyDocument("No text could be read from this file.")
             allowance.spend(len(chunks))  # the exact count, before any embedding
             pages, title, url, modified = parsed.pages, parsed.title, parsed.url, parsed.modified
+            ocr_record = ocr_columns(parsed)
             del parsed  # the chunks hold its text now; keeping both would double a large document's share
             for c in chunks:
                 c.date = stated_date or (existing.uploaded if existing else now)
             _store_chunks(store, workspace, chunks, version)
             about = document_about(name, title, [c.text for c in chunks])
+        except UnsupportedFile as err:  # nothing in it we can read (an image without text, no OCR installed)
+            with store.write_lock:
+                return _fail(store, doc_id, existing, name, str(err), started, status="skipped")
         except Exception as err:  # a parser bug must not stop the run either; its reason is kept plain
             reason = str(err) if isinstance(err, GroundedError) else f"This file could not be read ({type(err).__name__})."
             with store.write_lock:
@@ -176,6 +182,7 @@ def ingest_bytes(
                 about=about,
                 error=None,
                 index_seconds=round(time.perf_counter() - started, 3),
+                **ocr_record,
             )
             origins.remember(store.catalog, doc_id, url, modified)  # a page's or an article's live address
             store.index.delete_document(workspace, doc_id, keep_version=version)
@@ -223,8 +230,25 @@ def _parsed(store: Store, original: Path, name: str, ahead, chunking: ChunkSetti
         raise allowance.refusal(at_least, more_than=True) or err from None
 
 
-def _fail(store: Store, doc_id: str, existing: DocumentRow | None, name: str, reason: str, started: float) -> FileResult:
-    """Record a failure; an earlier ready version (chunks and original) stays as it was."""
+def ocr_columns(parsed: ParsedDocument) -> dict:
+    """The catalog's OCR record of a parsed document: pages read by OCR, their lowest and mean confidence, pages left out."""
+    confidence = [parsed.ocr_confidence[page] for page in parsed.ocr_pages if page in parsed.ocr_confidence]
+    return {
+        "ocr_pages": json.dumps(parsed.ocr_pages) if parsed.ocr_pages else None,
+        "ocr_lowest": min(confidence) if confidence else None,
+        "ocr_mean": round(sum(confidence) / len(confidence), 1) if confidence else None,
+        "unread_pages": json.dumps({str(page): why for page, why in sorted(parsed.unread_pages.items())})
+        if parsed.unread_pages else None,
+    }
+
+
+def _fail(store: Store, doc_id: str, existing: DocumentRow | None, name: str, reason: str, started: float,
+          status: Literal["failed", "skipped"] = "failed") -> FileResult:
+    """Record why a document wasn't indexed; an earlier ready version (chunks and original) stays as it was.
+
+    ``status="skipped"``: nothing in it could be read (an image without text). Reported like a file
+    type that isn't read, so a new document leaves no row behind: it isn't listed as a failed document.
+    """
     row = store.catalog.get(doc_id)
     if existing and existing.status == "ready":
         store.index.delete_document(existing.workspace, doc_id, keep_version=existing.version)
@@ -240,11 +264,19 @@ def _fail(store: Store, doc_id: str, existing: DocumentRow | None, name: str, re
         )
         if existing.original_path:
             originals.remove(originals.doc_folder(store, existing.workspace, doc_id), keep_dir=Path(existing.original_path).parent)
+    elif status == "skipped":
+        if row:
+            store.index.delete_document(row.workspace, doc_id)
+            originals.remove(originals.doc_folder(store, row.workspace, doc_id))
+        store.catalog.delete(doc_id)
+        kinds.forget(store.catalog, doc_id)
+        origins.forget(store.catalog, doc_id)
+        doc_id = None
     else:
         if row:
             store.index.delete_document(row.workspace, doc_id)
         store.catalog.update(doc_id, status="failed", pending_version=None, chunks=0, error=reason)
-    return FileResult(name, "failed", error=reason, doc_id=doc_id, seconds=time.perf_counter() - started)
+    return FileResult(name, status, error=reason, doc_id=doc_id, seconds=time.perf_counter() - started)
 
 
 def _sources_of_bytes(display: str, data: bytes, limits: Limits) -> Iterator[tuple[str, bytes | GroundedError]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import BrokenFile, FileTooLarge, UnsupportedFile
+from ..errors import BrokenFile, FileTooLarge, NoReadableText, UnsupportedFile
 from ..types import ParsedDocument
 from . import ocr, titles
 from .builder import Builder
@@ -18,6 +18,8 @@ from .builder import Builder
 MAX_FRAMES = 2000  # as many pages as a PDF may have
 MIN_SIDE_PX = 32  # smaller than this is an icon: no readable text
 MAX_PIXELS = 100_000_000  # a 10,000 x 10,000 image; more is a decompression bomb, not a document
+NO_TEXT = ("No readable text: OCR found no text in this image (a photo, logo or icon?), so it was not indexed. "
+           "If it does show text, upload a sharper or larger copy, or the document it was made from.")
 
 
 def parse_image(path: Path, name: str) -> ParsedDocument:
@@ -35,7 +37,7 @@ def parse_image(path: Path, name: str) -> ParsedDocument:
         raise BrokenFile(f"This image is damaged or isn't really a {Path(name).suffix.lstrip('.').upper()} file, "
                          "so it couldn't be read.") from err
     b = Builder(name)
-    read: list[int] = []
+    confidence: dict[int, float] = {}  # the pages read, with how sure OCR was of them
     unread: dict[int, str] = {}
     frames = 0
     for n, frame in enumerate(ImageSequence.Iterator(image), 1):
@@ -55,18 +57,18 @@ def parse_image(path: Path, name: str) -> ParsedDocument:
             unread[n] = f"OCR confidence {result.confidence:.0f}%, too low to index"
         else:
             ocr.add_page(result, n, b)
-            read.append(n)
+            confidence[n] = result.confidence
     if not b.elements:
         if all(why == "no text found" or "too small" in why for why in unread.values()):
-            raise UnsupportedFile("This image has no text to read (a photo, logo or icon), so there is nothing to index.")
+            raise NoReadableText(NO_TEXT)
         worst = "; ".join(f"page {n}: {why}" for n, why in sorted(unread.items())[:3]) if frames > 1 else next(iter(unread.values()))
-        raise UnsupportedFile(f"The text in this image couldn't be read reliably ({worst}). "
-                              "A sharper or larger image, or the document it was made from, will work. " + ocr.OTHER_LANGUAGES)
+        raise NoReadableText(f"No readable text: the text in this image couldn't be read reliably ({worst}). "
+                             "A sharper or larger image, or the document it was made from, will work. " + ocr.OTHER_LANGUAGES)
     first_heading = next((e.text for e in b.elements if e.kind == "title"), None)
     first_text = b.elements[0].text if b.elements else ""
     candidates = [first_heading, first_text if titles.looks_like_title(first_text) else None]
     return ParsedDocument(name, b.elements, pages=frames, title=titles.choose(candidates, name),
-                          ocr_pages=read, unread_pages=unread)
+                          ocr_pages=list(confidence), ocr_confidence=confidence, unread_pages=unread)
 
 
 def _flattened(frame):

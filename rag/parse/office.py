@@ -10,7 +10,7 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from ..errors import BrokenFile, EmptyDocument, EncryptedFile
+from ..errors import BrokenFile, EmptyDocument, EncryptedFile, NoReadableText
 from ..types import ParsedDocument
 from . import tables, titles
 from .builder import Builder
@@ -115,17 +115,24 @@ def parse_pptx(path: Path, name: str) -> ParsedDocument:
     slides = len(deck.slides)
     elements = partition_pptx(filename=str(path), infer_table_structure=True, include_slide_notes=True)
     b = _from_unstructured(elements, name, pages_from_metadata=True)
-    read_by_ocr: list[int] = []
+    read_by_ocr: dict[int, float] = {}
+    unread: dict[int, str] = {}
     if not b.elements:  # a deck exported as pictures of its slides: read them
-        read_by_ocr = _slide_pictures(deck, b)
+        read_by_ocr = _slide_pictures(deck, b, unread)
+    if not b.elements and unread:  # its slides are pictures, and none could be read
+        raise NoReadableText("No readable text: this presentation's slides are pictures, and OCR could not read them "
+                             "reliably. Export it with its text (not as pictures), or upload the file it was made from.")
     if not b.elements:
         raise EmptyDocument("This presentation has no text, and OCR found none in its pictures.")
     return ParsedDocument(name, b.elements, pages=slides, title=titles.choose([_core_title(path), _first_title(b)], name),
-                          ocr_pages=read_by_ocr)
+                          ocr_pages=list(read_by_ocr), ocr_confidence=read_by_ocr, unread_pages=unread)
 
 
-def _slide_pictures(deck, b: Builder) -> list[int]:
-    """OCR the largest picture of each slide into ``b``; the slides read. Without Tesseract, says what to install."""
+def _slide_pictures(deck, b: Builder, unread: dict[int, str]) -> dict[int, float]:
+    """OCR the largest picture of each slide into ``b``: the slides read, with OCR's confidence.
+
+    Slides whose picture OCR can't read reliably go into ``unread`` with why. Without Tesseract, says what to install.
+    """
     import io
     from dataclasses import replace
 
@@ -140,13 +147,14 @@ def _slide_pictures(deck, b: Builder) -> list[int]:
         if images:
             pictures.append((number, max(images, key=lambda shape: (shape.width or 0) * (shape.height or 0))))
     if not pictures:
-        return []
+        return {}
     if not ocr.available():
         raise UnsupportedFile("This presentation's slides are pictures. " + ocr.missing_reason())
-    read = []
+    read: dict[int, float] = {}
     for number, shape in pictures:
         if not ocr.time_left():
-            break
+            unread[number] = "not read: the time for reading this file ran out (split it into smaller files)"
+            continue
         try:
             image = Image.open(io.BytesIO(shape.image.blob))
             image.load()
@@ -159,7 +167,9 @@ def _slide_pictures(deck, b: Builder) -> list[int]:
             ocr.add_page(result, number, b)
             # boxes are on the picture, not on a drawn slide: a deck's passages are shown in their section
             b.elements[first:] = [replace(e, boxes=()) for e in b.elements[first:]]
-            read.append(number)
+            read[number] = result.confidence
+        else:
+            unread[number] = f"OCR confidence {result.confidence:.0f}%, too low to index" if result.lines else "no text found"
     return read
 
 

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from ..errors import BrokenFile, EmptyDocument, EncryptedFile, UnsupportedFile
+from ..errors import BrokenFile, EmptyDocument, EncryptedFile, NoReadableText, UnsupportedFile
 from ..types import ParsedDocument
 from . import ocr, positions, tables, titles
 from .builder import Builder
@@ -510,11 +510,11 @@ def is_scan(page, text: str) -> bool:
     return covered >= SCAN_COVER * width * height
 
 
-def _read_scan(pdf, index: int, page_no: int, b: Builder, unread: dict[int, str]) -> bool:
-    """OCR one scanned page into ``b``; False (and why, in ``unread``) when it can't be read well enough."""
+def _read_scan(pdf, index: int, page_no: int, b: Builder, unread: dict[int, str]) -> float | None:
+    """OCR one scanned page into ``b``: its confidence, or None (and why, in ``unread``) when it can't be read well enough."""
     if not ocr.time_left():
         unread[page_no] = "not read: the time for reading this file ran out (split it into smaller files)"
-        return False
+        return None
     page = pdf[index]
     try:
         image = page.render(scale=OCR_DPI / 72).to_pil()
@@ -523,9 +523,9 @@ def _read_scan(pdf, index: int, page_no: int, b: Builder, unread: dict[int, str]
     result = ocr.read(image)
     if result.confidence < ocr.MIN_PAGE_CONFIDENCE or not result.lines:
         unread[page_no] = f"OCR confidence {result.confidence:.0f}%, too low to index"
-        return False
+        return None
     ocr.add_page(result, page_no, b)
-    return True
+    return result.confidence
 
 
 def parse_pdf(path: Path, name: str) -> ParsedDocument:
@@ -586,13 +586,13 @@ def _parse_open(pdf, source, path: Path, name: str) -> ParsedDocument:
             plumber = pdfplumber.open(io.BytesIO(source.getvalue()) if isinstance(source, io.BytesIO) else str(path))
         except Exception:  # noqa: BLE001 - tables are a bonus; the text layer is already read
             plumber = None
-    read_by_ocr: list[int] = []
+    read_by_ocr: dict[int, float] = {}  # the scanned pages read, with how sure OCR was of them
     try:
         for i, text in enumerate(texts):
             page_no = i + 1
             if i in scans:
-                if _read_scan(pdf, i, page_no, b, unread):
-                    read_by_ocr.append(page_no)
+                if (confidence := _read_scan(pdf, i, page_no, b, unread)) is not None:
+                    read_by_ocr[page_no] = confidence
                 continue
             handled = False
             if plumber is not None and i in tabular:
@@ -609,11 +609,11 @@ def _parse_open(pdf, source, path: Path, name: str) -> ParsedDocument:
             plumber.close()
     if scans and not b.elements:
         worst = ", ".join(f"page {n}: {why}" for n, why in sorted(unread.items())[:3])
-        raise EmptyDocument(f"This PDF is scanned and OCR could not read its text reliably ({worst}). "
+        raise NoReadableText(f"No readable text: this PDF is scanned and OCR could not read its text reliably ({worst}). "
                             "A sharper scan, or the document it was printed from, will work. " + ocr.OTHER_LANGUAGES)
     elements = positions.place(b.elements, {n: lines[n] for n in lines if n not in read_by_ocr})
     first_heading = next((e.text for e in elements if e.kind == "title"), None)
     first_line = next((line for line in texts[0].splitlines() if line.strip()), "") if texts else ""
     candidates = [metadata_title, large_line, first_heading, first_line if titles.looks_like_title(first_line) else None]
     return ParsedDocument(name, elements, pages=pages, title=titles.choose(candidates, name),
-                          ocr_pages=read_by_ocr, unread_pages=unread)
+                          ocr_pages=list(read_by_ocr), ocr_confidence=read_by_ocr, unread_pages=unread)
