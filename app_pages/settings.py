@@ -73,7 +73,7 @@ def connect_writing_model(store, user) -> None:
                             key="connect-key")
         b1, b2 = st.columns(2)
         tried = b1.form_submit_button("Test connection", icon=":material/network_check:", width="stretch")
-        saved = b2.form_submit_button("Save", type="primary", icon=":material/save:", width="stretch")
+        saved = b2.form_submit_button("Save connection", type="primary", icon=":material/save:", width="stretch")
     if tried:
         with st.spinner("Asking the server…"), friendly_errors("test the connection"):
             result = try_connection(store, user, provider, url, model, key or None)

@@ -36,8 +36,7 @@ def test_the_install_owner_tests_and_saves_a_server_from_the_settings_page(app, 
     assert server.keys == [f"Bearer {KEY}"] * 2
 
     app.text_input(key="connect-key").set_value(KEY)
-    save = [b for b in app.button if b.label == "Save"][-1]  # the connection form's (the assistant's comes first)
-    save.click().run()
+    _button(app, "Save connection").click().run()
     _no_exceptions(app)
     page = _texts(app) + " ".join(t.value for t in app.text_input)
     assert KEY not in page and "…abcd" in page
