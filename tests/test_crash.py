@@ -92,7 +92,11 @@ def test_sigkill_at_random_moments_never_half_indexes(tmp_path):
     subprocess.run(_command(data_dir, folder, 0), cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
     full = time.monotonic() - started
     killed = recovered = 0
-    for round_no in range(1, ITERATIONS + 1):
+    round_no = 0
+    # a busy machine can stretch or shrink a run against the calibration: go on (within three times
+    # the rounds) until at least half the planned rounds were killed mid-way
+    while round_no < ITERATIONS or (killed < ITERATIONS // 2 and round_no < 3 * ITERATIONS):
+        round_no += 1
         _write_docs(folder, round_no)
         proc = subprocess.Popen(
             _command(data_dir, folder, round_no), cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -106,7 +110,7 @@ def test_sigkill_at_random_moments_never_half_indexes(tmp_path):
     # a clean run afterwards indexes everything
     subprocess.run(_command(data_dir, folder, 0), cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
     assert check_consistent(data_dir)["ready"] == DOCS
-    assert killed >= ITERATIONS // 2, f"only {killed} of {ITERATIONS} runs were killed mid-way; the test lost its point"
+    assert killed >= ITERATIONS // 2, f"only {killed} of {round_no} runs were killed mid-way; the test lost its point"
     assert recovered > 0, "no kill landed mid-document, so nothing was tested"
-    print(f"kill loop: {ITERATIONS} rounds, {killed} killed, {recovered} documents repaired on reopen "
+    print(f"kill loop: {round_no} rounds, {killed} killed, {recovered} documents repaired on reopen "
           f"(start-up {startup:.1f} s, full ingest {full:.1f} s)")
