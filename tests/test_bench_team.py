@@ -94,7 +94,7 @@ def test_assistant_is_ingested_once_answers_right_and_is_reused(tmp_path, capsys
         build_assistant(data, make_documents(13, seed=5), seed=5)
     questions = [q for d in documents[:3] for q in d.questions]
     library = library_times(data, questions)
-    assert library["questions"] == 6 and library["wrong"] == 0 and library["p95_s"] > 0
+    assert library["questions"] == 4 and library["wrong"] == 0 and library["p95_s"] > 0
     result = {"assistant": first, "library": library, "config": {"questions": 2}, "app_tracebacks": 0, "targets": [],
               "steps": [{**summarise_step(1, [Outcome(0.8)], 0, 3.0), "app_rss_peak_mb": 900.0, "app_cpu_per_question_s": 0.4,
                          "browser_cpu_s": 2.0, "load_before": 1.0, "load_after": 1.5}]}
