@@ -95,10 +95,11 @@ def test_assistant_is_ingested_once_answers_right_and_is_reused(tmp_path, capsys
     questions = [q for d in documents[:3] for q in d.questions]
     library = library_times(data, questions)
     assert library["questions"] == 4 and library["wrong"] == 0 and library["p95_s"] > 0
-    result = {"assistant": first, "library": library, "config": {"questions": 2}, "app_tracebacks": 0, "targets": [],
+    result = {"assistant": first, "library": library, "first_answer": summarise_step(1, [Outcome(4.2)], 0, 4.2), "config": {"questions": 2}, "app_tracebacks": 0, "targets": [],
               "steps": [{**summarise_step(1, [Outcome(0.8)], 0, 3.0), "app_rss_peak_mb": 900.0, "app_cpu_per_question_s": 0.4,
                          "browser_cpu_s": 2.0, "load_before": 1.0, "load_after": 1.5}]}
-    assert "1.0 -> 1.5" in render(result)
+    shown = render(result)
+    assert "1.0 -> 1.5" in shown and "first answer (loading the embedding model): 4.2 s" in shown
 
 
 def test_team_command_refuses_a_folder_it_did_not_make(tmp_path, capsys):

@@ -499,8 +499,8 @@ def summarise_step(sessions: int, outcomes: Sequence[Outcome], page_errors: int,
             "errors": sum(kinds.values()), "error_kinds": kinds, "wall_s": round(wall_s, 1)}
 
 
-async def run_load(config: TeamConfig, url: str, app_pid: int, documents: Sequence[TeamDocument]) -> list[dict]:
-    """Every N in turn against the running app, within the configured time bound."""
+async def run_load(config: TeamConfig, url: str, app_pid: int, documents: Sequence[TeamDocument]) -> tuple[dict, list[dict]]:
+    """The app's first answer (it loads the embedding model), then every N in turn, within the time bound."""
     from playwright.async_api import async_playwright
 
     deadline = time.monotonic() + config.limit_s
@@ -508,6 +508,9 @@ async def run_load(config: TeamConfig, url: str, app_pid: int, documents: Sequen
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         try:
+            progress("the app's first answer (not counted: it loads the embedding model) ...")
+            warm, errors = await _step(browser, url, assign_questions(documents, 1, 1, config.seed - 2), config.answer_timeout_s)
+            first = summarise_step(1, warm, len(errors), 0.0)
             for n in config.sessions:
                 left = deadline - time.monotonic()
                 if left <= 0:
@@ -538,7 +541,7 @@ async def run_load(config: TeamConfig, url: str, app_pid: int, documents: Sequen
                 steps.append(step)
         finally:
             await browser.close()
-    return steps
+    return first, steps
 
 
 def targets(config: TeamConfig, steps: Sequence[dict]) -> list[Target]:
@@ -574,7 +577,7 @@ def run(config: TeamConfig) -> dict:
         log = data_dir / "bench-team-app.log"
         with serve_app(data_dir, log) as (url, pid):
             progress(f"app on {url} (log: {log})")
-            steps = asyncio.run(run_load(config, url, pid, documents))
+            first, steps = asyncio.run(run_load(config, url, pid, documents))
         app_errors = log.read_text(errors="replace").count("Traceback")
     finally:
         if scratch is not None:
@@ -583,7 +586,7 @@ def run(config: TeamConfig) -> dict:
             shutil.rmtree(scratch, ignore_errors=True)
     result = {**header("team"), "config": {"sessions": list(config.sessions), "documents": config.documents,
                                            "questions": config.questions, "answer_timeout_s": config.answer_timeout_s},
-              "assistant": assistant, "library": library, "steps": steps, "app_tracebacks": app_errors,
+              "assistant": assistant, "library": library, "first_answer": first, "steps": steps, "app_tracebacks": app_errors,
               "cores": os.cpu_count()}
     result["targets"] = [t.as_dict() for t in targets(config, steps)]
     return result
@@ -596,7 +599,9 @@ def render(result: dict) -> str:
              f"approximate index built in {a['settle_s']:.0f} s; "
              f"{result['config']['questions']} question(s) per session, everyone pressing Enter together.",
              f"Library alone (no app, no browser), {lib['questions']} questions one at a time: "
-             f"p50 {lib['p50_s']:.2f} s, p95 {lib['p95_s']:.2f} s, wrong {lib['wrong']}.", ""]
+             f"p50 {lib['p50_s']:.2f} s, p95 {lib['p95_s']:.2f} s, wrong {lib['wrong']}.",
+             f"The app's first answer (loading the embedding model): {result['first_answer']['max_s']:.1f} s, "
+             f"errors {result['first_answer']['errors']}.", ""]
     rows = [(s["sessions"], s["questions"], s["p50_s"], s["p95_s"], s["max_s"], s["errors"], s["app_rss_peak_mb"],
              s["app_cpu_per_question_s"], s["browser_cpu_s"], f"{s['load_before']} -> {s['load_after']}")
             for s in result["steps"]]
