@@ -92,9 +92,9 @@ def test_assistant_is_ingested_once_answers_right_and_is_reused(tmp_path, capsys
     assert again["reused"] and again["ingest_s"] == first["ingest_s"]
     with pytest.raises(ValueError, match="holds another assistant"):
         build_assistant(data, make_documents(13, seed=5), seed=5)
-    questions = [q for d in documents[:3] for q in d.questions]
-    library = library_times(data, questions)
-    assert library["questions"] == 4 and library["wrong"] == 0 and library["p95_s"] > 0
+    library = library_times(data, documents, TeamConfig(sessions=(1, 3), questions=2))
+    assert library["questions"] == 16 and library["wrong"] == 0 and library["p95_s"] > 0
+    assert [(a["sessions"], a["questions"], a["wrong"]) for a in library["at_once"]] == [(1, 2, 0), (3, 6, 0)]
     result = {"assistant": first, "library": library, "first_answer": summarise_step(1, [Outcome(4.2)], 0, 4.2), "config": {"questions": 2}, "app_tracebacks": 0, "targets": [],
               "steps": [{**summarise_step(1, [Outcome(0.8)], 0, 3.0), "app_rss_peak_mb": 900.0, "app_cpu_per_question_s": 0.4,
                          "browser_cpu_s": 2.0, "load_before": 1.0, "load_after": 1.5}]}

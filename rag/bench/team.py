@@ -252,27 +252,44 @@ def _ingest(store, source: Path, documents: Sequence[TeamDocument]) -> dict:
     return {"ingest_s": round(ingest_s, 1), "documents_per_s": round(len(documents) / ingest_s, 2)}
 
 
-def library_times(data_dir: Path, questions: Sequence[Question], limit_s: float = 120.0) -> dict:
-    """The questions asked of the library alone (no app, no browser), one at a time: answering's share."""
+def library_times(data_dir: Path, documents: Sequence[TeamDocument], config: TeamConfig) -> dict:
+    """The questions asked of the library alone (no app, no browser): answering's share of the time.
+
+    First 20 questions one at a time, then for each N the browsers' own questions, N threads
+    asking at the same moment in each round, as the app's sessions do.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
     from ..answer.chain import ask
     from ..ingest.recovery import open_store
 
+    def timed(question: Question, start: threading.Barrier | None = None) -> tuple[float, bool]:
+        if start is not None:
+            start.wait()
+        started = time.perf_counter()
+        answer = ask(store, question.text, WORKSPACE)
+        right = states(answer.answer, question.expected) and any(c.file == question.file for c in answer.citations)
+        return time.perf_counter() - started, right
+
     store = open_store(_app_settings(data_dir))
-    seconds: list[float] = []
-    wrong = 0
     try:
-        ask(store, questions[0].text, WORKSPACE)  # loads the embedding model: not a question's cost
-        deadline = time.monotonic() + limit_s
-        for q in questions:
-            if time.monotonic() > deadline:
-                break
-            started = time.perf_counter()
-            answer = ask(store, q.text, WORKSPACE)
-            seconds.append(time.perf_counter() - started)
-            wrong += not (states(answer.answer, q.expected) and any(c.file == q.file for c in answer.citations))
+        sample = assign_questions(documents, 1, min(20, sum(len(d.questions) for d in documents)), config.seed - 1)[0]
+        timed(sample[0])  # loads the embedding model: not a question's cost
+        alone = [timed(q) for q in sample]
+        at_once = []
+        for n in config.sessions:
+            questions = assign_questions(documents, n, config.questions, config.seed + n)
+            results: list[tuple[float, bool]] = []
+            with ThreadPoolExecutor(n) as pool:
+                for k in range(config.questions):
+                    start = threading.Barrier(n)
+                    results += pool.map(lambda q: timed(q, start), [qs[k] for qs in questions])
+            at_once.append({"sessions": n, "questions": len(results), "wrong": sum(not r for _, r in results),
+                            **spread([t for t, _ in results])})
     finally:
         store.close()
-    return {"questions": len(seconds), "wrong": wrong, **spread(seconds)}
+    return {"questions": len(alone), "wrong": sum(not r for _, r in alone), **spread([t for t, _ in alone]),
+            "at_once": at_once}
 
 
 def states(text: str, expected: str) -> bool:
@@ -571,9 +588,8 @@ def run(config: TeamConfig) -> dict:
     documents = make_documents(config.documents, config.seed)
     try:
         assistant = build_assistant(data_dir, documents, config.seed)
-        sample = [q for qs in assign_questions(documents, 1, 20, config.seed - 1) for q in qs]
-        progress("the same kind of questions asked of the library alone ...")
-        library = library_times(data_dir, sample)
+        progress("the same questions asked of the library alone, one at a time, then N at once ...")
+        library = library_times(data_dir, documents, config)
         log = data_dir / "bench-team-app.log"
         with serve_app(data_dir, log) as (url, pid):
             progress(f"app on {url} (log: {log})")
@@ -599,14 +615,17 @@ def render(result: dict) -> str:
              f"approximate index built in {a['settle_s']:.0f} s; "
              f"{result['config']['questions']} question(s) per session, everyone pressing Enter together.",
              f"Library alone (no app, no browser), {lib['questions']} questions one at a time: "
-             f"p50 {lib['p50_s']:.2f} s, p95 {lib['p95_s']:.2f} s, wrong {lib['wrong']}.",
+             f"p50 {lib['p50_s']:.2f} s, p95 {lib['p95_s']:.2f} s, wrong {lib['wrong']}; N at once: "
+             + ", ".join(f"{a['sessions']}: p95 {a['p95_s']:.2f} s, wrong {a['wrong']}" for a in lib.get("at_once", [])) + ".",
              f"The app's first answer (loading the embedding model): {result['first_answer']['max_s']:.1f} s, "
              f"errors {result['first_answer']['errors']}.", ""]
-    rows = [(s["sessions"], s["questions"], s["p50_s"], s["p95_s"], s["max_s"], s["errors"], s["app_rss_peak_mb"],
-             s["app_cpu_per_question_s"], s["browser_cpu_s"], f"{s['load_before']} -> {s['load_after']}")
+    alone_at = {a["sessions"]: a for a in lib.get("at_once", [])}
+    rows = [(s["sessions"], s["questions"], s["p50_s"], s["p95_s"], s["max_s"], s["errors"],
+             alone_at.get(s["sessions"], {}).get("p95_s", ""), s["app_rss_peak_mb"], s["app_cpu_per_question_s"],
+             s["browser_cpu_s"], f"{s['load_before']} -> {s['load_after']}")
             for s in result["steps"]]
-    lines.append(table(["sessions", "questions", "p50 s", "p95 s", "max s", "errors", "app RSS MB", "app CPU s/q",
-                        "browser CPU s", "load avg"], rows))
+    lines.append(table(["sessions", "questions", "p50 s", "p95 s", "max s", "errors", "library p95 s", "app RSS MB",
+                        "app CPU s/q", "browser CPU s", "load avg"], rows))
     for s in result["steps"]:
         if s["error_kinds"]:
             lines.append(f"{s['sessions']} sessions: " + ", ".join(f"{k} {v}" for k, v in s["error_kinds"].items()))
