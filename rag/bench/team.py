@@ -33,7 +33,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -333,7 +333,8 @@ def serve_app(data_dir: Path, log: Path, startup_s: float = 180.0) -> Iterator[t
         raise ValueError(f"the app ({APP}) is not here: run the team benchmark from a checkout of Grounded")
     port = _free_port()
     env = {**os.environ, "GROUNDED_DATA_DIR": str(data_dir), "GROUNDED_MODEL": "extractive", "OPENAI_API_KEY": "",
-           "QDRANT_URL": "", "GROUNDED_EMBEDDING": "", "PYTHONUNBUFFERED": "1"}
+           "QDRANT_URL": "", "GROUNDED_EMBEDDING": "", "GROUNDED_COMPATIBLE_URL": "", "OPENAI_BASE_URL": "",
+           "PYTHONUNBUFFERED": "1"}
     command = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
                "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
                "--browser.gatherUsageStats", "false"]
@@ -375,7 +376,8 @@ class ProcessWatch:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def _tree(self) -> list:
+    def processes(self) -> list:
+        """The process and its children now (none if it has ended)."""
         import psutil
 
         try:
@@ -387,7 +389,7 @@ class ProcessWatch:
         import psutil
 
         total = 0
-        for p in self._tree():
+        for p in self.processes():
             with contextlib.suppress(psutil.Error):
                 total += p.memory_info().rss
         return total / 1e6
@@ -396,7 +398,7 @@ class ProcessWatch:
         import psutil
 
         total = 0.0
-        for p in self._tree():
+        for p in self.processes():
             with contextlib.suppress(psutil.Error):
                 times = p.cpu_times()
                 total += times.user + times.system
@@ -470,8 +472,13 @@ async def _ask(page, question: Question, k: int, timeout_ms: float) -> Outcome:
     return Outcome(seconds)
 
 
-async def _step(browser, url: str, questions: list[list[Question]], timeout_s: float) -> tuple[list[Outcome], list[str]]:
-    """N sessions open the chat, then ask in rounds: all N press Enter together, each round awaited."""
+async def _step(browser, url: str, questions: list[list[Question]], timeout_s: float,
+                before_closing: Callable[[], None] = lambda: None) -> tuple[list[Outcome], list[str]]:
+    """N sessions open the chat, then ask in rounds: all N press Enter together, each round awaited.
+
+    ``before_closing`` runs after the last round, while the sessions' renderer processes still
+    exist (their CPU time is counted then: it goes with them).
+    """
     timeout_ms = timeout_s * 1000
     contexts = [await browser.new_context(viewport={"width": 1200, "height": 900}) for _ in questions]
     page_errors: list[str] = []
@@ -483,6 +490,7 @@ async def _step(browser, url: str, questions: list[list[Question]], timeout_s: f
         outcomes: list[Outcome] = []
         for k in range(1, len(questions[0]) + 1):
             outcomes += await asyncio.gather(*(_ask(p, qs[k - 1], k, timeout_ms) for p, qs in zip(pages, questions)))
+        before_closing()
     finally:
         for c in contexts:
             await c.close()
@@ -493,7 +501,7 @@ def _cpu_of_others(exclude: ProcessWatch) -> float:
     """CPU seconds of this process's children other than the app: the browser and its driver."""
     import psutil
 
-    skip = {p.pid for p in exclude._tree()}
+    skip = {p.pid for p in exclude.processes()}
     total = 0.0
     for child in psutil.Process().children(recursive=True):
         if child.pid not in skip:
@@ -536,22 +544,21 @@ async def run_load(config: TeamConfig, url: str, app_pid: int, documents: Sequen
                 questions = assign_questions(documents, n, config.questions, config.seed + n)
                 progress(f"{n} session(s), {config.questions} question(s) each ...")
                 load_before = os.getloadavg()[0]
-                browser_cpu = -1.0
                 with ProcessWatch(app_pid) as app:
-                    browser_cpu = -_cpu_of_others(app)
+                    browser_cpu_at = [_cpu_of_others(app)]
                     started = time.monotonic()
                     try:
                         outcomes, page_errors = await asyncio.wait_for(
-                            _step(browser, url, questions, config.answer_timeout_s), timeout=left)
+                            _step(browser, url, questions, config.answer_timeout_s,
+                                  before_closing=lambda: browser_cpu_at.append(_cpu_of_others(app))), timeout=left)
                     except TimeoutError:
                         progress(f"time bound ({config.limit_s:.0f} s) reached during {n} sessions")
                         break
                     wall = time.monotonic() - started
-                    browser_cpu += _cpu_of_others(app)
                 step = summarise_step(n, outcomes, len(page_errors), wall)
                 step.update(app_rss_peak_mb=round(app.peak_mb, 1), app_rss_end_mb=round(app.rss_mb(), 1),
                             app_cpu_s=round(app.cpu_s, 1), app_cpu_per_question_s=round(app.cpu_s / len(outcomes), 3),
-                            browser_cpu_s=round(browser_cpu, 1), load_before=round(load_before, 2),
+                            browser_cpu_s=round(browser_cpu_at[-1] - browser_cpu_at[0], 1), load_before=round(load_before, 2),
                             load_after=round(os.getloadavg()[0], 2), page_errors=page_errors[:3])
                 progress(f"  p50 {step['p50_s']:.2f} s, p95 {step['p95_s']:.2f} s, errors {step['errors']}, "
                          f"app {step['app_rss_peak_mb']:.0f} MB, load {step['load_before']} -> {step['load_after']}")
