@@ -14,8 +14,9 @@ pressing Enter to the answer and its sources on the page (the answer as the chat
 its "Export answer" button, drawn after the sources). An answer that does not state the known
 figure, or does not cite the known document, or does not come within the time bound, is an
 error. Meanwhile the app's resident memory (its process and children) is sampled, and its CPU
-seconds are counted, to tell where the time goes; the same questions asked of the library alone,
-before the app starts, give the share that is answering rather than serving the page.
+seconds are counted, and the browser's, to tell where the time goes; the same questions asked of
+the library alone before the app starts (one at a time, then N at once from N threads) give the
+share that is answering rather than serving the page.
 
 The browser runs on the same cores as the app, as it would not for a real team: figures are
 pessimistic, the more so the more sessions. Loopback only; every step is bounded in count and time.
@@ -36,6 +37,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Self
 
 from .common import Target, header, progress, table, target_lines
 from .metrics import percentile
@@ -282,8 +284,7 @@ def library_times(data_dir: Path, documents: Sequence[TeamDocument], config: Tea
             results: list[tuple[float, bool]] = []
             with ThreadPoolExecutor(n) as pool:
                 for k in range(config.questions):
-                    start = threading.Barrier(n)
-                    results += pool.map(lambda q: timed(q, start), [qs[k] for qs in questions])
+                    results += pool.map(timed, [qs[k] for qs in questions], [threading.Barrier(n)] * n)
             at_once.append({"sessions": n, "questions": len(results), "wrong": sum(not r for _, r in results),
                             **spread([t for t, _ in results])})
     finally:
@@ -294,8 +295,11 @@ def library_times(data_dir: Path, documents: Sequence[TeamDocument], config: Tea
 
 def states(text: str, expected: str) -> bool:
     """Whether an answer states the expected figure (case and spacing aside)."""
-    squash = lambda s: " ".join(s.lower().split())  # noqa: E731
-    return squash(expected) in squash(text)
+    return _squashed(expected) in _squashed(text)
+
+
+def _squashed(text: str) -> str:
+    return " ".join(text.lower().split())
 
 
 def spread(seconds: Sequence[float]) -> dict:
@@ -345,10 +349,10 @@ def serve_app(data_dir: Path, log: Path, startup_s: float = 180.0) -> Iterator[t
         while True:
             if proc.poll() is not None:
                 raise ValueError(f"the app exited with code {proc.returncode}; its log: {log}")
-            with contextlib.suppress(OSError):
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
+            with contextlib.suppress(OSError), \
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    break
             if time.monotonic() > deadline:
                 raise ValueError(f"the app did not start within {startup_s:.0f} s; its log: {log}")
             time.sleep(0.3)
@@ -408,7 +412,7 @@ class ProcessWatch:
         while not self._stop.wait(self.interval):
             self.peak_mb = max(self.peak_mb, self.rss_mb())
 
-    def __enter__(self) -> "ProcessWatch":
+    def __enter__(self) -> Self:
         self.peak_mb = self.rss_mb()
         self._cpu_start = self.cpu_seconds()
         self._thread.start()
@@ -546,11 +550,11 @@ async def run_load(config: TeamConfig, url: str, app_pid: int, documents: Sequen
                 load_before = os.getloadavg()[0]
                 with ProcessWatch(app_pid) as app:
                     browser_cpu_at = [_cpu_of_others(app)]
+                    counted = lambda at=browser_cpu_at, watch=app: at.append(_cpu_of_others(watch))
                     started = time.monotonic()
                     try:
                         outcomes, page_errors = await asyncio.wait_for(
-                            _step(browser, url, questions, config.answer_timeout_s,
-                                  before_closing=lambda: browser_cpu_at.append(_cpu_of_others(app))), timeout=left)
+                            _step(browser, url, questions, config.answer_timeout_s, before_closing=counted), timeout=left)
                     except TimeoutError:
                         progress(f"time bound ({config.limit_s:.0f} s) reached during {n} sessions")
                         break
@@ -617,15 +621,18 @@ def run(config: TeamConfig) -> dict:
 
 def render(result: dict) -> str:
     a, lib = result["assistant"], result["library"]
-    lines = [f"Team load: {a['documents']:,} documents ({a['chunks']:,} passages), ingested in {a['ingest_s']:.0f} s "
-             f"({a['documents_per_s']:.1f} documents/s{', reused' if a['reused'] else ''}), "
-             f"approximate index built in {a['settle_s']:.0f} s; "
-             f"{result['config']['questions']} question(s) per session, everyone pressing Enter together.",
-             f"Library alone (no app, no browser), {lib['questions']} questions one at a time: "
-             f"p50 {lib['p50_s']:.2f} s, p95 {lib['p95_s']:.2f} s, wrong {lib['wrong']}; N at once: "
-             + ", ".join(f"{a['sessions']}: p95 {a['p95_s']:.2f} s, wrong {a['wrong']}" for a in lib.get("at_once", [])) + ".",
-             f"The app's first answer (loading the embedding model): {result['first_answer']['max_s']:.1f} s, "
-             f"errors {result['first_answer']['errors']}.", ""]
+    at_once = ", ".join(f"{a['sessions']}: p95 {a['p95_s']:.2f} s, wrong {a['wrong']}" for a in lib.get("at_once", []))
+    lines = [
+        (f"Team load: {a['documents']:,} documents ({a['chunks']:,} passages), ingested in {a['ingest_s']:.0f} s "
+         f"({a['documents_per_s']:.1f} documents/s{', reused' if a['reused'] else ''}), "
+         f"approximate index built in {a['settle_s']:.0f} s; "
+         f"{result['config']['questions']} question(s) per session, everyone pressing Enter together."),
+        (f"Library alone (no app, no browser), {lib['questions']} questions one at a time: "
+         f"p50 {lib['p50_s']:.2f} s, p95 {lib['p95_s']:.2f} s, wrong {lib['wrong']}; N at once: {at_once}."),
+        (f"The app's first answer (loading the embedding model): {result['first_answer']['max_s']:.1f} s, "
+         f"errors {result['first_answer']['errors']}."),
+        "",
+    ]
     alone_at = {a["sessions"]: a for a in lib.get("at_once", [])}
     rows = [(s["sessions"], s["questions"], s["p50_s"], s["p95_s"], s["max_s"], s["errors"],
              alone_at.get(s["sessions"], {}).get("p95_s", ""), s["app_rss_peak_mb"], s["app_cpu_per_question_s"],
