@@ -38,13 +38,14 @@ from rag.workspace.chats import (
     record_feedback,
 )
 from rag.workspace.documents import document as readable_document
+from rag.workspace.documents import ready_count
 from rag.workspace.jobs import queue_progress, still_indexing_notice
 
 store = store_or_stop()
 user = current_user(store)
 assistant = current_assistant(store)
 settings = assistant_settings(store, assistant)
-ready_docs = store.catalog.documents(assistant.id, status="ready")
+ready_docs = ready_count(store, assistant.id, user)  # counted, not listed: this runs twice per question
 
 st.title(escape_markdown(assistant.name))
 if assistant.description:
@@ -191,7 +192,7 @@ if chat:
 starter = None
 if (not chat or not chat.messages) and ready_docs:
     st.markdown(
-        f"Ask anything about your {plural(len(ready_docs), 'document')}. "
+        f"Ask anything about your {plural(ready_docs, 'document')}. "
         "Every answer lists its sources, so you can check each claim."
     )
 if (not chat or not chat.messages) and ready_docs and assistant.starters:

@@ -7,6 +7,7 @@ word that matches in one matches in all.
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
 
 import snowballstemmer
@@ -24,12 +25,19 @@ STOP_WORDS = frozenset(
     whom why will with would you your yours yourself yourselves""".split()
 )
 
-_stemmer = snowballstemmer.stemmer("english")
+# A Snowball stemmer keeps the word it is working on inside itself: shared by the app's sessions
+# (each a thread), two questions stemmed at once corrupted each other (a wrong stem, or an
+# IndexError that failed the question; seen with 5 questions at once, README Running it for a team).
+# So each thread has its own.
+_local = threading.local()
 
 
 @lru_cache(maxsize=200_000)
 def _stem(word: str) -> str:
-    return _stemmer.stemWord(word)
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        stemmer = _local.stemmer = snowballstemmer.stemmer("english")
+    return stemmer.stemWord(word)
 
 
 def analyse(text: str) -> list[str]:

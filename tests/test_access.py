@@ -24,7 +24,7 @@ from rag.workspace.assistants import (
     save_assistant,
 )
 from rag.workspace.chats import list_chats, load_chat, new_chat
-from rag.workspace.documents import document
+from rag.workspace.documents import document, ready_count
 
 ALICE, BOB, CAROL = User("alice"), User("bob"), User("carol")
 
@@ -136,6 +136,19 @@ def test_documents_follow_their_assistant(store):
     assert document(store, result.doc_id, ALICE).workspace == mine.id
     with pytest.raises(NotFound):
         document(store, result.doc_id, BOB)  # no download, preview or export for Bob
+
+
+def test_ready_documents_are_counted_for_those_who_may_use_the_assistant(store):
+    mine = create_assistant(store.catalog, "Alice's", user=ALICE)
+    assert ready_count(store, mine.id, ALICE) == 0
+    first = ingest_bytes(store, "plan.md", b"# Plan\n\nThe Q3 launch moves to October.\n", mine.id)
+    ingest_bytes(store, "prices.md", b"# Prices\n\nThe Team plan costs $49 a month.\n", mine.id)
+    ingest_bytes(store, "elsewhere.md", b"# Elsewhere\n\nAnother assistant's note.\n", "default")
+    assert ready_count(store, mine.id, ALICE) == 2
+    store.catalog.update(first.doc_id, status="indexing")  # being re-indexed: not counted as ready
+    assert ready_count(store, mine.id, ALICE) == 1
+    with pytest.raises(NotFound):
+        ready_count(store, mine.id, BOB)
 
 
 def test_chats_in_a_shared_assistant_stay_private(store):

@@ -33,7 +33,7 @@ def _ints(text: str) -> tuple[int, ...]:
 
 def add_parser(sub) -> None:
     """Add ``bench`` and its sub-commands to the ``grounded`` parser."""
-    bench = sub.add_parser("bench", help="benchmarks: retrieval, ingest, embed, query, qa, pdf, guard, crawl, drafts, limits, report")
+    bench = sub.add_parser("bench", help="benchmarks: retrieval, ingest, embed, query, qa, pdf, guard, crawl, drafts, limits, team, report")
     cmds = bench.add_subparsers(dest="bench_command", required=True)
 
     def json_out(p):
@@ -145,6 +145,16 @@ def add_parser(sub) -> None:
                      help="random vectors instead of the model: the rest of the pipeline's memory in minutes, not hours")
     json_out(lim)
 
+    t = cmds.add_parser("team", help="N browser sessions asking one app with a 10,000-document assistant: answer time, memory")
+    t.add_argument("--sessions", type=_ints, default=(1, 5, 10, 20), help="browser sessions at once, in turn (default 1,5,10,20)")
+    t.add_argument("--documents", type=_count, default=10_000, help="documents in the assistant (default 10000)")
+    t.add_argument("--questions", type=int, default=5, help="questions each session asks, everyone at once (default 5)")
+    t.add_argument("--data-dir", type=Path, default=None,
+                   help="ingest the assistant here and reuse it next time (default: a throwaway folder)")
+    t.add_argument("--answer-timeout", type=float, default=60.0, help="seconds after which an answer is an error (default 60)")
+    t.add_argument("--limit-s", type=float, default=1800.0, help="the browser sessions stop after this long (default 1800)")
+    json_out(t)
+
     rep = cmds.add_parser("report", help="one Markdown report with a chart from benchmark JSON files")
     rep.add_argument("--from", dest="sources", nargs="+", required=True, metavar="DIR_OR_JSON")
     rep.add_argument("--out", type=Path, default=Path("report.md"))
@@ -203,6 +213,11 @@ def _dispatch(args) -> None:
         from . import limits as module
 
         config = module.LimitsConfig(args.text_mb, args.csv_rows, args.zip_entries, args.max_chunks, args.quick_embeddings)
+    elif args.bench_command == "team":
+        from . import team as module
+
+        config = module.TeamConfig(args.sessions, args.documents, args.questions, args.data_dir,
+                                   answer_timeout_s=args.answer_timeout, limit_s=args.limit_s)
     elif args.bench_command == "query":
         from . import query_latency as module
 
