@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from rag.index import close_all_indexes
 from rag.ingest.recovery import open_store
 from rag.settings import Settings
