@@ -33,7 +33,7 @@ run: install
 test: dev
 	$(BIN)/python -m pytest -q
 
-# The quick set for development (under a minute on a quiet machine): no browser, nothing marked slow.
+# The quick set for development (about 3 minutes on 2 cores): no browser, nothing marked slow.
 test-fast: dev
 	$(BIN)/python -m pytest -q -m "not slow and not browser"
 

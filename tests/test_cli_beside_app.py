@@ -60,6 +60,7 @@ def grounded(data: Path, *args, timeout: float = 300) -> subprocess.CompletedPro
                           env=_env(data), capture_output=True, text=True, timeout=timeout)
 
 
+@pytest.mark.slow  # an app process and a command beside it
 def test_ingest_queues_for_the_app_and_prints_what_it_indexes(app, tmp_path):
     folder = tmp_path / "docs"
     folder.mkdir()

@@ -21,6 +21,8 @@ from rag.answer.chain import AskOptions, ask, ask_stream
 from rag.answer.models import local_model_path
 from rag.ingest.pipeline import ingest_bytes
 
+pytestmark = pytest.mark.slow  # a real model in a real server: a minute in all
+
 CASE_STUDY = b"""# Northwind case study
 
 ## Results

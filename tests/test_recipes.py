@@ -311,6 +311,7 @@ def test_disagreement_detection_and_campaign_parts():
         "headline": "Fast", "body": "Charts load [1]. More text.", "cta": "Try it"}
 
 
+@pytest.mark.slow  # the built-in model writes for real
 def test_real_local_model_writes_a_checked_draft(kb):
     """The built-in model on a one-document assistant (a short prompt keeps this quick)."""
     pytest.importorskip("llama_cpp")
