@@ -187,3 +187,9 @@ def test_reindex_estimate_uses_each_documents_last_indexing_time(store):
     store.catalog.update(second.doc_id, index_seconds=None)  # indexed before the time was recorded
     chunks = store.catalog.get(second.doc_id).chunks
     assert estimate_reindex_seconds(store, store.settings.workspace) == pytest.approx(12.5 + chunks / 20.0 + 0.2)
+
+
+def test_the_documents_title_is_indexed_with_each_passage(store):
+    """A passage that never repeats its document's title is still found by the title's words."""
+    ingest_bytes(store, "zebrafish-handbook.txt", PRICING.encode())
+    assert [h.file for h in search(store, "zebrafish", "default", k=3, strategy="sparse")] == ["zebrafish-handbook.txt"]

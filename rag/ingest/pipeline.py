@@ -157,7 +157,7 @@ def ingest_bytes(
             del parsed  # the chunks hold its text now; keeping both would double a large document's share
             for c in chunks:
                 c.date = stated_date or (existing.uploaded if existing else now)
-            _store_chunks(store, workspace, chunks, version)
+            _store_chunks(store, workspace, chunks, version, title)
             about = document_about(name, title, [c.text for c in chunks])
         except UnsupportedFile as err:  # nothing in it we can read (an image without text, no OCR installed)
             with store.write_lock:
@@ -191,8 +191,13 @@ def ingest_bytes(
     return FileResult(name, "indexed", chunks=len(chunks), doc_id=doc_id, pages=pages, seconds=time.perf_counter() - started)
 
 
-def _store_chunks(store: Store, workspace: str, chunks: list[Chunk], version: str) -> None:
+def _store_chunks(store: Store, workspace: str, chunks: list[Chunk], version: str, title: str | None = None) -> None:
     """Embed, weigh and store the chunks :data:`STORE_BATCH` at a time, each batch dropped once stored.
+
+    Each passage is embedded and keyword-indexed with the document's ``title`` above its
+    heading path (:func:`rag.ingest.chunk.heading_text`; left out where the path already starts
+    with it): a PDF's passages rarely repeat its title. On SciFact train with titles known only
+    as the document's, +0.018 nDCG@10 (README, ranking trials).
 
     Crash safety is the catalog's, as before: until every batch is in, the
     row says ``indexing`` with this version pending, so an interruption
@@ -201,7 +206,7 @@ def _store_chunks(store: Store, workspace: str, chunks: list[Chunk], version: st
     """
     for start in range(0, len(chunks), STORE_BATCH):
         batch = chunks[start : start + STORE_BATCH]
-        texts = [embedding_text(c) for c in batch]
+        texts = [embedding_text(c, title) for c in batch]
         dense = store.embeddings.embed_array(texts)
         sparse = [document_vector(t) for t in texts]
         with store.write_lock:  # index writes stay one at a time; embedding runs beside other uploads
