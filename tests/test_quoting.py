@@ -99,6 +99,14 @@ def test_a_sentence_with_both_figures_is_kept_whole(store):
     assert "from 41 days to 12 days" in text and "40 people" not in text
 
 
+def test_a_change_is_quoted_for_what_changed_not_for_the_sentence_naming_the_customer(store):
+    """"By how much did X fall" wants X's change, even where another sentence names the customer with a from-to figure."""
+    text = _quote(store, "By how much did support tickets fall at Gizagi Software?", _hit(
+        "Gizagi Software cut onboarding from 75 days to 5 days after adopting our assistant.\n"
+        "Support tickets fell by 19% within 4 quarters.", "case-studies/gizagi-software.md", "Gizagi Software case study > Results"))
+    assert "fell by 19%" in text and "75 days" not in text
+
+
 def test_a_quote_keeps_its_sentences_and_who_said_it(store):
     passage = ("The rollout took six weeks.\n\n“We stopped chasing paperwork. Carriers get answers in minutes.”\n\n"
                "— Jane Doe, COO of Acme & Co")

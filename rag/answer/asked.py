@@ -154,7 +154,9 @@ def direction_fit(asked: Asked, text: str) -> float:
     """How well a figure sentence matches a before/after question: +1 fits, -1 is the other side, 0 neutral or both."""
     if asked.direction == "change":  # "how much faster": the sentence with both figures, or the change itself
         both = re.search(r"\bfrom\s+[$€£]?\d[^.]*\bto\s+[$€£]?\d", text, re.I)
-        change = re.search(r"\d\s?(x|times|%)\s+(faster|slower|more|less|fewer|higher|lower)\b|\b(halved|doubled|tripled)\b", text, re.I)
+        change = re.search(r"\d\s?(x|times|%)\s+(faster|slower|more|less|fewer|higher|lower)\b|\b(halved|doubled|tripled)\b"
+                           r"|\b(fell|dropped|declined|decreased|rose|grew|increased|climbed|shrank|cut|reduced|lowered|raised)"
+                           r"\s+(by\s+)?(about\s+|nearly\s+|almost\s+|over\s+)?[$€£]?\d", text, re.I)
         return 1.0 if both or change else 0.0
     if asked.direction not in ("after", "before"):
         return 0.0

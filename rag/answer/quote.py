@@ -218,7 +218,10 @@ def select(asked: Asked, scored: list[Scored], units_by_source: dict[int, list[U
     specific = asked.kind in ("figure", "person", "quote", "date")
     length = len(best.unit.text)
     named = [n for n in asked.names if _says(best.unit.text, n)]
-    about = subject_terms(asked)
+    # what the figure is about, beyond whose it is: a second sentence naming the customer but not the
+    # thing asked about ("support tickets") adds nothing
+    name_terms = {t for name in asked.names for t in analyse(name)}
+    about = [t for t in subject_terms(asked) if t not in name_terms] or subject_terms(asked)
     for s in scored[1:]:
         if s.score < best.score - MARGIN or len(chosen) >= MAX_UNITS:
             break
