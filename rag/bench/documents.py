@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 
-
 SIZES = {"# ": 20, "## ": 15}  # a line starting "# " is set as a title, "## " as a heading; the rest at 12 pt
 
 

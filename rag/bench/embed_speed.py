@@ -83,8 +83,8 @@ class LegacyMiniLM:
 
 def chunk_texts(folder: Path) -> tuple[list[str], int]:
     """What ingest would embed for every file in ``folder`` (files that fail are skipped), and the file count."""
-    from ..ingest.chunk import chunk_document, embedding_text
     from ..errors import GroundedError
+    from ..ingest.chunk import chunk_document, embedding_text
     from ..ingest.pipeline import iter_files
     from ..parse import parse_file
     from ..types import ChunkSettings

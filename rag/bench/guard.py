@@ -43,8 +43,8 @@ def document_sentences(config: GuardConfig) -> tuple[dict[str, list[str]], dict[
     if config.parsed and config.parsed.exists():
         cached = json.loads(config.parsed.read_text(encoding="utf-8"))
         return cached["sentences"], cached["skipped"]
-    from ..errors import GroundedError
     from ..answer.guard import sentence_spans
+    from ..errors import GroundedError
     from ..ingest.pipeline import iter_files
     from ..parse.isolated import parse_file_isolated
 

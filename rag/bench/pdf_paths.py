@@ -97,12 +97,11 @@ def load(qa_path: Path) -> list[Item]:
 
 
 def run(docs: Path, qa_path: Path, readers=READERS, k: int = 5, limit: int | None = None) -> dict:
-    from ..ingest.chunk import chunk_document, embedding_text
-    from ..parse import parse_file
-    from ..types import RetrievalSettings
     from ..answer.retrieve import retrieve
     from ..index.sparse import document_vector
-    from ..types import ChunkSettings, SearchFilter
+    from ..ingest.chunk import chunk_document, embedding_text
+    from ..parse import parse_file
+    from ..types import ChunkSettings, RetrievalSettings, SearchFilter
 
     items = load(qa_path)[:limit]
     files = sorted(docs.glob("*.pdf"))

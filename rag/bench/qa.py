@@ -161,8 +161,8 @@ def refusal_reason(answer) -> str:
 
 
 def ranked_files(store, question: str, strategy: str, depth: int) -> list[str]:
-    from ..types import RetrievalSettings
     from ..answer.retrieve import retrieve
+    from ..types import RetrievalSettings
 
     settings = RetrievalSettings(strategy=strategy, k=depth, threshold=-1.0, candidates=max(RetrievalSettings().candidates, depth))
     found = retrieve(store, question, WORKSPACE, settings)

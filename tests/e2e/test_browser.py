@@ -11,11 +11,8 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -25,6 +22,9 @@ if not CHROMIUM.exists():
     pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)", allow_module_level=True)
 
 from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+
+from rag.bench.servers import app_server  # noqa: E402
+from rag.errors import GroundedError  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = Path(os.environ.get("GROUNDED_SCREENSHOTS") or Path(__file__).parent / "screenshots")
@@ -59,66 +59,16 @@ All plans can be cancelled at any time.
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_for_http(url: str, proc: subprocess.Popen, log: Path, timeout: float = 120.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"the app exited with code {proc.returncode}:\n{log.read_text()[-4000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    pytest.fail(f"the app did not answer on {url} within {timeout:.0f} s:\n{log.read_text()[-4000:]}")
-
-
 @contextlib.contextmanager
 def serve_app(tmp: Path, **extra_env: str):
-    """The app on a free loopback port, offline, in a throwaway data folder; yields its address."""
-    port = _free_port()
-    env = {
-        **os.environ,
-        "GROUNDED_DATA_DIR": str(tmp / "data"),
-        "GROUNDED_MODEL": "extractive",
-        # empty values win over a developer's .streamlit/secrets.toml: the test stays offline
-        "OPENAI_API_KEY": "",
-        "QDRANT_URL": "",
-        "GROUNDED_EMBEDDING": "",
-        "PYTHONUNBUFFERED": "1",
-        **extra_env,
-    }
+    """The app on a free loopback port, offline, in a throwaway data folder; yields its address.
+    Afterwards its log must hold no traceback."""
     log = tmp / "streamlit.log"
-    streamlit = Path(sys.executable).with_name("streamlit")
-    command = [
-        str(streamlit) if streamlit.exists() else sys.executable,
-        *([] if streamlit.exists() else ["-m", "streamlit"]),
-        "run", "app.py",
-        "--server.port", str(port),
-        "--server.address", "127.0.0.1",
-        "--server.headless", "true",
-        "--server.fileWatcherType", "none",
-        "--browser.gatherUsageStats", "false",
-    ]
-    with log.open("wb") as out:
-        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
-        _wait_for_http(f"http://127.0.0.1:{port}/_stcore/health", proc, log)
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        with app_server(tmp / "data", log, startup_s=120, **extra_env) as (url, _pid):
+            yield url
+    except GroundedError as error:
+        pytest.fail(f"{error}\n{log.read_text(errors='replace')[-4000:]}")
     text = log.read_text(errors="replace")
     assert "Traceback" not in text, f"the app logged an error:\n{text[-4000:]}"
 
@@ -471,7 +421,7 @@ def test_offline_linkedin_post_in_my_style_with_the_style_guide(app_url, page, t
     _settle(page)
     page.get_by_role("button", name="Write", exact=True).click()
     _settle(page)
-    expect(page.get_by_text("Put together from your documents in your usual format", exact=False)).to_be_visible()
+    expect(page.get_by_text("Put together from your documents in your usual format", exact=False).last).to_be_visible()  # the draft's notice, under the page's
     tabs = page.get_by_role("tab", name=re.compile(r"^Version \d: "))
     expect(tabs).to_have_count(3)
     for n in range(3):
