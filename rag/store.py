@@ -14,9 +14,11 @@ searches to the process that holds the index.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cached_property
+from pathlib import Path
+from typing import Generic, Protocol, TypeVar
 
 from . import redact, vault
 from .catalog import Catalog
@@ -91,3 +93,56 @@ class DataFolder:
 
     def close(self) -> None:
         self.catalog.close()
+
+
+class Worker(Protocol):
+    """A background thread serving one store: the indexer, the read server."""
+
+    store: Store
+
+    @property
+    def running(self) -> bool: ...
+
+    def stop(self, timeout: float | None = None) -> None: ...
+
+
+W = TypeVar("W", bound=Worker)
+
+
+class FolderWorkers(Generic[W]):
+    """At most one worker of a kind per data folder in this process, started on first use and replaced
+    when its store was replaced (the app reopened the folder) or it stopped."""
+
+    def __init__(self, start: Callable[..., W]):
+        self._start = start
+        self._workers: dict[Path, W] = {}
+        self._lock = threading.Lock()
+
+    def ensure(self, store: Store, *args) -> W:
+        """The running worker of ``store``'s folder, started (``start(store, *args)``) if there is none for
+        this very store."""
+        key = store.settings.data_dir.resolve()
+        with self._lock:
+            current = self._workers.get(key)
+            if current is None or not current.running or current.store is not store:
+                if current is not None:
+                    current.stop(timeout=0)
+                current = self._workers[key] = self._start(store, *args)
+            return current
+
+    def get(self, store: Store) -> W | None:
+        with self._lock:
+            return self._workers.get(store.settings.data_dir.resolve())
+
+    def stop(self, store: Store, timeout: float | None = None) -> None:
+        with self._lock:
+            current = self._workers.pop(store.settings.data_dir.resolve(), None)
+        if current is not None:
+            current.stop(timeout)
+
+    def stop_all(self, timeout: float | None = None) -> None:
+        with self._lock:
+            running = list(self._workers.values())
+            self._workers.clear()
+        for worker in running:
+            worker.stop(timeout)

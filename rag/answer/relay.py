@@ -27,10 +27,10 @@ import json
 import logging
 import threading
 import time
-from pathlib import Path
 
 from ..errors import GroundedError
 from ..present import answer_tail_text
+from ..store import FolderWorkers
 from ..types import RetrievalSettings, SearchFilter
 from .chain import AskOptions, ask
 from .retrieve import search
@@ -148,24 +148,13 @@ def request_read(folder, kind: str, args: dict, timeout_s: float = 300.0) -> dic
 
 
 # One read server per data folder in this process.
-_servers: dict[Path, ReadServer] = {}
-_lock = threading.Lock()
+_servers: FolderWorkers[ReadServer] = FolderWorkers(lambda store: ReadServer(store).start())
 
 
 def serve_reads(store) -> ReadServer:
     """This process's read server for ``store``'s data folder, started if it isn't running."""
-    key = store.settings.data_dir.resolve()
-    with _lock:
-        current = _servers.get(key)
-        if current is None or not current.running or current.store is not store:
-            if current is not None:
-                current.stop(timeout=0)
-            current = _servers[key] = ReadServer(store).start()
-        return current
+    return _servers.ensure(store)
 
 
 def stop_serving_reads(store, timeout: float | None = None) -> None:
-    with _lock:
-        current = _servers.pop(store.settings.data_dir.resolve(), None)
-    if current is not None:
-        current.stop(timeout)
+    _servers.stop(store, timeout)

@@ -31,9 +31,8 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from pathlib import Path
 
-from ..store import Store
+from ..store import FolderWorkers, Store
 from . import queue, sources
 from .admission import FileResult
 from .parse_ahead import ParseAhead
@@ -204,41 +203,25 @@ class _Reader:
 
 
 # One indexer per data folder in this process (the app's; the command line runs its own in line).
-_indexers: dict[Path, Indexer] = {}
-_lock = threading.Lock()
+_indexers: FolderWorkers[Indexer] = FolderWorkers(lambda store, label: Indexer(store, label).start())
 
 
 def start_indexer(store: Store, label: str = "the app") -> Indexer:
     """The background indexer of ``store``'s data folder in this process, started if it isn't running."""
-    key = store.settings.data_dir.resolve()
-    with _lock:
-        current = _indexers.get(key)
-        if current is None or not current.running or current.store is not store:
-            if current is not None:
-                current.stop(timeout=0)
-            current = _indexers[key] = Indexer(store, label).start()
-        return current
+    return _indexers.ensure(store, label)
 
 
 def wake_indexer(store: Store) -> None:
     """Tell this process's indexer that something was queued (other processes' jobs are found by polling)."""
-    with _lock:
-        current = _indexers.get(store.settings.data_dir.resolve())
+    current = _indexers.get(store)
     if current is not None:
         current.wake()
 
 
 def stop_indexer(store: Store, timeout: float | None = None) -> None:
     """Stop the indexer of ``store``'s folder after its current job (the app's store being released)."""
-    with _lock:
-        current = _indexers.pop(store.settings.data_dir.resolve(), None)
-    if current is not None:
-        current.stop(timeout)
+    _indexers.stop(store, timeout)
 
 
 def stop_indexers(timeout: float | None = None) -> None:
-    with _lock:
-        running = list(_indexers.values())
-        _indexers.clear()
-    for indexer in running:
-        indexer.stop(timeout)
+    _indexers.stop_all(timeout)
