@@ -13,7 +13,7 @@ from collections import OrderedDict
 import streamlit as st
 
 from rag.errors import GroundedError
-from rag.present import escape_markdown, highlighted_markdown, passage_markdown
+from rag.present import coloured_markdown, escape_markdown, highlighted_markdown, passage_markdown
 from rag.store import Store
 from rag.types import Citation, Hit
 from rag.workspace import page_view
@@ -91,11 +91,10 @@ def _section(store: Store, passage: page_view.Passage) -> None:
     if view.section:
         st.caption(escape_markdown(view.section))
     if view.before:
-        st.markdown(f":gray[{escape_markdown(view.before[-400:])}]")
+        st.markdown(coloured_markdown(view.before[-400:], "gray"))
     if view.quote:
         st.markdown(highlighted_markdown(view.passage, view.quote, colour="orange"))
     else:
-        st.markdown(f":orange-background[{escape_markdown(view.passage)}]" if "|" not in view.passage
-                    else passage_markdown(view.passage))
+        st.markdown(coloured_markdown(view.passage) if "|" not in view.passage else passage_markdown(view.passage))
     if view.after:
-        st.markdown(f":gray[{escape_markdown(view.after[:400])}]")
+        st.markdown(coloured_markdown(view.after[:400], "gray"))

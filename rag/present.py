@@ -69,6 +69,12 @@ def location(file: str, page: int | list[int] | tuple[int, ...] | None = None, s
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*|[\W_]+", re.UNICODE)
 
 
+# A highlight is one Streamlit directive, ``:colour-background[...]``, which can't span a line or
+# hold brackets: a run spanning "year\n- " rendered as "a [year" and "-] Unfilled". Runs stop there.
+_RUN_STOP = re.compile(r"[\n\[\]]")
+_RUN_TAIL = " ,.;:-–—\n\t[]"
+
+
 def highlight_spans(quote: str, claim: str) -> list[tuple[str, bool]]:
     """Split ``quote`` into (text, supports) runs: words whose stem also occurs in ``claim``."""
     claim_terms = set(analyse(claim))
@@ -78,7 +84,7 @@ def highlight_spans(quote: str, claim: str) -> list[tuple[str, bool]]:
         hit = bool(terms) and terms[0] in claim_terms
         if spans and spans[-1][1] == hit:
             spans[-1] = (spans[-1][0] + token, hit)
-        elif spans and not token[0].isalnum() and spans[-1][1]:
+        elif spans and not token[0].isalnum() and spans[-1][1] and not _RUN_STOP.search(token):
             spans[-1] = (spans[-1][0] + token, True)  # keep spaces inside a highlighted run
         else:
             spans.append((token, hit))
@@ -86,7 +92,7 @@ def highlight_spans(quote: str, claim: str) -> list[tuple[str, bool]]:
     fixed: list[tuple[str, bool]] = []
     for text, hit in spans:
         if hit:
-            stripped = text.rstrip(" ,.;:")
+            stripped = text.rstrip(_RUN_TAIL)
             tail = text[len(stripped):]
             fixed.append((stripped, True))
             if tail:
@@ -107,6 +113,12 @@ def highlighted_markdown(quote: str, claim: str, colour: str = "orange") -> str:
         return "".join(out)
 
     return _outside_addresses(quote, highlight)
+
+
+def coloured_markdown(text: str, style: str = "orange-background") -> str:
+    """``text`` shown literally in a colour (``gray``) or on one (``orange-background``), a directive per line:
+    a directive can't span lines (one that did showed its bracket: "a [year" ... "-] Unfilled")."""
+    return "  \n".join(f":{style}[{escape_markdown(line)}]" for line in text.split("\n") if line.strip())
 
 
 def mask_secret(value: str | None) -> str:

@@ -88,7 +88,8 @@ class ParsedDocument:
     pages: int | None = None  # real page/slide count where the format has pages
     title: str | None = None
     url: str | None = None  # where it lives on the web, when it says so (a page's canonical link, an export's article URL)
-    modified: float | None = None  # when it last changed, by its own account (epoch seconds)
+    modified: float | None = None  # when it last changed, by its own account (epoch seconds); an e-mail's sending date
+    author: str | None = None  # who wrote it, by its own account (an e-mail's sender)
     ocr_pages: list[int] = field(default_factory=list)  # pages read by OCR (scans, images)
     ocr_confidence: dict[int, float] = field(default_factory=dict)  # each OCR'd page's mean word confidence (0-100)
     unread_pages: dict[int, str] = field(default_factory=dict)  # pages left out, with why ("OCR too unsure: 31%")

@@ -75,6 +75,17 @@ _SIGNALS: list[tuple[str, int, re.Pattern, str, str]] = [
                                   r"use instead|say instead|write instead)\b", re.I | re.M), _TEXT,
      "it has a table of words to avoid and what to use instead"),
 ]
+# A page read from a site is named by its address ("acme.zendesk.com/hc/en-us/articles/…"); these are
+# where help centers live: their hosts (Zendesk, Intercom, Help Scout, Freshdesk, …) and their paths.
+_SITE_PAGE = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)+(:\d+)?/", re.I)
+_HELP_ADDRESS = re.compile(
+    r"^(help|support|docs|kb|faq|knowledge|helpcenter|hilfe|ayuda|aide|aiuto|ajuda)[\w-]*\.|"
+    r"\.(zendesk\.com|intercom\.help|helpscoutdocs\.com|freshdesk\.com|document360\.io|gitbook\.io|readme\.io|"
+    r"helpdocs\.io|happyfox\.com|kayako\.com|groovehq\.com|crisp\.help|tawk\.help)/|"
+    r"/(hc|kb|knowledge-?base|knowledgebase|help-?center|helpcenter|faqs?|support|help|docs|guides?|solutions|"
+    r"collections)/|/articles?/\d",
+    re.I,
+)
 _STEPS = re.compile(r"(^|\n)\s*(step \d|\d+[.)]\s+(click|go|open|select|choose|enter|type|press|tap|navigate|sign))|"
                     r"\bclick (on )?(the )?\w+|\bgo to (settings|your|the)\b|\bnavigate to\b|\bsettings\s*[>›→]", re.I)
 _CASE_HEADINGS = re.compile(r"(^|\n)\s*#*\s*(the )?(challenge|problem|solution|results?|outcomes?|about the customer|"
@@ -112,6 +123,8 @@ def guess(name: str, text: str = "", title: str | None = None) -> KindGuess:
             add(kind, score, reason)
     if suffix in (".html", ".htm") and ".zip/" in name.lower():
         add("help center", 3, "it is a page of a ZIP of web pages (a help-center export)")
+    elif _SITE_PAGE.match(name) and _HELP_ADDRESS.search(name):
+        add("help center", 3, "it is a page of a help center on the web")  # as the same page from the ZIP export
     if suffix == ".pptx":
         add("sales deck", 4, "it is a slide deck")
     if len(_STEPS.findall(head)) >= 2:
@@ -242,7 +255,9 @@ def assign(store, doc_id: str, workspace: str, name: str, parsed, explicit: str 
             kind, chosen = existing.kind, True
         else:
             kind, chosen = g.kind, False
-        _save(store.catalog, doc_id, workspace, g.kind, chosen, g.reason, g.date)
+        # the date its text states, else the one it carries (an e-mail's Date, a page's last-modified)
+        stated = g.date if g.date is not None else getattr(parsed, "modified", None)
+        _save(store.catalog, doc_id, workspace, g.kind, chosen, g.reason, stated)
         return kind, g.post_date
     except Exception:  # noqa: BLE001 - a kind is never worth failing an upload for
         return explicit or (existing.kind if existing else "other"), None

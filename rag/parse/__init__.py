@@ -21,6 +21,7 @@ from .mail import parse_eml
 from .office import parse_docx, parse_pptx, parse_xlsx
 from .pdf import parse_pdf
 from .text import parse_csv, parse_markdown, parse_txt
+from .transcript import parse_captions
 from .web import parse_html
 
 Parser = Callable[[Path, str], ParsedDocument]
@@ -40,6 +41,8 @@ PARSERS: dict[str, Parser] = {
     ".rst": parse_txt,  # reStructuredText and Org files are readable plain text
     ".org": parse_txt,
     ".eml": parse_eml,
+    ".vtt": parse_captions,  # captions and transcripts: one element per speaker turn
+    ".srt": parse_captions,
     # images are read by OCR (Tesseract); without it they are skipped with what to install
     ".png": parse_image,
     ".jpg": parse_image,
@@ -54,6 +57,7 @@ __all__ = ["SUPPORTED_EXTENSIONS", "parse_file", "is_archive", "iter_members", "
 
 
 _SUPPORTED_LIST = ("PDF, Word (.docx), PowerPoint (.pptx), Excel (.xlsx), CSV or TSV, HTML, Markdown, text, e-mail (.eml), "
+                   "captions (.vtt, .srt), "
                    "images (PNG, JPEG, TIFF, WebP) or a ZIP of these")
 _KNOWN_OTHERS = {
     **dict.fromkeys((".gif", ".bmp", ".heic", ".heif", ".avif"),

@@ -17,6 +17,7 @@ from contextvars import ContextVar
 from ..errors import TooMuchWork
 from ..types import Element, ElementKind, TextBox
 
+INTRO_MAX_CHARS = 300  # a line ending in ":" this short introduces the list under it
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")  # every control character but tab and newline
 
@@ -95,8 +96,32 @@ class Builder:
         """Add an element; ``boxes`` locate its text on the page (offsets into ``text`` as given, which
         callers pass already clean), ``ocr`` is its OCR confidence when it was read from an image."""
         text = text.strip() if kind == "table" else clean(text)
-        if text:
-            self._keep(Element(text, kind, page, self.path, self.file, _fit(boxes, text), ocr))
+        if not text:
+            return
+        boxes = _fit(boxes, text)
+        if kind == "list" and self._joins_list(page):
+            # One list is one element, with the sentence that introduces it ("We hold these certifications:"):
+            # items kept apart were quoted one by one, or the introduction without its items.
+            last = self.elements.pop()
+            self.chars -= len(last.text)
+            by = len(last.text) + 1
+            moved = tuple(TextBox(b.page, b.start + by, b.end + by, b.x0, b.y0, b.x1, b.y1) for b in boxes)
+            ocrs = [x for x in (last.ocr, ocr) if x is not None]
+            self._keep(Element(f"{last.text}\n{text}", "list", page, self.path, self.file, last.boxes + moved,
+                               min(ocrs) if ocrs else None))
+            return
+        self._keep(Element(text, kind, page, self.path, self.file, boxes, ocr))
+
+    def _joins_list(self, page: int | None) -> bool:
+        """Whether a list added now continues the last element: more items of its list, or the line introducing it."""
+        if not self.elements:
+            return False
+        last = self.elements[-1]
+        if last.heading_path != self.path or last.page != page:
+            return False
+        if last.kind == "list":
+            return len(last.text) < INTRO_MAX_CHARS * 10
+        return last.kind == "text" and last.text.endswith(":") and "\n" not in last.text and len(last.text) <= INTRO_MAX_CHARS
 
 
 def _fit(boxes: tuple[TextBox, ...], text: str) -> tuple[TextBox, ...]:

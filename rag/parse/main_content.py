@@ -44,11 +44,54 @@ FURNITURE = re.compile(
 )
 FURNITURE_MAX_WORDS = 30
 
+# The same widgets as help centers and blogs write them (Zendesk, Intercom, Help Scout, Freshdesk, WordPress),
+# in the languages they ship: a block, or a heading with everything under it, that is one of these is furniture.
+FURNITURE_PHRASES = re.compile(
+    r"^[\W_]*("
+    # related and popular articles, in English and as translated by the help-center products
+    r"related (articles|posts|content|topics|guides|questions)|see also|you (may|might) also (like|be interested in)|"
+    r"read (next|more articles)|more (articles|from this (section|collection|category))|recent (articles|posts)|"
+    r"top articles|most (read|popular|viewed)|"
+    r"art[ií]culos (relacionados|populares|recientes|similares)|art[ií]culos en esta secci[oó]n|"
+    r"articles (connexes|similaires|li[eé]s|populaires|r[eé]cents|associ[eé]s)|articles dans cette section|"
+    r"(ä|ae)hnliche artikel|verwandte artikel|beliebte artikel|zuletzt angesehene artikel|artikel in diesem abschnitt|"
+    r"articoli (correlati|popolari|simili|recenti)|artigos (relacionados|populares|recentes|semelhantes)|"
+    r"gerelateerde artikelen|populaire artikelen|relaterade artiklar|relaterte artikler|relaterede artikler|"
+    # was this helpful?
+    r"(was|did) (this|the) (article|page|answer|information|post|content)? ?(helpful|useful|answer your question|help)|"
+    r"did you find (it|this|this article) (helpful|useful)|is this (article|page) helpful|how (helpful|useful) was this|"
+    r"\d+ (of|out of) \d+ (people )?found this (article )?helpful|"
+    r"¿?(te|le) (ha resultado|result[oó]|fue|ha sido) [uú]til|¿?(fue|es|ha sido) [uú]til (este|esta) (art[ií]culo|p[aá]gina|respuesta)|"
+    r"(cet|cette) (article|page|r[eé]ponse) (vous )?(a-t-il|a-t-elle|vous a-t-il|vous a-t-elle) (été|ete) utile|"
+    r"(avez-vous|as-tu) trouv[eé] (cet article|cette page) utile|"
+    r"war (dieser|dieses|diese) (artikel|beitrag|seite|antwort) hilfreich|war das hilfreich|"
+    r"(questo|questa) (articolo|pagina|risposta) (ti |le )?(è|e) stat[oa] utile|"
+    r"(este|esta) (artigo|p[aá]gina|resposta) (foi|[eé]) [uú]til|isso foi [uú]til|"
+    r"(was|is) (dit|deze) (artikel|pagina) (nuttig|behulpzaam)|vond je dit (artikel )?nuttig|"
+    # still stuck?
+    r"still (need help|stuck|have questions)|need more help|can'?t find what you'?re looking for|"
+    r"¿necesitas m[aá]s ayuda|besoin d'aide|vous avez besoin d'aide|brauchen sie (weitere|mehr) hilfe|"
+    # blog widgets (WordPress and the like)
+    r"share (this|this post|this article|on)|like this|leave a (reply|comment)|\d+ comments?|"
+    r"posted in|filed under|previous (post|article)|next (post|article)|table of contents|on this page|"
+    r"in this article"
+    r")[\W_]*$",
+    re.IGNORECASE,
+)
+FURNITURE_HEADING_MAX_WORDS = 10
+
 
 def is_furniture(text: str) -> bool:
     """A short block that is a site widget: "Was this article helpful?", a cookie banner, a copyright line."""
     flat = " ".join(text.split())
-    return len(flat.split()) <= FURNITURE_MAX_WORDS and bool(FURNITURE.match(flat))
+    return len(flat.split()) <= FURNITURE_MAX_WORDS and bool(FURNITURE.match(flat) or FURNITURE_PHRASES.match(flat))
+
+
+def is_furniture_heading(text: str) -> bool:
+    """A heading over site furniture ("Related articles", "Artículos relacionados", "Was this helpful?"):
+    everything under it is furniture too."""
+    flat = " ".join(text.split())
+    return 0 < len(flat.split()) <= FURNITURE_HEADING_MAX_WORDS and bool(FURNITURE.match(flat) or FURNITURE_PHRASES.match(flat))
 
 
 def words(text: str) -> str:

@@ -48,16 +48,30 @@ def _reads_like_sentence(text: str) -> bool:
     return text.rstrip().endswith((".", "!", "?", ";")) or len(text.split()) > 14
 
 
-def _from_unstructured(elements, name: str, pages_from_metadata: bool) -> Builder:
+def _from_unstructured(elements, name: str, pages_from_metadata: bool, slide_titles: dict[int, str] | None = None) -> Builder:
+    """Elements from unstructured's; with ``slide_titles`` (a deck), each slide's title is its only heading.
+
+    unstructured calls a short line of a slide's body a "Title" when its bullet
+    comes from the slide layout (most decks): read as headings, a slide's
+    bullets each opened a section of one line. On a slide only its title is a
+    heading (the first short line when it has no title placeholder); the other
+    short lines are the list items they look like.
+    """
     b = Builder(name)
     last_page = None
+    headed = False
     for el in elements:
         text = (el.text or "").strip()
         page = el.metadata.page_number if pages_from_metadata else None
         if pages_from_metadata and page != last_page:
             b.reset()  # a new slide starts a new outline
-            last_page = page
+            last_page, headed = page, False
         category = el.category
+        if slide_titles is not None and category == "Title" and text:
+            own = slide_titles.get(page)
+            if headed or (own is not None and " ".join(text.split()) != own):
+                category = "ListItem"
+            headed = True
         if category == "Table":
             html = el.metadata.text_as_html
             md = tables.html_to_markdown(html) if html else text
@@ -114,7 +128,7 @@ def parse_pptx(path: Path, name: str) -> ParsedDocument:
     deck = Presentation(str(path))
     slides = len(deck.slides)
     elements = partition_pptx(filename=str(path), infer_table_structure=True, include_slide_notes=True)
-    b = _from_unstructured(elements, name, pages_from_metadata=True)
+    b = _from_unstructured(elements, name, pages_from_metadata=True, slide_titles=_slide_titles(deck))
     read_by_ocr: dict[int, float] = {}
     unread: dict[int, str] = {}
     if not b.elements:  # a deck exported as pictures of its slides: read them
@@ -126,6 +140,20 @@ def parse_pptx(path: Path, name: str) -> ParsedDocument:
         raise EmptyDocument("This presentation has no text, and OCR found none in its pictures.")
     return ParsedDocument(name, b.elements, pages=slides, title=titles.choose([_core_title(path), _first_title(b)], name),
                           ocr_pages=list(read_by_ocr), ocr_confidence=read_by_ocr, unread_pages=unread)
+
+
+def _slide_titles(deck) -> dict[int, str]:
+    """Each slide's title (its title placeholder's text), by slide number."""
+    found: dict[int, str] = {}
+    for number, slide in enumerate(deck.slides, 1):
+        try:
+            shape = slide.shapes.title
+        except Exception:  # noqa: BLE001, S112 - a slide without a readable title has none
+            continue
+        text = " ".join((shape.text_frame.text if shape is not None and shape.has_text_frame else "").split())
+        if text:
+            found[number] = text
+    return found
 
 
 def _slide_pictures(deck, b: Builder, unread: dict[int, str]) -> dict[int, float]:
@@ -173,30 +201,124 @@ def _slide_pictures(deck, b: Builder, unread: dict[int, str]) -> dict[int, float
     return read
 
 
+MERGED_READ_LIMIT = 8 << 20  # bytes: workbooks up to this size are read whole, so merged cells can be filled in
+
+
+def _xlsx_value(cell):
+    """A cell's value as shown: a date as a date, a price with its currency sign, a share as a percentage."""
+    import datetime as dt
+
+    value = getattr(cell, "value", None)
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ", timespec="minutes")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if not isinstance(value, (int, float)):
+        return value
+    fmt = str(getattr(cell, "number_format", "") or "")
+    number = value
+    if "%" in fmt:
+        return f"{round(value * 100, 2):g}%"
+    if isinstance(number, float) and number.is_integer():
+        number = int(number)
+    text = f"{number:,.2f}" if ".00" in fmt and isinstance(value, float) else f"{number:,}" if "," in fmt else f"{number}"
+    for sign in ("$", "€", "£", "¥", "₹"):
+        if sign in fmt:
+            return f"{sign}{text}"
+    return text
+
+
+def _sheet_rows(sheet) -> list[list]:
+    """A sheet's cells from A1 as values; a merged range's value fills every cell of it."""
+    rows = [[_xlsx_value(c) for c in row] for row in sheet.iter_rows(min_row=1, min_col=1)]
+    for merged in getattr(getattr(sheet, "merged_cells", None), "ranges", ()):
+        top, left = merged.min_row - 1, merged.min_col - 1
+        if top >= len(rows) or left >= len(rows[top]):
+            continue
+        value = rows[top][left]
+        for r in range(top, min(merged.max_row, len(rows))):
+            row = rows[r]
+            row.extend([None] * (merged.max_col - len(row)))
+            for c in range(left, merged.max_col):
+                row[c] = value
+    return rows
+
+
+def _filled_columns(rows: list[list]) -> frozenset[int]:
+    return frozenset(i for row in rows for i, v in enumerate(row) if v is not None and str(v).strip())
+
+
+def _sheet_tables(rows: list[list]) -> list[tuple[list[str], list[list]]]:
+    """A sheet as (lines, table rows) pieces, top to bottom, split at blank rows.
+
+    Lines are what stands alone: a title above a table, a note under it. Rows
+    after a blank row that fill the same columns and open with a figure carry
+    on the table above (a spacer row inside the data); otherwise they start a
+    table of their own, with their own header.
+    """
+    pieces: list[tuple[list[str], list[list]]] = []
+    segment: list[list] = []
+    segments: list[list[list]] = []
+    for row in rows + [[]]:
+        if any(v is not None and str(v).strip() for v in row):
+            segment.append(row)
+        elif segment:
+            segments.append(segment)
+            segment = []
+    for segment in segments:
+        titles, body = tables.split_titles(segment)
+        if not any(len(tables.row_values(r)) > 1 for r in body):  # lines, not a table
+            pieces.append(([v for r in segment for v in tables.row_values(r)], []))
+            continue
+        last = pieces[-1][1] if pieces else []
+        first = [str(v) for v in body[0] if v is not None]
+        if (last and not titles and _filled_columns(body) <= _filled_columns(last)
+                and any(any(ch.isdigit() for ch in v) for v in first)):
+            last.extend(body)
+            continue
+        pieces.append((titles, body))
+    return pieces
+
+
 def parse_xlsx(path: Path, name: str) -> ParsedDocument:
-    """Each sheet's used cells as Markdown tables of at most 50 rows; page = sheet number."""
+    """Each sheet's tables as Markdown tables of at most 50 rows, each with its header row; page = sheet number.
+
+    The sheet's name is its heading; a title above a table ("Acme price list
+    2026") is a heading under it, and a note under a table is text, so a
+    table's header is its real header row. Merged cells give their value to
+    every cell they cover (workbooks up to :data:`MERGED_READ_LIMIT`).
+    """
     check_office_container(path)
     import openpyxl
 
+    whole = path.stat().st_size <= MERGED_READ_LIMIT
     try:
-        workbook = openpyxl.load_workbook(str(path), read_only=True, data_only=True)
+        workbook = openpyxl.load_workbook(str(path), read_only=not whole, data_only=True)
     except Exception as err:  # openpyxl raises many types for damaged files
         raise BrokenFile("This Excel workbook is damaged and couldn't be read.") from err
     b = Builder(name)
     try:
         for number, sheet in enumerate(workbook.worksheets, 1):
-            rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-            body = tables.blocks(rows)
-            if not body:
+            pieces = _sheet_tables(_sheet_rows(sheet))
+            if not pieces:
                 continue
             b.reset()
             b.title(sheet.title, 1, number)
-            for block in body:
-                b.add(block, "table", number)
+            for lines, rows in pieces:
+                if not rows:
+                    for line in lines:
+                        b.add(line, "text", number)
+                    continue
+                if lines:
+                    b.title(" ".join(lines), 2, number)
+                for block in tables.blocks(rows):
+                    b.add(block, "table", number)
     finally:
         workbook.close()
     if not b.elements:
         raise EmptyDocument("This workbook's sheets are empty.")
-    sheet_names = [e.text for e in b.elements if e.kind == "title"]
+    sheet_names = [e.text for e in b.elements if e.kind == "title" and len(e.heading_path) == 1]
     only_sheet = sheet_names[0] if len(sheet_names) == 1 else None  # one sheet's name names the workbook
     return ParsedDocument(name, b.elements, pages=None, title=titles.choose([_core_title(path), only_sheet], name))

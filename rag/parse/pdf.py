@@ -258,10 +258,40 @@ def _faithful(rows: list[list], page_words: set[str]) -> bool:
     return sum(w in page_words for w in words) / len(words) >= 0.8
 
 
+def _header_of(rows: list[list]) -> list[str]:
+    """A table's header row as cleaned cells (title lines above it left out)."""
+    cleaned = tables.clean_rows(tables.split_titles(rows)[1])
+    return cleaned[0] if cleaned else []
+
+
+def _continued(rows: list[list], header: list[str] | None) -> list[list]:
+    """``rows`` with the previous page's table header above them when they continue that table.
+
+    A table that runs over a page break has its header on the first page only;
+    the rows on the next page would otherwise be read with their first row as
+    the header. They continue it when they have as many columns and their first
+    row holds a figure where the header holds words (a header repeated on the
+    new page is its own header, left as it is).
+    """
+    cleaned = tables.clean_rows(rows)
+    if not header or not cleaned or len(cleaned[0]) != len(header) or cleaned[0] == header:
+        return rows
+    figures = any(any(ch.isdigit() for ch in cell) and not any(ch.isdigit() for ch in head)
+                  for cell, head in zip(cleaned[0], header))
+    return [header, *cleaned] if figures else rows
+
+
 def _table_page(
-    plumber_page, page_no: int, b: Builder, page_text: str, furniture: Callable[[list[str]], set[int]]
+    plumber_page, page_no: int, b: Builder, page_text: str, furniture: Callable[[list[str]], set[int]],
+    carry: dict | None = None,
 ) -> bool:
-    """Emit a page's tables as Markdown and its remaining text as prose; False if no usable table."""
+    """Emit a page's tables as Markdown and its remaining text as prose; False if no usable table.
+
+    ``carry`` holds, from one page to the next, the header of a table that
+    ended its page, so a table continued on this page is read with it.
+    """
+    carry = {} if carry is None else carry
+    previous_header, carry["header"] = carry.get("header"), None
     found = plumber_page.find_tables({"vertical_strategy": "lines", "horizontal_strategy": "lines"})
     if not found:
         found = plumber_page.find_tables({"vertical_strategy": "text", "horizontal_strategy": "lines"})
@@ -275,26 +305,29 @@ def _table_page(
     for t in found:
         outside = outside.outside_bbox(t.bbox)
     # Interleave prose and tables top to bottom.
-    items: list[tuple[float, str, str]] = []
+    items: list[tuple[float, str, object]] = []
     for t, rows in extracted:
-        md = tables.to_markdown(rows)
-        if md:
-            items.append((t.bbox[1], "table", md))
+        if tables.clean_rows(rows):
+            items.append((t.bbox[1], "table", rows))
     words = outside.extract_words(keep_blank_chars=False, use_text_flow=True)
     lines = _lines(words)
     skip = furniture([line for _, line in lines])
     items += [(top, "line", line) for n, (top, line) in enumerate(lines) if n not in skip]
     items.sort(key=lambda x: x[0])
     prose: list[str] = []
-    for _, kind, content in items:
+    for n, (_, kind, content) in enumerate(items):
         if kind == "table":
-            # Short lines right above a table are usually its column headings (periods, units).
+            first = n <= 2 and all(k == "line" for _, k, _ in items[:n])  # the page's first table, under at most a caption
+            rows = _continued(content, previous_header) if first else content
+            # Short lines right above a table are usually its column headings (periods, units):
+            # a caption, a paragraph of its own above the table (the table's lines stay a table).
             caption: list[str] = []
             while prose and len(caption) < 3 and len(prose[-1]) < 100 and not _SENTENCE_END.search(prose[-1]):
                 caption.insert(0, prose.pop())
             _emit_prose("\n".join(prose), page_no, b, keep_lines=True)
             prose.clear()
-            b.add("\n".join(caption + [content]), "table", page_no)
+            b.add("\n\n".join(x for x in ("\n".join(caption), tables.to_markdown(rows)) if x), "table", page_no)
+            carry["header"] = _header_of(rows) if n == len(items) - 1 else None
         else:
             prose.append(content)
     _emit_prose("\n".join(prose), page_no, b, keep_lines=True)
@@ -587,6 +620,7 @@ def _parse_open(pdf, source, path: Path, name: str) -> ParsedDocument:
         except Exception:  # noqa: BLE001 - tables are a bonus; the text layer is already read
             plumber = None
     read_by_ocr: dict[int, float] = {}  # the scanned pages read, with how sure OCR was of them
+    carry: dict = {}  # the header of a table that ended the page before (see _table_page)
     try:
         for i, text in enumerate(texts):
             page_no = i + 1
@@ -597,12 +631,13 @@ def _parse_open(pdf, source, path: Path, name: str) -> ParsedDocument:
             handled = False
             if plumber is not None and i in tabular:
                 try:
-                    handled = _table_page(plumber.pages[i], page_no, b, text, furniture)
+                    handled = _table_page(plumber.pages[i], page_no, b, text, furniture, carry)
                 except Exception:  # noqa: BLE001 - a page pdfplumber can't handle keeps its plain text
                     handled = False
                 finally:
                     plumber.pages[i].flush_cache() if i < len(plumber.pages) else None
             if not handled:
+                carry.clear()
                 _emit_prose(text, page_no, b, keep_lines=i in tabular, sized=sized[i])
     finally:
         if plumber is not None:

@@ -7,6 +7,7 @@ model, and rows never get separated from their header.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Iterator
 
 from bs4 import BeautifulSoup
@@ -32,15 +33,61 @@ def clean_rows(rows: list[list]) -> list[list[str]]:
     return [[r[i] for i in keep] for r in rows]
 
 
+MAX_TITLE_ROWS = 3  # title lines a table may carry above its header
+_LOOK_AHEAD = 6  # rows looked at for the header below them
+
+
+def row_values(row: list) -> list[str]:
+    """A row's distinct non-empty cells, in order (a merged title spread over its columns counts once)."""
+    seen: list[str] = []
+    for value in row:
+        cell = _cell(value)
+        if cell and cell not in seen:
+            seen.append(cell)
+    return seen
+
+
+def title_rows(rows: list[list]) -> int:
+    """How many of ``rows`` (leading ones, blank rows counted) are title lines above the header.
+
+    A sheet or a Word table often opens with a line such as "Acme price list 2026"
+    in its first cell (or merged across the table) above the real header
+    "Plan | Users | Price". Read as the header, it would name every column; a
+    row is a title when it holds one value and a row below it holds several.
+    """
+    titles = 0
+    for n, row in enumerate(rows[: MAX_TITLE_ROWS + _LOOK_AHEAD]):
+        values = row_values(row)
+        if not values:
+            continue
+        if len(values) > 1:
+            return n if titles else 0
+        titles += 1
+        if titles > MAX_TITLE_ROWS:
+            return 0
+    return 0
+
+
+def split_titles(rows: list[list]) -> tuple[list[str], list[list]]:
+    """(the title lines above the table's header, the rows from the header on): see :func:`title_rows`."""
+    n = title_rows(rows)
+    return [v for row in rows[:n] for v in row_values(row)], rows[n:]
+
+
 def to_markdown(rows: list[list], header: bool = True) -> str:
-    """A Markdown table; the first row is the header (blank header cells stay blank)."""
+    """A Markdown table; the first row is the header (blank header cells stay blank).
+
+    Title lines above the header (:func:`title_rows`) are kept as a caption,
+    a paragraph of its own above the table, so the header names the columns.
+    """
+    caption, rows = split_titles(rows) if header else ([], rows)
     rows = clean_rows(rows)
     if not rows:
-        return ""
+        return "\n".join(caption)
     head, body = (rows[0], rows[1:]) if header else ([""] * len(rows[0]), rows)
     lines = ["| " + " | ".join(head) + " |", "| " + " | ".join("---" for _ in head) + " |"]
     lines += ["| " + " | ".join(r) + " |" for r in body]
-    return "\n".join(lines)
+    return "\n\n".join(x for x in ("\n".join(caption), "\n".join(lines)) if x)
 
 
 def blocks(rows: list[list], max_rows: int = 50) -> list[str]:
@@ -56,12 +103,16 @@ def _has_text(value) -> bool:
 def stream_blocks(rows: Callable[[], Iterable[list]], max_rows: int = 50) -> Iterator[str]:
     """:func:`blocks` for a table read twice from its source: ``rows()`` starts a fresh pass.
 
+    Title lines above the header (:func:`leading_titles`) are left out: the
+    caller shows them as headings, so every block keeps the real header.
+
     The first pass learns the table's width and which columns hold anything
     (:func:`clean_rows` drops empty columns across the whole table); the second
     makes the blocks. Only one block of rows is held at a time.
     """
+    skip = title_rows(list(itertools.islice(rows(), MAX_TITLE_ROWS + _LOOK_AHEAD)))  # shown by the caller as headings
     width, filled = 0, set()
-    for row in rows():
+    for row in itertools.islice(rows(), skip, None):
         cells = [i for i, value in enumerate(row) if _has_text(value)]
         if cells:
             width = max(width, len(row))
@@ -72,7 +123,7 @@ def stream_blocks(rows: Callable[[], Iterable[list]], max_rows: int = 50) -> Ite
     head: list[str] | None = None
     body: list[list[str]] = []
     made = 0
-    for row in rows():
+    for row in itertools.islice(rows(), skip, None):
         cells = [_cell(value) for value in row]
         if not any(cells):
             continue
@@ -87,6 +138,12 @@ def stream_blocks(rows: Callable[[], Iterable[list]], max_rows: int = 50) -> Ite
             body, made = [], made + 1
     if body or not made:  # the last rows, or a table that is only its header
         yield to_markdown([head] + body)
+
+
+def leading_titles(rows: Iterable[list]) -> list[str]:
+    """The title lines above a table's header, read from its first rows (see :func:`title_rows`)."""
+    head = list(itertools.islice(rows, MAX_TITLE_ROWS + _LOOK_AHEAD))
+    return split_titles(head)[0]
 
 
 def html_table_rows(html: str) -> list[list[str]]:

@@ -21,7 +21,7 @@ from typing import TextIO, TypeVar
 
 from ..errors import BrokenFile, EmptyDocument
 from ..types import ParsedDocument
-from . import tables, titles
+from . import tables, titles, transcript
 from .builder import Builder
 from .dates import when
 from .encoding import encoding_of
@@ -120,6 +120,11 @@ def parse_txt(path: Path, name: str) -> ParsedDocument:
 
     def read(fh: TextIO) -> ParsedDocument:
         b = Builder(name)
+        fh.seek(0)
+        sample = fh.read(_SAMPLE_CHARS).splitlines()[:-1] or [""]  # whole lines only
+        fh.seek(0)
+        if transcript.turns_of_lines(sample) is not None:  # "Dana: …" / "Dana Reyes 00:01:02": a transcript
+            return _read_transcript(fh, b, name)
         for para in _paragraphs(fh, b):
             b.add(para)
         post, body = split_post("\n\n".join(e.text for e in b.elements[:3]))
@@ -131,6 +136,29 @@ def parse_txt(path: Path, name: str) -> ParsedDocument:
         return ParsedDocument(name, b.elements, title=title)
 
     return _read(path, read)
+
+
+def _read_transcript(fh: TextIO, b: Builder, name: str) -> ParsedDocument:
+    """A plain-text transcript: its opening lines (a title) as a heading, then one element per speaker turn."""
+    lines: list[str] = []
+    size = 0
+    for piece in _pieces(fh):
+        lines.append(piece)
+        size += len(piece)
+        b.ensure_room(size)
+    found = transcript.turns_of_lines(lines)
+    if found is None:  # the opening looked like one, the whole doesn't: read as plain text
+        for para in re.split(r"\n\s*\n", "".join(lines)):
+            b.add(para)
+        return ParsedDocument(name, b.elements, title=titles.from_file_name(name))
+    before, turns = found
+    heading = " ".join(before[:2])[:200] if before and len(" ".join(before[:2])) <= 200 else None
+    if heading:
+        b.title(heading, 1)
+    elif before:
+        b.add("\n".join(before))
+    transcript.add_turns(b, turns)
+    return ParsedDocument(name, b.elements, title=titles.choose([heading], name))
 
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -285,6 +313,8 @@ def parse_csv(path: Path, name: str) -> ParsedDocument:
 
         b = Builder(name)
         try:
+            for line in tables.leading_titles(rows()):  # "Acme price list 2026" above the header row
+                b.title(line, 1)
             for block in tables.stream_blocks(rows):
                 b.add(block, "table")
         except csv.Error as err:

@@ -20,7 +20,7 @@ from . import hidden, tables, titles
 from .builder import Builder
 from .dates import when
 from .encoding import decode
-from .main_content import MainContent, find_main_content, is_furniture
+from .main_content import MainContent, find_main_content, is_furniture, is_furniture_heading
 
 DROP_TAGS = ["script", "style", "noscript", "template", "iframe", "svg", "canvas", "nav", "head", "form", "button"]
 HEADINGS = {f"h{i}": i for i in range(1, 7)}
@@ -95,6 +95,32 @@ def _layout_table(table: Tag) -> bool:
 
 CONTAINERS = {"div", "section", "article", "main", "header", "footer", "aside", "dl", "figure"}
 
+# A line of links such as "Help Center › Billing › Plans": a breadcrumb trail.
+_CRUMBS = re.compile(r"^\s*[^›»>/|]{1,60}(\s*[›»>/|]\s*[^›»>/|]{1,60}){1,6}\s*$")
+# Class, id and ARIA names the help-center and blog themes give their widgets (Zendesk, Intercom, Help Scout,
+# Freshdesk, WordPress): related and popular articles, breadcrumbs, article votes, share buttons.
+_FURNITURE_NAMES = re.compile(
+    r"(^|[-_\s])(related|breadcrumbs?|crumbs|article-votes?|votes?|voting|article-feedback|feedback-(form|widget|block)|"
+    r"helpful|was-this-helpful|article-rating|reactions?|reaction-picker|share-(buttons|links|bar|this)|social-(share|links)|"
+    r"sharing|sharedaddy|yarpp|relatedposts|recently-viewed|recent-articles|popular-articles|promoted-articles|"
+    r"see-also|post-navigation|nav-links|comments-area|article-footer|article-sidebar|section-articles)([-_\s]|$)",
+    re.IGNORECASE,
+)
+FURNITURE_BOX_WORDS = 80  # a widget box holding more words than this, most of them not links, is kept
+
+
+def _drop_furniture_boxes(body: Tag) -> None:
+    """Remove the boxes a site's theme names as furniture (``class="related-articles"``, ``aria-label="Breadcrumb"``)
+    when they look it too: short, or mostly links. A box of prose is kept whatever it is called."""
+    for tag in body.find_all(True):
+        if tag.decomposed or tag.name in ("html", "body", "main", "article"):
+            continue
+        names = " ".join([*tag.get("class", []), tag.get("id") or "", tag.get("aria-label") or "", tag.get("role") or ""])
+        if not names.strip() or not _FURNITURE_NAMES.search(names.replace(" ", "  ")):
+            continue
+        if len(_text(tag).split()) <= FURNITURE_BOX_WORDS or _linked(tag):
+            tag.decompose()
+
 
 class _PageReader:
     """Reads a cleaned page into elements; with ``main`` only the blocks that belong to its main content.
@@ -105,21 +131,41 @@ class _PageReader:
     as "the title") still give its blocks their heading path.
     """
 
-    def __init__(self, name: str, main: MainContent | None):
+    def __init__(self, name: str, main: MainContent | None, site: bool = True):
         self.b = Builder(name)
         self.main = main
+        self.site = site  # a site's page (not an e-mail): its furniture sections are left out
         self.inline: list[tuple[str, bool]] = []  # text run not yet in a block: (piece, inside a link)
         self.held: list[tuple[str, int]] = []
+        self.depth = 0  # containers the walk is inside
+        self.furniture: tuple[int, int] | None = None  # (heading level, depth) of a furniture section being skipped
 
     def heading(self, text: str, level: int) -> None:
         self.flush_inline()
+        if self.furniture is not None and level <= self.furniture[0]:
+            self.furniture = None  # the next section of the page
+        if self.site and is_furniture_heading(text):
+            # "Related articles", "Was this helpful?": the heading and everything under it, until the
+            # next heading as high or the end of the box it is in
+            self.furniture = (level, self.depth)
+            return
+        if self.furniture is not None:
+            return
         if self.main is None:
             self.b.title(text, level)
             return
         self.held = [(t, lv) for t, lv in self.held if lv < level] + [(text, level)]
 
+    def leave(self) -> None:
+        """The walk left a container: a furniture section that started in it ends with it."""
+        self.depth -= 1
+        if self.furniture is not None and self.depth < self.furniture[1]:
+            self.furniture = None
+
     def add(self, text: str, kind: ElementKind = "text", checked: bool = False, linked: bool = False) -> None:
-        if not text.strip() or is_furniture(text) or (self.main is not None and not checked and not self.main.keeps(text, linked)):
+        if not text.strip() or is_furniture(text) or self.furniture is not None or (linked and _CRUMBS.match(text)):
+            return
+        if self.main is not None and not checked and not self.main.keeps(text, linked):
             return
         for held_text, level in self.held:
             self.b.title(held_text, level)
@@ -179,8 +225,10 @@ class _PageReader:
                 self.inline.append(("\n", in_link))
             elif tag in CONTAINERS:
                 self.flush_inline()
+                self.depth += 1
                 self.walk(child, in_link)
                 self.flush_inline()
+                self.leave()
             else:
                 self.walk(child, in_link or tag == "a")
 
@@ -202,8 +250,8 @@ def _flatten_deep(root: Tag) -> None:
         tag.unwrap()
 
 
-def _read(body: Tag, name: str, main: MainContent | None) -> list[Element]:
-    reader = _PageReader(name, main)
+def _read(body: Tag, name: str, main: MainContent | None, site: bool = True) -> list[Element]:
+    reader = _PageReader(name, main, site)
     reader.walk(body)
     reader.flush_inline()
     return reader.b.elements
@@ -258,10 +306,12 @@ def parse_html_text(html: str, name: str, main_content_only: bool = True) -> Par
     visible_soup(soup)
     body = soup.body or soup
     _flatten_deep(body)
+    if main_content_only:
+        _drop_furniture_boxes(body)
     main = find_main_content(str(soup)) if main_content_only else None
-    elements = _read(body, name, main)
+    elements = _read(body, name, main, main_content_only)
     if main is not None and not any(e.kind != "title" for e in elements):
-        elements = _read(body, name, None)
+        elements = _read(body, name, None, main_content_only)
     if not elements and page_titles:
         elements = [Element(titles.tidy(page_titles[0]), "text", None, (), name)]
     headings = [e.text for e in elements if e.kind == "title"]
