@@ -278,8 +278,14 @@ def _sheet_tables(rows: list[list]) -> list[tuple[list[str], list[list]]]:
                 and any(any(ch.isdigit() for ch in v) for v in first)):
             last.extend(body)
             continue
+        if not titles and pieces and not pieces[-1][1] and _titles_like(pieces[-1][0]):
+            titles = pieces.pop()[0]  # a title a blank row above its table
         pieces.append((titles, body))
     return pieces
+
+
+def _titles_like(lines: list[str]) -> bool:
+    return len(lines) <= tables.MAX_TITLE_ROWS and all(len(x.split()) <= 12 and not x.endswith(".") for x in lines)
 
 
 def parse_xlsx(path: Path, name: str) -> ParsedDocument:
