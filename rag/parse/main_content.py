@@ -61,7 +61,7 @@ FURNITURE_PHRASES = re.compile(
     r"(was|did) (this|the) (article|page|answer|information|post|content)? ?(helpful|useful|answer your question|help)|"
     r"did you find (it|this|this article) (helpful|useful)|is this (article|page) helpful|how (helpful|useful) was this|"
     r"\d+ (of|out of) \d+ (people )?found this (article )?helpful|"
-    r"¿?(te|le) (ha resultado|result[oó]|fue|ha sido) [uú]til|¿?(fue|es|ha sido) [uú]til (este|esta) (art[ií]culo|p[aá]gina|respuesta)|"
+    r"¿?(te|le) (ha resultado|result[oó]|fue|ha sido) [uú]til( (este|esta) (art[ií]culo|p[aá]gina|respuesta))?|¿?(fue|es|ha sido) [uú]til (este|esta) (art[ií]culo|p[aá]gina|respuesta)|"
     r"(cet|cette) (article|page|r[eé]ponse) (vous )?(a-t-il|a-t-elle|vous a-t-il|vous a-t-elle) (été|ete) utile|"
     r"(avez-vous|as-tu) trouv[eé] (cet article|cette page) utile|"
     r"war (dieser|dieses|diese) (artikel|beitrag|seite|antwort) hilfreich|war das hilfreich|"

@@ -48,14 +48,15 @@ def _reads_like_sentence(text: str) -> bool:
     return text.rstrip().endswith((".", "!", "?", ";")) or len(text.split()) > 14
 
 
-def _from_unstructured(elements, name: str, pages_from_metadata: bool, slide_titles: dict[int, str] | None = None) -> Builder:
+def _from_unstructured(elements, name: str, pages_from_metadata: bool, slide_titles: dict[int, str] | None = None,
+                       slide_bullets: dict[int, set[str]] | None = None) -> Builder:
     """Elements from unstructured's; with ``slide_titles`` (a deck), each slide's title is its only heading.
 
     unstructured calls a short line of a slide's body a "Title" when its bullet
     comes from the slide layout (most decks): read as headings, a slide's
     bullets each opened a section of one line. On a slide only its title is a
     heading (the first short line when it has no title placeholder); the other
-    short lines are the list items they look like.
+    short lines, and the paragraphs ``slide_bullets`` knows as bullets, are list items.
     """
     b = Builder(name)
     last_page = None
@@ -72,6 +73,8 @@ def _from_unstructured(elements, name: str, pages_from_metadata: bool, slide_tit
             if headed or (own is not None and " ".join(text.split()) != own):
                 category = "ListItem"
             headed = True
+        if slide_bullets and category != "Table" and " ".join(text.split()) in slide_bullets.get(page, ()):
+            category = "ListItem"
         if category == "Table":
             html = el.metadata.text_as_html
             md = tables.html_to_markdown(html) if html else text
@@ -128,7 +131,8 @@ def parse_pptx(path: Path, name: str) -> ParsedDocument:
     deck = Presentation(str(path))
     slides = len(deck.slides)
     elements = partition_pptx(filename=str(path), infer_table_structure=True, include_slide_notes=True)
-    b = _from_unstructured(elements, name, pages_from_metadata=True, slide_titles=_slide_titles(deck))
+    b = _from_unstructured(elements, name, pages_from_metadata=True, slide_titles=_slide_titles(deck),
+                           slide_bullets=_slide_bullets(deck))
     read_by_ocr: dict[int, float] = {}
     unread: dict[int, str] = {}
     if not b.elements:  # a deck exported as pictures of its slides: read them
@@ -153,6 +157,33 @@ def _slide_titles(deck) -> dict[int, str]:
         text = " ".join((shape.text_frame.text if shape is not None and shape.has_text_frame else "").split())
         if text:
             found[number] = text
+    return found
+
+
+def _slide_bullets(deck) -> dict[int, set[str]]:
+    """Each slide's bulleted paragraphs: those of its body placeholders (bulleted by their layout unless they
+    say ``buNone``) and any paragraph with its own bullet or indent level."""
+    from pptx.enum.shapes import PP_PLACEHOLDER
+    from pptx.oxml.ns import qn
+
+    body_types = {PP_PLACEHOLDER.BODY, PP_PLACEHOLDER.OBJECT}
+    found: dict[int, set[str]] = {}
+    for number, slide in enumerate(deck.slides, 1):
+        for shape in slide.shapes:
+            if not getattr(shape, "has_text_frame", False) or not shape.has_text_frame:
+                continue
+            try:
+                in_body = shape.is_placeholder and shape.placeholder_format.type in body_types
+            except Exception:  # noqa: BLE001 - a placeholder without a readable type is not a body
+                in_body = False
+            for paragraph in shape.text_frame.paragraphs:
+                text = " ".join(paragraph.text.split())
+                ppr = paragraph._p.pPr
+                marks = {child.tag for child in ppr} if ppr is not None else set()
+                if qn("a:buNone") in marks:
+                    continue
+                if text and (in_body or paragraph.level > 0 or marks & {qn("a:buChar"), qn("a:buAutoNum")}):
+                    found.setdefault(number, set()).add(text)
     return found
 
 
