@@ -324,6 +324,21 @@ def test_site_furniture_is_left_out_of_a_help_page(layout):
         assert furniture.lower() not in everything.lower(), (layout, furniture, everything)
 
 
+@pytest.mark.parametrize("layout", ["zendesk", "intercom", "spanish"])
+def test_an_exported_article_leaves_out_the_same_furniture(tmp_path, layout):
+    from rag.parse.exports import Article, article_html
+
+    article = Article("Where is my data stored?", LAYOUTS[layout], url="https://acme.zendesk.com/hc/en-us/articles/1",
+                      path=("Security",))
+    path = tmp_path / "article.html"
+    path.write_bytes(article_html(article))
+    parsed = parse_file(path, "help.zip/security/where-is-my-data-stored.html")
+    everything = " ".join(_texts(parsed)) + " " + " ".join(" > ".join(e.heading_path) for e in parsed.elements)
+    assert "Frankfurt and Dublin" in everything
+    assert not any(r in everything for r in RELATED) and "elated" not in everything and "útil" not in everything
+    assert guess("help.zip/security/where-is-my-data-stored.html", everything).kind == "help center"
+
+
 def test_a_section_about_contacting_support_is_content():
     page = ("<html><body><h1>How do I contact support?</h1><h2>Contact support by phone</h2>"
             "<p>Call +1 555 0100 on weekdays from 9 am to 5 pm; have your account number ready.</p>"
