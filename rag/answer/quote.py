@@ -365,7 +365,7 @@ def summary_points(question: str, units_by_source: dict[int, list[Unit]]) -> lis
     wanted = min(5, max(3, _COUNT_WORDS.get(m.group(1).lower(), 4))) if m else 4
     units = [u for us in units_by_source.values() for u in us
              if u.kind == "sentence" and len(u.text.split()) >= 5 and not looks_like_injection(u.text)
-             and not _ATTRIBUTION.match(u.text)]
+             and not _ATTRIBUTION.match(u.text) and not u.text.lstrip().startswith("#")]
     if not units:
         return []
     first = min(units, key=lambda u: (u.source, u.position))
