@@ -20,7 +20,7 @@ from typing import Literal
 from ..names import question_terms
 from ..words import analyse
 
-Kind = Literal["figure", "person", "quote", "date", "steps", "yes_no", "description"]
+Kind = Literal["figure", "person", "quote", "date", "steps", "yes_no", "description", "list", "comparison", "summary"]
 Direction = Literal["after", "before", "change", None]
 
 _STEPS = re.compile(
@@ -35,6 +35,18 @@ _FIGURE = re.compile(
 _PERSON = re.compile(r"^\s*(who|whom|whose)\b|\bwhich\s+(person|people|customer|contact|executive)\b|\bwho\s+(did|do|was|is)\b", re.I)
 _QUOTE = re.compile(r"\b(quote[ds]?|say|said|says|testimonial|in\s+(her|his|their)\s+words)\b", re.I)
 _DATE = re.compile(r"^\s*when\b|\bwhat\s+(year|date|day|month|quarter)\b|\bsince\s+when\b|\bhow\s+long\s+ago\b", re.I)
+_SUMMARY = re.compile(
+    r"\b(summari[sz]e|summary|sum\s+up|overview|recap|tl;?\s?dr|key\s+(points|takeaways|facts|highlights)|"
+    r"highlights\s+of|in\s+(a\s+few|two|three|four|five|[2-5])\s+(bullet\s+)?(points|bullets|sentences|lines))\b|"
+    r"^\s*what\s+(is|was)\s+(the|our)\s+.{2,60}\s+about\s*\??\s*$", re.I)
+# "Which certifications do you hold?", "What integrations are there?", "List the payroll systems ...": several items
+_LIST = re.compile(
+    r"^\s*(which|what)\s+(?:kinds?\s+of\s+)?(?:(?!(?:do|does|did|are|is|was|were|can|will|have|has)\b)[\w&'-]+\s+){0,3}?"
+    r"[\w-]*[a-rt-z]s\s+(do|does|did|are|were|can|could|will|"
+    r"have|has|is|work|works|come|comes|include|includes|offer|support|cover|need|integrate)\b|^\s*(list|name|enumerate)\s+(all\s+|every\s+|the\s+|your\s+|our\s+)|"
+    r"\b(which|what)\s+(?:other\s+)?(tools|apps|integrations|languages|countries|markets|channels|certifications|"
+    r"standards|features|benefits|options|systems|platforms|payment\s+methods|add-?ons)\b", re.I)
+_COMPARE = re.compile(r"\b(difference|differences|differ|compare[sd]?|comparison|versus|vs\.?|both)\b", re.I)
 _YES_NO = re.compile(r"^\s*(is|are|was|were|does|do|did|can|could|will|would|has|have|had|should)\b", re.I)
 _AFTER = re.compile(r"\b(after|now|today|currently|current|reduced\s+to|cut\s+to|down\s+to|went\s+to|fell\s+to|result(ing)?|"
                     r"post[- ]launch|since\s+(adopting|using|switching))\b", re.I)
@@ -49,7 +61,9 @@ _MEASURES = {t for word in ("price", "prices", "pricing", "cost", "costs", "fee"
                             "number", "discount", "save", "saving", "savings", "faster", "slower", "quickly", "fast",
                             "time", "long", "much", "many", "often", "big", "large", "month", "year", "per", "now",
                             "today", "after", "before", "get", "say", "said", "quote", "steps", "step", "when", "date",
-                            "happen", "last", "take", "takes") for t in analyse(word)}
+                            "happen", "last", "take", "takes", "include", "includes", "offer", "offers", "have", "has",
+                            "use", "uses", "work", "works", "hold", "available", "difference", "differ", "compare",
+                            "what's", "there") for t in analyse(word)}
 
 
 @dataclass(frozen=True)
@@ -61,6 +75,16 @@ class Asked:
     names: tuple[str, ...]
     terms: tuple[str, ...]  # stemmed content words (names included), the ones a passage should share
     direction: Direction = None
+
+    @property
+    def wants_figure(self) -> bool:
+        """A figure question, or a comparison of figures ("How many seats do the Team and Business plans have?")."""
+        return self.kind == "figure" or self.kind == "comparison" and bool(_FIGURE.search(self.question))
+
+    @property
+    def pair(self) -> tuple[str, str] | None:
+        """For a comparison: the two things compared."""
+        return compared(self.question, self.names) if self.kind == "comparison" else None
 
     @property
     def wants_saving(self) -> bool:
@@ -81,17 +105,43 @@ class Asked:
                               self.question, re.I))
 
 
+def compared(question: str, names: tuple[str, ...]) -> tuple[str, str] | None:
+    """The two things a comparison question sets side by side ("the Team and Business plans"), or None.
+
+    A comparison names two things joined by "and", "or", "vs" or "versus" and asks for what tells
+    them apart or for a value of each ("How many users do plans A and B include?"). Two names in a
+    list of a single thing's parts ("Acme & Co") are one name.
+    """
+    pair = re.search(r"(?<![\w&'-])([A-Z][\w&'-]*(?:\s+[A-Z][\w&'-]*){0,3})\s*(?:,\s*)?(?:and|or|vs\.?|versus)\s+(?:the\s+)?"
+                     r"([A-Z][\w&'-]*(?:\s+[A-Z][\w&'-]*){0,3})", question[1:])
+    if not pair:
+        return None
+    first, second = pair.group(1), pair.group(2)
+    if not any(n in first for n in names) or not any(n in second for n in names):
+        return None
+    if _COMPARE.search(question) or _FIGURE.search(question) or re.search(r"^\s*(how|what|which)\b", question, re.I):
+        return first, second
+    return None
+
+
 def classify(question: str) -> Asked:
     """What ``question`` asks for (see the module docstring)."""
     q = question.strip()
-    if _STEPS.search(q) and not re.search(r"\bhow\s+to\s+(say|pronounce)\b", q, re.I):
-        kind: Kind = "steps"
+    names = tuple(question_terms(q))
+    if _SUMMARY.search(q):
+        kind: Kind = "summary"
+    elif _STEPS.search(q) and not re.search(r"\bhow\s+to\s+(say|pronounce)\b", q, re.I):
+        kind = "steps"
+    elif compared(q, names):
+        kind = "comparison"
     elif _PERSON.search(q):
         kind = "quote" if _QUOTE.search(q) else "person"
     elif re.search(r"\bwhat\s+did\s+.+\s+say\b|\bquote\b", q, re.I):
         kind = "quote"
     elif _DATE.search(q):
         kind = "date"
+    elif _LIST.search(q) and not re.search(r"^\s*(which|what)\s+(?:[\w&'-]+\s+){0,3}?(is|was)\b", q, re.I):
+        kind = "list"
     elif _FIGURE.search(q):
         kind = "figure"
     elif _YES_NO.search(q):
@@ -106,7 +156,6 @@ def classify(question: str) -> Asked:
             direction = "after"
         elif _BEFORE.search(q):
             direction = "before"
-    names = tuple(question_terms(q))
     name_terms = [t for name in names for t in analyse(name)]
     terms = tuple(dict.fromkeys(name_terms + [t for t in analyse(q) if t not in _GENERIC_TERMS]))
     return Asked(q, kind, names, terms, direction)
@@ -127,7 +176,7 @@ _STEP_LINE = re.compile(r"(?m)^\s*(\d{1,2}[.)]|step\s+\d+\b|[-*•])\s+\S")
 
 def carries(asked: Asked, text: str) -> bool:
     """Does ``text`` carry the kind of thing ``asked`` wants (a figure of the right sort, a person, a date, steps)?"""
-    if asked.kind == "figure":
+    if asked.wants_figure:
         if not _NUMBER.search(text) and not re.search(r"\bfree\b", text, re.I):
             return False
         if asked.wants_saving:
@@ -147,6 +196,12 @@ def carries(asked: Asked, text: str) -> bool:
         return bool(_DATE_TEXT.search(text))
     if asked.kind == "steps":
         return len(_STEP_LINE.findall(text)) >= 2
+    if asked.kind == "list":
+        return len(_STEP_LINE.findall(text)) >= 2 or len(re.findall(r"^\s*\|.*\|\s*$", text, re.M)) >= 3
+    if asked.kind == "comparison" and asked.pair:
+        return all(re.search(rf"(?<!\w){re.escape(side)}(?!\w)", text, re.I) for side in asked.pair)
+    if asked.kind == "summary":
+        return len(re.findall(r"\[\d{1,3}\]", text)) >= 2 or len(_STEP_LINE.findall(text)) >= 2
     return True
 
 
@@ -185,12 +240,38 @@ def _what(asked: Asked) -> str:
         "person": "who it was",
         "date": "when it was",
         "steps": "the steps",
+        "list": "the items asked for",
+        "comparison": f"both {asked.pair[0]} and {asked.pair[1]}" if asked.pair else "both things compared",
+        "summary": "the document's key points",
     }.get(asked.kind, "the answer")
 
 
 def subject_terms(asked: Asked) -> list[str]:
     """What a figure is about, in stemmed words: the question's key terms without the measure words."""
     return [t for t in asked.terms if t not in _MEASURES]
+
+
+def _off_subject(asked: Asked, body: str, where: str) -> str:
+    """The question's subject words (beyond names and measures) that the answer and its sources mostly lack, or "".
+
+    "How do I contact support by phone?" answered with a rota's steps has the right shape and
+    the wrong subject; "Can we split tips?" answered with "Tip: copy last week's rota" shares one
+    word of two. The answer's own words count double: a subject word found only in a file name
+    says little. Fewer than half found (or, with two words, not both) is off the subject.
+    """
+    name_terms = {t for name in asked.names for t in analyse(name)}
+    about = [t for t in subject_terms(asked) if t not in name_terms]
+    if not about:
+        return ""
+    in_body = set(analyse(body))
+    in_where = set(analyse(where))
+    found = sum(1.0 if t in in_body else 0.5 if t in in_where else 0.0 for t in about)
+    needed = len(about) if len(about) == 2 else len(about) / 2
+    if found >= needed or (len(about) == 2 and found >= 1.5):
+        return ""
+    missing = [t for t in about if t not in in_body]
+    words = [w for w in re.findall(r"[\w'-]+", asked.question) if analyse(w) and analyse(w)[0] in missing]
+    return " ".join(dict.fromkeys(words)) or " ".join(missing)
 
 
 def judge(asked: Asked, text: str, sources: str = "") -> tuple[bool | None, str]:
@@ -205,17 +286,23 @@ def judge(asked: Asked, text: str, sources: str = "") -> tuple[bool | None, str]
         return False, "The answer says your documents don't state it."
     where = f"{body}\n{sources}".lower()
     missing_names = [n for n in asked.names if n.lower() not in where]
-    if asked.kind in ("figure", "quote", "person", "date", "steps"):
+    off_subject = _off_subject(asked, body, where) if asked.kind in ("steps", "list", "yes_no", "description") else ""
+    if asked.kind == "figure":
+        about = subject_terms(asked)
+        found = set(analyse(where))
+        if about and sum(t in found for t in about) < len(about) / 2:
+            off_subject = " ".join(w for w in re.findall(r"[\w'-]+", asked.question)
+                                   if analyse(w) and analyse(w)[0] in about and analyse(w)[0] not in found)
+    if asked.kind in ("figure", "quote", "person", "date", "steps", "list", "comparison", "summary"):
         if not carries(asked, body):
             return False, f"These are the closest passages; none of them states {_what(asked)}."
         if missing_names:
             return False, f"These passages don't mention {', '.join(missing_names)}, so they may not state {_what(asked)}."
-        about = subject_terms(asked) if asked.kind == "figure" else []
-        found = set(analyse(where))
-        if about and sum(t in found for t in about) < len(about) / 2:
-            words = [w for w in re.findall(r"[\w'-]+", asked.question) if analyse(w) and analyse(w)[0] in about and analyse(w)[0] not in found]
-            return False, f"These are the closest passages; none of them says anything about “{' '.join(words)}”."
+        if off_subject:
+            return False, f"These are the closest passages; none of them says anything about “{off_subject}”."
         return True, f"It states {_what(asked)}."
     if missing_names:
         return False, f"These passages don't mention {', '.join(missing_names)}."
+    if off_subject:
+        return False, f"These are the closest passages; none of them says anything about “{off_subject}”."
     return None, "Whether this answers the question can't be checked automatically; read the sources."

@@ -34,6 +34,7 @@ from .followup import Turn, condense_question, resolve_follow_up
 from .models import PreparedModel, prepare_model
 from .prompt import SYSTEM_PROMPT, build_prompt, format_sources, history_messages, instructions_block
 from .quote import quote_answer, sources_in_order
+from .shapes import passages_for
 from .tail import Written, explain_check, model_notice, planted_notice, stream_written
 
 __all__ = ["AskOptions", "Event", "Turn", "ask", "ask_stream"]
@@ -118,7 +119,7 @@ def ask_stream(store, question: str, workspace: str | None = None, options: AskO
 
     # 3. write or quote
     qvec = np.asarray(store.embeddings.embed_query(query), dtype=np.float32)
-    hits = decision.hits
+    hits = passages_for(store, classify(query), decision.hits, workspace)
     name = model.name
     written = Written(fell_back=True)
     if model.chat is not None:
@@ -140,6 +141,7 @@ def ask_stream(store, question: str, workspace: str | None = None, options: AskO
     answers, reason = judge(classify(query), checked.answer, _cited_context(store, checked.citations))
     if answers is False and name == "extractive":
         notices.append(Notice("not_answered", reason))
+    notices += weak_match(checked.citations, hits, options.retrieval.threshold)
     yield Event("answer", answer=Answer(
         answer=checked.answer,
         model=name,
@@ -154,6 +156,21 @@ def ask_stream(store, question: str, workspace: str | None = None, options: AskO
         answers_question=answers,
         answers_reason=reason,
     ))
+
+
+def weak_match(citations, hits: list[Hit], threshold: float) -> list[Notice]:
+    """A notice when the passages an answer cites are all under the relevance floor (let in by a name they share).
+
+    "Supported" says each sentence is in its source, not that the source answers the question: a
+    quote at 18% relevance is supported and still a weak match, and the reader must be told so.
+    """
+    by_chunk = {h.chunk_id: h for h in hits}
+    cited = [by_chunk[c.chunk_id].similarity for c in citations
+             if c.chunk_id in by_chunk and by_chunk[c.chunk_id].similarity is not None]
+    if not cited or max(cited) >= threshold:
+        return []
+    return [Notice("weak_match", f"The passages quoted are only a weak match for the question (relevance "
+                                 f"{max(cited):.0%}, under the {threshold:.0%} minimum); check that they answer it.")]
 
 
 def _cited_context(store, citations) -> str:

@@ -59,6 +59,12 @@ def _named_files(store, workspace: str, names: list[str], within: tuple[str, ...
     ))
 
 
+def _naming(retrieval: Retrieval, names: list[str]) -> list[Hit]:
+    """Candidates under the relevance floor that mention one of ``names``: a name the search found is never "not mentioned"."""
+    return [h for h in retrieval.below_threshold
+            if any(mentions_name(n, f"{h.context or h.text} {h.file} {h.section}") for n in names)]
+
+
 def refusal(retrieval: Retrieval, model: str, gaps: SubjectGaps | None = None) -> Answer:
     """The honest "not in your documents" answer, naming the closest documents found."""
     closest = retrieval.closest_files[:3]
@@ -102,6 +108,11 @@ def decide(store, query: str, workspace: str, settings: RetrievalSettings, model
     gaps = _gaps(store, query, retrieval.hits, settings)
     if not gaps:
         return Decision(retrieval.hits)
+    naming = _naming(retrieval, gaps.absent + gaps.in_passing)
+    if naming:  # "What did Priya Natarajan say?": the passage with her quote may rank under the floor
+        widened = retrieval.hits + naming
+        if not _gaps(store, query, widened, settings):
+            return Decision(widened)
     named = _named_files(store, workspace, gaps.absent + gaps.in_passing, settings.where.files)
     if named:
         retry = retrieve(store, query, workspace, settings.with_(where=replace(settings.where, files=named)))

@@ -116,8 +116,26 @@ def _swap(previous: str, replacement: str) -> str | None:
     names_before = question_terms(previous)
     names_now = question_terms(replacement) or ([replacement] if replacement[:1].isupper() else [])
     if names_before and names_now:  # "what about Northwind?" after "How long did Acme take?"
-        return re.sub(re.escape(names_before[0]), names_now[0], previous, count=1)
+        entity = _entity_at(previous, names_before[0])
+        new = re.sub(r"^(the|our|your|a|an)\s+", "", replacement.strip().rstrip("?.!"), flags=re.I)
+        if not question_terms(f"x {new}"):
+            new = " ".join(names_now)
+        return previous.replace(entity, new, 1)
     return None
+
+
+_NAME_RUN = re.compile(r"[A-Z][\w'’-]*(?:\s+(?:&\s+)?[A-Z][\w'’-]*)*")
+
+
+def _entity_at(text: str, name: str) -> str:
+    """The whole name ``name`` is part of in ``text``: "Brewhouse Coffee" for "Brewhouse", "Acme & Co" for "Acme"."""
+    for m in _NAME_RUN.finditer(text):
+        if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", m.group(0)):
+            run = m.group(0)
+            if m.start() == 0:  # a question's first word is capitalised anyway ("Who", "How")
+                run = run.split(None, 1)[1] if " " in run else ""
+            return run if name in run else name
+    return name
 
 
 def is_follow_up(question: str) -> bool:
@@ -135,7 +153,8 @@ def resolve_follow_up(question: str, history: tuple[Turn, ...]) -> str:
     previous = last.subject_question.strip()
     m = _WHAT_ABOUT.match(question) or (_AND_X.match(question) if not _THING_PRONOUN.search(question) else None)
     if m and not _PERSON_PRONOUN.search(m.group("x")):
-        swapped = _swap(previous, m.group("x").strip())
+        other = re.sub(r"^(?:for|about|with|regarding|on|in|at|of)\s+", "", m.group("x").strip(), flags=re.I)
+        swapped = _swap(previous, other)
         if swapped:
             return swapped
     resolved = _CONNECTOR.sub("", question).strip() or question

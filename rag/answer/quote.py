@@ -67,6 +67,7 @@ class Unit:
     block: int = -1  # the list or table it belongs to
 
     about: str = ""  # the passage's file name and heading path: whose figures these are
+    leads: int = -1  # for a sentence ending in ":" ("We hold the following certifications:"), the list block it opens
 
     def scoring_text(self) -> str:
         """What the embedding compares with the question: the unit with its heading or table header."""
@@ -111,9 +112,15 @@ def units_of(hit: Hit, source: int) -> list[Unit]:
                 position += 1
             continue
         items = [line for line in lines if _LIST_ITEM.match(line)]
+        opener = _opener(units, block_no)
+        if len(items) < 2 and _bare_items(lines, opener):  # a list whose bullets were lost: short lines after a colon
+            items = [f"- {line.strip()}" for line in (lines[1:] if lines[0].rstrip().endswith(":") else lines)]
+            lines = ([lines[0]] if lines[0].rstrip().endswith(":") else []) + items
         if len(items) >= 2 and len(items) >= len(lines) - 1:
             lead = [line for line in lines if not _LIST_ITEM.match(line)]
-            label = lead[0].strip() if lead else heading
+            label = lead[0].strip() if lead else (opener.text if opener else heading)
+            if opener and not lead:
+                opener.leads = block_no
             text = "\n".join(line.strip() for line in items[:MAX_LIST_ITEMS])
             units.append(Unit(source, position, "list", text, label, block=block_no))
             position += 1
@@ -134,6 +141,22 @@ def units_of(hit: Hit, source: int) -> list[Unit]:
 
 
 _QUOTE_MARK = re.compile(r"[“\"«„]")
+
+
+def _opener(units: list[Unit], block_no: int) -> Unit | None:
+    """The sentence that ends the block before ``block_no`` with a colon ("... integrates with:"), if any."""
+    last = units[-1] if units else None
+    if last and last.block == block_no - 1 and last.kind in ("sentence", "label") and last.text.rstrip().endswith(":"):
+        return last
+    return None
+
+
+def _bare_items(lines: list[str], opener: Unit | None) -> bool:
+    """Short lines without end punctuation, after a line (or a block) ending in a colon: list items without bullets."""
+    body = lines[1:] if lines[0].rstrip().endswith(":") else lines
+    if len(body) < 2 or not (opener or len(body) < len(lines)):
+        return False
+    return all(len(line.split()) <= 8 and not re.search(r"[.!?;]$", line.strip()) for line in body)
 
 
 def _whole_quotes(sentences: list[str]) -> list[str]:
@@ -195,8 +218,10 @@ def score_units(asked: Asked, question_vector: np.ndarray, units: list[Unit], em
     for u, cos in zip(candidates, meaning):
         fits = carries(asked, u.text if u.kind != "row" else u.scoring_text())
         score = 0.45 * float(cos) + 0.35 * _lexical(asked, u.word_text()) - 0.02 * (u.source - 1)
-        if asked.kind in ("figure", "person", "quote", "date") and fits:
+        if (asked.kind in ("figure", "person", "quote", "date") or asked.wants_figure) and fits:
             score += 0.25
+        if asked.kind == "list" and (u.kind == "list" or u.leads >= 0):
+            score += 0.3
         if asked.kind == "steps" and u.kind == "list":
             score += 0.3 if _ORDERED.match(u.text) or carries(asked, u.text) else 0.15
         if asked.kind == "figure":
@@ -211,7 +236,15 @@ def select(asked: Asked, scored: list[Scored], units_by_source: dict[int, list[U
     """The units to quote: the best one, then close seconds that add something (see the module docstring)."""
     if not scored:
         return []
+    if asked.kind == "comparison" and asked.pair:
+        sides = _sides(asked.pair, scored)
+        if sides:
+            return sides
     best = scored[0]
+    if best.unit.leads >= 0:  # "We integrate with the following tools:" is said with its list
+        listed = _list_of(best.unit, units_by_source)
+        if listed:
+            return [listed]
     chosen = [best.unit]
     if best.unit.kind == "list":
         return chosen
@@ -243,6 +276,32 @@ def select(asked: Asked, scored: list[Scored], units_by_source: dict[int, list[U
     if asked.kind in ("quote", "person"):
         chosen += _attributions(chosen, units_by_source)
     return chosen
+
+
+def _list_of(lead: Unit, units_by_source: dict[int, list[Unit]]) -> Unit | None:
+    return next((u for u in units_by_source.get(lead.source, []) if u.kind == "list" and u.block == lead.leads), None)
+
+
+def _mentions(side: str, unit: Unit) -> bool:
+    text = unit.text if unit.kind != "row" else _cells(unit.text)[0] + " " + unit.text
+    return _says(text, side) or all(_says(text, w) for w in side.split())
+
+
+def _sides(pair: tuple[str, str], scored: list[Scored]) -> list[Unit]:
+    """For a comparison, the best unit about each side ("the Team plan" and "the Business plan"), or [] if one is missing.
+
+    A table row names its side in its first cell; a sentence that names both sides is enough alone.
+    """
+    best_of = []
+    for side in pair:
+        found = next((s for s in scored if s.unit.kind in ("row", "sentence") and _mentions(side, s.unit)), None)
+        if found is None:
+            return []
+        best_of.append(found)
+    first, second = best_of
+    if first.unit is second.unit or first.unit.kind == "sentence" and _mentions(pair[1], first.unit):
+        return [first.unit]
+    return [first.unit, second.unit]
 
 
 def _attributions(chosen: list[Unit], units_by_source: dict[int, list[Unit]]) -> list[Unit]:
@@ -289,10 +348,79 @@ def render(chosen: list[Unit]) -> str:
     return "\n\n".join(parts)
 
 
+_COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "2": 2, "3": 3, "4": 4, "5": 5}
+_FROM_TO = re.compile(r"\bfrom\s+[$€£]?\d[^.]*?\bto\s+[$€£]?\d|\d\s?(%|x\b|times\b)|\b(cut|fell|dropped|rose|grew|doubled|halved)\b",
+                      re.I)
+
+
+def summary_points(question: str, units_by_source: dict[int, list[Unit]]) -> list[Unit]:
+    """The document's key sentences for "summarise ...": its headline figures, its quote, its timeline, in its order.
+
+    Sentences are scored on what a reader of a summary wants (a before/after or other figure, a
+    quotation with who said it, a date, the opening that says what the document is about) and
+    the best few are kept in the document's order; a table row counts only when no sentence
+    states a figure (an "at a glance" table repeats the text).
+    """
+    m = re.search(r"\b(two|three|four|five|[2-5])\b", question, re.I)
+    wanted = min(5, max(3, _COUNT_WORDS.get(m.group(1).lower(), 4))) if m else 4
+    units = [u for us in units_by_source.values() for u in us
+             if u.kind == "sentence" and len(u.text.split()) >= 5 and not looks_like_injection(u.text)
+             and not _ATTRIBUTION.match(u.text) and not u.text.lstrip().startswith("#")]
+    if not units:
+        return []
+    first = min(units, key=lambda u: (u.source, u.position))
+
+    def figure(u: Unit) -> float:
+        return 2.0 if _FROM_TO.search(u.text) else 1.0 if re.search(r"\d", u.text) else 0.0
+
+    def dated(u: Unit) -> bool:
+        return bool(re.search(r"\b(19|20)\d{2}\b|\b(january|february|march|april|may|june|july|august|september|"
+                              r"october|november|december)\b", u.text, re.I))
+
+    # one of each thing a summary reader wants first (the opening, the headline figure, the quote, the
+    # timeline), then the next strongest figures
+    kinds = [
+        [first],
+        sorted((u for u in units if figure(u) >= 2.0), key=lambda u: u.position),
+        [u for u in units if _QUOTE_MARK.search(u.text)],
+        [u for u in units if dated(u)],
+        sorted((u for u in units if figure(u) > 0), key=lambda u: (-figure(u), u.source, u.position)),
+    ]
+    picked: list[Unit] = []
+    for group in kinds:
+        for u in group:
+            if len(picked) >= wanted:
+                break
+            if u not in picked and not any(_same(u, p) for p in picked):
+                picked.append(u)
+                if group is not kinds[-1]:
+                    break
+    for u in units:  # a document with few figures: its next sentences, in order
+        if len(picked) >= min(wanted, 3):
+            break
+        if u not in picked and not any(_same(u, p) for p in picked):
+            picked.append(u)
+    return sorted(picked, key=lambda u: (u.source, u.position))
+
+
+def render_points(points: list[Unit]) -> str:
+    """Key points as a Markdown list, each with its own marker; a quotation with the line that says who said it."""
+    lines = []
+    for u in points:
+        said_by = next((line.strip() for line in u.context.splitlines()[1:] if _ATTRIBUTION.match(line)), "")
+        text = f"{u.text} {said_by}" if said_by and _QUOTE_MARK.search(u.text) and said_by not in u.text else u.text
+        lines.append(f"- {text} [{u.source}]")
+    return "\n".join(lines)
+
+
 def quote_answer(question: str, question_vector: np.ndarray, hits: list[Hit], embeddings) -> str:
     """The quotes that best answer ``question`` from ``hits`` (numbered [1].. in the hits' order)."""
     asked = classify(question)
     units_by_source = {n: units_of(h, n) for n, h in enumerate(hits, 1)}
+    if asked.kind == "summary":
+        points = summary_points(question, units_by_source)
+        if len(points) >= 2:
+            return render_points(points)
     everything = [u for us in units_by_source.values() for u in us]
     scored = score_units(asked, question_vector, everything, embeddings)
     chosen = select(asked, scored, units_by_source)

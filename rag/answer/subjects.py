@@ -59,9 +59,9 @@ def subject_gaps(question: str, hits: list[Hit], min_similarity: float, about: d
       ``titled``): the Acme & Co case study is about Acme & Co, whatever a
       given passage of it scores;
     - the question names a person in full ("Jane Doe") and the passage says
-      that full name: a quote attributed to Jane Doe is about her, even when
-      its words are far from the question's (dense similarity is poor at
-      names).
+      that full name: a quote attributed to Jane Doe is about her (and about
+      the other names it says), even when its words are far from the
+      question's (dense similarity is poor at names).
     """
     absent, in_passing = [], []
     about = about or {}
@@ -81,7 +81,9 @@ def subject_gaps(question: str, hits: list[Hit], min_similarity: float, about: d
             continue
         close = max((h.similarity if h.similarity is not None else 1.0) for h in mentions) >= min_similarity
         in_title = any(mentions_name(term, titled.get(h.doc_id, "")) for h in mentions)
-        person = any(term in p.split() and any(p in (h.context or h.text) for h in mentions) for p in people)
+        # a passage that says the person's full name covers the person and what the question asks them about
+        # ("What did Priya Natarajan say about ShiftPal?": her quote names ShiftPal)
+        person = any(p in (h.context or h.text) for p in people for h in mentions)
         if not (close or in_title or person):
             in_passing.append(term)
     return SubjectGaps(absent, in_passing)

@@ -1,0 +1,224 @@
+"""Answers shaped by what is asked: lists with every item, comparisons side by side, summaries, people, follow-ups, labels.
+
+The documents here are a third company's (ShiftPal, rota software), written in other layouts than
+the marketing set's: lists introduced by a sentence ending in a colon, lists whose bullets were lost,
+a plan table, a case study with a quote on one line with its speaker.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from rag.answer.asked import classify, judge
+from rag.answer.chain import AskOptions, Turn, ask, weak_match
+from rag.answer.followup import resolve_follow_up
+from rag.answer.quote import quote_answer, units_of
+from rag.ingest.pipeline import ingest_bytes
+from rag.types import Citation, Hit
+
+INTEGRATIONS = """ShiftPal sends approved hours straight to your payroll system.
+
+ShiftPal integrates with the following payroll systems:
+
+- Gusto
+- ADP
+- Xero Payroll
+- Sage Payroll
+
+Payroll integrations are available on the Team and Business plans."""
+
+BARE_LIST = """We hold the following certifications:
+SOC 2 Type II
+ISO 27001
+Cyber Essentials Plus
+
+All data is stored in the EU (Frankfurt) and encrypted at rest."""
+
+PLANS = """| Plan | Seats | Price per month |
+| --- | --- | --- |
+| Starter | 10 | $29 |
+| Team | 60 | $99 |
+| Business | 250 | $249 |
+
+Extra seats cost $2 per seat per month on every plan."""
+
+CASE = """# Brewhouse Coffee case study
+
+Brewhouse Coffee runs 46 cafés across the north of England. Before ShiftPal, managers built rotas in spreadsheets.
+
+## Results
+
+Overtime fell from 11% to 4% of hours within 12 months. Rota planning time dropped from 6 hours to 45 minutes a week.
+
+"ShiftPal gave our managers their Sunday evenings back. Swapping shifts used to take a dozen phone calls; now it takes a tap."
+— Priya Natarajan, Head of Operations, Brewhouse Coffee
+
+## Timeline
+
+In March 2024 Brewhouse piloted ShiftPal in 5 cafés. By June 2024 all 46 cafés were live.
+"""
+
+LUMEN = """# Lumen Fitness case study
+
+Lumen Fitness runs 18 gyms. No-shows for staff shifts fell from 9% to 2% after switching to ShiftPal.
+
+"Our coaches finally see their shifts a month ahead." — Tom Becker, COO, Lumen Fitness
+"""
+
+KIOSK = """# Set up the time clock kiosk
+
+1. Open Settings and choose Time clock.
+2. Click Add kiosk and name it.
+3. Open the kiosk link on the tablet.
+
+Tip: you can copy last week's rota to save time."""
+
+
+def _hit(text: str, file: str = "doc.md", section: str = "", similarity: float = 0.5) -> Hit:
+    return Hit("c-" + file, "d-" + file, file, text, 1.0, section=section, similarity=similarity)
+
+
+def _quote(store, question: str, *hits: Hit) -> str:
+    vector = np.asarray(store.embeddings.embed_query(question), dtype=np.float32)
+    return quote_answer(question, vector, list(hits), store.embeddings)
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("Which payroll systems does ShiftPal integrate with?", "list"),
+    ("Which certifications do you hold?", "list"),
+    ("What languages does the app support?", "list"),
+    ("List the integrations", "list"),
+    ("What discount do nonprofits get?", "figure"),
+    ("What does the Scale plan cost?", "figure"),
+    ("What's the difference in seat limits between the Team and Business plans?", "comparison"),
+    ("How many users do the Team and Business plans include?", "comparison"),
+    ("Compare the Starter and Team plans", "comparison"),
+    ("How much faster did Acme & Co get at onboarding?", "figure"),  # "&" joins one name, not two
+    ("Summarise the Brewhouse Coffee case study in three bullet points", "summary"),
+    ("Give me an overview of our latest launch", "summary"),
+    ("What is the Brewhouse case study about?", "summary"),
+])
+def test_question_kinds(question, kind):
+    assert classify(question).kind == kind
+
+
+def test_a_list_introduced_by_a_sentence_is_quoted_with_every_item(store):
+    answer = _quote(store, "Which payroll systems does ShiftPal integrate with?", _hit(INTEGRATIONS))
+    for item in ("Gusto", "ADP", "Xero Payroll", "Sage Payroll"):
+        assert f"- {item}\n" in answer + "\n"
+    assert "following payroll systems" in answer  # the sentence that says what the items are
+
+
+def test_a_list_whose_bullets_were_lost_is_still_a_list(store):
+    units = units_of(_hit(BARE_LIST), 1)
+    listed = [u for u in units if u.kind == "list"]
+    assert listed and listed[0].text.splitlines() == ["- SOC 2 Type II", "- ISO 27001", "- Cyber Essentials Plus"]
+    answer = _quote(store, "Which certifications do you hold?", _hit(BARE_LIST))
+    assert "- ISO 27001" in answer and "- Cyber Essentials Plus" in answer
+
+
+def test_a_paragraph_of_short_sentences_is_not_taken_for_a_list():
+    text = "Our rota tool is fast.\nIt is simple.\nTry it today."
+    assert not [u for u in units_of(_hit(text), 1) if u.kind == "list"]
+
+
+@pytest.mark.parametrize("question", [
+    "What's the difference in seat limits between the Team and Business plans?",
+    "How many users do the Team and Business plans include?",
+])
+def test_a_comparison_gives_both_rows_side_by_side(store, question):
+    answer = _quote(store, question, _hit(PLANS))
+    assert "| Team | 60 | $99 |" in answer and "| Business | 250 | $249 |" in answer
+    assert "| Plan | Seats | Price per month |" in answer  # read with the header
+    assert "$2 per seat" not in answer
+    verdict, _ = judge(classify(question), answer)
+    assert verdict is True
+
+
+def test_a_comparison_missing_one_side_is_not_called_an_answer():
+    asked = classify("How many seats do the Team and Enterprise plans include?")
+    verdict, reason = judge(asked, "| Plan | Seats |\n| --- | --- |\n| Team | 60 |\n\n[1]")
+    assert verdict is False and "Enterprise" in reason
+
+
+def test_a_summary_is_key_points_across_the_document_in_its_order(store):
+    hits = [_hit(part, "brewhouse.md") for part in CASE.split("## ")]
+    answer = _quote(store, "Summarise the Brewhouse Coffee case study in three bullet points", *hits)
+    lines = answer.splitlines()
+    assert len(lines) == 3 and all(line.startswith("- ") for line in lines)
+    assert "46 cafés" in lines[0]
+    assert "from 11% to 4%" in answer
+    assert "Priya Natarajan" in answer  # the quote with who said it
+    verdict, _ = judge(classify("Summarise the Brewhouse Coffee case study"), answer)
+    assert verdict is True
+
+
+@pytest.mark.parametrize("previous, follow_up, expected", [
+    ("Who is quoted in the Brewhouse Coffee case study?", "and for Lumen Fitness?",
+     "Who is quoted in the Lumen Fitness case study?"),
+    ("How much did overtime fall at Brewhouse Coffee?", "what about Lumen Fitness?",
+     "How much did overtime fall at Lumen Fitness?"),
+    ("How much does the Team plan cost per month?", "and for the Scale plan?",
+     "How much does the Scale plan cost per month?"),
+    ("How long did Acme & Co take to onboard carriers?", "and Northwind?",
+     "How long did Northwind take to onboard carriers?"),
+])
+def test_a_follow_up_swaps_the_whole_entity(previous, follow_up, expected):
+    assert resolve_follow_up(follow_up, (Turn(previous, ""),)) == expected
+
+
+@pytest.mark.parametrize("question, answer", [
+    ("How do I contact support by phone?", "1. Open Settings and choose Rota.\n2. Click Publish.\n\n[1]"),
+    ("Can ShiftPal split tips?", "Tip: you can copy last week's rota to save time. [1]"),
+    ("Do you use cookies?", "Open the kiosk link on the tablet. [1]"),
+])
+def test_an_answer_of_the_right_shape_on_another_subject_is_not_called_an_answer(question, answer):
+    verdict, reason = judge(classify(question), answer, "kiosk.md\nSet up the time clock kiosk")
+    assert verdict is False and "anything about" in reason
+
+
+def test_on_subject_answers_keep_their_label():
+    verdict, _ = judge(classify("How do I set up the time clock kiosk?"),
+                       "1. Open Settings and choose Time clock.\n2. Click Add kiosk and name it.\n\n[1]",
+                       "kiosk.md\nSet up the time clock kiosk")
+    assert verdict is True
+
+
+def test_quotes_under_the_relevance_floor_carry_a_weak_match_notice():
+    weak = _hit("Set up the time clock kiosk.", "kiosk.md", similarity=0.18)
+    citation = Citation(1, weak.doc_id, weak.file, None, "", weak.text, 1.0, chunk_id=weak.chunk_id)
+    notices = weak_match([citation], [weak], threshold=0.25)
+    assert [n.code for n in notices] == ["weak_match"] and "18%" in notices[0].text
+    strong = _hit("Set up the time clock kiosk.", "kiosk.md", similarity=0.6)
+    assert weak_match([citation], [strong], threshold=0.25) == []
+
+
+@pytest.fixture
+def shiftpal(store):
+    for name, text in {"integrations.md": INTEGRATIONS, "plans.md": "# Plans\n\n" + PLANS, "brewhouse.md": CASE,
+                       "lumen.md": LUMEN, "kiosk.md": KIOSK, "security.md": "# Security\n\n" + BARE_LIST}.items():
+        ingest_bytes(store, name, text.encode())
+    return store
+
+
+@pytest.mark.slow
+def test_shapes_end_to_end(shiftpal):
+    listed = ask(shiftpal, "Which payroll systems does ShiftPal integrate with?")
+    assert all(x in listed.answer for x in ("Gusto", "ADP", "Xero Payroll", "Sage Payroll")) and listed.answers_question
+
+    compared = ask(shiftpal, "What's the difference in seat limits between the Team and Business plans?")
+    assert "60" in compared.answer and "250" in compared.answer and compared.answers_question
+
+    summary = ask(shiftpal, "Summarise the Brewhouse Coffee case study in three bullet points")
+    assert summary.answer.count("\n- ") == 2 and "11%" in summary.answer and "Priya Natarajan" in summary.answer
+
+    said = ask(shiftpal, "What did Priya Natarajan say about ShiftPal?")
+    assert not said.refused and "Sunday evenings" in said.answer
+
+    follow = ask(shiftpal, "and for Lumen Fitness?",
+                 options=AskOptions(history=(Turn("Who is quoted in the Brewhouse Coffee case study?", ""),)))
+    assert follow.searched == "Who is quoted in the Lumen Fitness case study?" and "Tom Becker" in follow.answer
+
+    tips = ask(shiftpal, "Can ShiftPal split tips?")
+    assert tips.refused or tips.answers_question is False
