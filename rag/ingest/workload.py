@@ -20,10 +20,21 @@ times, the cheapest first:
 3. After chunking, before any embedding: the exact count, against what the
    upload's earlier documents already used (:class:`Allowance`).
 
-PDF, Word, PowerPoint and Excel files get no estimate in step 1: they are
+PDF, Word, PowerPoint and Excel files get no estimate from their size: they are
 compressed and often mostly pictures, so their size says little about their
-text (a 20 MB deck of photos holds a few hundred words). Steps 2 and 3 bound
-them, and a ZIP of them is stopped when its running count reaches the limit.
+text (a 20 MB deck of photos holds a few hundred words). When an upload holds
+several documents (a ZIP, a Zendesk or Intercom JSON, a Notion or Confluence
+export, a HubSpot or LinkedIn CSV), it is opened in the parse worker first
+(:mod:`rag.parse.containers`) and step 1 is repeated over its documents, with
+the text of HTML pages, Word files and slides measured (:func:`estimate_member`):
+the same 12 x 60 KB of text is refused whole, before anything is queued, as a
+ZIP of .txt, a ZIP of DOCX or a Zendesk JSON alike.
+
+One upload has ONE allowance, however many queued jobs its documents become
+(:class:`rag.ingest.queue.UploadAllowance` keeps its running count in the
+catalog, across jobs and restarts). The first document that would take it over
+the limit stops the upload: the documents indexed before it stay, it and every
+one after are refused with the same message.
 
 The refusal says the figures in plain words: "This archive would make about
 380,000 passages, about 5 hours of indexing here; the limit is 50,000 ...".
