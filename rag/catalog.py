@@ -327,6 +327,24 @@ def m015_documents_by_status(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX IF NOT EXISTS documents_status ON documents(workspace, status)")
 
 
+def m016_upload_allowance(conn: sqlite3.Connection) -> None:
+    """One allowance per upload (rag/ingest/queue.py): the passages its documents made so far, across all the
+    jobs it became and across restarts, and why it was stopped once it went over its limit."""
+    conn.execute("""
+CREATE TABLE IF NOT EXISTS uploads (
+    upload_id TEXT PRIMARY KEY,
+    batch TEXT NOT NULL,
+    workspace TEXT NOT NULL,
+    name TEXT NOT NULL,
+    what TEXT NOT NULL,
+    max_chunks INTEGER NOT NULL,
+    passages INTEGER NOT NULL DEFAULT 0,
+    refused TEXT,
+    created REAL NOT NULL
+)""")
+    _add_column(conn, "jobs", "upload_id", "TEXT")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_initial,
     m002_document_about,
@@ -343,6 +361,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m013_read_requests,
     m014_document_ocr,
     m015_documents_by_status,
+    m016_upload_allowance,
 ]
 
 

@@ -153,6 +153,11 @@ class Settings:
     secret_key: str | None = field(default=None, repr=False)
     key_file: Path = Path("~/.config/grounded/secret.key")
 
+    def __post_init__(self) -> None:
+        # Absolute from the start: the parse worker runs from the project folder, so a relative data
+        # folder (the default "data" included) named another place there and every document failed.
+        object.__setattr__(self, "data_dir", Path(self.data_dir).expanduser().absolute())
+
     @property
     def signin_required(self) -> bool:
         return bool(self.users) or self.oidc

@@ -159,7 +159,7 @@ class Indexer:
             return queue.finish(self.store, job, FileResult(job.name, "failed", error=queue.MISSING))
         try:
             result = ingest_bytes(self.store, job.name, data, job.workspace, job.chunk_settings, kind=job.kind,
-                                  force=bool(job.force), parse_ahead=ahead)
+                                  force=bool(job.force), parse_ahead=ahead, allowance=queue.upload_allowance(self.store, job))
         except Exception:  # the pipeline reports a file's own problems itself; this is anything else
             log.exception("indexing %s failed", job.name)
             result = FileResult(job.name, "failed", error=UNEXPECTED)

@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import io
 import json
 import os
+import tempfile
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -34,8 +34,9 @@ from ..catalog import DocumentRow
 from ..errors import EmptyDocument, GroundedError, NotFound, TooMuchWork, UnsupportedFile
 from ..index.sparse import document_vector
 from ..names import document_about
-from ..parse import exports, linkedin
-from ..parse.isolated import parse_file_isolated
+from ..parse import containers, linkedin
+from ..parse.containers import Expansion, Member
+from ..parse.isolated import expand_isolated, parse_file_isolated
 from ..settings import Limits
 from ..store import Store
 from ..types import Chunk, ChunkSettings, ParsedDocument
@@ -115,6 +116,7 @@ def ingest_bytes(
                 return FileResult(name, "unchanged", chunks=existing.chunks, doc_id=doc_id, pages=existing.pages)
             estimate = workload.estimate_passages(name, len(data), chunking, data)
             if (too_much := allowance.refusal(estimate, more_than=allowance.used > 0)) is not None:
+                allowance.stop(too_much)
                 return FileResult(name, "failed", error=str(too_much))  # refused before anything is kept, like refusal()
             store.catalog.ensure_workspace(workspace)
             original = originals.keep(store, workspace, doc_id, version, name, data)
@@ -232,7 +234,9 @@ def _parsed(store: Store, original: Path, name: str, ahead, chunking: ChunkSetti
         return parse_file_isolated(original, name, limits.parse_timeout_s, limits.parse_memory_mb, max_chars)
     except TooMuchWork as err:
         at_least = max(round(max_chars / workload.chars_per_passage(chunking)), allowance.limit + 1)
-        raise allowance.refusal(at_least, more_than=True) or err from None
+        problem = allowance.refusal(at_least, more_than=True) or err
+        allowance.stop(problem)
+        raise problem from None
 
 
 def ocr_columns(parsed: ParsedDocument) -> dict:
@@ -284,69 +288,110 @@ def _fail(store: Store, doc_id: str, existing: DocumentRow | None, name: str, re
     return FileResult(name, status, error=reason, doc_id=doc_id, seconds=time.perf_counter() - started)
 
 
-def _sources_of_bytes(display: str, data: bytes, limits: Limits) -> Iterator[tuple[str, bytes | GroundedError]]:
-    """(name, bytes) for one file, or one entry per document inside a ZIP archive.
+def open_upload(limits: Limits, name: str, data: bytes, out_dir: Path, prefix: str) -> Expansion:
+    """An upload's documents, each written to ``out_dir/<prefix>NNNNNN``: the file itself, or what a ZIP or
+    an export holds, opened in the parse worker (:mod:`rag.parse.containers`) within the upload's limits.
 
-    A LinkedIn posts export (a CSV, alone or inside a ZIP) gives one document per post; the
-    private parts of a full LinkedIn data export (messages, contacts) are skipped. A help-center
-    or wiki export (Notion, Confluence, Zendesk, Intercom, HubSpot) gives one document per article.
+    This process holds only ``data`` and the list of names: an export's JSON is never read here.
     """
-    if (articles := exports.expand(display, data, limits)) is not None:
-        yield from articles
-        return
-    if Path(display).suffix.lower() == ".zip":
-        private = linkedin.private_export_members([display + "/" + n for n in parse.member_names(data)])
-        for name, member in parse.iter_members(io.BytesIO(data), display, limits):
-            if name in private:
-                yield name, UnsupportedFile(linkedin.PRIVATE_REASON)
-            elif isinstance(member, bytes) and linkedin.is_posts_csv(name, member):
-                yield from linkedin.post_sources(name, member)
-            else:
-                yield name, member
-        return
-    if linkedin.is_posts_csv(display, data):
-        yield from linkedin.post_sources(display, data)
-        return
-    yield display, data
+    if not containers.needs_opening(name, data):
+        file = f"{prefix}{1:06d}"
+        (out_dir / file).write_bytes(data)
+        return Expansion((Member(name, file, len(data)),))
+    source = out_dir / f"{prefix}upload"
+    source.write_bytes(data)
+    try:
+        return expand_isolated(source, name, out_dir, prefix, limits)
+    finally:
+        source.unlink(missing_ok=True)
+
+
+def what_of(name: str, expansion: Expansion) -> str:
+    """How refusals name an upload: "This archive" (a ZIP), "This export" (articles, posts), "This file"."""
+    if Path(name).suffix.lower() == ".zip":
+        return "This archive"
+    if len(expansion.members) > 1 or any(m.name != name for m in expansion.members):
+        return "This export"
+    return "This file"
+
+
+def problem_result(name: str, problem: tuple[str, str]) -> FileResult:
+    """A FileResult for what was left out (a type not read is skipped; anything else failed)."""
+    from .. import errors
+
+    cls = getattr(errors, problem[0], None)
+    skipped = isinstance(cls, type) and issubclass(cls, UnsupportedFile)
+    return FileResult(name, "skipped" if skipped else "failed", error=problem[1])
+
+
+def _upload_estimate(folder, members: Iterable[Member], workspace: str, chunking: ChunkSettings) -> int:
+    """About how many passages an upload's documents make together, before any is parsed.
+
+    Documents already indexed at the same size and chunk settings count as none:
+    re-uploading this week's help-center export redoes only what changed, and if a
+    document did change at the same size, the running count (:class:`Allowance`) still
+    bounds it.
+    """
+    settings = json.dumps(chunking.as_dict())
+    total = 0
+    for m in members:
+        if m.problem is not None:
+            continue
+        row = folder.catalog.get(doc_id_for(workspace, m.name))
+        if row is not None and row.status == "ready" and row.size_bytes == m.size and row.settings == settings:
+            continue
+        total += workload.estimate_member(m.name, m.size, m.text_chars, chunking)
+    return total
+
+
+def upload_estimate_refusal(folder, name: str, expansion: Expansion, workspace: str, chunking: ChunkSettings,
+                            allowance: Allowance) -> FileResult | None:
+    """Why an opened upload is refused whole before any document is parsed (its documents' estimate is over), or None."""
+    if len(expansion.members) <= 1:
+        return None  # one document: ingest_bytes judges it (estimate, then the exact count)
+    estimate = _upload_estimate(folder, expansion.members, workspace, chunking)
+    if (too_much := allowance.refusal(estimate)) is not None:
+        return FileResult(name, "failed", error=str(too_much))
+    return None
 
 
 def _archive_estimate(store: Store, display: str, data: bytes, workspace: str, chunking: ChunkSettings) -> int:
     """About how many passages a ZIP's documents make, judged from its directory before any entry is read.
 
-    Entries already indexed at the same size and chunk settings count as
-    none: re-uploading this week's help-center export redoes only what
-    changed, and if an entry did change at the same size, the running count
-    (:class:`Allowance`) still bounds it. Private parts of a LinkedIn export
-    are never indexed, so they count as none too.
+    Entries already indexed count as none (see :func:`_upload_estimate`); private parts of a
+    LinkedIn export are never indexed, so they count as none too.
     """
     entries = [(f"{display}/{inner}", size) for inner, size in parse.member_sizes(data, store.settings.limits)]
     private = set(linkedin.private_export_members([name for name, _ in entries]))
-    settings = json.dumps(chunking.as_dict())
-    todo = []
-    for name, size in entries:
-        row = store.catalog.get(doc_id_for(workspace, name))
-        unchanged = row is not None and row.status == "ready" and row.size_bytes == size and row.settings == settings
-        if name not in private and not unchanged:
-            todo.append((name, size))
-    return workload.estimate_archive(todo, chunking)
+    return _upload_estimate(store, (Member(n, size=size) for n, size in entries if n not in private), workspace, chunking)
 
 
-def documents_of(name: str, data: bytes, limits: Limits) -> Iterator[tuple[str, bytes | FileResult]]:
-    """The documents in one file: (name, bytes), or (name, result) for an entry that can't be indexed."""
-    try:
-        for member, payload in _sources_of_bytes(name, data, limits):
-            if isinstance(payload, GroundedError):
-                status = "skipped" if isinstance(payload, UnsupportedFile) else "failed"
-                yield member, FileResult(member, status, error=str(payload))
-            else:
-                yield member, payload
-    except GroundedError as err:  # the archive itself (damaged, too many entries)
-        yield name, FileResult(name, "failed", error=str(err))
+def documents_of(name: str, data: bytes, limits: Limits, scratch: Path | None = None) -> Iterator[tuple[str, bytes | FileResult]]:
+    """The documents in one file: (name, bytes), or (name, result) for an entry that can't be indexed.
+
+    Opened by :func:`open_upload` into a temporary folder (in ``scratch``), each read back as it is needed.
+    """
+    with tempfile.TemporaryDirectory(prefix="grounded-open-", dir=scratch) as folder:
+        yield from _opened(name, open_upload(limits, name, data, Path(folder), "m"), Path(folder))
+
+
+def _opened(name: str, expansion: Expansion, folder: Path) -> Iterator[tuple[str, bytes | FileResult]]:
+    if expansion.problem is not None:  # the upload itself (damaged, too many entries)
+        yield name, problem_result(name, expansion.problem)
+        return
+    for m in expansion.members:
+        if m.problem is not None:
+            yield m.name, problem_result(m.name, m.problem)
+        else:
+            path = folder / m.file
+            data = path.read_bytes()
+            path.unlink()
+            yield m.name, data
 
 
 def upload_refusal(store: Store, name: str, data: bytes, workspace: str, chunking: ChunkSettings,
                    allowance: Allowance | None = None) -> FileResult | None:
-    """Why an upload is refused whole before any of it is read (a ZIP that would make too many passages), or None."""
+    """Why a ZIP is refused whole before any of it is opened (its directory says too many passages), or None."""
     if Path(name).suffix.lower() != ".zip":
         return None
     allowance = allowance or Allowance.for_upload(store, "This archive")
@@ -359,18 +404,24 @@ def upload_refusal(store: Store, name: str, data: bytes, workspace: str, chunkin
 def _documents_of(
     store: Store, name: str, data: bytes, workspace: str, chunking: ChunkSettings
 ) -> Iterator[tuple[str | object, bytes | FileResult | Allowance]]:
-    """The documents in one file, after an ``(_ALLOWANCE, allowance)`` marker.
+    """The documents in one upload, after an ``(_ALLOWANCE, allowance)`` marker.
 
-    The allowance is the passages the whole upload may make, shared by a
-    ZIP's documents. A ZIP whose documents would make more than that is
-    refused whole, before any of them is read.
+    The allowance is the passages the whole upload may make, shared by all its
+    documents. An upload whose documents would make more than that is refused
+    whole, before any of them is parsed.
     """
     allowance = Allowance.for_upload(store, "This archive" if Path(name).suffix.lower() == ".zip" else "This file")
     if (refused := upload_refusal(store, name, data, workspace, chunking, allowance)) is not None:
         yield name, refused
         return
-    yield _ALLOWANCE, allowance
-    yield from documents_of(name, data, store.settings.limits)
+    with tempfile.TemporaryDirectory(prefix="grounded-open-", dir=store.settings.data_dir) as folder:
+        expansion = open_upload(store.settings.limits, name, data, Path(folder), "m")
+        allowance.what = what_of(name, expansion)
+        if (refused := upload_estimate_refusal(store, name, expansion, workspace, chunking, allowance)) is not None:
+            yield name, refused
+            return
+        yield _ALLOWANCE, allowance
+        yield from _opened(name, expansion, Path(folder))
 
 
 def _with_next_document(items: Iterable[tuple]) -> Iterator[tuple]:

@@ -9,12 +9,17 @@ them wherever the person goes.
 What this module promises:
 
 - **Nothing queued is lost.** :func:`enqueue` opens each upload into its documents (a ZIP's
-  entries, a LinkedIn export's posts: :func:`rag.ingest.pipeline.documents_of`), writes each
-  document's bytes under ``DATA_DIR/queue/`` (synced to disk), then records one job row per
-  document in ONE durable catalog transaction. Before that commit nothing is queued (a crash leaves
+  entries, an export's articles, a LinkedIn export's posts: :func:`rag.ingest.pipeline.open_upload`,
+  in the parse worker, which writes each document's bytes under ``DATA_DIR/queue/``), syncs them to
+  disk, then records one job row per document in ONE durable catalog transaction. Before that commit nothing is queued (a crash leaves
   only files, swept by the next owner); after it, every document is on disk and in the catalog, and
   only then does the caller say "queued". What admission refuses (too large, a type we don't read,
   the private parts of a LinkedIn export) is recorded at once as a finished job with its reason.
+- **One allowance per upload.** An upload's documents are counted together, however many jobs they
+  become: its entries and bytes when it is opened (past a limit it is refused whole, nothing queued),
+  its estimated passages before anything is queued, and its exact passages as each job is indexed
+  (:class:`UploadAllowance`, kept in the catalog's ``uploads`` table across jobs and restarts): the
+  first document that would go over stops the upload; what was indexed before it stays.
 - **One worker, in order.** The indexer claims the oldest job with one atomic statement (queued ->
   indexing), so two workers can never take the same job and a cancel can never race a claim; it
   records the result, and only then deletes the stored copy (the pipeline keeps the original of what
@@ -50,7 +55,10 @@ from typing import Literal
 from ..catalog import Catalog
 from ..types import ChunkSettings
 from .admission import FileResult, refusal, too_large
-from .pipeline import display_name, documents_of, iter_files, upload_refusal
+from ..errors import TooMuchWork
+from ..parse.containers import Expansion
+from .pipeline import display_name, iter_files, open_upload, problem_result, upload_estimate_refusal, upload_refusal, what_of
+from .workload import Allowance, passages_per_second
 
 JobStatus = Literal["queued", "reading", "indexing", "indexed", "unchanged", "skipped", "failed", "cancelled"]
 ACTIVE: tuple[JobStatus, ...] = ("queued", "reading", "indexing")
@@ -92,6 +100,7 @@ class Job:
     seconds: float | None
     attempts: int
     dismissed: int
+    upload_id: str | None = None  # the upload it came from, whose one allowance it shares (table uploads)
 
     @property
     def active(self) -> bool:
@@ -166,8 +175,9 @@ def enqueue(
                 "queued_by": queued_by, "origin": origin, "queued": now,
                 "finished": now if done else None, "seconds": 0.0 if done else None}
 
+    allowances: list[dict] = []
     try:
-        for upload, data in uploads:
+        for n, (upload, data) in enumerate(uploads):
             if isinstance(data, FileResult):
                 rows.append(row(upload, upload, data.status, error=data.error))
                 continue
@@ -177,20 +187,40 @@ def enqueue(
             if (whole := upload_refusal(folder, upload, data, workspace, chunking)) is not None:  # a ZIP too big to index
                 rows.append(row(upload, upload, whole.status, error=whole.error))
                 continue
-            for name, payload in documents_of(upload, data, limits):
-                refused = payload if isinstance(payload, FileResult) else refusal(folder, name, len(payload))
+            # Opened in the parse worker: its documents are written straight into this batch's folder.
+            expansion = open_upload(limits, upload, data, target, f"u{n:04d}-")
+            del data
+            if expansion.problem is not None:  # the upload itself: damaged, more entries or bytes than one may hold
+                refused = problem_result(upload, expansion.problem)
+                rows.append(row(upload, upload, refused.status, error=refused.error))
+                continue
+            allowance = Allowance.for_upload(folder, what_of(upload, expansion))
+            if (whole := upload_estimate_refusal(folder, upload, expansion, workspace, chunking, allowance)) is not None:
+                _drop_members(target, expansion)
+                rows.append(row(upload, upload, whole.status, error=whole.error))
+                continue
+            upload_id = f"{batch}-{n}"
+            allowances.append({"upload_id": upload_id, "batch": batch, "workspace": workspace, "name": upload,
+                               "what": allowance.what, "max_chunks": allowance.limit, "created": now})
+            for member in expansion.members:
+                refused = problem_result(member.name, member.problem) if member.problem else refusal(
+                    folder, member.name, member.size)
                 if refused is not None:
-                    rows.append(row(name, upload, refused.status, error=refused.error))
+                    _drop_members(target, Expansion((member,)))
+                    rows.append(row(member.name, upload, refused.status, error=refused.error))
                     continue
-                path = _keep(target, len(rows), payload)
-                stored = str(PurePosixPath(QUEUE_FOLDER, target.name, path.name))
-                rows.append(row(name, upload, "queued", stored=stored, size=len(payload)))
+                _sync_file(target / member.file)
+                stored = str(PurePosixPath(QUEUE_FOLDER, target.name, member.file))
+                rows.append({**row(member.name, upload, "queued", stored=stored, size=member.size), "upload_id": upload_id})
         _sync_dir(target)
         _sync_dir(target.parent)
-        columns = list(rows[0]) if rows else []
+        columns = [*row("", "", "queued"), "upload_id"]
         with folder.catalog.transaction(durable=True) as catalog:
+            for a in allowances:
+                catalog.execute(f"INSERT INTO uploads({', '.join(a)}) VALUES ({_marks(len(a))})", tuple(a.values()))
             for r in rows:
-                catalog.execute(f"INSERT INTO jobs({', '.join(columns)}) VALUES ({_marks(len(columns))})", tuple(r.values()))
+                catalog.execute(f"INSERT INTO jobs({', '.join(columns)}) VALUES ({_marks(len(columns))})",
+                                tuple(r.get(c) for c in columns))
     except BaseException:
         shutil.rmtree(target, ignore_errors=True)  # nothing was queued: don't leave the bytes behind
         raise
@@ -199,13 +229,20 @@ def enqueue(
     return jobs(folder.catalog, batch=batch)
 
 
-def _keep(folder: Path, n: int, data: bytes) -> Path:
-    path = folder / f"{n:06d}"
-    with path.open("wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    return path
+def _sync_file(path: Path) -> None:
+    """Make a stored document's bytes durable before its job is recorded."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _drop_members(folder: Path, expansion: Expansion) -> None:
+    """Remove the stored bytes of documents that won't be queued."""
+    for member in expansion.members:
+        if member.file:
+            (folder / member.file).unlink(missing_ok=True)
 
 
 def _sync_dir(path: Path) -> None:
@@ -215,6 +252,61 @@ def _sync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+# ---- one allowance per upload ------------------------------------------------------------------
+
+
+class UploadAllowance(Allowance):
+    """The passages an upload's jobs may still make, kept in the catalog (table ``uploads``).
+
+    Every job an upload became (a ZIP's documents, an export's articles) draws on this one
+    allowance, whichever process indexes it and across restarts. Spending is one atomic update
+    that succeeds only within the limit; the first document that would go over stops the upload:
+    the documents indexed before it stay, it and every one after are refused with one message.
+    A job redone after a crash may count its passages twice: the error is on the safe side.
+    """
+
+    def __init__(self, catalog: Catalog, upload_id: str, limit: int, rate: float, what: str):
+        super().__init__(limit, rate, what)
+        self.catalog = catalog
+        self.upload_id = upload_id
+        self._load()
+
+    def _load(self) -> None:
+        rows = self.catalog.query("SELECT passages, refused FROM uploads WHERE upload_id = ?", (self.upload_id,))
+        if rows:
+            self.used, self.stopped = rows[0]["passages"], rows[0]["refused"]
+
+    def refusal(self, passages: int, more_than: bool = False) -> TooMuchWork | None:
+        self._load()
+        return super().refusal(passages, more_than)
+
+    def spend(self, passages: int) -> None:
+        rows = self.catalog.query(
+            "UPDATE uploads SET passages = passages + ? WHERE upload_id = ? AND refused IS NULL AND passages + ? <= max_chunks "
+            "RETURNING passages", (passages, self.upload_id, passages))
+        if rows:
+            self.used = rows[0]["passages"]
+            return
+        problem = self.refusal(passages) or TooMuchWork(self.stopped or "")
+        self.stop(problem)
+        raise problem
+
+    def stop(self, problem: TooMuchWork) -> None:
+        super().stop(problem)
+        self.catalog.execute("UPDATE uploads SET refused = COALESCE(refused, ?) WHERE upload_id = ?",
+                             (str(problem), self.upload_id))
+
+
+def upload_allowance(folder, job: Job) -> UploadAllowance | None:
+    """The allowance ``job`` shares with the rest of its upload (None for a job queued before uploads had one)."""
+    if not job.upload_id:
+        return None
+    rows = folder.catalog.query("SELECT max_chunks, what FROM uploads WHERE upload_id = ?", (job.upload_id,))
+    if not rows:
+        return None
+    return UploadAllowance(folder.catalog, job.upload_id, rows[0]["max_chunks"], passages_per_second(folder), rows[0]["what"])
 
 
 # ---- reading the queue ------------------------------------------------------------------------

@@ -20,10 +20,21 @@ times, the cheapest first:
 3. After chunking, before any embedding: the exact count, against what the
    upload's earlier documents already used (:class:`Allowance`).
 
-PDF, Word, PowerPoint and Excel files get no estimate in step 1: they are
+PDF, Word, PowerPoint and Excel files get no estimate from their size: they are
 compressed and often mostly pictures, so their size says little about their
-text (a 20 MB deck of photos holds a few hundred words). Steps 2 and 3 bound
-them, and a ZIP of them is stopped when its running count reaches the limit.
+text (a 20 MB deck of photos holds a few hundred words). When an upload holds
+several documents (a ZIP, a Zendesk or Intercom JSON, a Notion or Confluence
+export, a HubSpot or LinkedIn CSV), it is opened in the parse worker first
+(:mod:`rag.parse.containers`) and step 1 is repeated over its documents, with
+the text of HTML pages, Word files and slides measured (:func:`estimate_member`):
+the same 12 x 60 KB of text is refused whole, before anything is queued, as a
+ZIP of .txt, a ZIP of DOCX or a Zendesk JSON alike.
+
+One upload has ONE allowance, however many queued jobs its documents become
+(:class:`rag.ingest.queue.UploadAllowance` keeps its running count in the
+catalog, across jobs and restarts). The first document that would take it over
+the limit stops the upload: the documents indexed before it stay, it and every
+one after are refused with the same message.
 
 The refusal says the figures in plain words: "This archive would make about
 380,000 passages, about 5 hours of indexing here; the limit is 50,000 ...".
@@ -92,6 +103,19 @@ def estimate_passages(name: str, size: int, chunking: ChunkSettings, data: bytes
     return max(passages, 1)
 
 
+# A document's measured text (rag/parse/containers.py text_chars: HTML without tags, a Word file's
+# runs) counts at half: the measure takes in page furniture and hidden text the parser leaves out, so
+# an estimate refuses only what is surely too big; the running count bounds the rest exactly.
+MEASURED_TEXT_SHARE = 0.5
+
+
+def estimate_member(name: str, size: int, text_chars: int | None, chunking: ChunkSettings) -> int:
+    """About how many passages one document of an upload makes: from its measured text when known, else its size."""
+    if text_chars is not None:
+        return max(round(text_chars * MEASURED_TEXT_SHARE / chars_per_passage(chunking)), 1 if text_chars else 0)
+    return estimate_passages(name, size, chunking)
+
+
 def estimate_archive(entries: list[tuple[str, int]], chunking: ChunkSettings) -> int:
     """About how many passages a ZIP's entries ((name, uncompressed size) each) make together."""
     return sum(estimate_passages(name, size, chunking) for name, size in entries)
@@ -135,15 +159,23 @@ def too_much_work(what: str, passages: int, rate: float, limit: int, more_than: 
 
 @dataclass
 class Allowance:
-    """The passages one upload may still make: a single file, or all the documents of one ZIP.
+    """The passages one upload may still make: a single file, or all the documents of a ZIP or an export.
 
-    ``what`` names the upload in refusals ("This file", "This archive").
+    ``what`` names the upload in refusals ("This file", "This archive"). Once the upload goes
+    over its limit it is stopped: the documents it already made stay indexed, each one after is
+    refused with the same message (``stopped``), however few passages it would make.
+    :class:`rag.ingest.queue.UploadAllowance` keeps this in the catalog, for the jobs an upload becomes.
     """
 
     limit: int
     rate: float
     what: str = "This file"
     used: int = 0
+    stopped: str | None = None
+
+    def stop(self, problem: TooMuchWork) -> None:
+        """The upload went over its limit: refuse the rest of it with ``problem``'s message."""
+        self.stopped = self.stopped or str(problem)
 
     @classmethod
     def for_upload(cls, store: Store, what: str = "This file") -> Allowance:
@@ -151,6 +183,8 @@ class Allowance:
 
     def refusal(self, passages: int, more_than: bool = False) -> TooMuchWork | None:
         """Why ``passages`` more can't be made (with the upload's figures), or None if they fit."""
+        if self.stopped:
+            return TooMuchWork(self.stopped)
         if self.used + passages <= self.limit:
             return None
         return too_much_work(self.what, self.used + passages, self.rate, self.limit, more_than)
@@ -158,5 +192,6 @@ class Allowance:
     def spend(self, passages: int) -> None:
         """Count a document's exact passages against the upload; raises :class:`TooMuchWork` past the limit."""
         if (problem := self.refusal(passages)) is not None:
+            self.stop(problem)
             raise problem
         self.used += passages

@@ -22,6 +22,22 @@ def is_archive(path: Path) -> bool:
     return path.suffix.lower() == ".zip"
 
 
+def too_many_entries(limits: Limits) -> FileTooLarge:
+    return FileTooLarge(
+        f"This upload holds more than {limits.max_zip_entries:,} documents; the limit for one upload is "
+        f"{limits.max_zip_entries:,}. Split it into smaller uploads, or raise the limit with the setting "
+        "GROUNDED_MAX_ZIP_ENTRIES."
+    )
+
+
+def too_many_bytes(limits: Limits) -> FileTooLarge:
+    return FileTooLarge(
+        f"This upload's documents come to more than {limits.max_zip_total_mb:,} MB; the limit for one upload is "
+        f"{limits.max_zip_total_mb:,} MB. Split it into smaller uploads, or raise the limit with the setting "
+        "GROUNDED_MAX_ZIP_MB."
+    )
+
+
 def _member_problem(info: zipfile.ZipInfo, supported: frozenset[str], max_bytes: int) -> GroundedError | None:
     name = info.filename
     parts = PurePosixPath(name.replace("\\", "/")).parts
@@ -68,11 +84,27 @@ def unique_names(names: list[str]) -> list[str]:
     return out
 
 
+# What an operating system leaves in a folder it zips, never a person's document: the Finder's
+# folder settings and resource forks ("._name", "__MACOSX/"), Windows' thumbnails and folder settings.
+OS_JUNK = frozenset({".ds_store", "thumbs.db", "ehthumbs.db", "desktop.ini", ".localized"})
+
+
+def is_os_junk(name: str) -> bool:
+    """True for a file the system made, not the person (``__MACOSX/``, ``.DS_Store``, ``Thumbs.db``, ``._x``).
+
+    Any other name starting with "." is a person's file (a Notion page titled ".env setup", say): it is
+    kept, or reported with the reason it isn't read, never dropped unseen.
+    """
+    path = PurePosixPath(name)
+    return (name.startswith("__MACOSX/") or "__MACOSX" in path.parts[:-1] or path.name.lower() in OS_JUNK
+            or path.name.startswith("._"))
+
+
 def _entries(zf: zipfile.ZipFile) -> list[tuple[zipfile.ZipInfo, str]]:
-    """The archive's files (not folders, macOS resource forks or hidden files), each with its unique name."""
+    """The archive's files (not folders or what the system left in them), each with its unique name."""
     infos = [i for i in zf.infolist() if not i.is_dir()]
     named = zip(infos, unique_names([i.filename for i in infos]))
-    return [(i, n) for i, n in named if not n.startswith("__MACOSX/") and not PurePosixPath(n).name.startswith(".")]
+    return [(i, n) for i, n in named if not is_os_junk(n)]
 
 
 def member_names(data: bytes) -> list[str]:

@@ -52,7 +52,7 @@ from pathlib import PurePosixPath
 
 from bs4 import BeautifulSoup
 
-from ..errors import GroundedError, UnsupportedFile
+from ..errors import FileTooLarge, GroundedError, UnsupportedFile
 from ..settings import Limits
 from . import archive
 from .dates import iso, when
@@ -167,9 +167,14 @@ def _is_zip(display: str, data: bytes) -> bool:
 
 
 def _json(data: bytes) -> object | None:
+    """The JSON document ``data`` holds, or None; FileTooLarge past :data:`JSON_MAX_MB` (checked before reading it:
+    its objects take about ten times its bytes)."""
     start = data.lstrip()[:1]
     if start not in (b"{", b"["):
         return None
+    if len(data) > JSON_MAX_MB * archive.MB:
+        raise FileTooLarge(f"This JSON file is larger than {JSON_MAX_MB} MB, the limit for one; export the articles "
+                           "in smaller files (a page of results each) and upload those.")
     try:
         return json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError, RecursionError):
@@ -251,7 +256,7 @@ def _looks_like_confluence(data: bytes, names: list[str]) -> bool:
 
 
 _PEEK_JSON = 3  # JSON members looked into before a ZIP is taken for something else
-_JSON_MB = 50
+JSON_MAX_MB = 50  # one JSON file or member is read whole (in the parse worker): at most this
 
 
 def _zip_with_article_files(data: bytes, names: list[str]) -> bool:
@@ -259,7 +264,13 @@ def _zip_with_article_files(data: bytes, names: list[str]) -> bool:
     if any(_is_hubspot_csv(head) for _, head in _peek(data, csvs, 20000)):
         return True
     jsons = [n for n in names if n.lower().endswith(".json")][:_PEEK_JSON]
-    return any(_article_records(_json(whole)) is not None for _, whole in _peek(data, jsons, _JSON_MB * archive.MB))
+    def articles_in(whole: bytes) -> bool:
+        try:
+            return _article_records(_json(whole)) is not None
+        except FileTooLarge:  # too large to read: not looked into (it is refused when read)
+            return False
+
+    return any(articles_in(whole) for _, whole in _peek(data, jsons, JSON_MAX_MB * archive.MB + 1))
 
 
 Reader = Callable[[str, bytes, Limits], Sources]
@@ -357,10 +368,17 @@ def _article_sources(display: str, records: list[dict], names: dict, named: _Nam
             yield named(article), article_html(article)
 
 
+def _within_entries(records: list, limits: Limits) -> list:
+    """``records``, unless there are more than one upload may hold (refused before any is written)."""
+    if len(records) > limits.max_zip_entries:
+        raise archive.too_many_entries(limits)
+    return records
+
+
 def read_articles_json(display: str, data: bytes, limits: Limits) -> Sources:
     """A Zendesk or Intercom articles file: one HTML document per published article."""
     doc = _json(data)
-    records = _article_records(doc) or []
+    records = _within_entries(_article_records(doc) or [], limits)
     yield from _article_sources(display, records, _names_of(doc), _Names(display))
 
 
@@ -422,19 +440,28 @@ def read_article_files(display: str, data: bytes, limits: Limits) -> Sources:
     from . import PARSERS
 
     supported = frozenset(PARSERS) | {".json"}
+    def json_of(member: bytes) -> object | GroundedError | None:
+        try:
+            return _json(member)
+        except FileTooLarge as err:  # this member is refused; the others are read
+            return err
+
     names: dict[str, dict[str, dict]] = {}
     for _name, member in archive.iter_members(io.BytesIO(data), display, supported, limits):
-        if isinstance(member, bytes) and (doc := _json(member)) is not None:
+        if isinstance(member, bytes) and (doc := json_of(member)) is not None and not isinstance(doc, GroundedError):
             _merge(names, _names_of(doc))
     named = _Names(display)  # articles are named by their place, whichever file of the export holds them
     for name, member in archive.iter_members(io.BytesIO(data), display, supported, limits):
         if isinstance(member, GroundedError):
             yield name, member
         elif name.lower().endswith(".json"):
-            doc = _json(member)
+            doc = json_of(member)
+            if isinstance(doc, GroundedError):
+                yield name, doc
+                continue
             records = _article_records(doc)
             if records is not None:
-                yield from _article_sources(display, records, names, named)
+                yield from _article_sources(display, _within_entries(records, limits), names, named)
             elif not any(_names_of(doc).values()):  # not a list of sections or collections either
                 from . import unsupported_reason
 

@@ -144,6 +144,7 @@ def parse_file_isolated(
     worker stops there, so a document too big to index never crosses the pipe.
     ``timeout_s`` <= 0 parses in this process (no isolation), for debugging.
     """
+    path = Path(path).absolute()  # the worker runs from the project folder, not the caller's
     if timeout_s <= 0:
         from . import parse_file
 
@@ -177,3 +178,64 @@ def parse_file_isolated(
     if ok:
         return payload
     raise _rebuild(*payload)
+
+
+# Uploads are opened by a worker of their own: queuing an upload never waits behind the indexer's parse.
+_expander: _Worker | None = None
+_expander_lock = threading.Lock()
+
+
+def expand_isolated(path: Path, display_name: str, out_dir: Path, prefix: str, limits):
+    """:func:`rag.parse.containers.expand_to` in a worker process, under ``limits``' time and memory limits.
+
+    Returns the :class:`~rag.parse.containers.Expansion`; a worker stopped at a limit becomes the
+    upload's own refusal (nothing of it is queued), never an error of the process that queues.
+    """
+    from .containers import Expansion, expand_to
+    from .worker import EXPAND
+
+    path, out_dir = Path(path).absolute(), Path(out_dir).absolute()
+    if limits.parse_timeout_s <= 0:
+        return expand_to(path, display_name, limits, out_dir, prefix)
+    global _expander
+    with _expander_lock:
+        if _expander is None or not _expander.alive() or _expander.memory_mb != limits.parse_memory_mb \
+                or _expander.served >= RECYCLE_AFTER:
+            if _expander is not None:
+                _expander.kill()
+            _expander = _Worker(limits.parse_memory_mb)
+        worker = _expander
+        problem = None
+        try:
+            write_frame(worker.proc.stdin, (EXPAND, str(path), display_name, limits, str(out_dir), prefix))
+            worker.served += 1
+            ok, payload = worker._read(limits.parse_timeout_s)
+        except _Deadline:
+            problem = ("ParseTimeout", f"Opening this upload took longer than {limits.parse_timeout_s:g} seconds, so it "
+                       "was stopped. Split it into smaller uploads.")
+        except (EOFError, OSError, ValueError):
+            code = worker.proc.wait(5) if worker.proc.poll() is None else worker.proc.returncode
+            problem = ("FileTooLarge", "Opening this upload needed more memory than the limit allows, so it was stopped. "
+                       "Split it into smaller uploads.") if code in (-9, 3) else (
+                       "BrokenFile", "This upload couldn't be opened: the reader stopped unexpectedly (it may be damaged).")
+        if problem is not None or not worker.alive() or not ok:
+            worker.kill()
+            _expander = None
+    if problem is not None:
+        for leftover in out_dir.glob(f"{prefix}*"):  # what it wrote before it was stopped
+            if leftover != path:
+                leftover.unlink(missing_ok=True)
+        return Expansion((), problem)
+    if not ok:
+        return Expansion((), tuple(payload))
+    return payload
+
+
+def _shutdown_expander() -> None:
+    global _expander
+    if _expander is not None:
+        _expander.kill()
+        _expander = None
+
+
+atexit.register(_shutdown_expander)

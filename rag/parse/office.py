@@ -10,12 +10,13 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from ..errors import BrokenFile, EmptyDocument, EncryptedFile, NoReadableText
+from ..errors import BrokenFile, EmptyDocument, EncryptedFile, FileTooLarge, NoReadableText
 from ..types import ParsedDocument
 from . import tables, titles
 from .builder import Builder
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+MAX_SHEETS = 2000  # sheets one workbook may hold, like the documents of one upload (Limits.max_zip_entries)
 KIND_NAMES = {".docx": "Word document", ".pptx": "PowerPoint file", ".xlsx": "Excel workbook"}
 
 
@@ -335,6 +336,10 @@ def parse_xlsx(path: Path, name: str) -> ParsedDocument:
         workbook = openpyxl.load_workbook(str(path), read_only=not whole, data_only=True)
     except Exception as err:  # openpyxl raises many types for damaged files
         raise BrokenFile("This Excel workbook is damaged and couldn't be read.") from err
+    if len(workbook.sheetnames) > MAX_SHEETS:  # each sheet is read whole: a workbook of sheets is a container
+        workbook.close()
+        raise FileTooLarge(f"This workbook has {len(workbook.sheetnames):,} sheets; the limit is {MAX_SHEETS:,}. "
+                           "Split it into smaller workbooks, or save the sheets that matter as CSV.")
     b = Builder(name)
     try:
         for number, sheet in enumerate(workbook.worksheets, 1):

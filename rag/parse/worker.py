@@ -5,7 +5,8 @@ an 8-byte big-endian length, then a pickle. A request is
 ``(path, display_name, timeout_s, max_chars)`` (OCR stops starting new pages before the
 parent's time limit, so a long scan ends with the pages read so far; ``max_chars`` is the text
 allowance, or None: see :mod:`rag.parse.builder`); an answer is ``(True, ParsedDocument)`` or
-``(False, (error class name, message))``. It sends ``(True, "ready")`` once
+``(False, (error class name, message))``. A request ``(EXPAND, path, display_name, limits, out_dir,
+prefix)`` opens an upload into its documents instead (:func:`rag.parse.containers.expand_to`). It sends ``(True, "ready")`` once
 its parsers are imported, and exits after a MemoryError (its heap is suspect).
 
 It never outlives the process that started it: it exits when stdin closes,
@@ -30,6 +31,7 @@ import time
 import warnings
 
 HEADER = struct.Struct(">Q")
+EXPAND = "expand"  # a request to open an upload: (EXPAND, path, display_name, limits, out_dir, prefix)
 OCR_SHARE = 0.8  # of the time limit, OCR may use; the rest is for the other pages and the answer
 
 
@@ -88,10 +90,17 @@ def main() -> int:
         request = read_frame(inp)
         if request is None:
             return 0
-        path, display_name, timeout_s, max_chars = request
-        ocr.set_deadline(time.monotonic() + OCR_SHARE * timeout_s if timeout_s > 0 else None)
+        if request[0] == EXPAND:  # an upload opened into its documents (rag/parse/containers.py)
+            _, path, display_name, limits, out_dir, prefix = request
+            from .containers import expand_to
+
+            job = lambda: expand_to(Path(path), display_name, limits, Path(out_dir), prefix)  # noqa: E731
+        else:
+            path, display_name, timeout_s, max_chars = request
+            ocr.set_deadline(time.monotonic() + OCR_SHARE * timeout_s if timeout_s > 0 else None)
+            job = lambda: parse_file(Path(path), display_name=display_name, max_chars=max_chars)  # noqa: E731
         try:
-            answer = (True, parse_file(Path(path), display_name=display_name, max_chars=max_chars))
+            answer = (True, job())
         except GroundedError as err:
             answer = (False, (type(err).__name__, str(err)))
             if isinstance(err.__cause__, MemoryError):
