@@ -4,6 +4,12 @@ Each image (each frame of a multi-page TIFF) is a page. What OCR reads is
 marked as such with its confidence; a page OCR can't read reliably is
 reported, not indexed as noise, and an image with no text at all (a photo, a
 logo) is skipped with that reason.
+
+Limits, checked from the header before anything is decoded: an image (or any
+page of it) over ``ocr.MAX_PIXELS`` is refused saying how large it is (Pillow
+itself refuses only at twice its own limit); more than ``MAX_FRAMES`` pages is
+refused; of the rest, the first ``MAX_READ_FRAMES`` pages are read and the
+others listed as not read.
 """
 
 from __future__ import annotations
