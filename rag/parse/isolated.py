@@ -95,6 +95,11 @@ class _Worker:
         self.served += 1
         return self._read(timeout_s)
 
+    def ask(self, request: dict, timeout_s: float):
+        write_frame(self.proc.stdin, request)
+        self.served += 1
+        return self._read(timeout_s)
+
     def alive(self) -> bool:
         return self.proc.poll() is None
 
@@ -116,11 +121,24 @@ _worker: _Worker | None = None
 _lock = threading.Lock()
 
 
+# "View page" draws pages in a worker of its own, under its own limits: a person waiting for a page
+# never waits behind a file being indexed (up to the parse time limit), and drawing never ends a parse.
+# Address space (RLIMIT_AS) of that worker: idle it takes 130 MB, drawing a page at 3,000 px wide (12 MP) 270 MB at
+# its peak; an image up to the 80 MP limit is decoded whole (up to 320 MB) before it is made small.
+RENDER_MEMORY_MB = 1024
+RENDER_TIMEOUT_S = 30.0
+_render_worker: _Worker | None = None
+_render_lock = threading.Lock()
+
+
 def _shutdown() -> None:
-    global _worker
+    global _worker, _render_worker
     if _worker is not None:
         _worker.kill()
         _worker = None
+    if _render_worker is not None:
+        _render_worker.kill()
+        _render_worker = None
 
 
 atexit.register(_shutdown)
@@ -239,3 +257,44 @@ def _shutdown_expander() -> None:
 
 
 atexit.register(_shutdown_expander)
+
+
+def render_isolated(request: dict, timeout_s: float = RENDER_TIMEOUT_S, memory_mb: int = RENDER_MEMORY_MB):
+    """:func:`rag.parse.render.handle` in the page-drawing worker; raises typed errors with plain messages.
+
+    ``timeout_s`` <= 0 draws in this process (no isolation), for debugging.
+    """
+    if timeout_s <= 0:
+        from . import render
+
+        return render.handle(request)
+    global _render_worker
+    with _render_lock:
+        if (_render_worker is None or not _render_worker.alive() or _render_worker.memory_mb != memory_mb
+                or _render_worker.served >= RECYCLE_AFTER):
+            if _render_worker is not None:
+                _render_worker.kill()
+            _render_worker = _Worker(memory_mb)
+        worker = _render_worker
+        try:
+            ok, payload = worker.ask(request, timeout_s)
+        except _Deadline:
+            worker.kill()
+            _render_worker = None
+            raise ParseTimeout(f"Drawing this page took longer than {timeout_s:g} seconds, so it was stopped. "
+                               "Open the original file to see it.") from None
+        except (EOFError, OSError, ValueError):
+            code = worker.proc.wait(5) if worker.proc.poll() is None else worker.proc.returncode
+            worker.kill()
+            _render_worker = None
+            if code == -9:
+                raise FileTooLarge("Drawing this page needed more memory than the limit allows, so it was stopped. "
+                                   "Open the original file to see it.") from None
+            raise BrokenFile("This page couldn't be drawn: the reader stopped unexpectedly (the file may be damaged). "
+                             "Open the original file to see it.") from None
+        if not worker.alive() or (not ok and payload[0] == "FileTooLarge"):
+            worker.kill()
+            _render_worker = None
+    if ok:
+        return payload
+    raise _rebuild(*payload)

@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import UnsupportedFile
+from ..errors import FileTooLarge, UnsupportedFile
 
 # Where Debian, Homebrew and source installs put the language data; $TESSDATA_PREFIX first.
 TESSDATA_DIRS = (
@@ -42,6 +42,11 @@ OTHER_LANGUAGES = ("Text in another language than English needs that language's 
 SMALL_WIDTH_PX = 1000
 TARGET_WIDTH_PX = 1600
 MAX_UPSCALE = 3.0
+# The most pixels OCR reads in one image or page (an image's header is checked against it before decoding,
+# see rag/parse/image.py; scanned PDF pages are drawn within it). A 600-dpi A4 scan is 35 MP, a full-page
+# screenshot 2,000 x 25,000 px 50 MP; more is a decompression bomb, not a document (Pillow itself refuses only
+# at twice its own limit of 89 MP: a 132-megapixel PNG was indexed).
+MAX_PIXELS = 80_000_000
 MIN_WORD_CONFIDENCE = 30.0  # words below this are specks and picture edges read as letters
 MIN_LINE_CONFIDENCE = 50.0  # lines below this are a chart or a photo read as letters: left out
 # A page whose words average less than this is noise, not text (see README: measured on the shared images).
@@ -137,9 +142,15 @@ def read(image) -> OcrPage:
     started = time.perf_counter()
     # colour kept: Tesseract separates text from coloured table headers and slide backgrounds better
     # itself (a results table: 55 words read in colour, 31 after converting to grey first)
+    if image.width * image.height > MAX_PIXELS:  # callers check first; this is the last line of defence
+        raise FileTooLarge(f"This image is too large to read ({image.width * image.height / 1e6:.0f} megapixels; "
+                           f"the limit is {MAX_PIXELS // 1_000_000}). Scale it down and upload it again.")
     page = image if image.mode in ("RGB", "L") else image.convert("RGB")
-    if page.width < SMALL_WIDTH_PX:
-        scale = min(MAX_UPSCALE, TARGET_WIDTH_PX / page.width)
+    if page.width < SMALL_WIDTH_PX:  # enlarged, but never past the limit (a 900 x 80,000 px strip stays as it is)
+        scale = min(MAX_UPSCALE, TARGET_WIDTH_PX / page.width, (MAX_PIXELS / (page.width * page.height)) ** 0.5)
+    else:
+        scale = 1.0
+    if scale > 1.0:
         page = page.resize((round(page.width * scale), round(page.height * scale)), Image.LANCZOS)
     api = _engine()
     api.SetImage(page)

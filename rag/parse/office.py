@@ -196,10 +196,9 @@ def _slide_pictures(deck, b: Builder, unread: dict[int, str]) -> dict[int, float
     import io
     from dataclasses import replace
 
-    from PIL import Image
-
     from ..errors import UnsupportedFile
     from . import ocr
+    from .image import open_image
 
     pictures = []
     for number, slide in enumerate(deck.slides, 1):
@@ -216,7 +215,11 @@ def _slide_pictures(deck, b: Builder, unread: dict[int, str]) -> dict[int, float
             unread[number] = "not read: the time for reading this file ran out (split it into smaller files)"
             continue
         try:
-            image = Image.open(io.BytesIO(shape.image.blob))
+            image = open_image(io.BytesIO(shape.image.blob), "picture.png")
+            if image.width * image.height > ocr.MAX_PIXELS:  # checked from its header, before decoding it
+                unread[number] = (f"not read: its picture is too large ({image.width * image.height / 1e6:.0f} megapixels; "
+                                  f"the limit is {ocr.MAX_PIXELS // 1_000_000})")
+                continue
             image.load()
         except Exception:  # noqa: BLE001, S112 - a picture format PIL can't open (EMF, WMF) has no text for us
             continue

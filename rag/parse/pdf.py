@@ -550,7 +550,10 @@ def _read_scan(pdf, index: int, page_no: int, b: Builder, unread: dict[int, str]
         return None
     page = pdf[index]
     try:
-        image = page.render(scale=OCR_DPI / 72).to_pil()
+        width, height = page.get_size()
+        # a huge page (a 14,400 pt square) is drawn smaller: never more pixels than OCR reads
+        scale = min(OCR_DPI / 72, (ocr.MAX_PIXELS / max(1.0, width * height)) ** 0.5)
+        image = page.render(scale=scale).to_pil()
     finally:
         page.close()
     result = ocr.read(image)

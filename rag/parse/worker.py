@@ -6,7 +6,9 @@ an 8-byte big-endian length, then a pickle. A request is
 parent's time limit, so a long scan ends with the pages read so far; ``max_chars`` is the text
 allowance, or None: see :mod:`rag.parse.builder`); an answer is ``(True, ParsedDocument)`` or
 ``(False, (error class name, message))``. A request ``(EXPAND, path, display_name, limits, out_dir,
-prefix)`` opens an upload into its documents instead (:func:`rag.parse.containers.expand_to`). It sends ``(True, "ready")`` once
+prefix)`` opens an upload into its documents instead (:func:`rag.parse.containers.expand_to`). A dict
+is a page to draw for "View page" (see :mod:`rag.parse.render`), answered the same way. It sends
+``(True, "ready")`` once
 its parsers are imported, and exits after a MemoryError (its heap is suspect).
 
 It never outlives the process that started it: it exits when stdin closes,
@@ -90,6 +92,10 @@ def main() -> int:
         request = read_frame(inp)
         if request is None:
             return 0
+        if isinstance(request, dict):  # a page to draw for "View page" (rag.parse.render)
+            if not _answer_render(out, request):
+                return 3
+            continue
         if request[0] == EXPAND:  # an upload opened into its documents (rag/parse/containers.py)
             _, path, display_name, limits, out_dir, prefix = request
             from .containers import expand_to
@@ -116,6 +122,30 @@ def main() -> int:
         except MemoryError:
             write_frame(out, (False, ("FileTooLarge", "Reading this file needed more memory than the limit allows.")))
             return 3
+
+
+def _answer_render(out, request: dict) -> bool:
+    """Draw and answer one page request; False when the worker must exit (after a MemoryError)."""
+    from ..errors import GroundedError
+    from . import render
+
+    try:
+        answer = (True, render.handle(request))
+    except GroundedError as err:
+        answer = (False, (type(err).__name__, str(err)))
+    except MemoryError:
+        answer = None
+    except Exception as err:  # noqa: BLE001 - reported to the parent as a plain reason
+        answer = (False, ("BrokenFile", f"This page couldn't be drawn ({type(err).__name__}). Open the original file to see it."))
+    if answer is not None:
+        try:
+            write_frame(out, answer)
+            return True
+        except MemoryError:
+            pass
+    write_frame(out, (False, ("FileTooLarge", "Drawing this page needed more memory than the limit allows, so it was stopped. "
+                                              "Open the original file to see it.")))
+    return False
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ from pathlib import Path
 from ..catalog import DocumentRow
 from ..errors import NotFound
 from ..parse import pdf as pdf_parser
+from ..parse.isolated import render_isolated
 from ..parse.positions import PageLine
 from ..store import Store
 from ..types import Citation, Hit, TextBox
@@ -46,6 +47,10 @@ STRONG = (255, 140, 0, 120)  # the sentences that support the answer: a stronger
 OUTLINE = (214, 90, 0, 255)
 WITHOUT_HIGHLIGHT = "Page shown without highlight: the passage couldn't be placed on it with certainty."
 READ_BY_OCR = "Read by OCR: check the wording on the page."
+PART_OF_PAGE = ("Part of the page shown: it is too long or too large to draw whole at this size, "
+                "so the part around the passage is shown.")
+PART_OF_PAGE_TOP = "Part of the page shown: it is too long or too large to draw whole at this size, so its top is shown."
+WHOLE_PAGE = (0.0, 0.0, 1.0, 1.0)
 
 _WORD = re.compile(r"\w+")
 
@@ -160,26 +165,35 @@ def cited_page(p: Passage) -> int:
 
 
 def render(p: Passage, page: int | None = None, width: int = SCREEN_WIDTH_PX) -> PageView:
-    """Page ``page`` (default: :func:`cited_page`) drawn ``width`` pixels wide, the passage highlighted."""
+    """Page ``page`` (default: :func:`cited_page`) drawn ``width`` pixels wide, the passage highlighted.
+
+    The page is drawn in the page-drawing worker process, under its memory and time limits, and never
+    larger than :data:`rag.parse.render.MAX_PIXELS` whatever the width: a page too long (or too large) to
+    draw whole at that width is shown as the part around the passage, and the view says so.
+    """
+    from PIL import Image
+
     started = time.perf_counter()
     if not is_paged(p.row):
         raise NotFound(f"{p.row.file} has no pages to show; its section is shown in context instead.")
     width = max(200, min(int(width), MAX_WIDTH_PX))
     page = page or cited_page(p)
     path = _original(p.row)
-    if path.suffix.lower() == ".pdf":
-        image, total, lines = _pdf_page(path, page, width)
-    else:
-        image, total = _image_page(path, page, width)
-        lines = None
-    if not 1 <= page <= total:
+    total, size, lines = render_isolated({"op": "text", "path": str(path), "page": page})
+    if size is None or not 1 <= page <= total:
         raise NotFound(f"{p.row.file} has no page {page}.")
-    _frame(image)
     boxes, confidence = _placed(p, page, lines)
+    focus = _focus(boxes or [b for b in p.boxes if b.page == page])
+    data, pixels, region = render_isolated({"op": "draw", "path": str(path), "page": page, "width": width, "focus": focus})
+    image = Image.frombytes("RGB", tuple(pixels), data)
+    del data
+    _frame(image)
     notes = []
+    if tuple(region) != WHOLE_PAGE:
+        notes.append(PART_OF_PAGE if focus else PART_OF_PAGE_TOP)
     if boxes:
         strong = _quoted(p.text, p.quote)
-        highlights = _draw(image, boxes, strong)
+        highlights = _draw(image, boxes, strong, tuple(region))
     else:
         highlights = []
         if page in p.pages:
@@ -189,43 +203,18 @@ def render(p: Passage, page: int | None = None, width: int = SCREEN_WIDTH_PX) ->
     return PageView(image, page, total, list(p.pages), highlights, round(confidence, 3), notes, time.perf_counter() - started)
 
 
+def _focus(boxes: list[TextBox]) -> tuple[float, float, float, float] | None:
+    """The passage's bounding box on the page (fractions), where a page too long to draw whole is drawn around."""
+    if not boxes:
+        return None
+    return (min(b.x0 for b in boxes), min(b.y0 for b in boxes), max(b.x1 for b in boxes), max(b.y1 for b in boxes))
+
+
 def _frame(image) -> None:
     """A thin grey edge, so a white page stands out on a white screen."""
     from PIL import ImageDraw
 
     ImageDraw.Draw(image).rectangle((0, 0, image.width - 1, image.height - 1), outline=(190, 190, 190))
-
-
-def _pdf_page(path: Path, page: int, width: int):
-    """The page as an image ``width`` wide, the document's page count, and the page's text lines."""
-    pdf = pdf_parser.open_pdf(path)
-    try:
-        total = len(pdf)
-        if not 1 <= page <= total:
-            return None, total, []
-        pdf_page = pdf[page - 1]
-        page_width, _ = pdf_page.get_size()
-        image = pdf_page.render(scale=width / page_width).to_pil().convert("RGB")
-        textpage = pdf_page.get_textpage()
-        lines = pdf_parser.page_lines(pdf_page, textpage, textpage.get_text_range())
-        textpage.close()
-        pdf_page.close()
-    finally:
-        pdf.close()
-    return image, total, lines
-
-
-def _image_page(path: Path, page: int, width: int):
-    from PIL import Image, ImageSequence
-
-    with Image.open(path) as img:
-        total = sum(1 for _ in ImageSequence.Iterator(img))
-        if not 1 <= page <= total:
-            return None, total
-        img.seek(page - 1)
-        frame = img.convert("RGB")
-    height = round(frame.height * width / frame.width)
-    return frame.resize((width, height), Image.LANCZOS), total
 
 
 def _placed(p: Passage, page: int, lines: list[PageLine] | None) -> tuple[list[TextBox], float]:
@@ -307,32 +296,48 @@ def _quoted(text: str, quote: str) -> tuple[int, int] | None:
     return (found.start(), found.end()) if found else None
 
 
-def _draw(image, boxes: list[TextBox], strong: tuple[int, int] | None) -> list[tuple[str, tuple[int, int, int, int]]]:
-    """Mark the passage lightly and its quoted words strongly; the pixel boxes drawn."""
+def _draw(image, boxes: list[TextBox], strong: tuple[int, int] | None,
+          region: tuple[float, float, float, float] = WHOLE_PAGE) -> list[tuple[str, tuple[int, int, int, int]]]:
+    """Mark the passage lightly and its quoted words strongly; the pixel boxes drawn.
+
+    ``region`` is the part of the page the image shows (fractions of the page); boxes outside it are not drawn.
+    The marks are blended over the part of the image they cover only (not a full-page overlay).
+    """
     from PIL import Image, ImageDraw
 
-    overlay = Image.new("RGBA", image.size, (0, 0, 0, 0))
-    draw = ImageDraw.Draw(overlay)
     width, height = image.size
+    rx0, ry0, rx1, ry1 = region
     drawn: list[tuple[str, tuple[int, int, int, int]]] = []
 
     def pixels(b: TextBox, pad: int = 2) -> tuple[int, int, int, int]:
-        return (max(0, round(b.x0 * width) - pad), max(0, round(b.y0 * height) - pad),
-                min(width, round(b.x1 * width) + pad), min(height, round(b.y1 * height) + pad))
+        x0, x1 = ((v - rx0) / (rx1 - rx0) * width for v in (b.x0, b.x1))
+        y0, y1 = ((v - ry0) / (ry1 - ry0) * height for v in (b.y0, b.y1))
+        return (max(0, round(x0) - pad), max(0, round(y0) - pad), min(width, round(x1) + pad), min(height, round(y1) + pad))
 
     for b in boxes:
         box = pixels(b)
         if box[0] < box[2] and box[1] < box[3]:
-            draw.rectangle(box, fill=WEAK)
             drawn.append(("weak", box))
     if strong is not None:
         start, end = strong
         for b in boxes:
             box = pixels(b.shifted(0, start, end))
             if b.end > start and b.start < end and box[0] < box[2] and box[1] < box[3]:
-                draw.rectangle(box, fill=STRONG, outline=OUTLINE, width=2)
                 drawn.append(("strong", box))
-    image.paste(Image.alpha_composite(image.convert("RGBA"), overlay).convert("RGB"))
+    if not drawn:
+        return drawn
+    left, top = min(box[0] for _, box in drawn), min(box[1] for _, box in drawn)
+    right, bottom = max(box[2] for _, box in drawn), max(box[3] for _, box in drawn)
+    overlay = Image.new("RGBA", (right - left, bottom - top), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(overlay)
+    for kind, (x0, y0, x1, y1) in drawn:
+        if kind == "weak":
+            draw.rectangle((x0 - left, y0 - top, x1 - left, y1 - top), fill=WEAK)
+    for kind, (x0, y0, x1, y1) in drawn:
+        if kind == "strong":
+            draw.rectangle((x0 - left, y0 - top, x1 - left, y1 - top), fill=STRONG, outline=OUTLINE, width=2)
+    part = image.crop((left, top, right, bottom)).convert("RGBA")
+    image.paste(Image.alpha_composite(part, overlay).convert("RGB"), (left, top))
     return drawn
 
 
