@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..errors import BrokenFile, EmptyDocument, EncryptedFile, NoReadableText
 from ..types import ParsedDocument
-from . import tables, titles
+from . import office_hidden, tables, titles
 from .builder import Builder
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -97,7 +97,9 @@ def parse_docx(path: Path, name: str) -> ParsedDocument:
 
     from . import _unstructured  # noqa: F401 - configures unstructured (offline spaCy model) before it is used
 
-    elements = partition_docx(filename=str(path), infer_table_structure=True, include_page_breaks=False)
+    visible = office_hidden.visible_docx(path)  # hidden runs, white or 1 pt text, tracked deletions removed
+    source = {"file": visible} if visible is not None else {"filename": str(path)}
+    elements = partition_docx(**source, infer_table_structure=True, include_page_breaks=False)
     b = _from_unstructured(elements, name, pages_from_metadata=False)
     if not b.elements:
         raise EmptyDocument("This Word document has no text (only pictures or empty pages).")
@@ -113,12 +115,16 @@ def parse_pptx(path: Path, name: str) -> ParsedDocument:
 
     deck = Presentation(str(path))
     slides = len(deck.slides)
-    elements = partition_pptx(filename=str(path), infer_table_structure=True, include_slide_notes=True)
+    visible = office_hidden.visible_pptx(path)  # shapes marked hidden removed
+    source = {"file": visible} if visible is not None else {"filename": str(path)}
+    elements = partition_pptx(**source, infer_table_structure=True, include_slide_notes=True)
+    skipped = office_hidden.hidden_slides(deck)  # "Hide slide": not shown in the slide show
+    elements = [e for e in elements if e.metadata.page_number not in skipped]
     b = _from_unstructured(elements, name, pages_from_metadata=True)
     read_by_ocr: dict[int, float] = {}
     unread: dict[int, str] = {}
     if not b.elements:  # a deck exported as pictures of its slides: read them
-        read_by_ocr = _slide_pictures(deck, b, unread)
+        read_by_ocr = _slide_pictures(deck, b, unread, skipped)
     if not b.elements and unread:  # its slides are pictures, and none could be read
         raise NoReadableText("No readable text: this presentation's slides are pictures, and OCR could not read them "
                              "reliably. Export it with its text (not as pictures), or upload the file it was made from.")
@@ -128,7 +134,7 @@ def parse_pptx(path: Path, name: str) -> ParsedDocument:
                           ocr_pages=list(read_by_ocr), ocr_confidence=read_by_ocr, unread_pages=unread)
 
 
-def _slide_pictures(deck, b: Builder, unread: dict[int, str]) -> dict[int, float]:
+def _slide_pictures(deck, b: Builder, unread: dict[int, str], skipped: set[int] = frozenset()) -> dict[int, float]:
     """OCR the largest picture of each slide into ``b``: the slides read, with OCR's confidence.
 
     Slides whose picture OCR can't read reliably go into ``unread`` with why. Without Tesseract, says what to install.
@@ -143,6 +149,8 @@ def _slide_pictures(deck, b: Builder, unread: dict[int, str]) -> dict[int, float
 
     pictures = []
     for number, slide in enumerate(deck.slides, 1):
+        if number in skipped:
+            continue
         images = [shape for shape in slide.shapes if hasattr(shape, "image")]
         if images:
             pictures.append((number, max(images, key=lambda shape: (shape.width or 0) * (shape.height or 0))))
@@ -173,8 +181,24 @@ def _slide_pictures(deck, b: Builder, unread: dict[int, str]) -> dict[int, float
     return read
 
 
+def _visible_rows(path: Path, sheet) -> list[list]:
+    """A read-only sheet's values without its hidden rows and columns (rows and columns counted from 1)."""
+    part = getattr(sheet, "_worksheet_path", None)
+    hidden_rows, hidden_columns = office_hidden.hidden_rows_and_columns(path, part) if part else (set(), set())
+    if not hidden_rows and not hidden_columns:
+        return [list(r) for r in sheet.iter_rows(values_only=True)]
+    rows = []  # from A1, whatever the sheet's recorded dimensions say, so the numbers are the sheet's own
+    for number, row in enumerate(sheet.iter_rows(min_row=1, min_col=1, values_only=True), 1):
+        if number not in hidden_rows:
+            rows.append([value for column, value in enumerate(row, 1) if column not in hidden_columns])
+    return rows
+
+
 def parse_xlsx(path: Path, name: str) -> ParsedDocument:
-    """Each sheet's used cells as Markdown tables of at most 50 rows; page = sheet number."""
+    """Each visible sheet's used cells as Markdown tables of at most 50 rows; page = sheet number.
+
+    Hidden sheets, rows and columns are left out: a reader of the workbook doesn't see them.
+    """
     check_office_container(path)
     import openpyxl
 
@@ -185,7 +209,9 @@ def parse_xlsx(path: Path, name: str) -> ParsedDocument:
     b = Builder(name)
     try:
         for number, sheet in enumerate(workbook.worksheets, 1):
-            rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+            if sheet.sheet_state != "visible":
+                continue
+            rows = _visible_rows(path, sheet)
             body = tables.blocks(rows)
             if not body:
                 continue
