@@ -117,6 +117,12 @@ TRICKS = {
     "white via hsl in rule": _page(f'<p class="h">{SECRET}</p>', ".h{color:hsl(0deg 0% 100% / 1)}"),
     "transparent keyword": _page(f'<p style="color: transparent">{SECRET}</p>'),
     "vendor transform": _page(f'<p style="-webkit-transform: scale(0)">{SECRET}</p>'),
+    "shown only on a screen nobody has": _page(
+        f'<p class="x">{SECRET}</p>', ".x{display:none} @media (max-width: 10px) { .x { display:block } }"),
+    "shown only in print": _page(f'<p class="x">{SECRET}</p>', ".x{display:none} @media print { .x { display:block } }"),
+    "hidden on phones and, by another rule, on wide screens": _page(
+        f'<p class="x">{SECRET}</p>',
+        "@media (max-width: 1000px) { .x{display:none} } @media (min-width: 1000.5px) { .x{opacity:0} }"),
 }
 
 
@@ -162,6 +168,8 @@ SHOWN = {
     "half opacity": f'<div style="opacity:.6"><p style="opacity:.5">{SECRET}</p></div>',
     "white text on a dark custom property": f'<div style="--bg:#111; background: var(--bg)"><p style="color:#fff">{SECRET}</p></div>',
     "print stylesheet": f'<p class="paper">{SECRET}</p>',
+    "revealed on wide screens (mobile first)": f'<p class="wide-only">{SECRET}</p>',
+    "revealed on phones": f'<div class="phone-only"><p>{SECRET}</p></div>',
 }
 SHOWN_CSS = (
     ".hero{background:#0b3d91;color:#fff} .tab{display:none} .tab.active{display:block} #main{display:block}"
@@ -170,6 +178,8 @@ SHOWN_CSS = (
     " @media (prefers-color-scheme: dark) { .theme { color: #fff } } @container (max-width: 400px) { .cq { display:none } }"
     " @layer base { p#lay.lay { display: none } } .lay { display: block }"
     " @media print, speech { .paper { display: none } }"
+    " .wide-only{display:none} @media (min-width: 1200px) { .wide-only { display: block } }"
+    " .phone-only{visibility:hidden} @media screen and (max-width: 480px) { .phone-only { visibility: visible } }"
 )
 
 

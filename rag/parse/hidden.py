@@ -7,12 +7,13 @@ computes, for every element, the values of the properties that decide whether
 its text can be seen, and one function judges the result.
 
 The cascade: the page's ``<style>`` blocks and ``style`` attributes (external
-stylesheets aren't available). Rules inside ``@media`` count when the query
-matches every common screen (phone to 4K; ``print``, ``not screen``,
-``prefers-…`` and width ranges that only some screens meet don't hide text
-from every reader); rules inside ``@supports`` and ``@layer`` count (layers
-ordered as CSS orders them), ``@container`` rules don't (they depend on a box
-size we don't know). Nested rules (``.a { .b {…} }``) are read. The winner
+stylesheets aren't available). Rules inside ``@media`` are read for each
+common screen their query matches (phone to 4K; ``print``, ``not screen`` and
+``prefers-…`` match none: they depend on the person), and text stays when any
+screen shows it, so responsive pages keep what their phone or desktop layout
+shows. Rules inside ``@supports`` and ``@layer`` count (layers ordered as CSS
+orders them), ``@container`` rules don't (they depend on a box size we don't
+know). Nested rules (``.a { .b {…} }``) and ``@scope`` are read. The winner
 among declarations: ``!important``, then layer, specificity, order; inline
 styles beat rules. Custom properties (``var(--x)``) are substituted;
 ``inherit`` and the other CSS-wide keywords fall back to inheritance.
@@ -104,6 +105,7 @@ class Rule:
     declarations: Declarations
     order: int = 0  # position in the page's stylesheets: a later rule wins a tie
     layer: int = UNLAYERED  # cascade layer rank: a later layer wins, unlayered rules win over layers
+    screens: frozenset[int] = frozenset(range(5))  # the SCREENS (by index) its @media conditions match
 
     @property
     def may_hide(self) -> bool:
@@ -254,13 +256,22 @@ def _one_query(query: str, width: float, height: float) -> bool:
     return not result if negate else result
 
 
-def media_applies(query: str) -> bool:
-    """Does this media query list match on every common screen (phone to 4K)?"""
+ALL_SCREENS = frozenset(range(len(SCREENS)))
+
+
+@lru_cache(maxsize=512)
+def media_screens(query: str) -> frozenset[int]:
+    """The common screens (indexes into SCREENS) this media query list matches."""
     query = query.strip().lower()
     if query in ("", "all", "screen", "only screen"):
-        return True
+        return ALL_SCREENS
     parts = _split_top(query, ",")
-    return all(any(_one_query(q, w, h) for q in parts) for w, h in SCREENS)
+    return frozenset(i for i, (w, h) in enumerate(SCREENS) if any(_one_query(q, w, h) for q in parts))
+
+
+def media_applies(query: str) -> bool:
+    """Does this media query list match on every common screen (phone to 4K)?"""
+    return media_screens(query) == ALL_SCREENS
 
 
 # ---------------------------------------------------------------- stylesheets
@@ -277,16 +288,17 @@ class _Sheet:
     def layer(self, name: str) -> int:
         return self.layers.setdefault(name, len(self.layers))
 
-    def read(self, nodes, layer: str | None = None, parents: list[str] | None = None) -> None:
+    def read(self, nodes, layer: str | None = None, parents: list[str] | None = None,
+             screens: frozenset[int] = ALL_SCREENS) -> None:
         for node in nodes:
             if len(self.rules) > 4 * MAX_RULES:
                 return
             if node.type == "qualified-rule":
-                self._qualified(node.prelude, node.content, layer, parents)
+                self._qualified(node.prelude, node.content, layer, parents, screens)
             elif node.type == "at-rule":
-                self._at_rule(node, layer, parents)
+                self._at_rule(node, layer, parents, screens)
 
-    def _qualified(self, prelude, content, layer: str | None, parents: list[str] | None) -> None:
+    def _qualified(self, prelude, content, layer: str | None, parents: list[str] | None, screens: frozenset[int]) -> None:
         selectors = [_nest(parents, s) for s in _selectors(prelude)]
         body = tinycss2.parse_blocks_contents(content, skip_comments=True, skip_whitespace=True)
         declarations: list[tuple[str, str, bool]] = []
@@ -302,11 +314,12 @@ class _Sheet:
             for selector in selectors:
                 # Pseudo-elements (::before) and interactive states (:hover) aren't the element's own text.
                 if selector and "::" not in selector and not re.search(r":(hover|focus|active|visited)", selector):
-                    self.rules.append(Rule(selector, _specificity(selector), tuple(declarations), len(self.rules), rank))
+                    self.rules.append(
+                        Rule(selector, _specificity(selector), tuple(declarations), len(self.rules), rank, screens))
         if nested:
-            self.read(nested, layer, selectors)
+            self.read(nested, layer, selectors, screens)
 
-    def _at_rule(self, node, layer: str | None, parents: list[str] | None) -> None:
+    def _at_rule(self, node, layer: str | None, parents: list[str] | None, screens: frozenset[int]) -> None:
         keyword, prelude = node.lower_at_keyword, _lower_value(node.prelude)
         if keyword == "layer":
             names = [n.strip() for n in prelude.split(",") if n.strip()]
@@ -319,16 +332,16 @@ class _Sheet:
                 names = [f"#anonymous{self.anonymous}"]
             inner = f"{layer}.{names[0]}" if layer else names[0]
             self.layer(inner)
-            self.read(self._rules(node.content, parents), inner, parents)
+            self.read(self._rules(node.content, parents), inner, parents, screens)
         elif node.content is None:
             return
-        elif keyword == "media" and media_applies(prelude):
-            self.read(self._rules(node.content, parents), layer, parents)
+        elif keyword == "media" and (matched := screens & media_screens(prelude)):
+            self.read(self._rules(node.content, parents), layer, parents, matched)
         elif keyword == "supports":  # browsers support what pages test for: its rules count
-            self.read(self._rules(node.content, parents), layer, parents)
+            self.read(self._rules(node.content, parents), layer, parents, screens)
         elif keyword == "scope":
             m = re.match(r"\(([^()]*)\)", prelude)
-            self.read(self._rules(node.content, parents), layer, [m.group(1).strip()] if m else parents)
+            self.read(self._rules(node.content, parents), layer, [m.group(1).strip()] if m else parents, screens)
 
     @staticmethod
     def _rules(content, parents: list[str] | None):
@@ -362,9 +375,10 @@ def stylesheet_rules(soup: BeautifulSoup) -> list[Rule]:
     """
     sheet = _Sheet()
     for style in soup.find_all("style"):
-        if not media_applies(str(style.get("media", ""))):
-            continue
-        sheet.read(tinycss2.parse_stylesheet(style.get_text(), skip_comments=True, skip_whitespace=True))
+        screens = media_screens(str(style.get("media", "")))
+        if screens:
+            sheet.read(tinycss2.parse_stylesheet(style.get_text(), skip_comments=True, skip_whitespace=True),
+                       screens=screens)
     rules = sorted(sheet.rules, key=lambda r: not r.may_hide)
     simple = [r for r in rules if _SIMPLE_SELECTOR.fullmatch(r.selector)]
     complex_ = [r for r in rules if not _SIMPLE_SELECTOR.fullmatch(r.selector)]
@@ -985,10 +999,12 @@ def _compute(v: _Values, parent: Computed, tag: Tag | None) -> Computed:
 _PRESENTATIONAL = ("color", "bgcolor", "text")
 
 
-def remove_hidden(soup: BeautifulSoup) -> None:
-    """Remove, in place, every element and text the page's styles hide from a reader."""
-    won = _cascade(soup, stylesheet_rules(soup))
+def _walk(soup: BeautifulSoup, won: dict[int, Winning]) -> tuple[list[Tag], list[NavigableString], set[int]]:
+    """Without changing the page: the boxes gone, the texts that can't be read, and the ids of those that can."""
     root = soup.html or soup
+    gone: list[Tag] = []
+    unread: list[NavigableString] = []
+    read: set[int] = set()
     stack: list[tuple[Tag, Computed]] = [(root, Computed())]
     while stack:
         tag, style = stack.pop()
@@ -1002,11 +1018,48 @@ def remove_hidden(soup: BeautifulSoup) -> None:
             values = _Values(declared or {}, customs)
             style = _compute(values, style, tag)
             if tag is not root and box_gone(values, style):
-                tag.decompose()
+                gone.append(tag)
                 continue
         shown = readable(style)
-        for child in list(tag.children):
+        for child in tag.children:
             if isinstance(child, Tag):
                 stack.append((child, style))
-            elif type(child) is NavigableString and not shown and child.strip():
-                child.extract()
+            elif type(child) is NavigableString and child.strip():
+                if shown:
+                    read.add(id(child))
+                else:
+                    unread.append(child)
+    return gone, unread, read
+
+
+def remove_hidden(soup: BeautifulSoup) -> None:
+    """Remove, in place, every element and text the page's styles hide from every reader.
+
+    Rules inside ``@media`` for some screens only (``min-width``, ``max-width``)
+    are read per screen: text stays when any common screen shows it.
+    """
+    rules = stylesheet_rules(soup)
+    variants: dict[tuple[int, ...], list[Rule]] = {}
+    for screen in range(len(SCREENS)):
+        chosen = [r for r in rules if screen in r.screens]
+        variants.setdefault(tuple(r.order for r in chosen), chosen)
+    if len(variants) == 1:
+        gone, unread, _ = _walk(soup, _cascade(soup, next(iter(variants.values()))))
+    else:
+        results = [_walk(soup, _cascade(soup, chosen)) for chosen in variants.values()]
+        gone_ids = [{id(t) for t in result[0]} for result in results]
+        shown: set[int] = set().union(*(result[2] for result in results))
+
+        def gone_everywhere(tag: Tag) -> bool:
+            lineage = [id(tag)] + [id(a) for a in tag.parents]
+            return all(any(i in ids for i in lineage) for ids in gone_ids)
+
+        gone = [t for t in {id(t): t for result in results for t in result[0]}.values() if gone_everywhere(t)]
+        root = soup.html or soup
+        unread = [s for s in root.find_all(string=True) if type(s) is NavigableString and s.strip() and id(s) not in shown]
+    for text in unread:
+        if text.parent is not None:
+            text.extract()
+    for tag in gone:
+        if not tag.decomposed:
+            tag.decompose()
