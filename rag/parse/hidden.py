@@ -82,7 +82,8 @@ MIN_FONT_PX = 4.0  # text drawn smaller than this (font size times scale) can't 
 MIN_OPACITY = 0.1
 FAR = 999.0  # px: a box moved this far off the page's top or left edge is off screen
 MAX_RULES = 5000  # rules read per page, at most
-MAX_COMPLEX = 200  # of which with combinators or attributes (each is one pass over the page), at most
+MAX_COMPLEX = 200  # of which with selectors we can't match from the index (each is one pass over the page), at most
+MAX_STEPS = 3_000_000  # ancestor checks for descendant and child selectors (".box p", "ul > li") per page, at most
 INLINE_SPECIFICITY = (1, 0, 0, 0)
 UNLAYERED = 1_000_000  # unlayered rules beat every layer (for normal declarations)
 # Screens every rule inside @media must match to count: phone, tablet, laptop, desktop, 4K (width, height px).
@@ -380,8 +381,8 @@ def stylesheet_rules(soup: BeautifulSoup) -> list[Rule]:
             sheet.read(tinycss2.parse_stylesheet(style.get_text(), skip_comments=True, skip_whitespace=True),
                        screens=screens)
     rules = sorted(sheet.rules, key=lambda r: not r.may_hide)
-    simple = [r for r in rules if _SIMPLE_SELECTOR.fullmatch(r.selector)]
-    complex_ = [r for r in rules if not _SIMPLE_SELECTOR.fullmatch(r.selector)]
+    simple = [r for r in rules if _chain(r.selector) is not None]
+    complex_ = [r for r in rules if _chain(r.selector) is None]
     return (simple + complex_[:MAX_COMPLEX])[:MAX_RULES]
 
 
@@ -405,32 +406,101 @@ class _Index:
             if tag.get("id"):
                 self.ids.setdefault(str(tag["id"]), []).append(tag)
 
-    def select(self, selector: str) -> list[Tag]:
-        m = _SIMPLE_SELECTOR.fullmatch(selector)
-        assert m is not None
-        name, parts = (m.group(1) or "*").lower(), _PART.findall(m.group(2))
-        ids = {p[1:] for p in parts if p[0] == "#"}
-        classes = {p[1:] for p in parts if p[0] == "."}
+    def select_compound(self, compound: Compound) -> list[Tag]:
+        name, ids, classes = compound
         if ids:
             found = self.ids.get(next(iter(ids)), [])
         elif classes:
-            found = self.classes.get(next(iter(classes)), [])
+            found = min((self.classes.get(c, []) for c in classes), key=len)
         else:
             found = [t for tags in self.tags.values() for t in tags] if name == "*" else self.tags.get(name, [])
-        return [
-            t for t in found
-            if (name == "*" or t.name == name)
-            and classes <= set(t.get("class", []))
-            and all(str(t.get("id", "")) == i for i in ids)
-        ]
+        return [t for t in found if _is(t, compound)]
 
 
 Key = tuple  # (important, layer, specificity, order): the greater wins
 Winning = dict[str, tuple[Key, str]]
 
 
-def _cascade(soup: BeautifulSoup, rules: list[Rule]) -> dict[int, Winning]:
-    """For each element that a rule or its ``style`` touches: the winning value of each property."""
+Compound = tuple[str, frozenset[str], frozenset[str]]  # tag name ("*" for any), ids, classes
+
+
+@lru_cache(maxsize=8192)
+def _chain(selector: str) -> tuple[tuple[Compound, ...], tuple[str, ...]] | None:
+    """A selector of simple compounds joined by descendant or child combinators (``.box p``,
+    ``ul > li.x``), as its compounds and combinators; None for anything else (left to soupsieve)."""
+    parts = re.split(r"(\s*>\s*|\s+)", selector.strip())
+    compounds, combinators = parts[0::2], tuple(">" if ">" in c else " " for c in parts[1::2])
+    found = []
+    for compound in compounds:
+        m = _SIMPLE_SELECTOR.fullmatch(compound)
+        if not compound or not m:
+            return None
+        pieces = _PART.findall(m.group(2))
+        found.append(((m.group(1) or "*").lower(), frozenset(p[1:] for p in pieces if p[0] == "#"),
+                      frozenset(p[1:] for p in pieces if p[0] == ".")))
+    return tuple(found), combinators
+
+
+def _is(tag: Tag, compound: Compound) -> bool:
+    name, ids, classes = compound
+    return (
+        (name == "*" or tag.name == name)
+        and all(str(tag.get("id", "")) == i for i in ids)
+        and (not classes or classes <= set(tag.get("class", [])))
+    )
+
+
+class _Matcher:
+    """Matches the page's elements to selectors: from an index where it can, by soupsieve otherwise."""
+
+    def __init__(self, soup: BeautifulSoup) -> None:
+        self.soup = soup
+        self.index = _Index(soup)
+        self.steps = 0
+
+    def select(self, selector: str) -> list[Tag]:
+        chain = _chain(selector)
+        if chain is None:
+            try:
+                return soupsieve.select(selector, self.soup)
+            except (soupsieve.SelectorSyntaxError, ValueError, NotImplementedError):
+                return []  # a selector soupsieve can't read can't be checked; skip it
+        compounds, combinators = chain
+        for _, ids, classes in compounds:  # a part the page doesn't have: nothing matches
+            if any(i not in self.index.ids for i in ids) or any(c not in self.index.classes for c in classes):
+                return []
+        candidates = self.index.select_compound(compounds[-1])
+        if len(compounds) == 1:
+            return candidates
+        memo: dict[tuple[int, int], bool] = {}
+        return [tag for tag in candidates if self._left(tag, len(compounds) - 1, compounds, combinators, memo)]
+
+    def _left(self, tag: Tag, k: int, compounds, combinators, memo) -> bool:
+        """``tag`` matches compound ``k``: do its ancestors match the compounds left of it?"""
+        if k == 0:
+            return True
+        key = (id(tag), k)
+        if key in memo:
+            return memo[key]
+        result = False
+        for ancestor in tag.parents:
+            self.steps += 1
+            if ancestor is self.soup or self.steps > MAX_STEPS:
+                break
+            if _is(ancestor, compounds[k - 1]) and self._left(ancestor, k - 1, compounds, combinators, memo):
+                result = True
+                break
+            if combinators[k - 1] == ">":
+                break
+        memo[key] = result
+        return result
+
+
+def _cascade(soup: BeautifulSoup, rules: list[Rule], matches: dict[int, list[Tag]]) -> dict[int, Winning]:
+    """For each element that a rule or its ``style`` touches: the winning value of each property.
+
+    ``matches`` holds each rule's elements by its order (filled here, shared between calls).
+    """
     won: dict[int, Winning] = {}
 
     def apply(tag: Tag, declarations: Declarations, specificity, order: int, layer: int) -> None:
@@ -440,16 +510,12 @@ def _cascade(soup: BeautifulSoup, rules: list[Rule]) -> dict[int, Winning]:
             if prop not in current or key >= current[prop][0]:
                 current[prop] = (key, value)
 
-    index = _Index(soup)
+    matcher = None
     for rule in rules:
-        try:
-            if _SIMPLE_SELECTOR.fullmatch(rule.selector):
-                matched = index.select(rule.selector)
-            else:
-                matched = soupsieve.select(rule.selector, soup)
-        except (soupsieve.SelectorSyntaxError, ValueError, NotImplementedError):
-            continue  # a selector soupsieve can't read can't be checked; skip it
-        for tag in matched:
+        if rule.order not in matches:
+            matcher = matcher or _Matcher(soup)
+            matches[rule.order] = matcher.select(rule.selector)
+        for tag in matches[rule.order]:
             apply(tag, rule.declarations, rule.specificity, rule.order, rule.layer)
     for tag in soup.find_all(style=True):
         apply(tag, _inline(str(tag["style"])), INLINE_SPECIFICITY, 0, UNLAYERED + 1)  # beats every rule
@@ -999,6 +1065,18 @@ def _compute(v: _Values, parent: Computed, tag: Tag | None) -> Computed:
 _PRESENTATIONAL = ("color", "bgcolor", "text")
 
 
+def _style_of(declared: Winning, parent: Computed, tag: Tag) -> tuple[Computed, bool]:
+    """An element's computed style, and whether its box is gone."""
+    customs = dict(parent.customs)
+    own = {p: _substitute(value, customs) for p, (_, value) in declared.items() if p.startswith("--")}
+    if own:
+        customs.update({p: val for p, val in own.items() if val is not None})
+        parent = replace(parent, customs=tuple(customs.items()))
+    values = _Values(declared, customs)
+    style = _compute(values, parent, tag)
+    return style, box_gone(values, style)
+
+
 def _walk(soup: BeautifulSoup, won: dict[int, Winning]) -> tuple[list[Tag], list[NavigableString], set[int]]:
     """Without changing the page: the boxes gone, the texts that can't be read, and the ids of those that can."""
     root = soup.html or soup
@@ -1006,18 +1084,18 @@ def _walk(soup: BeautifulSoup, won: dict[int, Winning]) -> tuple[list[Tag], list
     unread: list[NavigableString] = []
     read: set[int] = set()
     stack: list[tuple[Tag, Computed]] = [(root, Computed())]
+    # Elements with the same declarations under the same parent style come out the same: computed once.
+    memo: dict[tuple, tuple[Computed, bool]] = {}
     while stack:
         tag, style = stack.pop()
         declared = won.get(id(tag))
-        if declared or any(a in tag.attrs for a in _PRESENTATIONAL):
-            customs = dict(style.customs)
-            own = {p: _substitute(value, customs) for p, (_, value) in (declared or {}).items() if p.startswith("--")}
-            if own:
-                customs.update({p: val for p, val in own.items() if val is not None})
-                style = replace(style, customs=tuple(customs.items()))
-            values = _Values(declared or {}, customs)
-            style = _compute(values, style, tag)
-            if tag is not root and box_gone(values, style):
+        hints = tuple(str(tag.attrs[a]) if a in tag.attrs else None for a in _PRESENTATIONAL)
+        if declared or any(h is not None for h in hints):
+            key = (tuple(declared.items()) if declared else (), hints, tag.name if any(hints) else "", style)
+            if key not in memo:
+                memo[key] = _style_of(declared or {}, style, tag)
+            style, is_gone = memo[key]
+            if is_gone and tag is not root:
                 gone.append(tag)
                 continue
         shown = readable(style)
@@ -1039,14 +1117,20 @@ def remove_hidden(soup: BeautifulSoup) -> None:
     are read per screen: text stays when any common screen shows it.
     """
     rules = stylesheet_rules(soup)
+    matches: dict[int, list[Tag]] = {}
+    if any(r.screens != ALL_SCREENS for r in rules):
+        matcher = _Matcher(soup)
+        for rule in rules:
+            matches[rule.order] = matcher.select(rule.selector)
+        rules = [r for r in rules if matches[r.order]]  # rules that match nothing change no screen's result
     variants: dict[tuple[int, ...], list[Rule]] = {}
     for screen in range(len(SCREENS)):
         chosen = [r for r in rules if screen in r.screens]
         variants.setdefault(tuple(r.order for r in chosen), chosen)
     if len(variants) == 1:
-        gone, unread, _ = _walk(soup, _cascade(soup, next(iter(variants.values()))))
+        gone, unread, _ = _walk(soup, _cascade(soup, next(iter(variants.values())), matches))
     else:
-        results = [_walk(soup, _cascade(soup, chosen)) for chosen in variants.values()]
+        results = [_walk(soup, _cascade(soup, chosen, matches)) for chosen in variants.values()]
         gone_ids = [{id(t) for t in result[0]} for result in results]
         shown: set[int] = set().union(*(result[2] for result in results))
 
