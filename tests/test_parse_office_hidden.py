@@ -221,7 +221,22 @@ def _hidden_paragraph_mark(doc):
     p._p.get_or_add_pPr().append(_xml("<w:rPr><w:vanish/></w:rPr>"))  # hides the mark only, not the text
 
 
+def _white_in_a_shaded_style(doc):
+    style = _style(doc, "Callout", "paragraph")
+    style.element.get_or_add_pPr().append(_xml('<w:shd w:val="clear" w:fill="0B3D91"/>'))
+    style.element.get_or_add_rPr().append(_xml('<w:color w:val="FFFFFF"/>'))
+    doc.add_paragraph(SECRET, style="Callout")
+
+
+def _white_in_a_table_styled_header(doc):
+    table = doc.add_table(rows=2, cols=1, style="Medium Shading 1 Accent 1")  # a filled header row
+    _rpr(table.cell(0, 0).paragraphs[0].add_run(SECRET), '<w:color w:val="FFFFFF"/>')
+    table.cell(1, 0).text = "Starter"
+
+
 WORD_SHOWN = {
+    "white in a paragraph style shaded dark": _white_in_a_shaded_style,
+    "white in a table style's filled header": _white_in_a_table_styled_header,
     "tracked insertion": _inserted,
     "white on dark shading": _white_on_black_shading,
     "white in a dark table cell": _white_on_a_dark_cell,

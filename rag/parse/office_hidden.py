@@ -89,6 +89,7 @@ class Styles:
         self.default_paragraph: str | None = None
         self.default_character: str | None = None
         self._resolved: dict[str, dict] = {}
+        self._shading: dict[str, str | None] = {}
         if root is None:
             return
         defaults = root.find(f"{_w('docDefaults')}/{_w('rPrDefault')}/{_w('rPr')}")
@@ -105,12 +106,8 @@ class Styles:
                 elif kind == "character":
                     self.default_character = style_id
 
-    def run_props(self, style_id: str | None) -> dict:
-        """The run properties a style sets, its base styles' first (a cycle of bases ends)."""
-        if not style_id or style_id not in self.styles:
-            return {}
-        if style_id in self._resolved:
-            return self._resolved[style_id]
+    def _chain(self, style_id: str) -> list:
+        """The style and the styles it is based on, nearest first (a cycle of bases ends)."""
         chain, seen = [], set()
         current: str | None = style_id
         while current and current in self.styles and current not in seen and len(chain) < 50:
@@ -118,11 +115,33 @@ class Styles:
             chain.append(self.styles[current])
             based = self.styles[current].find(_w("basedOn"))
             current = based.get(_w("val")) if based is not None else None
-        props: dict = {}
-        for style in reversed(chain):
-            props.update(_read_rpr(style.find(_w("rPr"))))
-        self._resolved[style_id] = props
-        return props
+        return chain
+
+    def run_props(self, style_id: str | None) -> dict:
+        """The run properties a style sets, its base styles' first."""
+        if not style_id or style_id not in self.styles:
+            return {}
+        if style_id not in self._resolved:
+            props: dict = {}
+            for style in reversed(self._chain(style_id)):
+                props.update(_read_rpr(style.find(_w("rPr"))))
+            self._resolved[style_id] = props
+        return self._resolved[style_id]
+
+    def shading(self, style_id: str | None) -> str | None:
+        """The fill a paragraph style (or a style it is based on) shades its paragraphs with, as hex."""
+        if not style_id or style_id not in self.styles:
+            return None
+        if style_id not in self._shading:
+            fills = [_fill(s.find(f"{_w('pPr')}/{_w('shd')}")) for s in self._chain(style_id)]
+            self._shading[style_id] = next((f for f in fills if f), None)
+        return self._shading[style_id]
+
+    def shades_cells(self, style_id: str | None) -> bool:
+        """Does a table style fill any of its cells (banded rows, a header row)?"""
+        return bool(style_id) and any(
+            _fill(shd) for s in self._chain(style_id or "") for shd in s.iter(_w("shd"))
+        )
 
 
 def _val(el, child: str) -> str | None:
@@ -151,9 +170,10 @@ def run_hidden(run, styles: Styles, page) -> bool:
     ppr = paragraph.find(_w("pPr")) if paragraph is not None else None
     rpr = run.find(_w("rPr"))
     props = dict(styles.defaults)
-    if table is not None:
-        props.update(styles.run_props(_val(table.find(_w("tblPr")), "tblStyle")))
-    props.update(styles.run_props(_val(ppr, "pStyle") or styles.default_paragraph))
+    table_style = _val(table.find(_w("tblPr")), "tblStyle") if table is not None else None
+    paragraph_style = _val(ppr, "pStyle") or styles.default_paragraph
+    props.update(styles.run_props(table_style))
+    props.update(styles.run_props(paragraph_style))
     props.update(styles.run_props(_val(rpr, "rStyle") or styles.default_character))
     props.update(_read_rpr(rpr))
     if any(props.get(name) for name in _TOGGLES):
@@ -167,11 +187,12 @@ def run_hidden(run, styles: Styles, page) -> bool:
         _colour(props.get("shd"))
         or _colour(HIGHLIGHTS.get(props.get("highlight") or ""))
         or _colour(_fill(ppr.find(_w("shd"))) if ppr is not None else None)
+        or _colour(styles.shading(paragraph_style))
         or _colour(_fill(cell.find(f"{_w('tcPr')}/{_w('shd')}")) if cell is not None else None)
-        or page
-        or WHITE
     )
-    return invisible_on(text, background)
+    if background is None and styles.shades_cells(table_style):
+        return False  # the table style's own fills (a header row, bands) aren't resolved: any colour may show
+    return invisible_on(text, background or page or WHITE)
 
 
 def _small(value: str | None, limit: int) -> bool:
