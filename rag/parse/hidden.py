@@ -70,7 +70,6 @@ _ALIASES = {
     "-webkit-filter": "filter", "-webkit-clip-path": "clip-path", "-webkit-background-clip": "background-clip",
     "margin-inline-start": "margin-left", "margin-block-start": "margin-top",
     "inset-inline-start": "left", "inset-block-start": "top", "inset-inline-end": "right", "inset-block-end": "bottom",
-    "-webkit-text-size-adjust": "",  # not a hiding property
 }
 # Two-value logical shorthands: their first value is the start side.
 _LOGICAL_PAIRS = {"margin-inline": "margin-left", "margin-block": "margin-top", "inset-inline": "left", "inset-block": "top"}
