@@ -3,6 +3,9 @@
 DOCX and PPTX go through unstructured's partitioners (titles, list items,
 tables with their HTML, slide numbers); XLSX is read with openpyxl so that
 long sheets become several tables that each keep the header row.
+Text a reader of the file can't see (hidden, white or 1 pt runs, tracked
+deletions, hidden shapes, slides, sheets, rows and columns) is left out first:
+see ``office_hidden.py``.
 """
 
 from __future__ import annotations
