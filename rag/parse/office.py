@@ -3,6 +3,9 @@
 DOCX and PPTX go through unstructured's partitioners (titles, list items,
 tables with their HTML, slide numbers); XLSX is read with openpyxl so that
 long sheets become several tables that each keep the header row.
+Text a reader of the file can't see (hidden, white or 1 pt runs, tracked
+deletions, hidden shapes, slides, sheets, rows and columns) is left out first:
+see ``office_hidden.py``.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from pathlib import Path
 
 from ..errors import BrokenFile, EmptyDocument, EncryptedFile, FileTooLarge, NoReadableText
 from ..types import ParsedDocument
-from . import tables, titles
+from . import office_hidden, tables, titles
 from .builder import Builder
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -115,7 +118,9 @@ def parse_docx(path: Path, name: str) -> ParsedDocument:
 
     from . import _unstructured  # noqa: F401 - configures unstructured (offline spaCy model) before it is used
 
-    elements = partition_docx(filename=str(path), infer_table_structure=True, include_page_breaks=False)
+    visible = office_hidden.visible_docx(path)  # hidden runs, white or 1 pt text, tracked deletions removed
+    source = {"file": visible} if visible is not None else {"filename": str(path)}
+    elements = partition_docx(**source, infer_table_structure=True, include_page_breaks=False)
     b = _from_unstructured(elements, name, pages_from_metadata=False)
     if not b.elements:
         raise EmptyDocument("This Word document has no text (only pictures or empty pages).")
@@ -131,13 +136,17 @@ def parse_pptx(path: Path, name: str) -> ParsedDocument:
 
     deck = Presentation(str(path))
     slides = len(deck.slides)
-    elements = partition_pptx(filename=str(path), infer_table_structure=True, include_slide_notes=True)
+    visible = office_hidden.visible_pptx(path)  # shapes marked hidden removed
+    source = {"file": visible} if visible is not None else {"filename": str(path)}
+    elements = partition_pptx(**source, infer_table_structure=True, include_slide_notes=True)
+    skipped = office_hidden.hidden_slides(deck)  # "Hide slide": not shown in the slide show
+    elements = [e for e in elements if e.metadata.page_number not in skipped]
     b = _from_unstructured(elements, name, pages_from_metadata=True, slide_titles=_slide_titles(deck),
                            slide_bullets=_slide_bullets(deck))
     read_by_ocr: dict[int, float] = {}
     unread: dict[int, str] = {}
     if not b.elements:  # a deck exported as pictures of its slides: read them
-        read_by_ocr = _slide_pictures(deck, b, unread)
+        read_by_ocr = _slide_pictures(deck, b, unread, skipped)
     if not b.elements and unread:  # its slides are pictures, and none could be read
         raise NoReadableText("No readable text: this presentation's slides are pictures, and OCR could not read them "
                              "reliably. Export it with its text (not as pictures), or upload the file it was made from.")
@@ -188,7 +197,7 @@ def _slide_bullets(deck) -> dict[int, set[str]]:
     return found
 
 
-def _slide_pictures(deck, b: Builder, unread: dict[int, str]) -> dict[int, float]:
+def _slide_pictures(deck, b: Builder, unread: dict[int, str], skipped: set[int] = frozenset()) -> dict[int, float]:
     """OCR the largest picture of each slide into ``b``: the slides read, with OCR's confidence.
 
     Slides whose picture OCR can't read reliably go into ``unread`` with why. Without Tesseract, says what to install.
@@ -202,6 +211,8 @@ def _slide_pictures(deck, b: Builder, unread: dict[int, str]) -> dict[int, float
 
     pictures = []
     for number, slide in enumerate(deck.slides, 1):
+        if number in skipped:
+            continue
         images = [shape for shape in slide.shapes if hasattr(shape, "image")]
         if images:
             pictures.append((number, max(images, key=lambda shape: (shape.width or 0) * (shape.height or 0))))
@@ -265,8 +276,8 @@ def _xlsx_value(cell):
     return text
 
 
-def _sheet_rows(sheet) -> list[list]:
-    """A sheet's cells from A1 as values; a merged range's value fills every cell of it."""
+def _sheet_rows(path: Path, sheet) -> list[list]:
+    """A sheet's visible cells from A1 as values; a merged range's value fills every cell of it."""
     rows = [[_xlsx_value(c) for c in row] for row in sheet.iter_rows(min_row=1, min_col=1)]
     for merged in getattr(getattr(sheet, "merged_cells", None), "ranges", ()):
         top, left = merged.min_row - 1, merged.min_col - 1
@@ -278,7 +289,28 @@ def _sheet_rows(sheet) -> list[list]:
             row.extend([None] * (merged.max_col - len(row)))
             for c in range(left, merged.max_col):
                 row[c] = value
+    hidden_rows, hidden_columns = _hidden_rows_and_columns(path, sheet)
+    if hidden_rows or hidden_columns:  # rows and columns counted from 1, as the sheet's XML counts them
+        rows = [[v for column, v in enumerate(row, 1) if column not in hidden_columns]
+                for number, row in enumerate(rows, 1) if number not in hidden_rows]
     return rows
+
+
+def _hidden_rows_and_columns(path: Path, sheet) -> tuple[set[int], set[int]]:
+    """A sheet's hidden row and column numbers (from 1): from openpyxl's dimensions when the workbook was read
+    whole, else streamed from the sheet's XML (a read-only sheet keeps no dimensions)."""
+    part = getattr(sheet, "_worksheet_path", None)
+    if part:
+        return office_hidden.hidden_rows_and_columns(path, part)
+    from openpyxl.utils import column_index_from_string
+
+    rows = {n for n, d in sheet.row_dimensions.items() if d.hidden}
+    columns: set[int] = set()
+    for letter, d in sheet.column_dimensions.items():
+        if d.hidden:  # a dimension may cover a range of columns (min..max)
+            first = d.min or column_index_from_string(letter)
+            columns.update(range(first, (d.max or first) + 1))
+    return rows, columns
 
 
 def _filled_columns(rows: list[list]) -> frozenset[int]:
@@ -329,7 +361,8 @@ def parse_xlsx(path: Path, name: str) -> ParsedDocument:
     The sheet's name is its heading; a title above a table ("Acme price list
     2026") is a heading under it, and a note under a table is text, so a
     table's header is its real header row. Merged cells give their value to
-    every cell they cover (workbooks up to :data:`MERGED_READ_LIMIT`).
+    every cell they cover (workbooks up to :data:`MERGED_READ_LIMIT`). Hidden sheets, rows and
+    columns are left out: a reader of the workbook doesn't see them.
     """
     check_office_container(path)
     import openpyxl
@@ -346,7 +379,9 @@ def parse_xlsx(path: Path, name: str) -> ParsedDocument:
     b = Builder(name)
     try:
         for number, sheet in enumerate(workbook.worksheets, 1):
-            pieces = _sheet_tables(_sheet_rows(sheet))
+            if sheet.sheet_state != "visible":
+                continue
+            pieces = _sheet_tables(_sheet_rows(path, sheet))
             if not pieces:
                 continue
             b.reset()
