@@ -327,6 +327,13 @@ def m015_documents_by_status(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX IF NOT EXISTS documents_status ON documents(workspace, status)")
 
 
+def m016_sync_lanes(conn: sqlite3.Connection) -> None:
+    """A site's sync under way since when (cut short by its run's bound, or interrupted: continued, not
+    restarted), and the queue's lanes (rag/ingest/queue.py: whose jobs were served last)."""
+    _add_column(conn, "sources", "resume_since", "REAL")
+    conn.execute("CREATE INDEX IF NOT EXISTS jobs_lane ON jobs(workspace, queued_by, started)")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_initial,
     m002_document_about,
@@ -343,6 +350,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m013_read_requests,
     m014_document_ocr,
     m015_documents_by_status,
+    m016_sync_lanes,
 ]
 
 
