@@ -273,3 +273,22 @@ def test_an_upload_is_indexed_while_a_slow_site_syncs_in_its_own_lane(store):
     saved = sources.get(store.catalog, source.source_id)
     assert saved.resume_since is not None and saved.last_sync is not None  # stopped mid-run: continued later
     assert saved.last_counts["indexed"] < 30
+
+
+def test_one_run_of_a_source_at_a_time(store):
+    """A person's "Sync now" while the lane syncs the same site is told so, in plain words (no double work)."""
+    with FixtureSite() as site:
+        _help_center(site, 3)
+        source = sources.create(store.catalog, "default", site.url("/hc/"), FAST, allow_private=True)
+        refused = []
+
+        def on_progress(progress):
+            if progress.done == 1:
+                with pytest.raises(sources.SyncUnderWay) as err:
+                    sources.sync(store, sources.get(store.catalog, source.source_id))
+                refused.append(str(err.value))
+
+        report = sources.sync(store, source, on_progress=on_progress)
+        assert report.error is None and report.count("indexed") == 3
+        assert refused and "is being synced right now" in refused[0]
+        assert sources.sync(store, sources.get(store.catalog, source.source_id)).error is None  # free again afterwards

@@ -162,6 +162,8 @@ class Indexer:
                 return
             try:
                 sources.sync(self.store, source, stop=ending)
+            except sources.SyncUnderWay:
+                continue  # a person's "Sync now" has it in hand
             except Exception:  # noqa: BLE001 - recorded on the source by sync itself; one site never stops the others
                 log.exception("scheduled sync of %s failed", source.origin)
 

@@ -65,6 +65,14 @@ PAGE_STATUSES: tuple[PageStatus, ...] = ("indexed", "unchanged", "skipped", "fai
 log = logging.getLogger(__name__)
 
 
+class SyncUnderWay(GroundedError):
+    """The source is being synced right now (by the background lane, or another person's "Sync now")."""
+
+
+_syncing: set[str] = set()  # sources being synced in this process: one run of a source at a time
+_syncing_guard = threading.Lock()
+
+
 @dataclass
 class Source:
     """A site an assistant reads and keeps in sync."""
@@ -427,6 +435,20 @@ def sync(store: Store, source: Source, index: Indexer | None = None,
     reaches it, or is ``stop``-ped, ends early and the source continues from there later.
     The report lists every page settled; the source records when it ran and how it went.
     """
+    with _syncing_guard:
+        if source.source_id in _syncing:
+            raise SyncUnderWay(f"{source.name} is being synced right now; its pages appear as they are read. "
+                               "Look again in a few minutes.")
+        _syncing.add(source.source_id)
+    try:
+        return _sync(store, source, index, on_progress, fetcher, budget, stop)
+    finally:
+        with _syncing_guard:
+            _syncing.discard(source.source_id)
+
+
+def _sync(store: Store, source: Source, index: Indexer | None, on_progress, fetcher: Fetcher | None,
+          budget: RunBudget | None, stop: threading.Event | None) -> SyncReport:
     started = time.perf_counter()
     index = index or index_now(store, source.workspace)
     report = SyncReport(source)
