@@ -157,6 +157,7 @@ def test_without_a_total_deadline_the_drip_outlives_the_read_timeout():
         worker.join(5)
 
 
+@pytest.mark.slow
 def test_honest_answers_pass_and_connections_are_reused_within_each_deadline():
     pages = {f"/p{i}": ("ok", f"<p>page {i}</p>".encode()) for i in range(5)}
     with DripServer(pages) as server, http_client(allow_private=True, timeout=DEADLINE, total_s=DEADLINE) as client:
