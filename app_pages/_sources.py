@@ -68,6 +68,8 @@ def _show_report(report: SyncReport) -> None:
         st.error(f"The sync failed: {md(report.error)}", icon=":material/error:")
     else:
         st.success(f"{md(report.source.name)}: {_summary(report.counts())}.", icon=":material/check_circle:")
+        if report.notice:
+            st.info(md(report.notice), icon=":material/schedule:")
     notable = [p for p in report.pages if p.status not in ("indexed", "unchanged")]
     if notable:
         with st.expander(f"{plural(len(notable), 'page')} not indexed, or removed", icon=":material/info:"):
@@ -103,7 +105,8 @@ def _status(source: Source) -> str:
     when = time.strftime("%Y-%m-%d %H:%M", time.localtime(source.last_sync))
     if source.last_status == "failed":
         return f"Last sync {when} failed."
-    return f"Last synced {when}: {_summary(source.last_counts)}."
+    more = " The rest of the site is being read in the background." if source.resume_since is not None else ""
+    return f"Last synced {when}: {_summary(source.last_counts)}.{more}"
 
 
 def _source_row(store: Store, source: Source, user: User, manager: bool) -> None:

@@ -345,6 +345,13 @@ CREATE TABLE IF NOT EXISTS uploads (
     _add_column(conn, "jobs", "upload_id", "TEXT")
 
 
+def m017_sync_lanes(conn: sqlite3.Connection) -> None:
+    """A site's sync under way since when (cut short by its run's bound, or interrupted: continued, not
+    restarted), and the queue's lanes (rag/ingest/queue.py: whose jobs were served last)."""
+    _add_column(conn, "sources", "resume_since", "REAL")
+    conn.execute("CREATE INDEX IF NOT EXISTS jobs_lane ON jobs(workspace, queued_by, started)")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_initial,
     m002_document_about,
@@ -362,6 +369,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m014_document_ocr,
     m015_documents_by_status,
     m016_upload_allowance,
+    m017_sync_lanes,
 ]
 
 

@@ -150,6 +150,8 @@ def _sync_output(reports, args, one: bool) -> None:
               f"{report.seconds:.1f} s")
         if report.error:
             print(f"The sync failed: {report.error}")
+        elif report.notice:
+            print(report.notice)
 
 
 def cmd_sources(store, args) -> None:

@@ -78,6 +78,10 @@ class Limits:
     max_chunks: int = 50_000
     parse_timeout_s: float = 180.0  # per file; the parser runs in a child process that is killed after this
     parse_memory_mb: int = 4096  # address-space limit of that child process
+    # One run of a site's sync (rag/ingest/sources.py): a run that reaches either bound stops and the
+    # sync continues where it stopped a few minutes later, so no site holds the sync lane for long.
+    sync_max_pages: int = 300  # pages requested per run
+    sync_max_minutes: float = 5.0
 
 
 LIMIT_VARIABLES = {  # environment (or secrets.toml) name -> Limits field
@@ -87,6 +91,8 @@ LIMIT_VARIABLES = {  # environment (or secrets.toml) name -> Limits field
     "GROUNDED_MAX_CHUNKS": "max_chunks",
     "GROUNDED_PARSE_TIMEOUT_S": "parse_timeout_s",
     "GROUNDED_PARSE_MEMORY_MB": "parse_memory_mb",
+    "GROUNDED_SYNC_MAX_PAGES": "sync_max_pages",
+    "GROUNDED_SYNC_MAX_MINUTES": "sync_max_minutes",
 }
 
 

@@ -15,7 +15,8 @@ What it does, in order:
    slides, spreadsheets, text) are fetched too, wherever they sit on that host.
 3. Every request: a user agent naming the product, a polite pace (2 requests a
    second by default, settable, slower if robots.txt asks), a time limit for the
-   whole response, a size cap (the body is streamed and dropped past it),
+   whole response (connecting, headers and body together: :mod:`rag.netguard`'s total
+   deadline, which a server sending a byte at a time can't stretch), a size cap (the body is streamed and dropped past it),
    redirects followed by hand (at most 5, each hop checked against the scope and
    robots.txt), content types checked (HTML pages and the document types Grounded
    reads; anything else is skipped with the reason). A page that asks not to be
@@ -50,6 +51,7 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import re
+import threading
 import time
 import zlib
 from collections import deque
@@ -304,10 +306,13 @@ class Fetcher:
     """Polite, guarded GETs for one site: one at a time, at the pace asked, within time and size limits."""
 
     def __init__(self, options: CrawlOptions, allow_private: bool, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep):
+                 sleep: Callable[[float], None] = time.sleep, stop: threading.Event | None = None):
         self.options = options
-        self.client = http_client(allow_private, timeout=options.timeout_s, headers={"User-Agent": USER_AGENT},
-                                  follow_redirects=False)
+        self.stop = stop  # set: the next request isn't made (Stopped); the pause before it ends at once
+        # timeout_s bounds each whole response (connection, headers and body: netguard's total deadline),
+        # not only each read, so a server dripping a byte at a time can't hold a sync
+        self.client = http_client(allow_private, timeout=options.timeout_s, total_s=options.timeout_s,
+                                  headers={"User-Agent": USER_AGENT}, follow_redirects=False)
         self.interval = 1.0 / options.requests_per_second
         self.requests = 0
         self._clock, self._sleep = clock, sleep
@@ -323,7 +328,12 @@ class Fetcher:
     def _wait_turn(self) -> None:
         wait = self._last + self.interval - self._clock()
         if wait > 0:
-            self._sleep(wait)
+            if self.stop is not None:
+                self.stop.wait(wait)
+            else:
+                self._sleep(wait)
+        if self.stop is not None and self.stop.is_set():
+            raise Stopped
         self._last = self._clock()
 
     def get(self, url: str, headers: Mapping[str, str] | None = None, max_bytes: int | None = None,
@@ -378,6 +388,10 @@ class Fetcher:
             return Response(url, current, error=str(err))
         except httpx.HTTPError as err:
             return Response(url, current, error=f"The site couldn't be reached ({type(err).__name__}).")
+
+
+class Stopped(Exception):
+    """The crawl was asked to stop (its process is shutting down) before its next request."""
 
 
 def _too_large(limit: int) -> str:
@@ -511,6 +525,8 @@ class Known:
     links: list[str] = field(default_factory=list)
     final_url: str | None = None
     indexed: bool = False  # it has a document: asking conditionally is safe
+    status: str | None = None  # what the sync made of it: "indexed", "unchanged", "skipped", "failed"
+    error: str | None = None  # why it was skipped or failed
 
 
 @dataclass
@@ -540,20 +556,42 @@ class CrawlState:
 
     mode: Literal["sitemap", "links"] = "links"
     listed: set[str] = field(default_factory=set)  # every page the sitemap lists in scope (not only those read)
-    complete: bool = False  # every page found was visited (nothing cut by max_pages)
+    complete: bool = False  # every page found was visited (nothing cut by max_pages or the run's budget)
     error: str | None = None  # why the site couldn't be read at all
+    cut: Literal["pages", "time", "stopped"] | None = None  # the run's budget ran out, or it was asked to stop
+    requested: int = 0  # pages requested in this run (what the run's page budget counts)
+
+
+@dataclass(frozen=True)
+class RunBudget:
+    """How much one run of a crawl may do: pages requested, and seconds (what it carries over costs nothing).
+
+    A run that reaches either stops before its next request (so it ends at most one request's
+    time limit and one page's indexing past ``seconds``); the next run carries on from there.
+    """
+
+    max_requests: int = 300
+    seconds: float = 300.0
 
 
 class Crawl:
     """One pass over a site: ``for visit in crawl.visits(): ...``, then ``crawl.state``."""
 
     def __init__(self, address: str, options: CrawlOptions, known: Mapping[str, Known], allow_private: bool,
-                 fetcher: Fetcher | None = None, now: Callable[[], float] = time.time):
+                 fetcher: Fetcher | None = None, now: Callable[[], float] = time.time, budget: RunBudget | None = None,
+                 carry_since: float | None = None, stop: threading.Event | None = None):
+        """``budget`` bounds this run; ``carry_since``: pages checked since then (by the runs this one continues)
+        aren't asked for again, what became of them is carried over; ``stop``: stop before the next request."""
         self.address = normalise(check_url(address, allow_private))
         self.options = options
         self.scope = Scope.of(self.address, options)
         self.known = known
-        self.fetcher = fetcher or Fetcher(options, allow_private)
+        self.fetcher = fetcher or Fetcher(options, allow_private, stop=stop)
+        if stop is not None and self.fetcher.stop is None:
+            self.fetcher.stop = stop
+        self.budget = budget
+        self.carry_since = carry_since
+        self._deadline = time.monotonic() + budget.seconds if budget else float("inf")
         self.state = CrawlState()
         self.robots = Robots()
         self._now = now
@@ -587,7 +625,7 @@ class Crawl:
         candidates = declared or list(dict.fromkeys([f"{root}{self.scope.prefix}sitemap.xml", f"{root}/sitemap.xml"]))
         entries: dict[str, str | None] = {}
         queue, read = deque(candidates), 0
-        while queue and read < MAX_SITEMAPS:
+        while queue and read < MAX_SITEMAPS and time.monotonic() < self._deadline:
             url = queue.popleft()
             if url in self._seen or not self.robots.allowed(url):
                 continue
@@ -620,12 +658,27 @@ class Crawl:
             if entries:
                 self.state.mode = "sitemap"
                 self.state.listed = set(entries)
-                frontier = deque((url, 0, lastmod) for url, lastmod in entries.items())
+                # pages never read first, then those read longest ago: a run cut short is followed by one
+                # that starts where it stopped, and no page waits behind the others for ever
+                order = sorted(entries, key=lambda u: (self.known[u].last_checked or 0.0) if u in self.known else -1.0)
+                frontier = deque((url, 0, entries[url]) for url in order)
             else:
                 frontier = deque([(self.address, 0, None)])
             yield from self._walk(frontier)
+        except Stopped:
+            self.state.cut = "stopped"
         finally:
             self.close()
+
+    def _spent(self) -> Literal["pages", "time", "stopped"] | None:
+        """Why this run may make no more requests, if it may not."""
+        if self.fetcher.stop is not None and self.fetcher.stop.is_set():
+            return "stopped"
+        if self.budget is None:
+            return None
+        if self.state.requested >= self.budget.max_requests:
+            return "pages"
+        return "time" if time.monotonic() >= self._deadline else None
 
     def _walk(self, frontier: deque) -> Iterator[Visit]:
         pages = 0
@@ -633,8 +686,15 @@ class Crawl:
         while frontier:
             if pages >= self.options.max_pages:
                 return  # the rest is left for a larger max_pages; state.complete stays False
-            url, depth, lastmod = frontier.popleft()
-            visit = self._visit(url, depth, lastmod)
+            url, depth, lastmod = frontier[0]
+            visit = self._without_request(url, depth, lastmod)
+            if visit is None:
+                if (why := self._spent()) is not None:
+                    self.state.cut = why  # the rest is for the next run, which carries this one's pages over
+                    return
+                visit = self._visit(url, depth, lastmod)
+                self.state.requested += 1
+            frontier.popleft()
             pages += visit.requested or visit.outcome != "skipped"  # what robots.txt forbids doesn't count
             for link in self._follow(visit):
                 if link not in queued:
@@ -658,7 +718,9 @@ class Crawl:
                 out.append(link)
         return out
 
-    def _visit(self, url: str, depth: int, lastmod: str | None) -> Visit:
+    def _without_request(self, url: str, depth: int, lastmod: str | None) -> Visit | None:
+        """The visit of a page that needs no request (robots.txt forbids it, the sitemap says it is unchanged,
+        a run this one continues read it already); None when it must be asked for."""
         known = self.known.get(url)
         if not self.robots.allowed(url):
             return Visit(url, "skipped", depth, error="The site's robots.txt asks crawlers not to read it.",
@@ -667,6 +729,20 @@ class Crawl:
         if known and known.indexed and lastmod and known.lastmod == lastmod and recent:
             return Visit(url, "not_modified", depth, final_url=known.final_url or url, lastmod=lastmod,
                          modified=when(lastmod), requested=False)
+        if known and self.carry_since is not None and (known.last_checked or 0.0) >= self.carry_since:
+            # read by a run this one continues: what became of it is carried over, not asked for again
+            if known.indexed:
+                return Visit(url, "not_modified", depth, final_url=known.final_url or url, lastmod=lastmod or known.lastmod,
+                             modified=when(lastmod or known.lastmod), requested=False)
+            if known.status in ("skipped", "failed"):
+                return Visit(url, known.status, depth, final_url=known.final_url or url, error=known.error,
+                             requested=False)
+        return None
+
+    def _visit(self, url: str, depth: int, lastmod: str | None) -> Visit:
+        known = self.known.get(url)
+        if (free := self._without_request(url, depth, lastmod)) is not None:
+            return free
         headers = {}
         if known and known.indexed:
             if known.etag:

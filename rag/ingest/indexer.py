@@ -19,7 +19,15 @@ thread (:meth:`Indexer.run`) when no app holds the folder. Across processes, the
 one stays idle and retries, so there is one worker per data folder even against a shared Qdrant
 server, where there is no folder lock.
 
-Jobs are taken oldest first. While one document is embedded the next one is read in the parse
+Two lanes, so a person's upload never waits behind a site: the queue's jobs (uploads, folders from
+the command line) are worked through by this thread, taking turns between assistants and people
+(:func:`rag.ingest.queue.claim_next`); sites due a sync (scheduled, or the rest of a sync cut short)
+are read by a second thread of the same owner, one bounded run at a time
+(:func:`rag.ingest.sources.sync`: pages and minutes per run, a total deadline per request). The two
+meet only in short steps (the store's write lock is held for a batch of chunks, the parse worker
+for one file), never for a whole site.
+
+While one document is embedded the next one is read in the parse
 worker (:class:`rag.ingest.parse_ahead.ParseAhead`, as a folder ingest does) when it goes to the same
 assistant with the same settings, so a queue indexes as fast as ``grounded ingest`` did.
 """
@@ -28,7 +36,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 import uuid
 from collections.abc import Callable
 
@@ -41,7 +48,7 @@ from .pipeline import ingest_bytes
 log = logging.getLogger("grounded.indexer")
 
 HEARTBEAT_S = 2.0
-SYNC_CHECK_S = 300.0  # how often an idle indexer looks for sites due a scheduled sync
+SYNC_CHECK_S = 60.0  # how often the sync lane looks for sites due a sync
 POLL_S = 1.0  # how soon a job queued by another process (the command line) is noticed
 UNEXPECTED = "Something went wrong while indexing this file. Add it again; if it keeps happening, restart the app."
 
@@ -60,7 +67,6 @@ class Indexer:
         self._stop = threading.Event()
         self._lost = threading.Event()  # another process took the queue over (our heartbeat lapsed)
         self._thread: threading.Thread | None = None
-        self._last_sync_check = float("-inf")
 
     # as a background thread (the app)
     def start(self) -> Indexer:
@@ -104,6 +110,11 @@ class Indexer:
         beating = threading.Event()
         heart = threading.Thread(target=self._beat, args=(beating,), name="grounded-indexer-heartbeat", daemon=True)
         heart.start()
+        ending = threading.Event()  # set when this run ends: the sync lane stops before its next request
+        lane = None
+        if not until_idle:  # the app's indexer: sites' syncs in their own lane, beside the queue
+            lane = threading.Thread(target=self._sync_lane, args=(ending,), name="grounded-site-syncs", daemon=True)
+            lane.start()
         reader = _Reader(self.store)
         try:
             while not self._stop.is_set() and not self._lost.is_set():
@@ -112,7 +123,6 @@ class Indexer:
                     reader.close()
                     if until_idle:
                         return True
-                    self._sync_due_sources()
                     self._wake.wait(self.poll_s)
                     self._wake.clear()
                     continue
@@ -122,28 +132,39 @@ class Indexer:
                     on_finished(done)
         finally:
             reader.close()
+            ending.set()
+            if lane is not None:
+                lane.join()  # its page in hand is settled first (each request has a deadline, each run a bound)
             beating.set()
             heart.join()
             if not self._lost.is_set():
                 queue.give_up_ownership(self.store.catalog, self.token)
         return True
 
-    def _sync_due_sources(self) -> None:
-        """When the queue is empty, sync the sites whose schedule (daily, weekly) says it is time.
-
-        Scheduled syncs run here, in the process that holds the index, one at a time and never
-        beside a queued job; without a running app, ``grounded sync`` from cron does the same.
-        """
-        now = time.monotonic()
-        if now - self._last_sync_check < SYNC_CHECK_S:
-            return
-        self._last_sync_check = now
-        for source in sources.due(self.store.catalog):
-            if self._stop.is_set() or queue.next_queued(self.store.catalog, after=0) is not None:
-                return  # documents people handed over come first; the rest waits for the next quiet moment
+    def _sync_lane(self, ending: threading.Event) -> None:
+        """The sites' lane: every :data:`SYNC_CHECK_S`, one bounded run of each site due a sync, in turn."""
+        while not ending.is_set():
             try:
-                sources.sync(self.store, source)
-            except Exception:  # noqa: BLE001 - recorded on the source by sync itself; one site never stops indexing
+                self._sync_due_sources(ending)
+            except Exception:  # a bug here must not end syncing for good
+                log.exception("the site sync lane stopped unexpectedly; starting again")
+            ending.wait(SYNC_CHECK_S)
+
+    def _sync_due_sources(self, ending: threading.Event | None = None) -> None:
+        """Sync the sites whose schedule (daily, weekly) says it is time, and continue those cut short.
+
+        Run in the sync lane, in the process that holds the index, one bounded run at a time, beside
+        the queue (never ahead of it); without a running app, ``grounded sync`` from cron does the same.
+        """
+        ending = ending or threading.Event()
+        for source in sources.due(self.store.catalog):
+            if ending.is_set() or self._stop.is_set() or self._lost.is_set():
+                return
+            try:
+                sources.sync(self.store, source, stop=ending)
+            except sources.SyncUnderWay:
+                continue  # a person's "Sync now" has it in hand
+            except Exception:  # noqa: BLE001 - recorded on the source by sync itself; one site never stops the others
                 log.exception("scheduled sync of %s failed", source.origin)
 
     def _beat(self, done: threading.Event) -> None:

@@ -20,8 +20,12 @@ What this module promises:
   its estimated passages before anything is queued, and its exact passages as each job is indexed
   (:class:`UploadAllowance`, kept in the catalog's ``uploads`` table across jobs and restarts): the
   first document that would go over stops the upload; what was indexed before it stays.
-- **One worker, in order.** The indexer claims the oldest job with one atomic statement (queued ->
-  indexing), so two workers can never take the same job and a cancel can never race a claim; it
+- **One worker, fair between people.** The indexer claims a job with one atomic statement (queued ->
+  indexing), so two workers can never take the same job and a cancel can never race a claim. Jobs
+  wait in *lanes*, one per assistant and person who queued them; the next job is the oldest of the
+  lane served least recently (round-robin), so a colleague's one-line note is indexed next, not
+  after all 150 documents of someone else's ZIP, and within a lane documents go in the order given.
+  (Sites' syncs don't wait here at all: they have their own worker, :mod:`rag.ingest.indexer`.) It
   records the result, and only then deletes the stored copy (the pipeline keeps the original of what
   it indexed under ``files/``). The process that works through the queue is named in
   ``queue_owner`` with a heartbeat; another process only queues and watches.
@@ -364,10 +368,14 @@ def progress(catalog: Catalog, workspace: str | None = None) -> QueueProgress:
         return QueueProgress(0, 0, None, None)
     rows = [_job(r) for r in catalog.query(f"SELECT * FROM jobs WHERE batch IN ({_marks(len(batches))}) ORDER BY job_id", tuple(batches))]
     mine = [j for j in rows if j.active]
-    # everything ahead in the queue, whoever's it is, is indexed before these (first in, first out)
-    last = max(j.job_id for j in mine)
-    ahead = [_job(r) for r in catalog.query(
-        f"SELECT * FROM jobs WHERE job_id <= ? AND status IN ({_marks(len(ACTIVE))}) ORDER BY job_id", (last, *ACTIVE))]
+    # lanes take turns (claim_next): before the last of these is indexed, every other lane gets at most as
+    # many turns as these have jobs (the one being indexed now included)
+    ids = {j.job_id for j in mine}
+    others: dict[tuple[str, str], list[Job]] = {}
+    for r in catalog.query(f"SELECT * FROM jobs WHERE status IN ({_marks(len(ACTIVE))}) ORDER BY job_id", ACTIVE):
+        if r["job_id"] not in ids:
+            others.setdefault((r["workspace"], r["queued_by"]), []).append(_job(r))
+    ahead = mine + [j for lane in others.values() for j in lane[:len(mine)]]
     current = next((j.name for j in mine if j.status == "indexing"), None)
     return QueueProgress(sum(not j.active for j in rows), len(rows), current, seconds_left(catalog, ahead))
 
@@ -411,25 +419,36 @@ def _type(name: str) -> str:
 # ---- working through it (the indexer's side) --------------------------------------------------
 
 
+# The next job: the first waiting job of each lane (assistant, person who queued it), and of those the
+# one whose lane was served least recently (never: first), the oldest breaking ties. One pass over the
+# waiting jobs, then one index look-up per lane (jobs_lane). ``{waiting}`` says which jobs wait.
+_NEXT = (
+    "SELECT l.job_id FROM (SELECT MIN(job_id) AS job_id, workspace, queued_by FROM jobs WHERE {waiting} "
+    "AND workspace IN (SELECT name FROM workspaces) GROUP BY workspace, queued_by) l "
+    "ORDER BY COALESCE((SELECT MAX(s.started) FROM jobs s WHERE s.workspace = l.workspace AND s.queued_by = l.queued_by), 0), "
+    "l.job_id LIMIT 1"
+)
+
+
 def claim_next(catalog: Catalog) -> Job | None:
-    """Take the oldest waiting job for indexing, atomically (no other worker or cancel can have it).
+    """Take the next waiting job for indexing (see :data:`_NEXT`), atomically (no other worker or cancel can have it).
 
     Jobs of an assistant deleted meanwhile are never taken (indexing them would bring it back).
     """
     if not catalog.query("SELECT 1 FROM jobs WHERE status IN ('queued', 'reading') LIMIT 1"):
         return None  # an idle worker polls with reads; only a claim takes the write lock
     rows = catalog.query(
-        "UPDATE jobs SET status = 'indexing', started = ?, attempts = attempts + 1 WHERE job_id = "
-        "(SELECT job_id FROM jobs WHERE status IN ('queued', 'reading') AND workspace IN (SELECT name FROM workspaces) "
-        "ORDER BY job_id LIMIT 1) RETURNING *",
+        "UPDATE jobs SET status = 'indexing', started = ?, attempts = attempts + 1 WHERE job_id = ("
+        + _NEXT.format(waiting="status IN ('queued', 'reading')") + ") RETURNING *",
         (time.time(),),
     )
     return _job(rows[0]) if rows else None
 
 
 def next_queued(catalog: Catalog, after: int) -> Job | None:
-    """The job that will be claimed after job ``after`` (for reading it ahead)."""
-    rows = catalog.query("SELECT * FROM jobs WHERE status = 'queued' AND job_id > ? ORDER BY job_id LIMIT 1", (after,))
+    """The job that will be claimed next, other than job ``after`` (for reading it ahead while ``after`` is indexed)."""
+    rows = catalog.query("SELECT * FROM jobs WHERE job_id = (" + _NEXT.format(waiting="status IN ('queued', 'reading') AND job_id != ?")
+                         + ")", (after,))
     return _job(rows[0]) if rows else None
 
 

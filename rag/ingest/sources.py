@@ -19,6 +19,16 @@ settles every page:
 Redirects are recorded: a page that now lives at another address is read from
 there, and the health check lists it as moved.
 
+One run of a sync is bounded (``GROUNDED_SYNC_MAX_PAGES`` pages requested,
+``GROUNDED_SYNC_MAX_MINUTES``; every request also has its own total deadline),
+so a large or a slow site never holds the sync lane for long. A run that reaches
+its bound records what it did (its pages, its time) and the source continues
+where it stopped a few minutes later (:data:`RESUME_AFTER_S`), whatever its
+schedule: the pages the runs before it read are carried over, not asked for
+again, so every run makes progress. The source notes that a sync is under way
+when a run starts, so a process killed mid-run is resumed the same way instead
+of starting over at every restart.
+
 Indexing a page is one step, :func:`index_now`, given (name, bytes, metadata) as
 a :class:`PageItem`; :func:`sync` takes it as a parameter so it can be routed
 through a job queue instead of running in this process.
@@ -30,6 +40,7 @@ import json
 import logging
 import re
 import secrets
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -43,14 +54,23 @@ from ..store import Store
 from ..types import ChunkSettings
 from . import origins, pipeline
 from .admission import FileResult
-from .crawl import Crawl, CrawlOptions, CrawlState, Fetcher, Known, Visit, document_name, normalise
+from .crawl import Crawl, CrawlOptions, CrawlState, Fetcher, Known, RunBudget, Visit, document_name, normalise
 
 Schedule = Literal["off", "daily", "weekly"]
 SCHEDULES: dict[str, float | None] = {"off": None, "daily": 86400.0, "weekly": 7 * 86400.0}
 SCHEDULE_SLACK_S = 3600.0  # a daily cron run a little early still counts
+RESUME_AFTER_S = 300.0  # a sync cut short by its run's bound continues this long after that run ended
 PageStatus = Literal["indexed", "unchanged", "skipped", "failed", "removed"]
 PAGE_STATUSES: tuple[PageStatus, ...] = ("indexed", "unchanged", "skipped", "failed", "removed")
 log = logging.getLogger(__name__)
+
+
+class SyncUnderWay(GroundedError):
+    """The source is being synced right now (by the background lane, or another person's "Sync now")."""
+
+
+_syncing: set[str] = set()  # sources being synced in this process: one run of a source at a time
+_syncing_guard = threading.Lock()
 
 
 @dataclass
@@ -68,6 +88,7 @@ class Source:
     last_status: str | None = None  # "ok" | "failed"
     last_error: str | None = None
     last_counts: dict = field(default_factory=dict)
+    resume_since: float | None = None  # a sync is under way (cut short, or interrupted) since then
 
     @property
     def name(self) -> str:
@@ -76,7 +97,9 @@ class Source:
         return (parts.netloc + parts.path).rstrip("/")
 
     def due(self, now: float) -> bool:
-        """Is a scheduled sync due?"""
+        """Is a sync due: a scheduled one, or the rest of one cut short (whatever the schedule)?"""
+        if self.resume_since is not None:
+            return self.last_sync is None or now - self.last_sync >= RESUME_AFTER_S
         interval = SCHEDULES.get(self.schedule)
         if interval is None:
             return False
@@ -95,6 +118,7 @@ class Source:
             "last_status": self.last_status,
             "last_error": self.last_error,
             "pages": self.last_counts,
+            "continues": self.resume_since is not None,
         }
 
     @classmethod
@@ -104,6 +128,7 @@ class Source:
             options=CrawlOptions.from_dict(json.loads(row["options"] or "{}")), schedule=row["schedule"],
             kind=row["kind"], created=row["created"], last_sync=row["last_sync"], last_status=row["last_status"],
             last_error=row["last_error"], last_counts=json.loads(row["last_counts"] or "{}"),
+            resume_since=row["resume_since"],
         )
 
 
@@ -131,6 +156,18 @@ class SyncReport:
     requests: int = 0
     seconds: float = 0.0
     error: str | None = None  # why the site couldn't be read at all
+    cut: str | None = None  # "pages" | "time" | "stopped": this run stopped there; the next one continues
+
+    @property
+    def notice(self) -> str | None:
+        """What a person should know about a run cut short (None when it read everything it found)."""
+        if self.cut is None or self.error:
+            return None
+        why = {"pages": "read as many pages as one sync reads at a time",
+               "time": "ran as long as one sync runs at a time",
+               "stopped": "stopped when Grounded was shut down"}[self.cut]
+        return (f"This sync {why}; the rest of the site is read in the background over the next minutes, "
+                "starting where it stopped.")
 
     def count(self, status: PageStatus) -> int:
         return sum(1 for p in self.pages if p.status == status)
@@ -140,7 +177,7 @@ class SyncReport:
 
     def as_dict(self) -> dict:
         return {"source": self.source.as_dict(), "error": self.error, **self.counts(),
-                "requests": self.requests, "seconds": round(self.seconds, 2),
+                "requests": self.requests, "seconds": round(self.seconds, 2), "cut": self.cut, "notice": self.notice,
                 "pages": [p.as_dict() for p in self.pages]}
 
 
@@ -295,7 +332,8 @@ def _ready(store: Store, doc_id: str | None) -> bool:
 def _known(store: Store, rows: dict[str, dict]) -> dict[str, Known]:
     return {
         url: Known(etag=r["etag"], last_modified=r["last_modified"], lastmod=r["lastmod"], last_checked=r["last_checked"],
-                   links=json.loads(r["links"] or "[]"), final_url=r["final_url"], indexed=_ready(store, r["doc_id"]))
+                   links=json.loads(r["links"] or "[]"), final_url=r["final_url"], indexed=_ready(store, r["doc_id"]),
+                   status=r["status"], error=r["error"])
         for url, r in rows.items()
     }
 
@@ -382,19 +420,48 @@ def _prune(store: Store, source: Source, rows: dict[str, dict], visited: set[str
     return results
 
 
+def run_budget(settings) -> RunBudget:
+    """What one run of a sync may do, from the settings (GROUNDED_SYNC_MAX_PAGES, GROUNDED_SYNC_MAX_MINUTES)."""
+    return RunBudget(settings.limits.sync_max_pages, settings.limits.sync_max_minutes * 60.0)
+
+
 def sync(store: Store, source: Source, index: Indexer | None = None,
-         on_progress: Callable[[SyncProgress], None] | None = None, fetcher: Fetcher | None = None) -> SyncReport:
+         on_progress: Callable[[SyncProgress], None] | None = None, fetcher: Fetcher | None = None,
+         budget: RunBudget | None = None, stop: threading.Event | None = None) -> SyncReport:
     """Read the source's site again and bring its documents up to date (the first sync imports it).
 
     ``index`` indexes one page (default: :func:`index_now` with the store's chunk settings).
+    ``budget`` bounds this run (default: :func:`run_budget` of the store's settings); a run that
+    reaches it, or is ``stop``-ped, ends early and the source continues from there later.
     The report lists every page settled; the source records when it ran and how it went.
     """
+    with _syncing_guard:
+        if source.source_id in _syncing:
+            raise SyncUnderWay(f"{source.name} is being synced right now; its pages appear as they are read. "
+                               "Look again in a few minutes.")
+        _syncing.add(source.source_id)
+    try:
+        return _sync(store, source, index, on_progress, fetcher, budget, stop)
+    finally:
+        with _syncing_guard:
+            _syncing.discard(source.source_id)
+
+
+def _sync(store: Store, source: Source, index: Indexer | None, on_progress, fetcher: Fetcher | None,
+          budget: RunBudget | None, stop: threading.Event | None) -> SyncReport:
     started = time.perf_counter()
     index = index or index_now(store, source.workspace)
     report = SyncReport(source)
     rows = {r["url"]: r for r in pages(store.catalog, source.source_id)}
+    carry_since = source.resume_since
+    # under way from now: a process killed mid-run leaves this, and the source is resumed, not due at every restart
+    source.resume_since = carry_since if carry_since is not None else time.time()
+    source.last_sync = time.time()
+    store.catalog.execute("UPDATE sources SET last_sync = ?, resume_since = ? WHERE source_id = ?",
+                          (source.last_sync, source.resume_since, source.source_id))
     try:
-        crawl = Crawl(source.origin, source.options, _known(store, rows), store.settings.allow_private_urls, fetcher)
+        crawl = Crawl(source.origin, source.options, _known(store, rows), store.settings.allow_private_urls, fetcher,
+                      budget=budget or run_budget(store.settings), carry_since=carry_since, stop=stop)
     except GroundedError as err:  # the address is refused now (private, or no longer resolves)
         report.error = str(err)
         return _finish(store, report, started)
@@ -412,23 +479,34 @@ def sync(store: Store, source: Source, index: Indexer | None = None,
         crawl.state.error = f"The sync stopped part-way ({type(err).__name__}); what was read so far is kept. Try again."
     report.requests = crawl.fetcher.requests
     report.error = crawl.state.error
+    report.cut = crawl.state.cut
+    if report.cut == "time" and not crawl.state.requested and not report.error:
+        # a whole run's time went before a single page was asked for (a site too slow to answer): continuing
+        # soon would only do the same again
+        report.error = ("The site was too slow to read: one sync's time ran out before a single page arrived. "
+                        "It is tried again at the next scheduled sync.")
     if not report.error:
         report.pages += _prune(store, source, rows, visited, crawl.state)
         if report.pages and all(p.status == "failed" for p in report.pages):
             report.error = f"No page could be read: {report.pages[0].error}"
-        elif not report.pages:
+        elif not report.pages and not report.cut:
             report.error = "No pages were found at this address (no sitemap, and no links under it)."
     return _finish(store, report, started)
 
 
 def _finish(store: Store, report: SyncReport, started: float) -> SyncReport:
+    """Record how the run went; a run cut short (and not failed) leaves the sync under way, to be continued."""
     report.seconds = time.perf_counter() - started
     source = report.source
     source.last_sync, source.last_status = time.time(), "failed" if report.error else "ok"
     source.last_error, source.last_counts = report.error, report.counts()
+    if report.error or report.cut is None:
+        source.resume_since = None  # done (or failed: the next scheduled sync starts afresh)
     store.catalog.execute(
-        "UPDATE sources SET last_sync = ?, last_status = ?, last_error = ?, last_counts = ? WHERE source_id = ?",
-        (source.last_sync, source.last_status, source.last_error, json.dumps(source.last_counts), source.source_id),
+        "UPDATE sources SET last_sync = ?, last_status = ?, last_error = ?, last_counts = ?, resume_since = ? "
+        "WHERE source_id = ?",
+        (source.last_sync, source.last_status, source.last_error, json.dumps(source.last_counts), source.resume_since,
+         source.source_id),
     )
     return report
 
