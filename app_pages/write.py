@@ -227,7 +227,7 @@ if versions and versions[0].recipe == recipe_id:
             st.caption(f":material/info: {md(n.text)}")
         if len(versions) > 1:
             st.caption(f"{len(versions)} versions, each opening another way: pick the one you like.")
-            for n, tab in enumerate(st.tabs([f"Version {i}: {md(v.angle)}" for i, v in enumerate(versions, 1)])):
+            for n, tab in enumerate(st.tabs([f"Version {i}: {v.angle}" for i, v in enumerate(versions, 1)])):
                 with tab:
                     render_version(versions, n)
         else:
