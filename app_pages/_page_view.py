@@ -57,7 +57,7 @@ def view_page_button(store: Store, user: User, source: Citation | Hit, key: str,
     try:
         passage = page_view.passage(store, user, source, assistant_id=assistant_id, chunk_index=chunk_index)
     except GroundedError as err:
-        st.info(str(err), icon=":material/info:")
+        st.info(escape_markdown(str(err)), icon=":material/info:")
         return
     if not page_view.is_paged(passage.row):
         _section(store, passage)
@@ -70,7 +70,7 @@ def view_page_button(store: Store, user: User, source: Citation | Hit, key: str,
     try:
         view = _rendered(passage, page, ZOOMS[zoom_label])
     except GroundedError as err:
-        st.info(str(err), icon=":material/info:")
+        st.info(escape_markdown(str(err)), icon=":material/info:")
         return
     previous.button("Previous", key=f"vp-prev-{key}", icon=":material/chevron_left:", disabled=page <= 1,
                     help="Previous page", on_click=st.session_state.__setitem__, args=(page_key, page - 1))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import streamlit as st
@@ -24,7 +25,6 @@ from rag.present import (
     passage_markdown,
     plural,
     safe_answer_markdown,
-    safe_stream_piece,
 )
 from rag.types import Answer
 from rag.workspace.chats import (
@@ -219,24 +219,26 @@ if question:
             status = st.status("Searching your documents…")
             result: dict = {}
 
-            def tokens():
-                for event in ask_stream(
-                    store,
-                    question,
-                    assistant.id,
-                    AskOptions(model=assistant.model, retrieval=assistant.retrieval, instructions=assistant.instructions, history=history),
-                    settings=settings,
-                ):
-                    if event.kind == "status":
-                        status.update(label=event.text)
-                    elif event.kind == "token":
-                        yield safe_stream_piece(event.text)
-                    else:
-                        result["answer"] = event.answer
-
-            placeholder = st.empty()
-            with placeholder.container():
-                st.write_stream(tokens())
+            streamed = st.empty()
+            so_far, shown_at = "", 0.0
+            for event in ask_stream(
+                store,
+                question,
+                assistant.id,
+                AskOptions(model=assistant.model, retrieval=assistant.retrieval, instructions=assistant.instructions, history=history),
+                settings=settings,
+            ):
+                if event.kind == "status":
+                    status.update(label=escape_markdown(event.text))
+                elif event.kind == "token":
+                    # The whole text so far, escaped as one: an address or a link split across tokens
+                    # can't come together live in the page (escaping each token alone would let it).
+                    so_far += event.text
+                    if time.monotonic() - shown_at > 0.1:
+                        streamed.markdown(escape_markdown(so_far))
+                        shown_at = time.monotonic()
+                else:
+                    result["answer"] = event.answer
             status.update(label="Done", state="complete")
             answer = result["answer"]
             # answers use what is indexed so far; say so when some of the assistant's documents are still queued

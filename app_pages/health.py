@@ -25,7 +25,7 @@ st.caption(
     f"**{md(assistant.name)}**'s documents make its answers messy. Fix them here."
 )
 if flash := st.session_state.pop("health-flash", None):
-    st.toast(flash, icon=":material/check_circle:")
+    st.toast(md(flash), icon=":material/check_circle:")  # it names files
 
 report = None
 with friendly_errors("check the knowledge base"):

@@ -51,7 +51,7 @@ def connect_writing_model(store, user) -> None:
         detail = " · ".join(x for x in (s.url, s.model, f"key {s.masked_key}" if s.source != "none" else "") if x)
         st.markdown(f"**{PROVIDER_LABELS[s.provider]}**: {where}" + (f" ({md(detail)})" if detail else ""))
         if s.note:
-            st.warning(s.note, icon=":material/key_off:")
+            st.warning(md(s.note), icon=":material/key_off:")
     provider = st.radio("Connect", list(PROVIDER_LABELS), format_func=PROVIDER_LABELS.get, horizontal=True,
                         key="connect-provider")
     current = statuses[provider]
@@ -82,7 +82,7 @@ def connect_writing_model(store, user) -> None:
                 st.success(f"Connected: **{md(result.model)}** answered in {result.seconds:.1f} s "
                            f"(“{md(result.reply[:80])}”). The server offers: {md(offered)}.", icon=":material/check_circle:")
             else:
-                st.error(result.problem, icon=":material/error:")
+                st.error(md(result.problem), icon=":material/error:")  # it may quote the server
     if saved:
         with friendly_errors("save the connection"):
             save_connection(store, user, provider, url, model, key or None)
@@ -114,7 +114,7 @@ if not can_manage(assistant, user):
 
 
 def _model_problem(choice: str, url: str | None) -> str | None:
-    """Why ``choice`` can't answer right now (answers then fall back to quotes), or None."""
+    """Why ``choice`` can't answer right now (answers then fall back to quotes), as Markdown, or None."""
     if choice == "openai" and not store.settings.openai_api_key:
         return "OpenAI needs an API key: set OPENAI_API_KEY in `.streamlit/secrets.toml` or the environment, then restart."
     if choice == "compatible" and not url:
@@ -123,7 +123,7 @@ def _model_problem(choice: str, url: str | None) -> str | None:
         try:
             local_model_path()
         except GroundedError as err:
-            return str(err)
+            return md(str(err))  # it names a path
     return None
 
 

@@ -182,7 +182,7 @@ def render_fixes(versions: list[Draft], n: int) -> None:
     for i, v in enumerate(result.violations):
         c1, c2 = st.columns([3, 1])
         c1.markdown(f":orange[:material/rule:] {md(v.message)}")
-        if c2.button(v.fix_label, key=f"fix-{n}-{i}", icon=":material/auto_fix_high:", width="stretch"):
+        if c2.button(md(v.fix_label), key=f"fix-{n}-{i}", icon=":material/auto_fix_high:", width="stretch"):
             with friendly_errors("fix the draft"):
                 versions[n] = apply_fix(store, result, v)
                 _keep(versions)

@@ -13,37 +13,105 @@ points next to its text.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+import unicodedata
+from collections.abc import Iterable
 
 from .types import Notice
 from .words import analyse
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=])")
+# CommonMark lets a backslash make any ASCII punctuation character literal, and nothing else needs it:
+# escaped, none of them can open a link, an image, a reference definition, a footnote, an autolink, HTML,
+# an entity, a code span, emphasis, a list, a table, LaTeX or a Streamlit directive or icon.
+_PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
+_ESCAPE_ALL = re.compile("([" + re.escape(_PUNCTUATION) + "])")
+# What answers and passages keep as formatting (lists, emphasis, tables, headings) leaves these out; the
+# characters any link, image, autolink, raw HTML, entity, code span, LaTeX or directive needs stay escaped:
+# ``[ ] ( ) < > ! & : $ ` \``, and a dot that joins two words (``evil.example`` is a link to linkifiers).
+_ESCAPE_LINKS = re.compile(r"([\\`\[\]()<>!&:$]|\.(?=\S))")
 
-
-_ADDRESS = re.compile(r"(?:\b(?:https?|ftp|file)://|\bwww\.)[^\s<>`]+|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b", re.IGNORECASE)
+# A web or e-mail address as GitHub-flavoured Markdown renderers find one. Streamlit's renderer looks for
+# ``http(s)://``, ``www.`` and ``name@host.tld`` in text *after* backslash escapes are resolved, so
+# escaping can't stop it: every run of characters (no spaces, ``<``, ``>``, backticks or table pipes)
+# holding ``//``, ``www.`` or ``@host.`` is shown as code instead, which no renderer links.
+_RUN = re.compile(r"[^\s<>`|]+")
+_LINKABLE = re.compile(r"//|www\.|@[-\w]+\.[-\w]", re.IGNORECASE)
+_ADDRESS_CHARS = re.compile(r"[-\w+.:]")  # what can come before the match in one address: a scheme, an e-mail's name
+_TRAILING = ".,;:!?)]}'\"”’»*_~"  # punctuation after an address belongs to the sentence
 
 
 def _inert(address: str) -> str:
-    """An address as code: readable and copyable, never a link (trailing punctuation left outside)."""
-    core = address.rstrip(".,;:!?)]'\"")
-    return f"`{core.replace('`', '')}`" + address[len(core):]
+    """An address as code: readable and copyable, never a link."""
+    return f"`{address}`"
 
 
 def _outside_addresses(text: str, escape) -> str:
-    """``escape`` applied to the text between addresses; each address made inert."""
+    """``escape`` applied to the text between addresses; each address made inert (punctuation around it left outside).
+
+    An address runs from its scheme (or e-mail name) to the next space: the text left outside holds no
+    ``//``, ``www.`` or ``@host.``, so nothing outside the code can be linked.
+    """
     out, last = [], 0
-    for m in _ADDRESS.finditer(text):
-        out.append(escape(text[last : m.start()]))
-        out.append(_inert(m.group(0)))
-        last = m.end()
+    for m in _RUN.finditer(text):
+        run = m.group(0)
+        found = _LINKABLE.search(run)
+        if not found:
+            continue
+        start = found.start()
+        while start and _ADDRESS_CHARS.match(run[start - 1]):
+            start -= 1
+        core = run[start:].rstrip(_TRAILING)
+        if not _LINKABLE.search(core):  # the punctuation held it ("www."): all of it is code
+            core = run[start:]
+        out.append(escape(text[last : m.start() + start]))
+        out.append(_inert(core))
+        last = m.start() + start + len(core)
     out.append(escape(text[last:]))
     return "".join(out)
 
 
+def neutralise(text: str | None, keep_formatting: bool = False) -> str:
+    """THE escape for text a document, a model or a person wrote, on its way into Markdown.
+
+    No link, image, reference definition, footnote, autolink, raw HTML, entity, LaTeX or Streamlit
+    directive of the text takes effect, in Streamlit's renderer (CommonMark + GFM) or any CommonMark
+    renderer with linkify; web and e-mail addresses show as code. ``keep_formatting`` keeps lists,
+    emphasis, headings and tables (answers, passages); otherwise every character shows as written.
+    Our own markup (citation links, colours) is added around the result, never inside it.
+    """
+    pattern = _ESCAPE_LINKS if keep_formatting else _ESCAPE_ALL
+    return _outside_addresses(text or "", lambda part: pattern.sub(r"\\\1", part))
+
+
 def escape_markdown(text: str) -> str:
     """Text shown literally by a Markdown renderer (no formatting, links, HTML or directives; addresses as code)."""
-    return _outside_addresses(text, lambda part: _MD_SPECIAL.sub(r"\\\1", part))
+    return neutralise(text)
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula (=HYPERLINK(...), +cmd|..., @SUM);
+# full-width and small forms (＝ ＋ － ＠ ﹦ ...) fold to them under NFKC and some spreadsheets accept them too.
+_FORMULA_START = frozenset("=+-@\t\r\n\u2212")
+
+
+def spreadsheet_cell(value) -> str:
+    """``value`` as a CSV cell no spreadsheet runs as a formula: one starting (after any spaces) with a formula
+    character gets a leading apostrophe, which spreadsheets show as text and hide."""
+    text = "" if value is None else str(value)
+    first = text.lstrip(" \u00a0\u3000\ufeff\u200b")[:1]
+    if first and (first in _FORMULA_START or unicodedata.normalize("NFKC", first) in _FORMULA_START):
+        return "'" + text
+    return text
+
+
+def csv_text(rows: Iterable[Iterable]) -> str:
+    """Rows as CSV text, every cell through :func:`spreadsheet_cell`: the one way the product writes a CSV."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for row in rows:
+        writer.writerow([spreadsheet_cell(cell) for cell in row])
+    return out.getvalue()
 
 
 def location(file: str, page: int | list[int] | tuple[int, ...] | None = None, section: str = "") -> str:
@@ -108,11 +176,11 @@ def highlighted_markdown(quote: str, claim: str, colour: str = "orange") -> str:
     def highlight(part: str) -> str:
         out = []
         for text, hit in highlight_spans(part, claim):
-            safe = _MD_SPECIAL.sub(r"\\\1", text)
+            safe = _ESCAPE_ALL.sub(r"\\\1", text)
             out.append(f":{colour}-background[{safe}]" if hit else safe)
         return "".join(out)
 
-    return _outside_addresses(quote, highlight)
+    return _outside_addresses(quote or "", highlight)
 
 
 def coloured_markdown(text: str, style: str = "orange-background") -> str:
@@ -219,28 +287,16 @@ def one_line(text: str) -> str:
 
 _IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)]*)\)")
 _LINK = re.compile(r"(?<!\\)\[([^\]]+)\]\(([^)]*)\)")
-_DIRECTIVE = re.compile(r":(?=[A-Za-z][\w-]*(\[|/))")  # :red[...], :material/icon:, :blue-background[...]
 
 
 def safe_answer_markdown(text: str) -> str:
     """An answer (model or quoted text) as Markdown that keeps lists, bold and italics but shows no
-    images, no live links, no Streamlit colour/icon directives and no LaTeX (``$49 or $900`` stays
-    money). Citation markers like ``[1]`` are kept as they are."""
-    text = _IMAGE.sub(lambda m: f"[image: {m.group(1) or 'no description'}]", text)
-    text = _LINK.sub(lambda m: f"{m.group(1)} (link to {m.group(2)})", text)  # says where it points; the address goes inert below
-
-    def rest(part: str) -> str:
-        part = part.replace("\\", "\\\\").replace("$", "\\$")
-        part = _DIRECTIVE.sub(r"\\:", part)
-        return part.replace("<", "&lt;")
-
-    return _outside_addresses(text, rest)
-
-
-def safe_stream_piece(piece: str) -> str:
-    """A streamed token shown literally: a directive, link or address split across tokens can't take
-    effect while the answer streams (the finished answer is then drawn with :func:`safe_answer_markdown`)."""
-    return _MD_SPECIAL.sub(r"\\\1", piece)
+    images, no live links of any kind, no HTML, no Streamlit colour/icon directives and no LaTeX
+    (``$49 or $900`` stays money): :func:`neutralise` keeping formatting. An inline link says where it
+    points next to its text, an image is named; citation markers like ``[1]`` show as they are."""
+    text = _IMAGE.sub(lambda m: f"[image: {m.group(1) or 'no description'}]", text or "")
+    text = _LINK.sub(lambda m: f"{m.group(1)} (link to {m.group(2)})", text)  # the address goes inert below
+    return neutralise(text, keep_formatting=True)
 
 
 def passage_markdown(text: str) -> str:

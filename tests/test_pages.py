@@ -492,3 +492,44 @@ def _store_jobs():
     from rag.ingest import queue
 
     return queue.jobs(_store().catalog)
+
+
+# nothing a document writes is a live link or image on a page (issue 21, point 4)
+
+BEACON = (b"Beacon onboarding notes: Northwind cut onboarding with a checklist. ![x][p]\n\n"
+          b"[p]: //127.0.0.1:9/beacon.png\n\n"
+          b"Read [the guide][q], <https://127.0.0.1:9/auto>, www.evil.example and help@evil.example. "
+          b"<img src=//127.0.0.1:9/i.png> [a](//127.0.0.1:9/a) ![b](//127.0.0.1:9/b.png)\n\n"
+          b"[q]: <//127.0.0.1:9/link> \"a title\"\n")
+
+
+def _rendered_markdown(at: AppTest) -> list[str]:
+    """Every piece of Markdown the page hands the browser: text, notices, labels, captions, tooltips."""
+    values = [e.value for e in (*at.markdown, *at.caption, *at.info, *at.warning, *at.error, *at.success, *at.toast)]
+    values += [e.label for e in (*at.expander, *at.button, *at.tabs, *at.toggle, *at.text_input, *at.selectbox)]
+    values += [b.help for b in at.button if getattr(b, "help", None)]
+    return values
+
+
+def _assert_inert(at: AppTest) -> None:
+    from tests.markdown_check import live_parts
+
+    live = {value: live_parts(value) for value in _rendered_markdown(at) if live_parts(value)}
+    assert not live, live
+
+
+def test_links_and_images_in_a_passage_stay_text_in_test_a_search_and_in_chat(app):
+    app.run()
+    _upload(app, [("beacon-notes.txt", BEACON, "text/plain")])
+    _no_exceptions(app)
+    next(t for t in app.text_input if t.label == "Question").set_value("beacon onboarding checklist").run()
+    _no_exceptions(app)
+    shown = [_plain(m.value) for m in app.markdown]
+    assert any("![x][p]" in m and "[p]: `//127.0.0.1:9/beacon.png`" in m for m in shown), shown  # as text
+    assert any("`https://127.0.0.1:9/auto`" in m and "`help@evil.example`" in m for m in shown), shown
+    _assert_inert(app)
+
+    _ask(app, "What did the beacon onboarding notes say about the checklist?")
+    _no_exceptions(app)
+    assert "Northwind cut onboarding" in _texts(app)
+    _assert_inert(app)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, datetime, timezone
 
 import icalendar
@@ -82,3 +83,61 @@ def test_a_series_from_the_command_line(tmp_path, capsys):
     assert "Posting slot: Tuesdays at 08:00 UTC" in out.stdout and "--- Post 4 of 4: Tuesday 22 December 2026, 08:00 UTC" in out.stdout
     assert len(list(csv.DictReader((tmp_path / "series.csv").open()))) == 4
     assert len(list(icalendar.Calendar.from_ical((tmp_path / "series.ics").read_bytes()).walk("VEVENT"))) == 4
+
+
+# --- exports a spreadsheet or a calendar can't be hijacked through (issue 21, point 8) ---
+
+HOSTILE_NAMES = [
+    '=HYPERLINK("http://127.0.0.1:9/x","click").md', "+cmd|' /C calc'!A0.md", "-2+3.md", "@SUM(A1).md", "\tx.md",
+    "＝HYPERLINK(1).md", "note\rRRULE:FREQ=MINUTELY\r.md", "a\r\nATTENDEE:mailto:x@evil.example\r\n.md",
+    "b\nEND:VEVENT\nBEGIN:VEVENT\nSUMMARY:fake\n.md", "c\u2028X-INJECTED:1\u2029.md", "d\x0bX-VT:1\x0c.md",
+    "e\x85X-NEL:1.md", "f;g,h\\i:j.md", "null\x00byte\x1b[31m.md",
+]
+EVENT_PROPERTIES = {"UID", "DTSTAMP", "DTSTART", "DTEND", "SUMMARY", "DESCRIPTION"}
+
+
+def _hostile_series(acme):
+    series = plan_series(acme, "customer results", 4, files=SOURCES, start=date(2026, 12, 1))
+    names = iter(HOSTILE_NAMES * 2)
+    for n, post in enumerate(series.posts):
+        for c in post.draft.citations:
+            c.file, c.section = next(names), next(names)
+        post.draft.text = f"=1+1\r{'é' * 40}🚀 " * 3 + post.draft.text + "\rRRULE:FREQ=MINUTELY\r\n-5"
+    return series
+
+
+def test_no_cell_of_the_series_csv_is_a_formula(acme):
+    series = _hostile_series(acme)
+    rows = list(csv.reader(io.StringIO(series_csv(series), newline="")))
+    assert len(rows) == 1 + len(series.posts)
+    for row in rows:
+        for cell in row:
+            first = cell.lstrip(" \u00a0")[:1]
+            assert not first or first not in "=+-@\t\r\n＝＋－＠", row
+    assert any(cell.startswith("'=HYPERLINK(") for row in rows for cell in row)  # shown as text, whole
+    assert rows[1][1].startswith("'=1+1\r")
+
+
+def test_the_calendar_has_one_event_per_post_and_nothing_else(acme):
+    series = _hostile_series(acme)
+    ics = series_ics(series, made=datetime(2026, 11, 30, tzinfo=timezone.utc))
+    calendar = icalendar.Calendar.from_ical(ics)
+    events = list(calendar.walk("VEVENT"))
+    assert len(events) == len(series.posts) == 4
+    assert [c.name for c in calendar.walk()] == ["VCALENDAR"] + ["VEVENT"] * 4
+    assert set(calendar) == {"VERSION", "PRODID", "CALSCALE", "METHOD"}
+    for event, post in zip(events, series.posts):
+        assert set(event) == EVENT_PROPERTIES, set(event)
+        description = str(event["DESCRIPTION"])
+        for c in post.draft.citations:  # the names are there, as text: line breaks as line breaks, ;,\ as written
+            shown = re.sub("\r\n|[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]", "\n", c.file)
+            assert re.sub("[\x00-\x08\x0e-\x1f\x7f]", "", shown) in description
+        assert event.decoded("DTSTART") == post.when
+
+    # a reader that splits lines anywhere (CR alone, NEL, U+2028...) sees only our properties, each on its own line
+    unfolded = re.sub("\r\n[ \t]", "", ics)
+    assert unfolded.endswith("\r\n") and ics.count("\r\n") == len(ics.splitlines())
+    names = {re.match(r"[A-Z-]+", line).group(0) for line in unfolded.splitlines()}
+    assert names == {"BEGIN", "END", "VERSION", "PRODID", "CALSCALE", "METHOD"} | EVENT_PROPERTIES
+    for line in ics.split("\r\n")[:-1]:  # folded at 75 octets, never inside a UTF-8 character
+        assert len(line.encode()) <= 75 and line.encode().decode() == line

@@ -171,14 +171,14 @@ def test_style_guide_rules_show_can_be_edited_and_a_banned_word_is_fixed_in_one_
     at.text_input(key="topic-default-linkedin-post").set_value("carrier onboarding").run()
     at.button(key="write").click().run()
     _ok(at)
-    fixes = {b.label: b for b in at.button if b.key and b.key.startswith("fix-")}
+    fixes = {re.sub(r"\\(.)", r"\1", b.label): b for b in at.button if b.key and b.key.startswith("fix-")}  # unescaped
     assert set(fixes) == {"Replace with “put to work”", "Add #AcmeCo at the end"}  # the model forgot the brand hashtag
     assert any("is on your avoid list" in m.value for m in at.markdown)
     fixes["Replace with “put to work”"].click().run()
     _ok(at)
     text = " ".join(m.value for m in at.markdown)
     assert "We put to work one checklist" in text and "is on your avoid list" not in text
-    next(b for b in at.button if b.label == "Add #AcmeCo at the end").click().run()
+    next(b for b in at.button if b.label == "Add \\#AcmeCo at the end").click().run()
     _ok(at)
     assert at.code[0].value.endswith("#AcmeCo")  # the copy-ready text
     assert not [b for b in at.button if b.key and b.key.startswith("fix-")]  # nothing left to fix
@@ -226,3 +226,35 @@ def test_health_page_with_no_documents(data):
     at = page("health.py").run()
     _ok(at)
     assert any("No documents yet" in i.value for i in at.info)
+
+
+def test_a_style_rule_replacement_with_an_image_shows_as_text_on_the_replace_button(data, tmp_path, connected_model,
+                                                                                    monkeypatch):
+    """A style guide's "use instead" that is Markdown (a reference-style image on loopback) is text everywhere."""
+    from rag.marketing.style_rules import add_rule
+    from tests.markdown_check import live_parts
+
+    monkeypatch.setenv("GROUNDED_MODEL", "compatible")
+    ingest_bytes(data, "acme-case-study.md", ACME_CASE_STUDY)
+    payload = "![x][p]\n\n[p]: //127.0.0.1:9/beacon.png"
+    add_rule(data, "default", "avoid", "leverage", payload)
+    add_rule(data, "default", "avoid", "synergy", "![y](//127.0.0.1:9/inline.png) [z](<//127.0.0.1:9/z> 't')")
+    at = page("write.py").run()
+    _ok(at)
+    connected_model("We leverage synergy with one checklist. [1]\nAcme & Co cut carrier onboarding from 41 days to 12 days. [1]")
+    at.text_input(key="topic-default-linkedin-post").set_value("carrier onboarding").run()
+    at.button(key="write").click().run()
+    _ok(at)
+    fixes = [b for b in at.button if b.key and b.key.startswith("fix-")]
+    labels = [re.sub(r"\\(.)", r"\1", b.label) for b in fixes]
+    assert any(label.startswith("Replace with “![x][p]") and "//127.0.0.1:9/beacon.png" in label for label in labels), labels
+    assert any("![y]" in label for label in labels), labels
+    shown = [m.value for m in (*at.markdown, *at.caption, *at.warning, *at.info)]
+    shown += [e.label for e in (*at.button, *at.expander, *at.tabs, *at.selectbox)]
+    live = {value: live_parts(value) for value in shown if live_parts(value)}
+    assert not live, live
+    assert any("beacon.png" in m.value for m in at.markdown)  # the rule list shows the replacement, as text
+    # the one-click fix still puts the replacement in, as written
+    next(b for b in fixes if "beacon" in b.label).click().run()
+    _ok(at)
+    assert "We ![x][p]" in at.code[0].value or "![x][p]" in " ".join(c.value for c in at.code)

@@ -12,9 +12,7 @@ sources) and as an iCalendar file that calendar apps import.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -24,6 +22,7 @@ import numpy as np
 
 from ..errors import GroundedError
 from ..ingest.kinds import records
+from ..present import csv_text
 from ..types import Notice
 from .facts import Fact, extract_facts
 from .recipes import Draft, DraftOptions, draft, get_recipe, plan_retrieval
@@ -152,18 +151,25 @@ def _sources(d: Draft) -> str:
 
 
 def series_csv(series: Series) -> str:
-    """date, text, sources: one row per post (the text as it would be published, without source numbers)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["date", "text", "sources"])
-    for p in series.posts:
-        writer.writerow([p.when.strftime("%Y-%m-%d %H:%M UTC"), p.draft.publishable, _sources(p.draft)])
-    return out.getvalue()
+    """date, text, sources: one row per post (the text as it would be published, without source numbers).
+
+    No cell is a formula to a spreadsheet (a source file named ``=HYPERLINK(...)`` included): see
+    :func:`rag.present.spreadsheet_cell`."""
+    return csv_text([["date", "text", "sources"]] + [
+        [p.when.strftime("%Y-%m-%d %H:%M UTC"), p.draft.publishable, _sources(p.draft)] for p in series.posts])
+
+
+# Every way a line ends, to a reader that splits lines (str.splitlines, many calendar parsers): CRLF, CR, LF,
+# and the vertical tab, form feed, file/group/record separators, NEL and the Unicode line and paragraph separators.
+_LINE_BREAK = re.compile("\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f]")  # RFC 5545 allows no other control character in TEXT
 
 
 def _ics_text(value: str) -> str:
-    """A TEXT value as RFC 5545 writes it: backslash, semicolon, comma and line breaks escaped."""
-    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\n").replace("\n", "\\n")
+    """A TEXT value as RFC 5545 writes it: backslash, semicolon and comma escaped, every line break as ``\\n``
+    (a bare carriage return in a file name can't start a property of its own), other control characters dropped."""
+    value = _CONTROL.sub("", _LINE_BREAK.sub("\n", value))
+    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
 def _fold(line: str) -> str:
