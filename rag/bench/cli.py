@@ -90,6 +90,10 @@ def add_parser(sub) -> None:
     a = cmds.add_parser("qa", help="gold-source hits, refusals, grounding and answer correctness on a QA folder")
     a.add_argument("folder", type=Path, nargs="?", default=None, help="a folder with docs/ and qa.jsonl")
     a.add_argument("--marketing", action="store_true", help="the built-in marketing set instead of a folder")
+    a.add_argument("--shapes", action="store_true",
+                   help="three companies' documents in every format, questions of every shape (list, comparison, person, "
+                        "summary, table, before/after, follow-up, date and place, how-to, uncovered); one company held out")
+    a.add_argument("--company", type=_list, default=(), help="with --shapes: only these companies, e.g. kelpie")
     a.add_argument("--model", choices=MODELS, default="extractive")
     a.add_argument("--models", type=_list, default=(),
                    help="more answer models on the default strategy, e.g. local,compatible (compatible: the built-in "
@@ -224,6 +228,10 @@ def _dispatch(args) -> None:
         config = module.QueryConfig(args.chunks, args.queries, args.strategies, filters=not args.no_filters,
                                     recall_queries=args.recall_queries, burn=args.burn, burn_limit_s=args.burn_limit_s,
                                     index_dir=args.index_dir, target_rss_mb=args.target_rss_mb)
+    elif args.shapes:
+        from . import shapes as module
+
+        config = module.ShapesConfig(args.model, args.strategies[0], tuple(args.company), args.index_dir)
     else:
         from . import qa as module
 
