@@ -44,6 +44,7 @@ _LIST = re.compile(
     r"^\s*(which|what)\s+(?:kinds?\s+of\s+)?(?:(?!(?:do|does|did|are|is|was|were|can|will|have|has)\b)[\w&'-]+\s+){0,3}?"
     r"[\w-]*[a-rt-z]s\s+(do|does|did|are|were|can|could|will|"
     r"have|has|is|work|works|come|comes|include|includes|offer|support|cover|need|integrate)\b|^\s*(list|name|enumerate)\s+(all\s+|every\s+|the\s+|your\s+|our\s+)|"
+    r"^\s*what\s+are\s+(?:the|your|our|its|their)\s+(?:main\s+|key\s+)?(?:[\w-]+\s+){0,1}?[\w-]*[a-rt-z]s\b(?!\s+(?:of\s+)?(?:the\s+)?steps)|"
     r"\b(which|what)\s+(?:other\s+)?(tools|apps|integrations|languages|countries|markets|channels|certifications|"
     r"standards|features|benefits|options|systems|platforms|payment\s+methods|add-?ons)\b", re.I)
 _COMPARE = re.compile(r"\b(difference|differences|differ|compare[sd]?|comparison|versus|vs\.?|both)\b", re.I)
@@ -85,6 +86,16 @@ class Asked:
     def pair(self) -> tuple[str, str] | None:
         """For a comparison: the two things compared."""
         return compared(self.question, self.names) if self.kind == "comparison" else None
+
+    @property
+    def wants_place(self) -> bool:
+        """ "When and where is the Open Day?": the place as well as the date."""
+        return bool(re.search(r"\bwhere\b", self.question, re.I))
+
+    @property
+    def wants_both_sides(self) -> bool:
+        """ "... before and after Kelpie?": both figures, not one side."""
+        return bool(re.search(r"\bbefore\b.*\bafter\b|\bafter\b.*\bbefore\b", self.question, re.I))
 
     @property
     def wants_saving(self) -> bool:
@@ -172,6 +183,26 @@ _DATE_TEXT = re.compile(r"\b(19|20)\d{2}\b|\b(jan|feb|mar|apr|may|jun|jul|aug|se
 _QUOTATION = re.compile(r"[“\"«„][^”\"»]{12,}[”\"»]")
 _PERSON_NAME = re.compile(r"\b[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?\s+(?:[A-Z]\.\s+)?[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?\b")
 _STEP_LINE = re.compile(r"(?m)^\s*(\d{1,2}[.)]|step\s+\d+\b|[-*•])\s+\S")
+_ORDERED_LINE = re.compile(r"(?m)^\s*(\d{1,2}[.)]|step\s+\d+\b)\s+\S")
+# what a person is told to do: "Open the profile, click More and choose Archive traveller."
+IMPERATIVE = re.compile(r"(?:^|[,;:.]\s+|\band\s+(?:then\s+)?|\bthen\s+|^\s*(?:\d{1,2}[.)]|[-*•])\s+|\bto\s+\w+[^,.]*,\s+)"
+                        r"(open|click|choose|select|go\s+to|switch|turn|enter|type|press|tap|pick|add|remove|"
+                        r"drag|upload|sign\s+in|log\s+in|paste|copy|save|set|enable|disable|find|follow|visit|"
+                        r"connect|authori[sz]e|confirm|check|fill\s+in|download|install|create|invite|use)\b", re.I | re.M)
+_SPEAKER = re.compile(r"^\s*(?:\[?\d{1,2}:\d{2}(?::\d{2})?\]?\s*)?([A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){0,3})\s*:\s+\S")
+
+
+def instructions(text: str) -> int:
+    """How many instructions ``text`` gives: numbered steps, or imperative clauses ("open ..., click ...")."""
+    return max(len(_ORDERED_LINE.findall(text)), len(IMPERATIVE.findall(text)))
+
+
+def speaker_of(text: str) -> str:
+    """The speaker a transcript turn starts with ("Ruth Alvarez: A 50 kWh battery ..."), or ""."""
+    m = _SPEAKER.match(text)
+    if not m or m.group(1).lower() in ("date", "time", "place", "location", "where", "when", "note", "tip", "step"):
+        return ""
+    return m.group(1)
 
 
 def carries(asked: Asked, text: str) -> bool:
@@ -189,13 +220,14 @@ def carries(asked: Asked, text: str) -> bool:
             return bool(_DURATION.search(text) or _PERCENT.search(text))
         return True
     if asked.kind == "quote":
-        return bool(_QUOTATION.search(text))
+        return bool(_QUOTATION.search(text)) or any(
+            speaker_of(line) and any(n in speaker_of(line) for n in asked.names) for line in text.splitlines())
     if asked.kind == "person":
         return bool(_PERSON_NAME.search(text))
     if asked.kind == "date":
         return bool(_DATE_TEXT.search(text))
     if asked.kind == "steps":
-        return len(_STEP_LINE.findall(text)) >= 2
+        return instructions(text) >= 2
     if asked.kind == "list":
         return len(_STEP_LINE.findall(text)) >= 2 or len(re.findall(r"^\s*\|.*\|\s*$", text, re.M)) >= 3
     if asked.kind == "comparison" and asked.pair:
@@ -247,8 +279,24 @@ def _what(asked: Asked) -> str:
 
 
 def subject_terms(asked: Asked) -> list[str]:
-    """What a figure is about, in stemmed words: the question's key terms without the measure words."""
-    return [t for t in asked.terms if t not in _MEASURES]
+    """What a figure is about, in stemmed words: the question's key terms without the measure words.
+
+    For a list, the plural that names the items ("Which *features* ...?", "What are the *benefits* ...")
+    says what kind of thing the items are, not what they say: it is left out too.
+    """
+    terms = [t for t in asked.terms if t not in _MEASURES]
+    if asked.kind == "list":
+        m = re.search(r"^\s*(?:which|what)\s+(?:are\s+(?:the|your|our|its|their)\s+)?(?:main\s+|key\s+|other\s+)?"
+                      r"(?:[\w&'-]+\s+){0,2}?([\w-]*[a-rt-z]s)\b", asked.question, re.I)
+        if m:
+            noun = analyse(m.group(1))
+            terms = [t for t in terms if t not in noun]
+    return terms
+
+
+def _found(term: str, words: set[str]) -> bool:
+    """A stemmed term among ``words``, or a word sharing its first five letters ("certif" and "certifi")."""
+    return term in words or len(term) >= 5 and any(w[:5] == term[:5] and len(w) >= 5 for w in words)
 
 
 def _off_subject(asked: Asked, body: str, where: str) -> str:
@@ -265,11 +313,11 @@ def _off_subject(asked: Asked, body: str, where: str) -> str:
         return ""
     in_body = set(analyse(body))
     in_where = set(analyse(where))
-    found = sum(1.0 if t in in_body else 0.5 if t in in_where else 0.0 for t in about)
+    found = sum(1.0 if _found(t, in_body) else 0.5 if _found(t, in_where) else 0.0 for t in about)
     needed = len(about) if len(about) == 2 else len(about) / 2
     if found >= needed or (len(about) == 2 and found >= 1.5):
         return ""
-    missing = [t for t in about if t not in in_body]
+    missing = [t for t in about if not _found(t, in_body)]
     words = [w for w in re.findall(r"[\w'-]+", asked.question) if analyse(w) and analyse(w)[0] in missing]
     return " ".join(dict.fromkeys(words)) or " ".join(missing)
 
@@ -288,11 +336,12 @@ def judge(asked: Asked, text: str, sources: str = "") -> tuple[bool | None, str]
     missing_names = [n for n in asked.names if n.lower() not in where]
     off_subject = _off_subject(asked, body, where) if asked.kind in ("steps", "list", "yes_no", "description") else ""
     if asked.kind == "figure":
-        about = subject_terms(asked)
+        name_terms = {t for name in asked.names for t in analyse(name)}
+        about = [t for t in subject_terms(asked) if t not in name_terms]
         found = set(analyse(where))
-        if about and sum(t in found for t in about) < len(about) / 2:
+        if about and sum(_found(t, found) for t in about) < len(about) / 2:
             off_subject = " ".join(w for w in re.findall(r"[\w'-]+", asked.question)
-                                   if analyse(w) and analyse(w)[0] in about and analyse(w)[0] not in found)
+                                   if analyse(w) and analyse(w)[0] in about and not _found(analyse(w)[0], found))
     if asked.kind in ("figure", "quote", "person", "date", "steps", "list", "comparison", "summary"):
         if not carries(asked, body):
             return False, f"These are the closest passages; none of them states {_what(asked)}."

@@ -35,6 +35,7 @@ from .models import PreparedModel, prepare_model
 from .prompt import SYSTEM_PROMPT, build_prompt, format_sources, history_messages, instructions_block
 from .quote import quote_answer, sources_in_order
 from .shapes import passages_for
+from .subjects import full_names
 from .tail import Written, explain_check, model_notice, planted_notice, stream_written
 
 __all__ = ["AskOptions", "Event", "Turn", "ask", "ask_stream"]
@@ -141,7 +142,7 @@ def ask_stream(store, question: str, workspace: str | None = None, options: AskO
     answers, reason = judge(classify(query), checked.answer, _cited_context(store, checked.citations))
     if answers is False and name == "extractive":
         notices.append(Notice("not_answered", reason))
-    notices += weak_match(checked.citations, hits, options.retrieval.threshold)
+    notices += weak_match(checked.citations, hits, options.retrieval.threshold, full_names(query))
     yield Event("answer", answer=Answer(
         answer=checked.answer,
         model=name,
@@ -158,15 +159,19 @@ def ask_stream(store, question: str, workspace: str | None = None, options: AskO
     ))
 
 
-def weak_match(citations, hits: list[Hit], threshold: float) -> list[Notice]:
-    """A notice when the passages an answer cites are all under the relevance floor (let in by a name they share).
+def weak_match(citations, hits: list[Hit], threshold: float, people: list[str] = ()) -> list[Notice]:
+    """A notice when the passages an answer cites are all under the relevance floor (let in by a word they share).
 
     "Supported" says each sentence is in its source, not that the source answers the question: a
     quote at 18% relevance is supported and still a weak match, and the reader must be told so.
+    A passage that says the full name of a person the question asks about ("What did Priya Nair
+    say?") is matched by that name, which meaning-based relevance scores poorly: it is not weak.
     """
     by_chunk = {h.chunk_id: h for h in hits}
-    cited = [by_chunk[c.chunk_id].similarity for c in citations
-             if c.chunk_id in by_chunk and by_chunk[c.chunk_id].similarity is not None]
+    cited_hits = [by_chunk[c.chunk_id] for c in citations if c.chunk_id in by_chunk]
+    if people and any(all(p in (h.context or h.text) for p in people) for h in cited_hits):
+        return []
+    cited = [h.similarity for h in cited_hits if h.similarity is not None]
     if not cited or max(cited) >= threshold:
         return []
     return [Notice("weak_match", f"The passages quoted are only a weak match for the question (relevance "

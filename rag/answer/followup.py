@@ -112,7 +112,14 @@ def _swap(previous: str, replacement: str) -> str | None:
     phrase = re.compile(rf"\b(?:(?:the|our|your|a|an)\s+)?(?:[\w&'-]+\s+){{0,2}}?{head}s?\b", re.I)
     m = phrase.search(previous)
     if m and len(words) > 1:
-        return previous[: m.start()] + replacement + previous[m.end():]
+        start = m.start()
+        # the whole name before the head word goes too: "Orbital Engineering case study" -> "Kestrel Films case study"
+        before = re.search(r"(?:\b(?:the|our|your|a|an)\s+)?(?:[A-Z][\w&'’-]*\s+)*$", previous[:start])
+        if before and before.group(0).strip() and start > 0:
+            start = before.start()
+        replaced = re.sub(r"^(the|our|your|a|an)\s+", "", replacement, flags=re.I)
+        lead = re.match(r"(the|our|your|a|an)\s+", previous[start:], re.I)
+        return previous[:start] + (lead.group(0) if lead else "") + replaced + previous[m.end():]
     names_before = question_terms(previous)
     names_now = question_terms(replacement) or ([replacement] if replacement[:1].isupper() else [])
     if names_before and names_now:  # "what about Northwind?" after "How long did Acme take?"

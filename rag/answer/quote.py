@@ -37,7 +37,7 @@ import numpy as np
 
 from ..types import Hit
 from ..words import analyse
-from .asked import Asked, carries, classify, direction_fit, subject_terms
+from .asked import Asked, carries, classify, direction_fit, instructions, speaker_of, subject_terms
 from .check import split_sentences
 from .guard import PLACEHOLDER, defuse, looks_like_injection
 
@@ -68,6 +68,7 @@ class Unit:
 
     about: str = ""  # the passage's file name and heading path: whose figures these are
     leads: int = -1  # for a sentence ending in ":" ("We hold the following certifications:"), the list block it opens
+    speaker: str = ""  # in a transcript, who says it (the turn's "Name:")
 
     def scoring_text(self) -> str:
         """What the embedding compares with the question: the unit with its heading or table header."""
@@ -128,12 +129,14 @@ def units_of(hit: Hit, source: int) -> list[Unit]:
                 units.append(Unit(source, position, "sentence", _LIST_MARK.sub("", item, count=1).strip(), label, block=block_no))
                 position += 1
             continue
+        speaker = speaker_of(lines[0])
         for sentence in _whole_quotes(split_sentences(block)):
             words = sentence.split()
             is_label = len(words) < 5 and not re.search(r"[.!?:”\"]$", sentence)
             if _ATTRIBUTION.match(sentence) and units and _QUOTE_MARK.search(units[-1].text):
                 units[-1].context += f"\n{sentence}"  # a quote is read with who said it
-            units.append(Unit(source, position, "label" if is_label else "sentence", sentence, heading, block=block_no))
+            units.append(Unit(source, position, "label" if is_label else "sentence", sentence, heading, block=block_no,
+                              speaker=speaker))
             position += 1
     for u in units:
         u.about = about
@@ -222,14 +225,23 @@ def score_units(asked: Asked, question_vector: np.ndarray, units: list[Unit], em
             score += 0.25
         if asked.kind == "list" and (u.kind == "list" or u.leads >= 0):
             score += 0.3
-        if asked.kind == "steps" and u.kind == "list":
-            score += 0.3 if _ORDERED.match(u.text) or carries(asked, u.text) else 0.15
+        if asked.kind == "steps" and u.kind == "list":  # a list of things to do, not of things (integrations)
+            score += 0.3 if _ORDERED.match(u.text) or carries(asked, u.text) else 0.0
+        elif asked.kind == "steps" and instructions(u.text) >= 2:
+            score += 0.2  # "Open Settings > Integrations, pick BambooHR and click Connect."
         if asked.kind == "figure":
-            score += 0.12 * direction_fit(asked, u.text)
+            score += 0.12 * direction_fit(asked, u.text if u.kind != "row" else f"{u.header}\n{u.text}")
+        if asked.kind in ("quote", "person") and u.speaker and _names_person(asked, u.speaker):
+            score += 0.35  # the person's own turn in a transcript, over a line that introduces them
+            fits = True
         if asked.kind in ("quote", "person") and fits and _QUOTE_MARK.search(u.text):
             score += 0.1  # what someone said, over a sentence that merely names them
         scored.append(Scored(u, score, fits))
     return sorted(scored, key=lambda s: -s.score)
+
+
+def _names_person(asked: Asked, speaker: str) -> bool:
+    return any(n in speaker.split() for n in asked.names)
 
 
 def select(asked: Asked, scored: list[Scored], units_by_source: dict[int, list[Unit]]) -> list[Unit]:
@@ -273,9 +285,52 @@ def select(asked: Asked, scored: list[Scored], units_by_source: dict[int, list[U
             continue
         chosen.append(s.unit)
         length += len(s.unit.text)
+    if asked.kind == "figure" and asked.wants_both_sides:
+        chosen += _other_side(chosen, scored)
+    if asked.kind == "date" and asked.wants_place:
+        chosen += _place(chosen, scored)
     if asked.kind in ("quote", "person"):
         chosen += _attributions(chosen, units_by_source)
     return chosen
+
+
+_PLACE = re.compile(r"\b(place|location|venue|where|address)\s*:|\b(at|in)\s+(the\s+)?[A-Z][\w'’-]+", re.I)
+_BEFORE_SIDE = re.compile(r"\b(before|previously|used\s+to|was|were|took)\b", re.I)
+_AFTER_SIDE = re.compile(r"\b(after|now|with\s+[A-Z]\w*|today|takes|since)\b", re.I)
+
+
+def _other_side(chosen: list[Unit], scored: list[Scored]) -> list[Unit]:
+    """For "... before and after?": when what was chosen states one side only, the best unit with the other side.
+
+    "Before Kelpie, onboarding took 12 days." is half the answer; "With Kelpie it takes 3 days" is the other half.
+    """
+    text = " ".join(u.text if u.kind != "row" else f"{u.header} {u.text}" for u in chosen)
+    if re.search(r"\bfrom\s+[$€£]?\d[^.]*\bto\s+[$€£]?\d", text, re.I) or any(u.kind == "row" for u in chosen):
+        return []
+    has_before, has_after = bool(_BEFORE_SIDE.search(text)), bool(_AFTER_SIDE.search(text))
+    if has_before == has_after:
+        return []
+    wanted = _AFTER_SIDE if has_before else _BEFORE_SIDE
+    first = chosen[0]
+    for s in scored:
+        u = s.unit
+        if u in chosen or not s.fits or u.kind != "sentence" or u.source != first.source:
+            continue
+        if wanted.search(u.text) and abs(u.position - first.position) <= 3:
+            return [u]
+    return []
+
+
+def _place(chosen: list[Unit], scored: list[Scored]) -> list[Unit]:
+    """For "when and where": the line that says where, from the same passage, when the date line doesn't."""
+    if any(_PLACE.search(u.text) for u in chosen):
+        return []
+    first = chosen[0]
+    for s in scored:
+        u = s.unit
+        if u not in chosen and u.source == first.source and abs(u.position - first.position) <= 4 and _PLACE.search(u.text):
+            return [u]
+    return []
 
 
 def _list_of(lead: Unit, units_by_source: dict[int, list[Unit]]) -> Unit | None:
@@ -353,64 +408,89 @@ _FROM_TO = re.compile(r"\bfrom\s+[$€£]?\d[^.]*?\bto\s+[$€£]?\d|\d\s?(%|x\b
                       re.I)
 
 
-def summary_points(question: str, units_by_source: dict[int, list[Unit]]) -> list[Unit]:
-    """The document's key sentences for "summarise ...": its headline figures, its quote, its timeline, in its order.
+_KICKER = re.compile(r"\s[·|•–-]\s")  # "Customer story · Retail · 40 stores": a label line, not the opening
+_BEFORE_AFTER_HEADER = re.compile(r"\bbefore\b.*\bafter\b|\bthen\b.*\bnow\b|\bold\b.*\bnew\b", re.I)
 
-    Sentences are scored on what a reader of a summary wants (a before/after or other figure, a
-    quotation with who said it, a date, the opening that says what the document is about) and
-    the best few are kept in the document's order; a table row counts only when no sentence
-    states a figure (an "at a glance" table repeats the text).
+
+def _figure_weight(u: Unit) -> float:
+    if _FROM_TO.search(u.text):
+        return 2.0
+    if re.search(r"\d", u.text) and (_BEFORE_SIDE.match(u.text) or re.match(r"\s*(before|after|with|now)\b", u.text, re.I)):
+        return 1.8  # one side of a before/after told in two sentences
+    return 1.0 if re.search(r"\d", u.text) else 0.0
+
+
+def _dated(u: Unit) -> bool:
+    return bool(re.search(r"\b(19|20)\d{2}\b|\b(january|february|march|april|may|june|july|august|september|"
+                          r"october|november|december)\b", u.text, re.I))
+
+
+def summary_points(question: str, units_by_source: dict[int, list[Unit]]) -> list[Unit]:
+    """The document's key points for "summarise ...": its opening, headline figures, quote and timeline, in its order.
+
+    One of each thing a summary reader wants comes first (the opening sentence that says what
+    the document is about, the headline before/after figure, the quote with who said it, the
+    dates), then the next strongest figures. A before/after told in two sentences ("Before
+    Kelpie it took 12 days." "With Kelpie it takes 3 days.") is kept as its pair. When no
+    sentence states the before/after but a results table does, its first row is one of the
+    points (quoted as the table it is, with its header). A slide's short lines count when they
+    carry a figure or a date ("General availability: 21 April 2026").
     """
     m = re.search(r"\b(two|three|four|five|[2-5])\b", question, re.I)
     wanted = min(5, max(3, _COUNT_WORDS.get(m.group(1).lower(), 4))) if m else 4
-    units = [u for us in units_by_source.values() for u in us
-             if u.kind == "sentence" and len(u.text.split()) >= 5 and not looks_like_injection(u.text)
-             and not _ATTRIBUTION.match(u.text) and not u.text.lstrip().startswith("#")]
+    everything = [u for us in units_by_source.values() for u in us]
+    units = [u for u in everything
+             if u.kind == "sentence" and (len(u.text.split()) >= 5 or len(u.text.split()) >= 3 and re.search(r"\d", u.text))
+             and not looks_like_injection(u.text) and not _ATTRIBUTION.match(u.text) and not u.text.lstrip().startswith("#")]
     if not units:
         return []
-    first = min(units, key=lambda u: (u.source, u.position))
-
-    def figure(u: Unit) -> float:
-        return 2.0 if _FROM_TO.search(u.text) else 1.0 if re.search(r"\d", u.text) else 0.0
-
-    def dated(u: Unit) -> bool:
-        return bool(re.search(r"\b(19|20)\d{2}\b|\b(january|february|march|april|may|june|july|august|september|"
-                              r"october|november|december)\b", u.text, re.I))
-
-    # one of each thing a summary reader wants first (the opening, the headline figure, the quote, the
-    # timeline), then the next strongest figures
-    kinds = [
+    openings = [u for u in units if len(u.text.split()) >= 6 and not _KICKER.search(u.text) and re.search(r"[.!?]$", u.text)]
+    first = min(openings or units, key=lambda u: (u.source, u.position))
+    results = [u for u in everything if u.kind == "row" and _BEFORE_AFTER_HEADER.search(u.header.splitlines()[0])]
+    headline = sorted((u for u in units if _figure_weight(u) >= 1.8), key=lambda u: (-_figure_weight(u), u.source, u.position))
+    groups = [
         [first],
-        sorted((u for u in units if figure(u) >= 2.0), key=lambda u: u.position),
+        headline[:1] or results[:1],
         [u for u in units if _QUOTE_MARK.search(u.text)],
-        [u for u in units if dated(u)],
-        sorted((u for u in units if figure(u) > 0), key=lambda u: (-figure(u), u.source, u.position)),
+        [u for u in units if _dated(u)],
+        [u for u in units if _dated(u)],  # a timeline has more than one date
+        sorted((u for u in units if _figure_weight(u) > 0), key=lambda u: (-_figure_weight(u), u.source, u.position)),
     ]
     picked: list[Unit] = []
-    for group in kinds:
-        for u in group:
-            if len(picked) >= wanted:
-                break
-            if u not in picked and not any(_same(u, p) for p in picked):
-                picked.append(u)
-                if group is not kinds[-1]:
-                    break
+
+    def take(u: Unit) -> bool:
+        if len(picked) >= wanted or u in picked or any(_same(u, p) for p in picked):
+            return False
+        picked.append(u)
+        if u.kind == "sentence" and _figure_weight(u) == 1.8 and len(picked) < wanted:  # its other half
+            other = next((v for v in units if v.source == u.source and v.position == u.position + 1 and _figure_weight(v) > 0), None)
+            if other is not None and other not in picked:
+                picked.append(other)
+        return True
+
+    for group in groups[:-1]:
+        next((u for u in group if take(u)), None)
+    for u in groups[-1]:
+        take(u)
     for u in units:  # a document with few figures: its next sentences, in order
         if len(picked) >= min(wanted, 3):
             break
-        if u not in picked and not any(_same(u, p) for p in picked):
-            picked.append(u)
+        take(u)
     return sorted(picked, key=lambda u: (u.source, u.position))
 
 
 def render_points(points: list[Unit]) -> str:
-    """Key points as a Markdown list, each with its own marker; a quotation with the line that says who said it."""
-    lines = []
+    """Key points as a Markdown list, each with its own marker; a quotation with the line that says who said it;
+    a results row as its table, after the list."""
+    lines, tables = [], []
     for u in points:
+        if u.kind == "row":
+            tables.append(f"{u.header}\n{u.text}\n\n[{u.source}]")
+            continue
         said_by = next((line.strip() for line in u.context.splitlines()[1:] if _ATTRIBUTION.match(line)), "")
         text = f"{u.text} {said_by}" if said_by and _QUOTE_MARK.search(u.text) and said_by not in u.text else u.text
         lines.append(f"- {text} [{u.source}]")
-    return "\n".join(lines)
+    return "\n\n".join(["\n".join(lines), *tables]) if lines else "\n\n".join(tables)
 
 
 def quote_answer(question: str, question_vector: np.ndarray, hits: list[Hit], embeddings) -> str:

@@ -43,6 +43,16 @@ def full_names(question: str) -> list[str]:
             and all(w in question_terms(question) for w in m.group(0).split())]
 
 
+def _labels_a_row(term: str, text: str) -> bool:
+    """Does a table row of ``text`` name ``term`` in its first cell?"""
+    for line in text.splitlines():
+        if line.lstrip().startswith("|"):
+            first = line.strip().strip("|").split("|")[0]
+            if mentions_name(term, first):
+                return True
+    return False
+
+
 def subject_gaps(question: str, hits: list[Hit], min_similarity: float, about: dict[str, str] | None = None,
                  titled: dict[str, str] | None = None) -> SubjectGaps:
     """Which of the question's names no relevant passage is about.
@@ -58,6 +68,8 @@ def subject_gaps(question: str, hits: list[Hit], min_similarity: float, about: d
     - the passage's document is titled with the name (its file name or title:
       ``titled``): the Acme & Co case study is about Acme & Co, whatever a
       given passage of it scores;
+    - a table row names it in its first cell: a price table's "Growth" row is
+      about the Growth plan, however far the table is from the question;
     - the question names a person in full ("Jane Doe") and the passage says
       that full name: a quote attributed to Jane Doe is about her (and about
       the other names it says), even when its words are far from the
@@ -84,6 +96,8 @@ def subject_gaps(question: str, hits: list[Hit], min_similarity: float, about: d
         # a passage that says the person's full name covers the person and what the question asks them about
         # ("What did Priya Natarajan say about ShiftPal?": her quote names ShiftPal)
         person = any(p in (h.context or h.text) for p in people for h in mentions)
-        if not (close or in_title or person):
+        # a table row is about what its first cell names: "| Growth | $129 | ..." is the Growth plan's row
+        row_label = any(_labels_a_row(term, h.context or h.text) for h in mentions)
+        if not (close or in_title or person or row_label):
             in_passing.append(term)
     return SubjectGaps(absent, in_passing)
