@@ -327,6 +327,21 @@ def m015_documents_by_status(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX IF NOT EXISTS documents_status ON documents(workspace, status)")
 
 
+def m016_signin_sessions(conn: sqlite3.Connection) -> None:
+    """Sign-in sessions kept on the server (rag/workspace/sessions.py): a token's SHA-256, never the token,
+    so sign-out can end a session and a copied cookie stops working."""
+    conn.execute("""
+CREATE TABLE IF NOT EXISTS signin_sessions (
+    token_hash TEXT PRIMARY KEY,
+    user TEXT NOT NULL,
+    password_mark TEXT NOT NULL,
+    created REAL NOT NULL,
+    last_seen REAL NOT NULL,
+    expires REAL NOT NULL
+)""")
+    conn.execute("CREATE INDEX IF NOT EXISTS signin_sessions_user ON signin_sessions(user)")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_initial,
     m002_document_about,
@@ -343,6 +358,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m013_read_requests,
     m014_document_ocr,
     m015_documents_by_status,
+    m016_signin_sessions,
 ]
 
 
