@@ -206,6 +206,13 @@ def current_assistant(store: Store) -> Assistant:
     return assistant
 
 
+def managed_by(assistant: Assistant) -> str:
+    """Who may change an assistant, for a sentence: its owner by name, or the admins when nobody owns it."""
+    if assistant.owner:
+        return f"{escape_markdown(assistant.owner)}, who owns this assistant,"
+    return "an admin (whoever runs Grounded)"
+
+
 def assistant_settings(store: Store, assistant: Assistant) -> Settings:
     return effective_settings(store.settings, assistant)
 

@@ -97,7 +97,7 @@ def test_user_b_cannot_reach_user_a_in_any_way(workplace):
     with pytest.raises(NotFound):
         document(store, secret_doc.doc_id, User("bob"))  # no download, preview or export
     # and the index itself: Bob's assistant's collection holds none of Alice's chunks
-    answer = ask(store, "When does the Falcon launch happen?", bobs.id, AskOptions(model="extractive"))
+    answer = ask(store, "When does the Falcon launch happen?", bobs.id, AskOptions(model="extractive"), user=None)
     assert answer.refused and "secret-plan.md" not in answer.answer
 
 
