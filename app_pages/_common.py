@@ -16,7 +16,16 @@ from rag.present import escape_markdown
 from rag.settings import Settings
 from rag.store import Store
 from rag.workspace.access import LOCAL_USER, User, authenticate, signed_in
-from rag.workspace.sessions import SESSION_COOKIE, SignInThrottle, end_session, session_user, start_session
+from rag.workspace.sessions import (
+    HANDOVER,
+    HANDOVER_PATH,
+    SESSION_COOKIE,
+    SIGN_OUT_PATH,
+    SignInThrottle,
+    end_session,
+    session_user,
+    start_session,
+)
 from rag.workspace.assistants import (
     Assistant,
     create_assistant,
@@ -92,14 +101,22 @@ def _secure() -> bool:
 
 
 def _cookie_script(value: str, max_age: int) -> None:
-    """Set (or, with ``max_age`` 0, clear) the session cookie: only our own token, base64url, goes in it.
+    """Set (or, with ``max_age`` 0, clear) the session cookie in this browser.
 
-    Streamlit pages can only set a cookie from the browser's side, so it can't be HttpOnly (a page
-    script could read it). What keeps that from mattering: documents are shown as escaped text and
-    inline HTML is inert (no script of a document's runs), SameSite=Strict keeps other sites from
-    sending it, and the token itself is worthless once its session ends on the server (sign-out,
+    Behind ``serve.py`` the page posts a single-use code to its route, which sets the cookie
+    HttpOnly (no page script can read it) and SameSite=Strict, Secure over https. Run as plain
+    ``streamlit run app.py`` there is no such route: a page script sets it (SameSite=Strict, not
+    HttpOnly). Either way the token is worthless once its session ends on the server (sign-out,
     ``session_idle_minutes`` unused, ``session_hours`` old, or a changed password).
     """
+    if HANDOVER.served:
+        if max_age:
+            code = HANDOVER.offer(value, max_age)  # base64url: nothing to escape
+            script = f"fetch('{HANDOVER_PATH}', {{method: 'POST', body: '{code}', credentials: 'same-origin'}})"
+        else:
+            script = f"fetch('{SIGN_OUT_PATH}', {{method: 'POST', credentials: 'same-origin'}})"
+        st.html(f"<script>{script}</script>", unsafe_allow_javascript=True)
+        return
     st.html(f"<script>document.cookie = '{SESSION_COOKIE}={value}; Path=/; Max-Age={max_age}; SameSite=Strict'"
             + ("; Secure" if _secure() else "") + "</script>",
             unsafe_allow_javascript=True)

@@ -338,6 +338,8 @@ def _reading_calls(store, assistant_id: str, doc_id: str, chat, user):
         "ready_count": lambda: documents.ready_count(store, assistant_id, user),
         "page view": lambda: page_view.passage(store, user, documents.passages(store, doc_id, None)[0]),
         "queue_view": lambda: jobs.queue_view(store, assistant_id, user),
+        "queue_progress": lambda: jobs.queue_progress(store, assistant_id, user),
+        "still_indexing_notice": lambda: jobs.still_indexing_notice(store, assistant_id, user, "launch"),
         "list_sites": lambda: sites.list_sites(store, assistant_id, user),
         "get_assistant": lambda: get_assistant(store.catalog, assistant_id, user),
         "list_chats": lambda: chats.list_chats(store.catalog, assistant_id, user=user),
@@ -404,22 +406,35 @@ CHECKED_WRITES = {
 }
 
 
+# functions of the workspace modules pages import whole that work on what a checked call returned
+ON_CHECKED_OBJECTS = {"render", "section", "cited_page", "is_paged", "indexer_for", "sync_due", "managed_assistant"}
+
+
 def test_every_library_call_of_the_pages_is_checked_or_harmless():
     import ast
+    import importlib
+    import inspect
     from pathlib import Path
 
     root = Path(__file__).resolve().parent.parent
-    reading = set(_reading_calls.__code__.co_consts) | set(_reading_calls.__code__.co_names)
-    for code in _reading_calls.__code__.co_consts:  # the names the lambdas call
-        if hasattr(code, "co_names"):
-            reading |= set(code.co_names)
+    reading = {n.id if isinstance(n, ast.Name) else n.attr
+               for n in ast.walk(ast.parse(inspect.getsource(_reading_calls)))
+               if isinstance(n, (ast.Name, ast.Attribute))}
     unknown = set()
     for page in [root / "app.py", *sorted((root / "app_pages").glob("*.py"))]:
         for node in ast.walk(ast.parse(page.read_text())):
-            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("rag"):
-                for alias in node.names:
-                    if alias.name in ("documents", "jobs", "sources"):  # modules whose calls all take the user
-                        continue
-                    if alias.name not in reading | HANDED_OR_HARMLESS | CHECKED_WRITES:
-                        unknown.add(f"{page.name}: {node.module}.{alias.name}")
+            if not (isinstance(node, ast.ImportFrom) and (node.module or "").startswith("rag")):
+                continue
+            for alias in node.names:
+                try:  # a whole module (``from rag.workspace import documents``): every function takes the user
+                    module = importlib.import_module(f"{node.module}.{alias.name}")
+                except ImportError:
+                    module = None
+                if module is not None:
+                    for name, fn in inspect.getmembers(module, inspect.isfunction):
+                        if fn.__module__ == module.__name__ and not name.startswith("_") and name not in ON_CHECKED_OBJECTS:
+                            if "user" not in inspect.signature(fn).parameters:
+                                unknown.add(f"{page.name}: {module.__name__}.{name} takes no user")
+                elif alias.name not in reading | HANDED_OR_HARMLESS | CHECKED_WRITES:
+                    unknown.add(f"{page.name}: {node.module}.{alias.name}")
     assert not unknown, f"say whether these check the acting user: {sorted(unknown)}"

@@ -71,8 +71,8 @@ def test_chat_history_survives_reopening(store, settings):
     assert loaded.messages[1].answer.citations[0].quote == "cut onboarding from 41 days to 12 days"
     assert loaded.messages[1].answer.hits[0].similarity == 0.7
     assert load_chat(reopened, chat.chat_id, "someone-else", user=None) is None
-    record_feedback(reopened, loaded.chat_id, loaded.workspace, loaded.user, msg.msg_id, -1, "Wrong customer")
-    fb = feedback_for(reopened, msg.msg_id)
+    record_feedback(reopened, loaded.chat_id, loaded.workspace, None, msg.msg_id, -1, "Wrong customer")
+    fb = feedback_for(reopened, msg.msg_id, chat=loaded, user=None)
     assert fb["rating"] == -1 and fb["comment"] == "Wrong customer"
     assert fb["question"] == "How long did onboarding take?" and "northwind.md" in fb["sources"]
     assert [c.chat_id for c in list_chats(reopened, "default", user=None)] == [chat.chat_id]

@@ -61,9 +61,9 @@ def start_session(catalog, settings, user: User, now: float | None = None) -> st
     return token
 
 
-def session_user(catalog, settings, token: str | None, now: float | None = None) -> User | None:
+def session_user(catalog, settings, token: object, now: float | None = None) -> User | None:
     """The user a session token signs in, if the session exists, is in time and the password is unchanged."""
-    if not token or len(token) > 200:
+    if not isinstance(token, str) or not token or len(token) > 200:
         return None
     now = time.time() if now is None else now
     key = _digest(token)
@@ -167,3 +167,46 @@ class SignInThrottle:
         with self._lock:
             self._failures.pop(("pair", address, self._name(name)), None)
             self._failures.pop(("address", address), None)
+
+
+class CookieHandover:
+    """Hands a session token to the browser as an HttpOnly cookie, without a page script ever seeing it.
+
+    A Streamlit page can only set cookies from a script in the browser, and such a cookie can't
+    be HttpOnly. So when the app runs behind ``serve.py`` (its one extra route, POST
+    ``HANDOVER_PATH``), the page instead offers a single-use code, valid for ``ttl_s`` seconds, and
+    the page's script posts it to that route, which answers with the token in a ``Set-Cookie:
+    HttpOnly; SameSite=Strict`` header (``Secure`` over https). The code is worthless once used or
+    expired; the token never reaches a page script. Kept in memory: the route and the pages run in
+    one process.
+    """
+
+    def __init__(self, ttl_s: float = 60.0, clock=time.monotonic):
+        self.ttl_s = ttl_s
+        self.served = False  # set by serve.py when the route exists
+        self._clock = clock
+        self._codes: dict[str, tuple[str, int, float]] = {}  # code's digest -> (token, max_age, expires)
+        self._lock = threading.Lock()
+
+    def offer(self, token: str, max_age_s: int) -> str:
+        code = secrets.token_urlsafe(24)
+        now = self._clock()
+        with self._lock:
+            self._codes = {k: v for k, v in self._codes.items() if v[2] > now}
+            self._codes[_digest(code)] = (token, int(max_age_s), now + self.ttl_s)
+        return code
+
+    def take(self, code: str) -> tuple[str, int] | None:
+        """The token and cookie lifetime for a code, once; None for an unknown, used or expired code."""
+        if not isinstance(code, str) or not code or len(code) > 200:
+            return None
+        with self._lock:
+            found = self._codes.pop(_digest(code), None)
+        if found is None or found[2] < self._clock():
+            return None
+        return found[0], found[1]
+
+
+HANDOVER_PATH = "/_grounded/session"
+SIGN_OUT_PATH = "/_grounded/sign-out"
+HANDOVER = CookieHandover()
