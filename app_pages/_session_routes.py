@@ -3,6 +3,8 @@
 See rag/workspace/sessions.py (CookieHandover) for why a route: a page script can't set an HttpOnly cookie.
 """
 
+from urllib.parse import urlsplit
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -15,8 +17,16 @@ def _secure(request: Request) -> bool:
     return request.url.scheme == "https" or forwarded == "https"
 
 
+def _other_site(request: Request) -> bool:
+    """A request a page of another site made (its Origin names another host): refused."""
+    origin = request.headers.get("origin")
+    return bool(origin) and urlsplit(origin).netloc.lower() != request.headers.get("host", "").lower()
+
+
 async def session_cookie(request: Request) -> Response:
     """POST a single-use code (the body) the page was given at sign-in: the answer sets the HttpOnly cookie."""
+    if _other_site(request):
+        return Response("Sign in from Grounded's own page.", status_code=403)
     body = await request.body()
     handed = HANDOVER.take(body[:200].decode("ascii", errors="replace").strip())
     if handed is None:
@@ -30,6 +40,8 @@ async def session_cookie(request: Request) -> Response:
 
 async def sign_out_cookie(request: Request) -> Response:
     """Forget the session cookie in this browser (the session itself already ended on the server)."""
+    if _other_site(request):
+        return Response("Sign out from Grounded's own page.", status_code=403)
     response = Response(status_code=204, headers={"Cache-Control": "no-store"})
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict", secure=_secure(request))
     return response

@@ -206,7 +206,10 @@ def test_the_sign_in_cookie_is_handed_over_httponly_once():
 
     client = TestClient(Starlette(routes=ROUTES), base_url="https://grounded.example")
     code = HANDOVER.offer("the-session-token", 3600)
-    response = client.post(HANDOVER_PATH, content=code)
+    other_site = client.post(HANDOVER_PATH, content=code, headers={"Origin": "https://evil.example"})
+    assert other_site.status_code == 403 and "set-cookie" not in other_site.headers
+    assert client.post(SIGN_OUT_PATH, headers={"Origin": "https://evil.example"}).status_code == 403
+    response = client.post(HANDOVER_PATH, content=code, headers={"Origin": "https://grounded.example"})
     assert response.status_code == 204
     cookie = response.headers["set-cookie"]
     assert cookie.startswith(f"{SESSION_COOKIE}=the-session-token;")
