@@ -395,7 +395,8 @@ HANDED_OR_HARMLESS = {
     # who may do what, model and store plumbing (no document text)
     "can_manage", "resolve_model", "local_model_path", "estimate_reindex_seconds", "wake_indexer",
     "serve_reads", "stop_serving_reads", "start_indexer", "stop_indexer", "open_store", "LOCAL_USER", "authenticate",
-    "signed_in", "SESSION_COOKIE", "SignInThrottle", "end_session", "session_user", "start_session",
+    "signed_in", "SESSION_COOKIE", "SignInThrottle", "end_session", "session_user", "start_session", "HANDOVER",
+    "HANDOVER_PATH", "SIGN_OUT_PATH",
     "effective_settings", "ensure_default", "create_assistant", "list_assistants", "get_assistant",
     # connections: admins only, checked in rag/workspace/connections.py
     "connection_status", "forget_connection", "save_connection", "try_connection",
