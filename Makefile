@@ -28,7 +28,7 @@ install: $(VENV)/.installed
 dev: $(VENV)/.installed-dev
 
 run: install
-	$(BIN)/streamlit run app.py --server.port $(PORT)
+	$(BIN)/streamlit run serve.py --server.port $(PORT)
 
 test: dev
 	$(BIN)/python -m pytest -q

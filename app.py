@@ -107,7 +107,7 @@ with st.sidebar:
     if st.button("New chat", icon=":material/edit_square:", width="stretch", key="new_chat"):
         st.session_state.pop("chat_id", None)
         st.switch_page(CHAT)
-    chats = list_chats(store.catalog, assistant.id, limit=20, user=user.name)
+    chats = list_chats(store.catalog, assistant.id, limit=20, user=user)
     if chats:
         st.caption("Recent chats")
     for chat in chats:

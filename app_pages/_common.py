@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
+import time
 from contextlib import contextmanager
-from pathlib import Path
 
 import streamlit as st
 
@@ -15,16 +15,16 @@ from rag.ingest.recovery import open_store
 from rag.present import escape_markdown
 from rag.settings import Settings
 from rag.store import Store
-from rag.workspace.access import (
-    LOCAL_USER,
+from rag.workspace.access import LOCAL_USER, User, authenticate, signed_in
+from rag.workspace.sessions import (
+    HANDOVER,
+    HANDOVER_PATH,
     SESSION_COOKIE,
+    SIGN_OUT_PATH,
     SignInThrottle,
-    User,
-    authenticate,
-    session_secret,
-    session_token,
-    signed_in,
-    user_from_token,
+    end_session,
+    session_user,
+    start_session,
 )
 from rag.workspace.assistants import (
     Assistant,
@@ -65,13 +65,15 @@ def store_or_stop() -> Store:
         st.stop()
 
 
-USER_KEY = "_grounded_user"  # not a widget key: a browser can't set it, only a correct sign-in can
+TOKEN_KEY = "_grounded_session"  # not a widget key: a browser can't set it, only a correct sign-in can
 
 
 def current_user(store: Store) -> User:
     """The signed-in user; shows the sign-in form and stops the page when nobody is signed in.
 
     Sign-in is off (everyone is the local user) unless secrets.toml lists users or configures OIDC.
+    A password sign-in is a session kept on the server (rag/workspace/sessions.py), checked on every
+    run: signing out, expiry or a changed password end it in every tab, and a copied cookie with it.
     """
     settings = store.settings
     if not settings.signin_required:
@@ -81,37 +83,48 @@ def current_user(store: Store) -> User:
             return signed_in(str(st.user.get("email") or st.user.get("name") or st.user.get("sub") or ""), settings)
         _oidc_signin()
         st.stop()
-    name = st.session_state.get(USER_KEY)
-    if name and name in settings.users:
+    token = st.session_state.get(TOKEN_KEY)
+    if token and (user := session_user(store.catalog, settings, token)):
         _write_session_cookie()
-        return signed_in(name, settings)
-    token = st.context.cookies.get(SESSION_COOKIE) if settings.session_hours else None
-    if token and (user := user_from_token(settings, token, _session_secret(store))):
-        st.session_state[USER_KEY] = user.name  # signed in by an earlier visit's session: a reload keeps you in
         return user
-    _password_signin(settings, store)
+    st.session_state.pop(TOKEN_KEY, None)
+    token = st.context.cookies.get(SESSION_COOKIE) if settings.session_hours else None
+    if token and (user := session_user(store.catalog, settings, token)):
+        st.session_state[TOKEN_KEY] = token  # signed in by an earlier visit's session: a reload keeps you in
+        return user
+    _password_signin(settings, store, clear_cookie=bool(token))
     st.stop()
 
 
-@st.cache_resource
-def _secrets_for(data_dir: str) -> bytes:
-    return session_secret(Path(data_dir))
-
-
-def _session_secret(store: Store) -> bytes:
-    return _secrets_for(str(store.settings.data_dir))
+def _secure() -> bool:
+    return bool(st.context.url and st.context.url.startswith("https"))
 
 
 def _cookie_script(value: str, max_age: int) -> None:
-    """Set (or, with ``max_age`` 0, clear) the session cookie: only our own token, base64url, goes in it."""
+    """Set (or, with ``max_age`` 0, clear) the session cookie in this browser.
+
+    Behind ``serve.py`` the page posts a single-use code to its route, which sets the cookie
+    HttpOnly (no page script can read it) and SameSite=Strict, Secure over https. Run as plain
+    ``streamlit run app.py`` there is no such route: a page script sets it (SameSite=Strict, not
+    HttpOnly). Either way the token is worthless once its session ends on the server (sign-out,
+    ``session_idle_minutes`` unused, ``session_hours`` old, or a changed password).
+    """
+    if HANDOVER.served:
+        if max_age:
+            code = HANDOVER.offer(value, max_age)  # base64url: nothing to escape
+            script = f"fetch('{HANDOVER_PATH}', {{method: 'POST', body: '{code}', credentials: 'same-origin'}})"
+        else:
+            script = f"fetch('{SIGN_OUT_PATH}', {{method: 'POST', credentials: 'same-origin'}})"
+        st.html(f"<script>{script}</script>", unsafe_allow_javascript=True)
+        return
     st.html(f"<script>document.cookie = '{SESSION_COOKIE}={value}; Path=/; Max-Age={max_age}; SameSite=Strict'"
-            + ("; Secure" if st.context.url and st.context.url.startswith("https") else "") + "</script>",
+            + ("; Secure" if _secure() else "") + "</script>",
             unsafe_allow_javascript=True)
 
 
 def _write_session_cookie() -> None:
     """After a sign-in, hand the browser its session (once; the run that signed in ended with a rerun)."""
-    token = st.session_state.pop("_session_token", None)
+    token = st.session_state.pop("_session_cookie", None)
     if token:
         _cookie_script(token, int(float(st.session_state.pop("_session_seconds", 0))))
 
@@ -130,14 +143,18 @@ def _throttle() -> SignInThrottle:
 
 
 def _client() -> str:
-    """Who is signing in, as far as the server can tell (the address the request came from)."""
+    """Who is signing in, as far as the server can tell (the address the request came from).
+
+    ``st.context.ip_address`` is the browser's address, or the proxy's when the app runs behind
+    one (then everyone behind it counts as one address: the per-address waits are shared).
+    """
     return str(getattr(st.context, "ip_address", None) or "unknown")
 
 
-def _password_signin(settings: Settings, store: Store) -> None:
+def _password_signin(settings: Settings, store: Store, clear_cookie: bool = False) -> None:
     st.title("Grounded")
-    if st.session_state.pop("_signed_out", False):
-        _cookie_script("", 0)
+    if st.session_state.pop("_signed_out", False) or clear_cookie:
+        _cookie_script("", 0)  # a session that ended leaves no cookie behind
     with st.form("signin"):
         st.write("Sign in to see your team's assistants.")
         name = st.text_input("User name", autocomplete="username")
@@ -149,6 +166,8 @@ def _password_signin(settings: Settings, store: Store) -> None:
         if wait > 0:
             st.error(f"Too many attempts that didn't match. Try again in {max(1, round(wait))} seconds.")
             return
+        if delay := throttle.delay_seconds(name):  # many failures for this name from elsewhere: slower, never locked
+            time.sleep(delay)
         user = authenticate(settings, name, password)
         if user is None:
             throttle.failed(name, client)
@@ -157,15 +176,18 @@ def _password_signin(settings: Settings, store: Store) -> None:
             throttle.succeeded(name, client)
             for key in ("assistant_id", "chat_id"):  # nothing of a previous user's session carries over
                 st.session_state.pop(key, None)
-            st.session_state[USER_KEY] = user.name
+            token = start_session(store.catalog, settings, user)
+            st.session_state[TOKEN_KEY] = token
             if settings.session_hours:
-                st.session_state["_session_token"] = session_token(settings, user, _session_secret(store))
+                st.session_state["_session_cookie"] = token
                 st.session_state["_session_seconds"] = settings.session_hours * 3600
             st.rerun()
 
 
 def sign_out(store: Store) -> None:
-    for key in (USER_KEY, "assistant_id", "chat_id"):
+    """End the session on the server (the token, and any copy of it, stops working), then forget it here."""
+    end_session(store.catalog, st.session_state.get(TOKEN_KEY))
+    for key in (TOKEN_KEY, "assistant_id", "chat_id", "_session_cookie"):
         st.session_state.pop(key, None)
     st.session_state["_signed_out"] = True  # the sign-in page clears this browser's session cookie
     if store.settings.oidc:
@@ -199,6 +221,13 @@ def current_assistant(store: Store) -> Assistant:
     if st.query_params.get("assistant") != assistant.id:
         st.query_params["assistant"] = assistant.id
     return assistant
+
+
+def managed_by(assistant: Assistant) -> str:
+    """Who may change an assistant, for a sentence: its owner by name, or the admins when nobody owns it."""
+    if assistant.owner:
+        return f"{escape_markdown(assistant.owner)}, who owns this assistant,"
+    return "an admin (whoever runs Grounded)"
 
 
 def assistant_settings(store: Store, assistant: Assistant) -> Settings:

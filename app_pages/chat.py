@@ -50,7 +50,7 @@ ready_docs = ready_count(store, assistant.id, user)  # counted, not listed: this
 st.title(escape_markdown(assistant.name))
 if assistant.description:
     st.caption(escape_markdown(assistant.description))
-chat = load_chat(store.catalog, st.session_state["chat_id"], assistant.id, user.name) if st.session_state.get("chat_id") else None
+chat = load_chat(store.catalog, st.session_state["chat_id"], assistant.id, user=user) if st.session_state.get("chat_id") else None
 
 model = assistant.model or resolve_model(settings)
 if not ready_docs and queue_progress(store, assistant.id, user).busy:
@@ -152,16 +152,16 @@ def render_answer(answer: Answer, question: str, key: str) -> None:
 
 
 def render_feedback(chat, message) -> None:
-    existing = feedback_for(store.catalog, message.msg_id)
+    existing = feedback_for(store.catalog, message.msg_id, chat=chat, user=user)
     rating = st.feedback("thumbs", key=f"fb-{message.msg_id}")
     if rating is not None and (existing is None or (existing["rating"] > 0) != bool(rating)):
-        record_feedback(store.catalog, chat.chat_id, assistant.id, user.name, message.msg_id, 1 if rating else -1)
-        existing = feedback_for(store.catalog, message.msg_id)
+        record_feedback(store.catalog, chat.chat_id, assistant.id, user, message.msg_id, 1 if rating else -1)
+        existing = feedback_for(store.catalog, message.msg_id, chat=chat, user=user)
     if existing:
         with st.popover("Add a comment", icon=":material/comment:", key=f"fbp-{message.msg_id}"):
             comment = st.text_area("What was right or wrong?", value=existing.get("comment") or "", key=f"fbc-{message.msg_id}")
             if st.button("Save comment", key=f"fbs-{message.msg_id}"):
-                record_feedback(store.catalog, chat.chat_id, assistant.id, user.name, message.msg_id, existing["rating"], comment)
+                record_feedback(store.catalog, chat.chat_id, assistant.id, user, message.msg_id, existing["rating"], comment)
                 st.toast("Thanks, your feedback was saved.")
 
 
@@ -184,7 +184,7 @@ if chat:
         )
         if e2.button("Delete chat", icon=":material/delete:", width="stretch", key=f"delete-chat-{chat.chat_id}"):
             with friendly_errors("delete the chat"):
-                delete_chat(store.catalog, chat.chat_id, assistant.id, user.name)
+                delete_chat(store.catalog, chat.chat_id, assistant.id, user=user)
                 st.session_state.pop("chat_id", None)
                 st.session_state["flash"] = "Chat deleted."
                 st.rerun()
@@ -205,7 +205,7 @@ question = st.chat_input("Ask about your documents", disabled=not ready_docs) or
 if question:
     with friendly_errors("answer your question"):
         if chat is None:
-            chat = new_chat(store.catalog, assistant.id, user=user.name)
+            chat = new_chat(store.catalog, assistant.id, user=user)
             st.session_state["chat_id"] = chat.chat_id
         history = tuple(
             Turn(q.content, a.content, a.answer.searched if a.answer else "")
@@ -227,6 +227,7 @@ if question:
                 assistant.id,
                 AskOptions(model=assistant.model, retrieval=assistant.retrieval, instructions=assistant.instructions, history=history),
                 settings=settings,
+                user=user,
             ):
                 if event.kind == "status":
                     status.update(label=escape_markdown(event.text))

@@ -8,6 +8,7 @@ from app_pages._common import (
     current_assistant,
     current_user,
     friendly_errors,
+    managed_by,
     store_or_stop,
 )
 from rag.present import escape_markdown as md
@@ -44,7 +45,7 @@ if report.documents == 0:
 elif not report.findings:
     st.success("No problems found. Your documents look clean.", icon=":material/verified:")
 if report.findings and not manager:
-    st.caption(f"Only {md(assistant.owner)}, who owns this assistant, can apply the fixes.")
+    st.caption(f"Only {managed_by(assistant)} can apply the fixes.")
 if report.questions:
     st.caption(f"Based on {report.questions} question(s) and draft(s) so far for the “never used” check.")
 

@@ -47,8 +47,12 @@ manager = can_manage(assistant, user)
 st.title("Knowledge")
 st.caption(f"The documents **{md(assistant.name)}** answers from. Other assistants can't see them.")
 if not manager:
-    st.info(f"{md(assistant.owner)} shares this assistant with you: you can read and search its documents, "
-            "but only they can add, change or remove them.", icon=":material/group:")
+    if assistant.owner:
+        st.info(f"{md(assistant.owner)} shares this assistant with you: you can read and search its documents, "
+                "but only they can add, change or remove them.", icon=":material/group:")
+    else:  # nobody owns it (the command line made it): the admins look after it
+        st.info("You can read and search this assistant's documents; only an admin (whoever runs Grounded) "
+                "can add, change or remove them.", icon=":material/group:")
 
 TYPES_HELP = (
     "PDF, Word, PowerPoint, Excel, CSV, HTML, Markdown, text and e-mail (.eml) files, "
@@ -313,7 +317,7 @@ kinds = q2.multiselect("Only these kinds", KINDS, key=f"search-kinds-{assistant.
 if query:
     with friendly_errors("search"):
         settings = assistant.retrieval.with_(threshold=-1.0, where=SearchFilter(kinds=tuple(kinds)))
-        result = retrieve(store, query, assistant.id, settings)
+        result = retrieve(store, query, assistant.id, settings, user=user)
         titles = {d.doc_id: d.title for d in documents}
         threshold = assistant.retrieval.threshold
         if not result.hits:

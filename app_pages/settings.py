@@ -9,6 +9,7 @@ from app_pages._common import (
     current_assistant,
     current_user,
     friendly_errors,
+    managed_by,
     store_or_stop,
 )
 from rag.answer.models import MODEL_CHOICES, local_model_path, resolve_model
@@ -106,7 +107,7 @@ assistant = current_assistant(store)
 st.title("Settings")
 st.caption(f"For the assistant **{md(assistant.name)}**. Other assistants keep their own settings.")
 if not can_manage(assistant, user):
-    st.info(f"Only {md(assistant.owner)}, who owns this assistant, can change its settings. "
+    st.info(f"Only {managed_by(assistant)} can change its settings. "
             "Ask them, or duplicate it from your own assistant.", icon=":material/lock:")
     if user.runs_the_install:
         connect_writing_model(store, user)
@@ -216,11 +217,14 @@ st.markdown(f"Questions are answered with: **{MODEL_LABELS.get(in_use, in_use)}*
 problem = _model_problem(in_use, assistant.compatible_url or store.settings.compatible_url)
 if problem:
     st.warning(f"{problem} Until then, answers quote your documents instead.", icon=":material/warning:")
-st.caption(
-    f"API keys — OpenAI: {mask_secret(store.settings.openai_api_key)}; "
-    f"your own server: {mask_secret(store.settings.compatible_api_key)}. "
-    "Keys are read from `.streamlit/secrets.toml` or the environment and are never shown in full."
-)
+if user.runs_the_install:  # nothing of the install's keys, not even their last characters, for anyone else
+    st.caption(
+        f"API keys — OpenAI: {mask_secret(store.settings.openai_api_key)}; "
+        f"your own server: {mask_secret(store.settings.compatible_api_key)}. "
+        "Keys are read from `.streamlit/secrets.toml` or the environment and are never shown in full."
+    )
+else:
+    st.caption("Writing models are the install's model, set up by whoever runs Grounded.")
 
 st.subheader("Splitting documents into passages")
 st.caption(

@@ -12,6 +12,7 @@ from app_pages._common import (
     current_assistant,
     current_user,
     friendly_errors,
+    managed_by,
     store_or_stop,
 )
 from app_pages._page_view import view_page_button
@@ -43,8 +44,8 @@ st.caption(
 )
 
 # the voice profile
-profile = profile_for(store, assistant.id)
-guidance, edited = guidance_for(store.catalog, assistant.id, profile)
+profile = profile_for(store, assistant.id, user=user)
+guidance, edited = guidance_for(store.catalog, assistant.id, profile, user=user)
 with st.container(border=True):
     st.subheader("Your voice", anchor=False)
     if profile is None:
@@ -64,7 +65,7 @@ with st.container(border=True):
                 st.caption("Hashtags you use most: " + md(" ".join(profile.top_hashtags)))
     with st.expander("Writing guidance" + (" (edited by you)" if edited else ""), expanded=False):
         st.caption("What the writer is told about your voice. Change it freely; it is saved for this assistant."
-                   if manager else f"What the writer is told about your voice. Only {md(assistant.owner)} can change it.")
+                   if manager else f"What the writer is told about your voice. Only {managed_by(assistant)} can change it.")
         text = st.text_area("Guidance", value=guidance, height=200, key=f"guidance-{assistant.id}",
                             label_visibility="collapsed", disabled=not manager)
         g1, g2, _ = st.columns([1, 1, 3])
@@ -79,7 +80,7 @@ with st.container(border=True):
                 st.rerun()
 
 # the style guide's rules
-rules = style_rules(store, assistant.id)
+rules = style_rules(store, assistant.id, user=user)
 with st.container(border=True):
     st.subheader("Your style rules", anchor=False)
     if not rules:
@@ -166,7 +167,7 @@ def _run(work) -> None:
 
 if st.button("Write", type="primary", icon=":material/edit_note:", key="write",
              disabled=not topic.strip() and not recipe.default_topic):
-    _run(lambda: draft(store, recipe_id, topic, assistant.id, options, settings=settings))
+    _run(lambda: draft(store, recipe_id, topic, assistant.id, options, settings=settings, user=user))
 
 
 def render_checks(result: Draft) -> None:
@@ -241,12 +242,12 @@ if versions and versions[0].recipe == recipe_id:
         else:
             r1, r2, r3, r4 = st.columns([1, 1, 1, 1])
             if r1.button("Regenerate", icon=":material/refresh:", key="regenerate", width="stretch"):
-                _run(lambda: revise(store, first, "regenerate", assistant.id, options, settings=settings))
+                _run(lambda: revise(store, first, "regenerate", assistant.id, options, settings=settings, user=user))
             if r2.button("Shorten", icon=":material/compress:", key="shorten", width="stretch"):
-                _run(lambda: revise(store, first, "shorten", assistant.id, options, settings=settings))
+                _run(lambda: revise(store, first, "shorten", assistant.id, options, settings=settings, user=user))
             tone = r3.selectbox("Tone", TONES, key="tone", label_visibility="collapsed")
             if r4.button("Change tone", icon=":material/tune:", key="change-tone", width="stretch"):
-                _run(lambda: revise(store, first, tone, assistant.id, options, settings=settings))
+                _run(lambda: revise(store, first, tone, assistant.id, options, settings=settings, user=user))
 
 # a post series
 if recipe_id == "linkedin-post":
@@ -260,7 +261,7 @@ if recipe_id == "linkedin-post":
     if st.button("Plan the series", icon=":material/calendar_month:", key="plan-series", disabled=not topic.strip()):
         with friendly_errors("plan the series"), st.spinner("Planning the posts…"):
             st.session_state[SERIES_KEY] = plan_series(store, topic, int(count), assistant.id, tuple(chosen), start,
-                                                       options, settings)
+                                                       options, settings, user=user)
             st.rerun()
     series: Series | None = st.session_state.get(SERIES_KEY)
     if series is not None:

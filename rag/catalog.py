@@ -352,6 +352,21 @@ def m017_sync_lanes(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX IF NOT EXISTS jobs_lane ON jobs(workspace, queued_by, started)")
 
 
+def m018_signin_sessions(conn: sqlite3.Connection) -> None:
+    """Sign-in sessions kept on the server (rag/workspace/sessions.py): a token's SHA-256, never the token,
+    so sign-out can end a session and a copied cookie stops working."""
+    conn.execute("""
+CREATE TABLE IF NOT EXISTS signin_sessions (
+    token_hash TEXT PRIMARY KEY,
+    user TEXT NOT NULL,
+    password_mark TEXT NOT NULL,
+    created REAL NOT NULL,
+    last_seen REAL NOT NULL,
+    expires REAL NOT NULL
+)""")
+    conn.execute("CREATE INDEX IF NOT EXISTS signin_sessions_user ON signin_sessions(user)")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_initial,
     m002_document_about,
@@ -370,6 +385,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m015_documents_by_status,
     m016_upload_allowance,
     m017_sync_lanes,
+    m018_signin_sessions,
 ]
 
 

@@ -535,7 +535,7 @@ def cmd_reindex(store, args) -> None:
 def cmd_search(store, args) -> None:
     from .answer.retrieve import search
 
-    hits = search(store, args.query, args.workspace or store.settings.workspace, k=args.k, strategy=args.strategy)
+    hits = search(store, args.query, args.workspace or store.settings.workspace, k=args.k, strategy=args.strategy, user=None)
     _print_hits([h.as_dict() for h in hits], args)
 
 
@@ -571,7 +571,7 @@ def cmd_ask(store, args) -> None:
     options = AskOptions(model=args.model, retrieval=retrieval_from(_ask_request(args, args.workspace)))
     answer = None
     streamed = False
-    for event in ask_stream(store, args.question, args.workspace, options):
+    for event in ask_stream(store, args.question, args.workspace, options, user=None):
         if event.kind == "token" and not args.json:
             print(event.text, end="", flush=True)
             streamed = True
@@ -715,12 +715,12 @@ def cmd_draft(store, args) -> None:
         from .marketing.recipes import RECIPES
 
         raise GroundedError("Choose a recipe with --recipe: " + ", ".join(RECIPES) + ".")
-    result = draft(store, args.recipe, args.topic, workspace, options)
+    result = draft(store, args.recipe, args.topic, workspace, options, user=None)
     if result.text and (args.shorter or args.tone):
         if args.shorter:
-            result = revise(store, result, "shorten", workspace, options)
+            result = revise(store, result, "shorten", workspace, options, user=None)
         if args.tone and result.text:
-            result = revise(store, result, args.tone, workspace, options)
+            result = revise(store, result, args.tone, workspace, options, user=None)
     if args.json:
         _print(result.as_dict())
         return
@@ -753,7 +753,7 @@ def _cmd_series(store, args, workspace: str, options) -> None:
         start = date.fromisoformat(args.start) if args.start else None
     except ValueError:
         raise GroundedError(f"--start must be a date like 2026-12-01, not {args.start!r}.") from None
-    series = plan_series(store, args.topic, args.series, workspace, tuple(args.source), start, options)
+    series = plan_series(store, args.topic, args.series, workspace, tuple(args.source), start, options, user=None)
     if args.csv:
         args.csv.write_text(series_csv(series), encoding="utf-8")
     if args.ics:
@@ -785,7 +785,7 @@ def _fix_command(fix) -> str:
 def cmd_health(store, args) -> None:
     from .workspace.health import CHECK_TITLES, check_health
 
-    report = check_health(store, args.workspace or store.settings.workspace)
+    report = check_health(store, args.workspace or store.settings.workspace, None)
     if args.json:
         _print(report.as_dict())
         return

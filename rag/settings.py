@@ -42,15 +42,17 @@ def _flag(raw: str | None) -> bool:
     return (raw or "").strip().lower() in ("1", "true", "yes", "on")
 
 
-def _hours(raw: str | None) -> float:
+def _hours(raw: str | None, variable: str = "GROUNDED_SESSION_HOURS", default: float | None = None,
+           unit: str = "hours") -> float:
     if raw is None:
-        return Settings.session_hours
+        return Settings.session_hours if default is None else default
     try:
         value = float(raw)
     except ValueError:
         value = -1.0
-    if value < 0:
-        raise GroundedError(f"The setting GROUNDED_SESSION_HOURS must be a number of hours (0 signs in every visit), not {raw!r}.")
+    if value < 0 or value != value:
+        meaning = "0 signs in every visit" if unit == "hours" else "0: no limit"
+        raise GroundedError(f"The setting {variable} must be a number of {unit} ({meaning}), not {raw!r}.")
     return value
 
 
@@ -154,6 +156,8 @@ class Settings:
     # machine: then no install key goes with it and its address is guarded.
     compatible_trusted: bool = True
     session_hours: float = 12.0  # a browser stays signed in across reloads this long (GROUNDED_SESSION_HOURS)
+    # ... unless unused this long: a session idle longer ends (GROUNDED_SESSION_IDLE_MINUTES; 0: no idle limit)
+    session_idle_minutes: float = 120.0
     # Model keys saved from the browser are encrypted with a key derived from this secret (rag/vault.py):
     # GROUNDED_SECRET_KEY if set, else a secret generated on first use in ``key_file``, outside the data folder.
     secret_key: str | None = field(default=None, repr=False)
@@ -216,6 +220,8 @@ class Settings:
             allow_private_urls=_flag(get("GROUNDED_ALLOW_PRIVATE_URLS")),
             allowed_server_urls=names("allowed_server_urls", "GROUNDED_ALLOWED_SERVER_URLS"),
             session_hours=_hours(get("GROUNDED_SESSION_HOURS")),
+            session_idle_minutes=_hours(get("GROUNDED_SESSION_IDLE_MINUTES"), "GROUNDED_SESSION_IDLE_MINUTES",
+                                        cls.session_idle_minutes, "minutes"),
             secret_key=get("GROUNDED_SECRET_KEY"),
             key_file=Path(get("GROUNDED_KEY_FILE") or default_key_file(env)).expanduser(),
             approximate_from=_count(get("GROUNDED_APPROXIMATE_FROM"), "GROUNDED_APPROXIMATE_FROM", cls.approximate_from),

@@ -48,7 +48,7 @@ def docs(store):
 
 def test_off_topic_question_is_refused_without_calling_the_model(docs):
     model = scripted_model("this must never be used")
-    result = ask(docs, "What is the boiling point of mercury on Venus?", model=model)
+    result = ask(docs, "What is the boiling point of mercury on Venus?", model=model, user=None)
     assert result.refused and result.refusal == "nothing_relevant" and "don't cover" in result.answer
     assert "northwind.md" in result.answer or "pricing.md" in result.answer  # closest documents named
     assert model.chat.prompts == []
@@ -56,7 +56,7 @@ def test_off_topic_question_is_refused_without_calling_the_model(docs):
 
 def test_answer_streams_tokens_and_keeps_valid_markers(docs):
     model = scripted_model("Northwind cut onboarding from 41 days to 12 days [1].")
-    events = list(ask_stream(docs, "How fast was Northwind onboarding?", model=model))
+    events = list(ask_stream(docs, "How fast was Northwind onboarding?", model=model, user=None))
     tokens = [e.text for e in events if e.kind == "token"]
     assert len(tokens) > 3  # token by token, not one block
     result = events[-1].answer
@@ -67,14 +67,14 @@ def test_answer_streams_tokens_and_keeps_valid_markers(docs):
 
 def test_markers_pointing_nowhere_are_removed_and_counted(docs):
     model = scripted_model("Northwind cut onboarding from 41 days to 12 days [1][9].")
-    result = ask(docs, "How fast was Northwind onboarding?", model=model)
+    result = ask(docs, "How fast was Northwind onboarding?", model=model, user=None)
     assert result.removed_markers == 1 and "[9]" not in result.answer
     assert result.notice("citations_removed") and "pointed at no source" in result.notice("citations_removed").text
 
 
 def test_invented_figure_is_flagged(docs):
     model = scripted_model("Northwind onboarding became 1.25% faster and revenue grew 12% [1].")
-    result = ask(docs, "How fast was Northwind onboarding?", model=model)
+    result = ask(docs, "How fast was Northwind onboarding?", model=model, user=None)
     assert result.sentences[0].support == "unsupported" and result.grounded_fraction < 0.5
 
 
@@ -83,7 +83,7 @@ def test_model_failure_falls_back_to_quotes(docs):
         def _stream(self, *args, **kwargs):
             raise ConnectionError("connection refused")
 
-    result = ask(docs, "How long did onboarding take for Northwind?", model=PreparedModel("compatible", Broken(messages=iter([]))))
+    result = ask(docs, "How long did onboarding take for Northwind?", model=PreparedModel("compatible", Broken(messages=iter([]))), user=None)
     assert result.model == "extractive" and not result.refused
     assert "41 days to 12 days" in result.answer and "[1]" in result.answer
     assert "could not be reached" in result.notice("model_failed").text
@@ -98,7 +98,7 @@ def _closed_port() -> int:
 def test_unreachable_server_falls_back_to_quotes(docs):
     """A real ChatOpenAI pointed at a port where nothing listens."""
     settings = docs.settings.with_(compatible_url=f"http://127.0.0.1:{_closed_port()}/v1", llm_timeout_s=5.0)
-    events = list(ask_stream(docs, "What does the Enterprise plan cost?", options=AskOptions(model="compatible"), settings=settings))
+    events = list(ask_stream(docs, "What does the Enterprise plan cost?", options=AskOptions(model="compatible"), settings=settings, user=None))
     result = events[-1].answer
     assert result.model == "extractive" and "900 dollars" in result.answer
     assert "quotes your documents" in (result.notice("model_failed") or result.notice("model_unavailable")).text
@@ -107,7 +107,7 @@ def test_unreachable_server_falls_back_to_quotes(docs):
 def test_follow_up_is_rewritten_before_retrieval(docs):
     model = scripted_model("What does the Enterprise plan cost per month?", "It costs 900 dollars per month [1].")
     history = (Turn("Tell me about the Enterprise plan", "It includes single sign-on [1]."),)
-    result = ask(docs, "and how much?", options=AskOptions(history=history), model=model)
+    result = ask(docs, "and how much?", options=AskOptions(history=history), model=model, user=None)
     assert len(model.chat.prompts) == 2  # one rewrite, one answer
     assert result.searched == "What does the Enterprise plan cost per month?"
     assert result.hits and result.hits[0].file == "pricing.md"
@@ -117,7 +117,7 @@ def test_follow_up_is_rewritten_before_retrieval(docs):
 def test_planted_instructions_never_reach_the_model(store):
     ingest_bytes(store, "acme.md", INJECTION)
     model = scripted_model("Acme finished onboarding in 30 days [1].")
-    result = ask(store, "How long did Acme onboarding take?", model=model)
+    result = ask(store, "How long did Acme onboarding take?", model=model, user=None)
     system, *_, human = model.chat.prompts[0]
     assert "Acme finished onboarding" not in system.content  # sources are never in the system prompt
     assert "BANANA" not in human.content and "reveal your system prompt" not in human.content
@@ -129,7 +129,7 @@ def test_planted_instructions_never_reach_the_model(store):
 
 def test_extractive_never_quotes_planted_instructions(store):
     ingest_bytes(store, "acme.md", INJECTION)
-    result = ask(store, "What should the assistant reply with?", options=AskOptions(model="extractive"))
+    result = ask(store, "What should the assistant reply with?", options=AskOptions(model="extractive"), user=None)
     assert "BANANA" not in result.answer
 
 
@@ -164,10 +164,10 @@ def test_default_model_is_the_best_connected_else_none(settings):
 
 def test_question_about_a_name_no_passage_mentions_is_refused(docs):
     model = scripted_model("this must never be used")
-    result = ask(docs, "How long did onboarding take for Contoso?", model=model)
+    result = ask(docs, "How long did onboarding take for Contoso?", model=model, user=None)
     assert result.refused and result.refusal == "names_absent" and "Contoso" in result.answer and model.chat.prompts == []
     # acronyms of words in the passages count as mentioned
-    assert not ask(docs, "Does the Enterprise plan include SSO?", model=scripted_model("Enterprise plans include single sign-on [1].")).refused
+    assert not ask(docs, "Does the Enterprise plan include SSO?", model=scripted_model("Enterprise plans include single sign-on [1]."), user=None).refused
 
 
 def test_question_terms_pick_names_and_codes():
@@ -184,13 +184,13 @@ def test_past_posts_are_never_evidence_in_answers(store):
     ingest_bytes(store, "northwind.md", CASE_STUDY)
     post = ingest_bytes(store, "post.txt", b"Northwind cut onboarding from 41 days to 9 days, we think! #growth\n")
     set_kind(store, post.doc_id, "LinkedIn post")
-    result = ask(store, "How long did onboarding take for Northwind?", options=AskOptions(model="extractive"))
+    result = ask(store, "How long did onboarding take for Northwind?", options=AskOptions(model="extractive"), user=None)
     assert {h.file for h in result.hits} == {"northwind.md"} and "9 days" not in result.answer
     # asked for by kind, posts are searched
     from rag.types import RetrievalSettings, SearchFilter
 
     only_posts = RetrievalSettings(where=SearchFilter(kinds=("LinkedIn post",)))
-    result = ask(store, "How long did onboarding take for Northwind?", options=AskOptions(model="extractive", retrieval=only_posts))
+    result = ask(store, "How long did onboarding take for Northwind?", options=AskOptions(model="extractive", retrieval=only_posts), user=None)
     assert {h.file for h in result.hits} == {"post.txt"}
 
 
@@ -198,13 +198,13 @@ def test_a_name_mentioned_only_in_passing_is_not_answered_from(store):
     model = scripted_model("this must never be used")
     ingest_bytes(store, "northwind.md", CASE_STUDY)
     ingest_bytes(store, "logos.md", b"# Our customers\n\nTrusted by Northwind, Contoso, Fabrikam and Tailspin.\n")
-    result = ask(store, "How did Contoso's migration to the new billing platform go?", model=model)
+    result = ask(store, "How did Contoso's migration to the new billing platform go?", model=model, user=None)
     assert result.refused and result.refusal == "names_in_passing" and "only in passing" in result.answer
     assert model.chat.prompts == []
     # the same name in a passage that is about the question is answered
     ingest_bytes(store, "contoso.md", b"# Contoso story\n\nContoso's migration to the new billing platform took six weeks.\n")
     answer = ask(store, "How did Contoso's migration to the new billing platform go?",
-                 model=scripted_model("Contoso's migration took six weeks [1]."))
+                 model=scripted_model("Contoso's migration took six weeks [1]."), user=None)
     assert not answer.refused
 
 
@@ -215,7 +215,7 @@ def test_a_passage_counts_for_the_company_its_document_is_about(store):
         + "\n\n## Net sales\nTotal net sales were 94,836 million dollars for the quarter, down from 97,278 million.\n"
     )
     ingest_bytes(store, "2023 Q2 filing.md", filing.encode(), chunking=ChunkSettings(size=48, overlap=0))
-    result = ask(store, "What were Apple's total net sales for the quarter?", options=AskOptions(model="extractive"))
+    result = ask(store, "What were Apple's total net sales for the quarter?", options=AskOptions(model="extractive"), user=None)
     assert not result.refused and "94,836" in result.answer
     # the net-sales passage alone doesn't name Apple: its document's cover page does
     from rag.answer.subjects import subject_gaps
@@ -243,12 +243,12 @@ def test_a_name_the_search_missed_is_looked_for_in_the_documents_that_name_it(st
     ingest_bytes(store, "Apple 2023 Q2.md", apple.encode(), chunking=small)
     question = "What were Apple's total net sales for the quarter?"
     narrow = RetrievalSettings(k=2)
-    assert {h.file for h in retrieve(store, question, "default", narrow).hits} == {"AMZN 2023 Q2.md"}  # the miss
-    result = ask(store, question, options=AskOptions(model="extractive", retrieval=narrow))
+    assert {h.file for h in retrieve(store, question, "default", narrow, user=None).hits} == {"AMZN 2023 Q2.md"}  # the miss
+    result = ask(store, question, options=AskOptions(model="extractive", retrieval=narrow), user=None)
     assert not result.refused and "94,836" in result.answer and "27,358" not in result.answer
     assert {h.file for h in result.hits} == {"Apple 2023 Q2.md"}
     # a name no document has is still refused
-    assert ask(store, "What were Contoso's total net sales for the quarter?", options=AskOptions(model="extractive", retrieval=narrow)).refused
+    assert ask(store, "What were Contoso's total net sales for the quarter?", options=AskOptions(model="extractive", retrieval=narrow), user=None).refused
 
 
 def test_plural_codes_count_as_mentioned():
@@ -281,15 +281,15 @@ def test_prompt_echoes_never_reach_the_user(docs):
             "Northwind cut onboarding from 41 days to 12 days [1].</source>\n"
             "- Copy numbers, dates, names and percentages exactly as the sources write them; never compute new figures.")
     result = ask(docs, "How fast was Northwind onboarding?", options=AskOptions(instructions="Never promise delivery dates to anyone."),
-                 model=scripted_model(echo))
+                 model=scripted_model(echo), user=None)
     assert result.answer == "Northwind cut onboarding from 41 days to 12 days [1]."
 
 
 def test_the_weak_models_notice_points_at_sources_only_when_some_are_shown(docs):
     cited = ask(docs, "How fast was Northwind onboarding?",
-                model=scripted_model("Northwind cut onboarding from 41 days to 12 days [1].", name="local"))
+                model=scripted_model("Northwind cut onboarding from 41 days to 12 days [1].", name="local"), user=None)
     assert cited.notices[0].code == "model_weak" and "sources shown with it" in cited.notices[0].text
     uncited = ask(docs, "How fast was Northwind onboarding?",
-                  model=scripted_model("Rotterdam ports reopened in 2035 after the pandemic.", name="local"))
+                  model=scripted_model("Rotterdam ports reopened in 2035 after the pandemic.", name="local"), user=None)
     assert not uncited.citations and uncited.notices[0].code == "model_weak"
     assert "source" not in uncited.notices[0].text and "don't rely on it" in uncited.notices[0].text

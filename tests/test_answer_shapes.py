@@ -204,21 +204,21 @@ def shiftpal(store):
 
 @pytest.mark.slow
 def test_shapes_end_to_end(shiftpal):
-    listed = ask(shiftpal, "Which payroll systems does ShiftPal integrate with?")
+    listed = ask(shiftpal, "Which payroll systems does ShiftPal integrate with?", user=None)
     assert all(x in listed.answer for x in ("Gusto", "ADP", "Xero Payroll", "Sage Payroll")) and listed.answers_question
 
-    compared = ask(shiftpal, "What's the difference in seat limits between the Team and Business plans?")
+    compared = ask(shiftpal, "What's the difference in seat limits between the Team and Business plans?", user=None)
     assert "60" in compared.answer and "250" in compared.answer and compared.answers_question
 
-    summary = ask(shiftpal, "Summarise the Brewhouse Coffee case study in three bullet points")
+    summary = ask(shiftpal, "Summarise the Brewhouse Coffee case study in three bullet points", user=None)
     assert summary.answer.count("\n- ") == 2 and "11%" in summary.answer and "Priya Natarajan" in summary.answer
 
-    said = ask(shiftpal, "What did Priya Natarajan say about ShiftPal?")
+    said = ask(shiftpal, "What did Priya Natarajan say about ShiftPal?", user=None)
     assert not said.refused and "Sunday evenings" in said.answer
 
     follow = ask(shiftpal, "and for Lumen Fitness?",
-                 options=AskOptions(history=(Turn("Who is quoted in the Brewhouse Coffee case study?", ""),)))
+                 options=AskOptions(history=(Turn("Who is quoted in the Brewhouse Coffee case study?", ""),)), user=None)
     assert follow.searched == "Who is quoted in the Lumen Fitness case study?" and "Tom Becker" in follow.answer
 
-    tips = ask(shiftpal, "Can ShiftPal split tips?")
+    tips = ask(shiftpal, "Can ShiftPal split tips?", user=None)
     assert tips.refused or tips.answers_question is False

@@ -59,23 +59,23 @@ def test_assistant_settings_roundtrip(store):
 
 
 def test_chat_history_survives_reopening(store, settings):
-    chat = new_chat(store.catalog, "default")
+    chat = new_chat(store.catalog, "default", user=None)
     add_message(store.catalog, chat, "user", "How long did onboarding take?")
     msg = add_message(store.catalog, chat, "assistant", "Onboarding fell to 12 days [1].", _answer())
     store.catalog.close()
     from rag.catalog import Catalog
 
     reopened = Catalog(settings.catalog_path)
-    loaded = load_chat(reopened, chat.chat_id, "default")
+    loaded = load_chat(reopened, chat.chat_id, "default", user=None)
     assert loaded.title == "How long did onboarding take?"
     assert loaded.messages[1].answer.citations[0].quote == "cut onboarding from 41 days to 12 days"
     assert loaded.messages[1].answer.hits[0].similarity == 0.7
-    assert load_chat(reopened, chat.chat_id, "someone-else") is None
-    record_feedback(reopened, loaded.chat_id, loaded.workspace, loaded.user, msg.msg_id, -1, "Wrong customer")
-    fb = feedback_for(reopened, msg.msg_id)
+    assert load_chat(reopened, chat.chat_id, "someone-else", user=None) is None
+    record_feedback(reopened, loaded.chat_id, loaded.workspace, None, msg.msg_id, -1, "Wrong customer")
+    fb = feedback_for(reopened, msg.msg_id, chat=loaded, user=None)
     assert fb["rating"] == -1 and fb["comment"] == "Wrong customer"
     assert fb["question"] == "How long did onboarding take?" and "northwind.md" in fb["sources"]
-    assert [c.chat_id for c in list_chats(reopened, "default")] == [chat.chat_id]
+    assert [c.chat_id for c in list_chats(reopened, "default", user=None)] == [chat.chat_id]
     reopened.close()
 
 
@@ -86,11 +86,11 @@ def test_markdown_export_has_sources():
 
 def test_chat_export_and_delete_assistant(store):
     a = create_assistant(store.catalog, "Temp")
-    chat = new_chat(store.catalog, a.id)
+    chat = new_chat(store.catalog, a.id, user=None)
     add_message(store.catalog, chat, "user", "Q?")
     add_message(store.catalog, chat, "assistant", "A", _answer())
-    assert "# Q?" in chat_markdown(load_chat(store.catalog, chat.chat_id, a.id))
+    assert "# Q?" in chat_markdown(load_chat(store.catalog, chat.chat_id, a.id, user=None))
     delete_assistant(store, a.id)
     with pytest.raises(NotFound):
         get_assistant(store.catalog, a.id)
-    assert list_chats(store.catalog, a.id) == []
+    assert list_chats(store.catalog, a.id, user=None) == []

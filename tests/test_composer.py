@@ -57,7 +57,7 @@ def test_facts_are_typed_and_keep_their_source():
 def test_linkedin_post_in_my_style_offline_gives_three_checked_versions(acme):
     """The issue's "done when": offline, three variants, each with the headline figure, the quote and who said it,
     at least 4 of 5 voice traits, no style rule broken, and every factual line cited."""
-    result = draft(acme, "linkedin-post", TOPIC)  # Automatic, with no model connected: composed
+    result = draft(acme, "linkedin-post", TOPIC, user=None)  # Automatic, with no model connected: composed
     versions = [result] + result.alternatives
     assert result.model == "composed" and len(versions) == 3 and len({v.angle for v in versions}) == 3
     assert result.notices[0].code == "composed"
@@ -79,7 +79,7 @@ def test_linkedin_post_in_my_style_offline_gives_three_checked_versions(acme):
 
 
 def test_a_composed_post_states_nothing_its_sources_or_the_team_did_not(acme):
-    result = draft(acme, "linkedin-post", TOPIC)
+    result = draft(acme, "linkedin-post", TOPIC, user=None)
     sources = re.sub(r"\s+", " ", " ".join(h.text for h in result.facts))  # a quote and its attribution line join
     team = set(result.voice.closers) | set(result.voice.top_hashtags) | {"#AcmeCo"}
     for v in [result] + result.alternatives:
@@ -100,7 +100,7 @@ def test_a_model_writes_inside_the_fact_sheet_and_a_banned_word_is_fixed_in_one_
                 "What slows yours down?\n\n#logistics #freight #AcmeCo")
 
     model = scripted_model(reply(1))
-    result = draft(acme, "linkedin-post", TOPIC, model=model)
+    result = draft(acme, "linkedin-post", TOPIC, model=model, user=None)
     prompt = model.chat.prompts[0][-1].content
     assert "Fact sheet (the only facts you may state; keep each one's [n]):" in prompt
     assert "- Acme & Co cut carrier onboarding from 41 days to 12 days." in prompt
@@ -117,6 +117,6 @@ def test_a_model_writes_inside_the_fact_sheet_and_a_banned_word_is_fixed_in_one_
 
 def test_a_series_source_choice_keeps_facts_to_those_documents(acme):
     result = draft(acme, "sales-answer", "How fast did support answers get?", options=DraftOptions(
-        files=("globex-customer-story.md",)))
+        files=("globex-customer-story.md",)), user=None)
     assert result.model == "composed" and {c.file for c in result.citations} == {"globex-customer-story.md"}
     assert "from 9 hours to 45 minutes" in result.text and "says Priya Natarajan, Head of Support at Globex" in result.text

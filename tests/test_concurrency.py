@@ -41,7 +41,7 @@ def _session(store, n: int, start: threading.Barrier) -> list[str]:
         if result.status != "indexed":
             problems.append(f"{name} v{version}: {result.status} {result.error}")
             continue
-        answer = ask(store, question, workspace, AskOptions(model="extractive"))
+        answer = ask(store, question, workspace, AskOptions(model="extractive"), user=None)
         expected = f"{10 + n + 20 * version} days"
         files = {c.file for c in answer.citations}
         if answer.refused or expected not in answer.answer:

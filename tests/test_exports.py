@@ -218,7 +218,7 @@ def test_an_export_upload_is_cited_with_its_live_address(store):
     assert row.title == "Change your plan"
     assert url_of(store.catalog, row.doc_id) == "https://acme.zendesk.com/hc/en-us/articles/360001-Change-your-plan"
 
-    answer = ask(store, "How do I change my plan?", options=AskOptions(model="extractive"))
+    answer = ask(store, "How do I change my plan?", options=AskOptions(model="extractive"), user=None)
     cited = answer.as_dict()["citations"][0]
     assert cited["title"] == "Change your plan"
     assert cited["url"] == "https://acme.zendesk.com/hc/en-us/articles/360001-Change-your-plan"

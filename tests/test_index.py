@@ -201,10 +201,10 @@ def store(request, settings):
 
 @pytest.mark.parametrize("strategy", ["dense", "sparse", "hybrid", "mmr"])
 def test_retrieval_on_both_engines(store, strategy):
-    r = retrieve(store, "How long did Northwind's onboarding take?", "default", RetrievalSettings(strategy, k=3))
+    r = retrieve(store, "How long did Northwind's onboarding take?", "default", RetrievalSettings(strategy, k=3), user=None)
     assert r.hits[0].file == "northwind.txt" and r.hits[0].similarity > 0.3
     r = retrieve(store, "enterprise price in days", "default",
-                 RetrievalSettings(strategy, k=3, threshold=-1, where=SearchFilter(kinds=("case study",))))
+                 RetrievalSettings(strategy, k=3, threshold=-1, where=SearchFilter(kinds=("case study",))), user=None)
     assert {h.file for h in r.hits} == {"northwind.txt"}
-    r = retrieve(store, "support hours", "default", RetrievalSettings(strategy, k=3, threshold=-1, neighbours=1))
+    r = retrieve(store, "support hours", "default", RetrievalSettings(strategy, k=3, threshold=-1, neighbours=1), user=None)
     assert r.hits[0].file == "support.txt" and r.hits[0].context == DOCS["support.txt"]

@@ -48,7 +48,7 @@ def test_folder_ingest_reports_every_file_then_unchanged(store, tmp_path):
         "sub/pricing.txt": "unchanged",
         "empty.txt": "failed",
     }
-    hits = search(store, "How long did onboarding take?", "default", k=1)
+    hits = search(store, "How long did onboarding take?", "default", k=1, user=None)
     assert hits[0].file == "northwind.md" and "12 days" in hits[0].text
     assert hits[0].section.startswith("Northwind case study")
 
@@ -82,7 +82,7 @@ def test_failed_update_keeps_the_previous_version_searchable(store):
     assert bad.status == "failed"
     row = store.catalog.get(ok.doc_id)
     assert row.status == "ready" and row.error
-    assert search(store, "enterprise plan price", "default", k=1)[0].doc_id == ok.doc_id
+    assert search(store, "enterprise plan price", "default", k=1, user=None)[0].doc_id == ok.doc_id
 
 
 def test_new_chunk_settings_reindex(store):
@@ -116,7 +116,7 @@ def test_zip_members_become_documents(store, tmp_path):
         "help-center.zip/help/billing.html",
         "help-center.zip/help/reset-password.html",
     ]
-    hit = search(store, "when are invoices sent", "default", k=1)[0]
+    hit = search(store, "when are invoices sent", "default", k=1, user=None)[0]
     assert hit.file == "help-center.zip/help/billing.html"
 
 
@@ -140,7 +140,7 @@ def test_workspaces_are_separate(store):
     ingest_bytes(store, "pricing.txt", PRICING.encode(), workspace="acme")
     ingest_bytes(store, "other.txt", b"Globex sells rockets to coyotes.", workspace="globex")
     assert [d.file for d in store.catalog.documents("acme")] == ["pricing.txt"]
-    assert {h.file for h in search(store, "rockets", "acme", k=5)} == {"pricing.txt"}
+    assert {h.file for h in search(store, "rockets", "acme", k=5, user=None)} == {"pricing.txt"}
 
 
 def test_zip_limits_come_from_the_settings(store, monkeypatch):
@@ -192,4 +192,4 @@ def test_reindex_estimate_uses_each_documents_last_indexing_time(store):
 def test_the_documents_title_is_indexed_with_each_passage(store):
     """A passage that never repeats its document's title is still found by the title's words."""
     ingest_bytes(store, "zebrafish-handbook.txt", PRICING.encode())
-    assert [h.file for h in search(store, "zebrafish", "default", k=3, strategy="sparse")] == ["zebrafish-handbook.txt"]
+    assert [h.file for h in search(store, "zebrafish", "default", k=3, strategy="sparse", user=None)] == ["zebrafish-handbook.txt"]

@@ -79,7 +79,7 @@ def test_ingest_stores_the_guess_on_catalog_and_chunks(store, tmp_path):
     }
     # every chunk carries its document's kind, so a kind filter finds exactly those documents
     found = retrieve(store, "how do I reset my password", "default",
-                     RetrievalSettings(threshold=-1.0, where=SearchFilter(kinds=("help center",))))
+                     RetrievalSettings(threshold=-1.0, where=SearchFilter(kinds=("help center",))), user=None)
     assert found.hits and {h.kind for h in found.hits} == {"help center"}
     assert {h.file for h in found.hits} <= {"help.zip/help/reset-password.html", "help.zip/help/invite-teammates.html"}
 

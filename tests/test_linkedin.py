@@ -98,7 +98,7 @@ def test_private_parts_of_a_full_linkedin_archive_are_not_indexed(store):
     assert statuses == {"Shares.csv": "indexed", "Articles": "indexed", "messages.csv": "skipped",
                         "Connections.csv": "skipped", "Email Addresses.csv": "skipped"}
     assert "private data stays out of answers" in results["my-data.zip/messages.csv"].error
-    assert not any("ZEBRA" in h.text or "lee@example.com" in h.text for h in search(store, "secret discount code email", "default", k=20))
+    assert not any("ZEBRA" in h.text or "lee@example.com" in h.text for h in search(store, "secret discount code email", "default", k=20, user=None))
     # an ordinary ZIP with a CSV called messages.csv is not a LinkedIn export: nothing is held back
     (other,) = ingest_upload(store, "support.zip", make_zip({"messages.csv": b"Macro,Reply\nrefund,We refund in 5 days\n"}))
     assert other.status == "indexed"

@@ -47,7 +47,7 @@ def compatible(store, server_url):
 
 def test_chain_streams_through_chat_openai(store, compatible):
     options = AskOptions(model="compatible", max_tokens=48)
-    events = list(ask_stream(store, "How long did onboarding take for Northwind?", options=options, settings=compatible))
+    events = list(ask_stream(store, "How long did onboarding take for Northwind?", options=options, settings=compatible, user=None))
     tokens = [e for e in events if e.kind == "token"]
     result = events[-1].answer
     assert len(tokens) > 1, "the answer should arrive token by token"
@@ -59,13 +59,13 @@ def test_chain_streams_through_chat_openai(store, compatible):
 
 
 def test_off_topic_is_refused_before_the_server_is_asked(store, compatible):
-    result = ask(store, "What is the boiling point of mercury on Venus?", options=AskOptions(model="compatible"))
+    result = ask(store, "What is the boiling point of mercury on Venus?", options=AskOptions(model="compatible"), user=None)
     assert result.refused
 
 
 def test_planted_instruction_does_not_steer_the_real_model(store, compatible):
     options = AskOptions(model="compatible", max_tokens=48)
-    events = list(ask_stream(store, "How long did Acme onboarding take?", options=options, settings=compatible))
+    events = list(ask_stream(store, "How long did Acme onboarding take?", options=options, settings=compatible, user=None))
     result = events[-1].answer
     assert "BANANA" not in result.answer.upper()
     assert any("gave orders to the assistant" in n.text for n in result.notices)
@@ -73,7 +73,7 @@ def test_planted_instruction_does_not_steer_the_real_model(store, compatible):
 
 def test_in_process_local_model_streams(store):
     ingest_bytes(store, "northwind.md", CASE_STUDY)
-    events = list(ask_stream(store, "How long did onboarding take for Northwind?", options=AskOptions(model="local", max_tokens=32)))
+    events = list(ask_stream(store, "How long did onboarding take for Northwind?", options=AskOptions(model="local", max_tokens=32), user=None))
     result = events[-1].answer
     assert result.model == "local" and sum(e.kind == "token" for e in events) > 1
     assert any(n.code == "model_weak" for n in result.notices)
@@ -83,7 +83,7 @@ def test_in_process_local_model_streams(store):
 def test_openai_answers_with_citations(store):
     ingest_bytes(store, "northwind.md", CASE_STUDY)
     settings = store.settings.with_(openai_api_key=os.environ["OPENAI_API_KEY"])
-    events = list(ask_stream(store, "How long did onboarding take for Northwind?", options=AskOptions(model="openai"), settings=settings))
+    events = list(ask_stream(store, "How long did onboarding take for Northwind?", options=AskOptions(model="openai"), settings=settings, user=None))
     result = events[-1].answer
     assert result.model == "openai" and "12 days" in result.answer
     assert result.citations and result.citations[0].file == "northwind.md"
@@ -106,6 +106,6 @@ def test_connect_the_server_from_settings_then_drafts_are_written_by_it(store, s
     save_connection(store, LOCAL_USER, "compatible", server_url, "smollm2")
     assert resolve_model(store.settings) == "compatible"
     ingest_bytes(store, "northwind.md", CASE_STUDY)
-    written = draft(store, "sales-answer", "How fast was onboarding at Northwind?", options=DraftOptions(max_tokens=24))
+    written = draft(store, "sales-answer", "How fast was onboarding at Northwind?", options=DraftOptions(max_tokens=24), user=None)
     assert written.model in ("compatible", "composed")  # a reply the checks can't use falls back to composing, and says so
     assert written.text and {c.name for c in written.checks} >= {"length", "cited", "figures"}

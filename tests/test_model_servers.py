@@ -86,7 +86,7 @@ def install(store, listeners):
 
 def _ask(store, settings, assistant):
     effective = effective_settings(settings, assistant)
-    return ask(store, "What does Enterprise cost?", assistant.id, AskOptions(model="compatible"), settings=effective)
+    return ask(store, "What does Enterprise cost?", assistant.id, AskOptions(model="compatible"), settings=effective, user=None)
 
 
 def test_the_install_key_goes_to_the_install_server(store, install, listeners):

@@ -139,7 +139,7 @@ def test_overlapping_chunks_both_keep_the_shared_text_boxes(tmp_path):
 def launch(store):
     pdf = _two_pages()
     result = ingest_bytes(store, "launch.pdf", pdf, "default")
-    hit = search(store, "price per month", "default", k=1)[0]
+    hit = search(store, "price per month", "default", k=1, user=None)[0]
     return pdf, result.doc_id, hit
 
 
@@ -242,7 +242,7 @@ def test_a_scanned_pdf_is_read_by_ocr_searched_and_highlighted(store, tmp_path):
     assert all(e.ocr is not None and e.ocr >= ocr.MIN_PAGE_CONFIDENCE for e in parsed.elements)
 
     ingest_bytes(store, "scan.pdf", scan, "default")
-    hit = search(store, "How much does enterprise cost per month?", "default", k=1)[0]
+    hit = search(store, "How much does enterprise cost per month?", "default", k=1, user=None)[0]
     assert "$900" in hit.text and hit.ocr is not None
     citation = Citation(1, hit.doc_id, "scan.pdf", hit.page, hit.section, CITED, 0.9, hit.chunk_id, pages=hit.pages, ocr=hit.ocr)
     passage = page_view.passage(store, None, citation)
@@ -265,7 +265,7 @@ def test_a_slide_screenshot_is_read_with_its_title(store, tmp_path):
     print(f"\nword accuracy, slide screenshot: {accuracy:.3f}")
     assert accuracy >= 0.95
     ingest_bytes(store, "q3-slide.png", _slide_png(), "default")
-    hit = search(store, "How much did churn fall?", "default", k=1)[0]
+    hit = search(store, "How much did churn fall?", "default", k=1, user=None)[0]
     assert "2.1%" in hit.text and hit.section == "Q3 results"
     view = page_view.render(page_view.passage(store, None, hit))
     assert view.highlighted and view.image.width == page_view.SCREEN_WIDTH_PX

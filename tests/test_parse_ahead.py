@@ -52,7 +52,7 @@ def test_folder_documents_are_parsed_ahead_in_order(store, tmp_path, parse_calls
     assert [f.status for f in report.files] == ["indexed"] * 4
     assert parse_calls["inline"] == []
     assert parse_calls["ahead"] == list(DOCS)
-    hits = search(store, "How long did onboarding take?", "default", k=1)
+    hits = search(store, "How long did onboarding take?", "default", k=1, user=None)
     assert hits[0].file == "b-case.md" and "12 days" in hits[0].text
     # the temporary copies are gone
     assert not list(store.settings.data_dir.glob(parse_ahead_module.FOLDER_PREFIX + "*"))

@@ -253,6 +253,6 @@ def test_hidden_html_sentence_is_never_answered(store):
     ]
     html = _page("".join(hidden), "@layer base { .l { zoom: 0.01 } }")
     ingest_bytes(store, "about.html", html.encode())
-    result = ask(store, "When was Acme founded?")
+    result = ask(store, "When was Acme founded?", user=None)
     assert "1802" not in result.answer and all("1802" not in c.quote for c in result.citations)
     assert "2011" in result.answer

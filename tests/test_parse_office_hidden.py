@@ -313,7 +313,7 @@ def test_hidden_word_sentence_is_never_answered(store, tmp_path):
 
     path = _build(tmp_path, planted)
     ingest_bytes(store, "policy.docx", path.read_bytes())
-    result = ask(store, "How many days are refunds available for?")
+    result = ask(store, "How many days are refunds available for?", user=None)
     assert "203" not in result.answer and all("203" not in c.quote for c in result.citations)
     assert "30 days" in result.answer
 

@@ -187,7 +187,7 @@ def test_the_marketing_set_is_answered_with_the_facts_asked_for(marketing):
     missed, figures, figures_right = [], 0, 0
     for q in QUESTIONS:
         history = (Turn(*q.after),) if q.after else ()
-        answer = ask(marketing, q.question, options=AskOptions(history=history))
+        answer = ask(marketing, q.question, options=AskOptions(history=history), user=None)
         if not q.answerable:
             assert answer.refused or answer.answers_question is False, (q.id, answer.answer)
             continue
@@ -214,6 +214,6 @@ def test_a_person_whose_quote_ranks_low_in_meaning_is_still_answered(store):
     ingest_bytes(store, "style-guide.md", b"# Style guide\n\n" + b"Write about the product in short, friendly sentences. " * 8)
     ingest_bytes(store, "acme-co-case-study.md", "# Acme & Co case study\n\n## In their words\n\n"
                  "“We stopped chasing paperwork and started moving freight.”\n\n— Jane Doe, COO of Acme & Co\n".encode())
-    answer = ask(store, "What did Jane Doe say about the product?")
+    answer = ask(store, "What did Jane Doe say about the product?", user=None)
     assert not answer.refused and "stopped chasing paperwork" in answer.answer
-    assert not ask(store, "Who did we quote in the Acme & Co case study?").refused
+    assert not ask(store, "Who did we quote in the Acme & Co case study?", user=None).refused

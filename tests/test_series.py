@@ -32,7 +32,7 @@ def acme(tmp_path_factory):
 
 
 def test_the_usual_slot_is_the_weekday_and_hour_most_posts_went_out(acme):
-    slot = usual_slot(acme, "default")
+    slot = usual_slot(acme, "default", user=None)
     assert (slot.weekday, slot.hour, slot.posts) == (1, 8, 10)  # 9 of the 10 posts: Tuesdays, 08:xx UTC
     assert slot.describe().startswith("Tuesdays at 08:00 UTC")
     dates = suggested_dates(slot, 3, date(2026, 12, 3))  # a Thursday: the first Tuesday after it
@@ -41,7 +41,7 @@ def test_the_usual_slot_is_the_weekday_and_hour_most_posts_went_out(acme):
 
 
 def test_a_series_of_four_posts_exports_as_csv_and_ics(acme):
-    series = plan_series(acme, "customer results", 4, files=SOURCES, start=date(2026, 12, 1))
+    series = plan_series(acme, "customer results", 4, files=SOURCES, start=date(2026, 12, 1), user=None)
     assert len(series.posts) == 4 and not series.notices
     leads = [p.lead for p in series.posts]
     assert len(set(leads)) == 4  # each post is built around a different fact
@@ -68,7 +68,7 @@ def test_a_series_of_four_posts_exports_as_csv_and_ics(acme):
 
 def test_series_limits(acme):
     with pytest.raises(GroundedError, match="2 to 8 posts"):
-        plan_series(acme, "results", 12)
+        plan_series(acme, "results", 12, user=None)
 
 
 def test_a_series_from_the_command_line(tmp_path, capsys):
@@ -97,7 +97,7 @@ EVENT_PROPERTIES = {"UID", "DTSTAMP", "DTSTART", "DTEND", "SUMMARY", "DESCRIPTIO
 
 
 def _hostile_series(acme):
-    series = plan_series(acme, "customer results", 4, files=SOURCES, start=date(2026, 12, 1))
+    series = plan_series(acme, "customer results", 4, files=SOURCES, start=date(2026, 12, 1), user=None)
     names = iter(HOSTILE_NAMES * 2)
     for n, post in enumerate(series.posts):
         for c in post.draft.citations:

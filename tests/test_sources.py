@@ -283,7 +283,7 @@ def test_health_lists_failed_syncs_moved_and_stale_pages(store):
         assert failed.error and "robots.txt" in failed.error
         assert [r.path for r in broken.requests] == ["/robots.txt"]  # a server error there stops the crawl (RFC 9309)
 
-    by_check = check_health(store, "default").by_check()
+    by_check = check_health(store, "default", None).by_check()
     assert "robots.txt" in by_check["sync_failed"][0].detail
     assert site.url("/kb/old-sso") in by_check["moved"][0].detail
     stale = by_check["stale_pages"][0]

@@ -78,7 +78,7 @@ def test_headline_and_social_rules_apply_where_they_belong():
 def test_uploaded_guides_become_stored_rules_that_people_can_edit(store, name, data):
     doc = ingest_bytes(store, name, data if data is not None else brand_guide_docx())
     assert store.catalog.get(doc.doc_id).kind == "style guide"
-    rules = style_rules(store, "default")
+    rules = style_rules(store, "default", user=None)
     assert {r.describe() for r in rules} == EXPECTED and {r.source for r in rules} == {name}
 
     leverage = next(r for r in rules if r.value == "leverage")
@@ -87,16 +87,16 @@ def test_uploaded_guides_become_stored_rules_that_people_can_edit(store, name, d
     remove_rule(store, "default", emoji.rule_id)
     add_rule(store, "default", "avoid", "world-class", "")
     ingest_bytes(store, name, (data or brand_guide_docx()) + (b"\n" if data else b""))  # the guide read again
-    described = {r.describe() for r in style_rules(store, "default")}
+    described = {r.describe() for r in style_rules(store, "default", user=None)}
     assert "Avoid “leverage”: use “put to work”" in described  # the person's edit wins
     assert "At most 2 emoji" not in described  # and their removal
     assert "Avoid “world-class”" in described
 
     set_kind(store, doc.doc_id, "other")  # not a guide any more: its rules go, a person's own stay
-    assert {r.describe() for r in style_rules(store, "default")} == {"Avoid “world-class”"}
+    assert {r.describe() for r in style_rules(store, "default", user=None)} == {"Avoid “world-class”"}
     set_kind(store, doc.doc_id, "style guide")
     delete_document(store, doc.doc_id)
-    assert {r.describe() for r in style_rules(store, "default")} == {"Avoid “world-class”"}
+    assert {r.describe() for r in style_rules(store, "default", user=None)} == {"Avoid “world-class”"}
 
 
 def test_only_an_assistants_managers_change_its_rules(store):
@@ -107,7 +107,7 @@ def test_only_an_assistants_managers_change_its_rules(store):
     share(store.catalog, owned.id, ["bob"], User("alice"))
     with pytest.raises(AccessDenied):
         add_rule(store, owned.id, "avoid", "synergy", user=User("bob"))
-    rule = style_rules(store, owned.id)[0]
+    rule = style_rules(store, owned.id, user=None)[0]
     with pytest.raises(GroundedError):
         remove_rule(store, owned.id, rule.rule_id, user=User("bob"))
     with pytest.raises(GroundedError, match="whole number"):

@@ -183,7 +183,7 @@ def test_a_compatible_server_is_told_the_token_cap_in_the_name_it_reads(store):
     try:
         ingest_bytes(store, "pricing.md", b"# Pricing\n\nEnterprise plans cost 900 dollars per month.\n")
         settings = store.settings.with_(compatible_url=server.url, compatible_model="tiny")
-        ask(store, "What does Enterprise cost?", options=AskOptions(model="compatible", max_tokens=77), settings=settings)
+        ask(store, "What does Enterprise cost?", options=AskOptions(model="compatible", max_tokens=77), settings=settings, user=None)
         body = json.loads(server.requests[-1]["body"])
         assert body["max_tokens"] == 77 and body["max_completion_tokens"] == 77
     finally:

@@ -95,24 +95,24 @@ def test_draft_in_the_voice_matches_and_an_essay_does_not(profile):
 
 
 def test_profile_for_an_assistant_uses_only_posts_and_blogs(store, tmp_path):
-    assert voice.profile_for(store, "default") is None
+    assert voice.profile_for(store, "default", user=None) is None
     (tmp_path / "Shares.csv").write_bytes(shares_csv())
     ingest_paths(store, [tmp_path / "Shares.csv"])
     ingest_bytes(store, "northwind.md", NORTHWIND)  # a case study: facts, not voice
-    profile = voice.profile_for(store, "default")
+    profile = voice.profile_for(store, "default", user=None)
     assert profile.posts == 6 and profile.hashtags_per_post == 3
     # marking a document as a blog adds it to the voice
     doc = next(r for r in store.catalog.documents("default") if r.file == "northwind.md")
     set_kind(store, doc.doc_id, "blog")
-    assert voice.profile_for(store, "default").posts == 7
+    assert voice.profile_for(store, "default", user=None).posts == 7
 
 
 def test_guidance_is_editable_per_assistant(store, profile):
     ensure_default(store.catalog)
-    text, edited = voice.guidance_for(store.catalog, "default", profile)
+    text, edited = voice.guidance_for(store.catalog, "default", profile, user=None)
     assert not edited and text == profile.guidance()
     voice.save_guidance(store.catalog, "default", "Write like a pirate. Always end with ARRR.", None)
-    assert voice.guidance_for(store.catalog, "default", profile) == ("Write like a pirate. Always end with ARRR.", True)
-    assert voice.guidance_for(store.catalog, "other-assistant", profile) == (profile.guidance(), False)
+    assert voice.guidance_for(store.catalog, "default", profile, user=None) == ("Write like a pirate. Always end with ARRR.", True)
+    assert voice.guidance_for(store.catalog, "other-assistant", profile, user=None) == (profile.guidance(), False)
     voice.save_guidance(store.catalog, "default", "   ", None)  # empty: back to the measured guidance
-    assert voice.guidance_for(store.catalog, "default", profile) == (profile.guidance(), False)
+    assert voice.guidance_for(store.catalog, "default", profile, user=None) == (profile.guidance(), False)

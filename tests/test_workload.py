@@ -120,7 +120,7 @@ def test_the_exact_count_decides_before_embedding_and_the_ready_version_stays(st
     assert embedded == []
     row = store.catalog.get(first.doc_id)
     assert row.status == "ready" and row.chunks == first.chunks
-    assert [h.text for h in search(store, "step", "default", k=5)] == ["One step only."]
+    assert [h.text for h in search(store, "step", "default", k=5, user=None)] == ["One step only."]
 
 
 def test_a_parse_is_stopped_at_the_text_allowance_and_reported_in_passages(store, limit):
@@ -170,7 +170,7 @@ def test_a_version_being_stored_is_not_found_until_it_is_ready(store, monkeypatc
 
     def upsert(workspace, chunks, *args):
         real_upsert(workspace, chunks, *args)
-        hits = search(store, "Enterprise price", "default", k=10)
+        hits = search(store, "Enterprise price", "default", k=10, user=None)
         assert hits  # the ready version answers meanwhile
         new_found_while_storing.append(any("950" in h.text for h in hits))
 
@@ -179,7 +179,7 @@ def test_a_version_being_stored_is_not_found_until_it_is_ready(store, monkeypatc
     assert new.status == "indexed" and new.chunks == old.chunks == 3
     assert new_found_while_storing == [False, False, False]
     monkeypatch.setattr(store.index, "upsert", real_upsert)
-    assert all("950" in h.text for h in search(store, "Enterprise price", "default", k=10))
+    assert all("950" in h.text for h in search(store, "Enterprise price", "default", k=10, user=None))
 
 
 def test_estimates_are_close_to_the_exact_count():

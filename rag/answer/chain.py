@@ -27,6 +27,8 @@ from langchain_core.output_parsers import StrOutputParser
 
 from ..ingest import origins
 from ..types import Answer, Hit, Notice, RetrievalSettings
+from ..workspace.access import User
+from ..workspace.assistants import check_reader
 from .asked import classify, judge
 from .check import check_answer
 from .decide import decide, question_settings
@@ -91,14 +93,16 @@ def _write(model: PreparedModel, question: str, query: str, hits: list[Hit], opt
 
 
 def ask_stream(store, question: str, workspace: str | None = None, options: AskOptions = AskOptions(),
-               settings=None, model: PreparedModel | None = None) -> Iterator[Event]:
+               settings=None, model: PreparedModel | None = None, *, user: User | None) -> Iterator[Event]:
     """Answer ``question`` from ``workspace``, streaming status lines and tokens, then the checked Answer.
 
     ``settings`` overrides the store's (an assistant's own model connection, say); ``model`` is the
     prepared model to write with (default: the one ``options.model`` or the settings call for).
+    ``user``: who asks; "not found" unless they may use the assistant (``None``: the command line).
     """
     settings = settings or store.settings
     workspace = workspace or settings.workspace
+    check_reader(store.catalog, workspace, user)
     model = model or prepare_model(settings, options.model)
     notices: list[Notice] = list(model.notices)
 
@@ -206,9 +210,9 @@ def _relay(tokens: Generator[str, None, Written]) -> Generator[Event, None, Writ
 
 
 def ask(store, question: str, workspace: str | None = None, options: AskOptions = AskOptions(),
-        settings=None, model: PreparedModel | None = None) -> Answer:
+        settings=None, model: PreparedModel | None = None, *, user: User | None) -> Answer:
     """Blocking form of :func:`ask_stream`."""
-    for event in ask_stream(store, question, workspace, options, settings, model):
+    for event in ask_stream(store, question, workspace, options, settings, model, user=user):
         if event.kind == "answer":
             return event.answer
     raise RuntimeError("no answer produced")  # unreachable: ask_stream always ends with an answer

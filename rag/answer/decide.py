@@ -96,7 +96,7 @@ def question_settings(settings: RetrievalSettings) -> RetrievalSettings:
 
 def decide(store, query: str, workspace: str, settings: RetrievalSettings, model: str, check_subjects: bool = True) -> Decision:
     """Retrieve for ``query`` and decide whether to answer (see the module docstring)."""
-    retrieval = retrieve(store, query, workspace, settings)
+    retrieval = retrieve(store, query, workspace, settings, user=None)  # ask_stream checked the asker
     try:  # which passages questions use: the health check's "never retrieved" finding
         store.catalog.record_retrieval(workspace, retrieval.hits)
     except Exception:  # noqa: BLE001 - the health log never stops an answer
@@ -115,7 +115,7 @@ def decide(store, query: str, workspace: str, settings: RetrievalSettings, model
             return Decision(widened)
     named = _named_files(store, workspace, gaps.absent + gaps.in_passing, settings.where.files)
     if named:
-        retry = retrieve(store, query, workspace, settings.with_(where=replace(settings.where, files=named)))
+        retry = retrieve(store, query, workspace, settings.with_(where=replace(settings.where, files=named)), user=None)
         if retry.hits and not _gaps(store, query, retry.hits, settings):
             return Decision(retry.hits)
     return Decision(refusal=refusal(retrieval, model, gaps))

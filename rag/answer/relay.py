@@ -55,12 +55,12 @@ def retrieval_from(args: dict) -> RetrievalSettings:
 
 
 def _search(store, args: dict) -> dict:
-    hits = search(store, args["query"], args["workspace"], k=args["k"], strategy=args["strategy"])
+    hits = search(store, args["query"], args["workspace"], k=args["k"], strategy=args["strategy"], user=None)
     return {"results": [h.as_dict() for h in hits]}
 
 
 def _ask(store, args: dict) -> dict:
-    answer = ask(store, args["question"], args["workspace"], AskOptions(model=args.get("model"), retrieval=retrieval_from(args)))
+    answer = ask(store, args["question"], args["workspace"], AskOptions(model=args.get("model"), retrieval=retrieval_from(args)), user=None)
     return {"answer": answer.as_dict(), "text": answer.answer, "tail": answer_tail_text(answer)}
 
 

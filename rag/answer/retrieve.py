@@ -27,6 +27,8 @@ from pydantic import ConfigDict
 from ..index.sparse import query_vector
 from ..names import mentions_name, question_terms
 from ..types import STRATEGIES, Hit, RetrievalSettings, SearchFilter, Strategy
+from ..workspace.access import User
+from ..workspace.assistants import check_reader
 
 
 @dataclass
@@ -64,8 +66,10 @@ def _mmr(query: np.ndarray, hits: list[Hit], k: int, lam: float) -> list[Hit]:
     return [replace(hits[i], score=float(relevance[i])) for i in chosen]
 
 
-def retrieve(store, query: str, workspace: str, settings: RetrievalSettings = RetrievalSettings()) -> Retrieval:
-    """Hits for ``query`` in ``workspace``, split at the relevance threshold."""
+def retrieve(store, query: str, workspace: str, settings: RetrievalSettings = RetrievalSettings(), *,
+             user: User | None) -> Retrieval:
+    """Hits for ``query`` in ``workspace``, split at the relevance threshold ("not found" unless ``user`` may use it)."""
+    check_reader(store.catalog, workspace, user)
     if settings.strategy not in STRATEGIES:
         raise ValueError(f"Unknown retrieval strategy {settings.strategy!r}; choose one of {', '.join(STRATEGIES)}.")
     dense = np.asarray(store.embeddings.embed_query(query), dtype=np.float32)
@@ -110,9 +114,10 @@ def _relevant(hit: Hit, names: list[str], threshold: float) -> bool:
     return bool(names) and similarity >= min(NAME_FLOOR, threshold) and all(mentions_name(n, where) for n in names)
 
 
-def search(store, query: str, workspace: str, k: int = 5, strategy: Strategy = "hybrid") -> list[Hit]:
+def search(store, query: str, workspace: str, k: int = 5, strategy: Strategy = "hybrid", *,
+           user: User | None) -> list[Hit]:
     """Top ``k`` passages for ``query``, relevant or not (a search, no answer: ``grounded search``)."""
-    return retrieve(store, query, workspace, RetrievalSettings(strategy=strategy, k=k, threshold=-1.0)).hits
+    return retrieve(store, query, workspace, RetrievalSettings(strategy=strategy, k=k, threshold=-1.0), user=user).hits
 
 
 def _without_unfinished(store, workspace: str, where: SearchFilter) -> SearchFilter:
@@ -162,8 +167,9 @@ class GroundedRetriever(BaseRetriever):
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
     store: object
+    user: User | None  # who searches (required: None is the trusted command line)
     workspace: str = "default"
     settings: RetrievalSettings = RetrievalSettings()
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
-        return [hit_to_document(h) for h in retrieve(self.store, query, self.workspace, self.settings).hits]
+        return [hit_to_document(h) for h in retrieve(self.store, query, self.workspace, self.settings, user=self.user).hits]

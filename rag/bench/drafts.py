@@ -245,7 +245,7 @@ def run(config: DraftsConfig) -> dict:
                 for topic in topics[: config.per_recipe]:
                     started = time.monotonic()
                     result = draft(store, recipe, topic, WORKSPACE, DraftOptions(model=model, max_tokens=config.max_tokens),
-                                   settings=settings)
+                                   settings=settings, user=None)
                     seconds = time.monotonic() - started
                     for t in (tally, per):
                         t.drafts += 1

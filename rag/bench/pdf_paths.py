@@ -124,7 +124,7 @@ def run(docs: Path, qa_path: Path, readers=READERS, k: int = 5, limit: int | Non
             for item in items:
                 hits = retrieve(
                     store, item.question, reader,
-                    RetrievalSettings(k=k, threshold=-1.0, where=SearchFilter(files=tuple(item.sources))),
+                    RetrievalSettings(k=k, threshold=-1.0, where=SearchFilter(files=tuple(item.sources))), user=None
                 ).hits
                 present = item.figures & _squash_numbers("\n".join(h.text for h in hits))
                 found += len(present)

@@ -165,7 +165,7 @@ def ranked_files(store, question: str, strategy: str, depth: int) -> list[str]:
     from ..types import RetrievalSettings
 
     settings = RetrievalSettings(strategy=strategy, k=depth, threshold=-1.0, candidates=max(RetrievalSettings().candidates, depth))
-    found = retrieve(store, question, WORKSPACE, settings)
+    found = retrieve(store, question, WORKSPACE, settings, user=None)
     return [f for f, _ in fold_to_documents((h.file, h.score) for h in found.hits + found.below_threshold)]
 
 
@@ -191,7 +191,7 @@ def ask_one(store, item: QaItem, strategy: str, model: str, tally: StrategyTally
         tally.hit5.append(hit_at_k(files, item.sources, 5))
     started = time.perf_counter()
     options = AskOptions(model=model, retrieval=RetrievalSettings(strategy=strategy), history=item.history)
-    answer = ask(store, item.question, WORKSPACE, options, settings=settings)
+    answer = ask(store, item.question, WORKSPACE, options, settings=settings, user=None)
     tally.latency_ms.append((time.perf_counter() - started) * 1000)
     tally.models[answer.model] = tally.models.get(answer.model, 0) + 1
     refused = is_refusal(answer)
@@ -211,7 +211,7 @@ def ask_one(store, item: QaItem, strategy: str, model: str, tally: StrategyTally
         tally.add_correctness(item, "" if refused else answer.answer)
     if baselines is not None and item.answerable and item.key_facts:
         hits = answer.hits if not answer.refused else retrieve(
-            store, answer.searched or item.question, WORKSPACE, RetrievalSettings(strategy=strategy, threshold=-1.0)).hits
+            store, answer.searched or item.question, WORKSPACE, RetrievalSettings(strategy=strategy, threshold=-1.0), user=None).hits
         for name, make in (("lead", lead), ("best-passage", best_passage)):
             baselines.setdefault(name, StrategyTally()).add_correctness(item, make(hits))
 
@@ -223,7 +223,7 @@ def answerless(store, items: list[QaItem], model: str, settings=None) -> dict:
     from ..answer.chain import AskOptions, ask
 
     def declines(s, item) -> bool:
-        answer = ask(s, item.question, WORKSPACE, AskOptions(model=model, history=item.history), settings=settings)
+        answer = ask(s, item.question, WORKSPACE, AskOptions(model=model, history=item.history), settings=settings, user=None)
         return is_refusal(answer) or answer.answers_question is False
 
     asked, with_answers, without = [], [], []

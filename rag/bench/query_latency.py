@@ -295,11 +295,11 @@ def time_strategy(store, queries: list[str], strategy: str, where=None) -> list[
 
     settings = RetrievalSettings(strategy=strategy, where=where or SearchFilter())
     for q in queries[:5]:  # warm-up, not counted
-        retrieve(store, q, WORKSPACE, settings)
+        retrieve(store, q, WORKSPACE, settings, user=None)
     times = []
     for q in queries:
         started = time.perf_counter()
-        retrieve(store, q, WORKSPACE, settings)
+        retrieve(store, q, WORKSPACE, settings, user=None)
         times.append((time.perf_counter() - started) * 1000)
     return times
 

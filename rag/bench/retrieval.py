@@ -211,7 +211,7 @@ def product_search(store, strategy: str, depth: int) -> Callable[[str], list[tup
     settings = RetrievalSettings(strategy=strategy, k=depth, threshold=-1.0, candidates=max(base.candidates, depth))
 
     def search(query: str) -> list[tuple[str, float]]:
-        found = retrieve(store, query, WORKSPACE, settings)
+        found = retrieve(store, query, WORKSPACE, settings, user=None)
         return [(h.doc_id, h.score) for h in found.hits + found.below_threshold]
 
     return search

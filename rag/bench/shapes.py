@@ -74,7 +74,7 @@ def ask_question(store, company: Company, q: ShapeQuestion, model: str, strategy
     history = (Turn(*q.after),) if q.after else ()
     options = AskOptions(model=model, retrieval=RetrievalSettings(strategy=strategy), history=history)
     started = time.perf_counter()
-    answer = ask(store, q.question, workspace_of(company), options)
+    answer = ask(store, q.question, workspace_of(company), options, user=None)
     latency = (time.perf_counter() - started) * 1000
     refused = is_refusal(answer)
     text = "" if refused else answer.answer

@@ -50,6 +50,8 @@ from ..ingest.kinds import GUIDE_KINDS, KINDS, STYLE_KINDS, document_date_of
 from ..names import NAME_RUN
 from ..types import Citation, Hit, Notice, RetrievalSettings, SearchFilter, SentenceCheck
 from ..words import analyse
+from ..workspace.access import User
+from ..workspace.assistants import check_reader
 from .composer import Context, compose
 from .facts import extract_facts, fact_sheet
 from .style_rules import StyleRule, Violation, check_rules, fix, style_rules
@@ -326,11 +328,13 @@ def disagreements(newest: list[Hit], older: list[Hit], limit: int = 3) -> list[s
 
 
 def plan_retrieval(store, recipe: Recipe, topic: str, workspace: str, base: RetrievalSettings = RetrievalSettings(),
-                   chosen: tuple[str, ...] = ()) -> Plan:
+                   chosen: tuple[str, ...] = (), *, user: User | None) -> Plan:
     """Which passages a recipe writes from: facts (numbered, citable) and style examples (never cited).
 
     ``chosen``: facts only from these documents (file names), when a person picked them.
+    ``user``: "not found" unless they may use the assistant (``None``: the command line).
     """
+    check_reader(store.catalog, workspace, user)
     query = topic.strip() or recipe.default_topic
     if not query:
         raise GroundedError("Say what to write about first.")
@@ -350,19 +354,20 @@ def plan_retrieval(store, recipe: Recipe, topic: str, workspace: str, base: Retr
     settings = base.with_(k=max(recipe.facts_k, base.k), where=where)
     if recipe.newest_only:  # one document is the source: all of it counts, whatever the angle asked for
         settings = settings.with_(threshold=-1.0)
-    found = retrieve(store, query, workspace, settings)
+    found = retrieve(store, query, workspace, settings, user=None)  # checked above
     facts = [h for h in found.hits if h.kind not in NOT_FACTS]  # belt and braces: style and guidance are never facts
     closest = found.closest_files[:3] if not facts else []
     if recipe.newest_only and len(newest_rows) > 1 and facts:
         older_files = tuple(r.file for r in newest_rows[1:6])
-        older = retrieve(store, query, workspace, base.with_(k=4, where=SearchFilter(files=older_files))).hits
+        older = retrieve(store, query, workspace, base.with_(k=4, where=SearchFilter(files=older_files)), user=None).hits
         warnings = disagreements(facts, older)
     examples: list[StyleExample] = []
     if recipe.style_kinds:
         rows = {r.doc_id: r for r in store.catalog.documents(workspace, status="ready") if r.kind in recipe.style_kinds}
         if rows:
             similar = retrieve(store, query, workspace, RetrievalSettings(
-                strategy="dense", k=recipe.style_examples * 4, threshold=-1.0, where=SearchFilter(kinds=recipe.style_kinds)))
+                strategy="dense", k=recipe.style_examples * 4, threshold=-1.0, where=SearchFilter(kinds=recipe.style_kinds)),
+                user=None)
             seen: set[str] = set()
             for h in similar.hits + similar.below_threshold:
                 if h.doc_id in seen or h.doc_id not in rows:
@@ -660,22 +665,29 @@ def draft(
     settings=None,
     on_token: Callable[[str], None] | None = None,
     model: PreparedModel | None = None,
+    *,
+    user: User | None,
 ) -> Draft:
-    """Run a recipe: plan retrieval, write with the model (or compose, without one), check."""
+    """Run a recipe: plan retrieval, write with the model (or compose, without one), check.
+
+    ``user``: who drafts; "not found" unless they may use the assistant (``None``: the command line).
+    """
     settings = settings or store.settings
     workspace = workspace or settings.workspace
+    check_reader(store.catalog, workspace, user)
     recipe = get_recipe(recipe_id)
-    plan = plan_retrieval(store, recipe, topic, workspace, options.retrieval, options.files)
-    profile = profile_for(store, workspace) if recipe.style_kinds else None
+    plan = plan_retrieval(store, recipe, topic, workspace, options.retrieval, options.files, user=None)
+    profile = profile_for(store, workspace, user=None) if recipe.style_kinds else None
     voice_text = ""
     if recipe.style_kinds:
-        voice_text = options.guidance if options.guidance is not None else guidance_for(store.catalog, workspace, profile)[0]
+        voice_text = (options.guidance if options.guidance is not None
+                      else guidance_for(store.catalog, workspace, profile, user=None)[0])
     if model is None:
         model = prepare_model(settings, options.model, temperature=0.8 if options.regenerate else None,
                               instead="this draft was put together from your documents instead")
     result = Draft(recipe.id, topic, "", model.name, facts=plan.facts, examples=plan.examples, voice=profile,
                    notices=list(plan.notices) + list(model.notices), warnings=list(plan.warnings),
-                   rules=style_rules(store, workspace), names=source_names(plan.facts))
+                   rules=style_rules(store, workspace, user=None), names=source_names(plan.facts))
 
     if not plan.facts:
         kinds = " or ".join(f"“{k}”" for k in recipe.fact_kinds) if len(recipe.fact_kinds) <= 2 else "your non-post"
@@ -717,7 +729,7 @@ def apply_fix(store, previous: Draft, violation: Violation) -> Draft:
 
 
 def revise(store, previous: Draft, how: str, workspace: str | None = None, options: DraftOptions = DraftOptions(),
-           settings=None, on_token=None, model: PreparedModel | None = None) -> Draft:
+           settings=None, on_token=None, model: PreparedModel | None = None, *, user: User | None) -> Draft:
     """Regenerate, shorten or change the tone of a draft: ``how`` is "regenerate", "shorten" or a tone from TONES."""
     if previous.model == "composed" and how != "regenerate":
         raise GroundedError("Shortening or changing the tone needs a writing model: connect one in Settings. "
@@ -728,4 +740,4 @@ def revise(store, previous: Draft, how: str, workspace: str | None = None, optio
         changed = replace(options, previous=previous.body, shorten=True)
     else:
         changed = replace(options, previous=previous.body, tone=how)
-    return draft(store, previous.recipe, previous.topic, workspace, changed, settings, on_token, model)
+    return draft(store, previous.recipe, previous.topic, workspace, changed, settings, on_token, model, user=user)

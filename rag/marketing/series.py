@@ -25,6 +25,8 @@ from ..ingest.kinds import records
 from ..present import csv_text
 from ..types import Notice
 from .facts import Fact, extract_facts
+from ..workspace.access import User
+from ..workspace.assistants import check_reader
 from .recipes import Draft, DraftOptions, draft, get_recipe, plan_retrieval
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -70,8 +72,9 @@ class Series:
         }
 
 
-def usual_slot(store, workspace: str) -> Slot:
+def usual_slot(store, workspace: str, *, user: User | None) -> Slot:
     """The weekday and hour (UTC) the team posts most often, from its LinkedIn posts' dates."""
+    check_reader(store.catalog, workspace, user)
     dated = records(store.catalog, workspace)
     stamps = [dated[r.doc_id].doc_date for r in store.catalog.documents(workspace, status="ready")
               if r.kind == "LinkedIn post" and r.doc_id in dated and dated[r.doc_id].doc_date]
@@ -116,17 +119,19 @@ def pick_leads(facts: list[Fact], n: int) -> list[Fact]:
 
 
 def plan_series(store, topic: str, n: int = 4, workspace: str | None = None, files: tuple[str, ...] = (),
-                start: date | None = None, options: DraftOptions = DraftOptions(), settings=None, model=None) -> Series:
+                start: date | None = None, options: DraftOptions = DraftOptions(), settings=None, model=None, *,
+                user: User | None) -> Series:
     """``n`` LinkedIn posts on ``topic`` from ``files`` (all fact documents if none), dated on the team's usual slot."""
     if not MIN_POSTS <= n <= MAX_POSTS:
         raise GroundedError(f"A series has {MIN_POSTS} to {MAX_POSTS} posts.")
     settings = settings or store.settings
     workspace = workspace or settings.workspace
+    check_reader(store.catalog, workspace, user)
     recipe = get_recipe("linkedin-post")
     # Documents a person picked are used whole (most relevant passages first), not cut at the relevance threshold.
     retrieval = options.retrieval.with_(k=max(12, options.retrieval.k), threshold=-1.0 if files else None)
-    plan = plan_retrieval(store, recipe, topic, workspace, retrieval, files)
-    slot = usual_slot(store, workspace)
+    plan = plan_retrieval(store, recipe, topic, workspace, retrieval, files, user=None)  # checked above
+    slot = usual_slot(store, workspace, user=None)
     series = Series(topic, slot, notices=list(plan.notices))
     if not plan.facts:
         series.notices.append(Notice("nothing_to_write", f"None of the chosen documents says anything relevant to “{topic}”, "
@@ -140,7 +145,7 @@ def plan_series(store, topic: str, n: int = 4, workspace: str | None = None, fil
     dates = suggested_dates(slot, len(leads), start or datetime.now(timezone.utc).date() + timedelta(days=1))
     for i, (lead, when) in enumerate(zip(leads, dates)):
         one = replace(options, files=files, lead=lead.text, variants=1, angle=i, retrieval=retrieval)
-        series.posts.append(SeriesPost(when, draft(store, "linkedin-post", topic, workspace, one, settings, model=model),
+        series.posts.append(SeriesPost(when, draft(store, "linkedin-post", topic, workspace, one, settings, model=model, user=None),
                                        lead.text))
     return series
 

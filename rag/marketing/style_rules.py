@@ -31,7 +31,7 @@ from typing import Literal
 from ..errors import GroundedError, NotFound
 from ..ingest.kinds import GUIDE_KINDS
 from ..workspace.access import User
-from ..workspace.assistants import get_assistant
+from ..workspace.assistants import check_reader, get_assistant
 from .voice import EMOJI, emoji_in, hashtags_in
 
 RuleKind = Literal["avoid", "max_emoji", "max_hashtags", "required_hashtag", "headline_case", "digits"]
@@ -218,8 +218,9 @@ def sync_guides(store, workspace: str) -> None:
             c.execute("DELETE FROM style_rules WHERE rule_id = ?", (rid,))
 
 
-def style_rules(store, workspace: str) -> list[StyleRule]:
+def style_rules(store, workspace: str, *, user: User | None) -> list[StyleRule]:
     """The rules drafts of this assistant are checked against: its guides' (kept current) and people's own."""
+    check_reader(store.catalog, workspace, user)
     sync_guides(store, workspace)
     rows = store.catalog.query(
         "SELECT rule_id, kind, value, replacement, source FROM style_rules WHERE workspace = ? AND removed = 0 "

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from ..ingest.kinds import STYLE_KINDS
 from ..workspace.access import User
-from ..workspace.assistants import get_assistant
+from ..workspace.assistants import check_reader, get_assistant
 
 EMOJI = re.compile(
     "[\U0001F1E6-\U0001F1FF\U0001F300-\U0001F5FF\U0001F600-\U0001F64F\U0001F680-\U0001F6FF\U0001F700-\U0001F77F"
@@ -410,18 +410,20 @@ def document_text(store, row) -> str:
     return body
 
 
-def style_documents(store, workspace: str, kinds: tuple[str, ...] = STYLE_KINDS) -> list:
+def style_documents(store, workspace: str, kinds: tuple[str, ...] = STYLE_KINDS, *, user: User | None) -> list:
+    check_reader(store.catalog, workspace, user)
     return [r for r in store.catalog.documents(workspace, status="ready") if r.kind in kinds]
 
 
-def profile_for(store, workspace: str) -> VoiceProfile | None:
+def profile_for(store, workspace: str, *, user: User | None) -> VoiceProfile | None:
     """The voice profile of an assistant, from its ready posts and blogs (None if it has none)."""
-    rows = style_documents(store, workspace)
+    rows = style_documents(store, workspace, user=user)
     return profile_from_texts([document_text(store, r) for r in rows])
 
 
 # editable guidance
-def saved_guidance(catalog, workspace: str) -> str | None:
+def saved_guidance(catalog, workspace: str, *, user: User | None) -> str | None:
+    check_reader(catalog, workspace, user)
     rows = catalog.query("SELECT guidance FROM voice_guidance WHERE workspace = ?", (workspace,))
     return rows[0]["guidance"] if rows else None
 
@@ -439,9 +441,9 @@ def save_guidance(catalog, workspace: str, guidance: str, user: User | None) -> 
     )
 
 
-def guidance_for(catalog, workspace: str, profile: VoiceProfile | None) -> tuple[str, bool]:
+def guidance_for(catalog, workspace: str, profile: VoiceProfile | None, *, user: User | None) -> tuple[str, bool]:
     """(the guidance to write with, whether a person wrote it)."""
-    saved = saved_guidance(catalog, workspace)
+    saved = saved_guidance(catalog, workspace, user=user)
     if saved:
         return saved, True
     return (profile.guidance() if profile else ""), False

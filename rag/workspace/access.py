@@ -26,12 +26,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
 import secrets
-import threading
-import time
 from dataclasses import dataclass
-from pathlib import Path
 
 from ..errors import AccessDenied, NotFound
 
@@ -115,52 +111,6 @@ def authenticate(settings, name: str, password: str) -> User | None:
     return signed_in(name, settings) if ok and stored else None
 
 
-class SignInThrottle:
-    """Slows down guessing: after a few failures for a user name, or from one browser client,
-    each further attempt must wait, twice as long each time (up to a limit).
-
-    Kept in memory per app process: a restart forgets it, which is fine for a
-    throttle (the hashes' cost still bounds guessing).
-    """
-
-    def __init__(self, free_attempts: int = 5, first_wait_s: float = 2.0, max_wait_s: float = 300.0,
-                 forget_after_s: float = 3600.0, clock=time.monotonic):
-        self.free_attempts = free_attempts
-        self.first_wait_s = first_wait_s
-        self.max_wait_s = max_wait_s
-        self.forget_after_s = forget_after_s
-        self._clock = clock
-        self._failures: dict[str, tuple[int, float]] = {}  # key -> (failures, time of the last one)
-        self._lock = threading.Lock()
-
-    def _wait(self, key: str, now: float) -> float:
-        failures, last = self._failures.get(key, (0, 0.0))
-        if failures < self.free_attempts or now - last > self.forget_after_s:
-            return 0.0
-        wait = min(self.max_wait_s, self.first_wait_s * 2 ** (failures - self.free_attempts))
-        return max(0.0, last + wait - now)
-
-    def wait_seconds(self, name: str, client: str) -> float:
-        """How long before another attempt for this name from this client is allowed (0: now)."""
-        now = self._clock()
-        with self._lock:
-            return max(self._wait("name:" + name.strip().lower(), now), self._wait("client:" + client, now))
-
-    def failed(self, name: str, client: str) -> None:
-        now = self._clock()
-        with self._lock:
-            for key in ("name:" + name.strip().lower(), "client:" + client):
-                failures, last = self._failures.get(key, (0, now))
-                if now - last > self.forget_after_s:
-                    failures = 0
-                self._failures[key] = (failures + 1, now)
-
-    def succeeded(self, name: str, client: str) -> None:
-        with self._lock:
-            self._failures.pop("name:" + name.strip().lower(), None)
-            self._failures.pop("client:" + client, None)
-
-
 def can_use(assistant, user: User | None) -> bool:
     """May ``user`` see and use ``assistant``? ``None`` is the trusted command line."""
     if user is None or user.is_local or not assistant.owner:
@@ -183,49 +133,3 @@ def require(assistant, user: User | None, manage: bool = False):
         who = f"the owner of this assistant ({assistant.owner})" if assistant.owner else "whoever runs Grounded (an admin)"
         raise AccessDenied(f"Only {who} can change, share or delete it.")
     return assistant
-
-
-# Signed sessions: a browser keeps its sign-in across reloads for ``Settings.session_hours``.
-SESSION_COOKIE = "grounded_session"
-
-
-def session_secret(data_dir: Path) -> bytes:
-    """This install's key for signing sessions: made on first use, kept in the data folder, readable by its owner only."""
-    path = Path(data_dir) / ".session-key"
-    try:
-        return bytes.fromhex(path.read_text().strip())
-    except (OSError, ValueError):
-        key = secrets.token_bytes(32)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(key.hex())
-        return key
-
-
-def _signature(secret: bytes, name: str, expires: int, stored_hash: str) -> str:
-    # the stored password hash is part of what is signed: a changed password ends every session made with the old one
-    message = f"{name}\0{expires}\0{stored_hash}".encode()
-    return base64.urlsafe_b64encode(hmac.new(secret, message, hashlib.sha256).digest()).decode().rstrip("=")
-
-
-def session_token(settings, user: User, secret: bytes, now: float | None = None) -> str:
-    """A signed token that signs ``user`` in again until it expires (``name.expires.signature``)."""
-    expires = int((now if now is not None else time.time()) + settings.session_hours * 3600)
-    name = base64.urlsafe_b64encode(user.name.encode()).decode().rstrip("=")
-    return f"{name}.{expires}.{_signature(secret, user.name, expires, settings.users.get(user.name, ''))}"
-
-
-def user_from_token(settings, token: str, secret: bytes, now: float | None = None) -> User | None:
-    """The user a session token signs in, if it is genuine, unexpired and the user still exists; else None."""
-    try:
-        encoded, expires_text, signature = token.split(".")
-        name = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode()
-        expires = int(expires_text)
-    except (ValueError, UnicodeDecodeError):
-        return None
-    if name not in settings.users or expires < (now if now is not None else time.time()):
-        return None
-    if not hmac.compare_digest(signature, _signature(secret, name, expires, settings.users[name])):
-        return None
-    return signed_in(name, settings)

@@ -129,6 +129,16 @@ def get_assistant(catalog, assistant_id: str, user: User | None = None, manage: 
     return require(Assistant.from_row(rows[0]["name"], rows[0]["created"], rows[0]["config"]), user, manage)
 
 
+def check_reader(catalog, assistant_id: str, user: User | None) -> None:
+    """Raise "not found" unless ``user`` may read ``assistant_id`` (``None``: the trusted command line, unchecked).
+
+    Every library function that reveals what an assistant's documents say (answers, drafts,
+    searches, voice and style rules, chats) calls this first: a page hiding a control is not the guarantee.
+    """
+    if user is not None:
+        get_assistant(catalog, assistant_id, user)
+
+
 def save_assistant(catalog, assistant: Assistant, user: User | None = None) -> Assistant:
     """Store an assistant's settings; only its owner may change an existing one."""
     if not assistant.name.strip():

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 from ..errors import NotFound
 from ..types import Answer, Citation, Hit, Notice, SentenceCheck
+from .access import User
+from .assistants import check_reader
 
 
 @dataclass
@@ -74,28 +76,41 @@ def answer_from_json(text: str) -> Answer:
     )
 
 
-def new_chat(catalog, workspace: str, title: str = "New chat", user: str = "") -> Chat:
+def _owner(catalog, workspace: str, user: User | None) -> str:
+    """Whose chats these are ("" for the local user and the command line), once ``user`` may use the assistant.
+
+    A chat holds answers quoted from the assistant's documents: someone the assistant is no longer
+    shared with can't read even their own chats with it.
+    """
+    check_reader(catalog, workspace, user)
+    return user.name if user is not None else ""
+
+
+def new_chat(catalog, workspace: str, title: str = "New chat", *, user: User | None) -> Chat:
+    name = _owner(catalog, workspace, user)
     now = time.time()
-    chat = Chat(uuid.uuid4().hex, workspace, title, now, now, user=user)
+    chat = Chat(uuid.uuid4().hex, workspace, title, now, now, user=name)
     catalog.execute(
         "INSERT INTO chats(chat_id, workspace, title, created, updated, user) VALUES (?, ?, ?, ?, ?, ?)",
-        (chat.chat_id, workspace, title, now, now, user),
+        (chat.chat_id, workspace, title, now, now, name),
     )
     return chat
 
 
-def list_chats(catalog, workspace: str, limit: int = 50, user: str = "") -> list[Chat]:
+def list_chats(catalog, workspace: str, limit: int = 50, *, user: User | None) -> list[Chat]:
     """The user's own chats with an assistant, newest first (a shared assistant's chats stay private)."""
+    name = _owner(catalog, workspace, user)
     rows = catalog.query(
-        "SELECT * FROM chats WHERE workspace = ? AND user = ? ORDER BY updated DESC LIMIT ?", (workspace, user, limit)
+        "SELECT * FROM chats WHERE workspace = ? AND user = ? ORDER BY updated DESC LIMIT ?", (workspace, name, limit)
     )
     return [Chat(r["chat_id"], r["workspace"], r["title"], r["created"], r["updated"], user=r["user"]) for r in rows]
 
 
-def load_chat(catalog, chat_id: str, workspace: str, user: str = "") -> Chat | None:
+def load_chat(catalog, chat_id: str, workspace: str, *, user: User | None) -> Chat | None:
     """A chat with its messages, only if it belongs to ``workspace`` and to ``user``."""
+    name = _owner(catalog, workspace, user)
     rows = catalog.query(
-        "SELECT * FROM chats WHERE chat_id = ? AND workspace = ? AND user = ?", (chat_id, workspace, user)
+        "SELECT * FROM chats WHERE chat_id = ? AND workspace = ? AND user = ?", (chat_id, workspace, name)
     )
     if not rows:
         return None
@@ -124,7 +139,8 @@ def add_message(catalog, chat: Chat, role: str, content: str, answer: Answer | N
     return message
 
 
-def delete_chat(catalog, chat_id: str, workspace: str, user: str = "") -> None:
+def delete_chat(catalog, chat_id: str, workspace: str, *, user: User | None) -> None:
+    user = _owner(catalog, workspace, user)
     with catalog.transaction() as c:
         c.execute(
             "DELETE FROM messages WHERE chat_id IN (SELECT chat_id FROM chats WHERE chat_id = ? AND workspace = ? AND user = ?)",
@@ -133,9 +149,10 @@ def delete_chat(catalog, chat_id: str, workspace: str, user: str = "") -> None:
         c.execute("DELETE FROM chats WHERE chat_id = ? AND workspace = ? AND user = ?", (chat_id, workspace, user))
 
 
-def record_feedback(catalog, chat_id: str, workspace: str, user: str, msg_id: str, rating: int, comment: str = "") -> None:
+def record_feedback(catalog, chat_id: str, workspace: str, user: User | None, msg_id: str, rating: int,
+                    comment: str = "") -> None:
     """Thumbs up (+1) or down (-1) on an answer in the user's own chat, stored with its question, answer and sources."""
-    chat = load_chat(catalog, chat_id, workspace, user)
+    chat = load_chat(catalog, chat_id, workspace, user=user)
     index = next((i for i, m in enumerate(chat.messages) if m.msg_id == msg_id), None) if chat else None
     if chat is None or index is None:
         raise NotFound("That answer is no longer there.")
@@ -149,7 +166,10 @@ def record_feedback(catalog, chat_id: str, workspace: str, user: str, msg_id: st
     )
 
 
-def feedback_for(catalog, msg_id: str) -> dict | None:
+def feedback_for(catalog, msg_id: str, *, chat: Chat, user: User | None) -> dict | None:
+    """The feedback on one answer of ``chat``, if ``user`` may read that chat (its owner, with access to the assistant)."""
+    if _owner(catalog, chat.workspace, user) != chat.user or not any(m.msg_id == msg_id for m in chat.messages):
+        raise NotFound("That answer is no longer there.")
     rows = catalog.query("SELECT * FROM feedback WHERE msg_id = ?", (msg_id,))
     return dict(rows[0]) if rows else None
 

@@ -474,7 +474,7 @@ def _stale(docs: list[_Doc], store, workspace: str, now: float) -> list[Finding]
     )]
 
 
-def check_health(store, workspace: str | None = None, user: User | None = None) -> HealthReport:
+def check_health(store, workspace: str | None, user: User | None) -> HealthReport:
     """Every check on one assistant's documents, if ``user`` may use it (``None``: the command line)."""
     workspace = workspace or store.settings.workspace
     if user is not None:
