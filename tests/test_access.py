@@ -381,7 +381,7 @@ def test_every_reading_function_refuses_someone_without_access(store):
 # as revealing nothing of a document beyond what it is handed.
 HANDED_OR_HARMLESS = {
     # formatting and constants
-    "escape_markdown", "highlighted_markdown", "passage_markdown", "location", "plural", "safe_answer_markdown",
+    "escape_markdown", "highlighted_markdown", "coloured_markdown", "passage_markdown", "location", "plural", "safe_answer_markdown",
     "duration_words", "reading_notices", "reading_summary", "mask_secret",
     "answer_markdown", "chat_markdown", "series_csv", "series_ics", "CHUNK_LABELS", "JOB_LABELS", "RESULT_LABELS",
     "STATUS_LABELS", "MODEL_LABELS", "RETRIEVAL_LABELS", "RECIPES", "TONES", "CASES", "RULE_KINDS", "MIN_POSTS",
