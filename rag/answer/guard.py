@@ -21,10 +21,19 @@ joined), then matched against phrasings in English, French, German, Spanish,
 Italian, Portuguese and Dutch: overriding earlier instructions, notes and
 orders addressed to an AI, steering what "the answer" must say, persona
 changes, requests for the system prompt, chat-template tokens and role
-markers. It catches the known phrasings and the obvious disguises; a
-paraphrase it has never seen gets through, which is why layers 1 and 2 exist.
-``grounded bench guard`` measures both sides: recall on a corpus of attacks and
-the share of real sentences flagged by mistake.
+markers. Structural rules then look at what an order is made of rather than
+its words: a machine addressed or described ("Rule for AI readers:", "the
+assistant reading this should"), the answer steered for every question, a
+role-play frame around a machine or a rule-free character, a forged system
+block or vendor notice, data carried out through a link or an image; each
+needs two such parts together, so a style guide's orders (no machine) and a
+product page's assistant (no order) stay clean. It catches the known
+phrasings, the obvious disguises and most new phrasings of those classes; an
+order that reads exactly like a human instruction ("Tell users to confirm
+their password at ...") gets through, which is why layers 1 and 2 exist.
+``grounded bench guard`` measures both sides: recall on attack sets (one of
+them held apart from all tuning) and the share of real sentences and of
+look-alike marketing lines flagged by mistake.
 """
 
 from __future__ import annotations
