@@ -243,3 +243,16 @@ def test_the_structural_gate_never_hides_a_match():
             folded = normalise(text[a:b])[0]
             for form in (folded, _WRAPPER.sub("", folded, count=1)):
                 assert not _STRUCTURE_RE.search(form) or _STRUCTURE_GATE.search(form), text[a:b]
+
+
+@pytest.mark.parametrize("text", [
+    # prose from real papers and filings the structural rules once flagged: research about models, company news
+    "Pretrained language models have become an indispensable part of NLP researchers' toolkits.",
+    "Scenarios could be jailbroken through the use of persona-assigned adversarial prompts.",
+    "In September 2023 we invested in a $1.25 billion note from Anthropic, PBC, which is convertible to equity.",
+    "The Emperor moved forward evidently wishing to end the conversation.",
+    "See https://openreview.net/attachment?id=AZ4vmLoJft&name= supplementary_material.",
+    "Item 1A If our goodwill or intangible assets become impaired, we may be required to record a charge.",
+])
+def test_real_prose_about_models_and_links_is_not_flagged(text):
+    assert matched_rule(text) is None

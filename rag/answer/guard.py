@@ -805,7 +805,8 @@ _ANSWER_WORLD = (
 _ROLEPLAY = (
     r"\b(?:pretend|imagine (?:that )?you(?: are|'re)|act (?:as|like)|play (?:the part|the role|a game|a character)|"
     r"role-?play|take on the (?:persona|role)|assume the (?:role|persona|identity)|in character as|"
-    r"become|persona|for the rest of (?:this|the) (?:conversation|chat|session)|let's play|tu so,? als|stell dir vor,? "
+    r"become (?:dan|an? (?:unrestricted|unfiltered|uncensored|jailbroken|evil|rogue))|(?:switch to|adopt|take on|assume|"
+    r"enter|activate) (?:your|the|a|an|this) (?:[\w'-]+ ){0,3}?persona|for the rest of (?:this|the) (?:conversation|chat|session)|let's play|tu so,? als|stell dir vor,? "
     r"du bist|spiel\w* die rolle|fais comme si|faites comme si|fais semblant|joue le role|imagine que tu es|finge|finja|"
     r"haz como si|imagina que eres|actua como|fai finta|fingi|immagina di essere|comportati come|doe alsof|speel de "
     r"rol|stel je voor dat je|gedraag je als)\b"
@@ -897,14 +898,15 @@ _STRUCTURE = {
         r"\b(?:dan|jailbreak|god|unrestricted|unfiltered|uncensored) mode (?:is )?(?:now )?(?:enabled|on|activated|active)\b",
         r"\"role\"\s*:\s*\"(?:system|developer|assistant)\"",
         r"\b(?:message|update|notice|note|memo|announcement|instructions?) from (?:openai|anthropic|google|microsoft|meta|"
-        r"mistral|the (?:ai |model )?(?:developers?|vendor|provider))\b",
+        r"mistral|the (?:ai |model )?(?:developers?|vendor|provider))\s*:",
         r"^\W*(?:openai|anthropic|google|microsoft|meta|mistral)(?: \w+){0,2} (?:update|notice|message|announcement|"
         r"directive)\s*:",
     ],
     "exfiltration": [
         # a link that carries data out: an empty or templated query parameter, or the conversation put into a URL
-        r"https?://\S*?(?:[?&][\w-]*=(?=$|[\s.,;)'\"]|\{)|\{[\w ]+\})",
-        r"\b(?:send|post|forward|upload|e-?mail|transmit|leak|exfiltrate|copy|encode|append|include|put|add|summari[sz]e)"
+        r"^(?=.*https?://\S*?(?:[?&][\w-]*=(?=$|[\s.,;)'\"]|\{)|\{[\w ]+\}))(?=.*\b(?:the user|user'?s|conversation|"
+        r"chat history|previous messages|context window|session|question|e-?mail address|password|api key|token)\b)",
+        r"^\W*(?:(?:please|kindly|always|then|now|also|assistant),? )*(?:send|post|forward|upload|e-?mail|transmit|leak|exfiltrate|copy|encode|append|include|put|add|summari[sz]e)"
         r"\b[^\n]{0,60}?\b(?:contents? of your|your (?:context|system prompt|instructions|memory|configuration)|context "
         r"window|conversation(?: history)?|chat history|previous messages|(?:the )?user'?s (?:e-?mail|question|messages?|"
         r"data|name|address|password|details)|(?:key|token|password|credentials) you (?:were|are|have been) (?:given|"
