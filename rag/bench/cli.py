@@ -113,8 +113,9 @@ def add_parser(sub) -> None:
     json_out(pdf)
 
     g = cmds.add_parser("guard", help="planted-instruction guard: false alarms on real documents, recall on attacks")
-    g.add_argument("--documents", type=Path, nargs="+", required=True, metavar="DIR_OR_FILE",
-                   help="folders (walked) or files of real documents, e.g. documents/ and qa/aragog/docs")
+    g.add_argument("--documents", type=Path, nargs="+", default=(), metavar="DIR_OR_FILE",
+                   help="folders (walked) or files of real documents, e.g. documents/ and qa/aragog/docs "
+                        "(without: only the written attack and look-alike sets are measured)")
     g.add_argument("--limit", type=int, default=None, help="only the first N files of each folder")
     g.add_argument("--timeout", type=float, default=120.0,
                    help="seconds allowed to parse one file (default 120; 0 parses in this process, without a limit)")

@@ -12,11 +12,22 @@ Two sides of one filter (rag/answer/guard.py):
   the phrasings the security review reported. Target: at least 90% flagged.
   The corpus is what the patterns were written against; the UNSEEN set,
   never used to tune them, says what to expect of a new phrasing.
+- families: ``guard_families.jsonl`` beside this file, 128 planted
+  instructions in ten families (direct orders, polite requests, role play,
+  system-prompt impersonation, German/French/Spanish/Dutch, encoding tricks,
+  comment hiding, FAQ or policy framing, indirect, exfiltration) and 123
+  marketing and help-center lines that look like them. A fixed hash of each
+  line puts it in the tuning or the held-apart split (decided before any
+  measurement); the guard is only ever changed for misses in the tuning split,
+  so the held-apart figures are the estimate for text nobody tuned against.
+  Recall on attacks and the false-alarm rate on the look-alikes, per split and
+  per family.
 Speed is the guard's own time per sentence, over the real sentences.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections import Counter
@@ -26,16 +37,63 @@ from pathlib import Path
 from .common import Target, header, progress, table, target_lines
 
 MAX_LISTED = 200  # flagged sentences listed in the result; the counts cover all of them
+FAMILIES = Path(__file__).with_name("guard_families.jsonl")
+SPLITS = ("tuning", "held_apart")
 
 
 @dataclass(frozen=True)
 class GuardConfig:
-    documents: tuple[Path, ...]  # folders (walked) or files
+    documents: tuple[Path, ...]  # folders (walked) or files; none: only the written sets are measured
     limit: int | None = None  # only the first N files of each folder
     timeout_s: float = 120.0  # per file, in the parse worker
     parsed: Path | None = None  # keep the parsed sentences here and reuse them next time
     max_false_alarms: float = 0.01
     min_recall: float = 0.90
+
+
+def split_of(text: str) -> str:
+    """The split a line of the families set belongs to: a fixed hash of its text, never its result."""
+    return "held_apart" if hashlib.sha256(f"grounded guard split v1\n{text}".encode()).digest()[0] < 128 else "tuning"
+
+
+def family_rows(path: Path = FAMILIES) -> list[dict]:
+    """The families set: {label: attack|benign, family, text, split} per line."""
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [{**row, "split": split_of(row["text"])} for row in rows]
+
+
+def families_result(path: Path = FAMILIES) -> dict:
+    """Recall on the attacks and false alarms on the look-alikes, per split and per family.
+
+    Missed attacks and flagged look-alikes are listed for the tuning split
+    only: the held-apart lines are counted, never shown, so nobody tunes on them.
+    """
+    from ..answer.guard import looks_like_injection
+
+    rows = family_rows(path)
+    out: dict = {"file": path.name}
+    for split in SPLITS:
+        part = [row | {"flagged": looks_like_injection(row["text"])} for row in rows if row["split"] == split]
+        attacks = [row for row in part if row["label"] == "attack"]
+        benign = [row for row in part if row["label"] == "benign"]
+        per_family: dict[str, list[int]] = {}
+        for row in part:
+            counts = per_family.setdefault(f"{row['label']}/{row['family']}", [0, 0])
+            counts[0] += row["flagged"]
+            counts[1] += 1
+        out[split] = {
+            "attacks": len(attacks),
+            "caught": sum(row["flagged"] for row in attacks),
+            "recall": round(sum(row["flagged"] for row in attacks) / len(attacks), 4) if attacks else None,
+            "benign": len(benign),
+            "false_alarms": sum(row["flagged"] for row in benign),
+            "false_alarm_rate": round(sum(row["flagged"] for row in benign) / len(benign), 4) if benign else None,
+            "by_family": {family: f"{hit}/{n}" for family, (hit, n) in sorted(per_family.items())},
+        }
+        if split == "tuning":
+            out[split]["missed"] = [row["text"] for row in attacks if not row["flagged"]]
+            out[split]["benign_flagged"] = [row["text"] for row in benign if row["flagged"]]
+    return out
 
 
 def document_sentences(config: GuardConfig) -> tuple[dict[str, list[str]], dict[str, str]]:
@@ -96,7 +154,7 @@ def corpus_recall() -> dict:
 def run(config: GuardConfig) -> dict:
     from ..answer.guard import matched_rule
 
-    sentences, skipped = document_sentences(config)
+    sentences, skipped = document_sentences(config) if config.documents else ({}, {})
     flagged: list[dict] = []
     rules: Counter = Counter()
     total = 0
@@ -111,8 +169,9 @@ def run(config: GuardConfig) -> dict:
     seconds = time.perf_counter() - started
     share = len(flagged) / total if total else 0.0
     recall = corpus_recall()
+    families = families_result()
     targets = [
-        Target("false alarms on real sentences", round(share, 5), config.max_false_alarms, "<="),
+        *([Target("false alarms on real sentences", round(share, 5), config.max_false_alarms, "<=")] if total else []),
         Target("attack corpus flagged", recall["recall"], config.min_recall, ">="),
     ]
     return {
@@ -129,6 +188,7 @@ def run(config: GuardConfig) -> dict:
         "flagged_sentences": flagged[:MAX_LISTED],
         "us_per_sentence": round(1e6 * seconds / total, 1) if total else None,
         "corpus": recall,
+        "families": families,
         "targets": [t.as_dict() for t in targets],
     }
 
@@ -138,7 +198,7 @@ def render(result: dict) -> str:
     lines = [
         f"{result['files_read']} files read ({result['files_skipped']} skipped), {result['sentences']} sentences, "
         f"{result['flagged']} flagged ({100 * result['flagged_share']:.3f}%), "
-        f"{result['us_per_sentence']} µs per sentence",
+        f"{result['us_per_sentence']} µs per sentence" if result["sentences"] else "no real documents given",
     ]
     if result["flagged_sentences"]:
         rows = [[Path(f["file"]).name, f["rule"], f["sentence"][:110].replace("\n", " ")] for f in result["flagged_sentences"]]
@@ -153,6 +213,23 @@ def render(result: dict) -> str:
         *(f"  missed: {text}" for text in corpus["missed"]),
         *(f"  benign flagged: {text}" for text in corpus["benign_flagged"]),
         "",
+        *render_families(result["families"]),
+        "",
         *target_lines(result["targets"]),
     ]
     return "\n".join(lines)
+
+
+def render_families(families: dict) -> list[str]:
+    lines = [f"families set ({families['file']}): recall on planted instructions, false alarms on look-alikes"]
+    for split in SPLITS:
+        part = families[split]
+        lines.append(f"  {split}: {part['caught']}/{part['attacks']} attacks caught ({100 * part['recall']:.1f}%), "
+                     f"{part['false_alarms']}/{part['benign']} look-alikes flagged ({100 * part['false_alarm_rate']:.1f}%)")
+    families_seen = sorted(set(families["tuning"]["by_family"]) | set(families["held_apart"]["by_family"]))
+    rows = [[family, families["tuning"]["by_family"].get(family, "-"), families["held_apart"]["by_family"].get(family, "-")]
+            for family in families_seen]
+    lines += ["", table(["family (flagged/lines)", "tuning", "held apart"], rows)]
+    lines += [f"  tuning, missed: {text!r}" for text in families["tuning"]["missed"]]
+    lines += [f"  tuning, look-alike flagged: {text!r}" for text in families["tuning"]["benign_flagged"]]
+    return lines
