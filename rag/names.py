@@ -91,8 +91,14 @@ def acronym_expansions(question: str, terms: list[str]) -> dict[str, str]:
 
 
 def mentions_name(term: str, text: str) -> bool:
-    """Does ``text`` mention the name ``term``: spelled alike, its initials, or its singular ("10-Qs", "KPIs")?"""
-    if _squash(term) in _squash(text):
+    """Does ``text`` mention the name ``term``: spelled alike, its initials, or its singular ("10-Qs", "KPIs")?
+
+    A short name of letters only ("XL", "EU") must stand as a word of its own: "XL" is not in "packages.xlsx".
+    """
+    if term.isalpha() and len(term) <= 3:
+        if re.search(rf"(?<![^\W\d_]){re.escape(term)}(?![^\W\d_])", text, re.I):
+            return True
+    elif _squash(term) in _squash(text):
         return True
     if re.search(r"[A-Z0-9]s$", term) and _squash(term[:-1]) in _squash(text):
         return True

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from ..names import question_terms
+from ..names import mentions_name, question_terms
 from ..words import analyse
 
 Kind = Literal["figure", "person", "quote", "date", "steps", "yes_no", "description", "list", "comparison", "summary"]
@@ -64,7 +64,8 @@ _MEASURES = {t for word in ("price", "prices", "pricing", "cost", "costs", "fee"
                             "today", "after", "before", "get", "say", "said", "quote", "steps", "step", "when", "date",
                             "happen", "last", "take", "takes", "include", "includes", "offer", "offers", "have", "has",
                             "use", "uses", "work", "works", "hold", "available", "difference", "differ", "compare",
-                            "what's", "there") for t in analyse(word)}
+                            "what's", "there", "come", "comes", "get", "gets", "give", "gives", "need", "needs",
+                            "mean", "means", "do", "does", "tell", "us", "our", "your") for t in analyse(word)}
 
 
 @dataclass(frozen=True)
@@ -299,6 +300,13 @@ def _found(term: str, words: set[str]) -> bool:
     return term in words or len(term) >= 5 and any(w[:5] == term[:5] and len(w) >= 5 for w in words)
 
 
+def _name_terms(asked: Asked) -> set[str]:
+    """The stemmed words of the question's names and of any capitalised word after its first (the company's own
+    name, "Northbeam", is in every passage and says nothing about whether one is on the subject)."""
+    capitalised = [w for w in re.findall(r"[\w'’-]+", asked.question)[1:] if w[:1].isupper()]
+    return {t for name in (*asked.names, *capitalised) for t in analyse(name)}
+
+
 def _off_subject(asked: Asked, body: str, where: str) -> str:
     """The question's subject words (beyond names and measures) that the answer and its sources mostly lack, or "".
 
@@ -307,15 +315,14 @@ def _off_subject(asked: Asked, body: str, where: str) -> str:
     word of two. The answer's own words count double: a subject word found only in a file name
     says little. Fewer than half found (or, with two words, not both) is off the subject.
     """
-    name_terms = {t for name in asked.names for t in analyse(name)}
-    about = [t for t in subject_terms(asked) if t not in name_terms]
+    about = [t for t in subject_terms(asked) if t not in _name_terms(asked)]
     if not about:
         return ""
     in_body = set(analyse(body))
     in_where = set(analyse(where))
     found = sum(1.0 if _found(t, in_body) else 0.5 if _found(t, in_where) else 0.0 for t in about)
-    needed = len(about) if len(about) == 2 else len(about) / 2
-    if found >= needed or (len(about) == 2 and found >= 1.5):
+    needed = 1.5 if len(about) == 2 else len(about) / 2 + 0.25  # more than half: one shared word of three is not enough
+    if found >= needed:
         return ""
     missing = [t for t in about if not _found(t, in_body)]
     words = [w for w in re.findall(r"[\w'-]+", asked.question) if analyse(w) and analyse(w)[0] in missing]
@@ -333,11 +340,10 @@ def judge(asked: Asked, text: str, sources: str = "") -> tuple[bool | None, str]
     if re.search(r"\b(documents|sources)\s+(don't|do not|doesn't|does not)\s+(say|state|mention|cover)\b", body, re.I):
         return False, "The answer says your documents don't state it."
     where = f"{body}\n{sources}".lower()
-    missing_names = [n for n in asked.names if n.lower() not in where]
+    missing_names = [n for n in asked.names if not mentions_name(n, f"{body}\n{sources}")]
     off_subject = _off_subject(asked, body, where) if asked.kind in ("steps", "list", "yes_no", "description") else ""
     if asked.kind == "figure":
-        name_terms = {t for name in asked.names for t in analyse(name)}
-        about = [t for t in subject_terms(asked) if t not in name_terms]
+        about = [t for t in subject_terms(asked) if t not in _name_terms(asked)]
         found = set(analyse(where))
         if about and sum(_found(t, found) for t in about) < len(about) / 2:
             off_subject = " ".join(w for w in re.findall(r"[\w'-]+", asked.question)

@@ -231,6 +231,8 @@ def score_units(asked: Asked, question_vector: np.ndarray, units: list[Unit], em
             score += 0.2  # "Open Settings > Integrations, pick BambooHR and click Connect."
         if asked.kind == "figure":
             score += 0.12 * direction_fit(asked, u.text if u.kind != "row" else f"{u.header}\n{u.text}")
+        if asked.kind == "date" and fits:
+            score += 0.06 * _date_precision(u.text)  # "21 April 2026" answers "when" better than "Spring 2026"
         if asked.kind in ("quote", "person") and u.speaker and _names_person(asked, u.speaker):
             score += 0.35  # the person's own turn in a transcript, over a line that introduces them
             fits = True
@@ -238,6 +240,19 @@ def score_units(asked: Asked, question_vector: np.ndarray, units: list[Unit], em
             score += 0.1  # what someone said, over a sentence that merely names them
         scored.append(Scored(u, score, fits))
     return sorted(scored, key=lambda s: -s.score)
+
+
+_MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+
+
+def _date_precision(text: str) -> int:
+    """2 for a day of a month ("21 April 2026", "April 21", "21/04/2026"), 1 for a month or quarter, 0 for a year alone."""
+    if re.search(rf"\b\d{{1,2}}(st|nd|rd|th)?\s+{_MONTH}|\b{_MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}\b",
+                 text, re.I):
+        return 2
+    if re.search(rf"\b{_MONTH}\b|\bq[1-4]\b", text, re.I):
+        return 1
+    return 0
 
 
 def _names_person(asked: Asked, speaker: str) -> bool:
@@ -412,6 +427,11 @@ _KICKER = re.compile(r"\s[·|•–-]\s")  # "Customer story · Retail · 40 sto
 _BEFORE_AFTER_HEADER = re.compile(r"\bbefore\b.*\bafter\b|\bthen\b.*\bnow\b|\bold\b.*\bnew\b", re.I)
 
 
+def _said_by_line(text: str) -> bool:
+    """ "— Priya Nair, Operations Director": who said a quote, not a point of its own ("Before Kelpie, it took ..." is)."""
+    return bool(_ATTRIBUTION.match(text)) and (text.lstrip()[:1] in "—–-" or len(text.split()) <= 8 and not re.search(r"\d", text))
+
+
 def _figure_weight(u: Unit) -> float:
     if _FROM_TO.search(u.text):
         return 2.0
@@ -441,7 +461,8 @@ def summary_points(question: str, units_by_source: dict[int, list[Unit]]) -> lis
     everything = [u for us in units_by_source.values() for u in us]
     units = [u for u in everything
              if u.kind == "sentence" and (len(u.text.split()) >= 5 or len(u.text.split()) >= 3 and re.search(r"\d", u.text))
-             and not looks_like_injection(u.text) and not _ATTRIBUTION.match(u.text) and not u.text.lstrip().startswith("#")]
+             and not looks_like_injection(u.text) and not _said_by_line(u.text) and not _KICKER.search(u.text)
+             and not u.text.lstrip().startswith("#")]
     if not units:
         return []
     openings = [u for u in units if len(u.text.split()) >= 6 and not _KICKER.search(u.text) and re.search(r"[.!?]$", u.text)]
