@@ -124,12 +124,13 @@ def compared(question: str, names: tuple[str, ...]) -> tuple[str, str] | None:
     them apart or for a value of each ("How many users do plans A and B include?"). Two names in a
     list of a single thing's parts ("Acme & Co") are one name.
     """
-    pair = re.search(r"(?<![\w&'-])([A-Z][\w&'-]*(?:\s+[A-Z][\w&'-]*){0,3})\s*(?:,\s*)?(?:and|or|vs\.?|versus)\s+(?:the\s+)?"
+    pair = re.search(r"(?<![\w&'-])([A-Z][\w&'-]*(?:\s+[A-Z][\w&'-]*){0,3})(?:\s+[a-z][\w-]*){0,2}?\s*(?:,\s*)?"
+                     r"(?:and|or|vs\.?|versus)\s+(?:the\s+)?"
                      r"([A-Z][\w&'-]*(?:\s+[A-Z][\w&'-]*){0,3})", question[1:])
     if not pair:
         return None
     first, second = pair.group(1), pair.group(2)
-    if not any(n in first for n in names) or not any(n in second for n in names):
+    if not any(n in first or n in second for n in names):  # "E-signature" is a product's name too, if not one we spot
         return None
     if _COMPARE.search(question) or _FIGURE.search(question) or re.search(r"^\s*(how|what|which)\b", question, re.I):
         return first, second
@@ -321,7 +322,8 @@ def _off_subject(asked: Asked, body: str, where: str) -> str:
     in_body = set(analyse(body))
     in_where = set(analyse(where))
     found = sum(1.0 if _found(t, in_body) else 0.5 if _found(t, in_where) else 0.0 for t in about)
-    needed = 1.5 if len(about) == 2 else len(about) / 2 + 0.25  # more than half: one shared word of three is not enough
+    # more than half: one shared word of three is not enough; a lone subject word may be in the sources only
+    needed = 0.5 if len(about) == 1 else 1.5 if len(about) == 2 else len(about) / 2 + 0.25
     if found >= needed:
         return ""
     missing = [t for t in about if not _found(t, in_body)]

@@ -470,7 +470,7 @@ def summary_points(question: str, units_by_source: dict[int, list[Unit]]) -> lis
     results = [u for u in everything if u.kind == "row" and _BEFORE_AFTER_HEADER.search(u.header.splitlines()[0])]
     headline = sorted((u for u in units if _figure_weight(u) >= 1.8), key=lambda u: (-_figure_weight(u), u.source, u.position))
     groups = [
-        [first],
+        [first] if openings else [],  # a deck has no opening sentence: its points are its figures and dates
         headline[:1] or results[:1],
         [u for u in units if _QUOTE_MARK.search(u.text)],
         [u for u in units if _dated(u)],
@@ -483,7 +483,7 @@ def summary_points(question: str, units_by_source: dict[int, list[Unit]]) -> lis
         if len(picked) >= wanted or u in picked or any(_same(u, p) for p in picked):
             return False
         picked.append(u)
-        if u.kind == "sentence" and _figure_weight(u) == 1.8 and len(picked) < wanted:  # its other half
+        if u.kind == "sentence" and _figure_weight(u) == 1.8:  # its other half, even past the count: a pair is one point
             other = next((v for v in units if v.source == u.source and v.position == u.position + 1 and _figure_weight(v) > 0), None)
             if other is not None and other not in picked:
                 picked.append(other)
