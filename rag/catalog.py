@@ -345,6 +345,11 @@ CREATE TABLE IF NOT EXISTS uploads (
     _add_column(conn, "jobs", "upload_id", "TEXT")
 
 
+def m017_style_rule_sentences(conn: sqlite3.Connection) -> None:
+    """Each style rule read from a guide keeps the sentence (list item, table row) it came from, to show with it."""
+    _add_column(conn, "style_rules", "source_sentence", "TEXT NOT NULL DEFAULT ''")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_initial,
     m002_document_about,
@@ -362,6 +367,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m014_document_ocr,
     m015_documents_by_status,
     m016_upload_allowance,
+    m017_style_rule_sentences,
 ]
 
 
