@@ -364,8 +364,10 @@ class VoiceProfile:
         rules.append(f"Keep sentences around {self.sentence_words:.0f} words.")
         lo_l, hi_l = self.lines_range
         if hi_l:
-            rules.append(f"Use {lo_l}–{hi_l} lines in {self.paragraphs_range[0]}–{self.paragraphs_range[1]} paragraphs.")
-        if self.opener_shares:
+            lp, hp = self.paragraphs_range
+            rules.append(f"Use {lo_l if lo_l == hi_l else f'{lo_l}–{hi_l}'} lines in {lp if lp == hp else f'{lp}–{hp}'} "
+                         "paragraphs.")
+        if self.opener_shares and self.hook_share < 0.4:
             rules.append(f"First line: {OPENERS[self.opener].replace('opens with', 'open with')}.")
         if self.hook_share >= 0.4:
             rule = f"First line: {HOOKS[self.hook].replace('opens with', 'open with')}"
@@ -477,6 +479,9 @@ def terms(text: str) -> list[str]:
     return sorted(set(analyse(_prose(text))))
 
 
+SIGNATURE_SHARE = 0.6  # an emoji or a hashtag on this share of the posts is the team's signature
+
+
 def _mine_template(profile: VoiceProfile, texts: list[str], stats: list[TextStats]) -> None:
     n = len(texts)
     profile.lines_range = (_quantile([s.lines for s in stats], 0.25), _quantile([s.lines for s in stats], 0.75))
@@ -490,7 +495,7 @@ def _mine_template(profile: VoiceProfile, texts: list[str], stats: list[TextStat
     per_post = Counter(k for t in texts for k in {_emoji_key(e) for e in emoji_in(t)})
     profile.team_emoji = [forms[k] for k, _ in per_post.most_common()]
     top = per_post.most_common(1)
-    profile.signature_emoji = forms[top[0][0]] if top and top[0][1] / n >= 0.5 else ""
+    profile.signature_emoji = forms[top[0][0]] if top and top[0][1] / n >= SIGNATURE_SHARE else ""
     places = Counter((line, at) for t in texts for e, line, at in emoji_places(t)
                      if not profile.signature_emoji or _emoji_key(e) == _emoji_key(profile.signature_emoji))
     if places:
@@ -504,7 +509,7 @@ def _mine_template(profile: VoiceProfile, texts: list[str], stats: list[TextStat
     profile.hashtags_range = (_quantile([s.hashtags for s in stats], 0.25), _quantile([s.hashtags for s in stats], 0.75))
     written = _written_forms(h for t in texts for h in hashtags_in(t))
     on_posts = Counter(k for t in texts for k in {h.lower() for h in hashtags_in(t)})
-    profile.signature_hashtags = [written[k] for k, c in on_posts.most_common() if c / n >= 0.5]
+    profile.signature_hashtags = [written[k] for k, c in on_posts.most_common() if c / n >= SIGNATURE_SHARE]
     # closing questions, each with the subject of its post; the words every post uses say nothing about a subject
     df = Counter(w for t in texts for w in terms(t))
     profile.common_terms = sorted(w for w, c in df.items() if n >= 4 and c / n > 0.5)
@@ -718,7 +723,7 @@ def check_voice(text: str, profile: VoiceProfile) -> VoiceMatch:
     kind = opener_kind(text)
     usual = [k for k, share in profile.opener_shares.items() if share >= 0.3] or [profile.opener]
     traits.append(Trait("opener", kind in usual, OPENERS[kind] + ("" if kind in usual else
-                                                                   f"; your posts usually {OPENERS[profile.opener]}")))
+                                                                   f"; your posts usually {OPENERS[profile.opener].replace('opens', 'open')}")))
 
     matched = [t.name for t in traits if t.matched]
     missed = [t.detail for t in traits if not t.matched]
