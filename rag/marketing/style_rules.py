@@ -514,17 +514,17 @@ def _cited_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _fact_words(text: str, keep: set[str]) -> list[tuple[int, int]]:
-    """The words of cited sentences a fact rests on: figures, the word each figure counts ("41 days", "2,000 users"),
-    and the sources' names (``keep``): a style rule may not remove or change them."""
+    """The words of cited sentences a fact rests on, which a style rule may not remove or change: every word of a
+    cited sentence with a figure ("Active users rose from 2,000 to 5,000": "users" is what was counted), and in the
+    others the sources' names (``keep``)."""
     out = []
     for a, b in _cited_spans(text):
-        after_figure = False
-        for m in _TOKEN.finditer(text, a, b):
-            tok = m.group(0)
-            figure = any(ch.isdigit() for ch in tok)
-            if figure or tok in keep or (after_figure and tok.lower() not in _SMALL_WORDS):
-                out.append(m.span())
-            after_figure = figure or (after_figure and tok.lower() in _SMALL_WORDS)
+        tokens = list(_TOKEN.finditer(text, a, b))
+        if any(ch.isdigit() for m in tokens if not re.fullmatch(r"\[\d+\]", text[m.start() - 1: m.end() + 1])
+               for ch in m.group(0)):
+            out += [m.span() for m in tokens]
+        else:
+            out += [m.span() for m in tokens if m.group(0) in keep]
     return out
 
 

@@ -88,7 +88,7 @@ def _prose(text: str) -> str:
     """Words only: no URLs, hashtag-only lines, emoji or list markers (for sentences and reading level)."""
     lines = []
     for line in _lines(_URL.sub(" ", text)):
-        if re.fullmatch(r"(#\w+[\s,]*)+", line):
+        if _is_tag_line(line):
             continue
         lines.append(EMOJI.sub(" ", _HASHTAG.sub(lambda m: m.group(1), line)))
     return "\n".join(lines)
