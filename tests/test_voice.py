@@ -90,7 +90,7 @@ def test_draft_in_the_voice_matches_and_an_essay_does_not(profile):
     essay = BLOGS[0]
     bad = voice.match_voice(essay, profile)
     assert not bad.passed
-    assert any("#saas" in m for m in bad.mismatched) and any("emoji" in m for m in bad.mismatched)
+    assert any("hashtag #saas" in m for m in bad.mismatched) and any("emoji" in m for m in bad.mismatched)
     assert "lines" not in bad.matched
 
 

@@ -715,7 +715,7 @@ def check_voice(text: str, profile: VoiceProfile) -> VoiceMatch:
     missing = [t for t in profile.signature_hashtags if t.lower() not in {x.lower() for x in tags}]
     ok = hlo <= len(tags) <= hhi and not miswritten and not missing
     why = (f"{miswritten[0]} is written {written[miswritten[0].lower()]} in your posts" if miswritten else
-           f"{missing[0]} is missing; it is on most of your posts" if missing else
+           f"the hashtag {missing[0]} is missing; it is on most of your posts" if missing else
            f"{len(tags)} hashtag(s); your posts use " + (f"{hlo}" if hlo == hhi else f"{hlo}–{hhi}"))
     traits.append(Trait("hashtags", ok, why if not ok else f"{len(tags)} hashtag(s), as you write them"))
 
