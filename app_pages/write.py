@@ -91,7 +91,8 @@ with st.container(border=True):
         st.caption("Every draft is checked against these; drafts put together without a model follow them as written.")
         for rule in rules:
             origin = f"from {md(rule.source)}" if rule.source else "added by you"
-            st.markdown(f"- {md(rule.describe())} :gray[({origin})]")
+            said = f" — your guide says: “{md(rule.source_sentence)}”" if rule.source_sentence else ""
+            st.markdown(f"- {md(rule.describe())} :gray[({origin}{said})]")
     if manager:
         with st.expander("Change, remove or add a rule"):
             if rules:
@@ -182,8 +183,9 @@ def render_fixes(versions: list[Draft], n: int) -> None:
     result = versions[n]
     for i, v in enumerate(result.violations):
         c1, c2 = st.columns([3, 1])
-        c1.markdown(f":orange[:material/rule:] {md(v.message)}")
-        if c2.button(md(v.fix_label), key=f"fix-{n}-{i}", icon=":material/auto_fix_high:", width="stretch"):
+        c1.markdown(f":orange[:material/rule:] {md(v.message)}"
+                    + (f" :gray[(your guide: “{md(v.guide_says)}”)]" if v.guide_says else ""))
+        if v.fixable and c2.button(md(v.fix_label), key=f"fix-{n}-{i}", icon=":material/auto_fix_high:", width="stretch"):
             with friendly_errors("fix the draft"):
                 versions[n] = apply_fix(store, result, v)
                 _keep(versions)

@@ -367,6 +367,11 @@ CREATE TABLE IF NOT EXISTS signin_sessions (
     conn.execute("CREATE INDEX IF NOT EXISTS signin_sessions_user ON signin_sessions(user)")
 
 
+def m019_style_rule_sentences(conn: sqlite3.Connection) -> None:
+    """Each style rule read from a guide keeps the sentence (list item, table row) it came from, to show with it."""
+    _add_column(conn, "style_rules", "source_sentence", "TEXT NOT NULL DEFAULT ''")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_initial,
     m002_document_about,
@@ -386,6 +391,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m016_upload_allowance,
     m017_sync_lanes,
     m018_signin_sessions,
+    m019_style_rule_sentences,
 ]
 
 

@@ -694,7 +694,8 @@ def _print_draft(result, heading: str = "") -> None:
         for c in result.checks:
             print(f"  {'PASS' if c.passed else 'FAIL'}  {c.label}: {c.detail}")
     for v in result.violations:
-        print(f"  fix: {v.message} -> {v.fix_label}")
+        said = f" (your guide: “{v.guide_says}”)" if v.guide_says else ""
+        print(f"  fix: {v.message}{said}" + (f" -> {v.fix_label}" if v.fixable else ""))
     if result.citations:
         print("Sources:")
         for c in result.citations:

@@ -30,7 +30,7 @@ import numpy as np
 from ..words import analyse
 from .facts import Fact, best, headline_result, main_document, steps_of
 from .style_rules import StyleRule, enforce
-from .voice import VoiceProfile, match_voice, plain, words
+from .voice import VoiceProfile, choose_emoji, closing_question, match_voice, place_emoji, plain, words
 
 ANGLES = {
     "result": "The result first",
@@ -95,12 +95,11 @@ def compose(recipe_id: str, facts: list[Fact], ctx: Context, variants: int = 3, 
 
 
 # LinkedIn posts
-def _emoji(profile: VoiceProfile | None, rules: list[StyleRule]) -> list[str]:
-    if profile is None or profile.emoji_share < 0.5 or not profile.top_emoji:
-        return []
-    n = max(1, round(profile.emoji_per_post))
-    limit = min((r.limit for r in rules if r.kind == "max_emoji"), default=n)
-    return profile.top_emoji[: min(n, limit)]
+def _emoji(profile: VoiceProfile | None, rules: list[StyleRule], topic: str = "") -> list[str]:
+    """[voice] The team's own emoji for this topic (its signature one, else its post on the subject's), within the guide."""
+    limit = min((r.limit for r in rules if r.kind == "max_emoji"), default=1)
+    chosen = choose_emoji(profile, topic)
+    return [chosen] if chosen and limit >= 1 else []
 
 
 def _hashtags(ctx: Context, facts: list[Fact]) -> list[str]:
@@ -109,7 +108,7 @@ def _hashtags(ctx: Context, facts: list[Fact]) -> list[str]:
     n = round(ctx.profile.hashtags_per_post) if ctx.profile else 0
     limit = min((r.limit for r in ctx.rules if r.kind == "max_hashtags"), default=max(n, len(required)))
     about = set(analyse(ctx.topic + " " + " ".join(f.text for f in facts)))
-    own = ctx.profile.top_hashtags if ctx.profile else []
+    own = (ctx.profile.signature_hashtags + ctx.profile.top_hashtags) if ctx.profile else []  # [voice] as written
     on_topic = [t for t in own if set(analyse(t[1:])) & about]
     chosen = list(dict.fromkeys(on_topic + own))
     chosen = [t for t in chosen if t.lower() not in {r.lower() for r in required}]
@@ -143,7 +142,7 @@ def _opening_clause(fact: Fact) -> str:
 
 
 def _layout(hook: str | None, body: list[str], closer: str | None, tags: list[str], profile: VoiceProfile | None) -> str:
-    short = profile is None or profile.short_lines
+    short = profile is None or profile.short_lines or profile.paragraphs_range[0] >= 3  # [voice] short paragraphs
     blocks = [hook] if hook else []
     blocks += body if short else [" ".join(body)]
     if closer:
@@ -176,21 +175,18 @@ def _linkedin(facts: list[Fact], ctx: Context, variants: int, lead: Fact | None 
     elif skip and angles:
         angles = angles[skip % len(angles):] + angles[: skip % len(angles)]
     angles = angles[:variants]
-    closes = profile is not None and (profile.ends_with_question_share >= 0.4 or profile.cta_share >= 0.4)
-    closers = ctx.ranked(profile.closers) if closes else []
-    closers = ctx.ranked(closers, floor=0.3) or closers[:1]  # another variant's closer only if it fits the topic too
+    # [voice] a past closing question on the brief's subject (none when none is): never an unrelated copy
+    question = closing_question(profile, ctx.topic, ctx.embeddings)
+    closers = [question] if question else []
+    if not closers and profile is not None and profile.ends_with_question_share < 0.4 and profile.cta_share >= 0.4:
+        closers = ctx.ranked(profile.closers, floor=0.3)[:1]  # a call to action, only one that fits the topic
     tags = _hashtags(ctx, [f for f in facts if f.doc_id == doc])
-    emoji = _emoji(profile, ctx.rules)
+    emoji = _emoji(profile, ctx.rules, ctx.topic)
     drafts = []
     for i, angle in enumerate(angles):
         hook, body = _angle_lines(angle, result, quote, how, problem, openers)
         closer = closers[i % len(closers)] if closers else None
-        if emoji and body:  # after the result, as the team puts an emoji after its big line
-            at = next((n for n, line in enumerate(body) if result and line.startswith(result.text)), 0)
-            body = [_with_emoji(line, emoji[0]) if n == at else line for n, line in enumerate(body)]
-            if len(emoji) > 1 and hook:
-                hook = _with_emoji(hook, emoji[1])
-        text = _fit(hook, body, closer, tags, ctx, how)
+        text = _fit(hook, body, closer, tags, ctx, how, emoji[0] if emoji else "")
         stated = [f for f in (result, quote, how, problem) if f and f.text in text]
         drafts.append(Composed(enforce(text, ctx.rules, "linkedin-post", ctx.names), ANGLES[angle], stated))
     return drafts
@@ -210,7 +206,8 @@ def _angle_lines(angle: str, result: Fact | None, quote: Fact | None, how: Fact 
     return openers[0], [lines[k] for k in ("result", "how", "quote") if k in lines]
 
 
-def _fit(hook: str | None, body: list[str], closer: str | None, tags: list[str], ctx: Context, how: Fact | None) -> str:
+def _fit(hook: str | None, body: list[str], closer: str | None, tags: list[str], ctx: Context, how: Fact | None,
+         emoji: str = "") -> str:
     """The version of the post that reads most like the team's (length, sentences, closing line).
 
     The versions leave out, in turn: the how line, a teaser hook, the closer. With no voice profile
@@ -224,6 +221,10 @@ def _fit(hook: str | None, body: list[str], closer: str | None, tags: list[str],
         _layout(None if teaser else hook, without_how, closer, tags, ctx.profile),
         _layout(None if teaser else hook, without_how, None, tags, ctx.profile),
     ]
+    versions = [place_emoji(v, emoji, ctx.profile) for v in versions]  # [voice] where the team puts its emoji
+    most = min((r.limit for r in ctx.rules if r.kind == "max_words"), default=None)  # [voice] the guide's word limit
+    if most is not None:
+        versions = [v for v in versions if len(words(plain(v))) <= most] or versions[-1:]
     if ctx.profile is None:
         return next((v for v in versions if len(words(plain(v))) <= MAX_WORDS_WITHOUT_PROFILE), versions[-1])
     matches = [match_voice(v, ctx.profile) for v in versions]

@@ -21,18 +21,28 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import regex
+
 from ..ingest.kinds import STYLE_KINDS
+from ..words import analyse
 from ..workspace.access import User
 from ..workspace.assistants import check_reader, get_assistant
 
-EMOJI = re.compile(
-    "[\U0001F1E6-\U0001F1FF\U0001F300-\U0001F5FF\U0001F600-\U0001F64F\U0001F680-\U0001F6FF\U0001F700-\U0001F77F"
-    "\U0001F900-\U0001F9FF\U0001FA70-\U0001FAFF\u2600-\u26FF\u2700-\u27BF\u2B50\u2B55\u2934\u2935\u203C\u2049]"
+# An emoji, as Unicode's own data defines one (UTS #51, read through the ``regex`` module's properties, so a new
+# Unicode version needs no edit here): a flag (two regional indicators), a keycap (1️⃣ #️⃣), or a pictograph shown as
+# emoji (⏰ ✅ ☕ by default, ✉️ 🗣️ with the emoji selector), with its skin tone, tag letters (🏴 flags of regions) and
+# the pictographs it is joined to (👩‍💻, 🏳️‍🌈). A symbol shown as text by default (™ © ✔ → ❤ without U+FE0F) is text.
+EMOJI_PATTERN = (
+    r"\p{RI}\p{RI}|[#*0-9]\uFE0F?\u20E3"
+    r"|(?:\p{Emoji_Modifier_Base}\p{Emoji_Modifier}|\p{Extended_Pictographic}\uFE0F|\p{Emoji_Presentation})"
+    r"\uFE0F?\p{Emoji_Modifier}?[\p{Block=Tags}]*"
+    r"(?:\u200D(?:\p{Extended_Pictographic}|\p{Emoji_Presentation})\uFE0F?\p{Emoji_Modifier}?)*"
 )
+EMOJI = regex.compile(EMOJI_PATTERN)
 _HASHTAG = re.compile(r"(?<![\w&/])#([^\W\d_][\w]*)", re.UNICODE)
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _MARKER = re.compile(r"\s*\[\d{1,3}\]")
-_LIST_LINE = re.compile(r"^\s*(?:[-*•▪►→➡✓✔☑✅👉🔹🔸]|\d{1,2}[.)]|[\U0001F300-\U0001FAFF\u2600-\u27BF]\ufe0f?)\s+\S")
+_LIST_LINE = regex.compile(r"^\s*(?:[-*•▪►→➡✓✔☑]|\d{1,2}[.)]|" + EMOJI_PATTERN + r")\s+\S")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
 _CTA = re.compile(
     r"\b(comment|share (this|it|your)|repost|follow (me|us|for)|dm me|message me|sign up|register|book (a |your )?(demo|call|meeting)|"
@@ -78,7 +88,7 @@ def _prose(text: str) -> str:
     """Words only: no URLs, hashtag-only lines, emoji or list markers (for sentences and reading level)."""
     lines = []
     for line in _lines(_URL.sub(" ", text)):
-        if re.fullmatch(r"(#\w+[\s,]*)+", line):
+        if _is_tag_line(line):
             continue
         lines.append(EMOJI.sub(" ", _HASHTAG.sub(lambda m: m.group(1), line)))
     return "\n".join(lines)
@@ -127,6 +137,50 @@ def hook_style(text: str) -> str:
     if len(bare.split()) <= 8:
         return "short"
     return "statement"
+
+
+OPENERS = {"figure": "opens with a figure", "question": "opens with a question", "quote": "opens with a quote",
+           "statement": "opens with a statement"}
+
+
+def opener_kind(text: str) -> str:
+    """The kind of first line the template knows: "figure", "question", "quote" or "statement"."""
+    hook = hook_style(text)
+    return {"number": "figure", "question": "question", "quote": "quote"}.get(hook, "statement")
+
+
+def _is_tag_line(line: str) -> bool:
+    return bool(re.fullmatch(r"(#\w+[\s,]*)+", EMOJI.sub("", line).strip())) if line.strip() else False
+
+
+def _body_lines(text: str) -> list[str]:
+    """The non-empty lines without the hashtag-only ones (where emoji and questions are looked for)."""
+    return [line for line in _lines(text) if not _is_tag_line(line)]
+
+
+_TRAILER = re.compile(r"(?:\s*\[\d{1,3}\]|[\s.,;:!?…\"”’)]+)*$")  # what may follow a line's last word or emoji
+
+
+def emoji_places(text: str) -> list[tuple[str, str, str]]:
+    """(emoji, line, at) for each emoji of ``text``: line is "first line", "middle lines" or "last line" (the
+    hashtag line aside), at is "start", "end" or "inside" of that line."""
+    lines = _body_lines(text)
+    out = []
+    for i, line in enumerate(lines):
+        where = "first line" if i == 0 else "last line" if i == len(lines) - 1 else "middle lines"
+        stripped = line.strip()
+        core = _TRAILER.sub("", stripped)
+        for m in EMOJI.finditer(stripped):
+            head = EMOJI.sub("", stripped[: m.start()]).strip()
+            tail = EMOJI.sub("", core[m.end():]).strip() if m.end() <= len(core) else ""
+            at = "start" if not head else "end" if not tail else "inside"
+            out.append((m.group(0), where, at))
+    return out
+
+
+def paragraphs(text: str) -> int:
+    """Blocks of text separated by blank lines (the hashtag line aside)."""
+    return sum(1 for block in re.split(r"\n\s*\n", text) if block.strip() and not _is_tag_line(block.strip()))
 
 
 def has_cta(text: str) -> bool:
@@ -225,6 +279,21 @@ class VoiceProfile:
     hook_shares: dict[str, float] = field(default_factory=dict)  # share of posts per opener style
     openers: list[str] = field(default_factory=list)  # opening questions that state no fact (no figures or names)
     closers: list[str] = field(default_factory=list)  # closing questions or calls to action that state no fact
+    # The template a draft is checked against trait by trait (:func:`check_voice`) and composed in (the composer):
+    lines_range: tuple[int, int] = (0, 0)  # non-empty lines per post, 25th-75th percentile (hashtag line included)
+    paragraphs_range: tuple[int, int] = (0, 0)  # blocks between blank lines (hashtag line aside)
+    opener: str = "statement"  # figure | question | quote | statement: the team's usual first line
+    opener_shares: dict[str, float] = field(default_factory=dict)
+    signature_emoji: str = ""  # the emoji on at least half of the posts, as the team writes it ("⏰")
+    team_emoji: list[str] = field(default_factory=list)  # every emoji the team used: the only ones a draft may use
+    emoji_line: str = ""  # where the team's emoji sit: "first line", "middle lines" or "last line"
+    emoji_at: str = ""  # and where in that line: "start", "end" or "inside"
+    emoji_posts: list[tuple[str, list[str]]] = field(default_factory=list)  # (a post's emoji, the post's terms)
+    hashtags_range: tuple[int, int] = (0, 0)  # hashtags per post, 25th-75th percentile
+    signature_hashtags: list[str] = field(default_factory=list)  # on at least half of the posts, as written ("#BrandTag")
+    closing_questions: list[str] = field(default_factory=list)  # past closing questions that state no fact
+    closing_terms: list[list[str]] = field(default_factory=list)  # the terms of the post each one closed
+    common_terms: list[str] = field(default_factory=list)  # terms on more than half of the posts: no subject of their own
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -248,12 +317,16 @@ class VoiceProfile:
             out.append(HOOKS[self.hook])
         tags = round(self.hashtags_per_post)
         if tags >= 1:
-            out.append(f"{tags} hashtag{'s' if tags != 1 else ''}" + (" at the end" if self.hashtags_at_end else " in the text"))
+            out.append(f"{tags} hashtag{'s' if tags != 1 else ''}" + (" at the end" if self.hashtags_at_end else " in the text")
+                       + (f" (always {' '.join(self.signature_hashtags)})" if self.signature_hashtags else ""))
         else:
             out.append("no hashtags")
-        if self.emoji_share >= 0.5:
+        if self.emoji_share >= 0.5 and self.signature_emoji:
+            out.append(f"uses emoji: {emoji_habit(self)}")
+        elif self.emoji_share >= 0.5:
             sample = " ".join(self.top_emoji[:3])
-            out.append(f"uses emoji (about {max(1, round(self.emoji_per_post))} per post{', like ' + sample if sample else ''})")
+            out.append(f"uses emoji (about {max(1, round(self.emoji_per_post))} per post{', like ' + sample if sample else ''}"
+                       + (f", {_place_words(self.emoji_line, self.emoji_at)}" if self.emoji_line else "") + ")")
         elif self.emoji_share >= 0.15:
             out.append("emoji now and then")
         else:
@@ -289,6 +362,13 @@ class VoiceProfile:
         else:
             rules.append("Write in short paragraphs rather than one line per sentence.")
         rules.append(f"Keep sentences around {self.sentence_words:.0f} words.")
+        lo_l, hi_l = self.lines_range
+        if hi_l:
+            lp, hp = self.paragraphs_range
+            rules.append(f"Use {lo_l if lo_l == hi_l else f'{lo_l}–{hi_l}'} lines in {lp if lp == hp else f'{lp}–{hp}'} "
+                         "paragraphs.")
+        if self.opener_shares and self.hook_share < 0.4:
+            rules.append(f"First line: {OPENERS[self.opener].replace('opens with', 'open with')}.")
         if self.hook_share >= 0.4:
             rule = f"First line: {HOOKS[self.hook].replace('opens with', 'open with')}"
             if self.hook_examples:
@@ -297,11 +377,16 @@ class VoiceProfile:
         tags = round(self.hashtags_per_post)
         if tags:
             common = " ".join(self.top_hashtags[:tags])
-            rules.append(f"End with {tags} hashtag{'s' if tags != 1 else ''}" + (f" (you often use {common})" if common else "") + ".")
+            rules.append(f"End with {tags} hashtag{'s' if tags != 1 else ''}" + (f" (you often use {common})" if common else "")
+                         + (f", always {' '.join(self.signature_hashtags)}" if self.signature_hashtags else "")
+                         + ", written exactly as shown (keep the capitals).")
         else:
             rules.append("Don't use hashtags.")
-        if self.emoji_share >= 0.5:
-            rules.append(f"Use about {max(1, round(self.emoji_per_post))} emoji" + (f", such as {' '.join(self.top_emoji[:3])}" if self.top_emoji else "") + ".")
+        if self.emoji_share >= 0.5 and self.signature_emoji:
+            rules.append(f"Put {emoji_habit(self)}; no other emoji.")
+        elif self.emoji_share >= 0.5:
+            rules.append(f"Use about {max(1, round(self.emoji_per_post))} emoji" + (f", such as {' '.join(self.top_emoji[:3])}" if self.top_emoji else "")
+                         + (f", {_place_words(self.emoji_line, self.emoji_at)}" if self.emoji_line else "") + ".")
         elif self.emoji_share < 0.15:
             rules.append("Don't use emoji.")
         if self.list_share >= 0.3:
@@ -333,6 +418,7 @@ def profile_from_texts(texts: list[str]) -> VoiceProfile | None:
     hook, hook_n = hooks.most_common(1)[0]
     emoji_counter = Counter(e for t in texts for e in emoji_in(t))
     tag_counter = Counter(h.lower() for t in texts for h in hashtags_in(t))
+    written = _written_forms(h for t in texts for h in hashtags_in(t))  # "#brandtag" -> "#BrandTag", as the team writes it
     tagged = [s for s in stats if s.hashtags]
     ctas = []
     for t in texts:
@@ -359,7 +445,7 @@ def profile_from_texts(texts: list[str]) -> VoiceProfile | None:
         top_emoji=[e for e, _ in emoji_counter.most_common(5)],
         hashtags_per_post=float(statistics.median(s.hashtags for s in stats)),
         hashtags_at_end=_share([s.hashtags_at_end for s in tagged]) >= 0.5 if tagged else False,
-        top_hashtags=[h for h, _ in tag_counter.most_common(6)],
+        top_hashtags=[written[h] for h, _ in tag_counter.most_common(6)],
         list_share=_share([s.has_list for s in stats]),
         question_share=_share([s.questions > 0 for s in stats]),
         ends_with_question_share=_share([s.ends_with_question for s in stats]),
@@ -372,7 +458,74 @@ def profile_from_texts(texts: list[str]) -> VoiceProfile | None:
     # Only questions: an opening statement of a past post ("We shipped something big today.") is a claim about then.
     profile.openers = _reusable([first for t in texts if (first := next(iter(_lines(t)), "")).rstrip().endswith("?")])
     profile.closers = _reusable([_closing_line(t) for t in texts if has_cta(t) or ends_with_question(t)])
+    _mine_template(profile, texts, stats)
     return profile
+
+
+def _written_forms(tags) -> dict[str, str]:
+    """Each hashtag (lower-cased) -> the way the team writes it most often."""
+    forms: dict[str, Counter] = {}
+    for tag in tags:
+        forms.setdefault(tag.lower(), Counter())[tag] += 1
+    return {key: c.most_common(1)[0][0] for key, c in forms.items()}
+
+
+def _emoji_key(e: str) -> str:
+    return e.replace("\ufe0f", "")
+
+
+def terms(text: str) -> list[str]:
+    """The stemmed content words of a text (its subject), hashtags' words included."""
+    return sorted(set(analyse(_prose(text))))
+
+
+SIGNATURE_SHARE = 0.6  # an emoji or a hashtag on this share of the posts is the team's signature
+
+
+def _mine_template(profile: VoiceProfile, texts: list[str], stats: list[TextStats]) -> None:
+    n = len(texts)
+    profile.lines_range = (_quantile([s.lines for s in stats], 0.25), _quantile([s.lines for s in stats], 0.75))
+    paras = [paragraphs(t) for t in texts]
+    profile.paragraphs_range = (_quantile(paras, 0.25), _quantile(paras, 0.75))
+    kinds = Counter(opener_kind(t) for t in texts)
+    profile.opener = kinds.most_common(1)[0][0]
+    profile.opener_shares = {k: round(c / n, 2) for k, c in kinds.most_common()}
+    # emoji: the signature one (on half of the posts or more), and where the team puts it
+    forms = _written_forms_emoji(e for t in texts for e in emoji_in(t))
+    per_post = Counter(k for t in texts for k in {_emoji_key(e) for e in emoji_in(t)})
+    profile.team_emoji = [forms[k] for k, _ in per_post.most_common()]
+    top = per_post.most_common(1)
+    profile.signature_emoji = forms[top[0][0]] if top and top[0][1] / n >= SIGNATURE_SHARE else ""
+    places = Counter((line, at) for t in texts for e, line, at in emoji_places(t)
+                     if not profile.signature_emoji or _emoji_key(e) == _emoji_key(profile.signature_emoji))
+    if places:
+        profile.emoji_line, profile.emoji_at = places.most_common(1)[0][0]
+    for t in texts:
+        own = [e for e, line, at in emoji_places(t) if (line, at) == (profile.emoji_line, profile.emoji_at)]
+        own = own or emoji_in(t)
+        if own:
+            profile.emoji_posts.append((forms[_emoji_key(own[0])], terms(t)))
+    # hashtags: how many, and the ones (as written) on half of the posts or more
+    profile.hashtags_range = (_quantile([s.hashtags for s in stats], 0.25), _quantile([s.hashtags for s in stats], 0.75))
+    written = _written_forms(h for t in texts for h in hashtags_in(t))
+    on_posts = Counter(k for t in texts for k in {h.lower() for h in hashtags_in(t)})
+    profile.signature_hashtags = [written[k] for k, c in on_posts.most_common() if c / n >= SIGNATURE_SHARE]
+    # closing questions, each with the subject of its post; the words every post uses say nothing about a subject
+    df = Counter(w for t in texts for w in terms(t))
+    profile.common_terms = sorted(w for w, c in df.items() if n >= 4 and c / n > 0.5)
+    for t in texts:
+        if ends_with_question(t):
+            question = _reusable([_closing_line(t)], most=1)
+            if question and question[0] not in profile.closing_questions:
+                profile.closing_questions.append(question[0])
+                profile.closing_terms.append(terms(t))
+
+
+def _written_forms_emoji(emoji) -> dict[str, str]:
+    forms: dict[str, Counter] = {}
+    for e in emoji:
+        forms.setdefault(_emoji_key(e), Counter())[e] += 1
+    return {key: c.most_common(1)[0][0] for key, c in forms.items()}
 
 
 def _closing_line(text: str) -> str:
@@ -449,46 +602,211 @@ def guidance_for(catalog, workspace: str, profile: VoiceProfile | None, *, user:
     return (profile.guidance() if profile else ""), False
 
 
-# does a draft sound like the profile?
+# does a draft sound like the profile? (the template's six traits)
+TRAITS = ("length", "lines", "emoji", "closing question", "hashtags", "opener")
+
+
+@dataclass
+class Trait:
+    name: str  # one of TRAITS
+    matched: bool
+    detail: str  # plain words: "84 words; your posts run 70-90"
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
 @dataclass
 class VoiceMatch:
-    score: float  # share of the measures that match
-    matched: list[str]
-    mismatched: list[str]  # plain reasons, e.g. "7 hashtags; your posts use about 3"
+    score: float  # share of the traits that match
+    matched: list[str]  # the names of the traits that match
+    mismatched: list[str]  # plain reasons, e.g. "7 hashtags; your posts use 3"
+    traits: list[Trait] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
-        return self.score >= 0.75
+        """At most one trait differs ("matches 5 of 6 voice traits")."""
+        return len(self.mismatched) <= max(1, len(self.traits) // 6) if self.traits else self.score >= 0.75
+
+    def summary(self) -> str:
+        return f"matches {len(self.matched)} of {len(self.matched) + len(self.mismatched)} voice traits"
 
     def as_dict(self) -> dict:
-        return {"score": round(self.score, 2), "matched": self.matched, "mismatched": self.mismatched}
+        return {"score": round(self.score, 2), "matched": self.matched, "mismatched": self.mismatched,
+                "traits": [t.as_dict() for t in self.traits], "summary": self.summary()}
+
+
+def _band(lo: int, hi: int, slack: int) -> tuple[int, int]:
+    return max(0, lo - slack), hi + slack
+
+
+def _place_words(line: str, at: str) -> str:
+    if not line:
+        return "anywhere"
+    if line == "middle lines":
+        return {"end": "at the end of a line", "start": "at the start of a line"}.get(at, "inside a line")
+    return {"end": f"at the end of the {line}", "start": f"at the start of the {line}"}.get(at, f"inside the {line}")
+
+
+def emoji_habit(profile: VoiceProfile) -> str:
+    """The team's emoji in plain words: "⏰ at the start of the first line", "no emoji"."""
+    if profile.emoji_share < 0.2:
+        return "no emoji"
+    which = profile.signature_emoji or "an emoji"
+    return f"{which} {_place_words(profile.emoji_line, profile.emoji_at)}" + ("" if profile.emoji_share >= 0.5 else " now and then")
+
+
+def check_voice(text: str, profile: VoiceProfile) -> VoiceMatch:
+    """``text`` against the team's template, trait by trait: length, lines, emoji (which and where), closing question,
+    hashtags (how many, written as the team writes them) and the kind of opener."""
+    text = plain(text)
+    s = TextStats.of(text)
+    traits: list[Trait] = []
+
+    # length: the middle half of the team's posts, with a little give
+    lo, hi = profile.words_range
+    a, b = _band(lo, hi, max(2, round(0.15 * profile.median_words)))
+    traits.append(Trait("length", a <= s.words <= b, f"{s.words} words; your posts run {lo}–{hi}"))
+
+    # lines and paragraphs
+    llo, lhi = profile.lines_range
+    plo, phi = profile.paragraphs_range
+    la, lb = _band(llo, lhi, max(1, round(0.2 * lhi)))
+    pa, pb = _band(plo, phi, 1)
+    n_par = paragraphs(text)
+    ok = la <= s.lines <= lb and pa <= n_par <= pb
+    traits.append(Trait("lines", ok, f"{s.lines} lines in {n_par} paragraph(s); your posts have {llo}–{lhi} lines "
+                                     f"in {plo}–{phi}"))
+
+    # emoji: only the team's own, where the team puts them
+    found = emoji_places(text)
+    own = {_emoji_key(e) for e in profile.team_emoji}
+    habit = emoji_habit(profile)
+    if profile.emoji_share < 0.2:
+        ok, why = not found, f"{len(found)} emoji; your posts have none"
+    elif not found:
+        ok, why = profile.emoji_share < 0.5, f"no emoji; your posts have {habit}"
+    else:
+        strangers = [e for e, _, _ in found if _emoji_key(e) not in own]
+        sig = profile.signature_emoji
+        sig_places = [(line, at) for e, line, at in found if not sig or _emoji_key(e) == _emoji_key(sig)]
+        placed = any(line == profile.emoji_line and (at == profile.emoji_at or profile.emoji_at == "inside")
+                     for line, at in sig_places)
+        ok = not strangers and bool(sig_places) and placed
+        why = (f"{' '.join(strangers)} is not one of your emoji" if strangers else
+               f"{sig} is missing; your posts have {habit}" if not sig_places else
+               f"emoji {_place_words(*sig_places[0])}; your posts have {habit}")
+    traits.append(Trait("emoji", ok, habit if ok else why))
+
+    # closing question
+    q = profile.ends_with_question_share
+    if q >= 0.5:
+        ok, why = s.ends_with_question, "doesn't end with a question; your posts usually do"
+    elif q <= 0.2:
+        ok, why = not s.ends_with_question, "ends with a question; your posts don't"
+    else:
+        ok, why = True, ""
+    traits.append(Trait("closing question", ok, why or ("ends with a question" if s.ends_with_question else
+                                                        "no closing question")))
+
+    # hashtags: as many as usual, written as the team writes them, the signature ones present
+    tags = hashtags_in(text)
+    hlo, hhi = profile.hashtags_range
+    written = {t.lower(): t for t in profile.top_hashtags + profile.signature_hashtags}
+    miswritten = [t for t in tags if t.lower() in written and t != written[t.lower()]]
+    missing = [t for t in profile.signature_hashtags if t.lower() not in {x.lower() for x in tags}]
+    ok = hlo <= len(tags) <= hhi and not miswritten and not missing
+    why = (f"{miswritten[0]} is written {written[miswritten[0].lower()]} in your posts" if miswritten else
+           f"the hashtag {missing[0]} is missing; it is on most of your posts" if missing else
+           f"{len(tags)} hashtag(s); your posts use " + (f"{hlo}" if hlo == hhi else f"{hlo}–{hhi}"))
+    traits.append(Trait("hashtags", ok, why if not ok else f"{len(tags)} hashtag(s), as you write them"))
+
+    # opener
+    kind = opener_kind(text)
+    usual = [k for k, share in profile.opener_shares.items() if share >= 0.3] or [profile.opener]
+    traits.append(Trait("opener", kind in usual, OPENERS[kind] + ("" if kind in usual else
+                                                                   f"; your posts usually {OPENERS[profile.opener].replace('opens', 'open')}")))
+
+    matched = [t.name for t in traits if t.matched]
+    missed = [t.detail for t in traits if not t.matched]
+    return VoiceMatch(len(matched) / len(traits), matched, missed, traits)
 
 
 def match_voice(text: str, profile: VoiceProfile) -> VoiceMatch:
-    s = TextStats.of(text)
-    matched, missed = [], []
+    """The same as :func:`check_voice` (the name the recipes and the benchmark use)."""
+    return check_voice(text, profile)
 
-    def judge(ok: bool, good: str, bad: str) -> None:
-        (matched if ok else missed).append(good if ok else bad)
 
-    lo, hi = profile.words_range
-    judge(0.5 * lo <= s.words <= 1.6 * max(hi, profile.median_words), "length",
-          f"{s.words} words; your posts are usually {lo}–{hi}")
-    tags = round(profile.hashtags_per_post)
-    judge(abs(s.hashtags - tags) <= 1 if tags else s.hashtags == 0, "hashtags",
-          f"{s.hashtags} hashtag(s); your posts use about {tags}")
-    if profile.emoji_share >= 0.5:
-        judge(s.emoji > 0, "emoji", "no emoji; your posts usually have some")
-    elif profile.emoji_share < 0.15:
-        judge(s.emoji == 0, "emoji", f"{s.emoji} emoji; your posts don't use them")
-    if profile.short_lines:
-        judge(s.lines >= 3 and s.line_chars <= max(110, 1.5 * profile.line_chars), "short lines",
-              "long paragraphs; your posts use short lines")
-    judge(s.sentence_words <= 1.6 * profile.sentence_words + 2, "sentence length",
-          f"sentences of about {s.sentence_words:.0f} words; yours are about {profile.sentence_words:.0f}")
-    if profile.ends_with_question_share >= 0.5:
-        judge(s.ends_with_question, "closing question", "doesn't end with a question; your posts usually do")
-    if profile.cta_share >= 0.5:
-        judge(s.cta, "call to action", "no call to action at the end; your posts usually have one")
-    total = len(matched) + len(missed)
-    return VoiceMatch(len(matched) / total if total else 1.0, matched, missed)
+# composing in the voice: which emoji, where, and which closing question
+def _overlap(brief: set[str], post_terms, common: set[str]) -> int:
+    return len(brief & (set(post_terms) - common))
+
+
+def choose_emoji(profile: VoiceProfile | None, brief: str) -> str:
+    """The emoji a draft on ``brief`` carries: the team's signature one; else, for a team that uses emoji, the one of
+    its past post closest to the brief's subject; "" when the team uses none or no past post is on the subject."""
+    if profile is None or profile.emoji_share < 0.5:
+        return ""
+    if profile.signature_emoji:
+        return profile.signature_emoji
+    want = set(analyse(brief))
+    common = set(profile.common_terms)
+    scored = [(_overlap(want, ts, common), -i, e) for i, (e, ts) in enumerate(profile.emoji_posts)]
+    best = max(scored, default=None)
+    return best[2] if best and best[0] > 0 else ""
+
+
+def place_emoji(text: str, emoji: str, profile: VoiceProfile | None) -> str:
+    """``text`` with ``emoji`` where the team puts its emoji (the line and the end or start of it), before a citation
+    marker at a line's end."""
+    if not emoji or profile is None:
+        return text
+    lines = text.split("\n")
+    body = [i for i, line in enumerate(lines) if line.strip() and not _is_tag_line(_MARKER.sub("", line))]
+    if not body:
+        return text
+    where = profile.emoji_line or "first line"
+    if where == "last line" and len(body) > 1:
+        i = body[-1]
+    elif where == "middle lines" and len(body) > 2:
+        i = body[1]
+    else:
+        i = body[0]
+    line = lines[i]
+    if profile.emoji_at == "start":
+        indent = line[: len(line) - len(line.lstrip())]
+        lines[i] = f"{indent}{emoji} {line.lstrip()}"
+    else:
+        m = re.search(r"(\s*\[\d+\])+\s*$", line)
+        lines[i] = f"{line[: m.start()].rstrip()} {emoji}{m.group(0)}" if m else f"{line.rstrip()} {emoji}"
+    return "\n".join(lines)
+
+
+def closing_question(profile: VoiceProfile | None, brief: str, embeddings=None, floor: float = 0.55) -> str | None:
+    """A past closing question on the brief's subject, for a team that ends posts with questions; else None.
+
+    On the subject: the question, or the post it closed, shares a word (stemmed) with the brief that is not one
+    the team uses on most posts; or, given ``embeddings``, the question is at least ``floor`` similar to the brief.
+    Never an unrelated copy: with nothing on the subject there is no question.
+    """
+    if profile is None or profile.ends_with_question_share < 0.4 or not profile.closing_questions:
+        return None
+    want = set(analyse(brief))
+    common = set(profile.common_terms)
+    scored = []
+    for i, (q, post_terms) in enumerate(zip(profile.closing_questions, profile.closing_terms)):
+        own = _overlap(want, analyse(q), common)
+        around = _overlap(want, post_terms, common)
+        if own or around >= 2:
+            scored.append((2 * own + around, -i, q))
+    if scored:
+        return max(scored)[2]
+    if embeddings is not None:
+        import numpy as np
+
+        vecs = np.asarray(embeddings.embed_array([brief] + profile.closing_questions), dtype=np.float32)
+        sims = vecs[1:] @ vecs[0]
+        i = int(np.argmax(sims))
+        if sims[i] >= floor:
+            return profile.closing_questions[i]
+    return None
