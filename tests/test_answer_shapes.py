@@ -222,3 +222,72 @@ def test_shapes_end_to_end(shiftpal):
 
     tips = ask(shiftpal, "Can ShiftPal split tips?", user=None)
     assert tips.refused or tips.answers_question is False
+
+
+# Other layouts: transcripts, slides, spreadsheets, e-mails and case studies told in two sentences.
+
+TRANSCRIPT = """Lena Ortiz: Hi everyone, I'm Lena Ortiz, and I'm your host today. Our guest is Tom Becker, who leads HR at Fennel Foods.
+
+Tom Becker: At Fennel Foods we hire about 80 people a month. Onboarding used to take three weeks. With Kelpie we cut it to five days.
+
+Lena Ortiz: That's a huge change."""
+
+
+def test_what_a_person_said_in_a_transcript_is_their_turn_not_their_introduction(store):
+    answer = _quote(store, "What did Tom Becker say about onboarding at Fennel Foods?", _hit(TRANSCRIPT, "webinar.vtt"))
+    assert answer.startswith("Tom Becker:") and "three weeks" in answer and "five days" in answer
+    assert "Our guest is" not in answer
+    assert judge(classify("What did Tom Becker say?"), answer)[0] is True
+
+
+def test_when_prefers_the_day_over_the_year(store):
+    slide = _hit("- Private beta: 3 March 2026\n- General availability: 21 April 2026", "kelpie-flows-launch.pptx", "Availability")
+    title = _hit("- Spring 2026 product launch", "kelpie-flows-launch.pptx", "Kelpie Flows launch")
+    answer = _quote(store, "When does Kelpie Flows become generally available?", slide, title)
+    assert "21 April 2026" in answer and "Spring 2026" not in answer
+
+
+def test_when_and_where_gives_the_place_too(store):
+    mail = _hit("Join us at the Northbeam Open Day.\n\nDate: Thursday 18 June 2026, 10:00 to 15:00\n\n"
+                "Place: Northbeam training centre, Utrecht\n\nLunch is on us.", "open-day.eml")
+    answer = _quote(store, "When and where is the Northbeam Open Day?", mail)
+    assert "18 June 2026" in answer and "Utrecht" in answer
+
+
+def test_before_and_after_told_in_two_sentences_gives_both(store):
+    case = _hit("Tandem Bikes sells bikes in 40 stores. Before Kelpie, onboarding a seasonal hire took 12 days. "
+                "With Kelpie it takes 3 days, and new starters sign everything on their phones.", "tandem.docx")
+    answer = _quote(store, "How long did it take to onboard a seasonal hire at Tandem Bikes before and after Kelpie?", case)
+    assert "12 days" in answer and "3 days" in answer
+    summary = _quote(store, "Summarise the Tandem Bikes case study", case)
+    assert "12 days" in summary and "3 days" in summary
+
+
+def test_a_how_to_told_in_one_sentence_is_an_answer_and_a_list_of_things_is_not(store):
+    asked = classify("How do I pause alerts?")
+    assert judge(asked, "To pause alerts, open Alerts and switch off Notifications for the site. [1]")[0] is True
+    tools = _hit("Kelpie integrates with the following HR systems:\n\n- BambooHR\n- Personio\n- Gusto", "integrations.md")
+    how = _hit("To connect BambooHR, go to Settings > Integrations, pick BambooHR and click Connect.", "connect.md")
+    answer = _quote(store, "How do I connect Kelpie to BambooHR?", tools, how)
+    assert "click Connect" in answer and "Personio" not in answer
+
+
+@pytest.mark.parametrize("question, answer, sources", [
+    # the company's own name is in every passage: it says nothing about wind turbines
+    ("Does Northbeam install wind turbines?",
+     "Every Northbeam installation is designed and checked by our own engineers. [1]", "northbeam-accreditation.html"),
+    # "XL" is not in "packages.xlsx", and the Carport L row is not the Carport XL's price
+    ("How much does the Carport XL package cost?",
+     "| Package | Price |\n| --- | --- |\n| Carport L | €240,000 |\n\n[1]", "northbeam-packages-2026.xlsx"),
+    ("What was Northbeam's revenue last year?",
+     "| Package | Price |\n| --- | --- |\n| Rooftop S | €28,500 |\n\n[1]", "northbeam-packages-2026.xlsx"),
+])
+def test_uncovered_questions_answered_from_look_alike_passages_are_flagged(question, answer, sources):
+    assert judge(classify(question), answer, sources)[0] is False
+
+
+def test_a_comparison_of_things_named_in_lower_case_words(store):
+    addons = _hit("| Add-on | Price | Billed |\n| --- | --- | --- |\n| Background checks | $12 | per check |\n"
+                  "| E-signature pack | $25 | per month |\n| Extra storage | $5 | per month |", "prices.xlsx")
+    answer = _quote(store, "How much do Background checks and the E-signature pack cost?", addons)
+    assert "$12" in answer and "$25" in answer and "$5 " not in answer

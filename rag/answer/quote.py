@@ -232,7 +232,7 @@ def score_units(asked: Asked, question_vector: np.ndarray, units: list[Unit], em
         if asked.kind == "figure":
             score += 0.12 * direction_fit(asked, u.text if u.kind != "row" else f"{u.header}\n{u.text}")
         if asked.kind == "date" and fits:
-            score += 0.06 * _date_precision(u.text)  # "21 April 2026" answers "when" better than "Spring 2026"
+            score += 0.1 * _date_precision(u.text)  # "21 April 2026" answers "when" better than "Spring 2026"
         if asked.kind in ("quote", "person") and u.speaker and _names_person(asked, u.speaker):
             score += 0.35  # the person's own turn in a transcript, over a line that introduces them
             fits = True
@@ -272,6 +272,8 @@ def select(asked: Asked, scored: list[Scored], units_by_source: dict[int, list[U
         listed = _list_of(best.unit, units_by_source)
         if listed:
             return [listed]
+    if asked.kind in ("quote", "person") and best.unit.speaker and _names_person(asked, best.unit.speaker):
+        return _turn(best.unit, units_by_source)  # what the person said: their whole turn, as far as it is short
     chosen = [best.unit]
     if best.unit.kind == "list":
         return chosen
@@ -310,6 +312,7 @@ def select(asked: Asked, scored: list[Scored], units_by_source: dict[int, list[U
 
 
 _PLACE = re.compile(r"\b(place|location|venue|where|address)\s*:|\b(at|in)\s+(the\s+)?[A-Z][\w'’-]+", re.I)
+_LABELLED_PLACE = re.compile(r"^\s*(?:[-*•]\s*)?(place|location|venue|where|address)\s*:", re.I)
 _BEFORE_SIDE = re.compile(r"\b(before|previously|used\s+to|was|were|took)\b", re.I)
 _AFTER_SIDE = re.compile(r"\b(after|now|with\s+[A-Z]\w*|today|takes|since)\b", re.I)
 
@@ -338,14 +341,29 @@ def _other_side(chosen: list[Unit], scored: list[Scored]) -> list[Unit]:
 
 def _place(chosen: list[Unit], scored: list[Scored]) -> list[Unit]:
     """For "when and where": the line that says where, from the same passage, when the date line doesn't."""
+    first = chosen[0]
+    if any(_LABELLED_PLACE.search(u.text) for u in chosen):
+        return []
+    near = [s.unit for s in scored if s.unit not in chosen and s.unit.source == first.source
+            and abs(s.unit.position - first.position) <= 4]
+    labelled = [u for u in near if _LABELLED_PLACE.search(u.text)]
+    if labelled:  # "Place: Northbeam training centre, Utrecht" over a sentence that merely says "at"
+        return labelled[:1]
     if any(_PLACE.search(u.text) for u in chosen):
         return []
-    first = chosen[0]
-    for s in scored:
-        u = s.unit
-        if u not in chosen and u.source == first.source and abs(u.position - first.position) <= 4 and _PLACE.search(u.text):
-            return [u]
-    return []
+    return [u for u in near if _PLACE.search(u.text)][:1]
+
+
+def _turn(unit: Unit, units_by_source: dict[int, list[Unit]]) -> list[Unit]:
+    """The sentences of a transcript turn, from its start, up to :data:`MAX_CHARS`."""
+    turn, length = [], 0
+    for u in units_by_source.get(unit.source, []):
+        if u.block == unit.block and u.kind in ("sentence", "label"):
+            if turn and length + len(u.text) > MAX_CHARS:
+                break
+            turn.append(u)
+            length += len(u.text)
+    return turn or [unit]
 
 
 def _list_of(lead: Unit, units_by_source: dict[int, list[Unit]]) -> Unit | None:
