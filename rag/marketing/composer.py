@@ -35,7 +35,7 @@ from .voice import VoiceProfile, match_voice, plain, words
 
 ANGLES = {
     "result": "The result first",
-    "quote": "The customer's words first",
+    "quote": "The customer's words",
     "problem": "The problem first",
     "question": "A question first",
 }
@@ -44,6 +44,7 @@ _CTA_FACT = re.compile(r"\b(free trial|sign up|try it|start (your|a)|book a (dem
                        r"get started|request a demo|join)\b", re.I)
 _DATELINE = re.compile(r"^\s*(released|published|posted|updated|date)\b", re.I)
 MAX_WORDS_WITHOUT_PROFILE = 120
+_TIME_STEMS = set(analyse("time times minutes hours days weeks months years"))
 _FALLBACK_CTA = "Find out more."  # Grounded's own format words, no fact: used only when neither the source nor the team has one
 
 
@@ -155,9 +156,11 @@ def _closer(ctx: Context, head: Fact | None) -> str | None:
     subject, _ = topic_terms(ctx.topic)
     about = set(subject) | set(analyse(head.metric if head and head.metric else ""))
     own = list(ctx.profile.closers)
-    fitting = [c for c in own if set(analyse(c)) & about]
+    core = [t for t in subject if t not in _TIME_STEMS][-1:]  # the head of "carrier onboarding" is onboarding
+    score = {c: len(set(analyse(c)) & about) + len(set(analyse(c)) & set(core)) for c in own}
+    fitting = [c for c in ctx.ranked(own) if score[c]]
     if fitting:
-        return ctx.ranked(fitting)[0]
+        return max(fitting, key=lambda c: score[c])  # ties: the closest in meaning (ranked first)
     near = ctx.ranked(own, floor=0.55) if ctx.embeddings is not None else []
     if near:
         return near[0]
@@ -309,7 +312,7 @@ def _linkedin(facts: list[Fact], ctx: Context, variants: int, lead: Fact | None 
     drafts = []
     for angle in angles:
         hooks, body = _angle_lines(angle, pool, head, quote, problem, openers)
-        text = _fit(hooks, body, closer, tags, ctx)
+        text = _fit(hooks, body, closer, tags, ctx, must=2 if angle == "quote" else 1)
         stated = [r.fact for r in pool if r.text in text] + ([problem] if angle == "problem" and problem else [])
         drafts.append(Composed(enforce(text, ctx.rules, "linkedin-post", ctx.names), ANGLES[angle], stated))
     return drafts
@@ -328,22 +331,22 @@ def _angle_lines(angle: str, pool: list[Realised], head: Fact | None, quote: Rea
         teaser = _teaser(head) if head is not None and head.before and head.after else None
         return ([teaser, None] if teaser else [None]), body
     if angle == "quote" and quote is not None:
-        name = quote.fact.speaker.split(",")[0].strip()
+        # the result, then the customer's words with who said them (a quote is never the opening line)
         rest = [line for line in body if line != quote.cited()]
-        # the customer's words lead, but never as the opening line: who said them does
-        return [f"{name} put it this way: [{quote.fact.source}]"], [quote.cited()] + rest
+        return [None], rest[:1] + [quote.cited()] + rest[1:]
     if angle == "problem" and problem is not None:
         return [_opening_clause(problem)], body
     return [openers[0] if openers else None], body
 
 
-def _fit(hooks: list[str | None], body: list[str], closer: str | None, tags: list[str], ctx: Context) -> str:
-    """The version of the post that reads most like the team's: the headline always, then as many of the other
-    lines as bring it to the team's usual length (the voice match first, then the length band, then the usual length)."""
+def _fit(hooks: list[str | None], body: list[str], closer: str | None, tags: list[str], ctx: Context, must: int = 1) -> str:
+    """The version of the post that reads most like the team's: its first ``must`` lines always (the headline; the
+    quote too in a post opening from the customer's words), then as many of the others as bring it to the team's
+    usual length (the voice match first, then the length band, then the usual length)."""
     lo, hi, usual = _length_band(ctx)
     best_key, best_text = None, ""
     for hook in hooks:
-        for k in range(1, len(body) + 1):
+        for k in range(min(must, len(body)), len(body) + 1):
             h, b = _emoji_on(hook, body[:k], ctx)
             text = _layout(h, b, closer, tags, ctx)
             n = len(words(plain(text)))

@@ -30,7 +30,7 @@ when no fact is about the brief's subject at all.
 (before/after, count, date, quote, step, price, or the source's own
 sentence), and :func:`grounded` checks that every figure, name and word of
 it is in the cited passage (frame words aside), so a realised sentence can't
-invent. Words are Unicode words (``[^\W_]+``): "cafés" is never cut to "caf".
+invent. Words are Unicode words (letters and digits of any script): "cafés" is never cut to "caf".
 
 A fact keeps its source number (``[n]`` in the draft is ``plan.facts[n-1]``)
 and its relevance to the topic (embedding similarity), so the composer can
@@ -242,7 +242,8 @@ _GENERIC = set(analyse(
     "improved faster fewer less more better got get gets getting help helped helps use used using uses customer customers "
     "client clients result results story stories case study studies success post posts linkedin team teams new way ways "
     "work works worked thing things time saved save saving win wins benefit benefits impact outcome outcomes numbers "
-    "our their its about learn learned lesson lessons first last second next"))
+    "our their its about learn learned lesson lessons first last second next fast quick quickly much big well really "
+    "so really year"))
 # "onboarding time", "intake in days": the subject is onboarding or intake; a bare "time" still counts, a little
 _TIME_WORDS = set(analyse("time times minute minutes hour hours day days week weeks month months year years quarter"))
 
@@ -426,8 +427,8 @@ def subject_of(fact: Fact, titles: dict[str, str] | None = None) -> str:
     for m in _NAME.finditer(fact.passage):
         name = m.group(0).strip()
         words_ = [w.lower() for w in word_tokens(name)]
-        if words_ and all(w in title_words for w in words_) and len(name) > 2:
-            return name
+        if words_ and words_[0] in title_words and len(words_[0]) > 2 and words_[0] not in {"the", "how", "our"}:
+            return name  # "Brewhouse Coffee", named by "brewhouse-case-study.pdf"
     return ""
 
 
