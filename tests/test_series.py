@@ -32,10 +32,11 @@ def acme(tmp_path_factory):
 
 def test_the_usual_slot_is_the_weekday_and_hour_most_posts_went_out(acme):
     slot = usual_slot(acme, "default")
-    assert (slot.weekday, slot.hour, slot.posts) == (1, 8, 10)  # 9 of the 10 posts: Tuesdays, 08:xx UTC
-    assert slot.describe().startswith("Tuesdays at 08:00 UTC")
+    # 9 of the 10 posts: Tuesdays, 08:00-08:20 UTC, three of them at 08:05
+    assert (slot.weekday, slot.hour, slot.minute, slot.posts) == (1, 8, 5, 10)
+    assert slot.describe().startswith("Tuesdays at 08:05 UTC")
     dates = suggested_dates(slot, 3, date(2026, 12, 3))  # a Thursday: the first Tuesday after it
-    assert dates == [datetime(2026, 12, d, 8, tzinfo=timezone.utc) for d in (8, 15, 22)]
+    assert dates == [datetime(2026, 12, d, 8, 5, tzinfo=timezone.utc) for d in (8, 15, 22)]
     assert "common choice" in Slot().describe()
 
 
@@ -47,11 +48,11 @@ def test_a_series_of_four_posts_exports_as_csv_and_ics(acme):
     assert {p.draft.citations[0].file for p in series.posts} == set(SOURCES)  # both stories get told
     for p in series.posts:
         assert p.draft.model == "composed" and p.draft.passed, [c.as_dict() for c in p.draft.checks]
-        assert p.when.weekday() == 1 and p.when.hour == 8
+        assert p.when.weekday() == 1 and (p.when.hour, p.when.minute) == (8, 5)
     assert [p.when.day for p in series.posts] == [1, 8, 15, 22]
 
     rows = list(csv.DictReader(io.StringIO(series_csv(series))))
-    assert [r["date"] for r in rows] == [f"2026-12-{d:02d} 08:00 UTC" for d in (1, 8, 15, 22)]
+    assert [r["date"] for r in rows] == [f"2026-12-{d:02d} 08:05 UTC" for d in (1, 8, 15, 22)]
     assert all(r["text"] and "[1]" not in r["text"] for r in rows)  # as it would be published
     assert {r["sources"].split(" · ")[0] for r in rows} == set(SOURCES)
 
@@ -79,6 +80,6 @@ def test_a_series_from_the_command_line(tmp_path, capsys):
                   "--start", "2026-12-01", "--csv", tmp_path / "series.csv", "--ics", tmp_path / "series.ics",
                   "--data-dir", data)
     assert out.returncode == 0, out.stderr
-    assert "Posting slot: Tuesdays at 08:00 UTC" in out.stdout and "--- Post 4 of 4: Tuesday 22 December 2026, 08:00 UTC" in out.stdout
+    assert "Posting slot: Tuesdays at 08:05 UTC" in out.stdout and "--- Post 4 of 4: Tuesday 22 December 2026, 08:05 UTC" in out.stdout
     assert len(list(csv.DictReader((tmp_path / "series.csv").open()))) == 4
     assert len(list(icalendar.Calendar.from_ical((tmp_path / "series.ics").read_bytes()).walk("VEVENT"))) == 4

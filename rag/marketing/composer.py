@@ -164,6 +164,8 @@ def _closer(ctx: Context, head: Fact | None) -> str | None:
     near = ctx.ranked(own, floor=0.55) if ctx.embeddings is not None else []
     if near:
         return near[0]
+    if not subject and own:  # a brief with no subject of its own ("customer results"): the line nearest this post's fact
+        return _nearest(own, head.text if head else ctx.topic, ctx)
     if ctx.profile.ends_with_question_share < 0.5:
         return None
     phrase = subject_phrase(ctx.topic) or (head.metric.lower() if head and head.metric else "")
@@ -171,6 +173,13 @@ def _closer(ctx: Context, head: Fact | None) -> str | None:
         return None
     way = direction(head.before, head.after) if head and head.before and head.after else 0
     return {-1: f"How do you keep {phrase} down?", 1: f"How do you grow {phrase}?"}.get(way, f"How do you track {phrase}?")
+
+
+def _nearest(lines: list[str], text: str, ctx: Context) -> str:
+    """Of ``lines``, the one sharing most words with ``text``, else the closest in meaning to the topic."""
+    terms = set(analyse(text))
+    ranked = ctx.ranked(lines)
+    return max(ranked, key=lambda line: len(set(analyse(line)) & terms))
 
 
 def _length_band(ctx: Context) -> tuple[int, int, int]:
