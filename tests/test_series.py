@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, datetime, timezone
 
 import icalendar
@@ -83,3 +84,40 @@ def test_a_series_from_the_command_line(tmp_path, capsys):
     assert "Posting slot: Tuesdays at 08:05 UTC" in out.stdout and "--- Post 4 of 4: Tuesday 22 December 2026, 08:05 UTC" in out.stdout
     assert len(list(csv.DictReader((tmp_path / "series.csv").open()))) == 4
     assert len(list(icalendar.Calendar.from_ical((tmp_path / "series.ics").read_bytes()).walk("VEVENT"))) == 4
+
+
+def test_a_series_on_overtime_tells_each_fact_once_at_the_teams_minute(tmp_path):
+    from rag.marketing.series import summary_of
+    from tests.marketing_fixtures import ingest_brewhouse
+
+    store = open_store(Settings.load(tmp_path / "data", secrets_path=tmp_path / "none.toml").with_(answer_model=None))
+    try:
+        ingest_brewhouse(store, tmp_path / "docs")
+        assert usual_slot(store, "default").describe().startswith("Tuesdays at 08:30 UTC")  # not 08:00
+        series = plan_series(store, "How Brewhouse Coffee cut overtime", 4, files=("brewhouse-case-study.pdf",),
+                             start=date(2026, 12, 1))
+        posts = [p.draft for p in series.posts]
+        assert 2 <= len(posts) <= 4 and all((p.when.hour, p.when.minute) == (8, 30) for p in series.posts)
+        if len(posts) < 4:  # fewer facts on the subject than posts asked for: said, not padded with other subjects
+            assert "different facts on this topic" in series.notices[0].text
+        assert "overtime" in posts[0].publishable.lower() and "11% to 4%" in posts[0].publishable
+        assert len({p.publishable for p in posts}) == len(posts)  # no two posts alike
+        stated = [f for p in posts for f in p.stated]
+        assert len(stated) == len(set(stated))  # no fact or quote told twice
+        assert sum("We stopped guessing the rota" in p.publishable for p in posts) <= 1
+        assert not any("46 cafés" in p.publishable for p in posts)  # growth is another subject
+        for p in posts:
+            assert p.passed, [c.as_dict() for c in p.checks]
+            for line in filter(None, (line.strip() for line in p.publishable.splitlines())):
+                assert line.startswith("#") or re.search(r"[.!?:”\"]\W*$", line), line  # no post cut mid-sentence
+        calendar = icalendar.Calendar.from_ical(series_ics(series, made=datetime(2026, 11, 30, tzinfo=timezone.utc)))
+        for event, post in zip(calendar.walk("VEVENT"), posts):
+            summary = str(event["SUMMARY"]).split(": ", 1)[1]
+            first = post.publishable.splitlines()[0]
+            assert first.startswith(summary.rstrip("…")) and (summary == first or summary.endswith("…"))
+            assert summary == first or first[len(summary) - 1] == " "  # cut after a whole word
+    finally:
+        store.catalog.close()
+        close_all_indexes()
+    assert summary_of("Brewhouse Coffee grew from 12 to 46 cafés in 4 years and opened more", 40) == \
+        "Brewhouse Coffee grew from 12 to 46…"
