@@ -31,7 +31,7 @@ from ..words import analyse
 from .facts import (Fact, Realised, best, direction, grounded, headline_result, main_document, realise, steps_of,
                     subject_phrase, topic_terms)
 from .style_rules import StyleRule, enforce
-from .voice import VoiceProfile, match_voice, plain, words
+from .voice import VoiceProfile, hook_style, match_voice, plain, words
 
 ANGLES = {
     "result": "The result first",
@@ -182,6 +182,27 @@ def _nearest(lines: list[str], text: str, ctx: Context) -> str:
     return max(ranked, key=lambda line: len(set(analyse(line)) & terms))
 
 
+def _opener_share(text: str, ctx: Context) -> float:
+    """How often the team opens a post the way ``text`` opens (its share of the team's posts; 1 without a profile)."""
+    if ctx.profile is None or not ctx.profile.hook_shares:
+        return 1.0
+    return ctx.profile.hook_shares.get(hook_style(plain(text)), 0.0)
+
+
+def _short_hook(head: Fact | None, ctx: Context) -> str | None:
+    """A short opening line in the brief's own words for a team that opens with one: "Less overtime." / "Fewer no-shows."
+    (said of the headline result, which goes down or up as it says; cited like it)."""
+    if head is None or not (head.before and head.after) or _opener_share("Less of it.", ctx) < 0.2:
+        return None
+    phrase = subject_phrase(ctx.topic)
+    way = direction(head.before, head.after)
+    if not phrase or not way or len(phrase.split()) > 5 or not set(analyse(phrase)) <= set(analyse(f"{head.metric} {head.text}")):
+        return None
+    plural = phrase.split()[-1].lower().endswith("s") and not phrase.lower().endswith("ss")
+    word = ("Fewer" if plural else "Less") if way < 0 else "More"
+    return f"{word} {phrase.lower() if not phrase[:2].isupper() else phrase}. [{head.source}]"
+
+
 def _length_band(ctx: Context) -> tuple[int, int, int]:
     """(fewest, most, usual) words of the team's posts; without a profile, up to :data:`MAX_WORDS_WITHOUT_PROFILE`."""
     p = ctx.profile
@@ -320,7 +341,7 @@ def _linkedin(facts: list[Fact], ctx: Context, variants: int, lead: Fact | None 
     closer = _closer(ctx, head)
     drafts = []
     for angle in angles:
-        hooks, body = _angle_lines(angle, pool, head, quote, problem, openers)
+        hooks, body = _angle_lines(angle, pool, head, quote, problem, openers, _short_hook(head, ctx))
         text = _fit(hooks, body, closer, tags, ctx, must=2 if angle == "quote" else 1)
         stated = [r.fact for r in pool if r.text in text] + ([problem] if angle == "problem" and problem else [])
         drafts.append(Composed(enforce(text, ctx.rules, "linkedin-post", ctx.names), ANGLES[angle], stated))
@@ -333,12 +354,12 @@ def _about_topic(line: str, ctx: Context, floor: float) -> bool:
 
 
 def _angle_lines(angle: str, pool: list[Realised], head: Fact | None, quote: Realised | None, problem: Fact | None,
-                 openers: list[str]) -> tuple[list[str | None], list[str]]:
+                 openers: list[str], short: str | None = None) -> tuple[list[str | None], list[str]]:
     """The hooks to try (None: no hook) and the body lines, in order, of a post that opens from ``angle``."""
     body = [r.cited() for r in pool]
     if angle == "result":
         teaser = _teaser(head) if head is not None and head.before and head.after else None
-        return ([teaser, None] if teaser else [None]), body
+        return [h for h in (teaser, short) if h] + [None], body
     if angle == "quote" and quote is not None:
         # the result, then the customer's words with who said them (a quote is never the opening line)
         rest = [line for line in body if line != quote.cited()]
@@ -360,7 +381,7 @@ def _fit(hooks: list[str | None], body: list[str], closer: str | None, tags: lis
             text = _layout(h, b, closer, tags, ctx)
             n = len(words(plain(text)))
             score = match_voice(text, ctx.profile).score if ctx.profile else 1.0
-            key = (round(score, 3), lo <= n <= hi, -abs(n - usual), hook is not None)
+            key = (round(score, 3), _opener_share(text, ctx) >= 0.2, lo <= n <= hi, -abs(n - usual), hook is not None)
             if best_key is None or key > best_key:
                 best_key, best_text = key, text
     return best_text

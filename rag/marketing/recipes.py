@@ -707,8 +707,12 @@ REPAIR = ("Your last draft failed these checks:\n{failures}\nWrite the post agai
           "the facts of the fact sheet, each with its [n]; keep to the voice guide.")
 
 
+# Checks a writer can fix by writing again (an older launch document disagreeing is no fault of the draft's).
+REPAIRABLE = ("length", "cited", "voice", "style", "structure", "steps", "figures", "sources")
+
+
 def _failures(d: Draft) -> list[str]:
-    return [f"- {c.label}: {c.detail}" for c in d.checks if not c.passed]
+    return [f"- {c.label}: {c.detail}" for c in d.checks if not c.passed and c.name in REPAIRABLE]
 
 
 def _with_model(store, recipe: Recipe, plan: Plan, result: Draft, model: PreparedModel, voice_text: str,
@@ -720,13 +724,14 @@ def _with_model(store, recipe: Recipe, plan: Plan, result: Draft, model: Prepare
     if composed.refused:
         return composed
     sheet = "\n".join(f"- {line}" for line in composed.sheet)
-    rewrite = replace(options, previous=None, composed=composed.body)
+    revising = bool(options.previous and (options.shorten or options.tone))  # shorten / a tone: the draft they asked about
+    rewrite = options if revising else replace(options, composed=composed.body)
     text, more = write_text(model.chat, recipe, plan, plan.query, voice_text, rewrite, on_token, facts=sheet)
     if not text:  # the model failed or said nothing: the composed post, and why
         composed.notices += more
         return composed
     written = _finish(store, recipe, plan, replace(result, notices=list(result.notices) + more, stated=composed.stated), text)
-    if not written.passed:
+    if _failures(written):
         again, more = write_text(model.chat, recipe, plan, plan.query, voice_text,
                                  replace(rewrite, repair=(text, "\n".join(_failures(written)))), None, facts=sheet)
         if again:
@@ -735,9 +740,9 @@ def _with_model(store, recipe: Recipe, plan: Plan, result: Draft, model: Prepare
         else:
             written.notices += more
     written.notices = model_notice(model.name, bool(written.citations)) + written.notices
-    if written.passed:
+    if not _failures(written):
         return written
-    failed = "; ".join(c.label.lower() for c in written.checks if not c.passed)
+    failed = "; ".join(c.label.lower() for c in written.checks if not c.passed and c.name in REPAIRABLE)
     composed.notices.append(Notice("model_failed_checks", f"The writing model's version still failed a check after one "
                                    f"repair ({failed}), so the version put together from your documents comes first; "
                                    f"the model's version is offered after it."))
