@@ -403,12 +403,12 @@ def test_draft_voice_measures_by_hand():
     sources = "Brewhouse Coffee grew from 12 to 46 cafés in 4 years. Overtime fell from 11% to 4% of hours."
     assert cut_words("12 caf → 46 caf.", sources) == ["caf", "caf"] and cut_words("46 cafés.", sources) == []
     assert invented_numbers("Overtime fell from 11% to 3%.", sources) == ["3"]
-    posts = [f"Short line {n}. ⏰\n\nAnother line.\n\nWho builds your rota?\n\n#Scheduling #Brewhouse" for n in "abcdef"]
+    posts = [f"Short line {n}. ☕\n\nAnother line.\n\nWho builds your rota?\n\n#Scheduling #Brewhouse" for n in "abcdef"]
     profile = profile_from_texts(posts)
     spelled = {"#scheduling": "#Scheduling", "#brewhouse": "#Brewhouse"}
-    good = "Less overtime. ⏰\n\nOvertime fell.\n\nHow do you keep overtime down?\n\n#Scheduling #Brewhouse"
+    good = "Less overtime. ☕\n\nOvertime fell.\n\nHow do you keep overtime down?\n\n#Scheduling #Brewhouse"
     traits = voice_traits(good, profile, spelled)
-    assert traits["hashtags as written"] and traits["closing question"]
+    assert all(traits.values()), traits
     bad = voice_traits("Overtime fell from 11% to 4% of hours in a year at every café we run. " * 4 + "#scheduling",
                        profile, spelled)
     assert not bad["hashtags as written"] and not bad["closing question"] and not bad["length"] and not bad["emoji"]

@@ -669,7 +669,7 @@ def _compose(store, recipe: Recipe, plan: Plan, base: Draft, options: DraftOptio
     facts = extract_facts(plan.facts, qvec, store.embeddings, topic=plan.query)
     if recipe.id == "linkedin-post" and not options.lead and not on_topic(facts, plan.query, store.embeddings):
         base.refused = True
-        base.notices.append(_off_topic(plan, facts))
+        base.notices = [n for n in base.notices if n.code != "composed"] + [_off_topic(plan, facts)]
         return base
     ctx = Context(plan.query, base.voice, base.rules, qvec, store.embeddings, _titles(plan.facts), base.names,
                   tag_case=_tag_case(store, options.workspace) if base.voice is not None and options.workspace else {},
@@ -746,6 +746,7 @@ def _with_model(store, recipe: Recipe, plan: Plan, result: Draft, model: Prepare
     composed.notices.append(Notice("model_failed_checks", f"The writing model's version still failed a check after one "
                                    f"repair ({failed}), so the version put together from your documents comes first; "
                                    f"the model's version is offered after it."))
+    written.angle = "The writing model's version (failed a check)"
     composed.alternatives = [written] + composed.alternatives
     return composed
 
