@@ -263,6 +263,8 @@ NoticeCode = Literal[
     "facts_source",  # where a draft's facts may come from
     "no_voice",  # no past posts to copy the voice from
     "nothing_to_write",  # no relevant facts for a draft
+    "off_topic",  # the sources say nothing on the brief's subject: no post written about something else
+    "model_failed_checks",  # the writing model's draft failed its checks after one repair: the composed one comes first
     "saved",  # a note saved with an older chat, before notices had codes
     "still_indexing",  # some of the assistant's documents were still queued when this was answered
     "read_by_ocr",  # a document's text (some pages of it) was read by OCR: check the wording on the page

@@ -268,3 +268,110 @@ def ingest_acme(store, folder, workspace: str = "default", guide: bytes | None =
     ingest_bytes(store, "acme-case-study.md", ACME_CASE_STUDY, workspace=workspace)
     ingest_bytes(store, "globex-customer-story.md", GLOBEX_CASE_STUDY, workspace=workspace)
     ingest_bytes(store, guide_name, guide if guide is not None else brand_guide_docx(), workspace=workspace)
+
+
+# Brewhouse Coffee: a case study whose brief is overtime. The overtime figures are a table row and a sentence; the
+# customer's growth ("from 12 to 46 cafés") is a before/after too, and must not win for an overtime brief.
+BREWHOUSE_TABLE = [["Metric", "Before", "After (12 months)"], ["Overtime as a share of hours", "11%", "4%"],
+                   ["Shifts swapped by app", "0", "310 a month"]]
+BREWHOUSE_LINES = [
+    "Brewhouse Coffee grew from 12 to 46 cafés in 4 years.",
+    "Rotas were built by hand in spreadsheets every Sunday night.",
+    "Brewhouse Coffee rolled out Shiftly scheduling to every café in 2024.",
+    "Overtime fell from 11% to 4% of hours after the rollout.",
+    "“We stopped guessing the rota. Now the rota tells us.”",
+    "— Ana Müller, Head of Operations, Brewhouse Coffee",
+]
+
+
+def _pdf_with_table(title: str, lines: list[str], table: list[list[str]]) -> bytes:
+    """A one-page PDF (Helvetica, Latin-1 text): a title, a ruled table, then the lines."""
+    import zlib
+
+    ops, rules = ["0.5 w"], []
+    xs, height, top = [72, 292, 392, 512], 20, 660
+    for i, row in enumerate(table):
+        y = top - (i + 1) * height
+        ops += [f"BT /F1 10 Tf {xs[j] + 4} {y + 6} Td ({cell}) Tj ET" for j, cell in enumerate(row)]
+    bottom = top - len(table) * height
+    rules += [(xs[0], top - i * height, xs[-1], top - i * height) for i in range(len(table) + 1)]
+    rules += [(x, bottom, x, top) for x in xs]
+    ops += [f"{x0} {y0} m {x1} {y1} l S" for x0, y0, x1, y1 in rules]
+    ops.append(f"BT /F1 18 Tf 72 700 Td ({title}) Tj ET")
+    for n, line in enumerate(lines):
+        safe = line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+        ops.append(f"BT /F1 10 Tf 72 {bottom - 40 - 18 * n} Td ({safe}) Tj ET")
+    stream = zlib.compress("\n".join(ops).encode("cp1252"))
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+               b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for n, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{n} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += "".join(f"{o:010d} 00000 n \n" for o in offsets).encode()
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def brewhouse_pdf() -> bytes:
+    return _pdf_with_table("Brewhouse Coffee case study", BREWHOUSE_LINES, BREWHOUSE_TABLE)
+
+
+def brewhouse_docx() -> bytes:
+    import docx
+
+    d = docx.Document()
+    d.add_heading("Brewhouse Coffee case study", 0)
+    d.add_paragraph(BREWHOUSE_LINES[0])
+    d.add_heading("The challenge", 1)
+    d.add_paragraph(BREWHOUSE_LINES[1])
+    d.add_heading("Results", 1)
+    table = d.add_table(rows=0, cols=3)
+    for row in BREWHOUSE_TABLE:
+        cells = table.add_row().cells
+        for cell, value in zip(cells, row):
+            cell.text = value
+    for line in BREWHOUSE_LINES[2:]:
+        d.add_paragraph(line)
+    out = io.BytesIO()
+    d.save(out)
+    return out.getvalue()
+
+
+# Brewhouse's team: every post carries ⏰ (U+23F0) at the end of its first line, 20-30 words, a closing question.
+BREWHOUSE_POSTS = [
+    ("2025-03-04 08:30:00", ["Sunday nights are for rest. ⏰", "", "Not for rotas.", "", "We moved the rota to the app.",
+                             "", "Who builds your rota?", "", "#hospitality #scheduling #Brewhouse"]),
+    ("2025-03-11 08:30:00", ["Every café opens at 7. ⏰", "", "Every shift is covered.", "", "No group chat needed.", "",
+                             "How do you cover a sick day?", "", "#hospitality #cafés #Brewhouse"]),
+    ("2025-03-18 08:30:00", ["Baristas swap shifts in one tap. ⏰", "", "Managers approve in two.", "",
+                             "How long does a swap take you?", "", "#scheduling #teams #Brewhouse"]),
+    ("2025-03-25 08:30:00", ["Overtime is a rota problem. ⏰", "", "Fix the rota.", "Keep the evenings.", "",
+                             "How do you keep overtime down?", "", "#scheduling #hospitality #Brewhouse"]),
+    ("2025-04-01 08:30:00", ["Busy Saturday? ⏰", "", "The rota saw it coming.", "", "Two more baristas from 9.", "",
+                             "What does your busiest hour look like?", "", "#cafés #scheduling #Brewhouse"]),
+    ("2025-04-08 08:30:00", ["New café, same rota. ⏰", "", "Opening day ran like week ten.", "",
+                             "What do you set up first?", "", "#hospitality #growth #Brewhouse"]),
+    ("2025-04-15 08:35:00", ["Fair rotas keep people. ⏰", "", "Everyone sees the same plan.", "", "Nobody gets every close.",
+                             "", "How do you share the late shifts?", "", "#teams #hospitality #Brewhouse"]),
+    ("2025-04-22 08:30:00", ["Less overtime, more evenings. ⏰", "", "That is the whole idea.", "",
+                             "What would you do with your evenings?", "", "#scheduling #teams #Brewhouse"]),
+]
+
+
+def ingest_brewhouse(store, folder, workspace: str = "default", as_docx: bool = False):
+    """Brewhouse's posts and its case study (PDF, or Word with the row in a Word table)."""
+    from rag.ingest.pipeline import ingest_bytes, ingest_paths
+
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "Shares.csv").write_bytes(shares_csv(BREWHOUSE_POSTS))
+    ingest_paths(store, [folder / "Shares.csv"], workspace=workspace)
+    if as_docx:
+        ingest_bytes(store, "brewhouse-case-study.docx", brewhouse_docx(), workspace=workspace)
+    else:
+        ingest_bytes(store, "brewhouse-case-study.pdf", brewhouse_pdf(), workspace=workspace)

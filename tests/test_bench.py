@@ -380,11 +380,35 @@ def test_drafts_tally_by_hand():
 
 def test_drafts_command_composed_end_to_end(tmp_path, capsys):
     out = tmp_path / "drafts.json"
-    assert main(["bench", "drafts", "--writers", "composed", "--per-recipe", "1", "--json", str(out)]) == 0
+    assert main(["bench", "drafts", "--writers", "composed", "--per-recipe", "1", "--corpora", "brewhouse",
+                 "--json", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "composed" in printed and "PASS  composed: facts no source backs: 0" in printed
     result = json.loads(out.read_text())
     composed = result["writers"]["composed"]
     assert result["benchmark"] == "drafts" and composed["drafts"] == 4 and composed["versions"] >= 6
     assert set(composed["recipes"]) == {"linkedin-post", "campaign", "help-article", "sales-answer"}
-    assert [t["name"] for t in result["targets"]] == ["composed: facts no source backs", "composed: style-rule violations"]
+    names = [t["name"] for t in result["targets"]]
+    assert names[:2] == ["composed: facts no source backs", "composed: style-rule violations"]
+    voices = result["voices"]["brewhouse"]
+    assert voices["topic_fact_in_v1"] == "2/2" and voices["invented_numbers"] == 0 and voices["cut_words"] == 0
+    assert "brewhouse: voice traits per version 1 (of 6)" in names and "emoji-heavy" in printed
+    assert "Brewhouse Coffee cut overtime from 11% to 4% of hours in 12 months." in voices["example_v1"][0]
+
+
+def test_draft_voice_measures_by_hand():
+    from rag.bench.draft_voices import cut_words, invented_numbers, voice_traits
+    from rag.marketing.voice import profile_from_texts
+
+    sources = "Brewhouse Coffee grew from 12 to 46 cafés in 4 years. Overtime fell from 11% to 4% of hours."
+    assert cut_words("12 caf → 46 caf.", sources) == ["caf", "caf"] and cut_words("46 cafés.", sources) == []
+    assert invented_numbers("Overtime fell from 11% to 3%.", sources) == ["3"]
+    posts = [f"Short line {n}. ☕\n\nAnother line.\n\nWho builds your rota?\n\n#Scheduling #Brewhouse" for n in "abcdef"]
+    profile = profile_from_texts(posts)
+    spelled = {"#scheduling": "#Scheduling", "#brewhouse": "#Brewhouse"}
+    good = "Less overtime. ☕\n\nOvertime fell.\n\nHow do you keep overtime down?\n\n#Scheduling #Brewhouse"
+    traits = voice_traits(good, profile, spelled)
+    assert all(traits.values()), traits
+    bad = voice_traits("Overtime fell from 11% to 4% of hours in a year at every café we run. " * 4 + "#scheduling",
+                       profile, spelled)
+    assert not bad["hashtags as written"] and not bad["closing question"] and not bad["length"] and not bad["emoji"]

@@ -73,8 +73,14 @@ def source_with(user: str, phrase: str) -> int:
     raise AssertionError(f"no source holds {phrase!r}")
 
 
+def written_by_model(result):
+    """The model's version: first when it passed its checks, else offered after the composed one."""
+    return result if result.model != "composed" else next(a for a in result.alternatives if a.model != "composed")
+
+
 def sources_part(user: str) -> str:
-    return user.split("Sources:", 1)[1]
+    """The numbered sources of a prompt (the fact sheet and the composed post to rewrite come after them)."""
+    return user.split("Sources:", 1)[1].split("Fact sheet (", 1)[0]
 
 
 @pytest.fixture(scope="module")
@@ -145,7 +151,7 @@ def test_a_fact_taken_from_a_past_post_fails_the_citation_check(kb, monkeypatch)
                 "Ready?\n\n#onboarding #saas #customersuccess")
 
     use_writer(monkeypatch, reply)
-    result = draft(kb, "linkedin-post", "onboarding time", options=DraftOptions(model="compatible"), user=None)
+    result = written_by_model(draft(kb, "linkedin-post", "onboarding time", options=DraftOptions(model="compatible"), user=None))
     cited = next(c for c in result.checks if c.name == "cited")
     assert not cited.passed and "1 of 2" in cited.detail
     leaked = next(s for s in result.sentences if s.text.startswith("Onboarding used to take us 6 weeks"))
@@ -160,7 +166,9 @@ def test_too_long_and_off_voice_posts_fail_their_checks(kb, monkeypatch):
         return sentence * 40
 
     use_writer(monkeypatch, reply)
-    result = draft(kb, "linkedin-post", "onboarding time", options=DraftOptions(model="compatible"), user=None)
+    first = draft(kb, "linkedin-post", "onboarding time", options=DraftOptions(model="compatible"), user=None)
+    assert first.model == "composed" and first.passed  # after one repair round, still too long: composed comes first
+    result = written_by_model(first)
     checks = {c.name: c for c in result.checks}
     assert not checks["length"].passed and "of at most 3,000 characters" in checks["length"].detail
     assert not checks["voice"].passed and "hashtag" in checks["voice"].detail
@@ -175,9 +183,10 @@ def test_without_a_model_the_post_is_composed_from_the_sources_in_three_versions
     assert result.model == "composed" and len(versions) == 3
     assert result.notices[0].code == "composed" and "no writing model is connected" in result.notices[0].text
     assert len({v.angle for v in versions}) == 3
+    # the team's posts run about 20 words: the customer's words are in the version that opens with them
+    assert any("says Maria Lopez, Head of Support at Northwind" in v.text for v in versions)
     for v in versions:
         assert "Northwind cut onboarding from 41 days to 12 days." in v.text
-        assert "says Maria Lopez, Head of Support at Northwind" in v.text
         assert {c.file for c in v.citations} == {"northwind-case-study.md"}
         assert v.passed, (v.text, [c.as_dict() for c in v.checks])
         assert all(s.citations for s in v.sentences if s.reasons != ["no factual claim"])
@@ -208,7 +217,8 @@ def test_invented_customer_figures_fail_the_sales_check(kb, monkeypatch):
         return f"Fabrikam raised conversion from 8% to 14% [{n}]. Fabrikam also cut churn by 60% [{n}]."
 
     use_writer(monkeypatch, reply)
-    result = draft(kb, "sales-answer", "Which customer improved conversion?", options=DraftOptions(model="compatible"), user=None)
+    result = written_by_model(draft(kb, "sales-answer", "Which customer improved conversion?",
+                                    options=DraftOptions(model="compatible"), user=None))
     figures = next(c for c in result.checks if c.name == "figures")
     assert not figures.passed and "60%" in figures.detail
 

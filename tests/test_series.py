@@ -33,10 +33,11 @@ def acme(tmp_path_factory):
 
 def test_the_usual_slot_is_the_weekday_and_hour_most_posts_went_out(acme):
     slot = usual_slot(acme, "default", user=None)
-    assert (slot.weekday, slot.hour, slot.posts) == (1, 8, 10)  # 9 of the 10 posts: Tuesdays, 08:xx UTC
-    assert slot.describe().startswith("Tuesdays at 08:00 UTC")
+    # 9 of the 10 posts: Tuesdays, 08:00-08:20 UTC, three of them at 08:05
+    assert (slot.weekday, slot.hour, slot.minute, slot.posts) == (1, 8, 5, 10)
+    assert slot.describe().startswith("Tuesdays at 08:05 UTC")
     dates = suggested_dates(slot, 3, date(2026, 12, 3))  # a Thursday: the first Tuesday after it
-    assert dates == [datetime(2026, 12, d, 8, tzinfo=timezone.utc) for d in (8, 15, 22)]
+    assert dates == [datetime(2026, 12, d, 8, 5, tzinfo=timezone.utc) for d in (8, 15, 22)]
     assert "common choice" in Slot().describe()
 
 
@@ -48,11 +49,11 @@ def test_a_series_of_four_posts_exports_as_csv_and_ics(acme):
     assert {p.draft.citations[0].file for p in series.posts} == set(SOURCES)  # both stories get told
     for p in series.posts:
         assert p.draft.model == "composed" and p.draft.passed, [c.as_dict() for c in p.draft.checks]
-        assert p.when.weekday() == 1 and p.when.hour == 8
+        assert p.when.weekday() == 1 and (p.when.hour, p.when.minute) == (8, 5)
     assert [p.when.day for p in series.posts] == [1, 8, 15, 22]
 
     rows = list(csv.DictReader(io.StringIO(series_csv(series))))
-    assert [r["date"] for r in rows] == [f"2026-12-{d:02d} 08:00 UTC" for d in (1, 8, 15, 22)]
+    assert [r["date"] for r in rows] == [f"2026-12-{d:02d} 08:05 UTC" for d in (1, 8, 15, 22)]
     assert all(r["text"] and "[1]" not in r["text"] for r in rows)  # as it would be published
     assert {r["sources"].split(" · ")[0] for r in rows} == set(SOURCES)
 
@@ -80,7 +81,7 @@ def test_a_series_from_the_command_line(tmp_path, capsys):
                   "--start", "2026-12-01", "--csv", tmp_path / "series.csv", "--ics", tmp_path / "series.ics",
                   "--data-dir", data)
     assert out.returncode == 0, out.stderr
-    assert "Posting slot: Tuesdays at 08:00 UTC" in out.stdout and "--- Post 4 of 4: Tuesday 22 December 2026, 08:00 UTC" in out.stdout
+    assert "Posting slot: Tuesdays at 08:05 UTC" in out.stdout and "--- Post 4 of 4: Tuesday 22 December 2026, 08:05 UTC" in out.stdout
     assert len(list(csv.DictReader((tmp_path / "series.csv").open()))) == 4
     assert len(list(icalendar.Calendar.from_ical((tmp_path / "series.ics").read_bytes()).walk("VEVENT"))) == 4
 
@@ -141,3 +142,40 @@ def test_the_calendar_has_one_event_per_post_and_nothing_else(acme):
     assert names == {"BEGIN", "END", "VERSION", "PRODID", "CALSCALE", "METHOD"} | EVENT_PROPERTIES
     for line in ics.split("\r\n")[:-1]:  # folded at 75 octets, never inside a UTF-8 character
         assert len(line.encode()) <= 75 and line.encode().decode() == line
+
+
+def test_a_series_on_overtime_tells_each_fact_once_at_the_teams_minute(tmp_path):
+    from rag.marketing.series import summary_of
+    from tests.marketing_fixtures import ingest_brewhouse
+
+    store = open_store(Settings.load(tmp_path / "data", secrets_path=tmp_path / "none.toml").with_(answer_model=None))
+    try:
+        ingest_brewhouse(store, tmp_path / "docs")
+        assert usual_slot(store, "default", user=None).describe().startswith("Tuesdays at 08:30 UTC")  # not 08:00
+        series = plan_series(store, "How Brewhouse Coffee cut overtime", 4, files=("brewhouse-case-study.pdf",),
+                             start=date(2026, 12, 1), user=None)
+        posts = [p.draft for p in series.posts]
+        assert 2 <= len(posts) <= 4 and all((p.when.hour, p.when.minute) == (8, 30) for p in series.posts)
+        if len(posts) < 4:  # fewer facts on the subject than posts asked for: said, not padded with other subjects
+            assert "different facts on this topic" in series.notices[0].text
+        assert "overtime" in posts[0].publishable.lower() and "11% to 4%" in posts[0].publishable
+        assert len({p.publishable for p in posts}) == len(posts)  # no two posts alike
+        stated = [f for p in posts for f in p.stated]
+        assert len(stated) == len(set(stated))  # no fact or quote told twice
+        assert sum("We stopped guessing the rota" in p.publishable for p in posts) <= 1
+        assert not any("46 cafés" in p.publishable for p in posts)  # growth is another subject
+        for p in posts:
+            assert p.passed, [c.as_dict() for c in p.checks]
+            for line in filter(None, (line.strip() for line in p.publishable.splitlines())):
+                assert line.startswith("#") or re.search(r"[.!?:”\"]\W*$", line), line  # no post cut mid-sentence
+        calendar = icalendar.Calendar.from_ical(series_ics(series, made=datetime(2026, 11, 30, tzinfo=timezone.utc)))
+        for event, post in zip(calendar.walk("VEVENT"), posts):
+            summary = str(event["SUMMARY"]).split(": ", 1)[1]
+            first = post.publishable.splitlines()[0]
+            assert first.startswith(summary.rstrip("…")) and (summary == first or summary.endswith("…"))
+            assert summary == first or first[len(summary) - 1] == " "  # cut after a whole word
+    finally:
+        store.catalog.close()
+        close_all_indexes()
+    assert summary_of("Brewhouse Coffee grew from 12 to 46 cafés in 4 years and opened more", 40) == \
+        "Brewhouse Coffee grew from 12 to 46…"

@@ -137,6 +137,9 @@ def add_parser(sub) -> None:
     dr.add_argument("--compatible-url", default=None, help="an OpenAI-compatible server for the compatible writer")
     dr.add_argument("--compatible-model", default=None)
     dr.add_argument("--max-tokens", type=int, default=None, help="cap a model's draft (default: each recipe's own)")
+    dr.add_argument("--corpora", type=_list, default=("brewhouse", "ledgerly", "brightsmile", "harbor"),
+                    help="voice corpora to draft posts in (default all: brewhouse,ledgerly,brightsmile,harbor; "
+                         "harbor is held apart); 'none' for none")
     json_out(dr)
 
     lim = cmds.add_parser("limits", help="huge text, CSV and ZIP inputs: refused or indexed, time and peak memory")
@@ -213,7 +216,9 @@ def _dispatch(args) -> None:
         unknown = set(args.writers) - set(module.WRITERS)
         if unknown:
             raise ValueError(f"unknown writer(s) {', '.join(sorted(unknown))}; choose from {', '.join(module.WRITERS)}")
-        config = module.DraftsConfig(args.writers, args.per_recipe, args.compatible_url, args.compatible_model, args.max_tokens)
+        corpora = () if tuple(args.corpora) == ("none",) else tuple(args.corpora)
+        config = module.DraftsConfig(args.writers, args.per_recipe, args.compatible_url, args.compatible_model, args.max_tokens,
+                                     corpora=corpora)
     elif args.bench_command == "limits":
         from . import limits as module
 

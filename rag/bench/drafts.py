@@ -151,6 +151,7 @@ class DraftsConfig:
     compatible_model: str | None = None
     max_tokens: int | None = None  # cap on a model's draft (None: the recipe's own)
     timeout_s: float = 300.0
+    corpora: tuple[str, ...] = ("brewhouse", "ledgerly", "brightsmile", "harbor")  # voices (draft_voices.CORPORA)
 
 
 @dataclass
@@ -253,23 +254,54 @@ def run(config: DraftsConfig) -> dict:
                         t.fell_back += writer != "composed" and result.model == "composed"
                         _measure(result, t)
                     progress(f"{writer:10s} {recipe:13s} {seconds:7.1f} s  {topic or '(newest launch)'}")
+        voices = _voices(store, config)
     result = {
         **header("drafts"),
         "config": {"writers": list(config.writers), "per_recipe": config.per_recipe, "max_tokens": config.max_tokens,
-                   "compatible_model": config.compatible_model},
+                   "compatible_model": config.compatible_model, "corpora": list(config.corpora)},
         "writers": {w: {**t.as_row(), "recipes": {r: p.as_row() for r, p in t.per_recipe.items()}} for w, t in tallies.items()},
+        "voices": voices,
     }
     result["targets"] = [t.as_dict() for t in targets(result)]
     return result
 
 
+def _voices(store, config: DraftsConfig) -> dict:
+    """Posts in each fixture corpus's voice (composed, offline): see :mod:`.draft_voices`."""
+    from .draft_voices import CORPORA, build, measure
+
+    out = {}
+    for name in config.corpora:
+        if name not in CORPORA:
+            raise ValueError(f"unknown corpus {name!r}; choose from {', '.join(CORPORA)}")
+        corpus = CORPORA[name]
+        build(store, corpus, store.settings.data_dir / f"voices-{name}")
+        tally = measure(store, corpus)
+        out[name] = {"voice": corpus.voice, "held_out": corpus.held_out, **tally.as_row()}
+        progress(f"voices     {name:12s} {out[name]['topic_fact_in_v1']} topic fact, {out[name]['voice_traits_v1']} traits")
+    return out
+
+
 def targets(result: dict) -> list[Target]:
-    """The issue's targets for composed drafts: no unsupported fact, no style violation."""
+    """The issue's targets for composed drafts: no unsupported fact, no style violation; per voice corpus, the brief's
+    fact in version 1 every time, no invented number or cut word, at least 5 of 6 voice traits, every rule kept,
+    no repeat or cut post in a series, under 3 s a draft."""
+    out = []
     composed = result["writers"].get("composed")
-    if not composed:
-        return []
-    return [Target("composed: facts no source backs", composed["unsupported_facts"], 0, "<="),
-            Target("composed: style-rule violations", composed["style_violations"], 0, "<=")]
+    if composed:
+        out += [Target("composed: facts no source backs", composed["unsupported_facts"], 0, "<="),
+                Target("composed: style-rule violations", composed["style_violations"], 0, "<=")]
+    for name, v in result.get("voices", {}).items():
+        got, total = (int(x) for x in v["topic_fact_in_v1"].split("/"))
+        traits, of = (int(x) for x in v["voice_traits_v1"].split("/"))
+        out += [Target(f"{name}: brief's fact in version 1", got / total if total else 0.0, 1.0, ">="),
+                Target(f"{name}: invented numbers", v["invented_numbers"], 0, "<="),
+                Target(f"{name}: cut words", v["cut_words"], 0, "<="),
+                Target(f"{name}: voice traits per version 1 (of 6)", round(6 * traits / of, 2) if of else 0.0, 5, ">="),
+                Target(f"{name}: style-rule violations", v["style_violations"], 0, "<="),
+                Target(f"{name}: series repeats and cut posts", v["series_repeats"] + v["series_cut_posts"], 0, "<="),
+                Target(f"{name}: seconds per draft", v["seconds_per_draft"] or 0.0, 3.0, "<=")]
+    return out
 
 
 def render(result: dict) -> str:
@@ -279,4 +311,13 @@ def render(result: dict) -> str:
                      r["style_violations"], r["within_length_share"], r["seconds_per_draft"]])
     heads = ["writer", "drafts", "versions", "unsupported facts", "cited sentences", "voice traits matched",
              "style violations", "length within limits", "s per draft"]
-    return "\n".join([table(heads, rows), "", *target_lines(result["targets"])])
+    voice_rows = [[name + (" (held apart)" if v["held_out"] else ""), v["voice"], v["topic_fact_in_v1"], v["invented_numbers"],
+                   v["cut_words"], v["voice_traits_v1"], v["style_violations"],
+                   f"{v['series_posts']} posts, {v['series_repeats']} repeats, {v['series_cut_posts']} cut",
+                   v["seconds_per_draft"]] for name, v in result.get("voices", {}).items()]
+    voice_heads = ["corpus", "voice", "topic fact in v1", "invented numbers", "cut words", "voice traits (v1)",
+                   "style violations", "4-post series", "s per draft"]
+    parts = [table(heads, rows)] if rows else []
+    if voice_rows:
+        parts += ["", table(voice_heads, voice_rows)]
+    return "\n".join([*parts, "", *target_lines(result["targets"])])

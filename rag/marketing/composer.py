@@ -28,13 +28,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..words import analyse
-from .facts import Fact, best, headline_result, main_document, steps_of
+from .facts import (Fact, Realised, best, direction, grounded, headline_result, main_document, realise, steps_of,
+                    subject_phrase, topic_terms)
 from .style_rules import StyleRule, enforce
-from .voice import VoiceProfile, choose_emoji, closing_question, match_voice, place_emoji, plain, words
+from .voice import VoiceProfile, choose_emoji, closing_question, hook_style, match_voice, place_emoji, plain, words
 
 ANGLES = {
     "result": "The result first",
-    "quote": "The customer's words first",
+    "quote": "The customer's words",
     "problem": "The problem first",
     "question": "A question first",
 }
@@ -43,6 +44,7 @@ _CTA_FACT = re.compile(r"\b(free trial|sign up|try it|start (your|a)|book a (dem
                        r"get started|request a demo|join)\b", re.I)
 _DATELINE = re.compile(r"^\s*(released|published|posted|updated|date)\b", re.I)
 MAX_WORDS_WITHOUT_PROFILE = 120
+_TIME_STEMS = set(analyse("time times minutes hours days weeks months years"))
 _FALLBACK_CTA = "Find out more."  # Grounded's own format words, no fact: used only when neither the source nor the team has one
 
 
@@ -66,6 +68,9 @@ class Context:
     embeddings: object = None
     titles: dict[str, str] = field(default_factory=dict)  # doc_id -> the document's title (its first heading)
     names: set[str] = field(default_factory=set)  # capitalised names in the sources (kept as they are in headlines)
+    tag_case: dict[str, str] = field(default_factory=dict)  # "#brandtag" -> "#BrandTag", as the team writes it
+    exclude: set[str] = field(default_factory=set)  # facts (their text) other posts of a series state: not this one
+    series: bool = False  # a post of a series: each quote only in the post built around it
 
     def ranked(self, lines: list[str], floor: float = -1.0) -> list[str]:
         """``lines`` most similar to the topic first (those below ``floor`` left out); as they are without embeddings."""
@@ -95,11 +100,19 @@ def compose(recipe_id: str, facts: list[Fact], ctx: Context, variants: int = 3, 
 
 
 # LinkedIn posts
-def _emoji(profile: VoiceProfile | None, rules: list[StyleRule], topic: str = "") -> list[str]:
-    """[voice] The team's own emoji for this topic (its signature one, else its post on the subject's), within the guide."""
-    limit = min((r.limit for r in rules if r.kind == "max_emoji"), default=1)
-    chosen = choose_emoji(profile, topic)
+# Where the post reads the team's voice (VoiceProfile) and the style guide (StyleRule): one small function per trait,
+# so a richer profile plugs in here and nowhere else.
+def _signature_emoji(ctx: Context) -> list[str]:
+    """The emoji a post carries: the team's signature one, else the one of its past post on the brief's subject
+    (:func:`.voice.choose_emoji`), within the style guide's limit; none for a team that uses none."""
+    chosen = choose_emoji(ctx.profile, ctx.topic)
+    limit = min((r.limit for r in ctx.rules if r.kind == "max_emoji"), default=1)
     return [chosen] if chosen and limit >= 1 else []
+
+
+def _as_written(tag: str, ctx: Context) -> str:
+    """A hashtag as the team writes it ("#BrandTag", never "#brandtag")."""
+    return ctx.tag_case.get(tag.lower(), tag)
 
 
 def _hashtags(ctx: Context, facts: list[Fact]) -> list[str]:
@@ -108,22 +121,102 @@ def _hashtags(ctx: Context, facts: list[Fact]) -> list[str]:
     n = round(ctx.profile.hashtags_per_post) if ctx.profile else 0
     limit = min((r.limit for r in ctx.rules if r.kind == "max_hashtags"), default=max(n, len(required)))
     about = set(analyse(ctx.topic + " " + " ".join(f.text for f in facts)))
-    own = (ctx.profile.signature_hashtags + ctx.profile.top_hashtags) if ctx.profile else []  # [voice] as written
+    own = ctx.profile.top_hashtags if ctx.profile else []
     on_topic = [t for t in own if set(analyse(t[1:])) & about]
     chosen = list(dict.fromkeys(on_topic + own))
     chosen = [t for t in chosen if t.lower() not in {r.lower() for r in required}]
-    return chosen[: max(0, min(n, limit) - len(required))] + required[:limit]
+    tags = chosen[: max(0, min(n, limit) - len(required))] + required[:limit]
+    return [_as_written(t, ctx) for t in tags]
 
 
-def _with_emoji(line: str, emoji: str) -> str:
-    """``emoji`` at the end of a line, before its citation marker (as the team puts it after a sentence)."""
-    m = re.search(r"(\s*\[\d+\])$", line)
-    return f"{line[: m.start()]} {emoji}{m.group(1)}" if m else f"{line} {emoji}"
+def _closes(ctx: Context) -> bool:
+    """Whether the team ends its posts with a question or a call to action."""
+    p = ctx.profile
+    return p is not None and (p.ends_with_question_share >= 0.5 or p.cta_share >= 0.5)
 
 
-def _teaser(result: Fact) -> str:
-    """"41 days → 12 days." from a result with a before and after, cited like the result."""
-    return f"{result.before} → {result.after}. [{result.source}]"
+def _closer(ctx: Context, head: Fact | None) -> str | None:
+    """A closing line about this post's subject: a past closing line on the same subject, else one built from the
+    brief's own words ("How do you keep overtime down?"); never an unrelated copy. None if the team doesn't close so."""
+    if not _closes(ctx):
+        return None
+    past = closing_question(ctx.profile, ctx.topic, ctx.embeddings)  # a past question on the brief's subject
+    if past:
+        return past
+    subject, _ = topic_terms(ctx.topic)
+    about = set(subject) | set(analyse(head.metric if head and head.metric else ""))
+    own = list(ctx.profile.closers)
+    core = [t for t in subject if t not in _TIME_STEMS][-1:]  # the head of "carrier onboarding" is onboarding
+    score = {c: len(set(analyse(c)) & about) + len(set(analyse(c)) & set(core)) for c in own}
+    fitting = [c for c in ctx.ranked(own) if score[c]]
+    if fitting:
+        return max(fitting, key=lambda c: score[c])  # ties: the closest in meaning (ranked first)
+    near = ctx.ranked(own, floor=0.55) if ctx.embeddings is not None else []
+    if near:
+        return near[0]
+    if not subject and own:  # a brief with no subject of its own ("customer results"): the line nearest this post's fact
+        return _nearest(own, head.text if head else ctx.topic, ctx)
+    if ctx.profile.ends_with_question_share < 0.5:
+        return None
+    phrase = subject_phrase(ctx.topic) or (head.metric.lower() if head and head.metric else "")
+    if not phrase:
+        return None
+    way = direction(head.before, head.after) if head and head.before and head.after else 0
+    return {-1: f"How do you keep {phrase} down?", 1: f"How do you grow {phrase}?"}.get(way, f"How do you track {phrase}?")
+
+
+def _nearest(lines: list[str], text: str, ctx: Context) -> str:
+    """Of ``lines``, the one sharing most words with ``text``, else the closest in meaning to the topic."""
+    terms = set(analyse(text))
+    ranked = ctx.ranked(lines)
+    return max(ranked, key=lambda line: len(set(analyse(line)) & terms))
+
+
+def _opener_share(text: str, ctx: Context) -> float:
+    """How often the team opens a post the way ``text`` opens (its share of the team's posts; 1 without a profile)."""
+    if ctx.profile is None or not ctx.profile.hook_shares:
+        return 1.0
+    return ctx.profile.hook_shares.get(hook_style(plain(text)), 0.0)
+
+
+def _short_hook(head: Fact | None, ctx: Context) -> str | None:
+    """A short opening line in the brief's own words for a team that opens with one: "Less overtime." / "Fewer no-shows."
+    (said of the headline result, which goes down or up as it says; cited like it)."""
+    if head is None or not (head.before and head.after) or _opener_share("Less of it.", ctx) < 0.2:
+        return None
+    phrase = subject_phrase(ctx.topic)
+    way = direction(head.before, head.after)
+    if not phrase or not way or len(phrase.split()) > 5 or not set(analyse(phrase)) <= set(analyse(f"{head.metric} {head.text}")):
+        return None
+    plural = phrase.split()[-1].lower().endswith("s") and not phrase.lower().endswith("ss")
+    word = ("Fewer" if plural else "Less") if way < 0 else "More"
+    return f"{word} {phrase.lower() if not phrase[:2].isupper() else phrase}. [{head.source}]"
+
+
+def _length_band(ctx: Context) -> tuple[int, int, int]:
+    """(fewest, most, usual) words of the team's posts; without a profile, up to :data:`MAX_WORDS_WITHOUT_PROFILE`."""
+    p = ctx.profile
+    if p is None:
+        return 1, MAX_WORDS_WITHOUT_PROFILE, MAX_WORDS_WITHOUT_PROFILE // 2
+    lo, hi = p.words_range
+    return lo, max(hi, lo), p.median_words
+
+
+def _paragraphs(ctx: Context, others: int) -> int | None:
+    """How many blocks the body is set in: None for a line each (short punchy lines), else the team's paragraphs."""
+    p = ctx.profile
+    if p is None or p.short_lines:
+        return None
+    return max(1, round(p.lines_per_post) - others)
+
+
+def _teaser(result: Fact) -> str | None:
+    """"Overtime: 11% → 4%." (or "41 days → 12 days.") from a before/after result, cited like it; None if it isn't."""
+    head = ""
+    if result.metric:
+        head = re.split(r"\s+as an? (?:share|percentage|proportion) of\s+", result.metric, flags=re.I)[0].strip()
+    text = f"{head}: {result.before} → {result.after}." if head else f"{result.before} → {result.after}."
+    return f"{text} [{result.source}]" if grounded(Realised("before_after", text.replace("→", " "), result)) else None
 
 
 _QUALIFIER = re.compile(r"^\s*(but|except|only|although|though|unless|until|if|while|whereas|yet|not)\b", re.I)
@@ -141,10 +234,14 @@ def _opening_clause(fact: Fact) -> str:
     return f"{head.rstrip('.')}. [{fact.source}]"
 
 
-def _layout(hook: str | None, body: list[str], closer: str | None, tags: list[str], profile: VoiceProfile | None) -> str:
-    short = profile is None or profile.short_lines or profile.paragraphs_range[0] >= 3  # [voice] short paragraphs
+def _layout(hook: str | None, body: list[str], closer: str | None, tags: list[str], ctx: Context) -> str:
     blocks = [hook] if hook else []
-    blocks += body if short else [" ".join(body)]
+    per = _paragraphs(ctx, (1 if hook else 0) + (1 if closer else 0) + (1 if tags else 0))
+    if per is None:
+        blocks += body
+    else:
+        size = -(-len(body) // per) if body else 1
+        blocks += [" ".join(body[i: i + size]) for i in range(0, len(body), size)]
     if closer:
         blocks.append(closer)
     if tags:
@@ -152,86 +249,109 @@ def _layout(hook: str | None, body: list[str], closer: str | None, tags: list[st
     return "\n\n".join(b for b in blocks if b)
 
 
+def _pool(facts: list[Fact], ctx: Context, doc: str | None, head: Fact | None, lead: Fact | None) -> list[Realised]:
+    """The sentences a post may state, in the order it states them: the headline, how, the quote, then more on topic."""
+    usable = [f for f in facts if f.text not in ctx.exclude or f is lead or f is head]
+    mine = [f for f in usable if f.doc_id == doc and f.kind != "step"]
+    how = best(mine, "how", exclude=(head,) if head else ())
+    quote = lead if lead is not None and lead.kind == "quote" else best(mine, "quote")
+    if lead is not None and lead.kind != "quote" and ctx.series:
+        quote = None  # a series tells each quote once: in the post built around it
+    order = [head, how, quote] + [f for f in mine if f.kind in ("result", "figure") and f.topic_match > 0] + \
+        [f for f in mine if f.kind in ("result", "figure", "statement")]
+    out: list[Realised] = []
+    seen: set[str] = set()
+    for f in order:
+        if f is None or f.text in seen or (f.before and head is not None and f is not head
+                                             and (f.before, f.after) == (head.before, head.after)):
+            continue  # a table row and the sentence saying the same figures: one of them
+        seen.add(f.text)
+        if (r := realise(f, ctx.titles)) is not None:
+            out.append(r)
+    return out
+
+
 def _linkedin(facts: list[Fact], ctx: Context, variants: int, lead: Fact | None = None, skip: int = 0) -> list[Composed]:
-    doc = lead.doc_id if lead else main_document(facts)
-    result = lead if lead and lead.kind in ("result", "figure", "statement") else headline_result(facts, doc)
-    quote = lead if lead and lead.kind == "quote" else best(facts, "quote", doc)
-    how = lead if lead and lead.kind == "how" else best(facts, "how", doc, exclude=(result,) if result else ())
-    problem = lead if lead and lead.kind == "problem" else best(facts, "problem", doc)
-    if result is None and quote is None:
-        result = next((f for f in facts if f.doc_id == doc and f.kind != "step"), None)
-        if result is None:  # nothing but steps: not the stuff of a post
-            return []
+    usable = [f for f in facts if f.text not in ctx.exclude or f is lead]
+    doc = lead.doc_id if lead else main_document(usable)
+    head = lead if lead and lead.kind in ("result", "figure", "statement", "how") else headline_result(usable, doc)
+    if head is not None and head.text in ctx.exclude and head is not lead:
+        head = None
+    problem = lead if lead and lead.kind == "problem" else best(usable, "problem", doc)
+    pool = _pool(usable, ctx, doc, head, lead)
+    if lead is not None and lead.kind == "problem":
+        pool = [r for r in pool if r.fact is not lead]
+    if not pool:
+        return []
+    lines = {r.fact.text: r for r in pool}
+    quote = next((r for r in pool if r.fact.kind == "quote"), None)
     profile = ctx.profile
-    openers = ctx.ranked(profile.openers, floor=0.35) if profile else []
+    openers = [o for o in (ctx.ranked(profile.openers, floor=0.45) if profile else []) if _about_topic(o, ctx, 0.45)]
     shares = profile.hook_shares if profile else {}
     weight = {"result": shares.get("number", 0) + shares.get("short", 0), "quote": shares.get("quote", 0),
               "problem": shares.get("statement", 0) + shares.get("personal", 0), "question": shares.get("question", 0)}
-    available = [a for a, present in (("result", result), ("quote", quote and result), ("problem", problem and result),
-                                      ("question", openers and result)) if present]
+    has_head = head is not None and head.text in lines
+    available = [a for a, present in (("result", has_head), ("quote", quote is not None and has_head),
+                                      ("problem", problem is not None and has_head), ("question", bool(openers) and has_head))
+                 if present]
+    if not available:
+        available = ["result"]
     angles = sorted(available, key=lambda a: (-weight[a], _DEFAULT_ORDER.index(a)))
-    if lead is not None and lead.kind in ("quote", "problem"):  # a post built around a quote or a problem opens with it
+    if lead is not None and lead.kind in ("quote", "problem") and lead.kind in available:
         angles = [lead.kind] + [a for a in angles if a != lead.kind]
     elif skip and angles:
         angles = angles[skip % len(angles):] + angles[: skip % len(angles)]
     angles = angles[:variants]
-    # [voice] a past closing question on the brief's subject (none when none is): never an unrelated copy
-    question = closing_question(profile, ctx.topic, ctx.embeddings)
-    closers = [question] if question else []
-    if not closers and profile is not None and profile.ends_with_question_share < 0.4 and profile.cta_share >= 0.4:
-        closers = ctx.ranked(profile.closers, floor=0.3)[:1]  # a call to action, only one that fits the topic
     tags = _hashtags(ctx, [f for f in facts if f.doc_id == doc])
-    emoji = _emoji(profile, ctx.rules, ctx.topic)
+    closer = _closer(ctx, head)
     drafts = []
-    for i, angle in enumerate(angles):
-        hook, body = _angle_lines(angle, result, quote, how, problem, openers)
-        closer = closers[i % len(closers)] if closers else None
-        text = _fit(hook, body, closer, tags, ctx, how, emoji[0] if emoji else "")
-        stated = [f for f in (result, quote, how, problem) if f and f.text in text]
+    for angle in angles:
+        hooks, body = _angle_lines(angle, pool, head, quote, problem, openers, _short_hook(head, ctx))
+        text = _fit(hooks, body, closer, tags, ctx, must=2 if angle == "quote" else 1)
+        stated = [r.fact for r in pool if r.text in text] + ([problem] if angle == "problem" and problem else [])
         drafts.append(Composed(enforce(text, ctx.rules, "linkedin-post", ctx.names), ANGLES[angle], stated))
     return drafts
 
 
-def _angle_lines(angle: str, result: Fact | None, quote: Fact | None, how: Fact | None, problem: Fact | None,
-                 openers: list[str]) -> tuple[str | None, list[str]]:
-    """The hook and the body lines of a post that opens from ``angle``."""
-    lines = {name: f.cited() for name, f in (("result", result), ("quote", quote), ("how", how), ("problem", problem)) if f}
+def _about_topic(line: str, ctx: Context, floor: float) -> bool:
+    subject, _ = topic_terms(ctx.topic)
+    return not subject or bool(set(analyse(line)) & set(subject)) or bool(ctx.ranked([line], floor=floor + 0.1))
+
+
+def _angle_lines(angle: str, pool: list[Realised], head: Fact | None, quote: Realised | None, problem: Fact | None,
+                 openers: list[str], short: str | None = None) -> tuple[list[str | None], list[str]]:
+    """The hooks to try (None: no hook) and the body lines, in order, of a post that opens from ``angle``."""
+    body = [r.cited() for r in pool]
     if angle == "result":
-        hook = _teaser(result) if result.before and result.after else None
-        return hook, [lines[k] for k in ("result", "how", "quote") if k in lines]
-    if angle == "quote":
-        return lines["quote"], [lines[k] for k in ("result", "how") if k in lines]
-    if angle == "problem":
-        return _opening_clause(problem), [lines[k] for k in ("result", "how", "quote") if k in lines]
-    return openers[0], [lines[k] for k in ("result", "how", "quote") if k in lines]
+        teaser = _teaser(head) if head is not None and head.before and head.after else None
+        return [h for h in (teaser, short) if h] + [None], body
+    if angle == "quote" and quote is not None:
+        # the result, then the customer's words with who said them (a quote is never the opening line)
+        rest = [line for line in body if line != quote.cited()]
+        return [None], rest[:1] + [quote.cited()] + rest[1:]
+    if angle == "problem" and problem is not None:
+        return [_opening_clause(problem)], body
+    return [openers[0] if openers else None], body
 
 
-def _fit(hook: str | None, body: list[str], closer: str | None, tags: list[str], ctx: Context, how: Fact | None,
-         emoji: str = "") -> str:
-    """The version of the post that reads most like the team's (length, sentences, closing line).
-
-    The versions leave out, in turn: the how line, a teaser hook, the closer. With no voice profile
-    to match, the first version within :data:`MAX_WORDS_WITHOUT_PROFILE` words.
-    """
-    without_how = [line for line in body if how is None or not line.startswith(how.text)]
-    teaser = hook is not None and "→" in hook
-    versions = [
-        _layout(hook, body, closer, tags, ctx.profile),
-        _layout(hook, without_how, closer, tags, ctx.profile),
-        _layout(None if teaser else hook, without_how, closer, tags, ctx.profile),
-        _layout(None if teaser else hook, without_how, None, tags, ctx.profile),
-    ]
-    versions = [place_emoji(v, emoji, ctx.profile) for v in versions]  # [voice] where the team puts its emoji
-    most = min((r.limit for r in ctx.rules if r.kind == "max_words"), default=None)  # [voice] the guide's word limit
-    if most is not None:
-        versions = [v for v in versions if len(words(plain(v))) <= most] or versions[-1:]
-    if ctx.profile is None:
-        return next((v for v in versions if len(words(plain(v))) <= MAX_WORDS_WITHOUT_PROFILE), versions[-1])
-    matches = [match_voice(v, ctx.profile) for v in versions]
-    best = max(m.score for m in matches)
-    tied = [(v, "length" in m.matched) for v, m in zip(versions, matches) if m.score == best]
-    fitting = [v for v, fits in tied if fits]
-    return fitting[0] if fitting else tied[-1][0]  # the fullest that is the team's length, else the shortest
+def _fit(hooks: list[str | None], body: list[str], closer: str | None, tags: list[str], ctx: Context, must: int = 1) -> str:
+    """The version of the post that reads most like the team's: its first ``must`` lines always (the headline; the
+    quote too in a post opening from the customer's words), then as many of the others as bring it to the team's
+    usual length (the voice match first, then the length band, then the usual length)."""
+    lo, hi, usual = _length_band(ctx)
+    emoji = next(iter(_signature_emoji(ctx)), "")
+    most = min((r.limit for r in ctx.rules if r.kind == "max_words"), default=None)  # the guide's word limit
+    best_key, best_text = None, ""
+    for hook in hooks:
+        for k in range(min(must, len(body)), len(body) + 1):
+            text = place_emoji(_layout(hook, body[:k], closer, tags, ctx), emoji, ctx.profile)  # where the team puts it
+            n = len(words(plain(text)))
+            score = match_voice(text, ctx.profile).score if ctx.profile else 1.0
+            within = most is None or n <= most
+            key = (within, round(score, 3), _opener_share(text, ctx) >= 0.2, lo <= n <= hi, -abs(n - usual), hook is not None)
+            if best_key is None or key > best_key:
+                best_key, best_text = key, text
+    return best_text
 
 
 # the other recipes

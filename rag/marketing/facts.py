@@ -15,6 +15,23 @@ list items, ordered lists) and each unit is typed by plain rules:
 - ``step``: an item of a numbered list (for help articles), in order;
 - ``statement``: anything else.
 
+A table row with a metric and before/after columns ("| Overtime as a share
+of hours | 11% | 4% |" under "| Metric | Before | After (12 months) |") is a
+``result`` with its ``metric`` and ``period``.
+
+The topic decides which facts come first (:func:`topic_terms`,
+:func:`extract_facts`): the brief's subject words ("overtime", "onboarding
+time", "no-shows"), matched on stems and weighted by how rare they are among
+the facts, count for more than the embedding similarity, so the metric a
+brief names is the headline whenever a source has it. :func:`on_topic` says
+when no fact is about the brief's subject at all.
+
+:func:`realise` turns a fact into a short sentence from a typed frame
+(before/after, count, date, quote, step, price, or the source's own
+sentence), and :func:`grounded` checks that every figure, name and word of
+it is in the cited passage (frame words aside), so a realised sentence can't
+invent. Words are Unicode words (letters and digits of any script): "cafés" is never cut to "caf".
+
 A fact keeps its source number (``[n]`` in the draft is ``plan.facts[n-1]``)
 and its relevance to the topic (embedding similarity), so the composer can
 state the best ones and cite each exactly where it came from.
@@ -23,13 +40,14 @@ state the best ones and cite each exactly where it came from.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
 
 from ..answer.quote import Unit, units_of
 from ..types import Hit
+from ..words import analyse
 
 FactKind = Literal["quote", "result", "figure", "problem", "how", "step", "statement"]
 
@@ -37,7 +55,8 @@ _QUOTE = re.compile(r"[“\"]([^”\"]{12,})[”\"]")
 _SAYS = re.compile(r"[”\"],?\s*(?:says|said|explains|explained|adds|added|notes|noted)\s+([A-Z][\w’'-]+(?:\s+[A-Z][\w’'.-]+)+)"
                    r"(\s*,\s*[^.]+)?", re.UNICODE)
 _DASH_SPEAKER = re.compile(r"^\s*[—–-]{1,2}\s*([A-Z][\w’'-]+(?:\s+[A-Z][\w’'.-]+)+)\s*(,\s*.+)?$")
-_AMOUNT = r"[$€£]?\d[\d,.]*(?:\s?%|\s?(?!(?:in|of|on|at|by|for|per|a|an|the|and|or|to|within)\b)[a-z]+)?"
+# A figure and its unit word: the unit is a whole Unicode word ("12 cafés", never "12 caf").
+_AMOUNT = r"[$€£]?\d[\d,.]*(?:\s?%|\s?(?!(?:in|of|on|at|by|for|per|a|an|the|and|or|to|within)\b)[^\W\d_]+)?"
 _PAIR = re.compile(rf"\bfrom\s+(?P<before>{_AMOUNT})\s+to\s+(?P<after>{_AMOUNT})", re.I)
 _INSTEAD = re.compile(rf"(?P<after>{_AMOUNT})\s+instead of\s+(?P<before>{_AMOUNT})", re.I)
 _CHANGE = re.compile(r"\b(cut|reduc\w+|fell|dropped|dropping|rose|grew|increas\w+|decreas\w+|raised|doubled|tripled|halved|"
@@ -67,6 +86,10 @@ class Fact:
     after: str = ""
     section: str = ""
     position: int = 0  # order within its passage (steps keep their order)
+    metric: str = ""  # a table row's metric ("Overtime as a share of hours")
+    period: str = ""  # a table row's period, from its header ("12 months" of "After (12 months)")
+    topic_match: float = 0.0  # share of the brief's subject words it states (0..1, rare words weigh more)
+    passage: str = field(default="", compare=False, repr=False)  # the cited passage's text (for :func:`grounded`)
 
     def cited(self) -> str:
         """The fact as a draft line, with its citation marker (an attribution line joins its quote)."""
@@ -103,8 +126,8 @@ def _pair(text: str) -> tuple[str, str]:
     if not m:
         return "", ""
     before, after = m.group("before").strip(), m.group("after").strip()
-    unit = re.search(r"[a-z]+$", after, re.I)
-    if unit and not re.search(r"[a-z%]$", before, re.I):  # "from 41 to 12 days": both are days
+    unit = re.search(r"[^\W\d_]+$", after)
+    if unit and not re.search(r"[^\W\d_%]$|%$", before):  # "from 41 to 12 days": both are days
         before = f"{before} {unit.group(0)}"
     return before, after
 
@@ -126,8 +149,38 @@ def _open_quote(text: str) -> bool:
     return text.count("“") > text.count("”") or text.count('"') % 2 == 1
 
 
-def extract_facts(hits: list[Hit], topic_vector: np.ndarray | None = None, embeddings=None) -> list[Fact]:
-    """Every fact of the passages (see the module docstring), most relevant to the topic first."""
+_BEFORE_COL = re.compile(r"^\s*(before|baseline|previously|old|was|then|start(ing)?)\b", re.I)
+_AFTER_COL = re.compile(r"^\s*(after|now|today|new|current(ly)?|result|is)\b", re.I)
+_CELL_FIGURE = re.compile(r"^\s*[$€£]?\d[\d,.]*\s?(%|[^\W\d_]+(\s[^\W\d_]+)?)?\s*$")
+
+
+def _cells(line: str) -> list[str]:
+    return [c.strip() for c in line.strip().strip("|").split("|")]
+
+
+def _row_fact(u: Unit) -> dict | None:
+    """A table row under a header with before and after columns: its metric, before, after and period."""
+    if not u.header:
+        return None
+    header, row = _cells(u.header.splitlines()[0]), _cells(u.text)
+    if len(row) != len(header) or len(row) < 3:
+        return None
+    before = next((i for i, h in enumerate(header) if _BEFORE_COL.match(h)), None)
+    after = next((i for i, h in enumerate(header) if _AFTER_COL.match(h)), None)
+    if before is None or after is None or before == after:
+        return None
+    metric = row[0]
+    if not metric or _DIGIT.fullmatch(metric) or not _CELL_FIGURE.match(row[before]) or not _CELL_FIGURE.match(row[after]):
+        return None
+    period = re.search(r"\(([^)]*\d[^)]*)\)", header[after]) or re.search(r"\b(?:after|within|in)\s+(.*\d.*)$", header[after], re.I)
+    return dict(metric=metric, before=row[before], after=row[after], period=period.group(1).strip() if period else "")
+
+
+def extract_facts(hits: list[Hit], topic_vector: np.ndarray | None = None, embeddings=None, topic: str = "") -> list[Fact]:
+    """Every fact of the passages (see the module docstring), the ones most about the topic first.
+
+    ``topic``: the brief; its subject words decide the order (:func:`rank`) before the embedding similarity does.
+    """
     drafts: list[Fact] = []
     seen: set[str] = set()
     for n, hit in enumerate(hits, 1):
@@ -138,9 +191,17 @@ def extract_facts(hits: list[Hit], topic_vector: np.ndarray | None = None, embed
             if u.kind == "list" and u.block in ordered:  # a numbered list: its items are the steps, in order
                 for k, line in enumerate(u.text.splitlines()):
                     drafts.append(Fact("step", line.strip(), n, hit.doc_id, hit.file, section=section or u.context,
-                                       position=u.position + k))
+                                       position=u.position + k, passage=hit.text))
                 continue
-            if u.kind in ("row", "label", "list") or u.block in ordered or len(u.text) < 8:
+            if u.kind == "row":  # a table row with before and after columns is a result
+                row = _row_fact(u)
+                key = re.sub(r"\W+", " ", u.text.lower()).strip()
+                if row and key not in seen:
+                    seen.add(key)
+                    drafts.append(Fact("result", u.text.strip(), n, hit.doc_id, hit.file, section=section,
+                                       position=u.position, passage=hit.text, **row))
+                continue
+            if u.kind in ("label", "list") or u.block in ordered or len(u.text) < 8:
                 continue
             text = u.text.strip()
             key = re.sub(r"\W+", " ", text.lower()).strip()
@@ -148,7 +209,7 @@ def extract_facts(hits: list[Hit], topic_vector: np.ndarray | None = None, embed
                 continue
             seen.add(key)
             common = dict(source=n, doc_id=hit.doc_id, file=hit.file, section=section or u.context.split("\n")[0],
-                          position=u.position)
+                          position=u.position, passage=hit.text)
             if _ORDERED.match(text):
                 drafts.append(Fact("step", text, **common))
                 continue
@@ -166,19 +227,117 @@ def extract_facts(hits: list[Hit], topic_vector: np.ndarray | None = None, embed
             before, after = _pair(text) if kind == "result" else ("", "")
             drafts.append(Fact(kind, text, before=before, after=after, **common))
     if not drafts or topic_vector is None or embeddings is None:
-        return drafts
-    vectors = embeddings.embed_array([f"{f.section}\n{f.text}" for f in drafts])
+        return rank(drafts, topic) if topic else drafts
+    vectors = embeddings.embed_array([f"{f.section}\n{f.metric or f.text}" if f.metric else f"{f.section}\n{f.text}"
+                                      for f in drafts])
     scores = vectors @ np.asarray(topic_vector, dtype=np.float32)
-    ranked = [
-        Fact(**{**f.__dict__, "relevance": round(float(s) - 0.01 * (f.source - 1), 4)}) for f, s in zip(drafts, scores)
-    ]
-    return sorted(ranked, key=lambda f: -f.relevance)
+    ranked = [replace(f, relevance=round(float(s) - 0.01 * (f.source - 1), 4)) for f, s in zip(drafts, scores)]
+    return rank(ranked, topic)
+
+
+# the topic decides
+# Words of a brief that say how a thing changed, or what kind of piece it is, not what it is about.
+_GENERIC = set(analyse(
+    "how what why cut cuts reduce reduced reducing lower lowered fell drop dropped grow grew raise raised boost improve "
+    "improved faster fewer less more better got get gets getting help helped helps use used using uses customer customers "
+    "client clients result results story stories case study studies success post posts linkedin team teams new way ways "
+    "work works worked thing things time saved save saving win wins benefit benefits impact outcome outcomes numbers "
+    "our their its about learn learned lesson lessons first last second next fast quick quickly much big well really "
+    "so really year"))
+# "onboarding time", "intake in days": the subject is onboarding or intake; a bare "time" still counts, a little
+_TIME_WORDS = set(analyse("time times minute minutes hour hours day days week weeks month months year years quarter"))
+
+
+def topic_terms(topic: str) -> tuple[list[str], list[str]]:
+    """(subject stems, name stems) of a brief: "How Brewhouse Coffee cut overtime with Shiftly" -> (["overtim"], [...]).
+
+    Names are the capitalised words after the first; the subject is what is left once stop words and the
+    words every brief uses ("cut", "customer", "results") are out.
+    """
+    names: list[str] = []
+    for m in re.finditer(r"[^\W\d_][\w’'&-]*", topic):
+        word = m.group(0)
+        if m.start() > 0 and word[0].isupper() and topic[: m.start()].strip():
+            names += analyse(word)
+    subject = [t for t in dict.fromkeys(analyse(topic)) if t not in _GENERIC and t not in names and not t[0].isdigit()]
+    if len(subject) > 1:
+        subject = [t for t in subject if t not in _TIME_WORDS] + [t for t in subject if t in _TIME_WORDS]
+    return subject, list(dict.fromkeys(names))
+
+
+def subject_phrase(topic: str) -> str:
+    """The brief's own words for its subject ("overtime", "patient intake"): the longest run of subject words."""
+    subject, _ = topic_terms(topic)
+    wanted = {t for t in subject if t not in _TIME_WORDS} or set(subject)
+    runs, current = [], []
+    for w in re.findall(r"[^\W_]+(?:[-'’][^\W_]+)*", topic):
+        if set(analyse(w)) & wanted:
+            current.append(w)
+        else:
+            if current:
+                runs.append(current)
+            current = []
+    if current:
+        runs.append(current)
+    return " ".join(max(runs, key=len)) if runs else ""
+
+
+def _terms_of(f: Fact) -> set[str]:
+    return set(analyse(f"{f.metric} {f.text} {f.attribution}"))
+
+
+def rank(facts: list[Fact], topic: str) -> list[Fact]:
+    """``facts`` with their ``topic_match`` set, most about the brief first.
+
+    The score: the share of the brief's subject words a fact states (each weighed by how rare it is among the
+    facts, so "overtime" counts more than "hours"; a generic "time" counts half), plus a little for the names
+    the brief gives, plus the embedding similarity (``relevance``) to break ties and find synonyms.
+    """
+    if not facts:
+        return facts
+    subject, names = topic_terms(topic)
+    terms = [_terms_of(f) for f in facts]
+    n = len(facts)
+
+    def weight(t: str) -> float:
+        df = sum(t in ts for ts in terms)
+        return float(np.log(1 + n / (1 + df))) * (0.5 if t in _TIME_WORDS else 1.0)
+
+    weights = {t: weight(t) for t in subject}
+    total = sum(weights.values())
+    out = []
+    for f, ts in zip(facts, terms):
+        match = sum(w for t, w in weights.items() if t in ts) / total if total else 0.0
+        named = sum(t in ts for t in names) / len(names) if names else 0.0
+        out.append((replace(f, topic_match=round(match, 3)), match + 0.15 * named + f.relevance))
+    out.sort(key=lambda x: -x[1])
+    return [f for f, _ in out]
+
+
+def on_topic(facts: list[Fact], topic: str, embeddings=None, floor: float = 0.35) -> bool:
+    """Whether any fact is about the brief's subject: one states a subject word (on stems), or, with ``embeddings``,
+    one is close in meaning to the brief without its names (a synonym: "reply times" for "first-response time"; names left out, since every fact of a
+    customer's story is near its name).
+
+    A brief with no subject words of its own ("customer results") is about whatever the sources say.
+    """
+    subject, _ = topic_terms(topic)
+    if not subject or not facts:
+        return bool(facts)
+    if any(f.topic_match > 0 for f in facts):
+        return True
+    if embeddings is None:
+        return False
+    _, names = topic_terms(topic)
+    unnamed = " ".join(w for w in re.findall(r"[^\W_]+(?:[-'’&][^\W_]+)*", topic) if not set(analyse(w)) & set(names))
+    vectors = embeddings.embed_array([unnamed] + [f.metric or f.text for f in facts[:20]])
+    return float(np.max(vectors[1:] @ vectors[0])) >= floor
 
 
 def main_document(facts: list[Fact]) -> str | None:
     """The document a short piece should be about: the one whose best result, figure or quote fits the topic best."""
     telling = [f for f in facts if f.kind in ("result", "figure", "quote")] or facts
-    return max(telling, key=lambda f: f.relevance).doc_id if telling else None
+    return telling[0].doc_id if telling else None  # facts come most about the topic first
 
 
 def best(facts: list[Fact], kind: FactKind, doc_id: str | None = None, exclude: tuple[Fact, ...] = ()) -> Fact | None:
@@ -190,10 +349,13 @@ def best(facts: list[Fact], kind: FactKind, doc_id: str | None = None, exclude: 
 
 
 def headline_result(facts: list[Fact], doc_id: str | None = None) -> Fact | None:
-    """The figure to lead with: a before-and-after result if there is one, else any result, else any figure."""
-    results = [f for f in facts if f.kind == "result" and (doc_id is None or f.doc_id == doc_id)]
-    paired = [f for f in results if f.before and f.after]
-    return (paired or results or [None])[0] or best(facts, "figure", doc_id)
+    """The figure to lead with: the one most about the brief's subject; among equals a before-and-after result,
+    else any result, else any figure (facts come most relevant first)."""
+    mine = [f for f in facts if f.kind in ("result", "figure") and (doc_id is None or f.doc_id == doc_id)]
+    if not mine:
+        return None
+    order = {id(f): i for i, f in enumerate(mine)}
+    return min(mine, key=lambda f: (-f.topic_match, f.kind != "result", not (f.before and f.after), order[id(f)]))
 
 
 def steps_of(facts: list[Fact]) -> list[Fact]:
@@ -208,3 +370,134 @@ def steps_of(facts: list[Fact]) -> list[Fact]:
 def fact_sheet(facts: list[Fact]) -> str:
     """The facts as a list for a writing model's prompt: the only things it may state, each with its [n]."""
     return "\n".join(f"- {f.cited()}" for f in facts)
+
+
+# sentences built from facts
+FrameKind = Literal["before_after", "count", "date", "quote", "step", "price", "sentence"]
+
+# The words a frame adds around a fact's own words: they say how the figures relate, never a fact of their own.
+FRAME_WORDS = frozenset("""cut fell rose went from to in of on at by after within the a an and
+    says said step what changed words put it this way""".split())
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
+_FIGURE = re.compile(r"\d[\d,.]*\d|\d")
+_MONTH = re.compile(r"\b(january|february|march|april|may|june|july|august|september|october|november|december)\b", re.I)
+_PRICE = re.compile(r"[$€£]\s?\d|\b\d[\d,.]*\s?(dollars|euros|pounds)\b|\bper (month|year|seat|user)\b", re.I)
+_SHARE_OF = re.compile(r"^(?P<head>.+?)\s+as an? (?:share|percentage|proportion|%) of\s+(?P<of>.+)$", re.I)
+_NAME = re.compile(r"\b[A-Z][\w&'’-]*(?:\s+(?:&\s+)?[A-Z][\w&'’-]*)*")
+MAX_SENTENCE_WORDS = 28
+
+
+@dataclass(frozen=True)
+class Realised:
+    """A fact as a sentence of a draft: the frame it was built with, and the fact it states (cited as ``[n]``)."""
+
+    frame: FrameKind
+    text: str
+    fact: Fact
+
+    def cited(self) -> str:
+        return f"{self.text} [{self.fact.source}]"
+
+
+def word_tokens(text: str) -> list[str]:
+    """Unicode words ("cafés", "no-shows" -> "no", "shows"): never cut inside a word."""
+    return _WORD.findall(text)
+
+
+def _number(figure: str) -> float | None:
+    m = re.search(r"\d[\d,]*(?:\.\d+)?", figure)
+    try:
+        return float(m.group(0).replace(",", "")) if m else None
+    except ValueError:
+        return None
+
+
+def direction(before: str, after: str) -> int:
+    """-1 when the figure went down, 1 up, 0 unknown or equal."""
+    b, a = _number(before), _number(after)
+    if b is None or a is None or a == b:
+        return 0
+    return -1 if a < b else 1
+
+
+def subject_of(fact: Fact, titles: dict[str, str] | None = None) -> str:
+    """Who a result is about: a name in the fact's passage that its document's title (or file) also names, else ""."""
+    title = (titles or {}).get(fact.doc_id, "") or fact.file
+    title_words = set(w.lower() for w in word_tokens(re.sub(r"[._/-]+", " ", title)))
+    for m in _NAME.finditer(fact.passage):
+        name = m.group(0).strip()
+        words_ = [w.lower() for w in word_tokens(name)]
+        if words_ and words_[0] in title_words and len(words_[0]) > 2 and words_[0] not in {"the", "how", "our"}:
+            return name  # "Brewhouse Coffee", named by "brewhouse-case-study.pdf"
+    return ""
+
+
+def _row_sentence(fact: Fact, who: str) -> str:
+    """"Brewhouse Coffee cut overtime from 11% to 4% of hours in 12 months." from a before/after row."""
+    metric = fact.metric.strip().rstrip(".:")
+    tail = ""
+    if m := _SHARE_OF.match(metric):
+        metric, tail = m.group("head"), f" of {m.group('of')}"
+    period = f" in {fact.period}" if fact.period else ""
+    way = direction(fact.before, fact.after)
+    if who and way == -1:  # "<Customer> cut overtime ..."; a rise reads better said of the metric itself
+        return f"{who} cut {metric[0].lower() + metric[1:] if not metric[:2].isupper() else metric} from {fact.before} " \
+               f"to {fact.after}{tail}{period}."
+    verb = {-1: "fell", 1: "rose", 0: "went"}[way]
+    return f"{metric[0].upper() + metric[1:]} {verb} from {fact.before} to {fact.after}{tail}{period}."
+
+
+def _short(text: str) -> str:
+    """A source sentence kept whole, or cut to its first clause when it runs long (never inside a word or a figure's clause)."""
+    if len(word_tokens(text)) <= MAX_SENTENCE_WORDS:
+        return text
+    head, comma, rest = text.partition(", ")
+    if comma and 5 <= len(word_tokens(head)) <= MAX_SENTENCE_WORDS and not re.match(
+            r"\s*(but|except|only|although|though|unless|until|if|while|whereas|yet|not)\b", rest, re.I):
+        return head.rstrip(".") + "."
+    return text
+
+
+def frame_of(fact: Fact) -> FrameKind:
+    if fact.kind == "quote":
+        return "quote"
+    if fact.kind == "step":
+        return "step"
+    if fact.before and fact.after:
+        return "before_after"
+    if _PRICE.search(fact.text):
+        return "price"
+    if _MONTH.search(fact.text) and re.search(r"\b(19|20)\d\d\b", fact.text):
+        return "date"
+    if _DIGIT.search(fact.text):
+        return "count"
+    return "sentence"
+
+
+def realise(fact: Fact, titles: dict[str, str] | None = None) -> Realised | None:
+    """``fact`` as a short sentence from its frame, or None when the sentence would say what the passage doesn't."""
+    frame = frame_of(fact)
+    if frame == "quote":
+        text = f"{fact.text} {fact.attribution}" if fact.attribution else fact.text
+    elif frame == "step":
+        text = fact.step_text
+    elif fact.metric:  # a table row: built from its cells
+        text = _row_sentence(fact, subject_of(fact, titles))
+    else:
+        text = _short(fact.text)
+    text = re.sub(r"\s+", " ", text).strip()
+    if not re.search(r"[.!?…”\"]$", text):
+        text += "."
+    realised = Realised(frame, text, fact)
+    return realised if grounded(realised) else None
+
+
+def grounded(realised: Realised) -> bool:
+    """Every figure and every word of the sentence (frame words aside) is in its fact's passage."""
+    passage = realised.fact.passage or realised.fact.text
+    have = {w.lower() for w in word_tokens(passage)}
+    figures = {f.replace(",", "") for f in _FIGURE.findall(passage)}
+    for figure in _FIGURE.findall(realised.text):
+        if figure.replace(",", "") not in figures:
+            return False
+    return all(w.lower() in have or w.lower() in FRAME_WORDS for w in word_tokens(realised.text) if not _DIGIT.match(w))

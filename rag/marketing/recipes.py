@@ -53,7 +53,7 @@ from ..words import analyse
 from ..workspace.access import User
 from ..workspace.assistants import check_reader
 from .composer import Context, compose
-from .facts import extract_facts, fact_sheet
+from .facts import extract_facts, on_topic, realise, subject_phrase
 from .style_rules import StyleRule, Violation, check_rules, fix, style_rules
 from .voice import VoiceProfile, document_text, guidance_for, match_voice, plain, profile_for
 
@@ -183,6 +183,10 @@ class DraftOptions:
     lead: str = ""  # the fact (as a source states it) to build the draft around: one post of a series
     variants: int | None = None  # how many composed versions to offer (None: the recipe's number)
     angle: int = 0  # start from the team's n-th favourite opening angle (a series varies them)
+    exclude: tuple[str, ...] = ()  # facts (as their source states them) other posts of a series tell: not this one
+    workspace: str = ""  # set by :func:`draft`
+    composed: str = ""  # the composed post a writing model rewrites for flow
+    repair: tuple[str, str] | None = None  # (the model's last draft, the checks it failed): one repair round
 
 
 @dataclass
@@ -230,6 +234,8 @@ class Draft:
     violations: list[Violation] = field(default_factory=list)  # how it breaks them, each with a one-click fix
     appendix: str = ""  # lines Grounded adds after the check ("Source pages: ..."), at the end of ``text``
     names: set[str] = field(default_factory=set)  # names in its sources (a headline's case fix keeps them)
+    stated: list[str] = field(default_factory=list)  # the facts it states, as their sources state them
+    sheet: list[str] = field(default_factory=list)  # composed: its sentences and the next facts, for a writing model
 
     @property
     def publishable(self) -> str:
@@ -402,6 +408,14 @@ def _request(recipe: Recipe, topic: str, options: DraftOptions) -> str:
     lines = [recipe.request.format(topic=topic)]
     if options.lead:
         lines.append(f"Build it around this fact: {options.lead}")
+    if options.composed:
+        lines.append("Here is the post put together from the fact sheet. Rewrite it so it reads well, in the team's "
+                     "voice (the voice guide is your brief: length, lines, emoji, closing, hashtags as written). Keep "
+                     "every fact and its [n]; add none:")
+        lines.append(f"<composed>\n{options.composed.strip()}\n</composed>")
+    if options.repair:
+        lines.append(f"<draft>\n{options.repair[0].strip()}\n</draft>")
+        lines.append(REPAIR.format(failures=options.repair[1]))
     if options.previous and (options.shorten or options.tone):
         previous = re.split(r"\n\s*Source pages:\s*\n", options.previous.strip())[0]
         lines = ["Here is the current draft:", f"<draft>\n{previous.strip()}\n</draft>", recipe.request.format(topic=topic)]
@@ -630,15 +644,46 @@ def _finish(store, recipe: Recipe, plan: Plan, result: Draft, text: str) -> Draf
     return result
 
 
+def _tag_case(store, workspace: str) -> dict[str, str]:
+    """How the team writes each hashtag ("#brandtag" -> "#BrandTag"): its most used spelling in its posts."""
+    from collections import Counter
+
+    from .voice import hashtags_in, style_documents
+
+    spellings: dict[str, Counter] = {}
+    for row in style_documents(store, workspace):
+        for tag in hashtags_in(document_text(store, row)):
+            spellings.setdefault(tag.lower(), Counter())[tag] += 1
+    return {low: c.most_common(1)[0][0] for low, c in spellings.items()}
+
+
+OFF_TOPIC = "off_topic"
+
+
+def _off_topic(plan: Plan, facts: list) -> Notice:
+    subject = subject_phrase(plan.query) or plan.query
+    about = list(dict.fromkeys(f.file for f in facts))[:3]
+    return Notice(OFF_TOPIC, f"Your documents don't say anything about “{subject}”, so there is no post to write on it "
+                             f"(the passages found are about other things, in {', '.join(about)}). Upload a document that "
+                             f"covers it, pick other sources, or change the brief.")
+
+
 def _compose(store, recipe: Recipe, plan: Plan, base: Draft, options: DraftOptions) -> Draft:
     """The composed variants: the first returned, the others as its ``alternatives``."""
     qvec = np.asarray(store.embeddings.embed_query(plan.query), dtype=np.float32)
-    facts = extract_facts(plan.facts, qvec, store.embeddings)
-    ctx = Context(plan.query, base.voice, base.rules, qvec, store.embeddings, _titles(plan.facts), base.names)
+    facts = extract_facts(plan.facts, qvec, store.embeddings, topic=plan.query)
+    if recipe.id == "linkedin-post" and not options.lead and not on_topic(facts, plan.query, store.embeddings):
+        base.refused = True
+        base.notices = [n for n in base.notices if n.code != "composed"] + [_off_topic(plan, facts)]
+        return base
+    ctx = Context(plan.query, base.voice, base.rules, qvec, store.embeddings, _titles(plan.facts), base.names,
+                  tag_case=_tag_case(store, options.workspace) if base.voice is not None and options.workspace else {},
+                  exclude=set(options.exclude), series=bool(options.lead))
     lead = next((f for f in facts if f.text == options.lead), None) if options.lead else None
     drafts = []
     for composed in compose(recipe.id, facts, ctx, options.variants or recipe.variants, lead, options.angle):
-        one = replace(base, notices=list(base.notices), angle=composed.angle, alternatives=[])
+        one = replace(base, notices=list(base.notices), angle=composed.angle, alternatives=[],
+                      stated=[f.text for f in composed.facts])
         drafts.append(_finish(store, recipe, plan, one, composed.text))
     if not drafts:
         base.refused = True
@@ -647,13 +692,68 @@ def _compose(store, recipe: Recipe, plan: Plan, base: Draft, options: DraftOptio
         return base
     first = drafts[0]
     first.alternatives = drafts[1:]
+    first.sheet = _sheet(facts, first.stated, ctx)
     return first
 
 
-def _fact_sheet(store, recipe: Recipe, plan: Plan, most: int = 8) -> str:
-    """The facts a writing model may state (the composer's own picks, best first)."""
-    qvec = np.asarray(store.embeddings.embed_query(plan.query), dtype=np.float32)
-    return fact_sheet(extract_facts(plan.facts, qvec, store.embeddings)[:most])
+def _sheet(facts: list, stated: list[str], ctx: Context, most: int = 8) -> list[str]:
+    """The fact sheet a writing model gets: the composed post's sentences first, then the next facts on topic."""
+    picked = [f for f in facts if f.text in stated] + [f for f in facts if f.text not in stated and f.kind != "step"]
+    lines = []
+    for f in picked:
+        if (r := realise(f, ctx.titles)) is not None:
+            lines.append(r.cited())
+        if len(lines) >= most:
+            break
+    return lines
+
+
+REPAIR = ("Your last draft failed these checks:\n{failures}\nWrite the post again, fixing every one of them. State only "
+          "the facts of the fact sheet, each with its [n]; keep to the voice guide.")
+
+
+# Checks a writer can fix by writing again (an older launch document disagreeing is no fault of the draft's).
+REPAIRABLE = ("length", "cited", "voice", "style", "structure", "steps", "figures", "sources")
+
+
+def _failures(d: Draft) -> list[str]:
+    return [f"- {c.label}: {c.detail}" for c in d.checks if not c.passed and c.name in REPAIRABLE]
+
+
+def _with_model(store, recipe: Recipe, plan: Plan, result: Draft, model: PreparedModel, voice_text: str,
+                options: DraftOptions, on_token) -> Draft:
+    """The model rewrites the composed post for flow, inside its fact sheet and the voice guide; the checks run; one
+    repair round feeds the failures back; if it still fails, the composed version comes first, the model's after it."""
+    composed = _compose(store, recipe, plan, replace(result, model="composed", notices=[COMPOSED_NOTICE] + result.notices),
+                        options)
+    if composed.refused:
+        return composed
+    sheet = "\n".join(f"- {line}" for line in composed.sheet)
+    revising = bool(options.previous and (options.shorten or options.tone))  # shorten / a tone: the draft they asked about
+    rewrite = options if revising else replace(options, composed=composed.body)
+    text, more = write_text(model.chat, recipe, plan, plan.query, voice_text, rewrite, on_token, facts=sheet)
+    if not text:  # the model failed or said nothing: the composed post, and why
+        composed.notices += more
+        return composed
+    written = _finish(store, recipe, plan, replace(result, notices=list(result.notices) + more, stated=composed.stated), text)
+    if _failures(written):
+        again, more = write_text(model.chat, recipe, plan, plan.query, voice_text,
+                                 replace(rewrite, repair=(text, "\n".join(_failures(written)))), None, facts=sheet)
+        if again:
+            written = _finish(store, recipe, plan, replace(result, notices=list(result.notices) + more,
+                                                           stated=composed.stated), again)
+        else:
+            written.notices += more
+    written.notices = model_notice(model.name, bool(written.citations)) + written.notices
+    if not _failures(written):
+        return written
+    failed = "; ".join(c.label.lower() for c in written.checks if not c.passed and c.name in REPAIRABLE)
+    composed.notices.append(Notice("model_failed_checks", f"The writing model's version still failed a check after one "
+                                   f"repair ({failed}), so the version put together from your documents comes first; "
+                                   f"the model's version is offered after it."))
+    written.angle = "The writing model's version (failed a check)"
+    composed.alternatives = [written] + composed.alternatives
+    return composed
 
 
 def draft(
@@ -705,18 +805,12 @@ def draft(
                                          + ", ".join(f"“{t}”" for t in missing) + "."))
             return result
 
-    text = ""
+    options = replace(options, workspace=workspace)
     if model.chat is not None:
-        text, more = write_text(model.chat, recipe, plan, plan.query, voice_text, options, on_token,
-                                facts=_fact_sheet(store, recipe, plan))
-        result.notices += more
-    if not text:
-        result.model = "composed"
-        result.notices = [COMPOSED_NOTICE] + result.notices
-        return _compose(store, recipe, plan, result, options)
-    finished = _finish(store, recipe, plan, result, text)
-    finished.notices = model_notice(model.name, bool(finished.citations)) + finished.notices
-    return finished
+        return _with_model(store, recipe, plan, result, model, voice_text, options, on_token)
+    result.model = "composed"
+    result.notices = [COMPOSED_NOTICE] + result.notices
+    return _compose(store, recipe, plan, result, options)
 
 
 def apply_fix(store, previous: Draft, violation: Violation) -> Draft:

@@ -24,9 +24,9 @@ from ..errors import GroundedError
 from ..ingest.kinds import records
 from ..present import csv_text
 from ..types import Notice
-from .facts import Fact, extract_facts
 from ..workspace.access import User
 from ..workspace.assistants import check_reader
+from .facts import Fact, extract_facts, on_topic, subject_phrase, topic_terms
 from .recipes import Draft, DraftOptions, draft, get_recipe, plan_retrieval
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -37,14 +37,15 @@ _PRONOUN = re.compile(r"^(it|its|it's|they|their|them|this|that|these|those|he|s
 
 @dataclass(frozen=True)
 class Slot:
-    """When the team usually posts: a weekday (0 = Monday) and an hour, UTC; ``posts``: how many dates it came from."""
+    """When the team usually posts: a weekday (0 = Monday), an hour and minute, UTC; ``posts``: how many dates it came from."""
 
     weekday: int = 1
     hour: int = 9
     posts: int = 0
+    minute: int = 0
 
     def describe(self) -> str:
-        when = f"{WEEKDAYS[self.weekday]}s at {self.hour:02d}:00 UTC"
+        when = f"{WEEKDAYS[self.weekday]}s at {self.hour:02d}:{self.minute:02d} UTC"
         return f"{when}, when most of your {self.posts} past posts went out" if self.posts else \
             f"{when} (no post dates in your documents yet, so a common choice)"
 
@@ -73,7 +74,11 @@ class Series:
 
 
 def usual_slot(store, workspace: str, *, user: User | None) -> Slot:
-    """The weekday and hour (UTC) the team posts most often, from its LinkedIn posts' dates."""
+    """The weekday, hour and minute (UTC) the team posts most often, from its LinkedIn posts' dates.
+
+    The minute is the most common one of that weekday and hour (a team that posts at 08:30 gets 08:30); when no
+    minute repeats, the middle one of them.
+    """
     check_reader(store.catalog, workspace, user)
     dated = records(store.catalog, workspace)
     stamps = [dated[r.doc_id].doc_date for r in store.catalog.documents(workspace, status="ready")
@@ -83,13 +88,17 @@ def usual_slot(store, workspace: str, *, user: User | None) -> Slot:
     times = [datetime.fromtimestamp(t, tz=timezone.utc) for t in stamps]
     weekday = Counter(t.weekday() for t in times).most_common(1)[0][0]
     hour = Counter(t.hour for t in times if t.weekday() == weekday).most_common(1)[0][0]
-    return Slot(weekday, hour, len(times))
+    minutes = sorted(t.minute for t in times if t.weekday() == weekday and t.hour == hour)
+    (minute, count), = Counter(minutes).most_common(1)
+    if count == 1 and len(minutes) > 1:
+        minute = minutes[len(minutes) // 2]
+    return Slot(weekday, hour, len(times), minute)
 
 
 def suggested_dates(slot: Slot, n: int, start: date) -> list[datetime]:
     """``n`` dates a week apart on the slot's weekday and hour, the first on or after ``start``."""
     first = start + timedelta(days=(slot.weekday - start.weekday()) % 7)
-    return [datetime(first.year, first.month, first.day, slot.hour, tzinfo=timezone.utc) + timedelta(weeks=i)
+    return [datetime(first.year, first.month, first.day, slot.hour, slot.minute, tzinfo=timezone.utc) + timedelta(weeks=i)
             for i in range(n)]
 
 
@@ -98,10 +107,23 @@ def _same_figures(a: Fact, b: Fact) -> bool:
     return bool(figures(a)) and figures(a) == figures(b)
 
 
-def pick_leads(facts: list[Fact], n: int) -> list[Fact]:
-    """``n`` facts to build posts around: the most relevant of each document in turn, no figure told twice."""
+def _quote_words(f: Fact) -> str:
+    m = re.search(r"[“\"]([^”\"]{12,})[”\"]", f.text)
+    return re.sub(r"\W+", " ", m.group(1).lower()).strip() if m else ""
+
+
+def pick_leads(facts: list[Fact], n: int, topic: str = "") -> list[Fact]:
+    """``n`` facts to build posts around: those on the brief's subject first (facts come most about the topic first),
+    taking documents in turn; no figure, fact or quote told twice."""
     # A fact that starts "Its sales team..." doesn't say whose: a post can't open on it.
     candidates = [f for f in facts if f.kind in _POSTABLE and not _PRONOUN.match(f.text)]
+    subject, _ = topic_terms(topic)
+    if subject and any(f.topic_match > 0 for f in candidates):
+        # then how the stories on the subject came about and what their people said; never an unrelated figure
+        on = [f for f in candidates if f.topic_match > 0]
+        docs = {f.doc_id for f in on}
+        candidates = on + [f for f in candidates if f.topic_match == 0 and f.doc_id in docs
+                            and (f.kind in ("quote", "how") or (f.kind == "figure" and f.relevance >= 0.3))]
     by_doc: dict[str, list[Fact]] = {}
     for f in candidates:  # already most relevant first
         by_doc.setdefault(f.doc_id, []).append(f)
@@ -110,7 +132,8 @@ def pick_leads(facts: list[Fact], n: int) -> list[Fact]:
         for queue in list(by_doc.values()):
             while queue:
                 f = queue.pop(0)
-                if not any(_same_figures(f, p) for p in picked):
+                if not any(_same_figures(f, p) or (_quote_words(f) and _quote_words(f) == _quote_words(p))
+                           or (f.before and (f.before, f.after) == (p.before, p.after)) for p in picked):
                     picked.append(f)
                     break
             if len(picked) >= n:
@@ -138,15 +161,24 @@ def plan_series(store, topic: str, n: int = 4, workspace: str | None = None, fil
                                      "so there is nothing to plan a series from."))
         return series
     qvec = np.asarray(store.embeddings.embed_query(plan.query), dtype=np.float32)
-    leads = pick_leads(extract_facts(plan.facts, qvec, store.embeddings), n)
+    facts = extract_facts(plan.facts, qvec, store.embeddings, topic=plan.query)
+    if not on_topic(facts, plan.query, store.embeddings):
+        series.notices.append(Notice("off_topic", f"None of the chosen documents says anything about “"
+                                     f"{subject_phrase(plan.query) or plan.query}”, so there is no series to plan on it. "
+                                     "Pick other sources or change the topic."))
+        return series
+    leads = pick_leads(facts, n, plan.query)
     if len(leads) < n:
         series.notices.append(Notice("nothing_to_write", f"Your documents hold {len(leads)} different facts on this topic, "
                                      f"so the series has {len(leads)} posts instead of {n}."))
     dates = suggested_dates(slot, len(leads), start or datetime.now(timezone.utc).date() + timedelta(days=1))
+    told: list[str] = []  # facts earlier posts state: no later post states them again
     for i, (lead, when) in enumerate(zip(leads, dates)):
-        one = replace(options, files=files, lead=lead.text, variants=1, angle=i, retrieval=retrieval)
-        series.posts.append(SeriesPost(when, draft(store, "linkedin-post", topic, workspace, one, settings, model=model, user=None),
-                                       lead.text))
+        others = tuple(f.text for f in leads if f is not lead) + tuple(told)
+        one = replace(options, files=files, lead=lead.text, variants=1, angle=i, retrieval=retrieval, exclude=others)
+        post = draft(store, "linkedin-post", topic, workspace, one, settings, model=model, user=None)
+        told += post.stated
+        series.posts.append(SeriesPost(when, post, lead.text))
     return series
 
 
@@ -190,6 +222,16 @@ def _fold(line: str) -> str:
     return "\r\n ".join(out)
 
 
+def summary_of(line: str, most: int = 60) -> str:
+    """A calendar entry's summary: the post's first line, cut after a whole word (with "…") when it runs long."""
+    line = re.sub(r"\s+", " ", line).strip()
+    if len(line) <= most:
+        return line
+    cut = line[: most + 1]
+    head = cut[: cut.rfind(" ")] if " " in cut else line[:most]
+    return head.rstrip(" ,;:-–—") + "…"
+
+
 def series_ics(series: Series, made: datetime | None = None) -> str:
     """The series as an iCalendar file: one 30-minute event per post, its text and sources in the description."""
     stamp = (made or datetime.now(timezone.utc)).strftime("%Y%m%dT%H%M%SZ")
@@ -206,7 +248,7 @@ def series_ics(series: Series, made: datetime | None = None) -> str:
             f"DTSTAMP:{stamp}",
             f"DTSTART:{p.when.strftime('%Y%m%dT%H%M%SZ')}",
             f"DTEND:{(p.when + timedelta(minutes=30)).strftime('%Y%m%dT%H%M%SZ')}",
-            f"SUMMARY:{_ics_text(f'LinkedIn post {n} of {total}: {first[:60]}')}",
+            f"SUMMARY:{_ics_text(f'LinkedIn post {n} of {total}: {summary_of(first)}')}",
             f"DESCRIPTION:{_ics_text(description)}",
             "END:VEVENT",
         ]
