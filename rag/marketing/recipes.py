@@ -651,7 +651,7 @@ def _tag_case(store, workspace: str) -> dict[str, str]:
     from .voice import hashtags_in, style_documents
 
     spellings: dict[str, Counter] = {}
-    for row in style_documents(store, workspace):
+    for row in style_documents(store, workspace, user=None):
         for tag in hashtags_in(document_text(store, row)):
             spellings.setdefault(tag.lower(), Counter())[tag] += 1
     return {low: c.most_common(1)[0][0] for low, c in spellings.items()}
