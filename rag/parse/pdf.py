@@ -502,6 +502,12 @@ def _heading_level(line: str, sized: dict[str, int] | None) -> int:
     return (sized or {}).get(" ".join(line.split())) or _is_heading(line)
 
 
+def _reads_as_prose(line: str, sized: dict[str, int] | None) -> bool:
+    """A line with figures that is no table row: a heading set large, or a sentence ("... up from 1,960.")."""
+    s = " ".join(line.split())
+    return bool(sized and sized.get(s)) or (bool(re.search(r"[.!?]$", s)) and len(_WORDS.findall(s)) >= 4)
+
+
 def _emit_prose(text: str, page_no: int, b: Builder, keep_lines: bool = False, sized: dict[str, int] | None = None) -> None:
     """Paragraphs and headings; with ``keep_lines`` runs of numeric lines stay one row per line."""
     if keep_lines:
@@ -514,7 +520,7 @@ def _emit_prose(text: str, page_no: int, b: Builder, keep_lines: bool = False, s
                 rows.clear()
 
         for line in text.splitlines():
-            if len(_NUMBER.findall(line)) >= 2 and not (sized and sized.get(" ".join(line.split()))):
+            if len(_NUMBER.findall(line)) >= 2 and not _reads_as_prose(line, sized):
                 if prose:
                     _emit_prose("\n".join(prose), page_no, b, sized=sized)
                     prose.clear()
