@@ -204,12 +204,27 @@ def test_a_first_row_like_the_header_is_a_new_header_and_like_the_rows_a_continu
     assert _continued([["Plan", "Seats", "Price"], ["Team", "10", "49"]], previous)[0] == ["Plan", "Seats", "Price"]
 
 
-def test_the_grid_helper_still_draws_the_continuation_fixture(tmp_path):
-    """The continuation tests elsewhere use raw grids; a one-row raw grid continues a raw table too."""
-    first_texts, first_rules = _ruled_table([["Customer", "Before", "After"]] + [[f"Customer {n}", f"{40 + n} days", f"{10 + n} days"] for n in range(1, 13)], 640)
+def test_a_one_row_raw_grid_continues_the_table_above_the_page_break(tmp_path):
+    """As the continuation tests of test_parse_tables.py build them: one row of a raw grid on page 2."""
+    results = [[f"Customer {n}", f"{40 + n} days", f"{10 + n} days"] for n in range(1, 13)]
+    first_texts, first_rules = _ruled_table([["Customer", "Before", "After"], *results], 640)
     second_texts, second_rules = _ruled_table([["Customer 13", "53 days", "23 days"]], 720)
     second_texts.append((72, 600, "All figures were measured by the customers themselves over 2025."))
     path = tmp_path / "results.pdf"
     path.write_bytes(_pdf([first_texts, second_texts], [first_rules, second_rules]))
     unit, _ = _row(parse_file(path), "Customer 13")
     assert "Customer: Customer 13" in unit.scoring_text() and "After: 23 days" in unit.scoring_text()
+
+
+def test_a_short_grid_drawn_as_one_path_is_a_table(tmp_path):
+    """Some producers stroke a whole grid as one path object: the page still counts as ruled."""
+    from rag.bench import documents
+
+    ops = documents._positioned(["Every plan includes email support and unlimited projects.",
+                                 ["Plan", "Users", "Price"], ["Starter", "3 users", "19 EUR"], ["Team", "10 users", "49 EUR"]])
+    strokes = [op[: -len(" S")] for op in ops if op.endswith(" S")]
+    one_path = [op for op in ops if not op.endswith(" S")] + [" ".join(strokes) + " S"]
+    path = tmp_path / "plans.pdf"
+    path.write_bytes(documents._pdf([[]], lambda _lines: one_path))
+    unit, _ = _row(parse_file(path), "Team")
+    assert "Plan: Team" in unit.scoring_text() and "Price: 49 EUR" in unit.scoring_text()

@@ -62,15 +62,10 @@ def may_hold_short_table(text: str, ruled: bool, continuing: bool) -> bool:
 
 
 def has_rules(page) -> bool:
-    """Whether a pdfium page draws any line or box (a ruled table's grid needs at least two)."""
+    """Whether a pdfium page draws any line or box (one path object may hold a whole table's grid)."""
     import pypdfium2.raw as pdfium_c
 
-    count = 0
-    for _obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=2):
-        count += 1
-        if count >= 2:
-            return True
-    return False
+    return next(iter(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=2)), None) is not None
 
 
 def _is_heading(line: str) -> int:
