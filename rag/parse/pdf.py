@@ -4,9 +4,11 @@ Why this path (measured on the 20 SEC 10-Q filings of the Docugami set, see
 README): pypdfium2 reads text layers fast and in reading order, but flattens
 tables into runs of numbers. pdfplumber finds ruled and aligned tables well
 but is slow, so it only runs on pages whose text looks tabular (many lines
-with several numbers). On those pages the table regions become Markdown
-tables and only the text outside them is kept as prose, so figures stay in
-their rows under their column headers. unstructured's own PDF partitioner
+with several numbers), or that draw lines and carry a line or two of figures
+(a short ruled table, or the last rows of a table continued from the page
+before). On those pages the table regions become Markdown tables and only the
+text outside them is kept as prose, so figures stay in their rows under their
+column headers; headings there are found by size as on every other page. unstructured's own PDF partitioner
 is not used: it needs the torch-heavy inference package even for "fast".
 """
 
