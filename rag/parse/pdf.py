@@ -4,9 +4,11 @@ Why this path (measured on the 20 SEC 10-Q filings of the Docugami set, see
 README): pypdfium2 reads text layers fast and in reading order, but flattens
 tables into runs of numbers. pdfplumber finds ruled and aligned tables well
 but is slow, so it only runs on pages whose text looks tabular (many lines
-with several numbers). On those pages the table regions become Markdown
-tables and only the text outside them is kept as prose, so figures stay in
-their rows under their column headers. unstructured's own PDF partitioner
+with several numbers), or that draw lines and carry a line or two of figures
+(a short ruled table, or the last rows of a table continued from the page
+before). On those pages the table regions become Markdown tables and only the
+text outside them is kept as prose, so figures stay in their rows under their
+column headers; headings there are found by size as on every other page. unstructured's own PDF partitioner
 is not used: it needs the torch-heavy inference package even for "fast".
 """
 
@@ -37,8 +39,35 @@ def looks_tabular(text: str) -> bool:
     lines = [line for line in text.splitlines() if line.strip()]
     if len(lines) < 4:
         return False
-    numeric = sum(1 for line in lines if len(_NUMBER.findall(line)) >= 2)
+    numeric = numeric_lines(text)
     return numeric >= 3 and numeric / len(lines) >= 0.2
+
+
+def numeric_lines(text: str) -> int:
+    """How many of the text's lines carry two or more numbers (a table row's figures)."""
+    return sum(1 for line in text.splitlines() if len(_NUMBER.findall(line)) >= 2)
+
+
+SHORT_TABLE_ROWS = 2  # a ruled page with this many lines of figures is looked at for a short table (header + 2 rows)
+
+
+def may_hold_short_table(text: str, ruled: bool, continuing: bool) -> bool:
+    """A page :func:`looks_tabular` passes over that may still hold a short ruled table.
+
+    A table of a header and two rows, or the one or two rows of a table that
+    continues from the page before (``continuing``), has too few lines of
+    figures to look tabular; when the page draws lines (``ruled``), pdfplumber
+    is asked, and only a ruled grid or a continuation is accepted from it
+    (see :func:`_table_page`), so prose with numbers stays prose.
+    """
+    return ruled and numeric_lines(text) >= (1 if continuing else SHORT_TABLE_ROWS)
+
+
+def has_rules(page) -> bool:
+    """Whether a pdfium page draws any line or box (one path object may hold a whole table's grid)."""
+    import pypdfium2.raw as pdfium_c
+
+    return next(iter(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=2)), None) is not None
 
 
 def _is_heading(line: str) -> int:
@@ -264,84 +293,216 @@ def _header_of(rows: list[list]) -> list[str]:
     return cleaned[0] if cleaned else []
 
 
-def _continued(rows: list[list], header: list[str] | None) -> list[list]:
+_YEAR = re.compile(r"^((?i:fy|q[1-4]|h[12])\s*'?)?(19|20)\d\d$|^(?i:fy|q[1-4]|h[12])\s*'?\d\d$")  # "2024", "FY25", "Q1 2026"
+_BARE_NUMBER = re.compile(r"^[-+(]?[$€£¥]?\s?[-+]?\d[\d,.\s]*%?\)?$")  # "412", "£96,000", "68%", "(1,200)"
+
+
+def _kind(cell: str) -> str:
+    """What a cell holds: "" (nothing), "words", "year" (a period heading), "number", or "figure" ("40 minutes")."""
+    if not cell:
+        return ""
+    if not any(ch.isdigit() for ch in cell):
+        return "words"
+    if _YEAR.match(cell):
+        return "year"
+    return "number" if _BARE_NUMBER.match(cell) else "figure"
+
+
+def _body_kinds(rows: list[list]) -> list[set[str]]:
+    """Per column, the kinds of cell (:func:`_kind`) a table's rows under its header hold."""
+    cleaned = tables.clean_rows(tables.split_titles(rows)[1])
+    if len(cleaned) < 2:
+        return []
+    return [{_kind(row[j]) for row in cleaned[1:]} for j in range(len(cleaned[0]))]
+
+
+def _header_of(rows: list[list]) -> list[str]:
+    """A table's header row as cleaned cells (title lines above it left out)."""
+    cleaned = tables.clean_rows(tables.split_titles(rows)[1])
+    return cleaned[0] if cleaned else []
+
+
+def _continued(rows: list[list], previous: dict | None) -> list[list]:
     """``rows`` with the previous page's table header above them when they continue that table.
 
     A table that runs over a page break has its header on the first page only;
     the rows on the next page would otherwise be read with their first row as
-    the header. They continue it when they have as many columns and their first
-    row holds a figure where the header holds words (a header repeated on the
-    new page is its own header, left as it is).
+    the header. ``previous`` is what the table that ended the page before left
+    (:func:`_table_page`): its header and, per column, the kinds of cell its rows
+    hold. The rows continue it when they have as many columns and their first
+    row reads like those rows rather than like the header ("40 minutes" under
+    "2023" is a row; "Plan | Seats | Price" under "Customer | Before | After"
+    is a new table's header). A header repeated on the new page is its own
+    header, left as it is.
     """
+    header = (previous or {}).get("header")
     cleaned = tables.clean_rows(rows)
     if not header or not cleaned or len(cleaned[0]) != len(header) or cleaned[0] == header:
         return rows
+    first = [_kind(cell) for cell in cleaned[0]]
+    like_header = sum(kind == _kind(head) for kind, head in zip(first, header))
+    body = previous.get("kinds") or []
+    like_rows = sum(kind in seen for kind, seen in zip(first, body)) if len(body) == len(first) else 0
     figures = any(any(ch.isdigit() for ch in cell) and not any(ch.isdigit() for ch in head)
                   for cell, head in zip(cleaned[0], header))
-    return [header, *cleaned] if figures else rows
+    return [header, *cleaned] if like_rows > like_header or (like_rows == like_header and figures) else rows
+
+
+COLUMN_TOLERANCE = 0.02  # column edges this close (a share of the page's width) are the same column
+
+
+def _edges(table, width: float) -> list[float]:
+    """A table's column edges, left to right, as shares of the page's width."""
+    columns = [c.bbox for c in table.columns if c.bbox]
+    if not columns:
+        return []
+    return [round(c[0] / width, 4) for c in columns] + [round(columns[-1][2] / width, 4)]
+
+
+def _same_columns(edges: list[float], others: list[float] | None) -> bool:
+    return bool(edges) and bool(others) and len(edges) == len(others) and all(
+        abs(a - b) <= COLUMN_TOLERANCE for a, b in zip(edges, others))
+
+
+MAX_LINES_ABOVE_CONTINUATION = 2  # a continued table opens its page, under at most a caption
+
+
+def _tables_on(plumber_page, page_text: str, furniture: Callable[[list[str]], set[int]], previous: dict,
+               short_only: bool) -> list[tuple[object, list[list], list[float]]]:
+    """The page's usable tables, top to bottom: (pdfplumber table, its rows, its column edges).
+
+    Ruled grids come first; aligned columns between ruled lines only when the
+    page has no grid. A table needs a header and a row, unless it continues the
+    previous page's table (the page's first table, under at most a caption,
+    with that table's columns): then one row is enough. With ``short_only`` (a
+    page that does not look tabular, see :func:`may_hold_short_table`) only a
+    ruled grid or a continuation counts.
+    """
+    width = float(plumber_page.width) or 1.0
+    ruled = plumber_page.find_tables({"vertical_strategy": "lines", "horizontal_strategy": "lines"})
+    found = [(t, True) for t in ruled] or [
+        (t, False) for t in plumber_page.find_tables({"vertical_strategy": "text", "horizontal_strategy": "lines"})]
+    found.sort(key=lambda item: item[0].bbox[1])
+    page_words = {w.lower() for w in _WORDS.findall(page_text)}
+    out = []
+    for n, (t, grid) in enumerate(found):
+        if not t.rows or len(t.rows[0].cells) < 2:
+            continue
+        rows = t.extract()
+        if not _faithful(rows, page_words):
+            continue
+        edges = _edges(t, width)
+        continues = (n == 0 and bool(previous.get("header")) and _same_columns(edges, previous.get("edges"))
+                     and _lines_above(plumber_page, t.bbox[1], furniture) <= MAX_LINES_ABOVE_CONTINUATION)
+        if len(t.rows) < 2 and not continues:
+            continue
+        if short_only and not (grid or continues):
+            continue
+        out.append((t, rows, edges))
+    return out
+
+
+def _lines_above(plumber_page, top: float, furniture: Callable[[list[str]], set[int]]) -> int:
+    """How many lines of text (running headers and footers left out) the page has above ``top``."""
+    if top <= 1:
+        return 0
+    words = plumber_page.crop((0, 0, plumber_page.width, min(top, plumber_page.height))).extract_words()
+    lines = [line for _top, line, _size, _width in _lines(words)]
+    return len(lines) - len(furniture(lines))
 
 
 def _table_page(
     plumber_page, page_no: int, b: Builder, page_text: str, furniture: Callable[[list[str]], set[int]],
-    carry: dict | None = None,
+    carry: dict | None = None, sized: dict[str, int] | None = None, short_only: bool = False,
 ) -> bool:
     """Emit a page's tables as Markdown and its remaining text as prose; False if no usable table.
 
-    ``carry`` holds, from one page to the next, the header of a table that
-    ended its page, so a table continued on this page is read with it.
+    ``carry`` holds, from one page to the next, what a table that ended its
+    page leaves (its header, the kinds of cell its rows hold, its column
+    edges), so a table continued on this page is read with its header.
+    Headings are found as on every page, by their size against the page's
+    body text (the text outside the tables); ``sized`` is pdfium's reading of
+    the whole page (:func:`sized_headings`), used when little text is outside.
     """
     carry = {} if carry is None else carry
-    previous_header, carry["header"] = carry.get("header"), None
-    found = plumber_page.find_tables({"vertical_strategy": "lines", "horizontal_strategy": "lines"})
-    if not found:
-        found = plumber_page.find_tables({"vertical_strategy": "text", "horizontal_strategy": "lines"})
-    page_words = {w.lower() for w in _WORDS.findall(page_text)}
-    extracted = [(t, t.extract()) for t in found if len(t.rows) >= 2 and len(t.rows[0].cells) >= 2]
-    extracted = [(t, rows) for t, rows in extracted if _faithful(rows, page_words)]
+    previous = dict(carry)
+    carry.clear()
+    extracted = _tables_on(plumber_page, page_text, furniture, previous, short_only)
     if not extracted:
         return False
-    found = [t for t, _ in extracted]
     outside = plumber_page
-    for t in found:
+    for t, _rows, _edges_of in extracted:
         outside = outside.outside_bbox(t.bbox)
     # Interleave prose and tables top to bottom.
     items: list[tuple[float, str, object]] = []
-    for t, rows in extracted:
+    for t, rows, edges in extracted:
         if tables.clean_rows(rows):
-            items.append((t.bbox[1], "table", rows))
-    words = outside.extract_words(keep_blank_chars=False, use_text_flow=True)
+            items.append((t.bbox[1], "table", (rows, edges)))
+    words = outside.extract_words(keep_blank_chars=False, use_text_flow=True, extra_attrs=["size"])
     lines = _lines(words)
-    skip = furniture([line for _, line in lines])
-    items += [(top, "line", line) for n, (top, line) in enumerate(lines) if n not in skip]
+    skip = furniture([line for _, line, _, _ in lines])
+    kept = [line for n, line in enumerate(lines) if n not in skip]
+    headings = _sized_lines(kept) if len(kept) >= 3 else (sized or {})
+    items += [(top, "line", line) for top, line, _size, _width in kept]
     items.sort(key=lambda x: x[0])
     prose: list[str] = []
     for n, (_, kind, content) in enumerate(items):
         if kind == "table":
+            rows, edges = content
             first = n <= 2 and all(k == "line" for _, k, _ in items[:n])  # the page's first table, under at most a caption
-            rows = _continued(content, previous_header) if first else content
+            rows = _continued(rows, previous) if first else rows
             # Short lines right above a table are usually its column headings (periods, units):
             # a caption, a paragraph of its own above the table (the table's lines stay a table).
+            # A heading above it stays a heading: the table sits in its section.
             caption: list[str] = []
-            while prose and len(caption) < 3 and len(prose[-1]) < 100 and not _SENTENCE_END.search(prose[-1]):
+            while (prose and len(caption) < 3 and len(prose[-1]) < 100 and not _SENTENCE_END.search(prose[-1])
+                   and not _heading_level(prose[-1], headings)):
                 caption.insert(0, prose.pop())
-            _emit_prose("\n".join(prose), page_no, b, keep_lines=True)
+            _emit_prose("\n".join(prose), page_no, b, keep_lines=True, sized=headings)
             prose.clear()
             b.add("\n\n".join(x for x in ("\n".join(caption), tables.to_markdown(rows)) if x), "table", page_no)
-            carry["header"] = _header_of(rows) if n == len(items) - 1 else None
+            if n == len(items) - 1:
+                carry.update(header=_header_of(rows), kinds=_body_kinds(rows), edges=edges)
         else:
             prose.append(content)
-    _emit_prose("\n".join(prose), page_no, b, keep_lines=True)
+    _emit_prose("\n".join(prose), page_no, b, keep_lines=True, sized=headings)
     return True
 
 
-def _lines(words: list[dict]) -> list[tuple[float, str]]:
-    lines: list[tuple[float, list[str]]] = []
+def _lines(words: list[dict]) -> list[tuple[float, str, float, float]]:
+    """Words grouped into lines: (top, text, type size, width); the size is 0 when the words carry none."""
+    lines: list[tuple[float, list[dict]]] = []
     for w in sorted(words, key=lambda w: (round(w["top"]), w["x0"])):
         if lines and abs(lines[-1][0] - w["top"]) < 3:
-            lines[-1][1].append(w["text"])
+            lines[-1][1].append(w)
         else:
-            lines.append((w["top"], [w["text"]]))
-    return [(top, " ".join(ws)) for top, ws in lines]
+            lines.append((w["top"], [w]))
+    return [(top, " ".join(w["text"] for w in ws), statistics.median(w.get("size", 0) for w in ws),
+             max(w["x1"] for w in ws) - min(w["x0"] for w in ws)) for top, ws in lines]
+
+
+def _sized_lines(lines: list[tuple[float, str, float, float]]) -> dict[str, int]:
+    """:func:`sized_headings` for lines read by pdfplumber (type sizes from the words): {line text: level}."""
+    measured = [(size, width) for _top, _text, size, width in lines if size > 0]
+    if len(measured) < 3:
+        return {}
+    body = _body_size(measured)
+    found: dict[str, int] = {}
+    for _top, text, size, _width in lines:
+        if (level := _size_level(" ".join(text.split()), size, body)):
+            found[" ".join(text.split())] = level
+    return found
+
+
+def _heading_level(line: str, sized: dict[str, int] | None) -> int:
+    """A line's heading level on its page: set larger than the body text, or clearly a heading by its words."""
+    return (sized or {}).get(" ".join(line.split())) or _is_heading(line)
+
+
+def _reads_as_prose(line: str, sized: dict[str, int] | None) -> bool:
+    """A line with figures that is no table row: a heading set large, or a sentence ("... up from 1,960.")."""
+    s = " ".join(line.split())
+    return bool(sized and sized.get(s)) or (bool(re.search(r"[.!?]$", s)) and len(_WORDS.findall(s)) >= 4)
 
 
 def _emit_prose(text: str, page_no: int, b: Builder, keep_lines: bool = False, sized: dict[str, int] | None = None) -> None:
@@ -356,7 +517,7 @@ def _emit_prose(text: str, page_no: int, b: Builder, keep_lines: bool = False, s
                 rows.clear()
 
         for line in text.splitlines():
-            if len(_NUMBER.findall(line)) >= 2:
+            if len(_NUMBER.findall(line)) >= 2 and not _reads_as_prose(line, sized):
                 if prose:
                     _emit_prose("\n".join(prose), page_no, b, sized=sized)
                     prose.clear()
@@ -401,26 +562,42 @@ def sized_headings(textpage) -> dict[str, int]:
         lines.append((char_top - char_bottom, (left, bottom, right, top)))
     if len(lines) < 3:
         return {}
-    # the body size is the size most of the page's width of text is set in (long lines weigh more)
-    by_size = sorted(lines, key=lambda line: line[0])
-    total = sum(rect[2] - rect[0] for _h, rect in by_size)
-    running, body = 0.0, by_size[0][0]
-    for height, rect in by_size:
-        running += rect[2] - rect[0]
-        body = height
-        if running >= total / 2:
-            break
+    body = _body_size([(height, rect[2] - rect[0]) for height, rect in lines])
     found: dict[str, int] = {}
     for height, (left, bottom, right, top) in lines:
         if body <= 0 or height < HEADING_SCALE * body:
             continue
         text = " ".join(textpage.get_text_bounded(left, bottom, right, top).split())
-        words = text.split()
-        if (not text or len(words) > 12 or re.search(r"[.!?;]$", text) or sum(c.isalpha() for c in text) < 3
-                or _FIGURE_LINE.match(text)):
-            continue
-        found[text] = 1 if height >= 1.5 * body else 2
+        if (level := _size_level(text, height, body)):
+            found[text] = level
     return found
+
+
+def _body_size(lines: list[tuple[float, float]]) -> float:
+    """The size most of a page's width of text is set in, from (size, width) per line (long lines weigh more)."""
+    by_size = sorted(lines, key=lambda line: line[0])
+    total = sum(width for _size, width in by_size)
+    running, body = 0.0, by_size[0][0]
+    for size, width in by_size:
+        running += width
+        body = size
+        if running >= total / 2:
+            break
+    return body
+
+
+def _size_level(text: str, size: float, body: float) -> int:
+    """A line's heading level by its size against the body's (1 for the largest sizes, else 2), or 0.
+
+    A short line, clearly larger, that is not a sentence and not a headline
+    figure ("9 min" set large is the figure a caption explains) is a heading.
+    """
+    if body <= 0 or size < HEADING_SCALE * body:
+        return 0
+    if (not text or len(text.split()) > 12 or re.search(r"[.!?;]$", text) or sum(c.isalpha() for c in text) < 3
+            or _FIGURE_LINE.match(text)):
+        return 0
+    return 1 if size >= 1.5 * body else 2
 
 
 def _large_first_line(textpage) -> str | None:
@@ -581,6 +758,7 @@ def _parse_open(pdf, source, path: Path, name: str) -> ParsedDocument:
     sized: list[dict[str, int]] = []
     lines: dict[int, list[positions.PageLine]] = {}
     scans: list[int] = []
+    ruled: set[int] = set()  # pages that draw lines or boxes (a short table needs its grid)
     large_line = None
     for i in range(pages):
         page = pdf[i]
@@ -588,6 +766,8 @@ def _parse_open(pdf, source, path: Path, name: str) -> ParsedDocument:
         raw = textpage.get_text_range()
         texts.append(raw)
         sized.append(sized_headings(textpage))
+        if has_rules(page):
+            ruled.add(i)
         lines[i + 1] = page_lines(page, textpage, raw)
         if is_scan(page, raw):
             scans.append(i)
@@ -615,30 +795,38 @@ def _parse_open(pdf, source, path: Path, name: str) -> ParsedDocument:
     b = Builder(name)
     tabular = [i for i, t in enumerate(texts) if looks_tabular(t) and i not in scans]
     plumber = None
-    if tabular:
-        import pdfplumber
+    plumber_failed = False
 
-        try:
-            plumber = pdfplumber.open(io.BytesIO(source.getvalue()) if isinstance(source, io.BytesIO) else str(path))
-        except Exception:  # noqa: BLE001 - tables are a bonus; the text layer is already read
-            plumber = None
+    def open_plumber():
+        nonlocal plumber, plumber_failed
+        if plumber is None and not plumber_failed:
+            import pdfplumber
+
+            try:
+                plumber = pdfplumber.open(io.BytesIO(source.getvalue()) if isinstance(source, io.BytesIO) else str(path))
+            except Exception:  # noqa: BLE001 - tables are a bonus; the text layer is already read
+                plumber_failed = True
+        return plumber
+
     read_by_ocr: dict[int, float] = {}  # the scanned pages read, with how sure OCR was of them
-    carry: dict = {}  # the header of a table that ended the page before (see _table_page)
+    carry: dict = {}  # what a table that ended the page before left (see _table_page)
     try:
         for i, text in enumerate(texts):
             page_no = i + 1
             if i in scans:
+                carry.clear()
                 if (confidence := _read_scan(pdf, i, page_no, b, unread)) is not None:
                     read_by_ocr[page_no] = confidence
                 continue
             handled = False
-            if plumber is not None and i in tabular:
+            short = i not in tabular and may_hold_short_table(text, i in ruled, bool(carry.get("header")))
+            if (i in tabular or short) and open_plumber() is not None and i < len(plumber.pages):
                 try:
-                    handled = _table_page(plumber.pages[i], page_no, b, text, furniture, carry)
+                    handled = _table_page(plumber.pages[i], page_no, b, text, furniture, carry, sized[i], short_only=short)
                 except Exception:  # noqa: BLE001 - a page pdfplumber can't handle keeps its plain text
                     handled = False
                 finally:
-                    plumber.pages[i].flush_cache() if i < len(plumber.pages) else None
+                    plumber.pages[i].flush_cache()
             if not handled:
                 carry.clear()
                 _emit_prose(text, page_no, b, keep_lines=i in tabular, sized=sized[i])
