@@ -4,8 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 # `make run PORT=8502` serves on another port; GROUNDED_DATA_DIR=/path picks the data folder.
 PORT ?= 8501
-# llama-cpp-python (the built-in offline model) compiles llama.cpp on first install: use every core.
-export CMAKE_BUILD_PARALLEL_LEVEL ?= $(shell nproc 2>/dev/null || echo 2)
+# Every dependency is a prebuilt wheel (the built-in model's llama.cpp comes from xllamacpp's): no compiler needed.
 
 .PHONY: run test test-fast install dev clean
 
@@ -14,12 +13,12 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	@echo "Installing Grounded (the first time compiles the built-in model's llama.cpp: about 5 minutes)..."
+	@echo "Installing Grounded (the first time downloads about 1 GB of prebuilt packages: a minute or two)..."
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	@echo "Installing Grounded with test tools (the first time compiles llama.cpp: about 5 minutes)..."
+	@echo "Installing Grounded with test tools (the first time downloads about 1 GB of prebuilt packages)..."
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
