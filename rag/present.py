@@ -219,6 +219,7 @@ STATUS_LABELS = {"ready": "Ready", "failed": "Failed", "indexing": "Indexing…"
 RESULT_LABELS = {"indexed": "Indexed", "unchanged": "Already up to date", "skipped": "Skipped", "failed": "Could not index"}
 JOB_LABELS = {
     "queued": "Waiting", "reading": "Reading…", "indexing": "Indexing…", **RESULT_LABELS, "cancelled": "Cancelled",
+    "held": "Held until the install is fixed",
 }
 
 

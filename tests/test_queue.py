@@ -294,3 +294,44 @@ def test_deleting_an_assistant_cancels_its_queue_and_nothing_brings_it_back(stor
     assert _run(store) == []
     assert {team.id, other.id}.isdisjoint(store.catalog.workspaces())
     assert queue.get(store.catalog, orphan.job_id).status == "queued"
+
+
+def test_a_file_met_by_an_install_problem_is_held_then_read_once_the_install_is_fixed(store, monkeypatch):
+    """A reader whose module is missing (the parser registry's HTML entry raising ImportError, as trafilatura's
+    does without lxml_html_clean) holds the job with the plain reason, bytes kept; the next start reads it."""
+    from dataclasses import replace
+
+    import rag.parse as parse
+
+    from rag.settings import Limits
+
+    monkeypatch.setattr(store, "settings", replace(store.settings, limits=replace(Limits(), parse_timeout_s=0)))
+    read_html = parse.PARSERS[".html"]
+
+    def without_module(path, name):
+        raise ImportError("lxml.html.clean module is now a separate project lxml_html_clean.")
+
+    monkeypatch.setitem(parse.PARSERS, ".html", without_module)
+    page = b"<html><body><h1>Pricing</h1><p>The Team plan costs 49 dollars a month.</p></body></html>"
+    _queue(store, [("pricing.html", page), *DOCS[:1]])
+    done = {j.name: j for j in _run(store)}
+    held = done["pricing.html"]
+    assert held.status == queue.HELD and held.stored and not held.active
+    assert held.error == "HTML pages can't be read: the module lxml_html_clean is missing; run make install again."
+    assert done["a-launch.md"].status == "indexed"
+    queue.sweep(store)  # a held job's bytes are needed: not swept
+    assert queue.stored_bytes(store, queue.get(store.catalog, held.job_id)) == page
+    (still,) = _run(store)  # a restart (a new indexer) tries it once more; still missing: held again, no loop
+    assert still.job_id == held.job_id and still.status == queue.HELD and still.attempts == 2
+
+    monkeypatch.setitem(parse.PARSERS, ".html", read_html)  # `make install` again, and the app restarts
+    store = _reopen(store)
+    monkeypatch.setattr(store, "settings", replace(store.settings, limits=replace(Limits(), parse_timeout_s=0)))
+    assert queue.release_held(store.catalog) == 1  # what the indexer does as it starts
+    again = queue.get(store.catalog, held.job_id)
+    assert again.status == "queued" and again.error is None
+    (retried,) = _run(store)
+    assert retried.job_id == held.job_id and retried.status == "indexed" and retried.stored is None
+    _whole(store, "pricing.html")
+    store.catalog.close()
+    close_all_indexes()
