@@ -8,6 +8,7 @@ works, and for what doesn't, what is missing and how to fix it.
 from __future__ import annotations
 
 import importlib.util
+import threading
 import time
 
 from ..errors import GroundedError
@@ -53,3 +54,16 @@ def setup_checks(settings) -> list[Check]:
 
 def broken(checks: list[Check]) -> list[Check]:
     return [c for c in checks if c.broken]
+
+
+_cache: tuple[float, list[Check]] | None = None
+_cache_lock = threading.Lock()
+
+
+def recent_setup_checks(settings, max_age_s: float = 600.0, fresh: bool = False) -> list[Check]:
+    """:func:`setup_checks`, reused for ``max_age_s`` (a page shows it on every visit; the install rarely changes)."""
+    global _cache
+    with _cache_lock:
+        if fresh or _cache is None or time.monotonic() - _cache[0] > max_age_s:
+            _cache = (time.monotonic(), setup_checks(settings))
+        return _cache[1]
