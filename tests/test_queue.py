@@ -335,3 +335,35 @@ def test_a_file_met_by_an_install_problem_is_held_then_read_once_the_install_is_
     _whole(store, "pricing.html")
     store.catalog.close()
     close_all_indexes()
+
+
+def test_a_file_uploaded_again_replaces_its_failed_row_and_failures_are_listed_first(store):
+    """The summary counts each document once, as last uploaded: no stale "not indexed" after a good re-upload."""
+    broken = b"%PDF-1.4 this is not really a PDF"
+    _queue(store, [("brochure.pdf", broken), *DOCS[:2]])
+    _run(store)
+    view = jobs.queue_view(store, "default", None)
+    assert [(j.name, j.status) for j in view.problems] == [("brochure.pdf", "failed")]
+
+    from rag.bench.documents import make_pdf
+
+    _queue(store, [("brochure.pdf", make_pdf([["Spring brochure", "The Atlas release ships in March."]]))])
+    _run(store)
+    view = jobs.queue_view(store, "default", None)
+    assert sorted((j.name, j.status) for j in view.jobs) == [
+        ("a-launch.md", "indexed"), ("b-northwind.md", "indexed"), ("brochure.pdf", "indexed")]
+    assert view.problems == []
+    assert len(queue.jobs(store.catalog, workspace="default")) == 4  # the history stays; the view shows the latest
+
+
+def test_an_earlier_job_still_to_do_stays_listed_beside_the_newer_one():
+    from rag.workspace.jobs import latest_per_document
+
+    def job(job_id, status):
+        return queue.Job(job_id=job_id, batch="b", workspace="default", name="a.md", upload="a.md", stored=None,
+                         size=1, chunking="{}", kind=None, force=0, status=status, error=None, doc_id=None, chunks=0,
+                         pages=None, queued_by="", origin="upload", queued=0.0, started=None, finished=None, seconds=None,
+                         attempts=0, dismissed=0)
+
+    assert [j.job_id for j in latest_per_document([job(1, "failed"), job(2, "indexed")])] == [2]
+    assert [j.job_id for j in latest_per_document([job(1, "queued"), job(2, "queued")])] == [1, 2]
