@@ -133,7 +133,8 @@ def test_upload_then_ask_shows_answer_with_citation(app):
     rows = _queue_rows(app)  # each document's result stays listed until dismissed
     assert rows["northwind.md"]["Status"] == "Indexed" and rows["northwind.md"]["Passages"] >= 1, rows
     assert rows["x.exe"]["Status"] == "Skipped" and "aren't supported" in rows["x.exe"]["Note"], rows
-    assert "2 indexed" in app.warning[0].value and "1 not indexed" in app.warning[0].value
+    assert "2 indexed" in app.warning[-1].value and "1 not indexed" in app.warning[-1].value  # the summary, below
+    assert "x\\.exe" in app.warning[0].value  # the failures, above the table
 
     _ask(app, "How long did onboarding take for Northwind?")
     _no_exceptions(app)
