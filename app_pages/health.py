@@ -11,6 +11,7 @@ from app_pages._common import (
     managed_by,
     store_or_stop,
 )
+from rag.answer.setup import broken, recent_setup_checks
 from rag.present import escape_markdown as md
 from rag.workspace.access import can_manage
 from rag.workspace.health import CHECK_TITLES, Finding, apply_fix, check_health
@@ -28,6 +29,29 @@ st.caption(
 if flash := st.session_state.pop("health-flash", None):
     st.toast(md(flash), icon=":material/check_circle:")  # it names files
 
+
+
+def _setup_panel() -> None:
+    """Setup: each reader and model of this install, working or what to do; open by itself when something is broken."""
+    fresh = st.session_state.pop("setup-fresh", False)
+    checks = recent_setup_checks(store.settings, fresh=fresh)
+    problems = broken(checks)
+    if problems:
+        st.error("This install is missing something, so some files can't be read (they wait, and are read once "
+                 "it is fixed and the app restarted): " + " ".join(md(c.problem) for c in problems),
+                 icon=":material/build:")
+    with st.expander("Setup: readers and models" + (" (needs a fix)" if problems else ""), expanded=bool(problems),
+                     icon=":material/build:"):
+        for check in checks:
+            mark = ":green[:material/check_circle:]" if check.ok else (
+                ":gray[:material/info:]" if check.optional else ":red[:material/error:]")
+            st.markdown(f"{mark} **{md(check.name)}**" + (f": {md(check.problem)}" if check.problem else ""))
+        if st.button("Check again", icon=":material/refresh:", key="setup-check-again"):
+            st.session_state["setup-fresh"] = True
+            st.rerun()
+
+
+_setup_panel()
 report = None
 with friendly_errors("check the knowledge base"):
     report = check_health(store, assistant.id, user)

@@ -82,7 +82,7 @@ if submitted and uploads:
 def _summary(finished: list) -> None:
     """What became of the listed documents, once none is left to do."""
     counts = {s: sum(j.status == s for j in finished) for s in JOB_LABELS}
-    problems = counts["failed"] + counts["skipped"]
+    problems = counts["failed"] + counts["skipped"] + counts["held"]
     parts = [f"{counts['indexed']} indexed"]
     if counts["unchanged"]:
         parts.append(f"{counts['unchanged']} already up to date")
@@ -95,6 +95,9 @@ def _summary(finished: list) -> None:
         st.warning(summary, icon=":material/warning:")
     else:
         st.success(summary + " You can ask about them on the Chat page.", icon=":material/check_circle:")
+
+
+PROBLEMS_SHOWN = 10
 
 
 def _queue_panel() -> None:
@@ -114,6 +117,12 @@ def _queue_panel() -> None:
         st.progress(progress.done / progress.total, text=f"Indexing {min(progress.done + 1, progress.total)} of {progress.total}{left}")
         st.caption("You can leave this page or close the tab: indexing goes on, and each document can be asked about "
                    "as soon as it is done.")
+    if view.problems:  # above the table, not below its fold
+        shown = view.problems[:PROBLEMS_SHOWN]
+        more = len(view.problems) - len(shown)
+        st.warning(f"{plural(len(view.problems), 'document')} not indexed:\n\n"
+                   + "\n".join(f"- **{md(j.name)}**: {md(j.error or JOB_LABELS[j.status])}" for j in shown)
+                   + (f"\n- …and {more} more (see the table)" if more else ""), icon=":material/warning:")
     st.dataframe(
         [{"Document": j.name, "Status": JOB_LABELS[j.status], "Passages": j.chunks if j.status in ("indexed", "unchanged") else None,
           "Note": j.error or ""} for j in view.jobs],

@@ -20,7 +20,9 @@ from rag.present import (
     CHUNK_LABELS,
     MODEL_LABELS,
     RETRIEVAL_LABELS,
+    code_span,
     duration_words,
+    home_path,
     mask_secret,
     plural,
 )
@@ -95,7 +97,7 @@ def connect_writing_model(store, user) -> None:
             forget_connection(store, user, provider)
             st.session_state["flash"] = f"{PROVIDER_LABELS[provider]} disconnected."
             st.rerun()
-    protected = "GROUNDED_SECRET_KEY" if store.base_settings.secret_key else f"`{md(str(store.base_settings.key_file))}`"
+    protected = "GROUNDED_SECRET_KEY" if store.base_settings.secret_key else code_span(home_path(store.base_settings.key_file))
     st.caption(f"Saved keys are encrypted with a secret kept outside the data folder ({protected}), so a copy of the "
                "data folder can't reveal them. They are shown only masked and never written to logs or exports.")
 # --- end of Connect a writing model ---

@@ -87,6 +87,9 @@ def _parser() -> argparse.ArgumentParser:
 
     hp = sub.add_parser("hash-password", help="make a sign-in line for .streamlit/secrets.toml's [users] table")
     hp.add_argument("user", help="the user name people sign in with")
+
+    sub.add_parser("doctor", parents=[common],
+                   help="check this install: every reader, the search model, the built-in model (exit 1 if broken)")
     return p
 
 
@@ -277,6 +280,22 @@ def cmd_hash_password(args) -> int:
     print("# add under [users] in .streamlit/secrets.toml:")
     print(f"{json.dumps(args.user)} = {json.dumps(hash_password(password))}")
     return 0
+
+
+def cmd_doctor(args) -> int:
+    """Each reader and model: works, or what is missing and how to fix it. Exit 1 when something is broken."""
+    from .answer.setup import broken, setup_checks
+
+    checks = setup_checks(Settings.load(args.data_dir))
+    if args.json:
+        _print({"ok": not broken(checks), "checks": [c.as_dict() for c in checks]})
+    else:
+        for check in checks:
+            mark = "ok  " if check.ok else ("note" if check.optional else "FAIL")
+            print(f"{mark}  {check.name}" + (f": {check.problem}" if check.problem else ""))
+        print("Everything needed works." if not broken(checks) else
+              f"{len(broken(checks))} part(s) of this install are broken: files of those types wait until it is fixed.")
+    return 1 if broken(checks) else 0
 
 
 def _chunking(args, base: ChunkSettings) -> ChunkSettings | None:
@@ -825,6 +844,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_bench(args)
     if args.command == "hash-password":  # needs no data folder
         return cmd_hash_password(args)
+    if args.command == "doctor":  # the install, not the data: works while the app runs too
+        return cmd_doctor(args)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     from .errors import IndexLocked
     from .ingest.recovery import open_store

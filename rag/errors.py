@@ -31,6 +31,14 @@ class BrokenFile(GroundedError):
     """The file is damaged or not what its name says."""
 
 
+class SetupProblem(GroundedError):
+    """This install lacks something a reader or model needs (a Python module, system data): not the file's fault.
+
+    The message names what is missing and how to fix it; a document that met it waits to be read again
+    once the install is fixed (rag/ingest/queue.py), and ``grounded doctor`` and the Health page list it.
+    """
+
+
 class FileTooLarge(GroundedError):
     """The file exceeds a configured limit."""
 

@@ -90,6 +90,23 @@ def escape_markdown(text: str) -> str:
     return neutralise(text)
 
 
+def home_path(path) -> str:
+    """A path as people write it: under the home folder as ``~/...``."""
+    from pathlib import Path
+
+    path, home = Path(path).expanduser(), Path.home()
+    return f"~/{path.relative_to(home).as_posix()}" if path.is_relative_to(home) and path != home else str(path)
+
+
+def code_span(text: str) -> str:
+    """``text`` as a Markdown code span, shown exactly as it is (a path, a command): inside one, backslash
+    escapes are printed, not resolved, so the text is fenced by more backticks than it holds in a row instead."""
+    text = " ".join(text.splitlines())  # a code span is one line
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") or (text.startswith(" ") and text.endswith(" ")) else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
 # A spreadsheet runs a cell that starts with one of these as a formula (=HYPERLINK(...), +cmd|..., @SUM);
 # full-width and small forms (＝ ＋ － ＠ ﹦ ...) fold to them under NFKC and some spreadsheets accept them too.
 _FORMULA_START = frozenset("=+-@\t\r\n\u2212")
@@ -219,6 +236,7 @@ STATUS_LABELS = {"ready": "Ready", "failed": "Failed", "indexing": "Indexing…"
 RESULT_LABELS = {"indexed": "Indexed", "unchanged": "Already up to date", "skipped": "Skipped", "failed": "Could not index"}
 JOB_LABELS = {
     "queued": "Waiting", "reading": "Reading…", "indexing": "Indexing…", **RESULT_LABELS, "cancelled": "Cancelled",
+    "held": "Held until the install is fixed",
 }
 
 

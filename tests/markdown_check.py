@@ -54,3 +54,14 @@ def live_parts(markdown: str) -> list[str]:
     found += [f"tag {m.group(0)}" for m in re.finditer(r"<(a|img)\b[^>]*>", html)]
     found += [f"GFM autolink in {run!r}" for run in _merged_text_runs(tokens) if _GFM_AUTOLINK.search(run)]
     return found
+
+
+def shown_text(markdown: str) -> str:
+    """The text a reader sees once ``markdown`` is rendered: escapes resolved, code spans as their content."""
+    parts = []
+    for token in _walk(_RENDERER.parse(markdown)):
+        if token.type in ("text", "text_special", "code_inline"):
+            parts.append(token.content)
+        elif token.type in ("softbreak", "hardbreak"):
+            parts.append("\n")
+    return "".join(parts)

@@ -133,7 +133,8 @@ def test_upload_then_ask_shows_answer_with_citation(app):
     rows = _queue_rows(app)  # each document's result stays listed until dismissed
     assert rows["northwind.md"]["Status"] == "Indexed" and rows["northwind.md"]["Passages"] >= 1, rows
     assert rows["x.exe"]["Status"] == "Skipped" and "aren't supported" in rows["x.exe"]["Note"], rows
-    assert "2 indexed" in app.warning[0].value and "1 not indexed" in app.warning[0].value
+    assert "2 indexed" in app.warning[-1].value and "1 not indexed" in app.warning[-1].value  # the summary, below
+    assert "x\\.exe" in app.warning[0].value  # the failures, above the table
 
     _ask(app, "How long did onboarding take for Northwind?")
     _no_exceptions(app)
@@ -319,7 +320,9 @@ def test_failed_upload_says_why_in_plain_words(app):
     assert rows["broken.pdf"]["Status"] == "Could not index" and rows["broken.pdf"]["Note"], rows
     assert rows["empty.txt"]["Status"] == "Could not index" and "empty" in rows["empty.txt"]["Note"].lower(), rows
     assert "Traceback" not in _texts(app) + " ".join(r["Note"] for r in rows.values())
-    assert "2 not indexed" in app.warning[0].value
+    assert any("2 not indexed" in w.value for w in app.warning)
+    (listed,) = [w.value for w in app.warning if "2 documents not indexed" in w.value]  # above the table, with why
+    assert "broken\\.pdf" in listed and "This file is empty" in listed
 
 
 def test_upload_without_files_says_what_to_do(app):
@@ -399,6 +402,19 @@ def test_settings_model_choice_and_keys_never_shown_in_full(app, monkeypatch):
     _button(app, "Save").click().run()
     _no_exceptions(app)
     assert any("Enter your server's address" in w.value for w in app.warning)
+
+
+def test_settings_shows_where_the_key_is_kept_as_a_plain_path(app, monkeypatch):
+    """A code span prints backslash escapes: the path reads ~/.config/grounded/secret.key, not ~/\\.config/..."""
+    from tests.markdown_check import shown_text
+
+    monkeypatch.delenv("GROUNDED_SECRET_KEY", raising=False)
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    app.run()
+    app.switch_page("app_pages/settings.py").run()
+    _no_exceptions(app)
+    (caption,) = [c.value for c in app.caption if "Saved keys are encrypted" in c.value]
+    assert "(~/.config/grounded/secret.key)" in shown_text(caption), caption
 
 
 def test_settings_openai_without_key_warns(app):

@@ -191,3 +191,32 @@ def test_no_csv_cell_starts_a_formula(rows):
         for cell in row:
             first = cell.lstrip(" ")[:1]
             assert not first or first not in "=+-@\t\r\n＝＋－＠﹦\u2212", (cell, row)
+
+
+@pytest.mark.parametrize("text", ["~/.config/grounded/secret.key", r"C:\Users\ana\grounded\secret.key",
+                                  "/srv/a`b``c/secret.key", "`starts with a tick", "*not* [a](link) www.x.com"])
+def test_a_code_span_shows_the_text_exactly(text):
+    from rag.present import code_span
+    from tests.markdown_check import shown_text
+
+    assert shown_text(code_span(text)) == text
+    assert live_parts(code_span(text)) == []
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=40))
+@settings(max_examples=200, deadline=None)
+def test_any_path_in_a_code_span_is_shown_as_it_is(text):
+    from rag.present import code_span
+    from tests.markdown_check import shown_text
+
+    assert shown_text(code_span(text)) == " ".join(text.splitlines()) or text.strip() == ""
+
+
+def test_a_path_under_home_is_written_with_a_tilde():
+    from pathlib import Path
+
+    from rag.present import home_path
+
+    assert home_path(Path.home() / ".config" / "grounded" / "secret.key") == "~/.config/grounded/secret.key"
+    assert home_path("~/.config/grounded/secret.key") == "~/.config/grounded/secret.key"
+    assert home_path("/etc/grounded/secret.key") == "/etc/grounded/secret.key"

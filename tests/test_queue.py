@@ -294,3 +294,76 @@ def test_deleting_an_assistant_cancels_its_queue_and_nothing_brings_it_back(stor
     assert _run(store) == []
     assert {team.id, other.id}.isdisjoint(store.catalog.workspaces())
     assert queue.get(store.catalog, orphan.job_id).status == "queued"
+
+
+def test_a_file_met_by_an_install_problem_is_held_then_read_once_the_install_is_fixed(store, monkeypatch):
+    """A reader whose module is missing (the parser registry's HTML entry raising ImportError, as trafilatura's
+    does without lxml_html_clean) holds the job with the plain reason, bytes kept; the next start reads it."""
+    from dataclasses import replace
+
+    import rag.parse as parse
+
+    from rag.settings import Limits
+
+    monkeypatch.setattr(store, "settings", replace(store.settings, limits=replace(Limits(), parse_timeout_s=0)))
+    read_html = parse.PARSERS[".html"]
+
+    def without_module(path, name):
+        raise ImportError("lxml.html.clean module is now a separate project lxml_html_clean.")
+
+    monkeypatch.setitem(parse.PARSERS, ".html", without_module)
+    page = b"<html><body><h1>Pricing</h1><p>The Team plan costs 49 dollars a month.</p></body></html>"
+    _queue(store, [("pricing.html", page), *DOCS[:1]])
+    done = {j.name: j for j in _run(store)}
+    held = done["pricing.html"]
+    assert held.status == queue.HELD and held.stored and not held.active
+    assert held.error == "HTML pages can't be read: the module lxml_html_clean is missing; run make install again."
+    assert done["a-launch.md"].status == "indexed"
+    queue.sweep(store)  # a held job's bytes are needed: not swept
+    assert queue.stored_bytes(store, queue.get(store.catalog, held.job_id)) == page
+    (still,) = _run(store)  # a restart (a new indexer) tries it once more; still missing: held again, no loop
+    assert still.job_id == held.job_id and still.status == queue.HELD and still.attempts == 2
+
+    monkeypatch.setitem(parse.PARSERS, ".html", read_html)  # `make install` again, and the app restarts
+    store = _reopen(store)
+    monkeypatch.setattr(store, "settings", replace(store.settings, limits=replace(Limits(), parse_timeout_s=0)))
+    assert queue.release_held(store.catalog) == 1  # what the indexer does as it starts
+    again = queue.get(store.catalog, held.job_id)
+    assert again.status == "queued" and again.error is None
+    (retried,) = _run(store)
+    assert retried.job_id == held.job_id and retried.status == "indexed" and retried.stored is None
+    _whole(store, "pricing.html")
+    store.catalog.close()
+    close_all_indexes()
+
+
+def test_a_file_uploaded_again_replaces_its_failed_row_and_failures_are_listed_first(store):
+    """The summary counts each document once, as last uploaded: no stale "not indexed" after a good re-upload."""
+    broken = b"%PDF-1.4 this is not really a PDF"
+    _queue(store, [("brochure.pdf", broken), *DOCS[:2]])
+    _run(store)
+    view = jobs.queue_view(store, "default", None)
+    assert [(j.name, j.status) for j in view.problems] == [("brochure.pdf", "failed")]
+
+    from rag.bench.documents import make_pdf
+
+    _queue(store, [("brochure.pdf", make_pdf([["Spring brochure", "The Atlas release ships in March."]]))])
+    _run(store)
+    view = jobs.queue_view(store, "default", None)
+    assert sorted((j.name, j.status) for j in view.jobs) == [
+        ("a-launch.md", "indexed"), ("b-northwind.md", "indexed"), ("brochure.pdf", "indexed")]
+    assert view.problems == []
+    assert len(queue.jobs(store.catalog, workspace="default")) == 4  # the history stays; the view shows the latest
+
+
+def test_an_earlier_job_still_to_do_stays_listed_beside_the_newer_one():
+    from rag.workspace.jobs import latest_per_document
+
+    def job(job_id, status):
+        return queue.Job(job_id=job_id, batch="b", workspace="default", name="a.md", upload="a.md", stored=None,
+                         size=1, chunking="{}", kind=None, force=0, status=status, error=None, doc_id=None, chunks=0,
+                         pages=None, queued_by="", origin="upload", queued=0.0, started=None, finished=None, seconds=None,
+                         attempts=0, dismissed=0)
+
+    assert [j.job_id for j in latest_per_document([job(1, "failed"), job(2, "indexed")])] == [2]
+    assert [j.job_id for j in latest_per_document([job(1, "queued"), job(2, "queued")])] == [1, 2]

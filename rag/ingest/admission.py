@@ -32,6 +32,7 @@ class FileResult:
     doc_id: str | None = None
     pages: int | None = None
     seconds: float = 0.0
+    setup: bool = False  # failed because the install lacks something (SetupProblem): read again once it is fixed
 
     def as_dict(self) -> dict:
         return {"path": self.path, "status": self.status, "chunks": self.chunks, "error": self.error}

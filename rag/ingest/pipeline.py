@@ -26,12 +26,13 @@ import tempfile
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
 from .. import parse
 from ..catalog import DocumentRow
-from ..errors import EmptyDocument, GroundedError, NotFound, TooMuchWork, UnsupportedFile
+from ..errors import EmptyDocument, GroundedError, NotFound, SetupProblem, TooMuchWork, UnsupportedFile
 from ..index.sparse import document_vector
 from ..names import document_about
 from ..parse import containers, linkedin
@@ -161,6 +162,9 @@ def ingest_bytes(
                 c.date = stated_date or (existing.uploaded if existing else now)
             _store_chunks(store, workspace, chunks, version, title)
             about = document_about(name, title, [c.text for c in chunks])
+        except SetupProblem as err:  # the install's fault, not the file's: the queue holds it for another try
+            with store.write_lock:
+                return replace(_fail(store, doc_id, existing, name, str(err), started), setup=True)
         except UnsupportedFile as err:  # nothing in it we can read (an image without text, no OCR installed)
             with store.write_lock:
                 return _fail(store, doc_id, existing, name, str(err), started, status="skipped")

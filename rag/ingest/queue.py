@@ -64,8 +64,11 @@ from ..parse.containers import Expansion
 from .pipeline import display_name, iter_files, open_upload, problem_result, upload_estimate_refusal, upload_refusal, what_of
 from .workload import Allowance, passages_per_second
 
-JobStatus = Literal["queued", "reading", "indexing", "indexed", "unchanged", "skipped", "failed", "cancelled"]
+JobStatus = Literal["queued", "reading", "indexing", "indexed", "unchanged", "skipped", "failed", "cancelled", "held"]
 ACTIVE: tuple[JobStatus, ...] = ("queued", "reading", "indexing")
+# Read failed because the install lacks something (rag.errors.SetupProblem): the bytes are kept and the
+# job goes back to the queue when the indexer next starts (after `make install`, the app restarts).
+HELD: JobStatus = "held"
 QUEUE_FOLDER = "queue"
 OWNER_STALE_S = 15.0  # an owner whose heartbeat (every 2 s) is older than this is gone
 RATE_SAMPLE = 50  # recent indexed jobs the time-left estimate learns from
@@ -471,6 +474,8 @@ def finish(folder, job: Job, result: FileResult) -> Job:
     document was ready, before this row was updated) finds it "unchanged"; it is reported as what it
     was for the person who queued it: indexed.
     """
+    if result.setup:
+        return _hold(folder, job, result)
     status = result.status
     if status == "unchanged" and job.attempts > 1 and result.doc_id:
         document = folder.catalog.get(result.doc_id)
@@ -592,6 +597,22 @@ def owner(catalog: Catalog) -> Owner | None:
     return found if found is not None and found.alive() else None
 
 
+def _hold(folder, job: Job, result: FileResult) -> Job:
+    """Keep a job whose reading failed for want of something in the install, bytes and all, to retry it later."""
+    now = time.time()
+    rows = folder.catalog.query(
+        "UPDATE jobs SET status = ?, error = ?, doc_id = ?, finished = ?, seconds = ? WHERE job_id = ? RETURNING *",
+        (HELD, result.error, result.doc_id, now, now - (job.started or now), job.job_id),
+    )
+    return _job(rows[0]) if rows else replace(job, status=HELD, error=result.error, doc_id=result.doc_id, finished=now)
+
+
+def release_held(catalog: Catalog) -> int:
+    """Queue again every job held for an install problem (the install may be fixed now); returns how many."""
+    return len(catalog.query("UPDATE jobs SET status = 'queued', error = NULL, finished = NULL "
+                             "WHERE status = ? AND stored IS NOT NULL RETURNING job_id", (HELD,)))
+
+
 def take_ownership(folder, label: str, token: str) -> bool:
     """Become the one worker of this folder's queue, unless another live one is; True if we are now.
 
@@ -610,6 +631,7 @@ def take_ownership(folder, label: str, token: str) -> bool:
         )
         if current is None or current.token != token:
             catalog.execute("UPDATE jobs SET status = 'queued' WHERE status IN ('reading', 'indexing')")
+            release_held(catalog)
     sweep(folder)
     return True
 
@@ -633,7 +655,7 @@ def sweep(folder) -> int:
     if not root.is_dir():
         return 0
     needed = {r["stored"] for r in folder.catalog.query(
-        f"SELECT stored FROM jobs WHERE stored IS NOT NULL AND status IN ({_marks(len(ACTIVE))})", ACTIVE)}
+        f"SELECT stored FROM jobs WHERE stored IS NOT NULL AND status IN ({_marks(len(ACTIVE) + 1)})", (*ACTIVE, HELD))}
     removed = 0
     for batch_dir in root.iterdir():
         writer = batch_dir.name.rpartition(_PID_SEP)[2]

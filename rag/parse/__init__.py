@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from ..errors import BrokenFile, EmptyDocument, FileTooLarge, GroundedError, UnsupportedFile
+from ..errors import BrokenFile, EmptyDocument, FileTooLarge, GroundedError, SetupProblem, UnsupportedFile
 from ..settings import Limits
 from ..types import ParsedDocument
 from . import archive
@@ -127,6 +127,10 @@ def parse_file(path: Path, display_name: str | None = None, max_chars: int | Non
         raise
     except MemoryError as err:
         raise FileTooLarge("Reading this file needed more memory than the limit allows. Split it into smaller files.") from err
+    except ImportError as err:  # the install lacks a module this reader needs: not the file's fault
+        from .setup import missing_module_message, reader_family
+
+        raise SetupProblem(missing_module_message(reader_family(suffix), err)) from err
     except Exception as err:  # noqa: BLE001 - library errors become one plain message
         raise BrokenFile(f"This file is damaged or in an unexpected format and couldn't be read ({type(err).__name__}).") from err
     finally:

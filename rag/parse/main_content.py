@@ -137,12 +137,16 @@ class MainContent:
 
 
 def find_main_content(html: str) -> MainContent | None:
-    """The page's main content, or None when the extractor finds none (then the whole page is read)."""
-    import trafilatura
+    """The page's main content, or None when the extractor finds none (then the whole page is read).
 
+    A missing module (trafilatura, or lxml_html_clean that jusText imports through lxml.html.clean)
+    is an install problem, raised as :class:`~rag.errors.SetupProblem`, never read past silently.
+    """
     # It warns about ordinary pages ("discarding data: None"); the fallback below covers them.
     logging.getLogger("trafilatura").setLevel(logging.ERROR)
     try:
+        import trafilatura
+
         text = trafilatura.extract(
             html,
             output_format="txt",
@@ -154,6 +158,11 @@ def find_main_content(html: str) -> MainContent | None:
             deduplicate=False,
             with_metadata=False,
         )
+    except ImportError as err:
+        from ..errors import SetupProblem
+        from .setup import missing_module_message
+
+        raise SetupProblem(missing_module_message("HTML pages", err)) from err
     except Exception:  # noqa: BLE001 - the extractor is a refinement: without it the whole page is read
         logger.warning("main-content extraction failed; reading the whole page", exc_info=True)
         return None

@@ -57,11 +57,29 @@ class QueueView:
     def finished(self) -> list[Job]:
         return [j for j in self.jobs if not j.active]
 
+    @property
+    def problems(self) -> list[Job]:
+        """Documents not indexed, with why (failed, held for an install fix, skipped): listed before the table."""
+        return [j for j in self.jobs if j.status in ("failed", queue.HELD, "skipped")]
+
+
+def latest_per_document(jobs: list[Job]) -> list[Job]:
+    """Each document's newest job: a file uploaded again replaces what its earlier upload gave (a failure, say).
+
+    An earlier job still to do stays listed (it can be cancelled); only finished ones are replaced.
+    """
+    newest: dict[str, Job] = {}
+    for job in jobs:
+        if job.name not in newest or job.job_id > newest[job.name].job_id:
+            newest[job.name] = job
+    return [j for j in jobs if j.active or newest[j.name] is j]
+
 
 def queue_view(folder, assistant_id: str, user: User | None) -> QueueView:
-    """An assistant's queue with file names, for someone who manages it."""
+    """An assistant's queue with file names, for someone who manages it; each document once, as last queued."""
     assistant = get_assistant(folder.catalog, assistant_id, user, manage=True)
-    return QueueView(queue.jobs(folder.catalog, workspace=assistant.id), queue.progress(folder.catalog, assistant.id))
+    listed = latest_per_document(queue.jobs(folder.catalog, workspace=assistant.id))
+    return QueueView(listed, queue.progress(folder.catalog, assistant.id))
 
 
 def queue_progress(folder, assistant_id: str, user: User | None) -> QueueProgress:
