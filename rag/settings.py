@@ -124,7 +124,7 @@ class Settings:
     openai_api_key: str | None = field(default=None, repr=False)
     embedding: str = "minilm"  # "minilm" (offline, default) or "openai"
     openai_embedding_model: str = "text-embedding-3-small"
-    embed_batch_tokens: int = 256  # padded word pieces per embedding batch: fastest of 128-2,048 (README, Benchmarks)
+    embed_batch_tokens: int = 256  # padded word pieces per embedding batch: fastest of 128-2,048 (docs/benchmarks.md)
     # Passages a workspace holds before its dense search uses an approximate index (HNSW over
     # int8 vectors, rescored); below this it is exact. Measured in ``grounded bench query`` (README).
     approximate_from: int = 20_000

@@ -176,7 +176,7 @@ def test_look_alike_marketing_and_help_center_lines_pass(text):
 
 
 def test_the_held_apart_split_stays_above_its_measured_floor():
-    """A floor, not a target: 78% recall and 1 of 68 look-alikes flagged when measured (see the README)."""
+    """A floor, not a target: 78% recall and 1 of 68 look-alikes flagged when measured (see docs/security.md)."""
     held = families_result()["held_apart"]
     assert held["recall"] >= 0.70 and held["false_alarms"] <= 2, held["by_family"]
 

@@ -12,7 +12,7 @@ Why through the owner, rather than a read path of the command's own:
   folder lock); reading beside it would mean copying the index for every command.
 - The owner has the embedding model loaded and the shards open; the command skips loading them,
   so a search through the app answers faster than ``grounded search`` opening a free folder itself
-  (figures in the README).
+  (figures in docs/benchmarks.md).
 - Both processes already share the catalog safely (SQLite in WAL mode): no port, socket or
   credentials to add, and nothing that another user on the machine could reach that they couldn't
   already read in the data folder.

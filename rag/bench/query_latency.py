@@ -11,7 +11,7 @@ dimensions (:data:`LATENT`), plus a little noise in all 384. Random unit
 vectors would not do: any two of them are nearly orthogonal, which no
 embedding model produces and which defeats any graph index (recall@10 0.10
 at 100,000 in a trial). The spread is calibrated on real MiniLM passages
-(README, Benchmarks). Each chunk also has a kind, a date and a file, so
+(docs/benchmarks.md). Each chunk also has a kind, a date and a file, so
 filtered queries can be measured.
 
 The index is built in a child process through ``Index.upsert``, then
@@ -62,7 +62,7 @@ WORDS_PER_CHUNK = 160
 CHUNKS_PER_DOC = 20
 # Calibrated on MiniLM passages of SciFact (9,074) and its claims as queries: local intrinsic
 # dimension 20.8 and relative contrast 1.57 there, 22.7 and 1.58 here at the same size; nearest
-# neighbour's cosine 0.64 and tenth's 0.48 there, 0.60 and 0.49 here (README, Benchmarks).
+# neighbour's cosine 0.64 and tenth's 0.48 there, 0.60 and 0.49 here (docs/benchmarks.md).
 LATENT = 32  # dimensions the dense vectors really vary in
 TOPICS = 1024  # centres they gather around
 TOPIC_SPREAD = 1.0  # spread around a centre, against centres spread 1.0 (in the latent space)

@@ -29,7 +29,7 @@ PAYLOAD_KEYWORDS = ("doc_id", "version", "kind", "file")  # payload indexes, bot
 # ``Settings.approximate_from`` passages its dense vectors get an HNSW graph, searched over
 # int8 copies of the vectors kept in memory, and the best candidates are rescored with the
 # full vectors (read from disk). Smaller workspaces are searched exactly, point by point.
-# Chosen by measurement in ``grounded bench query`` (README, Benchmarks).
+# Chosen by measurement in ``grounded bench query`` (docs/benchmarks.md).
 HNSW_M = 16  # links per point in the graph
 HNSW_EF_CONSTRUCT = 100  # candidates considered while linking a point
 # candidates explored per search (at least the hybrid's 50 per list): at 1,000,000 passages 128 gave

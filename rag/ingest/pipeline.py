@@ -203,7 +203,7 @@ def _store_chunks(store: Store, workspace: str, chunks: list[Chunk], version: st
     Each passage is embedded and keyword-indexed with the document's ``title`` above its
     heading path (:func:`rag.ingest.chunk.heading_text`; left out where the path already starts
     with it): a PDF's passages rarely repeat its title. On SciFact train with titles known only
-    as the document's, +0.018 nDCG@10 (README, ranking trials).
+    as the document's, +0.018 nDCG@10 (docs/benchmarks.md, ranking trials).
 
     Crash safety is the catalog's, as before: until every batch is in, the
     row says ``indexing`` with this version pending, so an interruption
@@ -644,7 +644,7 @@ def estimate_reindex_seconds(
     Embedding dominates and costs about the same for any chunk size (the same
     tokens are embedded), so the last run is the best guess. Documents indexed
     before that was recorded count at ``chunks_per_second`` (the whole pipeline
-    on 2 cores, PDFs with tables: README, Benchmarks).
+    on 2 cores, PDFs with tables: docs/benchmarks.md).
     """
     rows = store.catalog.documents(workspace, status="ready")
     return sum(r.index_seconds if r.index_seconds else r.chunks / chunks_per_second + 0.2 for r in rows)

@@ -1,6 +1,6 @@
 """How much work an upload is, measured in passages before the expensive steps, and the limit on it.
 
-Embedding is nearly all of indexing time (96% in the README's ingest benchmark),
+Embedding is nearly all of indexing time (96% in the ingest benchmark of docs/benchmarks.md),
 and it costs the same per passage whatever the file type, so an upload's cost
 is its passages. Size limits alone don't bound that: a 1.28 MB ZIP of 400
 one-MiB text entries passed every one of them and became about 380,800
@@ -52,7 +52,7 @@ from ..store import Store
 from ..types import ChunkSettings
 
 LIMIT_SETTING = "GROUNDED_MAX_CHUNKS"
-# The whole pipeline's pace on the 2-core development machine (README, Benchmarks: 19.6 chunks/s
+# The whole pipeline's pace on the 2-core development machine (docs/benchmarks.md: 19.6 chunks/s
 # on 20 SEC filings). Used until this data folder has indexed enough to measure its own.
 DEFAULT_PASSAGES_PER_SECOND = 20.0
 MEASURED_ENOUGH = 200  # passages indexed here before their pace replaces the default

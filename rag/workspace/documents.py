@@ -88,7 +88,7 @@ def ready_count(store: Store, assistant_id: str, user: User | None) -> int:
 
     Counted in SQLite, not listed: the chat page asks on every run (twice per question), and
     listing 10,000 documents there took 0.1-0.3 s of the GIL each time, which every browser
-    session waited for in turn (README, Running it for a team).
+    session waited for in turn (docs/team.md).
     """
     assistant = get_assistant(store.catalog, assistant_id, user)
     rows = store.catalog.query("SELECT COUNT(*) AS n FROM documents WHERE workspace = ? AND status = 'ready'", (assistant.id,))

@@ -39,7 +39,7 @@ SCREEN_WIDTH_PX = 1000  # a page drawn this wide reads well in a source card and
 MAX_WIDTH_PX = 3000  # zoomed in: still a sensible image
 # Share of a passage's words that must be found inside its boxes on the page before anything is
 # highlighted (measured: right passages score 0.97-1.0 on the shared PDFs, a neighbouring passage's
-# boxes under 0.2; see tests/test_page_view.py and the README).
+# boxes under 0.2; see tests/test_page_view.py and docs/reading.md).
 MIN_MATCH = 0.8
 MIN_RUN_WORDS = 3  # when a passage is found on the page afresh, runs shorter than this are chance
 WEAK = (255, 214, 10, 70)  # the passage: a light marker
