@@ -291,3 +291,28 @@ def test_a_comparison_of_things_named_in_lower_case_words(store):
                   "| E-signature pack | $25 | per month |\n| Extra storage | $5 | per month |", "prices.xlsx")
     answer = _quote(store, "How much do Background checks and the E-signature pack cost?", addons)
     assert "$12" in answer and "$25" in answer and "$5 " not in answer
+
+
+def test_a_bill_before_is_the_row_with_its_currency_code(store):
+    story = _hit("Coldline operates three warehouses. Energy was the company's second-largest cost.", "coldline.pdf")
+    results = _hit("| Measure | Before | After |\n| --- | --- | --- |\n| Grid electricity bought | 1,420 MWh | 610 MWh |\n"
+                   "| Energy bill | EUR 298,000 | EUR 131,000 |", "coldline.pdf", "Results, first 12 months")
+    answer = _quote(store, "What was Coldline's energy bill before Northbeam?", story, results)
+    assert "| Energy bill | EUR 298,000 | EUR 131,000 |" in answer and "| Measure | Before | After |" in answer
+
+
+def test_the_year_asked_about_is_not_the_subject():
+    verdict, reason = judge(classify("What was Kelpie's revenue in 2025?"),
+                            "Harbour Health will roll Kelpie out to its two new clinics in 2027. [1]",
+                            "harbour-health.pdf In 2025 the HR team moved its onboarding to Kelpie.")
+    assert verdict is False and "revenue" in reason
+
+
+@pytest.mark.slow
+def test_a_quote_found_only_by_the_persons_name_is_answered_not_refused(store):
+    ingest_bytes(store, "coldline.md", b"# Coldline case study\n\n## Customer statement\n\n"
+                 b'"The roof now pays for the cold. We budget energy in years, not in weeks." '
+                 b"Anja Vogel, Facilities Director, Coldline Logistics\n")
+    ingest_bytes(store, "prices.md", b"# Prices\n\nRooftop S costs EUR 28,500 installed.\n")
+    answer = ask(store, "What did Anja Vogel say?", user=None)
+    assert not answer.refused and "pays for the cold" in answer.answer

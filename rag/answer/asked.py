@@ -30,6 +30,7 @@ _FIGURE = re.compile(
     r"\b(how\s+(much|many|long|fast|quickly|big|large|often|far)|how\s+much\s+(faster|slower|more|less|cheaper)|"
     r"price|prices|pricing|cost|costs|costing|fee|fees|charge|charges|rate|rates|percent|percentage|%|discounts?|"
     r"number\s+of|revenue|revenues|sales|income|profit|earnings|expenses?|spend\w*|cash|growth|roi|savings?|saved|"
+    r"bills?|budgets?|turnover|payback|salar(y|ies)|wages?|"
     r"reduc\w*|increase\w*|decrease\w*|margin|share|per\s+(month|year|user|seat)|"
     r"by\s+how\s+much|what\s+was\s+the\s+\w+\s+(rate|time|score|figure|number))\b", re.I)
 _PERSON = re.compile(r"^\s*(who|whom|whose)\b|\bwhich\s+(person|people|customer|contact|executive)\b|\bwho\s+(did|do|was|is)\b", re.I)
@@ -105,7 +106,8 @@ class Asked:
     @property
     def wants_money(self) -> bool:
         return not self.wants_saving and bool(re.search(
-            r"\b(price|prices|pricing|cost|costs|fee|fees|charge|how\s+much\s+(is|does|do|are))\b", self.question, re.I))
+            r"\b(price|prices|pricing|cost|costs|fee|fees|charge|bills?|budgets?|how\s+much\s+(is|does|do|are))\b",
+            self.question, re.I))
 
     @property
     def wants_rate(self) -> bool:
@@ -176,7 +178,8 @@ def classify(question: str) -> Asked:
 
 # what a text carries
 _NUMBER = re.compile(r"\d")
-_MONEY = re.compile(r"[$€£¥]\s?\d|\d\s?(usd|eur|gbp|dollars?|euros?|pounds?)\b", re.I)
+_MONEY = re.compile(r"[$€£¥₹]\s?\d|\d\s?(usd|eur|gbp|chf|dollars?|euros?|pounds?)\b|"
+                    r"\b(usd|eur|gbp|chf|aud|cad|sek|nok|dkk|jpy|inr)\s?\d", re.I)
 _PERCENT = re.compile(r"\d\s?(%|percent\b|per\s?cent\b|pp\b|points?\b)", re.I)
 _DURATION = re.compile(r"\d[\d.,]*\s?(-\s?)?(seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|x\b|times\b)|"
                        r"\b(twice|half|faster|slower)\b", re.I)
@@ -316,7 +319,7 @@ def _off_subject(asked: Asked, body: str, where: str) -> str:
     word of two. The answer's own words count double: a subject word found only in a file name
     says little. Fewer than half found (or, with two words, not both) is off the subject.
     """
-    about = [t for t in subject_terms(asked) if t not in _name_terms(asked)]
+    about = [t for t in subject_terms(asked) if t not in _name_terms(asked) and not any(c.isdigit() for c in t)]
     if not about:
         return ""
     in_body = set(analyse(body))
@@ -345,7 +348,8 @@ def judge(asked: Asked, text: str, sources: str = "") -> tuple[bool | None, str]
     missing_names = [n for n in asked.names if not mentions_name(n, f"{body}\n{sources}")]
     off_subject = _off_subject(asked, body, where) if asked.kind in ("steps", "list", "yes_no", "description") else ""
     if asked.kind == "figure":
-        about = [t for t in subject_terms(asked) if t not in _name_terms(asked)]
+        # names, the company's own name and the year asked about say nothing of whether the figure is the one asked
+        about = [t for t in subject_terms(asked) if t not in _name_terms(asked) and not any(c.isdigit() for c in t)]
         found = set(analyse(where))
         if about and sum(_found(t, found) for t in about) < len(about) / 2:
             off_subject = " ".join(w for w in re.findall(r"[\w'-]+", asked.question)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from ..names import mentions_name
 from ..types import Answer, Hit, Notice, RetrievalSettings
 from .retrieve import Retrieval, retrieve
-from .subjects import SubjectGaps, subject_gaps
+from .subjects import SubjectGaps, full_names, subject_gaps
 
 log = logging.getLogger(__name__)
 REFUSAL = "Your documents don't cover this question."
@@ -102,6 +102,10 @@ def decide(store, query: str, workspace: str, settings: RetrievalSettings, model
     except Exception:  # noqa: BLE001 - the health log never stops an answer
         log.debug("retrieval log failed", exc_info=True)
     if not retrieval.hits:
+        people = full_names(query)  # "What did Anja Vogel say?": her quote may be far from the question's words
+        named = [h for h in retrieval.below_threshold if people and all(p in (h.context or h.text) for p in people)]
+        if named:
+            return Decision(named)
         return Decision(refusal=refusal(retrieval, model))
     if not check_subjects:
         return Decision(retrieval.hits)
