@@ -400,6 +400,8 @@ HANDED_OR_HARMLESS = {
     "effective_settings", "ensure_default", "create_assistant", "list_assistants", "get_assistant",
     # connections: admins only, checked in rag/workspace/connections.py
     "connection_status", "forget_connection", "save_connection", "try_connection",
+    # the install's own health (readers and models work or not): no document, chat or assistant in it
+    "broken", "recent_setup_checks", "code_span", "home_path",
 }
 CHECKED_WRITES = {
     "save_assistant", "delete_assistant", "duplicate_assistant", "set_model_server", "reindex_assistant",
@@ -408,7 +410,8 @@ CHECKED_WRITES = {
 
 
 # functions of the workspace modules pages import whole that work on what a checked call returned
-ON_CHECKED_OBJECTS = {"render", "section", "cited_page", "is_paged", "indexer_for", "sync_due", "managed_assistant"}
+ON_CHECKED_OBJECTS = {"render", "section", "cited_page", "is_paged", "indexer_for", "sync_due", "managed_assistant",
+                      "latest_per_document"}
 
 
 def test_every_library_call_of_the_pages_is_checked_or_harmless():
