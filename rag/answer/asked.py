@@ -319,7 +319,7 @@ def _off_subject(asked: Asked, body: str, where: str) -> str:
     word of two. The answer's own words count double: a subject word found only in a file name
     says little. Fewer than half found (or, with two words, not both) is off the subject.
     """
-    about = [t for t in subject_terms(asked) if t not in _name_terms(asked) and not any(c.isdigit() for c in t)]
+    about = [t for t in subject_terms(asked) if t not in _name_terms(asked) and not re.fullmatch(r"(19|20)\d\d", t)]
     if not about:
         return ""
     in_body = set(analyse(body))
@@ -349,7 +349,8 @@ def judge(asked: Asked, text: str, sources: str = "") -> tuple[bool | None, str]
     off_subject = _off_subject(asked, body, where) if asked.kind in ("steps", "list", "yes_no", "description") else ""
     if asked.kind == "figure":
         # names, the company's own name and the year asked about say nothing of whether the figure is the one asked
-        about = [t for t in subject_terms(asked) if t not in _name_terms(asked) and not any(c.isdigit() for c in t)]
+        # (a number in a name, "SOC 2", "ISO 27001", still does)
+        about = [t for t in subject_terms(asked) if t not in _name_terms(asked) and not re.fullmatch(r"(19|20)\d\d", t)]
         found = set(analyse(where))
         if about and sum(_found(t, found) for t in about) < len(about) / 2:
             off_subject = " ".join(w for w in re.findall(r"[\w'-]+", asked.question)
