@@ -12,9 +12,12 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 
+import regex
+
 from .words import STOP_WORDS
 
-NAME_RUN = re.compile(r"\b[A-Z][a-zA-Z0-9&'’-]+(?:\s+[A-Z][a-zA-Z0-9&'’-]+)*")
+# Unicode letters: "Tomás Ruiz", "Zoë", "Müller" are names as much as "Tom Ruiz" (the regex package knows \p{Lu})
+NAME_RUN = regex.compile(r"(?<![\p{L}\p{N}])\p{Lu}[\p{L}\p{N}&'’-]+(?:\s+\p{Lu}[\p{L}\p{N}&'’-]+)*")
 COMMON_CAPS = {"i", "ai", "ceo", "cto", "ok", "faq", "q1", "q2", "q3", "q4", "linkedin", "monday", "tuesday", "wednesday",
                "thursday", "friday", "saturday", "sunday", "january", "february", "march", "april", "may", "june", "july",
                "august", "september", "october", "november", "december", "here", "our", "we", "you", "they", "this", "that"}
@@ -26,7 +29,7 @@ _QUESTION_CAPS = COMMON_CAPS | {"what", "which", "who", "whom", "whose", "when",
 
 def _squash(text: str) -> str:
     """Lowercase letters and digits only, so "GLM-130B", "GLM 130B" and "glm130b" compare equal."""
-    return re.sub(r"[^0-9a-z]+", "", text.lower())
+    return re.sub(r"[\W_]+", "", text.lower())
 
 
 def _name_part(word: str) -> str:

@@ -316,3 +316,15 @@ def test_a_quote_found_only_by_the_persons_name_is_answered_not_refused(store):
     ingest_bytes(store, "prices.md", b"# Prices\n\nRooftop S costs EUR 28,500 installed.\n")
     answer = ask(store, "What did Anja Vogel say?", user=None)
     assert not answer.refused and "pays for the cold" in answer.answer
+
+
+@pytest.mark.parametrize("question, names", [
+    ("What did Tomás Ruiz say about Fieldfare?", ["Tomás", "Ruiz", "Fieldfare"]),
+    ("What did Zoë Müller-Lüdenscheidt say?", ["Zoë", "Müller-Lüdenscheidt"]),
+])
+def test_names_with_accents_are_whole_names(question, names):
+    from rag.answer.subjects import full_names
+    from rag.names import question_terms
+
+    assert question_terms(question) == names
+    assert full_names(question) == [" ".join(names[:2])]

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import regex
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 
@@ -68,7 +69,7 @@ _WHAT_ABOUT = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\s+(?P<x>.+?)\s*\?
 _AND_X = re.compile(r"^\s*and\s+(?P<x>(?:the\s+)?[^?]{1,40}?)\s*\?\s*$", re.I)
 _QUESTION_WORDS = {"what", "which", "who", "whom", "whose", "when", "where", "why", "how", "much", "many", "did", "does",
                    "do", "say", "said", "tell", "about", "and", "also", "more", "else", "again", "then", "ok", "okay"}
-_PERSON = re.compile(r"\b([A-Z][a-z]+(?:[-'][A-Z][a-z]+)?)\s+([A-Z][a-z]+(?:[-'][A-Z][a-z]+)?)\b")
+_PERSON = regex.compile(r"(?<!\p{L})(\p{Lu}\p{Ll}+(?:[-'’]\p{Lu}\p{Ll}+)?)\s+(\p{Lu}\p{Ll}+(?:[-'’]\p{Lu}\p{Ll}+)?)(?!\p{L})")
 _NOT_PEOPLE = {"case", "study", "plan", "team", "customer", "story", "help", "center", "the", "our", "your", "product",
                "inc", "ltd", "group", "company", "health", "healthcare", "logistics", "summary", "results"}
 _SUBJECT = re.compile(

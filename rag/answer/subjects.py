@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import regex
+
 from ..names import acronym_expansions, mentions_name, question_terms
 from ..types import Hit
 
@@ -34,7 +36,7 @@ class SubjectGaps:
         return bool(self.absent or self.in_passing)
 
 
-_FULL_NAME = re.compile(r"\b[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?\s+[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?\b")
+_FULL_NAME = regex.compile(r"(?<!\p{L})\p{Lu}\p{Ll}+(?:[-'’]\p{Lu}\p{Ll}+)?\s+\p{Lu}\p{Ll}+(?:[-'’]\p{Lu}\p{Ll}+)?(?!\p{L})")
 
 
 def full_names(question: str) -> list[str]:
