@@ -107,8 +107,9 @@ def _reply(n: int, word: str = "leverage") -> str:
 
 
 def test_a_model_rewrites_the_composed_post_inside_its_fact_sheet_and_one_repair_round_fixes_it(acme):
-    repaired = ("41 days → 12 days. [1]\nAcme & Co cut carrier onboarding from 41 days to 12 days. 🚀 [1]\n\n"
-                "What slows your onboarding down?\n\n#logistics #freight #AcmeCo")
+    # the repaired post in the team's voice: its emoji at the end of the first line, its lines and paragraphs
+    repaired = ("41 days → 12 days. 🚀 [1]\n\nAcme & Co cut carrier onboarding from 41 days to 12 days. [1]\n"
+                "No more waiting.\n\nWhat slows your onboarding down?\n\n#logistics #freight #AcmeCo")
     model = scripted_model(_reply(1), repaired)
     result = draft(acme, "linkedin-post", TOPIC, model=model, user=None)
     first = model.chat.prompts[0][-1].content

@@ -706,8 +706,8 @@ def check_voice(text: str, profile: VoiceProfile) -> VoiceMatch:
         ok, why = not s.ends_with_question, "ends with a question; your posts don't"
     else:
         ok, why = True, ""
-    traits.append(Trait("closing question", ok, why or ("ends with a question" if s.ends_with_question else
-                                                        "no closing question")))
+    traits.append(Trait("closing question", ok, why if not ok else ("ends with a question" if s.ends_with_question else
+                                                                    "no closing question")))
 
     # hashtags: as many as usual, written as the team writes them, the signature ones present
     tags = hashtags_in(text)
@@ -739,7 +739,8 @@ def match_voice(text: str, profile: VoiceProfile) -> VoiceMatch:
 
 # composing in the voice: which emoji, where, and which closing question
 def _overlap(brief: set[str], post_terms, common: set[str]) -> int:
-    return len(brief & (set(post_terms) - common))
+    """The subject words ``brief`` and a past post share: not the team's everyday words, not figures ("2" is no subject)."""
+    return len({t for t in brief & (set(post_terms) - common) if not any(c.isdigit() for c in t)})
 
 
 def choose_emoji(profile: VoiceProfile | None, brief: str) -> str:
