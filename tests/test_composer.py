@@ -233,6 +233,29 @@ def test_an_overtime_brief_leads_with_the_overtime_figures_in_every_version(brew
     assert "How do you keep overtime down?" in result.publishable  # the team's own closing question on the subject
 
 
+def test_an_overtime_post_carries_the_teams_signature_hashtags_as_written_and_matches_all_its_traits(brewhouse):
+    """Brewhouse's team puts #hospitality, #scheduling and #Brewhouse on most posts and opens with a short statement:
+    version 1 has all three, in the team's order; every version opens with a statement (never a figure), and no
+    version says "Less"/"Fewer" of something whose figures are durations."""
+    store, _ = brewhouse
+    result = draft(store, "linkedin-post", OVERTIME, user=None)
+    voice = result.voice
+    assert {t.lower() for t in voice.signature_hashtags} == {"#hospitality", "#scheduling", "#brewhouse"}
+    *tags, last = result.publishable.splitlines()[-1].split()
+    assert set(tags) == {"#hospitality", "#scheduling"} and last == "#Brewhouse"  # the tag on every post last
+    match = match_voice(result.publishable, voice)
+    assert len(match.matched) == 6, match
+    for v in [result] + result.alternatives:
+        assert match_voice(v.publishable, voice).traits[-1].detail == "opens with a statement", v.publishable
+
+
+def test_a_duration_brief_gets_no_less_of_it_line(acme):
+    """41 days -> 12 days is a faster onboarding: "Less carrier onboarding." would say fewer carriers were onboarded."""
+    result = draft(acme, "linkedin-post", TOPIC, user=None)
+    for v in [result] + result.alternatives:
+        assert not re.search(r"^(Less|Fewer) ", v.publishable, re.M), v.publishable
+
+
 def test_a_brief_the_sources_say_nothing_about_is_refused_plainly(brewhouse):
     store, _ = brewhouse
     result = draft(store, "linkedin-post", "How Brewhouse Coffee cut food waste", user=None)

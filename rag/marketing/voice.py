@@ -492,7 +492,7 @@ def _mine_template(profile: VoiceProfile, texts: list[str], stats: list[TextStat
     profile.opener_shares = {k: round(c / n, 2) for k, c in kinds.most_common()}
     # emoji: the signature one (on half of the posts or more), and where the team puts it
     forms = _written_forms_emoji(e for t in texts for e in emoji_in(t))
-    per_post = Counter(k for t in texts for k in {_emoji_key(e) for e in emoji_in(t)})
+    per_post = Counter(k for t in texts for k in dict.fromkeys(_emoji_key(e) for e in emoji_in(t)))  # ties: first seen
     profile.team_emoji = [forms[k] for k, _ in per_post.most_common()]
     top = per_post.most_common(1)
     profile.signature_emoji = forms[top[0][0]] if top and top[0][1] / n >= SIGNATURE_SHARE else ""
@@ -508,7 +508,7 @@ def _mine_template(profile: VoiceProfile, texts: list[str], stats: list[TextStat
     # hashtags: how many, and the ones (as written) on half of the posts or more
     profile.hashtags_range = (_quantile([s.hashtags for s in stats], 0.25), _quantile([s.hashtags for s in stats], 0.75))
     written = _written_forms(h for t in texts for h in hashtags_in(t))
-    on_posts = Counter(k for t in texts for k in {h.lower() for h in hashtags_in(t)})
+    on_posts = Counter(k for t in texts for k in dict.fromkeys(h.lower() for h in hashtags_in(t)))  # ties: first seen
     profile.signature_hashtags = [written[k] for k, c in on_posts.most_common() if c / n >= SIGNATURE_SHARE]
     # closing questions, each with the subject of its post; the words every post uses say nothing about a subject
     df = Counter(w for t in texts for w in terms(t))
