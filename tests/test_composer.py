@@ -107,8 +107,9 @@ def _reply(n: int, word: str = "leverage") -> str:
 
 
 def test_a_model_rewrites_the_composed_post_inside_its_fact_sheet_and_one_repair_round_fixes_it(acme):
-    repaired = ("41 days → 12 days. [1]\nAcme & Co cut carrier onboarding from 41 days to 12 days. 🚀 [1]\n\n"
-                "What slows your onboarding down?\n\n#logistics #freight #AcmeCo")
+    # the repaired post in the team's voice: its emoji at the end of the first line, its lines and paragraphs
+    repaired = ("41 days → 12 days. 🚀 [1]\n\nAcme & Co cut carrier onboarding from 41 days to 12 days. [1]\n"
+                "No more waiting.\n\nWhat slows your onboarding down?\n\n#logistics #freight #AcmeCo")
     model = scripted_model(_reply(1), repaired)
     result = draft(acme, "linkedin-post", TOPIC, model=model, user=None)
     first = model.chat.prompts[0][-1].content
@@ -230,6 +231,29 @@ def test_an_overtime_brief_leads_with_the_overtime_figures_in_every_version(brew
         assert set(re.findall(r"\d+%?", text)) <= set(re.findall(r"\d+%?", sources))  # no invented figure
         assert v.passed, [c.as_dict() for c in v.checks if not c.passed]
     assert "How do you keep overtime down?" in result.publishable  # the team's own closing question on the subject
+
+
+def test_an_overtime_post_carries_the_teams_signature_hashtags_as_written_and_matches_all_its_traits(brewhouse):
+    """Brewhouse's team puts #hospitality, #scheduling and #Brewhouse on most posts and opens with a short statement:
+    version 1 has all three, in the team's order; every version opens with a statement (never a figure), and no
+    version says "Less"/"Fewer" of something whose figures are durations."""
+    store, _ = brewhouse
+    result = draft(store, "linkedin-post", OVERTIME, user=None)
+    voice = result.voice
+    assert {t.lower() for t in voice.signature_hashtags} == {"#hospitality", "#scheduling", "#brewhouse"}
+    *tags, last = result.publishable.splitlines()[-1].split()
+    assert set(tags) == {"#hospitality", "#scheduling"} and last == "#Brewhouse"  # the tag on every post last
+    match = match_voice(result.publishable, voice)
+    assert len(match.matched) == 6, match
+    for v in [result] + result.alternatives:
+        assert match_voice(v.publishable, voice).traits[-1].detail == "opens with a statement", v.publishable
+
+
+def test_a_duration_brief_gets_no_less_of_it_line(acme):
+    """41 days -> 12 days is a faster onboarding: "Less carrier onboarding." would say fewer carriers were onboarded."""
+    result = draft(acme, "linkedin-post", TOPIC, user=None)
+    for v in [result] + result.alternatives:
+        assert not re.search(r"^(Less|Fewer) ", v.publishable, re.M), v.publishable
 
 
 def test_a_brief_the_sources_say_nothing_about_is_refused_plainly(brewhouse):

@@ -67,6 +67,25 @@ def test_a_series_of_four_posts_exports_as_csv_and_ics(acme):
     assert "Sources: " in str(first["DESCRIPTION"])
 
 
+def test_a_series_on_no_subject_closes_each_post_on_its_own_fact_with_an_emoji_of_the_team(acme):
+    """"customer results" names no subject: each post's closing question is a past one sharing a subject word with
+    the facts that post states (never an unrelated copy), and it carries one of the team's emoji (this team puts one
+    on every post), so each post matches at least 5 of the 6 voice traits."""
+    from rag.marketing.voice import emoji_in, hashtags_in, match_voice
+    from rag.words import analyse
+
+    series = plan_series(acme, "customer results", 4, files=SOURCES, start=date(2026, 12, 1), user=None)
+    voice = series.posts[0].draft.voice
+    for p in series.posts:
+        text = p.draft.publishable
+        question = [line for line in text.splitlines() if line.strip() and not hashtags_in(line)][-1]
+        assert question in voice.closing_questions, text
+        stated = set(analyse(" ".join(p.draft.stated))) - set(voice.common_terms)
+        assert {t for t in set(analyse(question)) & stated if not t.isdigit()}, (question, p.draft.stated)
+        assert len(emoji_in(text)) == 1 and emoji_in(text)[0] in voice.team_emoji
+        assert len(match_voice(text, voice).matched) >= 5, match_voice(text, voice)
+
+
 def test_series_limits(acme):
     with pytest.raises(GroundedError, match="2 to 8 posts"):
         plan_series(acme, "results", 12, user=None)

@@ -43,8 +43,9 @@ class Scripted(BaseChatModel):
         self.prompts.append(messages)
         user = messages[-1].content
         n = next(m.group(1) for m in re.finditer(r'<source id="(\d+)"[^\n]*>\n(.*?)\n</source>', user, re.S) if "41 days" in m.group(2))
-        text = (f"Northwind cut onboarding from 41 days to 12 days. 🚀 [{n}]\n\nWhat would you do with the extra time?\n\n"
-                "#onboarding #saas #customersuccess")
+        text = (f"Northwind cut onboarding from 41 days to 12 days. [{n}]\nSupport tickets fell by 35% within two quarters. "
+                f"🚀 [{n}]\n\nWhat would you do with the extra time?\n\n"
+                "#onboarding #saas #customersuccess")  # a post in the team's voice (lines, emoji place, length)
         return ChatResult(generations=[ChatGeneration(message=AIMessage(text))])
 
 

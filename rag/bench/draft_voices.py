@@ -372,30 +372,16 @@ def cut_words(text: str, sources: str) -> list[str]:
 
 
 def voice_traits(text: str, profile, spelled: dict[str, str]) -> dict[str, bool]:
-    """The six traits of a post against the team's profile (what VoiceProfile offers today)."""
-    from ..marketing.voice import TextStats, emoji_in, hashtags_in, plain
+    """The six traits of a post against the team's template, measured as the Write page's "Voice match" check measures
+    them (:func:`rag.marketing.voice.check_voice`), so the benchmark and the check never disagree; a hashtag is also
+    "as written" only in the team's most used spelling (``spelled``)."""
+    from ..marketing.voice import check_voice, hashtags_in, plain
 
-    body = plain(text)
-    s = TextStats.of(body)
-    lo, hi = profile.words_range
-    lines = [line for line in body.splitlines() if line.strip()]
-    first = lines[0] if lines else ""
-    if profile.emoji_share >= 0.5 and profile.top_emoji:
-        emoji_ok = bool(emoji_in(first)) and emoji_in(first)[-1] == profile.top_emoji[0] and first.rstrip().endswith(
-            profile.top_emoji[0])
-    else:
-        emoji_ok = s.emoji == 0
-    tags = hashtags_in(body)
-    usual = round(profile.hashtags_per_post)
-    asks = profile.ends_with_question_share >= 0.5
-    return {
-        "length": 0.8 * lo <= s.words <= 1.2 * hi,
-        "lines": abs(s.lines - profile.lines_per_post) <= 2,
-        "emoji": emoji_ok,
-        "closing question": s.ends_with_question == asks,
-        "hashtags as written": abs(len(tags) - usual) <= 1 and all(spelled.get(t.lower(), t) == t for t in tags),
-        "opener": profile.hook_shares.get(s.hook, 0) >= 0.2,
-    }
+    names = {"hashtags": "hashtags as written"}
+    out = {names.get(t.name, t.name): t.matched for t in check_voice(text, profile).traits}
+    out["hashtags as written"] = out["hashtags as written"] and all(spelled.get(t.lower(), t) == t
+                                                                    for t in hashtags_in(plain(text)))
+    return out
 
 
 @dataclass

@@ -102,10 +102,13 @@ def compose(recipe_id: str, facts: list[Fact], ctx: Context, variants: int = 3, 
 # LinkedIn posts
 # Where the post reads the team's voice (VoiceProfile) and the style guide (StyleRule): one small function per trait,
 # so a richer profile plugs in here and nowhere else.
-def _signature_emoji(ctx: Context) -> list[str]:
+def _signature_emoji(ctx: Context, head: Fact | None = None) -> list[str]:
     """The emoji a post carries: the team's signature one, else the one of its past post on the brief's subject
-    (:func:`.voice.choose_emoji`), within the style guide's limit; none for a team that uses none."""
+    (:func:`.voice.choose_emoji`), else (a brief with no subject of its own, "customer results") the one of its past
+    post on this post's headline fact; within the style guide's limit; none for a team that uses none."""
     chosen = choose_emoji(ctx.profile, ctx.topic)
+    if not chosen and head is not None:
+        chosen = choose_emoji(ctx.profile, f"{ctx.topic} {head.metric or ''} {head.text}")
     limit = min((r.limit for r in ctx.rules if r.kind == "max_emoji"), default=1)
     return [chosen] if chosen and limit >= 1 else []
 
@@ -116,17 +119,28 @@ def _as_written(tag: str, ctx: Context) -> str:
 
 
 def _hashtags(ctx: Context, facts: list[Fact]) -> list[str]:
-    """The team's usual number of its most used hashtags, those about the topic first; the guide's required ones last."""
+    """The team's usual number of hashtags, as it writes them: its signature ones (on most of its posts) first, then
+    its most used ones about the topic, then its most used ones; the guide's required ones last.
+
+    Set in the team's order: the ones picked for the topic first, the signature ones after, the one on every post
+    (the brand tag, usually) last, then the guide's required ones."""
     required = [r.value for r in ctx.rules if r.kind == "required_hashtag"]
     n = round(ctx.profile.hashtags_per_post) if ctx.profile else 0
     limit = min((r.limit for r in ctx.rules if r.kind == "max_hashtags"), default=max(n, len(required)))
     about = set(analyse(ctx.topic + " " + " ".join(f.text for f in facts)))
     own = ctx.profile.top_hashtags if ctx.profile else []
+    signature = ctx.profile.signature_hashtags if ctx.profile else []
     on_topic = [t for t in own if set(analyse(t[1:])) & about]
-    chosen = list(dict.fromkeys(on_topic + own))
-    chosen = [t for t in chosen if t.lower() not in {r.lower() for r in required}]
-    tags = chosen[: max(0, min(n, limit) - len(required))] + required[:limit]
-    return [_as_written(t, ctx) for t in tags]
+    taken = {r.lower() for r in required}
+    chosen: list[str] = []
+    for t in signature + on_topic + own:
+        if t.lower() not in taken:
+            taken.add(t.lower())
+            chosen.append(t)
+    chosen = chosen[: max(0, min(n, limit) - len(required))]
+    signed = {t.lower() for t in signature}
+    ordered = [t for t in chosen if t.lower() not in signed] + [t for t in reversed(signature) if t in chosen]
+    return [_as_written(t, ctx) for t in ordered + required[:limit]]
 
 
 def _closes(ctx: Context) -> bool:
@@ -135,7 +149,7 @@ def _closes(ctx: Context) -> bool:
     return p is not None and (p.ends_with_question_share >= 0.5 or p.cta_share >= 0.5)
 
 
-def _closer(ctx: Context, head: Fact | None) -> str | None:
+def _closer(ctx: Context, head: Fact | None, lead: Fact | None = None) -> str | None:
     """A closing line about this post's subject: a past closing line on the same subject, else one built from the
     brief's own words ("How do you keep overtime down?"); never an unrelated copy. None if the team doesn't close so."""
     if not _closes(ctx):
@@ -154,8 +168,10 @@ def _closer(ctx: Context, head: Fact | None) -> str | None:
     near = ctx.ranked(own, floor=0.55) if ctx.embeddings is not None else []
     if near:
         return near[0]
-    if not subject and own:  # a brief with no subject of its own ("customer results"): the line nearest this post's fact
-        return _nearest(own, head.text if head else ctx.topic, ctx)
+    if not subject:  # a brief with no subject of its own ("customer results"): a past question on what this post
+        for fact in (lead, head):  # is built around (a series' lead fact, else its headline), else one built from
+            if fact is not None and (past := closing_question(ctx.profile, fact.metric or fact.text, ctx.embeddings)):
+                return past  # the headline's metric below
     if ctx.profile.ends_with_question_share < 0.5:
         return None
     phrase = subject_phrase(ctx.topic) or (head.metric.lower() if head and head.metric else "")
@@ -188,9 +204,16 @@ def _short_hook(head: Fact | None, ctx: Context) -> str | None:
     way = direction(head.before, head.after)
     if not phrase or not way or len(phrase.split()) > 5 or not set(analyse(phrase)) <= set(analyse(f"{head.metric} {head.text}")):
         return None
+    if _is_duration(head.before) and _is_duration(head.after) and not set(analyse(phrase)) & _TIME_STEMS:
+        return None  # "41 days → 12 days" is a faster onboarding, not "Less carrier onboarding"
     plural = phrase.split()[-1].lower().endswith("s") and not phrase.lower().endswith("ss")
     word = ("Fewer" if plural else "Less") if way < 0 else "More"
     return f"{word} {phrase.lower() if not phrase[:2].isupper() else phrase}. [{head.source}]"
+
+
+def _is_duration(figure: str) -> bool:
+    """"41 days", "9 hours": a figure that is a length of time."""
+    return bool(set(analyse(re.sub(r"[\d.,]+", " ", figure))) & _TIME_STEMS)
 
 
 def _length_band(ctx: Context) -> tuple[int, int, int]:
@@ -303,11 +326,11 @@ def _linkedin(facts: list[Fact], ctx: Context, variants: int, lead: Fact | None 
         angles = angles[skip % len(angles):] + angles[: skip % len(angles)]
     angles = angles[:variants]
     tags = _hashtags(ctx, [f for f in facts if f.doc_id == doc])
-    closer = _closer(ctx, head)
+    closer = _closer(ctx, head, lead)
     drafts = []
     for angle in angles:
         hooks, body = _angle_lines(angle, pool, head, quote, problem, openers, _short_hook(head, ctx))
-        text = _fit(hooks, body, closer, tags, ctx, must=2 if angle == "quote" else 1)
+        text = _fit(hooks, body, closer, tags, ctx, must=2 if angle == "quote" else 1, head=head)
         stated = [r.fact for r in pool if r.text in text] + ([problem] if angle == "problem" and problem else [])
         drafts.append(Composed(enforce(text, ctx.rules, "linkedin-post", ctx.names), ANGLES[angle], stated))
     return drafts
@@ -327,19 +350,21 @@ def _angle_lines(angle: str, pool: list[Realised], head: Fact | None, quote: Rea
         return [h for h in (teaser, short) if h] + [None], body
     if angle == "quote" and quote is not None:
         # the result, then the customer's words with who said them (a quote is never the opening line)
+        # (a team that opens with a short line gets its short line first: the result sentence opens with a figure)
         rest = [line for line in body if line != quote.cited()]
-        return [None], rest[:1] + [quote.cited()] + rest[1:]
+        return [h for h in (short,) if h] + [None], rest[:1] + [quote.cited()] + rest[1:]
     if angle == "problem" and problem is not None:
         return [_opening_clause(problem)], body
     return [openers[0] if openers else None], body
 
 
-def _fit(hooks: list[str | None], body: list[str], closer: str | None, tags: list[str], ctx: Context, must: int = 1) -> str:
+def _fit(hooks: list[str | None], body: list[str], closer: str | None, tags: list[str], ctx: Context, must: int = 1,
+         head: Fact | None = None) -> str:
     """The version of the post that reads most like the team's: its first ``must`` lines always (the headline; the
     quote too in a post opening from the customer's words), then as many of the others as bring it to the team's
     usual length (the voice match first, then the length band, then the usual length)."""
     lo, hi, usual = _length_band(ctx)
-    emoji = next(iter(_signature_emoji(ctx)), "")
+    emoji = next(iter(_signature_emoji(ctx, head)), "")
     most = min((r.limit for r in ctx.rules if r.kind == "max_words"), default=None)  # the guide's word limit
     best_key, best_text = None, ""
     for hook in hooks:

@@ -492,7 +492,7 @@ def _mine_template(profile: VoiceProfile, texts: list[str], stats: list[TextStat
     profile.opener_shares = {k: round(c / n, 2) for k, c in kinds.most_common()}
     # emoji: the signature one (on half of the posts or more), and where the team puts it
     forms = _written_forms_emoji(e for t in texts for e in emoji_in(t))
-    per_post = Counter(k for t in texts for k in {_emoji_key(e) for e in emoji_in(t)})
+    per_post = Counter(k for t in texts for k in dict.fromkeys(_emoji_key(e) for e in emoji_in(t)))  # ties: first seen
     profile.team_emoji = [forms[k] for k, _ in per_post.most_common()]
     top = per_post.most_common(1)
     profile.signature_emoji = forms[top[0][0]] if top and top[0][1] / n >= SIGNATURE_SHARE else ""
@@ -508,7 +508,7 @@ def _mine_template(profile: VoiceProfile, texts: list[str], stats: list[TextStat
     # hashtags: how many, and the ones (as written) on half of the posts or more
     profile.hashtags_range = (_quantile([s.hashtags for s in stats], 0.25), _quantile([s.hashtags for s in stats], 0.75))
     written = _written_forms(h for t in texts for h in hashtags_in(t))
-    on_posts = Counter(k for t in texts for k in {h.lower() for h in hashtags_in(t)})
+    on_posts = Counter(k for t in texts for k in dict.fromkeys(h.lower() for h in hashtags_in(t)))  # ties: first seen
     profile.signature_hashtags = [written[k] for k, c in on_posts.most_common() if c / n >= SIGNATURE_SHARE]
     # closing questions, each with the subject of its post; the words every post uses say nothing about a subject
     df = Counter(w for t in texts for w in terms(t))
@@ -706,8 +706,8 @@ def check_voice(text: str, profile: VoiceProfile) -> VoiceMatch:
         ok, why = not s.ends_with_question, "ends with a question; your posts don't"
     else:
         ok, why = True, ""
-    traits.append(Trait("closing question", ok, why or ("ends with a question" if s.ends_with_question else
-                                                        "no closing question")))
+    traits.append(Trait("closing question", ok, why if not ok else ("ends with a question" if s.ends_with_question else
+                                                                    "no closing question")))
 
     # hashtags: as many as usual, written as the team writes them, the signature ones present
     tags = hashtags_in(text)
@@ -739,7 +739,8 @@ def match_voice(text: str, profile: VoiceProfile) -> VoiceMatch:
 
 # composing in the voice: which emoji, where, and which closing question
 def _overlap(brief: set[str], post_terms, common: set[str]) -> int:
-    return len(brief & (set(post_terms) - common))
+    """The subject words ``brief`` and a past post share: not the team's everyday words, not figures ("2" is no subject)."""
+    return len({t for t in brief & (set(post_terms) - common) if not any(c.isdigit() for c in t)})
 
 
 def choose_emoji(profile: VoiceProfile | None, brief: str) -> str:
