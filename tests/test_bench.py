@@ -414,3 +414,19 @@ def test_draft_voice_measures_by_hand():
     bad = voice_traits("Overtime fell from 11% to 4% of hours in a year at every café we run. " * 4 + "#scheduling",
                        profile, spelled)
     assert not bad["hashtags as written"] and not bad["closing question"] and not bad["length"] and not bad["emoji"]
+
+
+def test_a_hiding_index_hides_passages_from_every_read_an_answer_makes(store):
+    """The answer-less set hides the passages holding an answer: from searches, from a list's next passage and from
+    the whole document a summary reads (the Index Protocol's signatures, ``version`` included)."""
+    from rag.bench.qa import HidingIndex
+    from rag.ingest.pipeline import ingest_bytes
+
+    ingest_bytes(store, "steps.md", b"# Steps\n\nFirst paragraph about setup.\n\n## Next\n\nSecond paragraph, hidden.\n")
+    doc = store.catalog.documents("default")[0].doc_id
+    chunks = store.index.chunks_of("default", doc)
+    hidden = {h.chunk_id for h in chunks if "hidden" in h.text}
+    assert hidden
+    hiding = HidingIndex(store.index, hidden)
+    assert all(h.chunk_id not in hidden for h in hiding.chunks_of("default", doc))
+    assert all(h.chunk_id not in hidden for h in hiding.neighbours("default", doc, 0, 5, version=None))

@@ -48,7 +48,8 @@ def passages_for(store, asked: Asked, hits: list[Hit], workspace: str) -> list[H
         return hits
     if asked.kind == "list":
         top = hits[0]
-        following = store.index.neighbours(workspace, top.doc_id, top.chunk_index + 1, top.chunk_index + 1, top.version or None)
+        following = store.index.neighbours(workspace, top.doc_id, top.chunk_index + 1, top.chunk_index + 1,
+                                           version=top.version or None)
         seen = {h.chunk_id for h in hits}
         extra = [h for h in following if h.chunk_id not in seen]
         return [top, *extra, *hits[1:]] if extra else hits

@@ -274,8 +274,12 @@ class HidingIndex:
                                   where=where, with_vectors=with_vectors, exact=exact)
         return [h for h in hits if h.chunk_id not in self._hidden][:k]
 
-    def neighbours(self, workspace, doc_id, first, last):
-        return [h for h in self._inner.neighbours(workspace, doc_id, first, last) if h.chunk_id not in self._hidden]
+    def neighbours(self, workspace, doc_id, first, last, version=None):
+        return [h for h in self._inner.neighbours(workspace, doc_id, first, last, version)
+                if h.chunk_id not in self._hidden]
+
+    def chunks_of(self, workspace, doc_id):  # a summary reads the whole document: the hidden passages stay hidden
+        return [h for h in self._inner.chunks_of(workspace, doc_id) if h.chunk_id not in self._hidden]
 
 
 def bm25_baseline(store, items: list[QaItem], depth: int) -> dict:
