@@ -313,7 +313,7 @@ def _name_terms(asked: Asked) -> set[str]:
     return {t for name in (*asked.names, *capitalised) for t in analyse(name)}
 
 
-def _off_subject(asked: Asked, body: str, where: str) -> str:
+def _off_subject(asked: Asked, body: str, where: str, close: bool = False) -> str:
     """The question's subject words (beyond names and measures) that the answer and its sources mostly lack, or "".
 
     "How do I contact support by phone?" answered with a rota's steps has the right shape and
@@ -327,6 +327,8 @@ def _off_subject(asked: Asked, body: str, where: str) -> str:
     in_body = set(analyse(body))
     in_where = set(analyse(where))
     found = sum(1.0 if _found(t, in_body) else 0.5 if _found(t, in_where) else 0.0 for t in about)
+    if close and found >= 1:  # close in meaning and sharing a subject word: other words for the same subject
+        return ""
     # more than half: one shared word of three is not enough; a lone subject word may be in the sources only
     needed = 0.5 if len(about) == 1 else 1.5 if len(about) == 2 else len(about) / 2 + 0.25
     if found >= needed:
@@ -336,19 +338,26 @@ def _off_subject(asked: Asked, body: str, where: str) -> str:
     return " ".join(dict.fromkeys(words)) or " ".join(missing)
 
 
-def judge(asked: Asked, text: str, sources: str = "") -> tuple[bool | None, str]:
+CLOSE_IN_MEANING = 0.55  # dense cosine of a passage that paraphrases the question (see docs/using.md, Search)
+
+
+def judge(asked: Asked, text: str, sources: str = "", closeness: float | None = None) -> tuple[bool | None, str]:
     """Does ``text`` (an answer) state what was asked? (True, False or None = can't tell) and the reason, in plain words.
 
     ``sources``: the cited passages' file names, headings and what their documents are about
     (title, opening); a case study's passages state its customer's figures without naming the
     customer in every sentence, and a filing's table doesn't repeat the company on its cover.
+    ``closeness``: the best dense similarity of the cited passages to the question. A passage that
+    close (:data:`CLOSE_IN_MEANING`) is on the subject in meaning even when it uses other words for
+    it ("pre-trained" for "trained"), so the subject-word check asks only that it shares one.
     """
     body = re.sub(r"\s*\[\d{1,3}\]", "", text)
     if re.search(r"\b(documents|sources)\s+(don't|do not|doesn't|does not)\s+(say|state|mention|cover)\b", body, re.I):
         return False, "The answer says your documents don't state it."
     where = f"{body}\n{sources}".lower()
     missing_names = [n for n in asked.names if not mentions_name(n, f"{body}\n{sources}")]
-    off_subject = _off_subject(asked, body, where) if asked.kind in ("steps", "list", "yes_no", "description") else ""
+    off_subject = _off_subject(asked, body, where, close=closeness is not None and closeness >= CLOSE_IN_MEANING) \
+        if asked.kind in ("steps", "list", "yes_no", "description") else ""
     if asked.kind == "figure":
         # names, the company's own name and the year asked about say nothing of whether the figure is the one asked
         # (a number in a name, "SOC 2", "ISO 27001", still does)

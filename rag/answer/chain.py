@@ -143,7 +143,8 @@ def ask_stream(store, question: str, workspace: str | None = None, options: AskO
     # 4. check and explain
     checked = check_answer(text, hits, store.embeddings)
     name_citations(store, checked.citations)
-    answers, reason = judge(classify(query), checked.answer, _cited_context(store, checked.citations))
+    answers, reason = judge(classify(query), checked.answer, _cited_context(store, checked.citations),
+                            closeness=_closeness(checked.citations, hits))
     if answers is False and name == "extractive":
         notices.append(Notice("not_answered", reason))
     notices += weak_match(checked.citations, hits, options.retrieval.threshold, full_names(query))
@@ -161,6 +162,14 @@ def ask_stream(store, question: str, workspace: str | None = None, options: AskO
         answers_question=answers,
         answers_reason=reason,
     ))
+
+
+def _closeness(citations, hits: list[Hit]) -> float | None:
+    """The best dense similarity to the question of the passages an answer cites (None if none is known)."""
+    by_chunk = {h.chunk_id: h for h in hits}
+    known = [by_chunk[c.chunk_id].similarity for c in citations
+             if c.chunk_id in by_chunk and by_chunk[c.chunk_id].similarity is not None]
+    return max(known) if known else None
 
 
 def weak_match(citations, hits: list[Hit], threshold: float, people: list[str] = ()) -> list[Notice]:
