@@ -331,7 +331,7 @@ def test_names_with_accents_are_whole_names(question, names):
 
 
 def test_a_passage_close_in_meaning_may_use_other_words_for_the_subject():
-    asked = classify("How does BERT's architecture allow one model across diverse NLP tasks?")
+    asked = classify("How does BERT's architecture allow one model across diverse tasks?")
     answer = "BERT's model architecture is a multi-layer bidirectional Transformer encoder. [1]"
     assert judge(asked, answer, "bert.pdf", closeness=0.62)[0] is not False  # close: sharing "architecture" will do
     assert judge(asked, answer, "bert.pdf", closeness=0.30)[0] is False  # far: most subject words must be there
