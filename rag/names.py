@@ -99,7 +99,7 @@ def mentions_name(term: str, text: str) -> bool:
     A short name of letters only ("XL", "EU") must stand as a word of its own: "XL" is not in "packages.xlsx".
     """
     if term.isalpha() and len(term) <= 3:
-        if re.search(rf"(?<![^\W\d_]){re.escape(term)}(?![^\W\d_])", text, re.I):
+        if re.search(rf"(?<![^\W\d_]){re.escape(term)}s?(?![^\W\d_])", text, re.I):  # "LLMs" says "LLM"
             return True
     elif _squash(term) in _squash(text):
         return True

@@ -335,3 +335,18 @@ def test_a_passage_close_in_meaning_may_use_other_words_for_the_subject():
     answer = "BERT's model architecture is a multi-layer bidirectional Transformer encoder. [1]"
     assert judge(asked, answer, "bert.pdf", closeness=0.62)[0] is not False  # close: sharing "architecture" will do
     assert judge(asked, answer, "bert.pdf", closeness=0.30)[0] is False  # far: most subject words must be there
+
+
+def test_a_list_question_answered_in_prose_is_not_called_a_miss():
+    """ "What findings does the paper report?" may be answered by sentences: can't tell, not "doesn't answer"."""
+    asked = classify("What findings does RoBERTa report about masked language model pretraining?")
+    assert asked.kind == "list"
+    verdict, _ = judge(asked, "We find that masked language model pretraining, under the right design choices, is "
+                              "competitive with other recently published methods. [1]", "roberta.pdf RoBERTa")
+    assert verdict is None
+
+
+def test_a_plural_acronym_mentions_its_singular():
+    from rag.names import mentions_name
+
+    assert mentions_name("LLM", "the widespread use of LLMs") and not mentions_name("XL", "packages-2026.xlsx")

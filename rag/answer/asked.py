@@ -366,7 +366,11 @@ def judge(asked: Asked, text: str, sources: str = "", closeness: float | None = 
         if about and sum(_found(t, found) for t in about) < len(about) / 2:
             off_subject = " ".join(w for w in re.findall(r"[\w'-]+", asked.question)
                                    if analyse(w) and analyse(w)[0] in about and not _found(analyse(w)[0], found))
-    if asked.kind in ("figure", "quote", "person", "date", "steps", "list", "comparison", "summary"):
+    # a list quoted as a list is checked like a figure; "What findings does the paper report?" answered in prose
+    # may still answer, and is judged like any description
+    strict = ("figure", "quote", "person", "date", "steps", "comparison", "summary") + (
+        ("list",) if carries(asked, body) else ())
+    if asked.kind in strict:
         if not carries(asked, body):
             return False, f"These are the closest passages; none of them states {_what(asked)}."
         if missing_names:
