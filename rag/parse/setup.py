@@ -164,7 +164,7 @@ def check_ocr() -> Check:
         return Check("Scans and images (OCR)", False,
                      f"Tesseract is installed but doesn't start ({type(err).__name__}). {ocr.missing_reason()}",
                      optional=True)
-    return Check("Scans and images (OCR)", True, seconds=time.perf_counter() - started)
+    return Check("Scans and images (OCR)", True, seconds=time.perf_counter() - started, optional=True)
 
 
 def check_readers() -> list[Check]:
