@@ -16,6 +16,14 @@ from rag.present import escape_markdown
 from rag.settings import Settings
 from rag.store import Store
 from rag.workspace.access import LOCAL_USER, User, authenticate, signed_in
+from rag.workspace.assistants import (
+    Assistant,
+    create_assistant,
+    effective_settings,
+    ensure_default,
+    get_assistant,
+    list_assistants,
+)
 from rag.workspace.sessions import (
     HANDOVER,
     HANDOVER_PATH,
@@ -25,14 +33,6 @@ from rag.workspace.sessions import (
     end_session,
     session_user,
     start_session,
-)
-from rag.workspace.assistants import (
-    Assistant,
-    create_assistant,
-    effective_settings,
-    ensure_default,
-    get_assistant,
-    list_assistants,
 )
 
 log = logging.getLogger("grounded.ui")

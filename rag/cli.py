@@ -10,8 +10,8 @@ import argparse
 import json
 import logging
 import sys
-from pathlib import Path
 import time
+from pathlib import Path
 
 from .errors import GroundedError
 from .present import one_line, reading_notices

@@ -236,10 +236,10 @@ def test_chats_in_a_shared_assistant_stay_private(store):
 
 def test_every_write_path_refuses_a_shared_read_only_user(store):
     """Bob may read Alice's shared assistant; every change he tries, through the library itself, is refused."""
+    from rag.ingest import sources
     from rag.ingest.kinds import KINDS
     from rag.marketing.voice import guidance_for, save_guidance
     from rag.types import ChunkSettings
-    from rag.ingest import sources
     from rag.workspace import documents, jobs
     from rag.workspace import sources as sites
     from rag.workspace.assistants import set_model_server, set_owner, share
@@ -303,12 +303,11 @@ def _reading_calls(store, assistant_id: str, doc_id: str, chat, user):
     from rag.marketing.series import plan_series, usual_slot
     from rag.marketing.style_rules import style_rules
     from rag.marketing.voice import guidance_for, profile_for, saved_guidance, style_documents
-    from rag.types import RetrievalSettings
+    from rag.types import ChunkSettings, RetrievalSettings
     from rag.workspace import chats, documents, jobs, page_view
     from rag.workspace import sources as sites
     from rag.workspace.assistants import get_assistant
     from rag.workspace.health import check_health
-    from rag.types import ChunkSettings
 
     class Previous:  # revise() needs only the recipe and topic of the draft it starts from
         recipe, topic, model, body = "linkedin-post", "launch", "composed", ""

@@ -13,7 +13,7 @@ from collections import Counter
 import pytest
 
 from rag.bench.documents import make_pdf
-from rag.bench.shapes import ShapesConfig, failures, stated, summarise
+from rag.bench.shapes import failures, stated, summarise
 from rag.bench.shapes_set import FORMATS, HELD_OUT, TYPES, companies
 from rag.parse import parse_file
 

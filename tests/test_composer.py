@@ -13,7 +13,16 @@ import pytest
 
 from rag.index import close_all_indexes
 from rag.ingest.recovery import open_store
-from rag.marketing.facts import Realised, extract_facts, grounded, headline_result, on_topic, realise, topic_terms, word_tokens
+from rag.marketing.facts import (
+    Realised,
+    extract_facts,
+    grounded,
+    headline_result,
+    on_topic,
+    realise,
+    topic_terms,
+    word_tokens,
+)
 from rag.marketing.recipes import DraftOptions, apply_fix, draft
 from rag.marketing.style_rules import check_rules
 from rag.marketing.voice import match_voice, words

@@ -11,7 +11,6 @@ from __future__ import annotations
 import pytest
 
 from rag.answer.chain import AskOptions, ask
-from rag.bench.guard_corpus import ATTACKS, BENIGN, REPORTED, UNSEEN
 from rag.answer.guard import (
     PLACEHOLDER,
     defuse,
@@ -20,6 +19,7 @@ from rag.answer.guard import (
     normalise,
     sentence_spans,
 )
+from rag.bench.guard_corpus import ATTACKS, BENIGN, REPORTED, UNSEEN
 from rag.ingest.pipeline import ingest_bytes
 
 
@@ -136,7 +136,7 @@ def test_quoting_never_quotes_a_planted_sentence(store):
 
 
 # ----------------------------------------------------- the families set (rag/bench/guard_families.jsonl)
-from rag.bench.guard import family_rows, families_result, split_of  # noqa: E402
+from rag.bench.guard import families_result, family_rows, split_of  # noqa: E402
 
 FAMILY_ROWS = family_rows()
 ATTACK_FAMILIES = {"imperative", "polite", "roleplay", "system", "translation", "encoding", "hidden", "faq_policy",

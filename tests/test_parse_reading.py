@@ -6,9 +6,9 @@ Every fixture is made here, in several layouts per format.
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from email.message import EmailMessage
 from email.utils import format_datetime
-from datetime import datetime, timezone
 
 import pytest
 

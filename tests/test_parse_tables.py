@@ -15,8 +15,7 @@ import pytest
 
 from rag.answer.quote import units_of
 from rag.ingest.chunk import chunk_document
-from rag.parse import parse_file
-from rag.parse import tables
+from rag.parse import parse_file, tables
 from rag.types import ChunkSettings, Hit
 
 PRICES = [("Starter", 3, 19), ("Team", 10, 49), ("Scale", 50, 199)]

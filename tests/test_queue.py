@@ -302,7 +302,6 @@ def test_a_file_met_by_an_install_problem_is_held_then_read_once_the_install_is_
     from dataclasses import replace
 
     import rag.parse as parse
-
     from rag.settings import Limits
 
     monkeypatch.setattr(store, "settings", replace(store.settings, limits=replace(Limits(), parse_timeout_s=0)))

@@ -57,11 +57,19 @@ from pathlib import Path, PurePosixPath
 from typing import Literal
 
 from ..catalog import Catalog
-from ..types import ChunkSettings
-from .admission import FileResult, refusal, too_large
 from ..errors import TooMuchWork
 from ..parse.containers import Expansion
-from .pipeline import display_name, iter_files, open_upload, problem_result, upload_estimate_refusal, upload_refusal, what_of
+from ..types import ChunkSettings
+from .admission import FileResult, refusal, too_large
+from .pipeline import (
+    display_name,
+    iter_files,
+    open_upload,
+    problem_result,
+    upload_estimate_refusal,
+    upload_refusal,
+    what_of,
+)
 from .workload import Allowance, passages_per_second
 
 JobStatus = Literal["queued", "reading", "indexing", "indexed", "unchanged", "skipped", "failed", "cancelled", "held"]

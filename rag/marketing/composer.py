@@ -28,8 +28,19 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..words import analyse
-from .facts import (Fact, Realised, best, direction, grounded, headline_result, main_document, realise, steps_of,
-                    subject_phrase, topic_terms)
+from .facts import (
+    Fact,
+    Realised,
+    best,
+    direction,
+    grounded,
+    headline_result,
+    main_document,
+    realise,
+    steps_of,
+    subject_phrase,
+    topic_terms,
+)
 from .style_rules import StyleRule, enforce
 from .voice import VoiceProfile, choose_emoji, closing_question, hook_style, match_voice, place_emoji, plain, words
 

@@ -78,9 +78,8 @@ def main() -> int:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     warnings.simplefilter("ignore")  # parser libraries warn a lot about odd files; results say what matters
     logging.disable(logging.WARNING)
-    from pathlib import Path
-
     import time
+    from pathlib import Path
 
     from ..errors import GroundedError
     from . import ocr, parse_file
