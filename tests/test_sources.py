@@ -311,3 +311,16 @@ def test_the_indexer_runs_scheduled_syncs_when_the_queue_is_empty(store):
         assert sources.get(store.catalog, source.source_id).last_status == "ok"
         assert [d.title for d in store.catalog.documents("default", status="ready")] == ["Reset your password"]
         assert sources.due(store.catalog) == []  # not again until tomorrow
+
+
+def test_a_page_reached_under_two_addresses_in_one_sync_counts_once():
+    """ "/" and "/index.html" are one document: the second visit finds it just indexed, which is not "up to date"."""
+    from rag.ingest.sources import PageResult, Source, SyncReport
+
+    report = SyncReport(Source.__new__(Source), [
+        PageResult("https://help.example.com/", "indexed", doc_id="d1"),
+        PageResult("https://help.example.com/index.html", "unchanged", doc_id="d1"),
+        PageResult("https://help.example.com/a.html", "indexed", doc_id="d2"),
+        PageResult("https://help.example.com/b.html", "unchanged", doc_id="d3"),  # really unchanged since last time
+    ])
+    assert report.count("indexed") == 2 and report.count("unchanged") == 1

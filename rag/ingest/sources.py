@@ -170,6 +170,12 @@ class SyncReport:
                 "starting where it stopped.")
 
     def count(self, status: PageStatus) -> int:
+        """Pages that ended ``status``; a document reached again under another address in the same sync ("/" and
+        "/index.html" are one document) counts once, as its first visit did: a first import never reads
+        "8 indexed, 1 up to date"."""
+        if status == "unchanged":
+            fresh = {p.doc_id for p in self.pages if p.status == "indexed" and p.doc_id}
+            return sum(1 for p in self.pages if p.status == "unchanged" and (not p.doc_id or p.doc_id not in fresh))
         return sum(1 for p in self.pages if p.status == status)
 
     def counts(self) -> dict[str, int]:
