@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 
+from rag.bench.draft_voices import ruled_pdf
 from tests.fixtures import make_zip
 
 POSTS = [
@@ -284,42 +285,8 @@ BREWHOUSE_LINES = [
 ]
 
 
-def _pdf_with_table(title: str, lines: list[str], table: list[list[str]]) -> bytes:
-    """A one-page PDF (Helvetica, Latin-1 text): a title, a ruled table, then the lines."""
-    import zlib
-
-    ops, rules = ["0.5 w"], []
-    xs, height, top = [72, 292, 392, 512], 20, 660
-    for i, row in enumerate(table):
-        y = top - (i + 1) * height
-        ops += [f"BT /F1 10 Tf {xs[j] + 4} {y + 6} Td ({cell}) Tj ET" for j, cell in enumerate(row)]
-    bottom = top - len(table) * height
-    rules += [(xs[0], top - i * height, xs[-1], top - i * height) for i in range(len(table) + 1)]
-    rules += [(x, bottom, x, top) for x in xs]
-    ops += [f"{x0} {y0} m {x1} {y1} l S" for x0, y0, x1, y1 in rules]
-    ops.append(f"BT /F1 18 Tf 72 700 Td ({title}) Tj ET")
-    for n, line in enumerate(lines):
-        safe = line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-        ops.append(f"BT /F1 10 Tf 72 {bottom - 40 - 18 * n} Td ({safe}) Tj ET")
-    stream = zlib.compress("\n".join(ops).encode("cp1252"))
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
-               b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
-               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for n, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += f"{n} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += "".join(f"{o:010d} 00000 n \n" for o in offsets).encode()
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return bytes(out)
-
-
 def brewhouse_pdf() -> bytes:
-    return _pdf_with_table("Brewhouse Coffee case study", BREWHOUSE_LINES, BREWHOUSE_TABLE)
+    return ruled_pdf("Brewhouse Coffee case study", BREWHOUSE_TABLE, BREWHOUSE_LINES)
 
 
 def brewhouse_docx() -> bytes:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from rag.bench.documents import write_pdf
 from rag.errors import FileTooLarge, GroundedError, NotFound, ParseTimeout
 from rag.ingest.pipeline import ingest_bytes
 from rag.parse import isolated, render
@@ -40,17 +41,7 @@ def pdf_page(width: float, height: float, lines: list[str], top: float, size: fl
         b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for n, body in enumerate(objects, 1):
-        offsets.append(out.tell())
-        out.write(f"{n} 0 obj\n".encode() + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode())
-    out.write(b"".join(f"{off:010d} 00000 n \n".encode() for off in offsets))
-    out.write(f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode())
-    return out.getvalue()
+    return write_pdf(objects)
 
 
 def tall_pdf() -> bytes:

@@ -28,7 +28,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .documents import make_pdf
+from .documents import make_pdf, write_pdf
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ def _docx(title: str, blocks: list) -> bytes:
     return out.getvalue()
 
 
-def _ruled_pdf(title: str, table: list[list[str]], lines: list[str]) -> bytes:
+def ruled_pdf(title: str, table: list[list[str]], lines: list[str]) -> bytes:
     """A one-page PDF with a title, a ruled table (read as a table) and lines of text (Latin-1)."""
     import zlib
 
@@ -85,16 +85,7 @@ def _ruled_pdf(title: str, table: list[list[str]], lines: list[str]) -> bytes:
                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
                b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
                b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for n, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += f"{n} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += "".join(f"{o:010d} 00000 n \n" for o in offsets).encode()
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return bytes(out)
+    return write_pdf(objects)
 
 
 # 1. Brewhouse Coffee: emoji-heavy (⏰ on every first line, a second emoji now and then), short, closing questions;
@@ -124,7 +115,7 @@ BREWHOUSE = Corpus(
                                 "How early do you plan summer?\n\n#hiring #hospitality #Brewhouse"),
     ],
     documents={
-        "brewhouse-case-study.pdf": _ruled_pdf(
+        "brewhouse-case-study.pdf": ruled_pdf(
             "Brewhouse Coffee case study",
             [["Metric", "Before", "After (12 months)"], ["Overtime as a share of hours", "11%", "4%"],
              ["Rota hours per week", "6", "1"]],
