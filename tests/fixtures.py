@@ -133,3 +133,20 @@ def make_scanned_tiff(blank_second_page: bool = True) -> bytes:
     out = io.BytesIO()
     pages[0].save(out, "TIFF", save_all=True, append_images=pages[1:])
     return out.getvalue()
+
+
+def passage_hit(text: str, file: str = "doc.md", section: str = "", similarity: float = 0.5):
+    """A retrieved passage of ``file`` (ids from its name), as the answer steps receive it."""
+    from rag.types import Hit
+
+    return Hit("c-" + file, "d-" + file, file, text, 1.0, section=section, similarity=similarity)
+
+
+def quoted(store, question: str, *hits) -> str:
+    """The offline answer (quotes) to ``question`` from ``hits``, with the store's embedding model."""
+    import numpy as np
+
+    from rag.answer.quote import quote_answer
+
+    vector = np.asarray(store.embeddings.embed_query(question), dtype=np.float32)
+    return quote_answer(question, vector, list(hits), store.embeddings)

@@ -7,15 +7,16 @@ a plan table, a case study with a quote on one line with its speaker.
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from rag.answer.asked import classify, judge
 from rag.answer.chain import AskOptions, Turn, ask, weak_match
 from rag.answer.followup import resolve_follow_up
-from rag.answer.quote import quote_answer, units_of
+from rag.answer.quote import units_of
 from rag.ingest.pipeline import ingest_bytes
-from rag.types import Citation, Hit
+from rag.types import Citation
+from tests.fixtures import passage_hit as _hit
+from tests.fixtures import quoted as _quote
 
 INTEGRATIONS = """ShiftPal sends approved hours straight to your payroll system.
 
@@ -73,15 +74,6 @@ KIOSK = """# Set up the time clock kiosk
 3. Open the kiosk link on the tablet.
 
 Tip: you can copy last week's rota to save time."""
-
-
-def _hit(text: str, file: str = "doc.md", section: str = "", similarity: float = 0.5) -> Hit:
-    return Hit("c-" + file, "d-" + file, file, text, 1.0, section=section, similarity=similarity)
-
-
-def _quote(store, question: str, *hits: Hit) -> str:
-    vector = np.asarray(store.embeddings.embed_query(question), dtype=np.float32)
-    return quote_answer(question, vector, list(hits), store.embeddings)
 
 
 @pytest.mark.parametrize("question, kind", [

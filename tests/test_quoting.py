@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
 import pytest
 
 from rag.answer.asked import carries, classify, judge
 from rag.answer.chain import AskOptions, Turn, ask
 from rag.answer.check import check_answer, split_sentences
 from rag.answer.followup import is_follow_up, resolve_follow_up
-from rag.answer.quote import quote_answer, units_of
+from rag.answer.quote import units_of
 from rag.bench.correctness import correctness, key_facts, lead
 from rag.bench.marketing_set import BOILERPLATE, QUESTIONS, write_corpus
 from rag.ingest.pipeline import ingest_bytes, ingest_paths
-from rag.types import Hit
+from tests.fixtures import passage_hit as _hit
+from tests.fixtures import quoted as _quote
 
 PRICES = """Every plan includes unlimited documents. Prices are per workspace, billed monthly.
 
@@ -39,15 +39,6 @@ You can disconnect at any time from the same page."""
 
 RATES = ("Before Example, the no-show rate across the group was 14%. After the group adopted automated reminders, "
          "the no-show rate fell to 6% within four months.")
-
-
-def _hit(text: str, file: str = "doc.md", section: str = "") -> Hit:
-    return Hit("c-" + file, "d-" + file, file, text, 1.0, section=section, similarity=0.5)
-
-
-def _quote(store, question: str, *hits: Hit) -> str:
-    vector = np.asarray(store.embeddings.embed_query(question), dtype=np.float32)
-    return quote_answer(question, vector, list(hits), store.embeddings)
 
 
 @pytest.mark.parametrize("question, kind", [
