@@ -27,8 +27,10 @@ from rag.present import (
     STATUS_LABELS,
     duration_words,
     location,
+    markdown_table,
     passage_markdown,
     plural,
+    queue_table,
     reading_notices,
     reading_summary,
 )
@@ -100,6 +102,20 @@ def _summary(finished: list) -> None:
 PROBLEMS_SHOWN = 10
 
 
+DOCUMENTS_REDRAWN_EVERY = 15.0  # seconds: while a long queue runs, the whole page is redrawn at most this often
+
+
+def _drawn_key() -> str:
+    return f"documents-drawn-{assistant.id}"
+
+
+def _documents_table_behind(done: int) -> bool:
+    """True when documents finished since the page (its documents table) was last drawn in full: the first one at
+    once (it can be asked about now), later ones at most every DOCUMENTS_REDRAWN_EVERY seconds."""
+    drawn_done, drawn_at = st.session_state.get(_drawn_key(), (done, time.monotonic()))
+    return done > drawn_done and (drawn_done == 0 or time.monotonic() - drawn_at >= DOCUMENTS_REDRAWN_EVERY)
+
+
 def _queue_panel() -> None:
     """The indexing queue of this assistant, live: a bar with the time left, each document's status, cancel and dismiss."""
     view = jobs.queue_view(store, assistant.id, user)
@@ -108,6 +124,8 @@ def _queue_panel() -> None:
     was_busy, st.session_state[busy_key] = st.session_state.get(busy_key, False), progress.busy
     if was_busy and not progress.busy:
         st.rerun()  # the queue just finished: redraw the whole page, documents table included
+    if progress.busy and _documents_table_behind(progress.done):
+        st.rerun()  # documents finished since the table below was drawn: it must not still say "Indexing…"
     if not view.jobs:
         return
     st.subheader("Indexing" if progress.busy else "Just added")
@@ -123,12 +141,10 @@ def _queue_panel() -> None:
         st.warning(f"{plural(len(view.problems), 'document')} not indexed:\n\n"
                    + "\n".join(f"- **{md(j.name)}**: {md(j.error or JOB_LABELS[j.status])}" for j in shown)
                    + (f"\n- …and {more} more (see the table)" if more else ""), icon=":material/warning:")
-    st.dataframe(
-        [{"Document": j.name, "Status": JOB_LABELS[j.status], "Passages": j.chunks if j.status in ("indexed", "unchanged") else None,
-          "Note": j.error or ""} for j in view.jobs],
-        hide_index=True, width="stretch", height=min(38 + 35 * len(view.jobs), 400),
-        column_config={"Note": st.column_config.TextColumn("Note", width="large")},
-    )
+    rows, more = queue_table(view.jobs)
+    st.markdown(markdown_table(rows))
+    if more:
+        st.caption(more)
     left_col, right_col = st.columns(2)
     if view.waiting:
         with left_col.popover("Cancel…", icon=":material/cancel:", width="stretch"):
@@ -156,8 +172,9 @@ def _cancel(job_ids: list[int]) -> None:
 
 if manager:
     # refreshed on its own while documents are indexed; slowly otherwise, to notice files queued elsewhere
-    busy = jobs.queue_progress(store, assistant.id, user).busy
-    st.fragment(_queue_panel, run_every=2.0 if busy else 10.0)()
+    drawn = jobs.queue_progress(store, assistant.id, user)
+    st.session_state[_drawn_key()] = (drawn.done, time.monotonic())
+    st.fragment(_queue_panel, run_every=2.0 if drawn.busy else 10.0)()
 else:
     coming = jobs.queue_progress(store, assistant.id, user)
     if coming.busy:

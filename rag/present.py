@@ -240,6 +240,45 @@ JOB_LABELS = {
 }
 
 
+QUEUE_ROWS_SHOWN = 15
+
+
+def queue_table(jobs: list, limit: int = QUEUE_ROWS_SHOWN) -> tuple[list[dict], str]:
+    """The queue's rows for a static table (Markdown cells, escaped), at most ``limit`` of them, and a line
+    counting the rest.
+
+    Shown with :func:`markdown_table`, not a data grid or ``st.table``: their code loads in the browser on first
+    use, and while the app is busy indexing that load took seconds, an empty grey box in place of the list. The documents being read come first in what is kept, then those
+    waiting next, then the latest done; kept rows stay in the order they were queued.
+    """
+    order = {"reading": 0, "indexing": 0, "queued": 1}
+    ranked = sorted(range(len(jobs)), key=lambda i: (order.get(jobs[i].status, 2), i if jobs[i].status in order else -i))
+    kept = sorted(ranked[:limit])
+    rows = [{"Document": escape_markdown(jobs[i].name), "Status": JOB_LABELS[jobs[i].status],
+             "Passages": str(jobs[i].chunks) if jobs[i].status in ("indexed", "unchanged") else "",
+             "Note": escape_markdown(jobs[i].error or "")} for i in kept]
+    left = [jobs[i] for i in ranked[limit:]]
+    waiting = sum(j.status in order for j in left)
+    done = len(left) - waiting
+    parts = ([f"{waiting} more waiting"] if waiting else []) + ([f"{done} more done"] if done else [])
+    return rows, (f"Showing {len(rows)} of {len(jobs)}: " + " and ".join(parts) + "." if parts else "")
+
+
+def markdown_table(rows: list[dict]) -> str:
+    """Rows of already-escaped Markdown cells as a GitHub-style table (a pipe inside a cell, even in a code span,
+    stays in its cell; a line break becomes a space)."""
+    if not rows:
+        return ""
+
+    def cell(value) -> str:
+        return re.sub(r"(?<!\\)\|", r"\\|", " ".join(str(value).split()))
+
+    header = list(rows[0])
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(cell(row[k]) for k in header) + " |" for row in rows]
+    return "\n".join(lines)
+
+
 def plural(n: int, word: str, many: str | None = None) -> str:
     """'1 passage', '3 passages'."""
     return f"{n} {word if n == 1 else (many or word + 's')}"

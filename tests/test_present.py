@@ -45,6 +45,7 @@ def test_addresses_from_documents_chats_and_models_are_never_live():
 
 # --- Nothing a document writes becomes a live link, image or HTML (issue 21, point 4) ---
 
+import re
 import csv  # noqa: E402
 import io  # noqa: E402
 
@@ -220,3 +221,31 @@ def test_a_path_under_home_is_written_with_a_tilde():
     assert home_path(Path.home() / ".config" / "grounded" / "secret.key") == "~/.config/grounded/secret.key"
     assert home_path("~/.config/grounded/secret.key") == "~/.config/grounded/secret.key"
     assert home_path("/etc/grounded/secret.key") == "/etc/grounded/secret.key"
+
+
+def test_the_queue_table_keeps_what_is_being_read_and_next_and_counts_the_rest():
+    from types import SimpleNamespace as Job
+
+    from rag.present import queue_table
+
+    jobs = ([Job(name=f"done-{i}.pdf", status="indexed", chunks=4, error=None) for i in range(20)]
+            + [Job(name="now_reading [v2].pdf", status="indexing", chunks=0, error=None)]
+            + [Job(name=f"next-{i}.pdf", status="queued", chunks=0, error=None) for i in range(30)])
+    rows, more = queue_table(jobs, limit=5)
+    assert [r["Document"] for r in rows] == ["now\\_reading \\[v2\\]\\.pdf"] + [f"next\\-{i}\\.pdf" for i in range(4)]
+    assert more == "Showing 5 of 51: 26 more waiting and 20 more done."
+    rows, more = queue_table(jobs[:3], limit=5)  # short queues are listed whole, in the order queued
+    assert [r["Passages"] for r in rows] == ["4", "4", "4"] and more == ""
+    rows, more = queue_table(jobs[:21], limit=3)  # the latest done fill what is left
+    assert [r["Document"] for r in rows] == ["done\\-18\\.pdf", "done\\-19\\.pdf", "now\\_reading \\[v2\\]\\.pdf"]
+    assert more == "Showing 3 of 21: 18 more done."
+
+
+def test_a_markdown_table_keeps_each_cell_in_its_column():
+    from rag.present import markdown_table, neutralise
+
+    table = markdown_table([{"Document": neutralise("a|b.pdf"), "Note": neutralise("see https://x.example/a|b\nnext line")}])
+    header, rule, row = table.splitlines()
+    assert header == "| Document | Note |" and rule == "|---|---|"
+    assert len(re.split(r"(?<!\\)\|", row)) == 4, row  # two cells, whatever the pipes inside them
+    assert markdown_table([]) == ""
