@@ -45,9 +45,9 @@ def test_addresses_from_documents_chats_and_models_are_never_live():
 
 # --- Nothing a document writes becomes a live link, image or HTML (issue 21, point 4) ---
 
-import re
 import csv  # noqa: E402
 import io  # noqa: E402
+import re
 
 import pytest  # noqa: E402
 from hypothesis import given, settings  # noqa: E402
