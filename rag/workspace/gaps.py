@@ -367,12 +367,10 @@ def _grouped(store, workspace: str) -> tuple[list[Gap], list, str]:
         asked = sorted((q for i in members for q in distinct[keys[i]]), key=lambda q: q.asked)
         centre = vectors[members].mean(axis=0)
         typical = members[int(np.argmax(vectors[members] @ centre))]
-        scope = None
-        for i in members:
-            near, sim = _nearest_scope(scopes, model, vectors[i])
-            if near is not None and sim >= SCOPE_SIMILARITY:
-                scope = near.scope_id
-                break
+        # out of scope when most of its questions are near one topic marked so (a broad group with a few stays open)
+        near = Counter(n.scope_id for i in members
+                       for n, sim in [_nearest_scope(scopes, model, vectors[i])] if n is not None and sim >= SCOPE_SIMILARITY)
+        scope = next((sid for sid, votes in near.most_common(1) if 2 * votes > len(members)), None)
         gaps.append(Gap(key=asked[0].msg_id, topic=topic_name([q.question for q in asked]), questions=asked,
                         example=distinct[keys[typical]][0].question, scope_id=scope))
     gaps.sort(key=lambda g: (-g.count, -g.last_asked))
