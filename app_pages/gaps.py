@@ -16,7 +16,7 @@ from app_pages._common import (
 from rag.present import escape_markdown as md
 from rag.present import plural
 from rag.workspace.access import can_manage
-from rag.workspace.gaps import WHY_LABELS, back_in_scope, default_reply, gaps_csv, knowledge_gaps, mark_out_of_scope
+from rag.workspace.gaps import SCOPE_REPLY, WHY_LABELS, back_in_scope, gaps_csv, knowledge_gaps, mark_out_of_scope
 
 store = store_or_stop()
 user = current_user(store)
@@ -87,7 +87,7 @@ for n, gap in enumerate(report.gaps):
         with right.popover("Mark as out of scope", icon=":material/block:"):
             st.caption("From now on, questions like these that the documents can't answer get a polite reply "
                        "saying they are outside what this assistant covers.")
-            reply = st.text_area("Reply (optional)", key=f"reply-{gap.key}", placeholder=default_reply(gap.topic),
+            reply = st.text_area("Reply (optional)", key=f"reply-{gap.key}", placeholder=SCOPE_REPLY,
                                  max_chars=500)
             if st.button("Mark as out of scope", key=f"scope-{gap.key}", type="primary"):
                 _out_of_scope(gap.key, reply, gap.topic)
@@ -99,7 +99,7 @@ if report.scopes:
     for scope in report.scopes:
         with st.container(border=True):
             st.markdown(f"**{md(scope.topic)}**")
-            st.caption(f"Reply: {md(scope.reply or default_reply(scope.topic))}")
+            st.caption(f"Reply: {md(scope.reply or SCOPE_REPLY)}")
             if asked.get(scope.scope_id):
                 st.caption(f"{plural(asked[scope.scope_id], 'earlier question')} on this topic.")
             if st.button("Put back in scope", key=f"unscope-{scope.scope_id}", icon=":material/undo:"):

@@ -408,7 +408,7 @@ HANDED_OR_HARMLESS = {
     # the install's own health (readers and models work or not): no document, chat or assistant in it
     "broken", "recent_setup_checks", "code_span", "home_path",
     # knowledge gaps: a checked report (knowledge_gaps) as CSV, and wording
-    "gaps_csv", "WHY_LABELS", "default_reply",
+    "gaps_csv", "WHY_LABELS", "SCOPE_REPLY",
 }
 CHECKED_WRITES = {
     "save_assistant", "delete_assistant", "duplicate_assistant", "set_model_server", "reindex_assistant",

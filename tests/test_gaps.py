@@ -17,6 +17,7 @@ from rag.workspace.access import User
 from rag.workspace.assistants import create_assistant, delete_assistant, ensure_default, share
 from rag.workspace.chats import add_message, new_chat, record_feedback
 from rag.workspace.gaps import (
+    SCOPE_REPLY,
     back_in_scope,
     gaps_csv,
     group,
@@ -90,7 +91,9 @@ def test_average_linkage_joins_while_groups_are_alike_on_average():
 
 def test_a_topic_is_named_by_the_words_its_questions_share():
     assert topic_name(["How much does the Enterprise plan cost?", "What's the price of the Enterprise plan?",
-                       "Is the Enterprise plan expensive?"]) == "enterprise, plan"
+                       "Is the Enterprise plan expensive?"]) == "Enterprise, plan"
+    assert topic_name(["Is there an iPhone app?", "Do we have an app for iPhone?"]) == "iPhone, app"
+    assert topic_name(["Refunds after cancelling?", "Can I get refunds?"]) == "refunds"  # a first word is lowered
     assert topic_name(["Can you tell me about SSO?"]) == "SSO"  # asking words never name a topic
     assert topic_name(["What is it?"]) == "What is it?"  # nothing but stop words: the question itself
 
@@ -150,7 +153,8 @@ def test_an_out_of_scope_topic_gets_a_polite_answer_afterwards(store):
     scope = mark_out_of_scope(store, "default", gap.key, user=None)
     later = ask(store, "Is there an iPhone app?", user=None)
     assert later.refused and later.refusal == "out_of_scope"
-    assert "outside what this assistant covers" in later.answer and later.notice("out_of_scope")
+    assert later.answer == SCOPE_REPLY and "“" in later.notice("out_of_scope").text  # the topic, in the note
+    assert "outside what this assistant covers" in later.answer
     assert not later.notice("refused")
     # questions far from it keep the usual refusal; answerable ones are answered as before
     assert ask(store, "What is the boiling point of tungsten?", user=None).refusal == "nothing_relevant"

@@ -56,9 +56,9 @@ def test_gaps_page_with_no_gaps_says_so(app):  # noqa: F811
 
 def test_gaps_page_shows_a_reader_nothing(app, monkeypatch):  # noqa: F811
     app.run()
+    from rag.types import Answer
     from rag.workspace.assistants import create_assistant, share
     from rag.workspace.chats import add_message, new_chat
-    from rag.types import Answer
 
     store = _store()
     owned = create_assistant(store.catalog, "Alice's answers", user=User("alice"))

@@ -231,12 +231,13 @@ def topic_name(questions: list[str], words: int = 3) -> str:
     first: dict[str, int] = {}
     for q in questions:
         stems = set()
-        for token in _WORD.findall(q):
+        for n, token in enumerate(_WORD.findall(q)):
             stem = analyse(token)
             if not stem or stem[0] in _ASKING or token.isdigit():
                 continue
             stems.add(stem[0])
-            written.setdefault(stem[0], Counter())[token if token.isupper() else token.lower()] += 1
+            # as written ("iPhone", "SSO", "Salesforce"), but a question's capitalised first word in lower case
+            written.setdefault(stem[0], Counter())[token.lower() if n == 0 and token.istitle() else token] += 1
             first.setdefault(stem[0], len(first))
         seen_in.update(stems)
     if not seen_in:
@@ -418,9 +419,8 @@ def back_in_scope(store, workspace: str, scope_id: str, *, user: User | None) ->
         raise NotFound("That topic is no longer marked out of scope.")
 
 
-def default_reply(topic: str) -> str:
-    return (f"Questions about “{topic}” are outside what this assistant covers, so I can't answer this one "
-            "from its documents. Please ask your team directly.")
+SCOPE_REPLY = ("That's outside what this assistant covers, so I can't answer it from its documents. "
+               "Please ask your team directly.")
 
 
 def scope_answer(store, workspace: str, query: str, refusal: Answer) -> Answer | None:
@@ -435,7 +435,7 @@ def scope_answer(store, workspace: str, query: str, refusal: Answer) -> Answer |
     scope, sim = _nearest_scope(scopes, vector_model(store.embeddings), vector)
     if scope is None or sim < SCOPE_SIMILARITY:
         return None
-    text = scope.reply or default_reply(scope.topic)
+    text = scope.reply or SCOPE_REPLY
     return Answer(answer=text, model=refusal.model, refused=True, refusal="out_of_scope",
                   notices=[*(n for n in refusal.notices if n.code != "refused"),
                            Notice("out_of_scope", f"Whoever looks after this assistant marked “{scope.topic}” "
