@@ -275,3 +275,65 @@ def test_cli_lists_marks_and_exports(store, settings, capsys, tmp_path):
     assert missing.returncode == 1 and "Look at the list again" in missing.stderr
     assert run_cli(capsys, "gaps", "in-scope", scope["scope_id"], *data).returncode == 0
     assert len(json.loads(run_cli(capsys, "gaps", "--json", *data).stdout)["gaps"]) == 1
+
+
+def test_the_command_line_beside_the_app_reads_gaps_without_the_index(store, settings):
+    """While the app holds the index, `grounded gaps` opens the catalog alone and loads the embedding model itself."""
+    from rag.store import DataFolder
+
+    _exchange(store.catalog, "default", "Do we have a mobile app?", _refused())
+    store.close()
+    folder = DataFolder(settings)
+    try:
+        assert _questions(knowledge_gaps(folder, "default", user=None)) == {"Do we have a mobile app?"}
+    finally:
+        folder.close()
+
+
+# the benchmark
+
+
+def test_pairwise_figures_by_hand():
+    from rag.bench.gaps import pairwise
+
+    # labels a a b b; grouping {0,1,2} {3}: pairs 01 right together, 23 wrongly apart, 02 and 12 wrongly together
+    figures = pairwise(["a", "a", "b", "b"], [0, 0, 0, 1])
+    assert figures["agreement"] == pytest.approx(3 / 6)  # 01 together, 03 and 13 apart: 3 of 6 pairs as labelled
+    assert figures["precision"] == pytest.approx(1 / 3) and figures["recall"] == pytest.approx(1 / 2)
+    assert pairwise(["a", "a", "b"], [5, 5, 7])["ari"] == pytest.approx(1.0)
+    assert pairwise(["a", "b", "c"], [0, 1, 2])["agreement"] == 1.0
+
+
+def test_bench_gaps_reports_both_parts_and_writes_json(tmp_path, capsys):
+    from rag.cli import main
+
+    small = tmp_path / "set.jsonl"
+    rows = [("tune", "refunds", "What is the refund policy?"), ("tune", "refunds", "Can I get my money back?"),
+            ("tune", "refunds", "How do refunds work?"), ("tune", "refunds", "Do we refund annual plans?"),
+            ("tune", "logo", "Where are the logo files?"), ("tune", "logo", "Can I download our logo?"),
+            ("tune", "logo", "Which logo goes on dark backgrounds?"), ("tune", "logo", "Is there a logo in SVG?"),
+            ("held", "sso", "Do we support single sign-on?"), ("held", "sso", "Can users log in with SSO?"),
+            ("held", "sso", "Is SAML SSO available?"), ("held", "sso", "Does SSO work with Okta?"),
+            ("held", "app", "Is there a mobile app?"), ("held", "app", "Can I use it on my iPhone?"),
+            ("held", "app", "Do we have an Android app?"), ("held", "app", "Is there an app for tablets?")]
+    small.write_text("".join(json.dumps({"part": p, "topic": t, "question": q}) + "\n" for p, t, q in rows))
+    out = tmp_path / "gaps.json"
+    assert main(["bench", "gaps", "--set", str(small), "--json", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "pairwise agreement (tune)" in printed and "pairwise agreement (held)" in printed
+    result = json.loads(out.read_text())
+    assert set(result["parts"]) == {"tune", "held"} and result["parts"]["held"]["questions"] == 8
+    assert result["parts"]["tune"]["at_threshold"]["agreement"] >= 0.8  # two far-apart topics are told apart
+    assert {t["name"] for t in result["targets"]} == {"pairwise agreement (tune)", "pairwise agreement (held)"}
+
+
+def test_the_built_in_set_has_60_questions_in_10_topics_to_tune_on_and_a_held_apart_part():
+    from collections import Counter
+
+    from rag.bench.gaps import load
+
+    rows = load()
+    tune = Counter(r["topic"] for r in rows if r["part"] == "tune")
+    held = Counter(r["topic"] for r in rows if r["part"] == "held")
+    assert sum(tune.values()) == 60 and len(tune) == 10 and set(tune.values()) == {6}
+    assert held and not set(held) & set(tune)
