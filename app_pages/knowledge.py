@@ -48,6 +48,15 @@ assistant = current_assistant(store)
 manager = can_manage(assistant, user)
 st.title("Knowledge")
 st.caption(f"The documents **{md(assistant.name)}** answers from. Other assistants can't see them.")
+gap = st.session_state.get("knowledge-gap")  # from the Knowledge gaps page's "Add a document for this"
+if gap and gap["assistant"] == assistant.id:
+    with st.container(border=True):
+        st.markdown(f":material/help_center: **Add a document about “{md(gap['topic'])}”**")
+        st.caption(f"People asked questions like “{md(gap['example'])}” that the documents couldn't answer. "
+                   "Upload a document that answers them below; they'll be answered from it once it is indexed.")
+        if st.button("Done", key="knowledge-gap-done", icon=":material/check:", type="tertiary"):
+            st.session_state.pop("knowledge-gap", None)
+            st.rerun()
 if not manager:
     if assistant.owner:
         st.info(f"{md(assistant.owner)} shares this assistant with you: you can read and search its documents, "

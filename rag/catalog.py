@@ -372,6 +372,31 @@ def m019_style_rule_sentences(conn: sqlite3.Connection) -> None:
     _add_column(conn, "style_rules", "source_sentence", "TEXT NOT NULL DEFAULT ''")
 
 
+def m021_knowledge_gaps(conn: sqlite3.Connection) -> None:
+    """Knowledge gaps (rag/workspace/gaps.py): the topics an assistant's manager marked out of scope, and the
+    questions' vectors kept so the gaps list doesn't embed every question on every look."""
+    _script(conn, """
+CREATE TABLE IF NOT EXISTS gap_scopes (
+    scope_id TEXT PRIMARY KEY,
+    workspace TEXT NOT NULL,
+    topic TEXT NOT NULL,
+    reply TEXT NOT NULL DEFAULT '',
+    questions TEXT NOT NULL,
+    model TEXT NOT NULL,
+    vectors BLOB NOT NULL,
+    created REAL NOT NULL,
+    created_by TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS gap_scopes_workspace ON gap_scopes(workspace);
+CREATE TABLE IF NOT EXISTS gap_vectors (
+    model TEXT NOT NULL,
+    text_hash TEXT NOT NULL,
+    vector BLOB NOT NULL,
+    PRIMARY KEY (model, text_hash)
+);
+""")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_initial,
     m002_document_about,
@@ -392,6 +417,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m017_sync_lanes,
     m018_signin_sessions,
     m019_style_rule_sentences,
+    m021_knowledge_gaps,
 ]
 
 

@@ -76,6 +76,7 @@ def _parser() -> argparse.ArgumentParser:
 
     _add_assistant_parsers(sub, common)
     _add_source_parsers(sub, common)
+    _add_gap_parsers(sub, common)
 
     sh = sub.add_parser("show", parents=[common], help="draw the page a cited passage is on, highlighted, as a PNG")
     sh.add_argument("passage", metavar="CITATION_OR_CHUNK_ID",
@@ -228,6 +229,56 @@ def cmd_sync(store, args) -> None:
         print("No source is due for a sync. Name one, or use --all.")
         return
     _sync_output(reports, args, one=bool(args.source))
+
+
+def _add_gap_parsers(sub, common) -> None:
+    g = sub.add_parser("gaps", parents=[common],
+                       help="questions the assistant couldn't answer (refused, flagged, thumbs-down), grouped by topic")
+    g.add_argument("--csv", type=Path, default=None, metavar="OUT", help="also write every gap question as CSV")
+    actions = g.add_subparsers(dest="action")
+    out = actions.add_parser("out-of-scope", parents=[common],
+                             help="mark a topic out of scope: its questions get a polite scope answer from now on")
+    out.add_argument("key", help="the topic's key, as listed by `grounded gaps`")
+    out.add_argument("--reply", default="", help="the answer such questions get, in your words (default: a polite standard one)")
+    back = actions.add_parser("in-scope", parents=[common], help="undo out-of-scope: the topic's questions count as gaps again")
+    back.add_argument("scope_id", help="as listed under “Out of scope” by `grounded gaps`")
+
+
+def _when(t: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(t))
+
+
+def cmd_gaps(store, args) -> None:
+    """Knowledge gaps of the assistant (``--workspace``); the command line may see every assistant's (``user=None``)."""
+    from .workspace.gaps import WHY_LABELS, back_in_scope, gaps_csv, knowledge_gaps, mark_out_of_scope
+
+    workspace = args.workspace or store.settings.workspace
+    if args.action == "out-of-scope":
+        scope = mark_out_of_scope(store, workspace, args.key, args.reply, user=None)
+        _print(scope.as_dict()) if args.json else print(f"“{scope.topic}” is out of scope now ({scope.scope_id}).")
+        return
+    if args.action == "in-scope":
+        back_in_scope(store, workspace, args.scope_id, user=None)
+        _print({"scope_id": args.scope_id, "in_scope": True}) if args.json else print("Back in scope.")
+        return
+    report = knowledge_gaps(store, workspace, user=None)
+    if args.csv:
+        args.csv.write_text(gaps_csv(report), encoding="utf-8")
+    if args.json:
+        _print(report.as_dict())
+        return
+    if not report.gaps:
+        print("No gaps: every question so far was answered (none refused, flagged or rated down).")
+    for g in report.gaps:
+        why = ", ".join(f"{n} {WHY_LABELS[w]}" for w, n in g.why.items())
+        print(f"{one_line(g.topic)}  [{g.key}]\n  asked {g.count} time(s), last {_when(g.last_asked)} ({why})\n"
+              f"  e.g. “{one_line(g.example)}”")
+    if report.scopes:
+        print("\nOut of scope:")
+        for s in report.scopes:
+            print(f"  {one_line(s.topic)}  [{s.scope_id}]")
+    if args.csv:
+        print(f"Wrote {args.csv}")
 
 
 def cmd_assistants(store, args) -> None:
@@ -833,7 +884,8 @@ def cmd_kind(store, args) -> None:
         print(f"{one_line(row.file)} is now “{kind}”.")
 
 
-COMMANDS.update({"draft": cmd_draft, "health": cmd_health, "kind": cmd_kind})
+COMMANDS.update({"draft": cmd_draft, "health": cmd_health, "kind": cmd_kind, "gaps": cmd_gaps})
+BESIDE["gaps"] = cmd_gaps  # the catalog and the embedding model: no index needed
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -269,8 +269,9 @@ NoticeCode = Literal[
     "still_indexing",  # some of the assistant's documents were still queued when this was answered
     "read_by_ocr",  # a document's text (some pages of it) was read by OCR: check the wording on the page
     "pages_left_out",  # pages of a document OCR couldn't read reliably (or at all): not searchable
+    "out_of_scope",  # the question is on a topic the assistant's manager marked out of scope (knowledge gaps)
 ]
-RefusalReason = Literal["nothing_relevant", "names_absent", "names_in_passing"]
+RefusalReason = Literal["nothing_relevant", "names_absent", "names_in_passing", "out_of_scope"]
 
 
 @dataclass(frozen=True)

@@ -244,6 +244,7 @@ def test_every_write_path_refuses_a_shared_read_only_user(store):
     from rag.workspace import sources as sites
     from rag.workspace.assistants import set_model_server, set_owner, share
     from rag.workspace.chats import add_message, record_feedback
+    from rag.workspace.gaps import back_in_scope, knowledge_gaps, mark_out_of_scope
     from rag.workspace.health import Fix, apply_fix, check_health
 
     shared = create_assistant(store.catalog, "Team", user=ALICE, shared_with=["bob"])
@@ -270,6 +271,9 @@ def test_every_write_path_refuses_a_shared_read_only_user(store):
         "sync a site": lambda: sites.sync_site(store, site.source_id, BOB),
         "schedule a site": lambda: sites.set_schedule(store, site.source_id, "daily", BOB),
         "remove a site": lambda: sites.remove_site(store, site.source_id, BOB),
+        "see the knowledge gaps": lambda: knowledge_gaps(store, shared.id, user=BOB),  # everyone's questions: managers only
+        "mark out of scope": lambda: mark_out_of_scope(store, shared.id, answer.msg_id, user=BOB),
+        "back in scope": lambda: back_in_scope(store, shared.id, "any", user=BOB),
     }
     for what, change in refused.items():
         with pytest.raises((AccessDenied, NotFound)):
@@ -307,6 +311,7 @@ def _reading_calls(store, assistant_id: str, doc_id: str, chat, user):
     from rag.workspace import chats, documents, jobs, page_view
     from rag.workspace import sources as sites
     from rag.workspace.assistants import get_assistant
+    from rag.workspace.gaps import knowledge_gaps
     from rag.workspace.health import check_health
 
     class Previous:  # revise() needs only the recipe and topic of the draft it starts from
@@ -330,6 +335,7 @@ def _reading_calls(store, assistant_id: str, doc_id: str, chat, user):
         "saved_guidance": lambda: saved_guidance(store.catalog, assistant_id, user=user),
         "style_documents": lambda: style_documents(store, assistant_id, user=user),
         "check_health": lambda: check_health(store, assistant_id, user),
+        "knowledge_gaps": lambda: knowledge_gaps(store, assistant_id, user=user),
         "passages": lambda: documents.passages(store, doc_id, user),
         "preview": lambda: documents.preview(store, doc_id, ChunkSettings(), user),
         "documents": lambda: documents.documents(store, assistant_id, user),
@@ -401,10 +407,13 @@ HANDED_OR_HARMLESS = {
     "connection_status", "forget_connection", "save_connection", "try_connection",
     # the install's own health (readers and models work or not): no document, chat or assistant in it
     "broken", "recent_setup_checks", "code_span", "home_path",
+    # knowledge gaps: a checked report (knowledge_gaps) as CSV, and wording
+    "gaps_csv", "WHY_LABELS", "SCOPE_REPLY",
 }
 CHECKED_WRITES = {
     "save_assistant", "delete_assistant", "duplicate_assistant", "set_model_server", "reindex_assistant",
     "save_guidance", "add_rule", "remove_rule", "update_rule", "record_feedback", "delete_chat", "new_chat",
+    "mark_out_of_scope", "back_in_scope",  # managers only: tests/test_gaps.py
 }
 
 

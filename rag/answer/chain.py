@@ -29,6 +29,7 @@ from ..ingest import origins
 from ..types import Answer, Hit, Notice, RetrievalSettings
 from ..workspace.access import User
 from ..workspace.assistants import check_reader
+from ..workspace.gaps import scope_answer
 from .asked import classify, judge
 from .check import check_answer
 from .decide import decide, question_settings
@@ -119,7 +120,8 @@ def ask_stream(store, question: str, workspace: str | None = None, options: AskO
     if decision.refusal is not None:
         decision.refusal.notices = notices + decision.refusal.notices
         decision.refusal.searched = query if query != question else ""
-        yield Event("answer", answer=decision.refusal)
+        # a topic the assistant's manager marked out of scope (knowledge gaps) gets a polite scope answer instead
+        yield Event("answer", answer=scope_answer(store, workspace, query, decision.refusal) or decision.refusal)
         return
 
     # 3. write or quote

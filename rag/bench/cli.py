@@ -33,7 +33,7 @@ def _ints(text: str) -> tuple[int, ...]:
 
 def add_parser(sub) -> None:
     """Add ``bench`` and its sub-commands to the ``grounded`` parser."""
-    bench = sub.add_parser("bench", help="benchmarks: retrieval, ingest, embed, query, qa, pdf, guard, crawl, drafts, limits, team, report")
+    bench = sub.add_parser("bench", help="benchmarks: retrieval, ingest, embed, query, qa, pdf, guard, crawl, drafts, limits, team, gaps, report")
     cmds = bench.add_subparsers(dest="bench_command", required=True)
 
     def json_out(p):
@@ -163,6 +163,11 @@ def add_parser(sub) -> None:
     t.add_argument("--limit-s", type=float, default=1800.0, help="the browser sessions stop after this long (default 1800)")
     json_out(t)
 
+    gp = cmds.add_parser("gaps", help="knowledge-gap grouping: pairwise agreement with a labelled set of questions")
+    gp.add_argument("--set", dest="gap_set", type=Path, default=None,
+                    help="a JSONL of {part, topic, question} (default: the built-in marketing set)")
+    json_out(gp)
+
     rep = cmds.add_parser("report", help="one Markdown report with a chart from benchmark JSON files")
     rep.add_argument("--from", dest="sources", nargs="+", required=True, metavar="DIR_OR_JSON")
     rep.add_argument("--out", type=Path, default=Path("report.md"))
@@ -198,6 +203,10 @@ def _dispatch(args) -> None:
                                         reference=not args.no_reference, title=args.title,
                                         heading_weight=args.heading_weight, titles=args.titles,
                                         embedding_cache=args.embedding_cache)
+    elif args.bench_command == "gaps":
+        from . import gaps as module
+
+        config = module.GapsConfig(args.gap_set) if args.gap_set else module.GapsConfig()
     elif args.bench_command == "crawl":
         from . import crawl as module
 

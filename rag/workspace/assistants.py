@@ -245,4 +245,5 @@ def delete_assistant(store, assistant_id: str, user: User | None = None) -> None
         c.execute("DELETE FROM chats WHERE workspace = ?", (assistant_id,))
         c.execute("DELETE FROM sources WHERE workspace = ?", (assistant_id,))  # its pages go with it (ON DELETE CASCADE)
         c.execute("DELETE FROM jobs WHERE workspace = ?", (assistant_id,))
+        c.execute("DELETE FROM gap_scopes WHERE workspace = ?", (assistant_id,))  # its out-of-scope topics
         c.execute("DELETE FROM workspaces WHERE name = ?", (assistant_id,))

@@ -152,8 +152,9 @@ def _settle(page: Page, timeout: float = SLOW) -> None:
 
 def _nav(page: Page, title: str, heading: str | None = None) -> None:
     """Open a page from the sidebar menu and wait for its heading (the chat's is the assistant's name)."""
-    page.locator("[data-testid=stSidebarNav] a", has_text=title).click()
-    expect(page.locator("h1", has_text=heading or title)).to_be_visible()
+    # whole names: "Knowledge" is not "Knowledge gaps"
+    page.locator("[data-testid=stSidebarNav]").get_by_role("link", name=title, exact=True).click()
+    expect(page.locator("h1").filter(has_text=re.compile(rf"^\s*{re.escape(heading or title)}\s*$"))).to_be_visible()
     _settle(page)
 
 
@@ -304,7 +305,7 @@ def test_eight_browser_sessions_at_once(app_url, browser, tmp_path):
             crossed = [other for other in SESSION_COLOURS if other != colour and other in text]
             assert not crossed, f"{colour}'s answer mentions {crossed}: {text[:300]}"
         for p in pages:  # and everyone deletes their document at once
-            p.locator("[data-testid=stSidebarNav] a", has_text="Knowledge").click()
+            p.locator("[data-testid=stSidebarNav]").get_by_role("link", name="Knowledge", exact=True).click()
             expect(p.locator("h1", has_text="Knowledge")).to_be_visible()
             _settle(p)
             p.get_by_role("button", name="Delete").click()
