@@ -232,6 +232,7 @@ def duplicate_assistant(store, assistant_id: str, name: str | None = None, user:
 
 def delete_assistant(store, assistant_id: str, user: User | None = None) -> None:
     """Remove an assistant, its documents, originals, index and chats (its owner only)."""
+    from ..ingest import forgetting
     from ..ingest.pipeline import delete_document
     from ..ingest.queue import settle_workspace
 
@@ -246,3 +247,4 @@ def delete_assistant(store, assistant_id: str, user: User | None = None) -> None
         c.execute("DELETE FROM sources WHERE workspace = ?", (assistant_id,))  # its pages go with it (ON DELETE CASCADE)
         c.execute("DELETE FROM jobs WHERE workspace = ?", (assistant_id,))
         c.execute("DELETE FROM workspaces WHERE name = ?", (assistant_id,))
+    forgetting.drop_checks(store.catalog, assistant_id)
