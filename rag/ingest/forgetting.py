@@ -101,15 +101,17 @@ def headline_probes(name: str, texts: list[str], most: int = MOST_PROBES) -> lis
     """
     sentences = [s.strip() for t in texts for s in _SENTENCE.split(t or "") if len(_words(s)) >= 4]
     scored = sorted(((len(figures_in(s)), -n, s) for n, s in enumerate(sentences)), reverse=True)
-    chosen = [s for count, _, s in scored if count][:most] or sentences[:most]
+    chosen = [s for count, _, s in scored if count]  # its figures, then its quotes, then its first sentences
+    chosen += [s for s in sentences if s not in chosen and any(q in s for q in '"“”')]
+    chosen += [s for s in sentences if s not in chosen]
     out: list[Probe] = []
     for s in chosen:
-        terms = [w for w in _words(s) if w not in STOP_WORDS and not w.isdigit()][:8]
-        if not terms:
-            continue
+        terms = list(dict.fromkeys(w for w in _words(s) if w not in STOP_WORDS and not w.isdigit()))[:8]
         probe = Probe(f"What does {name} say about {' '.join(terms)}?", tuple(sorted(figures_in(s))))
-        if probe not in out:
+        if terms and probe not in out:
             out.append(probe)
+        if len(out) >= most:
+            break
     return out
 
 
@@ -136,11 +138,12 @@ class Trace:
         return data
 
 
-def trace_of(store, workspace: str, doc_id: str, file: str, reason: Reason, keep_version: str | None = None) -> Trace:
+def trace_of(store, workspace: str, doc_id: str, file: str, reason: Reason, keep_version: str | None = None,
+             title: str | None = None) -> Trace:
     """Note what the document (or its versions other than ``keep_version``) says, before it is removed."""
     hits = [h for h in store.index.chunks_of(workspace, doc_id) if keep_version is None or h.version != keep_version]
     texts = [h.text for h in hits]
-    name = file.rsplit("/", 1)[-1].rsplit(".", 1)[0].replace("-", " ").replace("_", " ") or file
+    name = title or file.rsplit("/", 1)[-1].rsplit(".", 1)[0].replace("-", " ").replace("_", " ") or file
     prints: set[str] = set()
     lines: set[str] = set()
     for t in texts:

@@ -193,7 +193,8 @@ def ingest_bytes(
             origins.remember(store.catalog, doc_id, url, modified)  # a page's or an article's live address
             replaced = None  # a new version of what it says: the old one's text goes everywhere, and a check proves it
             if existing and existing.status == "ready" and existing.content_hash != content_hash:
-                replaced = forgetting.trace_of(store, workspace, doc_id, name, "new version", keep_version=version)
+                replaced = forgetting.trace_of(store, workspace, doc_id, name, "new version", keep_version=version,
+                                                 title=existing.title)
             store.index.delete_document(workspace, doc_id, keep_version=version)
             store.catalog.update(doc_id, pending_version=None)
             if replaced is not None:
@@ -523,7 +524,7 @@ def ingest_uploads(
             if isinstance(item, FileResult):
                 results.append(item)
             else:
-                drop_missing_members(store, workspace, item[1], (r.name for r in results))
+                drop_missing_members(store, workspace, item[1], (r.path for r in results))
                 yield results
                 results = []
 
@@ -575,7 +576,7 @@ def ingest_paths(
                 if on_progress:
                     on_progress(Progress(n, len(files), str(path)))
             else:
-                drop_missing_members(store, workspace, display_name(path, paths), (r.name for r in report.files[before:]))
+                drop_missing_members(store, workspace, display_name(path, paths), (r.path for r in report.files[before:]))
                 if on_progress:
                     last = report.files[-1] if len(report.files) > before else None
                     on_progress(Progress(n + 1, len(files), str(path), last))
@@ -610,7 +611,7 @@ def delete_document(store: Store, doc_id: str, reason: forgetting.Reason | None 
         row = store.catalog.get(doc_id)
         if row is None:
             raise NotFound(f"There is no document with id {doc_id}.")
-        trace = forgetting.trace_of(store, row.workspace, doc_id, row.file, reason) if reason else None
+        trace = forgetting.trace_of(store, row.workspace, doc_id, row.file, reason, title=row.title) if reason else None
         # Marked first: a crash part-way leaves a "deleting" row that recover() finishes,
         # never a "ready" document whose chunks are already gone.
         store.catalog.update(doc_id, status="deleting")
