@@ -535,8 +535,11 @@ def cmd_docs(store, args) -> None:
 
 
 def cmd_rm(store, args) -> None:
+    from .errors import NotFound
     from .quality.forget import delete_and_check
 
+    if store.catalog.get(args.doc_id) is None:
+        raise NotFound(f"There is no document with id {args.doc_id}.")
     result = delete_and_check(store, args.doc_id, user=None)
     if args.json:
         print(json.dumps({"deleted": args.doc_id, "forget_check": result.as_dict()}))
