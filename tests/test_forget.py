@@ -13,9 +13,9 @@ import pytest
 from rag.answer.chain import AskOptions, ask
 from rag.ingest import forgetting, sources
 from rag.ingest.chunk import embedding_text
+from rag.ingest.crawl import CrawlOptions
 from rag.ingest.forgetting import figures_in, headline_probes
 from rag.ingest.pipeline import ingest_bytes, ingest_upload
-from rag.ingest.crawl import CrawlOptions
 from rag.marketing.recipes import get_recipe, plan_retrieval
 from rag.marketing.style_rules import style_rules
 from rag.marketing.voice import profile_for
@@ -254,7 +254,7 @@ def test_a_page_gone_from_a_synced_site_is_forgotten(tmp_path, monkeypatch):
         with FixtureSite() as site:
             site.pages["/hc/articles/1"] = Page(article_page("Acme results", [ACME.decode().split("\n\n", 2)[1]]))
             site.pages["/hc/articles/2"] = Page(article_page("Globex results", [GLOBEX.decode()]))
-            listed = lambda *ns: Page(sitemap([(site.url(f"/hc/articles/{n}"), "2026-01-01") for n in ns]),  # noqa: E731
+            listed = lambda *ns: Page(sitemap([(site.url(f"/hc/articles/{n}"), "2026-01-01") for n in ns]),
                                       "application/xml")
             site.pages["/hc/sitemap.xml"] = listed(1, 2)
             site.pages["/robots.txt"] = Page(f"Sitemap: {site.url('/hc/sitemap.xml')}\n".encode(), "text/plain")

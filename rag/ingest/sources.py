@@ -54,8 +54,8 @@ from ..store import Store
 from ..types import ChunkSettings
 from . import origins, pipeline
 from .admission import FileResult
-from .forgetting import Reason
 from .crawl import Crawl, CrawlOptions, CrawlState, Fetcher, Known, RunBudget, Visit, document_name, normalise
+from .forgetting import Reason
 
 Schedule = Literal["off", "daily", "weekly"]
 SCHEDULES: dict[str, float | None] = {"off": None, "daily": 86400.0, "weekly": 7 * 86400.0}
