@@ -187,6 +187,20 @@ def test_a_zip_refused_whole_or_another_upload_removes_nothing(store):
     assert {"help.zip/acme.md", "help.zip/globex.md", "other.zip/globex.md"} <= set(_ids(store))
 
 
+def test_a_folder_read_again_forgets_what_its_zip_no_longer_holds(store, tmp_path):
+    from rag.ingest.pipeline import ingest_paths
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "help.zip").write_bytes(_zip({"acme.md": ACME, "globex.md": GLOBEX}))
+    ingest_paths(store, [folder])
+    (folder / "help.zip").write_bytes(_zip({"globex.md": GLOBEX}))
+    ingest_paths(store, [folder])
+    assert set(_ids(store)) == {"help.zip/globex.md"}
+    [done] = run_pending(store, "default", user=None)
+    assert done.passed and done.file == "help.zip/acme.md"
+
+
 def test_a_zip_member_deleted_by_hand_is_forgotten(store):
     ingest_upload(store, "help.zip", _zip({"acme.md": ACME, "globex.md": GLOBEX}))
     result = delete_and_check(store, _ids(store)["help.zip/acme.md"], user=None)
