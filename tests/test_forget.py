@@ -302,7 +302,7 @@ GUIDE = b"""# House style
 
 ## Words
 - Avoid the word "synergy"; say "working together".
-- Write "sign-up", never "signup".
+- utilise -> use
 """
 
 
@@ -327,6 +327,22 @@ def test_voice_examples_style_rules_and_draft_facts_of_deleted_documents_are_gon
     assert profile_for(store, "default", user=None) is None
     plan = plan_retrieval(store, get_recipe("linkedin-post"), "Acme onboarding results", "default", user=None)
     assert not plan.facts and not plan.examples
+
+
+def test_a_new_version_of_a_style_guide_keeps_a_persons_choice_but_not_the_old_wording(store):
+    ingest_bytes(store, "style-guide.md", GUIDE, kind="style guide")
+    rules = {r.value: r for r in style_rules(store, "default", user=None)}
+    assert {"synergy", "utilise"} <= set(rules)
+    from rag.marketing.style_rules import remove_rule
+
+    remove_rule(store, "default", rules["utilise"].rule_id)  # a person's choice, kept across versions
+    ingest_bytes(store, "style-guide.md", GUIDE.replace(b'"synergy"', b'"leverage"'), kind="style guide")
+
+    values = {r.value for r in style_rules(store, "default", user=None)}
+    assert "leverage" in values and "synergy" not in values and "utilise" not in values
+    [done] = run_pending(store, "default", user=None)
+    assert done.reason == "new version" and done.passed, done.as_dict()
+    assert not any("synergy" in r["source_sentence"] for r in store.catalog.query("SELECT source_sentence FROM style_rules"))
 
 
 def test_the_forget_check_fails_when_a_style_rule_of_a_deleted_guide_is_left(store):

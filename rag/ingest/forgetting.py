@@ -223,7 +223,7 @@ def forget_traces(catalog, workspace: str, doc_id: str) -> None:
 
 
 def forget_old_version(catalog, workspace: str, doc_id: str, old_chunk_ids: set[str]) -> None:
-    """A new version replaced the document: what only the old one said goes.
+    """A new version replaced the document: what only the old one said goes (from saved chats and style rules).
 
     Its style rules are read again from the new version on their next use (``sync_guides``): rules no
     person touched are dropped now, the others keep the person's choice but lose the old wording.
@@ -231,7 +231,7 @@ def forget_old_version(catalog, workspace: str, doc_id: str, old_chunk_ids: set[
     with catalog.transaction() as c:
         c.execute("DELETE FROM style_rules WHERE doc_id = ? AND edited = 0 AND removed = 0", (doc_id,))
         c.execute("UPDATE style_rules SET source_sentence = '' WHERE doc_id = ?", (doc_id,))
-        c.execute("DELETE FROM retrieval_hits WHERE workspace = ? AND doc_id = ?", (workspace, doc_id))
+    # the search log keeps its counts: passage ids, no text, and Health judges the document by them
     _scrub_chats(catalog, workspace, doc_id, old_chunk_ids)
 
 
