@@ -401,6 +401,7 @@ HANDED_OR_HARMLESS = {
     "connection_status", "forget_connection", "save_connection", "try_connection",
     # the install's own health (readers and models work or not): no document, chat or assistant in it
     "broken", "recent_setup_checks", "code_span", "home_path",
+    "SOURCE_DELETED", "SOURCE_DELETED_NOTE",
 }
 CHECKED_WRITES = {
     "save_assistant", "delete_assistant", "duplicate_assistant", "set_model_server", "reindex_assistant",

@@ -153,7 +153,7 @@ def _says_it(text: str, prints: set[str], lines: set[str]) -> bool:
     return bool(fingerprints(text, sample=False) & prints or line_hashes(text) & lines)
 
 
-def check(store: Store, trace: Trace, items: Iterable[ForgetItem] = ()) -> ForgetResult:
+def _check(store: Store, trace: Trace, items: Iterable[ForgetItem] = ()) -> ForgetResult:
     """Run the forget check of ``trace`` (no access check: see :func:`forget_check`)."""
     probes: list[Probe] = []
     for p in [*items, *trace.probes]:
@@ -216,7 +216,7 @@ def _leftovers(store: Store, trace: Trace, present: _Present, old_prints: set[st
 
 
 def _run(store: Store, trace: Trace, items: Iterable[ForgetItem]) -> ForgetResult:
-    result = check(store, trace, items)
+    result = _check(store, trace, items)
     forgetting.save_result(store.catalog, trace.check_id, result.passed, result.as_dict())
     return result
 
