@@ -19,6 +19,8 @@ from rag.answer.chain import AskOptions, Turn, ask_stream
 from rag.answer.models import WEAK_MODEL_AHEAD, resolve_model
 from rag.errors import NotFound
 from rag.present import (
+    SOURCE_DELETED,
+    SOURCE_DELETED_NOTE,
     escape_markdown,
     highlighted_markdown,
     location,
@@ -81,6 +83,10 @@ def render_sources(answer: Answer, key: str) -> None:
         hit = by_chunk.get(c.chunk_id)
         relevance = f" · relevance {hit.similarity:.0%}" if hit and hit.similarity is not None else ""
         pages = hit.pages if hit and len(hit.pages) > 1 else c.page
+        if c.source_deleted:  # removed since: the saved answer keeps its text, the passage went with its document
+            with st.expander(f"[{c.n}] {escape_markdown(c.title or c.file)} · {SOURCE_DELETED}"):
+                st.caption(f":material/delete: {SOURCE_DELETED_NOTE}")
+            continue
         with st.expander(f"[{c.n}] {escape_markdown(location(c.title or c.file, pages, c.section))}{relevance}"):
             if c.url:  # the live page it was read from: shown as an address to copy, never a link (README, No live links)
                 st.caption(f"Live page: {escape_markdown(c.url)}")
@@ -94,6 +100,7 @@ def render_sources(answer: Answer, key: str) -> None:
                 row = readable_document(store, c.doc_id, user, assistant_id=assistant.id)
             except NotFound:
                 row = None
+                st.caption(f":material/delete: {SOURCE_DELETED_NOTE}")
             if row and row.original_path and Path(row.original_path).exists():
                 st.download_button(
                     f"Download {escape_markdown(Path(row.file).name)}" + (f" (see page {c.page})" if c.page else ""),

@@ -35,10 +35,14 @@ from rag.present import (
     reading_summary,
 )
 from rag.present import escape_markdown as md
+from rag.quality import forget
 from rag.types import ChunkSettings, SearchFilter
 from rag.workspace import documents as docs
 from rag.workspace import jobs
 from rag.workspace.access import can_manage
+
+FORGET_REASONS = {"deleted": "deleted", "page gone": "gone from its site", "member removed": "not in the ZIP any more",
+                  "new version": "old version replaced"}
 
 store = store_or_stop()
 user = current_user(store)
@@ -192,6 +196,33 @@ else:
 # websites and help centers kept in sync
 render_sources(store, assistant, user)
 
+# provable forgetting: what was removed, and the check that it no longer answers
+if manager:
+    if forgotten := st.session_state.pop("forget-result", None):
+        (st.success if forgotten["passed"] else st.error)(
+            md(f"{forgotten['file']}: {forgotten['summary']}"),
+            icon=":material/verified:" if forgotten["passed"] else ":material/report:")
+    removed = []
+    with friendly_errors("check that removed documents are forgotten"):
+        forget.run_pending(store, assistant.id, user=user, most=2)  # left by syncs, ZIPs uploaded again, new versions
+        removed = forget.results(store, assistant.id, user=user, limit=10)
+    if removed:
+        with st.expander(f"Removed documents ({len(removed)}): proof they are forgotten", icon=":material/delete_sweep:"):
+            st.caption("After a document is deleted, replaced by a new version, or gone from a synced site or a ZIP "
+                       "uploaded again, its headline questions are asked again: no answer may cite it or state a figure "
+                       "only it had.")
+            for r in removed:
+                why = FORGET_REASONS.get(r.reason, r.reason)
+                if r.result is None:
+                    st.caption(f":material/hourglass_empty: {md(r.file)} ({why}): check waiting.")
+                    continue
+                icon = ":material/verified:" if r.result.passed else ":material/report:"
+                st.markdown(f"{icon} **{md(r.file)}** ({why}): {md(r.result.summary())}")
+                for p in r.result.probes:
+                    if not p.passed:
+                        st.caption(f"“{md(p.question)}” — cites {md(', '.join(p.cited) or 'nothing')}"
+                                   + (f"; states {md(', '.join(p.stated))}" if p.stated else ""))
+
 # documents
 documents = docs.documents(store, assistant.id, user)
 if not documents:
@@ -280,9 +311,10 @@ if manager:
     with right.popover("Delete", icon=":material/delete:", width="stretch", key=f"delete-pop-{doc.doc_id}"):
         st.markdown(f"Delete **{md(doc.file)}**? The assistant will no longer answer from it.")
         if st.button("Delete for good", type="primary", key=f"delete-{doc.doc_id}"):
-            with friendly_errors("delete the document"):
-                docs.delete(store, doc.doc_id, user)
+            with friendly_errors("delete the document"), st.spinner("Deleting, then checking it is forgotten…"):
+                forgotten = forget.delete_and_check(store, doc.doc_id, user=user)
                 st.session_state["flash"] = f"Deleted {md(doc.file)}."
+                st.session_state["forget-result"] = forgotten.as_dict()
                 st.rerun()
 
 

@@ -397,6 +397,27 @@ CREATE TABLE IF NOT EXISTS gap_vectors (
 """)
 
 
+def m022_forgetting(conn: sqlite3.Connection) -> None:
+    """Forget checks (rag/ingest/forgetting.py, rag/quality/forget.py): what a removed document or replaced version
+    said, as questions, figures and fingerprints (never its text), and whether re-asking showed it gone."""
+    _script(conn, """
+CREATE TABLE IF NOT EXISTS forget_checks (
+    check_id TEXT PRIMARY KEY,
+    workspace TEXT NOT NULL,
+    doc_id TEXT NOT NULL,
+    file TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    created REAL NOT NULL,
+    trace TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending',
+    checked REAL,
+    result TEXT
+);
+CREATE INDEX IF NOT EXISTS forget_checks_ws ON forget_checks(workspace, status, created);
+CREATE INDEX IF NOT EXISTS forget_checks_doc ON forget_checks(doc_id, created);
+""")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_initial,
     m002_document_about,
@@ -418,6 +439,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m018_signin_sessions,
     m019_style_rule_sentences,
     m021_knowledge_gaps,
+    m022_forgetting,
 ]
 
 

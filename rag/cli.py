@@ -45,8 +45,15 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("docs", parents=[common], help="list documents")
 
-    rm = sub.add_parser("rm", parents=[common], help="delete a document")
+    rm = sub.add_parser("rm", parents=[common], help="delete a document, then check it is forgotten")
     rm.add_argument("doc_id")
+
+    fc = sub.add_parser("forget-check", parents=[common],
+                        help="re-ask a removed document's questions: no answer may cite it or state its figures")
+    fc.add_argument("doc_id", nargs="?", help="a deleted document, or one replaced by a new version")
+    fc.add_argument("--pending", action="store_true", help="run every check left by syncs, ZIPs and new versions")
+    fc.add_argument("--question", action="append", default=[], help="an answer check's question (repeatable)")
+    fc.add_argument("--fact", action="append", default=[], help="a fact the question's answer stated (repeatable)")
 
     re_ = sub.add_parser("reindex", parents=[common], help="re-index one document or all of a workspace")
     re_.add_argument("doc_id", nargs="?")
@@ -579,11 +586,44 @@ def cmd_docs(store, args) -> None:
 
 
 def cmd_rm(store, args) -> None:
-    from .ingest.pipeline import delete_document
+    from .errors import NotFound
+    from .quality.forget import delete_and_check
 
-    row = store.catalog.get(args.doc_id)
-    delete_document(store, args.doc_id)
-    print(json.dumps({"deleted": args.doc_id}) if args.json else f"Deleted {one_line(row.file)}")
+    if store.catalog.get(args.doc_id) is None:
+        raise NotFound(f"There is no document with id {args.doc_id}.")
+    result = delete_and_check(store, args.doc_id, user=None)
+    if args.json:
+        print(json.dumps({"deleted": args.doc_id, "forget_check": result.as_dict()}))
+        return
+    print(f"Deleted {one_line(result.file)}\n{_forget_lines(result)}")
+
+
+def _forget_lines(result) -> str:
+    lines = [result.summary()]
+    for p in result.probes:
+        mark = "ok " if p.passed else "FAIL"
+        lines.append(f"  {mark} {p.question}" + ("" if p.passed else f"  (cites: {', '.join(p.cited) or 'nothing'}"
+                                                 + (f"; states: {', '.join(p.stated)}" if p.stated else "") + ")"))
+    lines += [f"  FAIL {lo.detail}" for lo in result.leftovers]
+    return "\n".join(lines)
+
+
+def cmd_forget_check(store, args) -> None:
+    from .quality.forget import ForgetItem, forget_check, run_pending
+
+    if args.pending:
+        results = run_pending(store, args.workspace or store.settings.workspace, user=None)
+    elif args.doc_id:
+        items = [ForgetItem(q, tuple(args.fact)) for q in args.question]
+        results = [forget_check(store, args.doc_id, items, user=None)]
+    else:
+        raise GroundedError("Name a removed document (its id), or give --pending to run the checks still waiting.")
+    if args.json:
+        _print([r.as_dict() for r in results])
+    else:
+        print("\n".join(f"{one_line(r.file)} ({r.reason}): {_forget_lines(r)}" for r in results) or "No checks waiting.")
+    if any(not r.passed for r in results):
+        raise SystemExit(1)
 
 
 def cmd_reindex(store, args) -> None:
@@ -708,7 +748,7 @@ def cmd_show(store, args) -> None:
         print(f"About the document: {notice.text}")
 
 
-COMMANDS = {"ingest": cmd_ingest, "docs": cmd_docs, "rm": cmd_rm, "reindex": cmd_reindex, "search": cmd_search, "ask": cmd_ask,
+COMMANDS = {"ingest": cmd_ingest, "docs": cmd_docs, "rm": cmd_rm, "forget-check": cmd_forget_check, "reindex": cmd_reindex, "search": cmd_search, "ask": cmd_ask,
             "assistants": cmd_assistants, "sources": cmd_sources, "sync": cmd_sync, "show": cmd_show, "jobs": cmd_jobs}
 # What works while another process (the app) holds the data folder's index: the catalog alone, or a read the holder answers.
 BESIDE = {"ingest": cmd_ingest_beside, "jobs": cmd_jobs, "docs": cmd_docs, "assistants": cmd_assistants,

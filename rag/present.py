@@ -373,14 +373,23 @@ def passage_markdown(text: str) -> str:
     return "\n".join(out)
 
 
+SOURCE_DELETED = "source deleted"
+SOURCE_DELETED_NOTE = "This document (or this version of it) was removed, so the passage can no longer be opened."
+
+
+def citation_where(c) -> str:
+    """A cited source in one line, ending "source deleted" when its document was removed since."""
+    where = ", ".join(x for x in (c.title, c.url or c.file, f"page {c.page}" if c.page else "", c.section) if x)
+    return f"{where} ({SOURCE_DELETED})" if getattr(c, "source_deleted", False) else where
+
+
 def answer_tail_text(answer) -> str:
     """What the command line prints under an answer's text: notes, sources with quotes, and the checks."""
     lines = [f"Note: {note}" for note in answer.notices]
     if answer.citations:
         lines.append("\nSources:")
     for c in answer.citations:
-        where = ", ".join(x for x in (c.title, c.url or c.file, f"page {c.page}" if c.page else "", c.section) if x)
-        lines.append(f"[{c.n}] {where}\n    “{c.quote}”")
+        lines.append(f"[{c.n}] {citation_where(c)}" + (f"\n    “{c.quote}”" if c.quote else ""))
     if answer.sentences and not answer.refused:
         verdict = {True: "Answers the question", False: "Doesn't answer the question", None: "Answers the question?"}
         lines.append(f"\n{verdict[answer.answers_question]}: {answer.answers_reason}")

@@ -227,9 +227,11 @@ class Citation:
     title: str = ""  # the document's human title ("Connect your CRM"); ``file`` is where it came from
     url: str = ""  # the live page it was read from (a site or a help-center export), when there is one
     ocr: float | None = None  # the passage was read by OCR (its confidence, 0-100): check it on the page
+    source_deleted: bool = False  # in a saved chat: its document (or that version) was removed; the quote went with it
 
     def as_dict(self) -> dict:
         return {
+            **({"source_deleted": True} if self.source_deleted else {}),
             "n": self.n,
             "doc_id": self.doc_id,
             "chunk_id": self.chunk_id,  # `grounded show CHUNK_ID --png OUT` draws the cited page

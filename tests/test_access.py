@@ -409,6 +409,8 @@ HANDED_OR_HARMLESS = {
     "broken", "recent_setup_checks", "code_span", "home_path",
     # knowledge gaps: a checked report (knowledge_gaps) as CSV, and wording
     "gaps_csv", "WHY_LABELS", "SCOPE_REPLY",
+    # a deleted source's wording; the queue as a table (of a checked queue_view)
+    "SOURCE_DELETED", "SOURCE_DELETED_NOTE", "queue_table", "markdown_table",
 }
 CHECKED_WRITES = {
     "save_assistant", "delete_assistant", "duplicate_assistant", "set_model_server", "reindex_assistant",

@@ -43,7 +43,7 @@ from ..store import FolderWorkers, Store
 from . import queue, sources
 from .admission import FileResult
 from .parse_ahead import ParseAhead
-from .pipeline import ingest_bytes
+from .pipeline import drop_missing_members, ingest_bytes
 
 log = logging.getLogger("grounded.indexer")
 
@@ -184,7 +184,25 @@ class Indexer:
         except Exception:  # the pipeline reports a file's own problems itself; this is anything else
             log.exception("indexing %s failed", job.name)
             result = FileResult(job.name, "failed", error=UNEXPECTED)
-        return queue.finish(self.store, job, result)
+        done = queue.finish(self.store, job, result)
+        self._after_upload(done)
+        return done
+
+    def _after_upload(self, job: queue.Job) -> None:
+        """The last document of a ZIP uploaded again is done: what it no longer holds is deleted (with a forget check).
+
+        Not when any of its documents was cancelled or is held for another try: that upload isn't the whole ZIP yet.
+        """
+        if job.upload == job.name:
+            return
+        siblings = queue.jobs(self.store.catalog, batch=job.batch, include_dismissed=True)
+        mine = [j for j in siblings if j.upload == job.upload]
+        if any(j.status in (*queue.ACTIVE, "cancelled", queue.HELD) for j in mine):
+            return
+        try:
+            drop_missing_members(self.store, job.workspace, job.upload, (j.name for j in mine))
+        except Exception:  # noqa: BLE001 - never stops the queue; the documents stay and can be deleted by hand
+            log.exception("removing what %s no longer holds failed", job.upload)
 
 
 class _Reader:

@@ -41,7 +41,7 @@ from ..parse.isolated import expand_isolated, parse_file_isolated
 from ..settings import Limits
 from ..store import Store
 from ..types import Chunk, ChunkSettings, ParsedDocument
-from . import kinds, originals, origins, workload
+from . import forgetting, kinds, originals, origins, workload
 from .admission import (
     FileResult,
     IngestReport,
@@ -191,8 +191,15 @@ def ingest_bytes(
                 **ocr_record,
             )
             origins.remember(store.catalog, doc_id, url, modified)  # a page's or an article's live address
+            replaced = None  # a new version of what it says: the old one's text goes everywhere, and a check proves it
+            if existing and existing.status == "ready" and existing.content_hash != content_hash:
+                replaced = forgetting.trace_of(store, workspace, doc_id, name, "new version", keep_version=version,
+                                                 title=existing.title)
             store.index.delete_document(workspace, doc_id, keep_version=version)
             store.catalog.update(doc_id, pending_version=None)
+            if replaced is not None:
+                forgetting.forget_old_version(store.catalog, workspace, doc_id, set(replaced.chunk_ids))
+                forgetting.remember(store.catalog, replaced)
             originals.remove(originals.doc_folder(store, workspace, doc_id), keep_dir=original.parent)
     return FileResult(name, "indexed", chunks=len(chunks), doc_id=doc_id, pages=pages, seconds=time.perf_counter() - started)
 
@@ -284,6 +291,8 @@ def _fail(store: Store, doc_id: str, existing: DocumentRow | None, name: str, re
         store.catalog.delete(doc_id)
         kinds.forget(store.catalog, doc_id)
         origins.forget(store.catalog, doc_id)
+        if row:
+            forgetting.forget_traces(store.catalog, row.workspace, doc_id)
         doc_id = None
     else:
         if row:
@@ -507,7 +516,7 @@ def ingest_uploads(
                 yield name, FileResult(name, "failed", error=str(problem))
             else:
                 yield from _documents_of(store, name, data, workspace, chunking)
-            yield _UPLOAD_DONE, None
+            yield _UPLOAD_DONE, name
 
     with ParseAhead(store, workspace, chunking) as ahead:
         results: list[FileResult] = []
@@ -515,6 +524,7 @@ def ingest_uploads(
             if isinstance(item, FileResult):
                 results.append(item)
             else:
+                drop_missing_members(store, workspace, item[1], (r.path for r in results))
                 yield results
                 results = []
 
@@ -565,9 +575,11 @@ def ingest_paths(
                 before = len(report.files)
                 if on_progress:
                     on_progress(Progress(n, len(files), str(path)))
-            elif on_progress:
-                last = report.files[-1] if len(report.files) > before else None
-                on_progress(Progress(n + 1, len(files), str(path), last))
+            else:
+                drop_missing_members(store, workspace, display_name(path, paths), (r.path for r in report.files[before:]))
+                if on_progress:
+                    last = report.files[-1] if len(report.files) > before else None
+                    on_progress(Progress(n + 1, len(files), str(path), last))
     return report
 
 
@@ -586,12 +598,20 @@ def display_name(path: Path, roots: Iterable[str | Path]) -> str:
     return path.name
 
 
-def delete_document(store: Store, doc_id: str) -> None:
-    """Remove a document: its chunks, its original and its catalog row (after any ingest of it under way)."""
+def delete_document(store: Store, doc_id: str, reason: forgetting.Reason | None = None) -> forgetting.Trace | None:
+    """Remove a document: its chunks, its original, its catalog row and every trace it left in the catalog
+    (style rules, search log, quoted passages in saved chats: :mod:`rag.ingest.forgetting`), after any
+    ingest of it under way.
+
+    ``reason`` ("deleted", "page gone", "member removed"): what it said is noted first and a forget check
+    is left pending for it (:mod:`rag.quality.forget`); the trace is returned. None: no check (its whole
+    assistant is going).
+    """
     with store.document_lock(doc_id), store.write_lock:
         row = store.catalog.get(doc_id)
         if row is None:
             raise NotFound(f"There is no document with id {doc_id}.")
+        trace = forgetting.trace_of(store, row.workspace, doc_id, row.file, reason, title=row.title) if reason else None
         # Marked first: a crash part-way leaves a "deleting" row that recover() finishes,
         # never a "ready" document whose chunks are already gone.
         store.catalog.update(doc_id, status="deleting")
@@ -600,6 +620,30 @@ def delete_document(store: Store, doc_id: str) -> None:
         store.catalog.delete(doc_id)
         kinds.forget(store.catalog, doc_id)
         origins.forget(store.catalog, doc_id)
+        forgetting.forget_traces(store.catalog, row.workspace, doc_id)
+        if trace is not None:
+            forgetting.remember(store.catalog, trace)
+    return trace
+
+
+def drop_missing_members(store: Store, workspace: str, upload: str, names: Iterable[str]) -> list[str]:
+    """A ZIP uploaded again: its documents from last time that it no longer holds are deleted (each with a
+    forget check); returns their names. ``names``: every document the new upload held, indexed or not.
+
+    Only a ZIP's own members (named "help.zip/…") are looked at, and only when the upload was opened:
+    an upload refused as a whole (its own name among ``names``) changes nothing.
+    """
+    names = set(names)
+    if Path(upload).suffix.lower() != ".zip" or upload in names:
+        return []
+    prefix = f"{upload}/"
+    gone = [r for r in store.catalog.documents(workspace) if r.file.startswith(prefix) and r.file not in names]
+    for row in gone:
+        try:
+            delete_document(store, row.doc_id, reason="member removed")
+        except NotFound:
+            pass  # deleted meanwhile
+    return [r.file for r in gone]
 
 
 def reindex(store: Store, doc_id: str, chunking: ChunkSettings | None = None, parse_ahead: ParseAhead | None = None) -> FileResult:

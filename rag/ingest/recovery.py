@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..settings import Settings
 from ..store import Store
-from . import originals, parse_ahead
+from . import forgetting, originals, parse_ahead
 
 
 def open_store(settings: Settings) -> Store:
@@ -43,6 +43,7 @@ def recover(store: Store) -> int:
         store.index.delete_document(row.workspace, row.doc_id)
         originals.remove(originals.doc_folder(store, row.workspace, row.doc_id))
         store.catalog.delete(row.doc_id)
+        forgetting.forget_traces(store.catalog, row.workspace, row.doc_id)
         repaired += 1
     for row in store.catalog.documents(status="indexing"):
         folder = originals.doc_folder(store, row.workspace, row.doc_id)

@@ -55,6 +55,7 @@ from ..types import ChunkSettings
 from . import origins, pipeline
 from .admission import FileResult
 from .crawl import Crawl, CrawlOptions, CrawlState, Fetcher, Known, RunBudget, Visit, document_name, normalise
+from .forgetting import Reason
 
 Schedule = Literal["off", "daily", "weekly"]
 SCHEDULES: dict[str, float | None] = {"off": None, "daily": 86400.0, "weekly": 7 * 86400.0}
@@ -310,21 +311,24 @@ def remove(store: Store, source_id: str) -> list[PageResult]:
     get(store.catalog, source_id)
     removed = []
     for row in pages(store.catalog, source_id):
-        if row["doc_id"] and _remove_document(store, source_id, row["doc_id"]):
+        if row["doc_id"] and _remove_document(store, source_id, row["doc_id"], "deleted"):
             removed.append(PageResult(row["url"], "removed", "Its source was removed.", row["doc_id"]))
     store.catalog.execute("DELETE FROM source_pages WHERE source_id = ?", (source_id,))
     store.catalog.execute("DELETE FROM sources WHERE source_id = ?", (source_id,))
     return removed
 
 
-def _remove_document(store: Store, source_id: str, doc_id: str) -> bool:
-    """Delete a page's document unless another source still reads it; True when it was deleted."""
+def _remove_document(store: Store, source_id: str, doc_id: str, reason: Reason = "page gone") -> bool:
+    """Delete a page's document unless another source still reads it; True when it was deleted.
+
+    A forget check is left pending for it (:mod:`rag.ingest.forgetting`), for ``reason``.
+    """
     others = store.catalog.query("SELECT 1 FROM source_pages WHERE doc_id = ? AND source_id != ? LIMIT 1",
                                  (doc_id, source_id))
     if others:
         return False
     try:
-        pipeline.delete_document(store, doc_id)
+        pipeline.delete_document(store, doc_id, reason=reason)
     except NotFound:
         return False
     return True
@@ -403,7 +407,7 @@ def _settle(store: Store, source: Source, visit: Visit, previous: dict | None, i
         _save_page(catalog, source.source_id, visit, previous, "failed", result.error, old_doc, False, now)
         return PageResult(visit.url, "failed" if result.status == "failed" else "skipped", result.error, old_doc, moved)
     if old_doc and old_doc != result.doc_id:  # the page is now another type of document: the old one goes
-        _remove_document(store, source.source_id, old_doc)
+        _remove_document(store, source.source_id, old_doc, "new version")
     _save_page(catalog, source.source_id, visit, previous, result.status, None, result.doc_id,
                result.status == "indexed", now)
     return PageResult(visit.url, result.status, None, result.doc_id, moved)

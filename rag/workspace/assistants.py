@@ -232,6 +232,7 @@ def duplicate_assistant(store, assistant_id: str, name: str | None = None, user:
 
 def delete_assistant(store, assistant_id: str, user: User | None = None) -> None:
     """Remove an assistant, its documents, originals, index and chats (its owner only)."""
+    from ..ingest import forgetting
     from ..ingest.pipeline import delete_document
     from ..ingest.queue import settle_workspace
 
@@ -247,3 +248,4 @@ def delete_assistant(store, assistant_id: str, user: User | None = None) -> None
         c.execute("DELETE FROM jobs WHERE workspace = ?", (assistant_id,))
         c.execute("DELETE FROM gap_scopes WHERE workspace = ?", (assistant_id,))  # its out-of-scope topics
         c.execute("DELETE FROM workspaces WHERE name = ?", (assistant_id,))
+    forgetting.drop_checks(store.catalog, assistant_id)

@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from ..errors import NotFound
+from ..present import SOURCE_DELETED
 from ..types import Answer, Citation, Hit, Notice, SentenceCheck
 from .access import User
 from .assistants import check_reader
@@ -184,7 +185,7 @@ def answer_markdown(question: str, answer: Answer) -> str:
         lines.append("")
         for c in answer.citations:
             where = ", ".join(x for x in (c.title, c.file, f"page {c.page}" if c.page else "", c.section) if x)
-            lines.append(f"[{c.n}] {where}  \n> {c.quote}")
+            lines.append(f"[{c.n}] {where} ({SOURCE_DELETED})" if c.source_deleted else f"[{c.n}] {where}  \n> {c.quote}")
             lines.append("")
     if not answer.refused and answer.sentences:
         if answer.answers_question is not None:

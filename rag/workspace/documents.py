@@ -16,6 +16,7 @@ from ..catalog import DocumentRow
 from ..errors import NotFound
 from ..ingest import kinds, pipeline
 from ..ingest.admission import FileResult, IngestReport, ProgressCallback
+from ..ingest.forgetting import Trace
 from ..store import Store
 from ..types import ChunkSettings, Hit
 from .access import User
@@ -60,9 +61,10 @@ def reindex_assistant(store: Store, assistant_id: str, chunking: ChunkSettings, 
     return pipeline.reindex_workspace(store, assistant.id, chunking, on_progress)
 
 
-def delete(store: Store, doc_id: str, user: User | None) -> None:
+def delete(store: Store, doc_id: str, user: User | None) -> Trace | None:
+    """Delete a document everywhere; a forget check is left pending for it (run by :mod:`rag.quality.forget`)."""
     document(store, doc_id, user, manage=True)
-    pipeline.delete_document(store, doc_id)
+    return pipeline.delete_document(store, doc_id, reason="deleted")
 
 
 def passages(store: Store, doc_id: str, user: User | None) -> list[Hit]:

@@ -1,0 +1,290 @@
+"""Provable forgetting, the ingest side: every trace of a removed document (or of a replaced version) goes,
+and what it said is noted (as fingerprints, never as text) for the forget check (:mod:`rag.quality.forget`).
+
+A document leaves through four doors: a person deletes it, its page is gone at a site's re-sync, it is
+left out of a ZIP uploaded again, or a new version of its file replaces it. Each door calls
+:func:`forget_traces` (the whole document) or :func:`forget_old_version` (what only the old version
+said), which clear what the catalog keeps beside the index: the style rules read from it, the
+retrieval log of its passages, and the passages quoted in saved chats and feedback (the chat keeps its
+text; the citation is marked ``source_deleted``). The index and the original are removed by the
+pipeline itself.
+
+:func:`trace_of` notes, before the text goes, what a check needs to prove it is gone: questions made
+from the document's headline facts (sentences stating figures), the figures it states, fingerprints of
+its text (hashes of word 6-grams, one in four kept) and the ids of its passages. :func:`remember` keeps
+that as a pending check (table ``forget_checks``, migration ``m022_forgetting``); the check itself runs
+above the answer layer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+from ..words import STOP_WORDS
+
+Reason = Literal["deleted", "page gone", "member removed", "new version"]
+CheckStatus = Literal["pending", "passed", "failed"]
+
+# A figure as an answer would state it: a number with two or more digits, a decimal, a percentage or an amount.
+_FIGURE = re.compile(r"(?<![\w.,])([$€£]\s?)?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(\s?%)?(?![\w])", re.UNICODE)
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+SHINGLE = 6  # words per fingerprint
+KEEP_ONE_IN = 4  # fingerprints kept: those whose hash is 0 mod this (a leftover of ~10 words is still found)
+MOST_FINGERPRINTS = 20_000
+MOST_PROBES = 6
+
+
+def figures_in(text: str) -> set[str]:
+    """The figures ``text`` states, written one way: "$1,200" -> "$1200", "30 %" -> "30%", "4.5" -> "4.5".
+
+    Single digits alone ("3 steps", "page 2") are too common to tell documents apart and are left out.
+    """
+    found = set()
+    for m in _FIGURE.finditer(text or ""):
+        money, whole, decimal, percent = m.groups()
+        whole = whole.replace(",", "")
+        if not (money or decimal or percent or len(whole) >= 2):
+            continue
+        found.add(f"{'$' if money else ''}{whole}{'.' + decimal if decimal else ''}{'%' if percent else ''}")
+    return found
+
+
+def _words(text: str) -> list[str]:
+    return [w.casefold() for w in _WORD.findall(text or "")]
+
+
+def fingerprints(text: str, sample: bool = True) -> set[str]:
+    """Hashes of the text's word 6-grams (one in :data:`KEEP_ONE_IN` when ``sample``): what it said, not its words."""
+    words = _words(text)
+    out = set()
+    for i in range(max(0, len(words) - SHINGLE + 1)):
+        digest = hashlib.blake2b(" ".join(words[i:i + SHINGLE]).encode(), digest_size=5).hexdigest()
+        if not sample or int(digest, 16) % KEEP_ONE_IN == 0:
+            out.add(digest)
+    return out
+
+
+def line_hashes(text: str) -> set[str]:
+    """Hashes of each sentence and line of ``text`` (words only, case folded): short lines a voice profile reuses."""
+    out = set()
+    for part in _SENTENCE.split(text or ""):
+        words = _words(part)
+        if len(words) >= 3:
+            out.add(hashlib.blake2b(" ".join(words).encode(), digest_size=6).hexdigest())
+    return out
+
+
+@dataclass(frozen=True)
+class Probe:
+    """A question to re-ask after the document is gone, and the facts (figures) an answer must no longer state."""
+
+    question: str
+    facts: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict:
+        return {"question": self.question, "facts": list(self.facts)}
+
+
+def headline_probes(name: str, texts: list[str], most: int = MOST_PROBES) -> list[Probe]:
+    """Questions made from a document's headline facts: its sentences that state the most figures, earliest first.
+
+    "Acme cut onboarding from 14 to 3 days" -> "What does Acme case study say about acme cut onboarding days?"
+    with the facts "14"... (single digits are not figures, see :func:`figures_in`). A document without figures
+    gives questions from its first sentences.
+    """
+    sentences = [s.strip() for t in texts for s in _SENTENCE.split(t or "") if len(_words(s)) >= 4]
+    scored = sorted(((len(figures_in(s)), -n, s) for n, s in enumerate(sentences)), reverse=True)
+    chosen = [s for count, _, s in scored if count]  # its figures, then its quotes, then its first sentences
+    chosen += [s for s in sentences if s not in chosen and any(q in s for q in '"“”')]
+    chosen += [s for s in sentences if s not in chosen]
+    out: list[Probe] = []
+    for s in chosen:
+        terms = list(dict.fromkeys(w for w in _words(s) if w not in STOP_WORDS and not w.isdigit()))[:8]
+        probe = Probe(f"What does {name} say about {' '.join(terms)}?", tuple(sorted(figures_in(s))))
+        if terms and probe not in out:
+            out.append(probe)
+        if len(out) >= most:
+            break
+    return out
+
+
+@dataclass
+class Trace:
+    """What a removed document (or replaced version) said, kept as a check can use it: never its text."""
+
+    workspace: str
+    doc_id: str
+    file: str
+    reason: Reason
+    probes: list[Probe]
+    figures: list[str]
+    fingerprints: list[str]
+    chunk_ids: list[str]
+    lines: list[str] = field(default_factory=list)
+    kept_version: str | None = None  # a new version replaced it: this one stays
+    check_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    created: float = field(default_factory=time.time)
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        data["probes"] = [p.as_dict() for p in self.probes]
+        return data
+
+
+def trace_of(store, workspace: str, doc_id: str, file: str, reason: Reason, keep_version: str | None = None,
+             title: str | None = None) -> Trace:
+    """Note what the document (or its versions other than ``keep_version``) says, before it is removed."""
+    hits = [h for h in store.index.chunks_of(workspace, doc_id) if keep_version is None or h.version != keep_version]
+    texts = [h.text for h in hits]
+    name = title or file.rsplit("/", 1)[-1].rsplit(".", 1)[0].replace("-", " ").replace("_", " ") or file
+    prints: set[str] = set()
+    lines: set[str] = set()
+    for t in texts:
+        if len(prints) < MOST_FINGERPRINTS:
+            prints |= fingerprints(t)
+        if len(lines) < MOST_FINGERPRINTS:
+            lines |= line_hashes(t)
+    return Trace(workspace, doc_id, file, reason, headline_probes(name, texts),
+                 sorted(set().union(*map(figures_in, texts)) if texts else set()),
+                 sorted(prints)[:MOST_FINGERPRINTS], [h.chunk_id for h in hits], sorted(lines)[:MOST_FINGERPRINTS],
+                 keep_version)
+
+
+# the catalog's side: pending checks and their results
+def remember(catalog, trace: Trace) -> None:
+    """Keep ``trace`` as a pending forget check (run by :func:`rag.quality.forget.run_pending`)."""
+    catalog.execute(
+        "INSERT INTO forget_checks(check_id, workspace, doc_id, file, reason, created, trace, status) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')",
+        (trace.check_id, trace.workspace, trace.doc_id, trace.file, trace.reason, trace.created,
+         json.dumps({k: v for k, v in trace.as_dict().items() if k not in ("check_id", "created")})),
+    )
+
+
+def _trace(row) -> Trace:
+    data = json.loads(row["trace"])
+    data["probes"] = [Probe(p["question"], tuple(p["facts"])) for p in data["probes"]]
+    return Trace(**data, check_id=row["check_id"], created=row["created"])
+
+
+@dataclass
+class CheckRow:
+    trace: Trace
+    status: CheckStatus
+    checked: float | None
+    result: dict | None
+
+
+def _row(r) -> CheckRow:
+    return CheckRow(_trace(r), r["status"], r["checked"], json.loads(r["result"]) if r["result"] else None)
+
+
+def checks(catalog, workspace: str, *, doc_id: str | None = None, status: CheckStatus | None = None,
+           limit: int = 50) -> list[CheckRow]:
+    """An assistant's forget checks, newest first (of one document, in one state)."""
+    sql, args = "SELECT * FROM forget_checks WHERE workspace = ?", [workspace]
+    if doc_id is not None:
+        sql, args = sql + " AND doc_id = ?", [*args, doc_id]
+    if status is not None:
+        sql, args = sql + " AND status = ?", [*args, status]
+    return [_row(r) for r in catalog.query(sql + " ORDER BY created DESC LIMIT ?", (*args, limit))]
+
+
+def check_by_doc(catalog, doc_id: str) -> CheckRow | None:
+    """The newest forget check of a document, in any assistant."""
+    rows = catalog.query("SELECT * FROM forget_checks WHERE doc_id = ? ORDER BY created DESC LIMIT 1", (doc_id,))
+    return _row(rows[0]) if rows else None
+
+
+def save_result(catalog, check_id: str, passed: bool, result: dict) -> None:
+    catalog.execute("UPDATE forget_checks SET status = ?, checked = ?, result = ? WHERE check_id = ?",
+                    ("passed" if passed else "failed", time.time(), json.dumps(result), check_id))
+
+
+def drop_checks(catalog, workspace: str) -> None:
+    """An assistant deleted: its forget checks go with it."""
+    catalog.execute("DELETE FROM forget_checks WHERE workspace = ?", (workspace,))
+
+
+# clearing what the catalog keeps beside the index
+def forget_traces(catalog, workspace: str, doc_id: str) -> None:
+    """The whole document is gone: its style rules, its retrieval log, and its passages quoted in saved chats."""
+    with catalog.transaction() as c:
+        c.execute("DELETE FROM style_rules WHERE doc_id = ?", (doc_id,))
+        c.execute("DELETE FROM retrieval_hits WHERE workspace = ? AND doc_id = ?", (workspace, doc_id))
+    _scrub_chats(catalog, workspace, doc_id, None)
+
+
+def forget_old_version(catalog, workspace: str, doc_id: str, old_chunk_ids: set[str]) -> None:
+    """A new version replaced the document: what only the old one said goes (from saved chats and style rules).
+
+    Its style rules are read again from the new version on their next use (``sync_guides``): rules no
+    person touched are dropped now, the others keep the person's choice but lose the old wording.
+    """
+    with catalog.transaction() as c:
+        c.execute("DELETE FROM style_rules WHERE doc_id = ? AND edited = 0 AND removed = 0", (doc_id,))
+        c.execute("UPDATE style_rules SET source_sentence = '' WHERE doc_id = ?", (doc_id,))
+    # the search log keeps its counts: passage ids, no text, and Health judges the document by them
+    _scrub_chats(catalog, workspace, doc_id, old_chunk_ids)
+
+
+def _scrub_citations(citations: list, doc_id: str, chunk_ids: set[str] | None) -> bool:
+    changed = False
+    for c in citations:
+        if c.get("doc_id") == doc_id and (chunk_ids is None or c.get("chunk_id") in chunk_ids) and not c.get("source_deleted"):
+            c["quote"], c["section"], c["source_deleted"] = "", "", True
+            changed = True
+    return changed
+
+
+def _scrub_chats(catalog, workspace: str, doc_id: str, chunk_ids: set[str] | None) -> None:
+    """Saved answers keep their text; their citations of the document lose the quoted passage and say so."""
+    rows = catalog.query(
+        "SELECT m.msg_id, m.answer FROM messages m JOIN chats c ON c.chat_id = m.chat_id "
+        "WHERE c.workspace = ? AND m.answer LIKE ?", (workspace, f"%{doc_id}%"))
+    with catalog.transaction() as c:
+        for r in rows:
+            data = json.loads(r["answer"])
+            changed = _scrub_citations(data.get("citations", []), doc_id, chunk_ids)
+            hits = data.get("hits", [])
+            kept = [h for h in hits if not (h.get("doc_id") == doc_id and (chunk_ids is None or h.get("chunk_id") in chunk_ids))]
+            if changed or len(kept) != len(hits):
+                data["hits"] = kept
+                c.execute("UPDATE messages SET answer = ? WHERE msg_id = ?", (json.dumps(data), r["msg_id"]))
+            feedback = c.query("SELECT sources FROM feedback WHERE msg_id = ?", (r["msg_id"],))
+            if feedback and feedback[0]["sources"]:
+                sources = json.loads(feedback[0]["sources"])
+                if _scrub_citations(sources, doc_id, chunk_ids):
+                    c.execute("UPDATE feedback SET sources = ? WHERE msg_id = ?", (json.dumps(sources), r["msg_id"]))
+
+
+# what a check reads back from the catalog
+def catalog_leftovers(catalog, trace: Trace) -> list[str]:
+    """Where the catalog still holds the removed document (or version): plain descriptions, empty when nothing."""
+    out: list[str] = []
+    doc_id = trace.doc_id
+    if trace.kept_version is None:
+        if catalog.query("SELECT 1 FROM documents WHERE doc_id = ?", (doc_id,)):
+            out.append("It is still listed among the assistant's documents.")
+        if catalog.query("SELECT 1 FROM style_rules WHERE doc_id = ?", (doc_id,)):
+            out.append("Style rules read from it are still kept.")
+        if catalog.query("SELECT 1 FROM retrieval_hits WHERE workspace = ? AND doc_id = ?", (trace.workspace, doc_id)):
+            out.append("The search log still lists its passages.")
+    ids = set(trace.chunk_ids)
+    quoted = 0
+    for r in catalog.query("SELECT m.answer FROM messages m JOIN chats c ON c.chat_id = m.chat_id "
+                           "WHERE c.workspace = ? AND m.answer LIKE ?", (trace.workspace, f"%{doc_id}%")):
+        data = json.loads(r["answer"])
+        quoted += sum(1 for c in data.get("citations", [])
+                      if c.get("doc_id") == doc_id and c.get("quote") and (not ids or c.get("chunk_id") in ids))
+        quoted += sum(1 for h in data.get("hits", []) if h.get("doc_id") == doc_id and (not ids or h.get("chunk_id") in ids))
+    if quoted:
+        out.append(f"Saved chats still quote it ({quoted} passage{'s' if quoted != 1 else ''}).")
+    return out
