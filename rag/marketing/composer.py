@@ -310,7 +310,8 @@ def _layout(hook: str | None, body: list[str], closer: str | None, tags: list[st
     return "\n\n".join(b for b in blocks if b)
 
 
-def _pool(facts: list[Fact], ctx: Context, doc: str | None, head: Fact | None, lead: Fact | None) -> list[Realised]:
+def _pool(facts: list[Fact], ctx: Context, doc: str | None, head: Fact | None, lead: Fact | None,
+          on_subject: bool = False) -> list[Realised]:
     """The sentences a post may state, in the order it states them: the headline, how, the quote, then more on topic."""
     usable = [f for f in facts if f.text not in ctx.exclude or f is lead or f is head]
     mine = [f for f in usable if f.doc_id == doc and f.kind != "step"]
@@ -320,6 +321,10 @@ def _pool(facts: list[Fact], ctx: Context, doc: str | None, head: Fact | None, l
         quote = None  # a series tells each quote once: in the post built around it
     order = [head, how, quote] + [f for f in mine if f.kind in ("result", "figure") and f.topic_match > 0] + \
         [f for f in mine if f.kind in ("result", "figure", "statement")]
+    if ctx.series and on_subject:
+        # a post of a series stays on the series' subject: no figure about something else to fill it
+        order = [f for f in order if f is None or f in (head, how, quote, lead) or f.topic_match > 0
+                 or f.kind == "statement"]
     out: list[Realised] = []
     seen: set[str] = set()
     for f in order:
@@ -333,15 +338,22 @@ def _pool(facts: list[Fact], ctx: Context, doc: str | None, head: Fact | None, l
 
 
 def _linkedin(facts: list[Fact], ctx: Context, variants: int, lead: Fact | None = None, skip: int = 0) -> list[Composed]:
-    usable = [f for f in facts if f.text not in ctx.exclude or f is lead]
+    # what other posts of a series tell is not told here, in whatever line states it (a table row or its sentence)
+    told = {(f.before, f.after) for f in facts if f.text in ctx.exclude and f is not lead and f.before and f.after}
+    usable = [f for f in facts if (f.text not in ctx.exclude and (f.before, f.after) not in told) or f is lead]
     doc = lead.doc_id if lead else main_document(usable)
     head = lead if lead and lead.kind in ("result", "figure", "statement", "how") else headline_result(usable, doc)
     if head is not None and head.text in ctx.exclude and head is not lead:
         head = None
+    on_subject = bool(topic_terms(ctx.topic)[0]) and any(f.topic_match > 0 for f in facts)  # some fact is on the subject
+    if head is not None and head is not lead and lead is not None and head.topic_match == 0 and on_subject:
+        head = None  # a series post built around a quote or the problem: no figure off the series' subject
     problem = lead if lead and lead.kind == "problem" else best(usable, "problem", doc)
-    pool = _pool(usable, ctx, doc, head, lead)
+    pool = _pool(usable, ctx, doc, head, lead, on_subject)
     if lead is not None and lead.kind == "problem":
         pool = [r for r in pool if r.fact is not lead]
+        if not pool and (r := realise(lead, ctx.titles)) is not None:
+            pool, problem = [r], None  # nothing else left to tell: the problem is the post, said in full
     if not pool:
         return []
     lines = {r.fact.text: r for r in pool}
@@ -354,8 +366,9 @@ def _linkedin(facts: list[Fact], ctx: Context, variants: int, lead: Fact | None 
               "problem": shares.get("statement", 0) + shares.get("personal", 0), "question": shares.get("question", 0)}
     weight["how"] = weight["problem"] - 0.01  # a scene-setting first line too; the problem, when there is one, first
     has_head = head is not None and head.text in lines
-    available = [a for a, present in (("result", has_head), ("quote", quote is not None and has_head),
-                                      ("problem", problem is not None and has_head),
+    around = lead is not None and lead.kind in ("quote", "problem")  # a series post built around it, with or without a figure
+    available = [a for a, present in (("result", has_head), ("quote", quote is not None and (has_head or around)),
+                                      ("problem", problem is not None and (has_head or around)),
                                       ("how", how is not None and has_head and (problem is None or variants > 3)),
                                       ("question", bool(openers) and has_head))
                  if present]
@@ -374,7 +387,8 @@ def _linkedin(facts: list[Fact], ctx: Context, variants: int, lead: Fact | None 
     for angle in angles:
         options = _angle_lines(angle, pool, head, quote, problem, openers, _short_hook(head, ctx), how)
         text, key = _fit(options, forms, closer, tags, ctx, head=head)
-        stated = [r.fact for r in pool if any(form in text for form in forms[r.cited()])]
+        bare = plain(text)
+        stated = [r.fact for r in pool if any(plain(form) in bare for form in forms[r.cited()])]
         stated += [problem] if angle == "problem" and problem else []
         drafts.append((key, Composed(enforce(text, ctx.rules, "linkedin-post", ctx.names), ANGLES[angle], stated)))
     # Version 1 is the one that reads most like the team (its six traits, then its opener); the others follow in the
@@ -404,6 +418,8 @@ def _angle_lines(angle: str, pool: list[Realised], head: Fact | None, quote: Rea
         # the result, then the customer's words with who said them (a quote is never the opening line)
         # (a team that opens with a short line gets its short line first: the result sentence opens with a figure)
         rest = [line for line in body if line != quote.cited()]
+        if head is None and (said := _said_hook(quote)):  # no result to open with: who said it, then the words
+            return [(said, [quote.cited()] + rest, 1)]
         return [(h, rest[:1] + [quote.cited()] + rest[1:], 2) for h in ([short] if short else []) + [None]]
     if angle == "problem" and problem is not None:
         return [(_opening_clause(problem), body, 1)]
@@ -411,6 +427,14 @@ def _angle_lines(angle: str, pool: list[Realised], head: Fact | None, quote: Rea
         rest = [line for line in body if line != how.cited()]
         return [(how.cited(), rest, 1)]
     return [(openers[0] if openers else None, body, 1)]
+
+
+def _said_hook(quote: Realised) -> str | None:
+    """"Ana Müller put it this way:" (the speaker's name and frame words only, cited like the quote), so a post built
+    around a quote never opens with the quote itself."""
+    name = quote.fact.speaker.partition(",")[0].strip()
+    text = f"{name} put it this way:"
+    return f"{text} [{quote.fact.source}]" if name and grounded(Realised("quote", text, quote.fact)) else None
 
 
 _FIGURES = re.compile(r"\d[\d,.]*\d|\d")
