@@ -393,7 +393,8 @@ def test_drafts_command_composed_end_to_end(tmp_path, capsys):
     assert names[:2] == ["composed: facts no source backs", "composed: style-rule violations"]
     voices = result["voices"]["brewhouse"]
     assert voices["topic_fact_in_v1"] == "2/2" and voices["invented_numbers"] == 0 and voices["cut_words"] == 0
-    assert "brewhouse: voice traits per version 1 (of 6)" in names and "emoji-heavy" in printed
+    assert "brewhouse: voice traits of every version 1 (fewest, of 6)" in names and "emoji-heavy" in printed
+    assert voices["fewest_traits_v1"] >= 5
     # the brief's metric leads, as a whole sentence ("Brewhouse Coffee cut overtime from ..." or "Overtime fell from ...")
     assert re.search(r"overtime (fell )?from 11% to 4% of hours in 12 months\.", voices["example_v1"][0], re.I)
 

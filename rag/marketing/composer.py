@@ -29,6 +29,7 @@ import numpy as np
 
 from ..words import analyse
 from .facts import (
+    _AMOUNT,
     Fact,
     Realised,
     best,
@@ -220,7 +221,8 @@ def _short_hook(head: Fact | None, ctx: Context) -> str | None:
     if not phrase or not way or len(phrase.split()) > 5:
         return None
     if _is_duration(head.before) and _is_duration(head.after) and not set(analyse(phrase)) & _TIME_STEMS:
-        return None  # "41 days → 12 days" is a faster onboarding, not "Less carrier onboarding"
+        # "41 days → 12 days" is a faster onboarding, not "Less carrier onboarding"
+        return f"Faster {phrase.lower() if not phrase[:2].isupper() else phrase}. [{head.source}]" if way < 0 else None
     plural = phrase.split()[-1].lower().endswith("s") and not phrase.lower().endswith("ss")
     word = ("Fewer" if plural else "Less") if way < 0 else "More"
     return f"{word} {phrase.lower() if not phrase[:2].isupper() else phrase}. [{head.source}]"
@@ -298,7 +300,20 @@ def _opening_clause(fact: Fact) -> str:
 def _layout(hook: str | None, body: list[str], closer: str | None, tags: list[str], ctx: Context) -> str:
     blocks = [hook] if hook else []
     per = _paragraphs(ctx, (1 if hook else 0) + (1 if closer else 0) + (1 if tags else 0))
-    if per is None:
+    most = ctx.profile.paragraphs_range[1] if ctx.profile is not None else 0
+    if per is None and most and len(blocks) + len(body) + (1 if closer else 0) > most:
+        # a team that writes short lines in fewer paragraphs (a story told line by line): its lines, one a line,
+        # in as many paragraphs as it uses (the closing line in its own when there is room)
+        lines = blocks + body
+        groups = max(1, most - (1 if closer and most > 1 else 0))
+        size = -(-len(lines) // groups)
+        blocks = ["\n".join(lines[i: i + size]) for i in range(0, len(lines), size)]
+        if closer and most > 1:
+            blocks.append(closer)
+        elif closer:
+            blocks[-1] += "\n" + closer
+        closer = None
+    elif per is None:
         blocks += body
     else:
         size = -(-len(body) // per) if body else 1
@@ -391,10 +406,10 @@ def _linkedin(facts: list[Fact], ctx: Context, variants: int, lead: Fact | None 
         stated = [r.fact for r in pool if any(plain(form) in bare for form in forms[r.cited()])]
         stated += [problem] if angle == "problem" and problem else []
         drafts.append((key, Composed(enforce(text, ctx.rules, "linkedin-post", ctx.names), ANGLES[angle], stated)))
-    # Version 1 is the one that reads most like the team (its six traits, then its opener); the others follow in the
+    # Version 1 is the one that reads most like the team (its six traits, its opener, its length); the others follow in the
     # team's order of angles. A lead quote or problem keeps its angle first: the post is built around it.
     if drafts and not (lead is not None and lead.kind in ("quote", "problem")):
-        first = max(range(len(drafts)), key=lambda i: (drafts[i][0][:4], -i))
+        first = max(range(len(drafts)), key=lambda i: (drafts[i][0][:5], drafts[i][0][6:7], -i))
         drafts.insert(0, drafts.pop(first))
     return [d for _, d in drafts[:variants]]
 
@@ -437,12 +452,12 @@ def _said_hook(quote: Realised) -> str | None:
     return f"{text} [{quote.fact.source}]" if name and grounded(Realised("quote", text, quote.fact)) else None
 
 
-_FIGURES = re.compile(r"\d[\d,.]*\d|\d")
+_FIGURES = re.compile(_AMOUNT)  # a figure with its unit word: "8 km" and "8 months" are two figures
 
 
 def _repeats_figure(text: str) -> bool:
     """Whether a post states one figure twice ("41 days → 12 days." and then "... from 41 days to 12 days.")."""
-    seen = [f.replace(",", "").rstrip(".") for f in _FIGURES.findall(plain(_TAG_LINE.sub("", text)))]
+    seen = [re.sub(r"[,\s]", "", f).rstrip(".").lower() for f in _FIGURES.findall(plain(_TAG_LINE.sub("", text)))]
     return len(seen) != len(set(seen))
 
 
@@ -453,7 +468,7 @@ def _fit(options: list[Option], forms: dict[str, list[str]], closer: str | None,
          head: Fact | None = None) -> tuple[str, tuple]:
     """The version of the post that reads most like the team's, and how it scored: for each way to open, its
     first lines always, then as many of the others as bring it to the team's usual length, each line in its full
-    form or a shorter one (:func:`.facts.forms_of`: a trimmed quote, the figures as "Metric: 11% → 4%."). No figure
+    form or a shorter one (:func:`.facts.forms_of`: a trimmed quote, the shorter source sentence of a result). No figure
     twice; within the guide's word limit; then the voice match, the opener, the length band, the fuller forms, the
     usual length."""
     import itertools

@@ -553,8 +553,8 @@ def quote_forms(fact: Fact, topic: str = "") -> list[str]:
 def forms_of(realised: Realised, twins: list[Fact] = (), titles: dict[str, str] | None = None, topic: str = "") -> list[str]:
     """The ways a draft may state one fact, cited (``… [n]``), its own realisation first, then shorter ones: for a
     quote, its trimmed forms (:func:`quote_forms`); for a before/after result, the same figures as another source line
-    states them (``twins``: the table row of a sentence, the sentence of a row) and as "Metric: 11% → 4%."; each
-    checked against its passage. The composer picks the one that fits the team's length."""
+    states them (``twins``: the sentence of a table row, the row of a sentence), always a whole sentence with its
+    metric. Each is checked against its passage; the composer picks the one that fits the team's length."""
     fact = realised.fact
     out = [realised.cited()]
     if realised.frame == "quote":
@@ -562,10 +562,4 @@ def forms_of(realised: Realised, twins: list[Fact] = (), titles: dict[str, str] 
     elif fact.before and fact.after:
         same = [t for t in twins if t is not fact and (t.before, t.after) == (fact.before, fact.after)]
         out += [r.cited() for t in same if (r := realise(t, titles)) is not None]
-        for f in (fact, *same):
-            if f.metric:
-                head = re.split(r"\s+as an? (?:share|percentage|proportion) of\s+", f.metric, flags=re.I)[0].strip()
-                compact = f"{head}: {f.before} → {f.after}."
-                if grounded(Realised("before_after", compact.replace("→", " "), f)):
-                    out.append(f"{compact} [{f.source}]")
     return list(dict.fromkeys(out))
