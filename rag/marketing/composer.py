@@ -217,6 +217,9 @@ def _short_hook(head: Fact | None, ctx: Context) -> str | None:
         return None
     phrase = _stated_run(_with_next_words(subject_phrase(ctx.topic), ctx.topic, f"{head.metric} {head.text}"),
                          f"{head.metric} {head.text}")
+    if not phrase and not topic_terms(ctx.topic)[0]:  # a brief with no subject ("customer results"): what the result
+        m = _CHANGED.search(head.text)  # itself says changed ("Globex cut first-response time from 9 hours ...")
+        phrase = m.group("what").strip() if m else ""
     way = direction(head.before, head.after)
     if not phrase or not way or len(phrase.split()) > 5:
         return None
@@ -226,6 +229,10 @@ def _short_hook(head: Fact | None, ctx: Context) -> str | None:
     plural = phrase.split()[-1].lower().endswith("s") and not phrase.lower().endswith("ss")
     word = ("Fewer" if plural else "Less") if way < 0 else "More"
     return f"{word} {phrase.lower() if not phrase[:2].isupper() else phrase}. [{head.source}]"
+
+
+_CHANGED = re.compile(r"\b(?:cut|reduced|lowered|shortened|raised|grew|increased|boosted)\s+(?:its\s+|their\s+)?"
+                      r"(?P<what>[^\W\d_][^\d,.;:]*?)\s+from\s+\d", re.I)
 
 
 def _with_next_words(phrase: str, brief: str, text: str) -> str:
@@ -398,12 +405,18 @@ def _linkedin(facts: list[Fact], ctx: Context, variants: int, lead: Fact | None 
     closer = _closer(ctx, head, lead)
     twins = [f for f in usable if f.doc_id == doc]
     forms = {r.cited(): forms_of(r, twins, ctx.titles, ctx.topic) for r in pool}
+    said = None
+    if quote is not None and (head is None or quote.fact is lead) and \
+            (turned := _said_forms(forms[quote.cited()], quote.fact)):
+        said = turned[0]
+        forms[said] = turned
     drafts = []
     for angle in angles:
-        options = _angle_lines(angle, pool, head, quote, problem, openers, _short_hook(head, ctx), how)
+        options = _angle_lines(angle, pool, head, quote, problem, openers, _short_hook(head, ctx), how, said, lead)
         text, key = _fit(options, forms, closer, tags, ctx, head=head)
         bare = plain(text)
-        stated = [r.fact for r in pool if any(plain(form) in bare for form in forms[r.cited()])]
+        stated = [r.fact for r in pool if any(plain(form) in bare for form in forms[r.cited()]
+                                              + (forms[said] if said and r is quote else []))]
         stated += [problem] if angle == "problem" and problem else []
         drafts.append((key, Composed(enforce(text, ctx.rules, "linkedin-post", ctx.names), ANGLES[angle], stated)))
     # Version 1 is the one that reads most like the team (its six traits, its opener, its length); the others follow in the
@@ -423,7 +436,8 @@ Option = tuple[str | None, list[str], int]  # (hook or None, body lines (cited),
 
 
 def _angle_lines(angle: str, pool: list[Realised], head: Fact | None, quote: Realised | None, problem: Fact | None,
-                 openers: list[str], short: str | None = None, how: Realised | None = None) -> list[Option]:
+                 openers: list[str], short: str | None = None, how: Realised | None = None,
+                 said: str | None = None, lead: Fact | None = None) -> list[Option]:
     """The ways to open a post from ``angle``: each a hook (None: no hook), the body lines in order and how many of
     them it always keeps (the headline; the quote too in a post opening from the customer's words)."""
     body = [r.cited() for r in pool]
@@ -433,8 +447,11 @@ def _angle_lines(angle: str, pool: list[Realised], head: Fact | None, quote: Rea
         # the result, then the customer's words with who said them (a quote is never the opening line)
         # (a team that opens with a short line gets its short line first: the result sentence opens with a figure)
         rest = [line for line in body if line != quote.cited()]
-        if head is None and (said := _said_hook(quote)):  # no result to open with: who said it, then the words
-            return [(said, [quote.cited()] + rest, 1)]
+        if head is None and said:  # no result to open with: who said it, then the words, on one line
+            return [(None, [said] + rest, 1)]
+        if said and quote.fact is lead:  # a series post built around the quote: with its result if it fits, else without
+            return [(h, rest[:1] + [quote.cited()] + rest[1:], 2) for h in ([short] if short else []) + [None]] + \
+                [(None, [said] + [line for line in rest if head is None or line != rest[0]], 1)]
         return [(h, rest[:1] + [quote.cited()] + rest[1:], 2) for h in ([short] if short else []) + [None]]
     if angle == "problem" and problem is not None:
         return [(_opening_clause(problem), body, 1)]
@@ -444,12 +461,19 @@ def _angle_lines(angle: str, pool: list[Realised], head: Fact | None, quote: Rea
     return [(openers[0] if openers else None, body, 1)]
 
 
-def _said_hook(quote: Realised) -> str | None:
-    """"Ana Müller put it this way:" (the speaker's name and frame words only, cited like the quote), so a post built
-    around a quote never opens with the quote itself."""
-    name = quote.fact.speaker.partition(",")[0].strip()
-    text = f"{name} put it this way:"
-    return f"{text} [{quote.fact.source}]" if name and grounded(Realised("quote", text, quote.fact)) else None
+_ATTRIBUTED = re.compile(r"^(?P<quote>“[^”]+”)\s+(?:—|says|said)\s+(?P<who>.+?)\.?\s*\[(?P<n>\d+)\]$")
+
+
+def _said_forms(forms: list[str], fact: Fact) -> list[str]:
+    """A quote's forms turned to open a post: "Ana Müller, Head of Operations, put it this way: “We stopped guessing
+    the rota.”" (who said it first, so a post never opens with the quote itself; frame words and the source's own only)."""
+    out = []
+    for form in forms:
+        if m := _ATTRIBUTED.match(form):
+            text = f"{m.group('who')}, put it this way: {m.group('quote')}"
+            if grounded(Realised("quote", text, fact)):
+                out.append(f"{text} [{m.group('n')}]")
+    return out
 
 
 _FIGURES = re.compile(_AMOUNT)  # a figure with its unit word: "8 km" and "8 months" are two figures

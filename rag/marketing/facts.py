@@ -414,9 +414,22 @@ def _number(figure: str) -> float | None:
         return None
 
 
+_MINUTES = {"second": 1 / 60, "sec": 1 / 60, "minute": 1, "min": 1, "hour": 60, "hr": 60, "day": 1440, "week": 10080,
+            "month": 43800, "year": 525600}
+
+
+def _in_minutes(figure: str) -> float | None:
+    """A length of time in minutes ("9 hours" -> 540), None when the figure is no length of time."""
+    m = re.search(r"(\d[\d,]*(?:\.\d+)?)\s*([^\W\d_]+)", figure)
+    unit = m.group(2).lower().rstrip("s") if m else ""
+    return float(m.group(1).replace(",", "")) * _MINUTES[unit] if unit in _MINUTES else None
+
+
 def direction(before: str, after: str) -> int:
-    """-1 when the figure went down, 1 up, 0 unknown or equal."""
+    """-1 when the figure went down, 1 up, 0 unknown or equal ("9 hours" to "45 minutes" went down)."""
     b, a = _number(before), _number(after)
+    if (tb := _in_minutes(before)) is not None and (ta := _in_minutes(after)) is not None:
+        b, a = tb, ta
     if b is None or a is None or a == b:
         return 0
     return -1 if a < b else 1

@@ -152,10 +152,10 @@ def short_series_text(leads: list[Fact], n: int) -> str:
     missing = [words for kind, words in _KIND_WORDS.items() if kind not in have] or [_KIND_WORDS["result"]]
     wanted = " or ".join(missing[:2])
     ordinal = {2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth", 7: "seventh", 8: "eighth"}
-    more = ordinal.get(len(leads) + 1, "another") if len(leads) + 1 == n else "more"
+    more = f"a {ordinal.get(n, 'last')} post" if len(leads) + 1 == n else f"{n - len(leads)} more posts"
     return (f"Your documents hold {len(leads)} different fact{'s' if len(leads) != 1 else ''} on this topic, so the series "
             f"has {len(leads)} post{'s' if len(leads) != 1 else ''} instead of {n}: no fact or quote is told twice. Add a "
-            f"document with {wanted} on this topic for a {more} post.")
+            f"document with {wanted} on this topic for {more}.")
 
 
 def plan_series(store, topic: str, n: int = 4, workspace: str | None = None, files: tuple[str, ...] = (),
