@@ -149,3 +149,11 @@ def test_a_duration_in_other_units_goes_the_way_it_does():
 
     assert direction("9 hours", "45 minutes") == -1  # 540 minutes to 45, though 45 > 9
     assert direction("2 weeks", "10 days") == -1 and direction("11%", "4%") == -1 and direction("12", "46") == 1
+
+
+def test_a_first_line_with_a_before_and_after_figure_opens_with_a_figure():
+    from rag.marketing.voice import hook_style
+
+    assert hook_style("Picking errors fell from 12 to 3 per 1,000 orders after the switch.") == "number"
+    assert opener_kind("Picking errors fell from 12 to 3 per 1,000 orders.\n\nWhy it matters.") == "figure"
+    assert hook_style("Rotas went from chaos to calm.") == "short"  # no figure: no figure opener

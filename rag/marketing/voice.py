@@ -130,7 +130,8 @@ def hook_style(text: str) -> str:
         return "question"
     if bare[0] in "\"“'‘«":
         return "quote"
-    if re.match(r"^[$€£]?\d", bare) or re.search(r"\d+\s?%|[$€£]\s?\d|\b\d[\d,.]*\s?(x|k|m|minutes|hours|days|weeks|months|years|percent)\b", bare, re.I):
+    if re.match(r"^[$€£]?\d", bare) or re.search(r"\d+\s?%|[$€£]\s?\d|\b\d[\d,.]*\s?(x|k|m|minutes|hours|days|weeks|months|years|percent)\b", bare, re.I) \
+            or re.search(r"\bfrom\s+[$€£]?\d[\d,.]*\b.{0,30}?\bto\s+[$€£]?\d", bare, re.I):  # "fell from 12 to 3 per 1,000"
         return "number"
     if _PERSONAL.match(bare):
         return "personal"
