@@ -157,3 +157,16 @@ def test_a_first_line_with_a_before_and_after_figure_opens_with_a_figure():
     assert hook_style("Picking errors fell from 12 to 3 per 1,000 orders after the switch.") == "number"
     assert opener_kind("Picking errors fell from 12 to 3 per 1,000 orders.\n\nWhy it matters.") == "figure"
     assert hook_style("Rotas went from chaos to calm.") == "short"  # no figure: no figure opener
+
+
+def test_the_closing_question_is_the_one_of_the_post_about_the_briefs_subject():
+    """The dock question closed a post about paperwork; the brief is about waiting time (the word "docks" in it is
+    where, and "Freight" is the customer's name): the question of the post about waiting closes the draft."""
+    from rag.marketing.voice import closing_question
+
+    posts = ["Paperwork at the dock slows everything. 🚢\n\nScan once.\n\nHow many signatures does your dock need?\n\n#freight",
+             "Waiting time is nobody's friend. 🚢\n\nBook slots.\n\nHow long do your ships sit at anchor?\n\n#freight",
+             "Crews stay where they are respected. 🚢\n\nRoutes that make sense.\n\nWhat keeps your crews?\n\n#crews",
+             "Fuel is the biggest line we control. 🚢\n\nIdle less.\n\nWhere does your fuel go?\n\n#fuel"]
+    profile = profile_from_texts(posts)
+    assert closing_question(profile, "How Portside Freight cut waiting time at the docks") == "How long do your ships sit at anchor?"
