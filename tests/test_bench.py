@@ -400,7 +400,11 @@ def test_drafts_command_composed_end_to_end(tmp_path, capsys):
 
 
 def test_draft_voice_measures_by_hand():
-    from rag.bench.draft_voices import cut_words, invented_numbers, voice_traits
+    from rag.bench.draft_voices import _pairs, cut_words, invented_numbers, voice_traits
+
+    # a series repeat in other words: the table row's "11% → 4%" and the sentence's "from 11% to 4%" are one fact
+    assert _pairs("Overtime: 11% → 4%.") == _pairs("Overtime fell from 11% to 4% of hours.") == [("11%", "4%")]
+    assert _pairs("41 days → 12 days.") == [("41days", "12days")] and _pairs("Talk to us at 9.") == []
     from rag.marketing.voice import profile_from_texts
 
     sources = "Brewhouse Coffee grew from 12 to 46 cafés in 4 years. Overtime fell from 11% to 4% of hours."

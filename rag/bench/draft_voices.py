@@ -445,6 +445,19 @@ def cut_words(text: str, sources: str) -> list[str]:
                                                                             for h in have)]
 
 
+def _pairs(text: str) -> list[tuple[str, str]]:
+    """The before-and-after figures a text states ("from 11% to 4%", "11% → 4%", "1 hour instead of 6 hours")."""
+    from ..marketing.facts import _pair
+
+    out = []
+    for sentence in re.split(r"(?<=[.!?])\s+|\n+", text):
+        s = re.sub(r"([$€£]?\d\S*(?:\s[^\W\d_]+)?)\s*→\s*", r"from \1 to ", sentence, count=1)  # "11% → 4%"
+        before, after = _pair(s)
+        if before and after:
+            out.append((re.sub(r"\s", "", before.lower()), re.sub(r"\s", "", after.lower())))
+    return out
+
+
 def voice_traits(text: str, profile, spelled: dict[str, str]) -> dict[str, bool]:
     """The six traits of a post against the team's template, measured as the Write page's "Voice match" check measures
     them (:func:`rag.marketing.voice.check_voice`), so the benchmark and the check never disagree; a hashtag is also
@@ -541,7 +554,11 @@ def measure(store, corpus: Corpus) -> CorpusTally:
     posts = [p.draft for p in series.posts]
     tally.series_posts = len(posts)
     stated = [f for p in posts for f in p.stated]
-    tally.series_repeats = (len(stated) - len(set(stated))) + (len(posts) - len({p.publishable for p in posts}))
+    # a fact told twice: the same source line, the same before-and-after figures in other words (a table row in one
+    # post, its sentence in another), or two identical posts
+    pairs = [pair for p in posts for pair in dict.fromkeys(_pairs(p.publishable))]
+    tally.series_repeats = (len(stated) - len(set(stated))) + (len(pairs) - len(set(pairs))) + \
+        (len(posts) - len({p.publishable for p in posts}))
     for p in posts:
         lines = [line.strip() for line in p.publishable.splitlines() if line.strip()]
         if any(not line.startswith("#") and not re.search(r"[.!?:”\"]\W*$", line) for line in lines):
