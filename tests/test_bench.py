@@ -393,13 +393,18 @@ def test_drafts_command_composed_end_to_end(tmp_path, capsys):
     assert names[:2] == ["composed: facts no source backs", "composed: style-rule violations"]
     voices = result["voices"]["brewhouse"]
     assert voices["topic_fact_in_v1"] == "2/2" and voices["invented_numbers"] == 0 and voices["cut_words"] == 0
-    assert "brewhouse: voice traits per version 1 (of 6)" in names and "emoji-heavy" in printed
+    assert "brewhouse: voice traits of every version 1 (fewest, of 6)" in names and "emoji-heavy" in printed
+    assert voices["fewest_traits_v1"] >= 5
     # the brief's metric leads, as a whole sentence ("Brewhouse Coffee cut overtime from ..." or "Overtime fell from ...")
     assert re.search(r"overtime (fell )?from 11% to 4% of hours in 12 months\.", voices["example_v1"][0], re.I)
 
 
 def test_draft_voice_measures_by_hand():
-    from rag.bench.draft_voices import cut_words, invented_numbers, voice_traits
+    from rag.bench.draft_voices import _pairs, cut_words, invented_numbers, voice_traits
+
+    # a series repeat in other words: the table row's "11% → 4%" and the sentence's "from 11% to 4%" are one fact
+    assert _pairs("Overtime: 11% → 4%.") == _pairs("Overtime fell from 11% to 4% of hours.") == [("11%", "4%")]
+    assert _pairs("41 days → 12 days.") == [("41days", "12days")] and _pairs("Talk to us at 9.") == []
     from rag.marketing.voice import profile_from_texts
 
     sources = "Brewhouse Coffee grew from 12 to 46 cafés in 4 years. Overtime fell from 11% to 4% of hours."

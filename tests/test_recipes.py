@@ -185,8 +185,9 @@ def test_without_a_model_the_post_is_composed_from_the_sources_in_three_versions
     assert result.model == "composed" and len(versions) == 3
     assert result.notices[0].code == "composed" and "no writing model is connected" in result.notices[0].text
     assert len({v.angle for v in versions}) == 3
-    # the team's posts run about 20 words: the customer's words are in the version that opens with them
-    assert any("says Maria Lopez, Head of Support at Northwind" in v.text for v in versions)
+    # the team's posts run about 20 words: the customer's words are in the version that opens with them, with the
+    # speaker's name and title (whole, or as name and title when the company would run the post long)
+    assert any("Maria Lopez, Head of Support" in v.text and "“" in v.text for v in versions)
     for v in versions:
         assert "Northwind cut onboarding from 41 days to 12 days." in v.text
         assert {c.file for c in v.citations} == {"northwind-case-study.md"}

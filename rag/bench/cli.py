@@ -137,9 +137,9 @@ def add_parser(sub) -> None:
     dr.add_argument("--compatible-url", default=None, help="an OpenAI-compatible server for the compatible writer")
     dr.add_argument("--compatible-model", default=None)
     dr.add_argument("--max-tokens", type=int, default=None, help="cap a model's draft (default: each recipe's own)")
-    dr.add_argument("--corpora", type=_list, default=("brewhouse", "ledgerly", "brightsmile", "harbor"),
-                    help="voice corpora to draft posts in (default all: brewhouse,ledgerly,brightsmile,harbor; "
-                         "harbor is held apart); 'none' for none")
+    dr.add_argument("--corpora", type=_list, default=("brewhouse", "ledgerly", "brightsmile", "harbor", "pathwise"),
+                    help="voice corpora to draft posts in (default all: brewhouse,ledgerly,brightsmile,harbor,pathwise; "
+                         "harbor and pathwise are held apart); 'none' for none")
     json_out(dr)
 
     lim = cmds.add_parser("limits", help="huge text, CSV and ZIP inputs: refused or indexed, time and peak memory")

@@ -16,7 +16,8 @@ offline (composed) and a 4-post series is planned. Measured:
 - series repeats: a fact or quote told twice, identical posts, posts cut mid-sentence;
 - seconds per draft.
 
-The ``harbor`` corpus is held apart: the composer was never tuned on it.
+The ``harbor`` and ``pathwise`` corpora are held apart: the composer was never tuned on them (``pathwise`` was written
+after the composer's last change, as a second check on a voice and layout not seen before).
 """
 
 from __future__ import annotations
@@ -323,7 +324,89 @@ Harbor Freight Co cut empty miles from 18% to 11% by planning return loads.
     held_out=True,
 )
 
-CORPORA = {c.name: c for c in (BREWHOUSE, LEDGERLY, BRIGHTSMILE, HARBOR)}
+# Held apart too (written after the composer's last change, never tuned on): Pathwise, warehouse routing software,
+# long-form storytelling posts in single short lines (no blank lines between most of them), no hashtags, no emoji,
+# no closing question; an HTML case study with its results in a table; a plain-text style guide in prose.
+_PATHWISE_POSTS = [
+    "Last spring a shift lead in Leicester sent us a photo of her step counter.\nIt said 31,000.\nBy lunch.\n"
+    "She was not training for anything. She was picking orders.\nThe aisles were laid out for the products, not for "
+    "the people walking them.\nWe spent a week on that floor with her team, mapping every route they took.\n"
+    "Most of the walking was coming back for things they had passed ten minutes earlier.\nThat is the problem we "
+    "still work on every day.\nNot faster people. Shorter walks.",
+    "A picker told us the worst part of his day was not the walking.\nIt was the moment at the end of a route when the "
+    "scanner said an item was missing.\nHe knew it meant going back across the whole building.\nSo we started there.\n"
+    "Routes now check stock before they start, not after.\nIf something is short, the route changes before anyone "
+    "moves.\nHe says the day feels calmer now.\nThat was the word he used, calmer, and it stuck with the whole team.",
+    "We get asked why our release notes read like stories.\nIt is because every feature started as one.\n"
+    "A supervisor who could not see which orders were late until it was too late.\nA new starter who was handed a "
+    "paper map on day one.\nA night shift that had nobody to ask.\nEach of those became something in the product.\n"
+    "We would rather tell you about the people than the buttons.\nThe buttons only matter because of them.",
+    "Peak season is not one busy day.\nIt is six weeks of busy days, one after another, with the same people.\n"
+    "The teams that get through it well do not work harder in week six.\nThey planned week six in August.\n"
+    "They know which aisles will jam and which shifts will need help.\nThey move the fast sellers closer to the "
+    "packing bench before the rush, not during it.\nNone of it is glamorous.\nAll of it is the difference between "
+    "a hard season and a broken one.",
+    "One of our customers runs a warehouse that used to be a cinema.\nThe floor slopes.\nThe aisles curve.\n"
+    "No routing tool they tried could make sense of it.\nWe drew the building by hand with their team, aisle by aisle, "
+    "and taught the software where the slope was.\nIt took two days.\nThe pickers still laugh about the day we "
+    "measured the old projection room.\nBut their routes finally make sense, and nobody walks uphill twice.",
+    "Our first customer is still with us, eight years on.\nWhen we asked them why, the answer was not a feature.\n"
+    "It was that we picked up the phone at 5 a.m. on a Monday when their system went down.\nWe have grown a lot "
+    "since then.\nThat phone is still answered by someone who knows warehouses.\nWe intend to keep it that way, "
+    "however big we get.\nSoftware is only half of what people buy from us.",
+    "There is a myth that warehouse work is simple.\nSpend a shift on a floor and you will see how much judgement it "
+    "takes.\nWhich order first. Which cart. Which aisle to avoid at ten past two because the delivery is in.\n"
+    "Good pickers carry a map of the whole building in their heads.\nOur job is to put that map on a screen so that "
+    "new people can have it from day one.\nThe experienced ones usually tell us where we got it wrong.\nThey are "
+    "nearly always right.",
+    "We opened our Manchester office this month.\nIt is ten minutes from three of our customers' sites.\n"
+    "That matters more than it sounds.\nMost of what we build starts with someone standing in an aisle, pointing at "
+    "a shelf and saying this is where it goes wrong.\nYou cannot do that from a video call.\nSo the team in "
+    "Manchester will spend half its week on warehouse floors.\nThe other half, they will be building what they saw.",
+    "A night shift supervisor wrote to us last week.\nShe had run the same site for eleven years and had never had "
+    "a quiet peak.\nThis year she did.\nShe did not credit the software.\nShe credited the planning her team did in "
+    "the summer, with the software showing them where the jams would be.\nThat is exactly how it should work.\n"
+    "People plan. The tool shows them what they cannot see from where they stand.",
+    "Every warehouse we visit has a wall of paper somewhere.\nShift plans, aisle maps, a list of who is trained on "
+    "which truck.\nWe never ask people to take the wall down.\nWe ask what they look at most often, and we start "
+    "there.\nUsually it is the list of late orders.\nSometimes it is the whiteboard with the day's problem aisle "
+    "circled in red.\nThe wall tells you what a team actually needs.\nThe software should follow it, not replace it.",
+]
+PATHWISE = Corpus(
+    "pathwise", "held apart: long-form stories in short lines, no hashtags, no emoji",
+    posts=[(f"2025-0{3 + i // 4}-{3 + 7 * (i % 4):02d} 16:10:00", t) for i, t in enumerate(_PATHWISE_POSTS)],
+    documents={
+        "kestrel-foods-case-study.html": """<html><head><title>Kestrel Foods case study</title></head><body>
+<h1>Kestrel Foods case study</h1>
+<p>Kestrel Foods ships chilled food to 220 shops from one warehouse in Doncaster.</p>
+<h2>The challenge</h2>
+<p>Pickers walked the whole building for every order, and mistakes were only found at the packing bench.</p>
+<h2>What they did</h2>
+<p>Kestrel Foods switched to Pathwise routes, which group orders by aisle and check stock before a route starts.</p>
+<h2>Results</h2>
+<table>
+<tr><th>Metric</th><th>Before</th><th>After (8 months)</th></tr>
+<tr><td>Picking errors per 1,000 orders</td><td>12</td><td>3</td></tr>
+<tr><td>Walking distance per shift</td><td>14 km</td><td>8 km</td></tr>
+</table>
+<p>Picking errors fell from 12 to 3 per 1,000 orders after the switch.</p>
+<p>“Our pickers finish a shift without that tired, lost feeling. The routes make sense to them.” says Joanne Pike,
+Warehouse Manager at Kestrel Foods.</p>
+</body></html>""".encode(),
+        "pathwise-writing-notes.txt": b"""Pathwise writing notes
+
+We tell one true story per post, in short lines, the way you would tell it to a colleague on the warehouse floor.
+We never use hashtags, and we never use emoji. Please don't write "synergy"; write "teamwork" instead.
+Keep every post under 160 words.
+""",
+    },
+    briefs=[("How Kestrel Foods cut picking errors with Pathwise", ("12", "3")),
+            ("How Kestrel Foods cut walking distance for its pickers", ("14 km", "8 km"))],
+    series="How Kestrel Foods cut picking errors",
+    held_out=True,
+)
+
+CORPORA = {c.name: c for c in (BREWHOUSE, LEDGERLY, BRIGHTSMILE, HARBOR, PATHWISE)}
 
 
 def _shares_csv(posts: list[tuple[str, str]]) -> bytes:
@@ -362,6 +445,19 @@ def cut_words(text: str, sources: str) -> list[str]:
                                                                             for h in have)]
 
 
+def _pairs(text: str) -> list[tuple[str, str]]:
+    """The before-and-after figures a text states ("from 11% to 4%", "11% → 4%", "1 hour instead of 6 hours")."""
+    from ..marketing.facts import _pair
+
+    out = []
+    for sentence in re.split(r"(?<=[.!?])\s+|\n+", text):
+        s = re.sub(r"([$€£]?\d\S*(?:\s[^\W\d_]+)?)\s*→\s*", r"from \1 to ", sentence, count=1)  # "11% → 4%"
+        before, after = _pair(s)
+        if before and after:
+            out.append((re.sub(r"\s", "", before.lower()), re.sub(r"\s", "", after.lower())))
+    return out
+
+
 def voice_traits(text: str, profile, spelled: dict[str, str]) -> dict[str, bool]:
     """The six traits of a post against the team's template, measured as the Write page's "Voice match" check measures
     them (:func:`rag.marketing.voice.check_voice`), so the benchmark and the check never disagree; a hashtag is also
@@ -384,6 +480,7 @@ class CorpusTally:
     cut: int = 0
     traits: int = 0
     traits_total: int = 0
+    traits_fewest: int | None = None  # the fewest traits one version 1 matched (the target is for every draft)
     style_violations: int = 0
     series_posts: int = 0
     series_repeats: int = 0
@@ -399,6 +496,7 @@ class CorpusTally:
             "invented_numbers": self.invented,
             "cut_words": self.cut,
             "voice_traits_v1": f"{self.traits}/{self.traits_total}",
+            "fewest_traits_v1": self.traits_fewest,
             "style_violations": self.style_violations,
             "series_posts": self.series_posts,
             "series_repeats": self.series_repeats,
@@ -447,6 +545,8 @@ def measure(store, corpus: Corpus) -> CorpusTally:
             traits = voice_traits(result.text, result.voice, spelled)
             tally.traits += sum(traits.values())
             tally.traits_total += len(traits)
+            got = round(6 * sum(traits.values()) / len(traits))
+            tally.traits_fewest = got if tally.traits_fewest is None else min(tally.traits_fewest, got)
             missed = [k for k, ok in traits.items() if not ok]
             if missed:
                 tally.misses.append(f"{brief}: voice differs in {', '.join(missed)}")
@@ -454,7 +554,11 @@ def measure(store, corpus: Corpus) -> CorpusTally:
     posts = [p.draft for p in series.posts]
     tally.series_posts = len(posts)
     stated = [f for p in posts for f in p.stated]
-    tally.series_repeats = (len(stated) - len(set(stated))) + (len(posts) - len({p.publishable for p in posts}))
+    # a fact told twice: the same source line, the same before-and-after figures in other words (a table row in one
+    # post, its sentence in another), or two identical posts
+    pairs = [pair for p in posts for pair in dict.fromkeys(_pairs(p.publishable))]
+    tally.series_repeats = (len(stated) - len(set(stated))) + (len(pairs) - len(set(pairs))) + \
+        (len(posts) - len({p.publishable for p in posts}))
     for p in posts:
         lines = [line.strip() for line in p.publishable.splitlines() if line.strip()]
         if any(not line.startswith("#") and not re.search(r"[.!?:”\"]\W*$", line) for line in lines):

@@ -29,10 +29,12 @@ import numpy as np
 
 from ..words import analyse
 from .facts import (
+    _AMOUNT,
     Fact,
     Realised,
     best,
     direction,
+    forms_of,
     grounded,
     headline_result,
     main_document,
@@ -49,8 +51,9 @@ ANGLES = {
     "quote": "The customer's words",
     "problem": "The problem first",
     "question": "A question first",
+    "how": "How they did it first",
 }
-_DEFAULT_ORDER = ("result", "quote", "problem", "question")
+_DEFAULT_ORDER = ("result", "quote", "problem", "how", "question")
 _CTA_FACT = re.compile(r"\b(free trial|sign up|try it|start (your|a)|book a (demo|call)|available (to|from|today|now)|"
                        r"get started|request a demo|join)\b", re.I)
 _DATELINE = re.compile(r"^\s*(released|published|posted|updated|date)\b", re.I)
@@ -208,18 +211,60 @@ def _opener_share(text: str, ctx: Context) -> float:
 
 def _short_hook(head: Fact | None, ctx: Context) -> str | None:
     """A short opening line in the brief's own words for a team that opens with one: "Less overtime." / "Fewer no-shows."
-    (said of the headline result, which goes down or up as it says; cited like it)."""
+    (said of the headline result, which goes down or up as it says; cited like it). The words are the longest run of
+    the brief's subject phrase that the result itself states ("detention time" of "detention time at the docks")."""
     if head is None or not (head.before and head.after) or _opener_share("Less of it.", ctx) < 0.2:
         return None
-    phrase = subject_phrase(ctx.topic)
+    phrase = _stated_run(_with_next_words(subject_phrase(ctx.topic), ctx.topic, f"{head.metric} {head.text}"),
+                         f"{head.metric} {head.text}")
+    if not phrase and not topic_terms(ctx.topic)[0]:  # a brief with no subject ("customer results"): what the result
+        m = _CHANGED.search(head.text)  # itself says changed ("Globex cut first-response time from 9 hours ...")
+        phrase = m.group("what").strip() if m else ""
     way = direction(head.before, head.after)
-    if not phrase or not way or len(phrase.split()) > 5 or not set(analyse(phrase)) <= set(analyse(f"{head.metric} {head.text}")):
+    if not phrase or not way or len(phrase.split()) > 5:
         return None
     if _is_duration(head.before) and _is_duration(head.after) and not set(analyse(phrase)) & _TIME_STEMS:
-        return None  # "41 days → 12 days" is a faster onboarding, not "Less carrier onboarding"
+        # "41 days → 12 days" is a faster onboarding, not "Less carrier onboarding"
+        return f"Faster {phrase.lower() if not phrase[:2].isupper() else phrase}. [{head.source}]" if way < 0 else None
     plural = phrase.split()[-1].lower().endswith("s") and not phrase.lower().endswith("ss")
     word = ("Fewer" if plural else "Less") if way < 0 else "More"
     return f"{word} {phrase.lower() if not phrase[:2].isupper() else phrase}. [{head.source}]"
+
+
+_CHANGED = re.compile(r"\b(?:cut|reduced|lowered|shortened|raised|grew|increased|boosted)\s+(?:its\s+|their\s+)?"
+                      r"(?P<what>[^\W\d_][^\d,.;:]*?)\s+from\s+\d", re.I)
+
+
+def _with_next_words(phrase: str, brief: str, text: str) -> str:
+    """``phrase`` with the brief's words that follow it, as long as ``text`` states them too ("detention" of "cut
+    detention time at the docks", said of "Average detention time per truck" -> "detention time")."""
+    tokens = re.findall(r"[^\W_]+(?:[-'’][^\W_]+)*", brief)
+    n = len(phrase.split())
+    have = set(analyse(text))
+    for i in range(len(tokens) - n + 1):
+        if n and " ".join(tokens[i: i + n]) == phrase:
+            j = i + n
+            while j < len(tokens) and analyse(tokens[j]) and set(analyse(tokens[j])) <= have and not tokens[j][0].isupper():
+                j += 1
+            return " ".join(tokens[i:j])
+    return phrase
+
+
+def _stated_run(phrase: str, text: str) -> str:
+    """The longest run of ``phrase``'s words (whole words, in order) that ``text`` states, without a stop word at
+    either end ("detention time at the docks" in "Average detention time per truck" -> "detention time")."""
+    tokens = phrase.split()
+    have = set(analyse(text))
+    best_run = ""
+    for i in range(len(tokens)):
+        for j in range(len(tokens), i, -1):
+            run = tokens[i:j]
+            if not all(set(analyse(w)) <= have for w in run if analyse(w)) or not analyse(run[0]) or not analyse(run[-1]):
+                continue
+            if len(run) > len(best_run.split()):
+                best_run = " ".join(run)
+            break
+    return best_run
 
 
 def _is_duration(figure: str) -> bool:
@@ -244,15 +289,6 @@ def _paragraphs(ctx: Context, others: int) -> int | None:
     return max(1, round(p.lines_per_post) - others)
 
 
-def _teaser(result: Fact) -> str | None:
-    """"Overtime: 11% → 4%." (or "41 days → 12 days.") from a before/after result, cited like it; None if it isn't."""
-    head = ""
-    if result.metric:
-        head = re.split(r"\s+as an? (?:share|percentage|proportion) of\s+", result.metric, flags=re.I)[0].strip()
-    text = f"{head}: {result.before} → {result.after}." if head else f"{result.before} → {result.after}."
-    return f"{text} [{result.source}]" if grounded(Realised("before_after", text.replace("→", " "), result)) else None
-
-
 _QUALIFIER = re.compile(r"^\s*(but|except|only|although|though|unless|until|if|while|whereas|yet|not)\b", re.I)
 
 
@@ -271,7 +307,20 @@ def _opening_clause(fact: Fact) -> str:
 def _layout(hook: str | None, body: list[str], closer: str | None, tags: list[str], ctx: Context) -> str:
     blocks = [hook] if hook else []
     per = _paragraphs(ctx, (1 if hook else 0) + (1 if closer else 0) + (1 if tags else 0))
-    if per is None:
+    most = ctx.profile.paragraphs_range[1] if ctx.profile is not None else 0
+    if per is None and most and len(blocks) + len(body) + (1 if closer else 0) > most:
+        # a team that writes short lines in fewer paragraphs (a story told line by line): its lines, one a line,
+        # in as many paragraphs as it uses (the closing line in its own when there is room)
+        lines = blocks + body
+        groups = max(1, most - (1 if closer and most > 1 else 0))
+        size = -(-len(lines) // groups)
+        blocks = ["\n".join(lines[i: i + size]) for i in range(0, len(lines), size)]
+        if closer and most > 1:
+            blocks.append(closer)
+        elif closer:
+            blocks[-1] += "\n" + closer
+        closer = None
+    elif per is None:
         blocks += body
     else:
         size = -(-len(body) // per) if body else 1
@@ -283,7 +332,8 @@ def _layout(hook: str | None, body: list[str], closer: str | None, tags: list[st
     return "\n\n".join(b for b in blocks if b)
 
 
-def _pool(facts: list[Fact], ctx: Context, doc: str | None, head: Fact | None, lead: Fact | None) -> list[Realised]:
+def _pool(facts: list[Fact], ctx: Context, doc: str | None, head: Fact | None, lead: Fact | None,
+          on_subject: bool = False) -> list[Realised]:
     """The sentences a post may state, in the order it states them: the headline, how, the quote, then more on topic."""
     usable = [f for f in facts if f.text not in ctx.exclude or f is lead or f is head]
     mine = [f for f in usable if f.doc_id == doc and f.kind != "step"]
@@ -293,6 +343,10 @@ def _pool(facts: list[Fact], ctx: Context, doc: str | None, head: Fact | None, l
         quote = None  # a series tells each quote once: in the post built around it
     order = [head, how, quote] + [f for f in mine if f.kind in ("result", "figure") and f.topic_match > 0] + \
         [f for f in mine if f.kind in ("result", "figure", "statement")]
+    if ctx.series and on_subject:
+        # a post of a series stays on the series' subject: no figure about something else to fill it
+        order = [f for f in order if f is None or f in (head, how, quote, lead) or f.topic_match > 0
+                 or f.kind == "statement"]
     out: list[Realised] = []
     seen: set[str] = set()
     for f in order:
@@ -306,27 +360,39 @@ def _pool(facts: list[Fact], ctx: Context, doc: str | None, head: Fact | None, l
 
 
 def _linkedin(facts: list[Fact], ctx: Context, variants: int, lead: Fact | None = None, skip: int = 0) -> list[Composed]:
-    usable = [f for f in facts if f.text not in ctx.exclude or f is lead]
+    # what other posts of a series tell is not told here, in whatever line states it (a table row or its sentence)
+    told = {(f.before, f.after) for f in facts if f.text in ctx.exclude and f is not lead and f.before and f.after}
+    usable = [f for f in facts if (f.text not in ctx.exclude and (f.before, f.after) not in told) or f is lead]
     doc = lead.doc_id if lead else main_document(usable)
     head = lead if lead and lead.kind in ("result", "figure", "statement", "how") else headline_result(usable, doc)
     if head is not None and head.text in ctx.exclude and head is not lead:
         head = None
+    on_subject = bool(topic_terms(ctx.topic)[0]) and any(f.topic_match > 0 for f in facts)  # some fact is on the subject
+    if head is not None and head is not lead and lead is not None and head.topic_match == 0 and on_subject:
+        head = None  # a series post built around a quote or the problem: no figure off the series' subject
     problem = lead if lead and lead.kind == "problem" else best(usable, "problem", doc)
-    pool = _pool(usable, ctx, doc, head, lead)
+    pool = _pool(usable, ctx, doc, head, lead, on_subject)
     if lead is not None and lead.kind == "problem":
         pool = [r for r in pool if r.fact is not lead]
+        if not pool and (r := realise(lead, ctx.titles)) is not None:
+            pool, problem = [r], None  # nothing else left to tell: the problem is the post, said in full
     if not pool:
         return []
     lines = {r.fact.text: r for r in pool}
     quote = next((r for r in pool if r.fact.kind == "quote"), None)
+    how = next((r for r in pool if r.fact.kind == "how" and r.fact is not head), None)
     profile = ctx.profile
     openers = [o for o in (ctx.ranked(profile.openers, floor=0.45) if profile else []) if _about_topic(o, ctx, 0.45)]
     shares = profile.hook_shares if profile else {}
     weight = {"result": shares.get("number", 0) + shares.get("short", 0), "quote": shares.get("quote", 0),
               "problem": shares.get("statement", 0) + shares.get("personal", 0), "question": shares.get("question", 0)}
+    weight["how"] = weight["problem"] - 0.01  # a scene-setting first line too; the problem, when there is one, first
     has_head = head is not None and head.text in lines
-    available = [a for a, present in (("result", has_head), ("quote", quote is not None and has_head),
-                                      ("problem", problem is not None and has_head), ("question", bool(openers) and has_head))
+    around = lead is not None and lead.kind in ("quote", "problem")  # a series post built around it, with or without a figure
+    available = [a for a, present in (("result", has_head), ("quote", quote is not None and (has_head or around)),
+                                      ("problem", problem is not None and (has_head or around)),
+                                      ("how", how is not None and has_head and (problem is None or variants > 3)),
+                                      ("question", bool(openers) and has_head))
                  if present]
     if not available:
         available = ["result"]
@@ -335,16 +401,30 @@ def _linkedin(facts: list[Fact], ctx: Context, variants: int, lead: Fact | None 
         angles = [lead.kind] + [a for a in angles if a != lead.kind]
     elif skip and angles:
         angles = angles[skip % len(angles):] + angles[: skip % len(angles)]
-    angles = angles[:variants]
     tags = _hashtags(ctx, [f for f in facts if f.doc_id == doc])
     closer = _closer(ctx, head, lead)
+    twins = [f for f in usable if f.doc_id == doc]
+    forms = {r.cited(): forms_of(r, twins, ctx.titles, ctx.topic) for r in pool}
+    said = None
+    if quote is not None and (head is None or quote.fact is lead) and \
+            (turned := _said_forms(forms[quote.cited()], quote.fact)):
+        said = turned[0]
+        forms[said] = turned
     drafts = []
     for angle in angles:
-        hooks, body = _angle_lines(angle, pool, head, quote, problem, openers, _short_hook(head, ctx))
-        text = _fit(hooks, body, closer, tags, ctx, must=2 if angle == "quote" else 1, head=head)
-        stated = [r.fact for r in pool if r.text in text] + ([problem] if angle == "problem" and problem else [])
-        drafts.append(Composed(enforce(text, ctx.rules, "linkedin-post", ctx.names), ANGLES[angle], stated))
-    return drafts
+        options = _angle_lines(angle, pool, head, quote, problem, openers, _short_hook(head, ctx), how, said, lead)
+        text, key = _fit(options, forms, closer, tags, ctx, head=head)
+        bare = plain(text)
+        stated = [r.fact for r in pool if any(plain(form) in bare for form in forms[r.cited()]
+                                              + (forms[said] if said and r is quote else []))]
+        stated += [problem] if angle == "problem" and problem else []
+        drafts.append((key, Composed(enforce(text, ctx.rules, "linkedin-post", ctx.names), ANGLES[angle], stated)))
+    # Version 1 is the one that reads most like the team (its six traits, its opener, its length); the others follow in the
+    # team's order of angles. A lead quote or problem keeps its angle first: the post is built around it.
+    if drafts and not (lead is not None and lead.kind in ("quote", "problem")):
+        first = max(range(len(drafts)), key=lambda i: (drafts[i][0][:5], drafts[i][0][6:7], -i))
+        drafts.insert(0, drafts.pop(first))
+    return [d for _, d in drafts[:variants]]
 
 
 def _about_topic(line: str, ctx: Context, floor: float) -> bool:
@@ -352,42 +432,94 @@ def _about_topic(line: str, ctx: Context, floor: float) -> bool:
     return not subject or bool(set(analyse(line)) & set(subject)) or bool(ctx.ranked([line], floor=floor + 0.1))
 
 
+Option = tuple[str | None, list[str], int]  # (hook or None, body lines (cited), how many of them the post always has)
+
+
 def _angle_lines(angle: str, pool: list[Realised], head: Fact | None, quote: Realised | None, problem: Fact | None,
-                 openers: list[str], short: str | None = None) -> tuple[list[str | None], list[str]]:
-    """The hooks to try (None: no hook) and the body lines, in order, of a post that opens from ``angle``."""
+                 openers: list[str], short: str | None = None, how: Realised | None = None,
+                 said: str | None = None, lead: Fact | None = None) -> list[Option]:
+    """The ways to open a post from ``angle``: each a hook (None: no hook), the body lines in order and how many of
+    them it always keeps (the headline; the quote too in a post opening from the customer's words)."""
     body = [r.cited() for r in pool]
     if angle == "result":
-        teaser = _teaser(head) if head is not None and head.before and head.after else None
-        return [h for h in (teaser, short) if h] + [None], body
+        return [(h, body, 1) for h in ([short] if short else []) + [None]]
     if angle == "quote" and quote is not None:
         # the result, then the customer's words with who said them (a quote is never the opening line)
         # (a team that opens with a short line gets its short line first: the result sentence opens with a figure)
         rest = [line for line in body if line != quote.cited()]
-        return [h for h in (short,) if h] + [None], rest[:1] + [quote.cited()] + rest[1:]
+        if head is None and said:  # no result to open with: who said it, then the words, on one line
+            return [(None, [said] + rest, 1)]
+        if said and quote.fact is lead:  # a series post built around the quote: with its result if it fits, else without
+            return [(h, rest[:1] + [quote.cited()] + rest[1:], 2) for h in ([short] if short else []) + [None]] + \
+                [(None, [said] + [line for line in rest if head is None or line != rest[0]], 1)]
+        return [(h, rest[:1] + [quote.cited()] + rest[1:], 2) for h in ([short] if short else []) + [None]]
     if angle == "problem" and problem is not None:
-        return [_opening_clause(problem)], body
-    return [openers[0] if openers else None], body
+        return [(_opening_clause(problem), body, 1)]
+    if angle == "how" and how is not None:
+        rest = [line for line in body if line != how.cited()]
+        return [(how.cited(), rest, 1)]
+    return [(openers[0] if openers else None, body, 1)]
 
 
-def _fit(hooks: list[str | None], body: list[str], closer: str | None, tags: list[str], ctx: Context, must: int = 1,
-         head: Fact | None = None) -> str:
-    """The version of the post that reads most like the team's: its first ``must`` lines always (the headline; the
-    quote too in a post opening from the customer's words), then as many of the others as bring it to the team's
-    usual length (the voice match first, then the length band, then the usual length)."""
+_ATTRIBUTED = re.compile(r"^(?P<quote>“[^”]+”)\s+(?:—|says|said)\s+(?P<who>.+?)\.?\s*\[(?P<n>\d+)\]$")
+
+
+def _said_forms(forms: list[str], fact: Fact) -> list[str]:
+    """A quote's forms turned to open a post: "Ana Müller, Head of Operations, put it this way: “We stopped guessing
+    the rota.”" (who said it first, so a post never opens with the quote itself; frame words and the source's own only)."""
+    out = []
+    for form in forms:
+        if m := _ATTRIBUTED.match(form):
+            text = f"{m.group('who')}, put it this way: {m.group('quote')}"
+            if grounded(Realised("quote", text, fact)):
+                out.append(f"{text} [{m.group('n')}]")
+    return out
+
+
+_FIGURES = re.compile(_AMOUNT)  # a figure with its unit word: "8 km" and "8 months" are two figures
+
+
+def _repeats_figure(text: str) -> bool:
+    """Whether a post states one figure twice ("41 days → 12 days." and then "... from 41 days to 12 days.")."""
+    seen = [re.sub(r"[,\s]", "", f).rstrip(".").lower() for f in _FIGURES.findall(plain(_TAG_LINE.sub("", text)))]
+    return len(seen) != len(set(seen))
+
+
+_TAG_LINE = re.compile(r"(?m)^\s*#\w.*$")  # the hashtag line says no figure
+
+
+def _fit(options: list[Option], forms: dict[str, list[str]], closer: str | None, tags: list[str], ctx: Context,
+         head: Fact | None = None) -> tuple[str, tuple]:
+    """The version of the post that reads most like the team's, and how it scored: for each way to open, its
+    first lines always, then as many of the others as bring it to the team's usual length, each line in its full
+    form or a shorter one (:func:`.facts.forms_of`: a trimmed quote, the shorter source sentence of a result). No figure
+    twice; within the guide's word limit; then the voice match, the opener, the length band, the fuller forms, the
+    usual length."""
+    import itertools
+
     lo, hi, usual = _length_band(ctx)
+    slack = max(2, round(0.15 * usual)) if ctx.profile else 0  # the give the voice check allows (check_voice)
+    lo, hi = max(0, lo - slack), hi + slack
     emoji = next(iter(_signature_emoji(ctx, head)), "")
     most = min((r.limit for r in ctx.rules if r.kind == "max_words"), default=None)  # the guide's word limit
     best_key, best_text = None, ""
-    for hook in hooks:
+    for hook, body, must in options:
         for k in range(min(must, len(body)), len(body) + 1):
-            text = place_emoji(_layout(hook, body[:k], closer, tags, ctx), emoji, ctx.profile)  # where the team puts it
-            n = len(words(plain(text)))
-            score = match_voice(text, ctx.profile).score if ctx.profile else 1.0
-            within = most is None or n <= most
-            key = (within, round(score, 3), _opener_share(text, ctx) >= 0.2, lo <= n <= hi, -abs(n - usual), hook is not None)
-            if best_key is None or key > best_key:
-                best_key, best_text = key, text
-    return best_text
+            chosen = body[:k]
+            # the lines the post always has may take a shorter form; the others are said in full
+            choices = [forms.get(line, [line]) if i < must else [line] for i, line in enumerate(chosen)]
+            for pick in itertools.product(*[range(len(c)) for c in choices]):
+                lines = [c[i] for c, i in zip(choices, pick)]
+                text = place_emoji(_layout(hook, lines, closer, tags, ctx), emoji, ctx.profile)  # where the team puts it
+                n = len(words(plain(text)))
+                score = match_voice(text, ctx.profile).score if ctx.profile else 1.0
+                within = most is None or n <= most
+                fits = lo <= n <= hi  # in the band: the fuller forms; else the nearest to the team's usual length
+                key = (not _repeats_figure(text), within, round(score, 3), _opener_share(text, ctx) >= 0.2,
+                       fits, -sum(pick) if fits else -abs(n - usual), -abs(n - usual), hook is not None)
+                if best_key is None or key > best_key:
+                    best_key, best_text = key, text
+    return best_text, best_key or ()
 
 
 # the other recipes

@@ -52,9 +52,11 @@ from ..words import analyse
 FactKind = Literal["quote", "result", "figure", "problem", "how", "step", "statement"]
 
 _QUOTE = re.compile(r"[“\"]([^”\"]{12,})[”\"]")
-_SAYS = re.compile(r"[”\"],?\s*(?:says|said|explains|explained|adds|added|notes|noted)\s+([A-Z][\w’'-]+(?:\s+[A-Z][\w’'.-]+)+)"
-                   r"(\s*,\s*[^.]+)?", re.UNICODE)
-_DASH_SPEAKER = re.compile(r"^\s*[—–-]{1,2}\s*([A-Z][\w’'-]+(?:\s+[A-Z][\w’'.-]+)+)\s*(,\s*.+)?$")
+# A name may start with a title of address ("Dr. Priya Raman", "Prof. Ada Lee"); its full stop ends no sentence.
+_HONORIFIC = r"(?:(?:Dr|Prof|Mr|Mrs|Ms|Mx|Sir|Dame)\.?\s+)?"
+_SAYS = re.compile(r"[”\"],?\s*(?:says|said|explains|explained|adds|added|notes|noted)\s+(" + _HONORIFIC +
+                   r"[A-Z][\w’'-]+(?:\s+[A-Z][\w’'.-]+)+)(\s*,\s*(?:[^.]|\.(?=\w))+)?", re.UNICODE)
+_DASH_SPEAKER = re.compile(r"^\s*[—–-]{1,2}\s*(" + _HONORIFIC + r"[A-Z][\w’'-]+(?:\s+[A-Z][\w’'.-]+)+)\s*(,\s*.+)?$")
 # A figure and its unit word: the unit is a whole Unicode word ("12 cafés", never "12 caf").
 _AMOUNT = r"[$€£]?\d[\d,.]*(?:\s?%|\s?(?!(?:in|of|on|at|by|for|per|a|an|the|and|or|to|within)\b)[^\W\d_]+)?"
 _PAIR = re.compile(rf"\bfrom\s+(?P<before>{_AMOUNT})\s+to\s+(?P<after>{_AMOUNT})", re.I)
@@ -412,9 +414,22 @@ def _number(figure: str) -> float | None:
         return None
 
 
+_MINUTES = {"second": 1 / 60, "sec": 1 / 60, "minute": 1, "min": 1, "hour": 60, "hr": 60, "day": 1440, "week": 10080,
+            "month": 43800, "year": 525600}
+
+
+def _in_minutes(figure: str) -> float | None:
+    """A length of time in minutes ("9 hours" -> 540), None when the figure is no length of time."""
+    m = re.search(r"(\d[\d,]*(?:\.\d+)?)\s*([^\W\d_]+)", figure)
+    unit = m.group(2).lower().rstrip("s") if m else ""
+    return float(m.group(1).replace(",", "")) * _MINUTES[unit] if unit in _MINUTES else None
+
+
 def direction(before: str, after: str) -> int:
-    """-1 when the figure went down, 1 up, 0 unknown or equal."""
+    """-1 when the figure went down, 1 up, 0 unknown or equal ("9 hours" to "45 minutes" went down)."""
     b, a = _number(before), _number(after)
+    if (tb := _in_minutes(before)) is not None and (ta := _in_minutes(after)) is not None:
+        b, a = tb, ta
     if b is None or a is None or a == b:
         return 0
     return -1 if a < b else 1
@@ -501,3 +516,63 @@ def grounded(realised: Realised) -> bool:
         if figure.replace(",", "") not in figures:
             return False
     return all(w.lower() in have or w.lower() in FRAME_WORDS for w in word_tokens(realised.text) if not _DIGIT.match(w))
+
+
+# shorter forms of the same fact (the composer picks the one that fits the team's length)
+_CLAUSE_BREAK = re.compile(r",\s+(?=(?:and|but|because|so|which|while|as)\b)|;\s+|\s+[—–]\s+", re.I)
+
+
+def _speaker_forms(speaker: str) -> list[str]:
+    """Who said it, in full and as name and title: "Ana Müller, Head of Operations, Brewhouse Coffee" ->
+    [that, "Ana Müller, Head of Operations"]; "Tom Reyes, Head of Fleet at Harbor Freight Co" -> [that, "Tom Reyes,
+    Head of Fleet"]. Never the name alone: a quote keeps its speaker's name and title."""
+    name, comma, rest = speaker.partition(", ")
+    forms = [speaker]
+    if comma:
+        title = re.split(r",\s+|\s+at\s+", rest, maxsplit=1)[0].strip()
+        if title and title != rest.strip():
+            forms.append(f"{name}, {title}")
+    return forms
+
+
+def quote_forms(fact: Fact, topic: str = "") -> list[str]:
+    """A quote given whole and shorter, each a run of its speaker's own whole words ("never cut inside a word"):
+    the whole quote, then each of its sentences (those sharing a word with ``topic`` first), then the first clause
+    of each ("…" marks what is left out), each with the speaker's name and title; longest first, every form
+    checked against the passage (:func:`grounded`). ``[]`` for a fact that is no quote with a named speaker."""
+    m = _QUOTE.search(fact.text)
+    if fact.kind != "quote" or not m or not fact.speaker:
+        return []
+    inner = m.group(1).strip().rstrip(",").strip()
+    pieces = [inner]
+    parts = [p.strip() for p in re.split(r"(?<=[.!?…])\s+", inner) if len(word_tokens(p)) >= 3]
+    about = set(analyse(topic))
+    if len(parts) > 1:
+        pieces += sorted(parts, key=lambda p: -len(set(analyse(p)) & about))
+    for p in [inner] + (parts if len(parts) > 1 else []):
+        head = _CLAUSE_BREAK.split(p, maxsplit=1)[0].strip().rstrip(",;")
+        if head != p and len(word_tokens(head)) >= 3:
+            pieces.append(head.rstrip(".") + "…")
+    out: list[str] = []
+    for piece in dict.fromkeys(pieces):
+        end = "" if re.search(r"[.!?…]$", piece) else "."
+        for who in _speaker_forms(fact.speaker):
+            text = f"“{piece}{end}” — {who}."
+            if text not in out and grounded(Realised("quote", text, fact)):
+                out.append(text)
+    return out
+
+
+def forms_of(realised: Realised, twins: list[Fact] = (), titles: dict[str, str] | None = None, topic: str = "") -> list[str]:
+    """The ways a draft may state one fact, cited (``… [n]``), its own realisation first, then shorter ones: for a
+    quote, its trimmed forms (:func:`quote_forms`); for a before/after result, the same figures as another source line
+    states them (``twins``: the sentence of a table row, the row of a sentence), always a whole sentence with its
+    metric. Each is checked against its passage; the composer picks the one that fits the team's length."""
+    fact = realised.fact
+    out = [realised.cited()]
+    if realised.frame == "quote":
+        out += [f"{q} [{fact.source}]" for q in quote_forms(fact, topic)]
+    elif fact.before and fact.after:
+        same = [t for t in twins if t is not fact and (t.before, t.after) == (fact.before, fact.after)]
+        out += [r.cited() for t in same if (r := realise(t, titles)) is not None]
+    return list(dict.fromkeys(out))

@@ -123,7 +123,7 @@ def pick_leads(facts: list[Fact], n: int, topic: str = "") -> list[Fact]:
         on = [f for f in candidates if f.topic_match > 0]
         docs = {f.doc_id for f in on}
         candidates = on + [f for f in candidates if f.topic_match == 0 and f.doc_id in docs
-                            and (f.kind in ("quote", "how") or (f.kind == "figure" and f.relevance >= 0.3))]
+                            and (f.kind in ("quote", "how", "problem") or (f.kind == "figure" and f.relevance >= 0.3))]
     by_doc: dict[str, list[Fact]] = {}
     for f in candidates:  # already most relevant first
         by_doc.setdefault(f.doc_id, []).append(f)
@@ -139,6 +139,23 @@ def pick_leads(facts: list[Fact], n: int, topic: str = "") -> list[Fact]:
             if len(picked) >= n:
                 break
     return picked
+
+
+_KIND_WORDS = {"result": "another result with its figures", "quote": "a customer quote with who said it",
+               "how": "how the change was made", "problem": "what the problem was before"}
+
+
+def short_series_text(leads: list[Fact], n: int) -> str:
+    """Why a series is shorter than asked, and what to add: the kinds of fact a post can be built around that the
+    documents don't have on the topic ("Add a customer quote with who said it ... for a fourth post")."""
+    have = {f.kind for f in leads}
+    missing = [words for kind, words in _KIND_WORDS.items() if kind not in have] or [_KIND_WORDS["result"]]
+    wanted = " or ".join(missing[:2])
+    ordinal = {2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth", 7: "seventh", 8: "eighth"}
+    more = f"a {ordinal.get(n, 'last')} post" if len(leads) + 1 == n else f"{n - len(leads)} more posts"
+    return (f"Your documents hold {len(leads)} different fact{'s' if len(leads) != 1 else ''} on this topic, so the series "
+            f"has {len(leads)} post{'s' if len(leads) != 1 else ''} instead of {n}: no fact or quote is told twice. Add a "
+            f"document with {wanted} on this topic for {more}.")
 
 
 def plan_series(store, topic: str, n: int = 4, workspace: str | None = None, files: tuple[str, ...] = (),
@@ -169,8 +186,7 @@ def plan_series(store, topic: str, n: int = 4, workspace: str | None = None, fil
         return series
     leads = pick_leads(facts, n, plan.query)
     if len(leads) < n:
-        series.notices.append(Notice("nothing_to_write", f"Your documents hold {len(leads)} different facts on this topic, "
-                                     f"so the series has {len(leads)} posts instead of {n}."))
+        series.notices.append(Notice("nothing_to_write", short_series_text(leads, n)))
     dates = suggested_dates(slot, len(leads), start or datetime.now(timezone.utc).date() + timedelta(days=1))
     told: list[str] = []  # facts earlier posts state: no later post states them again
     for i, (lead, when) in enumerate(zip(leads, dates)):

@@ -130,7 +130,8 @@ def hook_style(text: str) -> str:
         return "question"
     if bare[0] in "\"“'‘«":
         return "quote"
-    if re.match(r"^[$€£]?\d", bare) or re.search(r"\d+\s?%|[$€£]\s?\d|\b\d[\d,.]*\s?(x|k|m|minutes|hours|days|weeks|months|years|percent)\b", bare, re.I):
+    if re.match(r"^[$€£]?\d", bare) or re.search(r"\d+\s?%|[$€£]\s?\d|\b\d[\d,.]*\s?(x|k|m|minutes|hours|days|weeks|months|years|percent)\b", bare, re.I) \
+            or re.search(r"\bfrom\s+[$€£]?\d[\d,.]*\b.{0,30}?\bto\s+[$€£]?\d", bare, re.I):  # "fell from 12 to 3 per 1,000"
         return "number"
     if _PERSONAL.match(bare):
         return "personal"
@@ -293,6 +294,7 @@ class VoiceProfile:
     signature_hashtags: list[str] = field(default_factory=list)  # on at least half of the posts, as written ("#BrandTag")
     closing_questions: list[str] = field(default_factory=list)  # past closing questions that state no fact
     closing_terms: list[list[str]] = field(default_factory=list)  # the terms of the post each one closed
+    closing_leads: list[list[str]] = field(default_factory=list)  # the terms of that post's first line (its subject)
     common_terms: list[str] = field(default_factory=list)  # terms on more than half of the posts: no subject of their own
 
     def as_dict(self) -> dict:
@@ -519,6 +521,7 @@ def _mine_template(profile: VoiceProfile, texts: list[str], stats: list[TextStat
             if question and question[0] not in profile.closing_questions:
                 profile.closing_questions.append(question[0])
                 profile.closing_terms.append(terms(t))
+                profile.closing_leads.append(terms(next(iter(_body_lines(t)), "")))
 
 
 def _written_forms_emoji(emoji) -> dict[str, str]:
@@ -792,14 +795,18 @@ def closing_question(profile: VoiceProfile | None, brief: str, embeddings=None, 
     """
     if profile is None or profile.ends_with_question_share < 0.4 or not profile.closing_questions:
         return None
-    want = set(analyse(brief))
+    from .facts import topic_terms
+
+    want = set(analyse(brief)) - set(topic_terms(brief)[1])  # the brief's names ("Harbor Freight") are no subject
     common = set(profile.common_terms)
+    leads = profile.closing_leads if len(profile.closing_leads) == len(profile.closing_questions) else []
     scored = []
     for i, (q, post_terms) in enumerate(zip(profile.closing_questions, profile.closing_terms)):
         own = _overlap(want, analyse(q), common)
         around = _overlap(want, post_terms, common)
+        opened = _overlap(want, leads[i], common) if leads else 0  # what the post was about: its first line
         if own or around >= 2:
-            scored.append((2 * own + around, -i, q))
+            scored.append((2 * own + around + 2 * opened, -i, q))
     if scored:
         return max(scored)[2]
     if embeddings is not None:
