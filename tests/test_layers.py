@@ -26,6 +26,7 @@ LAYERS: list[set[str]] = [
     {"workspace"},
     {"answer"},
     {"marketing"},
+    {"quality"},
     {"bench"},
     {"cli", "__main__", "__init__"},
 ]

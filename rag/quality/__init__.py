@@ -1,0 +1,1 @@
+"""Quality a marketer can see: answer checks (questions with the facts a right answer states), run after every change."""

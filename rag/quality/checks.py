@@ -1,0 +1,553 @@
+"""Answer checks: a question and the facts a right answer states, run through the real answer path.
+
+The door for the Checks page, the ``grounded checks`` command and Python: every function takes the
+acting user and checks access itself (readers see checks and results; an assistant's managers add,
+edit, drop and run them). The catalog side is :mod:`rag.workspace.checks_store`; whether an answer
+states a fact is :mod:`rag.quality.judge`.
+
+- Judging (:func:`judge`): the answer Chat would give (same settings, same model, quotes offline)
+  passes when it states every fact and, if the check names a document, cites it.
+- Running (:func:`run_checks`): on demand, or a run queued by a settings change, a re-index or the
+  nightly schedule (:mod:`rag.quality.runner` does those in the background). Each run is stored with
+  its results and compared with the run before (:func:`compare`): "Search: dense -> hybrid: 14 of 20
+  -> 18 of 20; these 2 got worse".
+- Suggesting (:func:`suggest_checks`): each case study's headline before/after figure and its quote
+  (who said it), each row of a price table, each how-to's step count; the person accepts, edits or
+  drops them. A thumbs-up answer in Chat becomes a check in one click (:func:`check_from_chat`).
+- A failing check keeps the passage that holds its first missing fact, to open on its page.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from ..answer.chain import AskOptions, ask
+from ..answer.models import prepare_model
+from ..answer.quote import units_of
+from ..answer.retrieve import search
+from ..errors import GroundedError, NotFound
+from ..ingest import pipeline
+from ..marketing import facts as factlib
+from ..types import Answer, Hit
+from ..workspace import checks_store as store_
+from ..workspace.access import User
+from ..workspace.assistants import Assistant, effective_settings, get_assistant
+from ..workspace.chats import load_chat
+from ..workspace.checks_store import Check, CheckResult, FactResult, Passage, Run
+from . import judge as judging
+
+MAX_FACTS = 8
+Progress = Callable[[int, int, str], None]  # (done, total, question)
+
+
+class BadCheck(GroundedError):
+    """A check that can't be kept as written (no question, no fact, a document the assistant doesn't have)."""
+
+
+# access
+def _reader(store, assistant_id: str, user: User | None) -> Assistant:
+    return get_assistant(store.catalog, assistant_id, user)
+
+
+def _manager(store, assistant_id: str, user: User | None) -> Assistant:
+    return get_assistant(store.catalog, assistant_id, user, manage=True)
+
+
+def _owned_check(store, assistant: Assistant, check_id: str) -> Check:
+    check = store_.get_check(store.catalog, check_id)
+    if check is None or check.workspace != assistant.id:
+        raise NotFound("That check no longer exists.")
+    return check
+
+
+# the checks
+def _clean(question: str, facts: list[str], source: str | None, store, assistant: Assistant) -> tuple[str, list[str], str | None]:
+    question = " ".join((question or "").split())
+    facts = [" ".join(f.split()) for f in facts if f and f.strip()]
+    facts = list(dict.fromkeys(facts))
+    if not question:
+        raise BadCheck("Write the question the assistant should answer.")
+    if not facts:
+        raise BadCheck("Add at least one fact a right answer must state (a figure, a name, a date or a step).")
+    if len(facts) > MAX_FACTS:
+        raise BadCheck(f"Keep it to {MAX_FACTS} facts or fewer; split it into two checks.")
+    source = (source or "").strip() or None
+    if source is not None:
+        row = _document_named(store, assistant.id, source)
+        if row is None:
+            raise BadCheck(f"{source} isn't one of this assistant's documents. Use a file name from the Knowledge page.")
+        source = row.file
+    return question, facts, source
+
+
+def _name_key(name: str) -> str:
+    return PurePosixPath(name.strip().lower()).name
+
+
+def _document_named(store, workspace: str, name: str):
+    """The assistant's document whose file (or just its file name, or its title) is ``name``."""
+    key = _name_key(name)
+    for row in store.catalog.documents(workspace):
+        if key in (row.file.lower(), _name_key(row.file), (row.title or "").strip().lower()):
+            return row
+    return None
+
+
+def list_checks(store, assistant_id: str, user: User | None) -> list[Check]:
+    assistant = _reader(store, assistant_id, user)
+    return store_.checks(store.catalog, assistant.id)
+
+
+def add_check(store, assistant_id: str, question: str, facts: list[str], source: str | None = None, *,
+              user: User | None, origin: store_.CheckOrigin = "person") -> Check:
+    """A new check for the assistant (its managers only)."""
+    assistant = _manager(store, assistant_id, user)
+    question, facts, source = _clean(question, facts, source, store, assistant)
+    return store_.add_check(store.catalog, assistant.id, question, facts, source, origin,
+                            created_by=user.name if user else "")
+
+
+def edit_check(store, assistant_id: str, check_id: str, question: str, facts: list[str], source: str | None = None, *,
+               user: User | None) -> Check:
+    assistant = _manager(store, assistant_id, user)
+    _owned_check(store, assistant, check_id)
+    question, facts, source = _clean(question, facts, source, store, assistant)
+    store_.update_check(store.catalog, check_id, question, facts, source)
+    return store_.get_check(store.catalog, check_id)
+
+
+def remove_check(store, assistant_id: str, check_id: str, *, user: User | None) -> None:
+    """Drop a check (it is kept as dropped, so it is never suggested again)."""
+    assistant = _manager(store, assistant_id, user)
+    _owned_check(store, assistant, check_id)
+    store_.set_check_status(store.catalog, check_id, "dropped")
+
+
+# judging
+def _cites(answer: Answer, source: str) -> bool:
+    key = _name_key(source)
+    stem = key.rsplit(".", 1)[0]
+    for c in answer.citations:
+        names = {c.file.lower(), _name_key(c.file), _name_key(c.file).rsplit(".", 1)[0], (c.title or "").lower()}
+        if key in names or stem in names:
+            return True
+    return False
+
+
+def judge(check: Check, answer: Answer) -> CheckResult:
+    """Pass or fail: every fact stated in the answer, and the named document cited (when there is one)."""
+    text = "" if answer.refused else answer.answer
+    have = judging.tokens(text)
+    found = [FactResult(f, judging.states(text, f, have)) for f in check.facts]
+    source_ok = None if not check.source else (not answer.refused and _cites(answer, check.source))
+    passed = not answer.refused and all(f.found for f in found) and source_ok is not False
+    return CheckResult(check.check_id, check.question, passed, answer.answer, answer.refused, found, check.source,
+                       source_ok, list(dict.fromkeys(c.file for c in answer.citations)))
+
+
+def _sentence_with(hit: Hit, fact: str) -> str:
+    for u in units_of(hit, 1):
+        if judging.states(u.text, fact):
+            return u.text
+    return fact
+
+
+def find_passage(store, workspace: str, check: Check, fact: str, answer: Answer | None = None) -> Passage | None:
+    """The passage of the assistant's documents that states ``fact``: the cited document's first, then the answer's
+    passages, then the best matches of a search for the question and the fact."""
+    candidates: list[Hit] = []
+    if check.source and (row := _document_named(store, workspace, check.source)) is not None and row.status == "ready":
+        candidates += pipeline.stored_chunks(store, row.doc_id)
+    candidates += list(answer.hits) if answer else []
+    candidates += search(store, f"{check.question} {fact}", workspace, k=8, user=None)
+    for hit in candidates:
+        if judging.states(hit.text, fact):
+            row = store.catalog.get(hit.doc_id)
+            return Passage(hit.doc_id, hit.chunk_id, hit.file, hit.page, list(hit.pages), hit.section, hit.chunk_index,
+                           _sentence_with(hit, fact), (row.title or "") if row else "")
+    return None
+
+
+# running
+@dataclass
+class Comparison:
+    """A run against the one before it: how many passed then and now, and which checks changed."""
+
+    change: str
+    before_passed: int
+    before_total: int
+    after_passed: int
+    after_total: int
+    worse: list[CheckResult] = field(default_factory=list)
+    better: list[CheckResult] = field(default_factory=list)
+
+    def headline(self) -> str:
+        """"Search: dense -> hybrid: 14 of 20 -> 18 of 20; these 2 got worse"."""
+        line = f"{self.before_passed} of {self.before_total} -> {self.after_passed} of {self.after_total}"
+        if self.change:
+            line = f"{self.change}: {line}"
+        if self.worse:
+            line += f"; {'this one' if len(self.worse) == 1 else f'these {len(self.worse)}'} got worse"
+        return line
+
+    def as_dict(self) -> dict:
+        return {"change": self.change, "before": {"passed": self.before_passed, "total": self.before_total},
+                "after": {"passed": self.after_passed, "total": self.after_total}, "headline": self.headline(),
+                "worse": [r.check_id for r in self.worse], "better": [r.check_id for r in self.better]}
+
+
+@dataclass
+class RunReport:
+    run: Run
+    results: list[CheckResult]
+    comparison: Comparison | None = None
+
+    @property
+    def failed(self) -> list[CheckResult]:
+        return [r for r in self.results if not r.passed]
+
+    def summary(self) -> str:
+        """"18 of 20 checks pass" (with the before/after when there is a run to compare with)."""
+        if self.comparison is not None:
+            return self.comparison.headline()
+        return f"{self.run.passed} of {self.run.total} checks pass"
+
+    def as_dict(self) -> dict:
+        return {"run": self.run.as_dict(), "summary": self.summary(), "results": [r.as_dict() for r in self.results],
+                "comparison": self.comparison.as_dict() if self.comparison else None}
+
+
+def compare(catalog, run: Run, results: list[CheckResult] | None = None) -> Comparison | None:
+    """``run`` against the last finished run before it (None when there is none)."""
+    previous = store_.previous_run(catalog, run)
+    if previous is None or run.status != "done":
+        return None
+    now = {r.check_id: r for r in (results if results is not None else store_.results(catalog, run.run_id))}
+    then = {r.check_id: r for r in store_.results(catalog, previous.run_id)}
+    both = [c for c in now if c in then]
+    return Comparison(
+        run.change, previous.passed or 0, previous.total or 0, run.passed or 0, run.total or 0,
+        worse=[now[c] for c in both if then[c].passed and not now[c].passed],
+        better=[now[c] for c in both if not then[c].passed and now[c].passed],
+    )
+
+
+def execute_run(store, run: Run, on_progress: Progress | None = None) -> RunReport:
+    """Run ``run`` (claimed by the caller) through the answer path as Chat answers, storing each result."""
+    catalog = store.catalog
+    try:
+        assistant = get_assistant(catalog, run.workspace)
+    except NotFound:
+        store_.finish_run(catalog, run.run_id, 0, 0, "The assistant no longer exists.")
+        return RunReport(store_.get_run(catalog, run.run_id), [])
+    settings = effective_settings(store.settings, assistant)
+    model = prepare_model(settings, assistant.model)  # once per run, as a chat would for each question
+    options = AskOptions(model=assistant.model, retrieval=assistant.retrieval, instructions=assistant.instructions)
+    todo = store_.checks(catalog, assistant.id)
+    results: list[CheckResult] = []
+    try:
+        for i, check in enumerate(todo):
+            if on_progress is not None:
+                on_progress(i, len(todo), check.question)
+            answer = ask(store, check.question, assistant.id, options, settings=settings, model=model, user=None)
+            result = judge(check, answer)
+            if not result.passed:
+                missing = result.missing or check.facts
+                result.passage = find_passage(store, assistant.id, check, missing[0], answer)
+            store_.save_result(catalog, run.run_id, result)
+            results.append(result)
+    except Exception as err:  # noqa: BLE001 - recorded on the run, in plain words; the next run starts afresh
+        store_.finish_run(catalog, run.run_id, sum(r.passed for r in results), len(results),
+                          f"The run stopped part way ({err}). Run the checks again.")
+        raise
+    if on_progress is not None:
+        on_progress(len(todo), len(todo), "")
+    store_.finish_run(catalog, run.run_id, sum(r.passed for r in results), len(results))
+    run = store_.get_run(catalog, run.run_id)
+    return RunReport(run, results, compare(catalog, run, results))
+
+
+def run_checks(store, assistant_id: str, *, user: User | None, on_progress: Progress | None = None) -> RunReport:
+    """Run the assistant's checks now (its managers only). A run already waiting (after a settings change) is the one
+    run now, so its before/after is kept."""
+    assistant = _manager(store, assistant_id, user)
+    if not store_.count_checks(store.catalog, assistant.id):
+        raise BadCheck("This assistant has no checks yet. Add one, or accept some of the suggested ones.")
+    run = store_.queue_run(store.catalog, assistant.id, "on demand", queued_by=user.name if user else "")
+    if not store_.claim_run(store.catalog, run.run_id):
+        raise BadCheck("These checks are being run right now. Wait a moment and look again.")
+    return execute_run(store, store_.get_run(store.catalog, run.run_id), on_progress)
+
+
+def runs(store, assistant_id: str, *, user: User | None, limit: int = 20) -> list[Run]:
+    assistant = _reader(store, assistant_id, user)
+    return store_.runs(store.catalog, assistant.id, limit)
+
+
+def run_report(store, assistant_id: str, run_id: int | None = None, *, user: User | None) -> RunReport | None:
+    """A stored run with its results and before/after (default: the latest finished one)."""
+    assistant = _reader(store, assistant_id, user)
+    if run_id is None:
+        done = [r for r in store_.runs(store.catalog, assistant.id, 50) if r.status in ("done", "failed")]
+        if not done:
+            return None
+        run = done[0]
+    else:
+        run = store_.get_run(store.catalog, run_id)
+        if run is None or run.workspace != assistant.id:
+            raise NotFound("That run no longer exists.")
+    results = store_.results(store.catalog, run.run_id)
+    return RunReport(run, results, compare(store.catalog, run, results))
+
+
+def waiting_run(store, assistant_id: str, *, user: User | None) -> Run | None:
+    """A run queued or under way (after a settings change, say), for the page to show."""
+    assistant = _reader(store, assistant_id, user)
+    return store_.waiting_run(store.catalog, assistant.id)
+
+
+def queue_checks(store, assistant_id: str, *, user: User | None) -> Run:
+    """Ask the app's background runner to run the checks (``grounded checks run`` while the app holds the folder)."""
+    assistant = _manager(store, assistant_id, user)
+    run = store_.queue_run(store.catalog, assistant.id, "on demand", queued_by=user.name if user else "")
+    if run is None:
+        raise BadCheck("This assistant has no checks yet. Add one, or accept some of the suggested ones.")
+    return run
+
+
+# suggesting
+@dataclass
+class Suggestion:
+    """A check offered from a document: accepted as is, edited, or dropped (never offered again)."""
+
+    question: str
+    facts: list[str]
+    source: str
+    why: str  # "Case study headline figure", "Case study quote", "Price table row", "How-to steps"
+    doc_id: str
+
+    @property
+    def key(self) -> str:
+        return _question_key(self.question)
+
+    def as_dict(self) -> dict:
+        return {"question": self.question, "facts": list(self.facts), "source": self.source, "why": self.why,
+                "doc_id": self.doc_id}
+
+
+def _question_key(question: str) -> str:
+    return " ".join(re.findall(r"[^\W_]+", question.casefold()))
+
+
+_CHANGE_VERB = re.compile(r"\s+(?:cut|reduced|lowered|raised|increased|grew|improved|fell|rose|dropped|went|doubled|"
+                          r"halved|decreased|shortened|boosted)\b.*$", re.I)
+_LEADING_VERB = re.compile(r"^(?:cut|reduced|lowered|raised|increased|grew|improved|doubled|halved|decreased|shortened|"
+                           r"boosted|brought)\s+", re.I)
+
+
+def _title(row) -> str:
+    return (row.title or PurePosixPath(row.file).stem.replace("-", " ").replace("_", " ")).strip()
+
+
+def _who(fact: factlib.Fact, row) -> str:
+    """Whom a case study is about: a name its title shares with the passage, else its title."""
+    return factlib.subject_of(fact, {row.doc_id: row.title or row.file}) or _title(row)
+
+
+def _result_question(fact: factlib.Fact, who: str) -> str:
+    if fact.metric:
+        metric = fact.metric.strip().rstrip(".:")
+        return f"How did {metric[0].lower() + metric[1:]} change at {who}?"
+    head = re.split(r"\s+from\s+", fact.text, maxsplit=1, flags=re.I)[0].strip()
+    if head.lower().startswith(who.lower()):
+        thing = _LEADING_VERB.sub("", head[len(who):].strip())
+    else:
+        thing = _CHANGE_VERB.sub("", head)
+    thing = thing.strip(" ,.")
+    if thing and len(thing.split()) <= 8 and thing.lower() != head.lower():
+        return f"How did {thing[0].lower() + thing[1:]} change at {who}?"
+    return f"What results did {who} get?"
+
+
+def _quote_text(fact: factlib.Fact) -> str:
+    """The quotation's first sentence, without its marks (what the answer must repeat)."""
+    m = re.search(r"[“\"]([^”\"]+)[”\"]", fact.text)
+    words = (m.group(1) if m else fact.text).strip()
+    first = re.split(r"(?<=[.!?])\s+", words)[0].strip().rstrip(",")
+    return first
+
+
+_PRICE_CELL = re.compile(r"[$€£]\s?\d|\d\s?(?:usd|eur|gbp|dollars?|euros?|pounds?)\b|\bfree\b", re.I)
+_PRICE_HEADER = re.compile(r"\b(price|pricing|cost|fee|per (?:month|year|seat|user)|monthly|annual|yearly)\b", re.I)
+_PLAN_WORDS = re.compile(r"^(plan|tier|package|edition|product|option)s?$", re.I)
+
+
+def _cells(line: str) -> list[str]:
+    return [c.strip() for c in line.strip().strip("|").split("|")]
+
+
+def _price_rows(hit: Hit) -> list[tuple[str, str, str]]:
+    """(label, price, label column's name) of each row of a price table in the passage."""
+    out = []
+    for u in units_of(hit, 1):
+        if u.kind != "row" or not u.header:
+            continue
+        header, row = _cells(u.header.splitlines()[0]), _cells(u.text)
+        if len(row) != len(header) or len(row) < 2 or not row[0]:
+            continue
+        column = next((i for i, h in enumerate(header) if _PRICE_HEADER.search(h)), None)
+        if column is None:
+            column = next((i for i, c in enumerate(row) if i and _PRICE_CELL.search(c)), None)
+        if column is None or column == 0 or not _PRICE_CELL.search(row[column]) and not re.search(r"\d", row[column]):
+            continue
+        out.append((row[0], row[column], header[0]))
+    return out
+
+
+def _how_to_question(title: str) -> str:
+    t = title.strip().rstrip("?.")
+    if re.match(r"^how\b", t, re.I):
+        return t[0].upper() + t[1:] + "?"
+    t = re.sub(r"\byour\b", "my", t, flags=re.I)
+    return f"How do I {t[0].lower() + t[1:]}?"
+
+
+def _suggest_for(store, row) -> list[Suggestion]:
+    hits = pipeline.stored_chunks(store, row.doc_id)
+    if not hits:
+        return []
+    out: list[Suggestion] = []
+    facts = factlib.extract_facts(hits)
+    if row.kind == "case study":
+        headline = factlib.headline_result(facts, row.doc_id)
+        if headline is not None:
+            who = _who(headline, row)
+            figures = [x for x in (headline.before, headline.after) if x] or [
+                m.group(0) for m in re.finditer(r"[$€£]?\d[\d,.]*\s?(?:%|[^\W\d_]+)?", headline.text)][:2]
+            if figures:
+                out.append(Suggestion(_result_question(headline, who), figures, row.file,
+                                      "Case study headline figure", row.doc_id))
+        quote = factlib.best(facts, "quote", row.doc_id)
+        if quote is not None and quote.speaker:
+            name = quote.speaker.split(",")[0].strip()
+            company = _who(quote, row)
+            out.append(Suggestion(f"What did {name} say about working with us?" if not company else
+                                  f"What did {name} of {company} say?" if company.lower() not in name.lower() else
+                                  f"What did {name} say?", [name, _quote_text(quote)], row.file,
+                                  "Case study quote", row.doc_id))
+    seen_rows: set[str] = set()
+    for hit in hits:
+        for label, price, column in _price_rows(hit):
+            if label.lower() in seen_rows:
+                continue
+            seen_rows.add(label.lower())
+            thing = f"the {label} {column.lower()}" if _PLAN_WORDS.match(column) else label
+            out.append(Suggestion(f"How much does {thing} cost?", [price], row.file, "Price table row", row.doc_id))
+    steps = [f for f in facts if f.kind == "step"]
+    if steps:
+        first = factlib.steps_of(facts)
+        title = _title(row)
+        out.append(Suggestion(_how_to_question(title), [f"{len(first)} steps"], row.file, "How-to steps", row.doc_id))
+    return out
+
+
+def suggest_checks(store, assistant_id: str, *, user: User | None) -> list[Suggestion]:
+    """Checks offered from the assistant's documents, minus the ones it has (or dropped). Its managers only."""
+    assistant = _manager(store, assistant_id, user)
+    known = {_question_key(c.question) for c in store_.checks(store.catalog, assistant.id, status=None)}
+    out: list[Suggestion] = []
+    for row in store.catalog.documents(assistant.id, status="ready"):
+        if row.kind in ("LinkedIn post", "blog", "style guide"):
+            continue  # voice examples and guides: never cited as facts
+        for s in _suggest_for(store, row):
+            if s.key not in known:
+                known.add(s.key)
+                out.append(s)
+    return out
+
+
+def accept_suggestion(store, assistant_id: str, suggestion: Suggestion, *, user: User | None) -> Check:
+    """Keep a suggested check (as offered, or as the person edited it)."""
+    return add_check(store, assistant_id, suggestion.question, suggestion.facts, suggestion.source, user=user,
+                     origin="suggested")
+
+
+def drop_suggestion(store, assistant_id: str, suggestion: Suggestion, *, user: User | None) -> None:
+    """Not this one: it is remembered as dropped and not offered again."""
+    assistant = _manager(store, assistant_id, user)
+    store_.add_check(store.catalog, assistant.id, suggestion.question, suggestion.facts, suggestion.source,
+                     "suggested", created_by=user.name if user else "", status="dropped")
+
+
+# from a chat
+_FIGURE = re.compile(r"[$€£]?\d[\d,.]*\d?(?:\s?%|\s?[^\W\d_]+)?")
+_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)+")
+
+
+def facts_of_answer(text: str) -> list[str]:
+    """The figures (with their unit word) and names an answer states, to check it keeps stating them."""
+    plain = re.sub(r"\[\d+\]|\*\*|__", " ", text)
+    figures = [m.group(0).strip().rstrip(".,") for m in _FIGURE.finditer(plain)]
+    figures = [f for f in figures if not re.fullmatch(r"\d{1,2}", f)]  # list numbers, markers
+    names = [m.group(0) for m in _NAME.finditer(plain)]
+    found = list(dict.fromkeys(figures + names))[:4]
+    if found:
+        return found
+    first = re.split(r"(?<=[.!?])\s+", " ".join(plain.split()))[0]
+    return [first] if first else []
+
+
+def check_from_chat(store, assistant_id: str, chat_id: str, msg_id: str, *, user: User | None) -> Check:
+    """A thumbs-up answer as a check in one click: its question, the figures and names it states, the document it
+    cites first. The person's own chat, and an assistant they manage."""
+    _manager(store, assistant_id, user)
+    chat = load_chat(store.catalog, chat_id, assistant_id, user=user)
+    index = next((i for i, m in enumerate(chat.messages) if m.msg_id == msg_id), None) if chat else None
+    if chat is None or index is None or chat.messages[index].answer is None:
+        raise NotFound("That answer is no longer there.")
+    message = chat.messages[index]
+    if message.answer.refused:
+        raise BadCheck("This answer found nothing to say, so there is nothing to check. Ask again, then add the check.")
+    question = next((m.content for m in reversed(chat.messages[:index]) if m.role == "user"), "")
+    facts = facts_of_answer(message.answer.answer)
+    source = message.answer.citations[0].file if message.answer.citations else None
+    if source and _document_named(store, assistant_id, source) is None:
+        source = None  # the document was removed since
+    return add_check(store, assistant_id, question, facts, source, user=user, origin="chat")
+
+
+# nightly and after syncs
+NIGHTLY_S = 24 * 3600.0
+
+
+def queue_due_runs(catalog, now: float | None = None) -> list[Run]:
+    """Queue a run for each assistant with checks whose sources synced since its last run, or whose last run is a
+    day old (the nightly run, beside the scheduled syncs)."""
+    now = time.time() if now is None else now
+    queued = []
+    for workspace in store_.workspaces_with_checks(catalog):
+        last = store_.last_run_queued(catalog, workspace)
+        synced = store_.last_sync(catalog, workspace)
+        if last is not None and synced is not None and synced > last:
+            reason, change = "sync", "After the scheduled sync"
+        elif last is None or now - last >= NIGHTLY_S:
+            reason, change = "nightly", ""
+        else:
+            continue
+        if run := store_.queue_run(catalog, workspace, reason, change):
+            queued.append(run)
+    return queued
+
+
+def run_queued(store, on_progress: Progress | None = None, quiet_s: float = 5.0) -> list[RunReport]:
+    """Run every queued run whose assistant is settled (nothing being indexed): the background runner's step, and
+    ``grounded sync``'s after syncing."""
+    reports = []
+    for run in store_.queued_runs(store.catalog):
+        if store_.settled(store.catalog, run.workspace, quiet_s) and store_.claim_run(store.catalog, run.run_id):
+            reports.append(execute_run(store, store_.get_run(store.catalog, run.run_id), on_progress))
+    return reports
