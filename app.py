@@ -28,8 +28,9 @@ CHAT = st.Page("app_pages/chat.py", title="Chat", icon=":material/chat:", defaul
 KNOWLEDGE = st.Page("app_pages/knowledge.py", title="Knowledge", icon=":material/folder_open:")
 WRITE = st.Page("app_pages/write.py", title="Write", icon=":material/edit_note:")
 HEALTH = st.Page("app_pages/health.py", title="Health", icon=":material/health_and_safety:")
+CHECKS = st.Page("app_pages/checks.py", title="Checks", icon=":material/fact_check:")
 SETTINGS = st.Page("app_pages/settings.py", title="Settings", icon=":material/tune:")
-navigation = st.navigation([CHAT, KNOWLEDGE, WRITE, HEALTH, SETTINGS])
+navigation = st.navigation([CHAT, KNOWLEDGE, WRITE, HEALTH, CHECKS, SETTINGS])
 
 store = store_or_stop()
 user = current_user(store)  # the sign-in form, when sign-in is on and nobody is signed in

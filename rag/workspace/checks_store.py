@@ -213,7 +213,8 @@ def queue_run(catalog, workspace: str, reason: RunReason, change: str = "", queu
                           (workspace,))
         if waiting:
             run = _run(waiting[0])
-            joined = "; ".join(x for x in (run.change, change) if x and x not in run.change.split("; "))
+            parts = run.change.split("; ") if run.change else []
+            joined = "; ".join(parts + ([change] if change and change not in parts else []))
             reason = run.reason if run.reason in ("settings", "on demand") or not change else reason
             c.execute("UPDATE check_runs SET change = ?, reason = ? WHERE run_id = ?", (joined, reason, run.run_id))
             run.change, run.reason = joined, reason
