@@ -295,6 +295,8 @@ def test_a_thumbs_up_answer_becomes_a_check_in_one_click(store, assistant):
     assert made.question == question and made.origin == "chat"
     assert "41 days" in made.facts and "12 days" in made.facts
     assert made.source == answer.citations[0].file
+    with pytest.raises(checks.BadCheck, match="a check already"):
+        checks.check_from_chat(store, assistant.id, chat.chat_id, message.msg_id, user=OWNER)
     assert checks.run_checks(store, assistant.id, user=OWNER).run.passed == 1
 
 

@@ -255,9 +255,10 @@ def execute_run(store, run: Run, on_progress: Progress | None = None) -> RunRepo
                 on_progress(i, len(todo), check.question)
             answer = ask(store, check.question, assistant.id, options, settings=settings, model=model, user=None)
             result = judge(check, answer)
-            if not result.passed:
-                missing = result.missing or check.facts
-                result.passage = find_passage(store, assistant.id, check, missing[0], answer)
+            for fact in ([] if result.passed else result.missing or check.facts):
+                result.passage = find_passage(store, assistant.id, check, fact, answer)
+                if result.passage is not None:
+                    break  # the first missing fact a document states: opened from the failing check
             store_.save_result(catalog, run.run_id, result)
             results.append(result)
     except Exception as err:  # noqa: BLE001 - recorded on the run, in plain words; the next run starts afresh
@@ -513,6 +514,8 @@ def check_from_chat(store, assistant_id: str, chat_id: str, msg_id: str, *, user
     if message.answer.refused:
         raise BadCheck("This answer found nothing to say, so there is nothing to check. Ask again, then add the check.")
     question = next((m.content for m in reversed(chat.messages[:index]) if m.role == "user"), "")
+    if any(_question_key(c.question) == _question_key(question) for c in store_.checks(store.catalog, assistant_id)):
+        raise BadCheck("This question is a check already; change it on the Checks page.")
     facts = facts_of_answer(message.answer.answer)
     source = message.answer.citations[0].file if message.answer.citations else None
     if source and _document_named(store, assistant_id, source) is None:

@@ -92,7 +92,8 @@ class CheckResult:
             parts.append("it doesn't say " + ", ".join(f"“{m}”" for m in self.missing))
         if self.source_ok is False:
             parts.append(f"it doesn't cite {self.source}")
-        return "; ".join(parts).capitalize() + "." if parts else ""
+        line = "; ".join(parts)
+        return line[:1].upper() + line[1:] + "." if line else ""
 
     def as_dict(self) -> dict:
         return {"check_id": self.check_id, "question": self.question, "passed": self.passed, "answer": self.answer,
