@@ -354,9 +354,23 @@ def _title(row) -> str:
     return (row.title or PurePosixPath(row.file).stem.replace("-", " ").replace("_", " ")).strip()
 
 
+_TITLE_NAME = re.compile(r"\b[A-Z][\w'’-]*(?:\s+(?:&\s+)?[A-Z][\w'’-]*)*")
+_NOT_NAMES = {"how", "the", "our", "why", "what", "case", "customer", "story", "study"}
+
+
 def _who(fact: factlib.Fact, row) -> str:
-    """Whom a case study is about: a name its title shares with the passage, else its title."""
-    return factlib.subject_of(fact, {row.doc_id: row.title or row.file}) or _title(row)
+    """Whom a case study is about: a name its title shares with the passage, else the title's first name, else its title."""
+    title = _title(row)
+    for m in _TITLE_NAME.finditer(title):
+        words = [w for w in m.group(0).split() if w.lower() not in _NOT_NAMES]
+        if words:
+            return " ".join(words)
+    return factlib.subject_of(fact, {row.doc_id: row.title or row.file}) or title
+
+
+_STATED = re.compile(r"^(?P<lead>[^,]{3,60},\s+)?(?P<subject>(?:the|our|its|their)\s[^,]{3,80}?)\s+"
+                     r"(?P<verb>was|were|is|are|fell to|rose to|dropped to|grew to)\s+[$€£]?\d", re.I)
+_BASE = {"fell to": "fall to", "rose to": "rise to", "dropped to": "drop to", "grew to": "grow to"}
 
 
 def _result_question(fact: factlib.Fact, who: str) -> str:
@@ -367,10 +381,16 @@ def _result_question(fact: factlib.Fact, who: str) -> str:
     if head.lower().startswith(who.lower()):
         thing = _LEADING_VERB.sub("", head[len(who):].strip())
     else:
-        thing = _CHANGE_VERB.sub("", head)
+        thing = _CHANGE_VERB.sub("", head)  # "Carrier onboarding time fell" -> "Carrier onboarding time"
     thing = thing.strip(" ,.")
     if thing and len(thing.split()) <= 8 and thing.lower() != head.lower():
         return f"How did {thing[0].lower() + thing[1:]} change at {who}?"
+    if m := _STATED.match(fact.text):  # "Before X, the no-show rate was 14%." -> "Before X, what was the no-show rate?"
+        lead, subject, verb = (m.group("lead") or ""), m.group("subject"), m.group("verb").lower()
+        asked = f"what did {subject} {_BASE[verb]}" if verb in _BASE else f"what {verb} {subject}"
+        if lead:
+            return f"{lead}{asked} at {who}?"
+        return f"{asked[0].upper()}{asked[1:]} at {who}?"
     return f"What results did {who} get?"
 
 
