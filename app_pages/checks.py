@@ -91,8 +91,8 @@ def _results_tab() -> None:
         return
     run = report.run
     c1, c2 = st.columns(2)
-    c1.metric("Passing", f"{run.passed} of {run.total}",
-              delta=(run.passed or 0) - report.comparison.before_passed if report.comparison else None)
+    gained = (run.passed or 0) - report.comparison.before_passed if report.comparison else 0
+    c1.metric("Passing", f"{run.passed} of {run.total}", delta=gained or None)
     c2.metric("Last run", {"on demand": "On demand", "settings": "After a settings change", "re-index": "After re-indexing",
                            "nightly": "Nightly", "sync": "After a sync"}.get(run.reason, run.reason))
     if report.comparison is not None:
