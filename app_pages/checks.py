@@ -40,7 +40,6 @@ def _document_choices() -> list[str]:
     return [""] + [row.file for row in documents(store, assistant.id, user) if row.status == "ready"]
 
 
-@st.fragment(run_every=2.0)
 def _waiting() -> None:
     """A run queued by a settings change or re-index, shown while it waits and runs; the page refreshes when it ends."""
     run = checks.waiting_run(store, assistant.id, user=user)
@@ -197,7 +196,8 @@ def _suggestions_tab() -> None:
                     st.rerun()
 
 
-_waiting()
+# refreshed on its own only while a run waits or runs (a run queued elsewhere shows at the next page change)
+st.fragment(_waiting, run_every=2.0 if checks.waiting_run(store, assistant.id, user=user) else None)()
 results, listed, suggested = st.tabs(["Results", "Checks", "Suggestions"])
 with results:
     with friendly_errors("show the checks' results"):

@@ -234,7 +234,7 @@ def cmd_sync(store, args) -> None:
 
 def _run_due_checks(store, args) -> None:
     """Answer checks due (synced since their last run, or a day old) run now; a line each on stderr."""
-    from .quality.checks import queue_due_runs, run_queued
+    from .quality.runs import queue_due_runs, run_queued
 
     queue_due_runs(store.catalog)
     for report in run_queued(store, quiet_s=0):

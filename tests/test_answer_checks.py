@@ -10,7 +10,7 @@ import pytest
 
 from rag.errors import AccessDenied, NotFound
 from rag.ingest.pipeline import ingest_bytes
-from rag.quality import checks
+from rag.quality import checks, runs
 from rag.quality.judge import states
 from rag.quality.runner import CheckRunner
 from rag.types import Answer, Citation
@@ -59,14 +59,14 @@ def _check(*facts: str, source: str | None = None) -> Check:
 
 # judging
 def test_an_answer_stating_every_fact_and_citing_the_document_passes():
-    result = checks.judge(_check("41 days", "12 days", source="northwind-case-study.md"),
+    result = runs.judge(_check("41 days", "12 days", source="northwind-case-study.md"),
                           _answer("Northwind cut onboarding from 41 days to 12 days. [1]", "northwind-case-study.md"))
     assert result.passed and result.source_ok and all(f.found for f in result.facts)
     assert result.why() == ""
 
 
 def test_a_wrong_figure_fails_and_says_which_fact_is_missing():
-    result = checks.judge(_check("41 days", "12 days"), _answer("Northwind cut onboarding from 41 days to 14 days. [1]", "a.md"))
+    result = runs.judge(_check("41 days", "12 days"), _answer("Northwind cut onboarding from 41 days to 14 days. [1]", "a.md"))
     assert not result.passed
     assert result.missing == ["12 days"]
     assert "“12 days”" in result.why()
@@ -79,14 +79,14 @@ def test_the_right_number_with_another_unit_fails():
 
 
 def test_a_missing_source_fails_even_when_every_fact_is_stated():
-    result = checks.judge(_check("41 days", source="northwind-case-study.md"),
+    result = runs.judge(_check("41 days", source="northwind-case-study.md"),
                           _answer("Onboarding took 41 days. [1]", "acme-case-study.md"))
     assert not result.passed and result.source_ok is False
     assert "doesn't cite northwind-case-study.md" in result.why()
 
 
 def test_a_refusal_fails():
-    result = checks.judge(_check("41 days"), _answer("I couldn't find that in your documents (41 days).", refused=True))
+    result = runs.judge(_check("41 days"), _answer("I couldn't find that in your documents (41 days).", refused=True))
     assert not result.passed and result.refused and not result.facts[0].found
 
 
@@ -172,7 +172,7 @@ def test_a_settings_change_queues_a_run_shown_before_and_after(store, assistant)
     save_assistant(store.catalog, changed, OWNER)  # returns at once: the run is queued, not run
     (queued,) = checks_store.queued_runs(store.catalog)
     assert queued.reason == "settings" and queued.change == "Search: hybrid -> dense; Relevance threshold: 0.25 -> 0.99"
-    (second,) = checks.run_queued(store, quiet_s=0)
+    (second,) = runs.run_queued(store, quiet_s=0)
     n, worse = len(kept), [r for r in second.results if not r.passed]
     assert worse  # the how-to, at least, is no longer answered
     these = "this one" if len(worse) == 1 else f"these {len(worse)}"
@@ -186,7 +186,7 @@ def test_a_settings_change_queues_a_run_shown_before_and_after(store, assistant)
     # back again: better, nothing worse
     changed.retrieval = changed.retrieval.with_(strategy="hybrid", threshold=0.25)
     save_assistant(store.catalog, changed, OWNER)
-    (third,) = checks.run_queued(store, quiet_s=0)
+    (third,) = runs.run_queued(store, quiet_s=0)
     assert third.comparison.headline().endswith(f"{n - len(worse)} of {n} -> {n} of {n}")
     assert [r.check_id for r in third.comparison.better] == [r.check_id for r in worse]
 
@@ -216,22 +216,22 @@ def test_a_reindex_queues_a_run_that_waits_until_indexing_is_done(store, assista
     reindex(store, row.doc_id, OWNER)
     (queued,) = checks_store.queued_runs(store.catalog)
     assert queued.reason == "re-index"
-    assert checks.run_queued(store, quiet_s=60) == []  # a document changed a moment ago: not settled yet
-    (report,) = checks.run_queued(store, quiet_s=0)
+    assert runs.run_queued(store, quiet_s=60) == []  # a document changed a moment ago: not settled yet
+    (report,) = runs.run_queued(store, quiet_s=0)
     assert report.run.passed == 1
 
 
 def test_nightly_and_after_sync_runs_are_queued(store, assistant):
     checks.add_check(store, assistant.id, "How much does the Team plan cost?", ["$49 per month"], user=OWNER)
-    (nightly,) = checks.queue_due_runs(store.catalog)
+    (nightly,) = runs.queue_due_runs(store.catalog)
     assert nightly.reason == "nightly"
-    checks.run_queued(store, quiet_s=0)
-    assert checks.queue_due_runs(store.catalog) == []  # ran a moment ago
+    runs.run_queued(store, quiet_s=0)
+    assert runs.queue_due_runs(store.catalog) == []  # ran a moment ago
     store.catalog.execute("INSERT INTO sources(source_id, workspace, kind, origin, schedule, created, last_sync) "
                           "VALUES ('s1', ?, 'site', 'https://example.com', 'daily', 0, ?)", (assistant.id, time.time() + 1))
-    (after_sync,) = checks.queue_due_runs(store.catalog)
+    (after_sync,) = runs.queue_due_runs(store.catalog)
     assert after_sync.reason == "sync"
-    (day_later,) = checks.queue_due_runs(store.catalog, now=time.time() + checks.NIGHTLY_S + 10) or [after_sync]
+    (day_later,) = runs.queue_due_runs(store.catalog, now=time.time() + runs.NIGHTLY_S + 10) or [after_sync]
     assert day_later.run_id == after_sync.run_id  # still waiting: the same run, not a second one
 
 
@@ -333,7 +333,7 @@ def test_a_failing_check_opens_the_passage_that_states_the_fact(store, assistant
 
     check = checks.add_check(store, assistant.id, "What did Northwind achieve?", ["12 days"], "northwind-case-study.md",
                              user=OWNER)
-    p = checks.find_passage(store, assistant.id, check, "12 days")
+    p = runs.find_passage(store, assistant.id, check, "12 days")
     assert p.file == "northwind-case-study.md" and p.quote == "Northwind cut onboarding from 41 days to 12 days."
     citation = Citation(1, p.doc_id, p.file, p.page, p.section, p.quote, 0.0, chunk_id=p.chunk_id, pages=p.pages)
     opened = page_view.passage(store, READER, citation, assistant_id=assistant.id)

@@ -31,7 +31,7 @@ def _checks_page(at):
 
 
 @pytest.mark.slow  # indexes through the app's queue
-def test_suggest_keep_and_run_checks_on_the_page(app):
+def test_suggest_keep_and_run_checks_on_the_page(app):  # noqa: F811 - the fixture imported above
     app.run()
     _upload(app, [("pricing.md", PRICING, "text/markdown"), ("northwind-case-study.md", CASE_STUDY, "text/markdown")])
     _checks_page(app)
@@ -55,7 +55,7 @@ def test_suggest_keep_and_run_checks_on_the_page(app):
 
 
 @pytest.mark.slow
-def test_a_settings_change_shows_before_and_after_and_the_failing_passage(app):
+def test_a_settings_change_shows_before_and_after_and_the_failing_passage(app):  # noqa: F811 - the fixture imported above
     app.run()
     _upload(app, [("northwind-case-study.md", CASE_STUDY, "text/markdown")])
     store = _store()
@@ -90,7 +90,7 @@ def test_a_settings_change_shows_before_and_after_and_the_failing_passage(app):
 
 
 @pytest.mark.slow
-def test_a_thumbs_up_answer_becomes_a_check_in_one_click(app):
+def test_a_thumbs_up_answer_becomes_a_check_in_one_click(app):  # noqa: F811 - the fixture imported above
     app.run()
     _upload(app, [("northwind-case-study.md", CASE_STUDY, "text/markdown")])
     _ask(app, "How did onboarding change at Northwind?")

@@ -9,7 +9,7 @@ plan-price table and how-tos, a launch note, posts and a style guide), in a thro
    checks until there are ``checks`` of them (20 by default);
 3. a first run is the baseline; then the search setting is changed (hybrid -> dense) through
    ``save_assistant``, as the Settings page does, which queues a run, and that run is timed (the
-   background runner's step, :func:`rag.quality.checks.run_queued`), with its before/after line.
+   background runner's step, :func:`rag.quality.runs.run_queued`), with its before/after line.
 
 Target (issue 25): the run after a settings change within a minute for 20 checks on 2 cores.
 """
@@ -41,7 +41,7 @@ def run(config: ChecksConfig) -> dict:
     from pathlib import Path
 
     from ..ingest.pipeline import ingest_paths
-    from ..quality import checks
+    from ..quality import checks, runs
     from ..workspace import checks_store
     from ..workspace.assistants import ensure_default, save_assistant
     from . import marketing_set
@@ -81,7 +81,7 @@ def run(config: ChecksConfig) -> dict:
         save_s = time.perf_counter() - started
         progress(f"search: {before_strategy} -> {config.strategy}; the queued run…")
         started = time.perf_counter()
-        (after,) = checks.run_queued(store, quiet_s=0)
+        (after,) = runs.run_queued(store, quiet_s=0)
         run_s = time.perf_counter() - started
     result.update({
         "documents": len(rows), "suggested": len(offered), "suggest_s": round(suggest_s, 2),

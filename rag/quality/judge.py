@@ -113,3 +113,21 @@ def states(answer: str, fact: str, answer_tokens: list[str] | None = None) -> bo
         if not any(t == tok and (unit is None or _unit_after(have, j) == unit) for j, t in enumerate(have)):
             return False
     return True
+
+
+# a chat's answer as a check
+_FIGURE = re.compile(r"[$€£]?\d[\d,.]*\d?(?:\s?%|\s?[^\W\d_]+)?")
+_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)+")
+
+
+def facts_of_answer(text: str) -> list[str]:
+    """The figures (with their unit word) and names an answer states, to check it keeps stating them."""
+    plain = re.sub(r"\[\d+\]|\*\*|__", " ", text)
+    figures = [m.group(0).strip().rstrip(".,") for m in _FIGURE.finditer(plain)]
+    figures = [f for f in figures if not re.fullmatch(r"\d{1,2}", f)]  # list numbers, markers
+    names = [m.group(0) for m in _NAME.finditer(plain)]
+    found = list(dict.fromkeys(figures + names))[:4]
+    if found:
+        return found
+    first = re.split(r"(?<=[.!?])\s+", " ".join(plain.split()))[0]
+    return [first] if first else []

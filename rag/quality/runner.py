@@ -19,7 +19,7 @@ import time
 
 from ..store import FolderWorkers
 from ..workspace import checks_store
-from .checks import queue_due_runs, run_queued
+from .runs import queue_due_runs, run_queued
 
 log = logging.getLogger("grounded.checks")
 
