@@ -8,8 +8,9 @@ import pytest
 
 from rag.quality import checks
 from rag.workspace import checks_store
-from rag.workspace.assistants import get_assistant, save_assistant
+from rag.workspace.assistants import get_assistant, list_assistants, save_assistant
 from tests.test_pages import _ask, _button, _no_exceptions, _plain, _store, _texts, _upload, app  # noqa: F401
+from tests.test_signin_pages import _sign_in, workplace  # noqa: F401 - the fixture
 
 PRICING = b"""# Pricing
 
@@ -101,3 +102,54 @@ def test_a_thumbs_up_answer_becomes_a_check_in_one_click(app):  # noqa: F811 - t
     [made] = checks.list_checks(_store(), "default", user=None)
     assert made.question == "How did onboarding change at Northwind?" and made.origin == "chat"
     assert {"41 days", "12 days"} <= set(made.facts)
+
+
+def test_add_edit_and_remove_a_check_on_the_page(app):  # noqa: F811 - the fixture imported above
+    from rag.ingest.pipeline import ingest_bytes
+
+    app.run()
+    ingest_bytes(_store(), "pricing.md", PRICING, "default")
+    _checks_page(app)
+    def add_form(question: str, facts: str):  # the add form comes after the list of checks
+        [t for t in app.text_input if t.label == "Question"][-1].set_value(question)
+        [t for t in app.text_area if t.label.startswith("Facts")][-1].set_value(facts)
+        _button(app, "Add check").click().run()
+
+    add_form("How much does the Team plan cost?", "$49 per month\n\n")
+    _no_exceptions(app)
+    [made] = checks.list_checks(_store(), "default", user=None)
+    assert made.facts == ["$49 per month"] and made.source is None
+    add_form("How much is it?", "  ")  # a check with nothing to check is refused in plain words
+    assert any("Add at least one fact" in e.value for e in app.error)
+    # edit: another fact and the document it must cite (the first form is the check's own)
+    [t for t in app.text_area if t.label.startswith("Facts")][0].set_value("$49 per month\n20 seats")
+    [s for s in app.selectbox if s.label == "Must cite"][0].set_value("pricing.md")
+    _button(app, "Save").click().run()
+    _no_exceptions(app)
+    [edited] = checks.list_checks(_store(), "default", user=None)
+    assert edited.facts == ["$49 per month", "20 seats"] and edited.source == "pricing.md"
+    _button(app, "Remove").click().run()
+    _no_exceptions(app)
+    assert checks.list_checks(_store(), "default", user=None) == []
+
+
+@pytest.mark.slow  # two people signed in, an upload through the queue
+def test_a_reader_sees_results_but_cannot_add_or_run_checks(workplace):  # noqa: F811 - the fixture imported above
+    alice = _sign_in(workplace(), "alice", "alice-pw")
+    _upload(alice, [("pricing.md", PRICING, "text/markdown")])
+    store = _store()
+    shared = list_assistants(store.catalog)[0]
+    shared.shared_with = ["bob"]
+    save_assistant(store.catalog, shared)
+    checks.add_check(store, shared.id, "How much does the Team plan cost?", ["$49 per month"], user=None)
+    checks.run_checks(store, shared.id, user=None)
+
+    bob = _sign_in(workplace(), "bob", "bob-pw")
+    bob.sidebar.selectbox[0].set_value(shared.id).run()
+    _checks_page(bob)
+    _no_exceptions(bob)
+    assert "Only alice" in _texts(bob)
+    assert next(m for m in bob.metric if m.label == "Passing").value == "1 of 1"
+    labels = {_plain(b.label) for b in bob.button}
+    assert not labels & {"Run checks now", "Add check", "Save", "Remove", "Suggest checks from my documents"}
+    assert not [t for t in bob.text_input if t.label == "Question"]
