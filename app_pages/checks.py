@@ -50,8 +50,12 @@ def _waiting() -> None:
         return
     st.session_state[key] = run.run_id
     why = f" after “{md(run.change)}”" if run.change else ""
-    what = "Running the checks" if run.status == "running" else "The checks will run as soon as indexing is done"
-    st.info(f"{what}{why}…", icon=":material/hourglass_top:")
+    if run.status == "running":
+        done, total = checks.run_progress(store, assistant.id, run.run_id, user=user)
+        st.info(f"Running the checks{why}: {done} of {total} done…", icon=":material/hourglass_top:")
+        st.progress(done / max(total, 1))
+    else:
+        st.info(f"The checks will run{why} as soon as indexing is done…", icon=":material/hourglass_top:")
 
 
 def _result_card(result, n: int) -> None:

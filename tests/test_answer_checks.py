@@ -340,3 +340,16 @@ def test_a_failing_check_opens_the_passage_that_states_the_fact(store, assistant
     assert p.quote in opened.text and opened.quote == p.quote
     with pytest.raises(NotFound):
         page_view.passage(store, STRANGER, citation, assistant_id=assistant.id)
+
+
+def test_a_run_under_way_shows_how_far_it_is(store, assistant):
+    checks.add_check(store, assistant.id, "How much does the Team plan cost?", ["$49 per month"], user=OWNER)
+    checks.add_check(store, assistant.id, "How much does the Starter plan cost?", ["$19 per month"], user=OWNER)
+    run = checks.queue_checks(store, assistant.id, user=OWNER)
+    seen = []
+    checks_store.claim_run(store.catalog, run.run_id)
+    runs.execute_run(store, checks_store.get_run(store.catalog, run.run_id),
+                     lambda done, total, q: seen.append(checks.run_progress(store, assistant.id, run.run_id, user=READER)))
+    assert seen == [(0, 2), (1, 2), (2, 2)]
+    with pytest.raises(NotFound):
+        checks.run_progress(store, assistant.id, run.run_id, user=STRANGER)

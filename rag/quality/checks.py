@@ -148,6 +148,12 @@ def waiting_run(store, assistant_id: str, *, user: User | None) -> Run | None:
     return store_.waiting_run(store.catalog, assistant.id)
 
 
+def run_progress(store, assistant_id: str, run_id: int, *, user: User | None) -> tuple[int, int]:
+    """(done, total) of a run under way, for the page to show while the background runner works."""
+    assistant = _reader(store, assistant_id, user)
+    return store_.results_so_far(store.catalog, run_id), store_.count_checks(store.catalog, assistant.id)
+
+
 def queue_checks(store, assistant_id: str, *, user: User | None) -> Run:
     """Ask the app's background runner to run the checks (``grounded checks run`` while the app holds the folder)."""
     assistant = _manager(store, assistant_id, user)

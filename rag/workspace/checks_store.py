@@ -290,6 +290,11 @@ def finish_run(catalog, run_id: int, passed: int, total: int, error: str | None 
                     ("failed" if error else "done", time.time(), passed, total, error, run_id))
 
 
+def results_so_far(catalog, run_id: int) -> int:
+    """How many checks of a run under way are done (its progress, for any page to show)."""
+    return int(catalog.query("SELECT COUNT(*) AS n FROM check_results WHERE run_id = ?", (run_id,))[0]["n"])
+
+
 def results(catalog, run_id: int) -> list[CheckResult]:
     rows = catalog.query("SELECT * FROM check_results WHERE run_id = ? ORDER BY rowid", (run_id,))
     return [_result(r) for r in rows]
