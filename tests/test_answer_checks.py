@@ -85,6 +85,18 @@ def test_a_missing_source_fails_even_when_every_fact_is_stated():
     assert "doesn't cite northwind-case-study.md" in result.why()
 
 
+def test_only_the_named_document_counts_as_cited():
+    check = _check("41 days", source="case-studies/northwind.md")
+    assert checks_ok(check, "case-studies/northwind.md")
+    assert checks_ok(check, "Case-Studies/Northwind.md")  # case never matters
+    assert not checks_ok(check, "archive/northwind.md")  # the same name in another folder is another document
+    assert not checks_ok(check, "northwind.md")
+
+
+def checks_ok(check: Check, cited: str) -> bool:
+    return runs.judge(check, _answer("Onboarding took 41 days. [1]", cited)).passed
+
+
 def test_a_refusal_fails():
     result = runs.judge(_check("41 days"), _answer("I couldn't find that in your documents (41 days).", refused=True))
     assert not result.passed and result.refused and not result.facts[0].found

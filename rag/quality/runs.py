@@ -42,13 +42,9 @@ def document_named(store, workspace: str, name: str):
 
 # judging
 def _cites(answer: Answer, source: str) -> bool:
-    key = name_key(source)
-    stem = key.rsplit(".", 1)[0]
-    for c in answer.citations:
-        names = {c.file.lower(), name_key(c.file), name_key(c.file).rsplit(".", 1)[0], (c.title or "").lower()}
-        if key in names or stem in names:
-            return True
-    return False
+    """Does the answer cite the document ``source`` (its file, as the check stores it)? A title or a file of the
+    same name elsewhere is not enough: "pricing.md" is not "old/pricing.md" nor a page titled "Pricing"."""
+    return any(c.file.lower() == source.strip().lower() for c in answer.citations)
 
 
 def judge(check: Check, answer: Answer) -> CheckResult:
