@@ -136,6 +136,7 @@ def _keep_suggestions(store, assistant_id: str) -> list[Check]:
     return checks.list_checks(store, assistant_id, user=OWNER)
 
 
+@pytest.mark.slow  # indexes the fixture assistant and asks through the answer path
 def test_every_case_study_and_price_table_row_and_how_to_gets_a_suggestion(store, assistant):
     offered = checks.suggest_checks(store, assistant.id, user=OWNER)
     by_source: dict[str, list[checks.Suggestion]] = {}
@@ -152,6 +153,7 @@ def test_every_case_study_and_price_table_row_and_how_to_gets_a_suggestion(store
     assert [s.facts for s in by_source["reset-password.md"]] == [["3 steps"]]
 
 
+@pytest.mark.slow  # indexes the fixture assistant and asks through the answer path
 def test_kept_and_dropped_suggestions_are_not_offered_again(store, assistant):
     offered = checks.suggest_checks(store, assistant.id, user=OWNER)
     edited = offered[0]
@@ -165,6 +167,7 @@ def test_kept_and_dropped_suggestions_are_not_offered_again(store, assistant):
     assert [(c.question, c.facts, c.origin) for c in kept] == [(edited.question, ["41 days"], "suggested")]
 
 
+@pytest.mark.slow  # indexes the fixture assistant and asks through the answer path
 def test_the_suggested_checks_pass_on_the_answer_path_and_are_stored_with_the_answer(store, assistant):
     kept = _keep_suggestions(store, assistant.id)
     report = checks.run_checks(store, assistant.id, user=OWNER)
@@ -175,6 +178,7 @@ def test_the_suggested_checks_pass_on_the_answer_path_and_are_stored_with_the_an
     assert all(r.answer for r in stored.results)
 
 
+@pytest.mark.slow  # indexes the fixture assistant and asks through the answer path
 def test_a_settings_change_queues_a_run_shown_before_and_after(store, assistant):
     kept = _keep_suggestions(store, assistant.id)
     first = checks.run_checks(store, assistant.id, user=OWNER)
@@ -203,6 +207,7 @@ def test_a_settings_change_queues_a_run_shown_before_and_after(store, assistant)
     assert [r.check_id for r in third.comparison.better] == [r.check_id for r in worse]
 
 
+@pytest.mark.slow  # indexes the fixture assistant and asks through the answer path
 def test_runs_are_queued_once_per_change_only_for_assistants_with_checks(store, assistant):
     changed = get_assistant(store.catalog, assistant.id, OWNER)
     changed.retrieval = changed.retrieval.with_(k=8)
@@ -220,6 +225,7 @@ def test_runs_are_queued_once_per_change_only_for_assistants_with_checks(store, 
     assert queued.change == "Passages per answer: 8 -> 4; Model: automatic -> extractive"
 
 
+@pytest.mark.slow  # indexes the fixture assistant and asks through the answer path
 def test_a_reindex_queues_a_run_that_waits_until_indexing_is_done(store, assistant):
     from rag.workspace.documents import reindex
 
@@ -233,6 +239,7 @@ def test_a_reindex_queues_a_run_that_waits_until_indexing_is_done(store, assista
     assert report.run.passed == 1
 
 
+@pytest.mark.slow  # indexes the fixture assistant and asks through the answer path
 def test_nightly_and_after_sync_runs_are_queued(store, assistant):
     checks.add_check(store, assistant.id, "How much does the Team plan cost?", ["$49 per month"], user=OWNER)
     (nightly,) = runs.queue_due_runs(store.catalog)
@@ -247,6 +254,7 @@ def test_nightly_and_after_sync_runs_are_queued(store, assistant):
     assert day_later.run_id == after_sync.run_id  # still waiting: the same run, not a second one
 
 
+@pytest.mark.slow  # indexes the fixture assistant and asks through the answer path
 def test_the_background_runner_runs_a_queued_run(store, assistant):
     checks.add_check(store, assistant.id, "How much does the Team plan cost?", ["$49 per month"], user=OWNER)
     run = checks.queue_checks(store, assistant.id, user=OWNER)
@@ -260,6 +268,7 @@ def test_the_background_runner_runs_a_queued_run(store, assistant):
     assert checks_store.get_run(store.catalog, run.run_id).passed == 1
 
 
+@pytest.mark.slow  # indexes the fixture assistant and asks through the answer path
 def test_readers_see_checks_but_only_managers_add_edit_or_run_them(store, assistant):
     made = checks.add_check(store, assistant.id, "How much does the Team plan cost?", ["$49 per month"], user=OWNER)
     assert [c.check_id for c in checks.list_checks(store, assistant.id, user=READER)] == [made.check_id]
@@ -279,6 +288,7 @@ def test_readers_see_checks_but_only_managers_add_edit_or_run_them(store, assist
         checks.run_report(store, assistant.id, user=STRANGER)
 
 
+@pytest.mark.slow  # indexes the fixture assistant and asks through the answer path
 def test_a_check_needs_a_question_a_fact_and_a_document_the_assistant_has(store, assistant):
     with pytest.raises(checks.BadCheck, match="question"):
         checks.add_check(store, assistant.id, "  ", ["41 days"], user=OWNER)
@@ -293,6 +303,7 @@ def test_a_check_needs_a_question_a_fact_and_a_document_the_assistant_has(store,
         checks.run_checks(store, other.id, user=OWNER)
 
 
+@pytest.mark.slow  # indexes the fixture assistant and asks through the answer path
 def test_a_thumbs_up_answer_becomes_a_check_in_one_click(store, assistant):
     from rag.answer.chain import ask
 
@@ -312,6 +323,7 @@ def test_a_thumbs_up_answer_becomes_a_check_in_one_click(store, assistant):
     assert checks.run_checks(store, assistant.id, user=OWNER).run.passed == 1
 
 
+@pytest.mark.slow  # indexes the fixture assistant and asks through the answer path
 def test_cli_checks_add_list_suggest_run(store, assistant, capsys):
     data_dir, ws = store.settings.data_dir, assistant.id
     store.catalog.close()
@@ -340,6 +352,7 @@ def test_cli_checks_add_list_suggest_run(store, assistant, capsys):
     assert "1 of 1 -> 1 of 1" in text.stdout  # compared with the run before
 
 
+@pytest.mark.slow  # indexes the fixture assistant and asks through the answer path
 def test_a_failing_check_opens_the_passage_that_states_the_fact(store, assistant):
     from rag.workspace import page_view
 
@@ -354,6 +367,7 @@ def test_a_failing_check_opens_the_passage_that_states_the_fact(store, assistant
         page_view.passage(store, STRANGER, citation, assistant_id=assistant.id)
 
 
+@pytest.mark.slow  # indexes the fixture assistant and asks through the answer path
 def test_a_run_under_way_shows_how_far_it_is(store, assistant):
     checks.add_check(store, assistant.id, "How much does the Team plan cost?", ["$49 per month"], user=OWNER)
     checks.add_check(store, assistant.id, "How much does the Starter plan cost?", ["$19 per month"], user=OWNER)
