@@ -379,3 +379,18 @@ def test_a_run_under_way_shows_how_far_it_is(store, assistant):
     assert seen == [(0, 2), (1, 2), (2, 2)]
     with pytest.raises(NotFound):
         checks.run_progress(store, assistant.id, run.run_id, user=STRANGER)
+
+
+def test_what_changed_is_said_in_a_line():
+    from rag.types import ChunkSettings
+    from rag.workspace.assistants import Assistant, settings_change
+
+    before = Assistant("a", "A")
+    after = Assistant("a", "A", description="new words", starters=["Hi?"])
+    assert settings_change(before, after) == ""  # nothing answers depend on
+    after.chunking = ChunkSettings("fixed", 512, 64)
+    after.instructions = "Be brief."
+    after.retrieval = after.retrieval.with_(neighbours=1)
+    assert settings_change(before, after) == (
+        "Neighbouring passages: 0 -> 1; Splitting: by section, 256 tokens, overlap 32 -> fixed size, 512 tokens, "
+        "overlap 64; Instructions changed")
