@@ -29,8 +29,9 @@ KNOWLEDGE = st.Page("app_pages/knowledge.py", title="Knowledge", icon=":material
 WRITE = st.Page("app_pages/write.py", title="Write", icon=":material/edit_note:")
 HEALTH = st.Page("app_pages/health.py", title="Health", icon=":material/health_and_safety:")
 GAPS = st.Page("app_pages/gaps.py", title="Knowledge gaps", icon=":material/help_center:")
+CHECKS = st.Page("app_pages/checks.py", title="Checks", icon=":material/fact_check:")
 SETTINGS = st.Page("app_pages/settings.py", title="Settings", icon=":material/tune:")
-navigation = st.navigation([CHAT, KNOWLEDGE, WRITE, HEALTH, GAPS, SETTINGS])
+navigation = st.navigation([CHAT, KNOWLEDGE, WRITE, HEALTH, CHECKS, GAPS, SETTINGS])
 
 store = store_or_stop()
 user = current_user(store)  # the sign-in form, when sign-in is on and nobody is signed in

@@ -13,6 +13,7 @@ from rag.errors import GroundedError, NotFound
 from rag.ingest.indexer import start_indexer, stop_indexer
 from rag.ingest.recovery import open_store
 from rag.present import escape_markdown
+from rag.quality.runner import start_check_runner, stop_check_runner
 from rag.settings import Settings
 from rag.store import Store
 from rag.workspace.access import LOCAL_USER, User, authenticate, signed_in
@@ -42,6 +43,7 @@ def _release_store(store: Store) -> None:
     """The store leaves the cache (a cache clear, a test's end): its background work stops after the current document."""
     stop_indexer(store)
     stop_serving_reads(store)
+    stop_check_runner(store)
 
 
 @st.cache_resource(show_spinner="Opening your knowledge base…", on_release=_release_store)
@@ -54,6 +56,7 @@ def get_store(data_dir: str) -> Store:
     store = open_store(Settings.load(data_dir))
     start_indexer(store)
     serve_reads(store)
+    start_check_runner(store)  # answer checks queued by a settings change, a re-index or the nightly schedule
     return store
 
 

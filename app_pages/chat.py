@@ -28,7 +28,9 @@ from rag.present import (
     plural,
     safe_answer_markdown,
 )
+from rag.quality.checks import check_from_chat
 from rag.types import Answer
+from rag.workspace.access import can_manage
 from rag.workspace.chats import (
     add_message,
     answer_markdown,
@@ -164,6 +166,13 @@ def render_feedback(chat, message) -> None:
     if rating is not None and (existing is None or (existing["rating"] > 0) != bool(rating)):
         record_feedback(store.catalog, chat.chat_id, assistant.id, user, message.msg_id, 1 if rating else -1)
         existing = feedback_for(store.catalog, message.msg_id, chat=chat, user=user)
+    if existing and existing["rating"] > 0 and can_manage(assistant, user):
+        # a right answer becomes an answer check in one click (the Checks page runs it after every change)
+        if st.button("Make this a check", icon=":material/fact_check:", key=f"fbk-{message.msg_id}", type="tertiary",
+                     help="Checks re-ask this question after every settings change and say if the answer got worse."):
+            with friendly_errors("make a check of this answer"):
+                made = check_from_chat(store, assistant.id, chat.chat_id, message.msg_id, user=user)
+                st.toast(f"Check added: it must state {escape_markdown('; '.join(made.facts))}.", icon=":material/fact_check:")
     if existing:
         with st.popover("Add a comment", icon=":material/comment:", key=f"fbp-{message.msg_id}"):
             comment = st.text_area("What was right or wrong?", value=existing.get("comment") or "", key=f"fbc-{message.msg_id}")

@@ -372,6 +372,56 @@ def m019_style_rule_sentences(conn: sqlite3.Connection) -> None:
     _add_column(conn, "style_rules", "source_sentence", "TEXT NOT NULL DEFAULT ''")
 
 
+def m020_answer_checks(conn: sqlite3.Connection) -> None:
+    """Answer checks (rag/workspace/checks_store.py): a question and the facts a right answer states, per
+    assistant; each run of them (on demand, after a settings change or re-index, nightly) and its results."""
+    _script(conn, """
+CREATE TABLE IF NOT EXISTS answer_checks (
+    check_id TEXT PRIMARY KEY,
+    workspace TEXT NOT NULL,
+    question TEXT NOT NULL,
+    facts TEXT NOT NULL DEFAULT '[]',
+    source TEXT,
+    origin TEXT NOT NULL DEFAULT 'person',
+    status TEXT NOT NULL DEFAULT 'active',
+    created_by TEXT NOT NULL DEFAULT '',
+    created REAL NOT NULL,
+    updated REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS answer_checks_ws ON answer_checks(workspace, status, created);
+CREATE TABLE IF NOT EXISTS check_runs (
+    run_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    workspace TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    change TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL,
+    queued_by TEXT NOT NULL DEFAULT '',
+    queued REAL NOT NULL,
+    started REAL,
+    finished REAL,
+    passed INTEGER,
+    total INTEGER,
+    error TEXT
+);
+CREATE INDEX IF NOT EXISTS check_runs_ws ON check_runs(workspace, run_id);
+CREATE INDEX IF NOT EXISTS check_runs_status ON check_runs(status, run_id);
+CREATE TABLE IF NOT EXISTS check_results (
+    run_id INTEGER NOT NULL REFERENCES check_runs(run_id) ON DELETE CASCADE,
+    check_id TEXT NOT NULL,
+    question TEXT NOT NULL,
+    passed INTEGER NOT NULL,
+    answer TEXT NOT NULL DEFAULT '',
+    refused INTEGER NOT NULL DEFAULT 0,
+    facts TEXT NOT NULL DEFAULT '[]',
+    source TEXT,
+    source_ok INTEGER,
+    cited TEXT NOT NULL DEFAULT '[]',
+    passage TEXT,
+    PRIMARY KEY (run_id, check_id)
+);
+""")
+
+
 def m021_knowledge_gaps(conn: sqlite3.Connection) -> None:
     """Knowledge gaps (rag/workspace/gaps.py): the topics an assistant's manager marked out of scope, and the
     questions' vectors kept so the gaps list doesn't embed every question on every look."""
@@ -438,6 +488,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m017_sync_lanes,
     m018_signin_sessions,
     m019_style_rule_sentences,
+    m020_answer_checks,
     m021_knowledge_gaps,
     m022_forgetting,
 ]

@@ -84,6 +84,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_assistant_parsers(sub, common)
     _add_source_parsers(sub, common)
     _add_gap_parsers(sub, common)
+    _add_check_parsers(sub, common)
 
     sh = sub.add_parser("show", parents=[common], help="draw the page a cited passage is on, highlighted, as a PNG")
     sh.add_argument("passage", metavar="CITATION_OR_CHUNK_ID",
@@ -232,6 +233,7 @@ def cmd_sync(store, args) -> None:
                    for s in site_sources.list_sources(store.catalog, args.workspace)]
     else:
         reports = managed.sync_due(store, on_progress=_sync_progress(args))
+        _run_due_checks(store, args)  # from cron: the nightly answer checks, beside the scheduled syncs
     if not reports and not args.json:
         print("No source is due for a sync. Name one, or use --all.")
         return
@@ -286,6 +288,16 @@ def cmd_gaps(store, args) -> None:
             print(f"  {one_line(s.topic)}  [{s.scope_id}]")
     if args.csv:
         print(f"Wrote {args.csv}")
+
+
+def _run_due_checks(store, args) -> None:
+    """Answer checks due (synced since their last run, or a day old) run now; a line each on stderr."""
+    from .quality.runs import queue_due_runs, run_queued
+
+    queue_due_runs(store.catalog)
+    for report in run_queued(store, quiet_s=0):
+        if not args.json:
+            print(f"Answer checks of {report.run.workspace}: {report.summary()}", file=sys.stderr)
 
 
 def cmd_assistants(store, args) -> None:
@@ -926,6 +938,113 @@ def cmd_kind(store, args) -> None:
 
 COMMANDS.update({"draft": cmd_draft, "health": cmd_health, "kind": cmd_kind, "gaps": cmd_gaps})
 BESIDE["gaps"] = cmd_gaps  # the catalog and the embedding model: no index needed
+
+
+# --- answer checks: questions with the facts a right answer states, run after every change ---
+def _add_check_parsers(sub, common) -> None:
+    c = sub.add_parser("checks", parents=[common],
+                       help="answer checks: questions and the facts a right answer states (list, add, suggest, run, rm)")
+    actions = c.add_subparsers(dest="action")
+    actions.add_parser("list", parents=[common], help="the assistant's checks")
+    add = actions.add_parser("add", parents=[common], help="a new check: a question and the facts its answer must state")
+    add.add_argument("question")
+    add.add_argument("--fact", action="append", required=True, metavar="F",
+                     help="a figure, name, date or step count the answer must state (repeatable)")
+    add.add_argument("--source", metavar="FILE", default=None, help="the document the answer must cite")
+    sg = actions.add_parser("suggest", parents=[common],
+                            help="checks offered from the documents (case studies, price tables, how-tos)")
+    sg.add_argument("--accept", action="store_true", help="keep every suggested check")
+    actions.add_parser("run", parents=[common], help="run the checks now; before/after against the last run")
+    rm = actions.add_parser("rm", parents=[common], help="drop a check")
+    rm.add_argument("check_id")
+
+
+def _workspace(store, args) -> str:
+    return args.workspace or store.settings.workspace
+
+
+def _print_checks(checks, args) -> None:
+    if args.json:
+        _print([c.as_dict() for c in checks])
+    elif not checks:
+        print("No checks yet. Add one (grounded checks add QUESTION --fact F) or see: grounded checks suggest")
+    for c in [] if args.json else checks:
+        source = f"  (cites {one_line(c.source)})" if c.source else ""
+        print(f"{c.check_id}  {one_line(c.question)}\n      must state: {'; '.join(one_line(f) for f in c.facts)}{source}")
+
+
+def _print_run(report, args) -> None:
+    if args.json:
+        _print(report.as_dict())
+        return
+    for r in report.results:
+        print(f"{'pass' if r.passed else 'FAIL'}  {one_line(r.question)}")
+        if not r.passed:
+            print(f"      {one_line(r.why())}")
+            if r.passage:
+                print(f"      the fact is in {one_line(r.passage.file)}"
+                      + (f", page {r.passage.page}" if r.passage.page else "")
+                      + f" (grounded show {r.passage.chunk_id} --png page.png)")
+    if report.run.error:
+        print(report.run.error)
+    print(report.summary() + (f" ({report.run.seconds:.1f} s)" if report.run.seconds is not None else ""))
+
+
+def cmd_checks(store, args) -> None:
+    from .quality import checks
+
+    ws = _workspace(store, args)
+    action = args.action or "list"
+    if action == "list":
+        _print_checks(checks.list_checks(store, ws, user=None), args)
+    elif action == "add":
+        made = checks.add_check(store, ws, args.question, args.fact, args.source, user=None)
+        _print(made.as_dict()) if args.json else print(f"Added check {made.check_id}.")
+    elif action == "rm":
+        checks.remove_check(store, ws, args.check_id, user=None)
+        _print({"dropped": args.check_id}) if args.json else print(f"Dropped check {args.check_id}.")
+    elif action == "suggest":
+        offered = checks.suggest_checks(store, ws, user=None)
+        kept = [checks.accept_suggestion(store, ws, s, user=None) for s in offered] if args.accept else []
+        if args.json:
+            _print({"suggested": [s.as_dict() for s in offered], "accepted": [c.check_id for c in kept]})
+            return
+        if not offered:
+            print("Nothing new to suggest: every case study, price table and how-to has its checks.")
+        for s in offered:
+            print(f"{s.why}: {one_line(s.question)}\n      must state: {'; '.join(s.facts)}  (cites {one_line(s.source)})")
+        if kept:
+            print(f"Kept {len(kept)} check(s).")
+        elif offered:
+            print("Keep them all with: grounded checks suggest --accept (or pick on the Checks page)")
+    elif action == "run":
+        _print_run(checks.run_checks(store, ws, user=None), args)
+
+
+def cmd_checks_beside(folder, args) -> None:
+    """``grounded checks`` while the app holds the index: list and add from the catalog; a run is queued for the app's
+    check runner, and waited for."""
+    from .quality import checks
+    from .workspace import checks_store
+
+    if (args.action or "list") in ("list", "add", "rm"):
+        return cmd_checks(folder, args)
+    if args.action == "suggest":
+        raise GroundedError("Suggestions read the documents, which the app holds now: see them on its Checks page, "
+                            "or stop the app and run this again.")
+    run = checks.queue_checks(folder, _workspace(folder, args), user=None)
+    deadline = time.monotonic() + 900
+    while time.monotonic() < deadline:
+        current = checks_store.get_run(folder.catalog, run.run_id)
+        if current.status in ("done", "failed"):
+            _print_run(checks.run_report(folder, current.workspace, current.run_id, user=None), args)
+            return
+        time.sleep(0.5)
+    raise GroundedError("The app hasn't finished the run yet; see the Checks page for its results.")
+
+
+COMMANDS["checks"] = cmd_checks
+BESIDE["checks"] = cmd_checks_beside
 
 
 def main(argv: list[str] | None = None) -> int:

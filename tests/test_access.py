@@ -399,7 +399,8 @@ HANDED_OR_HARMLESS = {
     "apply_fix", "add_message", "page_view",
     # who may do what, model and store plumbing (no document text)
     "can_manage", "resolve_model", "local_model_path", "estimate_reindex_seconds", "wake_indexer",
-    "serve_reads", "stop_serving_reads", "start_indexer", "stop_indexer", "open_store", "LOCAL_USER", "authenticate",
+    "serve_reads", "stop_serving_reads", "start_indexer", "stop_indexer", "start_check_runner", "stop_check_runner",
+    "open_store", "LOCAL_USER", "authenticate",
     "signed_in", "SESSION_COOKIE", "SignInThrottle", "end_session", "session_user", "start_session", "HANDOVER",
     "HANDOVER_PATH", "SIGN_OUT_PATH",
     "effective_settings", "ensure_default", "create_assistant", "list_assistants", "get_assistant",
@@ -416,6 +417,7 @@ CHECKED_WRITES = {
     "save_assistant", "delete_assistant", "duplicate_assistant", "set_model_server", "reindex_assistant",
     "save_guidance", "add_rule", "remove_rule", "update_rule", "record_feedback", "delete_chat", "new_chat",
     "mark_out_of_scope", "back_in_scope",  # managers only: tests/test_gaps.py
+    "check_from_chat",
 }
 
 

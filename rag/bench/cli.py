@@ -33,7 +33,7 @@ def _ints(text: str) -> tuple[int, ...]:
 
 def add_parser(sub) -> None:
     """Add ``bench`` and its sub-commands to the ``grounded`` parser."""
-    bench = sub.add_parser("bench", help="benchmarks: retrieval, ingest, embed, query, qa, pdf, guard, crawl, drafts, limits, team, gaps, report")
+    bench = sub.add_parser("bench", help="benchmarks: retrieval, ingest, embed, query, qa, pdf, guard, crawl, drafts, limits, team, gaps, checks, report")
     cmds = bench.add_subparsers(dest="bench_command", required=True)
 
     def json_out(p):
@@ -74,6 +74,12 @@ def add_parser(sub) -> None:
     e.add_argument("--rounds", type=int, default=10, help="alternating rounds, old then new or new then old")
     e.add_argument("--batch-tokens", type=int, default=None, help="the new model's word pieces per batch")
     json_out(e)
+
+    ck = cmds.add_parser("checks", help="answer checks: suggestion coverage, and a run of 20 after a settings change")
+    ck.add_argument("--checks", type=int, default=20, help="how many checks to run (default 20)")
+    ck.add_argument("--strategy", choices=["hybrid", "dense", "sparse", "mmr"], default="dense",
+                    help="the search setting changed to (from hybrid)")
+    json_out(ck)
 
     q = cmds.add_parser("query", help="retrieval latency and memory at N synthetic chunks")
     q.add_argument("--chunks", type=_count, default=10_000, help="e.g. 10k or 100k")
@@ -237,6 +243,10 @@ def _dispatch(args) -> None:
 
         config = module.TeamConfig(args.sessions, args.documents, args.questions, args.data_dir,
                                    answer_timeout_s=args.answer_timeout, limit_s=args.limit_s)
+    elif args.bench_command == "checks":
+        from . import checks_speed as module
+
+        config = module.ChecksConfig(args.checks, args.strategy)
     elif args.bench_command == "query":
         from . import query_latency as module
 

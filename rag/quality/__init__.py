@@ -1,1 +1,2 @@
-"""Quality a marketer can see: answer checks, knowledge gaps, provable forgetting (above answer and marketing)."""
+"""Quality a marketer can see: answer checks (questions with the facts a right answer states, run after every
+change), knowledge gaps and provable forgetting (above answer and marketing)."""

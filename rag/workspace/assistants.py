@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field, replace
 from ..errors import AccessDenied, GroundedError, NotFound
 from ..netguard import check_url
 from ..types import ChunkSettings, RetrievalSettings
+from . import checks_store
 from .access import User, can_use, require
 
 DEFAULT_STARTERS = [
@@ -103,9 +104,15 @@ def set_model_server(catalog, settings, assistant_id: str, url: str | None, mode
             )
         trusted = _same_server(url, settings.compatible_url) or listed
         url = check_url(url, allow_private=settings.allow_private_urls or trusted)
+    before = (assistant.compatible_url, assistant.compatible_model)
     assistant.compatible_url = url
     assistant.compatible_model = (model or "").strip() or None
     _store(catalog, assistant)
+    if before != (assistant.compatible_url, assistant.compatible_model):
+        checks_store.queue_run(catalog, assistant.id, "settings",
+                               f"Model server: {before[1] or before[0] or 'the install’s'} -> "
+                               f"{assistant.compatible_model or assistant.compatible_url or 'the install’s'}",
+                               queued_by=user.name if user else "")
     return assistant
 
 
@@ -144,6 +151,7 @@ def save_assistant(catalog, assistant: Assistant, user: User | None = None) -> A
     if not assistant.name.strip():
         raise GroundedError("An assistant needs a name.")
     stored = catalog.query("SELECT name, created, config FROM workspaces WHERE name = ?", (assistant.id,))
+    before = None
     if stored:
         before = Assistant.from_row(stored[0]["name"], stored[0]["created"], stored[0]["config"])
         require(before, user, manage=True)
@@ -153,7 +161,34 @@ def save_assistant(catalog, assistant: Assistant, user: User | None = None) -> A
     elif assistant.compatible_url:
         raise AccessDenied("Connect a model server with set_model_server, which checks who may and where to.")
     _store(catalog, assistant)
+    if before is not None and (change := settings_change(before, assistant)):
+        # the assistant's answer checks run again in the background (rag/quality/runner.py), compared with the last run
+        checks_store.queue_run(catalog, assistant.id, "settings", change, queued_by=user.name if user else "")
     return assistant
+
+
+_CHUNK_WORDS = {"by_title": "by section", "recursive": "by paragraph", "fixed": "fixed size"}
+
+
+def _splitting(c: ChunkSettings) -> str:
+    return f"{_CHUNK_WORDS.get(c.strategy, c.strategy)}, {c.size} tokens, overlap {c.overlap}"
+
+
+def settings_change(before: Assistant, after: Assistant) -> str:
+    """What changed in the settings answers depend on, in a line ("Search: dense -> hybrid"); "" when nothing did."""
+    a, b = before.retrieval, after.retrieval
+    parts = [f"{label}: {old} -> {new}" for label, old, new in (
+        ("Search", a.strategy, b.strategy),
+        ("Passages per answer", a.k, b.k),
+        ("Relevance threshold", a.threshold, b.threshold),
+        ("Neighbouring passages", a.neighbours, b.neighbours),
+        ("Model", before.model or "automatic", after.model or "automatic"),
+    ) if old != new]
+    if before.chunking != after.chunking:
+        parts.append(f"Splitting: {_splitting(before.chunking)} -> {_splitting(after.chunking)}")
+    if before.instructions.strip() != after.instructions.strip():
+        parts.append("Instructions changed")
+    return "; ".join(parts)
 
 
 def _store(catalog, assistant: Assistant) -> None:
@@ -249,3 +284,4 @@ def delete_assistant(store, assistant_id: str, user: User | None = None) -> None
         c.execute("DELETE FROM gap_scopes WHERE workspace = ?", (assistant_id,))  # its out-of-scope topics
         c.execute("DELETE FROM workspaces WHERE name = ?", (assistant_id,))
     forgetting.drop_checks(store.catalog, assistant_id)
+    checks_store.delete_workspace_checks(store.catalog, assistant_id)

@@ -19,6 +19,7 @@ from ..ingest.admission import FileResult, IngestReport, ProgressCallback
 from ..ingest.forgetting import Trace
 from ..store import Store
 from ..types import ChunkSettings, Hit
+from . import checks_store
 from .access import User
 from .assistants import Assistant, get_assistant
 
@@ -51,14 +52,19 @@ def set_kind(store: Store, doc_id: str, kind: str, user: User | None) -> None:
 
 
 def reindex(store: Store, doc_id: str, user: User | None, chunking: ChunkSettings | None = None) -> FileResult:
-    document(store, doc_id, user, manage=True)
-    return pipeline.reindex(store, doc_id, chunking)
+    row = document(store, doc_id, user, manage=True)
+    result = pipeline.reindex(store, doc_id, chunking)
+    checks_store.queue_run(store.catalog, row.workspace, "re-index", f"Re-indexed {row.title or row.file}",
+                           queued_by=user.name if user else "")  # its answer checks run again, in the background
+    return result
 
 
 def reindex_assistant(store: Store, assistant_id: str, chunking: ChunkSettings, user: User | None,
                       on_progress: ProgressCallback | None = None) -> IngestReport:
     assistant = managed_assistant(store, assistant_id, user)
-    return pipeline.reindex_workspace(store, assistant.id, chunking, on_progress)
+    report = pipeline.reindex_workspace(store, assistant.id, chunking, on_progress)
+    checks_store.queue_run(store.catalog, assistant.id, "re-index", queued_by=user.name if user else "")
+    return report
 
 
 def delete(store: Store, doc_id: str, user: User | None) -> Trace | None:

@@ -1,0 +1,80 @@
+"""The check runner: runs queued answer checks in the background, in the process that holds the index.
+
+Saving an assistant's search, splitting or model settings, re-indexing it, a scheduled sync of its
+sites and the nightly schedule each queue a run (:func:`rag.workspace.checks_store.queue_run`; one
+waiting run takes the next change instead of a second run) and return at once. This thread, started
+with the app's store like the read server (:mod:`rag.answer.relay`), picks a queued run up once its
+assistant is settled (nothing of it being indexed, no document changed in the last few seconds) and
+runs it through the answer path Chat uses; the Checks page shows it under way and then the result
+against the run before ("Search: dense -> hybrid: 14 of 20 -> 18 of 20").
+
+``grounded checks run`` while the app runs queues a run and waits for this thread to do it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from ..store import FolderWorkers
+from ..workspace import checks_store
+from .runs import queue_due_runs, run_queued
+
+log = logging.getLogger("grounded.checks")
+
+POLL_S = 2.0  # how soon a queued run is noticed
+DUE_CHECK_S = 60.0  # how often the nightly and after-sync runs are looked for
+
+
+class CheckRunner:
+    """Runs ``store``'s queued check runs, one at a time, in a thread."""
+
+    def __init__(self, store, poll_s: float = POLL_S, quiet_s: float = 5.0):
+        self.store = store
+        self.poll_s = poll_s
+        self.quiet_s = quiet_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, name="grounded-checks", daemon=True)
+
+    def start(self) -> CheckRunner:
+        self._thread.start()
+        return self
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def stop(self, timeout: float | None = None) -> None:
+        self._stop.set()
+        if self._thread.ident is not None:
+            self._thread.join(timeout)
+
+    def _serve(self) -> None:
+        catalog = self.store.catalog
+        try:
+            checks_store.requeue_interrupted(catalog)  # a run the last process left half done is run again
+        except Exception:  # noqa: BLE001
+            log.exception("could not requeue interrupted check runs")
+        due_at = 0.0
+        while not self._stop.wait(self.poll_s):
+            try:
+                if time.monotonic() >= due_at:
+                    queue_due_runs(catalog)
+                    due_at = time.monotonic() + DUE_CHECK_S
+                if checks_store.queued_runs(catalog):
+                    run_queued(self.store, quiet_s=self.quiet_s)
+            except Exception:  # a failure here must not stop later runs
+                log.exception("running answer checks failed")
+
+
+_runners: FolderWorkers[CheckRunner] = FolderWorkers(lambda store: CheckRunner(store).start())
+
+
+def start_check_runner(store) -> CheckRunner:
+    """This process's check runner for ``store``'s data folder, started if it isn't running."""
+    return _runners.ensure(store)
+
+
+def stop_check_runner(store, timeout: float | None = None) -> None:
+    _runners.stop(store, timeout)
