@@ -58,9 +58,12 @@ JobCallback = Callable[[queue.Job], None]
 class Indexer:
     """Works through the queue of ``store``'s data folder, oldest job first."""
 
-    def __init__(self, store: Store, label: str = "the app", poll_s: float = POLL_S):
+    def __init__(self, store: Store, label: str = "the app", poll_s: float = POLL_S, shared: bool = False):
         self.store = store
         self.label = label
+        # shared: one of many indexers of a team's queue (`grounded indexer`, a catalog on PostgreSQL):
+        # no queue owner; each job is held on a lease this indexer's heartbeat renews
+        self.shared = shared
         self.poll_s = poll_s
         self.token = uuid.uuid4().hex
         self._wake = threading.Event()
@@ -104,7 +107,7 @@ class Indexer:
 
         Returns False at once, doing nothing, when another live process works through this folder's queue.
         """
-        if not queue.take_ownership(self.store, self.label, self.token):
+        if not self.shared and not queue.take_ownership(self.store, self.label, self.token):
             return False
         self._lost.clear()
         beating = threading.Event()
@@ -118,7 +121,7 @@ class Indexer:
         reader = _Reader(self.store)
         try:
             while not self._stop.is_set() and not self._lost.is_set():
-                job = queue.claim_next(self.store.catalog)
+                job = queue.claim_next(self.store.catalog, worker=self.token)
                 if job is None:
                     reader.close()
                     if until_idle:
@@ -137,7 +140,7 @@ class Indexer:
                 lane.join()  # its page in hand is settled first (each request has a deadline, each run a bound)
             beating.set()
             heart.join()
-            if not self._lost.is_set():
+            if not self._lost.is_set() and not self.shared:
                 queue.give_up_ownership(self.store.catalog, self.token)
         return True
 
@@ -169,9 +172,13 @@ class Indexer:
 
     def _beat(self, done: threading.Event) -> None:
         while not done.wait(HEARTBEAT_S):
-            if not queue.beat(self.store.catalog, self.token):
-                self._lost.set()
-                return
+            try:
+                queue.renew_leases(self.store.catalog, self.token)
+                if not self.shared and not queue.beat(self.store.catalog, self.token):
+                    self._lost.set()
+                    return
+            except Exception:  # noqa: BLE001 - the database unreachable for a moment: the next beat tries again
+                log.exception("the indexer's heartbeat failed")
 
     def _index(self, job: queue.Job, ahead: ParseAhead) -> queue.Job:
         try:

@@ -79,6 +79,7 @@ ACTIVE: tuple[JobStatus, ...] = ("queued", "reading", "indexing")
 HELD: JobStatus = "held"
 QUEUE_FOLDER = "queue"
 OWNER_STALE_S = 15.0  # an owner whose heartbeat (every 2 s) is older than this is gone
+LEASE_S = 30.0  # a job in hand whose indexer's heartbeat (every 2 s) has not renewed it this long goes back to the queue
 RATE_SAMPLE = 50  # recent indexed jobs the time-left estimate learns from
 MISSING = "The copy of this file kept for indexing is missing. Add the file again."
 
@@ -116,6 +117,8 @@ class Job:
     attempts: int
     dismissed: int
     upload_id: str | None = None  # the upload it came from, whose one allowance it shares (table uploads)
+    worker: str | None = None  # the indexer that has it in hand (its token), while indexing
+    lease_until: float | None = None  # until when: renewed by that indexer's heartbeat, then anyone may take it
 
     @property
     def active(self) -> bool:
@@ -441,19 +444,56 @@ _NEXT = (
 )
 
 
-def claim_next(catalog: Catalog) -> Job | None:
+# PostgreSQL, where many indexers share the queue: the lanes' first jobs in the same order, the first of them
+# no other indexer is claiming this instant (FOR UPDATE SKIP LOCKED: claims never wait on each other, and a
+# job is never taken twice: the outer statement also checks it still waits).
+_NEXT_FREE = (
+    "SELECT j.job_id FROM jobs j JOIN (SELECT l.job_id, COALESCE((SELECT MAX(s.started) FROM jobs s "
+    "WHERE s.workspace = l.workspace AND s.queued_by = l.queued_by), 0) AS served FROM (SELECT MIN(job_id) AS job_id, "
+    "workspace, queued_by FROM jobs WHERE {waiting} AND workspace IN (SELECT name FROM workspaces) "
+    "GROUP BY workspace, queued_by) l) h ON h.job_id = j.job_id WHERE j.status IN ('queued', 'reading') "
+    "ORDER BY h.served, j.job_id LIMIT 1 FOR UPDATE OF j SKIP LOCKED"
+)
+
+
+def claim_next(catalog: Catalog, worker: str | None = None, lease_s: float = LEASE_S) -> Job | None:
     """Take the next waiting job for indexing (see :data:`_NEXT`), atomically (no other worker or cancel can have it).
 
-    Jobs of an assistant deleted meanwhile are never taken (indexing them would bring it back).
+    Jobs of an assistant deleted meanwhile are never taken (indexing them would bring it back). The job is
+    ``worker``'s for ``lease_s`` seconds, renewed by :func:`renew_leases`; first, jobs whose lease ran out
+    (their indexer died) go back to the queue.
     """
+    reclaim_expired(catalog)
     if not catalog.query("SELECT 1 FROM jobs WHERE status IN ('queued', 'reading') LIMIT 1"):
         return None  # an idle worker polls with reads; only a claim takes the write lock
+    now = time.time()
+    pick = (_NEXT_FREE if catalog.postgres else _NEXT).format(waiting="status IN ('queued', 'reading')")
     rows = catalog.query(
-        "UPDATE jobs SET status = 'indexing', started = ?, attempts = attempts + 1 WHERE job_id = ("
-        + _NEXT.format(waiting="status IN ('queued', 'reading')") + ") RETURNING *",
-        (time.time(),),
+        "UPDATE jobs SET status = 'indexing', started = ?, attempts = attempts + 1, worker = ?, lease_until = ? "
+        "WHERE job_id = (" + pick + ") AND status IN ('queued', 'reading') RETURNING *",
+        (now, worker, now + lease_s),
     )
     return _job(rows[0]) if rows else None
+
+
+def renew_leases(catalog: Catalog, worker: str, lease_s: float = LEASE_S) -> int:
+    """Extend the lease of every job ``worker`` has in hand (its heartbeat); returns how many."""
+    return len(catalog.query("UPDATE jobs SET lease_until = ? WHERE worker = ? AND status = 'indexing' RETURNING job_id",
+                             (time.time() + lease_s, worker)))
+
+
+def reclaim_expired(catalog: Catalog, now: float | None = None) -> list[int]:
+    """Put back in the queue the jobs whose indexer stopped renewing their lease (killed, cut off); returns their ids.
+
+    Redoing one is safe: the document's id is stable per assistant and name, and indexing replaces its
+    versions (the dead indexer's partial version is rolled back first: :func:`rag.ingest.recovery.recover_document`).
+    """
+    rows = catalog.query(
+        "UPDATE jobs SET status = 'queued', worker = NULL, lease_until = NULL "
+        "WHERE status = 'indexing' AND lease_until IS NOT NULL AND lease_until < ? RETURNING job_id",
+        (time.time() if now is None else now,),
+    )
+    return [r["job_id"] for r in rows]
 
 
 def next_queued(catalog: Catalog, after: int) -> Job | None:
@@ -491,14 +531,24 @@ def finish(folder, job: Job, result: FileResult) -> Job:
             status = "indexed"
     now = time.time()
     rows = folder.catalog.query(
-        "UPDATE jobs SET status = ?, error = ?, doc_id = ?, chunks = ?, pages = ?, finished = ?, seconds = ?, stored = NULL "
-        "WHERE job_id = ? RETURNING *",
-        (status, result.error, result.doc_id, result.chunks, result.pages, now, now - (job.started or now), job.job_id),
+        "UPDATE jobs SET status = ?, error = ?, doc_id = ?, chunks = ?, pages = ?, finished = ?, seconds = ?, stored = NULL, "
+        "lease_until = NULL WHERE job_id = ?" + _STILL_OURS + " RETURNING *",
+        (status, result.error, result.doc_id, result.chunks, result.pages, now, now - (job.started or now), job.job_id,
+         *_ours(job)),
     )
     _remove_stored(folder, job.stored)
     # the row is gone only if its assistant was deleted meanwhile: report the result all the same
     return _job(rows[0]) if rows else replace(job, status=status, error=result.error, doc_id=result.doc_id, chunks=result.chunks,
                                               pages=result.pages, finished=now, stored=None)
+
+
+# A result is recorded only by the indexer that has the job (or had it, if nobody took it since): one whose
+# lease ran out while it worked (cut off, not dead) finds the job redone or being redone by another.
+_STILL_OURS = " AND (worker IS NULL OR worker = ? OR status <> 'indexing')"
+
+
+def _ours(job: Job) -> tuple:
+    return (job.worker or "",)
 
 
 def cancel(folder, job_ids: Iterable[int]) -> list[Job]:
@@ -609,8 +659,9 @@ def _hold(folder, job: Job, result: FileResult) -> Job:
     """Keep a job whose reading failed for want of something in the install, bytes and all, to retry it later."""
     now = time.time()
     rows = folder.catalog.query(
-        "UPDATE jobs SET status = ?, error = ?, doc_id = ?, finished = ?, seconds = ? WHERE job_id = ? RETURNING *",
-        (HELD, result.error, result.doc_id, now, now - (job.started or now), job.job_id),
+        "UPDATE jobs SET status = ?, error = ?, doc_id = ?, finished = ?, seconds = ?, lease_until = NULL "
+        "WHERE job_id = ?" + _STILL_OURS + " RETURNING *",
+        (HELD, result.error, result.doc_id, now, now - (job.started or now), job.job_id, *_ours(job)),
     )
     return _job(rows[0]) if rows else replace(job, status=HELD, error=result.error, doc_id=result.doc_id, finished=now)
 
@@ -634,7 +685,9 @@ def take_ownership(folder, label: str, token: str) -> bool:
         if current is not None and current.token != token and current.alive(now):
             return False
         catalog.execute(
-            "INSERT OR REPLACE INTO queue_owner(id, pid, host, label, token, started, beat) VALUES (1, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO queue_owner(id, pid, host, label, token, started, beat) VALUES (1, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT(id) DO UPDATE SET pid = excluded.pid, host = excluded.host, label = excluded.label, "
+            "token = excluded.token, started = excluded.started, beat = excluded.beat",
             (os.getpid(), socket.gethostname(), label, token, now, now),
         )
         if current is None or current.token != token:
