@@ -165,7 +165,7 @@ def read_files(folder, paths: Iterable[str | Path]) -> Iterator[Upload]:
 
 
 def queue_dir(settings) -> Path:
-    return settings.data_dir / QUEUE_FOLDER
+    return settings.shared_dir / QUEUE_FOLDER
 
 
 def enqueue(
@@ -444,15 +444,16 @@ _NEXT = (
 )
 
 
-# PostgreSQL, where many indexers share the queue: the lanes' first jobs in the same order, the first of them
-# no other indexer is claiming this instant (FOR UPDATE SKIP LOCKED: claims never wait on each other, and a
-# job is never taken twice: the outer statement also checks it still waits).
+# PostgreSQL, where many indexers share the queue: the waiting jobs in the same order (lane served least
+# recently first, then queue order), the first of them no other indexer is claiming this instant (FOR UPDATE
+# SKIP LOCKED: claims never wait on each other; a lane's first job being claimed, the next one is free). A job
+# is never taken twice: the outer statement also checks that it still waits.
 _NEXT_FREE = (
-    "SELECT j.job_id FROM jobs j JOIN (SELECT l.job_id, COALESCE((SELECT MAX(s.started) FROM jobs s "
-    "WHERE s.workspace = l.workspace AND s.queued_by = l.queued_by), 0) AS served FROM (SELECT MIN(job_id) AS job_id, "
-    "workspace, queued_by FROM jobs WHERE {waiting} AND workspace IN (SELECT name FROM workspaces) "
-    "GROUP BY workspace, queued_by) l) h ON h.job_id = j.job_id WHERE j.status IN ('queued', 'reading') "
-    "ORDER BY h.served, j.job_id LIMIT 1 FOR UPDATE OF j SKIP LOCKED"
+    "SELECT j.job_id FROM jobs j JOIN (SELECT w.workspace, w.queued_by, COALESCE((SELECT MAX(s.started) FROM jobs s "
+    "WHERE s.workspace = w.workspace AND s.queued_by = w.queued_by), 0) AS served FROM (SELECT DISTINCT workspace, "
+    "queued_by FROM jobs WHERE {waiting}) w) l ON l.workspace = j.workspace AND l.queued_by = j.queued_by "
+    "WHERE j.{waiting} AND j.workspace IN (SELECT name FROM workspaces) "
+    "ORDER BY l.served, j.job_id LIMIT 1 FOR UPDATE OF j SKIP LOCKED"
 )
 
 
@@ -512,7 +513,7 @@ def stored_bytes(folder, job: Job) -> bytes:
     """The bytes kept for ``job`` (OSError if they are gone)."""
     if not job.stored:
         raise FileNotFoundError(job.name)
-    return (folder.settings.data_dir / job.stored).read_bytes()
+    return (folder.settings.shared_dir / job.stored).read_bytes()
 
 
 def finish(folder, job: Job, result: FileResult) -> Job:
@@ -619,7 +620,7 @@ def dismiss(catalog: Catalog, job_ids: Iterable[int]) -> int:
 def _remove_stored(folder, stored: str | None) -> None:
     if not stored:
         return
-    path = folder.settings.data_dir / stored
+    path = folder.settings.shared_dir / stored
     path.unlink(missing_ok=True)
     try:
         path.parent.rmdir()  # the batch's folder, once its last document is done
