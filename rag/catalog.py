@@ -569,6 +569,7 @@ class Catalog:
 
     def __init__(self, where: str | Path):
         self.url = database_url(where)
+        self.where = describe(where)  # for messages: the password left out
         if self.url.startswith("sqlite:///"):
             Path(self.url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
             self.engine = sa.create_engine(self.url, poolclass=sa.pool.StaticPool,

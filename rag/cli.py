@@ -73,6 +73,7 @@ def _parser() -> argparse.ArgumentParser:
 
     add_bench_parser(sub)
     _add_workflow_parsers(sub, common)  # draft, health, kind (below)
+    _add_team_parsers(sub, common)  # indexer, migrate (below)
 
     _add_assistant_parsers(sub, common)
     _add_source_parsers(sub, common)
@@ -834,6 +835,57 @@ def cmd_kind(store, args) -> None:
 
 
 COMMANDS.update({"draft": cmd_draft, "health": cmd_health, "kind": cmd_kind})
+
+
+# --- a team's services: indexers as processes of their own, moving an install to PostgreSQL (docs/team.md) ---
+def _add_team_parsers(sub, common) -> None:
+    ix = sub.add_parser("indexer", parents=[common],
+                        help="work through the indexing queue as a long-lived process (run one or more; docs/team.md)")
+    ix.add_argument("--once", action="store_true", help="stop when the queue is empty instead of waiting for more")
+    ix.add_argument("--poll", type=float, default=1.0, metavar="SECONDS", help="how often to look for new jobs")
+    mg = sub.add_parser("migrate", parents=[common],
+                        help="copy this install's catalog (assistants, documents, chats, access, queue) into another database")
+    mg.add_argument("--to", required=True, metavar="URL", help="postgresql://user:password@host:5432/database (must be empty)")
+    mg.add_argument("--originals-dir", type=Path, default=None, metavar="DIR",
+                    help="also copy the kept originals into this shared folder (what GROUNDED_ORIGINALS_DIR will name)")
+
+
+def cmd_indexer(store, args) -> None:
+    """Index the queue until stopped (SIGTERM, Ctrl-C: after the current document), beside any number of others."""
+    import signal
+
+    from .ingest.indexer import Indexer
+
+    indexer = Indexer(store, "grounded indexer", poll_s=args.poll, shared=True)
+    signal.signal(signal.SIGTERM, lambda *_: indexer.stop(timeout=0))
+    print(f"grounded indexer {indexer.token[:8]}: working through the queue of {store.catalog.where}"
+          + (" until it is empty" if args.once else " (stop with Ctrl-C)"), file=sys.stderr, flush=True)
+    try:
+        indexer.run(until_idle=args.once)
+    except KeyboardInterrupt:
+        indexer.stop(timeout=0)
+        raise
+
+
+def cmd_migrate(store, args) -> None:
+    from .migrate import copy_catalog
+
+    originals = None
+    if args.originals_dir is not None:
+        shared = args.originals_dir.expanduser().absolute()
+        originals = (store.settings.files_dir, shared / "files")
+    counts = copy_catalog(store.catalog, args.to, originals)
+    if args.json:
+        _print(counts)
+        return
+    print(f"Copied into {counts.pop('to')}:")
+    for table, n in counts.items():
+        print(f"  {table}: {n}")
+    print("Next: set GROUNDED_DATABASE_URL to that address for every app and indexer process (docs/team.md).")
+
+
+COMMANDS.update({"indexer": cmd_indexer, "migrate": cmd_migrate})
+BESIDE.update({"migrate": cmd_migrate})
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -40,8 +40,8 @@ import uuid
 from collections.abc import Callable
 
 from ..store import FolderWorkers, Store
-from . import queue, sources
-from .admission import FileResult
+from . import queue, recovery, sources
+from .admission import FileResult, doc_id_for
 from .parse_ahead import ParseAhead
 from .pipeline import ingest_bytes
 
@@ -181,6 +181,8 @@ class Indexer:
                 log.exception("the indexer's heartbeat failed")
 
     def _index(self, job: queue.Job, ahead: ParseAhead) -> queue.Job:
+        if self.shared and job.attempts > 1:  # taken over from an indexer that died: undo its half-done version first
+            recovery.recover_document(self.store, doc_id_for(job.workspace, job.name))
         try:
             data = queue.stored_bytes(self.store, job)
         except OSError:

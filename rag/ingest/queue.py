@@ -691,8 +691,10 @@ def take_ownership(folder, label: str, token: str) -> bool:
             "token = excluded.token, started = excluded.started, beat = excluded.beat",
             (os.getpid(), socket.gethostname(), label, token, now, now),
         )
-        if current is None or current.token != token:
-            catalog.execute("UPDATE jobs SET status = 'queued' WHERE status IN ('reading', 'indexing')")
+        if current is None or current.token != token:  # the jobs the last owner had in hand (not other indexers')
+            catalog.execute("UPDATE jobs SET status = 'queued', worker = NULL, lease_until = NULL WHERE status IN "
+                            "('reading', 'indexing') AND (worker IS NULL OR worker = ? OR lease_until < ?)",
+                            (current.token if current is not None else "", now))
             release_held(catalog)
     sweep(folder)
     return True
