@@ -433,8 +433,10 @@ def _follow(folder, args, report: _Report) -> None:
         return
     batch = queue.get(folder.catalog, min(report.ids)).batch
     holder = queue.owner(folder.catalog)
+    service = not folder.settings.indexes_here  # `grounded indexer` processes index; this one never does
     if not args.json:
-        who = f"{holder.label} (process {holder.pid})" if holder else "the process holding this data folder"
+        who = f"{holder.label} (process {holder.pid})" if holder else (
+            "the indexers (grounded indexer)" if service else "the process holding this data folder")
         print(f"Queued {len(report.ids)} documents; {who} is indexing them. Ctrl-C stops waiting, not the indexing.",
               file=sys.stderr)
     alone_since = None
@@ -445,7 +447,7 @@ def _follow(folder, args, report: _Report) -> None:
                     report.finished(job)
             if not report.pending:
                 break
-            if queue.owner(folder.catalog) is not None:
+            if service or queue.owner(folder.catalog) is not None:
                 alone_since = None
             elif alone_since is None:
                 alone_since = time.monotonic()
@@ -843,6 +845,8 @@ def _add_team_parsers(sub, common) -> None:
                         help="work through the indexing queue as a long-lived process (run one or more; docs/team.md)")
     ix.add_argument("--once", action="store_true", help="stop when the queue is empty instead of waiting for more")
     ix.add_argument("--poll", type=float, default=1.0, metavar="SECONDS", help="how often to look for new jobs")
+    ix.add_argument("--lease", type=float, default=None, metavar="SECONDS",
+                    help="how long a job stays this indexer's without a heartbeat before another may take it (default 30)")
     mg = sub.add_parser("migrate", parents=[common],
                         help="copy this install's catalog (assistants, documents, chats, access, queue) into another database")
     mg.add_argument("--to", required=True, metavar="URL", help="postgresql://user:password@host:5432/database (must be empty)")
@@ -856,7 +860,7 @@ def cmd_indexer(store, args) -> None:
 
     from .ingest.indexer import Indexer
 
-    indexer = Indexer(store, "grounded indexer", poll_s=args.poll, shared=True)
+    indexer = Indexer(store, "grounded indexer", poll_s=args.poll, shared=True, lease_s=args.lease)
     signal.signal(signal.SIGTERM, lambda *_: indexer.stop(timeout=0))
     print(f"grounded indexer {indexer.token[:8]}: working through the queue of {store.catalog.where}"
           + (" until it is empty" if args.once else " (stop with Ctrl-C)"), file=sys.stderr, flush=True)
@@ -909,6 +913,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.workspace:
             settings = settings.with_(workspace=args.workspace)
         try:
+            if not settings.indexes_here and args.command == "ingest":
+                raise IndexLocked("Indexers index this install's queue (GROUNDED_INDEXER=service).")
             store = open_store(settings)
         except IndexLocked as locked:
             if args.command not in BESIDE:

@@ -58,12 +58,14 @@ JobCallback = Callable[[queue.Job], None]
 class Indexer:
     """Works through the queue of ``store``'s data folder, oldest job first."""
 
-    def __init__(self, store: Store, label: str = "the app", poll_s: float = POLL_S, shared: bool = False):
+    def __init__(self, store: Store, label: str = "the app", poll_s: float = POLL_S, shared: bool = False,
+                 lease_s: float | None = None):
         self.store = store
         self.label = label
         # shared: one of many indexers of a team's queue (`grounded indexer`, a catalog on PostgreSQL):
         # no queue owner; each job is held on a lease this indexer's heartbeat renews
         self.shared = shared
+        self.lease_s = lease_s or queue.LEASE_S  # a job in hand is ours this long after our last heartbeat
         self.poll_s = poll_s
         self.token = uuid.uuid4().hex
         self._wake = threading.Event()
@@ -121,7 +123,7 @@ class Indexer:
         reader = _Reader(self.store)
         try:
             while not self._stop.is_set() and not self._lost.is_set():
-                job = queue.claim_next(self.store.catalog, worker=self.token)
+                job = queue.claim_next(self.store.catalog, worker=self.token, lease_s=self.lease_s)
                 if job is None:
                     reader.close()
                     if until_idle:
@@ -173,7 +175,7 @@ class Indexer:
     def _beat(self, done: threading.Event) -> None:
         while not done.wait(HEARTBEAT_S):
             try:
-                queue.renew_leases(self.store.catalog, self.token)
+                queue.renew_leases(self.store.catalog, self.token, self.lease_s)
                 if not self.shared and not queue.beat(self.store.catalog, self.token):
                     self._lost.set()
                     return
