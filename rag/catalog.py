@@ -538,7 +538,8 @@ class Catalog:
             self.engine = sa.create_engine(self.url, poolclass=sa.pool.StaticPool,
                                            connect_args={"check_same_thread": False, "timeout": 30})
         else:
-            self.engine = sa.create_engine(self.url, pool_size=5, max_overflow=10, pool_pre_ping=True)
+            self.engine = sa.create_engine(self.url, isolation_level="AUTOCOMMIT", pool_size=5, max_overflow=10,
+                                           pool_pre_ping=True)
         self.postgres = self.engine.dialect.name == "postgresql"
         self._lock = threading.RLock()  # SQLite: the one connection, one user at a time
         self._local = threading.local()  # the connection of this thread's open transaction

@@ -845,6 +845,8 @@ def _add_team_parsers(sub, common) -> None:
                         help="work through the indexing queue as a long-lived process (run one or more; docs/team.md)")
     ix.add_argument("--once", action="store_true", help="stop when the queue is empty instead of waiting for more")
     ix.add_argument("--poll", type=float, default=1.0, metavar="SECONDS", help="how often to look for new jobs")
+    ix.add_argument("--sites", action="store_true",
+                    help="also sync the sites that are due (give it to exactly one indexer of an install)")
     ix.add_argument("--lease", type=float, default=None, metavar="SECONDS",
                     help="how long a job stays this indexer's without a heartbeat before another may take it (default 30)")
     mg = sub.add_parser("migrate", parents=[common],
@@ -860,10 +862,15 @@ def cmd_indexer(store, args) -> None:
 
     from .ingest.indexer import Indexer
 
-    indexer = Indexer(store, "grounded indexer", poll_s=args.poll, shared=True, lease_s=args.lease)
+    indexer = Indexer(store, "grounded indexer", poll_s=args.poll, shared=True, lease_s=args.lease,
+                      sites=args.sites)
     signal.signal(signal.SIGTERM, lambda *_: indexer.stop(timeout=0))
     print(f"grounded indexer {indexer.token[:8]}: working through the queue of {store.catalog.where}"
           + (" until it is empty" if args.once else " (stop with Ctrl-C)"), file=sys.stderr, flush=True)
+    if not store.settings.qdrant_url:
+        print("grounded indexer: without QDRANT_URL the passages it indexes stay in this data folder's own index, "
+              f"{store.settings.data_dir}: only processes using that folder can search them (docs/team.md).",
+              file=sys.stderr, flush=True)
     try:
         indexer.run(until_idle=args.once)
     except KeyboardInterrupt:

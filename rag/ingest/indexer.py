@@ -59,13 +59,16 @@ class Indexer:
     """Works through the queue of ``store``'s data folder, oldest job first."""
 
     def __init__(self, store: Store, label: str = "the app", poll_s: float = POLL_S, shared: bool = False,
-                 lease_s: float | None = None):
+                 lease_s: float | None = None, sites: bool = True):
         self.store = store
         self.label = label
         # shared: one of many indexers of a team's queue (`grounded indexer`, a catalog on PostgreSQL):
         # no queue owner; each job is held on a lease this indexer's heartbeat renews
         self.shared = shared
         self.lease_s = lease_s or queue.LEASE_S  # a job in hand is ours this long after our last heartbeat
+        # whether this indexer also syncs the sites that are due (a site's sync is guarded per process only:
+        # among shared indexers, exactly one must, `grounded indexer --sites`)
+        self.sites = sites
         self.poll_s = poll_s
         self.token = uuid.uuid4().hex
         self._wake = threading.Event()
@@ -117,7 +120,7 @@ class Indexer:
         heart.start()
         ending = threading.Event()  # set when this run ends: the sync lane stops before its next request
         lane = None
-        if not until_idle:  # the app's indexer: sites' syncs in their own lane, beside the queue
+        if not until_idle and self.sites:  # the app's indexer: sites' syncs in their own lane, beside the queue
             lane = threading.Thread(target=self._sync_lane, args=(ending,), name="grounded-site-syncs", daemon=True)
             lane.start()
         reader = _Reader(self.store)

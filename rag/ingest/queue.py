@@ -560,11 +560,13 @@ def cancel(folder, job_ids: Iterable[int]) -> list[Job]:
     with folder.catalog.transaction() as catalog:
         doomed = [_job(r) for r in catalog.query(
             f"SELECT * FROM jobs WHERE job_id IN ({_marks(len(ids))}) AND status IN ('queued', 'reading')", tuple(ids))]
-        if doomed:
-            catalog.execute(
-                f"UPDATE jobs SET status = 'cancelled', finished = ?, seconds = 0, stored = NULL WHERE job_id IN ({_marks(len(doomed))})",
+        if doomed:  # the status checked again: on PostgreSQL an indexer's claim takes no lock this transaction waits on
+            cancelled = {r["job_id"] for r in catalog.query(
+                f"UPDATE jobs SET status = 'cancelled', finished = ?, seconds = 0, stored = NULL WHERE job_id IN "
+                f"({_marks(len(doomed))}) AND status IN ('queued', 'reading') RETURNING job_id",
                 (time.time(), *(j.job_id for j in doomed)),
-            )
+            )}
+            doomed = [j for j in doomed if j.job_id in cancelled]
     for job in doomed:
         _remove_stored(folder, job.stored)
     return [get(folder.catalog, j.job_id) for j in doomed]
