@@ -26,10 +26,16 @@ def postgres():
     cluster.stop()
 
 
+def pytest_addoption(parser):
+    parser.addoption("--database", choices=["sqlite", "postgres"], default="sqlite",
+                     help="the catalog engine of tests that don't choose one (pytest --database postgres tests/...)")
+
+
 @pytest.fixture
 def database(request):
-    """Which catalog engine a test runs on: "sqlite" (default) or "postgres" (modules marked ``both_databases``)."""
-    return getattr(request, "param", "sqlite")
+    """Which catalog engine a test runs on: "sqlite" (default; ``--database postgres`` for every test) or both
+    (modules marked ``both_databases``)."""
+    return getattr(request, "param", None) or request.config.getoption("--database")
 
 
 def pytest_generate_tests(metafunc):
