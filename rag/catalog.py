@@ -562,11 +562,17 @@ class Catalog:
         return self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
 
     def _run(self, conn: sa.Connection, sql: str, args) -> list[Row]:
-        result = conn.exec_driver_sql(_placeholders(sql, self.postgres), tuple(_arg(a) for a in args))
-        if not result.returns_rows:
-            return []
-        make = _row_type(tuple(result.keys()))
-        return [make(r) for r in result.fetchall()]
+        # Straight to the driver's cursor of the engine's connection: SQLAlchemy's per-statement layer cost
+        # about 10x the statement itself on SQLite (60-90 us against 7, measured), for nothing used here.
+        cursor = conn.connection.dbapi_connection.cursor()
+        try:
+            cursor.execute(_placeholders(sql, self.postgres), tuple(_arg(a) for a in args))
+            if cursor.description is None:
+                return []
+            make = _row_type(tuple(d[0] for d in cursor.description))
+            return [make(r) for r in cursor.fetchall()]
+        finally:
+            cursor.close()
 
     def _statement(self, sql: str, args) -> list[Row]:
         held = getattr(self._local, "conn", None)
