@@ -551,12 +551,14 @@ class Catalog:
                 self._shared.exec_driver_sql("PRAGMA synchronous=NORMAL")
                 self._shared.exec_driver_sql("PRAGMA foreign_keys=ON")
             upgrade(self)
-        except sa.exc.OperationalError as err:
-            self.engine.dispose()
-            from .errors import SetupProblem
+        except BaseException as err:
+            self.close()
+            if isinstance(err, sa.exc.OperationalError):
+                from .errors import SetupProblem
 
-            raise SetupProblem(f"The catalog database ({describe(where)}) could not be opened: {_reason(err)}. "
-                               "Check GROUNDED_DATABASE_URL and that the database server is running.") from err
+                raise SetupProblem(f"The catalog database ({describe(where)}) could not be opened: {_reason(err)}. "
+                                   "Check GROUNDED_DATABASE_URL and that the database server is running.") from err
+            raise
 
     def _connect(self) -> sa.Connection:
         return self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")

@@ -201,3 +201,14 @@ def test_processes_opening_a_new_catalog_together_migrate_it_once(database, requ
     assert opened[0].query("SELECT COUNT(*) AS n FROM _migrations")[0]["n"] == len(BASE)
     for c in opened:
         c.close()
+
+
+def test_a_catalog_from_a_newer_version_says_to_update(tmp_path):
+    path = tmp_path / "newer.sqlite3"
+    Catalog(path).close()
+    engine = sa.create_engine(catalog_module.database_url(path))
+    with engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = '0099_from_the_future'")
+    engine.dispose()
+    with pytest.raises(SetupProblem, match="newer version of Grounded"):
+        Catalog(path)

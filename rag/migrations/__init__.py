@@ -90,6 +90,11 @@ def head() -> str:
     return heads[0]
 
 
+@lru_cache(maxsize=1)
+def known() -> frozenset[str]:
+    return frozenset(s.revision for s in ScriptDirectory.from_config(config()).walk_revisions())
+
+
 def current(connection: sa.Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
@@ -101,8 +106,14 @@ def upgrade(catalog, to: str | None = None) -> None:
     target = to or head()
     conn = catalog._shared if catalog._shared is not None else catalog._connect()
     try:
-        if current(conn) == target:
+        found = current(conn)
+        if found == target:
             return  # the usual case: one read, no lock
+        if found is not None and found not in known():
+            from ..errors import SetupProblem
+
+            raise SetupProblem("This catalog was upgraded by a newer version of Grounded than this one "
+                               f"(its schema is {found}). Update this install (git pull, then make install) to use it.")
         if catalog.postgres:
             conn.exec_driver_sql("BEGIN")
             conn.exec_driver_sql("SELECT pg_advisory_xact_lock(%s)", (catalog.LOCK_KEY,))
