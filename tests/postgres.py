@@ -47,6 +47,7 @@ class Cluster:
         self._as: list[str] = []
         self._counter = itertools.count()
         self._template_ready = False
+        self._made: list[str] = []
         self.problem: str | None = None
         if not self.base_url:
             self._start()
@@ -93,6 +94,7 @@ class Cluster:
             Catalog(self.url(TEMPLATE)).close()
             self._template_ready = True
         name = f"grounded_t{os.getpid()}_{next(self._counter)}"
+        self._made.append(name)
         self._admin(f"DROP DATABASE IF EXISTS {name}")
         self._admin(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
         return self.url(name)
@@ -100,11 +102,18 @@ class Cluster:
     def empty(self) -> str:
         """The URL of a new database with no tables at all (for migration tests)."""
         name = f"grounded_e{os.getpid()}_{next(self._counter)}"
+        self._made.append(name)
         self._admin(f"DROP DATABASE IF EXISTS {name}")
         self._admin(f"CREATE DATABASE {name}")
         return self.url(name)
 
     def stop(self) -> None:
+        if self.folder is None and self.base_url:  # a server we were given: leave it as we found it
+            for name in [*self._made, TEMPLATE] if self._template_ready else self._made:
+                try:
+                    self._admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+                except Exception:  # noqa: BLE001 - best effort; the next run drops it before reuse
+                    pass
         if self.folder is not None:
             subprocess.run([*self._as, self._pg_ctl, "-D", str(self._data), "-m", "immediate", "stop"], capture_output=True)
             shutil.rmtree(self.folder, ignore_errors=True)
