@@ -11,7 +11,7 @@ together migrate once.
 
 How to add a migration (for instance an ``m020_x`` function written for the old list):
 copy ``versions/0002_job_leases.py`` to ``versions/00NN_<topic>.py``; set ``revision = "00NN_<topic>"``
-and ``down_revision`` to the newest revision so far (one straight line: ``tests/test_migrations.py``
+and ``down_revision`` to the newest revision so far (one straight line: ``tests/test_catalog.py``
 fails on two heads or a listed function no revision runs); in ``upgrade()`` either write
 ``op.execute(...)`` / ``op.add_column(...)`` statements that both engines accept, or keep the old
 function in rag/catalog.py (not in ``MIGRATIONS``) and call ``run_function(m020_x)``: it gets a
