@@ -489,10 +489,13 @@ def reclaim_expired(catalog: Catalog, now: float | None = None) -> list[int]:
     Redoing one is safe: the document's id is stable per assistant and name, and indexing replaces its
     versions (the dead indexer's partial version is rolled back first: :func:`rag.ingest.recovery.recover_document`).
     """
+    now = time.time() if now is None else now
+    if not catalog.query("SELECT 1 FROM jobs WHERE status = 'indexing' AND lease_until < ? LIMIT 1", (now,)):
+        return []  # the usual case, on every poll: a read, no write lock
     rows = catalog.query(
         "UPDATE jobs SET status = 'queued', worker = NULL, lease_until = NULL "
         "WHERE status = 'indexing' AND lease_until IS NOT NULL AND lease_until < ? RETURNING job_id",
-        (time.time() if now is None else now,),
+        (now,),
     )
     return [r["job_id"] for r in rows]
 
