@@ -33,7 +33,7 @@ def _ints(text: str) -> tuple[int, ...]:
 
 def add_parser(sub) -> None:
     """Add ``bench`` and its sub-commands to the ``grounded`` parser."""
-    bench = sub.add_parser("bench", help="benchmarks: retrieval, ingest, embed, query, qa, pdf, guard, crawl, drafts, limits, team, report")
+    bench = sub.add_parser("bench", help="benchmarks: retrieval, ingest, embed, query, qa, pdf, guard, crawl, drafts, limits, team, indexers, report")
     cmds = bench.add_subparsers(dest="bench_command", required=True)
 
     def json_out(p):
@@ -163,6 +163,13 @@ def add_parser(sub) -> None:
     t.add_argument("--limit-s", type=float, default=1800.0, help="the browser sessions stop after this long (default 1800)")
     json_out(t)
 
+    ix = cmds.add_parser("indexers", help="queue throughput with 1 and 2 `grounded indexer` processes on PostgreSQL")
+    ix.add_argument("--database-url", required=True, metavar="URL",
+                    help="postgresql://... of a server whose role may create databases (one per round, dropped after)")
+    ix.add_argument("--files", type=int, default=40, help="documents queued per round (default 40)")
+    ix.add_argument("--indexers", type=_ints, default=(1, 2), help="indexer processes per round (default 1,2)")
+    json_out(ix)
+
     rep = cmds.add_parser("report", help="one Markdown report with a chart from benchmark JSON files")
     rep.add_argument("--from", dest="sources", nargs="+", required=True, metavar="DIR_OR_JSON")
     rep.add_argument("--out", type=Path, default=Path("report.md"))
@@ -228,6 +235,10 @@ def _dispatch(args) -> None:
 
         config = module.TeamConfig(args.sessions, args.documents, args.questions, args.data_dir,
                                    answer_timeout_s=args.answer_timeout, limit_s=args.limit_s)
+    elif args.bench_command == "indexers":
+        from . import indexers as module
+
+        config = module.IndexersConfig(args.database_url, args.files, tuple(args.indexers))
     elif args.bench_command == "query":
         from . import query_latency as module
 
