@@ -212,3 +212,17 @@ def test_a_catalog_from_a_newer_version_says_to_update(tmp_path):
     engine.dispose()
     with pytest.raises(SetupProblem, match="newer version of Grounded"):
         Catalog(path)
+
+
+def test_taking_over_the_queue_requeues_the_last_owners_jobs_not_other_indexers(store):
+    """An app that indexes beside `grounded indexer` processes: its takeover leaves their leased jobs alone."""
+    from rag.types import ChunkSettings
+
+    store.catalog.ensure_workspace("default")
+    queue.enqueue(store, [("a.md", b"# A\n\ntext"), ("b.md", b"# B\n\ntext")], "default", ChunkSettings())
+    leased = queue.claim_next(store.catalog, worker="an-indexer", lease_s=60)
+    orphan = queue.claim_next(store.catalog, worker="a-dead-owner", lease_s=None)
+    assert queue.take_ownership(store, "the app", "new-owner")
+    assert queue.get(store.catalog, leased.job_id).status == "indexing"
+    assert queue.get(store.catalog, orphan.job_id).status == "queued"
+    queue.give_up_ownership(store.catalog, "new-owner")

@@ -126,7 +126,7 @@ class Indexer:
         reader = _Reader(self.store)
         try:
             while not self._stop.is_set() and not self._lost.is_set():
-                job = queue.claim_next(self.store.catalog, worker=self.token, lease_s=self.lease_s)
+                job = queue.claim_next(self.store.catalog, worker=self.token, lease_s=self.lease_s if self.shared else None)
                 if job is None:
                     reader.close()
                     if until_idle:
@@ -178,8 +178,9 @@ class Indexer:
     def _beat(self, done: threading.Event) -> None:
         while not done.wait(HEARTBEAT_S):
             try:
-                queue.renew_leases(self.store.catalog, self.token, self.lease_s)
-                if not self.shared and not queue.beat(self.store.catalog, self.token):
+                if self.shared:
+                    queue.renew_leases(self.store.catalog, self.token, self.lease_s)
+                elif not queue.beat(self.store.catalog, self.token):
                     self._lost.set()
                     return
             except Exception:  # noqa: BLE001 - the database unreachable for a moment: the next beat tries again

@@ -457,12 +457,13 @@ _NEXT_FREE = (
 )
 
 
-def claim_next(catalog: Catalog, worker: str | None = None, lease_s: float = LEASE_S) -> Job | None:
+def claim_next(catalog: Catalog, worker: str | None = None, lease_s: float | None = LEASE_S) -> Job | None:
     """Take the next waiting job for indexing (see :data:`_NEXT`), atomically (no other worker or cancel can have it).
 
     Jobs of an assistant deleted meanwhile are never taken (indexing them would bring it back). The job is
     ``worker``'s for ``lease_s`` seconds, renewed by :func:`renew_leases`; first, jobs whose lease ran out
-    (their indexer died) go back to the queue.
+    (their indexer died) go back to the queue. ``lease_s=None``: no lease, for the queue's one owner (whose
+    jobs go back to the queue when another process takes the queue over: :func:`take_ownership`).
     """
     reclaim_expired(catalog)
     if not catalog.query("SELECT 1 FROM jobs WHERE status IN ('queued', 'reading') LIMIT 1"):
@@ -472,7 +473,7 @@ def claim_next(catalog: Catalog, worker: str | None = None, lease_s: float = LEA
     rows = catalog.query(
         "UPDATE jobs SET status = 'indexing', started = ?, attempts = attempts + 1, worker = ?, lease_until = ? "
         "WHERE job_id = (" + pick + ") AND status IN ('queued', 'reading') RETURNING *",
-        (now, worker, now + lease_s),
+        (now, worker, None if lease_s is None else now + lease_s),
     )
     return _job(rows[0]) if rows else None
 
@@ -696,10 +697,9 @@ def take_ownership(folder, label: str, token: str) -> bool:
             "token = excluded.token, started = excluded.started, beat = excluded.beat",
             (os.getpid(), socket.gethostname(), label, token, now, now),
         )
-        if current is None or current.token != token:  # the jobs the last owner had in hand (not other indexers')
+        if current is None or current.token != token:  # jobs in hand without a live lease: not other indexers'
             catalog.execute("UPDATE jobs SET status = 'queued', worker = NULL, lease_until = NULL WHERE status IN "
-                            "('reading', 'indexing') AND (worker IS NULL OR worker = ? OR lease_until < ?)",
-                            (current.token if current is not None else "", now))
+                            "('reading', 'indexing') AND (lease_until IS NULL OR lease_until < ?)", (now,))
             release_held(catalog)
     sweep(folder)
     return True
