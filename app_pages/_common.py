@@ -54,7 +54,8 @@ def get_store(data_dir: str) -> Store:
     command line's searches (it alone can open the index): both start here, in background threads.
     """
     store = open_store(Settings.load(data_dir))
-    start_indexer(store)
+    if store.settings.indexes_here:  # else `grounded indexer` processes do it (GROUNDED_INDEXER=service)
+        start_indexer(store)
     serve_reads(store)
     start_check_runner(store)  # answer checks queued by a settings change, a re-index or the nightly schedule
     return store

@@ -80,6 +80,7 @@ def _parser() -> argparse.ArgumentParser:
 
     add_bench_parser(sub)
     _add_workflow_parsers(sub, common)  # draft, health, kind (below)
+    _add_team_parsers(sub, common)  # indexer, migrate (below)
 
     _add_assistant_parsers(sub, common)
     _add_source_parsers(sub, common)
@@ -502,8 +503,10 @@ def _follow(folder, args, report: _Report) -> None:
         return
     batch = queue.get(folder.catalog, min(report.ids)).batch
     holder = queue.owner(folder.catalog)
+    service = not folder.settings.indexes_here  # `grounded indexer` processes index; this one never does
     if not args.json:
-        who = f"{holder.label} (process {holder.pid})" if holder else "the process holding this data folder"
+        who = f"{holder.label} (process {holder.pid})" if holder else (
+            "the indexers (grounded indexer)" if service else "the process holding this data folder")
         print(f"Queued {len(report.ids)} documents; {who} is indexing them. Ctrl-C stops waiting, not the indexing.",
               file=sys.stderr)
     alone_since = None
@@ -514,7 +517,7 @@ def _follow(folder, args, report: _Report) -> None:
                     report.finished(job)
             if not report.pending:
                 break
-            if queue.owner(folder.catalog) is not None:
+            if service or queue.owner(folder.catalog) is not None:
                 alone_since = None
             elif alone_since is None:
                 alone_since = time.monotonic()
@@ -1047,6 +1050,66 @@ COMMANDS["checks"] = cmd_checks
 BESIDE["checks"] = cmd_checks_beside
 
 
+# --- a team's services: indexers as processes of their own, moving an install to PostgreSQL (docs/team.md) ---
+def _add_team_parsers(sub, common) -> None:
+    ix = sub.add_parser("indexer", parents=[common],
+                        help="work through the indexing queue as a long-lived process (run one or more; docs/team.md)")
+    ix.add_argument("--once", action="store_true", help="stop when the queue is empty instead of waiting for more")
+    ix.add_argument("--poll", type=float, default=1.0, metavar="SECONDS", help="how often to look for new jobs")
+    ix.add_argument("--sites", action="store_true",
+                    help="also sync the sites that are due (give it to exactly one indexer of an install)")
+    ix.add_argument("--lease", type=float, default=None, metavar="SECONDS",
+                    help="how long a job stays this indexer's without a heartbeat before another may take it (default 30)")
+    mg = sub.add_parser("migrate", parents=[common],
+                        help="copy this install's catalog (assistants, documents, chats, access, queue) into another database")
+    mg.add_argument("--to", required=True, metavar="URL", help="postgresql://user:password@host:5432/database (must be empty)")
+    mg.add_argument("--originals-dir", type=Path, default=None, metavar="DIR",
+                    help="also copy the kept originals into this shared folder (what GROUNDED_ORIGINALS_DIR will name)")
+
+
+def cmd_indexer(store, args) -> None:
+    """Index the queue until stopped (SIGTERM, Ctrl-C: after the current document), beside any number of others."""
+    import signal
+
+    from .ingest.indexer import Indexer
+
+    indexer = Indexer(store, "grounded indexer", poll_s=args.poll, shared=True, lease_s=args.lease,
+                      sites=args.sites)
+    signal.signal(signal.SIGTERM, lambda *_: indexer.stop(timeout=0))
+    print(f"grounded indexer {indexer.token[:8]}: working through the queue of {store.catalog.where}"
+          + (" until it is empty" if args.once else " (stop with Ctrl-C)"), file=sys.stderr, flush=True)
+    if not store.settings.qdrant_url:
+        print("grounded indexer: without QDRANT_URL the passages it indexes stay in this data folder's own index, "
+              f"{store.settings.data_dir}: only processes using that folder can search them (docs/team.md).",
+              file=sys.stderr, flush=True)
+    try:
+        indexer.run(until_idle=args.once)
+    except KeyboardInterrupt:
+        indexer.stop(timeout=0)
+        raise
+
+
+def cmd_migrate(store, args) -> None:
+    from .migrate import copy_catalog
+
+    originals = None
+    if args.originals_dir is not None:
+        shared = args.originals_dir.expanduser().absolute()
+        originals = (store.settings.files_dir, shared / "files")
+    counts = copy_catalog(store.catalog, args.to, originals)
+    if args.json:
+        _print(counts)
+        return
+    print(f"Copied into {counts.pop('to')}:")
+    for table, n in counts.items():
+        print(f"  {table}: {n}")
+    print("Next: set GROUNDED_DATABASE_URL to that address for every app and indexer process (docs/team.md).")
+
+
+COMMANDS.update({"indexer": cmd_indexer, "migrate": cmd_migrate})
+BESIDE.update({"migrate": cmd_migrate})
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "bench":  # benchmarks open their own throwaway stores
@@ -1068,6 +1131,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.workspace:
             settings = settings.with_(workspace=args.workspace)
         try:
+            if not settings.indexes_here and args.command == "ingest":
+                raise IndexLocked("Indexers index this install's queue (GROUNDED_INDEXER=service).")
             store = open_store(settings)
         except IndexLocked as locked:
             if args.command not in BESIDE:

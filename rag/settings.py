@@ -56,6 +56,14 @@ def _hours(raw: str | None, variable: str = "GROUNDED_SESSION_HOURS", default: f
     return value
 
 
+def _indexer(raw: str | None) -> str:
+    value = (raw or "app").strip().lower()
+    if value not in ("app", "service"):
+        raise GroundedError(f"The setting GROUNDED_INDEXER must be app (the app indexes) or service "
+                            f"(separate `grounded indexer` processes do), not {raw!r}.")
+    return value
+
+
 def _count(raw: str | None, variable: str, default: int) -> int:
     if raw is None:
         return default
@@ -162,6 +170,15 @@ class Settings:
     # GROUNDED_SECRET_KEY if set, else a secret generated on first use in ``key_file``, outside the data folder.
     secret_key: str | None = field(default=None, repr=False)
     key_file: Path = Path("~/.config/grounded/secret.key")
+    # A team's shared catalog (docs/team.md): GROUNDED_DATABASE_URL=postgresql://user:password@host/db; None: the
+    # SQLite file in the data folder. Its password is never shown (repr=False).
+    database_url: str | None = field(default=None, repr=False)
+    # The folder every app and indexer process of a team mounts, at the same path (GROUNDED_ORIGINALS_DIR): kept
+    # originals in its files/, uploads waiting for an indexer in its queue/. None: both in the data folder.
+    originals_dir: Path | None = None
+    # Who indexes (GROUNDED_INDEXER): "app" (the app process, one per data folder, as always) or "service"
+    # (separate `grounded indexer` processes; app processes only queue, and open no index folder lock to write).
+    indexer: str = "app"
 
     def __post_init__(self) -> None:
         # Absolute from the start: the parse worker runs from the project folder, so a relative data
@@ -174,11 +191,26 @@ class Settings:
 
     @property
     def files_dir(self) -> Path:
-        return self.data_dir / "files"
+        return self.shared_dir / "files"
+
+    @property
+    def shared_dir(self) -> Path:
+        """Where kept originals and queued uploads live: the team's shared folder, else the data folder."""
+        return self.originals_dir or self.data_dir
 
     @property
     def catalog_path(self) -> Path:
         return self.data_dir / "catalog.sqlite3"
+
+    @property
+    def catalog_location(self) -> str | Path:
+        """What :class:`rag.catalog.Catalog` opens: the team's database URL, else the SQLite file."""
+        return self.database_url or self.catalog_path
+
+    @property
+    def indexes_here(self) -> bool:
+        """Whether app processes index the queue themselves (False with GROUNDED_INDEXER=service)."""
+        return self.indexer != "service"
 
     def with_(self, **changes) -> "Settings":
         """A copy with some fields changed (None values are ignored)."""
@@ -226,4 +258,7 @@ class Settings:
             key_file=Path(get("GROUNDED_KEY_FILE") or default_key_file(env)).expanduser(),
             approximate_from=_count(get("GROUNDED_APPROXIMATE_FROM"), "GROUNDED_APPROXIMATE_FROM", cls.approximate_from),
             limits=_limits(get),
+            database_url=get("GROUNDED_DATABASE_URL"),
+            originals_dir=Path(get("GROUNDED_ORIGINALS_DIR")).expanduser().absolute() if get("GROUNDED_ORIGINALS_DIR") else None,
+            indexer=_indexer(get("GROUNDED_INDEXER")),
         )

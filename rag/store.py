@@ -33,7 +33,7 @@ class Store:
     def __init__(self, settings: Settings):
         redact.install(settings)  # API keys never reach a log line
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        self.catalog = Catalog(settings.catalog_path)
+        self.catalog = Catalog(settings.catalog_location)
         self.base_settings = settings  # from the environment and secrets.toml, which win over saved connections
         self.settings = vault.apply_saved(settings, self.catalog)
         self.embeddings = make_embeddings(settings)
@@ -89,7 +89,7 @@ class DataFolder:
         self.settings = settings
         redact.install(settings)
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        self.catalog = Catalog(settings.catalog_path)
+        self.catalog = Catalog(settings.catalog_location)
 
     def close(self) -> None:
         self.catalog.close()

@@ -1,5 +1,7 @@
 """Shared fixtures: a throwaway store in a temp data directory, and a scripted answer model."""
 
+import os
+
 import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
@@ -10,10 +12,49 @@ from rag.ingest.recovery import open_store
 from rag.settings import Settings
 
 
+@pytest.fixture(scope="session")
+def postgres():
+    """The session's throwaway PostgreSQL (tests/postgres.py); skips where there is none (CI always has one)."""
+    from .postgres import Cluster
+
+    cluster = Cluster()
+    if cluster.problem:
+        if os.environ.get("GROUNDED_REQUIRE_POSTGRES"):  # .ci/run sets it: CI must test on PostgreSQL
+            pytest.fail(f"These tests must run on PostgreSQL here: {cluster.problem}")
+        pytest.skip(cluster.problem)
+    yield cluster
+    cluster.stop()
+
+
+def pytest_addoption(parser):
+    parser.addoption("--database", choices=["sqlite", "postgres"], default="sqlite",
+                     help="the catalog engine of tests that don't choose one (pytest --database postgres tests/...)")
+
+
 @pytest.fixture
-def settings(tmp_path, monkeypatch):
-    for var in ("QDRANT_URL", "OPENAI_API_KEY", "GROUNDED_DATA_DIR", "GROUNDED_EMBEDDING"):
+def database(request):
+    """Which catalog engine a test runs on: "sqlite" (default; ``--database postgres`` for every test) or both
+    (modules marked ``both_databases``)."""
+    return getattr(request, "param", None) or request.config.getoption("--database")
+
+
+def pytest_generate_tests(metafunc):
+    """Tests in a module marked ``both_databases`` run on SQLite and on PostgreSQL; ``postgres_slow``: the
+    PostgreSQL run is marked slow (make test and CI run it, make test-fast not)."""
+    if "database" not in metafunc.fixturenames or metafunc.definition.get_closest_marker("both_databases") is None:
+        return
+    slow = metafunc.definition.get_closest_marker("postgres_slow") is not None
+    metafunc.parametrize("database", ["sqlite", pytest.param("postgres", marks=[pytest.mark.slow] if slow else [])],
+                         indirect=True)
+
+
+@pytest.fixture
+def settings(tmp_path, monkeypatch, database, request):
+    for var in ("QDRANT_URL", "OPENAI_API_KEY", "GROUNDED_DATA_DIR", "GROUNDED_EMBEDDING", "GROUNDED_DATABASE_URL",
+                "GROUNDED_ORIGINALS_DIR", "GROUNDED_INDEXER"):
         monkeypatch.delenv(var, raising=False)
+    if database == "postgres":
+        monkeypatch.setenv("GROUNDED_DATABASE_URL", request.getfixturevalue("postgres").fresh())
     return Settings.load(tmp_path / "data", secrets_path=tmp_path / "no-secrets.toml")
 
 

@@ -26,6 +26,9 @@ from rag.workspace.assistants import (
 from rag.workspace.chats import list_chats, load_chat, new_chat
 from rag.workspace.documents import document, ready_count
 
+# The catalog's tests run on SQLite and on PostgreSQL (the PostgreSQL run with make test and in CI).
+pytestmark = [pytest.mark.both_databases, pytest.mark.postgres_slow]
+
 ALICE, BOB, CAROL = User("alice"), User("bob"), User("carol")
 
 

@@ -31,6 +31,9 @@ from rag.workspace.chats import (
     record_feedback,
 )
 
+# The catalog's tests run on SQLite and on PostgreSQL (the PostgreSQL run with make test and in CI).
+pytestmark = [pytest.mark.both_databases, pytest.mark.postgres_slow]
+
 
 def _answer():
     return Answer(
@@ -65,7 +68,7 @@ def test_chat_history_survives_reopening(store, settings):
     store.catalog.close()
     from rag.catalog import Catalog
 
-    reopened = Catalog(settings.catalog_path)
+    reopened = Catalog(settings.catalog_location)
     loaded = load_chat(reopened, chat.chat_id, "default", user=None)
     assert loaded.title == "How long did onboarding take?"
     assert loaded.messages[1].answer.citations[0].quote == "cut onboarding from 41 days to 12 days"

@@ -23,6 +23,9 @@ from rag.workspace.assistants import create_assistant, ensure_default
 
 from .fixtures import make_zip
 
+# The catalog's tests run on SQLite and on PostgreSQL (the PostgreSQL run with make test and in CI).
+pytestmark = [pytest.mark.both_databases, pytest.mark.postgres_slow]
+
 ALICE, BOB, CAROL = User("alice"), User("bob"), User("carol")
 DOCS = [
     ("a-launch.md", b"# Spring launch\n\nThe Atlas release adds offline sync for field teams.\n"),

@@ -98,7 +98,7 @@ class ReadServer:
                     continue  # polling reads; only a request found takes the write lock
                 rows = catalog.query(
                     "UPDATE read_requests SET status = 'working', picked = ? WHERE request_id = "
-                    "(SELECT request_id FROM read_requests WHERE status = 'waiting' ORDER BY request_id LIMIT 1) RETURNING *",
+                    "(SELECT request_id FROM read_requests WHERE status = 'waiting' ORDER BY request_id LIMIT 1) AND status = 'waiting' RETURNING *",
                     (time.time(),),
                 )
                 if rows:

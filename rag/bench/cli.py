@@ -33,7 +33,7 @@ def _ints(text: str) -> tuple[int, ...]:
 
 def add_parser(sub) -> None:
     """Add ``bench`` and its sub-commands to the ``grounded`` parser."""
-    bench = sub.add_parser("bench", help="benchmarks: retrieval, ingest, embed, query, qa, pdf, guard, crawl, drafts, limits, team, gaps, checks, report")
+    bench = sub.add_parser("bench", help="benchmarks: retrieval, ingest, embed, query, qa, pdf, guard, crawl, drafts, limits, team, indexers, gaps, checks, report")
     cmds = bench.add_subparsers(dest="bench_command", required=True)
 
     def json_out(p):
@@ -173,6 +173,12 @@ def add_parser(sub) -> None:
     gp.add_argument("--set", dest="gap_set", type=Path, default=None,
                     help="a JSONL of {part, topic, question} (default: the built-in marketing set)")
     json_out(gp)
+    ix = cmds.add_parser("indexers", help="queue throughput with 1 and 2 `grounded indexer` processes on PostgreSQL")
+    ix.add_argument("--database-url", required=True, metavar="URL",
+                    help="postgresql://... of a server whose role may create databases (one per round, dropped after)")
+    ix.add_argument("--files", type=int, default=40, help="documents queued per round (default 40)")
+    ix.add_argument("--indexers", type=_ints, default=(1, 2), help="indexer processes per round (default 1,2)")
+    json_out(ix)
 
     rep = cmds.add_parser("report", help="one Markdown report with a chart from benchmark JSON files")
     rep.add_argument("--from", dest="sources", nargs="+", required=True, metavar="DIR_OR_JSON")
@@ -247,6 +253,10 @@ def _dispatch(args) -> None:
         from . import checks_speed as module
 
         config = module.ChecksConfig(args.checks, args.strategy)
+    elif args.bench_command == "indexers":
+        from . import indexers as module
+
+        config = module.IndexersConfig(args.database_url, args.files, tuple(args.indexers))
     elif args.bench_command == "query":
         from . import query_latency as module
 

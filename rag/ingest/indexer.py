@@ -40,8 +40,8 @@ import uuid
 from collections.abc import Callable
 
 from ..store import FolderWorkers, Store
-from . import queue, sources
-from .admission import FileResult
+from . import queue, recovery, sources
+from .admission import FileResult, doc_id_for
 from .parse_ahead import ParseAhead
 from .pipeline import drop_missing_members, ingest_bytes
 
@@ -58,9 +58,17 @@ JobCallback = Callable[[queue.Job], None]
 class Indexer:
     """Works through the queue of ``store``'s data folder, oldest job first."""
 
-    def __init__(self, store: Store, label: str = "the app", poll_s: float = POLL_S):
+    def __init__(self, store: Store, label: str = "the app", poll_s: float = POLL_S, shared: bool = False,
+                 lease_s: float | None = None, sites: bool = True):
         self.store = store
         self.label = label
+        # shared: one of many indexers of a team's queue (`grounded indexer`, a catalog on PostgreSQL):
+        # no queue owner; each job is held on a lease this indexer's heartbeat renews
+        self.shared = shared
+        self.lease_s = lease_s or queue.LEASE_S  # a job in hand is ours this long after our last heartbeat
+        # whether this indexer also syncs the sites that are due (a site's sync is guarded per process only:
+        # among shared indexers, exactly one must, `grounded indexer --sites`)
+        self.sites = sites
         self.poll_s = poll_s
         self.token = uuid.uuid4().hex
         self._wake = threading.Event()
@@ -104,7 +112,7 @@ class Indexer:
 
         Returns False at once, doing nothing, when another live process works through this folder's queue.
         """
-        if not queue.take_ownership(self.store, self.label, self.token):
+        if not self.shared and not queue.take_ownership(self.store, self.label, self.token):
             return False
         self._lost.clear()
         beating = threading.Event()
@@ -112,13 +120,13 @@ class Indexer:
         heart.start()
         ending = threading.Event()  # set when this run ends: the sync lane stops before its next request
         lane = None
-        if not until_idle:  # the app's indexer: sites' syncs in their own lane, beside the queue
+        if not until_idle and self.sites:  # the app's indexer: sites' syncs in their own lane, beside the queue
             lane = threading.Thread(target=self._sync_lane, args=(ending,), name="grounded-site-syncs", daemon=True)
             lane.start()
         reader = _Reader(self.store)
         try:
             while not self._stop.is_set() and not self._lost.is_set():
-                job = queue.claim_next(self.store.catalog)
+                job = queue.claim_next(self.store.catalog, worker=self.token, lease_s=self.lease_s if self.shared else None)
                 if job is None:
                     reader.close()
                     if until_idle:
@@ -137,7 +145,7 @@ class Indexer:
                 lane.join()  # its page in hand is settled first (each request has a deadline, each run a bound)
             beating.set()
             heart.join()
-            if not self._lost.is_set():
+            if not self._lost.is_set() and not self.shared:
                 queue.give_up_ownership(self.store.catalog, self.token)
         return True
 
@@ -169,11 +177,18 @@ class Indexer:
 
     def _beat(self, done: threading.Event) -> None:
         while not done.wait(HEARTBEAT_S):
-            if not queue.beat(self.store.catalog, self.token):
-                self._lost.set()
-                return
+            try:
+                if self.shared:
+                    queue.renew_leases(self.store.catalog, self.token, self.lease_s)
+                elif not queue.beat(self.store.catalog, self.token):
+                    self._lost.set()
+                    return
+            except Exception:  # noqa: BLE001 - the database unreachable for a moment: the next beat tries again
+                log.exception("the indexer's heartbeat failed")
 
     def _index(self, job: queue.Job, ahead: ParseAhead) -> queue.Job:
+        if self.shared and job.attempts > 1:  # taken over from an indexer that died: undo its half-done version first
+            recovery.recover_document(self.store, doc_id_for(job.workspace, job.name))
         try:
             data = queue.stored_bytes(self.store, job)
         except OSError:

@@ -79,6 +79,7 @@ ACTIVE: tuple[JobStatus, ...] = ("queued", "reading", "indexing")
 HELD: JobStatus = "held"
 QUEUE_FOLDER = "queue"
 OWNER_STALE_S = 15.0  # an owner whose heartbeat (every 2 s) is older than this is gone
+LEASE_S = 30.0  # a job in hand whose indexer's heartbeat (every 2 s) has not renewed it this long goes back to the queue
 RATE_SAMPLE = 50  # recent indexed jobs the time-left estimate learns from
 MISSING = "The copy of this file kept for indexing is missing. Add the file again."
 
@@ -116,6 +117,8 @@ class Job:
     attempts: int
     dismissed: int
     upload_id: str | None = None  # the upload it came from, whose one allowance it shares (table uploads)
+    worker: str | None = None  # the indexer that has it in hand (its token), while indexing
+    lease_until: float | None = None  # until when: renewed by that indexer's heartbeat, then anyone may take it
 
     @property
     def active(self) -> bool:
@@ -162,7 +165,7 @@ def read_files(folder, paths: Iterable[str | Path]) -> Iterator[Upload]:
 
 
 def queue_dir(settings) -> Path:
-    return settings.data_dir / QUEUE_FOLDER
+    return settings.shared_dir / QUEUE_FOLDER
 
 
 def enqueue(
@@ -441,19 +444,61 @@ _NEXT = (
 )
 
 
-def claim_next(catalog: Catalog) -> Job | None:
+# PostgreSQL, where many indexers share the queue: the waiting jobs in the same order (lane served least
+# recently first, then queue order), the first of them no other indexer is claiming this instant (FOR UPDATE
+# SKIP LOCKED: claims never wait on each other; a lane's first job being claimed, the next one is free). A job
+# is never taken twice: the outer statement also checks that it still waits.
+_NEXT_FREE = (
+    "SELECT j.job_id FROM jobs j JOIN (SELECT w.workspace, w.queued_by, COALESCE((SELECT MAX(s.started) FROM jobs s "
+    "WHERE s.workspace = w.workspace AND s.queued_by = w.queued_by), 0) AS served FROM (SELECT DISTINCT workspace, "
+    "queued_by FROM jobs WHERE {waiting}) w) l ON l.workspace = j.workspace AND l.queued_by = j.queued_by "
+    "WHERE j.{waiting} AND j.workspace IN (SELECT name FROM workspaces) "
+    "ORDER BY l.served, j.job_id LIMIT 1 FOR UPDATE OF j SKIP LOCKED"
+)
+
+
+def claim_next(catalog: Catalog, worker: str | None = None, lease_s: float | None = LEASE_S) -> Job | None:
     """Take the next waiting job for indexing (see :data:`_NEXT`), atomically (no other worker or cancel can have it).
 
-    Jobs of an assistant deleted meanwhile are never taken (indexing them would bring it back).
+    Jobs of an assistant deleted meanwhile are never taken (indexing them would bring it back). The job is
+    ``worker``'s for ``lease_s`` seconds, renewed by :func:`renew_leases`; first, jobs whose lease ran out
+    (their indexer died) go back to the queue. ``lease_s=None``: no lease, for the queue's one owner (whose
+    jobs go back to the queue when another process takes the queue over: :func:`take_ownership`).
     """
+    reclaim_expired(catalog)
     if not catalog.query("SELECT 1 FROM jobs WHERE status IN ('queued', 'reading') LIMIT 1"):
         return None  # an idle worker polls with reads; only a claim takes the write lock
+    now = time.time()
+    pick = (_NEXT_FREE if catalog.postgres else _NEXT).format(waiting="status IN ('queued', 'reading')")
     rows = catalog.query(
-        "UPDATE jobs SET status = 'indexing', started = ?, attempts = attempts + 1 WHERE job_id = ("
-        + _NEXT.format(waiting="status IN ('queued', 'reading')") + ") RETURNING *",
-        (time.time(),),
+        "UPDATE jobs SET status = 'indexing', started = ?, attempts = attempts + 1, worker = ?, lease_until = ? "
+        "WHERE job_id = (" + pick + ") AND status IN ('queued', 'reading') RETURNING *",
+        (now, worker, None if lease_s is None else now + lease_s),
     )
     return _job(rows[0]) if rows else None
+
+
+def renew_leases(catalog: Catalog, worker: str, lease_s: float = LEASE_S) -> int:
+    """Extend the lease of every job ``worker`` has in hand (its heartbeat); returns how many."""
+    return len(catalog.query("UPDATE jobs SET lease_until = ? WHERE worker = ? AND status = 'indexing' RETURNING job_id",
+                             (time.time() + lease_s, worker)))
+
+
+def reclaim_expired(catalog: Catalog, now: float | None = None) -> list[int]:
+    """Put back in the queue the jobs whose indexer stopped renewing their lease (killed, cut off); returns their ids.
+
+    Redoing one is safe: the document's id is stable per assistant and name, and indexing replaces its
+    versions (the dead indexer's partial version is rolled back first: :func:`rag.ingest.recovery.recover_document`).
+    """
+    now = time.time() if now is None else now
+    if not catalog.query("SELECT 1 FROM jobs WHERE status = 'indexing' AND lease_until < ? LIMIT 1", (now,)):
+        return []  # the usual case, on every poll: a read, no write lock
+    rows = catalog.query(
+        "UPDATE jobs SET status = 'queued', worker = NULL, lease_until = NULL "
+        "WHERE status = 'indexing' AND lease_until IS NOT NULL AND lease_until < ? RETURNING job_id",
+        (now,),
+    )
+    return [r["job_id"] for r in rows]
 
 
 def next_queued(catalog: Catalog, after: int) -> Job | None:
@@ -472,7 +517,7 @@ def stored_bytes(folder, job: Job) -> bytes:
     """The bytes kept for ``job`` (OSError if they are gone)."""
     if not job.stored:
         raise FileNotFoundError(job.name)
-    return (folder.settings.data_dir / job.stored).read_bytes()
+    return (folder.settings.shared_dir / job.stored).read_bytes()
 
 
 def finish(folder, job: Job, result: FileResult) -> Job:
@@ -491,14 +536,24 @@ def finish(folder, job: Job, result: FileResult) -> Job:
             status = "indexed"
     now = time.time()
     rows = folder.catalog.query(
-        "UPDATE jobs SET status = ?, error = ?, doc_id = ?, chunks = ?, pages = ?, finished = ?, seconds = ?, stored = NULL "
-        "WHERE job_id = ? RETURNING *",
-        (status, result.error, result.doc_id, result.chunks, result.pages, now, now - (job.started or now), job.job_id),
+        "UPDATE jobs SET status = ?, error = ?, doc_id = ?, chunks = ?, pages = ?, finished = ?, seconds = ?, stored = NULL, "
+        "lease_until = NULL WHERE job_id = ?" + _STILL_OURS + " RETURNING *",
+        (status, result.error, result.doc_id, result.chunks, result.pages, now, now - (job.started or now), job.job_id,
+         *_ours(job)),
     )
     _remove_stored(folder, job.stored)
     # the row is gone only if its assistant was deleted meanwhile: report the result all the same
     return _job(rows[0]) if rows else replace(job, status=status, error=result.error, doc_id=result.doc_id, chunks=result.chunks,
                                               pages=result.pages, finished=now, stored=None)
+
+
+# A result is recorded only by the indexer that has the job (or had it, if nobody took it since): one whose
+# lease ran out while it worked (cut off, not dead) finds the job redone or being redone by another.
+_STILL_OURS = " AND (worker IS NULL OR worker = ? OR status <> 'indexing')"
+
+
+def _ours(job: Job) -> tuple:
+    return (job.worker or "",)
 
 
 def cancel(folder, job_ids: Iterable[int]) -> list[Job]:
@@ -509,11 +564,13 @@ def cancel(folder, job_ids: Iterable[int]) -> list[Job]:
     with folder.catalog.transaction() as catalog:
         doomed = [_job(r) for r in catalog.query(
             f"SELECT * FROM jobs WHERE job_id IN ({_marks(len(ids))}) AND status IN ('queued', 'reading')", tuple(ids))]
-        if doomed:
-            catalog.execute(
-                f"UPDATE jobs SET status = 'cancelled', finished = ?, seconds = 0, stored = NULL WHERE job_id IN ({_marks(len(doomed))})",
+        if doomed:  # the status checked again: on PostgreSQL an indexer's claim takes no lock this transaction waits on
+            cancelled = {r["job_id"] for r in catalog.query(
+                f"UPDATE jobs SET status = 'cancelled', finished = ?, seconds = 0, stored = NULL WHERE job_id IN "
+                f"({_marks(len(doomed))}) AND status IN ('queued', 'reading') RETURNING job_id",
                 (time.time(), *(j.job_id for j in doomed)),
-            )
+            )}
+            doomed = [j for j in doomed if j.job_id in cancelled]
     for job in doomed:
         _remove_stored(folder, job.stored)
     return [get(folder.catalog, j.job_id) for j in doomed]
@@ -569,7 +626,7 @@ def dismiss(catalog: Catalog, job_ids: Iterable[int]) -> int:
 def _remove_stored(folder, stored: str | None) -> None:
     if not stored:
         return
-    path = folder.settings.data_dir / stored
+    path = folder.settings.shared_dir / stored
     path.unlink(missing_ok=True)
     try:
         path.parent.rmdir()  # the batch's folder, once its last document is done
@@ -609,8 +666,9 @@ def _hold(folder, job: Job, result: FileResult) -> Job:
     """Keep a job whose reading failed for want of something in the install, bytes and all, to retry it later."""
     now = time.time()
     rows = folder.catalog.query(
-        "UPDATE jobs SET status = ?, error = ?, doc_id = ?, finished = ?, seconds = ? WHERE job_id = ? RETURNING *",
-        (HELD, result.error, result.doc_id, now, now - (job.started or now), job.job_id),
+        "UPDATE jobs SET status = ?, error = ?, doc_id = ?, finished = ?, seconds = ?, lease_until = NULL "
+        "WHERE job_id = ?" + _STILL_OURS + " RETURNING *",
+        (HELD, result.error, result.doc_id, now, now - (job.started or now), job.job_id, *_ours(job)),
     )
     return _job(rows[0]) if rows else replace(job, status=HELD, error=result.error, doc_id=result.doc_id, finished=now)
 
@@ -634,11 +692,14 @@ def take_ownership(folder, label: str, token: str) -> bool:
         if current is not None and current.token != token and current.alive(now):
             return False
         catalog.execute(
-            "INSERT OR REPLACE INTO queue_owner(id, pid, host, label, token, started, beat) VALUES (1, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO queue_owner(id, pid, host, label, token, started, beat) VALUES (1, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT(id) DO UPDATE SET pid = excluded.pid, host = excluded.host, label = excluded.label, "
+            "token = excluded.token, started = excluded.started, beat = excluded.beat",
             (os.getpid(), socket.gethostname(), label, token, now, now),
         )
-        if current is None or current.token != token:
-            catalog.execute("UPDATE jobs SET status = 'queued' WHERE status IN ('reading', 'indexing')")
+        if current is None or current.token != token:  # jobs in hand without a live lease: not other indexers'
+            catalog.execute("UPDATE jobs SET status = 'queued', worker = NULL, lease_until = NULL WHERE status IN "
+                            "('reading', 'indexing') AND (lease_until IS NULL OR lease_until < ?)", (now,))
             release_held(catalog)
     sweep(folder)
     return True

@@ -17,10 +17,43 @@ from . import forgetting, originals, parse_ahead
 
 
 def open_store(settings: Settings) -> Store:
-    """The store for ``settings``' data folder, with any interrupted work repaired."""
+    """The store for ``settings``' data folder, with any interrupted work repaired.
+
+    With ``GROUNDED_INDEXER=service`` (a team: many processes share the catalog), nothing is repaired at
+    opening: a document marked indexing may be in the hands of a live indexer elsewhere. An indexer repairs
+    a document when it takes over a job whose indexer died (:func:`recover_document`).
+    """
     store = Store(settings)
-    store.recovered = recover(store)
+    store.recovered = recover(store) if settings.indexes_here else 0
     return store
+
+
+def recover_document(store: Store, doc_id: str) -> bool:
+    """Repair one document left mid-work (status ``indexing`` or ``deleting``) by a process that died; True if it was."""
+    row = store.catalog.get(doc_id)
+    if row is None or row.status not in ("indexing", "deleting"):
+        return False
+    if row.status == "deleting":
+        store.index.delete_document(row.workspace, row.doc_id)
+        originals.remove(originals.doc_folder(store, row.workspace, row.doc_id))
+        store.catalog.delete(row.doc_id)
+    else:
+        _roll_back(store, row)
+    return True
+
+
+def _roll_back(store: Store, row) -> None:
+    """A document caught mid-work goes back to its last ready version, or is removed if it had none."""
+    folder = originals.doc_folder(store, row.workspace, row.doc_id)
+    if row.version:
+        store.index.delete_document(row.workspace, row.doc_id, keep_version=row.version)
+        store.catalog.update(row.doc_id, status="ready", pending_version=None)
+        if row.original_path:
+            originals.remove(folder, keep_dir=Path(row.original_path).parent)
+    else:
+        store.index.delete_document(row.workspace, row.doc_id)
+        store.catalog.delete(row.doc_id)
+        originals.remove(folder)
 
 
 def recover(store: Store) -> int:
@@ -46,16 +79,7 @@ def recover(store: Store) -> int:
         forgetting.forget_traces(store.catalog, row.workspace, row.doc_id)
         repaired += 1
     for row in store.catalog.documents(status="indexing"):
-        folder = originals.doc_folder(store, row.workspace, row.doc_id)
-        if row.version:
-            store.index.delete_document(row.workspace, row.doc_id, keep_version=row.version)
-            store.catalog.update(row.doc_id, status="ready", pending_version=None)
-            if row.original_path:
-                originals.remove(folder, keep_dir=Path(row.original_path).parent)
-        else:
-            store.index.delete_document(row.workspace, row.doc_id)
-            store.catalog.delete(row.doc_id)
-            originals.remove(folder)
+        _roll_back(store, row)
         repaired += 1
     repaired += _sweep_stray_originals(store)
     parse_ahead.sweep(store.settings.data_dir)  # temp copies a killed run left; nothing to repair

@@ -92,7 +92,7 @@ def new_chat(catalog, workspace: str, title: str = "New chat", *, user: User | N
     now = time.time()
     chat = Chat(uuid.uuid4().hex, workspace, title, now, now, user=name)
     catalog.execute(
-        "INSERT INTO chats(chat_id, workspace, title, created, updated, user) VALUES (?, ?, ?, ?, ?, ?)",
+        'INSERT INTO chats(chat_id, workspace, title, created, updated, "user") VALUES (?, ?, ?, ?, ?, ?)',
         (chat.chat_id, workspace, title, now, now, name),
     )
     return chat
@@ -102,7 +102,7 @@ def list_chats(catalog, workspace: str, limit: int = 50, *, user: User | None) -
     """The user's own chats with an assistant, newest first (a shared assistant's chats stay private)."""
     name = _owner(catalog, workspace, user)
     rows = catalog.query(
-        "SELECT * FROM chats WHERE workspace = ? AND user = ? ORDER BY updated DESC LIMIT ?", (workspace, name, limit)
+        'SELECT * FROM chats WHERE workspace = ? AND "user" = ? ORDER BY updated DESC LIMIT ?', (workspace, name, limit)
     )
     return [Chat(r["chat_id"], r["workspace"], r["title"], r["created"], r["updated"], user=r["user"]) for r in rows]
 
@@ -111,13 +111,13 @@ def load_chat(catalog, chat_id: str, workspace: str, *, user: User | None) -> Ch
     """A chat with its messages, only if it belongs to ``workspace`` and to ``user``."""
     name = _owner(catalog, workspace, user)
     rows = catalog.query(
-        "SELECT * FROM chats WHERE chat_id = ? AND workspace = ? AND user = ?", (chat_id, workspace, name)
+        'SELECT * FROM chats WHERE chat_id = ? AND workspace = ? AND "user" = ?', (chat_id, workspace, name)
     )
     if not rows:
         return None
     r = rows[0]
     chat = Chat(r["chat_id"], r["workspace"], r["title"], r["created"], r["updated"], user=r["user"])
-    for m in catalog.query("SELECT * FROM messages WHERE chat_id = ? ORDER BY created, rowid", (chat_id,)):
+    for m in catalog.query("SELECT * FROM messages WHERE chat_id = ? ORDER BY created, msg_id", (chat_id,)):
         answer = answer_from_json(m["answer"]) if m["answer"] else None
         chat.messages.append(Message(m["msg_id"], m["role"], m["content"], answer, m["created"]))
     return chat
@@ -125,9 +125,12 @@ def load_chat(catalog, chat_id: str, workspace: str, *, user: User | None) -> Ch
 
 def add_message(catalog, chat: Chat, role: str, content: str, answer: Answer | None = None) -> Message:
     """Append a message; the first question becomes the chat's title."""
-    now = time.time()
-    message = Message(uuid.uuid4().hex, role, content, answer, now)
     with catalog.transaction() as c:
+        # strictly after the chat's last message: messages are listed by time (the same clock reading twice
+        # would leave their order to chance)
+        last = c.query("SELECT MAX(created) AS last FROM messages WHERE chat_id = ?", (chat.chat_id,))[0]["last"]
+        now = max(time.time(), (last or 0.0) + 1e-6)
+        message = Message(uuid.uuid4().hex, role, content, answer, now)
         c.execute(
             "INSERT INTO messages(msg_id, chat_id, role, content, answer, created) VALUES (?, ?, ?, ?, ?, ?)",
             (message.msg_id, chat.chat_id, role, content, answer_to_json(answer) if answer else None, now),
@@ -144,10 +147,10 @@ def delete_chat(catalog, chat_id: str, workspace: str, *, user: User | None) -> 
     user = _owner(catalog, workspace, user)
     with catalog.transaction() as c:
         c.execute(
-            "DELETE FROM messages WHERE chat_id IN (SELECT chat_id FROM chats WHERE chat_id = ? AND workspace = ? AND user = ?)",
+            'DELETE FROM messages WHERE chat_id IN (SELECT chat_id FROM chats WHERE chat_id = ? AND workspace = ? AND "user" = ?)',
             (chat_id, workspace, user),
         )
-        c.execute("DELETE FROM chats WHERE chat_id = ? AND workspace = ? AND user = ?", (chat_id, workspace, user))
+        c.execute('DELETE FROM chats WHERE chat_id = ? AND workspace = ? AND "user" = ?', (chat_id, workspace, user))
 
 
 def record_feedback(catalog, chat_id: str, workspace: str, user: User | None, msg_id: str, rating: int,
@@ -161,8 +164,9 @@ def record_feedback(catalog, chat_id: str, workspace: str, user: User | None, ms
     question = next((m.content for m in reversed(chat.messages[:index]) if m.role == "user"), "")
     sources = [c.as_dict() for c in message.answer.citations] if message.answer else []
     catalog.execute(
-        "INSERT OR REPLACE INTO feedback(msg_id, rating, comment, question, answer, sources, created) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO feedback(msg_id, rating, comment, question, answer, sources, created) VALUES (?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT(msg_id) DO UPDATE SET rating = excluded.rating, comment = excluded.comment, question = excluded.question, "
+        "answer = excluded.answer, sources = excluded.sources, created = excluded.created",
         (msg_id, 1 if rating > 0 else -1, comment.strip() or None, question, message.content, json.dumps(sources), time.time()),
     )
 

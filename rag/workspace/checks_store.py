@@ -178,9 +178,9 @@ def get_check(catalog, check_id: str) -> Check | None:
 def checks(catalog, workspace: str, status: CheckStatus | None = "active") -> list[Check]:
     """An assistant's checks, oldest first (``status=None``: dropped ones too)."""
     if status is None:
-        rows = catalog.query("SELECT * FROM answer_checks WHERE workspace = ? ORDER BY created, rowid", (workspace,))
+        rows = catalog.query("SELECT * FROM answer_checks WHERE workspace = ? ORDER BY created, check_id", (workspace,))
     else:
-        rows = catalog.query("SELECT * FROM answer_checks WHERE workspace = ? AND status = ? ORDER BY created, rowid",
+        rows = catalog.query("SELECT * FROM answer_checks WHERE workspace = ? AND status = ? ORDER BY created, check_id",
                              (workspace, status))
     return [_check(r) for r in rows]
 
@@ -221,9 +221,9 @@ def queue_run(catalog, workspace: str, reason: RunReason, change: str = "", queu
             run.change, run.reason = joined, reason
             return run
         now = time.time()
-        c.execute("INSERT INTO check_runs(workspace, reason, change, status, queued_by, queued) VALUES (?, ?, ?, 'queued', ?, ?)",
-                  (workspace, reason, change, queued_by, now))
-        run_id = c.query("SELECT last_insert_rowid() AS id")[0]["id"]
+        run_id = c.query("INSERT INTO check_runs(workspace, reason, change, status, queued_by, queued) "
+                         "VALUES (?, ?, ?, 'queued', ?, ?) RETURNING run_id",
+                         (workspace, reason, change, queued_by, now))[0]["run_id"]
     return Run(run_id, workspace, reason, change, "queued", now, queued_by)
 
 
@@ -276,8 +276,11 @@ def requeue_interrupted(catalog) -> int:
 
 def save_result(catalog, run_id: int, result: CheckResult) -> None:
     catalog.execute(
-        "INSERT OR REPLACE INTO check_results(run_id, check_id, question, passed, answer, refused, facts, source, source_ok, "
-        "cited, passage) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO check_results(run_id, check_id, question, passed, answer, refused, facts, source, source_ok, "
+        "cited, passage) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(run_id, check_id) DO UPDATE SET "
+        "question = excluded.question, passed = excluded.passed, answer = excluded.answer, refused = excluded.refused, "
+        "facts = excluded.facts, source = excluded.source, source_ok = excluded.source_ok, cited = excluded.cited, "
+        "passage = excluded.passage",
         (run_id, result.check_id, result.question, int(result.passed), result.answer, int(result.refused),
          json.dumps([{"fact": f.fact, "found": f.found} for f in result.facts]), result.source,
          None if result.source_ok is None else int(result.source_ok), json.dumps(result.cited),
@@ -296,7 +299,8 @@ def results_so_far(catalog, run_id: int) -> int:
 
 
 def results(catalog, run_id: int) -> list[CheckResult]:
-    rows = catalog.query("SELECT * FROM check_results WHERE run_id = ? ORDER BY rowid", (run_id,))
+    rows = catalog.query("SELECT r.* FROM check_results r LEFT JOIN answer_checks a ON a.check_id = r.check_id "
+                         "WHERE r.run_id = ? ORDER BY a.created, r.check_id", (run_id,))  # in the order the checks were made
     return [_result(r) for r in rows]
 
 

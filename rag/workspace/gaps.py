@@ -125,36 +125,44 @@ class GapReport:
 
 # --- the tables (m021_knowledge_gaps): every statement of this feature, in small named functions ---
 
-def _candidate_rows(catalog, workspace: str, limit: int) -> list:
+def _candidate_rows(catalog, workspace: str, limit: int) -> list[dict]:
     """Answers in ``workspace``'s chats that were refused, flagged as not answering, or rated down; newest first.
 
-    Each with the question it answered (the user message before it) and the question as searched.
+    Each with the question it answered (the user message before it) and the question as searched. The answer's
+    labels are read from its JSON here, not in SQL: the same statement runs on SQLite and PostgreSQL.
     """
-    return catalog.query(
+    rows = catalog.query(
         """
-        SELECT m.msg_id, m.chat_id, m.created, c.user,
-               json_extract(m.answer, '$.refused') AS refused,
-               json_extract(m.answer, '$.refusal') AS refusal,
-               json_extract(m.answer, '$.answers_question.value') AS answers,
-               json_extract(m.answer, '$.searched_for') AS searched,
-               f.rating,
+        SELECT m.msg_id, m.chat_id, m.created, c."user" AS asker, m.answer, f.rating,
                (SELECT q.content FROM messages q
-                 WHERE q.chat_id = m.chat_id AND q.role = 'user'
-                   AND (q.created < m.created OR (q.created = m.created AND q.rowid < m.rowid))
-                 ORDER BY q.created DESC, q.rowid DESC LIMIT 1) AS question
+                 WHERE q.chat_id = m.chat_id AND q.role = 'user' AND q.created <= m.created
+                 ORDER BY q.created DESC LIMIT 1) AS question
           FROM messages m
           JOIN chats c ON c.chat_id = m.chat_id
           LEFT JOIN feedback f ON f.msg_id = m.msg_id
          WHERE c.workspace = ? AND m.role = 'assistant' AND m.answer IS NOT NULL
-           AND ((json_extract(m.answer, '$.refused') = 1
-                 AND COALESCE(json_extract(m.answer, '$.refusal'), '') != 'out_of_scope')
-                OR json_extract(m.answer, '$.answers_question.value') = 0
-                OR f.rating < 0)
          ORDER BY m.created DESC
-         LIMIT ?
         """,
-        (workspace, limit),
+        (workspace,),
     )
+    found: list[dict] = []
+    for r in rows:
+        try:
+            answer = json.loads(r["answer"]) or {}
+        except (TypeError, ValueError):
+            continue
+        label = answer.get("answers_question")
+        answers = label.get("value") if isinstance(label, dict) else None
+        refused = bool(answer.get("refused")) and answer.get("refusal") != "out_of_scope"
+        rated_down = r["rating"] is not None and r["rating"] < 0
+        if refused or answers in (0, False) or rated_down:
+            found.append({"msg_id": r["msg_id"], "chat_id": r["chat_id"], "created": r["created"], "user": r["asker"],
+                          "refused": 1 if answer.get("refused") else 0, "refusal": answer.get("refusal"),
+                          "answers": None if answers is None else int(answers), "searched": answer.get("searched_for"),
+                          "rating": r["rating"], "question": r["question"]})
+            if len(found) >= limit:
+                break
+    return found
 
 
 def _stored_vectors(catalog, model: str, hashes: list[str]) -> dict[str, np.ndarray]:
@@ -172,7 +180,8 @@ def _stored_vectors(catalog, model: str, hashes: list[str]) -> dict[str, np.ndar
 def _store_vectors(catalog, model: str, vectors: dict[str, np.ndarray]) -> None:
     with catalog.transaction() as c:
         for text_hash, vector in vectors.items():
-            c.execute("INSERT OR REPLACE INTO gap_vectors(model, text_hash, vector) VALUES (?, ?, ?)",
+            c.execute("INSERT INTO gap_vectors(model, text_hash, vector) VALUES (?, ?, ?) "
+                      "ON CONFLICT(model, text_hash) DO UPDATE SET vector = excluded.vector",
                       (model, text_hash, np.asarray(vector, dtype=np.float32).tobytes()))
 
 

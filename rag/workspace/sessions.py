@@ -54,7 +54,7 @@ def start_session(catalog, settings, user: User, now: float | None = None) -> st
     with catalog.transaction() as c:
         c.execute("DELETE FROM signin_sessions WHERE expires < ?", (now,))  # old ones go as new ones come
         c.execute(
-            "INSERT INTO signin_sessions(token_hash, user, password_mark, created, last_seen, expires) "
+            'INSERT INTO signin_sessions(token_hash, "user", password_mark, created, last_seen, expires) '
             "VALUES (?, ?, ?, ?, ?, ?)",
             (_digest(token), user.name, _password_mark(settings, user.name), now, now, now + _absolute_s(settings)),
         )
@@ -67,7 +67,7 @@ def session_user(catalog, settings, token: object, now: float | None = None) -> 
         return None
     now = time.time() if now is None else now
     key = _digest(token)
-    rows = catalog.query("SELECT user, password_mark, last_seen, expires FROM signin_sessions WHERE token_hash = ?", (key,))
+    rows = catalog.query('SELECT "user", password_mark, last_seen, expires FROM signin_sessions WHERE token_hash = ?', (key,))
     if not rows:
         return None
     row = rows[0]
@@ -90,8 +90,8 @@ def end_session(catalog, token: str | None) -> None:
 
 def end_sessions_of(catalog, name: str) -> int:
     """End every session of one user (an admin removing someone, a "sign out everywhere")."""
-    before = catalog.query("SELECT COUNT(*) AS n FROM signin_sessions WHERE user = ?", (name,))[0]["n"]
-    catalog.execute("DELETE FROM signin_sessions WHERE user = ?", (name,))
+    before = catalog.query('SELECT COUNT(*) AS n FROM signin_sessions WHERE "user" = ?', (name,))[0]["n"]
+    catalog.execute('DELETE FROM signin_sessions WHERE "user" = ?', (name,))
     return int(before)
 
 
