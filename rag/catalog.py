@@ -502,6 +502,9 @@ MIGRATIONS: list[Callable[[Schema], None]] = [  # the base; later changes are Al
     m017_sync_lanes,
     m018_signin_sessions,
     m019_style_rule_sentences,
+    m020_answer_checks,  # from here on each is run by its Alembic revision (rag/migrations/versions)
+    m021_knowledge_gaps,
+    m022_forgetting,
 ]
 
 
