@@ -372,6 +372,12 @@ def m019_style_rule_sentences(conn: sqlite3.Connection) -> None:
     _add_column(conn, "style_rules", "source_sentence", "TEXT NOT NULL DEFAULT ''")
 
 
+def m023_assistant_language(conn: sqlite3.Connection) -> None:
+    """Each document's language (ISO 639-1, as rag.words.detect_language reads it): its keyword terms are
+    stemmed in it, and a question in every language an assistant's documents are in."""
+    _add_column(conn, "documents", "language", "TEXT")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_initial,
     m002_document_about,
@@ -392,6 +398,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m017_sync_lanes,
     m018_signin_sessions,
     m019_style_rule_sentences,
+    m023_assistant_language,
 ]
 
 
@@ -420,6 +427,7 @@ class DocumentRow:
     ocr_lowest: float | None = None  # the least sure of those pages' OCR confidence (0-100)
     ocr_mean: float | None = None  # their mean OCR confidence (0-100)
     unread_pages: str | None = None  # JSON object: page -> why it was left out of the index
+    language: str | None = None  # the language its text was read as (ISO 639-1; see m023_assistant_language)
 
     @property
     def chunk_settings(self) -> dict:

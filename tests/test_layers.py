@@ -18,7 +18,7 @@ RAG = ROOT / "rag"
 LAYERS: list[set[str]] = [
     {"errors", "types", "words", "redact"},  # the ground floor
     {"settings", "names", "present", "netguard"},
-    {"catalog", "vault"},
+    {"catalog", "vault", "languages"},
     {"parse"},
     {"index"},
     {"store"},

@@ -25,6 +25,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from ..index.sparse import query_vector
+from ..languages import document_languages
 from ..names import mentions_name, question_terms
 from ..types import STRATEGIES, Hit, RetrievalSettings, SearchFilter, Strategy
 from ..workspace.access import User
@@ -72,8 +73,8 @@ def retrieve(store, query: str, workspace: str, settings: RetrievalSettings = Re
     check_reader(store.catalog, workspace, user)
     if settings.strategy not in STRATEGIES:
         raise ValueError(f"Unknown retrieval strategy {settings.strategy!r}; choose one of {', '.join(STRATEGIES)}.")
-    dense = np.asarray(store.embeddings.embed_query(query), dtype=np.float32)
-    sparse = query_vector(query)
+    dense = np.asarray(store.embeddings_for(workspace).embed_query(query), dtype=np.float32)
+    sparse = query_vector(query, document_languages(store.catalog, workspace))  # stemmed as each language would
     base = "hybrid" if settings.strategy == "mmr" else settings.strategy
     limit = settings.candidates if settings.strategy == "mmr" else settings.k
     where = _without_unfinished(store, workspace, settings.where)
