@@ -116,8 +116,20 @@ def analyse_for(text: str, languages) -> list[str]:
     return list(terms)
 
 
+_GUESS_ORDER = ("en", "de", "fr", "es", "nl", "it", "pt")
+
+
+def guess_language(text: str) -> str:
+    """The language of a short text (a question) by its function words: the language whose stop words it uses
+    most, English on a tie or when it uses none. langdetect's letter n-grams need longer texts."""
+    tokens = _TOKEN.findall(text.lower())
+    hits = {lang: sum(t in _STOP[lang] for t in tokens) for lang in _GUESS_ORDER}
+    best = max(_GUESS_ORDER, key=lambda lang: hits[lang])  # max keeps the first of equals: English first
+    return best if hits[best] > hits[ENGLISH] else ENGLISH
+
+
 DETECT_CHARS = 4000  # a document's language is read from this much of its text
-DETECT_MIN_LETTERS = 80  # less text than this is too little to tell: English, as before
+DETECT_MIN_LETTERS = 80  # less text than this is told by its function words (guess_language)
 DETECT_CONFIDENCE = 0.9  # langdetect's probability below which a text is taken as English
 _detect_lock = threading.Lock()
 
@@ -126,12 +138,13 @@ def detect_language(text: str) -> str:
     """The language of a document's text (ISO 639-1), English when unsure.
 
     langdetect reads letter n-grams; on a few words it guesses wildly ("How long does
-    onboarding take?" came out Afrikaans), so short texts and unsure answers stay English,
+    onboarding take?" came out Afrikaans), so a short text is told by its function words
+    (:func:`guess_language`), as is one langdetect is unsure of; with neither, English,
     which is what every document was analysed as before languages were told apart.
     """
     sample = text[:DETECT_CHARS]
     if sum(ch.isalpha() for ch in sample) < DETECT_MIN_LETTERS:
-        return ENGLISH
+        return guess_language(sample)
     from langdetect import DetectorFactory, detect_langs
     from langdetect.lang_detect_exception import LangDetectException
 
@@ -142,4 +155,4 @@ def detect_language(text: str) -> str:
         except LangDetectException:
             return ENGLISH
     code = best.lang.split("-")[0]
-    return code if best.prob >= DETECT_CONFIDENCE else ENGLISH
+    return code if best.prob >= DETECT_CONFIDENCE else guess_language(sample)

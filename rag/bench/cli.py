@@ -33,7 +33,7 @@ def _ints(text: str) -> tuple[int, ...]:
 
 def add_parser(sub) -> None:
     """Add ``bench`` and its sub-commands to the ``grounded`` parser."""
-    bench = sub.add_parser("bench", help="benchmarks: retrieval, ingest, embed, query, qa, pdf, guard, crawl, drafts, limits, team, report")
+    bench = sub.add_parser("bench", help="benchmarks: retrieval, multilingual, ingest, embed, query, qa, pdf, guard, crawl, drafts, limits, team, report")
     cmds = bench.add_subparsers(dest="bench_command", required=True)
 
     def json_out(p):
@@ -163,6 +163,15 @@ def add_parser(sub) -> None:
     t.add_argument("--limit-s", type=float, default=1800.0, help="the browser sessions stop after this long (default 1800)")
     json_out(t)
 
+    ml = cmds.add_parser("multilingual", help="nDCG/recall per language and across languages on XQuAD (e5 vs BM25 vs hybrid)")
+    ml.add_argument("--xquad", type=Path, default=Path("../shared/bench-data/retrieval/xquad"),
+                    help="folder with xquad.LANG.json (github.com/google-deepmind/xquad)")
+    ml.add_argument("--languages", type=_list, default=("en", "de", "es"), help="each language's questions over its passages")
+    ml.add_argument("--cross", type=_list, default=("de:en", "en:de"), help="QUESTION:PASSAGES language pairs")
+    ml.add_argument("--limit", type=int, default=None, help="only the first N questions per language (a quick look)")
+    ml.add_argument("--no-minilm", action="store_true", help="skip the English model's reference figures")
+    json_out(ml)
+
     rep = cmds.add_parser("report", help="one Markdown report with a chart from benchmark JSON files")
     rep.add_argument("--from", dest="sources", nargs="+", required=True, metavar="DIR_OR_JSON")
     rep.add_argument("--out", type=Path, default=Path("report.md"))
@@ -198,6 +207,11 @@ def _dispatch(args) -> None:
                                         reference=not args.no_reference, title=args.title,
                                         heading_weight=args.heading_weight, titles=args.titles,
                                         embedding_cache=args.embedding_cache)
+    elif args.bench_command == "multilingual":
+        from . import multilingual as module
+
+        cross = tuple(tuple(pair.split(":", 1)) for pair in args.cross)
+        config = module.MultilingualConfig(args.xquad, tuple(args.languages), cross, args.limit, not args.no_minilm)
     elif args.bench_command == "crawl":
         from . import crawl as module
 
