@@ -15,8 +15,8 @@ from app_pages._common import (
     sign_out,
     store_or_stop,
 )
-from rag.present import duration_words, escape_markdown, plural
 from rag.languages import LANGUAGE_LABELS, LANGUAGES
+from rag.present import duration_words, escape_markdown, plural
 from rag.workspace.assistants import create_assistant, list_assistants
 from rag.workspace.chats import list_chats
 from rag.workspace.jobs import queue_progress

@@ -277,3 +277,21 @@ def test_the_figure_judge_reads_german_units_and_subject_words():
     money = classify("Combien coûte le forfait Entreprise ?")
     assert judge(money, "Le forfait Entreprise coûte 900 euros par mois. [1]")[0] is True
     assert judge(money, "Le forfait Entreprise comprend l'authentification unique. [1]")[0] is False
+
+
+# --- OCR languages ----------------------------------------------------------------------------------------
+def test_a_listed_ocr_language_without_its_data_is_named_plainly(tmp_path, monkeypatch):
+    from rag.parse import ocr
+
+    pytest.importorskip("tesserocr")
+    (tmp_path / "eng.traineddata").write_bytes(b"stand-in")
+    monkeypatch.setattr(ocr, "TESSDATA_DIRS", ())
+    monkeypatch.setenv("TESSDATA_PREFIX", str(tmp_path))
+    monkeypatch.setenv("GROUNDED_OCR_LANGUAGES", "eng+deu")
+    assert ocr.missing_languages() == ["deu"]
+    assert not ocr.available()
+    reason = ocr.missing_reason()
+    assert "language data for deu isn't installed" in reason and "tesseract-ocr-deu" in reason
+    assert "tesseract-ocr-eng" not in reason  # English is there: only what is missing is named
+    monkeypatch.setenv("GROUNDED_OCR_LANGUAGES", "eng")
+    assert ocr.missing_languages() == [] and ocr.available()

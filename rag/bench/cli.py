@@ -170,6 +170,11 @@ def add_parser(sub) -> None:
     ml.add_argument("--cross", type=_list, default=("de:en", "en:de"), help="QUESTION:PASSAGES language pairs")
     ml.add_argument("--limit", type=int, default=None, help="only the first N questions per language (a quick look)")
     ml.add_argument("--no-minilm", action="store_true", help="skip the English model's reference figures")
+    ml.add_argument("--no-xquad", action="store_true", help="only the English comparison (--scifact, --help-center)")
+    ml.add_argument("--scifact", type=Path, default=None, help="BEIR SciFact folder: MiniLM against e5 on a corpus sample")
+    ml.add_argument("--split", default="test", help="SciFact split (tune on train, report test once)")
+    ml.add_argument("--scifact-docs", type=int, default=800, help="corpus sample: every judged abstract, then random ones")
+    ml.add_argument("--help-center", action="store_true", help="MiniLM against e5 on the built-in help center")
     json_out(ml)
 
     rep = cmds.add_parser("report", help="one Markdown report with a chart from benchmark JSON files")
@@ -211,7 +216,8 @@ def _dispatch(args) -> None:
         from . import multilingual as module
 
         cross = tuple(tuple(pair.split(":", 1)) for pair in args.cross)
-        config = module.MultilingualConfig(args.xquad, tuple(args.languages), cross, args.limit, not args.no_minilm)
+        config = module.MultilingualConfig(None if args.no_xquad else args.xquad, tuple(args.languages), cross, args.limit,
+                                           not args.no_minilm, args.scifact, args.split, args.scifact_docs, args.help_center)
     elif args.bench_command == "crawl":
         from . import crawl as module
 

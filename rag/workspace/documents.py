@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from ..catalog import DocumentRow
 from ..errors import NotFound
-from ..ingest import kinds, pipeline
 from ..index.embed import MINILM_ID
+from ..ingest import kinds, pipeline
 from ..ingest.admission import FileResult, IngestReport, ProgressCallback
 from ..languages import MULTILINGUAL_SLOWER, check_language
 from ..store import Store
