@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..index.embed import similarity_scale
 from ..names import COMMON_CAPS, NAME_RUN
 from ..types import Citation, Hit, SentenceCheck
 from ..words import STOP_WORDS, analyse, guess_language
@@ -316,7 +317,8 @@ def check_answer(answer: str, sources: list[Hit], embeddings=None, *, thresholds
     cosine = np.zeros_like(lexical)
     if embeddings is not None and sentences and sources:
         vectors = embeddings.embed_array(claims + passages)
-        cosine = np.clip(vectors[: len(claims)] @ vectors[len(claims) :].T, 0.0, 1.0)
+        # on the English model's scale, which the thresholds are set on
+        cosine = np.clip(similarity_scale(embeddings, vectors[: len(claims)] @ vectors[len(claims) :].T), 0.0, 1.0)
     scores = t.lexical_weight * lexical + (1 - t.lexical_weight) * cosine
 
     checks: list[SentenceCheck] = []

