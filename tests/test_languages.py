@@ -295,3 +295,27 @@ def test_a_listed_ocr_language_without_its_data_is_named_plainly(tmp_path, monke
     assert "tesseract-ocr-eng" not in reason  # English is there: only what is missing is named
     monkeypatch.setenv("GROUNDED_OCR_LANGUAGES", "eng")
     assert ocr.missing_languages() == [] and ocr.available()
+
+
+def test_the_multilingual_models_similarities_are_put_on_the_english_scale():
+    from rag.index.embed import E5Embeddings, MiniLMEmbeddings, similarity_scale
+
+    e5 = E5Embeddings.__new__(E5Embeddings)  # calibrate() needs no model
+    unrelated, answering = similarity_scale(e5, 0.743), similarity_scale(e5, 0.873)
+    assert abs(unrelated - 0.02) < 0.03 and abs(answering - 0.58) < 0.03  # MiniLM's means (XQuAD English)
+    assert similarity_scale(MiniLMEmbeddings.__new__(MiniLMEmbeddings), 0.4) == 0.4  # the English model as it is
+
+
+@pytest.mark.slow
+def test_a_multilingual_assistant_answers_in_its_documents_language_and_declines_what_they_dont_cover(store):
+    made = create_assistant(store.catalog, "Europa", language="multilingual")
+    ingest_bytes(store, "nordwind.md", NORDWIND.encode(), made.id)
+    ingest_bytes(store, "tarifs.md", TARIFS.encode(), made.id)
+    answer = ask(store, "Wie lange dauerte die Einarbeitung bei Nordwind?", made.id, model=EXTRACTIVE, user=None)
+    assert not answer.refused and "von 41 Tagen auf 12 Tage" in answer.answer
+    answer = ask(store, "Combien coûte le forfait Entreprise ?", made.id, model=EXTRACTIVE, user=None)
+    assert not answer.refused and "900 euros par mois" in answer.answer
+    for question in ("Wie hoch ist der Siedepunkt von Quecksilber auf der Venus?",
+                     "Quelle est la recette de la tarte aux pommes de ma grand-mère ?"):
+        declined = ask(store, question, made.id, model=EXTRACTIVE, user=None)
+        assert declined.refused, declined.answer
