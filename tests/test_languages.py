@@ -319,3 +319,39 @@ def test_a_multilingual_assistant_answers_in_its_documents_language_and_declines
                      "Quelle est la recette de la tarte aux pommes de ma grand-mère ?"):
         declined = ask(store, question, made.id, model=EXTRACTIVE, user=None)
         assert declined.refused, declined.answer
+
+
+# --- the benchmark --------------------------------------------------------------------------------------------
+def test_the_multilingual_benchmark_says_plainly_when_xquad_is_missing(tmp_path, capsys):
+    from rag.cli import main
+
+    code = main(["bench", "multilingual", "--xquad", str(tmp_path / "nowhere")])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "No XQuAD file" in err and "google-deepmind/xquad" in err
+
+
+@pytest.mark.slow
+def test_the_multilingual_benchmark_scores_each_language_and_across(tmp_path, capsys):
+    from rag.cli import main
+
+    articles = {
+        "en": [("Onboarding at Northwind took twelve days with two trainers.", "How long did onboarding take?"),
+               ("The Team plan costs 24 dollars a seat every month.", "What does the Team plan cost?")],
+        "de": [("Die Einarbeitung bei Nordwind dauerte zwölf Tage mit zwei Trainern.", "Wie lange dauerte die Einarbeitung?"),
+               ("Der Team-Tarif kostet 24 Dollar pro Platz und Monat.", "Was kostet der Team-Tarif?")],
+    }
+    for lang, pairs in articles.items():
+        data = {"data": [{"paragraphs": [{"context": c, "qas": [{"id": f"q{i}", "question": q}]}
+                                         for i, (c, q) in enumerate(pairs)]}]}
+        (tmp_path / f"xquad.{lang}.json").write_text(json.dumps(data), encoding="utf-8")
+    out = tmp_path / "ml.json"
+    code = main(["bench", "multilingual", "--xquad", str(tmp_path), "--languages", "en,de", "--cross", "de:en",
+                 "--json", str(out)])
+    assert code == 0, capsys.readouterr().err
+    result = json.loads(out.read_text())
+    assert result["languages"]["de"]["dense"]["recall@10"] == 1.0  # two passages: both in the top 10
+    assert result["languages"]["de"]["document_languages"] == {"de": 2}
+    assert result["cross_lingual"]["de->en"]["dense"]["ndcg@10"] == 1.0  # the German question finds its English passage
+    assert {t["name"] for t in result["targets"]} >= {"hybrid - BM25 nDCG@10 (de)", "cross-lingual hybrid recall@10 (de->en)"}
+    assert "XQuAD" in capsys.readouterr().out
