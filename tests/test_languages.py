@@ -186,6 +186,8 @@ def test_the_multilingual_model_embeds_questions_and_passages_with_their_prefixe
     assert np.allclose(query, raw.encode(text, is_query=True), atol=1e-5)  # "query: " + text
     assert np.allclose(passage, raw.encode(text, is_query=False), atol=1e-5)  # "passage: " + text
     assert not np.allclose(query, passage, atol=1e-3)
+    batch = model.embed_queries([text, "Combien coûte le forfait ?"])
+    assert np.allclose(batch[0], query, atol=1e-4)  # many questions at once: the same prefix, the same vectors
     assert model.token_count(text, query=True) != model.token_count(text, query=False)  # the prefixes differ in length
     # across languages: a German question is closest to the English passage that answers it
     passages = model.embed_array(["Onboarding takes twelve days on average.", "The Team plan costs 24 dollars a seat."])
