@@ -15,6 +15,7 @@ from app_pages._common import (
     sign_out,
     store_or_stop,
 )
+from rag.languages import LANGUAGE_LABELS, LANGUAGES
 from rag.present import duration_words, escape_markdown, plural
 from rag.workspace.assistants import create_assistant, list_assistants
 from rag.workspace.chats import list_chats
@@ -56,13 +57,19 @@ def new_assistant_dialog():
             height=100,
             help="Its persona and rules. You can change them later in Settings.",
         )
+        language = st.radio(
+            "Documents and questions in", LANGUAGES, format_func=LANGUAGE_LABELS.get, horizontal=True,
+            help="Multilingual reads Dutch, German, French, Spanish and more, and finds a passage in one language "
+            "for a question in another; indexing takes about 8 times longer. You can change it later in Settings.",
+        )
         st.caption("Next you'll add its documents on the Knowledge page.")
         submitted = st.form_submit_button("Create", type="primary")
     if submitted and not name.strip():
         st.error("Give the assistant a name.")
     elif submitted:
         with friendly_errors("create the assistant"):
-            created = create_assistant(store.catalog, name, user=user, description=description, instructions=instructions)
+            created = create_assistant(store.catalog, name, user=user, description=description, instructions=instructions,
+                                       language=language)
             _close_new_assistant()
             st.session_state["assistant_id"] = created.id
             st.session_state.pop("chat_id", None)

@@ -16,6 +16,7 @@ from rag.answer.models import MODEL_CHOICES, local_model_path, resolve_model
 from rag.errors import GroundedError
 from rag.ingest.chunk import STRATEGIES
 from rag.ingest.pipeline import estimate_reindex_seconds
+from rag.languages import LANGUAGE_LABELS, LANGUAGES
 from rag.present import (
     CHUNK_LABELS,
     MODEL_LABELS,
@@ -37,7 +38,7 @@ from rag.workspace.assistants import (
     set_model_server,
 )
 from rag.workspace.connections import connection_status, forget_connection, save_connection, try_connection
-from rag.workspace.documents import reindex_assistant
+from rag.workspace.documents import change_language, language_change_seconds, reindex_assistant
 
 # --- Connect a writing model (the install's OpenAI key or OpenAI-compatible server; whoever runs the install) ---
 PROVIDER_LABELS = {"openai": "OpenAI", "compatible": "Your own server (Ollama, vLLM, LM Studio, llama.cpp)"}
@@ -280,6 +281,35 @@ elif new_chunking != assistant.chunking:
         for key in ("chunk-strategy", "chunk-size", "chunk-overlap"):
             st.session_state.pop(f"{key}-{assistant.id}", None)
         st.rerun()
+
+st.subheader("Language")
+st.caption(
+    "English is the fastest. Multilingual reads Dutch, German, French, Spanish and more, side by side with English, "
+    "and finds a passage in one language for a question in another."
+)
+new_language = st.radio(
+    "Documents and questions in", LANGUAGES, index=LANGUAGES.index(assistant.language), format_func=LANGUAGE_LABELS.get,
+    horizontal=True, key=f"language-{assistant.id}",
+)
+if new_language != assistant.language:
+    seconds = language_change_seconds(store, assistant.id, new_language, user)
+    if seconds:
+        st.info(
+            f"Changing the language re-indexes all documents of this assistant with another model; it takes "
+            f"{duration_words(seconds)}. Until it ends, answers draw only on the documents already done.",
+            icon=":material/schedule:",
+        )
+    if st.button("Change the language", type="primary", icon=":material/translate:"):
+        with friendly_errors("change the language"):
+            bar = st.progress(0.0, text="Re-indexing…")
+            report = change_language(
+                store, assistant.id, new_language, user,
+                lambda p: bar.progress(p.done / max(p.total, 1), text=f"Re-indexing… {p.done} of {p.total} done"),
+            )
+            failed = report.count("failed")
+            st.session_state["flash"] = f"Language changed to {new_language}." + (
+                f" {failed} documents could not be read again (see the Knowledge page)." if failed else "")
+            st.rerun()
 
 if not user.is_local:
     st.subheader("Sharing")

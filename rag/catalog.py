@@ -482,6 +482,12 @@ CREATE INDEX IF NOT EXISTS forget_checks_doc ON forget_checks(doc_id, created);
 """)
 
 
+def m023_assistant_language(conn: Schema) -> None:
+    """Each document's language (ISO 639-1, as rag.words.detect_language reads it): its keyword terms are
+    stemmed in it, and a question in every language an assistant's documents are in."""
+    _add_column(conn, "documents", "language", "TEXT")
+
+
 MIGRATIONS: list[Callable[[Schema], None]] = [  # the base; later changes are Alembic revisions
     m001_initial,
     m002_document_about,
@@ -505,6 +511,7 @@ MIGRATIONS: list[Callable[[Schema], None]] = [  # the base; later changes are Al
     m020_answer_checks,  # from here on each is run by its Alembic revision (rag/migrations/versions)
     m021_knowledge_gaps,
     m022_forgetting,
+    m023_assistant_language,
 ]
 
 
@@ -533,6 +540,7 @@ class DocumentRow:
     ocr_lowest: float | None = None  # the least sure of those pages' OCR confidence (0-100)
     ocr_mean: float | None = None  # their mean OCR confidence (0-100)
     unread_pages: str | None = None  # JSON object: page -> why it was left out of the index
+    language: str | None = None  # the language its text was read as (ISO 639-1; see m023_assistant_language)
 
     @property
     def chunk_settings(self) -> dict:

@@ -109,6 +109,13 @@ def _add_assistant_parsers(sub, common) -> None:
     create = actions.add_parser("create", parents=[common], help="a new assistant; prints its id")
     create.add_argument("name")
     create.add_argument("--owner", default=None)
+    create.add_argument("--language", choices=["english", "multilingual"], default="english",
+                        help="english: the fastest model (default); multilingual: documents and questions in Dutch, "
+                        "German, French, Spanish and more, side by side with English")
+    lang = actions.add_parser("language", parents=[common],
+                              help="change an assistant's language (english or multilingual); re-indexes its documents")
+    lang.add_argument("assistant")
+    lang.add_argument("language", choices=["english", "multilingual"])
     owner = actions.add_parser("owner", parents=[common], help="give an assistant to someone (--none: nobody, admins manage it)")
     owner.add_argument("assistant")
     owner.add_argument("person", nargs="?", default=None)
@@ -306,10 +313,13 @@ def cmd_assistants(store, args) -> None:
     from .workspace.assistants import create_assistant, list_assistants, set_owner, share
 
     if args.action == "create":
-        made = create_assistant(store.catalog, args.name)
+        made = create_assistant(store.catalog, args.name, language=args.language)
         if args.owner:
             made = set_owner(store.catalog, made.id, args.owner, None)
-        _print({"id": made.id, "name": made.name, "owner": made.owner}) if args.json else print(made.id)
+        _print({"id": made.id, "name": made.name, "owner": made.owner, "language": made.language}) if args.json else print(made.id)
+        return
+    if args.action == "language":
+        _change_language(store, args)
         return
     if args.action == "owner":
         if not args.none and not args.person:
@@ -325,11 +335,32 @@ def cmd_assistants(store, args) -> None:
     counts = {a.id: len(store.catalog.documents(a.id)) for a in rows}
     if args.json:
         _print({"assistants": [{"id": a.id, "name": a.name, "owner": a.owner, "shared_with": a.shared_with,
-                                "documents": counts[a.id]} for a in rows]})
+                                "language": a.language, "documents": counts[a.id]} for a in rows]})
         return
     for a in rows:
         shared = f", shared with {', '.join(a.shared_with)}" if a.shared_with else ""
-        print(f"{a.id}  {a.name!r}  owner: {a.owner or 'none (admins)'}{shared}  ({counts[a.id]} documents)")
+        language = "  multilingual" if a.language == "multilingual" else ""
+        print(f"{a.id}  {a.name!r}  owner: {a.owner or 'none (admins)'}{shared}{language}  ({counts[a.id]} documents)")
+
+
+def _change_language(store, args) -> None:
+    from .present import duration_words
+    from .workspace.documents import change_language, language_change_seconds
+
+    if not hasattr(store, "index"):
+        raise GroundedError("Changing the language re-indexes the assistant's documents: close the app (which holds "
+                            "the index) and run this again.")
+    seconds = language_change_seconds(store, args.assistant, args.language, None)
+    if seconds and not args.json:
+        print(f"Re-indexing every document with the {args.language} model; it takes {duration_words(seconds)}.")
+    report = change_language(store, args.assistant, args.language, None)
+    failed = report.count("failed")
+    if args.json:
+        _print({"assistant": args.assistant, "language": args.language, "reindexed": report.count("indexed"),
+                "failed": failed})
+        return
+    print(f"{args.assistant} is now {args.language}; re-indexed {report.count('indexed')} documents"
+          + (f", {failed} could not be read again (see grounded docs)." if failed else "."))
 
 
 def cmd_hash_password(args) -> int:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 import regex
 
-from .words import STOP_WORDS
+from .words import STOP_WORDS, guess_language
 
 # Unicode letters: "Tomás Ruiz", "Zoë", "Müller" are names as much as "Tom Ruiz" (the regex package knows \p{Lu})
 NAME_RUN = regex.compile(r"(?<![\p{L}\p{N}])\p{Lu}[\p{L}\p{N}&'’-]+(?:\s+\p{Lu}[\p{L}\p{N}&'’-]+)*")
@@ -50,9 +50,39 @@ def _capitalised_names(text: str, skip_first: bool = False) -> Iterator[str]:
                 yield word
 
 
+# German capitalises every noun: one after an article ("die Zahl", "der neuen Preisliste") is a noun, not a name
+_GERMAN_ARTICLES = {"der", "die", "das", "den", "dem", "des", "ein", "eine", "einen", "einem", "einer", "eines", "kein",
+                    "keine", "keinen", "unser", "unsere", "unseren", "unserem", "unserer", "ihr", "ihre", "ihren", "ihrem",
+                    "im", "am", "zum", "zur", "vom", "beim", "ins", "jede", "jeder", "jedes", "jeden", "welche", "welcher",
+                    "welches", "welchen", "diese", "dieser", "dieses", "diesen", "mein", "meine", "sein", "seine",
+                    # quantities: "wie viel Prozent", "pro Monat", "alle Nutzer"
+                    "viel", "viele", "vielen", "wieviel", "mehr", "weniger", "wenige", "pro", "je", "alle", "allen",
+                    "einige", "mehrere", "manche", "zwei", "drei", "vier", "fünf", "zehn", "hundert"}
+
+
+def _german_nouns(question: str) -> set[str]:
+    """Capitalised words of a German question that follow an article (at most one lowercase word between)."""
+    words = re.findall(r"[^\W_][\w'’-]*", question)
+    nouns = set()
+    for i, word in enumerate(words):
+        if word[:1].isupper() and i:
+            before = [w for w in words[max(0, i - 2) : i]]
+            if before[-1].lower() in _GERMAN_ARTICLES or (
+                    len(before) == 2 and before[0].lower() in _GERMAN_ARTICLES and before[1].islower()):
+                nouns.add(word)
+    return nouns
+
+
 def question_terms(question: str) -> list[str]:
-    """The specific names a question is about: capitalised names (not its first word) and codes like "GLM-130B"."""
+    """The specific names a question is about: capitalised names (not its first word) and codes like "GLM-130B".
+
+    In a German question, a capitalised word after an article is a noun ("die Zahl der Anfragen"), not a name.
+    """
+    question = question.lstrip(" ¿¡\"'“„«([")  # "¿Cuánto ...": the first word is still the first word
     terms = dict.fromkeys(_capitalised_names(question, skip_first=True))
+    if terms and guess_language(question) == "de":
+        nouns = _german_nouns(question)
+        terms = {t: None for t in terms if t not in nouns}
     for m in _MIXED.finditer(question):
         word = _name_part(m.group(0))
         if not re.fullmatch(r"q[1-4]|\d+(st|nd|rd|th|s|k|m|x)?", word.lower()):

@@ -23,7 +23,8 @@ from typing import Generic, Protocol, TypeVar
 from . import redact, vault
 from .catalog import Catalog
 from .index import Index, close_index, open_index
-from .index.embed import make_embeddings
+from .index.embed import E5_DIM, E5_ID, MINILM_ID, make_embeddings, shared_e5
+from .languages import assistant_language
 from .settings import Settings
 
 
@@ -39,6 +40,7 @@ class Store:
         self.embeddings = make_embeddings(settings)
         # Qdrant Edge in this process by default (rag/index/edge.py), a Qdrant server with QDRANT_URL.
         self.index: Index = open_index(settings, self.embeddings.model_id, self.embeddings.dimension)
+        self.index.model_of = self._model_of  # each workspace's collection is built by its assistant's model
         # Writes to the catalog and the index, one short step at a time (a batch of chunks, a status
         # change). Not held across a document's parsing and embedding: another person's one-line upload
         # waited over 240 s behind a large one when it was (security report, point 7).
@@ -46,6 +48,21 @@ class Store:
         self._documents: dict[str, list] = {}  # doc_id -> [its lock, how many hold or wait for it]
         self._documents_guard = threading.Lock()
         self.recovered = 0  # documents repaired after an interrupted run (set by open_store)
+
+    def multilingual(self, workspace: str) -> bool:
+        """Whether ``workspace`` embeds with the multilingual model: its assistant's language setting, when the
+        install embeds with the built-in English model (OpenAI's embeddings serve every language alike)."""
+        return getattr(self.embeddings, "model_id", None) == MINILM_ID and assistant_language(self.catalog, workspace) == "multilingual"
+
+    def embeddings_for(self, workspace: str):
+        """The embedding model of ``workspace``: what its passages were embedded with and its questions must be."""
+        return shared_e5() if self.multilingual(workspace) else self.embeddings
+
+    def _model_of(self, workspace: str) -> tuple[str, int]:
+        """(model id, dimension) of ``workspace``'s collection, without loading the model."""
+        if self.multilingual(workspace):
+            return E5_ID, E5_DIM
+        return self.embeddings.model_id, self.embeddings.dimension
 
     def reload_connections(self) -> None:
         """Pick up model connections saved or removed since the store opened (every session sees them)."""

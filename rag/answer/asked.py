@@ -20,7 +20,7 @@ from typing import Literal
 import regex
 
 from ..names import mentions_name, question_terms
-from ..words import analyse
+from ..words import ENGLISH, analyse, guess_language
 
 Kind = Literal["figure", "person", "quote", "date", "steps", "yes_no", "description", "list", "comparison", "summary"]
 Direction = Literal["after", "before", "change", None]
@@ -71,6 +71,79 @@ _MEASURES = {t for word in ("price", "prices", "pricing", "cost", "costs", "fee"
                             "mean", "means", "do", "does", "tell", "us", "our", "your") for t in analyse(word)}
 
 
+# The same kinds asked in other languages: (kind, pattern) in the order the English rules are tried. A question in
+# a language without rules here is a description (its answer is judged on its subject words and names alone).
+_OTHER_KINDS: dict[str, list[tuple[Kind, re.Pattern]]] = {
+    "de": [
+        ("summary", re.compile(r"\b(zusammenfass\w*|fasse\b.*\bzusammen|überblick|kernpunkte|das\s+wichtigste)\b", re.I)),
+        ("steps", re.compile(r"^\s*wie\s+(kann|muss|soll|könnte|können)\s+(ich|man|wir)\b|\bschritte\b|\banleitung\b", re.I)),
+        ("quote", re.compile(r"^\s*was\s+(hat|sagte|sagt)\b.*\b(gesagt|sagte|sagt)\b|\bzitat\w*\b", re.I)),
+        ("person", re.compile(r"^\s*(wer|wen|wem|wessen)\b|\bwelche[rnms]?\s+(person|kunde|kundin|ansprechpartner\w*)\b", re.I)),
+        ("date", re.compile(r"^\s*wann\b|\b(welche[mn]?|in\s+welchem)\s+(jahr|datum|tag|monat|quartal)\b|\bseit\s+wann\b", re.I)),
+        ("list", re.compile(r"^\s*welche\s+\w+\s+(gibt|unterstützt|bietet|hat|haben|sind)\b|^\s*(nenne|liste)\b", re.I)),
+        ("figure", re.compile(r"\bwie\s+(viel|viele|lange|hoch|schnell|oft|groß|teuer|stark|weit)\b|\bum\s+wie\s+viel\b|"
+                              r"\b(preis\w*|kostet|kosten|gebühr\w*|prozent\w*|anzahl|umsatz|rabatt\w*|ersparnis\w*)\b", re.I)),
+        ("yes_no", re.compile(r"^\s*(ist|sind|war|waren|gibt|hat|haben|kann|können|muss|darf|wird|werden|unterstützt|bietet)\b", re.I)),
+    ],
+    "fr": [
+        ("summary", re.compile(r"\b(résum\w*|synthèse|vue\s+d'ensemble|points\s+clés)\b", re.I)),
+        ("steps", re.compile(r"^\s*comment\s+(puis-je|peut-on|dois-je|faire|faut-il|je|on)\b|\bétapes\b", re.I)),
+        ("quote", re.compile(r"^\s*qu'a\s+dit\b|\bcitation\w*\b", re.I)),
+        ("person", re.compile(r"^\s*(qui|à\s+qui)\b|\bquel(le)?\s+(personne|client|cliente|contact)\b", re.I)),
+        ("date", re.compile(r"^\s*quand\b|\b(quelle|en\s+quelle)\s+(année|date)\b|\bdepuis\s+quand\b|"
+                            r"\bquel\s+(jour|mois|trimestre)\b", re.I)),
+        ("list", re.compile(r"^\s*quel(le)?s\s+\w+\s+(sont|propose|proposez|offre|offrez|prend|prenez|comprend)\b|"
+                            r"^\s*(énumérez|listez)\b", re.I)),
+        ("figure", re.compile(r"\bcombien\b|\b(prix|co[uû]te?n?t?s?|tarifs?|frais|pour\s*cent|pourcentage|remise|"
+                              r"chiffre\s+d'affaires|économi\w*)\b|\bà\s+quelle\s+vitesse\b|"
+                              r"\bquel(le)?\s+(est\s+)?(le\s+|la\s+)?(durée|délai|montant|taux)\b", re.I)),
+        ("yes_no", re.compile(r"^\s*(est-ce\s+qu|peut-on|puis-je|y\s+a-t-il|avez-vous|a-t-on)|^\s*\w+-(t-)?(il|elle|on|vous|ils|elles)\b", re.I)),
+    ],
+    "es": [
+        ("summary", re.compile(r"\b(resum\w*|sinopsis|puntos\s+clave)\b", re.I)),
+        ("steps", re.compile(r"^\W*c[oó]mo\s+(puedo|se\s+puede|debo|hago|configuro|conecto|activo|creo)\b|\bpasos\b", re.I)),
+        ("quote", re.compile(r"^\W*qu[eé]\s+dijo\b|\bcita\w*\b", re.I)),
+        ("person", re.compile(r"^\W*(qui[eé]n(es)?|a\s+qui[eé]n)\b", re.I)),
+        ("date", re.compile(r"^\W*cu[aá]ndo\b|\b(qu[eé]|en\s+qu[eé])\s+(año|fecha|día|mes|trimestre)\b|\bdesde\s+cu[aá]ndo\b", re.I)),
+        ("list", re.compile(r"^\W*qu[eé]\s+\w+s\s+(hay|ofrece|ofrecen|tiene|tienen|admite|incluye)\b", re.I)),
+        ("figure", re.compile(r"\bcu[aá]nt[oa]s?\b|\b(precios?|cuesta\w*|costo\w*|coste\w*|tarifas?|porcentaje|por\s+ciento|"
+                              r"descuentos?|ingresos|ahorr\w*)\b", re.I)),
+        ("yes_no", re.compile(r"^\W*(es|son|está|están|hay|tiene|tienen|puedo|puede|pueden|ofrece|admite)\b", re.I)),
+    ],
+    "nl": [
+        ("summary", re.compile(r"\b(samenvatting|vat\b.*\bsamen|overzicht|kernpunten)\b", re.I)),
+        ("steps", re.compile(r"^\s*hoe\s+(kan|moet|kun)\s+(ik|je|we|u|men)\b|\bstappen\b", re.I)),
+        ("quote", re.compile(r"^\s*wat\s+zei\b|\bcitaat\w*\b", re.I)),
+        ("person", re.compile(r"^\s*(wie|wiens)\b", re.I)),
+        ("date", re.compile(r"^\s*wanneer\b|\bin\s+welk\s+(jaar|kwartaal)\b|\bop\s+welke\s+datum\b|\bsinds\s+wanneer\b", re.I)),
+        ("list", re.compile(r"^\s*welke\s+\w+\s+(zijn|biedt|bieden|heeft|hebben|ondersteunt)\b", re.I)),
+        ("figure", re.compile(r"\bhoeveel\b|\bhoe\s+(lang|snel|vaak|groot|duur|hoog)\b|"
+                              r"\b(prijs\w*|kost|kosten|tarie\w*|procent\w*|korting\w*|omzet|besparing\w*)\b", re.I)),
+        ("yes_no", re.compile(r"^\s*(is|zijn|was|waren|heeft|hebben|kan|kunnen|biedt|ondersteunt)\b", re.I)),
+    ],
+}
+# Words that say which figure (or kind of thing) is asked for, per language, as :data:`_MEASURES` in English.
+_OTHER_MEASURE_WORDS = {
+    "de": """wie viel viele lange lang hoch schnell oft groß teuer stark weit preis preise kosten kostet kostete gebühr
+        gebühren prozent anzahl zahl dauert dauerte dauern zeit tag tage wochen monate jahre wann datum wer sagte sagt
+        gibt hat haben bietet unterstützt braucht erhalten bekommen sank sinkt stieg steigt pro monat jahr nutzer""",
+    "fr": """combien coûte coûtent coûtait coût coûts prix tarif tarifs frais pourcentage taux temps durée dure duré
+        jours semaines mois ans années quand date qui dit a ont offre propose inclut comprend permet nombre par
+        utilisateur utilisateurs""",
+    "es": """cuánto cuánta cuántos cuántas cuesta cuestan costo coste precio precios tarifa porcentaje tiempo dura
+        duración días semanas meses años cuándo fecha quién dijo tiene tienen ofrece incluye permite número por mes
+        usuario usuarios""",
+    "nl": """hoeveel hoe lang snel vaak duur kost kosten prijs tarief procent tijd duurt duurde dagen weken maanden jaren
+        wanneer datum wie zei heeft hebben biedt ondersteunt aantal per maand gebruiker gebruikers""",
+}
+_OTHER_MEASURES = {lang: {t for word in words.split() for t in analyse(word, lang)}
+                   for lang, words in _OTHER_MEASURE_WORDS.items()}
+
+
+def _measures(language: str) -> set[str]:
+    return _MEASURES if language == ENGLISH else _OTHER_MEASURES.get(language, set())
+
+
 @dataclass(frozen=True)
 class Asked:
     """What a question asks for: its kind, the names it is about, its other key terms, a before/after direction."""
@@ -80,6 +153,7 @@ class Asked:
     names: tuple[str, ...]
     terms: tuple[str, ...]  # stemmed content words (names included), the ones a passage should share
     direction: Direction = None
+    language: str = ENGLISH  # the question's language (rag.words.guess_language): its words are stemmed in it
 
     @property
     def wants_figure(self) -> bool:
@@ -145,6 +219,9 @@ def classify(question: str) -> Asked:
     """What ``question`` asks for (see the module docstring)."""
     q = question.strip()
     names = tuple(question_terms(q))
+    language = guess_language(q)
+    if language != ENGLISH:
+        return _classify_other(q, names, language)
     if _SUMMARY.search(q):
         kind: Kind = "summary"
     elif _STEPS.search(q) and not re.search(r"\bhow\s+to\s+(say|pronounce)\b", q, re.I):
@@ -178,15 +255,30 @@ def classify(question: str) -> Asked:
     return Asked(q, kind, names, terms, direction)
 
 
+def _classify_other(q: str, names: tuple[str, ...], language: str) -> Asked:
+    """:func:`classify` for a question in another language than English (its rules in :data:`_OTHER_KINDS`)."""
+    kind: Kind = next((k for k, pattern in _OTHER_KINDS.get(language, []) if pattern.search(q)), "description")
+    name_terms = [t for name in names for t in analyse(name, language)]
+    terms = tuple(dict.fromkeys(name_terms + analyse(q, language)))
+    return Asked(q, kind, names, terms, None, language)
+
+
 # what a text carries
 _NUMBER = re.compile(r"\d")
 _MONEY = re.compile(r"[$€£¥₹]\s?\d|\d\s?(usd|eur|gbp|chf|dollars?|euros?|pounds?)\b|"
                     r"\b(usd|eur|gbp|chf|aud|cad|sek|nok|dkk|jpy|inr)\s?\d", re.I)
-_PERCENT = re.compile(r"\d\s?(%|percent\b|per\s?cent\b|pp\b|points?\b)", re.I)
+_PERCENT = re.compile(r"\d\s?(%|percent\b|per\s?cent\b|pp\b|points?\b|prozent\b|pour\s?cent\b|por\s+ciento\b|procent\b)", re.I)
 _DURATION = re.compile(r"\d[\d.,]*\s?(-\s?)?(seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|x\b|times\b)|"
-                       r"\b(twice|half|faster|slower)\b", re.I)
+                       r"\b(twice|half|faster|slower)\b|"
+                       # German, French, Spanish, Dutch
+                       r"\d[\d.,]*\s?(tage?n?|wochen?|monate?n?|jahre?n?|stunden?|minuten|sekunden|jours?|semaines?|mois|"
+                       r"heures?|ans|années?|días?|semanas?|meses|horas?|minutos?|años?|dagen|weken|maanden|jaren|uur|uren)\b",
+                       re.I)
 _DATE_TEXT = re.compile(r"\b(19|20)\d{2}\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d|"
-                        r"\bq[1-4]\b|\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b|\b(monday|tuesday|wednesday|thursday|friday)\b", re.I)
+                        r"\bq[1-4]\b|\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b|\b(monday|tuesday|wednesday|thursday|friday)\b|"
+                        r"\b(januar|februar|märz|mai|juni|juli|oktober|dezember|janvier|février|mars|avril|juin|juillet|août|"
+                        r"septembre|octobre|novembre|décembre|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|"
+                        r"octubre|noviembre|diciembre|januari|februari|maart|mei|augustus)\b", re.I)
 _QUOTATION = re.compile(r"[“\"«„][^”\"»]{12,}[”\"»]")
 _PERSON_NAME = regex.compile(r"(?<!\p{L})\p{Lu}\p{Ll}+(?:[-'’]\p{Lu}\p{Ll}+)?\s+(?:\p{Lu}\.\s+)?\p{Lu}\p{Ll}+(?:[-'’]\p{Lu}\p{Ll}+)?(?!\p{L})")
 _STEP_LINE = re.compile(r"(?m)^\s*(\d{1,2}[.)]|step\s+\d+\b|[-*•])\s+\S")
@@ -291,8 +383,9 @@ def subject_terms(asked: Asked) -> list[str]:
     For a list, the plural that names the items ("Which *features* ...?", "What are the *benefits* ...")
     says what kind of thing the items are, not what they say: it is left out too.
     """
-    terms = [t for t in asked.terms if t not in _MEASURES]
-    if asked.kind == "list":
+    measures = _measures(asked.language)
+    terms = [t for t in asked.terms if t not in measures]
+    if asked.kind == "list" and asked.language == ENGLISH:
         m = re.search(r"^\s*(?:which|what)\s+(?:are\s+(?:the|your|our|its|their)\s+)?(?:main\s+|key\s+|other\s+)?"
                       r"(?:[\w&'-]+\s+){0,2}?([\w-]*[a-rt-z]s)\b", asked.question, re.I)
         if m:
@@ -309,8 +402,10 @@ def _found(term: str, words: set[str]) -> bool:
 def _name_terms(asked: Asked) -> set[str]:
     """The stemmed words of the question's names and of any capitalised word after its first (the company's own
     name, "Northbeam", is in every passage and says nothing about whether one is on the subject)."""
+    if asked.language == "de":  # every German noun is capitalised: only its names count
+        return {t for name in asked.names for t in analyse(name, "de")}
     capitalised = [w for w in re.findall(r"[\w'’-]+", asked.question)[1:] if w[:1].isupper()]
-    return {t for name in (*asked.names, *capitalised) for t in analyse(name)}
+    return {t for name in (*asked.names, *capitalised) for t in analyse(name, asked.language)}
 
 
 def _off_subject(asked: Asked, body: str, where: str, close: bool = False) -> str:
@@ -324,8 +419,8 @@ def _off_subject(asked: Asked, body: str, where: str, close: bool = False) -> st
     about = [t for t in subject_terms(asked) if t not in _name_terms(asked) and not re.fullmatch(r"(19|20)\d\d", t)]
     if not about:
         return ""
-    in_body = set(analyse(body))
-    in_where = set(analyse(where))
+    in_body = set(analyse(body, asked.language))
+    in_where = set(analyse(where, asked.language))
     found = sum(1.0 if _found(t, in_body) else 0.5 if _found(t, in_where) else 0.0 for t in about)
     if close and found >= 1:  # close in meaning and sharing a subject word: other words for the same subject
         return ""
@@ -334,7 +429,8 @@ def _off_subject(asked: Asked, body: str, where: str, close: bool = False) -> st
     if found >= needed:
         return ""
     missing = [t for t in about if not _found(t, in_body)]
-    words = [w for w in re.findall(r"[\w'-]+", asked.question) if analyse(w) and analyse(w)[0] in missing]
+    words = [w for w in re.findall(r"[\w'-]+", asked.question)
+             if analyse(w, asked.language) and analyse(w, asked.language)[0] in missing]
     return " ".join(dict.fromkeys(words)) or " ".join(missing)
 
 
@@ -356,16 +452,19 @@ def judge(asked: Asked, text: str, sources: str = "", closeness: float | None = 
         return False, "The answer says your documents don't state it."
     where = f"{body}\n{sources}".lower()
     missing_names = [n for n in asked.names if not mentions_name(n, f"{body}\n{sources}")]
+    # in other languages every kind is checked for its subject words: "Wer ist der Geschäftsführer?" answered with
+    # "Die Zahl der Anfragen ..." has the shape of a name (German capitalises nouns) and none of the subject
     off_subject = _off_subject(asked, body, where, close=closeness is not None and closeness >= CLOSE_IN_MEANING) \
-        if asked.kind in ("steps", "list", "yes_no", "description") else ""
+        if asked.kind in ("steps", "list", "yes_no", "description") or asked.language != ENGLISH and asked.kind != "figure" \
+        else ""
     if asked.kind == "figure":
         # names, the company's own name and the year asked about say nothing of whether the figure is the one asked
         # (a number in a name, "SOC 2", "ISO 27001", still does)
         about = [t for t in subject_terms(asked) if t not in _name_terms(asked) and not re.fullmatch(r"(19|20)\d\d", t)]
-        found = set(analyse(where))
+        found = set(analyse(where, asked.language))
         if about and sum(_found(t, found) for t in about) < len(about) / 2:
             off_subject = " ".join(w for w in re.findall(r"[\w'-]+", asked.question)
-                                   if analyse(w) and analyse(w)[0] in about and not _found(analyse(w)[0], found))
+                                   if (a := analyse(w, asked.language)) and a[0] in about and not _found(a[0], found))
     # a list quoted as a list is checked like a figure; "What findings does the paper report?" answered in prose
     # may still answer, and is judged like any description
     strict = ("figure", "quote", "person", "date", "steps", "comparison", "summary") + (

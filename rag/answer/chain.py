@@ -125,13 +125,14 @@ def ask_stream(store, question: str, workspace: str | None = None, options: AskO
         return
 
     # 3. write or quote
-    qvec = np.asarray(store.embeddings.embed_query(query), dtype=np.float32)
+    embeddings = store.embeddings_for(workspace)  # the assistant's model (its language setting)
+    qvec = np.asarray(embeddings.embed_query(query), dtype=np.float32)
     hits = passages_for(store, classify(query), decision.hits, workspace)
     name = model.name
     written = Written(fell_back=True)
     if model.chat is not None:
         yield Event("status", "Writing the answer…")
-        hits = sources_in_order(query, qvec, hits, store.embeddings)  # what answers the question is numbered first
+        hits = sources_in_order(query, qvec, hits, embeddings)  # what answers the question is numbered first
         written = yield from _relay(_write(model, question, query, hits, options, notices))
         notices += written.notices
         if written.fell_back:
@@ -139,11 +140,11 @@ def ask_stream(store, question: str, workspace: str | None = None, options: AskO
             yield Event("status", "Quoting your documents instead…")
     text = written.text
     if not text:
-        text = quote_answer(query, qvec, hits, store.embeddings)
+        text = quote_answer(query, qvec, hits, embeddings)
         yield Event("token", text)
 
     # 4. check and explain
-    checked = check_answer(text, hits, store.embeddings)
+    checked = check_answer(text, hits, embeddings)
     name_citations(store, checked.citations)
     answers, reason = judge(classify(query), checked.answer, _cited_context(store, checked.citations),
                             closeness=_closeness(checked.citations, hits))

@@ -29,9 +29,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..index.embed import similarity_scale
 from ..names import COMMON_CAPS, NAME_RUN
 from ..types import Citation, Hit, SentenceCheck
-from ..words import STOP_WORDS, analyse
+from ..words import STOP_WORDS, analyse, guess_language
 
 
 @dataclass(frozen=True)
@@ -247,7 +248,7 @@ def is_factual(sentence: str) -> bool:
         return False
     if text.endswith("?") and not _NUM.search(text):  # a question asks; it states nothing
         return False
-    return len(analyse(text)) >= 3 or bool(_NUM.search(text))
+    return len(analyse(text, guess_language(text))) >= 3 or bool(_NUM.search(text))
 
 
 def _claim_text(sentence: str) -> str:
@@ -273,11 +274,12 @@ def best_quote(claims: list[str], passage: str, limit: int = 300) -> str:
     if whole:
         return "\n".join(whole)
     candidates = split_sentences(passage) or [passage]
-    claim_terms = set(analyse(" ".join(claims)))
+    language = guess_language(" ".join(claims))
+    claim_terms = set(analyse(" ".join(claims), language))
     claim_figures = {v for v, _ in _figures(" ".join(claims))}
 
     def score(s: str) -> float:
-        return len(claim_terms & set(analyse(s))) + 2 * len(claim_figures & {v for v, _ in _figures(s)})
+        return len(claim_terms & set(analyse(s, language))) + 2 * len(claim_figures & {v for v, _ in _figures(s)})
 
     best = max(candidates, key=score)
     if len(best) > limit:
@@ -306,15 +308,17 @@ def check_answer(answer: str, sources: list[Hit], embeddings=None, *, thresholds
 
     # scores[i, j]: support of sentence i by source j
     lexical = np.zeros((len(sentences), len(sources)))
-    passage_terms = [set(analyse(p)) for p in passages]
+    language = guess_language(" ".join(claims))  # an answer quotes (or writes in) its documents' language
+    passage_terms = [set(analyse(p, language)) for p in passages]
     for i, claim in enumerate(claims):
-        terms = set(analyse(claim))
+        terms = set(analyse(claim, language))
         for j in range(len(sources)):
             lexical[i, j] = _lexical(terms, passage_terms[j])
     cosine = np.zeros_like(lexical)
     if embeddings is not None and sentences and sources:
         vectors = embeddings.embed_array(claims + passages)
-        cosine = np.clip(vectors[: len(claims)] @ vectors[len(claims) :].T, 0.0, 1.0)
+        # on the English model's scale, which the thresholds are set on
+        cosine = np.clip(similarity_scale(embeddings, vectors[: len(claims)] @ vectors[len(claims) :].T), 0.0, 1.0)
     scores = t.lexical_weight * lexical + (1 - t.lexical_weight) * cosine
 
     checks: list[SentenceCheck] = []

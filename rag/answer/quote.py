@@ -35,8 +35,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..index.embed import similarity_scale
 from ..types import Hit
-from ..words import analyse
+from ..words import ENGLISH, analyse
 from .asked import Asked, carries, classify, direction_fit, instructions, speaker_of, subject_terms
 from .check import split_sentences
 from .guard import PLACEHOLDER, defuse, looks_like_injection
@@ -180,15 +181,15 @@ def _whole_quotes(sentences: list[str]) -> list[str]:
 def _lexical(asked: Asked, text: str) -> float:
     if not asked.terms:
         return 0.0
-    found = set(analyse(text))
-    names = {t for name in asked.names for t in analyse(name)}
+    found = set(analyse(text, asked.language))
+    names = {t for name in asked.names for t in analyse(name, asked.language)}
     weight = {t: (2.0 if t in names else 1.0) for t in asked.terms}
     return sum(w for t, w in weight.items() if t in found) / sum(weight.values())
 
 
-def _shares(terms: list[str], unit: Unit) -> bool:
-    """Does the unit itself (not its file or heading) use one of ``terms``?"""
-    return bool(set(terms) & set(analyse(f"{unit.header}\n{unit.text}")))
+def _shares(terms: list[str], unit: Unit, language: str = ENGLISH) -> bool:
+    """Does the unit itself (not its file or heading) use one of ``terms`` (stemmed in ``language``)?"""
+    return bool(set(terms) & set(analyse(f"{unit.header}\n{unit.text}", language)))
 
 
 def _says(text: str, name: str) -> bool:
@@ -216,7 +217,7 @@ def score_units(asked: Asked, question_vector: np.ndarray, units: list[Unit], em
     if not candidates:
         return []
     vectors = embeddings.embed_array([u.scoring_text() for u in candidates])
-    meaning = vectors @ question_vector
+    meaning = similarity_scale(embeddings, vectors @ question_vector)  # the English model's scale, as the weights
     scored = []
     for u, cos in zip(candidates, meaning):
         fits = carries(asked, u.text if u.kind != "row" else u.scoring_text())
@@ -282,7 +283,7 @@ def select(asked: Asked, scored: list[Scored], units_by_source: dict[int, list[U
     named = [n for n in asked.names if _says(best.unit.text, n)]
     # what the figure is about, beyond whose it is: a second sentence naming the customer but not the
     # thing asked about ("support tickets") adds nothing
-    name_terms = {t for name in asked.names for t in analyse(name)}
+    name_terms = {t for name in asked.names for t in analyse(name, asked.language)}
     about = [t for t in subject_terms(asked) if t not in name_terms] or subject_terms(asked)
     for s in scored[1:]:
         if s.score < best.score - MARGIN or len(chosen) >= MAX_UNITS:
@@ -291,7 +292,7 @@ def select(asked: Asked, scored: list[Scored], units_by_source: dict[int, list[U
             continue
         if named and not any(_says(s.unit.text, n) for n in named):
             continue  # the best says "Team"; a row about "Scale" answers another question
-        if about and not _shares(about, s.unit):
+        if about and not _shares(about, s.unit, asked.language):
             continue  # adds nothing about what was asked ("annual" billing, not the Starter plan's row)
         if asked.direction and direction_fit(asked, best.unit.text) > 0 >= direction_fit(asked, s.unit.text):
             continue  # the best has the figure on the side asked about; this one doesn't

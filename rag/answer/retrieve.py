@@ -24,7 +24,9 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from ..index.embed import similarity_scale
 from ..index.sparse import query_vector
+from ..languages import document_languages
 from ..names import mentions_name, question_terms
 from ..types import STRATEGIES, Hit, RetrievalSettings, SearchFilter, Strategy
 from ..workspace.access import User
@@ -72,8 +74,9 @@ def retrieve(store, query: str, workspace: str, settings: RetrievalSettings = Re
     check_reader(store.catalog, workspace, user)
     if settings.strategy not in STRATEGIES:
         raise ValueError(f"Unknown retrieval strategy {settings.strategy!r}; choose one of {', '.join(STRATEGIES)}.")
-    dense = np.asarray(store.embeddings.embed_query(query), dtype=np.float32)
-    sparse = query_vector(query)
+    embeddings = store.embeddings_for(workspace)  # the assistant's model (its language setting)
+    dense = np.asarray(embeddings.embed_query(query), dtype=np.float32)
+    sparse = query_vector(query, document_languages(store.catalog, workspace))  # stemmed as each language would
     base = "hybrid" if settings.strategy == "mmr" else settings.strategy
     limit = settings.candidates if settings.strategy == "mmr" else settings.k
     where = _without_unfinished(store, workspace, settings.where)
@@ -84,7 +87,9 @@ def retrieve(store, query: str, workspace: str, settings: RetrievalSettings = Re
     if settings.strategy == "mmr" and hits:
         hits = _mmr(dense, hits, settings.k, settings.mmr_lambda)
     for h in hits:
-        h.similarity = float(np.dot(np.asarray(h.vector, dtype=np.float32), dense)) if h.vector else None
+        # on the English model's scale, which the relevance threshold is set on
+        h.similarity = float(similarity_scale(embeddings, np.dot(np.asarray(h.vector, dtype=np.float32), dense))) \
+            if h.vector else None
         h.vector = None  # not needed past this point; keeps results light
     names = question_terms(query)
     relevant = [h for h in hits if _relevant(h, names, settings.threshold)]

@@ -33,7 +33,7 @@ def _ints(text: str) -> tuple[int, ...]:
 
 def add_parser(sub) -> None:
     """Add ``bench`` and its sub-commands to the ``grounded`` parser."""
-    bench = sub.add_parser("bench", help="benchmarks: retrieval, ingest, embed, query, qa, pdf, guard, crawl, drafts, limits, team, indexers, gaps, checks, report")
+    bench = sub.add_parser("bench", help="benchmarks: retrieval, multilingual, ingest, embed, query, qa, pdf, guard, crawl, drafts, limits, team, indexers, gaps, checks, report")
     cmds = bench.add_subparsers(dest="bench_command", required=True)
 
     def json_out(p):
@@ -179,6 +179,19 @@ def add_parser(sub) -> None:
     ix.add_argument("--files", type=int, default=40, help="documents queued per round (default 40)")
     ix.add_argument("--indexers", type=_ints, default=(1, 2), help="indexer processes per round (default 1,2)")
     json_out(ix)
+    ml = cmds.add_parser("multilingual", help="nDCG/recall per language and across languages on XQuAD (e5 vs BM25 vs hybrid)")
+    ml.add_argument("--xquad", type=Path, default=Path("../shared/bench-data/retrieval/xquad"),
+                    help="folder with xquad.LANG.json (github.com/google-deepmind/xquad)")
+    ml.add_argument("--languages", type=_list, default=("en", "de", "es"), help="each language's questions over its passages")
+    ml.add_argument("--cross", type=_list, default=("de:en", "en:de"), help="QUESTION:PASSAGES language pairs")
+    ml.add_argument("--limit", type=int, default=None, help="only the first N questions per language (a quick look)")
+    ml.add_argument("--no-minilm", action="store_true", help="skip the English model's reference figures")
+    ml.add_argument("--no-xquad", action="store_true", help="only the English comparison (--scifact, --help-center)")
+    ml.add_argument("--scifact", type=Path, default=None, help="BEIR SciFact folder: MiniLM against e5 on a corpus sample")
+    ml.add_argument("--split", default="test", help="SciFact split (tune on train, report test once)")
+    ml.add_argument("--scifact-docs", type=int, default=800, help="corpus sample: every judged abstract, then random ones")
+    ml.add_argument("--help-center", action="store_true", help="MiniLM against e5 on the built-in help center")
+    json_out(ml)
 
     rep = cmds.add_parser("report", help="one Markdown report with a chart from benchmark JSON files")
     rep.add_argument("--from", dest="sources", nargs="+", required=True, metavar="DIR_OR_JSON")
@@ -219,6 +232,12 @@ def _dispatch(args) -> None:
         from . import gaps as module
 
         config = module.GapsConfig(args.gap_set) if args.gap_set else module.GapsConfig()
+    elif args.bench_command == "multilingual":
+        from . import multilingual as module
+
+        cross = tuple(tuple(pair.split(":", 1)) for pair in args.cross)
+        config = module.MultilingualConfig(None if args.no_xquad else args.xquad, tuple(args.languages), cross, args.limit,
+                                           not args.no_minilm, args.scifact, args.split, args.scifact_docs, args.help_center)
     elif args.bench_command == "crawl":
         from . import crawl as module
 

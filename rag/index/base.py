@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Literal, Protocol, runtime_checkable
 
 import numpy as np
@@ -52,6 +52,9 @@ class Index(Protocol):
 
     model_id: str
     dimension: int
+    # The model (id, dimension) that builds a workspace's collection: ``model_id``/``dimension`` unless the
+    # store says otherwise (an assistant whose language is "multilingual", rag/store.py).
+    model_of: Callable[[str], tuple[str, int]] | None
 
     def ensure(self, workspace: str) -> str:
         """Create the workspace's collection if needed (refusing a mismatched model); its name."""
@@ -108,6 +111,12 @@ class Index(Protocol):
 
         For benchmarks, tests and the end of a bulk import; True once nothing is left to build.
         """
+
+
+def workspace_model(index, workspace: str) -> tuple[str, int]:
+    """The (model id, dimension) that ``workspace``'s collection is built with."""
+    model_of = getattr(index, "model_of", None)
+    return model_of(workspace) if model_of is not None else (index.model_id, index.dimension)
 
 
 def locked_message(folder) -> str:

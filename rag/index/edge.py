@@ -80,6 +80,7 @@ from .base import (
     hit_from_point,
     locked_message,
     mismatch_error,
+    workspace_model,
 )
 from .edge_build import Builder
 from .edge_config import edge_config
@@ -535,6 +536,7 @@ class EdgeIndex:
         self.settings = settings
         self.model_id = model_id
         self.dimension = dimension
+        self.model_of = None  # see rag.index.base.Index.model_of
         self.remote = False
         self._ready: set[str] = set()
         open_engine(settings)  # lock and migrate now, as the server client was opened at construction
@@ -550,10 +552,11 @@ class EdgeIndex:
         engine = self.engine
         if name in self._ready and name in engine.shards:
             return name
-        meta = engine.open(name, workspace, self.model_id, self.dimension)
-        size = meta.get("dimension") or self.dimension
-        if size != self.dimension or (meta.get("model_id") and meta["model_id"] != self.model_id):
-            raise mismatch_error(meta.get("model_id") or "an unknown model", size, self.model_id, self.dimension)
+        model_id, dimension = workspace_model(self, workspace)
+        meta = engine.open(name, workspace, model_id, dimension)
+        size = meta.get("dimension") or dimension
+        if size != dimension or (meta.get("model_id") and meta["model_id"] != model_id):
+            raise mismatch_error(meta.get("model_id") or "an unknown model", size, model_id, dimension)
         self._ready.add(name)
         return name
 

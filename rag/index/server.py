@@ -35,6 +35,7 @@ from .base import (
     indexing_threshold_kb,
     locked_message,
     mismatch_error,
+    workspace_model,
 )
 from .sparse import SparseVector
 
@@ -112,6 +113,7 @@ class QdrantIndex:
         self.approximate_from = settings.approximate_from
         self.model_id = model_id
         self.dimension = dimension
+        self.model_of = None  # see rag.index.base.Index.model_of
         self._ready: set[str] = set()
         # Local mode is not thread-safe; a server client is, but the lock is cheap.
         self._lock = threading.RLock()
@@ -121,20 +123,21 @@ class QdrantIndex:
         name = collection_name(workspace)
         if name in self._ready:
             return name
+        model_id, dimension = workspace_model(self, workspace)
         with self._lock:
             if not self.client.collection_exists(name):
                 # the same approximate search as the embedded engine (rag/index/base.py); the
                 # server's optimizer builds the graph in the background on its own
                 self.client.create_collection(
                     name,
-                    vectors_config={DENSE: models.VectorParams(size=self.dimension, distance=models.Distance.COSINE, on_disk=True)},
+                    vectors_config={DENSE: models.VectorParams(size=dimension, distance=models.Distance.COSINE, on_disk=True)},
                     sparse_vectors_config={SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)},
                     hnsw_config=models.HnswConfigDiff(m=HNSW_M, ef_construct=HNSW_EF_CONSTRUCT),
                     quantization_config=models.ScalarQuantization(scalar=models.ScalarQuantizationConfig(
                         type=models.ScalarType.INT8, quantile=INT8_QUANTILE, always_ram=True)),
                     optimizers_config=models.OptimizersConfigDiff(
-                        indexing_threshold=indexing_threshold_kb(self.approximate_from, self.dimension)),
-                    metadata={"model_id": self.model_id, "dimension": self.dimension, "workspace": workspace},
+                        indexing_threshold=indexing_threshold_kb(self.approximate_from, dimension)),
+                    metadata={"model_id": model_id, "dimension": dimension, "workspace": workspace},
                 )
                 if self.remote:  # local mode ignores payload indexes (and warns)
                     for key in PAYLOAD_KEYWORDS:
@@ -142,16 +145,16 @@ class QdrantIndex:
                     self.client.create_payload_index(name, "chunk_index", models.PayloadSchemaType.INTEGER)
                     self.client.create_payload_index(name, "date", models.PayloadSchemaType.FLOAT)
             else:
-                self._check_model(name)
+                self._check_model(name, model_id, dimension)
         self._ready.add(name)
         return name
 
-    def _check_model(self, name: str) -> None:
+    def _check_model(self, name: str, model_id: str, dimension: int) -> None:
         config = self.client.get_collection(name).config
         meta = config.metadata or {}
         size = config.params.vectors[DENSE].size  # type: ignore[index]
-        if size != self.dimension or (meta.get("model_id") and meta["model_id"] != self.model_id):
-            raise mismatch_error(meta.get("model_id", "an unknown model"), size, self.model_id, self.dimension)
+        if size != dimension or (meta.get("model_id") and meta["model_id"] != model_id):
+            raise mismatch_error(meta.get("model_id", "an unknown model"), size, model_id, dimension)
 
     def upsert(
         self, workspace: str, chunks: Sequence[Chunk], dense: np.ndarray, sparse: Sequence[SparseVector], version: str

@@ -4,7 +4,8 @@ Documents get BM25 term-frequency weights; Qdrant applies the IDF part
 itself (the sparse vector is configured with ``Modifier.IDF``), so adding or
 deleting documents never requires re-weighting stored vectors. Queries get
 weight 1 per distinct term. Terms come from :func:`rag.words.analyse`
-(lowercase, word tokens, English stop words removed, Snowball stemming).
+(lowercase, word tokens, stop words removed, Snowball stemming), in the
+document's language; a query's in every language its assistant's documents are in.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import zlib
 from collections import Counter
 from dataclasses import dataclass
 
-from ..words import analyse
+from ..words import ENGLISH, analyse, analyse_for
 
 K1 = 1.2
 B = 0.75
@@ -35,7 +36,7 @@ def _to_vector(weights: dict[int, float]) -> SparseVector:
     return SparseVector([i for i, _ in items], [v for _, v in items])
 
 
-def document_vector(text: str, heading: str = "", heading_weight: float = 1.0) -> SparseVector:
+def document_vector(text: str, heading: str = "", heading_weight: float = 1.0, language: str = ENGLISH) -> SparseVector:
     """BM25 tf part for a document: tf*(k1+1) / (tf + k1*(1-b+b*len/avglen)).
 
     ``heading`` (its title and section path) is a second field whose words count ``heading_weight``
@@ -43,9 +44,9 @@ def document_vector(text: str, heading: str = "", heading_weight: float = 1.0) -
     ``document_vector(heading + "\n" + text)``.
     """
     frequencies: Counter = Counter()
-    for term, tf in Counter(analyse(text)).items():
+    for term, tf in Counter(analyse(text, language)).items():
         frequencies[term] += tf
-    heading_terms = analyse(heading) if heading else []
+    heading_terms = analyse(heading, language) if heading else []
     for term, tf in Counter(heading_terms).items():
         frequencies[term] += heading_weight * tf
     length = sum(frequencies.values())
@@ -57,6 +58,7 @@ def document_vector(text: str, heading: str = "", heading_weight: float = 1.0) -
     return _to_vector(weights)
 
 
-def query_vector(text: str) -> SparseVector:
-    """One unit of weight per distinct query term; Qdrant multiplies by IDF."""
-    return _to_vector({term_index(t): 1.0 for t in set(analyse(text))})
+def query_vector(text: str, languages=None) -> SparseVector:
+    """One unit of weight per distinct query term (its terms in each of ``languages``, English when
+    none is given); Qdrant multiplies by IDF."""
+    return _to_vector({term_index(t): 1.0 for t in analyse_for(text, languages)})

@@ -41,6 +41,7 @@ from ..parse.isolated import expand_isolated, parse_file_isolated
 from ..settings import Limits
 from ..store import Store
 from ..types import Chunk, ChunkSettings, ParsedDocument
+from ..words import ENGLISH, detect_language
 from . import forgetting, kinds, originals, origins, workload
 from .admission import (
     FileResult,
@@ -142,6 +143,7 @@ def ingest_bytes(
                     settings=json.dumps(chunking.as_dict()),
                     size_bytes=len(data),
                     title=existing.title if existing else None,
+                    language=existing.language if existing else None,
                     **(existing.ocr_columns() if existing else {}),  # the ready version's, until this one is
                 )
             )
@@ -160,7 +162,8 @@ def ingest_bytes(
             del parsed  # the chunks hold its text now; keeping both would double a large document's share
             for c in chunks:
                 c.date = stated_date or (existing.uploaded if existing else now)
-            _store_chunks(store, workspace, chunks, version, title)
+            language = detect_language(" ".join(c.text for c in chunks[:LANGUAGE_SAMPLE_CHUNKS]))
+            _store_chunks(store, workspace, chunks, version, title, language)
             about = document_about(name, title, [c.text for c in chunks])
         except SetupProblem as err:  # the install's fault, not the file's: the queue holds it for another try
             with store.write_lock:
@@ -186,6 +189,7 @@ def ingest_bytes(
                 pages=pages,
                 title=title,
                 about=about,
+                language=language,
                 error=None,
                 index_seconds=round(time.perf_counter() - started, 3),
                 **ocr_record,
@@ -204,7 +208,11 @@ def ingest_bytes(
     return FileResult(name, "indexed", chunks=len(chunks), doc_id=doc_id, pages=pages, seconds=time.perf_counter() - started)
 
 
-def _store_chunks(store: Store, workspace: str, chunks: list[Chunk], version: str, title: str | None = None) -> None:
+LANGUAGE_SAMPLE_CHUNKS = 20  # a document's language is read from its first passages (rag.words.detect_language)
+
+
+def _store_chunks(store: Store, workspace: str, chunks: list[Chunk], version: str, title: str | None = None,
+                  language: str = ENGLISH) -> None:
     """Embed, weigh and store the chunks :data:`STORE_BATCH` at a time, each batch dropped once stored.
 
     Each passage is embedded and keyword-indexed with the document's ``title`` above its
@@ -216,12 +224,16 @@ def _store_chunks(store: Store, workspace: str, chunks: list[Chunk], version: st
     row says ``indexing`` with this version pending, so an interruption
     between batches is rolled back by :func:`rag.ingest.recovery.recover`;
     searches skip a version that is not ready yet (rag/answer/retrieve.py).
+
+    The dense model is the assistant's (its language setting); keyword terms are stemmed in the
+    document's ``language``.
     """
+    embeddings = store.embeddings_for(workspace)
     for start in range(0, len(chunks), STORE_BATCH):
         batch = chunks[start : start + STORE_BATCH]
         texts = [embedding_text(c, title) for c in batch]
-        dense = store.embeddings.embed_array(texts)
-        sparse = [document_vector(t) for t in texts]
+        dense = embeddings.embed_array(texts)
+        sparse = [document_vector(t, language=language) for t in texts]
         with store.write_lock:  # index writes stay one at a time; embedding runs beside other uploads
             store.index.upsert(workspace, batch, dense, sparse, version)
 

@@ -670,13 +670,14 @@ def _off_topic(plan: Plan, facts: list) -> Notice:
 
 def _compose(store, recipe: Recipe, plan: Plan, base: Draft, options: DraftOptions) -> Draft:
     """The composed variants: the first returned, the others as its ``alternatives``."""
-    qvec = np.asarray(store.embeddings.embed_query(plan.query), dtype=np.float32)
-    facts = extract_facts(plan.facts, qvec, store.embeddings, topic=plan.query)
-    if recipe.id == "linkedin-post" and not options.lead and not on_topic(facts, plan.query, store.embeddings):
+    embeddings = store.embeddings_for(options.workspace or store.settings.workspace)  # the assistant's model
+    qvec = np.asarray(embeddings.embed_query(plan.query), dtype=np.float32)
+    facts = extract_facts(plan.facts, qvec, embeddings, topic=plan.query)
+    if recipe.id == "linkedin-post" and not options.lead and not on_topic(facts, plan.query, embeddings):
         base.refused = True
         base.notices = [n for n in base.notices if n.code != "composed"] + [_off_topic(plan, facts)]
         return base
-    ctx = Context(plan.query, base.voice, base.rules, qvec, store.embeddings, _titles(plan.facts), base.names,
+    ctx = Context(plan.query, base.voice, base.rules, qvec, embeddings, _titles(plan.facts), base.names,
                   tag_case=_tag_case(store, options.workspace) if base.voice is not None and options.workspace else {},
                   exclude=set(options.exclude), series=bool(options.lead))
     lead = next((f for f in facts if f.text == options.lead), None) if options.lead else None

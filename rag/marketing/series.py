@@ -177,9 +177,10 @@ def plan_series(store, topic: str, n: int = 4, workspace: str | None = None, fil
         series.notices.append(Notice("nothing_to_write", f"None of the chosen documents says anything relevant to “{topic}”, "
                                      "so there is nothing to plan a series from."))
         return series
-    qvec = np.asarray(store.embeddings.embed_query(plan.query), dtype=np.float32)
-    facts = extract_facts(plan.facts, qvec, store.embeddings, topic=plan.query)
-    if not on_topic(facts, plan.query, store.embeddings):
+    embeddings = store.embeddings_for(workspace)  # the assistant's model
+    qvec = np.asarray(embeddings.embed_query(plan.query), dtype=np.float32)
+    facts = extract_facts(plan.facts, qvec, embeddings, topic=plan.query)
+    if not on_topic(facts, plan.query, embeddings):
         series.notices.append(Notice("off_topic", f"None of the chosen documents says anything about “"
                                      f"{subject_phrase(plan.query) or plan.query}”, so there is no series to plan on it. "
                                      "Pick other sources or change the topic."))

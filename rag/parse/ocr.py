@@ -95,9 +95,26 @@ def available() -> bool:
     return tessdata() is not None
 
 
+def missing_languages() -> list[str]:
+    """The languages listed in ``GROUNDED_OCR_LANGUAGES`` that no Tesseract data folder here has."""
+    folders = [Path(f) for f in (os.environ.get("TESSDATA_PREFIX", ""), *TESSDATA_DIRS) if f and Path(f).is_dir()]
+    return [lang for lang in languages().split("+") if not any((f / f"{lang}.traineddata").is_file() for f in folders)]
+
+
 def missing_reason() -> str:
-    """What to install, naming the language when only its data is missing."""
+    """What to install, naming the languages whose data is missing when Tesseract itself is there."""
     langs = languages()
+    missing = missing_languages()
+    try:
+        import tesserocr  # noqa: F401 - the binding itself
+        installed = any(Path(f).is_dir() for f in (os.environ.get("TESSDATA_PREFIX", ""), *TESSDATA_DIRS) if f)
+    except ImportError:
+        installed = False
+    if installed and missing and len(missing) < len(langs.split("+")):
+        packages = " ".join(f"tesseract-ocr-{lang}" for lang in missing)
+        return (f"Text in scans and images is read in {langs.replace('+', ', ')} (GROUNDED_OCR_LANGUAGES), but the "
+                f"language data for {', '.join(missing)} isn't installed. Install it (Debian or Ubuntu: sudo apt-get "
+                f"install {packages}) or take {', '.join(missing)} out of GROUNDED_OCR_LANGUAGES, and add the file again.")
     if langs != "eng":
         packages = " ".join(f"tesseract-ocr-{lang}" for lang in langs.split("+"))
         return INSTALL_HINT.replace("tesseract-ocr-eng", packages)

@@ -15,6 +15,7 @@ import time
 from dataclasses import asdict, dataclass, field, replace
 
 from ..errors import AccessDenied, GroundedError, NotFound
+from ..languages import DEFAULT_LANGUAGE, check_language
 from ..netguard import check_url
 from ..types import ChunkSettings, RetrievalSettings
 from . import checks_store
@@ -42,6 +43,7 @@ class Assistant:
     created: float = 0.0
     owner: str | None = None
     shared_with: list[str] = field(default_factory=list)
+    language: str = DEFAULT_LANGUAGE  # "english" (MiniLM) or "multilingual" (multilingual-e5-small); rag/languages.py
 
     def to_config(self) -> str:
         data = asdict(self)
@@ -150,6 +152,7 @@ def save_assistant(catalog, assistant: Assistant, user: User | None = None) -> A
     """Store an assistant's settings; only its owner may change an existing one."""
     if not assistant.name.strip():
         raise GroundedError("An assistant needs a name.")
+    assistant.language = check_language(assistant.language)
     stored = catalog.query("SELECT name, created, config FROM workspaces WHERE name = ?", (assistant.id,))
     before = None
     if stored:
@@ -158,6 +161,8 @@ def save_assistant(catalog, assistant: Assistant, user: User | None = None) -> A
         # Ownership and the model server never change through an edit: set_owner and set_model_server check who may.
         assistant.owner = before.owner
         assistant.compatible_url, assistant.compatible_model = before.compatible_url, before.compatible_model
+        # Nor the language: its passages would stay embedded by the other model; change_language re-indexes.
+        assistant.language = before.language
     elif assistant.compatible_url:
         raise AccessDenied("Connect a model server with set_model_server, which checks who may and where to.")
     _store(catalog, assistant)
@@ -257,6 +262,7 @@ def duplicate_assistant(store, assistant_id: str, name: str | None = None, user:
         chunking=source.chunking,
         retrieval=source.retrieval,
         model=source.model,
+        language=source.language,
         **({} if user is not None and not user.is_local else {"owner": source.owner}),
     )
     for row in store.catalog.documents(source.id, status="ready"):

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 from ..catalog import DocumentRow
 from ..errors import NotFound
+from ..index.embed import MINILM_ID
 from ..ingest import kinds, pipeline
 from ..ingest.admission import FileResult, IngestReport, ProgressCallback
 from ..ingest.forgetting import Trace
+from ..languages import MULTILINGUAL_SLOWER, check_language
 from ..store import Store
 from ..types import ChunkSettings, Hit
 from . import checks_store
@@ -65,6 +67,56 @@ def reindex_assistant(store: Store, assistant_id: str, chunking: ChunkSettings, 
     report = pipeline.reindex_workspace(store, assistant.id, chunking, on_progress)
     checks_store.queue_run(store.catalog, assistant.id, "re-index", queued_by=user.name if user else "")
     return report
+
+
+def _model_changes(store: Store) -> bool:
+    """Whether the language setting changes the embedding model (not with OpenAI embeddings: those serve
+    every language)."""
+    return getattr(store.embeddings, "model_id", None) == MINILM_ID
+
+
+def language_change_seconds(store: Store, assistant_id: str, language: str, user: User | None) -> float:
+    """How long changing the assistant's language would take: its documents re-indexed with the other model."""
+    assistant = managed_assistant(store, assistant_id, user)
+    language = check_language(language)
+    if language == assistant.language or not _model_changes(store):
+        return 0.0
+    seconds = pipeline.estimate_reindex_seconds(store, assistant.id)
+    return seconds * MULTILINGUAL_SLOWER if language == "multilingual" else seconds / MULTILINGUAL_SLOWER
+
+
+def change_language(store: Store, assistant_id: str, language: str, user: User | None,
+                    on_progress: ProgressCallback | None = None) -> IngestReport:
+    """Set the assistant's language ("english" or "multilingual") and re-index its documents with that model.
+
+    The two models' vectors cannot be searched together, so the assistant's index is emptied first
+    and filled again document by document: until the re-index ends, answers draw on the documents
+    done so far (:func:`language_change_seconds` says how long it takes).
+    """
+    from ..ingest.queue import settle_workspace
+
+    assistant = managed_assistant(store, assistant_id, user)
+    language = check_language(language)
+    report = IngestReport()
+    if language == assistant.language:
+        return report
+    if not _model_changes(store):
+        _store_language(store, assistant, language)
+        return report
+    settle_workspace(store, assistant.id)  # nothing of it is being indexed while the model changes
+    _store_language(store, assistant, language)
+    store.index.drop(assistant.id)
+    if store.catalog.documents(assistant.id):
+        report = pipeline.reindex_workspace(store, assistant.id, assistant.chunking, on_progress)
+    return report
+
+
+def _store_language(store: Store, assistant: Assistant, language: str) -> None:
+    """Save the language setting (an ordinary edit keeps the stored one: see save_assistant)."""
+    from .assistants import _store
+
+    assistant.language = language
+    _store(store.catalog, assistant)
 
 
 def delete(store: Store, doc_id: str, user: User | None) -> Trace | None:
