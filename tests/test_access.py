@@ -277,6 +277,8 @@ def test_every_write_path_refuses_a_shared_read_only_user(store):
         "see the knowledge gaps": lambda: knowledge_gaps(store, shared.id, user=BOB),  # everyone's questions: managers only
         "mark out of scope": lambda: mark_out_of_scope(store, shared.id, answer.msg_id, user=BOB),
         "back in scope": lambda: back_in_scope(store, shared.id, "any", user=BOB),
+        "change the language": lambda: documents.change_language(store, shared.id, "multilingual", BOB),
+        "estimate a language change": lambda: documents.language_change_seconds(store, shared.id, "multilingual", BOB),
     }
     for what, change in refused.items():
         with pytest.raises((AccessDenied, NotFound)):
@@ -415,12 +417,14 @@ HANDED_OR_HARMLESS = {
     "gaps_csv", "WHY_LABELS", "SCOPE_REPLY",
     # a deleted source's wording; the queue as a table (of a checked queue_view)
     "SOURCE_DELETED", "SOURCE_DELETED_NOTE", "queue_table", "markdown_table",
+    "LANGUAGES", "LANGUAGE_LABELS",  # the language setting's choices and their names
 }
 CHECKED_WRITES = {
     "save_assistant", "delete_assistant", "duplicate_assistant", "set_model_server", "reindex_assistant",
     "save_guidance", "add_rule", "remove_rule", "update_rule", "record_feedback", "delete_chat", "new_chat",
     "mark_out_of_scope", "back_in_scope",  # managers only: tests/test_gaps.py
     "check_from_chat",
+    "change_language", "language_change_seconds",  # managers only: test_every_write_path_refuses_a_shared_read_only_user
 }
 
 
