@@ -32,12 +32,16 @@ from .facts import (
     _AMOUNT,
     Fact,
     Realised,
+    about_customer,
     best,
+    brief_customer,
     direction,
     forms_of,
     grounded,
     headline_result,
     main_document,
+    name_customer,
+    mentions,
     realise,
     steps_of,
     subject_phrase,
@@ -378,6 +382,17 @@ def _linkedin(facts: list[Fact], ctx: Context, variants: int, lead: Fact | None 
             pool, problem = [r], None  # nothing else left to tell: the problem is the post, said in full
     if not pool:
         return []
+    customer = brief_customer(ctx.topic, facts)
+    target = next((r for r in pool if r.fact is head), None) or next((r for r in pool if r.fact is lead), None) or pool[0]
+    unnamed: list[str] = []
+    if not (customer and about_customer(target.fact, customer)):
+        customer = ""  # the brief names nobody, or nobody this post is about
+    elif (named := name_customer(target, customer)) is not None:
+        # a post about a customer's result names them in the sentence with the figure (the unnamed form stays an
+        # option: the line before it may name them already)
+        unnamed = [target.cited()] if named.text != target.text else []
+        pool = [named if r is target else r for r in pool]
+        target = named
     lines = {r.fact.text: r for r in pool}
     quote = next((r for r in pool if r.fact.kind == "quote"), None)
     how = next((r for r in pool if r.fact.kind == "how" and r.fact is not head), None)
@@ -405,6 +420,11 @@ def _linkedin(facts: list[Fact], ctx: Context, variants: int, lead: Fact | None 
     closer = _closer(ctx, head, lead)
     twins = [f for f in usable if f.doc_id == doc]
     forms = {r.cited(): forms_of(r, twins, ctx.titles, ctx.topic) for r in pool}
+    if target.named:  # the other source lines of the same figures, naming the customer too; the unnamed ones after
+        others = [line for line in forms[target.cited()] + unnamed if line != target.cited()]
+        again = [n.cited() for line in others if (n := name_customer(Realised(target.frame, re.sub(r"\s*\[\d+\]$", "", line),
+                                                                              target.fact), customer)) is not None]
+        forms[target.cited()] = list(dict.fromkeys([target.cited()] + again + others))
     said = None
     if quote is not None and (head is None or quote.fact is lead) and \
             (turned := _said_forms(forms[quote.cited()], quote.fact)):
@@ -413,7 +433,8 @@ def _linkedin(facts: list[Fact], ctx: Context, variants: int, lead: Fact | None 
     drafts = []
     for angle in angles:
         options = _angle_lines(angle, pool, head, quote, problem, openers, _short_hook(head, ctx), how, said, lead)
-        text, key = _fit(options, forms, closer, tags, ctx, head=head)
+        text, key = _fit(options, forms, closer, tags, ctx, head=head, customer=customer,
+                         anchor=target.fact)
         bare = plain(text)
         stated = [r.fact for r in pool if any(plain(form) in bare for form in forms[r.cited()]
                                               + (forms[said] if said and r is quote else []))]
@@ -422,7 +443,7 @@ def _linkedin(facts: list[Fact], ctx: Context, variants: int, lead: Fact | None 
     # Version 1 is the one that reads most like the team (its six traits, its opener, its length); the others follow in the
     # team's order of angles. A lead quote or problem keeps its angle first: the post is built around it.
     if drafts and not (lead is not None and lead.kind in ("quote", "problem")):
-        first = max(range(len(drafts)), key=lambda i: (drafts[i][0][:5], drafts[i][0][6:7], -i))
+        first = max(range(len(drafts)), key=lambda i: (drafts[i][0][:6], drafts[i][0][7:8], -i))
         drafts.insert(0, drafts.pop(first))
     return [d for _, d in drafts[:variants]]
 
@@ -488,8 +509,22 @@ def _repeats_figure(text: str) -> bool:
 _TAG_LINE = re.compile(r"(?m)^\s*#\w.*$")  # the hashtag line says no figure
 
 
+def _names_beside(text: str, customer: str, anchor: Fact | None) -> bool:
+    """Whether the post names ``customer`` in the sentence stating ``anchor``'s figure or in the one just before it
+    (anywhere in the post when that fact has no figure, or the post doesn't state it); True without a customer."""
+    if not customer:
+        return True
+    body = plain(_TAG_LINE.sub("", text))
+    sentences = [s for s in re.split(r"(?<=[.!?…”])\s+(?=[A-Z“\"])|\n+", body) if s.strip()]
+    figure = (anchor.after or next(iter(_FIGURES.findall(anchor.text)), "")) if anchor is not None else ""
+    at = next((i for i, s in enumerate(sentences) if figure and figure in s), None)
+    if at is None:
+        return mentions(body, customer)
+    return any(mentions(s, customer) for s in sentences[max(0, at - 1): at + 1])
+
+
 def _fit(options: list[Option], forms: dict[str, list[str]], closer: str | None, tags: list[str], ctx: Context,
-         head: Fact | None = None) -> tuple[str, tuple]:
+         head: Fact | None = None, customer: str = "", anchor: Fact | None = None) -> tuple[str, tuple]:
     """The version of the post that reads most like the team's, and how it scored: for each way to open, its
     first lines always, then as many of the others as bring it to the team's usual length, each line in its full
     form or a shorter one (:func:`.facts.forms_of`: a trimmed quote, the shorter source sentence of a result). No figure
@@ -515,7 +550,8 @@ def _fit(options: list[Option], forms: dict[str, list[str]], closer: str | None,
                 score = match_voice(text, ctx.profile).score if ctx.profile else 1.0
                 within = most is None or n <= most
                 fits = lo <= n <= hi  # in the band: the fuller forms; else the nearest to the team's usual length
-                key = (not _repeats_figure(text), within, round(score, 3), _opener_share(text, ctx) >= 0.2,
+                key = (not _repeats_figure(text), within, _names_beside(text, customer, anchor), round(score, 3),
+                       _opener_share(text, ctx) >= 0.2,
                        fits, -sum(pick) if fits else -abs(n - usual), -abs(n - usual), hook is not None)
                 if best_key is None or key > best_key:
                     best_key, best_text = key, text
