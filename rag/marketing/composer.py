@@ -40,12 +40,13 @@ from .facts import (
     grounded,
     headline_result,
     main_document,
-    name_customer,
     mentions,
+    name_customer,
     realise,
     steps_of,
     subject_phrase,
     topic_terms,
+    unexplained,
 )
 from .style_rules import StyleRule, enforce
 from .voice import VoiceProfile, choose_emoji, closing_question, hook_style, match_voice, place_emoji, plain, words
@@ -390,7 +391,8 @@ def _linkedin(facts: list[Fact], ctx: Context, variants: int, lead: Fact | None 
     elif (named := name_customer(target, customer)) is not None:
         # a post about a customer's result names them in the sentence with the figure (the unnamed form stays an
         # option: the line before it may name them already)
-        unnamed = [target.cited()] if named.text != target.text else []
+        # ("After the group adopted..." is said by name only: "the group" alone would leave the reader asking who)
+        unnamed = [target.cited()] if named.text != target.text and not unexplained(target.text) else []
         pool = [named if r is target else r for r in pool]
         target = named
     lines = {r.fact.text: r for r in pool}
@@ -424,15 +426,26 @@ def _linkedin(facts: list[Fact], ctx: Context, variants: int, lead: Fact | None 
         others = [line for line in forms[target.cited()] + unnamed if line != target.cited()]
         again = [n.cited() for line in others if (n := name_customer(Realised(target.frame, re.sub(r"\s*\[\d+\]$", "", line),
                                                                               target.fact), customer)) is not None]
-        forms[target.cited()] = list(dict.fromkeys([target.cited()] + again + others))
+        forms[target.cited()] = list(dict.fromkeys([target.cited()] + again + [o for o in others if not unexplained(o)]))
     said = None
     if quote is not None and (head is None or quote.fact is lead) and \
             (turned := _said_forms(forms[quote.cited()], quote.fact)):
         said = turned[0]
         forms[said] = turned
+    short = _short_hook(head, ctx)
+    hooks: list[str] = []
+    if customer and head is not None and target.fact is head and _opener_share("Less of it.", ctx) >= 0.2:
+        # or the customer's name opens the post, right above the figure: "Harbor Freight Co: fewer empty miles." or
+        # "Harbor Freight Co." (as short as the team's hook, when naming them in the figure's sentence runs too long),
+        # for a team that opens with a short line
+        # (the name alone cited to a passage of the same document that names them)
+        naming = next((f.source for f in usable if f.doc_id == head.doc_id and mentions(f.passage or f.text, customer)),
+                      None)
+        hooks = ([f"{customer}: {short[0].lower()}{short[1:]}"] if short else []) + \
+            ([f"{customer}. [{naming}]"] if naming is not None else [])
     drafts = []
     for angle in angles:
-        options = _angle_lines(angle, pool, head, quote, problem, openers, _short_hook(head, ctx), how, said, lead)
+        options = _angle_lines(angle, pool, head, quote, problem, openers, short, how, said, lead, hooks)
         text, key = _fit(options, forms, closer, tags, ctx, head=head, customer=customer,
                          anchor=target.fact)
         bare = plain(text)
@@ -443,7 +456,7 @@ def _linkedin(facts: list[Fact], ctx: Context, variants: int, lead: Fact | None 
     # Version 1 is the one that reads most like the team (its six traits, its opener, its length); the others follow in the
     # team's order of angles. A lead quote or problem keeps its angle first: the post is built around it.
     if drafts and not (lead is not None and lead.kind in ("quote", "problem")):
-        first = max(range(len(drafts)), key=lambda i: (drafts[i][0][:6], drafts[i][0][7:8], -i))
+        first = max(range(len(drafts)), key=lambda i: (drafts[i][0][:7], drafts[i][0][8:9], -i))
         drafts.insert(0, drafts.pop(first))
     return [d for _, d in drafts[:variants]]
 
@@ -458,12 +471,12 @@ Option = tuple[str | None, list[str], int]  # (hook or None, body lines (cited),
 
 def _angle_lines(angle: str, pool: list[Realised], head: Fact | None, quote: Realised | None, problem: Fact | None,
                  openers: list[str], short: str | None = None, how: Realised | None = None,
-                 said: str | None = None, lead: Fact | None = None) -> list[Option]:
+                 said: str | None = None, lead: Fact | None = None, hooks: list[str] = ()) -> list[Option]:
     """The ways to open a post from ``angle``: each a hook (None: no hook), the body lines in order and how many of
     them it always keeps (the headline; the quote too in a post opening from the customer's words)."""
     body = [r.cited() for r in pool]
     if angle == "result":
-        return [(h, body, 1) for h in ([short] if short else []) + [None]]
+        return [(h, body, 1) for h in ([short] if short else []) + list(hooks) + [None]]
     if angle == "quote" and quote is not None:
         # the result, then the customer's words with who said them (a quote is never the opening line)
         # (a team that opens with a short line gets its short line first: the result sentence opens with a figure)
@@ -471,9 +484,9 @@ def _angle_lines(angle: str, pool: list[Realised], head: Fact | None, quote: Rea
         if head is None and said:  # no result to open with: who said it, then the words, on one line
             return [(None, [said] + rest, 1)]
         if said and quote.fact is lead:  # a series post built around the quote: with its result if it fits, else without
-            return [(h, rest[:1] + [quote.cited()] + rest[1:], 2) for h in ([short] if short else []) + [None]] + \
+            return [(h, rest[:1] + [quote.cited()] + rest[1:], 2) for h in ([short] if short else []) + list(hooks) + [None]] + \
                 [(None, [said] + [line for line in rest if head is None or line != rest[0]], 1)]
-        return [(h, rest[:1] + [quote.cited()] + rest[1:], 2) for h in ([short] if short else []) + [None]]
+        return [(h, rest[:1] + [quote.cited()] + rest[1:], 2) for h in ([short] if short else []) + list(hooks) + [None]]
     if angle == "problem" and problem is not None:
         return [(_opening_clause(problem), body, 1)]
     if angle == "how" and how is not None:
@@ -523,6 +536,14 @@ def _names_beside(text: str, customer: str, anchor: Fact | None) -> bool:
     return any(mentions(s, customer) for s in sentences[max(0, at - 1): at + 1])
 
 
+def _named_twice(text: str, customer: str) -> bool:
+    """Whether a hook naming ``customer`` ("Brewhouse Coffee: less overtime.") sits over a line naming them again
+    ("Brewhouse Coffee cut overtime ...")."""
+    lines = [line for line in plain(text).splitlines() if line.strip()][:2]
+    return bool(customer) and len(lines) == 2 and all(mentions(line, customer) for line in lines) and \
+        len(words(lines[0])) <= len(words(customer)) + 3
+
+
 def _fit(options: list[Option], forms: dict[str, list[str]], closer: str | None, tags: list[str], ctx: Context,
          head: Fact | None = None, customer: str = "", anchor: Fact | None = None) -> tuple[str, tuple]:
     """The version of the post that reads most like the team's, and how it scored: for each way to open, its
@@ -550,7 +571,8 @@ def _fit(options: list[Option], forms: dict[str, list[str]], closer: str | None,
                 score = match_voice(text, ctx.profile).score if ctx.profile else 1.0
                 within = most is None or n <= most
                 fits = lo <= n <= hi  # in the band: the fuller forms; else the nearest to the team's usual length
-                key = (not _repeats_figure(text), within, _names_beside(text, customer, anchor), round(score, 3),
+                key = (not _repeats_figure(text), within, _names_beside(text, customer, anchor),
+                       not _named_twice(text, customer), round(score, 3),
                        _opener_share(text, ctx) >= 0.2,
                        fits, -sum(pick) if fits else -abs(n - usual), -abs(n - usual), hook is not None)
                 if best_key is None or key > best_key:

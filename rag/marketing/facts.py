@@ -645,6 +645,11 @@ def brief_customer(topic: str, facts: list[Fact]) -> str:
     return name
 
 
+def unexplained(text: str) -> bool:
+    """Whether a sentence's subject is one nobody is named for ("After the group adopted...", "They cut...")."""
+    return bool(_UNEXPLAINED.match(text))
+
+
 def _document_names(fact: Fact, name: str, exact: bool = False) -> bool:
     """Whether ``fact``'s passage, its document's title or its file's name names ``name`` (a file named after its
     first word, as "northgate-case-study.docx" is after Northgate Logistics: a Word file's title is no heading)."""
