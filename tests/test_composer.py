@@ -300,7 +300,7 @@ def test_an_overtime_brief_leads_with_the_overtime_figures_in_every_version(brew
 def _sentence_with(text: str, figure: str) -> tuple[str, str]:
     """The sentence of ``text`` stating ``figure`` and the one before it (hashtags aside)."""
     body = "\n".join(line for line in text.splitlines() if not line.startswith("#"))
-    sentences = [s for s in re.split(r"(?<=[.!?…”])\s+|\n+", body) if s.strip()]
+    sentences = [s for s in re.split(r"(?<=[.!?…”])\s+(?=[A-Z“])|\n+", body) if s.strip()]
     at = next(i for i, s in enumerate(sentences) if figure in s)
     return sentences[at], sentences[at - 1] if at else ""
 

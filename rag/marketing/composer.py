@@ -8,7 +8,10 @@ so a composed draft obeys them by construction. The shapes:
 
 - LinkedIn post: a hook, the result figure, one line of how, the customer's
   quote with who said it, a closing question or call to action from the
-  team's own posts, the hashtags. Three variants, each opening from another
+  team's own posts, the hashtags. When the brief names a customer
+  (:func:`.facts.brief_customer`), the post names them, as the sources spell
+  it, in the figure's sentence or the line just above it
+  (:func:`.facts.name_customer`): a figure nobody is named for is nobody's. Three variants, each opening from another
   angle (the result, the customer's words, the problem, a question), ordered
   by how often the team opens that way.
 - Campaign copy: Headline (the launch's title), Body (its most relevant
@@ -549,7 +552,7 @@ def _fit(options: list[Option], forms: dict[str, list[str]], closer: str | None,
     """The version of the post that reads most like the team's, and how it scored: for each way to open, its
     first lines always, then as many of the others as bring it to the team's usual length, each line in its full
     form or a shorter one (:func:`.facts.forms_of`: a trimmed quote, the shorter source sentence of a result). No figure
-    twice; within the guide's word limit; then the voice match, the opener, the length band, the fuller forms, the
+    twice; within the guide's word limit; the brief's ``customer`` named beside ``anchor``'s figure, once; then the voice match, the opener, the length band, the fuller forms, the
     usual length."""
     import itertools
 
@@ -568,11 +571,14 @@ def _fit(options: list[Option], forms: dict[str, list[str]], closer: str | None,
                 lines = [c[i] for c, i in zip(choices, pick)]
                 text = place_emoji(_layout(hook, lines, closer, tags, ctx), emoji, ctx.profile)  # where the team puts it
                 n = len(words(plain(text)))
-                score = match_voice(text, ctx.profile).score if ctx.profile else 1.0
                 within = most is None or n <= most
+                first = (not _repeats_figure(text), within, _names_beside(text, customer, anchor),
+                         not _named_twice(text, customer))
+                if best_key is not None and first < best_key[:4]:
+                    continue  # already worse than the best, whatever its voice match (the costly part) would be
+                score = match_voice(text, ctx.profile).score if ctx.profile else 1.0
                 fits = lo <= n <= hi  # in the band: the fuller forms; else the nearest to the team's usual length
-                key = (not _repeats_figure(text), within, _names_beside(text, customer, anchor),
-                       not _named_twice(text, customer), round(score, 3),
+                key = (*first, round(score, 3),
                        _opener_share(text, ctx) >= 0.2,
                        fits, -sum(pick) if fits else -abs(n - usual), -abs(n - usual), hook is not None)
                 if best_key is None or key > best_key:

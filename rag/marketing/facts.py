@@ -32,6 +32,13 @@ sentence), and :func:`grounded` checks that every figure, name and word of
 it is in the cited passage (frame words aside), so a realised sentence can't
 invent. Words are Unicode words (letters and digits of any script): "cafés" is never cut to "caf".
 
+:func:`brief_customer` finds the customer a brief names, spelt as the sources
+spell it, and :func:`name_customer` says a fact of their document with their
+name ("Brewhouse Coffee cut overtime from 11% to 4% of hours in 12 months.",
+"After BrightSmile Dental adopted...", "At Harbor Freight Co, ..."); the name
+counts as the passage's own when the passage, its document's title or its
+file names them, and nothing else is loosened.
+
 A fact keeps its source number (``[n]`` in the draft is ``plan.facts[n-1]``)
 and its relevance to the topic (embedding similarity), so the composer can
 state the best ones and cite each exactly where it came from.
