@@ -252,6 +252,22 @@ def test_a_result_is_said_of_the_customer_the_brief_names_and_only_from_their_do
         "At BrightSmile Dental, average check-in time went down from 22 minutes to 9 minutes."  # named by its file
     said = extract_facts([Hit("c5", "d5", "bs.pdf", "BrightSmile Dental cut no-shows from 14% to 6%.", 1.0)])[0]
     assert name_customer(realise(said), "BrightSmile Dental").text == said.text  # named already: as it is
+    they = extract_facts([Hit("c6", "d6", "x.md", "BrightSmile Dental runs 63 clinics.\n\nThey cut no-shows from 14% "
+                              "to 6% in a year.", 1.0)])
+    assert name_customer(realise(next(f for f in they if f.before)), "BrightSmile Dental").text == \
+        "BrightSmile Dental cut no-shows from 14% to 6% in a year."
+
+
+def test_a_post_without_the_teams_posts_names_the_customer_too():
+    """No LinkedIn export yet: the composed post still says whose figure it is, in the figure's sentence."""
+    from rag.marketing.composer import Context, compose
+
+    hit = Hit("c1", "d1", "case.pdf", ROWS, 1.0, section="Brewhouse Coffee case study > Results")
+    intro = Hit("c2", "d1", "case.pdf", "Brewhouse Coffee rolled out Shiftly scheduling in 2024.", 0.9,
+                section="Brewhouse Coffee case study")
+    for version in compose("linkedin-post", extract_facts([hit, intro], topic=OVERTIME), Context(OVERTIME), 3):
+        line = next(line for line in version.text.splitlines() if "11% to 4%" in line)
+        assert "Brewhouse Coffee" in line, version.text
 
 
 def test_on_topic_and_off_topic_briefs():
