@@ -256,6 +256,9 @@ def test_a_result_is_said_of_the_customer_the_brief_names_and_only_from_their_do
                               "to 6% in a year.", 1.0)])
     assert name_customer(realise(next(f for f in they if f.before)), "BrightSmile Dental").text == \
         "BrightSmile Dental cut no-shows from 14% to 6% in a year."
+    plan = extract_facts([Hit("c7", "d7", "northbeam-launch.md", "The Team plan includes dashboards at $59 per month.",
+                              1.0, section="Northbeam live dashboards launch")])[0]
+    assert "Team plan" in name_customer(realise(plan), "Northbeam").text  # "The Team plan" is a name, not a subject
 
 
 def test_a_post_without_the_teams_posts_names_the_customer_too():

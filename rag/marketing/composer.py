@@ -398,6 +398,8 @@ def _linkedin(facts: list[Fact], ctx: Context, variants: int, lead: Fact | None 
         unnamed = [target.cited()] if named.text != target.text and not unexplained(target.text) else []
         pool = [named if r is target else r for r in pool]
         target = named
+    elif target.fact.kind != "quote":
+        customer = ""  # no result or problem of theirs to say by name (a launch); a quote names them in who said it
     lines = {r.fact.text: r for r in pool}
     quote = next((r for r in pool if r.fact.kind == "quote"), None)
     how = next((r for r in pool if r.fact.kind == "how" and r.fact is not head), None)
@@ -437,7 +439,7 @@ def _linkedin(facts: list[Fact], ctx: Context, variants: int, lead: Fact | None 
         forms[said] = turned
     short = _short_hook(head, ctx)
     hooks: list[str] = []
-    if customer and head is not None and target.fact is head and _opener_share("Less of it.", ctx) >= 0.2:
+    if customer and head is not None and target.fact is head and target.named and _opener_share("Less of it.", ctx) >= 0.2:
         # or the customer's name opens the post, right above the figure: "Harbor Freight Co: fewer empty miles." or
         # "Harbor Freight Co." (as short as the team's hook, when naming them in the figure's sentence runs too long),
         # for a team that opens with a short line

@@ -595,8 +595,10 @@ def forms_of(realised: Realised, twins: list[Fact] = (), titles: dict[str, str] 
 
 # the customer the brief names
 _RUN = re.compile(r"[A-Z][\w&'’.-]*(?:\s+(?:&\s+)?[A-Z][\w&'’-]*)*")
-_UNEXPLAINED = re.compile(r"^(?P<pre>(?:after|when|since|once|as soon as)\s+)?(?P<subject>the\s+(?:group|team|company|"
-                          r"business|firm|chain|customer|client|organi[sz]ation)|they)\b(?!['’])", re.I)
+# "After the group adopted...", "They cut...": a subject nobody is named for, before its verb ("The Team plan" is a name)
+_UNEXPLAINED = re.compile(r"^(?P<pre>(?:[Aa]fter|[Ww]hen|[Ss]ince|[Oo]nce)\s+)?(?P<subject>[Tt]he\s+(?:group|team|company|"
+                          r"business|firm|chain|customer|client|organi[sz]ation)|[Tt]hey)(?=\s+(?:\w+ed|cut|grew|fell|"
+                          r"rose|saw|went|made|won|kept|halved|doubled|now|also|then|has|have|had)\b)")
 
 
 def mentions(text: str, name: str, exact: bool = False) -> bool:
@@ -684,15 +686,14 @@ def name_customer(realised: Realised, name: str) -> Realised | None:
         return replace(realised, named=name)
     candidates = []
     if m := _UNEXPLAINED.match(text):
-        if m.group("subject").lower() != "they" or re.match(r"\s+(\w+ed|cut|grew|fell|rose|saw|went|made|won|kept|"
-                                                              r"halved|doubled)\b", text[m.end():]):
-            pre = m.group("pre") or ""
-            candidates.append(f"{pre[:1].upper()}{pre[1:]}{name}{text[m.end():]}" if pre else f"{name}{text[m.end():]}")
+        pre = m.group("pre") or ""
+        candidates.append(f"{pre}{name}{text[m.end():]}")
     if fact.metric and fact.before and fact.after and direction(fact.before, fact.after) == -1:
         candidates.append(_row_sentence(fact, name))
-    first = word_tokens(text)[0] if word_tokens(text) else ""
-    keep = first[1:] != first[1:].lower() or _as_name(fact.passage, first) if first else True
-    candidates.append(f"At {name}, {text if keep else text[:1].lower() + text[1:]}")
+    if fact.kind in ("result", "figure", "problem"):  # a result, a figure or the problem: "At <name>, ..."
+        first = word_tokens(text)[0] if word_tokens(text) else ""
+        keep = first[1:] != first[1:].lower() or _as_name(fact.passage, first) if first else True
+        candidates.append(f"At {name}, {text if keep else text[:1].lower() + text[1:]}")
     for candidate in candidates:
         out = Realised(realised.frame, candidate, fact, named=name)
         if grounded(out):
