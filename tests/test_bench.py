@@ -393,6 +393,7 @@ def test_drafts_command_composed_end_to_end(tmp_path, capsys):
     assert names[:2] == ["composed: facts no source backs", "composed: style-rule violations"]
     voices = result["voices"]["brewhouse"]
     assert voices["topic_fact_in_v1"] == "2/2" and voices["invented_numbers"] == 0 and voices["cut_words"] == 0
+    assert voices["names_subject_in_v1"] == "2/2" and "brewhouse: version 1 names the brief's subject" in names
     assert "brewhouse: voice traits of every version 1 (fewest, of 6)" in names and "emoji-heavy" in printed
     assert voices["fewest_traits_v1"] >= 5
     # the brief's metric leads, as a whole sentence ("Brewhouse Coffee cut overtime from ..." or "Overtime fell from ...")
@@ -400,7 +401,16 @@ def test_drafts_command_composed_end_to_end(tmp_path, capsys):
 
 
 def test_draft_voice_measures_by_hand():
-    from rag.bench.draft_voices import _pairs, cut_words, invented_numbers, voice_traits
+    from rag.bench.draft_voices import _pairs, brief_subject, cut_words, invented_numbers, names_subject, voice_traits
+
+    # the customer a brief names, and whether a post names them (not in a hashtag; a possessive does)
+    assert brief_subject("How Brewhouse Coffee cut overtime with Shiftly") == "Brewhouse Coffee"
+    assert brief_subject("How much time Brewhouse managers spend on the rota now") == "Brewhouse"
+    assert brief_subject("How Acme & Co cut onboarding") == "Acme & Co" and brief_subject("customer results") == ""
+    assert names_subject("Less overtime.\n\nBREWHOUSE COFFEE cut overtime.", "Brewhouse Coffee")
+    assert names_subject("Brewhouse Coffee’s overtime fell.", "Brewhouse Coffee")
+    assert not names_subject("Less overtime. ⏰\n\nOvertime fell from 11% to 4%.\n\n#Brewhouse", "Brewhouse")
+    assert not names_subject("Brewhouse Coffeehouse grew.", "Brewhouse Coffee") and not names_subject("x", "")
 
     # a series repeat in other words: the table row's "11% → 4%" and the sentence's "from 11% to 4%" are one fact
     assert _pairs("Overtime: 11% → 4%.") == _pairs("Overtime fell from 11% to 4% of hours.") == [("11%", "4%")]

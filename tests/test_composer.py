@@ -15,9 +15,11 @@ from rag.index import close_all_indexes
 from rag.ingest.recovery import open_store
 from rag.marketing.facts import (
     Realised,
+    brief_customer,
     extract_facts,
     grounded,
     headline_result,
+    name_customer,
     on_topic,
     realise,
     topic_terms,
@@ -209,6 +211,68 @@ def test_a_realised_sentence_says_only_what_its_passage_says():
     assert word_tokens("46 cafés, no-shows") == ["46", "cafés", "no", "shows"]
 
 
+def test_the_customer_a_brief_names_is_found_as_the_sources_spell_it():
+    """The customer, not the product ("Shiftly"), and in the title's longer form; a capitalised first word of a brief is
+    no name unless the sources write it as one; a name the sources don't know is none."""
+    case = Hit("c1", "d1", "brewhouse-case-study.pdf", "Brewhouse Coffee rolled out Shiftly scheduling to every café.\n\n"
+               "— Ana Müller, Head of Operations, Brewhouse Coffee", 1.0, section="Brewhouse Coffee case study")
+    facts = extract_facts([case])
+    assert brief_customer(OVERTIME, facts) == "Brewhouse Coffee"
+    assert brief_customer("How much time Brewhouse managers spend on the rota now", facts) == "Brewhouse Coffee"
+    assert brief_customer("how brewhouse coffee cut overtime", facts) == ""  # no capitals in the brief: no name given
+    assert brief_customer("Brewhouse Coffee and overtime", facts) == "Brewhouse Coffee"
+    assert brief_customer("Rotas that cut overtime", facts) == ""
+    assert brief_customer("How Contoso Health cut intake time", facts) == ""
+    nurses = extract_facts([Hit("c2", "d2", "contoso.md", "Nurses typed the forms again. Our nurses spend time with "
+                                "patients now.", 1.0, section="Contoso Health case study")])
+    assert brief_customer("Nurses and the paperwork they no longer type", nurses) == ""
+
+
+def test_a_result_is_said_of_the_customer_the_brief_names_and_only_from_their_document():
+    """A table row in a passage of its own ("Brewhouse Coffee case study" its document's title); an unexplained subject
+    ("the group") said by name when the passage is about that customer; any other result with "At <customer>, ...".
+    The fact's words stay checked against the passage; the name must be the document's."""
+    row_hit = Hit("c1", "d1", "case-study.pdf", ROWS, 1.0, section="Brewhouse Coffee case study > Results")
+    row = next(f for f in extract_facts([row_hit]) if f.metric.startswith("Overtime"))
+    named = name_customer(realise(row), "Brewhouse Coffee")
+    assert named.text == "Brewhouse Coffee cut overtime from 11% to 4% of hours in 12 months." and grounded(named)
+    assert name_customer(realise(row), "Contoso Health") is None  # not this document's customer
+    assert not grounded(Realised("before_after", "Contoso Health cut overtime from 11% to 4%.", row, named="Contoso Health"))
+    untitled = next(f for f in extract_facts([Hit("c2", "d2", "results.pdf", ROWS, 1.0)]) if f.metric)
+    assert name_customer(realise(untitled), "Brewhouse Coffee") is None  # nothing says whose figures these are
+    group = extract_facts([Hit("c3", "d3", "brightsmile-case-study.pdf", "BrightSmile Dental runs 63 clinics.\n\nAfter "
+                               "the group adopted automated reminders, no-shows fell from 14% to 6% within four months.",
+                               1.0)], topic="How BrightSmile Dental cut no-shows")
+    result = next(f for f in group if f.before)
+    assert name_customer(realise(result), "BrightSmile Dental").text == \
+        "After BrightSmile Dental adopted automated reminders, no-shows fell from 14% to 6% within four months."
+    check_in = extract_facts([Hit("c4", "d4", "brightsmile-case-study.pdf", "Average check-in time went down from 22 "
+                                  "minutes to 9 minutes.", 1.0)])[0]
+    assert name_customer(realise(check_in), "BrightSmile Dental").text == \
+        "At BrightSmile Dental, average check-in time went down from 22 minutes to 9 minutes."  # named by its file
+    said = extract_facts([Hit("c5", "d5", "bs.pdf", "BrightSmile Dental cut no-shows from 14% to 6%.", 1.0)])[0]
+    assert name_customer(realise(said), "BrightSmile Dental").text == said.text  # named already: as it is
+    they = extract_facts([Hit("c6", "d6", "x.md", "BrightSmile Dental runs 63 clinics.\n\nThey cut no-shows from 14% "
+                              "to 6% in a year.", 1.0)])
+    assert name_customer(realise(next(f for f in they if f.before)), "BrightSmile Dental").text == \
+        "BrightSmile Dental cut no-shows from 14% to 6% in a year."
+    plan = extract_facts([Hit("c7", "d7", "northbeam-launch.md", "The Team plan includes dashboards at $59 per month.",
+                              1.0, section="Northbeam live dashboards launch")])[0]
+    assert "Team plan" in name_customer(realise(plan), "Northbeam").text  # "The Team plan" is a name, not a subject
+
+
+def test_a_post_without_the_teams_posts_names_the_customer_too():
+    """No LinkedIn export yet: the composed post still says whose figure it is, in the figure's sentence."""
+    from rag.marketing.composer import Context, compose
+
+    hit = Hit("c1", "d1", "case.pdf", ROWS, 1.0, section="Brewhouse Coffee case study > Results")
+    intro = Hit("c2", "d1", "case.pdf", "Brewhouse Coffee rolled out Shiftly scheduling in 2024.", 0.9,
+                section="Brewhouse Coffee case study")
+    for version in compose("linkedin-post", extract_facts([hit, intro], topic=OVERTIME), Context(OVERTIME), 3):
+        line = next(line for line in version.text.splitlines() if "11% to 4%" in line)
+        assert "Brewhouse Coffee" in line, version.text
+
+
 def test_on_topic_and_off_topic_briefs():
     hit = Hit("c1", "d1", "brewhouse.md", "Brewhouse Coffee grew from 12 to 46 cafés in 4 years.", 1.0)
     assert topic_terms(OVERTIME) == (["overtim"], ["brewhous", "coffe", "shift"])
@@ -250,6 +314,28 @@ def test_an_overtime_brief_leads_with_the_overtime_figures_in_every_version(brew
         assert set(re.findall(r"\d+%?", text)) <= set(re.findall(r"\d+%?", sources))  # no invented figure
         assert v.passed, [c.as_dict() for c in v.checks if not c.passed]
     assert "How do you keep overtime down?" in result.publishable  # the team's own closing question on the subject
+
+
+def _sentence_with(text: str, figure: str) -> tuple[str, str]:
+    """The sentence of ``text`` stating ``figure`` and the one before it (hashtags aside)."""
+    body = "\n".join(line for line in text.splitlines() if not line.startswith("#"))
+    sentences = [s for s in re.split(r"(?<=[.!?…”])\s+(?=[A-Z“])|\n+", body) if s.strip()]
+    at = next(i for i, s in enumerate(sentences) if figure in s)
+    return sentences[at], sentences[at - 1] if at else ""
+
+
+@pytest.mark.parametrize("brief, figure", [(OVERTIME, "11% to 4%"),
+                                           ("How many shifts Brewhouse teams swapped by app", "310")])
+def test_every_version_names_the_customer_beside_the_figure(brewhouse, brief, figure):
+    """The figure is Brewhouse Coffee's: every version names them in its sentence or the one before it, as the sources
+    spell the name (the table row's passage has no name; its document's title has), and still passes every check."""
+    store, _ = brewhouse
+    result = draft(store, "linkedin-post", brief, user=None)
+    for v in [result] + result.alternatives:
+        sentence, before = _sentence_with(v.publishable, figure)
+        assert "Brewhouse Coffee" in sentence or "Brewhouse Coffee" in before, v.publishable
+        assert v.passed, [c.as_dict() for c in v.checks if not c.passed]
+        assert not any(s.support == "unsupported" for s in v.sentences)
 
 
 def test_an_overtime_post_carries_the_teams_signature_hashtags_as_written_and_matches_all_its_traits(brewhouse):

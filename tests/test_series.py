@@ -183,6 +183,9 @@ def test_a_series_on_overtime_tells_each_fact_once_at_the_teams_minute(tmp_path)
         assert len(stated) == len(set(stated))  # no fact or quote told twice
         assert sum("We stopped guessing the rota" in p.publishable for p in posts) <= 1
         assert not any("46 cafés" in p.publishable for p in posts)  # growth is another subject
+        for p in posts:  # every post says whose story it is: the customer the brief names, as the sources spell it
+            assert "Brewhouse Coffee" in "\n".join(line for line in p.publishable.splitlines()
+                                                    if not line.startswith("#")), p.publishable
         for p in posts:
             assert p.passed, [c.as_dict() for c in p.checks]
             for line in filter(None, (line.strip() for line in p.publishable.splitlines())):

@@ -5,6 +5,9 @@ table, Word with a table, or Markdown) and a style guide written its own way. Pe
 offline (composed) and a 4-post series is planned. Measured:
 
 - topic fact in version 1: the brief's figures (say "11%" and "4%" for an overtime brief) are in version 1;
+- names the brief's subject: version 1 names the customer or company the brief names (its first run of capitalised
+  words after the first word: "Brewhouse Coffee" of "How Brewhouse Coffee cut overtime with Shiftly"),
+  case-insensitively, a possessive too, outside its hashtags (a figure nobody is named for is nobody's);
 - invented numbers: figures in any version that no source passage has (0 is the target);
 - cut words: words that are only the start of a source word ("caf" of "cafés"; 0 is the target);
 - voice traits of version 1, out of 6, from what :class:`~rag.marketing.voice.VoiceProfile` offers: length
@@ -433,6 +436,25 @@ _FIG = re.compile(r"\d[\d,.]*\d|\d")
 _WORD = re.compile(r"[^\W_]+")
 
 
+def brief_subject(brief: str) -> str:
+    """The customer or company a brief names: its first run of capitalised words after the first word ("How Brewhouse
+    Coffee cut overtime with Shiftly" -> "Brewhouse Coffee"; "How much time Brewhouse managers ..." -> "Brewhouse")."""
+    tokens = re.findall(r"\S+", brief)
+    run: list[str] = []
+    for word in tokens[1:]:
+        if word[:1].isupper() or (run and word == "&"):
+            run.append(word.rstrip(",.:;!?"))
+        elif run:
+            break
+    return " ".join(run)
+
+
+def names_subject(text: str, subject: str) -> bool:
+    """Whether ``text`` names ``subject`` (case-insensitive, "Brewhouse Coffee's" too) outside its hashtag lines."""
+    body = "\n".join(line for line in text.splitlines() if not line.strip().startswith("#"))
+    return bool(subject) and bool(re.search(rf"(?<![\w&#]){re.escape(subject)}(?:['’]s)?(?![\w&])", body, re.I))
+
+
 def invented_numbers(text: str, sources: str) -> list[str]:
     have = {f.replace(",", "") for f in _FIG.findall(sources)}
     return [f for f in _FIG.findall(text) if f.replace(",", "").rstrip(".") not in have]
@@ -476,6 +498,7 @@ class CorpusTally:
     drafts: int = 0
     versions: int = 0
     topic_fact_v1: int = 0
+    names_subject_v1: int = 0
     invented: int = 0
     cut: int = 0
     traits: int = 0
@@ -493,6 +516,7 @@ class CorpusTally:
         return {
             "drafts": self.drafts,
             "topic_fact_in_v1": f"{self.topic_fact_v1}/{self.drafts}",
+            "names_subject_in_v1": f"{self.names_subject_v1}/{self.drafts}",
             "invented_numbers": self.invented,
             "cut_words": self.cut,
             "voice_traits_v1": f"{self.traits}/{self.traits_total}",
@@ -533,6 +557,10 @@ def measure(store, corpus: Corpus) -> CorpusTally:
             tally.topic_fact_v1 += 1
         else:
             tally.misses.append(f"{brief}: version 1 lacks {', '.join(f for f in figures if f not in v1)}")
+        if names_subject(v1, brief_subject(brief)):
+            tally.names_subject_v1 += 1
+        else:
+            tally.misses.append(f"{brief}: version 1 doesn't name {brief_subject(brief)}")
         for v in [result] + result.alternatives:
             tally.versions += 1
             tally.invented += len(invented_numbers(v.publishable, sources))

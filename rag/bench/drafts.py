@@ -284,7 +284,7 @@ def _voices(store, config: DraftsConfig) -> dict:
 
 def targets(result: dict) -> list[Target]:
     """The issue's targets for composed drafts: no unsupported fact, no style violation; per voice corpus, the brief's
-    fact in version 1 every time, no invented number or cut word, at least 5 of 6 voice traits, every rule kept,
+    fact in version 1 every time, the customer the brief names named in every version 1, no invented number or cut word, at least 5 of 6 voice traits, every rule kept,
     no repeat or cut post in a series, under 3 s a draft."""
     out = []
     composed = result["writers"].get("composed")
@@ -294,7 +294,9 @@ def targets(result: dict) -> list[Target]:
     for name, v in result.get("voices", {}).items():
         got, total = (int(x) for x in v["topic_fact_in_v1"].split("/"))
         traits, of = (int(x) for x in v["voice_traits_v1"].split("/"))
+        named, of_named = (int(x) for x in v.get("names_subject_in_v1", "0/0").split("/"))
         out += [Target(f"{name}: brief's fact in version 1", got / total if total else 0.0, 1.0, ">="),
+                Target(f"{name}: version 1 names the brief's subject", named / of_named if of_named else 0.0, 1.0, ">="),
                 Target(f"{name}: invented numbers", v["invented_numbers"], 0, "<="),
                 Target(f"{name}: cut words", v["cut_words"], 0, "<="),
                 Target(f"{name}: voice traits of every version 1 (fewest, of 6)",
@@ -313,13 +315,14 @@ def render(result: dict) -> str:
                      r["style_violations"], r["within_length_share"], r["seconds_per_draft"]])
     heads = ["writer", "drafts", "versions", "unsupported facts", "cited sentences", "voice traits matched",
              "style violations", "length within limits", "s per draft"]
-    voice_rows = [[name + (" (held apart)" if v["held_out"] else ""), v["voice"], v["topic_fact_in_v1"], v["invented_numbers"],
+    voice_rows = [[name + (" (held apart)" if v["held_out"] else ""), v["voice"], v["topic_fact_in_v1"],
+                   v.get("names_subject_in_v1", "-"), v["invented_numbers"],
                    v["cut_words"], v["voice_traits_v1"] + (f" (fewest {v['fewest_traits_v1']}/6)"
                                                             if v.get("fewest_traits_v1") is not None else ""),
                    v["style_violations"],
                    f"{v['series_posts']} posts, {v['series_repeats']} repeats, {v['series_cut_posts']} cut",
                    v["seconds_per_draft"]] for name, v in result.get("voices", {}).items()]
-    voice_heads = ["corpus", "voice", "topic fact in v1", "invented numbers", "cut words", "voice traits (v1)",
+    voice_heads = ["corpus", "voice", "topic fact in v1", "names the brief's subject (v1)", "invented numbers", "cut words", "voice traits (v1)",
                    "style violations", "4-post series", "s per draft"]
     parts = [table(heads, rows)] if rows else []
     if voice_rows:

@@ -8,7 +8,10 @@ so a composed draft obeys them by construction. The shapes:
 
 - LinkedIn post: a hook, the result figure, one line of how, the customer's
   quote with who said it, a closing question or call to action from the
-  team's own posts, the hashtags. Three variants, each opening from another
+  team's own posts, the hashtags. When the brief names a customer
+  (:func:`.facts.brief_customer`), the post names them, as the sources spell
+  it, in the figure's sentence or the line just above it
+  (:func:`.facts.name_customer`): a figure nobody is named for is nobody's. Three variants, each opening from another
   angle (the result, the customer's words, the problem, a question), ordered
   by how often the team opens that way.
 - Campaign copy: Headline (the launch's title), Body (its most relevant
@@ -32,16 +35,21 @@ from .facts import (
     _AMOUNT,
     Fact,
     Realised,
+    about_customer,
     best,
+    brief_customer,
     direction,
     forms_of,
     grounded,
     headline_result,
     main_document,
+    mentions,
+    name_customer,
     realise,
     steps_of,
     subject_phrase,
     topic_terms,
+    unexplained,
 )
 from .style_rules import StyleRule, enforce
 from .voice import VoiceProfile, choose_emoji, closing_question, hook_style, match_voice, place_emoji, plain, words
@@ -378,6 +386,20 @@ def _linkedin(facts: list[Fact], ctx: Context, variants: int, lead: Fact | None 
             pool, problem = [r], None  # nothing else left to tell: the problem is the post, said in full
     if not pool:
         return []
+    customer = brief_customer(ctx.topic, facts)
+    target = next((r for r in pool if r.fact is head), None) or next((r for r in pool if r.fact is lead), None) or pool[0]
+    unnamed: list[str] = []
+    if not (customer and about_customer(target.fact, customer)):
+        customer = ""  # the brief names nobody, or nobody this post is about
+    elif (named := name_customer(target, customer)) is not None:
+        # a post about a customer's result names them in the sentence with the figure (the unnamed form stays an
+        # option: the line before it may name them already)
+        # ("After the group adopted..." is said by name only: "the group" alone would leave the reader asking who)
+        unnamed = [target.cited()] if named.text != target.text and not unexplained(target.text) else []
+        pool = [named if r is target else r for r in pool]
+        target = named
+    elif target.fact.kind != "quote":
+        customer = ""  # no result or problem of theirs to say by name (a launch); a quote names them in who said it
     lines = {r.fact.text: r for r in pool}
     quote = next((r for r in pool if r.fact.kind == "quote"), None)
     how = next((r for r in pool if r.fact.kind == "how" and r.fact is not head), None)
@@ -405,15 +427,32 @@ def _linkedin(facts: list[Fact], ctx: Context, variants: int, lead: Fact | None 
     closer = _closer(ctx, head, lead)
     twins = [f for f in usable if f.doc_id == doc]
     forms = {r.cited(): forms_of(r, twins, ctx.titles, ctx.topic) for r in pool}
+    if target.named:  # the other source lines of the same figures, naming the customer too; the unnamed ones after
+        others = [line for line in forms[target.cited()] + unnamed if line != target.cited()]
+        again = [n.cited() for line in others if (n := name_customer(Realised(target.frame, re.sub(r"\s*\[\d+\]$", "", line),
+                                                                              target.fact), customer)) is not None]
+        forms[target.cited()] = list(dict.fromkeys([target.cited()] + again + [o for o in others if not unexplained(o)]))
     said = None
     if quote is not None and (head is None or quote.fact is lead) and \
             (turned := _said_forms(forms[quote.cited()], quote.fact)):
         said = turned[0]
         forms[said] = turned
+    short = _short_hook(head, ctx)
+    hooks: list[str] = []
+    if customer and head is not None and target.fact is head and target.named and _opener_share("Less of it.", ctx) >= 0.2:
+        # or the customer's name opens the post, right above the figure: "Harbor Freight Co: fewer empty miles." or
+        # "Harbor Freight Co." (as short as the team's hook, when naming them in the figure's sentence runs too long),
+        # for a team that opens with a short line
+        # (the name alone cited to a passage of the same document that names them)
+        naming = next((f.source for f in usable if f.doc_id == head.doc_id and mentions(f.passage or f.text, customer)),
+                      None)
+        hooks = ([f"{customer}: {short[0].lower()}{short[1:]}"] if short else []) + \
+            ([f"{customer}. [{naming}]"] if naming is not None else [])
     drafts = []
     for angle in angles:
-        options = _angle_lines(angle, pool, head, quote, problem, openers, _short_hook(head, ctx), how, said, lead)
-        text, key = _fit(options, forms, closer, tags, ctx, head=head)
+        options = _angle_lines(angle, pool, head, quote, problem, openers, short, how, said, lead, hooks)
+        text, key = _fit(options, forms, closer, tags, ctx, head=head, customer=customer,
+                         anchor=target.fact)
         bare = plain(text)
         stated = [r.fact for r in pool if any(plain(form) in bare for form in forms[r.cited()]
                                               + (forms[said] if said and r is quote else []))]
@@ -422,7 +461,7 @@ def _linkedin(facts: list[Fact], ctx: Context, variants: int, lead: Fact | None 
     # Version 1 is the one that reads most like the team (its six traits, its opener, its length); the others follow in the
     # team's order of angles. A lead quote or problem keeps its angle first: the post is built around it.
     if drafts and not (lead is not None and lead.kind in ("quote", "problem")):
-        first = max(range(len(drafts)), key=lambda i: (drafts[i][0][:5], drafts[i][0][6:7], -i))
+        first = max(range(len(drafts)), key=lambda i: (drafts[i][0][:7], drafts[i][0][8:9], -i))
         drafts.insert(0, drafts.pop(first))
     return [d for _, d in drafts[:variants]]
 
@@ -437,12 +476,12 @@ Option = tuple[str | None, list[str], int]  # (hook or None, body lines (cited),
 
 def _angle_lines(angle: str, pool: list[Realised], head: Fact | None, quote: Realised | None, problem: Fact | None,
                  openers: list[str], short: str | None = None, how: Realised | None = None,
-                 said: str | None = None, lead: Fact | None = None) -> list[Option]:
+                 said: str | None = None, lead: Fact | None = None, hooks: list[str] = ()) -> list[Option]:
     """The ways to open a post from ``angle``: each a hook (None: no hook), the body lines in order and how many of
     them it always keeps (the headline; the quote too in a post opening from the customer's words)."""
     body = [r.cited() for r in pool]
     if angle == "result":
-        return [(h, body, 1) for h in ([short] if short else []) + [None]]
+        return [(h, body, 1) for h in ([short] if short else []) + list(hooks) + [None]]
     if angle == "quote" and quote is not None:
         # the result, then the customer's words with who said them (a quote is never the opening line)
         # (a team that opens with a short line gets its short line first: the result sentence opens with a figure)
@@ -450,9 +489,9 @@ def _angle_lines(angle: str, pool: list[Realised], head: Fact | None, quote: Rea
         if head is None and said:  # no result to open with: who said it, then the words, on one line
             return [(None, [said] + rest, 1)]
         if said and quote.fact is lead:  # a series post built around the quote: with its result if it fits, else without
-            return [(h, rest[:1] + [quote.cited()] + rest[1:], 2) for h in ([short] if short else []) + [None]] + \
+            return [(h, rest[:1] + [quote.cited()] + rest[1:], 2) for h in ([short] if short else []) + list(hooks) + [None]] + \
                 [(None, [said] + [line for line in rest if head is None or line != rest[0]], 1)]
-        return [(h, rest[:1] + [quote.cited()] + rest[1:], 2) for h in ([short] if short else []) + [None]]
+        return [(h, rest[:1] + [quote.cited()] + rest[1:], 2) for h in ([short] if short else []) + list(hooks) + [None]]
     if angle == "problem" and problem is not None:
         return [(_opening_clause(problem), body, 1)]
     if angle == "how" and how is not None:
@@ -488,12 +527,34 @@ def _repeats_figure(text: str) -> bool:
 _TAG_LINE = re.compile(r"(?m)^\s*#\w.*$")  # the hashtag line says no figure
 
 
+def _names_beside(text: str, customer: str, anchor: Fact | None) -> bool:
+    """Whether the post names ``customer`` in the sentence stating ``anchor``'s figure or in the one just before it
+    (anywhere in the post when that fact has no figure, or the post doesn't state it); True without a customer."""
+    if not customer:
+        return True
+    body = plain(_TAG_LINE.sub("", text))
+    sentences = [s for s in re.split(r"(?<=[.!?…”])\s+(?=[A-Z“\"])|\n+", body) if s.strip()]
+    figure = (anchor.after or next(iter(_FIGURES.findall(anchor.text)), "")) if anchor is not None else ""
+    at = next((i for i, s in enumerate(sentences) if figure and figure in s), None)
+    if at is None:
+        return mentions(body, customer)
+    return any(mentions(s, customer) for s in sentences[max(0, at - 1): at + 1])
+
+
+def _named_twice(text: str, customer: str) -> bool:
+    """Whether a hook naming ``customer`` ("Brewhouse Coffee: less overtime.") sits over a line naming them again
+    ("Brewhouse Coffee cut overtime ...")."""
+    lines = [line for line in plain(text).splitlines() if line.strip()][:2]
+    return bool(customer) and len(lines) == 2 and all(mentions(line, customer) for line in lines) and \
+        len(words(lines[0])) <= len(words(customer)) + 3
+
+
 def _fit(options: list[Option], forms: dict[str, list[str]], closer: str | None, tags: list[str], ctx: Context,
-         head: Fact | None = None) -> tuple[str, tuple]:
+         head: Fact | None = None, customer: str = "", anchor: Fact | None = None) -> tuple[str, tuple]:
     """The version of the post that reads most like the team's, and how it scored: for each way to open, its
     first lines always, then as many of the others as bring it to the team's usual length, each line in its full
     form or a shorter one (:func:`.facts.forms_of`: a trimmed quote, the shorter source sentence of a result). No figure
-    twice; within the guide's word limit; then the voice match, the opener, the length band, the fuller forms, the
+    twice; within the guide's word limit; the brief's ``customer`` named beside ``anchor``'s figure, once; then the voice match, the opener, the length band, the fuller forms, the
     usual length."""
     import itertools
 
@@ -512,10 +573,15 @@ def _fit(options: list[Option], forms: dict[str, list[str]], closer: str | None,
                 lines = [c[i] for c, i in zip(choices, pick)]
                 text = place_emoji(_layout(hook, lines, closer, tags, ctx), emoji, ctx.profile)  # where the team puts it
                 n = len(words(plain(text)))
-                score = match_voice(text, ctx.profile).score if ctx.profile else 1.0
                 within = most is None or n <= most
+                first = (not _repeats_figure(text), within, _names_beside(text, customer, anchor),
+                         not _named_twice(text, customer))
+                if best_key is not None and first < best_key[:4]:
+                    continue  # already worse than the best, whatever its voice match (the costly part) would be
+                score = match_voice(text, ctx.profile).score if ctx.profile else 1.0
                 fits = lo <= n <= hi  # in the band: the fuller forms; else the nearest to the team's usual length
-                key = (not _repeats_figure(text), within, round(score, 3), _opener_share(text, ctx) >= 0.2,
+                key = (*first, round(score, 3),
+                       _opener_share(text, ctx) >= 0.2,
                        fits, -sum(pick) if fits else -abs(n - usual), -abs(n - usual), hook is not None)
                 if best_key is None or key > best_key:
                     best_key, best_text = key, text

@@ -32,6 +32,13 @@ sentence), and :func:`grounded` checks that every figure, name and word of
 it is in the cited passage (frame words aside), so a realised sentence can't
 invent. Words are Unicode words (letters and digits of any script): "cafés" is never cut to "caf".
 
+:func:`brief_customer` finds the customer a brief names, spelt as the sources
+spell it, and :func:`name_customer` says a fact of their document with their
+name ("Brewhouse Coffee cut overtime from 11% to 4% of hours in 12 months.",
+"After BrightSmile Dental adopted...", "At Harbor Freight Co, ..."); the name
+counts as the passage's own when the passage, its document's title or its
+file names them, and nothing else is loosened.
+
 A fact keeps its source number (``[n]`` in the draft is ``plan.facts[n-1]``)
 and its relevance to the topic (embedding similarity), so the composer can
 state the best ones and cite each exactly where it came from.
@@ -92,6 +99,7 @@ class Fact:
     period: str = ""  # a table row's period, from its header ("12 months" of "After (12 months)")
     topic_match: float = 0.0  # share of the brief's subject words it states (0..1, rare words weigh more)
     passage: str = field(default="", compare=False, repr=False)  # the cited passage's text (for :func:`grounded`)
+    title: str = field(default="", compare=False, repr=False)  # its document's title ("Brewhouse Coffee case study")
 
     def cited(self) -> str:
         """The fact as a draft line, with its citation marker (an attribution line joins its quote)."""
@@ -188,12 +196,13 @@ def extract_facts(hits: list[Hit], topic_vector: np.ndarray | None = None, embed
     for n, hit in enumerate(hits, 1):
         units = _whole_quotes(units_of(hit, n))
         section = hit.section.split(" > ")[-1] if hit.section else ""
+        title = hit.section.split(" > ")[0] if hit.section else ""
         ordered = {u.block for u in units if u.kind == "list" and _ORDERED.match(u.text)}
         for i, u in enumerate(units):
             if u.kind == "list" and u.block in ordered:  # a numbered list: its items are the steps, in order
                 for k, line in enumerate(u.text.splitlines()):
                     drafts.append(Fact("step", line.strip(), n, hit.doc_id, hit.file, section=section or u.context,
-                                       position=u.position + k, passage=hit.text))
+                                       position=u.position + k, passage=hit.text, title=title))
                 continue
             if u.kind == "row":  # a table row with before and after columns is a result
                 row = _row_fact(u)
@@ -201,7 +210,7 @@ def extract_facts(hits: list[Hit], topic_vector: np.ndarray | None = None, embed
                 if row and key not in seen:
                     seen.add(key)
                     drafts.append(Fact("result", u.text.strip(), n, hit.doc_id, hit.file, section=section,
-                                       position=u.position, passage=hit.text, **row))
+                                       position=u.position, passage=hit.text, title=title, **row))
                 continue
             if u.kind in ("label", "list") or u.block in ordered or len(u.text) < 8:
                 continue
@@ -211,7 +220,7 @@ def extract_facts(hits: list[Hit], topic_vector: np.ndarray | None = None, embed
                 continue
             seen.add(key)
             common = dict(source=n, doc_id=hit.doc_id, file=hit.file, section=section or u.context.split("\n")[0],
-                          position=u.position, passage=hit.text)
+                          position=u.position, passage=hit.text, title=title)
             if _ORDERED.match(text):
                 drafts.append(Fact("step", text, **common))
                 continue
@@ -396,6 +405,7 @@ class Realised:
     frame: FrameKind
     text: str
     fact: Fact
+    named: str = ""  # the customer the brief names, when the sentence names them (:func:`name_customer`)
 
     def cited(self) -> str:
         return f"{self.text} [{self.fact.source}]"
@@ -508,9 +518,14 @@ def realise(fact: Fact, titles: dict[str, str] | None = None) -> Realised | None
 
 
 def grounded(realised: Realised) -> bool:
-    """Every figure and every word of the sentence (frame words aside) is in its fact's passage."""
+    """Every figure and every word of the sentence (frame words aside) is in its fact's passage.
+
+    The customer a sentence names (``realised.named``, from the brief) may also come from the passage's document
+    title, spelt exactly as there: a table row of "Brewhouse Coffee case study" is Brewhouse Coffee's figure."""
     passage = realised.fact.passage or realised.fact.text
     have = {w.lower() for w in word_tokens(passage)}
+    if realised.named and _document_names(realised.fact, realised.named, exact=True):
+        have |= {w.lower() for w in word_tokens(realised.named)}
     figures = {f.replace(",", "") for f in _FIGURE.findall(passage)}
     for figure in _FIGURE.findall(realised.text):
         if figure.replace(",", "") not in figures:
@@ -576,3 +591,111 @@ def forms_of(realised: Realised, twins: list[Fact] = (), titles: dict[str, str] 
         same = [t for t in twins if t is not fact and (t.before, t.after) == (fact.before, fact.after)]
         out += [r.cited() for t in same if (r := realise(t, titles)) is not None]
     return list(dict.fromkeys(out))
+
+
+# the customer the brief names
+_RUN = re.compile(r"[A-Z][\w&'’.-]*(?:\s+(?:&\s+)?[A-Z][\w&'’-]*)*")
+# "After the group adopted...", "They cut...": a subject nobody is named for, before its verb ("The Team plan" is a name)
+_UNEXPLAINED = re.compile(r"^(?P<pre>(?:[Aa]fter|[Ww]hen|[Ss]ince|[Oo]nce)\s+)?(?P<subject>[Tt]he\s+(?:group|team|company|"
+                          r"business|firm|chain|customer|client|organi[sz]ation)|[Tt]hey)(?=\s+(?:\w+ed|cut|grew|fell|"
+                          r"rose|saw|went|made|won|kept|halved|doubled|now|also|then|has|have|had)\b)")
+
+
+def mentions(text: str, name: str, exact: bool = False) -> bool:
+    """Whether ``text`` names ``name`` as whole words (a possessive "Brewhouse Coffee's" too); case-insensitive
+    unless ``exact``."""
+    return bool(re.search(rf"(?<![\w&]){re.escape(name)}(?![\w&])", text, 0 if exact else re.I))
+
+
+def _as_name(text: str, run: str) -> bool:
+    """``run`` is written in ``text`` as a name: with its capitals, not only at the start of a line or sentence
+    ("nurses" and "Nurses enter..." don't make "Nurses" a name)."""
+    for m in re.finditer(rf"(?<![\w&]){re.escape(run)}(?![\w&])", text):
+        if not re.search(r"(^|[.!?:\n#|]\s*|[“\"]\s*)$", text[: m.start()]):
+            return True
+    return False
+
+
+def brief_customer(topic: str, facts: list[Fact]) -> str:
+    """The customer or company a brief names, spelt as the sources spell it ("How Brewhouse Coffee cut overtime with
+    Shiftly" -> "Brewhouse Coffee"), "" when it names none the sources know.
+
+    A name is a run of capitalised words of the brief (the brief's first word only when the sources write it as a
+    name too); of the names the sources write as names, the one a document is titled after comes first (the
+    customer, not the product: "Shiftly"), and a shorter name is given in the title's longer form ("Brewhouse" ->
+    "Brewhouse Coffee")."""
+    texts = list(dict.fromkeys(f.passage or f.text for f in facts))
+    titles = list(dict.fromkeys(f.title for f in facts if f.title))
+    sources = "\n".join(texts)
+    found: list[str] = []
+    for m in _RUN.finditer(topic):
+        words_ = m.group(0).split()
+        runs = [" ".join(words_[i:j]) for n in range(len(words_), 0, -1) for i in range(len(words_) - n + 1)
+                for j in [i + n]]
+        for run in runs:
+            if run.strip("&").strip() != run or len(run) < 2:
+                continue
+            spelt = next((hit.group(0) for t in texts + titles
+                          for hit in re.finditer(rf"(?<![\w&]){re.escape(run)}(?![\w&])", t, re.I)
+                          if hit.group(0)[0].isupper()), "")
+            opens = m.start() == 0 and run.split()[0] == words_[0]  # "How ...", "What ...": a name only if written so
+            if spelt and spelt[0].isupper() and (_as_name(sources, spelt) or
+                                                 (not opens and any(mentions(t, spelt, True) for t in titles))):
+                found.append(spelt)
+                break
+    if not found:
+        return ""
+    titled = [n for n in found if any(mentions(t, n, exact=True) for t in titles)]
+    name = (titled or found)[0]
+    for t in titles:
+        for m in _RUN.finditer(t):
+            if m.group(0).startswith(name + " ") and _as_name(sources, m.group(0)):
+                return m.group(0)  # "Brewhouse" of "Brewhouse Coffee case study", where the sources say Brewhouse Coffee
+    return name
+
+
+def unexplained(text: str) -> bool:
+    """Whether a sentence's subject is one nobody is named for ("After the group adopted...", "They cut...")."""
+    return bool(_UNEXPLAINED.match(text))
+
+
+def _document_names(fact: Fact, name: str, exact: bool = False) -> bool:
+    """Whether ``fact``'s passage, its document's title or its file's name names ``name`` (a file named after its
+    first word, as "northgate-case-study.docx" is after Northgate Logistics: a Word file's title is no heading)."""
+    first = word_tokens(name)[0].lower() if word_tokens(name) else ""
+    in_file = len(first) > 2 and first in {w.lower() for w in word_tokens(re.sub(r"[._/-]+", " ", fact.file))}
+    return bool(name) and (mentions(fact.passage or fact.text, name, exact) or mentions(fact.title, name, exact) or in_file)
+
+
+def about_customer(fact: Fact, name: str) -> bool:
+    """Whether ``fact``'s document is about ``name``: its passage, title or file names them."""
+    return _document_names(fact, name)
+
+
+def name_customer(realised: Realised, name: str) -> Realised | None:
+    """``realised`` naming the customer ``name`` (a fact of their document), or None when no grounded form does.
+
+    As it is when it names them already; else its unexplained subject ("After the group adopted...", "They cut...")
+    said by name, when the passage is about them; else a table row said of them ("Brewhouse Coffee cut overtime
+    from 11% to 4% of hours in 12 months."); else "At <name>, ..." before the sentence. Each checked by
+    :func:`grounded` (the name counts as the passage's when the passage or its document's title has it, as spelt)."""
+    fact, text = realised.fact, realised.text
+    if not name or realised.frame in ("quote", "step") or not about_customer(fact, name):
+        return None
+    if mentions(text, name):
+        return replace(realised, named=name)
+    candidates = []
+    if m := _UNEXPLAINED.match(text):
+        pre = m.group("pre") or ""
+        candidates.append(f"{pre}{name}{text[m.end():]}")
+    if fact.metric and fact.before and fact.after and direction(fact.before, fact.after) == -1:
+        candidates.append(_row_sentence(fact, name))
+    if fact.kind in ("result", "figure", "problem"):  # a result, a figure or the problem: "At <name>, ..."
+        first = word_tokens(text)[0] if word_tokens(text) else ""
+        keep = first[1:] != first[1:].lower() or _as_name(fact.passage, first) if first else True
+        candidates.append(f"At {name}, {text if keep else text[:1].lower() + text[1:]}")
+    for candidate in candidates:
+        out = Realised(realised.frame, candidate, fact, named=name)
+        if grounded(out):
+            return out
+    return None
