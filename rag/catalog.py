@@ -657,6 +657,9 @@ class Catalog:
                 self._shared.exec_driver_sql("PRAGMA journal_mode=WAL")
                 self._shared.exec_driver_sql("PRAGMA synchronous=NORMAL")
                 self._shared.exec_driver_sql("PRAGMA foreign_keys=ON")
+                # deleted rows are overwritten in the file, not only unlinked: a removed document's text must not
+                # stay readable on disk (see scrub)
+                self._shared.exec_driver_sql("PRAGMA secure_delete=ON")
             upgrade(self)
         except BaseException as err:
             self.close()
@@ -692,6 +695,15 @@ class Catalog:
                 return self._run(self._shared, sql, args)
         with self._connect() as conn:
             return self._run(conn, sql, args)
+
+    def scrub(self) -> None:
+        """After a document is forgotten: SQLite's write-ahead log, which still holds the deleted rows' old pages,
+        is copied back into the (securely deleted) file and emptied. Best effort: with a reader in the middle of
+        a long read the log stays until the next scrub or checkpoint. (PostgreSQL reuses dead rows' space after
+        its autovacuum; see docs/security.md.)"""
+        if self._shared is not None:
+            with self._lock:
+                self._run(self._shared, "PRAGMA wal_checkpoint(TRUNCATE)", ())
 
     def close(self) -> None:
         with self._lock:

@@ -400,3 +400,16 @@ def test_the_assistants_answer_checks_citing_the_removed_document_are_asked_agai
     asked = [p.question for p in result.probes]
     assert "Who is Head of Support at Acme?" in asked and "How fast did Globex grow sign-ups?" not in asked
     assert result.passed
+
+
+def test_a_deleted_documents_words_are_not_left_readable_in_the_catalog_files(store):
+    """Secure delete and an emptied write-ahead log: the catalog's files on disk no longer hold its text."""
+    ingest_bytes(store, "acme.md", ACME)
+    doc_id = _ids(store)["acme.md"]
+    _ask(store, "Who is Head of Support at Acme?")  # the search log and answers quote it too
+    if store.catalog.postgres:
+        pytest.skip("PostgreSQL reuses dead rows' space after autovacuum: no file of ours to read")
+    files = [p for p in store.settings.data_dir.glob("*.sqlite3*")]
+    assert any(b"Whitfield" in p.read_bytes() for p in files), "the test must see the words before the delete"
+    delete_and_check(store, doc_id, user=None)
+    assert not [p.name for p in files if p.exists() and b"Whitfield" in p.read_bytes()]

@@ -635,6 +635,7 @@ def delete_document(store: Store, doc_id: str, reason: forgetting.Reason | None 
         forgetting.forget_traces(store.catalog, row.workspace, doc_id)
         if trace is not None:
             forgetting.remember(store.catalog, trace)
+    store.catalog.scrub()
     return trace
 
 
