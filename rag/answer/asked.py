@@ -21,6 +21,7 @@ import regex
 
 from ..names import mentions_name, question_terms
 from ..words import analyse
+from .domain import is_common
 
 Kind = Literal["figure", "person", "quote", "date", "steps", "yes_no", "description", "list", "comparison", "summary"]
 Direction = Literal["after", "before", "change", None]
@@ -285,13 +286,21 @@ def _what(asked: Asked) -> str:
     }.get(asked.kind, "the answer")
 
 
+# words that frame an analytic question ("Discuss the significance of ...", "What role does ... play", "What
+# unique characteristic ...", "... and what are the implications?"): they say how to answer, not what about
+_FRAMING = {t for word in ("discuss", "significance", "significant", "role", "play", "plays", "specific", "specifically",
+                           "particular", "particularly", "regarding", "concerning", "unique", "characteristic",
+                           "contribute", "contribution", "implications", "implication", "ways", "way", "key",
+                           "across", "within", "beyond", "among", "bring", "brings") for t in analyse(word)}
+
+
 def subject_terms(asked: Asked) -> list[str]:
-    """What a figure is about, in stemmed words: the question's key terms without the measure words.
+    """What a figure is about, in stemmed words: the question's key terms without the measure or framing words.
 
     For a list, the plural that names the items ("Which *features* ...?", "What are the *benefits* ...")
     says what kind of thing the items are, not what they say: it is left out too.
     """
-    terms = [t for t in asked.terms if t not in _MEASURES]
+    terms = [t for t in asked.terms if t not in _MEASURES and t not in _FRAMING]
     if asked.kind == "list":
         m = re.search(r"^\s*(?:which|what)\s+(?:are\s+(?:the|your|our|its|their)\s+)?(?:main\s+|key\s+|other\s+)?"
                       r"(?:[\w&'-]+\s+){0,2}?([\w-]*[a-rt-z]s)\b", asked.question, re.I)
@@ -303,7 +312,8 @@ def subject_terms(asked: Asked) -> list[str]:
 
 def _found(term: str, words: set[str]) -> bool:
     """A stemmed term among ``words``, or a word sharing its first five letters ("certif" and "certifi")."""
-    return term in words or len(term) >= 5 and any(w[:5] == term[:5] and len(w) >= 5 for w in words)
+    return term in words or f"{term}s" in words or len(term) >= 5 and any(
+        w[:5] == term[:5] and len(w) >= 5 for w in words)
 
 
 def _name_terms(asked: Asked) -> set[str]:
@@ -311,6 +321,13 @@ def _name_terms(asked: Asked) -> set[str]:
     name, "Northbeam", is in every passage and says nothing about whether one is on the subject)."""
     capitalised = [w for w in re.findall(r"[\w'’-]+", asked.question)[1:] if w[:1].isupper()]
     return {t for name in (*asked.names, *capitalised) for t in analyse(name)}
+
+
+def _checked_names(asked: Asked, domain: frozenset[str] = frozenset()) -> list[str]:
+    """The names an answer must mention: not a version ("v1" of "SQuAD v1.1") nor one of the field's acronyms
+    (``domain``, see :mod:`rag.answer.domain`: "LLM", "NLP"), which, like the company's own name, are in passages
+    on every subject and say nothing about whether one is on this one."""
+    return [n for n in asked.names if not re.fullmatch(r"v\d+", n, re.I) and not is_common(n, domain)]
 
 
 def _off_subject(asked: Asked, body: str, where: str, close: bool = False) -> str:
@@ -327,7 +344,8 @@ def _off_subject(asked: Asked, body: str, where: str, close: bool = False) -> st
     in_body = set(analyse(body))
     in_where = set(analyse(where))
     found = sum(1.0 if _found(t, in_body) else 0.5 if _found(t, in_where) else 0.0 for t in about)
-    if close and found >= 1:  # close in meaning and sharing a subject word: other words for the same subject
+    # close in meaning and the answer itself sharing a subject word: other words for the same subject
+    if close and found >= 1 and any(_found(t, in_body) for t in about):
         return ""
     # more than half: one shared word of three is not enough; a lone subject word may be in the sources only
     needed = 0.5 if len(about) == 1 else 1.5 if len(about) == 2 else len(about) / 2 + 0.25
@@ -341,7 +359,8 @@ def _off_subject(asked: Asked, body: str, where: str, close: bool = False) -> st
 CLOSE_IN_MEANING = 0.55  # dense cosine of a passage that paraphrases the question (see docs/using.md, Search)
 
 
-def judge(asked: Asked, text: str, sources: str = "", closeness: float | None = None) -> tuple[bool | None, str]:
+def judge(asked: Asked, text: str, sources: str = "", closeness: float | None = None,
+          domain: frozenset[str] = frozenset()) -> tuple[bool | None, str]:
     """Does ``text`` (an answer) state what was asked? (True, False or None = can't tell) and the reason, in plain words.
 
     ``sources``: the cited passages' file names, headings and what their documents are about
@@ -350,12 +369,14 @@ def judge(asked: Asked, text: str, sources: str = "", closeness: float | None = 
     ``closeness``: the best dense similarity of the cited passages to the question. A passage that
     close (:data:`CLOSE_IN_MEANING`) is on the subject in meaning even when it uses other words for
     it ("pre-trained" for "trained"), so the subject-word check asks only that it shares one.
+    ``domain``: acronyms common to the assistant's documents (:func:`rag.answer.domain.domain_acronyms`): the field's
+    vocabulary ("LLM", "NLP"), not names the answer must mention.
     """
     body = re.sub(r"\s*\[\d{1,3}\]", "", text)
     if re.search(r"\b(documents|sources)\s+(don't|do not|doesn't|does not)\s+(say|state|mention|cover)\b", body, re.I):
         return False, "The answer says your documents don't state it."
     where = f"{body}\n{sources}".lower()
-    missing_names = [n for n in asked.names if not mentions_name(n, f"{body}\n{sources}")]
+    missing_names = [n for n in _checked_names(asked, domain) if not mentions_name(n, f"{body}\n{sources}")]
     off_subject = _off_subject(asked, body, where, close=closeness is not None and closeness >= CLOSE_IN_MEANING) \
         if asked.kind in ("steps", "list", "yes_no", "description") else ""
     if asked.kind == "figure":

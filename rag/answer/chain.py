@@ -32,6 +32,7 @@ from ..workspace.assistants import check_reader
 from .asked import classify, judge
 from .check import check_answer
 from .decide import decide, question_settings
+from .domain import domain_acronyms
 from .followup import Turn, condense_question, resolve_follow_up
 from .models import PreparedModel, prepare_model
 from .prompt import SYSTEM_PROMPT, build_prompt, format_sources, history_messages, instructions_block
@@ -144,7 +145,7 @@ def ask_stream(store, question: str, workspace: str | None = None, options: AskO
     checked = check_answer(text, hits, store.embeddings)
     name_citations(store, checked.citations)
     answers, reason = judge(classify(query), checked.answer, _cited_context(store, checked.citations),
-                            closeness=_closeness(checked.citations, hits))
+                            closeness=_closeness(checked.citations, hits), domain=domain_acronyms(store, workspace))
     if answers is False and name == "extractive":
         notices.append(Notice("not_answered", reason))
     notices += weak_match(checked.citations, hits, options.retrieval.threshold, full_names(query))
