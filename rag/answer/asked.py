@@ -38,7 +38,11 @@ _FIGURE = re.compile(
     r"by\s+how\s+much|what\s+was\s+the\s+\w+\s+(rate|time|score|figure|number))\b", re.I)
 _PERSON = re.compile(r"^\s*(who|whom|whose)\b|\bwhich\s+(person|people|customer|contact|executive)\b|\bwho\s+(did|do|was|is)\b", re.I)
 _QUOTE = re.compile(r"\b(quote[ds]?|say|said|says|testimonial|in\s+(her|his|their)\s+words)\b", re.I)
-_DATE = re.compile(r"^\s*when\b|\bwhat\s+(year|date|day|month|quarter)\b|\bsince\s+when\b|\bhow\s+long\s+ago\b", re.I)
+# "What time does registration open?" asks for a time of day; "What time savings ...?" for a figure
+_CLOCK_ASKED = re.compile(r"\b(what|which)\s+time\s+(does|do|did|is|are|was|were|will|should|can|must)\b", re.I)
+_DATE = re.compile(r"^\s*when\b|\bwhat\s+(year|date|day|month|quarter)\b|\bsince\s+when\b|\bhow\s+long\s+ago\b|"
+                   + _CLOCK_ASKED.pattern, re.I)
+CLOCK = re.compile(r"\b\d{1,2}[:.]\d{2}\b(?!\s?%)|\b\d{1,2}\s?(am|pm|a\.m\.|p\.m\.)", re.I)
 _SUMMARY = re.compile(
     r"\b(summari[sz]e|summary|sum\s+up|overview|recap|tl;?\s?dr|key\s+(points|takeaways|facts|highlights)|"
     r"highlights\s+of|in\s+(a\s+few|two|three|four|five|[2-5])\s+(bullet\s+)?(points|bullets|sentences|lines))\b|"
@@ -101,6 +105,11 @@ class Asked:
     def wants_both_sides(self) -> bool:
         """ "... before and after Kelpie?": both figures, not one side."""
         return bool(re.search(r"\bbefore\b.*\bafter\b|\bafter\b.*\bbefore\b", self.question, re.I))
+
+    @property
+    def wants_clock(self) -> bool:
+        """ "What time does registration open?": a time of day ("8:30"), not the date."""
+        return self.kind == "date" and bool(_CLOCK_ASKED.search(self.question))
 
     @property
     def wants_saving(self) -> bool:
@@ -228,12 +237,13 @@ def carries(asked: Asked, text: str) -> bool:
             return bool(_DURATION.search(text) or _PERCENT.search(text))
         return True
     if asked.kind == "quote":
-        return bool(_QUOTATION.search(text)) or any(
-            speaker_of(line) and any(n in speaker_of(line) for n in asked.names) for line in text.splitlines())
+        return bool(_QUOTATION.search(text)) or any(  # a turn of the person's own, labelled "Amira:" or "AMIRA:"
+            speaker_of(line) and any(n.casefold() in speaker_of(line).casefold().split() for n in asked.names)
+            for line in text.splitlines())
     if asked.kind == "person":
         return bool(_PERSON_NAME.search(text))
     if asked.kind == "date":
-        return bool(_DATE_TEXT.search(text))
+        return bool(CLOCK.search(text)) if asked.wants_clock else bool(_DATE_TEXT.search(text))
     if asked.kind == "steps":
         return instructions(text) >= 2
     if asked.kind == "list":
@@ -278,7 +288,7 @@ def _what(asked: Asked) -> str:
     return {
         "quote": f"what {people[0]} said" if (people := _PERSON_NAME.findall(asked.question)) else "the quote",
         "person": "who it was",
-        "date": "when it was",
+        "date": "the time asked about" if asked.wants_clock else "when it was",
         "steps": "the steps",
         "list": "the items asked for",
         "comparison": f"both {asked.pair[0]} and {asked.pair[1]}" if asked.pair else "both things compared",
