@@ -72,3 +72,21 @@ def test_domain_acronyms_of_a_store(store):
     assert domain_acronyms(store, ws) == {"LLM", "NLP"}
     ingest_bytes(store, "e.md", b"PAL again. PAL and PAL.")
     assert domain_acronyms(store, ws) == {"LLM", "NLP"}  # PAL: 2 documents of 5
+
+
+def test_a_count_is_a_measure_and_developing_frames_the_question():
+    counts = classify("How do the Larkspur presses' page counts compare across the different models?")
+    assert judge(counts, "The presses range from 12 to 90 pages a minute. [1]",
+                  "larkspur-presses.pdf")[0] is not False
+    made = classify("What specific changes were made to develop the Express plan from the Standard plan?")
+    assert judge(made, "The Express plan is the Standard plan with overnight printing. [1]", "plans.md")[0] \
+        is not False
+
+
+def test_a_long_analytic_question_needs_a_third_of_its_subject_words():
+    asked = classify("What findings were revealed about print quality on coated paper when tested in humid rooms, "
+                     "and what does this mean for future press maintenance schedules?")
+    answered = "Print quality on coated paper dropped in humid rooms during our tests. [1]"
+    assert judge(asked, answered, "humidity-report.pdf")[0] is not False
+    # a quote sharing one word of many is still off the subject
+    assert judge(asked, "Our presses ship within 48 hours of proof approval. [1]", "humidity-report.pdf")[0] is False

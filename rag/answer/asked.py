@@ -67,7 +67,7 @@ _GENERIC = {"product", "company", "team", "customer", "customers", "document", "
 _GENERIC_TERMS = {t for word in _GENERIC for t in analyse(word)}
 # words that say which figure is asked for, not what it is about ("the discount" for "nonprofits")
 _MEASURES = {t for word in ("price", "prices", "pricing", "cost", "costs", "fee", "charge", "rate", "percent", "percentage",
-                            "number", "discount", "save", "saving", "savings", "faster", "slower", "quickly", "fast",
+                            "number", "count", "counts", "discount", "save", "saving", "savings", "faster", "slower", "quickly", "fast",
                             "time", "long", "much", "many", "often", "big", "large", "month", "year", "per", "now",
                             "today", "after", "before", "get", "say", "said", "quote", "steps", "step", "when", "date",
                             "happen", "last", "take", "takes", "include", "includes", "offer", "offers", "have", "has",
@@ -301,7 +301,8 @@ def _what(asked: Asked) -> str:
 _FRAMING = {t for word in ("discuss", "significance", "significant", "role", "play", "plays", "specific", "specifically",
                            "particular", "particularly", "regarding", "concerning", "unique", "characteristic",
                            "contribute", "contribution", "implications", "implication", "ways", "way", "key",
-                           "across", "within", "beyond", "among", "bring", "brings") for t in analyse(word)}
+                           "across", "within", "beyond", "among", "upon", "bring", "brings", "reveal", "revealed",
+                           "develop", "developed") for t in analyse(word)}
 
 
 def subject_terms(asked: Asked) -> list[str]:
@@ -357,8 +358,11 @@ def _off_subject(asked: Asked, body: str, where: str, close: bool = False) -> st
     # close in meaning and the answer itself sharing a subject word: other words for the same subject
     if close and found >= 1 and any(_found(t, in_body) for t in about):
         return ""
-    # more than half: one shared word of three is not enough; a lone subject word may be in the sources only
-    needed = 0.5 if len(about) == 1 else 1.5 if len(about) == 2 else len(about) / 2 + 0.25
+    # more than half: one shared word of three is not enough; a lone subject word may be in the sources only.
+    # A long analytic question ("What findings ... and what implications does this have for future ...?") asks
+    # several things in many words; a quote answering one of them shares a third of its words
+    needed = 0.5 if len(about) == 1 else 1.5 if len(about) == 2 else len(about) / 2 + 0.25 if len(about) < 6 \
+        else len(about) / 3 + 0.25
     if found >= needed:
         return ""
     missing = [t for t in about if not _found(t, in_body)]
