@@ -110,3 +110,17 @@ def test_a_title_without_a_figure_leaves_the_opening_sentence_first(store):
             for n, h in enumerate(_case_study())]
     answer = _quote(store, "Summarise the Harrow Hotels case study in three bullet points", *hits)
     assert "runs 12 hotels" in answer and "Harrow Hotels and Larkspur" not in answer
+
+
+STYLE = """Larkspur sounds like a printer who cares about paper. Our sentences are short and our words are plain.
+
+We always write "proof", never "mock-up". Avoid trade slang too: don't write bleed-through or ghosting in
+customer copy. Headings use sentence case."""
+
+
+def test_words_a_style_guide_quotes_in_prose_answer_which_words(store):
+    question = "Which words does our style guide tell us to avoid?"
+    answer = _quote(store, question, _hit(STYLE, "larkspur-style-guide.md", "How Larkspur sounds"))
+    assert "mock-up" in answer
+    assert classify(question).wants_words and not classify("Which certifications do you hold?").wants_words
+    assert judge(classify(question), answer, "larkspur-style-guide.md")[0] is not False

@@ -107,6 +107,11 @@ class Asked:
         return bool(re.search(r"\bbefore\b.*\bafter\b|\bafter\b.*\bbefore\b", self.question, re.I))
 
     @property
+    def wants_words(self) -> bool:
+        """ "Which words should we avoid?": items that are words or phrases, which prose quotes ("never “pax”")."""
+        return self.kind == "list" and bool(re.search(r"\b(words|terms|phrases|expressions|wording)\b", self.question, re.I))
+
+    @property
     def wants_clock(self) -> bool:
         """ "What time does registration open?": a time of day ("8:30"), not the date."""
         return self.kind == "date" and bool(_CLOCK_ASKED.search(self.question))
@@ -197,6 +202,7 @@ _DURATION = re.compile(r"\d[\d.,]*\s?(-\s?)?(seconds?|secs?|minutes?|mins?|hours
                        r"\b(twice|half|faster|slower)\b", re.I)
 _DATE_TEXT = re.compile(r"\b(19|20)\d{2}\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d|"
                         r"\bq[1-4]\b|\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b|\b(monday|tuesday|wednesday|thursday|friday)\b", re.I)
+_QUOTED_TERM = re.compile(r"[“\"‘'][^“”\"‘’'\n]{2,30}[”\"’'](?=[\s,.;:!?)]|$)")  # a short quoted word or phrase
 _QUOTATION = re.compile(r"[“\"«„][^”\"»]{12,}[”\"»]")
 _PERSON_NAME = regex.compile(r"(?<!\p{L})\p{Lu}\p{Ll}+(?:[-'’]\p{Lu}\p{Ll}+)?\s+(?:\p{Lu}\.\s+)?\p{Lu}\p{Ll}+(?:[-'’]\p{Lu}\p{Ll}+)?(?!\p{L})")
 _STEP_LINE = re.compile(r"(?m)^\s*(\d{1,2}[.)]|step\s+\d+\b|[-*•])\s+\S")
@@ -247,6 +253,8 @@ def carries(asked: Asked, text: str) -> bool:
     if asked.kind == "steps":
         return instructions(text) >= 2
     if asked.kind == "list":
+        if asked.wants_words and _QUOTED_TERM.search(text):  # a style guide's words, quoted in prose: "never “onboardee”"
+            return True
         return len(_STEP_LINE.findall(text)) >= 2 or len(re.findall(r"^\s*\|.*\|\s*$", text, re.M)) >= 3
     if asked.kind == "comparison" and asked.pair:
         return all(re.search(rf"(?<!\w){re.escape(side)}(?!\w)", text, re.I) for side in asked.pair)

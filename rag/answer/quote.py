@@ -244,6 +244,8 @@ def score_units(asked: Asked, question_vector: np.ndarray, units: list[Unit], em
             score += 0.25
         if asked.kind == "list" and (u.kind == "list" or u.leads >= 0):
             score += 0.3
+        elif asked.kind == "list" and asked.wants_words and fits:
+            score += 0.15  # "We always say “new hire”, never “onboardee”": the words asked for, quoted in prose
         if asked.kind == "steps" and u.kind == "list":  # a list of things to do, not of things (integrations)
             score += 0.3 if _ORDERED.match(u.text) or carries(asked, u.text) else 0.0
         elif asked.kind == "steps" and instructions(u.text) >= 2:
