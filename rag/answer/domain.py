@@ -11,7 +11,10 @@ the answer check treats it like the question's other content words. Rarer
 acronyms ("PAL", "GLM") stay names a passage must mention.
 
 The counts are kept per document version, so a question pays only for
-documents it has not seen before (one read of their passages).
+documents it has not seen before, and only their first :data:`PASSAGES`
+passages are read (a field's vocabulary is on a document's first pages), of
+at most :data:`DOCUMENTS` documents spread over the assistant's. The answer
+check asks only when a question names an acronym its answer doesn't say.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ import regex
 
 MIN_DOCUMENTS = 3
 MIN_SHARE = 0.25
+PASSAGES = 20  # read per document
+DOCUMENTS = 200  # documents read at most (evenly spread), so a large assistant's first question stays quick
 # two to six capitals standing as a word of their own, with an optional plural "s" ("LLMs")
 _ACRONYM = regex.compile(r"(?<![\p{L}\p{N}])(\p{Lu}{2,6})s?(?![\p{L}\p{N}])")
 
@@ -46,16 +51,19 @@ def common(per_document: list[frozenset[str]], min_documents: int = MIN_DOCUMENT
 
 def domain_acronyms(store, workspace: str) -> frozenset[str]:
     """The acronyms common to the ready documents of ``workspace`` (see the module docstring)."""
-    rows = store.catalog.documents(workspace, status="ready")
+    rows = sorted(store.catalog.documents(workspace, status="ready"), key=lambda r: r.doc_id)
     if len(rows) < MIN_DOCUMENTS:
         return frozenset()
+    if len(rows) > DOCUMENTS:
+        rows = [rows[i * len(rows) // DOCUMENTS] for i in range(DOCUMENTS)]
     per_document = []
     for row in rows:
         key = (workspace, row.doc_id, row.version or "")
         with _lock:
             found = _seen.get(key)
         if found is None:
-            found = acronyms(h.text for h in store.index.chunks_of(workspace, row.doc_id))
+            first = store.index.neighbours(workspace, row.doc_id, 0, PASSAGES - 1, version=row.version or None)
+            found = acronyms(h.text for h in first)
             with _lock:
                 _seen[key] = found
         per_document.append(found)
@@ -64,6 +72,11 @@ def domain_acronyms(store, workspace: str) -> frozenset[str]:
         for key in [k for k in _seen if k[0] == workspace and k not in current]:
             del _seen[key]
     return common(per_document)
+
+
+def is_acronym(name: str) -> bool:
+    """ "LLM", "LLMs", "NLP": two to six capitals (a plural "s" allowed)."""
+    return bool(_ACRONYM.fullmatch(name))
 
 
 def is_common(name: str, domain: frozenset[str]) -> bool:
