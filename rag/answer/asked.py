@@ -21,6 +21,7 @@ import regex
 
 from ..names import mentions_name, question_terms
 from ..words import ENGLISH, analyse, guess_language
+from .domain import is_common
 
 Kind = Literal["figure", "person", "quote", "date", "steps", "yes_no", "description", "list", "comparison", "summary"]
 Direction = Literal["after", "before", "change", None]
@@ -37,7 +38,11 @@ _FIGURE = re.compile(
     r"by\s+how\s+much|what\s+was\s+the\s+\w+\s+(rate|time|score|figure|number))\b", re.I)
 _PERSON = re.compile(r"^\s*(who|whom|whose)\b|\bwhich\s+(person|people|customer|contact|executive)\b|\bwho\s+(did|do|was|is)\b", re.I)
 _QUOTE = re.compile(r"\b(quote[ds]?|say|said|says|testimonial|in\s+(her|his|their)\s+words)\b", re.I)
-_DATE = re.compile(r"^\s*when\b|\bwhat\s+(year|date|day|month|quarter)\b|\bsince\s+when\b|\bhow\s+long\s+ago\b", re.I)
+# "What time does registration open?" asks for a time of day; "What time savings ...?" for a figure
+_CLOCK_ASKED = re.compile(r"\b(what|which)\s+time\s+(does|do|did|is|are|was|were|will|should|can|must)\b", re.I)
+_DATE = re.compile(r"^\s*when\b|\bwhat\s+(year|date|day|month|quarter)\b|\bsince\s+when\b|\bhow\s+long\s+ago\b|"
+                   + _CLOCK_ASKED.pattern, re.I)
+CLOCK = re.compile(r"\b\d{1,2}[:.]\d{2}\b(?!\s?%)|\b\d{1,2}\s?(am|pm|a\.m\.|p\.m\.)", re.I)
 _SUMMARY = re.compile(
     r"\b(summari[sz]e|summary|sum\s+up|overview|recap|tl;?\s?dr|key\s+(points|takeaways|facts|highlights)|"
     r"highlights\s+of|in\s+(a\s+few|two|three|four|five|[2-5])\s+(bullet\s+)?(points|bullets|sentences|lines))\b|"
@@ -62,7 +67,7 @@ _GENERIC = {"product", "company", "team", "customer", "customers", "document", "
 _GENERIC_TERMS = {t for word in _GENERIC for t in analyse(word)}
 # words that say which figure is asked for, not what it is about ("the discount" for "nonprofits")
 _MEASURES = {t for word in ("price", "prices", "pricing", "cost", "costs", "fee", "charge", "rate", "percent", "percentage",
-                            "number", "discount", "save", "saving", "savings", "faster", "slower", "quickly", "fast",
+                            "number", "count", "counts", "discount", "save", "saving", "savings", "faster", "slower", "quickly", "fast",
                             "time", "long", "much", "many", "often", "big", "large", "month", "year", "per", "now",
                             "today", "after", "before", "get", "say", "said", "quote", "steps", "step", "when", "date",
                             "happen", "last", "take", "takes", "include", "includes", "offer", "offers", "have", "has",
@@ -176,6 +181,16 @@ class Asked:
         return bool(re.search(r"\bbefore\b.*\bafter\b|\bafter\b.*\bbefore\b", self.question, re.I))
 
     @property
+    def wants_words(self) -> bool:
+        """ "Which words should we avoid?": items that are words or phrases, which prose quotes ("never “pax”")."""
+        return self.kind == "list" and bool(re.search(r"\b(words|terms|phrases|expressions|wording)\b", self.question, re.I))
+
+    @property
+    def wants_clock(self) -> bool:
+        """ "What time does registration open?": a time of day ("8:30"), not the date."""
+        return self.kind == "date" and bool(_CLOCK_ASKED.search(self.question))
+
+    @property
     def wants_saving(self) -> bool:
         return bool(re.search(r"\b(save|saves|saving|savings|discounts?|off|cheaper|free)\b", self.question, re.I))
 
@@ -279,6 +294,7 @@ _DATE_TEXT = re.compile(r"\b(19|20)\d{2}\b|\b(jan|feb|mar|apr|may|jun|jul|aug|se
                         r"\b(januar|februar|märz|mai|juni|juli|oktober|dezember|janvier|février|mars|avril|juin|juillet|août|"
                         r"septembre|octobre|novembre|décembre|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|"
                         r"octubre|noviembre|diciembre|januari|februari|maart|mei|augustus)\b", re.I)
+_QUOTED_TERM = re.compile(r"[“\"‘'][^“”\"‘’'\n]{2,30}[”\"’'](?=[\s,.;:!?)]|$)")  # a short quoted word or phrase
 _QUOTATION = re.compile(r"[“\"«„][^”\"»]{12,}[”\"»]")
 _PERSON_NAME = regex.compile(r"(?<!\p{L})\p{Lu}\p{Ll}+(?:[-'’]\p{Lu}\p{Ll}+)?\s+(?:\p{Lu}\.\s+)?\p{Lu}\p{Ll}+(?:[-'’]\p{Lu}\p{Ll}+)?(?!\p{L})")
 _STEP_LINE = re.compile(r"(?m)^\s*(\d{1,2}[.)]|step\s+\d+\b|[-*•])\s+\S")
@@ -319,15 +335,18 @@ def carries(asked: Asked, text: str) -> bool:
             return bool(_DURATION.search(text) or _PERCENT.search(text))
         return True
     if asked.kind == "quote":
-        return bool(_QUOTATION.search(text)) or any(
-            speaker_of(line) and any(n in speaker_of(line) for n in asked.names) for line in text.splitlines())
+        return bool(_QUOTATION.search(text)) or any(  # a turn of the person's own, labelled "Amira:" or "AMIRA:"
+            speaker_of(line) and any(n.casefold() in speaker_of(line).casefold().split() for n in asked.names)
+            for line in text.splitlines())
     if asked.kind == "person":
         return bool(_PERSON_NAME.search(text))
     if asked.kind == "date":
-        return bool(_DATE_TEXT.search(text))
+        return bool(CLOCK.search(text)) if asked.wants_clock else bool(_DATE_TEXT.search(text))
     if asked.kind == "steps":
         return instructions(text) >= 2
     if asked.kind == "list":
+        if asked.wants_words and _QUOTED_TERM.search(text):  # a style guide's words, quoted in prose: "never “onboardee”"
+            return True
         return len(_STEP_LINE.findall(text)) >= 2 or len(re.findall(r"^\s*\|.*\|\s*$", text, re.M)) >= 3
     if asked.kind == "comparison" and asked.pair:
         return all(re.search(rf"(?<!\w){re.escape(side)}(?!\w)", text, re.I) for side in asked.pair)
@@ -369,7 +388,7 @@ def _what(asked: Asked) -> str:
     return {
         "quote": f"what {people[0]} said" if (people := _PERSON_NAME.findall(asked.question)) else "the quote",
         "person": "who it was",
-        "date": "when it was",
+        "date": "the time asked about" if asked.wants_clock else "when it was",
         "steps": "the steps",
         "list": "the items asked for",
         "comparison": f"both {asked.pair[0]} and {asked.pair[1]}" if asked.pair else "both things compared",
@@ -377,14 +396,23 @@ def _what(asked: Asked) -> str:
     }.get(asked.kind, "the answer")
 
 
+# words that frame an analytic question ("Discuss the significance of ...", "What role does ... play", "What
+# unique characteristic ...", "... and what are the implications?"): they say how to answer, not what about
+_FRAMING = {t for word in ("discuss", "significance", "significant", "role", "play", "plays", "specific", "specifically",
+                           "particular", "particularly", "regarding", "concerning", "unique", "characteristic",
+                           "contribute", "contribution", "implications", "implication", "ways", "way", "key",
+                           "across", "within", "beyond", "among", "upon", "bring", "brings", "reveal", "revealed",
+                           "develop", "developed") for t in analyse(word)}
+
+
 def subject_terms(asked: Asked) -> list[str]:
-    """What a figure is about, in stemmed words: the question's key terms without the measure words.
+    """What a figure is about, in stemmed words: the question's key terms without the measure or framing words.
 
     For a list, the plural that names the items ("Which *features* ...?", "What are the *benefits* ...")
     says what kind of thing the items are, not what they say: it is left out too.
     """
     measures = _measures(asked.language)
-    terms = [t for t in asked.terms if t not in measures]
+    terms = [t for t in asked.terms if t not in measures and t not in _FRAMING]
     if asked.kind == "list" and asked.language == ENGLISH:
         m = re.search(r"^\s*(?:which|what)\s+(?:are\s+(?:the|your|our|its|their)\s+)?(?:main\s+|key\s+|other\s+)?"
                       r"(?:[\w&'-]+\s+){0,2}?([\w-]*[a-rt-z]s)\b", asked.question, re.I)
@@ -396,7 +424,8 @@ def subject_terms(asked: Asked) -> list[str]:
 
 def _found(term: str, words: set[str]) -> bool:
     """A stemmed term among ``words``, or a word sharing its first five letters ("certif" and "certifi")."""
-    return term in words or len(term) >= 5 and any(w[:5] == term[:5] and len(w) >= 5 for w in words)
+    return term in words or f"{term}s" in words or len(term) >= 5 and any(
+        w[:5] == term[:5] and len(w) >= 5 for w in words)
 
 
 def _name_terms(asked: Asked) -> set[str]:
@@ -406,6 +435,13 @@ def _name_terms(asked: Asked) -> set[str]:
         return {t for name in asked.names for t in analyse(name, "de")}
     capitalised = [w for w in re.findall(r"[\w'’-]+", asked.question)[1:] if w[:1].isupper()]
     return {t for name in (*asked.names, *capitalised) for t in analyse(name, asked.language)}
+
+
+def _checked_names(asked: Asked, domain: frozenset[str] = frozenset()) -> list[str]:
+    """The names an answer must mention: not a version ("v1" of "SQuAD v1.1") nor one of the field's acronyms
+    (``domain``, see :mod:`rag.answer.domain`: "LLM", "NLP"), which, like the company's own name, are in passages
+    on every subject and say nothing about whether one is on this one."""
+    return [n for n in asked.names if not re.fullmatch(r"v\d+", n, re.I) and not is_common(n, domain)]
 
 
 def _off_subject(asked: Asked, body: str, where: str, close: bool = False) -> str:
@@ -422,10 +458,14 @@ def _off_subject(asked: Asked, body: str, where: str, close: bool = False) -> st
     in_body = set(analyse(body, asked.language))
     in_where = set(analyse(where, asked.language))
     found = sum(1.0 if _found(t, in_body) else 0.5 if _found(t, in_where) else 0.0 for t in about)
-    if close and found >= 1:  # close in meaning and sharing a subject word: other words for the same subject
+    # close in meaning and the answer itself sharing a subject word: other words for the same subject
+    if close and found >= 1 and any(_found(t, in_body) for t in about):
         return ""
-    # more than half: one shared word of three is not enough; a lone subject word may be in the sources only
-    needed = 0.5 if len(about) == 1 else 1.5 if len(about) == 2 else len(about) / 2 + 0.25
+    # more than half: one shared word of three is not enough; a lone subject word may be in the sources only.
+    # A long analytic question ("What findings ... and what implications does this have for future ...?") asks
+    # several things in many words; a quote answering one of them shares a third of its words
+    needed = 0.5 if len(about) == 1 else 1.5 if len(about) == 2 else len(about) / 2 + 0.25 if len(about) < 6 \
+        else len(about) / 3 + 0.25
     if found >= needed:
         return ""
     missing = [t for t in about if not _found(t, in_body)]
@@ -437,7 +477,8 @@ def _off_subject(asked: Asked, body: str, where: str, close: bool = False) -> st
 CLOSE_IN_MEANING = 0.55  # dense cosine of a passage that paraphrases the question (see docs/using.md, Search)
 
 
-def judge(asked: Asked, text: str, sources: str = "", closeness: float | None = None) -> tuple[bool | None, str]:
+def judge(asked: Asked, text: str, sources: str = "", closeness: float | None = None,
+          domain: frozenset[str] = frozenset()) -> tuple[bool | None, str]:
     """Does ``text`` (an answer) state what was asked? (True, False or None = can't tell) and the reason, in plain words.
 
     ``sources``: the cited passages' file names, headings and what their documents are about
@@ -446,12 +487,14 @@ def judge(asked: Asked, text: str, sources: str = "", closeness: float | None = 
     ``closeness``: the best dense similarity of the cited passages to the question. A passage that
     close (:data:`CLOSE_IN_MEANING`) is on the subject in meaning even when it uses other words for
     it ("pre-trained" for "trained"), so the subject-word check asks only that it shares one.
+    ``domain``: acronyms common to the assistant's documents (:func:`rag.answer.domain.domain_acronyms`): the field's
+    vocabulary ("LLM", "NLP"), not names the answer must mention.
     """
     body = re.sub(r"\s*\[\d{1,3}\]", "", text)
     if re.search(r"\b(documents|sources)\s+(don't|do not|doesn't|does not)\s+(say|state|mention|cover)\b", body, re.I):
         return False, "The answer says your documents don't state it."
     where = f"{body}\n{sources}".lower()
-    missing_names = [n for n in asked.names if not mentions_name(n, f"{body}\n{sources}")]
+    missing_names = [n for n in _checked_names(asked, domain) if not mentions_name(n, f"{body}\n{sources}")]
     # in other languages every kind is checked for its subject words: "Wer ist der Geschäftsführer?" answered with
     # "Die Zahl der Anfragen ..." has the shape of a name (German capitalises nouns) and none of the subject
     off_subject = _off_subject(asked, body, where, close=closeness is not None and closeness >= CLOSE_IN_MEANING) \

@@ -26,6 +26,7 @@ import numpy as np
 from langchain_core.output_parsers import StrOutputParser
 
 from ..ingest import origins
+from ..names import mentions_name
 from ..types import Answer, Hit, Notice, RetrievalSettings
 from ..workspace.access import User
 from ..workspace.assistants import check_reader
@@ -33,6 +34,7 @@ from ..workspace.gaps import scope_answer
 from .asked import classify, judge
 from .check import check_answer
 from .decide import decide, question_settings
+from .domain import domain_acronyms, is_acronym
 from .followup import Turn, condense_question, resolve_follow_up
 from .models import PreparedModel, prepare_model
 from .prompt import SYSTEM_PROMPT, build_prompt, format_sources, history_messages, instructions_block
@@ -146,8 +148,11 @@ def ask_stream(store, question: str, workspace: str | None = None, options: AskO
     # 4. check and explain
     checked = check_answer(text, hits, embeddings)
     name_citations(store, checked.citations)
-    answers, reason = judge(classify(query), checked.answer, _cited_context(store, checked.citations),
-                            closeness=_closeness(checked.citations, hits))
+    asked, context = classify(query), _cited_context(store, checked.citations)
+    # the field's own acronyms are looked up only when the answer doesn't say one the question names
+    unsaid = [n for n in asked.names if is_acronym(n) and not mentions_name(n, f"{checked.answer}\n{context}")]
+    answers, reason = judge(asked, checked.answer, context, closeness=_closeness(checked.citations, hits),
+                            domain=domain_acronyms(store, workspace) if unsaid else frozenset())
     if answers is False and name == "extractive":
         notices.append(Notice("not_answered", reason))
     notices += weak_match(checked.citations, hits, options.retrieval.threshold, full_names(query))

@@ -305,11 +305,13 @@ def check_answer(answer: str, sources: list[Hit], embeddings=None, *, thresholds
     claims = [_claim_text(s) for s in sentences]
     factual = [is_factual(s) for s in sentences]
     passages = [h.text for h in sources]
+    # what a reader sees of each source: its text under its headings (a case study's title states its headline figure)
+    said = [f"{h.section}\n{h.text}" if h.section else h.text for h in sources]
 
     # scores[i, j]: support of sentence i by source j
     lexical = np.zeros((len(sentences), len(sources)))
     language = guess_language(" ".join(claims))  # an answer quotes (or writes in) its documents' language
-    passage_terms = [set(analyse(p, language)) for p in passages]
+    passage_terms = [set(analyse(p, language)) for p in said]
     for i, claim in enumerate(claims):
         terms = set(analyse(claim, language))
         for j in range(len(sources)):
@@ -331,7 +333,7 @@ def check_answer(answer: str, sources: list[Hit], embeddings=None, *, thresholds
         if not cited and len(sources):
             # Prefer the best-scoring source whose text holds all the sentence's facts.
             order = np.argsort(-scores[i])
-            complete = [j for j in order if not missing_facts(claims[i], passages[j])]
+            complete = [j for j in order if not missing_facts(claims[i], said[j])]
             j = int(complete[0]) if complete and scores[i, complete[0]] >= t.weak else int(order[0])
             threshold = t.weak if not any_marker else t.supported
             if scores[i, j] >= threshold:
@@ -341,7 +343,7 @@ def check_answer(answer: str, sources: list[Hit], embeddings=None, *, thresholds
             else:
                 reasons.append("no source supports this sentence" if not any_marker else "no citation")
         if cited:
-            joined = "\n".join(passages[n - 1] for n in cited)
+            joined = "\n".join(said[n - 1] for n in cited)
             score = float(max(scores[i, n - 1] for n in cited))
             missing = missing_facts(claims[i], joined)
             reasons.extend(missing)

@@ -34,6 +34,7 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
+import regex
 
 from ..index.embed import similarity_scale
 from ..types import Hit
@@ -52,7 +53,9 @@ _LIST_MARK = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•▪‣◦])\s+")  # the marke
 _ORDERED = re.compile(r"^\s*\d{1,2}[.)]\s+")
 _TABLE_LINE = re.compile(r"^\s*\|.*\|\s*$")
 _SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
-_ATTRIBUTION = re.compile(r"^\s*[—–-]{1,2}\s*\S|^\s*[A-Z][a-z]+(?:\s+[A-Z]\.)?\s+[A-Z][a-z]+\s*,\s*\S")
+# "— Priya Nair", "Tomás Ruiz, Head of Production": who said a quote (any alphabet's letters: names are Unicode)
+_ATTRIBUTION = regex.compile(r"^\s*[—–-]{1,2}\s*\S|^\s*\p{Lu}\p{Ll}+(?:[-'’]\p{Lu}\p{Ll}+)?(?:\s+\p{Lu}\.)?\s+"
+                             r"\p{Lu}\p{Ll}+(?:[-'’]\p{Lu}\p{Ll}+)?\s*,\s*\S")
 
 
 @dataclass
@@ -131,7 +134,7 @@ def units_of(hit: Hit, source: int) -> list[Unit]:
                 position += 1
             continue
         speaker = speaker_of(lines[0])
-        for sentence in _whole_quotes(split_sentences(block)):
+        for sentence in _whole_quotes(split_sentences(unwrap(lines))):
             words = sentence.split()
             is_label = len(words) < 5 and not re.search(r"[.!?:”\"]$", sentence)
             if _ATTRIBUTION.match(sentence) and units and _QUOTE_MARK.search(units[-1].text):
@@ -145,6 +148,22 @@ def units_of(hit: Hit, source: int) -> list[Unit]:
 
 
 _QUOTE_MARK = re.compile(r"[“\"«„]")
+_LINE_END = re.compile(r"[.!?:;…”\"')\]]\s*$")
+
+
+def unwrap(lines: list[str]) -> str:
+    """A prose block's lines with hard wraps undone: a line that stops mid-sentence and a next line that goes on in
+    lower case or with a figure ("Registration opens at" / "8:30 and ...") are one line. Lines that start anew (a
+    capital, a label such as "Place:", a speaker's turn, a bullet) stay lines of their own."""
+    out: list[str] = []
+    for line in lines:
+        text = line.strip()
+        if out and not _LINE_END.search(out[-1]) and re.match(r"[a-z0-9(]", text) and not _LIST_ITEM.match(text) \
+                and not _LIST_ITEM.match(out[-1]) and not _TABLE_LINE.match(text) and not speaker_of(text):
+            out[-1] = f"{out[-1]} {text}"
+        else:
+            out.append(text)
+    return "\n".join(out)
 
 
 def _opener(units: list[Unit], block_no: int) -> Unit | None:
@@ -226,6 +245,8 @@ def score_units(asked: Asked, question_vector: np.ndarray, units: list[Unit], em
             score += 0.25
         if asked.kind == "list" and (u.kind == "list" or u.leads >= 0):
             score += 0.3
+        elif asked.kind == "list" and asked.wants_words and fits:
+            score += 0.15  # "We always say “new hire”, never “onboardee”": the words asked for, quoted in prose
         if asked.kind == "steps" and u.kind == "list":  # a list of things to do, not of things (integrations)
             score += 0.3 if _ORDERED.match(u.text) or carries(asked, u.text) else 0.0
         elif asked.kind == "steps" and instructions(u.text) >= 2:
@@ -257,7 +278,9 @@ def _date_precision(text: str) -> int:
 
 
 def _names_person(asked: Asked, speaker: str) -> bool:
-    return any(n in speaker.split() for n in asked.names)
+    """Is the turn's speaker the person asked about? A transcript may label turns "AMIRA:" or "Amira:" alone."""
+    said = {w.casefold() for w in speaker.split()}
+    return any(n.casefold() in said for n in asked.names)
 
 
 def select(asked: Asked, scored: list[Scored], units_by_source: dict[int, list[Unit]]) -> list[Unit]:
@@ -443,7 +466,9 @@ _FROM_TO = re.compile(r"\bfrom\s+[$€£]?\d[^.]*?\bto\s+[$€£]?\d|\d\s?(%|x\b
 
 
 _KICKER = re.compile(r"\s[·|•–-]\s")  # "Customer story · Retail · 40 stores": a label line, not the opening
-_BEFORE_AFTER_HEADER = re.compile(r"\bbefore\b.*\bafter\b|\bthen\b.*\bnow\b|\bold\b.*\bnew\b", re.I)
+# a results table's header: before and after, or two periods ("Metric | 2023 | 2024", "Q1 | Q2")
+_BEFORE_AFTER_HEADER = re.compile(r"\bbefore\b.*\bafter\b|\bthen\b.*\bnow\b|\bold\b.*\bnew\b|"
+                                  r"\b((19|20)\d\d|q[1-4])\b.*\|.*\b((19|20)\d\d|q[1-4])\b", re.I)
 
 
 def _said_by_line(text: str) -> bool:
@@ -462,6 +487,22 @@ def _figure_weight(u: Unit) -> float:
 def _dated(u: Unit) -> bool:
     return bool(re.search(r"\b(19|20)\d{2}\b|\b(january|february|march|april|may|june|july|august|september|"
                           r"october|november|december)\b", u.text, re.I))
+
+
+def _title_headline(units: list[Unit]) -> Unit | None:
+    """The document's title as a point, when it states a figure ("Coldline Logistics cuts its energy bill by 56%").
+
+    A case study's headline figure is often in its title alone, which the passages carry as their heading, not
+    their text. The title is the top heading of the first passage that has one.
+    """
+    for u in units:
+        path = u.about.split("\n", 1)[1] if "\n" in u.about else ""
+        title = path.split(" > ")[0].strip()
+        if title:
+            if len(title.split()) >= 4 and re.search(r"\d", title) and not _KICKER.search(title):
+                return Unit(u.source, -1, "sentence", title, "", about=u.about)
+            return None
+    return None
 
 
 def summary_points(question: str, units_by_source: dict[int, list[Unit]]) -> list[Unit]:
@@ -488,8 +529,11 @@ def summary_points(question: str, units_by_source: dict[int, list[Unit]]) -> lis
     first = min(openings or units, key=lambda u: (u.source, u.position))
     results = [u for u in everything if u.kind == "row" and _BEFORE_AFTER_HEADER.search(u.header.splitlines()[0])]
     headline = sorted((u for u in units if _figure_weight(u) >= 1.8), key=lambda u: (-_figure_weight(u), u.source, u.position))
+    title = _title_headline(everything)
     groups = [
-        [first] if openings else [],  # a deck has no opening sentence: its points are its figures and dates
+        # the title when it states the headline figure (it says what the document is about, too); else the opening
+        # sentence; a deck has no opening sentence: its points are its figures and dates
+        [title] if title else [first] if openings else [],
         headline[:1] or results[:1],
         [u for u in units if _QUOTE_MARK.search(u.text)],
         [u for u in units if _dated(u)],
