@@ -123,6 +123,36 @@ class Worker(Protocol):
     def stop(self, timeout: float | None = None) -> None: ...
 
 
+class PollingWorker:
+    """A :class:`Worker` that wakes every ``poll_s`` seconds in a daemon thread of its own until stopped:
+    the read server (rag/answer/relay.py) and the check runner (rag/quality/runner.py). Subclasses write
+    ``_serve`` (loop on ``while not self._stop.wait(self.poll_s)``) and name the thread."""
+
+    thread_name = "grounded-worker"
+
+    def __init__(self, store: Store, poll_s: float):
+        self.store = store
+        self.poll_s = poll_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, name=self.thread_name, daemon=True)
+
+    def start(self):
+        self._thread.start()
+        return self
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def stop(self, timeout: float | None = None) -> None:
+        self._stop.set()
+        if self._thread.ident is not None:
+            self._thread.join(timeout)
+
+    def _serve(self) -> None:
+        raise NotImplementedError
+
+
 W = TypeVar("W", bound=Worker)
 
 

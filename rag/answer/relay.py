@@ -25,12 +25,11 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import time
 
 from ..errors import GroundedError
 from ..present import answer_tail_text
-from ..store import FolderWorkers
+from ..store import FolderWorkers, PollingWorker
 from ..types import RetrievalSettings, SearchFilter
 from .chain import AskOptions, ask
 from .retrieve import search
@@ -67,27 +66,13 @@ def _ask(store, args: dict) -> dict:
 READS = {"search": _search, "ask": _ask}
 
 
-class ReadServer:
+class ReadServer(PollingWorker):
     """Answers the command line's read requests for ``store``'s data folder, one at a time, in a thread."""
 
+    thread_name = "grounded-reads"
+
     def __init__(self, store, poll_s: float = POLL_S):
-        self.store = store
-        self.poll_s = poll_s
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, name="grounded-reads", daemon=True)
-
-    def start(self) -> ReadServer:
-        self._thread.start()
-        return self
-
-    @property
-    def running(self) -> bool:
-        return self._thread.is_alive()
-
-    def stop(self, timeout: float | None = None) -> None:
-        self._stop.set()
-        if self._thread.ident is not None:
-            self._thread.join(timeout)
+        super().__init__(store, poll_s)
 
     def _serve(self) -> None:
         catalog = self.store.catalog

@@ -14,10 +14,9 @@ against the run before ("Search: dense -> hybrid: 14 of 20 -> 18 of 20").
 from __future__ import annotations
 
 import logging
-import threading
 import time
 
-from ..store import FolderWorkers
+from ..store import FolderWorkers, PollingWorker
 from ..workspace import checks_store
 from .runs import queue_due_runs, run_queued
 
@@ -27,28 +26,14 @@ POLL_S = 2.0  # how soon a queued run is noticed
 DUE_CHECK_S = 60.0  # how often the nightly and after-sync runs are looked for
 
 
-class CheckRunner:
+class CheckRunner(PollingWorker):
     """Runs ``store``'s queued check runs, one at a time, in a thread."""
 
+    thread_name = "grounded-checks"
+
     def __init__(self, store, poll_s: float = POLL_S, quiet_s: float = 5.0):
-        self.store = store
-        self.poll_s = poll_s
         self.quiet_s = quiet_s
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, name="grounded-checks", daemon=True)
-
-    def start(self) -> CheckRunner:
-        self._thread.start()
-        return self
-
-    @property
-    def running(self) -> bool:
-        return self._thread.is_alive()
-
-    def stop(self, timeout: float | None = None) -> None:
-        self._stop.set()
-        if self._thread.ident is not None:
-            self._thread.join(timeout)
+        super().__init__(store, poll_s)
 
     def _serve(self) -> None:
         catalog = self.store.catalog
