@@ -187,12 +187,12 @@ def test_a_settings_change_queues_a_run_shown_before_and_after(store, assistant)
     changed.retrieval = changed.retrieval.with_(strategy="dense", threshold=0.99)  # nothing is that close: refusals
     save_assistant(store.catalog, changed, OWNER)  # returns at once: the run is queued, not run
     (queued,) = checks_store.queued_runs(store.catalog)
-    assert queued.reason == "settings" and queued.change == "Search: hybrid -> dense; Relevance threshold: 0.25 -> 0.99"
+    assert queued.reason == "settings" and queued.change == "Search: meaning and keywords -> meaning only; Relevance threshold: 0.25 -> 0.99"
     (second,) = runs.run_queued(store, quiet_s=0)
     n, worse = len(kept), [r for r in second.results if not r.passed]
     assert worse  # the how-to, at least, is no longer answered
     these = "this one" if len(worse) == 1 else f"these {len(worse)}"
-    assert second.comparison.headline() == (f"Search: hybrid -> dense; Relevance threshold: 0.25 -> 0.99: "
+    assert second.comparison.headline() == (f"Search: meaning and keywords -> meaning only; Relevance threshold: 0.25 -> 0.99: "
                                             f"{n} of {n} -> {n - len(worse)} of {n}; {these} got worse")
     assert second.comparison.worse == worse and second.comparison.better == []
     # a failing check keeps the passage that holds its fact, to open it
@@ -222,7 +222,7 @@ def test_runs_are_queued_once_per_change_only_for_assistants_with_checks(store, 
     changed.model = "extractive"
     save_assistant(store.catalog, changed, OWNER)
     (queued,) = checks_store.queued_runs(store.catalog)
-    assert queued.change == "Passages per answer: 8 -> 4; Model: automatic -> extractive"
+    assert queued.change == "Passages per answer: 8 -> 4; Model: automatic -> quotes only"
 
 
 @pytest.mark.slow  # indexes the fixture assistant and asks through the answer path

@@ -74,7 +74,7 @@ def test_a_settings_change_shows_before_and_after_and_the_failing_passage(app): 
     _checks_page(app)
     _no_exceptions(app)
     text = _texts(app)
-    assert "Before → after: Search: hybrid -> dense: 1 of 2 -> 1 of 2" in text
+    assert "Before → after: Search: meaning and keywords -> meaning only: 1 of 2 -> 1 of 2" in text
     assert "It doesn't say “14 days”." in text
     assert "The fact is in northwind-case-study.md" not in text  # "14 days" is in no document: nothing to open
     # the other failure: a fact that is in a document opens its passage

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field, replace
 from ..errors import AccessDenied, GroundedError, NotFound
 from ..languages import DEFAULT_LANGUAGE, check_language
 from ..netguard import check_url
+from ..present import RETRIEVAL_LABELS
 from ..types import ChunkSettings, RetrievalSettings
 from . import checks_store
 from .access import User, can_use, require
@@ -179,15 +180,25 @@ def _splitting(c: ChunkSettings) -> str:
     return f"{_CHUNK_WORDS.get(c.strategy, c.strategy)}, {c.size} tokens, overlap {c.overlap}"
 
 
+# the settings as the Settings page names them, short: the Checks page says what changed in those words
+_MODEL_WORDS = {"auto": "automatic", "openai": "OpenAI", "compatible": "your own server", "local": "built-in small model",
+                "extractive": "quotes only"}
+
+
+def _search_words(strategy: str) -> str:
+    """'meaning and keywords' for hybrid: the Settings page's label without its '(recommended)'."""
+    return re.sub(r"\s*\(.*\)$", "", RETRIEVAL_LABELS.get(strategy, strategy)).lower()
+
+
 def settings_change(before: Assistant, after: Assistant) -> str:
     """What changed in the settings answers depend on, in a line ("Search: dense -> hybrid"); "" when nothing did."""
     a, b = before.retrieval, after.retrieval
     parts = [f"{label}: {old} -> {new}" for label, old, new in (
-        ("Search", a.strategy, b.strategy),
+        ("Search", _search_words(a.strategy), _search_words(b.strategy)),
         ("Passages per answer", a.k, b.k),
         ("Relevance threshold", a.threshold, b.threshold),
         ("Neighbouring passages", a.neighbours, b.neighbours),
-        ("Model", before.model or "automatic", after.model or "automatic"),
+        ("Model", _MODEL_WORDS.get(before.model or "auto", before.model), _MODEL_WORDS.get(after.model or "auto", after.model)),
     ) if old != new]
     if before.chunking != after.chunking:
         parts.append(f"Splitting: {_splitting(before.chunking)} -> {_splitting(after.chunking)}")

@@ -66,7 +66,7 @@ def test_suggest_keep_run_and_rerun_after_a_settings_change(app_url, page, tmp_p
     page.get_by_role("button", name="Save", exact=True).click()
     _settle(page)
     _nav(page, "Checks")
-    expect(page.get_by_text(re.compile(r"Before → after: Search: hybrid (?:->|→) dense: (\d+) of \1 (?:->|→) \d+ of \1"))).to_be_visible(
+    expect(page.get_by_text(re.compile(r"Before → after: Search: meaning and keywords (?:->|→) meaning only: (\d+) of \1 (?:->|→) \d+ of \1"))).to_be_visible(
         timeout=SLOW)  # the page refreshes by itself when the background run ends (Markdown draws "->" as an arrow)
     shots("before-after")
     print("\nscreenshots:\n" + "\n".join(f"  {p}" for p in shots.taken))
