@@ -164,6 +164,7 @@ class FolderWorkers(Generic[W]):
         self._start = start
         self._workers: dict[Path, W] = {}
         self._lock = threading.Lock()
+        _EVERY_KIND.append(self)
 
     def ensure(self, store: Store, *args) -> W:
         """The running worker of ``store``'s folder, started (``start(store, *args)``) if there is none for
@@ -193,3 +194,12 @@ class FolderWorkers(Generic[W]):
             self._workers.clear()
         for worker in running:
             worker.stop(timeout)
+
+
+_EVERY_KIND: list[FolderWorkers] = []  # the indexers, read servers and check runners of this process
+
+
+def stop_every_worker(timeout: float | None = None) -> None:
+    """Stop every background worker of this process, of every kind and folder (before its database goes away)."""
+    for kind in list(_EVERY_KIND):
+        kind.stop_all(timeout)

@@ -23,6 +23,9 @@ def postgres():
             pytest.fail(f"These tests must run on PostgreSQL here: {cluster.problem}")
         pytest.skip(cluster.problem)
     yield cluster
+    from rag.store import stop_every_worker
+
+    stop_every_worker(timeout=10)  # an app's workers left by a page test would poll a stopped server
     cluster.stop()
 
 
