@@ -204,7 +204,6 @@ if manager:
             icon=":material/verified:" if forgotten["passed"] else ":material/report:")
     removed = []
     with friendly_errors("check that removed documents are forgotten"):
-        forget.run_pending(store, assistant.id, user=user, most=2)  # left by syncs, ZIPs uploaded again, new versions
         removed = forget.results(store, assistant.id, user=user, limit=10)
     if removed:
         with st.expander(f"Removed documents ({len(removed)}): proof they are forgotten", icon=":material/delete_sweep:"):

@@ -413,3 +413,23 @@ def test_a_deleted_documents_words_are_not_left_readable_in_the_catalog_files(st
     assert any(b"Whitfield" in p.read_bytes() for p in files), "the test must see the words before the delete"
     delete_and_check(store, doc_id, user=None)
     assert not [p.name for p in files if p.exists() and b"Whitfield" in p.read_bytes()]
+
+
+def test_the_background_runner_runs_forget_checks_left_pending(store):
+    """Checks left by a new version are run by the app's check runner, not while the Knowledge page is drawn."""
+    import time
+
+    from rag.quality.runner import CheckRunner
+
+    ingest_bytes(store, "pricing.md", PRICING_V1)
+    ingest_bytes(store, "pricing.md", PRICING_V2)  # a new version: its old wording's check is left pending
+    assert forgetting.workspaces_with_pending(store.catalog) == ["default"]
+    runner = CheckRunner(store, poll_s=0.05, quiet_s=0).start()
+    try:
+        deadline = time.monotonic() + 60
+        while forgetting.workspaces_with_pending(store.catalog) and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        runner.stop(timeout=10)
+    assert forgetting.workspaces_with_pending(store.catalog) == []
+    assert all(r.result is not None and r.result.passed for r in results(store, "default", user=None))

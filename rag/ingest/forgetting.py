@@ -197,6 +197,11 @@ def checks(catalog, workspace: str, *, doc_id: str | None = None, status: CheckS
     return [_row(r) for r in catalog.query(sql + " ORDER BY created DESC LIMIT ?", (*args, limit))]
 
 
+def workspaces_with_pending(catalog) -> list[str]:
+    """The assistants with forget checks still to run (left by syncs, ZIPs uploaded again, new versions)."""
+    return [r["workspace"] for r in catalog.query("SELECT DISTINCT workspace FROM forget_checks WHERE status = 'pending'")]
+
+
 def check_by_doc(catalog, doc_id: str) -> CheckRow | None:
     """The newest forget check of a document, in any assistant."""
     rows = catalog.query("SELECT * FROM forget_checks WHERE doc_id = ? ORDER BY created DESC LIMIT 1", (doc_id,))

@@ -16,13 +16,16 @@ from __future__ import annotations
 import logging
 import time
 
+from ..ingest import forgetting
 from ..store import FolderWorkers, PollingWorker
 from ..workspace import checks_store
+from . import forget
 from .runs import queue_due_runs, run_queued
 
 log = logging.getLogger("grounded.checks")
 
 POLL_S = 2.0  # how soon a queued run is noticed
+FORGET_CHECKS_A_ROUND = 5  # pending forget checks run per assistant each round (a removed site queues one a page)
 DUE_CHECK_S = 60.0  # how often the nightly and after-sync runs are looked for
 
 
@@ -49,6 +52,9 @@ class CheckRunner(PollingWorker):
                     due_at = time.monotonic() + DUE_CHECK_S
                 if checks_store.queued_runs(catalog):
                     run_queued(self.store, quiet_s=self.quiet_s)
+                for workspace in forgetting.workspaces_with_pending(catalog):  # here, not while a page is drawn
+                    if checks_store.settled(catalog, workspace, self.quiet_s):
+                        forget.run_pending(self.store, workspace, user=None, most=FORGET_CHECKS_A_ROUND)
             except Exception:  # a failure here must not stop later runs
                 log.exception("running answer checks failed")
 
