@@ -1121,7 +1121,7 @@ def cmd_indexer(store, args) -> None:
 
 
 def cmd_migrate(store, args) -> None:
-    from .migrate import copy_catalog
+    from .catalog.migrate import copy_catalog
 
     originals = None
     if args.originals_dir is not None:

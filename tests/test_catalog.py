@@ -10,7 +10,7 @@ from rag import catalog as catalog_module
 from rag.catalog import BASE, MIGRATIONS, Catalog, DocumentRow, Schema
 from rag.errors import SetupProblem
 from rag.ingest import queue
-from rag.migrations import current, head
+from rag.catalog.migrations import current, head
 
 pytestmark = pytest.mark.both_databases
 
@@ -129,7 +129,7 @@ def test_an_unreachable_database_is_a_setup_problem_with_what_to_do():
 
 
 def test_one_line_of_revisions_and_every_listed_function_is_run_by_one():
-    import rag.migrations as migrations
+    import rag.catalog.migrations as migrations
 
     newest = sorted(p.stem for p in (migrations.HERE / "versions").glob("0*.py"))[-1]
     assert head() == newest, "one straight line of revisions, numbered in order"
@@ -137,7 +137,7 @@ def test_one_line_of_revisions_and_every_listed_function_is_run_by_one():
     sources = "".join(p.read_text() for p in (migrations.HERE / "versions").glob("*.py"))
     later = [m for m in MIGRATIONS if m not in BASE]
     assert not [m.__name__ for m in later if m.__name__ not in sources], \
-        "a function in MIGRATIONS no revision runs: add a revision for it (rag/migrations/__init__.py says how)"
+        "a function in MIGRATIONS no revision runs: add a revision for it (rag/catalog/migrations/__init__.py says how)"
 
 
 def _old_catalog(url: str) -> None:

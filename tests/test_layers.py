@@ -18,7 +18,7 @@ RAG = ROOT / "rag"
 LAYERS: list[set[str]] = [
     {"errors", "types", "words", "redact"},  # the ground floor
     {"settings", "names", "present", "netguard"},
-    {"catalog", "migrations", "migrate", "vault", "languages"},  # migrations: the catalog's Alembic history; migrate: copying it
+    {"catalog", "vault", "languages"},  # catalog: every table, its Alembic history and copying it
     {"parse"},
     {"index"},
     {"store"},

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from rag.catalog import Catalog
 from rag.ingest import queue
 from rag.ingest.indexer import Indexer
-from rag.migrate import SKIP, TargetNotEmpty, copy_catalog
+from rag.catalog.migrate import SKIP, TargetNotEmpty, copy_catalog
 from rag.types import ChunkSettings
 from rag.workspace.access import User
 from rag.workspace.assistants import create_assistant, list_assistants

@@ -1,7 +1,7 @@
 """Forget checks: what a removed document or replaced version said, as questions and fingerprints (rag/ingest/forgetting.py)."""
 
 from rag.catalog import m022_forgetting
-from rag.migrations import run_function
+from rag.catalog.migrations import run_function
 
 revision = "0005_forgetting"
 down_revision = "0004_knowledge_gaps"

@@ -14,7 +14,7 @@ copy ``versions/0002_job_leases.py`` to ``versions/00NN_<topic>.py``; set ``revi
 and ``down_revision`` to the newest revision so far (one straight line: ``tests/test_catalog.py``
 fails on two heads or a listed function no revision runs); in ``upgrade()`` either write
 ``op.execute(...)`` / ``op.add_column(...)`` statements that both engines accept, or keep the old
-function in rag/catalog.py (not in ``MIGRATIONS``) and call ``run_function(m020_x)``: it gets a
+function in rag/catalog/__init__.py (not in ``MIGRATIONS``) and call ``run_function(m020_x)``: it gets a
 :class:`Schema` whose ``execute`` takes SQLite's DDL and translates it for PostgreSQL,
 and is recorded in ``_migrations`` like the base (skipped where a pre-Alembic build already ran it).
 """
@@ -111,7 +111,7 @@ def upgrade(catalog, to: str | None = None) -> None:
         if found == target:
             return  # the usual case: one read, no lock
         if found is not None and found not in known():
-            from ..errors import SetupProblem
+            from ...errors import SetupProblem
 
             raise SetupProblem("This catalog was upgraded by a newer version of Grounded than this one "
                                f"(its schema is {found}). Update this install (git pull, then make install) to use it.")

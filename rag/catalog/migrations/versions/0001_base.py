@@ -1,7 +1,7 @@
 """The base: every table made before Alembic (rag.catalog.BASE, m001..m019), each once per catalog."""
 
 from rag.catalog import BASE
-from rag.migrations import run_function
+from rag.catalog.migrations import run_function
 
 revision = "0001_base"
 down_revision = None

@@ -1,7 +1,7 @@
 """Each document's language, detected when it is read: keyword terms are stemmed in it (rag/languages.py)."""
 
 from rag.catalog import m023_assistant_language
-from rag.migrations import run_function
+from rag.catalog.migrations import run_function
 
 revision = "0006_assistant_language"
 down_revision = "0005_forgetting"

@@ -16,9 +16,9 @@ written once for both engines: ``?`` parameters, ``ON CONFLICT`` (never ``INSERT
 DOUBLE PRECISION on PostgreSQL). ``catalog.postgres`` tells the few statements that differ.
 
 Every table is created by migrations, run when a catalog is opened, as one Alembic history
-(rag/migrations/) that runs on both engines: its base revision is :data:`BASE` (m001..m019 below,
+(rag/catalog/migrations/) that runs on both engines: its base revision is :data:`BASE` (m001..m019 below,
 written before Alembic, recorded per catalog in ``_migrations``: a catalog made by them is
-recognised, not rebuilt); every later change is an Alembic revision (see rag/migrations/README).
+recognised, not rebuilt); every later change is an Alembic revision (see rag/catalog/migrations/__init__.py).
 """
 
 from __future__ import annotations
@@ -508,7 +508,7 @@ MIGRATIONS: list[Callable[[Schema], None]] = [  # the base; later changes are Al
     m017_sync_lanes,
     m018_signin_sessions,
     m019_style_rule_sentences,
-    m020_answer_checks,  # from here on each is run by its Alembic revision (rag/migrations/versions)
+    m020_answer_checks,  # from here on each is run by its Alembic revision (rag/catalog/migrations/versions)
     m021_knowledge_gaps,
     m022_forgetting,
     m023_assistant_language,
@@ -582,7 +582,7 @@ class DocumentRow:
 _FIELDS = [f for f in DocumentRow.__dataclass_fields__]
 
 
-BASE = MIGRATIONS[:MIGRATIONS.index(m019_style_rule_sentences) + 1]  # Alembic's base revision (rag/migrations)
+BASE = MIGRATIONS[:MIGRATIONS.index(m019_style_rule_sentences) + 1]  # Alembic's base revision (rag/catalog/migrations)
 
 
 class Row(tuple):
@@ -664,7 +664,7 @@ class Catalog:
         except BaseException as err:
             self.close()
             if isinstance(err, sa.exc.OperationalError):
-                from .errors import SetupProblem
+                from ..errors import SetupProblem
 
                 raise SetupProblem(f"The catalog database ({describe(where)}) could not be opened: {_reason(err)}. "
                                    "Check GROUNDED_DATABASE_URL and that the database server is running.") from err

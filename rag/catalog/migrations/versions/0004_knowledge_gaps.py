@@ -1,7 +1,7 @@
 """Knowledge gaps: topics marked out of scope and the questions' cached vectors (rag/workspace/gaps.py)."""
 
 from rag.catalog import m021_knowledge_gaps
-from rag.migrations import run_function
+from rag.catalog.migrations import run_function
 
 revision = "0004_knowledge_gaps"
 down_revision = "0003_answer_checks"

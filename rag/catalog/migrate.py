@@ -17,8 +17,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from .catalog import Catalog, describe
-from .errors import GroundedError
+from . import Catalog, describe
+from ..errors import GroundedError
 
 SKIP = {"alembic_version", "_migrations", "queue_owner", "sqlite_sequence"}
 HOLDS_AN_INSTALL = ("workspaces", "documents", "chats", "jobs")

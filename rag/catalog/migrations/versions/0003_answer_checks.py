@@ -1,7 +1,7 @@
 """Answer checks: questions with the facts a right answer states, their runs and results (rag/workspace/checks_store.py)."""
 
 from rag.catalog import m020_answer_checks
-from rag.migrations import run_function
+from rag.catalog.migrations import run_function
 
 revision = "0003_answer_checks"
 down_revision = "0002_job_leases"
