@@ -28,7 +28,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -626,6 +626,22 @@ def describe(where: str | Path) -> str:
         return "the database"
 
 
+class Tables:
+    """One table family's typed methods (a module of this package, e.g. ``queue.py``) over the catalog that holds
+    the tables. Subclasses write their SQL with ``self._query`` / ``self._execute`` (SQLite's ``?`` placeholders,
+    translated for PostgreSQL) and return rows or dataclasses, never cursors; a method that must see its own
+    writes with others' waits opens ``self.catalog.transaction()``."""
+
+    def __init__(self, catalog: "Catalog"):
+        self.catalog = catalog
+
+    def _query(self, sql: str, args: tuple = ()) -> list["Row"]:
+        return self.catalog.query(sql, args)
+
+    def _execute(self, sql: str, args: tuple = ()) -> None:
+        self.catalog.execute(sql, args)
+
+
 class Catalog:
     """Thread-safe access to the catalog database.
 
@@ -717,6 +733,108 @@ class Catalog:
 
     def execute(self, sql: str, args: tuple = ()) -> None:
         self._statement(sql, args)
+
+    # ---- table families: every statement outside this class lives in one module of this package per family,
+    # as typed methods (``catalog.queue.claim(...)``). Made on first use; nothing outside rag/catalog/ writes SQL
+    # (tests/test_layers.py fails on it).
+
+    @cached_property
+    def assistants(self) -> "AssistantTables":
+        """Assistants, their configuration JSON, members and access."""
+        from .assistants import AssistantTables
+
+        return AssistantTables(self)
+
+    @cached_property
+    def queue(self) -> "QueueTables":
+        """Jobs, uploads, the queue's owner and leases."""
+        from .queue import QueueTables
+
+        return QueueTables(self)
+
+    @cached_property
+    def sources(self) -> "SourceTables":
+        """Folders, ZIPs and sites kept in sync, and their lanes."""
+        from .sources import SourceTables
+
+        return SourceTables(self)
+
+    @cached_property
+    def kinds(self) -> "KindTables":
+        """Each document's kind and date, guessed and chosen."""
+        from .kinds import KindTables
+
+        return KindTables(self)
+
+    @cached_property
+    def origins(self) -> "OriginTables":
+        """Where an imported page came from."""
+        from .origins import OriginTables
+
+        return OriginTables(self)
+
+    @cached_property
+    def connections(self) -> "ConnectionTables":
+        """Model connections (keys encrypted by rag/vault.py)."""
+        from .connections import ConnectionTables
+
+        return ConnectionTables(self)
+
+    @cached_property
+    def forgetting(self) -> "ForgettingTables":
+        """Forget records and their checks."""
+        from .forgetting import ForgettingTables
+
+        return ForgettingTables(self)
+
+    @cached_property
+    def usage(self) -> "UsageTables":
+        """Which documents answers used, and how often people asked."""
+        from .usage import UsageTables
+
+        return UsageTables(self)
+
+    @cached_property
+    def chats(self) -> "ChatTables":
+        """Chats, their messages and feedback."""
+        from .chats import ChatTables
+
+        return ChatTables(self)
+
+    @cached_property
+    def sessions(self) -> "SessionTables":
+        """Sign-in sessions."""
+        from .sessions import SessionTables
+
+        return SessionTables(self)
+
+    @cached_property
+    def checks(self) -> "CheckTables":
+        """Answer checks, their runs and results."""
+        from .checks import CheckTables
+
+        return CheckTables(self)
+
+    @cached_property
+    def gaps(self) -> "GapTables":
+        """Knowledge gaps: out-of-scope topics and cached question vectors."""
+        from .gaps import GapTables
+
+        return GapTables(self)
+
+    @cached_property
+    def guidance(self) -> "GuidanceTables":
+        """Voice guidance and style rules."""
+        from .guidance import GuidanceTables
+
+        return GuidanceTables(self)
+
+    @cached_property
+    def read_requests(self) -> "ReadRequestTables":
+        """Reads relayed to the process that holds the index."""
+        from .read_requests import ReadRequestTables
+
+        return ReadRequestTables(self)
 
     # workspaces (an assistant's configuration is the JSON in ``config``; see assistants.py)
     def ensure_workspace(self, name: str) -> None:
