@@ -38,6 +38,17 @@ def _day(y: int, m: int, d: int) -> float:
         ("linkedin-strategy-2024.md", "Our plan for the year.", "other"),  # about LinkedIn, not a post
         ("linkedin-post-march.txt", "Short lines win.", "LinkedIn post"),
         ("Shares.csv/2024-03-05 We shipped.txt", "LinkedIn post · 2024-03-05 14:02:11 UTC\n\nWe shipped.", "LinkedIn post"),
+        # style guides named or written otherwise: notes, rules, a house style, or prose that sets writing rules
+        ("pathwise-writing-notes.txt", "Pathwise notes", "style guide"),
+        ("Copy rules.docx", "Our rules", "style guide"),
+        ("house_style.md", "How we sound", "style guide"),
+        ("notes.txt", "We tell one story per post, in short lines.\nWe never use hashtags, and we never use emoji. "
+                      "Please don't write \"synergy\"; write \"teamwork\" instead. Keep every post under 160 words.",
+         "style guide"),
+        ("voice.md", "Sentences stay short. Avoid jargon such as leverage. Always spell out numbers under ten.", "style guide"),
+        # rules that are not about writing are not a style guide
+        ("security-notes.txt", "Never share your password with anyone. Always sign out on shared computers.", "other"),
+        ("offsite.md", "Do not park in the front row. Keep the gate closed after 6 pm.", "other"),
     ],
 )
 def test_guess(name, text, expected):

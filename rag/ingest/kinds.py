@@ -66,8 +66,9 @@ _SIGNALS: list[tuple[str, int, re.Pattern, str, str]] = [
     ("sales deck", 3, re.compile(r"deck|pitch|sales|presentation|slides|one[\s_-]*pager|battle[\s_-]*card", re.I), _NAME,
      "its name says it is a sales deck"),
     ("LinkedIn post", 4, re.compile(r"linkedin[\s_-]*(post|update|share)", re.I), _NAME, "its name says it is a LinkedIn post"),
-    ("style guide", 6, re.compile(r"style[\s_-]*guide|brand[\s_-]*(guide|book|voice|guidelines?)|tone[\s_-]*of[\s_-]*voice|"
-                                  r"writing[\s_-]*guide|editorial[\s_-]*(guide|guidelines?)", re.I), _NAME,
+    ("style guide", 6, re.compile(r"style[\s_-]*(guide|notes|rules|sheet)|brand[\s_-]*(guide|book|voice|guidelines?)|"
+                                  r"tone[\s_-]*of[\s_-]*voice|voice[\s_-]*(guide|notes|rules)|house[\s_-]*style|"
+                                  r"(writing|editorial|copy|messaging|content)[\s_-]*(guide|guidelines?|notes|rules)", re.I), _NAME,
      "its name says it is a style guide"),
     ("style guide", 4, re.compile(r"\b(style guide|brand guidelines|brand voice|tone of voice|house style)\b", re.I), _TEXT,
      "its text calls itself a style guide"),
@@ -75,6 +76,22 @@ _SIGNALS: list[tuple[str, int, re.Pattern, str, str]] = [
                                   r"use instead|say instead|write instead)\b", re.I | re.M), _TEXT,
      "it has a table of words to avoid and what to use instead"),
 ]
+# A style guide written as prose: sentences that set a rule ("We never use hashtags", "Please don't write
+# 'synergy'", "Keep every post under 160 words", "Write 'teamwork' instead") about writing itself (a help page's
+# "Never share your password" sets a rule, but not about words, posts or emoji).
+_RULE = re.compile(r"\b(never|always|don[’']?t|do not|avoid|keep (every|each|all|our|your|the)\b|instead\b|"
+                   r"(should|must) (not |never )?(be |use|write|say|start|end))", re.I)
+_WRITING = re.compile(r"\b(words?|sentences?|paragraphs?|posts?|headlines?|hashtags?|emoji\w*|exclamation|tone|voice|"
+                      r"capitali[sz]\w*|spell\w*|jargon|copy|write|writing|say|oxford comma|punctuation|abbreviat\w*)\b",
+                      re.I)
+
+
+def writing_rules(text: str) -> int:
+    """How many sentences of ``text`` set a rule about writing (see :data:`_RULE`)."""
+    sentences = re.split(r"(?<=[.!?])\s+|\n+", text)
+    return sum(1 for s in sentences if _RULE.search(s) and _WRITING.search(s))
+
+
 # A page read from a site is named by its address ("acme.zendesk.com/hc/en-us/articles/…"); these are
 # where help centers live: their hosts (Zendesk, Intercom, Help Scout, Freshdesk, …) and their paths.
 _SITE_PAGE = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)+(:\d+)?/", re.I)
@@ -131,6 +148,8 @@ def guess(name: str, text: str = "", title: str | None = None) -> KindGuess:
         add("help center", 2, "it gives step-by-step instructions")
     if len({m.group(3).lower().rstrip("s") for m in _CASE_HEADINGS.finditer(head)}) >= 2:
         add("case study", 3, "it has challenge / solution / results sections")
+    if writing_rules(head) >= 2:
+        add("style guide", 4, "it sets rules for how to write")
 
     date = document_date(name, head)
     best = sorted(scores.items(), key=lambda kv: (-kv[1], _PRIORITY.get(kv[0], 99)))
