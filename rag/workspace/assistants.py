@@ -211,3 +211,11 @@ def delete_assistant(store, assistant_id: str, user: User | None = None) -> None
     store.catalog.assistants.delete_with_its_rows(assistant_id)  # chats, sources, jobs, out-of-scope topics
     forgetting.drop_checks(store.catalog, assistant_id)
     checks_store.delete_workspace_checks(store.catalog, assistant_id)
+
+
+def reindex_seconds(store, assistant_id: str, *, user: User | None) -> float:
+    """About how long re-indexing an assistant's documents takes on this machine (someone who may use it)."""
+    from ..ingest.pipeline import estimate_reindex_seconds
+
+    get_assistant(store.catalog, assistant_id, user)
+    return estimate_reindex_seconds(store, assistant_id)
