@@ -673,14 +673,15 @@ def cmd_forget_check(store, args) -> None:
 
 
 def cmd_reindex(store, args) -> None:
-    from .ingest.pipeline import reindex
+    from .workspace.documents import reindex
 
     chunking = _chunking(args, store.settings.chunking)
     if args.doc_id:
         ids = [args.doc_id]
     else:
         ids = [r.doc_id for r in store.catalog.documents(args.workspace or store.settings.workspace)]
-    results = [reindex(store, doc_id, chunking) for doc_id in ids]
+    # as the Knowledge page does: the assistant's answer checks run again afterwards (one run however many documents)
+    results = [reindex(store, doc_id, None, chunking) for doc_id in ids]
     if args.json:
         _print({"files": [r.as_dict() for r in results]})
         return
@@ -959,11 +960,11 @@ def cmd_health(store, args) -> None:
 
 
 def cmd_kind(store, args) -> None:
-    from .ingest.kinds import set_kind
+    from .workspace.documents import document, set_kind
 
     kind = _kind_named(args.kind)
-    row = store.catalog.get(args.doc_id)
-    set_kind(store, args.doc_id, kind)
+    row = document(store, args.doc_id, None)  # "that document no longer exists" for an unknown id
+    set_kind(store, args.doc_id, kind, None)
     if args.json:
         _print({"doc_id": args.doc_id, "kind": kind})
     else:

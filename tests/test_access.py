@@ -410,7 +410,7 @@ HANDED_OR_HARMLESS = {
     # work on what a checked call already returned (a Draft, a Passage, a chat)
     "apply_fix", "add_message", "page_view",
     # who may do what, model and store plumbing (no document text)
-    "can_manage", "resolve_model", "local_model_path", "estimate_reindex_seconds", "wake_indexer",
+    "can_manage", "resolve_model", "local_model_path", "wake_indexer",
     "serve_reads", "stop_serving_reads", "start_indexer", "stop_indexer", "start_check_runner", "stop_check_runner",
     "open_store", "LOCAL_USER", "authenticate",
     "signed_in", "SESSION_COOKIE", "SignInThrottle", "end_session", "session_user", "start_session", "HANDOVER",
@@ -473,3 +473,18 @@ def test_every_library_call_of_the_pages_is_checked_or_harmless():
                 elif alias.name not in reading | HANDED_OR_HARMLESS | CHECKED_WRITES:
                     unknown.add(f"{page.name}: {node.module}.{alias.name}")
     assert not unknown, f"say whether these check the acting user: {sorted(unknown)}"
+
+
+def test_the_doors_writing_and_quality_changes_need_the_acting_user():
+    """The door's changes take the user as a required keyword: a page that leaves it out gets an error, never the
+    trusted command line's ``user=None`` (which rag/marketing's style rules take by default)."""
+    import inspect
+
+    from rag.workspace import quality, writing
+
+    for module in (writing, quality):
+        changes = set(module.__all__) & CHECKED_WRITES
+        assert changes, module.__name__
+        for name in changes:
+            user = inspect.signature(getattr(module, name)).parameters["user"]
+            assert user.default is inspect.Parameter.empty and user.kind is inspect.Parameter.KEYWORD_ONLY, name

@@ -1,7 +1,7 @@
 """Answer checks: a question and the facts a right answer states, run through the real answer path.
 
-The door for the Checks page, the ``grounded checks`` command and Python: every function takes the
-acting user and checks access itself (readers see checks and results; an assistant's managers add,
+For the Checks page, the ``grounded checks`` command (both through :mod:`rag.workspace.quality`) and
+Python: every function takes the acting user and checks access itself (readers see checks and results; an assistant's managers add,
 edit, drop and run them). The catalog side is :mod:`rag.workspace.checks_store`; whether an answer
 states a fact is :mod:`rag.quality.judge`; running and comparing runs is :mod:`rag.quality.runs`.
 

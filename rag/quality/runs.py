@@ -1,6 +1,6 @@
 """Running answer checks: judging an answer, where a missing fact is, each run stored and compared with the one before.
 
-The machinery under :mod:`rag.quality.checks` (the door, which checks who may) and the background runner
+The machinery under :mod:`rag.quality.checks` (which checks who may) and the background runner
 (:mod:`rag.quality.runner`); nothing here checks access: callers did.
 """
 
