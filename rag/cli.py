@@ -386,7 +386,7 @@ def cmd_hash_password(args) -> int:
 
 def cmd_doctor(args) -> int:
     """Each reader and model: works, or what is missing and how to fix it. Exit 1 when something is broken."""
-    from .answer.setup import broken, setup_checks
+    from .workspace.models import broken, setup_checks
 
     checks = setup_checks(Settings.load(args.data_dir))
     if args.json:
