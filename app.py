@@ -15,10 +15,10 @@ from app_pages._common import (
     sign_out,
     store_or_stop,
 )
-from rag.languages import LANGUAGE_LABELS, LANGUAGES
 from rag.present import duration_words, escape_markdown, plural
 from rag.workspace.assistants import create_assistant, list_assistants
 from rag.workspace.chats import list_chats
+from rag.workspace.choices import LANGUAGE_LABELS, LANGUAGES
 from rag.workspace.jobs import queue_progress
 
 # The icon is a file of ours: a ":material/..." page icon makes every browser fetch it from Google's font

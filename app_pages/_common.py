@@ -8,14 +8,8 @@ from contextlib import contextmanager
 
 import streamlit as st
 
-from rag.answer.relay import serve_reads, stop_serving_reads
 from rag.errors import GroundedError, NotFound
-from rag.ingest.indexer import start_indexer, stop_indexer
-from rag.ingest.recovery import open_store
 from rag.present import escape_markdown
-from rag.quality.runner import start_check_runner, stop_check_runner
-from rag.settings import Settings
-from rag.store import Store
 from rag.workspace.access import LOCAL_USER, User, authenticate, signed_in
 from rag.workspace.assistants import (
     Assistant,
@@ -24,6 +18,17 @@ from rag.workspace.assistants import (
     ensure_default,
     get_assistant,
     list_assistants,
+)
+from rag.workspace.runtime import (
+    Settings,
+    Store,
+    open_store,
+    serve_reads,
+    start_check_runner,
+    start_indexer,
+    stop_check_runner,
+    stop_indexer,
+    stop_serving_reads,
 )
 from rag.workspace.sessions import (
     HANDOVER,

@@ -14,10 +14,10 @@ import streamlit as st
 
 from rag.errors import GroundedError
 from rag.present import coloured_markdown, escape_markdown, highlighted_markdown, passage_markdown
-from rag.store import Store
 from rag.types import Citation, Hit
 from rag.workspace import page_view
 from rag.workspace.access import User
+from rag.workspace.runtime import Store
 
 CACHED_PAGES = 6  # rendered pages kept per session (a PNG of a page at screen width is 100-300 kB)
 ZOOMS = {"Fit": page_view.SCREEN_WIDTH_PX, "150%": 1500, "200%": 2000}

@@ -17,14 +17,13 @@ from collections.abc import Callable
 import streamlit as st
 
 from app_pages._common import friendly_errors
-from rag.ingest.crawl import CrawlOptions
-from rag.ingest.sources import SCHEDULES, Source, SyncProgress, SyncReport
 from rag.present import RESULT_LABELS, plural
 from rag.present import escape_markdown as md
-from rag.store import Store
 from rag.workspace import sources as sites
 from rag.workspace.access import User, can_manage
 from rag.workspace.assistants import Assistant
+from rag.workspace.runtime import Store
+from rag.workspace.sources import SCHEDULES, CrawlOptions, Source, SyncProgress, SyncReport
 
 PAGE_LABELS = {**RESULT_LABELS, "removed": "Removed"}
 SCHEDULE_LABELS = {"off": "Only when I click Sync now", "daily": "Every day", "weekly": "Every week"}

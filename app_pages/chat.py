@@ -15,8 +15,6 @@ from app_pages._common import (
     store_or_stop,
 )
 from app_pages._page_view import view_page_button
-from rag.answer.chain import AskOptions, Turn, ask_stream
-from rag.answer.models import WEAK_MODEL_AHEAD, resolve_model
 from rag.errors import NotFound
 from rag.present import (
     SOURCE_DELETED,
@@ -28,9 +26,9 @@ from rag.present import (
     plural,
     safe_answer_markdown,
 )
-from rag.quality.checks import check_from_chat
 from rag.types import Answer
 from rag.workspace.access import can_manage
+from rag.workspace.asking import AskOptions, Turn, ask_stream
 from rag.workspace.chats import (
     add_message,
     answer_markdown,
@@ -44,6 +42,8 @@ from rag.workspace.chats import (
 from rag.workspace.documents import document as readable_document
 from rag.workspace.documents import ready_count
 from rag.workspace.jobs import queue_progress, still_indexing_notice
+from rag.workspace.models import WEAK_MODEL_AHEAD, resolve_model
+from rag.workspace.quality import check_from_chat
 
 store = store_or_stop()
 user = current_user(store)

@@ -8,8 +8,8 @@ from app_pages._common import current_assistant, current_user, friendly_errors, 
 from app_pages._page_view import view_page_button
 from rag.present import escape_markdown as md
 from rag.present import plural
-from rag.quality import checks
 from rag.types import Citation
+from rag.workspace import quality as checks
 from rag.workspace.access import can_manage
 from rag.workspace.documents import documents
 

@@ -11,10 +11,10 @@ from app_pages._common import (
     managed_by,
     store_or_stop,
 )
-from rag.answer.setup import broken, recent_setup_checks
 from rag.present import escape_markdown as md
 from rag.workspace.access import can_manage
 from rag.workspace.health import CHECK_TITLES, Finding, apply_fix, check_health
+from rag.workspace.models import broken, recent_setup_checks
 
 store = store_or_stop()
 user = current_user(store)

@@ -15,11 +15,7 @@ from app_pages._common import (
 )
 from app_pages._page_view import view_page_button
 from app_pages._sources import render_sources
-from rag.answer.retrieve import retrieve
 from rag.errors import NotFound
-from rag.ingest.chunk import STRATEGIES
-from rag.ingest.indexer import wake_indexer
-from rag.ingest.kinds import KINDS
 from rag.present import (
     CHUNK_LABELS,
     JOB_LABELS,
@@ -35,11 +31,14 @@ from rag.present import (
     reading_summary,
 )
 from rag.present import escape_markdown as md
-from rag.quality import forget
 from rag.types import ChunkSettings, SearchFilter
 from rag.workspace import documents as docs
 from rag.workspace import jobs
 from rag.workspace.access import can_manage
+from rag.workspace.asking import retrieve
+from rag.workspace.choices import KINDS, STRATEGIES
+from rag.workspace.quality import delete_and_check, forget_results
+from rag.workspace.runtime import wake_indexer
 
 FORGET_REASONS = {"deleted": "deleted", "page gone": "gone from its site", "member removed": "not in the ZIP any more",
                   "new version": "old version replaced"}
@@ -204,7 +203,7 @@ if manager:
             icon=":material/verified:" if forgotten["passed"] else ":material/report:")
     removed = []
     with friendly_errors("check that removed documents are forgotten"):
-        removed = forget.results(store, assistant.id, user=user, limit=10)
+        removed = forget_results(store, assistant.id, user=user, limit=10)
     if removed:
         with st.expander(f"Removed documents ({len(removed)}): proof they are forgotten", icon=":material/delete_sweep:"):
             st.caption("After a document is deleted, replaced by a new version, or gone from a synced site or a ZIP "
@@ -311,7 +310,7 @@ if manager:
         st.markdown(f"Delete **{md(doc.file)}**? The assistant will no longer answer from it.")
         if st.button("Delete for good", type="primary", key=f"delete-{doc.doc_id}"):
             with friendly_errors("delete the document"), st.spinner("Deleting, then checking it is forgotten…"):
-                forgotten = forget.delete_and_check(store, doc.doc_id, user=user)
+                forgotten = delete_and_check(store, doc.doc_id, user=user)
                 st.session_state["flash"] = f"Deleted {md(doc.file)}."
                 st.session_state["forget-result"] = forgotten.as_dict()
                 st.rerun()

@@ -12,11 +12,7 @@ from app_pages._common import (
     managed_by,
     store_or_stop,
 )
-from rag.answer.models import MODEL_CHOICES, local_model_path, resolve_model
 from rag.errors import GroundedError
-from rag.ingest.chunk import STRATEGIES
-from rag.ingest.pipeline import estimate_reindex_seconds
-from rag.languages import LANGUAGE_LABELS, LANGUAGES
 from rag.present import (
     CHUNK_LABELS,
     MODEL_LABELS,
@@ -34,11 +30,14 @@ from rag.workspace.access import EVERYONE, can_manage
 from rag.workspace.assistants import (
     delete_assistant,
     duplicate_assistant,
+    reindex_seconds,
     save_assistant,
     set_model_server,
 )
+from rag.workspace.choices import LANGUAGE_LABELS, LANGUAGES, STRATEGIES
 from rag.workspace.connections import connection_status, forget_connection, save_connection, try_connection
 from rag.workspace.documents import change_language, language_change_seconds, reindex_assistant
+from rag.workspace.models import MODEL_CHOICES, local_model_path, resolve_model
 
 # --- Connect a writing model (the install's OpenAI key or OpenAI-compatible server; whoever runs the install) ---
 PROVIDER_LABELS = {"openai": "OpenAI", "compatible": "Your own server (Ollama, vLLM, LM Studio, llama.cpp)"}
@@ -251,7 +250,7 @@ if new_chunking.overlap >= new_chunking.size:
 elif new_chunking != assistant.chunking:
     documents = store.catalog.documents(assistant.id)
     if documents:
-        seconds = estimate_reindex_seconds(store, assistant.id)
+        seconds = reindex_seconds(store, assistant.id, user=user)
         st.info(
             f"Applying this re-indexes all {plural(len(documents), 'document')} of this assistant; "
             f"it takes {duration_words(seconds)}. Answers keep working meanwhile.",

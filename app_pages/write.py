@@ -16,11 +16,6 @@ from app_pages._common import (
     store_or_stop,
 )
 from app_pages._page_view import view_page_button
-from rag.answer.models import resolve_model
-from rag.marketing.recipes import RECIPES, TONES, Draft, DraftOptions, apply_fix, draft, revise
-from rag.marketing.series import MAX_POSTS, MIN_POSTS, Series, plan_series, series_csv, series_ics
-from rag.marketing.style_rules import CASES, RULE_KINDS, add_rule, remove_rule, style_rules, update_rule
-from rag.marketing.voice import guidance_for, profile_for, save_guidance
 from rag.present import escape_markdown as md
 from rag.present import (
     highlighted_markdown,
@@ -28,6 +23,31 @@ from rag.present import (
     safe_answer_markdown,
 )
 from rag.workspace.access import can_manage
+from rag.workspace.models import resolve_model
+from rag.workspace.writing import (
+    CASES,
+    MAX_POSTS,
+    MIN_POSTS,
+    RECIPES,
+    RULE_KINDS,
+    TONES,
+    Draft,
+    DraftOptions,
+    Series,
+    add_rule,
+    apply_fix,
+    draft,
+    guidance_for,
+    plan_series,
+    profile_for,
+    remove_rule,
+    revise,
+    save_guidance,
+    series_csv,
+    series_ics,
+    style_rules,
+    update_rule,
+)
 
 store = store_or_stop()
 user = current_user(store)
@@ -71,11 +91,11 @@ with st.container(border=True):
         g1, g2, _ = st.columns([1, 1, 3])
         if manager and g1.button("Save guidance", key="save-guidance", icon=":material/save:"):
             with friendly_errors("save the guidance"):
-                save_guidance(store.catalog, assistant.id, text, user)
+                save_guidance(store, assistant.id, text, user=user)
                 st.toast("Guidance saved.", icon=":material/check_circle:")
         if manager and edited and g2.button("Back to measured", key="reset-guidance", icon=":material/restart_alt:"):
             with friendly_errors("reset the guidance"):
-                save_guidance(store.catalog, assistant.id, "", user)
+                save_guidance(store, assistant.id, "", user=user)
                 st.session_state.pop(f"guidance-{assistant.id}", None)
                 st.rerun()
 
@@ -109,11 +129,11 @@ with st.container(border=True):
                 c1, c2 = st.columns(2)
                 if c1.button("Save rule", key="rule-save", icon=":material/save:", width="stretch"):
                     with friendly_errors("save the rule"):
-                        update_rule(store, assistant.id, picked.rule_id, value, replacement, user)
+                        update_rule(store, assistant.id, picked.rule_id, value, replacement, user=user)
                         st.rerun()
                 if c2.button("Remove rule", key="rule-remove", icon=":material/delete:", width="stretch"):
                     with friendly_errors("remove the rule"):
-                        remove_rule(store, assistant.id, picked.rule_id, user)
+                        remove_rule(store, assistant.id, picked.rule_id, user=user)
                         st.rerun()
             st.markdown("**Add a rule**")
             kind = st.selectbox("Kind of rule", list(RULE_KINDS), format_func=RULE_KINDS.get, key="rule-new-kind")
@@ -128,7 +148,7 @@ with st.container(border=True):
                 new_use = st.text_input("Use instead", key="rule-new-use", placeholder="use")
             if st.button("Add rule", key="rule-add", icon=":material/add:"):
                 with friendly_errors("add the rule"):
-                    add_rule(store, assistant.id, kind, new_value, new_use, user)
+                    add_rule(store, assistant.id, kind, new_value, new_use, user=user)
                     st.rerun()
 
 # the recipe

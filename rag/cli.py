@@ -386,7 +386,7 @@ def cmd_hash_password(args) -> int:
 
 def cmd_doctor(args) -> int:
     """Each reader and model: works, or what is missing and how to fix it. Exit 1 when something is broken."""
-    from .answer.setup import broken, setup_checks
+    from .workspace.models import broken, setup_checks
 
     checks = setup_checks(Settings.load(args.data_dir))
     if args.json:
@@ -421,9 +421,9 @@ def cmd_ingest(store, args) -> None:
     if batch and not report.pending:
         report.close()
         return
-    from .answer.relay import serve_reads, stop_serving_reads
     from .ingest.indexer import Indexer
     from .ingest.queue import abandon, dismiss
+    from .workspace.runtime import serve_reads, stop_serving_reads
 
     serve_reads(store)  # searches from other terminals are answered while this one indexes
     try:
@@ -565,7 +565,7 @@ def _index_if_free(folder, report: _Report) -> bool:
     """Index the queue in this process if the data folder has become free; False if it is still held."""
     from .errors import IndexLocked
     from .ingest.indexer import Indexer
-    from .ingest.recovery import open_store
+    from .workspace.runtime import open_store
 
     try:
         store = open_store(folder.settings)
@@ -633,7 +633,7 @@ def cmd_docs(store, args) -> None:
 
 def cmd_rm(store, args) -> None:
     from .errors import NotFound
-    from .quality.forget import delete_and_check
+    from .workspace.quality import delete_and_check
 
     if store.catalog.get(args.doc_id) is None:
         raise NotFound(f"There is no document with id {args.doc_id}.")
@@ -655,7 +655,7 @@ def _forget_lines(result) -> str:
 
 
 def cmd_forget_check(store, args) -> None:
-    from .quality.forget import ForgetItem, forget_check, run_pending
+    from .workspace.quality import ForgetItem, forget_check, run_pending
 
     if args.pending:
         results = run_pending(store, args.workspace or store.settings.workspace, user=None)
@@ -673,14 +673,15 @@ def cmd_forget_check(store, args) -> None:
 
 
 def cmd_reindex(store, args) -> None:
-    from .ingest.pipeline import reindex
+    from .workspace.documents import reindex
 
     chunking = _chunking(args, store.settings.chunking)
     if args.doc_id:
         ids = [args.doc_id]
     else:
         ids = [r.doc_id for r in store.catalog.documents(args.workspace or store.settings.workspace)]
-    results = [reindex(store, doc_id, chunking) for doc_id in ids]
+    # as the Knowledge page does: the assistant's answer checks run again afterwards (one run however many documents)
+    results = [reindex(store, doc_id, None, chunking) for doc_id in ids]
     if args.json:
         _print({"files": [r.as_dict() for r in results]})
         return
@@ -689,7 +690,7 @@ def cmd_reindex(store, args) -> None:
 
 
 def cmd_search(store, args) -> None:
-    from .answer.retrieve import search
+    from .workspace.asking import search
 
     hits = search(store, args.query, args.workspace or store.settings.workspace, k=args.k, strategy=args.strategy, user=None)
     _print_hits([h.as_dict() for h in hits], args)
@@ -720,9 +721,9 @@ def _ask_request(args, workspace: str) -> dict:
 
 
 def cmd_ask(store, args) -> None:
-    from .answer.chain import AskOptions, ask_stream
     from .answer.relay import retrieval_from
     from .present import answer_tail_text
+    from .workspace.asking import AskOptions, ask_stream
 
     options = AskOptions(model=args.model, retrieval=retrieval_from(_ask_request(args, args.workspace)))
     answer = None
@@ -803,7 +804,7 @@ BESIDE = {"ingest": cmd_ingest_beside, "jobs": cmd_jobs, "docs": cmd_docs, "assi
 
 # --- marketing workflows: draft with a recipe, knowledge-base health, set a document's kind ---
 def _add_workflow_parsers(sub, common) -> None:
-    from .marketing.recipes import RECIPES
+    from .workspace.writing import RECIPES
 
     dr = sub.add_parser("draft", parents=[common], help="write with a recipe (LinkedIn post, campaign, help article, sales answer)")
     dr.add_argument("topic", nargs="?", default="", help="what to write about (optional for --recipe campaign)")
@@ -828,7 +829,7 @@ def _add_workflow_parsers(sub, common) -> None:
 
 
 def _kinds() -> tuple[str, ...]:
-    from .ingest.kinds import KINDS
+    from .workspace.choices import KINDS
 
     return KINDS
 
@@ -861,7 +862,7 @@ def _print_draft(result, heading: str = "") -> None:
 
 
 def cmd_draft(store, args) -> None:
-    from .marketing.recipes import DraftOptions, draft, revise
+    from .workspace.writing import DraftOptions, draft, revise
 
     workspace = args.workspace or store.settings.workspace
     options = DraftOptions(model=args.model, max_tokens=args.max_tokens, files=tuple(args.source))
@@ -869,7 +870,7 @@ def cmd_draft(store, args) -> None:
         _cmd_series(store, args, workspace, options)
         return
     if not args.recipe:
-        from .marketing.recipes import RECIPES
+        from .workspace.writing import RECIPES
 
         raise GroundedError("Choose a recipe with --recipe: " + ", ".join(RECIPES) + ".")
     result = draft(store, args.recipe, args.topic, workspace, options, user=None)
@@ -904,7 +905,7 @@ def cmd_draft(store, args) -> None:
 def _cmd_series(store, args, workspace: str, options) -> None:
     from datetime import date
 
-    from .marketing.series import plan_series, series_csv, series_ics
+    from .workspace.writing import plan_series, series_csv, series_ics
 
     try:
         start = date.fromisoformat(args.start) if args.start else None
@@ -959,11 +960,11 @@ def cmd_health(store, args) -> None:
 
 
 def cmd_kind(store, args) -> None:
-    from .ingest.kinds import set_kind
+    from .workspace.documents import document, set_kind
 
     kind = _kind_named(args.kind)
-    row = store.catalog.get(args.doc_id)
-    set_kind(store, args.doc_id, kind)
+    row = document(store, args.doc_id, None)  # "that document no longer exists" for an unknown id
+    set_kind(store, args.doc_id, kind, None)
     if args.json:
         _print({"doc_id": args.doc_id, "kind": kind})
     else:
@@ -1025,7 +1026,7 @@ def _print_run(report, args) -> None:
 
 
 def cmd_checks(store, args) -> None:
-    from .quality import checks
+    from .workspace import quality as checks
 
     ws = _workspace(store, args)
     action = args.action or "list"
@@ -1058,8 +1059,8 @@ def cmd_checks(store, args) -> None:
 def cmd_checks_beside(folder, args) -> None:
     """``grounded checks`` while the app holds the index: list and add from the catalog; a run is queued for the app's
     check runner, and waited for."""
-    from .quality import checks
     from .workspace import checks_store
+    from .workspace import quality as checks
 
     if (args.action or "list") in ("list", "add", "rm"):
         return cmd_checks(folder, args)
@@ -1153,8 +1154,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_doctor(args)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     from .errors import IndexLocked
-    from .ingest.recovery import open_store
     from .store import DataFolder
+    from .workspace.runtime import open_store
 
     store = None
     try:

@@ -241,14 +241,15 @@ def test_every_write_path_refuses_a_shared_read_only_user(store):
     """Bob may read Alice's shared assistant; every change he tries, through the library itself, is refused."""
     from rag.ingest import sources
     from rag.ingest.kinds import KINDS
-    from rag.marketing.voice import guidance_for, save_guidance
+    from rag.marketing.voice import guidance_for
     from rag.types import ChunkSettings
-    from rag.workspace import documents, jobs
+    from rag.workspace import documents, jobs, writing
     from rag.workspace import sources as sites
     from rag.workspace.assistants import set_model_server, set_owner, share
     from rag.workspace.chats import add_message, record_feedback
     from rag.workspace.gaps import back_in_scope, knowledge_gaps, mark_out_of_scope
     from rag.workspace.health import Fix, apply_fix, check_health
+    from rag.workspace.quality import delete_and_check
 
     shared = create_assistant(store.catalog, "Team", user=ALICE, shared_with=["bob"])
     doc = ingest_bytes(store, "plan.md", b"# Plan\n\nThe Q3 launch moves to October.\n", shared.id)
@@ -264,7 +265,9 @@ def test_every_write_path_refuses_a_shared_read_only_user(store):
         "reindex all": lambda: documents.reindex_assistant(store, shared.id, ChunkSettings(), BOB),
         "delete": lambda: documents.delete(store, doc.doc_id, BOB),
         "upload": lambda: jobs.queue_uploads(store, [("x.md", b"# X\n\nText here.\n")], shared.id, BOB),
-        "guidance": lambda: save_guidance(store.catalog, shared.id, "Write like a pirate.", BOB),
+        "guidance": lambda: writing.save_guidance(store, shared.id, "Write like a pirate.", user=BOB),
+        "add a style rule": lambda: writing.add_rule(store, shared.id, "avoid", "synergy", user=BOB),
+        "delete, then check it is forgotten": lambda: delete_and_check(store, doc.doc_id, user=BOB),
         "health fix": lambda: apply_fix(store, Fix("delete", doc.doc_id, "Delete"), BOB),
         "model server": lambda: set_model_server(store.catalog, store.settings, shared.id, "https://example.com/v1", "m", BOB),
         "share": lambda: share(store.catalog, shared.id, ["*"], BOB),
@@ -288,6 +291,7 @@ def test_every_write_path_refuses_a_shared_read_only_user(store):
     assert store.catalog.get(doc.doc_id).status == "ready" and store.catalog.get(doc.doc_id).kind == kind_before
     assert len(store.catalog.documents(shared.id)) == 1
     assert guidance_for(store.catalog, shared.id, None, user=None)[1] is False
+    assert not any(r.value == "synergy" for r in writing.style_rules(store, shared.id, user=ALICE))
     assert get_assistant(store.catalog, shared.id, ALICE).shared_with == ["bob"]
     assert [(s.source_id, s.schedule, s.last_sync) for s in sources.list_sources(store.catalog)] == [
         (site.source_id, "off", None)]
@@ -315,9 +319,10 @@ def _reading_calls(store, assistant_id: str, doc_id: str, chat, user):
     from rag.types import ChunkSettings, RetrievalSettings
     from rag.workspace import chats, documents, jobs, page_view
     from rag.workspace import sources as sites
-    from rag.workspace.assistants import get_assistant
+    from rag.workspace.assistants import get_assistant, reindex_seconds
     from rag.workspace.gaps import knowledge_gaps
     from rag.workspace.health import check_health
+    from rag.workspace.quality import forget_results
 
     class Previous:  # revise() needs only the recipe and topic of the draft it starts from
         recipe, topic, model, body = "linkedin-post", "launch", "composed", ""
@@ -352,6 +357,8 @@ def _reading_calls(store, assistant_id: str, doc_id: str, chat, user):
         "still_indexing_notice": lambda: jobs.still_indexing_notice(store, assistant_id, user, "launch"),
         "list_sites": lambda: sites.list_sites(store, assistant_id, user),
         "get_assistant": lambda: get_assistant(store.catalog, assistant_id, user),
+        "reindex_seconds": lambda: reindex_seconds(store, assistant_id, user=user),
+        "forget_results": lambda: forget_results(store, assistant_id, user=user),
         "list_chats": lambda: chats.list_chats(store.catalog, assistant_id, user=user),
         "load_chat": lambda: chats.load_chat(store.catalog, chat.chat_id, assistant_id, user=user),
         "new_chat": lambda: chats.new_chat(store.catalog, assistant_id, user=user),
@@ -403,7 +410,7 @@ HANDED_OR_HARMLESS = {
     # work on what a checked call already returned (a Draft, a Passage, a chat)
     "apply_fix", "add_message", "page_view",
     # who may do what, model and store plumbing (no document text)
-    "can_manage", "resolve_model", "local_model_path", "estimate_reindex_seconds", "wake_indexer",
+    "can_manage", "resolve_model", "local_model_path", "wake_indexer",
     "serve_reads", "stop_serving_reads", "start_indexer", "stop_indexer", "start_check_runner", "stop_check_runner",
     "open_store", "LOCAL_USER", "authenticate",
     "signed_in", "SESSION_COOKIE", "SignInThrottle", "end_session", "session_user", "start_session", "HANDOVER",
@@ -422,6 +429,7 @@ HANDED_OR_HARMLESS = {
 CHECKED_WRITES = {
     "save_assistant", "delete_assistant", "duplicate_assistant", "set_model_server", "reindex_assistant",
     "save_guidance", "add_rule", "remove_rule", "update_rule", "record_feedback", "delete_chat", "new_chat",
+    "delete_and_check",  # a document deleted, then its forget check
     "mark_out_of_scope", "back_in_scope",  # managers only: tests/test_gaps.py
     "check_from_chat",
     "change_language", "language_change_seconds",  # managers only: test_every_write_path_refuses_a_shared_read_only_user
@@ -454,10 +462,29 @@ def test_every_library_call_of_the_pages_is_checked_or_harmless():
                 except ImportError:
                     module = None
                 if module is not None:
+                    # what the module offers: its __all__ (a door module offering functions made elsewhere), else
+                    # the functions it defines
+                    offered = getattr(module, "__all__", None)
                     for name, fn in inspect.getmembers(module, inspect.isfunction):
-                        if fn.__module__ == module.__name__ and not name.startswith("_") and name not in ON_CHECKED_OBJECTS:
+                        mine = name in offered if offered is not None else fn.__module__ == module.__name__
+                        if mine and not name.startswith("_") and name not in ON_CHECKED_OBJECTS | HANDED_OR_HARMLESS:
                             if "user" not in inspect.signature(fn).parameters:
                                 unknown.add(f"{page.name}: {module.__name__}.{name} takes no user")
                 elif alias.name not in reading | HANDED_OR_HARMLESS | CHECKED_WRITES:
                     unknown.add(f"{page.name}: {node.module}.{alias.name}")
     assert not unknown, f"say whether these check the acting user: {sorted(unknown)}"
+
+
+def test_the_doors_writing_and_quality_changes_need_the_acting_user():
+    """The door's changes take the user as a required keyword: a page that leaves it out gets an error, never the
+    trusted command line's ``user=None`` (which rag/marketing's style rules take by default)."""
+    import inspect
+
+    from rag.workspace import quality, writing
+
+    for module in (writing, quality):
+        changes = set(module.__all__) & CHECKED_WRITES
+        assert changes, module.__name__
+        for name in changes:
+            user = inspect.signature(getattr(module, name)).parameters["user"]
+            assert user.default is inspect.Parameter.empty and user.kind is inspect.Parameter.KEYWORD_ONLY, name

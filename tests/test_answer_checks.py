@@ -306,6 +306,7 @@ def test_a_check_needs_a_question_a_fact_and_a_document_the_assistant_has(store,
 @pytest.mark.slow  # indexes the fixture assistant and asks through the answer path
 def test_a_thumbs_up_answer_becomes_a_check_in_one_click(store, assistant):
     from rag.answer.chain import ask
+    from rag.workspace.quality import check_from_chat
 
     question = "How did onboarding change at Northwind?"
     answer = ask(store, question, assistant.id, user=OWNER)
@@ -313,13 +314,13 @@ def test_a_thumbs_up_answer_becomes_a_check_in_one_click(store, assistant):
     add_message(store.catalog, chat, "user", question)
     message = add_message(store.catalog, chat, "assistant", answer.answer, answer)
     with pytest.raises(AccessDenied):
-        checks.check_from_chat(store, assistant.id, chat.chat_id, message.msg_id, user=READER)
-    made = checks.check_from_chat(store, assistant.id, chat.chat_id, message.msg_id, user=OWNER)
+        check_from_chat(store, assistant.id, chat.chat_id, message.msg_id, user=READER)
+    made = check_from_chat(store, assistant.id, chat.chat_id, message.msg_id, user=OWNER)
     assert made.question == question and made.origin == "chat"
     assert "41 days" in made.facts and "12 days" in made.facts
     assert made.source == answer.citations[0].file
     with pytest.raises(checks.BadCheck, match="a check already"):
-        checks.check_from_chat(store, assistant.id, chat.chat_id, message.msg_id, user=OWNER)
+        check_from_chat(store, assistant.id, chat.chat_id, message.msg_id, user=OWNER)
     assert checks.run_checks(store, assistant.id, user=OWNER).run.passed == 1
 
 

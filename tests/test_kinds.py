@@ -147,3 +147,5 @@ def test_cli_kind_sets_and_explains(tmp_path, capsys):
     assert json.loads(grounded("docs", "--json").stdout)["documents"][0]["kind"] == "LinkedIn post"
     bad = grounded("kind", doc["doc_id"], "press release")
     assert bad.returncode == 1 and "Unknown kind" in bad.stderr and "case study" in bad.stderr
+    gone = grounded("kind", "no-such-document", "case-study")  # through the door: a plain "not found", no traceback
+    assert gone.returncode == 1 and "no longer exists" in gone.stderr and "Traceback" not in gone.stderr

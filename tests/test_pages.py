@@ -213,7 +213,7 @@ def test_a_failure_while_answering_is_shown_in_plain_words(app, monkeypatch):
 
     app.run()
     _upload(app, [("northwind.md", CASE_STUDY, "text/markdown")])
-    monkeypatch.setattr("rag.answer.chain.ask_stream", broken)
+    monkeypatch.setattr("rag.workspace.asking.ask_stream", broken)  # what the Chat page calls
     _ask(app, "How long did onboarding take for Northwind?")
     _no_exceptions(app)
     assert any("Something went wrong while trying to answer your question" in e.value for e in app.error)
@@ -346,7 +346,7 @@ def test_a_failing_search_is_shown_in_plain_words(app, monkeypatch):
     def broken(*args, **kwargs):
         raise ValueError("index corrupted at offset 42")
 
-    monkeypatch.setattr("rag.answer.retrieve.retrieve", broken)
+    monkeypatch.setattr("rag.workspace.asking.retrieve", broken)  # what the Knowledge page calls
     next(t for t in app.text_input if t.label == "Question").set_value("price").run()
     _no_exceptions(app)
     assert any("Something went wrong while trying to search" in e.value for e in app.error)

@@ -25,12 +25,11 @@ from typing import Literal
 import numpy as np
 from langchain_core.output_parsers import StrOutputParser
 
+from ..access.assistants import check_reader
+from ..access.users import User
 from ..ingest import origins
 from ..names import mentions_name
 from ..types import Answer, Hit, Notice, RetrievalSettings
-from ..workspace.access import User
-from ..workspace.assistants import check_reader
-from ..workspace.gaps import scope_answer
 from .asked import classify, judge
 from .check import check_answer
 from .decide import decide, question_settings
@@ -39,6 +38,7 @@ from .followup import Turn, condense_question, resolve_follow_up
 from .models import PreparedModel, prepare_model
 from .prompt import SYSTEM_PROMPT, build_prompt, format_sources, history_messages, instructions_block
 from .quote import quote_answer, sources_in_order
+from .scope import scope_answer
 from .shapes import passages_for
 from .subjects import full_names
 from .tail import Written, explain_check, model_notice, planted_notice, stream_written

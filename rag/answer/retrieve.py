@@ -24,13 +24,13 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from ..access.assistants import check_reader
+from ..access.users import User
 from ..index.embed import similarity_scale
 from ..index.sparse import query_vector
 from ..languages import document_languages
 from ..names import mentions_name, question_terms
 from ..types import STRATEGIES, Hit, RetrievalSettings, SearchFilter, Strategy
-from ..workspace.access import User
-from ..workspace.assistants import check_reader
 
 
 @dataclass

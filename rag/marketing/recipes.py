@@ -37,6 +37,8 @@ import numpy as np
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 
+from ..access.assistants import check_reader
+from ..access.users import User
 from ..answer.chain import name_citations
 from ..answer.check import check_answer, is_factual, missing_facts, split_sentences
 from ..answer.guard import defuse
@@ -50,8 +52,6 @@ from ..ingest.kinds import GUIDE_KINDS, KINDS, STYLE_KINDS, document_date_of
 from ..names import NAME_RUN
 from ..types import Citation, Hit, Notice, RetrievalSettings, SearchFilter, SentenceCheck
 from ..words import analyse
-from ..workspace.access import User
-from ..workspace.assistants import check_reader
 from .composer import Context, compose
 from .facts import extract_facts, on_topic, realise, subject_phrase
 from .style_rules import StyleRule, Violation, check_rules, fix, style_rules

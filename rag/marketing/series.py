@@ -20,12 +20,12 @@ from datetime import date, datetime, timedelta, timezone
 
 import numpy as np
 
+from ..access.assistants import check_reader
+from ..access.users import User
 from ..errors import GroundedError
 from ..ingest.kinds import records
 from ..present import csv_text
 from ..types import Notice
-from ..workspace.access import User
-from ..workspace.assistants import check_reader
 from .facts import Fact, extract_facts, on_topic, subject_phrase, topic_terms
 from .recipes import Draft, DraftOptions, draft, get_recipe, plan_retrieval
 

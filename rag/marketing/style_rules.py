@@ -28,10 +28,10 @@ import time
 from dataclasses import dataclass
 from typing import Literal
 
+from ..access.assistants import check_reader, get_assistant
+from ..access.users import User
 from ..errors import GroundedError, NotFound
 from ..ingest.kinds import GUIDE_KINDS
-from ..workspace.access import User
-from ..workspace.assistants import check_reader, get_assistant
 from .voice import EMOJI, emoji_in, hashtags_in, words
 
 RuleKind = Literal["avoid", "max_emoji", "min_emoji", "max_hashtags", "min_hashtags", "required_hashtag",

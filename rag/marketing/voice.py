@@ -23,10 +23,10 @@ from pathlib import Path
 
 import regex
 
+from ..access.assistants import check_reader, get_assistant
+from ..access.users import User
 from ..ingest.kinds import STYLE_KINDS
 from ..words import analyse
-from ..workspace.access import User
-from ..workspace.assistants import check_reader, get_assistant
 
 # An emoji, as Unicode's own data defines one (UTS #51, read through the ``regex`` module's properties, so a new
 # Unicode version needs no edit here): a flag (two regional indicators), a keycap (1️⃣ #️⃣), or a pictograph shown as

@@ -1,7 +1,7 @@
 """Answer checks: a question and the facts a right answer states, run through the real answer path.
 
-The door for the Checks page, the ``grounded checks`` command and Python: every function takes the
-acting user and checks access itself (readers see checks and results; an assistant's managers add,
+For the Checks page, the ``grounded checks`` command (both through :mod:`rag.workspace.quality`) and
+Python: every function takes the acting user and checks access itself (readers see checks and results; an assistant's managers add,
 edit, drop and run them). The catalog side is :mod:`rag.workspace.checks_store`; whether an answer
 states a fact is :mod:`rag.quality.judge`; running and comparing runs is :mod:`rag.quality.runs`.
 
@@ -13,7 +13,7 @@ states a fact is :mod:`rag.quality.judge`; running and comparing runs is :mod:`r
   -> 18 of 20; these 2 got worse".
 - Suggesting (:func:`suggest_checks`): each case study's headline before/after figure and its quote
   (who said it), each row of a price table, each how-to's step count; the person accepts, edits or
-  drops them. A thumbs-up answer in Chat becomes a check in one click (:func:`check_from_chat`).
+  drops them. A thumbs-up answer in Chat becomes a check in one click (:func:`check_from_answer`).
 - A failing check keeps the passage that holds its first missing fact, to open on its page.
 """
 
@@ -23,15 +23,14 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from ..access.assistants import Assistant, get_assistant
+from ..access.users import User
 from ..answer.quote import units_of
 from ..errors import GroundedError, NotFound
 from ..ingest import pipeline
 from ..marketing import facts as factlib
-from ..types import Hit
+from ..types import Answer, Hit
 from ..workspace import checks_store as store_
-from ..workspace.access import User
-from ..workspace.assistants import Assistant, get_assistant
-from ..workspace.chats import load_chat
 from ..workspace.checks_store import Check, Run
 from .judge import facts_of_answer
 from .runs import Progress, RunReport, compare, document_named, execute_run
@@ -347,24 +346,17 @@ def drop_suggestion(store, assistant_id: str, suggestion: Suggestion, *, user: U
                      "suggested", created_by=user.name if user else "", status="dropped")
 
 
-def check_from_chat(store, assistant_id: str, chat_id: str, msg_id: str, *, user: User | None) -> Check:
+def check_from_answer(store, assistant_id: str, question: str, answer: Answer, *, user: User | None) -> Check:
     """A thumbs-up answer as a check in one click: its question, the figures and names it states, the document it
-    cites first. The person's own chat, and an assistant they manage."""
+    cites first. An assistant ``user`` manages; the answer is one a checked call returned (rag/workspace/quality.py
+    ``check_from_chat`` reads it from the person's own chat)."""
     _manager(store, assistant_id, user)
-    chat = load_chat(store.catalog, chat_id, assistant_id, user=user)
-    index = next((i for i, m in enumerate(chat.messages) if m.msg_id == msg_id), None) if chat else None
-    if chat is None or index is None or chat.messages[index].answer is None:
-        raise NotFound("That answer is no longer there.")
-    message = chat.messages[index]
-    if message.answer.refused:
+    if answer.refused:
         raise BadCheck("This answer found nothing to say, so there is nothing to check. Ask again, then add the check.")
-    question = next((m.content for m in reversed(chat.messages[:index]) if m.role == "user"), "")
     if any(_question_key(c.question) == _question_key(question) for c in store_.checks(store.catalog, assistant_id)):
         raise BadCheck("This question is a check already; change it on the Checks page.")
-    facts = facts_of_answer(message.answer.answer)
-    source = message.answer.citations[0].file if message.answer.citations else None
+    facts = facts_of_answer(answer.answer)
+    source = answer.citations[0].file if answer.citations else None
     if source and document_named(store, assistant_id, source) is None:
         source = None  # the document was removed since
     return add_check(store, assistant_id, question, facts, source, user=user, origin="chat")
-
-

@@ -21,18 +21,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from ..access.assistants import get_assistant
+from ..access.documents import readable_document
+from ..access.users import User
 from ..answer.chain import AskOptions, ask
 from ..errors import NotFound
-from ..ingest import forgetting, originals
+from ..ingest import forgetting, originals, pipeline
 from ..ingest.forgetting import Probe, Trace, figures_in, fingerprints, line_hashes
 from ..marketing.recipes import get_recipe, plan_retrieval
 from ..marketing.style_rules import style_rules
 from ..marketing.voice import profile_for, saved_guidance
 from ..present import plural
 from ..store import Store
-from ..workspace import checks_store, documents
-from ..workspace.access import User
-from ..workspace.assistants import get_assistant
+from ..workspace import checks_store
 
 ForgetItem = Probe  # an answer check as the forget check takes it: (question, facts)
 
@@ -231,7 +232,8 @@ def _run(store: Store, trace: Trace, items: Iterable[ForgetItem]) -> ForgetResul
 # what pages and the command line call (each checks the acting user)
 def delete_and_check(store: Store, doc_id: str, items: Sequence[ForgetItem] = (), *, user: User | None) -> ForgetResult:
     """Delete a document (``user`` must manage its assistant) and prove it is gone."""
-    trace = documents.delete(store, doc_id, user)
+    readable_document(store.catalog, doc_id, user, manage=True)
+    trace = pipeline.delete_document(store, doc_id, reason="deleted")  # leaves the forget check pending
     return _run(store, trace, items)
 
 

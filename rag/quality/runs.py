@@ -1,6 +1,6 @@
 """Running answer checks: judging an answer, where a missing fact is, each run stored and compared with the one before.
 
-The machinery under :mod:`rag.quality.checks` (the door, which checks who may) and the background runner
+The machinery under :mod:`rag.quality.checks` (which checks who may) and the background runner
 (:mod:`rag.quality.runner`); nothing here checks access: callers did.
 """
 
@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from ..access.assistants import effective_settings, get_assistant
 from ..answer.chain import AskOptions, ask
 from ..answer.models import prepare_model
 from ..answer.quote import units_of
@@ -19,7 +20,6 @@ from ..errors import NotFound
 from ..ingest import pipeline
 from ..types import Answer, Hit
 from ..workspace import checks_store as store_
-from ..workspace.assistants import effective_settings, get_assistant
 from ..workspace.checks_store import Check, CheckResult, FactResult, Passage, Run
 from . import judge as judging
 

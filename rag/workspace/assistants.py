@@ -1,88 +1,34 @@
-"""Assistants: a Custom-GPT-style workspace with its own documents and settings.
+"""Assistants through the door: making, changing, sharing, copying and deleting one, each checked for the acting user.
 
-An assistant's id is its workspace (the Qdrant collection and the catalog
-rows hang off it); its name can change freely. Its settings (instructions,
-chunking, retrieval, answer model, conversation starters) live as JSON in
-the catalog's ``workspaces`` table.
+The records and the reader and manager checks are rag/access/assistants.py (the stages below the door check
+with them too); they are offered here as well, so pages and the command line reach assistants in one place.
+A change to the settings answers depend on queues the assistant's answer checks (run in the background,
+rag/quality/runner.py).
 """
 
 from __future__ import annotations
 
-import json
 import re
 import secrets
 import time
-from dataclasses import asdict, dataclass, field, replace
 
+from ..access.assistants import (  # noqa: F401 - the door offers the records and checks too
+    DEFAULT_STARTERS,
+    Assistant,
+    check_reader,
+    effective_settings,
+    get_assistant,
+    list_assistants,
+    same_server,
+    stored_assistant,
+)
+from ..access.users import User, require
 from ..errors import AccessDenied, GroundedError, NotFound
-from ..languages import DEFAULT_LANGUAGE, check_language
+from ..languages import check_language
 from ..netguard import check_url
 from ..present import RETRIEVAL_LABELS
-from ..types import ChunkSettings, RetrievalSettings
+from ..types import ChunkSettings
 from . import checks_store
-from .access import User, can_use, require
-
-DEFAULT_STARTERS = [
-    "What do our case studies say about results customers got?",
-    "Summarise our latest product launch in three bullet points.",
-    "Which questions does our help center answer about billing?",
-]
-
-
-@dataclass
-class Assistant:
-    id: str
-    name: str
-    description: str = ""
-    instructions: str = ""
-    starters: list[str] = field(default_factory=lambda: list(DEFAULT_STARTERS))
-    chunking: ChunkSettings = field(default_factory=ChunkSettings)
-    retrieval: RetrievalSettings = field(default_factory=RetrievalSettings)
-    model: str | None = None  # None: the best model configured
-    compatible_url: str | None = None  # overrides the global setting for this assistant
-    compatible_model: str | None = None
-    created: float = 0.0
-    owner: str | None = None
-    shared_with: list[str] = field(default_factory=list)
-    language: str = DEFAULT_LANGUAGE  # "english" (MiniLM) or "multilingual" (multilingual-e5-small); rag/languages.py
-
-    def to_config(self) -> str:
-        data = asdict(self)
-        data["retrieval"].pop("where", None)  # filters are per question, not saved
-        for key in ("id", "created"):
-            data.pop(key)
-        return json.dumps(data)
-
-    @classmethod
-    def from_row(cls, workspace: str, created: float, config: str) -> "Assistant":
-        data = json.loads(config or "{}")
-        chunking = ChunkSettings(**data.pop("chunking", {}))
-        retrieval = RetrievalSettings(**data.pop("retrieval", {}))
-        data.setdefault("name", workspace)
-        return cls(id=workspace, created=created, chunking=chunking, retrieval=retrieval, **data)
-
-
-def _same_server(a: str | None, b: str | None) -> bool:
-    return bool(a and b) and a.strip().rstrip("/").lower() == b.strip().rstrip("/").lower()
-
-
-def effective_settings(settings, assistant: "Assistant"):
-    """The global settings with this assistant's overrides applied.
-
-    A key only ever goes to the address it was configured with: when the
-    assistant names a model server other than the install's, the install's
-    key stays behind (that server gets no key) and the connection is guarded
-    like any other request made on a user's behalf (rag/netguard.py).
-    """
-    changed = replace(settings, workspace=assistant.id, chunking=assistant.chunking)
-    if assistant.compatible_url and not _same_server(assistant.compatible_url, settings.compatible_url):
-        changed = replace(
-            changed, compatible_url=assistant.compatible_url, compatible_api_key=None, compatible_trusted=False,
-            compatible_model=assistant.compatible_model or settings.compatible_model,
-        )
-    elif assistant.compatible_model:
-        changed = replace(changed, compatible_model=assistant.compatible_model)
-    return changed
 
 
 def set_model_server(catalog, settings, assistant_id: str, url: str | None, model: str | None,
@@ -99,13 +45,13 @@ def set_model_server(catalog, settings, assistant_id: str, url: str | None, mode
     assistant = get_assistant(catalog, assistant_id, user, manage=True)
     url = (url or "").strip() or None
     if url is not None:
-        listed = any(_same_server(url, allowed) for allowed in settings.allowed_server_urls)
+        listed = any(same_server(url, allowed) for allowed in settings.allowed_server_urls)
         if not listed and user is not None and not user.runs_the_install:
             raise AccessDenied(
                 "Only whoever runs Grounded can connect an assistant to a model server. "
                 "Ask an admin to add the address to the allowed list (allowed_server_urls)."
             )
-        trusted = _same_server(url, settings.compatible_url) or listed
+        trusted = same_server(url, settings.compatible_url) or listed
         url = check_url(url, allow_private=settings.allow_private_urls or trusted)
     before = (assistant.compatible_url, assistant.compatible_model)
     assistant.compatible_url = url
@@ -124,40 +70,13 @@ def _new_id(name: str) -> str:
     return f"{slug}-{secrets.token_hex(3)}"
 
 
-def list_assistants(catalog, user: User | None = None) -> list[Assistant]:
-    """The assistants ``user`` may use (all of them for the command line, ``user=None``)."""
-    rows = catalog.query("SELECT name, created, config FROM workspaces ORDER BY created, name")
-    assistants = [Assistant.from_row(r["name"], r["created"], r["config"]) for r in rows]
-    return [a for a in assistants if can_use(a, user)]
-
-
-def get_assistant(catalog, assistant_id: str, user: User | None = None, manage: bool = False) -> Assistant:
-    """One assistant, if ``user`` may use it (or ``manage`` it); a hidden one is reported as missing."""
-    rows = catalog.query("SELECT name, created, config FROM workspaces WHERE name = ?", (assistant_id,))
-    if not rows:
-        raise NotFound("That assistant no longer exists.")
-    return require(Assistant.from_row(rows[0]["name"], rows[0]["created"], rows[0]["config"]), user, manage)
-
-
-def check_reader(catalog, assistant_id: str, user: User | None) -> None:
-    """Raise "not found" unless ``user`` may read ``assistant_id`` (``None``: the trusted command line, unchecked).
-
-    Every library function that reveals what an assistant's documents say (answers, drafts,
-    searches, voice and style rules, chats) calls this first: a page hiding a control is not the guarantee.
-    """
-    if user is not None:
-        get_assistant(catalog, assistant_id, user)
-
-
 def save_assistant(catalog, assistant: Assistant, user: User | None = None) -> Assistant:
     """Store an assistant's settings; only its owner may change an existing one."""
     if not assistant.name.strip():
         raise GroundedError("An assistant needs a name.")
     assistant.language = check_language(assistant.language)
-    stored = catalog.query("SELECT name, created, config FROM workspaces WHERE name = ?", (assistant.id,))
-    before = None
-    if stored:
-        before = Assistant.from_row(stored[0]["name"], stored[0]["created"], stored[0]["config"])
+    before = stored_assistant(catalog, assistant.id)
+    if before is not None:
         require(before, user, manage=True)
         # Ownership and the model server never change through an edit: set_owner and set_model_server check who may.
         assistant.owner = before.owner
@@ -208,11 +127,7 @@ def settings_change(before: Assistant, after: Assistant) -> str:
 
 
 def _store(catalog, assistant: Assistant) -> None:
-    catalog.execute(
-        "INSERT INTO workspaces(name, created, config) VALUES (?, ?, ?) "
-        "ON CONFLICT(name) DO UPDATE SET config = excluded.config",
-        (assistant.id, assistant.created or time.time(), assistant.to_config()),
-    )
+    catalog.assistants.save(assistant.id, assistant.to_config(), assistant.created or time.time())
 
 
 def set_owner(catalog, assistant_id: str, owner: str | None, user: User | None) -> Assistant:
@@ -293,12 +208,14 @@ def delete_assistant(store, assistant_id: str, user: User | None = None) -> None
     for row in store.catalog.documents(assistant_id):
         delete_document(store, row.doc_id)
     store.index.drop(assistant_id)
-    with store.catalog.transaction() as c:
-        c.execute("DELETE FROM messages WHERE chat_id IN (SELECT chat_id FROM chats WHERE workspace = ?)", (assistant_id,))
-        c.execute("DELETE FROM chats WHERE workspace = ?", (assistant_id,))
-        c.execute("DELETE FROM sources WHERE workspace = ?", (assistant_id,))  # its pages go with it (ON DELETE CASCADE)
-        c.execute("DELETE FROM jobs WHERE workspace = ?", (assistant_id,))
-        c.execute("DELETE FROM gap_scopes WHERE workspace = ?", (assistant_id,))  # its out-of-scope topics
-        c.execute("DELETE FROM workspaces WHERE name = ?", (assistant_id,))
+    store.catalog.assistants.delete_with_its_rows(assistant_id)  # chats, sources, jobs, out-of-scope topics
     forgetting.drop_checks(store.catalog, assistant_id)
     checks_store.delete_workspace_checks(store.catalog, assistant_id)
+
+
+def reindex_seconds(store, assistant_id: str, *, user: User | None) -> float:
+    """About how long re-indexing an assistant's documents takes on this machine (someone who may use it)."""
+    from ..ingest.pipeline import estimate_reindex_seconds
+
+    get_assistant(store.catalog, assistant_id, user)
+    return estimate_reindex_seconds(store, assistant_id)

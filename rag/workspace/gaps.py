@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import time
 import uuid
 from collections import Counter
@@ -26,9 +25,20 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..answer.scope import (  # noqa: F401 - shared with the scope answer (rag/answer/scope.py); offered here too
+    _ASKING,
+    _WORD,
+    SCOPE_REPLY,
+    SCOPE_SIMILARITY,
+    Scope,
+    _nearest_scope,
+    _scopes,
+    content_words,
+    question_vectors,
+    vector_model,
+)
 from ..errors import GroundedError, NotFound
 from ..present import csv_text
-from ..types import Answer, Notice
 from ..words import analyse
 from .access import User
 from .assistants import get_assistant
@@ -36,16 +46,8 @@ from .assistants import get_assistant
 # Both chosen with ``grounded bench gaps`` on the labelled set's "tune" part (rag/bench/gap_questions.jsonl),
 # in the mean-of-two-cosines space of :func:`question_vectors`. Grouping: the best pairwise F1 (0.81).
 GROUP_SIMILARITY = 0.25
-# A refused question gets the scope answer when it is at least this alike to one of an out-of-scope topic's
-# questions: 60% of a topic's other paraphrases caught, 1.3% of other topics' questions (a wrong catch names
-# a topic the question isn't about, so this errs towards the usual refusal).
-SCOPE_SIMILARITY = 0.45
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)  # a word as rag.words reads one
 MAX_QUESTIONS = 600  # the most recent gap questions grouped (average linkage is cubic in the distinct questions)
 WHY_LABELS = {"refused": "not in the documents", "not_answered": "didn't answer the question", "thumbs_down": "thumbs-down"}
-# Words that say how a question is asked, not what it is about (stemmed like the names they are compared with).
-_ASKING = frozenset(analyse("tell much many give know please explain us get need want anyone someone thing way also "
-                            "can could would find share"))
 
 
 @dataclass
@@ -89,22 +91,6 @@ class Gap:
         return {"key": self.key, "topic": self.topic, "count": self.count, "last_asked": self.last_asked,
                 "example": self.example, "why": self.why, "out_of_scope": self.scope_id,
                 "questions": [q.as_dict() for q in self.questions]}
-
-
-@dataclass
-class Scope:
-    """A topic a manager marked out of scope, and the reply its questions get."""
-
-    scope_id: str
-    topic: str
-    reply: str
-    questions: list[str]
-    created: float
-    created_by: str = ""
-
-    def as_dict(self) -> dict:
-        return {"scope_id": self.scope_id, "topic": self.topic, "reply": self.reply, "questions": self.questions,
-                "created": self.created, "created_by": self.created_by}
 
 
 @dataclass
@@ -185,10 +171,6 @@ def _store_vectors(catalog, model: str, vectors: dict[str, np.ndarray]) -> None:
                       (model, text_hash, np.asarray(vector, dtype=np.float32).tobytes()))
 
 
-def _scope_rows(catalog, workspace: str) -> list:
-    return catalog.query("SELECT * FROM gap_scopes WHERE workspace = ? ORDER BY created", (workspace,))
-
-
 def _insert_scope(catalog, workspace: str, scope: Scope, model: str, vectors: np.ndarray) -> None:
     catalog.execute(
         "INSERT INTO gap_scopes(scope_id, workspace, topic, reply, questions, model, vectors, created, created_by) "
@@ -262,37 +244,6 @@ def _hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def content_words(question: str) -> str:
-    """``question`` without its stop and asking words ("How much does the Enterprise plan cost?" -> "Enterprise
-    plan cost"); the question itself when nothing is left."""
-    kept = [w for w in _WORD.findall(question) if (stem := analyse(w)) and stem[0] not in _ASKING]
-    return " ".join(kept) or question
-
-
-def vector_model(embeddings) -> str:
-    """What a question's vector depends on: the embedding model, and how the question is embedded with it."""
-    return f"{getattr(embeddings, 'model_id', type(embeddings).__name__)}+content"
-
-
-def _unit(matrix) -> np.ndarray:
-    matrix = np.asarray(matrix, dtype=np.float32)
-    return matrix / np.clip(np.linalg.norm(matrix, axis=-1, keepdims=True), 1e-12, None)
-
-
-def question_vectors(embeddings, texts: list[str]) -> np.ndarray:
-    """Unit vectors whose dot product is the mean of two cosines: the questions' and their content words'.
-
-    The content words alone keep "How much does X cost?" and "What's the price of X?" from being held apart
-    by how they are asked; the whole question keeps what the words mean together. Chosen on the labelled
-    set's tune part (``grounded bench gaps``): pairwise F1 0.81 against 0.72 for the questions alone.
-    """
-    if not texts:
-        return np.zeros((0, 2 * (getattr(embeddings, "dimension", None) or 0)), dtype=np.float32)
-    whole = _unit(embeddings.embed_documents(list(texts)))
-    content = _unit(embeddings.embed_documents([content_words(t) for t in texts]))
-    return np.concatenate([whole, content], axis=1) / np.sqrt(2.0, dtype=np.float32)
-
-
 def embed_questions(catalog, embeddings, texts: list[str]) -> np.ndarray:
     """:func:`question_vectors` for ``texts``, kept in the catalog so the next look embeds only new questions."""
     model = vector_model(embeddings)
@@ -335,27 +286,6 @@ def _collect(catalog, workspace: str, limit: int = MAX_QUESTIONS) -> list[GapQue
             why.append("thumbs_down")
         questions.append(GapQuestion(r["msg_id"], r["chat_id"], text, r["created"], why, r["user"]))
     return questions
-
-
-def _scopes(catalog, workspace: str) -> list[tuple[Scope, str, np.ndarray]]:
-    out = []
-    for r in _scope_rows(catalog, workspace):
-        vectors = np.frombuffer(r["vectors"], dtype=np.float32)
-        questions = json.loads(r["questions"])
-        scope = Scope(r["scope_id"], r["topic"], r["reply"], questions, r["created"], r["created_by"])
-        out.append((scope, r["model"], vectors.reshape(max(len(questions), 1), -1)))
-    return out
-
-
-def _nearest_scope(scopes, model: str, vector: np.ndarray) -> tuple[Scope | None, float]:
-    best, best_sim = None, -1.0
-    for scope, scope_model, vectors in scopes:
-        if scope_model != model or vectors.shape[1] != vector.shape[0]:
-            continue  # marked under another embedding model: its vectors can't be compared
-        sim = float(np.max(vectors @ vector))
-        if sim > best_sim:
-            best, best_sim = scope, sim
-    return best, best_sim
 
 
 def _grouped(store, workspace: str) -> tuple[list[Gap], list, str]:
@@ -426,30 +356,6 @@ def back_in_scope(store, workspace: str, scope_id: str, *, user: User | None) ->
     _check_manager(store.catalog, workspace, user)
     if not _delete_scope(store.catalog, workspace, scope_id):
         raise NotFound("That topic is no longer marked out of scope.")
-
-
-SCOPE_REPLY = ("That's outside what this assistant covers, so I can't answer it from its documents. "
-               "Please ask your team directly.")
-
-
-def scope_answer(store, workspace: str, query: str, refusal: Answer) -> Answer | None:
-    """The polite scope answer to give instead of ``refusal`` when ``query`` is close to a topic marked out of scope.
-
-    Called by the answer chain where it refuses (it has checked who asks); ``None`` when no such topic is near.
-    """
-    scopes = _scopes(store.catalog, workspace)
-    if not scopes:
-        return None
-    vector = question_vectors(store.embeddings, [query])[0]
-    scope, sim = _nearest_scope(scopes, vector_model(store.embeddings), vector)
-    if scope is None or sim < SCOPE_SIMILARITY:
-        return None
-    text = scope.reply or SCOPE_REPLY
-    return Answer(answer=text, model=refusal.model, refused=True, refusal="out_of_scope",
-                  notices=[*(n for n in refusal.notices if n.code != "refused"),
-                           Notice("out_of_scope", f"Whoever looks after this assistant marked “{scope.topic}” "
-                                                  "as outside what it covers.")],
-                  hits=refusal.hits, searched=refusal.searched)
 
 
 def gaps_csv(report: GapReport) -> str:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from ..errors import NotFound
 from ..ingest import sources
 from ..ingest.crawl import CrawlOptions
-from ..ingest.sources import PageResult, Source, SyncProgress, SyncReport
+from ..ingest.sources import SCHEDULES, PageResult, Source, SyncProgress, SyncReport  # noqa: F401 - offered to pages
 from ..store import Store
 from .access import User
 from .assistants import get_assistant
