@@ -131,8 +131,9 @@ def test_sources_and_their_pages(catalog):
     assert (run.last_sync, run.last_status, run.last_counts, run.resume_since) == (20.0, "ok", {"indexed": 2}, None)
 
     def page(source_id, url, doc_id, **fields):
-        base = dict(final_url=url, status="indexed", error=None, etag=None, last_modified=None, lastmod=None,
-                    modified=None, fingerprint="f1", links="[]", first_seen=1.0, last_checked=1.0, last_changed=1.0)
+        base = {"final_url": url, "status": "indexed", "error": None, "etag": None, "last_modified": None,
+                "lastmod": None, "modified": None, "fingerprint": "f1", "links": "[]", "first_seen": 1.0,
+                "last_checked": 1.0, "last_changed": 1.0}
         return PageRecord(source_id, url, doc_id=doc_id, **{**base, **fields})
 
     catalog.sources.save_page(page("s1", "https://help.example.com/b", "d1"))
