@@ -648,7 +648,7 @@ class Catalog:
     SQLite: one connection (WAL journal), one statement or transaction at a time, as before.
     PostgreSQL: a pool of connections; a transaction takes the catalog's one advisory lock, so it is
     as exclusive as SQLite's ``BEGIN IMMEDIATE`` (the queue's claim, one statement, needs no lock:
-    ``FOR UPDATE SKIP LOCKED``, rag/ingest/queue.py).
+    ``FOR UPDATE SKIP LOCKED``, rag/catalog/queue.py).
     """
 
     LOCK_KEY = 0x67726F64  # "grod": pg_advisory_xact_lock key of write transactions and migrations
