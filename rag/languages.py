@@ -7,8 +7,6 @@ language in ``documents.language``, migration m023_assistant_language).
 
 from __future__ import annotations
 
-import json
-
 from .words import ENGLISH
 
 DEFAULT_LANGUAGE = "english"  # an assistant's setting: "english" (MiniLM) or "multilingual" (e5)
@@ -34,10 +32,10 @@ def check_language(language: str) -> str:
 
 def assistant_language(catalog, workspace: str) -> str:
     """The language setting of ``workspace``'s assistant ("english" when it has none or doesn't exist)."""
-    rows = catalog.query("SELECT config FROM workspaces WHERE name = ?", (workspace,))
-    if not rows or not rows[0]["config"]:
+    config = catalog.workspace_config(workspace)
+    if not config:
         return DEFAULT_LANGUAGE
-    return json.loads(rows[0]["config"]).get("language") or DEFAULT_LANGUAGE
+    return config.get("language") or DEFAULT_LANGUAGE
 
 
 def document_languages(catalog, workspace: str) -> list[str]:
@@ -45,9 +43,5 @@ def document_languages(catalog, workspace: str) -> list[str]:
 
     A document indexed before languages were told apart (no language recorded) was analysed as English.
     """
-    rows = catalog.query(
-        "SELECT DISTINCT COALESCE(language, ?) AS language FROM documents WHERE workspace = ? AND status = 'ready'",
-        (ENGLISH, workspace),
-    )
-    found = {r["language"] for r in rows} or {ENGLISH}
+    found = catalog.document_languages(workspace, ENGLISH) or {ENGLISH}
     return sorted(found, key=lambda code: (code != ENGLISH, code))

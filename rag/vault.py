@@ -36,6 +36,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from . import redact
+from .catalog.connections import StoredConnection
 from .errors import GroundedError
 
 PROVIDERS = ("openai", "compatible")
@@ -92,17 +93,16 @@ def _fernet(settings) -> Fernet:
 
 def load(catalog, settings) -> dict[str, SavedConnection]:
     """The saved connections, keys decrypted (the install secret is read only when a key was saved)."""
-    rows = catalog.query("SELECT provider, url, model, key_encrypted, updated, updated_by FROM model_connections")
     saved: dict[str, SavedConnection] = {}
-    for r in rows:
+    for r in catalog.connections.all():
         key, unreadable = None, False
-        if r["key_encrypted"]:
+        if r.key_encrypted:
             try:
-                key = _fernet(settings).decrypt(r["key_encrypted"].encode()).decode()
+                key = _fernet(settings).decrypt(r.key_encrypted.encode()).decode()
                 redact.add(key)
             except InvalidToken:
                 unreadable = True
-        saved[r["provider"]] = SavedConnection(r["provider"], r["url"], r["model"], key, unreadable, r["updated"], r["updated_by"])
+        saved[r.provider] = SavedConnection(r.provider, r.url, r.model, key, unreadable, r.updated, r.updated_by)
     return saved
 
 
@@ -115,19 +115,14 @@ def save(catalog, settings, provider: str, url: str | None, model: str | None, k
         redact.add(key)
         encrypted = _fernet(settings).encrypt(key.encode()).decode()
     elif key is None:
-        rows = catalog.query("SELECT url, key_encrypted FROM model_connections WHERE provider = ?", (provider,))
-        if rows and (rows[0]["url"] or "") == (url or ""):
-            encrypted = rows[0]["key_encrypted"]
-    catalog.execute(
-        "INSERT INTO model_connections(provider, url, model, key_encrypted, updated, updated_by) VALUES (?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT(provider) DO UPDATE SET url = excluded.url, model = excluded.model, "
-        "key_encrypted = excluded.key_encrypted, updated = excluded.updated, updated_by = excluded.updated_by",
-        (provider, url, model, encrypted, time.time(), by),
-    )
+        current = catalog.connections.get(provider)
+        if current is not None and (current.url or "") == (url or ""):
+            encrypted = current.key_encrypted
+    catalog.connections.save(StoredConnection(provider, url, model, encrypted, time.time(), by))
 
 
 def forget(catalog, provider: str) -> None:
-    catalog.execute("DELETE FROM model_connections WHERE provider = ?", (provider,))
+    catalog.connections.forget(provider)
 
 
 def configured_outside(settings, provider: str) -> bool:
@@ -137,7 +132,7 @@ def configured_outside(settings, provider: str) -> bool:
 
 def apply_saved(settings, catalog):
     """``settings`` (from the environment and secrets.toml) with the saved connections filling what they leave unset."""
-    if not catalog.query("SELECT 1 FROM model_connections LIMIT 1"):
+    if not catalog.connections.any():
         return settings
     saved = load(catalog, settings)
     changes = {}

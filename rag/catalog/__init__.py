@@ -648,7 +648,7 @@ class Catalog:
     SQLite: one connection (WAL journal), one statement or transaction at a time, as before.
     PostgreSQL: a pool of connections; a transaction takes the catalog's one advisory lock, so it is
     as exclusive as SQLite's ``BEGIN IMMEDIATE`` (the queue's claim, one statement, needs no lock:
-    ``FOR UPDATE SKIP LOCKED``, rag/ingest/queue.py).
+    ``FOR UPDATE SKIP LOCKED``, rag/catalog/queue.py).
     """
 
     LOCK_KEY = 0x67726F64  # "grod": pg_advisory_xact_lock key of write transactions and migrations
@@ -843,6 +843,13 @@ class Catalog:
     def workspaces(self) -> list[str]:
         return [r["name"] for r in self.query("SELECT name FROM workspaces ORDER BY created, name")]
 
+    def workspace_config(self, name: str) -> dict | None:
+        """An assistant's configuration (its JSON as a dict; {} when it has none), None when there is no such one."""
+        rows = self.query("SELECT config FROM workspaces WHERE name = ?", (name,))
+        if not rows:
+            return None
+        return json.loads(rows[0]["config"]) if rows[0]["config"] else {}
+
     def transaction(self, durable: bool = False):
         """A context manager that runs several statements atomically.
 
@@ -866,6 +873,20 @@ class Catalog:
             sql += " AND status = ?"
             args.append(status)
         return [DocumentRow(**dict(r)) for r in self.query(sql + " ORDER BY file", tuple(args))]
+
+    def count_ready(self, workspace: str) -> int:
+        """How many of ``workspace``'s documents are ready: counted, not listed (Chat asks on every run)."""
+        return int(self.query("SELECT COUNT(*) AS n FROM documents WHERE workspace = ? AND status = 'ready'",
+                              (workspace,))[0]["n"])
+
+    def document_languages(self, workspace: str, unrecorded: str) -> set[str]:
+        """The languages of ``workspace``'s ready documents (ISO 639-1); ``unrecorded`` for one indexed before
+        languages were recorded."""
+        rows = self.query(
+            "SELECT DISTINCT COALESCE(language, ?) AS language FROM documents WHERE workspace = ? AND status = 'ready'",
+            (unrecorded, workspace),
+        )
+        return {r["language"] for r in rows}
 
     def indexing_totals(self) -> tuple[int, float]:
         """(passages, seconds) over every ready document whose indexing time is recorded: this machine's pace."""
@@ -893,16 +914,7 @@ class Catalog:
     # the retrieval log (read by the health check)
     def record_retrieval(self, workspace: str, hits: Iterable, source: str = "question") -> None:
         """Note which chunks a question (or a draft) retrieved: one row per question, a counter per chunk."""
-        now = time.time()
-        hits = list(hits)
-        with self.transaction() as c:
-            c.execute("INSERT INTO retrieval_questions(workspace, at, source) VALUES (?, ?, ?)", (workspace, now, source))
-            for h in hits:
-                c.execute(
-                    "INSERT INTO retrieval_hits(workspace, chunk_id, doc_id, hits, last) VALUES (?, ?, ?, 1, ?) "
-                    "ON CONFLICT(workspace, chunk_id) DO UPDATE SET hits = retrieval_hits.hits + 1, last = excluded.last",
-                    (workspace, h.chunk_id, h.doc_id, now),
-                )
+        self.usage.record(workspace, hits, source)
 
 
 def _reason(err: Exception) -> str:

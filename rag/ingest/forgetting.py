@@ -19,13 +19,13 @@ above the answer layer.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import time
 import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
+from ..catalog.forgetting import ForgetCheckRecord
 from ..words import STOP_WORDS
 
 Reason = Literal["deleted", "page gone", "member removed", "new version"]
@@ -160,18 +160,15 @@ def trace_of(store, workspace: str, doc_id: str, file: str, reason: Reason, keep
 # the catalog's side: pending checks and their results
 def remember(catalog, trace: Trace) -> None:
     """Keep ``trace`` as a pending forget check (run by :func:`rag.quality.forget.run_pending`)."""
-    catalog.execute(
-        "INSERT INTO forget_checks(check_id, workspace, doc_id, file, reason, created, trace, status) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')",
-        (trace.check_id, trace.workspace, trace.doc_id, trace.file, trace.reason, trace.created,
-         json.dumps({k: v for k, v in trace.as_dict().items() if k not in ("check_id", "created")})),
-    )
+    catalog.forgetting.add(ForgetCheckRecord(
+        trace.check_id, trace.workspace, trace.doc_id, trace.file, trace.reason, trace.created,
+        {k: v for k, v in trace.as_dict().items() if k not in ("check_id", "created")}))
 
 
-def _trace(row) -> Trace:
-    data = json.loads(row["trace"])
+def _trace(record: ForgetCheckRecord) -> Trace:
+    data = dict(record.trace)
     data["probes"] = [Probe(p["question"], tuple(p["facts"])) for p in data["probes"]]
-    return Trace(**data, check_id=row["check_id"], created=row["created"])
+    return Trace(**data, check_id=record.check_id, created=record.created)
 
 
 @dataclass
@@ -182,49 +179,41 @@ class CheckRow:
     result: dict | None
 
 
-def _row(r) -> CheckRow:
-    return CheckRow(_trace(r), r["status"], r["checked"], json.loads(r["result"]) if r["result"] else None)
+def _row(r: ForgetCheckRecord) -> CheckRow:
+    return CheckRow(_trace(r), r.status, r.checked, r.result)  # type: ignore[arg-type]
 
 
 def checks(catalog, workspace: str, *, doc_id: str | None = None, status: CheckStatus | None = None,
            limit: int = 50) -> list[CheckRow]:
     """An assistant's forget checks, newest first (of one document, in one state)."""
-    sql, args = "SELECT * FROM forget_checks WHERE workspace = ?", [workspace]
-    if doc_id is not None:
-        sql, args = sql + " AND doc_id = ?", [*args, doc_id]
-    if status is not None:
-        sql, args = sql + " AND status = ?", [*args, status]
-    return [_row(r) for r in catalog.query(sql + " ORDER BY created DESC LIMIT ?", (*args, limit))]
+    return [_row(r) for r in catalog.forgetting.checks(workspace, doc_id=doc_id, status=status, limit=limit)]
 
 
 def workspaces_with_pending(catalog) -> list[str]:
     """The assistants with forget checks still to run (left by syncs, ZIPs uploaded again, new versions)."""
-    return [r["workspace"] for r in catalog.query("SELECT DISTINCT workspace FROM forget_checks WHERE status = 'pending'")]
+    return catalog.forgetting.workspaces_with_pending()
 
 
 def check_by_doc(catalog, doc_id: str) -> CheckRow | None:
     """The newest forget check of a document, in any assistant."""
-    rows = catalog.query("SELECT * FROM forget_checks WHERE doc_id = ? ORDER BY created DESC LIMIT 1", (doc_id,))
-    return _row(rows[0]) if rows else None
+    record = catalog.forgetting.newest_of(doc_id)
+    return _row(record) if record is not None else None
 
 
 def save_result(catalog, check_id: str, passed: bool, result: dict) -> None:
-    catalog.execute("UPDATE forget_checks SET status = ?, checked = ?, result = ? WHERE check_id = ?",
-                    ("passed" if passed else "failed", time.time(), json.dumps(result), check_id))
+    catalog.forgetting.save_result(check_id, passed, result, time.time())
 
 
 def drop_checks(catalog, workspace: str) -> None:
     """An assistant deleted: its forget checks go with it."""
-    catalog.execute("DELETE FROM forget_checks WHERE workspace = ?", (workspace,))
+    catalog.forgetting.drop_workspace(workspace)
 
 
 # clearing what the catalog keeps beside the index
 def forget_traces(catalog, workspace: str, doc_id: str) -> None:
     """The whole document is gone: its style rules, its retrieval log, and its passages quoted in saved chats."""
-    with catalog.transaction() as c:
-        c.execute("DELETE FROM style_rules WHERE doc_id = ?", (doc_id,))
-        c.execute("DELETE FROM retrieval_hits WHERE workspace = ? AND doc_id = ?", (workspace, doc_id))
-    _scrub_chats(catalog, workspace, doc_id, None)
+    catalog.forgetting.clear_document(workspace, doc_id)
+    catalog.forgetting.scrub_quotes(workspace, doc_id, None)
 
 
 def forget_old_version(catalog, workspace: str, doc_id: str, old_chunk_ids: set[str]) -> None:
@@ -233,63 +222,23 @@ def forget_old_version(catalog, workspace: str, doc_id: str, old_chunk_ids: set[
     Its style rules are read again from the new version on their next use (``sync_guides``): rules no
     person touched are dropped now, the others keep the person's choice but lose the old wording.
     """
-    with catalog.transaction() as c:
-        c.execute("DELETE FROM style_rules WHERE doc_id = ? AND edited = 0 AND removed = 0", (doc_id,))
-        c.execute("UPDATE style_rules SET source_sentence = '' WHERE doc_id = ?", (doc_id,))
+    catalog.forgetting.clear_old_version(doc_id)
     # the search log keeps its counts: passage ids, no text, and Health judges the document by them
-    _scrub_chats(catalog, workspace, doc_id, old_chunk_ids)
-
-
-def _scrub_citations(citations: list, doc_id: str, chunk_ids: set[str] | None) -> bool:
-    changed = False
-    for c in citations:
-        if c.get("doc_id") == doc_id and (chunk_ids is None or c.get("chunk_id") in chunk_ids) and not c.get("source_deleted"):
-            c["quote"], c["section"], c["source_deleted"] = "", "", True
-            changed = True
-    return changed
-
-
-def _scrub_chats(catalog, workspace: str, doc_id: str, chunk_ids: set[str] | None) -> None:
-    """Saved answers keep their text; their citations of the document lose the quoted passage and say so."""
-    rows = catalog.query(
-        "SELECT m.msg_id, m.answer FROM messages m JOIN chats c ON c.chat_id = m.chat_id "
-        "WHERE c.workspace = ? AND m.answer LIKE ?", (workspace, f"%{doc_id}%"))
-    with catalog.transaction() as c:
-        for r in rows:
-            data = json.loads(r["answer"])
-            changed = _scrub_citations(data.get("citations", []), doc_id, chunk_ids)
-            hits = data.get("hits", [])
-            kept = [h for h in hits if not (h.get("doc_id") == doc_id and (chunk_ids is None or h.get("chunk_id") in chunk_ids))]
-            if changed or len(kept) != len(hits):
-                data["hits"] = kept
-                c.execute("UPDATE messages SET answer = ? WHERE msg_id = ?", (json.dumps(data), r["msg_id"]))
-            feedback = c.query("SELECT sources FROM feedback WHERE msg_id = ?", (r["msg_id"],))
-            if feedback and feedback[0]["sources"]:
-                sources = json.loads(feedback[0]["sources"])
-                if _scrub_citations(sources, doc_id, chunk_ids):
-                    c.execute("UPDATE feedback SET sources = ? WHERE msg_id = ?", (json.dumps(sources), r["msg_id"]))
+    catalog.forgetting.scrub_quotes(workspace, doc_id, old_chunk_ids)
 
 
 # what a check reads back from the catalog
 def catalog_leftovers(catalog, trace: Trace) -> list[str]:
     """Where the catalog still holds the removed document (or version): plain descriptions, empty when nothing."""
     out: list[str] = []
-    doc_id = trace.doc_id
-    if trace.kept_version is None:
-        if catalog.query("SELECT 1 FROM documents WHERE doc_id = ?", (doc_id,)):
-            out.append("It is still listed among the assistant's documents.")
-        if catalog.query("SELECT 1 FROM style_rules WHERE doc_id = ?", (doc_id,)):
-            out.append("Style rules read from it are still kept.")
-        if catalog.query("SELECT 1 FROM retrieval_hits WHERE workspace = ? AND doc_id = ?", (trace.workspace, doc_id)):
-            out.append("The search log still lists its passages.")
-    ids = set(trace.chunk_ids)
-    quoted = 0
-    for r in catalog.query("SELECT m.answer FROM messages m JOIN chats c ON c.chat_id = m.chat_id "
-                           "WHERE c.workspace = ? AND m.answer LIKE ?", (trace.workspace, f"%{doc_id}%")):
-        data = json.loads(r["answer"])
-        quoted += sum(1 for c in data.get("citations", [])
-                      if c.get("doc_id") == doc_id and c.get("quote") and (not ids or c.get("chunk_id") in ids))
-        quoted += sum(1 for h in data.get("hits", []) if h.get("doc_id") == doc_id and (not ids or h.get("chunk_id") in ids))
+    found = catalog.forgetting.leftovers(trace.workspace, trace.doc_id, trace.chunk_ids, whole=trace.kept_version is None)
+    if found.listed:
+        out.append("It is still listed among the assistant's documents.")
+    if found.style_rules:
+        out.append("Style rules read from it are still kept.")
+    if found.search_log:
+        out.append("The search log still lists its passages.")
+    quoted = found.quoted
     if quoted:
         out.append(f"Saved chats still quote it ({quoted} passage{'s' if quoted != 1 else ''}).")
     return out

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import PurePosixPath
 
+from ..catalog.kinds import KindRecord
 from ..errors import GroundedError, NotFound
 
 KINDS = ("case study", "help center", "product launch", "LinkedIn post", "blog", "sales deck", "style guide", "other")
@@ -209,35 +210,16 @@ def document_date(name: str, text: str = "") -> float | None:
 
 
 # stored guesses and corrections
-@dataclass(frozen=True)
-class KindRecord:
-    doc_id: str
-    guessed: str | None
-    chosen: bool
-    reason: str
-    doc_date: float | None
-
-
 def record(catalog, doc_id: str) -> KindRecord | None:
-    rows = catalog.query("SELECT doc_id, guessed, chosen, reason, doc_date FROM doc_kinds WHERE doc_id = ?", (doc_id,))
-    if not rows:
-        return None
-    r = rows[0]
-    return KindRecord(r["doc_id"], r["guessed"], bool(r["chosen"]), r["reason"] or "", r["doc_date"])
+    return catalog.kinds.record(doc_id)
 
 
 def records(catalog, workspace: str) -> dict[str, KindRecord]:
-    rows = catalog.query("SELECT doc_id, guessed, chosen, reason, doc_date FROM doc_kinds WHERE workspace = ?", (workspace,))
-    return {r["doc_id"]: KindRecord(r["doc_id"], r["guessed"], bool(r["chosen"]), r["reason"] or "", r["doc_date"]) for r in rows}
+    return catalog.kinds.records(workspace)
 
 
 def _save(catalog, doc_id: str, workspace: str, guessed: str | None, chosen: bool, reason: str, doc_date: float | None) -> None:
-    catalog.execute(
-        "INSERT INTO doc_kinds(doc_id, workspace, guessed, chosen, reason, doc_date, updated) VALUES (?, ?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT(doc_id) DO UPDATE SET workspace = excluded.workspace, guessed = excluded.guessed, "
-        "chosen = excluded.chosen, reason = excluded.reason, doc_date = excluded.doc_date, updated = excluded.updated",
-        (doc_id, workspace, guessed, int(chosen), reason, doc_date, time.time()),
-    )
+    catalog.kinds.save(doc_id, workspace, guessed, chosen, reason, doc_date, time.time())
 
 
 def chosen_by_user(existing, rec: KindRecord | None) -> bool:
@@ -298,7 +280,7 @@ def set_kind(store, doc_id: str, kind: str) -> None:
 
 
 def forget(catalog, doc_id: str) -> None:
-    catalog.execute("DELETE FROM doc_kinds WHERE doc_id = ?", (doc_id,))
+    catalog.kinds.forget(doc_id)
 
 
 def document_date_of(catalog, row) -> float:

@@ -48,15 +48,15 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import time
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
-from typing import Literal
 
 from ..catalog import Catalog
+from ..catalog.queue import ACTIVE, HELD, OWNER_STALE_S, Job, JobStatus, NewJob, Owner, UploadRecord  # noqa: F401
+from ..catalog.queue import pid_alive as _pid_alive
 from ..errors import TooMuchWork
 from ..parse.containers import Expansion
 from ..types import ChunkSettings
@@ -72,13 +72,7 @@ from .pipeline import (
 )
 from .workload import Allowance, passages_per_second
 
-JobStatus = Literal["queued", "reading", "indexing", "indexed", "unchanged", "skipped", "failed", "cancelled", "held"]
-ACTIVE: tuple[JobStatus, ...] = ("queued", "reading", "indexing")
-# Read failed because the install lacks something (rag.errors.SetupProblem): the bytes are kept and the
-# job goes back to the queue when the indexer next starts (after `make install`, the app restarts).
-HELD: JobStatus = "held"
 QUEUE_FOLDER = "queue"
-OWNER_STALE_S = 15.0  # an owner whose heartbeat (every 2 s) is older than this is gone
 LEASE_S = 30.0  # a job in hand whose indexer's heartbeat (every 2 s) has not renewed it this long goes back to the queue
 RATE_SAMPLE = 50  # recent indexed jobs the time-left estimate learns from
 MISSING = "The copy of this file kept for indexing is missing. Add the file again."
@@ -87,62 +81,6 @@ MISSING = "The copy of this file kept for indexing is missing. Add the file agai
 # sweep then tells a crashed enqueue's files (writer gone) from a batch whose rows a live process is
 # about to commit.
 _PID_SEP = "."
-
-
-@dataclass(frozen=True)
-class Job:
-    """One document handed over for indexing, and what became of it."""
-
-    job_id: int
-    batch: str  # the jobs of one request (an upload click, a command) share it
-    workspace: str
-    name: str  # the document's name: "pricing.pdf", "help.zip/reset-password.html"
-    upload: str  # the file handed over: "help.zip"
-    stored: str | None  # its bytes, relative to the data folder, until indexed
-    size: int
-    chunking: str  # ChunkSettings as JSON
-    kind: str | None
-    force: int
-    status: JobStatus
-    error: str | None
-    doc_id: str | None
-    chunks: int
-    pages: int | None
-    queued_by: str  # the user's name ("" for the local user or the command line)
-    origin: str  # "upload" | "command line"
-    queued: float
-    started: float | None  # when its latest attempt began
-    finished: float | None
-    seconds: float | None
-    attempts: int
-    dismissed: int
-    upload_id: str | None = None  # the upload it came from, whose one allowance it shares (table uploads)
-    worker: str | None = None  # the indexer that has it in hand (its token), while indexing
-    lease_until: float | None = None  # until when: renewed by that indexer's heartbeat, then anyone may take it
-
-    @property
-    def active(self) -> bool:
-        return self.status in ACTIVE
-
-    @property
-    def chunk_settings(self) -> ChunkSettings:
-        return ChunkSettings(**json.loads(self.chunking))
-
-    def as_dict(self) -> dict:
-        """The fields ``grounded jobs --json`` promises."""
-        return {
-            "job": self.job_id, "batch": self.batch, "assistant": self.workspace, "path": self.name,
-            "status": self.status, "chunks": self.chunks, "error": self.error, "queued_by": self.queued_by or None,
-            "queued": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.queued)),
-        }
-
-
-def _job(row) -> Job:
-    return Job(**dict(row))
-
-
-def _marks(n: int) -> str:
-    return ", ".join("?" for _ in range(n))
 
 
 # ---- queuing ----------------------------------------------------------------------------------
@@ -184,16 +122,16 @@ def enqueue(
     target.mkdir(parents=True)
     now = time.time()
     settings_json = json.dumps(chunking.as_dict())
-    rows: list[dict] = []
+    rows: list[NewJob] = []
 
-    def row(name: str, upload: str, status: JobStatus, stored: str | None = None, size: int = 0, error: str | None = None) -> dict:
+    def row(name: str, upload: str, status: JobStatus, stored: str | None = None, size: int = 0, error: str | None = None) -> NewJob:
         done = status not in ACTIVE
-        return {"batch": batch, "workspace": workspace, "name": name, "upload": upload, "stored": stored, "size": size,
-                "chunking": settings_json, "kind": kind, "force": int(force), "status": status, "error": error,
-                "queued_by": queued_by, "origin": origin, "queued": now,
-                "finished": now if done else None, "seconds": 0.0 if done else None}
+        return NewJob(batch=batch, workspace=workspace, name=name, upload=upload, stored=stored, size=size,
+                      chunking=settings_json, kind=kind, force=int(force), status=status, error=error,
+                      queued_by=queued_by, origin=origin, queued=now,
+                      finished=now if done else None, seconds=0.0 if done else None)
 
-    allowances: list[dict] = []
+    allowances: list[UploadRecord] = []
     try:
         for n, (upload, data) in enumerate(uploads):
             if isinstance(data, FileResult):
@@ -218,8 +156,8 @@ def enqueue(
                 rows.append(row(upload, upload, whole.status, error=whole.error))
                 continue
             upload_id = f"{batch}-{n}"
-            allowances.append({"upload_id": upload_id, "batch": batch, "workspace": workspace, "name": upload,
-                               "what": allowance.what, "max_chunks": allowance.limit, "created": now})
+            allowances.append(UploadRecord(upload_id=upload_id, batch=batch, workspace=workspace, name=upload,
+                                           what=allowance.what, max_chunks=allowance.limit, created=now))
             for member in expansion.members:
                 refused = problem_result(member.name, member.problem) if member.problem else refusal(
                     folder, member.name, member.size)
@@ -229,20 +167,14 @@ def enqueue(
                     continue
                 _sync_file(target / member.file)
                 stored = str(PurePosixPath(QUEUE_FOLDER, target.name, member.file))
-                rows.append({**row(member.name, upload, "queued", stored=stored, size=member.size), "upload_id": upload_id})
+                rows.append(replace(row(member.name, upload, "queued", stored=stored, size=member.size), upload_id=upload_id))
         _sync_dir(target)
         _sync_dir(target.parent)
-        columns = [*row("", "", "queued"), "upload_id"]
-        with folder.catalog.transaction(durable=True) as catalog:
-            for a in allowances:
-                catalog.execute(f"INSERT INTO uploads({', '.join(a)}) VALUES ({_marks(len(a))})", tuple(a.values()))
-            for r in rows:
-                catalog.execute(f"INSERT INTO jobs({', '.join(columns)}) VALUES ({_marks(len(columns))})",
-                                tuple(r.get(c) for c in columns))
+        folder.catalog.queue.queue_batch(allowances, rows)
     except BaseException:
         shutil.rmtree(target, ignore_errors=True)  # nothing was queued: don't leave the bytes behind
         raise
-    if not any(r["stored"] for r in rows):
+    if not any(r.stored for r in rows):
         shutil.rmtree(target, ignore_errors=True)
     return jobs(folder.catalog, batch=batch)
 
@@ -292,20 +224,18 @@ class UploadAllowance(Allowance):
         self._load()
 
     def _load(self) -> None:
-        rows = self.catalog.query("SELECT passages, refused FROM uploads WHERE upload_id = ?", (self.upload_id,))
-        if rows:
-            self.used, self.stopped = rows[0]["passages"], rows[0]["refused"]
+        record = self.catalog.queue.upload(self.upload_id)
+        if record is not None:
+            self.used, self.stopped = record.passages, record.refused
 
     def refusal(self, passages: int, more_than: bool = False) -> TooMuchWork | None:
         self._load()
         return super().refusal(passages, more_than)
 
     def spend(self, passages: int) -> None:
-        rows = self.catalog.query(
-            "UPDATE uploads SET passages = passages + ? WHERE upload_id = ? AND refused IS NULL AND passages + ? <= max_chunks "
-            "RETURNING passages", (passages, self.upload_id, passages))
-        if rows:
-            self.used = rows[0]["passages"]
+        used = self.catalog.queue.spend_passages(self.upload_id, passages)
+        if used is not None:
+            self.used = used
             return
         problem = self.refusal(passages) or TooMuchWork(self.stopped or "")
         self.stop(problem)
@@ -313,18 +243,17 @@ class UploadAllowance(Allowance):
 
     def stop(self, problem: TooMuchWork) -> None:
         super().stop(problem)
-        self.catalog.execute("UPDATE uploads SET refused = COALESCE(refused, ?) WHERE upload_id = ?",
-                             (str(problem), self.upload_id))
+        self.catalog.queue.refuse_upload(self.upload_id, str(problem))
 
 
 def upload_allowance(folder, job: Job) -> UploadAllowance | None:
     """The allowance ``job`` shares with the rest of its upload (None for a job queued before uploads had one)."""
     if not job.upload_id:
         return None
-    rows = folder.catalog.query("SELECT max_chunks, what FROM uploads WHERE upload_id = ?", (job.upload_id,))
-    if not rows:
+    record = folder.catalog.queue.upload(job.upload_id)
+    if record is None:
         return None
-    return UploadAllowance(folder.catalog, job.upload_id, rows[0]["max_chunks"], passages_per_second(folder), rows[0]["what"])
+    return UploadAllowance(folder.catalog, job.upload_id, record.max_chunks, passages_per_second(folder), record.what)
 
 
 # ---- reading the queue ------------------------------------------------------------------------
@@ -333,24 +262,12 @@ def upload_allowance(folder, job: Job) -> UploadAllowance | None:
 def jobs(catalog: Catalog, *, workspace: str | None = None, batch: str | None = None, active_only: bool = False,
          include_dismissed: bool = False) -> list[Job]:
     """Jobs in queue order, filtered by assistant, batch, activity; dismissed ones only if asked."""
-    sql, args = "SELECT * FROM jobs WHERE 1=1", []
-    if workspace is not None:
-        sql += " AND workspace = ?"
-        args.append(workspace)
-    if batch is not None:
-        sql += " AND batch = ?"
-        args.append(batch)
-    if active_only:
-        sql += f" AND status IN ({_marks(len(ACTIVE))})"
-        args.extend(ACTIVE)
-    if not include_dismissed:
-        sql += " AND dismissed = 0"
-    return [_job(r) for r in catalog.query(sql + " ORDER BY job_id", tuple(args))]
+    return catalog.queue.jobs(workspace=workspace, batch=batch, active_only=active_only,
+                              include_dismissed=include_dismissed)
 
 
 def get(catalog: Catalog, job_id: int) -> Job | None:
-    rows = catalog.query("SELECT * FROM jobs WHERE job_id = ?", (job_id,))
-    return _job(rows[0]) if rows else None
+    return catalog.queue.get(job_id)
 
 
 @dataclass(frozen=True)
@@ -373,22 +290,18 @@ def progress(catalog: Catalog, workspace: str | None = None) -> QueueProgress:
     "7 of 20" stays meaningful while a queue runs: finished jobs of those batches count as done,
     whether or not they were dismissed; a batch leaves the count when its last job ends.
     """
-    where, args = "status IN (" + _marks(len(ACTIVE)) + ")", list(ACTIVE)
-    if workspace is not None:
-        where += " AND workspace = ?"
-        args.append(workspace)
-    batches = [r["batch"] for r in catalog.query(f"SELECT DISTINCT batch FROM jobs WHERE {where}", tuple(args))]
+    batches = catalog.queue.active_batches(workspace)
     if not batches:
         return QueueProgress(0, 0, None, None)
-    rows = [_job(r) for r in catalog.query(f"SELECT * FROM jobs WHERE batch IN ({_marks(len(batches))}) ORDER BY job_id", tuple(batches))]
+    rows = catalog.queue.batch_jobs(batches)
     mine = [j for j in rows if j.active]
     # lanes take turns (claim_next): before the last of these is indexed, every other lane gets at most as
     # many turns as these have jobs (the one being indexed now included)
     ids = {j.job_id for j in mine}
     others: dict[tuple[str, str], list[Job]] = {}
-    for r in catalog.query(f"SELECT * FROM jobs WHERE status IN ({_marks(len(ACTIVE))}) ORDER BY job_id", ACTIVE):
-        if r["job_id"] not in ids:
-            others.setdefault((r["workspace"], r["queued_by"]), []).append(_job(r))
+    for job in catalog.queue.active_jobs():
+        if job.job_id not in ids:
+            others.setdefault((job.workspace, job.queued_by), []).append(job)
     ahead = mine + [j for lane in others.values() for j in lane[:len(mine)]]
     current = next((j.name for j in mine if j.status == "indexing"), None)
     return QueueProgress(sum(not j.active for j in rows), len(rows), current, seconds_left(catalog, ahead))
@@ -401,18 +314,15 @@ def seconds_left(catalog: Catalog, remaining: list[Job], now: float | None = Non
     than Markdown), else over all types; the document being indexed counts only its time still to
     go. None when nothing has been indexed yet to measure by.
     """
-    rows = catalog.query(
-        "SELECT name, size, seconds FROM jobs WHERE status = 'indexed' AND seconds > 0 ORDER BY finished DESC LIMIT ?",
-        (RATE_SAMPLE,),
-    )
+    rows = catalog.queue.recent_indexed(RATE_SAMPLE)
     if not rows:
         return None
     sums: dict[str, list[float]] = {}
-    for r in rows:
-        for key in (_type(r["name"]), ""):
+    for name, size, seconds in rows:
+        for key in (_type(name), ""):
             bytes_seconds = sums.setdefault(key, [0.0, 0.0])
-            bytes_seconds[0] += r["size"]
-            bytes_seconds[1] += r["seconds"]
+            bytes_seconds[0] += size
+            bytes_seconds[1] += seconds
     rates = {key: b / s for key, (b, s) in sums.items() if b > 0 and s > 0}
     if "" not in rates:
         return None
@@ -433,55 +343,20 @@ def _type(name: str) -> str:
 # ---- working through it (the indexer's side) --------------------------------------------------
 
 
-# The next job: the first waiting job of each lane (assistant, person who queued it), and of those the
-# one whose lane was served least recently (never: first), the oldest breaking ties. One pass over the
-# waiting jobs, then one index look-up per lane (jobs_lane). ``{waiting}`` says which jobs wait.
-_NEXT = (
-    "SELECT l.job_id FROM (SELECT MIN(job_id) AS job_id, workspace, queued_by FROM jobs WHERE {waiting} "
-    "AND workspace IN (SELECT name FROM workspaces) GROUP BY workspace, queued_by) l "
-    "ORDER BY COALESCE((SELECT MAX(s.started) FROM jobs s WHERE s.workspace = l.workspace AND s.queued_by = l.queued_by), 0), "
-    "l.job_id LIMIT 1"
-)
-
-
-# PostgreSQL, where many indexers share the queue: the waiting jobs in the same order (lane served least
-# recently first, then queue order), the first of them no other indexer is claiming this instant (FOR UPDATE
-# SKIP LOCKED: claims never wait on each other; a lane's first job being claimed, the next one is free). A job
-# is never taken twice: the outer statement also checks that it still waits.
-_NEXT_FREE = (
-    "SELECT j.job_id FROM jobs j JOIN (SELECT w.workspace, w.queued_by, COALESCE((SELECT MAX(s.started) FROM jobs s "
-    "WHERE s.workspace = w.workspace AND s.queued_by = w.queued_by), 0) AS served FROM (SELECT DISTINCT workspace, "
-    "queued_by FROM jobs WHERE {waiting}) w) l ON l.workspace = j.workspace AND l.queued_by = j.queued_by "
-    "WHERE j.{waiting} AND j.workspace IN (SELECT name FROM workspaces) "
-    "ORDER BY l.served, j.job_id LIMIT 1 FOR UPDATE OF j SKIP LOCKED"
-)
-
-
 def claim_next(catalog: Catalog, worker: str | None = None, lease_s: float | None = LEASE_S) -> Job | None:
-    """Take the next waiting job for indexing (see :data:`_NEXT`), atomically (no other worker or cancel can have it).
+    """Take the next waiting job for indexing (lanes in turn: :data:`rag.catalog.queue._NEXT`), atomically (no other worker or cancel can have it).
 
     Jobs of an assistant deleted meanwhile are never taken (indexing them would bring it back). The job is
     ``worker``'s for ``lease_s`` seconds, renewed by :func:`renew_leases`; first, jobs whose lease ran out
     (their indexer died) go back to the queue. ``lease_s=None``: no lease, for the queue's one owner (whose
     jobs go back to the queue when another process takes the queue over: :func:`take_ownership`).
     """
-    reclaim_expired(catalog)
-    if not catalog.query("SELECT 1 FROM jobs WHERE status IN ('queued', 'reading') LIMIT 1"):
-        return None  # an idle worker polls with reads; only a claim takes the write lock
-    now = time.time()
-    pick = (_NEXT_FREE if catalog.postgres else _NEXT).format(waiting="status IN ('queued', 'reading')")
-    rows = catalog.query(
-        "UPDATE jobs SET status = 'indexing', started = ?, attempts = attempts + 1, worker = ?, lease_until = ? "
-        "WHERE job_id = (" + pick + ") AND status IN ('queued', 'reading') RETURNING *",
-        (now, worker, None if lease_s is None else now + lease_s),
-    )
-    return _job(rows[0]) if rows else None
+    return catalog.queue.claim_next(worker, lease_s)
 
 
 def renew_leases(catalog: Catalog, worker: str, lease_s: float = LEASE_S) -> int:
     """Extend the lease of every job ``worker`` has in hand (its heartbeat); returns how many."""
-    return len(catalog.query("UPDATE jobs SET lease_until = ? WHERE worker = ? AND status = 'indexing' RETURNING job_id",
-                             (time.time() + lease_s, worker)))
+    return catalog.queue.renew_leases(worker, time.time() + lease_s)
 
 
 def reclaim_expired(catalog: Catalog, now: float | None = None) -> list[int]:
@@ -490,27 +365,17 @@ def reclaim_expired(catalog: Catalog, now: float | None = None) -> list[int]:
     Redoing one is safe: the document's id is stable per assistant and name, and indexing replaces its
     versions (the dead indexer's partial version is rolled back first: :func:`rag.ingest.recovery.recover_document`).
     """
-    now = time.time() if now is None else now
-    if not catalog.query("SELECT 1 FROM jobs WHERE status = 'indexing' AND lease_until < ? LIMIT 1", (now,)):
-        return []  # the usual case, on every poll: a read, no write lock
-    rows = catalog.query(
-        "UPDATE jobs SET status = 'queued', worker = NULL, lease_until = NULL "
-        "WHERE status = 'indexing' AND lease_until IS NOT NULL AND lease_until < ? RETURNING job_id",
-        (now,),
-    )
-    return [r["job_id"] for r in rows]
+    return catalog.queue.release_expired(time.time() if now is None else now)
 
 
 def next_queued(catalog: Catalog, after: int) -> Job | None:
     """The job that will be claimed next, other than job ``after`` (for reading it ahead while ``after`` is indexed)."""
-    rows = catalog.query("SELECT * FROM jobs WHERE job_id = (" + _NEXT.format(waiting="status IN ('queued', 'reading') AND job_id != ?")
-                         + ")", (after,))
-    return _job(rows[0]) if rows else None
+    return catalog.queue.next_waiting(after)
 
 
 def mark_reading(catalog: Catalog, job_id: int) -> bool:
     """Show a waiting job as being read ahead; False if it is no longer waiting (cancelled, say)."""
-    return bool(catalog.query("UPDATE jobs SET status = 'reading' WHERE job_id = ? AND status = 'queued' RETURNING job_id", (job_id,)))
+    return catalog.queue.mark_reading(job_id)
 
 
 def stored_bytes(folder, job: Job) -> bytes:
@@ -535,25 +400,11 @@ def finish(folder, job: Job, result: FileResult) -> Job:
         if document is not None and document.updated >= job.queued:
             status = "indexed"
     now = time.time()
-    rows = folder.catalog.query(
-        "UPDATE jobs SET status = ?, error = ?, doc_id = ?, chunks = ?, pages = ?, finished = ?, seconds = ?, stored = NULL, "
-        "lease_until = NULL WHERE job_id = ?" + _STILL_OURS + " RETURNING *",
-        (status, result.error, result.doc_id, result.chunks, result.pages, now, now - (job.started or now), job.job_id,
-         *_ours(job)),
-    )
+    recorded = folder.catalog.queue.record_result(job, status, result.error, result.doc_id, result.chunks, result.pages, now)
     _remove_stored(folder, job.stored)
     # the row is gone only if its assistant was deleted meanwhile: report the result all the same
-    return _job(rows[0]) if rows else replace(job, status=status, error=result.error, doc_id=result.doc_id, chunks=result.chunks,
+    return recorded if recorded is not None else replace(job, status=status, error=result.error, doc_id=result.doc_id, chunks=result.chunks,
                                               pages=result.pages, finished=now, stored=None)
-
-
-# A result is recorded only by the indexer that has the job (or had it, if nobody took it since): one whose
-# lease ran out while it worked (cut off, not dead) finds the job redone or being redone by another.
-_STILL_OURS = " AND (worker IS NULL OR worker = ? OR status <> 'indexing')"
-
-
-def _ours(job: Job) -> tuple:
-    return (job.worker or "",)
 
 
 def cancel(folder, job_ids: Iterable[int]) -> list[Job]:
@@ -561,16 +412,7 @@ def cancel(folder, job_ids: Iterable[int]) -> list[Job]:
     ids = list(job_ids)
     if not ids:
         return []
-    with folder.catalog.transaction() as catalog:
-        doomed = [_job(r) for r in catalog.query(
-            f"SELECT * FROM jobs WHERE job_id IN ({_marks(len(ids))}) AND status IN ('queued', 'reading')", tuple(ids))]
-        if doomed:  # the status checked again: on PostgreSQL an indexer's claim takes no lock this transaction waits on
-            cancelled = {r["job_id"] for r in catalog.query(
-                f"UPDATE jobs SET status = 'cancelled', finished = ?, seconds = 0, stored = NULL WHERE job_id IN "
-                f"({_marks(len(doomed))}) AND status IN ('queued', 'reading') RETURNING job_id",
-                (time.time(), *(j.job_id for j in doomed)),
-            )}
-            doomed = [j for j in doomed if j.job_id in cancelled]
+    doomed = folder.catalog.queue.cancel_waiting(ids, time.time())
     for job in doomed:
         _remove_stored(folder, job.stored)
     return [get(folder.catalog, j.job_id) for j in doomed]
@@ -583,13 +425,7 @@ def abandon(folder, batch: str) -> list[Job]:
     The document being indexed is left as a crash leaves it (marked indexing), and repaired the same
     way when the store is next opened.
     """
-    with folder.catalog.transaction() as catalog:
-        doomed = [_job(r) for r in catalog.query(
-            f"SELECT * FROM jobs WHERE batch = ? AND status IN ({_marks(len(ACTIVE))})", (batch, *ACTIVE))]
-        catalog.execute(
-            f"UPDATE jobs SET status = 'cancelled', finished = ?, stored = NULL WHERE batch = ? AND status IN ({_marks(len(ACTIVE))})",
-            (time.time(), batch, *ACTIVE),
-        )
+    doomed = folder.catalog.queue.cancel_batch(batch, time.time())
     for job in doomed:
         _remove_stored(folder, job.stored)
     return doomed
@@ -612,15 +448,7 @@ def settle_workspace(folder, workspace: str, timeout_s: float = 300.0) -> None:
 
 def dismiss(catalog: Catalog, job_ids: Iterable[int]) -> int:
     """Stop listing finished jobs; returns how many. Jobs still to do can't be dismissed (cancel them)."""
-    ids = list(job_ids)
-    if not ids:
-        return 0
-    rows = catalog.query(
-        f"UPDATE jobs SET dismissed = 1 WHERE job_id IN ({_marks(len(ids))}) AND status NOT IN ({_marks(len(ACTIVE))}) "
-        "AND dismissed = 0 RETURNING job_id",
-        (*ids, *ACTIVE),
-    )
-    return len(rows)
+    return catalog.queue.dismiss(job_ids)
 
 
 def _remove_stored(folder, stored: str | None) -> None:
@@ -637,46 +465,22 @@ def _remove_stored(folder, stored: str | None) -> None:
 # ---- who works through the queue --------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Owner:
-    """The process working through a data folder's queue, as recorded in the catalog."""
-
-    pid: int
-    host: str
-    label: str  # "the app", "grounded ingest"
-    token: str
-    started: float
-    beat: float
-
-    def alive(self, now: float | None = None) -> bool:
-        """Its heartbeat is recent and, on this machine, its process still exists."""
-        if (now or time.time()) - self.beat > OWNER_STALE_S:
-            return False
-        return self.host != socket.gethostname() or _pid_alive(self.pid)
-
-
 def owner(catalog: Catalog) -> Owner | None:
     """The live owner of the queue, if any."""
-    rows = catalog.query("SELECT pid, host, label, token, started, beat FROM queue_owner WHERE id = 1")
-    found = Owner(**dict(rows[0])) if rows else None
+    found = catalog.queue.owner()
     return found if found is not None and found.alive() else None
 
 
 def _hold(folder, job: Job, result: FileResult) -> Job:
     """Keep a job whose reading failed for want of something in the install, bytes and all, to retry it later."""
     now = time.time()
-    rows = folder.catalog.query(
-        "UPDATE jobs SET status = ?, error = ?, doc_id = ?, finished = ?, seconds = ?, lease_until = NULL "
-        "WHERE job_id = ?" + _STILL_OURS + " RETURNING *",
-        (HELD, result.error, result.doc_id, now, now - (job.started or now), job.job_id, *_ours(job)),
-    )
-    return _job(rows[0]) if rows else replace(job, status=HELD, error=result.error, doc_id=result.doc_id, finished=now)
+    held = folder.catalog.queue.hold(job, result.error, result.doc_id, now)
+    return held if held is not None else replace(job, status=HELD, error=result.error, doc_id=result.doc_id, finished=now)
 
 
 def release_held(catalog: Catalog) -> int:
     """Queue again every job held for an install problem (the install may be fixed now); returns how many."""
-    return len(catalog.query("UPDATE jobs SET status = 'queued', error = NULL, finished = NULL "
-                             "WHERE status = ? AND stored IS NOT NULL RETURNING job_id", (HELD,)))
+    return catalog.queue.release_held()
 
 
 def take_ownership(folder, label: str, token: str) -> bool:
@@ -685,33 +489,20 @@ def take_ownership(folder, label: str, token: str) -> bool:
     Taking over from a dead owner resumes its work: jobs it had in hand go back to the queue (their
     documents were repaired when the store was opened) and stored files no job needs are removed.
     """
-    now = time.time()
-    with folder.catalog.transaction() as catalog:
-        rows = catalog.query("SELECT pid, host, label, token, started, beat FROM queue_owner WHERE id = 1")
-        current = Owner(**dict(rows[0])) if rows else None
-        if current is not None and current.token != token and current.alive(now):
-            return False
-        catalog.execute(
-            "INSERT INTO queue_owner(id, pid, host, label, token, started, beat) VALUES (1, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT(id) DO UPDATE SET pid = excluded.pid, host = excluded.host, label = excluded.label, "
-            "token = excluded.token, started = excluded.started, beat = excluded.beat",
-            (os.getpid(), socket.gethostname(), label, token, now, now),
-        )
-        if current is None or current.token != token:  # jobs in hand without a live lease: not other indexers'
-            catalog.execute("UPDATE jobs SET status = 'queued', worker = NULL, lease_until = NULL WHERE status IN "
-                            "('reading', 'indexing') AND (lease_until IS NULL OR lease_until < ?)", (now,))
-            release_held(catalog)
+    if not folder.catalog.queue.take_over(label, token, time.time()):
+        return False
     sweep(folder)
     return True
 
 
 def beat(catalog: Catalog, token: str) -> bool:
     """Renew the owner's heartbeat; False if another process has taken over meanwhile."""
-    return bool(catalog.query("UPDATE queue_owner SET beat = ? WHERE id = 1 AND token = ? RETURNING id", (time.time(), token)))
+    return catalog.queue.beat(token, time.time())
 
 
 def give_up_ownership(catalog: Catalog, token: str) -> None:
-    catalog.execute("DELETE FROM queue_owner WHERE id = 1 AND token = ?", (token,))
+    """Stop owning the queue (if ``token`` still owns it)."""
+    catalog.queue.give_up(token)
 
 
 def sweep(folder) -> int:
@@ -723,8 +514,7 @@ def sweep(folder) -> int:
     root = queue_dir(folder.settings)
     if not root.is_dir():
         return 0
-    needed = {r["stored"] for r in folder.catalog.query(
-        f"SELECT stored FROM jobs WHERE stored IS NOT NULL AND status IN ({_marks(len(ACTIVE) + 1)})", (*ACTIVE, HELD))}
+    needed = folder.catalog.queue.stored_needed()
     removed = 0
     for batch_dir in root.iterdir():
         writer = batch_dir.name.rpartition(_PID_SEP)[2]
@@ -741,14 +531,7 @@ def sweep(folder) -> int:
     return removed
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # someone else's process
-    return True
+
 
 
 def as_result(job: Job) -> FileResult:

@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import urlsplit
 
+from ..catalog.sources import PageRecord, SourceRecord
 from ..errors import GroundedError, NotFound
 from ..netguard import check_url
 from ..parse.dates import iso
@@ -123,13 +124,12 @@ class Source:
         }
 
     @classmethod
-    def from_row(cls, row) -> "Source":
+    def from_record(cls, record: SourceRecord) -> Source:
         return cls(
-            source_id=row["source_id"], workspace=row["workspace"], origin=row["origin"],
-            options=CrawlOptions.from_dict(json.loads(row["options"] or "{}")), schedule=row["schedule"],
-            kind=row["kind"], created=row["created"], last_sync=row["last_sync"], last_status=row["last_status"],
-            last_error=row["last_error"], last_counts=json.loads(row["last_counts"] or "{}"),
-            resume_since=row["resume_since"],
+            source_id=record.source_id, workspace=record.workspace, origin=record.origin,
+            options=CrawlOptions.from_dict(record.options), schedule=record.schedule,  # type: ignore[arg-type]
+            kind=record.kind, created=record.created, last_sync=record.last_sync, last_status=record.last_status,
+            last_error=record.last_error, last_counts=record.last_counts, resume_since=record.resume_since,
         )
 
 
@@ -258,18 +258,16 @@ def create(catalog, workspace: str, address: str, options: CrawlOptions | None =
                             "Sync it instead, or remove it first.")
     source = Source(_source_id(address), workspace, address, options, schedule, created=time.time())
     catalog.ensure_workspace(workspace)
-    catalog.execute(
-        "INSERT INTO sources(source_id, workspace, kind, origin, options, schedule, created) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (source.source_id, workspace, source.kind, address, json.dumps(options.as_dict()), schedule, source.created),
-    )
+    catalog.sources.add(SourceRecord(source.source_id, workspace, source.kind, address, options.as_dict(), schedule,
+                                     source.created))
     return source
 
 
 def get(catalog, source_id: str) -> Source:
-    rows = catalog.query("SELECT * FROM sources WHERE source_id = ?", (source_id,))
-    if not rows:
+    record = catalog.sources.get(source_id)
+    if record is None:
         raise NotFound(f"There is no source {source_id}. See them with: grounded sources")
-    return Source.from_row(rows[0])
+    return Source.from_record(record)
 
 
 def find(catalog, reference: str, workspace: str | None = None) -> Source:
@@ -281,17 +279,14 @@ def find(catalog, reference: str, workspace: str | None = None) -> Source:
 
 
 def list_sources(catalog, workspace: str | None = None) -> list[Source]:
-    sql, args = "SELECT * FROM sources", ()
-    if workspace is not None:
-        sql, args = sql + " WHERE workspace = ?", (workspace,)
-    return [Source.from_row(r) for r in catalog.query(sql + " ORDER BY created", args)]
+    return [Source.from_record(r) for r in catalog.sources.list_sources(workspace)]
 
 
 def set_schedule(catalog, source_id: str, schedule: Schedule) -> Source:
     if schedule not in SCHEDULES:
         raise GroundedError("The schedule must be off, daily or weekly.")
     get(catalog, source_id)
-    catalog.execute("UPDATE sources SET schedule = ? WHERE source_id = ?", (schedule, source_id))
+    catalog.sources.set_schedule(source_id, schedule)
     return get(catalog, source_id)
 
 
@@ -303,7 +298,7 @@ def due(catalog, now: float | None = None) -> list[Source]:
 
 def pages(catalog, source_id: str) -> list[dict]:
     """Every page a source knows, as stored (address, where it moved, document, status, dates)."""
-    return [dict(r) for r in catalog.query("SELECT * FROM source_pages WHERE source_id = ? ORDER BY url", (source_id,))]
+    return [dict(r) for r in catalog.sources.pages(source_id)]
 
 
 def remove(store: Store, source_id: str) -> list[PageResult]:
@@ -313,8 +308,7 @@ def remove(store: Store, source_id: str) -> list[PageResult]:
     for row in pages(store.catalog, source_id):
         if row["doc_id"] and _remove_document(store, source_id, row["doc_id"], "deleted"):
             removed.append(PageResult(row["url"], "removed", "Its source was removed.", row["doc_id"]))
-    store.catalog.execute("DELETE FROM source_pages WHERE source_id = ?", (source_id,))
-    store.catalog.execute("DELETE FROM sources WHERE source_id = ?", (source_id,))
+    store.catalog.sources.remove(source_id)
     return removed
 
 
@@ -323,9 +317,7 @@ def _remove_document(store: Store, source_id: str, doc_id: str, reason: Reason =
 
     A forget check is left pending for it (:mod:`rag.ingest.forgetting`), for ``reason``.
     """
-    others = store.catalog.query("SELECT 1 FROM source_pages WHERE doc_id = ? AND source_id != ? LIMIT 1",
-                                 (doc_id, source_id))
-    if others:
+    if store.catalog.sources.read_elsewhere(doc_id, source_id):
         return False
     try:
         pipeline.delete_document(store, doc_id, reason=reason)
@@ -353,24 +345,15 @@ def _save_page(catalog, source_id: str, visit: Visit, previous: dict | None, sta
     response = visit.response
     headers = response.headers if response is not None and response.status in (200, 304) else {}
     keep = previous or {}
-    catalog.execute(
-        "INSERT INTO source_pages(source_id, url, final_url, doc_id, status, error, etag, last_modified, lastmod, "
-        "modified, fingerprint, links, first_seen, last_checked, last_changed) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(source_id, url) DO UPDATE SET "
-        "final_url = excluded.final_url, doc_id = excluded.doc_id, status = excluded.status, error = excluded.error, "
-        "etag = excluded.etag, last_modified = excluded.last_modified, lastmod = excluded.lastmod, "
-        "modified = excluded.modified, fingerprint = excluded.fingerprint, links = excluded.links, "
-        "last_checked = excluded.last_checked, last_changed = excluded.last_changed",
-        (
-            source_id, visit.url, visit.final_url or keep.get("final_url") or visit.url, doc_id, status, error,
-            headers.get("etag") or keep.get("etag"), headers.get("last-modified") or keep.get("last_modified"),
-            visit.lastmod or keep.get("lastmod"), visit.modified or keep.get("modified"),
-            visit.facts.fingerprint or keep.get("fingerprint"),
-            json.dumps(visit.facts.links) if visit.facts.links else keep.get("links"),
-            keep.get("first_seen") or now, now if visit.requested else keep.get("last_checked"),
-            now if changed else keep.get("last_changed"),
-        ),
-    )
+    catalog.sources.save_page(PageRecord(
+        source_id, visit.url, visit.final_url or keep.get("final_url") or visit.url, doc_id, status, error,
+        headers.get("etag") or keep.get("etag"), headers.get("last-modified") or keep.get("last_modified"),
+        visit.lastmod or keep.get("lastmod"), visit.modified or keep.get("modified"),
+        visit.facts.fingerprint or keep.get("fingerprint"),
+        json.dumps(visit.facts.links) if visit.facts.links else keep.get("links"),
+        keep.get("first_seen") or now, now if visit.requested else keep.get("last_checked"),
+        now if changed else keep.get("last_changed"),
+    ))
 
 
 # --- sync ---
@@ -387,7 +370,7 @@ def _settle(store: Store, source: Source, visit: Visit, previous: dict | None, i
     if visit.outcome in ("gone", "skipped"):
         removed = bool(old_doc) and _remove_document(store, source.source_id, old_doc)
         if visit.outcome == "gone":
-            catalog.execute("DELETE FROM source_pages WHERE source_id = ? AND url = ?", (source.source_id, visit.url))
+            catalog.sources.drop_page(source.source_id, visit.url)
         else:
             _save_page(catalog, source.source_id, visit, previous, "skipped", visit.error, None, removed, now)
         status: PageStatus = "removed" if removed else ("failed" if visit.outcome == "gone" else "skipped")
@@ -426,7 +409,7 @@ def _prune(store: Store, source: Source, rows: dict[str, dict], visited: set[str
         doc_id = rows[url]["doc_id"]
         if doc_id and _remove_document(store, source.source_id, doc_id):
             results.append(PageResult(url, "removed", why, doc_id))
-        store.catalog.execute("DELETE FROM source_pages WHERE source_id = ? AND url = ?", (source.source_id, url))
+        store.catalog.sources.drop_page(source.source_id, url)
     return results
 
 
@@ -467,8 +450,7 @@ def _sync(store: Store, source: Source, index: Indexer | None, on_progress, fetc
     # under way from now: a process killed mid-run leaves this, and the source is resumed, not due at every restart
     source.resume_since = carry_since if carry_since is not None else time.time()
     source.last_sync = time.time()
-    store.catalog.execute("UPDATE sources SET last_sync = ?, resume_since = ? WHERE source_id = ?",
-                          (source.last_sync, source.resume_since, source.source_id))
+    store.catalog.sources.mark_started(source.source_id, source.last_sync, source.resume_since)
     try:
         crawl = Crawl(source.origin, source.options, _known(store, rows), store.settings.allow_private_urls, fetcher,
                       budget=budget or run_budget(store.settings), carry_since=carry_since, stop=stop)
@@ -512,11 +494,7 @@ def _finish(store: Store, report: SyncReport, started: float) -> SyncReport:
     source.last_error, source.last_counts = report.error, report.counts()
     if report.error or report.cut is None:
         source.resume_since = None  # done (or failed: the next scheduled sync starts afresh)
-    store.catalog.execute(
-        "UPDATE sources SET last_sync = ?, last_status = ?, last_error = ?, last_counts = ?, resume_since = ? "
-        "WHERE source_id = ?",
-        (source.last_sync, source.last_status, source.last_error, json.dumps(source.last_counts), source.resume_since,
-         source.source_id),
-    )
+    store.catalog.sources.record_run(source.source_id, source.last_sync, source.last_status, source.last_error,
+                                     source.last_counts, source.resume_since)
     return report
 

@@ -151,5 +151,4 @@ def ready_count(store: Store, assistant_id: str, user: User | None) -> int:
     session waited for in turn (docs/team.md).
     """
     assistant = get_assistant(store.catalog, assistant_id, user)
-    rows = store.catalog.query("SELECT COUNT(*) AS n FROM documents WHERE workspace = ? AND status = 'ready'", (assistant.id,))
-    return int(rows[0]["n"])
+    return store.catalog.count_ready(assistant.id)

@@ -60,13 +60,11 @@ LISTED = 5  # pages named in a finding's detail; the rest are counted
 # the retrieval log (written by Catalog.record_retrieval)
 def retrieved_docs(catalog, workspace: str) -> dict[str, int]:
     """doc_id -> how many times any of its chunks was retrieved."""
-    rows = catalog.query("SELECT doc_id, SUM(hits) AS n FROM retrieval_hits WHERE workspace = ? GROUP BY doc_id", (workspace,))
-    return {r["doc_id"]: r["n"] for r in rows}
+    return catalog.usage.hits_by_document(workspace)
 
 
 def questions_since(catalog, workspace: str, since: float) -> int:
-    rows = catalog.query("SELECT COUNT(*) AS n FROM retrieval_questions WHERE workspace = ? AND at >= ?", (workspace, since))
-    return rows[0]["n"]
+    return catalog.usage.questions_since(workspace, since)
 
 
 # findings
