@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from ..answer.quote import units_of
+from ..catalog.checks import Check, CheckOrigin, Run
 from ..errors import GroundedError, NotFound
 from ..ingest import pipeline
 from ..marketing import facts as factlib
@@ -31,7 +32,6 @@ from ..types import Hit
 from ..workspace.access import User
 from ..workspace.assistants import Assistant, get_assistant
 from ..workspace.chats import load_chat
-from ..catalog.checks import Check, CheckOrigin, Run
 from .judge import facts_of_answer
 from .runs import Progress, RunReport, compare, document_named, execute_run
 

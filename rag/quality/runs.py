@@ -15,11 +15,11 @@ from ..answer.chain import AskOptions, ask
 from ..answer.models import prepare_model
 from ..answer.quote import units_of
 from ..answer.retrieve import search
+from ..catalog.checks import Check, CheckResult, FactResult, Passage, Run
 from ..errors import NotFound
 from ..ingest import pipeline
 from ..types import Answer, Hit
 from ..workspace.assistants import effective_settings, get_assistant
-from ..catalog.checks import Check, CheckResult, FactResult, Passage, Run
 from . import judge as judging
 
 Progress = Callable[[int, int, str], None]  # (done, total, question)
