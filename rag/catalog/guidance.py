@@ -88,12 +88,13 @@ class GuidanceTables(Tables):
                 if before["source_sentence"] != rule.source_sentence:  # reworded: the rule shows the guide's words
                     self._execute("UPDATE style_rules SET source_sentence = ? WHERE rule_id = ?",
                                   (rule.source_sentence, rule.rule_id))
-            gone = [rid for rid in stored if rid not in current]  # its guide was deleted, re-kinded, or no longer says it
+            # its guide was deleted, re-kinded, or no longer says it
+            gone = [rid for rid in stored if rid not in current]
             for rid in gone:
                 self._execute("DELETE FROM style_rules WHERE rule_id = ?", (rid,))
 
     def style_rules(self, workspace: str) -> list[RuleRow]:
-        """An assistant's rules in force (not removed): limits and cases first, then avoided words, by kind and value."""
+        """An assistant's rules in force (not removed): limits and cases first, then avoided words; by kind, value."""
         rows = self._query(
             "SELECT rule_id, kind, value, replacement, source, source_sentence FROM style_rules WHERE workspace = ? "
             "AND removed = 0 ORDER BY CASE kind WHEN 'avoid' THEN 1 ELSE 0 END, kind, value", (workspace,))
