@@ -1059,7 +1059,6 @@ def cmd_checks(store, args) -> None:
 def cmd_checks_beside(folder, args) -> None:
     """``grounded checks`` while the app holds the index: list and add from the catalog; a run is queued for the app's
     check runner, and waited for."""
-    from .workspace import checks_store
     from .workspace import quality as checks
 
     if (args.action or "list") in ("list", "add", "rm"):
@@ -1070,7 +1069,7 @@ def cmd_checks_beside(folder, args) -> None:
     run = checks.queue_checks(folder, _workspace(folder, args), user=None)
     deadline = time.monotonic() + 900
     while time.monotonic() < deadline:
-        current = checks_store.get_run(folder.catalog, run.run_id)
+        current = folder.catalog.checks.get_run(run.run_id)
         if current.status in ("done", "failed"):
             _print_run(checks.run_report(folder, current.workspace, current.run_id, user=None), args)
             return

@@ -14,11 +14,10 @@ from rag.quality import checks, runs
 from rag.quality.judge import states
 from rag.quality.runner import CheckRunner
 from rag.types import Answer, Citation
-from rag.workspace import checks_store
 from rag.workspace.access import User
 from rag.workspace.assistants import create_assistant, get_assistant, save_assistant, share
 from rag.workspace.chats import add_message, new_chat
-from rag.workspace.checks_store import Check
+from rag.catalog.checks import Check
 from tests.conftest import run_cli
 from tests.marketing_fixtures import ACME_CASE_STUDY, GLOBEX_CASE_STUDY, NORTHWIND
 
@@ -186,7 +185,7 @@ def test_a_settings_change_queues_a_run_shown_before_and_after(store, assistant)
     changed = get_assistant(store.catalog, assistant.id, OWNER)
     changed.retrieval = changed.retrieval.with_(strategy="dense", threshold=0.99)  # nothing is that close: refusals
     save_assistant(store.catalog, changed, OWNER)  # returns at once: the run is queued, not run
-    (queued,) = checks_store.queued_runs(store.catalog)
+    (queued,) = store.catalog.checks.queued_runs()
     assert queued.reason == "settings" and queued.change == "Search: meaning and keywords -> meaning only; Relevance threshold: 0.25 -> 0.99"
     (second,) = runs.run_queued(store, quiet_s=0)
     n, worse = len(kept), [r for r in second.results if not r.passed]
@@ -212,16 +211,16 @@ def test_runs_are_queued_once_per_change_only_for_assistants_with_checks(store, 
     changed = get_assistant(store.catalog, assistant.id, OWNER)
     changed.retrieval = changed.retrieval.with_(k=8)
     save_assistant(store.catalog, changed, OWNER)
-    assert checks_store.queued_runs(store.catalog) == []  # no checks yet: nothing to run
+    assert store.catalog.checks.queued_runs() == []  # no checks yet: nothing to run
     checks.add_check(store, assistant.id, "How much does the Team plan cost?", ["$49 per month"], user=OWNER)
     changed.name = "Renamed"
     save_assistant(store.catalog, changed, OWNER)
-    assert checks_store.queued_runs(store.catalog) == []  # a name doesn't change answers
+    assert store.catalog.checks.queued_runs() == []  # a name doesn't change answers
     changed.retrieval = changed.retrieval.with_(k=4)
     save_assistant(store.catalog, changed, OWNER)
     changed.model = "extractive"
     save_assistant(store.catalog, changed, OWNER)
-    (queued,) = checks_store.queued_runs(store.catalog)
+    (queued,) = store.catalog.checks.queued_runs()
     assert queued.change == "Passages per answer: 8 -> 4; Model: automatic -> quotes only"
 
 
@@ -232,7 +231,7 @@ def test_a_reindex_queues_a_run_that_waits_until_indexing_is_done(store, assista
     checks.add_check(store, assistant.id, "How much does the Team plan cost?", ["$49 per month"], user=OWNER)
     row = next(r for r in store.catalog.documents(assistant.id) if r.file == "pricing.md")
     reindex(store, row.doc_id, OWNER)
-    (queued,) = checks_store.queued_runs(store.catalog)
+    (queued,) = store.catalog.checks.queued_runs()
     assert queued.reason == "re-index"
     assert runs.run_queued(store, quiet_s=60) == []  # a document changed a moment ago: not settled yet
     (report,) = runs.run_queued(store, quiet_s=0)
@@ -261,11 +260,11 @@ def test_the_background_runner_runs_a_queued_run(store, assistant):
     runner = CheckRunner(store, poll_s=0.05, quiet_s=0).start()
     try:
         deadline = time.monotonic() + 60
-        while checks_store.get_run(store.catalog, run.run_id).status != "done" and time.monotonic() < deadline:
+        while store.catalog.checks.get_run(run.run_id).status != "done" and time.monotonic() < deadline:
             time.sleep(0.05)
     finally:
         runner.stop(timeout=30)
-    assert checks_store.get_run(store.catalog, run.run_id).passed == 1
+    assert store.catalog.checks.get_run(run.run_id).passed == 1
 
 
 @pytest.mark.slow  # indexes the fixture assistant and asks through the answer path
@@ -374,8 +373,8 @@ def test_a_run_under_way_shows_how_far_it_is(store, assistant):
     checks.add_check(store, assistant.id, "How much does the Starter plan cost?", ["$19 per month"], user=OWNER)
     run = checks.queue_checks(store, assistant.id, user=OWNER)
     seen = []
-    checks_store.claim_run(store.catalog, run.run_id)
-    runs.execute_run(store, checks_store.get_run(store.catalog, run.run_id),
+    store.catalog.checks.claim_run(run.run_id)
+    runs.execute_run(store, store.catalog.checks.get_run(run.run_id),
                      lambda done, total, q: seen.append(checks.run_progress(store, assistant.id, run.run_id, user=READER)))
     assert seen == [(0, 2), (1, 2), (2, 2)]
     with pytest.raises(NotFound):

@@ -7,7 +7,6 @@ import time
 import pytest
 
 from rag.quality import checks
-from rag.workspace import checks_store
 from rag.workspace.assistants import get_assistant, list_assistants, save_assistant
 from tests.test_pages import _ask, _button, _no_exceptions, _plain, _store, _texts, _upload, app  # noqa: F401
 from tests.test_signin_pages import _sign_in, workplace  # noqa: F401 - the fixture
@@ -68,7 +67,7 @@ def test_a_settings_change_shows_before_and_after_and_the_failing_passage(app): 
     assistant.retrieval = assistant.retrieval.with_(strategy="dense")
     save_assistant(store.catalog, assistant)
     deadline = time.monotonic() + 60  # the app's check runner does it in the background
-    while checks_store.waiting_run(store.catalog, "default") is not None:
+    while store.catalog.checks.waiting_run("default") is not None:
         assert time.monotonic() < deadline, "the queued run was not run"
         time.sleep(0.2)
     _checks_page(app)

@@ -390,12 +390,11 @@ def test_command_line_rm_and_forget_check(store, capsys, monkeypatch):
 
 
 def test_the_assistants_answer_checks_citing_the_removed_document_are_asked_again(store):
-    from rag.workspace import checks_store
 
     ingest_bytes(store, "acme.md", ACME)
     ingest_bytes(store, "globex.md", GLOBEX)
-    checks_store.add_check(store.catalog, "default", "Who is Head of Support at Acme?", ["Dana Whitfield"], "acme.md")
-    checks_store.add_check(store.catalog, "default", "How fast did Globex grow sign-ups?", ["12 days"], "globex.md")
+    store.catalog.checks.add_check("default", "Who is Head of Support at Acme?", ["Dana Whitfield"], "acme.md")
+    store.catalog.checks.add_check("default", "How fast did Globex grow sign-ups?", ["12 days"], "globex.md")
     result = delete_and_check(store, _ids(store)["acme.md"], user=None)
     asked = [p.question for p in result.probes]
     assert "Who is Head of Support at Acme?" in asked and "How fast did Globex grow sign-ups?" not in asked

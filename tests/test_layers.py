@@ -39,9 +39,6 @@ LAYERS: list[set[str]] = [
     {"cli", "__main__", "__init__"},
 ]
 LEVEL = {name: n for n, layer in enumerate(LAYERS) for name in layer}
-# Answer checks' tables are moving into the catalog (``catalog.checks``, issue 26's SQL move, a separate change):
-# until rag/workspace/checks_store.py is gone, rag/quality may still read them through it. Expires with the file.
-MOVING_DOWN = {"rag.workspace.checks_store"} if (RAG / "workspace" / "checks_store.py").exists() else set()
 NEVER_IN_RAG = {"streamlit"}
 
 
@@ -100,8 +97,7 @@ def test_every_stage_has_a_layer():
 def test_no_stage_imports_a_stage_above_it():
     upward = []
     for module, imported in _graph().items():
-        moving = imported & MOVING_DOWN
-        for target in imported - moving - ({"rag.workspace"} if moving else set()):
+        for target in imported:
             if LEVEL[_stage(target)] > LEVEL[_stage(module)]:
                 upward.append(f"{module} -> {target}")
     assert not upward, "upward imports:\n" + "\n".join(sorted(upward))

@@ -2,9 +2,9 @@
 
 While the app runs it holds the data folder's embedded index (Qdrant Edge admits one process), so
 ``grounded search`` and ``grounded ask`` can't open it. They hand their request to that process
-through the catalog instead: a row in ``read_requests``, picked up by a small thread there
-(:class:`ReadServer`, polling every 0.1 s), answered with the model and index it already has open,
-and the answer written back as JSON for the command to print.
+through the catalog instead: a row in ``read_requests`` (``catalog.read_requests``), picked up by a
+small thread there (:class:`ReadServer`, polling every 0.1 s), answered with the model and index it
+already has open, and the answer written back as JSON for the command to print.
 
 Why through the owner, rather than a read path of the command's own:
 
@@ -23,7 +23,6 @@ checks beyond what ``grounded search`` and ``ask`` do themselves.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 
@@ -75,19 +74,14 @@ class ReadServer(PollingWorker):
         super().__init__(store, poll_s)
 
     def _serve(self) -> None:
-        catalog = self.store.catalog
-        catalog.execute("DELETE FROM read_requests WHERE created < ?", (time.time() - KEEP_S,))
+        requests = self.store.catalog.read_requests
+        requests.remove_older_than(time.time() - KEEP_S)
         while not self._stop.wait(self.poll_s):
             try:
-                if not catalog.query("SELECT 1 FROM read_requests WHERE status = 'waiting' LIMIT 1"):
+                if not requests.any_waiting():
                     continue  # polling reads; only a request found takes the write lock
-                rows = catalog.query(
-                    "UPDATE read_requests SET status = 'working', picked = ? WHERE request_id = "
-                    "(SELECT request_id FROM read_requests WHERE status = 'waiting' ORDER BY request_id LIMIT 1) AND status = 'waiting' RETURNING *",
-                    (time.time(),),
-                )
-                if rows:
-                    self._answer(rows[0]["request_id"], rows[0]["kind"], json.loads(rows[0]["args"]))
+                if (request := requests.claim()) is not None:
+                    self._answer(request.request_id, request.kind, request.args)
             except Exception:  # a failure here must not stop the next request being served
                 log.exception("serving a read request failed")
 
@@ -99,37 +93,30 @@ class ReadServer(PollingWorker):
         except Exception:  # one plain line for the command, the details in this process's log
             log.exception("answering a %s request failed", kind)
             response = {"error": "Something went wrong in the app while answering. Please try again."}
-        self.store.catalog.execute(
-            "UPDATE read_requests SET status = 'done', response = ?, done = ? WHERE request_id = ?",
-            (json.dumps(response), time.time(), request_id),
-        )
+        self.store.catalog.read_requests.answer(request_id, response)
 
 
 def request_read(folder, kind: str, args: dict, timeout_s: float = 300.0) -> dict:
     """Hand a read to the process holding the index and wait for its answer (a GroundedError says why not)."""
-    catalog = folder.catalog
+    requests = folder.catalog.read_requests
     created = time.time()
-    rows = catalog.query(
-        "INSERT INTO read_requests(kind, args, created) VALUES (?, ?, ?) RETURNING request_id",
-        (kind, json.dumps(args), created),
-    )
-    request_id = rows[0]["request_id"]
+    request_id = requests.ask(kind, args, created)
     try:
         while True:
             time.sleep(POLL_S)
-            row = catalog.query("SELECT status, response FROM read_requests WHERE request_id = ?", (request_id,))[0]
+            state = requests.status(request_id)
             waited = time.time() - created
-            if row["status"] == "done":
-                response = json.loads(row["response"])
+            if state.status == "done":
+                response = state.response
                 if "error" in response:
                     raise GroundedError(response["error"])
                 return response
-            if row["status"] == "waiting" and waited > PICKUP_TIMEOUT_S:
+            if state.status == "waiting" and waited > PICKUP_TIMEOUT_S:
                 raise GroundedError(NOT_SERVED)
             if waited > timeout_s:
                 raise GroundedError(f"No answer from the app within {timeout_s:g} seconds. Please try again.")
     finally:
-        catalog.execute("DELETE FROM read_requests WHERE request_id = ?", (request_id,))
+        requests.remove(request_id)
 
 
 # One read server per data folder in this process.

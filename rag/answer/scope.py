@@ -43,7 +43,7 @@ class Scope:
 
 
 def _scope_rows(catalog, workspace: str) -> list:
-    return catalog.query("SELECT * FROM gap_scopes WHERE workspace = ? ORDER BY created", (workspace,))
+    return catalog.gaps.scopes(workspace)
 
 
 def content_words(question: str) -> str:

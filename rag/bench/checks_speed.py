@@ -42,7 +42,6 @@ def run(config: ChecksConfig) -> dict:
 
     from ..ingest.pipeline import ingest_paths
     from ..quality import checks, runs
-    from ..workspace import checks_store
     from ..workspace.assistants import ensure_default, save_assistant
     from . import marketing_set
 
@@ -63,14 +62,14 @@ def run(config: ChecksConfig) -> dict:
         for s in offered[:config.checks]:
             checks.accept_suggestion(store, workspace, s, user=None)
         for q in marketing_set.QUESTIONS:
-            if checks_store.count_checks(store.catalog, workspace) >= config.checks:
+            if store.catalog.checks.count_checks(workspace) >= config.checks:
                 break
             if q.answerable and q.after is None and q.facts:
                 try:
                     checks.add_check(store, workspace, q.question, list(q.facts), user=None)
                 except checks.BadCheck:
                     continue
-        total = checks_store.count_checks(store.catalog, workspace)
+        total = store.catalog.checks.count_checks(workspace)
         progress(f"{len(offered)} suggested; {total} checks; the first run…")
         first = checks.run_checks(store, workspace, user=None)
         assistant = ensure_default(store.catalog, workspace)

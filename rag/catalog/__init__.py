@@ -387,7 +387,7 @@ def m019_style_rule_sentences(conn: Schema) -> None:
 
 
 def m020_answer_checks(conn: Schema) -> None:
-    """Answer checks (rag/workspace/checks_store.py): a question and the facts a right answer states, per
+    """Answer checks (rag/catalog/checks.py): a question and the facts a right answer states, per
     assistant; each run of them (on demand, after a settings change or re-index, nightly) and its results."""
     _script(conn, """
 CREATE TABLE IF NOT EXISTS answer_checks (

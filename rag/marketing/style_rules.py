@@ -11,12 +11,12 @@ What it says that a machine can check becomes a :class:`StyleRule`:
 - ``headline_case``: "Headlines in sentence case" (or title case);
 - ``digits``: "Write numbers as digits".
 
-Rules live in the catalog per assistant (table ``style_rules``): the ones read
-from a guide are refreshed when the guide changes, unless a person edited or
-removed them (their choice wins); people add their own. :func:`check_rules`
-lists a draft's violations, each with a one-click fix (:func:`fix`);
-:func:`enforce` applies every fix, which is how composed drafts obey the rules
-by construction. Words inside quotation marks are a customer's own words and
+Rules live in the catalog per assistant (table ``style_rules``, reached as
+``catalog.guidance``): the ones read from a guide are refreshed when the guide
+changes, unless a person edited or removed them (their choice wins); people add
+their own. :func:`check_rules` lists a draft's violations, each with a
+one-click fix (:func:`fix`); :func:`enforce` applies every fix, which is how
+composed drafts obey the rules by construction. Words inside quotation marks are a customer's own words and
 are never changed or flagged.
 """
 
@@ -24,12 +24,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-import time
 from dataclasses import dataclass
 from typing import Literal
 
 from ..access.assistants import check_reader, get_assistant
 from ..access.users import User
+from ..catalog.guidance import GuideRule
 from ..errors import GroundedError, NotFound
 from ..ingest.kinds import GUIDE_KINDS
 from .voice import EMOJI, emoji_in, hashtags_in, words
@@ -354,41 +354,18 @@ def _guide_text(store, row) -> str:
 def sync_guides(store, workspace: str) -> None:
     """Bring the stored rules in line with the assistant's style guides (people's edits and removals kept)."""
     guides = [r for r in store.catalog.documents(workspace, status="ready") if r.kind in GUIDE_KINDS]
-    stored = {r["rule_id"]: r for r in store.catalog.query(
-        "SELECT rule_id, doc_id, replacement, source_sentence, edited FROM style_rules "
-        "WHERE workspace = ? AND doc_id IS NOT NULL", (workspace,))}
-    now = time.time()
-    current: set[str] = set()
-    with store.catalog.transaction() as c:
-        for row in guides:
-            for rule in rules_from_text(_guide_text(store, row), row.file):
-                rule_id = _rule_id(workspace, row.doc_id, rule)
-                current.add(rule_id)
-                before = stored.get(rule_id)
-                if before is None:
-                    c.execute("INSERT INTO style_rules(rule_id, workspace, kind, value, replacement, doc_id, source, "
-                              "source_sentence, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                              (rule_id, workspace, rule.kind, rule.value, rule.replacement, row.doc_id, row.file,
-                               rule.source_sentence, now))
-                    continue
-                if not before["edited"] and before["replacement"] != rule.replacement:  # the guide changed it
-                    c.execute("UPDATE style_rules SET replacement = ?, updated = ? WHERE rule_id = ?",
-                              (rule.replacement, now, rule_id))
-                if before["source_sentence"] != rule.source_sentence:  # reworded: the rule shows the guide's words
-                    c.execute("UPDATE style_rules SET source_sentence = ? WHERE rule_id = ?", (rule.source_sentence, rule_id))
-        gone = [rid for rid in stored if rid not in current]  # its guide was deleted, re-kinded, or no longer says it
-        for rid in gone:
-            c.execute("DELETE FROM style_rules WHERE rule_id = ?", (rid,))
+    said = [GuideRule(_rule_id(workspace, row.doc_id, rule), rule.kind, rule.value, rule.replacement, row.doc_id,
+                      row.file, rule.source_sentence)
+            for row in guides for rule in rules_from_text(_guide_text(store, row), row.file)]
+    store.catalog.guidance.sync_guide_rules(workspace, said)
 
 
 def style_rules(store, workspace: str, *, user: User | None) -> list[StyleRule]:
     """The rules drafts of this assistant are checked against: its guides' (kept current) and people's own."""
     check_reader(store.catalog, workspace, user)
     sync_guides(store, workspace)
-    rows = store.catalog.query(
-        "SELECT rule_id, kind, value, replacement, source, source_sentence FROM style_rules WHERE workspace = ? "
-        "AND removed = 0 ORDER BY CASE kind WHEN 'avoid' THEN 1 ELSE 0 END, kind, value", (workspace,))
-    return [StyleRule(r["kind"], r["value"], r["replacement"], r["source"], r["rule_id"], r["source_sentence"]) for r in rows]
+    return [StyleRule(r.kind, r.value, r.replacement, r.source, r.rule_id, r.source_sentence)  # type: ignore[arg-type]
+            for r in store.catalog.guidance.style_rules(workspace)]
 
 
 def _validated(kind: str, value: str, replacement: str) -> StyleRule:
@@ -419,35 +396,29 @@ def add_rule(store, workspace: str, kind: str, value: str = "", replacement: str
     get_assistant(store.catalog, workspace, user, manage=True)
     rule = _validated(kind, value, replacement)
     rule_id = _rule_id(workspace, "person", rule)
-    store.catalog.execute(
-        "INSERT INTO style_rules(rule_id, workspace, kind, value, replacement, doc_id, source, edited, updated) "
-        "VALUES (?, ?, ?, ?, ?, NULL, '', 1, ?) ON CONFLICT(rule_id) DO UPDATE SET value = excluded.value, "
-        "replacement = excluded.replacement, removed = 0, updated = excluded.updated",
-        (rule_id, workspace, rule.kind, rule.value, rule.replacement, time.time()))
+    store.catalog.guidance.add_person_rule(workspace, rule_id, rule.kind, rule.value, rule.replacement)
     return StyleRule(rule.kind, rule.value, rule.replacement, "", rule_id)
 
 
-def _stored(store, workspace: str, rule_id: str):
-    rows = store.catalog.query("SELECT kind FROM style_rules WHERE workspace = ? AND rule_id = ? AND removed = 0",
-                               (workspace, rule_id))
-    if not rows:
+def _stored_kind(store, workspace: str, rule_id: str) -> str:
+    kind = store.catalog.guidance.rule_kind(workspace, rule_id)
+    if kind is None:
         raise NotFound("That rule no longer exists.")
-    return rows[0]
+    return kind
 
 
 def update_rule(store, workspace: str, rule_id: str, value: str, replacement: str = "", user: User | None = None) -> None:
     """Change a rule (a guide's rule keeps the change when the guide is read again)."""
     get_assistant(store.catalog, workspace, user, manage=True)
-    rule = _validated(_stored(store, workspace, rule_id)["kind"], value, replacement)
-    store.catalog.execute("UPDATE style_rules SET value = ?, replacement = ?, edited = 1, updated = ? WHERE rule_id = ?",
-                          (rule.value, rule.replacement, time.time(), rule_id))
+    rule = _validated(_stored_kind(store, workspace, rule_id), value, replacement)
+    store.catalog.guidance.edit_rule(rule_id, rule.value, rule.replacement)
 
 
 def remove_rule(store, workspace: str, rule_id: str, user: User | None = None) -> None:
     """Remove a rule (one read from a guide stays removed when the guide is read again)."""
     get_assistant(store.catalog, workspace, user, manage=True)
-    _stored(store, workspace, rule_id)
-    store.catalog.execute("UPDATE style_rules SET removed = 1, updated = ? WHERE rule_id = ?", (time.time(), rule_id))
+    _stored_kind(store, workspace, rule_id)
+    store.catalog.guidance.remove_rule(rule_id)
 
 
 # checking and fixing a draft

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 import statistics
-import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -580,21 +579,16 @@ def profile_for(store, workspace: str, *, user: User | None) -> VoiceProfile | N
 # editable guidance
 def saved_guidance(catalog, workspace: str, *, user: User | None) -> str | None:
     check_reader(catalog, workspace, user)
-    rows = catalog.query("SELECT guidance FROM voice_guidance WHERE workspace = ?", (workspace,))
-    return rows[0]["guidance"] if rows else None
+    return catalog.guidance.voice_guidance(workspace)
 
 
 def save_guidance(catalog, workspace: str, guidance: str, user: User | None) -> None:
     """Store a person's guidance for an assistant they manage; empty text goes back to the generated guidance."""
     get_assistant(catalog, workspace, user, manage=True)
     if not guidance.strip():
-        catalog.execute("DELETE FROM voice_guidance WHERE workspace = ?", (workspace,))
+        catalog.guidance.clear_voice_guidance(workspace)
         return
-    catalog.execute(
-        "INSERT INTO voice_guidance(workspace, guidance, updated) VALUES (?, ?, ?) "
-        "ON CONFLICT(workspace) DO UPDATE SET guidance = excluded.guidance, updated = excluded.updated",
-        (workspace, guidance.strip(), time.time()),
-    )
+    catalog.guidance.save_voice_guidance(workspace, guidance.strip())
 
 
 def guidance_for(catalog, workspace: str, profile: VoiceProfile | None, *, user: User | None) -> tuple[str, bool]:

@@ -1,8 +1,8 @@
 """Answer checks: a question and the facts a right answer states, run through the real answer path.
 
-For the Checks page, the ``grounded checks`` command (both through :mod:`rag.workspace.quality`) and
-Python: every function takes the acting user and checks access itself (readers see checks and results; an assistant's managers add,
-edit, drop and run them). The catalog side is :mod:`rag.workspace.checks_store`; whether an answer
+For the Checks page, the ``grounded checks`` command (both through :mod:`rag.workspace.quality`) and Python: every
+function takes the acting user and checks access itself (readers see checks and results; an assistant's managers add,
+edit, drop and run them). The catalog side is :mod:`rag.catalog.checks` (``catalog.checks``); whether an answer
 states a fact is :mod:`rag.quality.judge`; running and comparing runs is :mod:`rag.quality.runs`.
 
 - Judging (:func:`rag.quality.runs.judge`): the answer Chat would give (same settings, same model, quotes offline)
@@ -26,12 +26,11 @@ from pathlib import PurePosixPath
 from ..access.assistants import Assistant, get_assistant
 from ..access.users import User
 from ..answer.quote import units_of
+from ..catalog.checks import Check, CheckOrigin, Run
 from ..errors import GroundedError, NotFound
 from ..ingest import pipeline
 from ..marketing import facts as factlib
 from ..types import Answer, Hit
-from ..workspace import checks_store as store_
-from ..workspace.checks_store import Check, Run
 from .judge import facts_of_answer
 from .runs import Progress, RunReport, compare, document_named, execute_run
 
@@ -52,7 +51,7 @@ def _manager(store, assistant_id: str, user: User | None) -> Assistant:
 
 
 def _owned_check(store, assistant: Assistant, check_id: str) -> Check:
-    check = store_.get_check(store.catalog, check_id)
+    check = store.catalog.checks.get_check(check_id)
     if check is None or check.workspace != assistant.id:
         raise NotFound("That check no longer exists.")
     return check
@@ -80,16 +79,16 @@ def _clean(question: str, facts: list[str], source: str | None, store, assistant
 
 def list_checks(store, assistant_id: str, user: User | None) -> list[Check]:
     assistant = _reader(store, assistant_id, user)
-    return store_.checks(store.catalog, assistant.id)
+    return store.catalog.checks.list_checks(assistant.id)
 
 
 def add_check(store, assistant_id: str, question: str, facts: list[str], source: str | None = None, *,
-              user: User | None, origin: store_.CheckOrigin = "person") -> Check:
+              user: User | None, origin: CheckOrigin = "person") -> Check:
     """A new check for the assistant (its managers only)."""
     assistant = _manager(store, assistant_id, user)
     question, facts, source = _clean(question, facts, source, store, assistant)
-    return store_.add_check(store.catalog, assistant.id, question, facts, source, origin,
-                            created_by=user.name if user else "")
+    return store.catalog.checks.add_check(assistant.id, question, facts, source, origin,
+                                          created_by=user.name if user else "")
 
 
 def edit_check(store, assistant_id: str, check_id: str, question: str, facts: list[str], source: str | None = None, *,
@@ -97,66 +96,66 @@ def edit_check(store, assistant_id: str, check_id: str, question: str, facts: li
     assistant = _manager(store, assistant_id, user)
     _owned_check(store, assistant, check_id)
     question, facts, source = _clean(question, facts, source, store, assistant)
-    store_.update_check(store.catalog, check_id, question, facts, source)
-    return store_.get_check(store.catalog, check_id)
+    store.catalog.checks.update_check(check_id, question, facts, source)
+    return store.catalog.checks.get_check(check_id)
 
 
 def remove_check(store, assistant_id: str, check_id: str, *, user: User | None) -> None:
     """Drop a check (it is kept as dropped, so it is never suggested again)."""
     assistant = _manager(store, assistant_id, user)
     _owned_check(store, assistant, check_id)
-    store_.set_check_status(store.catalog, check_id, "dropped")
+    store.catalog.checks.set_check_status(check_id, "dropped")
 
 
 def run_checks(store, assistant_id: str, *, user: User | None, on_progress: Progress | None = None) -> RunReport:
     """Run the assistant's checks now (its managers only). A run already waiting (after a settings change) is the one
     run now, so its before/after is kept."""
     assistant = _manager(store, assistant_id, user)
-    if not store_.count_checks(store.catalog, assistant.id):
+    if not store.catalog.checks.count_checks(assistant.id):
         raise BadCheck("This assistant has no checks yet. Add one, or accept some of the suggested ones.")
-    run = store_.queue_run(store.catalog, assistant.id, "on demand", queued_by=user.name if user else "")
-    if not store_.claim_run(store.catalog, run.run_id):
+    run = store.catalog.checks.queue_run(assistant.id, "on demand", queued_by=user.name if user else "")
+    if not store.catalog.checks.claim_run(run.run_id):
         raise BadCheck("These checks are being run right now. Wait a moment and look again.")
-    return execute_run(store, store_.get_run(store.catalog, run.run_id), on_progress)
+    return execute_run(store, store.catalog.checks.get_run(run.run_id), on_progress)
 
 
 def runs(store, assistant_id: str, *, user: User | None, limit: int = 20) -> list[Run]:
     assistant = _reader(store, assistant_id, user)
-    return store_.runs(store.catalog, assistant.id, limit)
+    return store.catalog.checks.runs(assistant.id, limit)
 
 
 def run_report(store, assistant_id: str, run_id: int | None = None, *, user: User | None) -> RunReport | None:
     """A stored run with its results and before/after (default: the latest finished one)."""
     assistant = _reader(store, assistant_id, user)
     if run_id is None:
-        done = [r for r in store_.runs(store.catalog, assistant.id, 50) if r.status in ("done", "failed")]
+        done = [r for r in store.catalog.checks.runs(assistant.id, 50) if r.status in ("done", "failed")]
         if not done:
             return None
         run = done[0]
     else:
-        run = store_.get_run(store.catalog, run_id)
+        run = store.catalog.checks.get_run(run_id)
         if run is None or run.workspace != assistant.id:
             raise NotFound("That run no longer exists.")
-    results = store_.results(store.catalog, run.run_id)
+    results = store.catalog.checks.results(run.run_id)
     return RunReport(run, results, compare(store.catalog, run, results))
 
 
 def waiting_run(store, assistant_id: str, *, user: User | None) -> Run | None:
     """A run queued or under way (after a settings change, say), for the page to show."""
     assistant = _reader(store, assistant_id, user)
-    return store_.waiting_run(store.catalog, assistant.id)
+    return store.catalog.checks.waiting_run(assistant.id)
 
 
 def run_progress(store, assistant_id: str, run_id: int, *, user: User | None) -> tuple[int, int]:
     """(done, total) of a run under way, for the page to show while the background runner works."""
     assistant = _reader(store, assistant_id, user)
-    return store_.results_so_far(store.catalog, run_id), store_.count_checks(store.catalog, assistant.id)
+    return store.catalog.checks.results_so_far(run_id), store.catalog.checks.count_checks(assistant.id)
 
 
 def queue_checks(store, assistant_id: str, *, user: User | None) -> Run:
     """Ask the app's background runner to run the checks (``grounded checks run`` while the app holds the folder)."""
     assistant = _manager(store, assistant_id, user)
-    run = store_.queue_run(store.catalog, assistant.id, "on demand", queued_by=user.name if user else "")
+    run = store.catalog.checks.queue_run(assistant.id, "on demand", queued_by=user.name if user else "")
     if run is None:
         raise BadCheck("This assistant has no checks yet. Add one, or accept some of the suggested ones.")
     return run
@@ -321,7 +320,7 @@ def _suggest_for(store, row) -> list[Suggestion]:
 def suggest_checks(store, assistant_id: str, *, user: User | None) -> list[Suggestion]:
     """Checks offered from the assistant's documents, minus the ones it has (or dropped). Its managers only."""
     assistant = _manager(store, assistant_id, user)
-    known = {_question_key(c.question) for c in store_.checks(store.catalog, assistant.id, status=None)}
+    known = {_question_key(c.question) for c in store.catalog.checks.list_checks(assistant.id, status=None)}
     out: list[Suggestion] = []
     for row in store.catalog.documents(assistant.id, status="ready"):
         if row.kind in ("LinkedIn post", "blog", "style guide"):
@@ -342,8 +341,8 @@ def accept_suggestion(store, assistant_id: str, suggestion: Suggestion, *, user:
 def drop_suggestion(store, assistant_id: str, suggestion: Suggestion, *, user: User | None) -> None:
     """Not this one: it is remembered as dropped and not offered again."""
     assistant = _manager(store, assistant_id, user)
-    store_.add_check(store.catalog, assistant.id, suggestion.question, suggestion.facts, suggestion.source,
-                     "suggested", created_by=user.name if user else "", status="dropped")
+    store.catalog.checks.add_check(assistant.id, suggestion.question, suggestion.facts, suggestion.source,
+                                   "suggested", created_by=user.name if user else "", status="dropped")
 
 
 def check_from_answer(store, assistant_id: str, question: str, answer: Answer, *, user: User | None) -> Check:
@@ -353,7 +352,7 @@ def check_from_answer(store, assistant_id: str, question: str, answer: Answer, *
     _manager(store, assistant_id, user)
     if answer.refused:
         raise BadCheck("This answer found nothing to say, so there is nothing to check. Ask again, then add the check.")
-    if any(_question_key(c.question) == _question_key(question) for c in store_.checks(store.catalog, assistant_id)):
+    if any(_question_key(c.question) == _question_key(question) for c in store.catalog.checks.list_checks(assistant_id)):
         raise BadCheck("This question is a check already; change it on the Checks page.")
     facts = facts_of_answer(answer.answer)
     source = answer.citations[0].file if answer.citations else None

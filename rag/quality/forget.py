@@ -33,7 +33,6 @@ from ..marketing.style_rules import style_rules
 from ..marketing.voice import profile_for, saved_guidance
 from ..present import plural
 from ..store import Store
-from ..workspace import checks_store
 
 ForgetItem = Probe  # an answer check as the forget check takes it: (question, facts)
 
@@ -219,7 +218,7 @@ def _leftovers(store: Store, trace: Trace, present: _Present, old_prints: set[st
 def _answer_checks_of(store: Store, trace: Trace) -> list[ForgetItem]:
     """The assistant's answer checks that must cite the removed document: asked again like its headline questions
     (they now fail on the Checks page too, which is right: their source is gone)."""
-    return [ForgetItem(c.question, tuple(c.facts)) for c in checks_store.checks(store.catalog, trace.workspace)
+    return [ForgetItem(c.question, tuple(c.facts)) for c in store.catalog.checks.list_checks(trace.workspace)
             if c.source == trace.file]
 
 

@@ -1,7 +1,7 @@
 """The check runner: runs queued answer checks in the background, in the process that holds the index.
 
 Saving an assistant's search, splitting or model settings, re-indexing it, a scheduled sync of its
-sites and the nightly schedule each queue a run (:func:`rag.workspace.checks_store.queue_run`; one
+sites and the nightly schedule each queue a run (:meth:`rag.catalog.checks.CheckTables.queue_run`; one
 waiting run takes the next change instead of a second run) and return at once. This thread, started
 with the app's store like the read server (:mod:`rag.answer.relay`), picks a queued run up once its
 assistant is settled (nothing of it being indexed, no document changed in the last few seconds) and
@@ -18,7 +18,6 @@ import time
 
 from ..ingest import forgetting
 from ..store import FolderWorkers, PollingWorker
-from ..workspace import checks_store
 from . import forget
 from .runs import queue_due_runs, run_queued
 
@@ -41,7 +40,7 @@ class CheckRunner(PollingWorker):
     def _serve(self) -> None:
         catalog = self.store.catalog
         try:
-            checks_store.requeue_interrupted(catalog)  # a run the last process left half done is run again
+            catalog.checks.requeue_interrupted()  # a run the last process left half done is run again
         except Exception:  # noqa: BLE001
             log.exception("could not requeue interrupted check runs")
         due_at = 0.0
@@ -50,10 +49,10 @@ class CheckRunner(PollingWorker):
                 if time.monotonic() >= due_at:
                     queue_due_runs(catalog)
                     due_at = time.monotonic() + DUE_CHECK_S
-                if checks_store.queued_runs(catalog):
+                if catalog.checks.queued_runs():
                     run_queued(self.store, quiet_s=self.quiet_s)
                 for workspace in forgetting.workspaces_with_pending(catalog):  # here, not while a page is drawn
-                    if checks_store.settled(catalog, workspace, self.quiet_s):
+                    if catalog.checks.settled(workspace, self.quiet_s):
                         forget.run_pending(self.store, workspace, user=None, most=FORGET_CHECKS_A_ROUND)
             except Exception:  # a failure here must not stop later runs
                 log.exception("running answer checks failed")

@@ -16,11 +16,10 @@ from ..answer.chain import AskOptions, ask
 from ..answer.models import prepare_model
 from ..answer.quote import units_of
 from ..answer.retrieve import search
+from ..catalog.checks import Check, CheckResult, FactResult, Passage, Run
 from ..errors import NotFound
 from ..ingest import pipeline
 from ..types import Answer, Hit
-from ..workspace import checks_store as store_
-from ..workspace.checks_store import Check, CheckResult, FactResult, Passage, Run
 from . import judge as judging
 
 Progress = Callable[[int, int, str], None]  # (done, total, question)
@@ -132,11 +131,11 @@ class RunReport:
 
 def compare(catalog, run: Run, results: list[CheckResult] | None = None) -> Comparison | None:
     """``run`` against the last finished run before it (None when there is none)."""
-    previous = store_.previous_run(catalog, run)
+    previous = catalog.checks.previous_run(run)
     if previous is None or run.status != "done":
         return None
-    now = {r.check_id: r for r in (results if results is not None else store_.results(catalog, run.run_id))}
-    then = {r.check_id: r for r in store_.results(catalog, previous.run_id)}
+    now = {r.check_id: r for r in (results if results is not None else catalog.checks.results(run.run_id))}
+    then = {r.check_id: r for r in catalog.checks.results(previous.run_id)}
     both = [c for c in now if c in then]
     return Comparison(
         run.change, previous.passed or 0, previous.total or 0, run.passed or 0, run.total or 0,
@@ -151,12 +150,12 @@ def execute_run(store, run: Run, on_progress: Progress | None = None) -> RunRepo
     try:
         assistant = get_assistant(catalog, run.workspace)
     except NotFound:
-        store_.finish_run(catalog, run.run_id, 0, 0, "The assistant no longer exists.")
-        return RunReport(store_.get_run(catalog, run.run_id), [])
+        catalog.checks.finish_run(run.run_id, 0, 0, "The assistant no longer exists.")
+        return RunReport(catalog.checks.get_run(run.run_id), [])
     settings = effective_settings(store.settings, assistant)
     model = prepare_model(settings, assistant.model)  # once per run, as a chat would for each question
     options = AskOptions(model=assistant.model, retrieval=assistant.retrieval, instructions=assistant.instructions)
-    todo = store_.checks(catalog, assistant.id)
+    todo = catalog.checks.list_checks(assistant.id)
     results: list[CheckResult] = []
     try:
         for i, check in enumerate(todo):
@@ -168,16 +167,16 @@ def execute_run(store, run: Run, on_progress: Progress | None = None) -> RunRepo
                 result.passage = find_passage(store, assistant.id, check, fact, answer)
                 if result.passage is not None:
                     break  # the first missing fact a document states: opened from the failing check
-            store_.save_result(catalog, run.run_id, result)
+            catalog.checks.save_result(run.run_id, result)
             results.append(result)
     except Exception as err:  # noqa: BLE001 - recorded on the run, in plain words; the next run starts afresh
-        store_.finish_run(catalog, run.run_id, sum(r.passed for r in results), len(results),
-                          f"The run stopped part way ({err}). Run the checks again.")
+        catalog.checks.finish_run(run.run_id, sum(r.passed for r in results), len(results),
+                                  f"The run stopped part way ({err}). Run the checks again.")
         raise
     if on_progress is not None:
         on_progress(len(todo), len(todo), "")
-    store_.finish_run(catalog, run.run_id, sum(r.passed for r in results), len(results))
-    run = store_.get_run(catalog, run.run_id)
+    catalog.checks.finish_run(run.run_id, sum(r.passed for r in results), len(results))
+    run = catalog.checks.get_run(run.run_id)
     return RunReport(run, results, compare(catalog, run, results))
 
 
@@ -190,16 +189,16 @@ def queue_due_runs(catalog, now: float | None = None) -> list[Run]:
     day old (the nightly run, beside the scheduled syncs)."""
     now = time.time() if now is None else now
     queued = []
-    for workspace in store_.workspaces_with_checks(catalog):
-        last = store_.last_run_queued(catalog, workspace)
-        synced = store_.last_sync(catalog, workspace)
+    for workspace in catalog.checks.workspaces_with_checks():
+        last = catalog.checks.last_run_queued(workspace)
+        synced = catalog.checks.last_sync(workspace)
         if last is not None and synced is not None and synced > last:
             reason, change = "sync", "After the scheduled sync"
         elif last is None or now - last >= NIGHTLY_S:
             reason, change = "nightly", ""
         else:
             continue
-        if run := store_.queue_run(catalog, workspace, reason, change):
+        if run := catalog.checks.queue_run(workspace, reason, change):
             queued.append(run)
     return queued
 
@@ -208,7 +207,7 @@ def run_queued(store, on_progress: Progress | None = None, quiet_s: float = 5.0)
     """Run every queued run whose assistant is settled (nothing being indexed): the background runner's step, and
     ``grounded sync``'s after syncing."""
     reports = []
-    for run in store_.queued_runs(store.catalog):
-        if store_.settled(store.catalog, run.workspace, quiet_s) and store_.claim_run(store.catalog, run.run_id):
-            reports.append(execute_run(store, store_.get_run(store.catalog, run.run_id), on_progress))
+    for run in store.catalog.checks.queued_runs():
+        if store.catalog.checks.settled(run.workspace, quiet_s) and store.catalog.checks.claim_run(run.run_id):
+            reports.append(execute_run(store, store.catalog.checks.get_run(run.run_id), on_progress))
     return reports

@@ -28,7 +28,6 @@ from ..languages import check_language
 from ..netguard import check_url
 from ..present import RETRIEVAL_LABELS
 from ..types import ChunkSettings
-from . import checks_store
 
 
 def set_model_server(catalog, settings, assistant_id: str, url: str | None, model: str | None,
@@ -58,7 +57,7 @@ def set_model_server(catalog, settings, assistant_id: str, url: str | None, mode
     assistant.compatible_model = (model or "").strip() or None
     _store(catalog, assistant)
     if before != (assistant.compatible_url, assistant.compatible_model):
-        checks_store.queue_run(catalog, assistant.id, "settings",
+        catalog.checks.queue_run(assistant.id, "settings",
                                f"Model server: {before[1] or before[0] or 'the install’s'} -> "
                                f"{assistant.compatible_model or assistant.compatible_url or 'the install’s'}",
                                queued_by=user.name if user else "")
@@ -88,7 +87,7 @@ def save_assistant(catalog, assistant: Assistant, user: User | None = None) -> A
     _store(catalog, assistant)
     if before is not None and (change := settings_change(before, assistant)):
         # the assistant's answer checks run again in the background (rag/quality/runner.py), compared with the last run
-        checks_store.queue_run(catalog, assistant.id, "settings", change, queued_by=user.name if user else "")
+        catalog.checks.queue_run(assistant.id, "settings", change, queued_by=user.name if user else "")
     return assistant
 
 
@@ -210,7 +209,7 @@ def delete_assistant(store, assistant_id: str, user: User | None = None) -> None
     store.index.drop(assistant_id)
     store.catalog.assistants.delete_with_its_rows(assistant_id)  # chats, sources, jobs, out-of-scope topics
     forgetting.drop_checks(store.catalog, assistant_id)
-    checks_store.delete_workspace_checks(store.catalog, assistant_id)
+    store.catalog.checks.delete_workspace(assistant_id)
 
 
 def reindex_seconds(store, assistant_id: str, *, user: User | None) -> float:

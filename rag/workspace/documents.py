@@ -21,7 +21,6 @@ from ..ingest.forgetting import Trace
 from ..languages import MULTILINGUAL_SLOWER, check_language
 from ..store import Store
 from ..types import ChunkSettings, Hit
-from . import checks_store
 from .access import User
 from .assistants import Assistant, get_assistant
 
@@ -56,7 +55,7 @@ def set_kind(store: Store, doc_id: str, kind: str, user: User | None) -> None:
 def reindex(store: Store, doc_id: str, user: User | None, chunking: ChunkSettings | None = None) -> FileResult:
     row = document(store, doc_id, user, manage=True)
     result = pipeline.reindex(store, doc_id, chunking)
-    checks_store.queue_run(store.catalog, row.workspace, "re-index", f"Re-indexed {row.title or row.file}",
+    store.catalog.checks.queue_run(row.workspace, "re-index", f"Re-indexed {row.title or row.file}",
                            queued_by=user.name if user else "")  # its answer checks run again, in the background
     return result
 
@@ -65,7 +64,7 @@ def reindex_assistant(store: Store, assistant_id: str, chunking: ChunkSettings, 
                       on_progress: ProgressCallback | None = None) -> IngestReport:
     assistant = managed_assistant(store, assistant_id, user)
     report = pipeline.reindex_workspace(store, assistant.id, chunking, on_progress)
-    checks_store.queue_run(store.catalog, assistant.id, "re-index", queued_by=user.name if user else "")
+    store.catalog.checks.queue_run(assistant.id, "re-index", queued_by=user.name if user else "")
     return report
 
 

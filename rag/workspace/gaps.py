@@ -109,7 +109,7 @@ class GapReport:
                 "out_of_scope": [g.as_dict() for g in self.out_of_scope], "scopes": [s.as_dict() for s in self.scopes]}
 
 
-# --- the tables (m021_knowledge_gaps): every statement of this feature, in small named functions ---
+# --- the tables (m021_knowledge_gaps): every statement of this feature is ``catalog.gaps`` (rag/catalog/gaps.py)
 
 def _candidate_rows(catalog, workspace: str, limit: int) -> list[dict]:
     """Answers in ``workspace``'s chats that were refused, flagged as not answering, or rated down; newest first.
@@ -117,20 +117,7 @@ def _candidate_rows(catalog, workspace: str, limit: int) -> list[dict]:
     Each with the question it answered (the user message before it) and the question as searched. The answer's
     labels are read from its JSON here, not in SQL: the same statement runs on SQLite and PostgreSQL.
     """
-    rows = catalog.query(
-        """
-        SELECT m.msg_id, m.chat_id, m.created, c."user" AS asker, m.answer, f.rating,
-               (SELECT q.content FROM messages q
-                 WHERE q.chat_id = m.chat_id AND q.role = 'user' AND q.created <= m.created
-                 ORDER BY q.created DESC LIMIT 1) AS question
-          FROM messages m
-          JOIN chats c ON c.chat_id = m.chat_id
-          LEFT JOIN feedback f ON f.msg_id = m.msg_id
-         WHERE c.workspace = ? AND m.role = 'assistant' AND m.answer IS NOT NULL
-         ORDER BY m.created DESC
-        """,
-        (workspace,),
-    )
+    rows = catalog.gaps.assistant_answers(workspace)
     found: list[dict] = []
     for r in rows:
         try:
@@ -149,41 +136,6 @@ def _candidate_rows(catalog, workspace: str, limit: int) -> list[dict]:
             if len(found) >= limit:
                 break
     return found
-
-
-def _stored_vectors(catalog, model: str, hashes: list[str]) -> dict[str, np.ndarray]:
-    found: dict[str, np.ndarray] = {}
-    for start in range(0, len(hashes), 500):
-        part = hashes[start:start + 500]
-        rows = catalog.query(
-            f"SELECT text_hash, vector FROM gap_vectors WHERE model = ? AND text_hash IN ({','.join('?' * len(part))})",
-            (model, *part),
-        )
-        found.update({r["text_hash"]: np.frombuffer(r["vector"], dtype=np.float32) for r in rows})
-    return found
-
-
-def _store_vectors(catalog, model: str, vectors: dict[str, np.ndarray]) -> None:
-    with catalog.transaction() as c:
-        for text_hash, vector in vectors.items():
-            c.execute("INSERT INTO gap_vectors(model, text_hash, vector) VALUES (?, ?, ?) "
-                      "ON CONFLICT(model, text_hash) DO UPDATE SET vector = excluded.vector",
-                      (model, text_hash, np.asarray(vector, dtype=np.float32).tobytes()))
-
-
-def _insert_scope(catalog, workspace: str, scope: Scope, model: str, vectors: np.ndarray) -> None:
-    catalog.execute(
-        "INSERT INTO gap_scopes(scope_id, workspace, topic, reply, questions, model, vectors, created, created_by) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (scope.scope_id, workspace, scope.topic, scope.reply, json.dumps(scope.questions), model,
-         np.asarray(vectors, dtype=np.float32).tobytes(), scope.created, scope.created_by),
-    )
-
-
-def _delete_scope(catalog, workspace: str, scope_id: str) -> bool:
-    before = catalog.query("SELECT 1 FROM gap_scopes WHERE workspace = ? AND scope_id = ?", (workspace, scope_id))
-    catalog.execute("DELETE FROM gap_scopes WHERE workspace = ? AND scope_id = ?", (workspace, scope_id))
-    return bool(before)
 
 
 # --- grouping and naming (no catalog, no access: the benchmark uses these as they are) ---
@@ -248,11 +200,11 @@ def embed_questions(catalog, embeddings, texts: list[str]) -> np.ndarray:
     """:func:`question_vectors` for ``texts``, kept in the catalog so the next look embeds only new questions."""
     model = vector_model(embeddings)
     hashes = [_hash(t) for t in texts]
-    found = _stored_vectors(catalog, model, sorted(set(hashes)))
+    found = catalog.gaps.vectors(model, sorted(set(hashes)))
     missing = sorted({h: t for h, t in zip(hashes, texts) if h not in found}.items())
     if missing:
         new = dict(zip((h for h, _ in missing), question_vectors(embeddings, [t for _, t in missing])))
-        _store_vectors(catalog, model, new)
+        catalog.gaps.save_vectors(model, new)
         found.update(new)
     if not hashes:
         return question_vectors(embeddings, [])
@@ -347,14 +299,15 @@ def mark_out_of_scope(store, workspace: str, key: str, reply: str = "", *, user:
     vectors = embed_questions(store.catalog, _embeddings(store), texts)
     scope = Scope(uuid.uuid4().hex[:12], gap.topic, (reply or "").strip()[:500], texts, time.time(),
                   user.name if user is not None else "")
-    _insert_scope(store.catalog, workspace, scope, model, vectors)
+    store.catalog.gaps.add_scope(workspace, scope.scope_id, scope.topic, scope.reply, scope.questions, model, vectors,
+                                 scope.created, scope.created_by)
     return scope
 
 
 def back_in_scope(store, workspace: str, scope_id: str, *, user: User | None) -> None:
     """Undo :func:`mark_out_of_scope`: the topic's questions count as gaps again and get the usual refusal."""
     _check_manager(store.catalog, workspace, user)
-    if not _delete_scope(store.catalog, workspace, scope_id):
+    if not store.catalog.gaps.delete_scope(workspace, scope_id):
         raise NotFound("That topic is no longer marked out of scope.")
 
 

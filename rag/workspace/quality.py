@@ -30,7 +30,7 @@ from ..quality.forget import CheckSummary, ForgetItem, ForgetResult, delete_and_
 from ..quality.forget import results as forget_results
 from ..store import Store
 from .chats import load_chat
-from .checks_store import Check
+from ..catalog.checks import Check
 
 __all__ = [  # noqa: RUF022 - grouped by what they are
     "BadCheck", "Check", "CheckSummary", "ForgetItem", "ForgetResult", "Suggestion",  # what the calls take and return

@@ -1,8 +1,9 @@
 """Sign-in sessions kept on the server, and the throttle that slows password guessing.
 
 A browser that signs in with a password gets a random token (32 bytes). Only its SHA-256 is
-stored, in the catalog's ``signin_sessions`` table, with who it signs in, when it was made, when
-it was last used and a mark of the password it was made with. A token is good while:
+stored, in the catalog's ``signin_sessions`` table (``catalog.sessions``), with who it signs in,
+when it was made, when it was last used and a mark of the password it was made with. A token is
+good while:
 
 - its row exists: signing out deletes it, so a copy of the cookie taken earlier no longer signs
   anyone in (the old signed tokens stayed valid until they expired, whatever the browser did);
@@ -51,13 +52,8 @@ def start_session(catalog, settings, user: User, now: float | None = None) -> st
     """A new session for ``user``; returns the token (the only place it exists in clear)."""
     now = time.time() if now is None else now
     token = secrets.token_urlsafe(TOKEN_BYTES)
-    with catalog.transaction() as c:
-        c.execute("DELETE FROM signin_sessions WHERE expires < ?", (now,))  # old ones go as new ones come
-        c.execute(
-            'INSERT INTO signin_sessions(token_hash, "user", password_mark, created, last_seen, expires) '
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (_digest(token), user.name, _password_mark(settings, user.name), now, now, now + _absolute_s(settings)),
-        )
+    catalog.sessions.start(_digest(token), user.name, _password_mark(settings, user.name), now,
+                           now + _absolute_s(settings))
     return token
 
 
@@ -67,32 +63,29 @@ def session_user(catalog, settings, token: object, now: float | None = None) -> 
         return None
     now = time.time() if now is None else now
     key = _digest(token)
-    rows = catalog.query('SELECT "user", password_mark, last_seen, expires FROM signin_sessions WHERE token_hash = ?', (key,))
-    if not rows:
+    row = catalog.sessions.get(key)
+    if row is None:
         return None
-    row = rows[0]
     idle_s = settings.session_idle_minutes * 60
-    alive = (row["expires"] >= now and (not idle_s or now - row["last_seen"] <= idle_s)
-             and row["user"] in settings.users and row["password_mark"] == _password_mark(settings, row["user"]))
+    alive = (row.expires >= now and (not idle_s or now - row.last_seen <= idle_s)
+             and row.user in settings.users and row.password_mark == _password_mark(settings, row.user))
     if not alive:
-        catalog.execute("DELETE FROM signin_sessions WHERE token_hash = ?", (key,))
+        catalog.sessions.end(key)
         return None
-    if now - row["last_seen"] >= TOUCH_EVERY_S:
-        catalog.execute("UPDATE signin_sessions SET last_seen = ? WHERE token_hash = ?", (now, key))
-    return signed_in(row["user"], settings)
+    if now - row.last_seen >= TOUCH_EVERY_S:
+        catalog.sessions.touch(key, now)
+    return signed_in(row.user, settings)
 
 
 def end_session(catalog, token: str | None) -> None:
     """Sign out: the token stops working everywhere, including any copy of it."""
     if token:
-        catalog.execute("DELETE FROM signin_sessions WHERE token_hash = ?", (_digest(token),))
+        catalog.sessions.end(_digest(token))
 
 
 def end_sessions_of(catalog, name: str) -> int:
     """End every session of one user (an admin removing someone, a "sign out everywhere")."""
-    before = catalog.query('SELECT COUNT(*) AS n FROM signin_sessions WHERE "user" = ?', (name,))[0]["n"]
-    catalog.execute('DELETE FROM signin_sessions WHERE "user" = ?', (name,))
-    return int(before)
+    return catalog.sessions.end_all_of(name)
 
 
 class SignInThrottle:

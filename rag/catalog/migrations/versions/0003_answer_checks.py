@@ -1,4 +1,4 @@
-"""Answer checks: questions with the facts a right answer states, their runs and results (rag/workspace/checks_store.py)."""
+"""Answer checks: questions with the facts a right answer states, their runs and results (rag/catalog/checks.py)."""
 
 from rag.catalog import m020_answer_checks
 from rag.catalog.migrations import run_function
