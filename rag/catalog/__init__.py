@@ -9,9 +9,10 @@ any, stays searchable until the new one is complete).
 
 One engine through SQLAlchemy Core: a SQLite file in the data folder by default (no setting), or
 PostgreSQL with ``GROUNDED_DATABASE_URL=postgresql://...`` (psycopg 3), which a team's app processes
-and indexers share (docs/team.md). Other modules read and write through :meth:`Catalog.query`,
-:meth:`Catalog.execute` and :meth:`Catalog.transaction`, never through a connection. Their SQL is
-written once for both engines: ``?`` parameters, ``ON CONFLICT`` (never ``INSERT OR ...``), no
+and indexers share (docs/team.md). Every statement lives in this package: the documents' in
+:class:`Catalog` itself, every other table family's in a module of its own (queue.py, sources.py, chats.py,
+checks.py, ...) as typed methods reached as ``catalog.<family>`` (see the block of properties below);
+other modules never write SQL (tests/test_sql_home.py fails on it). The SQL is written once for both engines: ``?`` parameters, ``ON CONFLICT`` (never ``INSERT OR ...``), no
 ``rowid`` or ``PRAGMA``, ``"user"`` quoted, flags as 0/1 integers, times as seconds (REAL, which is
 DOUBLE PRECISION on PostgreSQL). ``catalog.postgres`` tells the few statements that differ.
 
