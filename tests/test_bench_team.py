@@ -218,6 +218,7 @@ def test_the_arithmetic_for_cores_by_hand():
 def test_report_per_apps_with_relay_and_arithmetic():
     step = {**summarise_step(5, [Outcome(1.0)] * 5, 0, 3.0), "apps": 2, "app_rss_peak_mb": 900.0,
             "app_cpu_per_question_s": 0.4, "indexer_cpu_s": 0.2, "cpu_per_answer_s": 0.45, "browser_cpu_s": 2.0,
+            "database_cpu_per_answer_s": 0.061,
             "load_before": 3.0, "load_after": 3.5}
     relayed = [{"sessions": 5, "questions": 25, "wrong": 0, "p50_s": 1.5, "p95_s": 2.5, "max_s": 2.6,
                 "load_before": 3.5, "load_after": 3.6}]
@@ -230,6 +231,7 @@ def test_report_per_apps_with_relay_and_arithmetic():
     shown = render(result)
     assert "catalog on postgresql" in shown and "5: p50 1.50 s, p95 2.50 s, wrong 0 (load 3.5 -> 3.6)" in shown
     assert "0.450 s of CPU per answer = 2.22 answers/s per core" in shown
+    assert "database CPU s/answer" in shown and "0.061" in shown
     assert "20 at once within 3 s: 20 x 0.450 / 3 = 3.00 -> 3 core(s)" in shown
     assert "5 at once within 3 s: 5 x 0.450 / 3 = 0.75 -> 1 core(s)" in shown
     judged = targets(TeamConfig(target_sessions=5), [step, {**step, "apps": 1}])
@@ -256,6 +258,11 @@ def test_the_catalog_goes_to_postgresql_and_reads_relay_through_it(tmp_path, pos
     build_assistant(data, documents, seed=5)
     server = postgres.base_url
     with team_database(server, data) as url:
+        import psutil
+
+        from rag.bench.team import database_server_pid
+
+        assert "postgres" in psutil.Process(database_server_pid(url)).name()  # the server's CPU is counted apart
         copied = Catalog(url)
         try:
             assert copied.postgres and len(copied.query("SELECT doc_id FROM documents")) == 12

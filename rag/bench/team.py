@@ -524,7 +524,7 @@ def summarise_step(sessions: int, outcomes: Sequence[Outcome], page_errors: int,
 
 
 async def run_load(config: TeamConfig, urls: Sequence[str], app_pids: Sequence[int], documents: Sequence[TeamDocument],
-                   indexer_pid: int | None = None) -> tuple[dict, list[dict]]:
+                   indexer_pid: int | None = None, database_pid: int | None = None) -> tuple[dict, list[dict]]:
     """Each app's first answer (it loads the embedding model), then every N in turn, within the time bound."""
     from playwright.async_api import async_playwright
 
@@ -545,7 +545,8 @@ async def run_load(config: TeamConfig, urls: Sequence[str], app_pids: Sequence[i
                 questions = assign_questions(documents, n, config.questions, config.seed + n)
                 progress(f"{n} session(s) on {len(urls)} app(s), {config.questions} question(s) each ...")
                 load_before = os.getloadavg()[0]
-                with ProcessWatch(*app_pids) as app, ProcessWatch(*([indexer_pid] if indexer_pid else [])) as indexer:
+                with (ProcessWatch(*app_pids) as app, ProcessWatch(*([indexer_pid] if indexer_pid else [])) as indexer,
+                      ProcessWatch(*([database_pid] if database_pid else [])) as database):
                     browser_cpu_at = [_cpu_of_others(app, indexer)]
                     counted = lambda at=browser_cpu_at, watches=(app, indexer): at.append(_cpu_of_others(*watches))
                     started = time.monotonic()
@@ -561,6 +562,7 @@ async def run_load(config: TeamConfig, urls: Sequence[str], app_pids: Sequence[i
                             app_cpu_s=round(app.cpu_s, 1), app_cpu_per_question_s=round(app.cpu_s / len(outcomes), 3),
                             indexer_cpu_s=round(indexer.cpu_s, 1),
                             cpu_per_answer_s=round((app.cpu_s + indexer.cpu_s) / len(outcomes), 3),
+                            database_cpu_per_answer_s=round(database.cpu_s / len(outcomes), 3) if database_pid else None,
                             browser_cpu_s=round(browser_cpu_at[-1] - browser_cpu_at[0], 1), load_before=round(load_before, 2),
                             load_after=round(os.getloadavg()[0], 2), page_errors=page_errors[:3])
                 progress(f"  p50 {step['p50_s']:.2f} s, p95 {step['p95_s']:.2f} s, errors {step['errors']}, "
@@ -570,6 +572,25 @@ async def run_load(config: TeamConfig, urls: Sequence[str], app_pids: Sequence[i
         finally:
             await browser.close()
     return first, steps
+
+
+def database_server_pid(url: str) -> int | None:
+    """The PostgreSQL server's main process, when it runs on this machine (its CPU is counted apart); else None."""
+    import psutil
+    import sqlalchemy as sa
+
+    from ..catalog import database_url
+
+    engine = sa.create_engine(database_url(url))
+    try:
+        with engine.connect() as conn:
+            backend = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+        parent = psutil.Process(backend).parent()  # the postmaster: every backend is its child
+        return parent.pid if parent is not None else None
+    except (psutil.Error, sa.exc.SQLAlchemyError):
+        return None  # a server elsewhere
+    finally:
+        engine.dispose()
 
 
 def capacity(cpu_per_answer_s: float, askers: int, target_p95_s: float) -> dict:
@@ -721,7 +742,8 @@ def _round(config: TeamConfig, apps: int, data_dir: Path, scratch: Path, documen
             progress(f"app {i + 1} on {url} (data folder {folder})")
             urls.append(url)
             pids.append(pid)
-        first, steps = asyncio.run(run_load(config, urls, pids, documents, indexer_pid))
+        first, steps = asyncio.run(run_load(config, urls, pids, documents, indexer_pid,
+                                            database_server_pid(database_url) if database_url else None))
         relayed = []
         if apps == 1:
             from dataclasses import replace
@@ -810,11 +832,12 @@ def render(result: dict) -> str:
     alone_at = {a["sessions"]: a for a in lib.get("at_once", [])}
     rows = [(s.get("apps", 1), s["sessions"], s["questions"], s["p50_s"], s["p95_s"], s["max_s"], s["errors"],
              alone_at.get(s["sessions"], {}).get("p95_s", ""), s["app_rss_peak_mb"], s["app_cpu_per_question_s"],
-             s.get("indexer_cpu_s", 0.0), s.get("cpu_per_answer_s", s["app_cpu_per_question_s"]), s["browser_cpu_s"],
+             s.get("indexer_cpu_s", 0.0), s.get("cpu_per_answer_s", s["app_cpu_per_question_s"]),
+             "" if s.get("database_cpu_per_answer_s") is None else s["database_cpu_per_answer_s"], s["browser_cpu_s"],
              f"{s['load_before']} -> {s['load_after']}")
             for s in result["steps"]]
     lines.append(table(["apps", "sessions", "questions", "p50 s", "p95 s", "max s", "errors", "library p95 s", "apps RSS MB",
-                        "apps CPU s/q", "indexer CPU s", "CPU s/answer", "browser CPU s", "load avg"], rows))
+                        "apps CPU s/q", "indexer CPU s", "CPU s/answer", "database CPU s/answer", "browser CPU s", "load avg"], rows))
     for s in result["steps"]:
         if s["error_kinds"]:
             lines.append(f"{s.get('apps', 1)} app(s), {s['sessions']} sessions: "
@@ -845,5 +868,6 @@ def arithmetic_lines(steps: Sequence[dict], target_p95_s: float, target_sessions
             + " (and as many app processes)")
     if lines:
         lines.insert(0, "")
-        lines.insert(1, "Arithmetic (CPU of the apps and the indexer, not the browser; N answers of c s CPU in T s need N*c/T cores):")
+        lines.insert(1, "Arithmetic (CPU of the apps and the indexer, not the browser nor the database server, counted "
+                        "apart; N answers of c s CPU in T s need N*c/T cores):")
     return lines
