@@ -183,6 +183,7 @@ def test_a_second_app_gets_its_own_copy_of_the_index_without_the_lock(tmp_path):
 
 
 def test_the_watch_adds_up_several_processes_and_outlives_them():
+    import os
     import subprocess
     import sys
 
@@ -198,6 +199,10 @@ def test_the_watch_adds_up_several_processes_and_outlives_them():
             procs[0].wait()
             assert [p.pid for p in watch.processes()] == [procs[1].pid]  # an ended one is left out, no error
         assert watch.peak_mb > 0
+        # a child that burns CPU and ends within the phase still counts (its time goes to its parent)
+        with ProcessWatch(os.getpid()) as me:
+            subprocess.run([sys.executable, "-c", burn.replace("time.sleep(30)", "")], check=True)
+        assert me.cpu_s >= 0.3
         with ProcessWatch() as nobody:  # no indexer: nothing counted
             pass
         assert nobody.cpu_s == 0.0 and nobody.processes() == []

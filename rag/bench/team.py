@@ -388,6 +388,8 @@ class ProcessWatch:
         return total / 1e6
 
     def cpu_seconds(self) -> float:
+        """CPU seconds of the processes and their children, those that ended too (a database server's
+        backends come and go: each one's time goes to its parent when it ends)."""
         import psutil
 
         total = 0.0
@@ -395,6 +397,10 @@ class ProcessWatch:
             with contextlib.suppress(psutil.Error):
                 times = p.cpu_times()
                 total += times.user + times.system
+        for root in self.roots:
+            with contextlib.suppress(psutil.Error):
+                times = root.cpu_times()
+                total += times.children_user + times.children_system
         return total
 
     def _run(self) -> None:
