@@ -1087,8 +1087,9 @@ def _add_team_parsers(sub, common) -> None:
                         help="work through the indexing queue as a long-lived process (run one or more; docs/team.md)")
     ix.add_argument("--once", action="store_true", help="stop when the queue is empty instead of waiting for more")
     ix.add_argument("--poll", type=float, default=1.0, metavar="SECONDS", help="how often to look for new jobs")
-    ix.add_argument("--sites", action="store_true",
-                    help="also sync the sites that are due (give it to exactly one indexer of an install)")
+    ix.add_argument("--no-sites", dest="sites", action="store_false",
+                    help="don't sync the sites that are due (by default every indexer does, each site by one at a time)")
+    ix.add_argument("--sites", dest="sites", action="store_true", help=argparse.SUPPRESS)  # the default now; older setups gave it
     ix.add_argument("--lease", type=float, default=None, metavar="SECONDS",
                     help="how long a job stays this indexer's without a heartbeat before another may take it (default 30)")
     mg = sub.add_parser("migrate", parents=[common],

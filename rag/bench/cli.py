@@ -159,7 +159,7 @@ def add_parser(sub) -> None:
                      help="random vectors instead of the model: the rest of the pipeline's memory in minutes, not hours")
     json_out(lim)
 
-    t = cmds.add_parser("team", help="N browser sessions asking one app with a 10,000-document assistant: answer time, memory")
+    t = cmds.add_parser("team", help="N browser sessions asking one or more apps with a 10,000-document assistant: answer time, memory, CPU per answer")
     t.add_argument("--sessions", type=_ints, default=(1, 5, 10, 20), help="browser sessions at once, in turn (default 1,5,10,20)")
     t.add_argument("--documents", type=_count, default=10_000, help="documents in the assistant (default 10000)")
     t.add_argument("--questions", type=int, default=5, help="questions each session asks, everyone at once (default 5)")
@@ -167,6 +167,12 @@ def add_parser(sub) -> None:
                    help="ingest the assistant here and reuse it next time (default: a throwaway folder)")
     t.add_argument("--answer-timeout", type=float, default=60.0, help="seconds after which an answer is an error (default 60)")
     t.add_argument("--limit-s", type=float, default=1800.0, help="the browser sessions stop after this long (default 1800)")
+    t.add_argument("--database-url", default=None, metavar="URL",
+                   help="the catalog on this PostgreSQL server (a fresh database, dropped after; the role needs CREATEDB); "
+                        "apps then index nothing and one `grounded indexer` runs beside them")
+    t.add_argument("--apps", type=_ints, default=(1,),
+                   help="app processes sharing the catalog, one round each, sessions alternating between them "
+                        "(default 1; e.g. 1,2, which needs --database-url)")
     json_out(t)
 
     gp = cmds.add_parser("gaps", help="knowledge-gap grouping: pairwise agreement with a labelled set of questions")
@@ -267,7 +273,9 @@ def _dispatch(args) -> None:
         from . import team as module
 
         config = module.TeamConfig(args.sessions, args.documents, args.questions, args.data_dir,
-                                   answer_timeout_s=args.answer_timeout, limit_s=args.limit_s)
+                                   answer_timeout_s=args.answer_timeout, limit_s=args.limit_s,
+                                   database_url=args.database_url, apps=tuple(args.apps))
+        module.check_config(config)
     elif args.bench_command == "checks":
         from . import checks_speed as module
 

@@ -105,6 +105,7 @@ def _round(config: IndexersConfig, count: int) -> dict:
         folder.close()
         return {"indexers": count, "documents": len(jobs), "failed": failed, "passages": passages,
                 "seconds": round(seconds, 2), "documents_per_s": round(len(jobs) / seconds, 3),
+                "jobs_per_minute": round(60 * len(jobs) / seconds, 1),
                 "passages_per_s": round(passages / seconds, 1), "cpu_s_per_document": round(cpu / max(len(jobs), 1), 3),
                 "load_before": round(load_before, 1), "load_after": round(os.getloadavg()[0], 1)}
     finally:
@@ -130,6 +131,8 @@ def run(config: IndexersConfig) -> dict:
 
 
 def render(result: dict) -> str:
-    rows = [(r["indexers"], r["documents"], r["failed"], r["passages"], r["seconds"], r["documents_per_s"],
-             r["passages_per_s"], r["cpu_s_per_document"], f"{r['load_before']}-{r['load_after']}") for r in result["rounds"]]
-    return table(["indexers", "documents", "failed", "passages", "seconds", "docs/s", "passages/s", "CPU s/doc", "load"], rows)
+    rows = [(r["indexers"], r["documents"], r["failed"], r["passages"], r["seconds"], r.get("jobs_per_minute", ""),
+             r["documents_per_s"], r["passages_per_s"], r["cpu_s_per_document"], f"{r['load_before']} -> {r['load_after']}")
+            for r in result["rounds"]]
+    return table(["indexers", "documents", "failed", "passages", "seconds", "jobs/min", "docs/s", "passages/s", "CPU s/doc",
+                  "load avg"], rows)

@@ -18,6 +18,20 @@ seconds are counted, and the browser's, to tell where the time goes; the same qu
 the library alone before the app starts (one at a time, then N at once from N threads) give the
 share that is answering rather than serving the page.
 
+With ``--database-url postgresql://...`` the catalog moves to a fresh database on that server (a
+copy of the assistant's, made as ``grounded migrate`` makes it; dropped at the end) and the team setup
+of docs/team.md runs: app processes with ``GROUNDED_INDEXER=service`` (they index nothing) and one idle
+``grounded indexer`` beside them, whose CPU counts with theirs. ``--apps 1,2`` runs the sessions
+against one, then two app processes sharing that catalog, the sessions alternating between their
+ports (no proxy). Two app processes cannot open one embedded index folder (Qdrant Edge's folder lock:
+the second stops with "already in use"), and the app has no relay of its own (the relay serves the
+command line: :mod:`rag.answer.relay`), so each further app gets its own copy of the index, made
+before it starts, as a Qdrant server would give every app the same vectors. What relaying reads to
+the index's holder would cost instead is measured too: the same questions handed through the relay
+to the first app by N threads at once. CPU per answer (apps and indexer, not the browser) gives the
+arithmetic printed at the end: answers a second per core, and the cores N people asking at the same
+moment need for the p95 target.
+
 The browser runs on the same cores as the app, as it would not for a real team: figures are
 pessimistic, the more so the more sessions. Loopback only; every step is bounded in count and time.
 """
@@ -27,11 +41,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import math
 import os
 import random
+import shutil
+import subprocess
+import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Self
@@ -59,6 +77,23 @@ class TeamConfig:
     seed: int = 11
     target_p95_s: float = 3.0
     target_sessions: int = 20
+    # the catalog on this PostgreSQL server (a fresh database, dropped after), app processes as a team runs
+    # them (GROUNDED_INDEXER=service, one `grounded indexer` beside them); None: SQLite, the app indexes
+    database_url: str | None = None
+    apps: tuple[int, ...] = (1,)  # app processes sharing the catalog, one round each (more than 1: PostgreSQL)
+
+
+MAX_APPS = 4
+
+
+def check_config(config: TeamConfig) -> None:
+    """A plain ValueError for options that can't run (before minutes of ingest)."""
+    if not config.apps or any(n < 1 or n > MAX_APPS for n in config.apps):
+        raise ValueError(f"--apps takes counts of app processes from 1 to {MAX_APPS}, e.g. 1,2")
+    if config.database_url is None and any(n > 1 for n in config.apps):
+        raise ValueError("two or more app processes share the catalog on PostgreSQL: give --database-url postgresql://...")
+    if config.database_url is not None and not config.database_url.startswith(("postgresql://", "postgres://")):
+        raise ValueError("--database-url takes a PostgreSQL server's address: postgresql://user@host:port/database")
 
 
 # --- the documents --------------------------------------------------------------------------
@@ -320,12 +355,12 @@ def assign_questions(documents: Sequence[TeamDocument], sessions: int, rounds: i
 # --- the app -----------------------------------------------------------------------------------
 
 class ProcessWatch:
-    """A process and its children: resident memory (peak, sampled) and CPU seconds over a phase."""
+    """Processes and their children: resident memory (peak, sampled) and CPU seconds over a phase."""
 
-    def __init__(self, pid: int, interval: float = 0.2):
+    def __init__(self, *pids: int, interval: float = 0.2):
         import psutil
 
-        self.process = psutil.Process(pid)
+        self.roots = [psutil.Process(pid) for pid in pids]
         self.interval = interval
         self.peak_mb = 0.0
         self._cpu_start = 0.0
@@ -334,13 +369,14 @@ class ProcessWatch:
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def processes(self) -> list:
-        """The process and its children now (none if it has ended)."""
+        """The processes and their children now (none of those that have ended)."""
         import psutil
 
-        try:
-            return [self.process, *self.process.children(recursive=True)]
-        except psutil.Error:
-            return []
+        found = []
+        for root in self.roots:
+            with contextlib.suppress(psutil.Error):
+                found += [root, *root.children(recursive=True)]
+        return found
 
     def rss_mb(self) -> float:
         import psutil
@@ -352,6 +388,8 @@ class ProcessWatch:
         return total / 1e6
 
     def cpu_seconds(self) -> float:
+        """CPU seconds of the processes and their children, those that ended too (a database server's
+        backends come and go: each one's time goes to its parent when it ends)."""
         import psutil
 
         total = 0.0
@@ -359,6 +397,10 @@ class ProcessWatch:
             with contextlib.suppress(psutil.Error):
                 times = p.cpu_times()
                 total += times.user + times.system
+        for root in self.roots:
+            with contextlib.suppress(psutil.Error):
+                times = root.cpu_times()
+                total += times.children_user + times.children_system
         return total
 
     def _run(self) -> None:
@@ -429,9 +471,15 @@ async def _ask(page, question: Question, k: int, timeout_ms: float) -> Outcome:
     return Outcome(seconds)
 
 
-async def _step(browser, url: str, questions: list[list[Question]], timeout_s: float,
+def session_urls(urls: Sequence[str], sessions: int) -> list[str]:
+    """The app each session opens: in turn, so N sessions split evenly over the apps (no proxy)."""
+    return [urls[s % len(urls)] for s in range(sessions)]
+
+
+async def _step(browser, urls: Sequence[str], questions: list[list[Question]], timeout_s: float,
                 before_closing: Callable[[], None] = lambda: None) -> tuple[list[Outcome], list[str]]:
-    """N sessions open the chat, then ask in rounds: all N press Enter together, each round awaited.
+    """N sessions open the chat (alternating between the apps), then ask in rounds: all N press Enter
+    together, each round awaited.
 
     ``before_closing`` runs after the last round, while the sessions' renderer processes still
     exist (their CPU time is counted then: it goes with them).
@@ -443,7 +491,7 @@ async def _step(browser, url: str, questions: list[list[Question]], timeout_s: f
         pages = [await c.new_page() for c in contexts]
         for page in pages:
             page.on("pageerror", lambda err: page_errors.append(str(err)))
-        await asyncio.gather(*(_open_chat(p, url, timeout_ms) for p in pages))
+        await asyncio.gather(*(_open_chat(p, url, timeout_ms) for p, url in zip(pages, session_urls(urls, len(pages)))))
         outcomes: list[Outcome] = []
         for k in range(1, len(questions[0]) + 1):
             outcomes += await asyncio.gather(*(_ask(p, qs[k - 1], k, timeout_ms) for p, qs in zip(pages, questions)))
@@ -454,11 +502,11 @@ async def _step(browser, url: str, questions: list[list[Question]], timeout_s: f
     return outcomes, page_errors
 
 
-def _cpu_of_others(exclude: ProcessWatch) -> float:
-    """CPU seconds of this process's children other than the app: the browser and its driver."""
+def _cpu_of_others(*exclude: ProcessWatch) -> float:
+    """CPU seconds of this process's children other than the apps and indexer: the browser and its driver."""
     import psutil
 
-    skip = {p.pid for p in exclude.processes()}
+    skip = {p.pid for watch in exclude for p in watch.processes()}
     total = 0.0
     for child in psutil.Process().children(recursive=True):
         if child.pid not in skip:
@@ -481,8 +529,9 @@ def summarise_step(sessions: int, outcomes: Sequence[Outcome], page_errors: int,
             "errors": sum(kinds.values()), "error_kinds": kinds, "wall_s": round(wall_s, 1)}
 
 
-async def run_load(config: TeamConfig, url: str, app_pid: int, documents: Sequence[TeamDocument]) -> tuple[dict, list[dict]]:
-    """The app's first answer (it loads the embedding model), then every N in turn, within the time bound."""
+async def run_load(config: TeamConfig, urls: Sequence[str], app_pids: Sequence[int], documents: Sequence[TeamDocument],
+                   indexer_pid: int | None = None, database_pid: int | None = None) -> tuple[dict, list[dict]]:
+    """Each app's first answer (it loads the embedding model), then every N in turn, within the time bound."""
     from playwright.async_api import async_playwright
 
     deadline = time.monotonic() + config.limit_s
@@ -490,53 +539,248 @@ async def run_load(config: TeamConfig, url: str, app_pid: int, documents: Sequen
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         try:
-            progress("the app's first answer (not counted: it loads the embedding model) ...")
-            warm, errors = await _step(browser, url, assign_questions(documents, 1, 1, config.seed - 2), config.answer_timeout_s)
-            first = summarise_step(1, warm, len(errors), 0.0)
+            progress("each app's first answer (not counted: it loads the embedding model) ...")
+            warm, errors = await _step(browser, urls, assign_questions(documents, len(urls), 1, config.seed - 2),
+                                       config.answer_timeout_s)
+            first = summarise_step(len(urls), warm, len(errors), 0.0)
             for n in config.sessions:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     progress(f"time bound ({config.limit_s:.0f} s) reached: {n} sessions and more not run")
                     break
                 questions = assign_questions(documents, n, config.questions, config.seed + n)
-                progress(f"{n} session(s), {config.questions} question(s) each ...")
+                progress(f"{n} session(s) on {len(urls)} app(s), {config.questions} question(s) each ...")
                 load_before = os.getloadavg()[0]
-                with ProcessWatch(app_pid) as app:
-                    browser_cpu_at = [_cpu_of_others(app)]
-                    counted = lambda at=browser_cpu_at, watch=app: at.append(_cpu_of_others(watch))
+                with (ProcessWatch(*app_pids) as app, ProcessWatch(*([indexer_pid] if indexer_pid else [])) as indexer,
+                      ProcessWatch(*([database_pid] if database_pid else [])) as database):
+                    browser_cpu_at = [_cpu_of_others(app, indexer)]
+                    counted = lambda at=browser_cpu_at, watches=(app, indexer): at.append(_cpu_of_others(*watches))
                     started = time.monotonic()
                     try:
                         outcomes, page_errors = await asyncio.wait_for(
-                            _step(browser, url, questions, config.answer_timeout_s, before_closing=counted), timeout=left)
+                            _step(browser, urls, questions, config.answer_timeout_s, before_closing=counted), timeout=left)
                     except TimeoutError:
                         progress(f"time bound ({config.limit_s:.0f} s) reached during {n} sessions")
                         break
                     wall = time.monotonic() - started
                 step = summarise_step(n, outcomes, len(page_errors), wall)
-                step.update(app_rss_peak_mb=round(app.peak_mb, 1), app_rss_end_mb=round(app.rss_mb(), 1),
+                step.update(apps=len(urls), app_rss_peak_mb=round(app.peak_mb, 1), app_rss_end_mb=round(app.rss_mb(), 1),
                             app_cpu_s=round(app.cpu_s, 1), app_cpu_per_question_s=round(app.cpu_s / len(outcomes), 3),
+                            indexer_cpu_s=round(indexer.cpu_s, 1),
+                            cpu_per_answer_s=round((app.cpu_s + indexer.cpu_s) / len(outcomes), 3),
+                            database_cpu_per_answer_s=round(database.cpu_s / len(outcomes), 3) if database_pid else None,
                             browser_cpu_s=round(browser_cpu_at[-1] - browser_cpu_at[0], 1), load_before=round(load_before, 2),
                             load_after=round(os.getloadavg()[0], 2), page_errors=page_errors[:3])
                 progress(f"  p50 {step['p50_s']:.2f} s, p95 {step['p95_s']:.2f} s, errors {step['errors']}, "
-                         f"app {step['app_rss_peak_mb']:.0f} MB, load {step['load_before']} -> {step['load_after']}")
+                         f"CPU {step['cpu_per_answer_s']:.2f} s/answer, apps {step['app_rss_peak_mb']:.0f} MB, "
+                         f"load {step['load_before']} -> {step['load_after']}")
                 steps.append(step)
         finally:
             await browser.close()
     return first, steps
 
 
+def database_server_pid(url: str) -> int | None:
+    """The PostgreSQL server's main process, when it runs on this machine (its CPU is counted apart); else None."""
+    import psutil
+    import sqlalchemy as sa
+
+    from ..catalog import database_url
+
+    engine = sa.create_engine(database_url(url))
+    try:
+        with engine.connect() as conn:
+            backend = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+        parent = psutil.Process(backend).parent()  # the postmaster: every backend is its child
+        return parent.pid if parent is not None else None
+    except (psutil.Error, sa.exc.SQLAlchemyError):
+        return None  # a server elsewhere
+    finally:
+        engine.dispose()
+
+
+def capacity(cpu_per_answer_s: float, askers: int, target_p95_s: float) -> dict:
+    """The arithmetic for cores: answers a second one core gives, and the cores ``askers`` people pressing
+    Enter at the same moment need for every answer to be done within ``target_p95_s``.
+
+    All of it is CPU (the model runs on the cores, nothing waits on a network here): N answers at
+    c seconds of CPU each are N*c seconds of work, done in T seconds on N*c/T cores, at best (the
+    cores kept full, as many app processes as cores: each is bound by Python's global lock).
+    """
+    if cpu_per_answer_s <= 0:
+        return {"answers_per_s_per_core": 0.0, "askers": askers, "cores_exact": 0.0, "cores": 0}
+    exact = askers * cpu_per_answer_s / target_p95_s
+    return {"answers_per_s_per_core": round(1 / cpu_per_answer_s, 2), "askers": askers,
+            "cores_exact": round(exact, 2), "cores": max(1, math.ceil(exact - 1e-9))}
+
+
+def relay_times(folder, documents: Sequence[TeamDocument], config: TeamConfig) -> list[dict]:
+    """The questions handed to the index's holder through the relay (rag/answer/relay.py), N threads at once.
+
+    What an app without the index would pay to answer through the one that has it: the holder answers
+    relayed reads one at a time, each picked up by polling the catalog (every 0.1 s, both ways).
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ..answer.relay import request_read
+
+    def timed(question: Question, start: threading.Barrier) -> tuple[float, bool]:
+        start.wait()
+        started = time.perf_counter()
+        try:
+            response = request_read(folder, "ask", {"question": question.text, "workspace": WORKSPACE},
+                                    timeout_s=config.answer_timeout_s)
+        except Exception:  # noqa: BLE001 - counted as an error, as the browser's are
+            return time.perf_counter() - started, False
+        answer = response["answer"]
+        right = states(response["text"], question.expected) and any(
+            c.get("file") == question.file for c in answer.get("citations", []))
+        return time.perf_counter() - started, right
+
+    out = []
+    for n in config.sessions:
+        questions = assign_questions(documents, n, config.questions, config.seed + n)
+        results: list[tuple[float, bool]] = []
+        load_before = os.getloadavg()[0]
+        with ThreadPoolExecutor(n) as pool:
+            for k in range(config.questions):
+                results += pool.map(timed, [qs[k] for qs in questions], [threading.Barrier(n)] * n)
+        out.append({"sessions": n, "questions": len(results), "wrong": sum(not r for _, r in results),
+                    **spread([t for t, _ in results]), "load_before": round(load_before, 2),
+                    "load_after": round(os.getloadavg()[0], 2)})
+        progress(f"  relayed, {n} at once: p95 {out[-1]['p95_s']:.2f} s, wrong {out[-1]['wrong']}")
+    return out
+
+
+# --- the team's processes ------------------------------------------------------------------------
+
+def team_env(database_url: str, originals: Path) -> dict[str, str]:
+    """The settings every app and indexer process of the team runs with (docs/team.md)."""
+    return {"GROUNDED_DATABASE_URL": database_url, "GROUNDED_ORIGINALS_DIR": str(originals),
+            "GROUNDED_INDEXER": "service"}
+
+
+def app_folders(data_dir: Path, scratch: Path, apps: int) -> list[Path]:
+    """Each app process's data folder: the assistant's own for the first, a copy of its index for each other.
+
+    Qdrant Edge admits one process per folder, so a second app on the same folder would stop at start.
+    """
+    folders = [data_dir]
+    for i in range(1, apps):
+        folder = scratch / f"app-{i + 1}"
+        if not (folder / "edge").exists():
+            replicate_index(data_dir, folder)
+        folders.append(folder)
+    return folders
+
+
+def replicate_index(data_dir: Path, folder: Path) -> None:
+    """Copy ``data_dir``'s embedded index into ``folder`` (no process may hold it meanwhile; its lock file stays)."""
+    from ..index.edge import EDGE_DIR, LOCK_FILE
+
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(data_dir / EDGE_DIR, folder / EDGE_DIR, ignore=shutil.ignore_patterns(LOCK_FILE))
+
+
+@contextlib.contextmanager
+def team_database(server_url: str, data_dir: Path) -> Iterator[str]:
+    """A fresh database on ``server_url`` holding a copy of ``data_dir``'s catalog; dropped afterwards."""
+    import sqlalchemy as sa
+
+    from ..catalog import Catalog
+    from ..catalog.migrate import copy_catalog
+    from .indexers import _admin
+
+    name = f"grounded_bench_team_{os.getpid()}"
+    _admin(server_url, f"DROP DATABASE IF EXISTS {name}")
+    _admin(server_url, f"CREATE DATABASE {name}")
+    url = sa.engine.make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    try:
+        catalog = Catalog(_app_settings(data_dir).catalog_path)
+        try:
+            copy_catalog(catalog, url)
+        finally:
+            catalog.close()
+        yield url
+    finally:
+        _admin(server_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+OFFLINE = {"GROUNDED_MODEL": "extractive", "OPENAI_API_KEY": "", "QDRANT_URL": "", "GROUNDED_EMBEDDING": "",
+           "GROUNDED_COMPATIBLE_URL": "", "OPENAI_BASE_URL": "", "PYTHONUNBUFFERED": "1"}
+
+
+@contextlib.contextmanager
+def indexer_process(folder: Path, env: dict[str, str], log: Path, startup_s: float = 180.0) -> Iterator[int]:
+    """One ``grounded indexer`` on the team's catalog, started and ready (its model loaded); yields its pid."""
+    from .servers import _stop
+
+    folder.mkdir(parents=True, exist_ok=True)
+    root = Path(__file__).resolve().parents[2]
+    path = os.pathsep.join(p for p in (str(root), os.environ.get("PYTHONPATH")) if p)
+    with log.open("wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "rag.cli", "indexer", "--poll", "1"], cwd=root, stdout=out,
+                                stderr=subprocess.STDOUT,
+                                env={**os.environ, **OFFLINE, **env, "GROUNDED_DATA_DIR": str(folder), "PYTHONPATH": path})
+    try:
+        deadline = time.monotonic() + startup_s
+        while "working through the queue" not in log.read_text(errors="replace"):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise ValueError(f"the indexer did not start: {log.read_text(errors='replace')[-500:]}")
+            time.sleep(0.3)
+        yield proc.pid
+    finally:
+        _stop(proc, 30)
+
+
+def _round(config: TeamConfig, apps: int, data_dir: Path, scratch: Path, documents: Sequence[TeamDocument],
+           database_url: str | None) -> dict:
+    """One round: ``apps`` app processes (and the indexer, on PostgreSQL) up, the sessions, the relay."""
+    folders = app_folders(data_dir, scratch, apps)
+    env = team_env(database_url, data_dir) if database_url else {}
+    with contextlib.ExitStack() as running:
+        indexer_pid = None
+        if database_url:
+            indexer_pid = running.enter_context(indexer_process(scratch / "indexer", env, data_dir / "bench-team-indexer.log"))
+        urls, pids = [], []
+        for i, folder in enumerate(folders):
+            url, pid = running.enter_context(app_server(folder, data_dir / f"bench-team-app-{i + 1}.log", **env))
+            progress(f"app {i + 1} on {url} (data folder {folder})")
+            urls.append(url)
+            pids.append(pid)
+        first, steps = asyncio.run(run_load(config, urls, pids, documents, indexer_pid,
+                                            database_server_pid(database_url) if database_url else None))
+        relayed = []
+        if apps == 1:
+            from dataclasses import replace
+
+            from ..store import DataFolder
+
+            progress("the same questions relayed to the app through the catalog (rag/answer/relay.py), N at once ...")
+            folder = DataFolder(replace(_app_settings(data_dir), database_url=database_url))
+            try:
+                relayed = relay_times(folder, documents, config)
+            finally:
+                folder.close()
+    tracebacks = sum((data_dir / f"bench-team-app-{i + 1}.log").read_text(errors="replace").count("Traceback")
+                     for i in range(apps))
+    return {"apps": apps, "first_answer": first, "steps": steps, "relayed": relayed, "app_tracebacks": tracebacks}
+
+
 def targets(config: TeamConfig, steps: Sequence[dict]) -> list[Target]:
-    """The issue's goal, judged at the target number of sessions (when it was run)."""
-    at = next((s for s in steps if s["sessions"] == config.target_sessions), None)
-    if at is None:
-        return []
+    """The issue's goal, judged at the target number of sessions (when it was run), per number of apps."""
     n = config.target_sessions
-    return [Target(f"answer time p95 at {n} sessions", at["p95_s"], config.target_p95_s, "<=", "s"),
-            Target(f"errors at {n} sessions", float(at["errors"]), 0.0, "<=")]
+    found = []
+    for at in (s for s in steps if s["sessions"] == n):
+        apps = f" on {at['apps']} apps" if at.get("apps", 1) > 1 else ""
+        found += [Target(f"answer time p95 at {n} sessions{apps}", at["p95_s"], config.target_p95_s, "<=", "s"),
+                  Target(f"errors at {n} sessions{apps}", float(at["errors"]), 0.0, "<=")]
+    return found
 
 
 def run(config: TeamConfig) -> dict:
-    """Build or reuse the assistant, time the library alone, then the browsers against the app."""
+    """Build or reuse the assistant, time the library alone, then the browsers against one app, then more."""
+    check_config(config)
     try:
         import playwright.async_api  # noqa: F401  (a dev/bench dependency: checked before minutes of ingest)
     except ImportError:
@@ -545,41 +789,46 @@ def run(config: TeamConfig) -> dict:
         raise ValueError(f"{CHROMIUM} is not installed (apt-get install chromium)")
     import tempfile
 
-    scratch = None
-    if config.data_dir is None:
-        scratch = Path(tempfile.mkdtemp(prefix="grounded-team-"))
+    scratch = Path(tempfile.mkdtemp(prefix="grounded-team-"))
     data_dir = Path(config.data_dir or scratch / "data")
     documents = make_documents(config.documents, config.seed)
+    rounds = []
     try:
         assistant = build_assistant(data_dir, documents, config.seed)
         progress("the same questions asked of the library alone, one at a time, then N at once ...")
         library = library_times(data_dir, documents, config)
-        log = data_dir / "bench-team-app.log"
-        with app_server(data_dir, log) as (url, pid):
-            progress(f"app on {url} (log: {log})")
-            first, steps = asyncio.run(run_load(config, url, pid, documents))
-        app_errors = log.read_text(errors="replace").count("Traceback")
+        with contextlib.ExitStack() as stack:
+            database_url = None
+            if config.database_url:
+                database_url = stack.enter_context(team_database(config.database_url, data_dir))
+                progress("the catalog copied to PostgreSQL; apps index nothing (GROUNDED_INDEXER=service), one indexer runs")
+            for apps in config.apps:
+                rounds.append(_round(config, apps, data_dir, scratch, documents, database_url))
     finally:
-        if scratch is not None:
-            import shutil
-
-            shutil.rmtree(scratch, ignore_errors=True)
+        shutil.rmtree(scratch, ignore_errors=True)
+    steps = [s for r in rounds for s in r["steps"]]
     result = {**header("team"), "config": {"sessions": list(config.sessions), "documents": config.documents,
-                                           "questions": config.questions, "answer_timeout_s": config.answer_timeout_s},
-              "assistant": assistant, "library": library, "first_answer": first, "steps": steps, "app_tracebacks": app_errors,
-              "cores": os.cpu_count()}
+                                           "questions": config.questions, "answer_timeout_s": config.answer_timeout_s,
+                                           "apps": list(config.apps), "catalog": "postgresql" if config.database_url else "sqlite",
+                                           "target_p95_s": config.target_p95_s, "target_sessions": config.target_sessions},
+              "assistant": assistant, "library": library, "rounds": rounds,
+              "first_answer": rounds[0]["first_answer"] if rounds else summarise_step(0, [], 0, 0.0), "steps": steps,
+              "app_tracebacks": sum(r["app_tracebacks"] for r in rounds), "cores": os.cpu_count()}
     result["targets"] = [t.as_dict() for t in targets(config, steps)]
     return result
 
 
 def render(result: dict) -> str:
     a, lib = result["assistant"], result["library"]
+    config = result["config"]
     at_once = ", ".join(f"{a['sessions']}: p95 {a['p95_s']:.2f} s, wrong {a['wrong']}" for a in lib.get("at_once", []))
+    catalog = config.get("catalog", "sqlite")
     lines = [
         (f"Team load: {a['documents']:,} documents ({a['chunks']:,} passages), ingested in {a['ingest_s']:.0f} s "
          f"({a['documents_per_s']:.1f} documents/s{', reused' if a['reused'] else ''}), "
          f"approximate index built in {a['settle_s']:.0f} s; "
-         f"{result['config']['questions']} question(s) per session, everyone pressing Enter together."),
+         f"{config['questions']} question(s) per session, everyone pressing Enter together; catalog on {catalog}"
+         + (" (apps index nothing, one `grounded indexer` beside them)." if catalog == "postgresql" else ".")),
         (f"Library alone (no app, no browser), {lib['questions']} questions one at a time: "
          f"p50 {lib['p50_s']:.2f} s, p95 {lib['p95_s']:.2f} s, wrong {lib['wrong']}; N at once: {at_once}."),
         (f"The app's first answer (loading the embedding model): {result['first_answer']['max_s']:.1f} s, "
@@ -587,15 +836,44 @@ def render(result: dict) -> str:
         "",
     ]
     alone_at = {a["sessions"]: a for a in lib.get("at_once", [])}
-    rows = [(s["sessions"], s["questions"], s["p50_s"], s["p95_s"], s["max_s"], s["errors"],
+    rows = [(s.get("apps", 1), s["sessions"], s["questions"], s["p50_s"], s["p95_s"], s["max_s"], s["errors"],
              alone_at.get(s["sessions"], {}).get("p95_s", ""), s["app_rss_peak_mb"], s["app_cpu_per_question_s"],
-             s["browser_cpu_s"], f"{s['load_before']} -> {s['load_after']}")
+             s.get("indexer_cpu_s", 0.0), s.get("cpu_per_answer_s", s["app_cpu_per_question_s"]),
+             "" if s.get("database_cpu_per_answer_s") is None else s["database_cpu_per_answer_s"], s["browser_cpu_s"],
+             f"{s['load_before']} -> {s['load_after']}")
             for s in result["steps"]]
-    lines.append(table(["sessions", "questions", "p50 s", "p95 s", "max s", "errors", "library p95 s", "app RSS MB",
-                        "app CPU s/q", "browser CPU s", "load avg"], rows))
+    lines.append(table(["apps", "sessions", "questions", "p50 s", "p95 s", "max s", "errors", "library p95 s", "apps RSS MB",
+                        "apps CPU s/q", "indexer CPU s", "CPU s/answer", "database CPU s/answer", "browser CPU s", "load avg"], rows))
     for s in result["steps"]:
         if s["error_kinds"]:
-            lines.append(f"{s['sessions']} sessions: " + ", ".join(f"{k} {v}" for k, v in s["error_kinds"].items()))
+            lines.append(f"{s.get('apps', 1)} app(s), {s['sessions']} sessions: "
+                         + ", ".join(f"{k} {v}" for k, v in s["error_kinds"].items()))
+    for r in result.get("rounds", []):
+        if r.get("relayed"):
+            lines.append("Relayed to the app through the catalog (rag/answer/relay.py), N at once: " + ", ".join(
+                f"{x['sessions']}: p50 {x['p50_s']:.2f} s, p95 {x['p95_s']:.2f} s, wrong {x['wrong']} "
+                f"(load {x['load_before']} -> {x['load_after']})" for x in r["relayed"]) + ".")
+    lines += arithmetic_lines(result["steps"], config.get("target_p95_s", 3.0), config.get("target_sessions", 20))
     if result.get("app_tracebacks"):
-        lines.append(f"the app logged {result['app_tracebacks']} error(s): see bench-team-app.log in the data folder")
+        lines.append(f"the apps logged {result['app_tracebacks']} error(s): see bench-team-app-*.log in the data folder")
     return "\n".join(lines + [""] + target_lines(result["targets"]))
+
+
+def arithmetic_lines(steps: Sequence[dict], target_p95_s: float, target_sessions: int) -> list[str]:
+    """The cores N people asking at the same moment need, from each step's CPU per answer (see :func:`capacity`)."""
+    lines = []
+    for s in steps:
+        cpu = s.get("cpu_per_answer_s", s["app_cpu_per_question_s"])
+        askers = sorted({s["sessions"], target_sessions})
+        needs = [capacity(cpu, n, target_p95_s) for n in askers]
+        lines.append(
+            f"{s.get('apps', 1)} app(s), {s['sessions']} sessions (load {s['load_before']} -> {s['load_after']}): "
+            f"{cpu:.3f} s of CPU per answer = {needs[0]['answers_per_s_per_core']:.2f} answers/s per core; "
+            + "; ".join(f"{c['askers']} at once within {target_p95_s:g} s: {c['askers']} x {cpu:.3f} / {target_p95_s:g} = "
+                        f"{c['cores_exact']:.2f} -> {c['cores']} core(s)" for c in needs)
+            + " (and as many app processes)")
+    if lines:
+        lines.insert(0, "")
+        lines.insert(1, "Arithmetic (CPU of the apps and the indexer, not the browser nor the database server, counted "
+                        "apart; N answers of c s CPU in T s need N*c/T cores):")
+    return lines

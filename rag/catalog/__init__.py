@@ -489,6 +489,13 @@ def m023_assistant_language(conn: Schema) -> None:
     _add_column(conn, "documents", "language", "TEXT")
 
 
+def m024_source_sync_leases(conn: Schema) -> None:
+    """Who syncs a site now, on a lease (rag/ingest/sources.py): any indexer of a team may sync the sites that
+    are due, each site by one at a time, and a dead indexer's site is taken again when its lease runs out."""
+    _add_column(conn, "sources", "sync_worker", "TEXT")
+    _add_column(conn, "sources", "sync_lease_until", "REAL")
+
+
 MIGRATIONS: list[Callable[[Schema], None]] = [  # the base; later changes are Alembic revisions
     m001_initial,
     m002_document_about,
@@ -513,6 +520,7 @@ MIGRATIONS: list[Callable[[Schema], None]] = [  # the base; later changes are Al
     m021_knowledge_gaps,
     m022_forgetting,
     m023_assistant_language,
+    m024_source_sync_leases,
 ]
 
 

@@ -66,8 +66,8 @@ class Indexer:
         # no queue owner; each job is held on a lease this indexer's heartbeat renews
         self.shared = shared
         self.lease_s = lease_s or queue.LEASE_S  # a job in hand is ours this long after our last heartbeat
-        # whether this indexer also syncs the sites that are due (a site's sync is guarded per process only:
-        # among shared indexers, exactly one must, `grounded indexer --sites`)
+        # whether this indexer also syncs the sites that are due (any number may: each run of a site holds it
+        # on a lease in the catalog, rag/ingest/sources.py claim_sync; `grounded indexer --no-sites` opts out)
         self.sites = sites
         self.poll_s = poll_s
         self.token = uuid.uuid4().hex

@@ -29,6 +29,16 @@ again, so every run makes progress. The source notes that a sync is under way
 when a run starts, so a process killed mid-run is resumed the same way instead
 of starting over at every restart.
 
+One run of a source at a time, across every process that shares the catalog: a
+run first claims the source's row (:func:`claim_sync`, one conditional UPDATE,
+atomic on SQLite and PostgreSQL alike) and holds it on a lease its heartbeat
+renews (:data:`SYNC_LEASE_S`); another claim, from the same process or any
+other (a person's "Sync now" in another app, another ``grounded indexer``),
+is refused with :class:`SyncUnderWay` while the lease runs. A process killed
+mid-run stops renewing, and the next one takes the source when the lease has
+run out (and continues it, as above). So any number of indexers may sync the
+sites that are due.
+
 Indexing a page is one step, :func:`index_now`, given (name, bytes, metadata) as
 a :class:`PageItem`; :func:`sync` takes it as a parameter so it can be routed
 through a job queue instead of running in this process.
@@ -42,6 +52,7 @@ import re
 import secrets
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -71,8 +82,55 @@ class SyncUnderWay(GroundedError):
     """The source is being synced right now (by the background lane, or another person's "Sync now")."""
 
 
-_syncing: set[str] = set()  # sources being synced in this process: one run of a source at a time
-_syncing_guard = threading.Lock()
+SYNC_LEASE_S = 60.0  # a run holds its source this long past its last heartbeat: a killed run's is free after it
+SYNC_BEAT_S = 5.0  # how often a run renews its lease
+
+
+def claim_sync(catalog, source_id: str, worker: str, lease_s: float = SYNC_LEASE_S, now: float | None = None) -> bool:
+    """Take the source's sync for ``worker`` until ``now + lease_s``; False when another holds it on a live lease.
+
+    One UPDATE whose condition is re-checked on the row it changes: two claims at once, from threads or
+    processes, on SQLite (writes one at a time) or PostgreSQL (the second waits for the first's row lock
+    and then finds the row taken), give the source to exactly one.
+    """
+    now = time.time() if now is None else now
+    return bool(catalog.query(
+        "UPDATE sources SET sync_worker = ?, sync_lease_until = ? WHERE source_id = ? "
+        "AND (sync_worker IS NULL OR sync_lease_until IS NULL OR sync_lease_until < ?) RETURNING source_id",
+        (worker, now + lease_s, source_id, now),
+    ))
+
+
+def renew_sync(catalog, source_id: str, worker: str, lease_s: float = SYNC_LEASE_S) -> bool:
+    """Extend ``worker``'s lease on the source (its heartbeat); False when it is no longer ``worker``'s."""
+    return bool(catalog.query(
+        "UPDATE sources SET sync_lease_until = ? WHERE source_id = ? AND sync_worker = ? RETURNING source_id",
+        (time.time() + lease_s, source_id, worker),
+    ))
+
+
+def release_sync(catalog, source_id: str, worker: str) -> None:
+    """Give the source's sync back (only ``worker``'s own claim: one taken over meanwhile stays its new holder's)."""
+    catalog.execute("UPDATE sources SET sync_worker = NULL, sync_lease_until = NULL WHERE source_id = ? AND sync_worker = ?",
+                    (source_id, worker))
+
+
+class _Halt(threading.Event):
+    """Set when a run must stop: its lease was lost, or the caller's ``stop`` is set (seen at once by ``is_set``;
+    a pause waiting on this one ends within the heartbeat's 0.2 s)."""
+
+    def __init__(self, stop: threading.Event | None):
+        super().__init__()
+        self.stop = stop
+
+    def is_set(self) -> bool:
+        return super().is_set() or (self.stop is not None and self.stop.is_set())
+
+
+def sync_holder(catalog, source_id: str) -> tuple[str | None, float | None]:
+    """Who holds the source's sync and until when (None, None: nobody)."""
+    rows = catalog.query("SELECT sync_worker, sync_lease_until FROM sources WHERE source_id = ?", (source_id,))
+    return (rows[0]["sync_worker"], rows[0]["sync_lease_until"]) if rows else (None, None)
 
 
 @dataclass
@@ -427,17 +485,37 @@ def sync(store: Store, source: Source, index: Indexer | None = None,
     ``budget`` bounds this run (default: :func:`run_budget` of the store's settings); a run that
     reaches it, or is ``stop``-ped, ends early and the source continues from there later.
     The report lists every page settled; the source records when it ran and how it went.
+    One run of a source at a time in every process sharing the catalog (:func:`claim_sync`); a run whose
+    lease was lost (its process stalled past :data:`SYNC_LEASE_S`) stops at its next page.
     """
-    with _syncing_guard:
-        if source.source_id in _syncing:
-            raise SyncUnderWay(f"{source.name} is being synced right now; its pages appear as they are read. "
-                               "Look again in a few minutes.")
-        _syncing.add(source.source_id)
+    worker = uuid.uuid4().hex
+    if not claim_sync(store.catalog, source.source_id, worker):
+        raise SyncUnderWay(f"{source.name} is being synced right now; its pages appear as they are read. "
+                           "Look again in a few minutes.")
+    halt, done = _Halt(stop), threading.Event()
+
+    def beat() -> None:  # renews the lease; carries the caller's stop over to the crawl
+        last = time.monotonic()
+        while not done.wait(0.2):
+            if stop is not None and stop.is_set():
+                halt.set()  # ends a pause between requests
+            if time.monotonic() - last >= SYNC_BEAT_S:
+                last = time.monotonic()
+                try:
+                    if not renew_sync(store.catalog, source.source_id, worker):
+                        log.warning("the sync of %s was taken over (its lease ran out); stopping", source.origin)
+                        halt.set()
+                except Exception:  # noqa: BLE001 - the database unreachable for a moment: the next beat tries again
+                    log.exception("renewing the sync lease of %s failed", source.origin)
+
+    heart = threading.Thread(target=beat, name="grounded-sync-lease", daemon=True)
+    heart.start()
     try:
-        return _sync(store, source, index, on_progress, fetcher, budget, stop)
+        return _sync(store, source, index, on_progress, fetcher, budget, halt)
     finally:
-        with _syncing_guard:
-            _syncing.discard(source.source_id)
+        done.set()
+        heart.join()
+        release_sync(store.catalog, source.source_id, worker)
 
 
 def _sync(store: Store, source: Source, index: Indexer | None, on_progress, fetcher: Fetcher | None,
