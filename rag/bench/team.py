@@ -581,22 +581,10 @@ async def run_load(config: TeamConfig, urls: Sequence[str], app_pids: Sequence[i
 
 
 def database_server_pid(url: str) -> int | None:
-    """The PostgreSQL server's main process, when it runs on this machine (its CPU is counted apart); else None."""
-    import psutil
-    import sqlalchemy as sa
+    """The PostgreSQL server's main process on this machine (its CPU is counted apart); None for a server elsewhere."""
+    from ..catalog import server_pid
 
-    from ..catalog import database_url
-
-    engine = sa.create_engine(database_url(url))
-    try:
-        with engine.connect() as conn:
-            backend = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
-        parent = psutil.Process(backend).parent()  # the postmaster: every backend is its child
-        return parent.pid if parent is not None else None
-    except (psutil.Error, sa.exc.SQLAlchemyError):
-        return None  # a server elsewhere
-    finally:
-        engine.dispose()
+    return server_pid(url)
 
 
 def capacity(cpu_per_answer_s: float, askers: int, target_p95_s: float) -> dict:

@@ -627,6 +627,22 @@ def database_url(where: str | Path) -> str:
     return text
 
 
+def server_pid(url: str) -> int | None:
+    """The PostgreSQL server's main process, when it runs on this machine (its CPU is counted apart); else None."""
+    import psutil
+
+    engine = sa.create_engine(database_url(url))
+    try:
+        with engine.connect() as conn:
+            backend = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+        parent = psutil.Process(backend).parent()  # the postmaster: every backend is its child
+        return parent.pid if parent is not None else None
+    except (psutil.Error, sa.exc.SQLAlchemyError):
+        return None  # a server elsewhere
+    finally:
+        engine.dispose()
+
+
 def describe(where: str | Path) -> str:
     """``where`` for a person to read: the password left out."""
     try:

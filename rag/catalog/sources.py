@@ -66,6 +66,35 @@ _PAGE_COLUMNS = [f.name for f in fields(PageRecord)]
 class SourceTables(Tables):
     """Folders, ZIPs and sites kept in sync, and their pages."""
 
+    # ---- who syncs a source (rag/ingest/sources.py claim_sync): one indexer at a time, on a lease
+    def claim_sync(self, source_id: str, worker: str, until: float, now: float) -> bool:
+        """Give the source's sync to ``worker`` until ``until``, unless another holds a lease still live at ``now``.
+
+        One UPDATE whose condition is re-checked on the row it changes, so two claims at once (threads or
+        processes; SQLite or PostgreSQL) give the source to exactly one."""
+        return bool(self._query(
+            "UPDATE sources SET sync_worker = ?, sync_lease_until = ? WHERE source_id = ? "
+            "AND (sync_worker IS NULL OR sync_lease_until IS NULL OR sync_lease_until < ?) RETURNING source_id",
+            (worker, until, source_id, now),
+        ))
+
+    def renew_sync(self, source_id: str, worker: str, until: float) -> bool:
+        """Extend ``worker``'s lease to ``until``; False when the source is no longer ``worker``'s."""
+        return bool(self._query(
+            "UPDATE sources SET sync_lease_until = ? WHERE source_id = ? AND sync_worker = ? RETURNING source_id",
+            (until, source_id, worker),
+        ))
+
+    def release_sync(self, source_id: str, worker: str) -> None:
+        """Free the source's sync, only if ``worker`` still holds it."""
+        self._execute("UPDATE sources SET sync_worker = NULL, sync_lease_until = NULL WHERE source_id = ? AND sync_worker = ?",
+                      (source_id, worker))
+
+    def sync_holder(self, source_id: str) -> tuple[str | None, float | None]:
+        """Who holds the source's sync and until when ((None, None): nobody)."""
+        rows = self._query("SELECT sync_worker, sync_lease_until FROM sources WHERE source_id = ?", (source_id,))
+        return (rows[0]["sync_worker"], rows[0]["sync_lease_until"]) if rows else (None, None)
+
     def add(self, source: SourceRecord) -> None:
         """Record a new source (its assistant must exist: see ``Catalog.ensure_workspace``)."""
         self._execute(

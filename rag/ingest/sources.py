@@ -94,25 +94,17 @@ def claim_sync(catalog, source_id: str, worker: str, lease_s: float = SYNC_LEASE
     and then finds the row taken), give the source to exactly one.
     """
     now = time.time() if now is None else now
-    return bool(catalog.query(
-        "UPDATE sources SET sync_worker = ?, sync_lease_until = ? WHERE source_id = ? "
-        "AND (sync_worker IS NULL OR sync_lease_until IS NULL OR sync_lease_until < ?) RETURNING source_id",
-        (worker, now + lease_s, source_id, now),
-    ))
+    return catalog.sources.claim_sync(source_id, worker, now + lease_s, now)
 
 
 def renew_sync(catalog, source_id: str, worker: str, lease_s: float = SYNC_LEASE_S) -> bool:
     """Extend ``worker``'s lease on the source (its heartbeat); False when it is no longer ``worker``'s."""
-    return bool(catalog.query(
-        "UPDATE sources SET sync_lease_until = ? WHERE source_id = ? AND sync_worker = ? RETURNING source_id",
-        (time.time() + lease_s, source_id, worker),
-    ))
+    return catalog.sources.renew_sync(source_id, worker, time.time() + lease_s)
 
 
 def release_sync(catalog, source_id: str, worker: str) -> None:
     """Give the source's sync back (only ``worker``'s own claim: one taken over meanwhile stays its new holder's)."""
-    catalog.execute("UPDATE sources SET sync_worker = NULL, sync_lease_until = NULL WHERE source_id = ? AND sync_worker = ?",
-                    (source_id, worker))
+    catalog.sources.release_sync(source_id, worker)
 
 
 class _Halt(threading.Event):
@@ -129,8 +121,7 @@ class _Halt(threading.Event):
 
 def sync_holder(catalog, source_id: str) -> tuple[str | None, float | None]:
     """Who holds the source's sync and until when (None, None: nobody)."""
-    rows = catalog.query("SELECT sync_worker, sync_lease_until FROM sources WHERE source_id = ?", (source_id,))
-    return (rows[0]["sync_worker"], rows[0]["sync_lease_until"]) if rows else (None, None)
+    return catalog.sources.sync_holder(source_id)
 
 
 @dataclass
