@@ -1,4 +1,4 @@
-"""Three companies' documents in every format we read, and questions of every shape, made in code.
+"""Five companies' documents in every format we read, and questions of every shape, made in code.
 
 For issue 22's measure: does the answer take the shape the question asks for
 (a list with its items, two values side by side, a quote with its speaker, a
@@ -6,8 +6,9 @@ summary of key points, a table row, a before/after figure, a follow-up that
 swaps the whole entity, a date and a place, steps), whatever the format the
 answer is in, and does it decline what the documents never say?
 
-Each company brings nine documents, one per format, in its own layout and
-voice:
+Each company brings one document per format, in its own layout and voice
+(the first three nine, the last two eleven: they add a CSV and a LinkedIn
+posts export, and questions about a change over time):
 
 - a price list as a spreadsheet with a title row above the header and a
   second sheet of add-ons (``xlsx``);
@@ -19,7 +20,12 @@ voice:
 - a help-center page with its site's chrome (``help-html``: breadcrumbs,
   "Related articles", "Was this helpful?", a "Tip:" line);
 - a page with a list introduced by a sentence (``list-page``: Markdown or HTML);
-- a style guide written as prose (``style-guide``: Markdown, Word, plain text).
+- a style guide written as prose (``style-guide``: Markdown, Word, plain text,
+  a wiki page) or as a "write / not" table;
+- a CSV table with a title row above its header, comma or semicolon separated
+  (``csv``);
+- a LinkedIn posts export (``linkedin``: LinkedIn's own ``Shares.csv`` or
+  another exporter's columns) whose posts give a figure over time.
 
 Each question lists its key facts (what a right answer states), the document
 that holds them and its shape (``type``). ``answerable=False`` marks questions
@@ -27,11 +33,13 @@ the documents never answer, some sharing a word with a document ("Can X split
 tips?" beside a "Tip: ..." line): the right behaviour is to decline or flag.
 Follow-ups carry the turn they follow.
 
-**Held out:** ``fieldfare`` (:data:`HELD_OUT`) was chosen before anything was
-run and is never used to tune the answer rules (rag/answer): its figures are
-reported apart from the tuned companies'. Changing a rule because of a
-Fieldfare question defeats the split; fix the class on the tuned companies and
-read Fieldfare as the check.
+**Held out:** ``snelvers`` (:data:`HELD_OUT`) was chosen before its documents
+were written, written whole before anything was run on it, and is never used to
+tune the answer rules (rag/answer, rag/parse): its figures are reported apart
+from the tuned companies'. Reading its failures to change a rule defeats the
+split; fix the class on the tuning companies (Sentrel is the one written with
+it, in other layouts) and read Snelvers as the check. Fieldfare was the held-out
+company before; its failures were read and fixed, so it counts as tuned now.
 
 Used by ``grounded bench qa --shapes`` (rag/bench/shapes.py) and by the tests.
 """
@@ -1151,7 +1159,7 @@ def sentrel() -> Company:
         Q("t-quote-ahmed", "What did Ahmed Farouk say about help desk tickets?", "person", webinar, ("92%",)),
         Q("t-person-host", "Who hosted Passkeys 101?", "person", webinar, ("Dana Kim",)),
         Q("t-summary-halcyon", "Summarize the Halcyon Credit Union case study in three bullets", "summary", halcyon,
-          ("610", "40", "Marisol Reyes")),
+          ("account takeovers", "Marisol Reyes")),
         Q("t-summary-pinecrest", "Give me an overview of the Pinecrest Freight story", "summary", pinecrest,
           ("340", "Raj Patel")),
         Q("t-summary-release", "Summarize the 26.3 release deck", "summary", deck, ("Sep 29, 2026", "240")),
@@ -1177,10 +1185,11 @@ def sentrel() -> Company:
         Q("t-howto-scim", "How do I set up SCIM provisioning?", "how-to", docs,
           ("Settings → Directory", "Generate SCIM token", "test group")),
         Q("t-howto-rotate", "How do I rotate the SCIM token?", "how-to", docs, ("Regenerate",)),
-        Q("t-change-phish", "How has the Sentrel Phish Index changed over time?", "change", posts,
-          ("1 in 52", "1 in 44", "1 in 38")),
+        Q("t-change-prompts", "How did admin step-up prompts change from 26.2 to 26.3?", "change", deck, ("1,900", "240")),
         Q("t-change-halcyon", "How did Halcyon's help desk cost change after Sentrel?", "change", halcyon,
           ("$310K", "$58K")),
+        # past posts are style examples for Write, never evidence for an answer (rag/answer/decide.py): declined
+        Q("t-un-phish-posts", "How has the Sentrel Phish Index changed over time?", "uncovered", posts, answerable=False),
         Q("t-un-tips", "Does Sentrel give tips to phishing reporters?", "uncovered", docs, answerable=False),
         Q("t-un-fedramp", "Is Sentrel FedRAMP authorized?", "uncovered", trust, answerable=False),
         Q("t-un-starter", "How much is the Starter plan?", "uncovered", pricing, answerable=False),
