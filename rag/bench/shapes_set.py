@@ -1526,9 +1526,14 @@ def snelvers() -> Company:
         Q("s-date-haarlem", "When does Huis Tromp open its Haarlem brasserie?", "date-place", tromp, ("autumn of 2026",)),
         Q("s-howto-report", "How do I report a missing item?", "how-to", help_page, ("Orders", "Report a problem", "photo")),
         Q("s-howto-warm", "What should I do if chilled items arrive warm?", "how-to", help_page, ("night desk",)),
-        Q("s-change-kitchens", "How has the number of kitchens Snelvers delivers to grown?", "change", posts,
-          ("400", "900", "1,500")),
         Q("s-change-tromp-deliveries", "How did Huis Tromp's deliveries per week change?", "change", tromp, ("68", "18")),
+        # added after the first held-out run (that run had 1 answerable change question), written without reading
+        # its failures
+        Q("s-change-vans", "How did van arrivals per week change at Het Werkcafé?", "change", werkcafe, ("45", "10")),
+        # past posts are style examples for Write, never evidence for an answer (rag/answer/decide.py): this was a
+        # "change" question in the first held-out run; found unanswerable by design on Sentrel's twin question
+        Q("s-un-kitchens-posts", "How has the number of kitchens Snelvers delivers to grown?", "uncovered", posts,
+          answerable=False),
         Q("s-un-tips", "Can Snelvers drivers accept tips?", "uncovered", help_page, answerable=False),
         Q("s-un-vegan", "Does Snelvers sell vegan meal boxes to consumers?", "uncovered", None, answerable=False),
         Q("s-un-zonee", "What is the delivery fee in Zone E?", "uncovered", tariffs, answerable=False),
