@@ -204,3 +204,54 @@ def test_a_new_table_on_the_next_page_keeps_its_own_header(tmp_path):
     ]))
     tables = [e for e in parse_file(path).elements if e.kind == "table"]
     assert tables[1].text.splitlines()[0] == "| Plan | Seats | Price |", tables[1].text
+
+
+@pytest.mark.parametrize("previous, follow_up, expected", [
+    ("How much is guided onboarding?", "and the workshop?", "How much is the workshop?"),
+    ("What is the online fee for a studio seat?", "and for a guest?", "What is the online fee for a guest?"),
+    ("What was the backup fee in Zone A?", "and in Zone B?", "What was the backup fee in Zone B?"),
+    # names are swapped as names; a phrase with the same head word as a phrase
+    ("How much does the Studio plan cost per month?", "and the Agency plan?", "How much does the Agency plan cost per month?"),
+    ("What's the retention on Solo?", "and Studio?", "What's the retention on Studio?"),
+])
+def test_and_the_other_thing_swaps_the_phrase_the_question_ends_on(previous, follow_up, expected):
+    from rag.answer.followup import Turn, resolve_follow_up
+
+    assert resolve_follow_up(follow_up, (Turn(previous, ""),)) == expected
+
+
+def test_a_question_without_a_phrase_to_swap_keeps_its_subject_in_brackets():
+    from rag.answer.followup import Turn, resolve_follow_up
+
+    resolved = resolve_follow_up("what about the cold tier?", (Turn("How much do restores cost?", ""),))
+    assert resolved.startswith("The cold tier") and "restores" in resolved
+
+
+ASKED = """Noor Haddad: Welcome back. Felix, what was the hardest part of the switch?
+
+Felix Brandt: Thanks Noor, good to be here.
+
+Noor Haddad: What breaks when a studio moves its backups?
+
+Felix Brandt: Old NAS firmware. Update it before the first sync."""
+
+
+def test_a_persons_answer_is_found_by_the_question_put_to_them(store):
+    answer = _quote(store, "What did Felix Brandt say breaks when a studio switches?", _hit(ASKED, "kiln-webinar.vtt"))
+    assert "Old NAS firmware" in answer and "good to be here" not in answer, answer
+    units = units_of(_hit(ASKED, "kiln-webinar.vtt"), 1)
+    firmware = next(u for u in units if "firmware" in u.text)
+    assert "What breaks when a studio moves its backups?" in firmware.context
+    greeting = next(u for u in units if "good to be here" in u.text)
+    assert "hardest part" in greeting.context  # each turn with the question right before it, not a later one
+
+
+def test_a_transcripts_summary_points_say_who_spoke(store):
+    from rag.answer.quote import render_points
+
+    hit = _hit(WEBINAR, "backups-without-tears.vtt")
+    points = [u for u in units_of(hit, 1) if "9 minutes" in u.text or "This is Backups" in u.text]
+    rendered = render_points(points)
+    assert "Felix Brandt: " in rendered and "Noor Haddad: This is Backups" in rendered
+    # a point that already names its speaker is not named twice
+    assert rendered.count("Noor Haddad") == 1 or "I'm Noor Haddad" in rendered

@@ -134,13 +134,17 @@ def units_of(hit: Hit, source: int) -> list[Unit]:
                 position += 1
             continue
         speaker = speaker_of(lines[0])
+        # a transcript turn is read with the question the turn before asked ("What breaks when you roll it out?")
+        asked_before = next((u.text for u in reversed(units) if u.block == block_no - 1 and u.speaker
+                             and u.speaker != speaker and u.text.rstrip().endswith("?")), "") if speaker else ""
         for sentence in _whole_quotes(split_sentences(unwrap(lines))):
             words = sentence.split()
             # "At a glance" is a label; "WHEN: Oct 13-14, 2026" is a field with its value, quotable like a sentence
             is_label = len(words) < 5 and not re.search(r"[.!?:”\"]$", sentence) and not _FIELD.match(sentence)
             if _ATTRIBUTION.match(sentence) and units and _QUOTE_MARK.search(units[-1].text):
                 units[-1].context += f"\n{sentence}"  # a quote is read with who said it
-            units.append(Unit(source, position, "label" if is_label else "sentence", sentence, heading, block=block_no,
+            units.append(Unit(source, position, "label" if is_label else "sentence", sentence,
+                              f"{heading}\n{asked_before}".strip() if asked_before else heading, block=block_no,
                               speaker=speaker))
             position += 1
     for u in units:
@@ -241,6 +245,8 @@ def score_units(asked: Asked, question_vector: np.ndarray, units: list[Unit], em
     meaning = similarity_scale(embeddings, vectors @ question_vector)  # the English model's scale, as the weights
     scored = []
     hosting = bool(_HOSTING.search(asked.question))
+    name_terms = {t for name in asked.names for t in analyse(name, asked.language)}
+    asked_about = [t for t in subject_terms(asked) if t not in name_terms]
     for u, cos in zip(candidates, meaning):
         fits = carries(asked, u.text if u.kind != "row" else u.scoring_text())
         score = 0.45 * float(cos) + 0.35 * _lexical(asked, u.word_text()) - 0.02 * (u.source - 1)
@@ -264,6 +270,9 @@ def score_units(asked: Asked, question_vector: np.ndarray, units: list[Unit], em
         if asked.kind == "person" and hosting and u.speaker and _INTRODUCES.search(u.text):
             score += 0.3  # "Who hosted ...?": the speaker who opens the session and introduces themselves or the guest
             fits = True
+        if asked.kind == "quote" and u.speaker and asked_about and u.context.rstrip().endswith("?"):
+            # the person's answer to the question put to them on the subject asked about ("What breaks when ...?")
+            score += 0.1 * min(2, len(set(asked_about) & set(analyse(u.context.splitlines()[-1], asked.language))))
         if asked.kind in ("quote", "person") and fits and _QUOTE_MARK.search(u.text):
             score += 0.1  # what someone said, over a sentence that merely names them
         scored.append(Scored(u, score, fits))
@@ -607,6 +616,8 @@ def render_points(points: list[Unit]) -> str:
             continue
         said_by = next((line.strip() for line in u.context.splitlines()[1:] if _ATTRIBUTION.match(line)), "")
         text = f"{u.text} {said_by}" if said_by and _QUOTE_MARK.search(u.text) and said_by not in u.text else u.text
+        if u.speaker and not _says(text, u.speaker):  # a transcript's point says who said it
+            text = f"{u.speaker}: {text}"
         lines.append(f"- {text} [{u.source}]")
     return "\n\n".join(["\n".join(lines), *tables]) if lines else "\n\n".join(tables)
 
