@@ -241,9 +241,10 @@ def test_a_persons_answer_is_found_by_the_question_put_to_them(store):
     assert "Old NAS firmware" in answer and "good to be here" not in answer, answer
     units = units_of(_hit(ASKED, "kiln-webinar.vtt"), 1)
     firmware = next(u for u in units if "firmware" in u.text)
-    assert "What breaks when a studio moves its backups?" in firmware.context
+    assert "What breaks when a studio moves its backups?" in firmware.prompted_by
     greeting = next(u for u in units if "good to be here" in u.text)
-    assert "hardest part" in greeting.context  # each turn with the question right before it, not a later one
+    assert "hardest part" in greeting.prompted_by  # each turn with the question right before it, not a later one
+    assert not next(u for u in units if "Welcome back" in u.text).prompted_by
 
 
 def test_a_transcripts_summary_points_say_who_spoke(store):

@@ -73,6 +73,7 @@ class Unit:
     about: str = ""  # the passage's file name and heading path: whose figures these are
     leads: int = -1  # for a sentence ending in ":" ("We hold the following certifications:"), the list block it opens
     speaker: str = ""  # in a transcript, who says it (the turn's "Name:")
+    prompted_by: str = ""  # in a transcript, the question the turn before put ("What breaks when you roll it out?")
 
     def scoring_text(self) -> str:
         """What the embedding compares with the question: the unit with its heading or table header."""
@@ -143,9 +144,8 @@ def units_of(hit: Hit, source: int) -> list[Unit]:
             is_label = len(words) < 5 and not re.search(r"[.!?:”\"]$", sentence) and not _FIELD.match(sentence)
             if _ATTRIBUTION.match(sentence) and units and _QUOTE_MARK.search(units[-1].text):
                 units[-1].context += f"\n{sentence}"  # a quote is read with who said it
-            units.append(Unit(source, position, "label" if is_label else "sentence", sentence,
-                              f"{heading}\n{asked_before}".strip() if asked_before else heading, block=block_no,
-                              speaker=speaker))
+            units.append(Unit(source, position, "label" if is_label else "sentence", sentence, heading, block=block_no,
+                              speaker=speaker, prompted_by=asked_before))
             position += 1
     for u in units:
         u.about = about
@@ -270,9 +270,9 @@ def score_units(asked: Asked, question_vector: np.ndarray, units: list[Unit], em
         if asked.kind == "person" and hosting and u.speaker and _INTRODUCES.search(u.text):
             score += 0.3  # "Who hosted ...?": the speaker who opens the session and introduces themselves or the guest
             fits = True
-        if asked.kind == "quote" and u.speaker and asked_about and u.context.rstrip().endswith("?"):
+        if asked.kind == "quote" and u.speaker and asked_about and u.prompted_by:
             # the person's answer to the question put to them on the subject asked about ("What breaks when ...?")
-            score += 0.1 * min(2, len(set(asked_about) & set(analyse(u.context.splitlines()[-1], asked.language))))
+            score += 0.1 * min(2, len(set(asked_about) & set(analyse(u.prompted_by, asked.language))))
         if asked.kind in ("quote", "person") and fits and _QUOTE_MARK.search(u.text):
             score += 0.1  # what someone said, over a sentence that merely names them
         scored.append(Scored(u, score, fits))
