@@ -54,7 +54,10 @@ _LIST = re.compile(
     r"have|has|is|work|works|come|comes|include|includes|offer|support|cover|need|integrate)\b|^\s*(list|name|enumerate)\s+(all\s+|every\s+|the\s+|your\s+|our\s+)|"
     r"^\s*what\s+are\s+(?:the|your|our|its|their)\s+(?:main\s+|key\s+)?(?:[\w-]+\s+){0,1}?[\w-]*[a-rt-z]s\b(?!\s+(?:of\s+)?(?:the\s+)?steps)|"
     r"\b(which|what)\s+(?:other\s+)?(tools|apps|integrations|languages|countries|markets|channels|certifications|"
-    r"standards|features|benefits|options|systems|platforms|payment\s+methods|add-?ons)\b", re.I)
+    r"standards|features|benefits|options|systems|platforms|payment\s+methods|add-?ons)\b|"
+    # "What's new in 26.3?", "What's shipping in the release?", "What does Nachtlevering include?": what a thing holds
+    r"^\s*what(?:'s|’s|\s+is|\s+are)\s+(?:(?:new|shipping|included|coming)\s+(?:in|with)|in\s+(?:the|our|your|a|an|this|each))\s+\S|"
+    r"^\s*what\s+(?:does|do|will)\s+(?:the\s+)?[\w&'’. -]{2,40}?\s+(?:include|contain|bring|ship\s+with)\s*\??\s*$", re.I)
 _COMPARE = re.compile(r"\b(difference|differences|differ|compare[sd]?|comparison|versus|vs\.?|both)\b", re.I)
 _YES_NO = re.compile(r"^\s*(is|are|was|were|does|do|did|can|could|will|would|has|have|had|should)\b", re.I)
 _AFTER = re.compile(r"\b(after|now|today|currently|current|reduced\s+to|cut\s+to|down\s+to|went\s+to|fell\s+to|result(ing)?|"
@@ -249,7 +252,8 @@ def classify(question: str) -> Asked:
         kind = "quote"
     elif _DATE.search(q):
         kind = "date"
-    elif _LIST.search(q) and not re.search(r"^\s*(which|what)\s+(?:[\w&'-]+\s+){0,3}?(is|was)\b", q, re.I):
+    elif _LIST.search(q) and not re.search(r"^\s*(which|what)\s+(?:[\w&'-]+\s+){0,3}?(is|was)\b"
+                                           r"(?!\s+(new|shipping|included|coming)\s+(in|with)\b)", q, re.I):
         kind = "list"
     elif _FIGURE.search(q):
         kind = "figure"
@@ -305,6 +309,54 @@ IMPERATIVE = re.compile(r"(?:^|[,;:.]\s+|\band\s+(?:then\s+)?|\bthen\s+|^\s*(?:\
                         r"drag|upload|sign\s+in|log\s+in|paste|copy|save|set|enable|disable|find|follow|visit|"
                         r"connect|authori[sz]e|confirm|check|fill\s+in|download|install|create|invite|use)\b", re.I | re.M)
 _SPEAKER = re.compile(r"^\s*(?:\[?\d{1,2}:\d{2}(?::\d{2})?\]?\s*)?([A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){0,3})\s*:\s+\S")
+
+
+# a unit given once in a label, "Fee per drop (€)", "Audit log retention (days)", "List price ($/user/mo)"
+_LABEL_UNIT = re.compile(r"\(([^()]{1,24})\)\s*$")
+_BARE_NUMBER = re.compile(r"^\s*\d[\d,]*(?:\.\d+)?\s*$")
+_CURRENCY = re.compile(r"^\s*([$€£¥₹]|usd|eur|gbp|chf)", re.I)
+
+
+def with_unit(value: str, column: str, row: str = "") -> str:
+    """A bare number read with the unit its column header (or, in a table set out the other way round, its row's
+    label) gives once in brackets: "30" under "Audit log retention (days)" is "30 days", "4.50" under "Fee per drop
+    (€)" is "€4.50". Anything else is returned as it is."""
+    if not _BARE_NUMBER.match(value):
+        return value
+    for label in (column, row):
+        m = _LABEL_UNIT.search(label or "")
+        if not m:
+            continue
+        unit = m.group(1).strip()
+        currency = _CURRENCY.match(unit)
+        if currency:
+            sign, rest = currency.group(1), unit[currency.end():].strip()
+            amount = f"{sign} {value.strip()}" if sign[0].isalpha() else f"{sign}{value.strip()}"
+            return amount + (rest if rest.startswith("/") else f" {rest}" if rest else "")
+        if re.match(r"^[%a-zA-Z][\w %/.-]*$", unit) and not re.search(r"\b(incl|excl|approx|est)", unit, re.I):
+            return f"{value.strip()}{unit}" if unit.startswith("%") else f"{value.strip()} {unit}"
+    return value
+
+
+def read_units(text: str) -> str:
+    """``text`` with the bare numbers of its Markdown tables read with the units their headers give
+    (:func:`with_unit`): what a judge of "how long ...?" reads in "| Audit log retention (days) | 30 | 90 |"."""
+    if "|" not in text or "(" not in text:
+        return text
+    out, header = [], None
+    for line in text.splitlines():
+        if not re.match(r"^\s*\|.*\|\s*$", line):
+            header = None
+            out.append(line)
+            continue
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if header is None:
+            header = cells
+        elif not all(re.fullmatch(r":?-{2,}:?", c) for c in cells):
+            cells = [with_unit(c, h, cells[0]) for c, h in zip(cells, header)] + cells[len(header):]
+            line = "| " + " | ".join(cells) + " |"
+        out.append(line)
+    return "\n".join(out)
 
 
 def instructions(text: str) -> int:
@@ -490,7 +542,7 @@ def judge(asked: Asked, text: str, sources: str = "", closeness: float | None = 
     ``domain``: acronyms common to the assistant's documents (:func:`rag.answer.domain.domain_acronyms`): the field's
     vocabulary ("LLM", "NLP"), not names the answer must mention.
     """
-    body = re.sub(r"\s*\[\d{1,3}\]", "", text)
+    body = read_units(re.sub(r"\s*\[\d{1,3}\]", "", text))
     if re.search(r"\b(documents|sources)\s+(don't|do not|doesn't|does not)\s+(say|state|mention|cover)\b", body, re.I):
         return False, "The answer says your documents don't state it."
     where = f"{body}\n{sources}".lower()

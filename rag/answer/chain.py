@@ -40,7 +40,7 @@ from .prompt import SYSTEM_PROMPT, build_prompt, format_sources, history_message
 from .quote import quote_answer, sources_in_order
 from .scope import scope_answer
 from .shapes import passages_for
-from .subjects import full_names
+from .subjects import full_names, labels_a_row
 from .tail import Written, explain_check, model_notice, planted_notice, stream_written
 
 __all__ = ["AskOptions", "Event", "Turn", "ask", "ask_stream"]
@@ -155,7 +155,7 @@ def ask_stream(store, question: str, workspace: str | None = None, options: AskO
                             domain=domain_acronyms(store, workspace) if unsaid else frozenset())
     if answers is False and name == "extractive":
         notices.append(Notice("not_answered", reason))
-    notices += weak_match(checked.citations, hits, options.retrieval.threshold, full_names(query))
+    notices += weak_match(checked.citations, hits, options.retrieval.threshold, full_names(query), list(asked.names))
     yield Event("answer", answer=Answer(
         answer=checked.answer,
         model=name,
@@ -180,18 +180,26 @@ def _closeness(citations, hits: list[Hit]) -> float | None:
     return max(known) if known else None
 
 
-def weak_match(citations, hits: list[Hit], threshold: float, people: list[str] = ()) -> list[Notice]:
+def weak_match(citations, hits: list[Hit], threshold: float, people: list[str] = (),
+               names: list[str] = ()) -> list[Notice]:
     """A notice when the passages an answer cites are all under the relevance floor (let in by a word they share).
 
     "Supported" says each sentence is in its source, not that the source answers the question: a
     quote at 18% relevance is supported and still a weak match, and the reader must be told so.
     A passage that says the full name of a person the question asks about ("What did Priya Nair
     say?") is matched by that name, which meaning-based relevance scores poorly: it is not weak.
+    Nor is a table that labels the names the question asks about (``names``) in a row's first cell or over a
+    column ("|  | Core | Pro |" for "the Core and Pro plans"; a name in its file's name counts too): the table is
+    about them, however it scores.
     """
     by_chunk = {h.chunk_id: h for h in hits}
     cited_hits = [by_chunk[c.chunk_id] for c in citations if c.chunk_id in by_chunk]
     if people and any(all(p in (h.context or h.text) for p in people) for h in cited_hits):
         return []
+    for h in cited_hits:  # the table's file may carry the company's own name ("Sentrel-Pricing-FY26.xlsx")
+        labelled = [n for n in names if labels_a_row(n, h.text)]
+        if labelled and all(n in labelled or mentions_name(n, h.file) for n in names):
+            return []
     cited = [h.similarity for h in cited_hits if h.similarity is not None]
     if not cited or max(cited) >= threshold:
         return []

@@ -129,7 +129,17 @@ def _swap(previous: str, replacement: str) -> str | None:
         if not question_terms(f"x {new}"):
             new = " ".join(names_now)
         return previous.replace(entity, new, 1)
+    if not names_before:  # "and the workshop?" after "How much is guided deployment?": the question's last phrase
+        tail = _LAST_PHRASE.search(previous)
+        if tail:
+            new = replacement.strip().rstrip("?.!")
+            return previous[:tail.start("p")] + new + previous[tail.end("p"):]
     return None
+
+
+# the phrase a question ends on, after its verb or preposition: "guided deployment" of "How much is guided deployment?"
+_LAST_PHRASE = re.compile(r"^.*\b(?:is|are|was|were|for|of|about|on|in|with)\s+(?P<p>(?:(?:the|our|your|a|an)\s+)?[^?]{2,50}?)"
+                          r"\s*\?*\s*$", re.I)
 
 
 _NAME_RUN = re.compile(r"[A-Z][\w'’-]*(?:\s+(?:&\s+)?[A-Z][\w'’-]*)*")

@@ -39,7 +39,7 @@ import regex
 from ..index.embed import similarity_scale
 from ..types import Hit
 from ..words import ENGLISH, analyse
-from .asked import Asked, carries, classify, direction_fit, instructions, speaker_of, subject_terms
+from .asked import Asked, carries, classify, direction_fit, instructions, speaker_of, subject_terms, with_unit
 from .check import split_sentences
 from .guard import PLACEHOLDER, defuse, looks_like_injection
 
@@ -73,6 +73,7 @@ class Unit:
     about: str = ""  # the passage's file name and heading path: whose figures these are
     leads: int = -1  # for a sentence ending in ":" ("We hold the following certifications:"), the list block it opens
     speaker: str = ""  # in a transcript, who says it (the turn's "Name:")
+    prompted_by: str = ""  # in a transcript, the question the turn before put ("What breaks when you roll it out?")
 
     def scoring_text(self) -> str:
         """What the embedding compares with the question: the unit with its heading or table header."""
@@ -112,7 +113,7 @@ def units_of(hit: Hit, source: int) -> list[Unit]:
             for row in rows:
                 if _SEPARATOR.match(row):
                     continue
-                pairs = "; ".join(f"{h}: {c}" for h, c in zip(_cells(header), _cells(row)) if c)
+                pairs = "; ".join(f"{h}: {with_unit(c, h, _cells(row)[0])}" for h, c in zip(_cells(header), _cells(row)) if c)
                 units.append(Unit(source, position, "row", row.strip(), f"{heading}\n{pairs}", f"{header.strip()}\n{separator.strip()}", block_no))
                 position += 1
             continue
@@ -134,19 +135,24 @@ def units_of(hit: Hit, source: int) -> list[Unit]:
                 position += 1
             continue
         speaker = speaker_of(lines[0])
+        # a transcript turn is read with the question the turn before asked ("What breaks when you roll it out?")
+        asked_before = next((u.text for u in reversed(units) if u.block == block_no - 1 and u.speaker
+                             and u.speaker != speaker and u.text.rstrip().endswith("?")), "") if speaker else ""
         for sentence in _whole_quotes(split_sentences(unwrap(lines))):
             words = sentence.split()
-            is_label = len(words) < 5 and not re.search(r"[.!?:”\"]$", sentence)
+            # "At a glance" is a label; "WHEN: Oct 13-14, 2026" is a field with its value, quotable like a sentence
+            is_label = len(words) < 5 and not re.search(r"[.!?:”\"]$", sentence) and not _FIELD.match(sentence)
             if _ATTRIBUTION.match(sentence) and units and _QUOTE_MARK.search(units[-1].text):
                 units[-1].context += f"\n{sentence}"  # a quote is read with who said it
             units.append(Unit(source, position, "label" if is_label else "sentence", sentence, heading, block=block_no,
-                              speaker=speaker))
+                              speaker=speaker, prompted_by=asked_before))
             position += 1
     for u in units:
         u.about = about
     return units
 
 
+_FIELD = re.compile(r"^\s*[A-Za-z][\w/ -]{0,20}:\s+\S")
 _QUOTE_MARK = re.compile(r"[“\"«„]")
 _LINE_END = re.compile(r"[.!?:;…”\"')\]]\s*$")
 
@@ -238,6 +244,9 @@ def score_units(asked: Asked, question_vector: np.ndarray, units: list[Unit], em
     vectors = embeddings.embed_array([u.scoring_text() for u in candidates])
     meaning = similarity_scale(embeddings, vectors @ question_vector)  # the English model's scale, as the weights
     scored = []
+    hosting = bool(_HOSTING.search(asked.question))
+    name_terms = {t for name in asked.names for t in analyse(name, asked.language)}
+    asked_about = [t for t in subject_terms(asked) if t not in name_terms]
     for u, cos in zip(candidates, meaning):
         fits = carries(asked, u.text if u.kind != "row" else u.scoring_text())
         score = 0.45 * float(cos) + 0.35 * _lexical(asked, u.word_text()) - 0.02 * (u.source - 1)
@@ -258,12 +267,23 @@ def score_units(asked: Asked, question_vector: np.ndarray, units: list[Unit], em
         if asked.kind in ("quote", "person") and u.speaker and _names_person(asked, u.speaker):
             score += 0.35  # the person's own turn in a transcript, over a line that introduces them
             fits = True
+        if asked.kind == "person" and hosting and u.speaker and _INTRODUCES.search(u.text):
+            score += 0.3  # "Who hosted ...?": the speaker who opens the session and introduces themselves or the guest
+            fits = True
+        if asked.kind == "quote" and u.speaker and asked_about and u.prompted_by:
+            # the person's answer to the question put to them on the subject asked about ("What breaks when ...?")
+            score += 0.1 * min(2, len(set(asked_about) & set(analyse(u.prompted_by, asked.language))))
         if asked.kind in ("quote", "person") and fits and _QUOTE_MARK.search(u.text):
             score += 0.1  # what someone said, over a sentence that merely names them
         scored.append(Scored(u, score, fits))
     return sorted(scored, key=lambda s: -s.score)
 
 
+_HOSTING = re.compile(r"\b(host|hosts|hosted|hosting|present|presents|presented|presenter|moderat\w*|chair(ed|s)?|"
+                      r"emcee|ran|runs|led|leads)\b", re.I)
+# a host's opening turn: "I'm Dana Kim, ...", "Welcome to ...", "This is Passkeys 101", "With me is ...", "our guest"
+_INTRODUCES = re.compile(r"\b(I'm|I’m|I am|my name is|welcome|we're live|we’re live|this is|with me is|with me today|"
+                         r"joined by|joining me|our guest|your host)\b", re.I)
 _MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 
 
@@ -288,7 +308,7 @@ def select(asked: Asked, scored: list[Scored], units_by_source: dict[int, list[U
     if not scored:
         return []
     if asked.kind == "comparison" and asked.pair:
-        sides = _sides(asked.pair, scored)
+        sides = _sides(asked.pair, scored, figure=asked.wants_figure)
         if sides:
             return sides
     best = scored[0]
@@ -298,6 +318,8 @@ def select(asked: Asked, scored: list[Scored], units_by_source: dict[int, list[U
             return [listed]
     if asked.kind in ("quote", "person") and best.unit.speaker and _names_person(asked, best.unit.speaker):
         return _turn(best.unit, units_by_source)  # what the person said: their whole turn, as far as it is short
+    if asked.kind == "person" and best.unit.speaker and not _says(best.unit.text, best.unit.speaker):
+        return _turn(best.unit, units_by_source)  # "Who hosted ...?": the turn from its start, which says who speaks
     chosen = [best.unit]
     if best.unit.kind == "list":
         return chosen
@@ -328,6 +350,8 @@ def select(asked: Asked, scored: list[Scored], units_by_source: dict[int, list[U
         length += len(s.unit.text)
     if asked.kind == "figure" and asked.wants_both_sides:
         chosen += _other_side(chosen, scored)
+    if asked.kind == "date":
+        chosen += _dated_field(chosen, scored)
     if asked.kind == "date" and asked.wants_place:
         chosen += _place(chosen, scored)
     if asked.kind in ("quote", "person"):
@@ -363,6 +387,17 @@ def _other_side(chosen: list[Unit], scored: list[Scored]) -> list[Unit]:
     return []
 
 
+def _dated_field(chosen: list[Unit], scored: list[Scored]) -> list[Unit]:
+    """For "when ...?": when the best line names the event but not its day ("WHAT: OspreyCon 2026"), the field line of
+    the same block that gives it ("WHEN: Nov 3-4, 2026"): a block of "Label: value" lines is one record."""
+    first = chosen[0]
+    if any(_date_precision(u.text) >= 2 for u in chosen) or not _FIELD.match(first.text):
+        return []
+    mates = [s.unit for s in scored if s.unit not in chosen and s.unit.source == first.source
+             and s.unit.block == first.block and _FIELD.match(s.unit.text) and _date_precision(s.unit.text) >= 1]
+    return sorted(mates, key=lambda u: -_date_precision(u.text))[:1]
+
+
 def _place(chosen: list[Unit], scored: list[Scored]) -> list[Unit]:
     """For "when and where": the line that says where, from the same passage, when the date line doesn't."""
     first = chosen[0]
@@ -396,14 +431,20 @@ def _list_of(lead: Unit, units_by_source: dict[int, list[Unit]]) -> Unit | None:
 
 def _mentions(side: str, unit: Unit) -> bool:
     text = unit.text if unit.kind != "row" else _cells(unit.text)[0] + " " + unit.text
+    if unit.kind == "row":  # a table set out the other way round names its sides over its columns: "|  | Core | Pro |"
+        text += " " + " ".join(_cells(unit.header.splitlines()[0])[1:]) if unit.header else ""
     return _says(text, side) or all(_says(text, w) for w in side.split())
 
 
-def _sides(pair: tuple[str, str], scored: list[Scored]) -> list[Unit]:
+def _sides(pair: tuple[str, str], scored: list[Scored], figure: bool = False) -> list[Unit]:
     """For a comparison, the best unit about each side ("the Team plan" and "the Business plan"), or [] if one is missing.
 
-    A table row names its side in its first cell; a sentence that names both sides is enough alone.
+    A table row names its side in its first cell (or its header over a column); a sentence that names both sides is
+    enough alone. For a comparison of figures, a unit that carries the figure asked for wins over one that only
+    names the sides ("Requires Pro or Enterprise." does not say how long either keeps logs).
     """
+    if figure:
+        scored = [s for s in scored if s.fits] + [s for s in scored if not s.fits]
     best_of = []
     for side in pair:
         found = next((s for s in scored if s.unit.kind in ("row", "sentence") and _mentions(side, s.unit)), None)
@@ -467,8 +508,10 @@ _FROM_TO = re.compile(r"\bfrom\s+[$€£]?\d[^.]*?\bto\s+[$€£]?\d|\d\s?(%|x\b
 
 _KICKER = re.compile(r"\s[·|•–-]\s")  # "Customer story · Retail · 40 stores": a label line, not the opening
 # a results table's header: before and after, or two periods ("Metric | 2023 | 2024", "Q1 | Q2")
+# ("FY2024 | FY2025", "Spring 2024 | Spring 2025") or two versions ("26.2 | 26.3 early access")
 _BEFORE_AFTER_HEADER = re.compile(r"\bbefore\b.*\bafter\b|\bthen\b.*\bnow\b|\bold\b.*\bnew\b|"
-                                  r"\b((19|20)\d\d|q[1-4])\b.*\|.*\b((19|20)\d\d|q[1-4])\b", re.I)
+                                  r"\b(fy\s?|h[12]\s)?((19|20)\d\d|q[1-4])\b.*\|.*\b(fy\s?|h[12]\s)?((19|20)\d\d|q[1-4])\b|"
+                                  r"\|\s*v?\d{1,3}\.\d{1,2}\b[^|]*\|\s*v?\d{1,3}\.\d{1,2}\b", re.I)
 
 
 def _said_by_line(text: str) -> bool:
@@ -573,6 +616,8 @@ def render_points(points: list[Unit]) -> str:
             continue
         said_by = next((line.strip() for line in u.context.splitlines()[1:] if _ATTRIBUTION.match(line)), "")
         text = f"{u.text} {said_by}" if said_by and _QUOTE_MARK.search(u.text) and said_by not in u.text else u.text
+        if u.speaker and not _says(text, u.speaker):  # a transcript's point says who said it
+            text = f"{u.speaker}: {text}"
         lines.append(f"- {text} [{u.source}]")
     return "\n\n".join(["\n".join(lines), *tables]) if lines else "\n\n".join(tables)
 

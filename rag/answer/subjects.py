@@ -45,12 +45,23 @@ def full_names(question: str) -> list[str]:
             and all(w in question_terms(question) for w in m.group(0).split())]
 
 
-def _labels_a_row(term: str, text: str) -> bool:
-    """Does a table row of ``text`` name ``term`` in its first cell?"""
-    for line in text.splitlines():
+_SEPARATOR = re.compile(r"^\s*\|(\s*:?-{3,}:?\s*\|)+\s*$")
+
+
+def labels_a_row(term: str, text: str) -> bool:
+    """Does a table row of ``text`` name ``term`` in its first cell, or its header row name it over a column?
+
+    A table set out the other way round (one column per plan, one row per feature: "|  | Core | Pro |") is about
+    the plans its header names, as a price list's "Growth" row is about the Growth plan.
+    """
+    lines = text.splitlines()
+    for n, line in enumerate(lines):
         if line.lstrip().startswith("|"):
-            first = line.strip().strip("|").split("|")[0]
-            if mentions_name(term, first):
+            cells = line.strip().strip("|").split("|")
+            if mentions_name(term, cells[0]):
+                return True
+            header = n + 1 < len(lines) and _SEPARATOR.match(lines[n + 1])
+            if header and any(mentions_name(term, c) for c in cells[1:]):
                 return True
     return False
 
@@ -98,8 +109,9 @@ def subject_gaps(question: str, hits: list[Hit], min_similarity: float, about: d
         # a passage that says the person's full name covers the person and what the question asks them about
         # ("What did Priya Natarajan say about ShiftPal?": her quote names ShiftPal)
         person = any(p in (h.context or h.text) for p in people for h in mentions)
-        # a table row is about what its first cell names: "| Growth | $129 | ..." is the Growth plan's row
-        row_label = any(_labels_a_row(term, h.context or h.text) for h in mentions)
+        # a table row is about what its first cell names: "| Growth | $129 | ..." is the Growth plan's row (and a
+        # column about what its header names)
+        row_label = any(labels_a_row(term, h.context or h.text) for h in mentions)
         if not (close or in_title or person or row_label):
             in_passing.append(term)
     return SubjectGaps(absent, in_passing)

@@ -1,6 +1,6 @@
-"""``grounded bench qa --shapes``: answers shaped by the question, over three companies' documents in every format.
+"""``grounded bench qa --shapes``: answers shaped by the question, over five companies' documents in every format.
 
-The fixture set is rag/bench/shapes_set.py. Each company's nine documents go
+The fixture set is rag/bench/shapes_set.py. Each company's documents go
 through the product's ``ingest_paths`` into its own workspace of a throwaway
 store (one assistant per company, as a marketing team would set it up); then
 every question is asked with ``rag.answer.ask`` (the chosen answer model and

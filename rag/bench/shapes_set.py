@@ -1,4 +1,4 @@
-"""Three companies' documents in every format we read, and questions of every shape, made in code.
+"""Five companies' documents in every format we read, and questions of every shape, made in code.
 
 For issue 22's measure: does the answer take the shape the question asks for
 (a list with its items, two values side by side, a quote with its speaker, a
@@ -6,8 +6,9 @@ summary of key points, a table row, a before/after figure, a follow-up that
 swaps the whole entity, a date and a place, steps), whatever the format the
 answer is in, and does it decline what the documents never say?
 
-Each company brings nine documents, one per format, in its own layout and
-voice:
+Each company brings one document per format, in its own layout and voice
+(the first three nine, the last two eleven: they add a CSV and a LinkedIn
+posts export, and questions about a change over time):
 
 - a price list as a spreadsheet with a title row above the header and a
   second sheet of add-ons (``xlsx``);
@@ -19,7 +20,12 @@ voice:
 - a help-center page with its site's chrome (``help-html``: breadcrumbs,
   "Related articles", "Was this helpful?", a "Tip:" line);
 - a page with a list introduced by a sentence (``list-page``: Markdown or HTML);
-- a style guide written as prose (``style-guide``: Markdown, Word, plain text).
+- a style guide written as prose (``style-guide``: Markdown, Word, plain text,
+  a wiki page) or as a "write / not" table;
+- a CSV table with a title row above its header, comma or semicolon separated
+  (``csv``);
+- a LinkedIn posts export (``linkedin``: LinkedIn's own ``Shares.csv`` or
+  another exporter's columns) whose posts give a figure over time.
 
 Each question lists its key facts (what a right answer states), the document
 that holds them and its shape (``type``). ``answerable=False`` marks questions
@@ -27,11 +33,13 @@ the documents never answer, some sharing a word with a document ("Can X split
 tips?" beside a "Tip: ..." line): the right behaviour is to decline or flag.
 Follow-ups carry the turn they follow.
 
-**Held out:** ``fieldfare`` (:data:`HELD_OUT`) was chosen before anything was
-run and is never used to tune the answer rules (rag/answer): its figures are
-reported apart from the tuned companies'. Changing a rule because of a
-Fieldfare question defeats the split; fix the class on the tuned companies and
-read Fieldfare as the check.
+**Held out:** ``snelvers`` (:data:`HELD_OUT`) was chosen before its documents
+were written, written whole before anything was run on it, and is never used to
+tune the answer rules (rag/answer, rag/parse): its figures are reported apart
+from the tuned companies'. Reading its failures to change a rule defeats the
+split; fix the class on the tuning companies (Sentrel is the one written with
+it, in other layouts) and read Snelvers as the check. Fieldfare was the held-out
+company before; its failures were read and fixed, so it counts as tuned now.
 
 Used by ``grounded bench qa --shapes`` (rag/bench/shapes.py) and by the tests.
 """
@@ -48,11 +56,14 @@ from pathlib import Path
 
 from .documents import make_pdf
 
-HELD_OUT = "fieldfare"  # decided before the first run; never tune rag/answer on it
+HELD_OUT = "snelvers"  # decided before its documents were written and before any run; never tune rag/answer on it
 
 TYPES = ("list", "comparison", "person", "summary", "table", "before-after", "follow-up", "date-place", "how-to",
-         "uncovered")
-FORMATS = ("xlsx", "pdf", "docx", "transcript", "eml", "pptx", "help-html", "list-page", "style-guide")
+         "change", "uncovered")
+FORMATS = ("xlsx", "csv", "pdf", "docx", "transcript", "eml", "pptx", "help-html", "list-page", "style-guide", "linkedin")
+# Kelpie, Northbeam and Fieldfare were written before the CSV, LinkedIn and change-over-time items; they have the rest.
+FIRST_FORMATS = tuple(f for f in FORMATS if f not in ("csv", "linkedin"))
+FIRST_TYPES = tuple(t for t in TYPES if t != "change")
 
 
 @dataclass(frozen=True)
@@ -889,6 +900,665 @@ def fieldfare() -> Company:
     return Company("fieldfare", "Fieldfare Travel", "corporate travel management", documents, questions)
 
 
+# --- Sentrel: phishing-resistant sign-in (passkeys, SSO) for mid-size companies; terse American voice, docs-site help -
+
+
+def _sentrel_pricing() -> bytes:
+    usd = '"$"#,##0'
+    # transposed: one column per plan, one row per feature, units in the row labels
+    plans = [["Sentrel pricing FY26"],
+             ["Billed annually. USD per user per month unless noted."],
+             ["", "Core", "Pro", "Enterprise"],
+             ["List price ($/user/mo)", ("money", 4), ("money", 9), ("money", 16)],
+             ["Minimum users", 10, 50, 500],
+             ["Audit log retention (days)", 30, 90, 365],
+             ["SSO apps", 5, "Unlimited", "Unlimited"],
+             ["Support", "Community forum", "Business hours", "24x7 + named TAM"]]
+    services = [["SKU", "Service", "Fee (USD)", "Lead time"],
+                ["PS-100", "Guided deployment", ("money", 2500), "2 weeks"],
+                ["PS-210", "Custom SAML connector", ("money", 1200), "per app, 5 business days"],
+                ["PS-300", "Phishing simulation workshop", ("money", 3000), "per session"]]
+    return _xlsx([("Plans", [(1, 1, plans)]), ("Professional services", [(1, 1, services)])], usd, merged=[(0, 1, 3)])
+
+
+SENTREL_SLA = """Sentrel SLA - service credits (effective Jan 1 2026),,
+,,
+Monthly uptime below,Credit (% of monthly fee),Claim within (days)
+99.95%,10%,30
+99.5%,25%,30
+99.0%,50%,30
+95.0%,100%,60
+"""
+
+
+def _sentrel_halcyon_pdf() -> bytes:
+    return make_pdf([
+        [
+            "CUSTOMER PROOF // FINANCIAL SERVICES",
+            "# Halcyon Credit Union: zero account takeovers",
+            "Org: Halcyon Credit Union, Columbus, OH. 1,150 employees, 38 branches.",
+            "Problem: staff phished twice in 2024. Help desk buried in password resets.",
+            "Fix: Sentrel Pro, passkeys for all staff, rolled out in 6 weeks.",
+            "## Outcomes (FY2025 vs FY2024)",
+            ["KPI", "FY2025", "FY2024"],
+            ["Account takeovers", "0", "7"],
+            ["Password reset tickets/mo", "40", "610"],
+        ],
+        [
+            ["Median sign-in time", "4 sec", "19 sec"],
+            ["Phishing clicks reported", "3", "112"],
+            ["Help desk cost/yr", "$58K", "$310K"],
+            "## Quote",
+            "CISO Marisol Reyes: \"We stopped arguing about password rules. There are no passwords left",
+            "to argue about.\"",
+        ],
+    ])
+
+
+def _sentrel_pinecrest_docx() -> bytes:
+    """A short case study whose fact table runs across: labels in the first row, values in the second."""
+    return _docx("Pinecrest Freight goes passwordless in a weekend", [
+        ("h1", "Pinecrest Freight goes passwordless in a weekend"),
+        ("table", [("HQ", "Drivers and staff", "Rollout", "Plan"), ("Omaha, NE", "2,800", "1 weekend", "Enterprise")]),
+        ("p", "Pinecrest runs 2,800 people across 22 depots. Drivers shared tablet logins. Audits flagged it. "
+              "Sentrel replaced shared logins with a passkey per driver on a company phone."),
+        ("h2", "Results"),
+        ("p", "Shared accounts: 340 before, 0 after. Time to offboard a driver: 3 days before, 10 minutes after."),
+        ("p", "\"We retired 14,000 passwords in one weekend and nobody called the help desk,\" said Raj Patel, "
+              "VP of IT at Pinecrest Freight."),
+    ])
+
+
+SENTREL_VTT = """WEBVTT
+
+00:00:00.500 --> 00:00:05.000
+Dana Kim: OK, we're live. I'm Dana Kim, product marketing at Sentrel. This is Passkeys 101.
+
+00:00:05.200 --> 00:00:09.800
+Dana Kim: With me is Ahmed Farouk, our principal security engineer.
+
+00:00:10.000 --> 00:00:16.000
+Ahmed Farouk: Thanks Dana. Short version: a passkey can't be phished, because it only works on the real site.
+
+00:00:16.200 --> 00:00:22.000
+Ahmed Farouk: In our data, customers cut help desk password tickets by 92% in the first quarter.
+
+00:00:22.200 --> 00:00:25.000
+Dana Kim: What breaks when you roll it out?
+
+00:00:25.200 --> 00:00:31.000
+Ahmed Farouk: Old VPN clients. Check those first.
+"""
+
+SENTREL_EML = """SENTREL SIGNAL -- Issue 31
+
+1) SentrelCon 2026 registration is open.
+
+   WHAT:  SentrelCon 2026, our user conference
+   WHEN:  Oct 13-14, 2026
+   WHERE: Fairmont Austin, Austin, TX
+   COST:  $0 for customers, $499 otherwise
+
+2) Passkeys for shared devices is GA. See the release notes.
+
+3) Heads up: legacy SMS codes are retired on Mar 31, 2027.
+
+-- The Sentrel team
+"""
+
+
+def _sentrel_eml() -> bytes:
+    return _eml("Sentrel Signal <signal@sentrel.example>", "Sentrel Signal #31: SentrelCon registration is open",
+                datetime(2026, 6, 9, 14, 0, tzinfo=timezone.utc), SENTREL_EML)
+
+
+def _sentrel_deck() -> bytes:
+    """A release deck: bullets that start with a label and a colon, and a comparison table slide."""
+    from pptx import Presentation
+    from pptx.util import Inches
+
+    deck = Presentation()
+    first = deck.slides.add_slide(deck.slide_layouts[0])
+    first.shapes.title.text = "Sentrel 26.3 release"
+    first.placeholders[1].text = "Customer webinar, Sep 2026"
+    for title, bullets in [
+        ("Shipping in 26.3", ["Passkeys on shared devices", "Risk-based step-up for admin actions",
+                              "SCIM 2.0 group push", "Okta and Entra ID migration wizard"]),
+        ("Dates", ["Early access: Sep 8, 2026", "GA: Sep 29, 2026"]),
+    ]:
+        slide = deck.slides.add_slide(deck.slide_layouts[1])
+        slide.shapes.title.text = title
+        body = slide.placeholders[1].text_frame
+        body.text = bullets[0]
+        for item in bullets[1:]:
+            body.add_paragraph().text = item
+    slide = deck.slides.add_slide(deck.slide_layouts[5])
+    slide.shapes.title.text = "Early access results"
+    rows = [("Metric", "26.2", "26.3 early access"), ("Admin step-up prompts/wk", "1,900", "240"),
+            ("Median enrollment time", "3 min", "45 sec")]
+    table = slide.shapes.add_table(len(rows), 3, Inches(0.5), Inches(1.6), Inches(9), Inches(2)).table
+    for i, row in enumerate(rows):
+        for j, text in enumerate(row):
+            table.cell(i, j).text = text
+    out = io.BytesIO()
+    deck.save(out)
+    return out.getvalue()
+
+
+SENTREL_DOCS = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Configure SCIM provisioning | Sentrel Docs</title></head>
+<body><nav class="navbar"><a class="navbar__brand" href="/">Sentrel Docs</a><a href="/api">API</a><a href="/changelog">Changelog</a>
+<input type="search" placeholder="Search docs ⌘K"></nav>
+<div class="main-wrapper"><aside class="theme-doc-sidebar-container"><ul class="menu">
+<li><a href="/docs/intro">Introduction</a></li><li><a href="/docs/admin">Admin guide</a><ul>
+<li><a href="/docs/admin/sso">Set up SSO</a></li><li><a class="menu__link--active" href="/docs/admin/scim">Configure SCIM provisioning</a></li>
+<li><a href="/docs/admin/passkeys">Enforce passkeys</a></li><li><a href="/docs/admin/audit">Audit logs</a></li></ul></li></ul></aside>
+<main class="docMainContainer"><nav aria-label="Breadcrumbs"><ul class="breadcrumbs"><li><a href="/">Docs</a></li>
+<li><a href="/docs/admin">Admin guide</a></li><li>SCIM</li></ul></nav>
+<article><div class="theme-doc-markdown markdown"><h1>Configure SCIM provisioning</h1>
+<p>SCIM keeps Sentrel users in sync with your IdP. Requires Pro or Enterprise.</p>
+<h2 id="steps">Steps</h2>
+<ol><li>In the Sentrel console, go to <strong>Settings → Directory</strong>.</li>
+<li>Click <strong>Generate SCIM token</strong>. Copy it. It is shown once.</li>
+<li>In your IdP, add the SCIM base URL <code>https://api.sentrel.example/scim/v2</code> and paste the token.</li>
+<li>Push a test group. Users appear in Sentrel within 60 seconds.</li></ol>
+<div class="admonition admonition-tip alert alert--success"><div class="admonition-heading"><h5>tip</h5></div>
+<div class="admonition-content"><p>Push groups, not individual users. Group membership drives app access.</p></div></div>
+<h2 id="rotate">Rotate the token</h2>
+<p>Go to Settings → Directory and click Regenerate. The old token stops working immediately.</p>
+</div>
+<footer class="theme-doc-footer"><a href="https://github.com/sentrel/docs/edit/main/admin/scim.md">Edit this page</a>
+<span>Last updated on Aug 4, 2026</span></footer>
+<div class="feedback"><p>Was this page helpful?</p><button>👍</button><button>👎</button></div>
+<nav class="pagination-nav"><a class="pagination-nav__link--prev" href="/docs/admin/sso">Previous « Set up SSO</a>
+<a class="pagination-nav__link--next" href="/docs/admin/passkeys">Next Enforce passkeys »</a></nav></article>
+<div class="table-of-contents"><p>On this page</p><ul><li><a href="#steps">Steps</a></li><li><a href="#rotate">Rotate the token</a></li></ul></div>
+</main></div><footer class="footer">Copyright © 2026 Sentrel, Inc.</footer></body></html>"""
+
+SENTREL_TRUST = """<!doctype html><html><head><title>Trust center | Sentrel</title></head><body>
+<header><a href="/">Sentrel</a> <a href="/pricing">Pricing</a> <a href="/trust">Trust</a> <a href="/login">Sign in</a></header>
+<main><h1>Trust center</h1>
+<p>Independent auditors check our controls every year. Current attestations:</p>
+<ul><li><strong>SOC 2 Type II</strong> (report under NDA)</li><li><strong>ISO/IEC 27001:2022</strong></li>
+<li><strong>FIDO2 Certified</strong> (server)</li></ul>
+<h2>Subprocessors</h2>
+<p>Customer data is hosted in the US. We use these subprocessors:</p>
+<ul><li>AWS – hosting (us-east-2)</li><li>Cloudflare – DNS and DDoS protection</li><li>Twilio – SMS fallback codes</li></ul>
+<p>Questions? security@sentrel.example</p></main>
+<footer>© 2026 Sentrel, Inc. · <a href="/privacy">Privacy</a></footer></body></html>"""
+
+SENTREL_STYLE = """# Sentrel writing rules
+
+Short. Active voice. US spelling. Oxford comma.
+
+Say what the product does, not how it feels. No exclamation points in the product UI.
+
+| Write | Not |
+|---|---|
+| sign in | log in, login (as a verb) |
+| allowlist / blocklist | whitelist / blacklist |
+| passkey | passwordless key, FIDO key |
+| admin | administrator (in UI copy) |
+
+Product names: Sentrel Console, Sentrel Verify. Brand color: Sentrel Indigo, #3D2BD6.
+"""
+
+
+def _sentrel_posts() -> bytes:
+    """A posts CSV from a third-party exporter (its own column names), newest first."""
+    import csv as _csv
+
+    rows = [
+        ("2026-04-21", "New Sentrel Phish Index for Q1 2026: 1 in 38 emails we scanned was a credential phish. "
+                       "That's the worst quarter we've measured."),
+        ("2025-10-14", "Phish Index, Q3 2025: 1 in 44 emails was a credential phish, up from 1 in 52 in Q1."),
+        ("2025-04-15", "First Sentrel Phish Index: in Q1 2025, 1 in 52 emails we scanned was a credential phish."),
+        ("2025-09-02", "We're hiring: 4 security engineers in Denver. Remote-friendly."),
+    ]
+    out = io.StringIO()
+    writer = _csv.writer(out)
+    writer.writerow(["Date posted", "Post text", "Post URL", "Impressions"])
+    for n, (when, text) in enumerate(rows, 1):
+        writer.writerow([when, text, f"https://www.linkedin.com/posts/sentrel_{n}", 1000 * n])
+    return out.getvalue().encode("utf-8")
+
+
+def sentrel() -> Company:
+    pricing, sla, halcyon = "Sentrel-Pricing-FY26.xlsx", "sentrel-sla-credits.csv", "sentrel-proof-halcyon-cu.pdf"
+    pinecrest, webinar, mail = "sentrel-pinecrest-freight.docx", "passkeys-101-webinar.vtt", "sentrel-signal-31.eml"
+    deck, docs, trust = "sentrel-26.3-release.pptx", "docs/admin/scim.html", "sentrel-trust-center.html"
+    style, posts = "sentrel-writing-rules.md", "sentrel-linkedin-posts.csv"
+    documents = (
+        Document(pricing, "xlsx", _sentrel_pricing),
+        Document(sla, "csv", _text(SENTREL_SLA)),
+        Document(halcyon, "pdf", _sentrel_halcyon_pdf),
+        Document(pinecrest, "docx", _sentrel_pinecrest_docx),
+        Document(webinar, "transcript", _text(SENTREL_VTT)),
+        Document(mail, "eml", _sentrel_eml),
+        Document(deck, "pptx", _sentrel_deck),
+        Document(docs, "help-html", _text(SENTREL_DOCS)),
+        Document(trust, "list-page", _text(SENTREL_TRUST)),
+        Document(style, "style-guide", _text(SENTREL_STYLE)),
+        Document(posts, "linkedin", _sentrel_posts),
+    )
+    questions = (
+        Q("t-list-attest", "Which attestations does Sentrel have?", "list", trust,
+          ("SOC 2 Type II", "ISO/IEC 27001", "FIDO2 Certified")),
+        Q("t-list-subproc", "Which subprocessors does Sentrel use?", "list", trust, ("AWS", "Cloudflare", "Twilio")),
+        Q("t-list-263", "What's shipping in Sentrel 26.3?", "list", deck,
+          ("Passkeys on shared devices", "Risk-based step-up", "SCIM 2.0 group push", "migration wizard")),
+        Q("t-list-notsay", "Which terms does the Sentrel writing guide tell us not to use?", "list", style,
+          ("log in", "whitelist", "blacklist")),
+        Q("t-cmp-price", "Compare the list price of Core and Enterprise", "comparison", pricing, ("$4", "$16")),
+        Q("t-cmp-retention", "How long do Pro and Enterprise keep audit logs?", "comparison", pricing, ("90", "365")),
+        Q("t-cmp-minimum", "What's the difference in minimum users between Core and Pro?", "comparison", pricing,
+          ("10", "50")),
+        Q("t-cmp-credit", "What credit do I get below 99.5% uptime versus below 99.0%?", "comparison", sla, ("25%", "50%")),
+        Q("t-person-halcyon", "Who is quoted in the Halcyon Credit Union case study?", "person", halcyon,
+          ("Marisol Reyes", "CISO")),
+        Q("t-quote-raj", "What did Raj Patel say about Sentrel?", "person", pinecrest, ("14,000 passwords",)),
+        Q("t-quote-ahmed", "What did Ahmed Farouk say about help desk tickets?", "person", webinar, ("92%",)),
+        Q("t-person-host", "Who hosted Passkeys 101?", "person", webinar, ("Dana Kim",)),
+        Q("t-summary-halcyon", "Summarize the Halcyon Credit Union case study in three bullets", "summary", halcyon,
+          ("account takeovers", "Marisol Reyes")),
+        Q("t-summary-pinecrest", "Give me an overview of the Pinecrest Freight story", "summary", pinecrest,
+          ("340", "Raj Patel")),
+        Q("t-summary-release", "Summarize the 26.3 release deck", "summary", deck, ("Sep 29, 2026", "240")),
+        Q("t-table-pro-price", "How much is Sentrel Pro per user per month?", "table", pricing, ("$9",)),
+        Q("t-table-support", "What support does Enterprise include?", "table", pricing, ("24x7 + named TAM",)),
+        Q("t-table-saml", "How much is a custom SAML connector?", "table", pricing, ("$1,200",)),
+        Q("t-table-claim", "How long do I have to claim a credit if uptime drops below 95%?", "table", sla, ("60",)),
+        Q("t-ba-resets", "How many password reset tickets did Halcyon get per month before Sentrel?", "before-after",
+          halcyon, ("610",), not_facts=("40",)),
+        Q("t-ba-signin", "What's Halcyon's median sign-in time now?", "before-after", halcyon, ("4 sec",),
+          not_facts=("19 sec",)),
+        Q("t-ba-offboard", "How long did it take Pinecrest to offboard a driver before Sentrel?", "before-after",
+          pinecrest, ("3 days",), not_facts=("10 minutes",)),
+        # a second round on Sentrel, after the second held-out run (types the held-out table was weak on; none of its
+        # questions or failures read)
+        Q("t-ba-cost", "What was Halcyon's help desk cost in FY2024?", "before-after", halcyon, ("$310K",),
+          not_facts=("$58K",)),
+        Q("t-ba-clicks", "How many phishing clicks did Halcyon report after Sentrel?", "before-after", halcyon, ("3",),
+          not_facts=("112",)),
+        Q("t-ba-shared", "How many shared accounts did Pinecrest have before Sentrel?", "before-after", pinecrest,
+          ("340",), not_facts=()),
+        Q("t-quote-marisol", "What did Marisol Reyes say about passwords?", "person", halcyon, ("no passwords left",)),
+        Q("t-person-pinecrest", "Who is quoted in the Pinecrest Freight story?", "person", pinecrest,
+          ("Raj Patel", "VP of IT")),
+        Q("t-quote-vpn", "What did Ahmed Farouk say breaks in a rollout?", "person", webinar, ("Old VPN clients",)),
+        Q("t-summary-webinar", "Summarize the Passkeys 101 webinar", "summary", webinar, ("92%", "Ahmed Farouk")),
+        Q("t-fu-workshop", "and the workshop?", "follow-up", pricing, ("$3,000",),
+          after=("How much is guided deployment?", "| PS-100 | Guided deployment | $2,500 | 2 weeks | [1]")),
+        Q("t-fu-pro", "and Pro?", "follow-up", pricing, ("90",),
+          after=("What's the audit log retention on Core?", "| Audit log retention (days) | 30 | 90 | 365 | [1]")),
+        Q("t-fu-said", "What did she say?", "follow-up", halcyon, ("no passwords left",),
+          after=("Who is quoted in the Halcyon Credit Union case study?", "CISO Marisol Reyes [1]")),
+        Q("t-fu-pinecrest", "and in the Pinecrest Freight one?", "follow-up", pinecrest, ("Raj Patel",),
+          after=("Who is quoted in the Halcyon Credit Union case study?", "CISO Marisol Reyes [1]")),
+        Q("t-date-con", "When and where is SentrelCon 2026?", "date-place", mail, ("Oct 13-14, 2026", "Austin")),
+        Q("t-date-sms", "When are SMS codes retired?", "date-place", mail, ("Mar 31, 2027",)),
+        Q("t-date-ga", "When does 26.3 go GA?", "date-place", deck, ("Sep 29, 2026",)),
+        Q("t-howto-scim", "How do I set up SCIM provisioning?", "how-to", docs,
+          ("Settings → Directory", "Generate SCIM token", "test group")),
+        Q("t-howto-rotate", "How do I rotate the SCIM token?", "how-to", docs, ("Regenerate",)),
+        Q("t-change-prompts", "How did admin step-up prompts change from 26.2 to 26.3?", "change", deck, ("1,900", "240")),
+        Q("t-change-halcyon", "How did Halcyon's help desk cost change after Sentrel?", "change", halcyon,
+          ("$310K", "$58K")),
+        # past posts are style examples for Write, never evidence for an answer (rag/answer/decide.py): declined
+        Q("t-un-phish-posts", "How has the Sentrel Phish Index changed over time?", "uncovered", posts, answerable=False),
+        Q("t-un-tips", "Does Sentrel give tips to phishing reporters?", "uncovered", docs, answerable=False),
+        Q("t-un-fedramp", "Is Sentrel FedRAMP authorized?", "uncovered", trust, answerable=False),
+        Q("t-un-starter", "How much is the Starter plan?", "uncovered", pricing, answerable=False),
+        Q("t-un-bounty", "Does Sentrel run a bug bounty program?", "uncovered", trust, answerable=False),
+        Q("t-un-revenue", "What was Sentrel's ARR in 2025?", "uncovered", None, answerable=False),
+    )
+    return Company("sentrel", "Sentrel", "identity security (passkeys, SSO)", documents, questions)
+
+
+# --- Snelvers (HELD APART): fresh produce delivered to restaurant kitchens in the Low Countries; Dutch-English, ------
+# --- long-form British case studies. Written whole before anything was run on it; never tune rag/answer on it. ------
+
+
+def _snelvers_tariffs() -> bytes:
+    eur = '"€"#,##0.00'
+    zones = [["SNELVERS B.V. — Delivery tariffs 2026"],
+             ["Restaurants, hotels and canteens · all amounts in EUR, excluding 9% BTW"],
+             [],
+             ["Zone", "Cities served", "Delivery days", "Fee per drop (€)", "Minimum order (€)", "Free delivery above (€)"],
+             ["Zone A", "Amsterdam, Amstelveen", "Mon–Sat", ("money", 4.5), ("money", 150), ("money", 450)],
+             ["Zone B", "Utrecht, Haarlem, Leiden", "Mon–Sat", ("money", 6.0), ("money", 175), ("money", 550)],
+             ["Zone C", "Rotterdam, The Hague, Delft", "Mon–Fri", ("money", 7.5), ("money", 200), ("money", 650)],
+             ["Zone D", "Antwerp", "Tue and Thu only", ("money", 12.5), ("money", 300), ("money", 900)],
+             [],
+             ["Orders placed before 22:00 are delivered the next morning between 05:30 and 10:00."]]
+    # the subscriptions sheet is transposed: one column per plan, one row per feature
+    plans = [["Kitchen subscriptions (per month, excl. BTW)"],
+             ["", "Basis", "Keuken", "Keuken Plus"],
+             ["Monthly fee (€)", ("money", 0), ("money", 49), ("money", 129)],
+             ["Deliveries per week", "Up to 2", "Up to 6", "Unlimited"],
+             ["Order cut-off", "20:00", "22:00", "23:30"],
+             ["Account manager", "No", "Shared", "Dedicated"]]
+    extras = [["Surcharge", "Amount", "When it applies"],
+              ["Sunday delivery", ("money", 25), "per drop, Zone A only"],
+              ["Crate deposit", ("money", 7.5), "per reusable cold-chain crate, refunded on return"],
+              ["Failed delivery", ("money", 35), "nobody on site to receive the order"]]
+    return _xlsx([("Bezorgtarieven", [(1, 1, zones)]), ("Abonnementen", [(1, 1, plans)]), ("Toeslagen", [(2, 2, extras)])],
+                 eur, merged=[(0, 1, 5)])
+
+
+SNELVERS_SEASONS = """Seizoenskalender / seasonal calendar 2026 - prices indicative, per kg, excl. BTW;;;;
+Product;Grown in;In season from;In season until;Price per kg (EUR)
+White asparagus;Limburg;April;June;9,80
+Strawberries (Elsanta);Westland;May;September;6,40
+Kale (boerenkool);Noord-Holland;October;February;2,10
+Jerusalem artichoke;Flevoland;November;March;3,25
+Samphire (zeekraal);Zeeland;June;August;14,50
+"""
+
+
+def _snelvers_tromp_pdf() -> bytes:
+    return make_pdf([
+        [
+            "SNELVERS STORIES  -  Hospitality  -  Amsterdam",
+            "# Less in the bin: Huis Tromp's year with Snelvers",
+            "Huis Tromp is a family-run group of three brasseries on the Amsterdam canals, and for",
+            "most of its twenty years the kitchens were supplied by whoever could come that morning.",
+            "By 2023 the group was dealing with eleven suppliers, taking delivery of something almost",
+            "every hour, and throwing away a good deal of what arrived. In the spring of 2024 the head",
+            "office moved every fresh order to Snelvers, on one delivery a day before breakfast.",
+            "The change was less about price than about rhythm. Chefs now order on the app until",
+            "22:00 and the crates are in the walk-in fridge by half past six. Spring 2024 is compared",
+            "below with spring 2025.",
+            "## The figures",
+            ["Measure", "Spring 2024", "Spring 2025", "Change"],
+            ["Food waste per week", "310 kg", "205 kg", "-34%"],
+            ["Suppliers", "11", "2", "-9"],
+        ],
+        [
+            ["Deliveries per week", "68", "18", "-74%"],
+            ["Ordering, per chef", "5.5 hours", "1.5 hours", "-4 hours"],
+            ["Fresh produce cost", "EUR 41,200", "EUR 38,900", "-6%"],
+            "The kitchens noticed the quiet first. \"We used to spend the morning signing delivery",
+            "notes; now the morning belongs to the food,\" says Maarten Tromp, who runs the group's",
+            "kitchens and whose grandfather opened the first brasserie in 2004.",
+            "## What comes next",
+            "Huis Tromp opens a fourth brasserie in Haarlem in the autumn of 2026, and it will be",
+            "supplied by Snelvers from its first day.",
+        ],
+    ])
+
+
+def _snelvers_werkcafe_docx() -> bytes:
+    return _docx("Feeding a science park without a loading-bay queue", [
+        ("p", "Case study · Contract catering · Utrecht"),
+        ("h1", "Feeding a science park without a loading-bay queue"),
+        ("p", "Het Werkcafé runs the five staff restaurants of the Utrecht Science Park, serving some 4,000 lunches on "
+              "an ordinary weekday. Until last year its loading bay was one of the busiest places on the campus: "
+              "vans from seven different wholesalers arrived between seven and eleven, often at the same time, and "
+              "the kitchen porters spent much of the morning checking crates rather than preparing vegetables."),
+        ("table", [("", "Before Snelvers", "With Snelvers"), ("Wholesalers", "7", "1"),
+                   ("Van arrivals per week", "45", "10"), ("Invoices per month", "130", "4"),
+                   ("Lunches served per weekday", "4,000", "4,000")]),
+        ("p", "Snelvers now makes one consolidated drop at each restaurant before 07:00, from an electric van that "
+              "fits under the car park barrier. Invoices arrive once a week rather than with every delivery."),
+        ("p", "Head chef Fenna Bakker puts it simply: “My porters peel potatoes again instead of counting boxes, "
+              "and the loading bay is quiet by seven.”"),
+        ("p", "The contract covers all five restaurants until the end of 2027."),
+    ])
+
+
+SNELVERS_PODCAST = """The Pass — a Snelvers podcast for chefs. Episode 12: buying with the seasons
+
+Sanne de Vries  0:04
+Welcome to The Pass. I'm Sanne de Vries, I look after our growers at Snelvers, and today I'm talking to Joris Hendriks, who cooks at Restaurant Vlam in Rotterdam.
+
+Joris Hendriks  0:19
+Thanks for having me. We change the menu every six weeks now, because the produce tells us to.
+
+Sanne de Vries  0:31
+How did that start?
+
+Joris Hendriks  0:35
+Honestly, the samphire. It comes in from Zeeland for about eight weeks in summer, and once the team had cooked with it, imported herbs just tasted of the lorry.
+
+Sanne de Vries  1:02
+And what does buying seasonally do to your costs?
+
+Joris Hendriks  1:07
+Our vegetable bill fell by about 12 percent in the first year, because in season things are simply cheaper.
+"""
+
+SNELVERS_EML_HTML = """<html><body style="font-family:Georgia,serif">
+<table width="600" align="center"><tr><td>
+<p style="font-size:11px;color:#888">Can't read this e-mail? <a href="#">View it in your browser</a></p>
+<h1>Seizoensbrief · September 2026</h1>
+<p>Dear chef,</p>
+<p>September is the month when the kitchen gardens of Noord-Holland start to hand over to the cellars, and it is
+also the month we open our doors. We should very much like you to join us.</p>
+<h2>The Chefs' Breakfast</h2>
+<p>Our Chefs' Breakfast will be held on Monday 21 September 2026 at the Foodhallen, Bellamyplein 51, Amsterdam.
+Coffee is served from 07:30 and the growers' tasting begins at 08:15; we shall be finished well before the lunch
+service. Places are limited to 120 chefs.</p>
+<h2>From our growers</h2>
+<p>The first kale of the season arrives from Noord-Holland in the week of 5 October.</p>
+<p style="font-size:11px;color:#888">Snelvers B.V. · Cruquiusweg 40, Amsterdam · You are receiving this letter because
+you order with Snelvers. <a href="#">Unsubscribe</a></p>
+</td></tr></table></body></html>"""
+
+
+def _snelvers_eml() -> bytes:
+    """An HTML-only newsletter: no plain-text part."""
+    message = EmailMessage()
+    message["From"] = "Snelvers Seizoensbrief <brief@snelvers.example>"
+    message["To"] = "chefs@list.snelvers.example"
+    message["Date"] = format_datetime(datetime(2026, 9, 1, 6, 30, tzinfo=timezone.utc))
+    message["Subject"] = "Seizoensbrief: the Chefs' Breakfast, and the first kale"
+    message.set_content(SNELVERS_EML_HTML, subtype="html")
+    return bytes(message)
+
+
+def _snelvers_deck() -> bytes:
+    """A plan deck whose last slide is a table, and whose bullets start with a sentence ending in a colon."""
+    from pptx import Presentation
+    from pptx.util import Inches
+
+    deck = Presentation()
+    first = deck.slides.add_slide(deck.slide_layouts[0])
+    first.shapes.title.text = "Snelvers 2026: Nachtlevering"
+    first.placeholders[1].text = "Overnight delivery for restaurant kitchens · plan for the partners' meeting"
+    for title, bullets in [
+        ("What Nachtlevering is", ["Drivers deliver between 01:00 and 05:00 with a key-safe code:",
+                                   "Crates go straight into the kitchen's cold room",
+                                   "A photo of every drop is sent to the chef",
+                                   "No one needs to be on site"]),
+        ("Rollout", ["Pilot in Amsterdam Zone A from 2 March 2026", "Rotterdam and Utrecht follow on 4 May 2026",
+                     "Antwerp is planned for 2027"]),
+    ]:
+        slide = deck.slides.add_slide(deck.slide_layouts[1])
+        slide.shapes.title.text = title
+        body = slide.placeholders[1].text_frame
+        body.text = bullets[0]
+        for item in bullets[1:]:
+            body.add_paragraph().text = item
+    slide = deck.slides.add_slide(deck.slide_layouts[5])
+    slide.shapes.title.text = "Pilot results (12 kitchens, March 2026)"
+    rows = [("", "Day delivery", "Nachtlevering"), ("On-time drops", "91%", "99%"),
+            ("Kilometres per drop", "6.8 km", "4.1 km"), ("Kitchen time spent receiving", "25 minutes", "0 minutes")]
+    table = slide.shapes.add_table(len(rows), 3, Inches(0.5), Inches(1.6), Inches(9), Inches(2.4)).table
+    for i, row in enumerate(rows):
+        for j, text in enumerate(row):
+            table.cell(i, j).text = text
+    out = io.BytesIO()
+    deck.save(out)
+    return out.getvalue()
+
+
+SNELVERS_HELP = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Report a missing or damaged item : Snelvers Support</title></head>
+<body><div class="fw-header"><a href="/support/home" class="fw-logo">Snelvers Support</a>
+<a href="/support/tickets/new">Submit a ticket</a> <a href="/support/login">Log in</a></div>
+<div class="breadcrumb"><a href="/support/home">Solution home</a> / <a href="/support/orders">Orders</a> /
+<a href="/support/orders/problems">Problems with a delivery</a></div>
+<div class="fw-content"><h2 class="heading">Report a missing or damaged item</h2>
+<p class="article-meta">Modified on: Tue, 3 Mar, 2026 at 9:12 AM</p>
+<div class="article-body">
+<p>If something is missing from your delivery, or arrives damaged, you can claim a credit in the app until 12:00 on the
+day of delivery. To report it:</p>
+<ol><li>Open the Snelvers Pro app and tap Orders.</li><li>Choose today's delivery and tap Report a problem.</li>
+<li>Select the item, then Missing or Damaged.</li><li>Add a photo of the crate label and tap Send.</li></ol>
+<p>The credit appears on your next weekly invoice.</p>
+<p><strong>Top tip:</strong> keep the crate until the claim is settled, because our driver collects damaged goods on the
+next drop.</p>
+<p>For chilled items that arrive warm, call the night desk on +31 20 555 0142 rather than using the app.</p>
+</div>
+<div class="article-feedback"><p>Did you find it helpful? <a href="#">Yes</a> <a href="#">No</a></p>
+<p>Send feedback</p></div></div>
+<aside class="fw-sidebar"><h3>Popular articles</h3><ul>{_links(["Change your delivery window",
+"Pause deliveries for a holiday", "Return your crates", "Update your key-safe code"])}</ul>
+<h3>Articles in this section</h3><ul>{_links(["Report a missing or damaged item", "My order is late"])}</ul></aside>
+<div class="fw-footer">© 2026 Snelvers B.V.</div></body></html>"""
+
+SNELVERS_QUALITY = """# Where our food comes from
+
+Snelvers buys directly from about 140 growers and makers, most of them within 150 km of the kitchen they supply. The
+largest groups of growers are in these provinces:
+
+1. Westland (South Holland), for tomatoes, peppers and soft fruit
+2. Flevoland, for potatoes, onions and root vegetables
+3. Noord-Holland, for cabbages and leafy greens
+4. Zeeland, for samphire, mussels and sea vegetables
+
+We also hold the certificates a professional kitchen asks for. Our depots are certified to:
+
+* SKAL organic (certificate 022381)
+* BRCGS Storage and Distribution, grade AA
+* ISO 14001
+
+## How we deliver
+
+Every delivery leaves our depots in Amsterdam and Rotterdam in an electric van or, inside the canal ring, on an
+electric cargo bike. Chilled produce travels in reusable cold-chain crates that we collect on the next drop.
+"""
+
+SNELVERS_VOICE = """<!doctype html><html><head><title>Brand voice - Marketing - Snelvers Wiki</title></head><body>
+<div id="header"><a href="/wiki">Snelvers Wiki</a> <span>Spaces / Marketing / Brand</span></div>
+<div id="main"><h1 id="title-text">Brand voice</h1>
+<div class="page-metadata">Created by Eva Janssen, last updated on 12 January 2026</div>
+<div id="main-content" class="wiki-content">
+<p>Snelvers talks to chefs the way a good market trader does: plainly, with a little warmth and no fuss. Most of our
+readers are Dutch and read our English as a second language, so we prefer short sentences and ordinary words to
+anything clever, and we never rely on idiom that only a Londoner would catch.</p>
+<p>We write in British English. We say chef, kitchen and grower; we do not call our customers clients or accounts, and
+we never describe our food as premium or artisanal, since both words have been worn out by people with nothing to
+sell. When a Dutch word is the better word, such as boerenkool or zeekraal, we use it and give the English in brackets
+the first time.</p>
+<p>Our colour is Snelvers Green (#2E7D32) on a warm white background. Prices are always written with the euro sign
+and two decimals, as €4.50.</p>
+</div></div></body></html>"""
+
+
+def _snelvers_posts() -> bytes:
+    """LinkedIn's own posts export (Shares.csv), oldest first as LinkedIn writes them."""
+    import csv as _csv
+
+    rows = [
+        ("2024-05-14 08:02:11", "We now deliver to 400 kitchens in Amsterdam and Utrecht. Thank you, chefs, for trusting "
+                                "a company with a silly Dutch name."),
+        ("2025-06-03 07:45:40", "Milestone: 900 kitchens across the Randstad now get their fresh produce from Snelvers, "
+                                "and our Rotterdam depot opened this week."),
+        ("2026-02-10 09:30:05", "1,500 kitchens! Antwerp joined this winter, and every drop now leaves our depots by "
+                                "electric van or cargo bike."),
+        ("2026-03-02 06:10:00", "Nachtlevering starts tonight: our first overnight drops for 12 pilot kitchens in "
+                                "Amsterdam."),
+    ]
+    out = io.StringIO()
+    writer = _csv.writer(out)
+    writer.writerow(["Date", "ShareLink", "ShareCommentary", "SharedUrl", "MediaUrl", "Visibility"])
+    for n, (when, text) in enumerate(rows, 1):
+        writer.writerow([when, f"https://www.linkedin.com/feed/update/urn:li:share:71{n:05d}", text, "", "", "MEMBER_NETWORK"])
+    return out.getvalue().encode("utf-8")
+
+
+def snelvers() -> Company:
+    tariffs, seasons, tromp = "Snelvers_tarieven_2026.xlsx", "snelvers-seizoenskalender-2026.csv", "snelvers-story-huis-tromp.pdf"
+    werkcafe, podcast, mail = "snelvers-case-het-werkcafe.docx", "the-pass-episode-12.txt", "seizoensbrief-september.eml"
+    deck, help_page, quality = "snelvers-nachtlevering-plan.pptx", "support/report-a-missing-item.html", "where-our-food-comes-from.md"
+    voice, posts = "wiki/brand-voice.html", "Shares.csv"
+    documents = (
+        Document(tariffs, "xlsx", _snelvers_tariffs),
+        Document(seasons, "csv", _text(SNELVERS_SEASONS)),
+        Document(tromp, "pdf", _snelvers_tromp_pdf),
+        Document(werkcafe, "docx", _snelvers_werkcafe_docx),
+        Document(podcast, "transcript", _text(SNELVERS_PODCAST)),
+        Document(mail, "eml", _snelvers_eml),
+        Document(deck, "pptx", _snelvers_deck),
+        Document(help_page, "help-html", _text(SNELVERS_HELP)),
+        Document(quality, "list-page", _text(SNELVERS_QUALITY)),
+        Document(voice, "style-guide", _text(SNELVERS_VOICE)),
+        Document(posts, "linkedin", _snelvers_posts),
+    )
+    questions = (
+        Q("s-list-certs", "Which certificates do Snelvers' depots hold?", "list", quality,
+          ("SKAL", "BRCGS", "ISO 14001")),
+        Q("s-list-provinces", "In which provinces are most Snelvers growers?", "list", quality,
+          ("Westland", "Flevoland", "Noord-Holland", "Zeeland")),
+        Q("s-list-night", "What does Nachtlevering include?", "list", deck,
+          ("cold room", "photo", "No one needs to be on site")),
+        Q("s-list-words", "Which words should we not use to describe our food?", "list", voice, ("premium", "artisanal")),
+        Q("s-cmp-zones", "Compare the delivery fee per drop in Zone A and Zone C", "comparison", tariffs, ("4.50", "7.50")),
+        Q("s-cmp-plans", "What's the difference in monthly fee between the Keuken and Keuken Plus subscriptions?",
+          "comparison", tariffs, ("49", "129")),
+        Q("s-cmp-minimum", "What is the minimum order in Zone B and in Zone D?", "comparison", tariffs, ("175", "300")),
+        Q("s-cmp-season", "Which is more expensive per kg, white asparagus or samphire?", "comparison", seasons,
+          ("9,80", "14,50", "Samphire")),
+        Q("s-person-tromp", "Who is quoted in the Huis Tromp story?", "person", tromp, ("Maarten Tromp",)),
+        Q("s-quote-fenna", "What did Fenna Bakker say about Snelvers?", "person", werkcafe, ("peel potatoes",)),
+        Q("s-quote-joris", "What did Joris Hendriks say about costs?", "person", podcast, ("12 percent",)),
+        Q("s-person-host", "Who presents The Pass podcast?", "person", podcast, ("Sanne de Vries",)),
+        Q("s-summary-tromp", "Summarise the Huis Tromp story in three bullet points", "summary", tromp,
+          ("34%", "Maarten Tromp")),
+        Q("s-summary-werkcafe", "Give me an overview of the Het Werkcafé case study", "summary", werkcafe,
+          ("45", "Fenna Bakker")),
+        Q("s-summary-night", "Summarise the Nachtlevering plan", "summary", deck, ("2 March 2026", "99%")),
+        Q("s-table-zoned", "What is the free delivery threshold in Zone D?", "table", tariffs, ("900",)),
+        Q("s-table-cutoff", "What is the order cut-off on the Keuken Plus subscription?", "table", tariffs, ("23:30",)),
+        Q("s-table-deposit", "How much is the crate deposit?", "table", tariffs, ("7.50",)),
+        Q("s-table-kale", "When is kale in season?", "table", seasons, ("October", "February")),
+        Q("s-ba-waste", "How much food did Huis Tromp throw away per week before Snelvers?", "before-after", tromp,
+          ("310 kg",), not_facts=("205 kg",)),
+        Q("s-ba-invoices", "How many invoices a month does Het Werkcafé get now?", "before-after", werkcafe, ("4",),
+          not_facts=("130",)),
+        Q("s-ba-ontime", "What share of drops were on time with Nachtlevering in the pilot?", "before-after", deck,
+          ("99%",), not_facts=("91%",)),
+        Q("s-fu-zone", "and in Zone B?", "follow-up", tariffs, ("6.00",),
+          after=("What is the delivery fee per drop in Zone A?", "| Zone A | Amsterdam, Amstelveen | Mon–Sat | €4.50 | €150 | €450 | [1]")),
+        Q("s-fu-said", "What did he say?", "follow-up", tromp, ("morning belongs to the food",),
+          after=("Who is quoted in the Huis Tromp story?", "Maarten Tromp, who runs the group's kitchens [1]")),
+        Q("s-fu-werkcafe", "And in the Het Werkcafé one?", "follow-up", werkcafe, ("Fenna Bakker",),
+          after=("Who is quoted in the Huis Tromp story?", "Maarten Tromp, who runs the group's kitchens [1]")),
+        Q("s-date-breakfast", "When and where is the Chefs' Breakfast?", "date-place", mail,
+          ("21 September 2026", "Foodhallen")),
+        Q("s-date-rotterdam", "When does Nachtlevering start in Rotterdam?", "date-place", deck, ("4 May 2026",)),
+        Q("s-date-haarlem", "When does Huis Tromp open its Haarlem brasserie?", "date-place", tromp, ("autumn of 2026",)),
+        Q("s-howto-report", "How do I report a missing item?", "how-to", help_page, ("Orders", "Report a problem", "photo")),
+        Q("s-howto-warm", "What should I do if chilled items arrive warm?", "how-to", help_page, ("night desk",)),
+        Q("s-change-tromp-deliveries", "How did Huis Tromp's deliveries per week change?", "change", tromp, ("68", "18")),
+        # added after the first held-out run (that run had 1 answerable change question), written without reading
+        # its failures
+        Q("s-change-vans", "How did van arrivals per week change at Het Werkcafé?", "change", werkcafe, ("45", "10")),
+        # past posts are style examples for Write, never evidence for an answer (rag/answer/decide.py): this was a
+        # "change" question in the first held-out run; found unanswerable by design on Sentrel's twin question
+        Q("s-un-kitchens-posts", "How has the number of kitchens Snelvers delivers to grown?", "uncovered", posts,
+          answerable=False),
+        Q("s-un-tips", "Can Snelvers drivers accept tips?", "uncovered", help_page, answerable=False),
+        Q("s-un-vegan", "Does Snelvers sell vegan meal boxes to consumers?", "uncovered", None, answerable=False),
+        Q("s-un-zonee", "What is the delivery fee in Zone E?", "uncovered", tariffs, answerable=False),
+        Q("s-un-fairtrade", "Is Snelvers Fairtrade certified?", "uncovered", quality, answerable=False),
+        Q("s-un-revenue", "What was Snelvers' revenue in 2025?", "uncovered", None, answerable=False),
+        Q("s-un-vlam-story", "Who is quoted in the Restaurant Vlam case study?", "uncovered", podcast, answerable=False),
+    )
+    return Company("snelvers", "Snelvers", "fresh produce delivery to restaurants", documents, questions)
+
+
 def companies() -> tuple[Company, ...]:
-    """The three companies; :data:`HELD_OUT` names the one kept apart."""
-    return kelpie(), northbeam(), fieldfare()
+    """The five companies; :data:`HELD_OUT` names the one kept apart."""
+    return kelpie(), northbeam(), fieldfare(), sentrel(), snelvers()

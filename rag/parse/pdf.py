@@ -308,6 +308,9 @@ def _kind(cell: str) -> str:
     return "number" if _BARE_NUMBER.match(cell) else "figure"
 
 
+_VALUES = frozenset({"number", "figure"})
+
+
 def _body_kinds(rows: list[list]) -> list[set[str]]:
     """Per column, the kinds of cell (:func:`_kind`) a table's rows under its header hold."""
     cleaned = tables.clean_rows(tables.split_titles(rows)[1])
@@ -342,7 +345,9 @@ def _continued(rows: list[list], previous: dict | None) -> list[list]:
     first = [_kind(cell) for cell in cleaned[0]]
     like_header = sum(kind == _kind(head) for kind, head in zip(first, header))
     body = previous.get("kinds") or []
-    like_rows = sum(kind in seen for kind, seen in zip(first, body)) if len(body) == len(first) else 0
+    # a bare number and a figure with its unit are both values: "4 sec" continues a column of "40" and "0"
+    like_rows = sum(kind in seen or kind in _VALUES and bool(seen & _VALUES) for kind, seen in zip(first, body)) \
+        if len(body) == len(first) else 0
     figures = any(any(ch.isdigit() for ch in cell) and not any(ch.isdigit() for ch in head)
                   for cell, head in zip(cleaned[0], header))
     return [header, *cleaned] if like_rows > like_header or (like_rows == like_header and figures) else rows
