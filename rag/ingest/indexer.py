@@ -43,7 +43,7 @@ from ..store import FolderWorkers, Store
 from . import queue, recovery, sources
 from .admission import FileResult, doc_id_for
 from .parse_ahead import ParseAhead
-from .pipeline import drop_missing_members, ingest_bytes
+from .pipeline import drop_missing_members, ingest_bytes, reindex_next_waiting
 
 log = logging.getLogger("grounded.indexer")
 
@@ -129,6 +129,8 @@ class Indexer:
                 job = queue.claim_next(self.store.catalog, worker=self.token, lease_s=self.lease_s if self.shared else None)
                 if job is None:
                     reader.close()
+                    if self._resume_waiting():
+                        continue
                     if until_idle:
                         return True
                     self._wake.wait(self.poll_s)
@@ -185,6 +187,19 @@ class Indexer:
                     return
             except Exception:  # noqa: BLE001 - the database unreachable for a moment: the next beat tries again
                 log.exception("the indexer's heartbeat failed")
+
+    def _resume_waiting(self) -> bool:
+        """Index again one document a cut-short language change left waiting (between jobs, never ahead of one).
+
+        Among a team's shared indexers only the one that syncs sites does, so two never take the same document.
+        """
+        if self.shared and not self.sites:
+            return False
+        try:
+            return reindex_next_waiting(self.store) is not None
+        except Exception:  # noqa: BLE001 - never stops the queue
+            log.exception("re-indexing a waiting document failed")
+            return False
 
     def _index(self, job: queue.Job, ahead: ParseAhead) -> queue.Job:
         if self.shared and job.attempts > 1:  # taken over from an indexer that died: undo its half-done version first
