@@ -815,7 +815,7 @@ def reindex_waiting(store: Store, workspace: str, on_progress: ProgressCallback 
         while (result := reindex_next_waiting(store, workspace, skip_in_hand=False)) is not None:
             report.files.append(result)
             if on_progress:
-                on_progress(Progress(len(report.files), max(total, len(report.files)), result.name, result))
+                on_progress(Progress(len(report.files), max(total, len(report.files)), result.path, result))
     return report
 
 
