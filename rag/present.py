@@ -232,7 +232,7 @@ CHUNK_LABELS = {
     "recursive": "By paragraph and sentence",
     "fixed": "Fixed-length windows",
 }
-STATUS_LABELS = {"ready": "Ready", "failed": "Failed", "indexing": "Indexing…"}
+STATUS_LABELS = {"ready": "Ready", "failed": "Failed", "indexing": "Indexing…", "waiting": "Waiting to be re-indexed"}
 RESULT_LABELS = {"indexed": "Indexed", "unchanged": "Already up to date", "skipped": "Skipped", "failed": "Could not index"}
 JOB_LABELS = {
     "queued": "Waiting", "reading": "Reading…", "indexing": "Indexing…", **RESULT_LABELS, "cancelled": "Cancelled",

@@ -445,3 +445,52 @@ def test_a_hiding_index_hides_passages_from_every_read_an_answer_makes(store):
     hiding = HidingIndex(store.index, hidden)
     assert all(h.chunk_id not in hidden for h in hiding.chunks_of("default", doc))
     assert all(h.chunk_id not in hidden for h in hiding.neighbours("default", doc, 0, 5, version=None))
+
+
+# -- issue 27: a held-out technical set, the product's fusion depth ---------------------------------------------
+
+
+def test_an_ord_qa_folder_is_a_split_whose_sections_go_through_the_markdown_parser(tmp_path):
+    from rag.bench import ordqa
+
+    sections = [{"source": "global_routing", "amount": 2, "knowledge": [
+        {"summary": "", "content": "id:global_routing_12\n### Estimate Global Routing Parasitics\n\nUse the "
+                                   "`-global_routing` option of `estimate_parasitics`.\n\n```tcl\nestimate_parasitics -global_routing\n```\n"},
+        {"summary": "", "content": "id:global_routing_6\n### Set Routing Alpha\n\n| Switch | Description |\n| --- | --- |\n"
+                                   "| `-alpha` | Trade-off between wirelength and path depth. |\n"}]}]
+    (tmp_path / "openroad_documentation.json").write_text(json.dumps(sections))
+    questions = [{"id": 1, "question": " How can I estimate the parasitics after routing?\n", "reference": ["global_routing_12"]},
+                 {"id": 2, "question": "What does alpha do?", "reference": ["global_routing_6", "not_in_the_corpus"]},
+                 {"id": 3, "question": "Only about a missing section?", "reference": ["missing_1"]}]
+    (tmp_path / "ORD-QA.jsonl").write_text("\n".join(json.dumps(q) for q in questions) + "\n")
+    assert ordqa.layout(tmp_path)[0] == "ord-qa" and ordqa.layout(tmp_path / "nowhere") is None
+    split = ordqa.load(tmp_path)
+    assert (split.name, split.split, [d.doc_id for d in split.corpus]) == ("ord-qa", "test", ["global_routing_12", "global_routing_6"])
+    assert split.queries == {"1": "How can I estimate the parasitics after routing?", "2": "What does alpha do?"}
+    assert split.qrels["2"] == {"global_routing_6": 1.0}  # a reference outside the corpus is not judged
+    parsed = dict(ordqa.parsed_corpus(split))
+    assert parsed["global_routing_12"].title == "Estimate Global Routing Parasitics"
+    assert "table" in {e.kind for e in parsed["global_routing_6"].elements}
+    with pytest.raises(ValueError):
+        ordqa.load(tmp_path, "train")
+
+
+def test_hybrid_at_n_is_the_product_answering_with_n_candidates(tmp_path):
+    out, folder = tmp_path / "retrieval.json", make_beir(tmp_path)
+    assert bench("retrieval", "--beir", folder, "--split", "train", "--no-reference",
+                 "--strategies", "hybrid@50,dbsf-0.5+cand-50,hybrid@3", "--json", out) == 0
+    strategies = json.loads(out.read_text())["strategies"]
+    assert strategies["hybrid@50"]["ndcg@10"] == strategies["dbsf-0.5+cand-50"]["ndcg@10"] == 1.0
+    assert strategies["hybrid@3"]["recall@100"] <= 1.0  # three passages at most, as answers asking for three get
+    assert bench("retrieval", "--beir", folder, "--strategies", "hybrid@x", "--no-reference") != 0
+
+
+def test_query_command_times_each_fusion_depth_in_the_same_run(tmp_path):
+    out = tmp_path / "query.json"
+    assert bench("query", "--chunks", "0.3k", "--queries", "6", "--strategies", "hybrid", "--no-filters",
+                 "--candidates", "50,100", "--json", out) == 0
+    result = json.loads(out.read_text())
+    assert set(result["strategies"]) == {"hybrid@50", "hybrid@100"}
+    assert {"hybrid@50", "hybrid@100", "dense@50", "dense@100"} == set(result["recall_at_10"])
+    assert result["recall_at_10"]["hybrid@100"] == 1.0  # exact search fused at the same depth
+    assert [t["name"].split(" ")[0] for t in result["targets"]] == ["hybrid@50", "hybrid@100", "resident", "recall@10", "recall@10"]

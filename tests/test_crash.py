@@ -124,3 +124,70 @@ def test_sigkill_at_random_moments_never_half_indexes(tmp_path):
     assert recovered > 0, "no kill landed mid-document, so nothing was tested"
     print(f"kill loop: {round_no} rounds, {killed} killed, {recovered} documents repaired on reopen "
           f"(start-up {startup:.1f} s, full ingest {full:.1f} s)")
+
+
+CHANGE = (
+    "import sys; from rag.settings import Settings; from rag.ingest.recovery import open_store;"
+    "from rag.workspace.documents import change_language;"
+    "s = open_store(Settings.load(sys.argv[1])); change_language(s, sys.argv[2], sys.argv[3], None)"
+)
+
+
+@pytest.mark.slow  # a minute or more: real processes, killed, and the multilingual model
+def test_sigkill_during_a_language_change_never_leaves_a_ready_document_without_its_passages(tmp_path):
+    from rag.catalog import Catalog
+    from rag.index.embed import E5_ID, MINILM_ID
+    from rag.ingest.indexer import Indexer
+    from rag.ingest.pipeline import ingest_bytes
+    from rag.workspace.assistants import create_assistant, get_assistant
+
+    data_dir = tmp_path / "data"
+    settings = Settings.load(data_dir, secrets_path=data_dir / "none.toml")
+    store = open_store(settings)
+    assistant = create_assistant(store.catalog, "Sales").id
+    for n in range(8):
+        ingest_bytes(store, f"note-{n}.txt", f"Customer {n} renewed the plan after {n + 2} months of onboarding.".encode(),
+                     assistant)
+    store.catalog.close()
+    close_all_indexes()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "OPENBLAS_NUM_THREADS": "1"}
+    rng = random.Random(27)
+    killed = waiting = 0
+    for language in ("multilingual", "english", "multilingual"):
+        started = time.monotonic()
+        proc = subprocess.Popen([sys.executable, "-c", CHANGE, str(data_dir), assistant, language], cwd=ROOT, env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # the model loads, then the documents are marked waiting, the index emptied and re-filled one by one:
+        # kill it a random moment after the first document is marked (watched in the catalog alone)
+        watcher = Catalog(settings.catalog_location)
+        try:
+            while proc.poll() is None and not watcher.documents(assistant, status="waiting"):
+                time.sleep(0.05)
+        finally:
+            watcher.close()
+        try:
+            proc.wait(timeout=rng.uniform(0.0, 3.0))
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGKILL)
+            killed += 1
+            proc.wait()
+        store = open_store(settings)  # the app starts again
+        try:
+            rows = store.catalog.documents(assistant)
+            assert len(rows) == 8 and all(r.status in ("ready", "waiting") for r in rows), [(r.file, r.status) for r in rows]
+            waiting += sum(r.status == "waiting" for r in rows)
+            for r in rows:
+                expected = store.index.count(assistant, r.doc_id, r.version) if r.status == "ready" else 0
+                assert store.index.count(assistant, r.doc_id) == expected == (r.chunks if r.status == "ready" else 0), r.file
+            Indexer(store, poll_s=0.05).run(until_idle=True)  # the app's indexer finishes the change
+            rows = store.catalog.documents(assistant)
+            assert all(r.status == "ready" and store.index.count(assistant, r.doc_id, r.version) == r.chunks > 0 for r in rows)
+            assert get_assistant(store.catalog, assistant).language in ("english", "multilingual")
+            model = E5_ID if get_assistant(store.catalog, assistant).language == "multilingual" else MINILM_ID
+            assert store.index.model_of(assistant)[0] == model
+        finally:
+            store.catalog.close()
+            close_all_indexes()
+        print(f"language change to {language}: {'killed' if proc.returncode < 0 else 'finished'} after "
+              f"{time.monotonic() - started:.1f} s")
+    assert killed and waiting, "no change was killed mid-way, so nothing was tested"

@@ -132,11 +132,13 @@ def _without_unfinished(store, workspace: str, where: SearchFilter) -> SearchFil
     (rag/ingest/pipeline.py); until the catalog marks it ready, its stored part
     must not answer questions, and while it replaces an older version the two
     must not both be found. A re-index with unchanged settings rewrites the same
-    version in place, so that one stays visible.
+    version in place, so that one stays visible. A document waiting to be indexed again (its assistant's
+    language changed) has no version to keep: the part of it stored so far is left out too.
     """
     unfinished = tuple(
         row.pending_version
-        for row in store.catalog.documents(workspace, status="indexing")
+        for status in ("indexing", "waiting")
+        for row in store.catalog.documents(workspace, status=status)
         if row.pending_version and row.pending_version != row.version
     )
     return replace(where, exclude_versions=where.exclude_versions + unfinished) if unfinished else where

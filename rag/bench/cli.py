@@ -91,6 +91,8 @@ def add_parser(sub) -> None:
     q.add_argument("--burn-limit-s", type=float, default=3600.0, help="each burner stops after this long at the latest")
     q.add_argument("--target-rss-mb", type=float, default=None, help="memory goal (default 1500 up to 100k chunks, else 2500)")
     q.add_argument("--index-dir", type=Path, default=None, help="keep the built index here and reuse it")
+    q.add_argument("--candidates", type=_ints, default=(),
+                   help="fusion depths to compare in one run, e.g. 50,100 (each list's candidates; default: the product's)")
     json_out(q)
 
     a = cmds.add_parser("qa", help="gold-source hits, refusals, grounding and answer correctness on a QA folder")
@@ -289,7 +291,8 @@ def _dispatch(args) -> None:
 
         config = module.QueryConfig(args.chunks, args.queries, args.strategies, filters=not args.no_filters,
                                     recall_queries=args.recall_queries, burn=args.burn, burn_limit_s=args.burn_limit_s,
-                                    index_dir=args.index_dir, target_rss_mb=args.target_rss_mb)
+                                    index_dir=args.index_dir, target_rss_mb=args.target_rss_mb,
+                                    candidates=tuple(args.candidates))
     elif args.shapes:
         from . import shapes as module
 

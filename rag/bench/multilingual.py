@@ -118,7 +118,11 @@ def run(config: MultilingualConfig) -> dict:
         if config.help_center:
             result["english"]["help-center"] = english_comparison(load_help_center("all"), "help-center")
         if config.scifact is not None:
-            split = _english_split(load_beir(config.scifact, config.scifact_split), config.scifact_docs)
+            split = load_beir(config.scifact, config.scifact_split)
+            if config.limit:  # the first N claims (and so fewer judged abstracts to embed twice)
+                split.queries = dict(list(split.queries.items())[: config.limit])
+                split.qrels = {q: split.qrels[q] for q in split.queries}
+            split = _english_split(split, config.scifact_docs)
             result["english"][f"scifact-{config.scifact_split}-sample"] = english_comparison(split, "scifact")
     if config.xquad is None:
         return result
@@ -137,6 +141,9 @@ def _xquad(config: MultilingualConfig) -> dict:
             d.questions = d.questions[: config.limit]
     result = {"dataset": "XQuAD", "passages_per_language": len(data[wanted[0]].passages),
               "questions_per_language": len(data[wanted[0]].questions)}
+    from .common import rss_mb
+
+    lists: dict[str, dict[str, list]] = {}  # query id -> list name -> (chunk key, doc id, score)
     e5 = shared_e5()
     with throwaway_store() as store:
         minilm = store.embeddings
@@ -236,8 +243,21 @@ def _english_split(split, docs: int):
     return split
 
 
+def _three_way(lists: list[list[tuple[str, float]]]) -> list[tuple[str, float]]:
+    """BM25, MiniLM and e5 lists fused as the product fuses two (DBSF, equal weights): (doc id, score), best first."""
+    from .fusion import _dbsf
+
+    fused: dict[str, float] = {}
+    for ranked in lists:
+        if ranked:
+            for (key, _), value in zip(ranked, _dbsf([s for _, s in ranked])):
+                fused[key] = fused.get(key, 0.0) + value / len(lists)
+    return sorted(fused.items(), key=lambda kv: kv[1], reverse=True)
+
+
 def english_comparison(split, label: str) -> dict:
-    """MiniLM against e5 on an English split: dense and hybrid nDCG@10 / recall@10, seconds per passage."""
+    """MiniLM against e5 on an English split: dense and hybrid nDCG@10 / recall@10, seconds per passage, memory;
+    and the three lists fused together (``three-way``: BM25 + MiniLM + e5, each 50 deep, DBSF at equal weights)."""
     from ..index.embed import E5_DIM, E5_ID, shared_e5
     from ..index.sparse import document_vector, query_vector
     from ..ingest.chunk import chunk_document, embedding_text, heading_text
@@ -250,6 +270,9 @@ def english_comparison(split, label: str) -> dict:
     texts = [embedding_text(c, None) for c in chunks]
     sparse = [document_vector(c.text, heading_text(c, None)) for c in chunks]
     out: dict = {"documents": len(split.corpus), "passages": len(chunks), "queries": len(split.queries)}
+    from .common import rss_mb
+
+    lists: dict[str, dict[str, list]] = {}  # query id -> list name -> (chunk key, doc id, score)
     e5 = shared_e5()
     with throwaway_store() as store:
         minilm = store.embeddings
@@ -260,7 +283,7 @@ def english_comparison(split, label: str) -> dict:
             dense = model.embed_array(texts)
             seconds = time.perf_counter() - started
             store.index.upsert(ws, chunks, dense, sparse, "bench")
-            figures: dict = {"s_per_passage": round(seconds / max(len(texts), 1), 4)}
+            figures: dict = {"s_per_passage": round(seconds / max(len(texts), 1), 4), "rss_after_mb": round(rss_mb(), 1)}
             runs: dict[str, list[tuple[float, float]]] = {"dense": [], "hybrid": [], "bm25": []}
             for qid, text in split.queries.items():
                 qvec = np.asarray(model.embed_query(text), dtype=np.float32)
@@ -268,6 +291,8 @@ def english_comparison(split, label: str) -> dict:
                 for strategy in runs:
                     engine = "sparse" if strategy == "bm25" else strategy
                     hits = store.index.search(ws, engine, qvec.tolist(), terms, k=100, candidates=100, exact=True)
+                    if strategy != "hybrid":
+                        lists.setdefault(qid, {})[f"{name}-{strategy}"] = [(h.chunk_id, h.doc_id, h.score) for h in hits[:50]]
                     ranked = [d for d, _ in fold_to_documents([(h.doc_id, h.score) for h in hits])]
                     qrels = split.qrels[qid]
                     runs[strategy].append((ndcg_at_k(ranked, qrels, K), recall_at_k(ranked, qrels, K)))
@@ -276,16 +301,28 @@ def english_comparison(split, label: str) -> dict:
             out[name] = figures
             progress(f"{label} {name}: " + ", ".join(f"{s} {figures[s]['ndcg@10']:.3f}" for s in runs) +
                      f"; {figures['s_per_passage'] * 1000:.0f} ms/passage")
+    scores = []
+    for qid, by_name in lists.items():
+        three = [by_name.get(n, []) for n in ("minilm-bm25", "minilm-dense", "e5-dense")]
+        docs = {c: d for ranked in three for c, d, _ in ranked}
+        fused = _three_way([[(c, s) for c, _, s in ranked] for ranked in three])
+        ranked = [d for d, _ in fold_to_documents([(docs[c], s) for c, s in fused])]
+        scores.append((ndcg_at_k(ranked, split.qrels[qid], K), recall_at_k(ranked, split.qrels[qid], K)))
+    out["three-way"] = {"ndcg@10": round(mean(x[0] for x in scores), 4), "recall@10": round(mean(x[1] for x in scores), 4)}
+    progress(f"{label} three-way (BM25 + MiniLM + e5): {out['three-way']['ndcg@10']:.3f}")
     return out
 
 
 def render(result: dict) -> str:
     lines = []
     for name, figures in result.get("english", {}).items():
-        rows = [[model, s, figures[model][s]["ndcg@10"], figures[model][s]["recall@10"], figures[model]["s_per_passage"] * 1000]
+        rows = [[model, s, figures[model][s]["ndcg@10"], figures[model][s]["recall@10"], figures[model]["s_per_passage"] * 1000,
+                 figures[model].get("rss_after_mb", "")]
                 for model in ("minilm", "e5") for s in ("bm25", "dense", "hybrid")]
+        if "three-way" in figures:
+            rows.append(["both", "three-way", figures["three-way"]["ndcg@10"], figures["three-way"]["recall@10"], "", ""])
         lines += [f"{name}: {figures['documents']} documents, {figures['passages']} passages, {figures['queries']} queries",
-                  table(["model", "strategy", "nDCG@10", "recall@10", "ms/passage"], rows), ""]
+                  table(["model", "strategy", "nDCG@10", "recall@10", "ms/passage", "RSS after MB"], rows), ""]
     if "languages" not in result:
         return "\n".join(lines)
     rows = []

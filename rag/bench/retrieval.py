@@ -15,6 +15,9 @@ weight of heading words in BM25 (``heading_weight``), and how a BEIR corpus's
 titles reach the product (``titles``: as the first heading, as the Markdown
 parser makes them; as the document's title only, as a PDF's; or not at all).
 
+A folder of ORD-QA or ORD-MMBench (``ordqa.py``: OpenROAD documentation, a technical set held out
+from every decision) is read as it is published, its sections through the product's Markdown parser.
+
 ``--help-center`` runs the same on the built-in help center
 (``help_center_set.py``) instead of a BEIR folder: ``--split`` is ``all``,
 ``first-half`` or ``second-half`` of its questions.
@@ -33,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..types import ChunkSettings, Element, ParsedDocument
-from . import fusion
+from . import fusion, ordqa
 from .beir import BeirDoc, BeirSplit, load_beir
 from .common import Target, header, progress, table, target_lines, throwaway_store
 from .metrics import bootstrap_ci, fold_to_documents, mean, percentile, ranking_metrics
@@ -68,7 +71,9 @@ class RetrievalConfig:
 
     @property
     def dataset(self) -> str:
-        return "help-center" if self.beir is None else Path(self.beir).name
+        if self.beir is None:
+            return "help-center"
+        return found[0] if (found := ordqa.layout(self.beir)) else Path(self.beir).name
 
 
 @dataclass
@@ -109,6 +114,8 @@ def parsed_corpus(config: RetrievalConfig, split: BeirSplit) -> list[tuple[str, 
         from .help_center_set import ARTICLES, article_html
 
         return [(a.key, parse_html_text(article_html(a), f"{a.key}.html")) for a in ARTICLES]
+    if ordqa.layout(config.beir):
+        return ordqa.parsed_corpus(split)
     return [(doc.doc_id, as_parsed(doc, config.titles)) for doc in split.corpus]
 
 
@@ -202,13 +209,27 @@ def ensure_index(store, config: RetrievalConfig, split: BeirSplit) -> tuple[int,
     return chunks, round(seconds, 1), False
 
 
+def answering(name: str) -> tuple[str, int] | None:
+    """``hybrid@50`` -> ("hybrid", 50): a product strategy as it runs when answering, fusing that many candidates."""
+    strategy, at, depth = name.partition("@")
+    return (strategy, int(depth)) if at and strategy in PRODUCT_STRATEGIES and depth.isdigit() and int(depth) > 0 else None
+
+
 def product_search(store, strategy: str, depth: int) -> Callable[[str], list[tuple[str, float]]]:
-    """A query function over ``rag.retrieve.retrieve`` for one strategy (query embedding included)."""
+    """A query function over ``rag.retrieve.retrieve`` for one strategy (query embedding included).
+
+    ``hybrid@N``: as the product answers with ``RetrievalSettings.candidates`` = N: at most N passages
+    (answers ask for up to 50), each list N deep before fusion. Plain ``hybrid`` fuses ``depth`` a list.
+    """
     from ..answer.retrieve import retrieve
     from ..types import RetrievalSettings
 
     base = RetrievalSettings()
-    settings = RetrievalSettings(strategy=strategy, k=depth, threshold=-1.0, candidates=max(base.candidates, depth))
+    if (as_answered := answering(strategy)) is not None:
+        strategy, candidates = as_answered
+        settings = RetrievalSettings(strategy=strategy, k=min(depth, candidates), threshold=-1.0, candidates=candidates)
+    else:
+        settings = RetrievalSettings(strategy=strategy, k=depth, threshold=-1.0, candidates=max(base.candidates, depth))
 
     def search(query: str) -> list[tuple[str, float]]:
         found = retrieve(store, query, WORKSPACE, settings, user=None)
@@ -234,10 +255,14 @@ def evaluate(search: Callable[[str], list[tuple[str, float]]], split: BeirSplit,
 
 
 def run(config: RetrievalConfig) -> dict:
-    unknown = [s for s in config.strategies if s not in PRODUCT_STRATEGIES and not fusion.parse(s)]
+    unknown = [s for s in config.strategies if s not in PRODUCT_STRATEGIES and not fusion.parse(s) and not answering(s)]
     if unknown:
-        raise ValueError(f"Unknown strategy {', '.join(unknown)}; use {', '.join(PRODUCT_STRATEGIES)} or dbsf-W, z-W, rrf-W.")
-    split = load_help_center(config.split) if config.beir is None else load_beir(config.beir, config.split)
+        raise ValueError(f"Unknown strategy {', '.join(unknown)}; use {', '.join(PRODUCT_STRATEGIES)}, hybrid@N (as answers "
+                         "run, N candidates a list) or dbsf-W, z-W, rrf-W.")
+    if config.beir is None:
+        split = load_help_center(config.split)
+    else:
+        split = ordqa.load(config.beir, config.split) if ordqa.layout(config.beir) else load_beir(config.beir, config.split)
     if config.limit:
         keep = list(split.queries)[: config.limit]
         split.queries = {q: split.queries[q] for q in keep}

@@ -38,7 +38,7 @@ import sqlalchemy as sa
 from .migrations import Schema, upgrade
 from .migrations import placeholders as _placeholders
 
-DocumentStatus = Literal["indexing", "ready", "failed", "deleting"]
+DocumentStatus = Literal["indexing", "ready", "failed", "deleting", "waiting"]  # waiting: see rag.ingest.pipeline.WAITING
 
 # The schema before Alembic, as one ordered list of migrations (as simonw/llm keeps it): each runs once
 # per catalog, in order, and is recorded in ``_migrations``. Never edit one that has shipped. They are

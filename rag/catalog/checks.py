@@ -334,7 +334,8 @@ class CheckTables(Tables):
             "SELECT 1 FROM jobs WHERE workspace = ? AND status IN ('queued', 'reading', 'indexing') LIMIT 1",
             (workspace,)
         ) or self._query(
-            "SELECT 1 FROM documents WHERE workspace = ? AND (status = 'indexing' OR pending_version IS NOT NULL) LIMIT 1",
+            "SELECT 1 FROM documents WHERE workspace = ? AND (status IN ('indexing', 'waiting') OR pending_version IS NOT NULL) "
+            "LIMIT 1",
             (workspace,))
         if busy:
             return False

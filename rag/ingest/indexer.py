@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable
 
@@ -43,13 +44,14 @@ from ..store import FolderWorkers, Store
 from . import queue, recovery, sources
 from .admission import FileResult, doc_id_for
 from .parse_ahead import ParseAhead
-from .pipeline import drop_missing_members, ingest_bytes
+from .pipeline import drop_missing_members, ingest_bytes, reindex_next_waiting
 
 log = logging.getLogger("grounded.indexer")
 
 HEARTBEAT_S = 2.0
 SYNC_CHECK_S = 60.0  # how often the sync lane looks for sites due a sync
 POLL_S = 1.0  # how soon a job queued by another process (the command line) is noticed
+WAITING_CHECK_S = 30.0  # how often an idle indexer looks for documents a cut-short language change left waiting
 UNEXPECTED = "Something went wrong while indexing this file. Add it again; if it keeps happening, restart the app."
 
 JobCallback = Callable[[queue.Job], None]
@@ -75,6 +77,7 @@ class Indexer:
         self._stop = threading.Event()
         self._lost = threading.Event()  # another process took the queue over (our heartbeat lapsed)
         self._thread: threading.Thread | None = None
+        self._waiting_check = 0.0  # when to look for documents waiting to be re-indexed next (monotonic clock)
 
     # as a background thread (the app)
     def start(self) -> Indexer:
@@ -129,6 +132,8 @@ class Indexer:
                 job = queue.claim_next(self.store.catalog, worker=self.token, lease_s=self.lease_s if self.shared else None)
                 if job is None:
                     reader.close()
+                    if self._resume_waiting():
+                        continue
                     if until_idle:
                         return True
                     self._wake.wait(self.poll_s)
@@ -185,6 +190,21 @@ class Indexer:
                     return
             except Exception:  # noqa: BLE001 - the database unreachable for a moment: the next beat tries again
                 log.exception("the indexer's heartbeat failed")
+
+    def _resume_waiting(self) -> bool:
+        """Index again one document a cut-short language change left waiting (between jobs, never ahead of one).
+
+        Among a team's shared indexers only the one that syncs sites does, so two never take the same document.
+        """
+        if (self.shared and not self.sites) or time.monotonic() < self._waiting_check:
+            return False
+        try:
+            if reindex_next_waiting(self.store) is not None:
+                return True
+        except Exception:  # noqa: BLE001 - never stops the queue
+            log.exception("re-indexing a waiting document failed")
+        self._waiting_check = time.monotonic() + WAITING_CHECK_S  # none waiting: look again later, not every poll
+        return False
 
     def _index(self, job: queue.Job, ahead: ParseAhead) -> queue.Job:
         if self.shared and job.attempts > 1:  # taken over from an indexer that died: undo its half-done version first

@@ -23,6 +23,7 @@ import hashlib
 import json
 import os
 import tempfile
+import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -63,6 +64,12 @@ from .workload import Allowance
 # lists, were about 1 GB. Large enough that a call's overhead is nothing beside embedding it (the
 # model itself works 8 texts at a time).
 STORE_BATCH = 256
+
+# A document's catalog status while it waits to be indexed again from its kept original, with none of
+# its passages in the index: its assistant's language changed (its passages were embedded by the other
+# model and dropped). Never "ready", so nothing says it is searchable; a restart resumes it
+# (:func:`reindex_next_waiting`, run by the indexer).
+WAITING = "waiting"
 
 
 def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
@@ -121,6 +128,9 @@ def ingest_bytes(
                 allowance.stop(too_much)
                 return FileResult(name, "failed", error=str(too_much))  # refused before anything is kept, like refusal()
             store.catalog.ensure_workspace(workspace)
+            # waiting to be indexed again (its assistant's language changed): it stays waiting, not
+            # "indexing", until it is ready, so a crash meanwhile leaves it waiting (recovery resumes it)
+            waiting = existing is not None and existing.status == WAITING
             original = originals.keep(store, workspace, doc_id, version, name, data)
             now = time.time()
             store.catalog.upsert(
@@ -136,7 +146,7 @@ def ingest_bytes(
                     kind=kind or (existing.kind if existing else "other"),
                     pages=existing.pages if existing else None,
                     chunks=existing.chunks if existing else 0,
-                    status="indexing",
+                    status=WAITING if waiting else "indexing",
                     error=None,
                     uploaded=existing.uploaded if existing else now,
                     updated=now,
@@ -282,6 +292,8 @@ def _fail(store: Store, doc_id: str, existing: DocumentRow | None, name: str, re
     type that isn't read, so a new document leaves no row behind: it isn't listed as a failed document.
     """
     row = store.catalog.get(doc_id)
+    if existing and existing.status == WAITING and status == "skipped":
+        status = "failed"  # it was read before the language change: kept, with why, not dropped
     if existing and existing.status == "ready":
         store.index.delete_document(existing.workspace, doc_id, keep_version=existing.version)
         store.catalog.update(
@@ -726,6 +738,84 @@ def reindex_workspace(
             report.files.append(result)
             if on_progress:
                 on_progress(Progress(n + 1, len(rows), row.file, result))
+    return report
+
+
+# Marking an assistant's documents waiting and dropping its collection (a language change) never interleaves
+# with re-indexing one of them: passages embedded by the old model would land in the new model's collection.
+REINDEX_GUARD = threading.Lock()
+_IN_HAND: dict[tuple[str, str], int] = {}  # (data folder, workspace): callers re-indexing its waiting documents
+FAILED_AGAIN = "This document could not be indexed again ({}). Re-index it from the Knowledge page, or upload it again."
+
+
+def mark_waiting(store: Store, workspace: str) -> int:
+    """Mark every ready or failed document of ``workspace`` waiting (see :data:`WAITING`), in one transaction.
+
+    Done before its collection is dropped: from then on the catalog never calls ready a document whose
+    passages are gone, and a crash leaves every one of them waiting, to be resumed. Returns how many.
+    """
+    rows = [r for r in store.catalog.documents(workspace) if r.status in ("ready", "failed")]
+    with store.write_lock, store.catalog.transaction(durable=True) as catalog:
+        for row in rows:
+            catalog.update(row.doc_id, status=WAITING, version=None, pending_version=None)
+    return len(rows)
+
+
+@contextlib.contextmanager
+def in_hand(store: Store, workspace: str) -> Iterator[None]:
+    """``workspace``'s waiting documents are re-indexed by this caller: the indexer leaves them alone meanwhile."""
+    key = (str(store.settings.data_dir), workspace)
+    with REINDEX_GUARD:
+        _IN_HAND[key] = _IN_HAND.get(key, 0) + 1
+    try:
+        yield
+    finally:
+        with REINDEX_GUARD:
+            _IN_HAND[key] -= 1
+            if not _IN_HAND[key]:
+                del _IN_HAND[key]
+
+
+def reindex_next_waiting(store: Store, workspace: str | None = None, skip_in_hand: bool = True) -> FileResult | None:
+    """Index the first waiting document (of ``workspace``, or of any assistant) again from its kept original.
+
+    None when none is waiting. The document always leaves :data:`WAITING`: ready, or failed with a plain
+    reason (its original missing, unreadable now), so a caller looping over this always ends.
+    ``skip_in_hand``: leave alone the assistants whose re-index a caller is running (:func:`in_hand`).
+    """
+    with REINDEX_GUARD:
+        folder = str(store.settings.data_dir)
+        rows = [r for r in store.catalog.documents(workspace, status=WAITING)
+                if not (skip_in_hand and (folder, r.workspace) in _IN_HAND)]
+        if not rows:
+            return None
+        row = rows[0]
+        try:
+            result = reindex(store, row.doc_id)
+        except GroundedError as err:
+            result = FileResult(row.file, "failed", error=str(err), doc_id=row.doc_id)
+        except Exception as err:  # noqa: BLE001 - one document's bug never stops the others
+            result = FileResult(row.file, "failed", error=FAILED_AGAIN.format(type(err).__name__), doc_id=row.doc_id)
+        with store.write_lock:
+            now = store.catalog.get(row.doc_id)
+            if now is not None and now.status == WAITING:  # refused before any work (say, a limit): say why
+                store.index.delete_document(now.workspace, now.doc_id)
+                store.catalog.update(row.doc_id, status="failed", pending_version=None,
+                                     error=result.error or FAILED_AGAIN.format(result.status))
+                if result.status != "failed":
+                    result = FileResult(row.file, "failed", error=result.error, doc_id=row.doc_id)
+        return result
+
+
+def reindex_waiting(store: Store, workspace: str, on_progress: ProgressCallback | None = None) -> IngestReport:
+    """Index every waiting document of ``workspace`` again (a language change, or what a crash left of one)."""
+    report = IngestReport()
+    total = len(store.catalog.documents(workspace, status=WAITING))
+    with in_hand(store, workspace):
+        while (result := reindex_next_waiting(store, workspace, skip_in_hand=False)) is not None:
+            report.files.append(result)
+            if on_progress:
+                on_progress(Progress(len(report.files), max(total, len(report.files)), result.path, result))
     return report
 
 

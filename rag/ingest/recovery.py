@@ -62,7 +62,9 @@ def recover(store: Store) -> int:
     A document caught mid-delete (status ``deleting``) is deleted for good.
     A document caught mid-work (status ``indexing``) goes back to its last
     ready version if it had one (new, partial points are deleted), or is
-    removed entirely. A ready document whose old version's points were not yet
+    removed entirely. A document waiting to be indexed again (a language
+    change cut short) keeps waiting, its half-done points deleted: the
+    indexer resumes it. A ready document whose old version's points were not yet
     deleted (``pending_version`` still set) has them deleted now. Returns how
     many documents were repaired.
     """
@@ -81,6 +83,11 @@ def recover(store: Store) -> int:
     for row in store.catalog.documents(status="indexing"):
         _roll_back(store, row)
         repaired += 1
+    for row in store.catalog.documents(status="waiting"):  # a language change cut short: it stays waiting,
+        store.index.delete_document(row.workspace, row.doc_id)  # without the points of a half-done attempt,
+        if row.pending_version:  # and the indexer indexes it again (pipeline.reindex_next_waiting)
+            store.catalog.update(row.doc_id, pending_version=None)
+            repaired += 1
     repaired += _sweep_stray_originals(store)
     parse_ahead.sweep(store.settings.data_dir)  # temp copies a killed run left; nothing to repair
     return repaired

@@ -91,23 +91,29 @@ def change_language(store: Store, assistant_id: str, language: str, user: User |
     The two models' vectors cannot be searched together, so the assistant's index is emptied first
     and filled again document by document: until the re-index ends, answers draw on the documents
     done so far (:func:`language_change_seconds` says how long it takes).
+
+    Crash-safe: every document is marked waiting (never "ready" without its passages) before the index
+    is emptied, in that order, and each becomes ready again only once indexed by the new model. A
+    re-index cut short (a crash, a restart, a closed page) is resumed by the indexer when the app
+    starts again (:func:`rag.ingest.pipeline.reindex_next_waiting`), or by running this again.
     """
     from ..ingest.queue import settle_workspace
 
     assistant = managed_assistant(store, assistant_id, user)
     language = check_language(language)
     report = IngestReport()
-    if language == assistant.language:
-        return report
+    if language == assistant.language:  # nothing to change; finish what an interrupted change left waiting
+        return pipeline.reindex_waiting(store, assistant.id, on_progress)
     if not _model_changes(store):
         _store_language(store, assistant, language)
         return report
     settle_workspace(store, assistant.id)  # nothing of it is being indexed while the model changes
-    _store_language(store, assistant, language)
-    store.index.drop(assistant.id)
-    if store.catalog.documents(assistant.id):
-        report = pipeline.reindex_workspace(store, assistant.id, assistant.chunking, on_progress)
-    return report
+    with pipeline.in_hand(store, assistant.id):
+        with pipeline.REINDEX_GUARD:
+            pipeline.mark_waiting(store, assistant.id)
+            store.index.drop(assistant.id)
+            _store_language(store, assistant, language)
+        return pipeline.reindex_waiting(store, assistant.id, on_progress)
 
 
 def _store_language(store: Store, assistant: Assistant, language: str) -> None:
