@@ -97,3 +97,22 @@ def test_chat_export_and_delete_assistant(store):
     with pytest.raises(NotFound):
         get_assistant(store.catalog, a.id)
     assert list_chats(store.catalog, a.id, user=None) == []
+
+
+def test_a_rating_goes_with_its_chat_and_its_assistant(store):
+    """A rating keeps the question and the answer it rates: deleting the chat (or the assistant) deletes it too,
+    and only that chat's ratings."""
+    from rag.workspace.chats import delete_chat
+
+    a = create_assistant(store.catalog, "Ratings")
+    kept, gone = new_chat(store.catalog, a.id, user=None), new_chat(store.catalog, a.id, user=None)
+    rated = {}
+    for chat in (kept, gone):
+        add_message(store.catalog, chat, "user", "How long did onboarding take?")
+        rated[chat.chat_id] = add_message(store.catalog, chat, "assistant", "Onboarding fell to 12 days [1].", _answer())
+        record_feedback(store.catalog, chat.chat_id, a.id, None, rated[chat.chat_id].msg_id, -1, "Wrong customer")
+    delete_chat(store.catalog, gone.chat_id, a.id, user=None)
+    assert store.catalog.chats.feedback(rated[gone.chat_id].msg_id) is None
+    assert store.catalog.chats.feedback(rated[kept.chat_id].msg_id) is not None
+    delete_assistant(store, a.id)
+    assert store.catalog.chats.feedback(rated[kept.chat_id].msg_id) is None

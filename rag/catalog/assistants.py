@@ -48,6 +48,8 @@ class AssistantTables(Tables):
         ON DELETE CASCADE), queued jobs and out-of-scope topics. Documents, the index and checks are removed by
         their own owners first (rag/workspace/assistants.py delete_assistant)."""
         with self.catalog.transaction() as c:
+            c.execute("DELETE FROM feedback WHERE msg_id IN (SELECT m.msg_id FROM messages m JOIN chats ch "
+                      "ON ch.chat_id = m.chat_id WHERE ch.workspace = ?)", (assistant_id,))
             c.execute("DELETE FROM messages WHERE chat_id IN (SELECT chat_id FROM chats WHERE workspace = ?)",
                       (assistant_id,))
             c.execute("DELETE FROM chats WHERE workspace = ?", (assistant_id,))

@@ -122,8 +122,14 @@ class ChatTables(Tables):
         return message
 
     def delete_chat(self, chat_id: str, workspace: str, owner: str) -> None:
-        """Delete a chat and its messages, only if it belongs to ``workspace`` and to ``owner``."""
+        """Delete a chat, its messages and the ratings given to them, only if it belongs to ``workspace`` and to
+        ``owner`` (a rating keeps the question and answer it rates: it must not outlive the chat)."""
         with self.catalog.transaction():
+            self._execute(
+                'DELETE FROM feedback WHERE msg_id IN (SELECT m.msg_id FROM messages m JOIN chats c ON c.chat_id = m.chat_id '
+                'WHERE c.chat_id = ? AND c.workspace = ? AND c."user" = ?)',
+                (chat_id, workspace, owner),
+            )
             self._execute(
                 'DELETE FROM messages WHERE chat_id IN (SELECT chat_id FROM chats WHERE chat_id = ? AND workspace = ? AND "user" = ?)',
                 (chat_id, workspace, owner),
