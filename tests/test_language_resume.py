@@ -20,7 +20,6 @@ from rag.ingest.recovery import open_store
 from rag.present import STATUS_LABELS
 from rag.types import RetrievalSettings
 from rag.workspace.assistants import create_assistant, get_assistant
-from rag.workspace.checks_store import settled
 
 DOCS = {
     "pricing.txt": "The Enterprise plan costs 900 euros a month and includes single sign-on and audit logs.",
@@ -71,7 +70,7 @@ def test_waiting_documents_are_not_ready_and_the_indexer_indexes_them_again(stor
     statuses = _consistent(store, "default")
     assert set(statuses.values()) == {WAITING}
     assert STATUS_LABELS[WAITING] == "Waiting to be re-indexed"
-    assert not settled(store.catalog, "default", quiet_s=0)  # answer checks wait for the re-index
+    assert not store.catalog.checks.settled("default", quiet_s=0)  # answer checks wait for the re-index
     store = _reopen(store)
     assert set(_consistent(store, "default").values()) == {WAITING}  # a restart does not call them ready
     try:
@@ -79,7 +78,7 @@ def test_waiting_documents_are_not_ready_and_the_indexer_indexes_them_again(stor
         assert set(_consistent(store, "default").values()) == {"ready"}
         found = retrieve(store, "How long does onboarding take?", "default", RetrievalSettings("hybrid", k=1), user=None)
         assert found.hits[0].file == "onboarding.txt"
-        assert settled(store.catalog, "default", quiet_s=0)
+        assert store.catalog.checks.settled("default", quiet_s=0)
     finally:
         store.catalog.close()
         close_all_indexes()
