@@ -62,6 +62,16 @@ def settings(tmp_path, monkeypatch, database, request):
 
 
 @pytest.fixture
+def catalog(settings):
+    """A fresh catalog alone (no index): on SQLite, or PostgreSQL for tests marked to run on both databases."""
+    from rag.catalog import Catalog
+
+    c = Catalog(settings.catalog_location)
+    yield c
+    c.close()
+
+
+@pytest.fixture
 def store(settings):
     s = open_store(settings)
     yield s

@@ -8,18 +8,11 @@ import sqlalchemy as sa
 
 from rag import catalog as catalog_module
 from rag.catalog import BASE, MIGRATIONS, Catalog, DocumentRow, Schema
+from rag.catalog.migrations import current, head
 from rag.errors import SetupProblem
 from rag.ingest import queue
-from rag.catalog.migrations import current, head
 
 pytestmark = pytest.mark.both_databases
-
-
-@pytest.fixture
-def catalog(settings):
-    c = Catalog(settings.catalog_location)
-    yield c
-    c.close()
 
 
 def _doc(doc_id="d1", **fields):

@@ -7,20 +7,13 @@ from types import SimpleNamespace
 
 import pytest
 
-from rag.catalog import Catalog, DocumentRow
+from rag.catalog import DocumentRow
 from rag.catalog.connections import StoredConnection
 from rag.catalog.forgetting import ForgetCheckRecord
 from rag.catalog.queue import HELD, NewJob, UploadRecord
 from rag.catalog.sources import PageRecord, SourceRecord
 
 pytestmark = pytest.mark.both_databases
-
-
-@pytest.fixture
-def catalog(settings):
-    c = Catalog(settings.catalog_location)
-    yield c
-    c.close()
 
 
 def _doc(doc_id, workspace="w", status="ready", language=None):

@@ -7,20 +7,12 @@ import time
 import numpy as np
 import pytest
 
-from rag.catalog import Catalog
 from rag.catalog.chats import Chat
 from rag.catalog.checks import CheckResult, FactResult, Passage
 from rag.catalog.guidance import GuideRule, RuleRow
 from rag.types import Answer, Citation
 
 pytestmark = pytest.mark.both_databases
-
-
-@pytest.fixture
-def catalog(settings):
-    c = Catalog(settings.catalog_location)
-    yield c
-    c.close()
 
 
 def test_chats_keep_messages_in_order_per_owner_and_feedback_once(catalog):
