@@ -445,3 +445,13 @@ def test_a_hiding_index_hides_passages_from_every_read_an_answer_makes(store):
     hiding = HidingIndex(store.index, hidden)
     assert all(h.chunk_id not in hidden for h in hiding.chunks_of("default", doc))
     assert all(h.chunk_id not in hidden for h in hiding.neighbours("default", doc, 0, 5, version=None))
+
+
+def test_qa_flag_reasons_are_counted_by_class():
+    from rag.bench.qa import flag_class
+
+    assert flag_class("These are the closest passages; none of them states the figure asked for for Apple.") == \
+        "kind not stated: the figure asked"
+    assert flag_class("These passages don't mention GLM-130B, so they may not state the answer.") == "name not mentioned"
+    assert flag_class("These are the closest passages; none of them says anything about “phone”.") == "off the subject"
+    assert flag_class("The answer says your documents don't state it.") == "says the documents don't state it"
