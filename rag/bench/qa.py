@@ -103,6 +103,7 @@ class StrategyTally:
     wrong_side: list[bool] = field(default_factory=list)  # stated the figure the question did not ask for
     answers: list[dict] = field(default_factory=list)  # per question: what was said and which facts it stated
     flag_reasons: dict[str, int] = field(default_factory=dict)  # why answered questions were flagged, by class
+    flagged: list[dict] = field(default_factory=list)  # which questions were flagged, and why
 
     def add_correctness(self, item: QaItem, text: str) -> None:
         share, everything = correctness(text, item.key_facts)
@@ -131,6 +132,7 @@ class StrategyTally:
             "models": self.models,
             "refusal_reasons": self.refusal_reasons,
             "flag_reasons": self.flag_reasons,
+            "flagged": self.flagged,
             "refusals": self.refusals,
             "answers": self.answers,
         }
@@ -222,12 +224,12 @@ def ask_one(store, item: QaItem, strategy: str, model: str, tally: StrategyTally
         if answer.answers_question is False:
             why = flag_class(answer.answers_reason)
             tally.flag_reasons[why] = tally.flag_reasons.get(why, 0) + 1
+            tally.flagged.append({"id": item.qid, "question": item.question, "reason": answer.answers_reason,
+                                  "answerable": item.answerable})
         if item.answer:
             tally.similarity.append(similarity(store.embeddings, answer.answer, item.answer))
     if item.answerable and item.key_facts:
         tally.add_correctness(item, "" if refused else answer.answer)
-        if not refused and answer.answers_question is False:
-            tally.answers[-1]["flagged"] = answer.answers_reason
     if baselines is not None and item.answerable and item.key_facts:
         hits = answer.hits if not answer.refused else retrieve(
             store, answer.searched or item.question, WORKSPACE, RetrievalSettings(strategy=strategy, threshold=-1.0), user=None).hits
