@@ -157,3 +157,16 @@ def test_a_sentence_that_only_says_the_period_is_not_a_figure():
     assert states_period_only("Kestrel Foods quarterly report for the quarterly period ended March 31, 2023.")
     assert not states_period_only("Net sales for the three months ended June 25, 2022 were $82.9 billion.")
     assert not states_period_only("Net sales were $41.2 million.")
+
+
+def test_over_time_asks_for_no_duration_and_a_date_is_not_a_figure():
+    from rag.answer.asked import carries
+
+    assert not classify("How has Kestrel's net sales changed over time?").wants_time
+    assert classify("How much time does onboarding take?").wants_time
+    assert classify("How long did onboarding take before Kelpie?").wants_time
+    asked = classify("What were Ostrava Mills' net sales in Q3 2023?")
+    assert not carries(asked, "Quarterly report for the quarterly period ended September 30, 2023.")
+    assert not carries(asked, "Published in 2023.")
+    assert carries(asked, "Net sales were $13.5 million in Q3 2023.")
+    assert carries(asked, "We sold 2,024 units.")
