@@ -170,3 +170,18 @@ def test_over_time_asks_for_no_duration_and_a_date_is_not_a_figure():
     assert not carries(asked, "Published in 2023.")
     assert carries(asked, "Net sales were $13.5 million in Q3 2023.")
     assert carries(asked, "We sold 2,024 units.")
+
+
+def test_each_periods_line_must_answer_on_its_own():
+    from rag.answer.trend import judge_lines
+
+    asked = classify("How have Kestrel Foods' net sales changed over time?")
+    good = ("- Quarterly period ended March 31, 2023 [1]: Net sales for the quarter were $41.2 million. [2]\n"
+            "- Quarterly period ended June 30, 2023 [3]: Net sales for the quarter were $44.8 million. [4]")
+    assert judge_lines(asked, good, "2023 Q1 KST.md Kestrel Foods")[0] is True
+    # the figure in one period's line, the subject's words in another's: no line answers on its own
+    mixed = ("- 2023 Q1 KST: Net sales are reported by region in the notes. [1]\n"
+             "- 2023 Q2 KST: Headcount rose to 412 people. [2]\n"
+             "- 2023 Q3 KST: Net sales for the quarter were $39.5 million. [3]")
+    verdict, reason = judge_lines(asked, mixed, "2023 Q1 KST.md Kestrel Foods")
+    assert verdict is False and "1 of the 3" in reason

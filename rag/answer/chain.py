@@ -42,7 +42,7 @@ from .quote import quote_answer, sources_in_order
 from .shapes import passages_for
 from .subjects import full_names
 from .tail import Written, explain_check, model_notice, planted_notice, stream_written
-from .trend import Scope, scope, search_each, trend_answer
+from .trend import Scope, judge_lines, scope, search_each, trend_answer
 
 __all__ = ["AskOptions", "Event", "Turn", "ask", "ask_stream"]
 
@@ -144,9 +144,10 @@ def ask_stream(store, question: str, workspace: str | None = None, options: AskO
             name = "extractive"
             yield Event("status", "Quoting your documents instead…")
     text = written.text
+    per_period = False
     if not text and found is not None and found.across:
         text = trend_answer(classify(query), qvec, hits, found, embeddings)  # one cited line per period
-        hits = found.hits if text else hits
+        hits, per_period = (found.hits, True) if text else (hits, False)
     if not text:
         text = quote_answer(query, qvec, hits, embeddings)
     if not written.text:
@@ -160,6 +161,8 @@ def ask_stream(store, question: str, workspace: str | None = None, options: AskO
     unsaid = [n for n in asked.names if is_acronym(n) and not mentions_name(n, f"{checked.answer}\n{context}")]
     answers, reason = judge(asked, checked.answer, context, closeness=_closeness(checked.citations, hits),
                             domain=domain_acronyms(store, workspace) if unsaid else frozenset())
+    if answers is not False and per_period:  # each period's line must answer on its own, most of them at least
+        answers, reason = judge_lines(asked, checked.answer, context)
     if answers is False and name == "extractive":
         notices.append(Notice("not_answered", reason))
     notices += weak_match(checked.citations, hits, options.retrieval.threshold, full_names(query))

@@ -34,7 +34,7 @@ import numpy as np
 
 from ..names import mentions_name
 from ..types import Hit, RetrievalSettings
-from .asked import Asked
+from .asked import Asked, judge
 from .quote import MARGIN, Unit, _cells, score_units, select, units_of
 
 MAX_DOCUMENTS = 6  # periods quoted at most (a year of quarters and more)
@@ -287,3 +287,18 @@ def trend_answer(asked: Asked, question_vector: np.ndarray, hits: list[Hit], fou
         return ""
     found.hits = sources
     return "\n".join(lines)
+
+
+def judge_lines(asked: Asked, answer: str, sources: str) -> tuple[bool | None, str]:
+    """Does a per-period answer answer? Each period's line is judged on its own (rag.answer.asked.judge): a figure
+    stated somewhere and the subject's words somewhere else, in other periods' lines, are not an answer. At least
+    half the lines must answer."""
+    lines = [line for line in answer.splitlines() if line.startswith("- ")]
+    if not lines:
+        return judge(asked, answer, sources)
+    verdicts = [judge(asked, line, sources) for line in lines]
+    good = sum(v is not False for v, _ in verdicts)
+    if 2 * good >= len(lines):
+        return (True if any(v for v, _ in verdicts) else None), next((r for v, r in verdicts if v), verdicts[0][1])
+    failing = next(r for v, r in verdicts if v is False)
+    return False, f"Only {good} of the {len(lines)} periods' passages answer it. {failing}"
