@@ -295,7 +295,7 @@ def test_a_bill_before_is_the_row_with_its_currency_code(store):
 
 def test_the_year_asked_about_is_not_the_subject():
     verdict, reason = judge(classify("What was Kelpie's revenue in 2025?"),
-                            "Harbour Health will roll Kelpie out to its two new clinics in 2027. [1]",
+                            "Harbour Health will roll Kelpie out to its 2 new clinics and 40 staff in 2027. [1]",
                             "harbour-health.pdf In 2025 the HR team moved its onboarding to Kelpie.")
     assert verdict is False and "revenue" in reason
 
@@ -342,3 +342,10 @@ def test_a_plural_acronym_mentions_its_singular():
     from rag.names import mentions_name
 
     assert mentions_name("LLM", "the widespread use of LLMs") and not mentions_name("XL", "packages-2026.xlsx")
+
+
+def test_a_year_alone_is_not_the_figure_asked_for():
+    verdict, reason = judge(classify("What was Kelpie's revenue in 2025?"),
+                            "Harbour Health will roll Kelpie out to its two new clinics in 2027. [1]",
+                            "harbour-health.pdf In 2025 the HR team moved its onboarding to Kelpie.")
+    assert verdict is False and "none of them states the figure" in reason

@@ -494,3 +494,13 @@ def test_query_command_times_each_fusion_depth_in_the_same_run(tmp_path):
     assert {"hybrid@50", "hybrid@100", "dense@50", "dense@100"} == set(result["recall_at_10"])
     assert result["recall_at_10"]["hybrid@100"] == 1.0  # exact search fused at the same depth
     assert [t["name"].split(" ")[0] for t in result["targets"]] == ["hybrid@50", "hybrid@100", "resident", "recall@10", "recall@10"]
+
+
+def test_qa_flag_reasons_are_counted_by_class():
+    from rag.bench.qa import flag_class
+
+    assert flag_class("These are the closest passages; none of them states the figure asked for for Apple.") == \
+        "kind not stated: the figure asked"
+    assert flag_class("These passages don't mention GLM-130B, so they may not state the answer.") == "name not mentioned"
+    assert flag_class("These are the closest passages; none of them says anything about “phone”.") == "off the subject"
+    assert flag_class("The answer says your documents don't state it.") == "says the documents don't state it"

@@ -208,3 +208,23 @@ def test_a_person_whose_quote_ranks_low_in_meaning_is_still_answered(store):
     answer = ask(store, "What did Jane Doe say about the product?", user=None)
     assert not answer.refused and "stopped chasing paperwork" in answer.answer
     assert not ask(store, "Who did we quote in the Acme & Co case study?", user=None).refused
+
+
+EXPLAINER = """Relay routes each support ticket by reading its first message. The router compares the message with the
+team's past tickets and picks the queue whose tickets it resembles most. Tickets the router is unsure about go to a
+triage queue that a person reviews every hour. Each correction a person makes is added to the examples the router
+compares with, so routing improves week by week. Relay was founded in 2019 in Ghent."""
+
+
+def test_a_descriptive_question_is_answered_in_several_sentences(store):
+    """ "How does ... work?" wants the explanation (several sentences of it), not the one closest sentence."""
+    answer = _quote(store, "How does Relay's router decide which queue a support ticket goes to?",
+                    _hit(EXPLAINER, "relay-routing.md"))
+    said = [s for s in split_sentences(answer) if s.strip()]
+    assert len(said) >= 2 and "past tickets" in answer, answer
+    assert "founded in 2019" not in answer  # a sentence off the question stays out
+
+
+def test_a_figure_question_still_quotes_the_figure_alone(store):
+    answer = _quote(store, "How much does the Team plan cost per month?", _hit(PRICES, "pricing.md"))
+    assert "$49" in answer and "Scale" not in answer, answer

@@ -209,8 +209,9 @@ class Asked:
 
     @property
     def wants_time(self) -> bool:
-        return bool(re.search(r"\bhow\s+(long|fast|quickly)\b|\b(faster|slower|time|days|weeks|hours|minutes)\b",
-                              self.question, re.I))
+        # "changed over time", "at the same time" say when, not that a duration is asked for
+        return bool(re.search(r"\bhow\s+(long|fast|quickly)\b|\b(faster|slower|days|weeks|hours|minutes)\b|"
+                              r"(?<!\bover\s)(?<!\bsame\s)\btime\b", self.question, re.I))
 
 
 def compared(question: str, names: tuple[str, ...]) -> tuple[str, str] | None:
@@ -298,6 +299,10 @@ _DATE_TEXT = re.compile(r"\b(19|20)\d{2}\b|\b(jan|feb|mar|apr|may|jun|jul|aug|se
                         r"\b(januar|februar|märz|mai|juni|juli|oktober|dezember|janvier|février|mars|avril|juin|juillet|août|"
                         r"septembre|octobre|novembre|décembre|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|"
                         r"octubre|noviembre|diciembre|januari|februari|maart|mei|augustus)\b", re.I)
+_DATES_ONLY = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(st|nd|rd|th)?,?\s+"
+                         r"(19|20)\d\d\b|\b\d{1,2}(st|nd|rd|th)?\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)"
+                         r"[a-z]*\.?,?\s+(19|20)\d\d\b|\bq[1-4]\s+(fy\s?)?(19|20)\d\d\b|\b(19|20)\d\d\s+q[1-4]\b|"
+                         r"(?<![$€£\d.,])\b(19|20)\d\d\b(?![.,]\d|\s?(%|percent|million|billion|[kmb]\b))", re.I)
 _QUOTED_TERM = re.compile(r"[“\"‘'][^“”\"‘’'\n]{2,30}[”\"’'](?=[\s,.;:!?)]|$)")  # a short quoted word or phrase
 _QUOTATION = re.compile(r"[“\"«„][^”\"»]{12,}[”\"»]")
 _PERSON_NAME = regex.compile(r"(?<!\p{L})\p{Lu}\p{Ll}+(?:[-'’]\p{Lu}\p{Ll}+)?\s+(?:\p{Lu}\.\s+)?\p{Lu}\p{Ll}+(?:[-'’]\p{Lu}\p{Ll}+)?(?!\p{L})")
@@ -375,7 +380,8 @@ def speaker_of(text: str) -> str:
 def carries(asked: Asked, text: str) -> bool:
     """Does ``text`` carry the kind of thing ``asked`` wants (a figure of the right sort, a person, a date, steps)?"""
     if asked.wants_figure:
-        if not _NUMBER.search(text) and not re.search(r"\bfree\b", text, re.I):
+        # a date is not a figure: "the quarterly period ended June 25, 2022" states no amount
+        if not _NUMBER.search(_DATES_ONLY.sub(" ", text)) and not re.search(r"\bfree\b", text, re.I):
             return False
         if asked.wants_saving:
             return bool(_MONEY.search(text) or _PERCENT.search(text) or re.search(r"\b(free|off|discount)\b", text, re.I))

@@ -19,7 +19,7 @@ app, the command line and the tests choose it the same way.
 from __future__ import annotations
 
 from collections.abc import Generator, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -42,6 +42,7 @@ from .scope import scope_answer
 from .shapes import passages_for
 from .subjects import full_names, labels_a_row
 from .tail import Written, explain_check, model_notice, planted_notice, stream_written
+from .trend import Scope, judge_lines, scope, search_each, trend_answer
 
 __all__ = ["AskOptions", "Event", "Turn", "ask", "ask_stream"]
 
@@ -129,7 +130,9 @@ def ask_stream(store, question: str, workspace: str | None = None, options: AskO
     # 3. write or quote
     embeddings = store.embeddings_for(workspace)  # the assistant's model (its language setting)
     qvec = np.asarray(embeddings.embed_query(query), dtype=np.float32)
-    hits = passages_for(store, classify(query), decision.hits, workspace)
+    found = scope(store, workspace, query, classify(query))  # the documents and periods it names (trend.py)
+    hits = _scoped(store, workspace, query, options.retrieval, found) or decision.hits
+    hits = passages_for(store, classify(query), hits, workspace)
     name = model.name
     written = Written(fell_back=True)
     if model.chat is not None:
@@ -141,8 +144,13 @@ def ask_stream(store, question: str, workspace: str | None = None, options: AskO
             name = "extractive"
             yield Event("status", "Quoting your documents instead…")
     text = written.text
+    per_period = False
+    if not text and found is not None and found.across:
+        text = trend_answer(classify(query), qvec, hits, found, embeddings)  # one cited line per period
+        hits, per_period = (found.hits, True) if text else (hits, False)
     if not text:
         text = quote_answer(query, qvec, hits, embeddings)
+    if not written.text:
         yield Event("token", text)
 
     # 4. check and explain
@@ -153,6 +161,8 @@ def ask_stream(store, question: str, workspace: str | None = None, options: AskO
     unsaid = [n for n in asked.names if is_acronym(n) and not mentions_name(n, f"{checked.answer}\n{context}")]
     answers, reason = judge(asked, checked.answer, context, closeness=_closeness(checked.citations, hits),
                             domain=domain_acronyms(store, workspace) if unsaid else frozenset())
+    if answers is not False and per_period:  # each period's line must answer on its own, most of them at least
+        answers, reason = judge_lines(asked, checked.answer, context)
     if answers is False and name == "extractive":
         notices.append(Notice("not_answered", reason))
     notices += weak_match(checked.citations, hits, options.retrieval.threshold, full_names(query), list(asked.names))
@@ -170,6 +180,21 @@ def ask_stream(store, question: str, workspace: str | None = None, options: AskO
         answers_question=answers,
         answers_reason=reason,
     ))
+
+
+def _scoped(store, workspace: str, query: str, retrieval: RetrievalSettings, found: Scope | None) -> list[Hit]:
+    """The passages of the documents and periods the question names: each document's own best passages for a
+    question across them ("over time", "these 10-Qs"), the one document's for a question about one period."""
+    if found is None:
+        return []
+    settings = question_settings(retrieval)
+    if found.across:
+        hits = search_each(store, workspace, query, settings, found)
+        return hits if len(found.periods) >= 2 else []
+    from .retrieve import retrieve
+
+    return retrieve(store, query, workspace, settings.with_(where=replace(settings.where, files=found.files)),
+                    user=None).hits
 
 
 def _closeness(citations, hits: list[Hit]) -> float | None:

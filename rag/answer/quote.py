@@ -47,6 +47,11 @@ MAX_CHARS = 600  # about what a person reads in ten seconds
 MAX_LIST_ITEMS = 12
 MARGIN = 0.08  # how close to the best a further unit must score to be added
 MAX_UNITS = 3  # sentences, rows or items quoted at most (a list quoted whole counts as one)
+# a descriptive or analytic question ("How does ...?", "Explain ...", "What are the implications ...?") is answered in
+# several sentences: more of them, a wider margin and more room (chosen on the ARAGOG papers, docs/benchmarks.md)
+DESCRIBE_UNITS = 5
+DESCRIBE_MARGIN = 0.2
+DESCRIBE_CHARS = 1000
 
 _LIST_ITEM = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•▪‣◦])\s+\S")
 _LIST_MARK = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•▪‣◦])\s+")  # the marker alone, to quote an item without it
@@ -324,6 +329,8 @@ def select(asked: Asked, scored: list[Scored], units_by_source: dict[int, list[U
     if best.unit.kind == "list":
         return chosen
     specific = asked.kind in ("figure", "person", "quote", "date")
+    describes = asked.kind == "description"
+    margin, most, room = (DESCRIBE_MARGIN, DESCRIBE_UNITS, DESCRIBE_CHARS) if describes else (MARGIN, MAX_UNITS, MAX_CHARS)
     length = len(best.unit.text)
     named = [n for n in asked.names if _says(best.unit.text, n)]
     # what the figure is about, beyond whose it is: a second sentence naming the customer but not the
@@ -331,7 +338,7 @@ def select(asked: Asked, scored: list[Scored], units_by_source: dict[int, list[U
     name_terms = {t for name in asked.names for t in analyse(name, asked.language)}
     about = [t for t in subject_terms(asked) if t not in name_terms] or subject_terms(asked)
     for s in scored[1:]:
-        if s.score < best.score - MARGIN or len(chosen) >= MAX_UNITS:
+        if s.score < best.score - margin or len(chosen) >= most:
             break
         if s.unit.kind == "list" or (specific and best.fits and not s.fits):
             continue
@@ -344,7 +351,7 @@ def select(asked: Asked, scored: list[Scored], units_by_source: dict[int, list[U
         if any(_same(s.unit, c) for c in chosen) or any(s.unit.block == c.block and s.unit.source == c.source
                                                         and c.kind == "list" for c in chosen):
             continue
-        if length + len(s.unit.text) > MAX_CHARS:
+        if length + len(s.unit.text) > room:
             continue
         chosen.append(s.unit)
         length += len(s.unit.text)

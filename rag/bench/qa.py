@@ -102,6 +102,8 @@ class StrategyTally:
     not_answering: list[bool] = field(default_factory=list)  # flagged "doesn't answer the question" (answered ones)
     wrong_side: list[bool] = field(default_factory=list)  # stated the figure the question did not ask for
     answers: list[dict] = field(default_factory=list)  # per question: what was said and which facts it stated
+    flag_reasons: dict[str, int] = field(default_factory=dict)  # why answered questions were flagged, by class
+    flagged: list[dict] = field(default_factory=list)  # which questions were flagged, and why
 
     def add_correctness(self, item: QaItem, text: str) -> None:
         share, everything = correctness(text, item.key_facts)
@@ -129,6 +131,8 @@ class StrategyTally:
             "p95_ms": round(percentile(self.latency_ms, 95), 1),
             "models": self.models,
             "refusal_reasons": self.refusal_reasons,
+            "flag_reasons": self.flag_reasons,
+            "flagged": self.flagged,
             "refusals": self.refusals,
             "answers": self.answers,
         }
@@ -158,6 +162,18 @@ def refusal_reason(answer) -> str:
     if answer.refused and not any((h.similarity or 0.0) >= threshold for h in answer.hits):
         return "below threshold"
     return "unmentioned terms" if answer.refused else "model said so"
+
+
+def flag_class(reason: str) -> str:
+    """The kind of a "doesn't answer" label (rag/answer/asked.py's judge): the thing asked for is missing, a name
+    the question asks about is missing, the subject words are, or the answer itself says the documents don't say."""
+    if "don't mention" in reason:
+        return "name not mentioned"
+    if "anything about" in reason:
+        return "off the subject"
+    if "none of them states" in reason:
+        return "kind not stated: " + reason.rsplit("states ", 1)[-1].rstrip(".").split(" for ")[0]
+    return "says the documents don't state it" if "don't state" in reason else "other"
 
 
 def ranked_files(store, question: str, strategy: str, depth: int) -> list[str]:
@@ -205,6 +221,11 @@ def ask_one(store, item: QaItem, strategy: str, model: str, tally: StrategyTally
     if not refused:
         tally.grounded.append(answer.grounded_fraction)
         tally.not_answering.append(answer.answers_question is False)
+        if answer.answers_question is False:
+            why = flag_class(answer.answers_reason)
+            tally.flag_reasons[why] = tally.flag_reasons.get(why, 0) + 1
+            tally.flagged.append({"id": item.qid, "question": item.question, "reason": answer.answers_reason,
+                                  "answerable": item.answerable})
         if item.answer:
             tally.similarity.append(similarity(store.embeddings, answer.answer, item.answer))
     if item.answerable and item.key_facts:
@@ -466,6 +487,9 @@ def render(result: dict) -> str:
     if "skipped" in ref:
         lines.append(f"baseline: {ref['skipped']}")
     for name, s in result["strategies"].items():
+        if s.get("flag_reasons"):
+            lines.append(f"{name} flagged \"doesn't answer\": " + ", ".join(f"{why} {n}" for why, n in sorted(
+                s["flag_reasons"].items(), key=lambda kv: -kv[1])))
         if s.get("refusal_reasons"):
             lines.append(f"{name} refusals: " + ", ".join(f"{why} {n}" for why, n in s["refusal_reasons"].items()))
     if result["missing"]:
