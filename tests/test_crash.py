@@ -131,6 +131,7 @@ CHANGE = (
     "from rag.workspace.documents import change_language;"
     "s = open_store(Settings.load(sys.argv[1])); change_language(s, sys.argv[2], sys.argv[3], None)"
 )
+DOCUMENTS = 30  # re-filled one by one: enough that a kill lands mid-way
 
 
 @pytest.mark.slow  # a minute or more: real processes, killed, and the multilingual model
@@ -145,7 +146,7 @@ def test_sigkill_during_a_language_change_never_leaves_a_ready_document_without_
     settings = Settings.load(data_dir, secrets_path=data_dir / "none.toml")
     store = open_store(settings)
     assistant = create_assistant(store.catalog, "Sales").id
-    for n in range(8):
+    for n in range(DOCUMENTS):
         ingest_bytes(store, f"note-{n}.txt", f"Customer {n} renewed the plan after {n + 2} months of onboarding.".encode(),
                      assistant)
     store.catalog.close()
@@ -158,23 +159,26 @@ def test_sigkill_during_a_language_change_never_leaves_a_ready_document_without_
         proc = subprocess.Popen([sys.executable, "-c", CHANGE, str(data_dir), assistant, language], cwd=ROOT, env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         # the model loads, then the documents are marked waiting, the index emptied and re-filled one by one:
-        # kill it a random moment after the first document is marked (watched in the catalog alone)
+        # kill it once a random number of them is done again (watched in the catalog alone), so the kill lands
+        # mid-way however fast or slow the machine is
+        done_before_kill = rng.randint(0, DOCUMENTS // 2)
         watcher = Catalog(settings.catalog_location)
         try:
             while proc.poll() is None and not watcher.documents(assistant, status="waiting"):
-                time.sleep(0.05)
+                time.sleep(0.01)
+            while proc.poll() is None and \
+                    DOCUMENTS - len(watcher.documents(assistant, status="waiting")) < done_before_kill:
+                time.sleep(0.01)
         finally:
             watcher.close()
-        try:
-            proc.wait(timeout=rng.uniform(0.0, 3.0))
-        except subprocess.TimeoutExpired:
+        if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
             killed += 1
-            proc.wait()
+        proc.wait()
         store = open_store(settings)  # the app starts again
         try:
             rows = store.catalog.documents(assistant)
-            assert len(rows) == 8 and all(r.status in ("ready", "waiting") for r in rows), [(r.file, r.status) for r in rows]
+            assert len(rows) == DOCUMENTS and all(r.status in ("ready", "waiting") for r in rows), [(r.file, r.status) for r in rows]
             waiting += sum(r.status == "waiting" for r in rows)
             for r in rows:
                 expected = store.index.count(assistant, r.doc_id, r.version) if r.status == "ready" else 0
