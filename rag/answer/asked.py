@@ -532,6 +532,19 @@ def _off_subject(asked: Asked, body: str, where: str, close: bool = False) -> st
     return " ".join(dict.fromkeys(words)) or " ".join(missing)
 
 
+def _unsaid_entities(asked: Asked, body: str, where: str) -> str:
+    """The question's words for a role, credential or company figure (see :data:`rag.answer.subjects.ENTITY_WORDS`)
+    that the answer doesn't say (a role) or neither it nor its sources say (the others), in the question's spelling."""
+    from .subjects import entity_terms
+
+    if asked.language != ENGLISH:
+        return ""
+    roles = set(entity_terms(asked.question, roles_only=True))
+    in_body, in_where = set(analyse(body)), set(analyse(where))
+    missing = [t for t in entity_terms(asked.question) if not _found(t, in_body if t in roles else in_where)]
+    return " ".join(dict.fromkeys(w for w in re.findall(r"[\w'-]+", asked.question) if set(analyse(w)) & set(missing)))
+
+
 CLOSE_IN_MEANING = 0.55  # dense cosine of a passage that paraphrases the question (see docs/using.md, Search)
 
 
@@ -568,6 +581,11 @@ def judge(asked: Asked, text: str, sources: str = "", closeness: float | None = 
                                    if (a := analyse(w, asked.language)) and a[0] in about and not _found(a[0], found))
     # a list quoted as a list is checked like a figure; "What findings does the paper report?" answered in prose
     # may still answer, and is judged like any description
+    # a role, credential or company figure asked about ("CEO", "certifications", "revenue") must be said: a role in
+    # the answer itself ("head of customer success" is not who the CEO is), the others in it or its sources
+    unsaid = _unsaid_entities(asked, body, where)
+    if unsaid:
+        return False, f"These are the closest passages; none of them says anything about “{unsaid}”."
     strict = ("figure", "quote", "person", "date", "steps", "comparison", "summary") + (
         ("list",) if carries(asked, body) else ())
     if asked.kind in strict:
@@ -582,4 +600,20 @@ def judge(asked: Asked, text: str, sources: str = "", closeness: float | None = 
         return False, f"These passages don't mention {', '.join(missing_names)}."
     if off_subject:
         return False, f"These are the closest passages; none of them says anything about “{off_subject}”."
+    if asked.language == ENGLISH and _WHICH_ONE.search(asked.question) and _names_another(asked, body):
+        return True, "It states which one."
     return None, "Whether this answers the question can't be checked automatically; read the sources."
+
+
+# "Which CRM does Quillmoor integrate with?": a which-question on the subject is answered by the name it asks for
+_WHICH_ONE = re.compile(r"^\s*which\s+[\w-]+\s+(does|do|did|is|are|can)\b", re.I)
+
+
+def _names_another(asked: Asked, body: str) -> bool:
+    """Does the answer name something (a capitalised word not opening a sentence) the question doesn't?"""
+    asked_words = {w.lower() for w in re.findall(r"[\w'-]+", asked.question)}
+    for sentence in re.split(r"(?<=[.!?])\s+", body):
+        words = re.findall(r"[\w'-]+", sentence)[1:]
+        if any(w[:1].isupper() and w.lower() not in asked_words and not w.isupper() for w in words):
+            return True
+    return False
