@@ -86,6 +86,10 @@ ANSWERABLE = [
     ("When is the Chelsea Flower Show meetup?", "20 May 2026"),
     ("How much did repeat orders rise at Hollyhock?", "36%"),
     ("How many contacts does the Orchard plan include?", "50,000"),
+    ("What was the open rate of the spring campaign?", "52%"),
+    ("Who is the head of customer success at Quillmoor?", "Tom Fairley"),
+    ("How much does the Bloom plan cost per month?", "49"),
+    ("Who is the marketing manager at Hollyhock?", "Maddie Oakes"),
 ]
 
 UNCOVERED = [
@@ -109,6 +113,18 @@ UNCOVERED = [
     "What was Hollyhock's revenue growth?",
     "Who is the CFO of Hollyhock Garden Centre?",
     "Is Quillmoor HIPAA compliant?",
+    # the same family, another member: a season, a period, a department
+    "What was the open rate of the summer campaign?",
+    "What was the open rate of the autumn campaign?",
+    "How much does the Bloom plan cost per year?",
+    "Who is the head of sales at Quillmoor?",
+    "Who is the marketing director at Hollyhock?",
+    "Which awards has Quillmoor won?",
+    "Does Quillmoor offer a free trial?",
+    "What is Quillmoor's churn rate?",
+    "How many shops does Hollyhock have in Sussex?",
+    "When is the Easter webinar?",
+    "Do you integrate with Shopify?",
 ]
 
 
