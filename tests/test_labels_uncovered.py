@@ -213,7 +213,11 @@ def test_a_role_credential_or_figure_a_page_states_is_still_answered(store, ques
     ("Which certifications does Quillmoor hold?", ["Quillmoor is ISO 27001 certified."], []),
     ("What is Quillmoor's annual revenue?", ["Quillmoor has 2,400 customers."], ["revenue"]),
     ("How many employees does Quillmoor have?", ["A team of 34 employees."], []),
-    ("How much does the Bloom plan cost?", ["| Bloom | £49 |"], []),  # no role, credential or company figure asked
+    ("How much does the Bloom plan cost?", ["| Bloom | £49 |"], []),
+    # another word for the same role
+    ("Who is the CEO of Quillmoor?", ["Ruth Ashdown, chief executive officer"], []),
+    ("Who is the chief executive of Quillmoor?", ["Ruth Ashdown, CEO"], []),
+    ("Who is the owner of Hollyhock?", ["Maddie Oakes, who owns Hollyhock"], []),  # no role, credential or company figure asked
 ])
 def test_the_thing_asked_about_must_be_said_by_some_passage(question, texts, expected):
     assert unstated_entities(question, texts) == expected

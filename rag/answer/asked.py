@@ -562,12 +562,12 @@ def _other_alternative(asked: Asked, body: str) -> str:
 def _unsaid_entities(asked: Asked, body: str, where: str) -> str:
     """The question's words for a role, credential or company figure (see :data:`rag.answer.subjects.ENTITY_WORDS`)
     that the answer doesn't say (a role) or neither it nor its sources say (the others), in the question's spelling."""
-    from .subjects import entity_terms
+    from .subjects import entity_terms, said_words
 
     if asked.language != ENGLISH:
         return ""
     roles = set(entity_terms(asked.question, roles_only=True))
-    in_body, in_where = set(analyse(body)), set(analyse(where))
+    in_body, in_where = said_words(body), said_words(where)
     missing = [t for t in entity_terms(asked.question) if not _found(t, in_body if t in roles else in_where)]
     return " ".join(dict.fromkeys(w for w in re.findall(r"[\w'-]+", asked.question) if set(analyse(w)) & set(missing)))
 

@@ -129,10 +129,24 @@ ENTITY_WORDS = ROLE_WORDS + ("certification", "certifications", "certified", "ac
                              "funded", "valuation", "profit", "profits", "compliant", "compliance")
 
 
-def _stems(words) -> set[str]:
+_TITLES = {"ceo": "chief executive", "cfo": "chief financial", "cto": "chief technology", "coo": "chief operating",
+           "cmo": "chief marketing", "cio": "chief information"}
+
+
+def said_words(text: str) -> set[str]:
+    """The stemmed words of ``text``, with a title's acronym and spelled-out form both said ("CEO", "chief executive
+    officer") and an owner who "owns" the business."""
     from ..words import analyse
 
-    return {t for w in words for t in analyse(w)}
+    lowered = text.lower()
+    extra = [a for a, spelled in _TITLES.items() if spelled in lowered] + [
+        spelled for a, spelled in _TITLES.items() if re.search(rf"\b{a}\b", lowered)]
+    words = set(analyse(" ".join([text, *extra])))
+    return words | ({"owner"} if "own" in words else set())
+
+
+def _stems(words) -> set[str]:
+    return set().union(*(said_words(w) for w in words)) if words else set()
 
 
 _ROLE_STEMS = _stems(ROLE_WORDS)
