@@ -275,7 +275,8 @@ NoticeCode = Literal[
     "pages_left_out",  # pages of a document OCR couldn't read reliably (or at all): not searchable
     "out_of_scope",  # the question is on a topic the assistant's manager marked out of scope (knowledge gaps)
 ]
-RefusalReason = Literal["nothing_relevant", "names_absent", "names_in_passing", "out_of_scope"]
+# not_stated: the role, credential or company figure asked about ("CEO", "certifications", "revenue") is in no passage found
+RefusalReason = Literal["nothing_relevant", "names_absent", "names_in_passing", "out_of_scope", "not_stated"]
 
 
 @dataclass(frozen=True)

@@ -532,6 +532,46 @@ def _off_subject(asked: Asked, body: str, where: str, close: bool = False) -> st
     return " ".join(dict.fromkeys(words)) or " ".join(missing)
 
 
+# words that name one of several alternatives: a question about the summer campaign is not answered by the spring
+# campaign's figure, nor a price per year by a price per month, nor the head of sales by the head of customer success
+_ALTERNATIVES = (
+    ("spring", "summer", "autumn", "fall", "winter"),
+    ("daily", "day", "weekly", "week", "monthly", "month", "quarterly", "quarter", "yearly", "year", "annual",
+     "annually"),
+    ("sales", "marketing", "support", "success", "finance", "engineering", "product", "operations", "hr", "people"),
+)
+_SAME = {"day": "daily", "week": "weekly", "month": "monthly", "quarter": "quarterly", "year": "yearly",
+         "annual": "yearly", "annually": "yearly", "fall": "autumn"}
+
+
+def _other_alternative(asked: Asked, body: str) -> str:
+    """The question's word for one of several alternatives (a season, a period, a department) when the answer names
+    another of them and not it ("What was the open rate of the summer campaign?" -> "... the spring campaign ..."): the
+    question's word, or ""."""
+    if asked.language != ENGLISH:
+        return ""
+    asked_words = [w.lower() for w in re.findall(r"[\w'-]+", asked.question)]
+    said = {_SAME.get(w, w) for w in re.findall(r"[a-z]+", body.lower())}
+    for family in _ALTERNATIVES:
+        wanted = [w for w in asked_words if w in family]
+        if wanted and not {_SAME.get(w, w) for w in wanted} & said and any(_SAME.get(w, w) in said for w in family):
+            return wanted[0]
+    return ""
+
+
+def _unsaid_entities(asked: Asked, body: str, where: str) -> str:
+    """The question's words for a role, credential or company figure (see :data:`rag.answer.subjects.ENTITY_WORDS`)
+    that the answer doesn't say (a role) or neither it nor its sources say (the others), in the question's spelling."""
+    from .subjects import entity_terms, said_words
+
+    if asked.language != ENGLISH:
+        return ""
+    roles = set(entity_terms(asked.question, roles_only=True))
+    in_body, in_where = said_words(body), said_words(where)
+    missing = [t for t in entity_terms(asked.question) if not _found(t, in_body if t in roles else in_where)]
+    return " ".join(dict.fromkeys(w for w in re.findall(r"[\w'-]+", asked.question) if set(analyse(w)) & set(missing)))
+
+
 CLOSE_IN_MEANING = 0.55  # dense cosine of a passage that paraphrases the question (see docs/using.md, Search)
 
 
@@ -568,18 +608,42 @@ def judge(asked: Asked, text: str, sources: str = "", closeness: float | None = 
                                    if (a := analyse(w, asked.language)) and a[0] in about and not _found(a[0], found))
     # a list quoted as a list is checked like a figure; "What findings does the paper report?" answered in prose
     # may still answer, and is judged like any description
+    # a role, credential or company figure asked about ("CEO", "certifications", "revenue") must be said: a role in
+    # the answer itself ("head of customer success" is not who the CEO is), the others in it or its sources
+    unsaid = _unsaid_entities(asked, body, where) or _other_alternative(asked, body)
+    unsaid_reason = f"These are the closest passages; none of them says anything about “{unsaid}”."
     strict = ("figure", "quote", "person", "date", "steps", "comparison", "summary") + (
         ("list",) if carries(asked, body) else ())
     if asked.kind in strict:
         if not carries(asked, body):
             return False, f"These are the closest passages; none of them states {_what(asked)}."
+        if unsaid:
+            return False, unsaid_reason
         if missing_names:
             return False, f"These passages don't mention {', '.join(missing_names)}, so they may not state {_what(asked)}."
         if off_subject:
             return False, f"These are the closest passages; none of them says anything about “{off_subject}”."
         return True, f"It states {_what(asked)}."
+    if unsaid:
+        return False, unsaid_reason
     if missing_names:
         return False, f"These passages don't mention {', '.join(missing_names)}."
     if off_subject:
         return False, f"These are the closest passages; none of them says anything about “{off_subject}”."
+    if asked.language == ENGLISH and _WHICH_ONE.search(asked.question) and _names_another(asked, body):
+        return True, "It states which one."
     return None, "Whether this answers the question can't be checked automatically; read the sources."
+
+
+# "Which CRM does Quillmoor integrate with?": a which-question on the subject is answered by the name it asks for
+_WHICH_ONE = re.compile(r"^\s*which\s+[\w-]+\s+(does|do|did|is|are|can)\b", re.I)
+
+
+def _names_another(asked: Asked, body: str) -> bool:
+    """Does the answer name something (a capitalised word not opening a sentence) the question doesn't?"""
+    asked_words = {w.lower() for w in re.findall(r"[\w'-]+", asked.question)}
+    for sentence in re.split(r"(?<=[.!?])\s+", body):
+        words = re.findall(r"[\w'-]+", sentence)[1:]
+        if any(w[:1].isupper() and w.lower() not in asked_words and not w.isupper() for w in words):
+            return True
+    return False

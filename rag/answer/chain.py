@@ -18,6 +18,7 @@ app, the command line and the tests choose it the same way.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Literal
@@ -165,7 +166,8 @@ def ask_stream(store, question: str, workspace: str | None = None, options: AskO
         answers, reason = judge_lines(asked, checked.answer, context)
     if answers is False and name == "extractive":
         notices.append(Notice("not_answered", reason))
-    notices += weak_match(checked.citations, hits, options.retrieval.threshold, full_names(query), list(asked.names))
+    notices += weak_match(checked.citations, hits, options.retrieval.threshold, full_names(query), list(asked.names),
+                          quote=asked.kind == "quote" and answers is True)
     yield Event("answer", answer=Answer(
         answer=checked.answer,
         model=name,
@@ -206,20 +208,24 @@ def _closeness(citations, hits: list[Hit]) -> float | None:
 
 
 def weak_match(citations, hits: list[Hit], threshold: float, people: list[str] = (),
-               names: list[str] = ()) -> list[Notice]:
+               names: list[str] = (), quote: bool = False) -> list[Notice]:
     """A notice when the passages an answer cites are all under the relevance floor (let in by a word they share).
 
     "Supported" says each sentence is in its source, not that the source answers the question: a
     quote at 18% relevance is supported and still a weak match, and the reader must be told so.
     A passage that says the full name of a person the question asks about ("What did Priya Nair
     say?") is matched by that name, which meaning-based relevance scores poorly: it is not weak.
-    Nor is a table that labels the names the question asks about (``names``) in a row's first cell or over a
+    Nor is a quotation ("Who is quoted in the Hollyhock case study?", ``quote``) cited from a passage that names
+    everything the question does, or whose file does: a quote's words are far from the question's. Nor is a table that labels the names the question asks about (``names``) in a row's first cell or over a
     column ("|  | Core | Pro |" for "the Core and Pro plans"; a name in its file's name counts too): the table is
     about them, however it scores.
     """
     by_chunk = {h.chunk_id: h for h in hits}
     cited_hits = [by_chunk[c.chunk_id] for c in citations if c.chunk_id in by_chunk]
     if people and any(all(p in (h.context or h.text) for p in people) for h in cited_hits):
+        return []
+    if quote and names and any(re.search(r"[\"“”]", h.text) and all(mentions_name(n, f"{h.text} {h.file}") for n in names)
+                               for h in cited_hits):
         return []
     for h in cited_hits:  # the table's file may carry the company's own name ("Sentrel-Pricing-FY26.xlsx")
         labelled = [n for n in names if labels_a_row(n, h.text)]

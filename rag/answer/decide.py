@@ -6,7 +6,10 @@ Refusals, in the order they are tried:
   passage mentions, or mentions only in passing (see
   :mod:`rag.answer.subjects`). Before refusing over a name, the search is
   run again within the documents whose name or opening has it ("Apple's cash
-  flow" may first find Amazon's filing).
+  flow" may first find Amazon's filing);
+- the question asks for a role, a credential or a company figure ("Who is the
+  CEO?", "Which certifications ...?", "What is your revenue?") that no passage
+  found, relevant or not, says at all (see :func:`rag.answer.subjects.unstated_entities`).
 
 A refusal names the closest documents, and no model is called.
 """
@@ -19,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from ..names import mentions_name
 from ..types import Answer, Hit, Notice, RetrievalSettings
 from .retrieve import Retrieval, retrieve
-from .subjects import SubjectGaps, full_names, subject_gaps
+from .subjects import SubjectGaps, full_names, subject_gaps, unstated_entities
 
 log = logging.getLogger(__name__)
 REFUSAL = "Your documents don't cover this question."
@@ -65,13 +68,18 @@ def _naming(retrieval: Retrieval, names: list[str]) -> list[Hit]:
             if any(mentions_name(n, f"{h.context or h.text} {h.file} {h.section}") for n in names)]
 
 
-def refusal(retrieval: Retrieval, model: str, gaps: SubjectGaps | None = None) -> Answer:
+def refusal(retrieval: Retrieval, model: str, gaps: SubjectGaps | None = None, unstated: list[str] = ()) -> Answer:
     """The honest "not in your documents" answer, naming the closest documents found."""
     closest = retrieval.closest_files[:3]
     text = REFUSAL
     reason = "nothing_relevant"
     notice = "Nothing in your documents was relevant enough to answer from, so no answer was written."
-    if gaps and gaps.absent:
+    if unstated:
+        names = ", ".join(f"“{t}”" for t in unstated)
+        text = f"Your documents don't say this: none of the passages found mentions {names}."
+        notice = f"No passage found mentions {names}, so no answer was written."
+        reason = "not_stated"
+    elif gaps and gaps.absent:
         names = ", ".join(f"“{t}”" for t in gaps.absent)
         text = f"{REFUSAL} The passages found don't mention {names}."
         notice = f"No passage relevant to the question mentions {names}, so no answer was written."
@@ -109,6 +117,11 @@ def decide(store, query: str, workspace: str, settings: RetrievalSettings, model
         return Decision(refusal=refusal(retrieval, model))
     if not check_subjects:
         return Decision(retrieval.hits)
+    # "Who is the CEO?" over passages that never say "CEO": no quote of another person's role answers it
+    unstated = unstated_entities(query, [f"{h.context or h.text} {h.file} {h.section}"
+                                         for h in retrieval.hits + retrieval.below_threshold])
+    if unstated:
+        return Decision(refusal=refusal(retrieval, model, unstated=unstated))
     gaps = _gaps(store, query, retrieval.hits, settings)
     if not gaps:
         return Decision(retrieval.hits)

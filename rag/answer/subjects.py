@@ -115,3 +115,62 @@ def subject_gaps(question: str, hits: list[Hit], min_similarity: float, about: d
         if not (close or in_title or person or row_label):
             in_passing.append(term)
     return SubjectGaps(absent, in_passing)
+
+
+# The things a marketer asks about that a passage either states or doesn't: a role ("Who is the CEO?"), a credential
+# ("Which certifications ...?"), the company's own figures (revenue, headcount, funding). A passage that shares the
+# question's other words (the company's name, "customers") and never says the word for the thing asked about does not
+# answer it: "I'm Tom, head of customer success" is not who the CEO is.
+ROLE_WORDS = ("ceo", "cfo", "cto", "coo", "cmo", "cio", "founder", "founders", "founded", "cofounder", "co-founder",
+              "owner", "owns", "president", "chairman", "chairwoman", "chair", "chief", "director", "investor",
+              "investors")
+ENTITY_WORDS = ROLE_WORDS + ("certification", "certifications", "certified", "accreditation", "accredited", "award",
+                             "awards", "revenue", "revenues", "turnover", "headcount", "employees", "staff", "funding",
+                             "funded", "valuation", "profit", "profits", "compliant", "compliance")
+
+
+_TITLES = {"ceo": "chief executive", "cfo": "chief financial", "cto": "chief technology", "coo": "chief operating",
+           "cmo": "chief marketing", "cio": "chief information"}
+
+
+def said_words(text: str) -> set[str]:
+    """The stemmed words of ``text``, with a title's acronym and spelled-out form both said ("CEO", "chief executive
+    officer") and an owner who "owns" the business."""
+    from ..words import analyse
+
+    lowered = text.lower()
+    extra = [a for a, spelled in _TITLES.items() if spelled in lowered] + [
+        spelled for a, spelled in _TITLES.items() if re.search(rf"\b{a}\b", lowered)]
+    words = set(analyse(" ".join([text, *extra])))
+    return words | ({"owner"} if "own" in words else set())
+
+
+def _stems(words) -> set[str]:
+    return set().union(*(said_words(w) for w in words)) if words else set()
+
+
+_ROLE_STEMS = _stems(ROLE_WORDS)
+_ENTITY_STEMS = _stems(ENTITY_WORDS)
+
+
+def _said(stem: str, words: set[str]) -> bool:
+    """A stemmed word among ``words``, or one sharing its first five letters ("certif" and "certifi")."""
+    return stem in words or len(stem) >= 5 and any(w[:5] == stem[:5] for w in words if len(w) >= 5)
+
+
+def entity_terms(question: str, roles_only: bool = False) -> list[str]:
+    """The question's words (stemmed) for a role, credential or company figure it asks about (see ENTITY_WORDS)."""
+    from ..words import analyse
+
+    wanted = _ROLE_STEMS if roles_only else _ENTITY_STEMS
+    return list(dict.fromkeys(t for t in analyse(question) if t in wanted))
+
+
+def unstated_entities(question: str, texts: list[str]) -> list[str]:
+    """The question's words for the thing asked about (a role, a certification, revenue) that none of ``texts``
+    says, in the question's own spelling: "Who is the CEO?" over passages that never say "CEO" gives ["CEO"]."""
+    from ..words import analyse
+
+    said = _stems(texts)
+    missing = [t for t in entity_terms(question) if not _said(t, said)]
+    return list(dict.fromkeys(w for w in re.findall(r"[\w'-]+", question) if set(analyse(w)) & set(missing)))
