@@ -27,7 +27,9 @@ from .builder import Builder
 MAX_TURN_CHARS = 1500  # a longer turn is cut at sentence ends, each part again starting with its speaker
 _NAME = r"[A-Z][\w'’.-]*(?:\s+(?:[A-Z][\w'’.-]*|de|van|von|da|di|del|la|le)){0,3}"
 _TIME = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
+# "Name: text", "[00:01] Name: text", "Name (Company): text" (the company stays with the name)
 _COLON_TURN = re.compile(rf"^(?:[\[(]?{_TIME}[\])]?\s*[-–]?\s*)?(?P<name>{_NAME}|[A-Z]{{2,}}(?:\s+[A-Z]{{2,}}){{0,2}})"
+                         rf"(?:\s+\((?P<org>[A-Z][^()]{{0,40}})\))?"
                          rf"\s*(?:[\[(]{_TIME}[\])])?\s*:\s+(?P<text>\S.*)$")
 _TIMED_NAME = re.compile(rf"^(?P<name>{_NAME})\s*(?:[-–|·]\s*)?[\[(]?{_TIME}[\])]?\s*$")
 _BRACKET_TURN = re.compile(rf"^\[(?P<name>{_NAME})\]\s*(?P<text>\S.*)$")
@@ -56,7 +58,8 @@ def turns_of_lines(lines: list[str]) -> tuple[list[str], list[tuple[str, str]]] 
     heads: list[tuple[int, str, str]] = []  # (line number, speaker, words on that line)
     for n, line in enumerate(nonblank):
         if (m := _COLON_TURN.match(line) or _BRACKET_TURN.match(line)) and (who := _speaker(m.group("name"))):
-            heads.append((n, who, m.group("text")))
+            org = m.groupdict().get("org")
+            heads.append((n, f"{who} ({org})" if org else who, m.group("text")))
         elif (m := _TIMED_NAME.match(line)) and (who := _speaker(m.group("name"))):
             heads.append((n, who, ""))
     names = [who for _, who, _ in heads]

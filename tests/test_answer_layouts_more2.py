@@ -1,0 +1,158 @@
+"""Answers from more layouts the rules were not written on: before/after told across a case study's sections or
+as a "2024 | 2025" table slide, asked as "what were X before and after?"; a quote with its speaker on the line
+above; transcripts written one turn a line with the speaker's company ("Tom Birch (Harbour Rooms): ...") or a
+timestamp; a case study's summary led by its outcome, not its problem.
+
+The documents are a seventh made-up company's (Tallowby, table linen hired to hotels and event venues), so none of
+the benchmark's and not those of tests/test_answer_layouts.py or tests/test_answer_layouts_more.py.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.answer.asked import classify, direction_fit, speaker_of
+from rag.answer.quote import summary_points, units_of
+from rag.parse import parse_file
+from tests.fixtures import passage_hit as _hit
+from tests.fixtures import quoted as _quote
+
+STUDY = "Harbour Rooms: no more short Saturdays"
+
+
+def _numbered(*hits):
+    return [h.__class__(**{**h.__dict__, "chunk_id": f"c{n}"}) for n, h in enumerate(hits)]
+
+
+def _case() -> list:
+    return _numbered(
+        _hit("The Harbour Rooms is a conference hotel in Hull with 4 banqueting floors. It moved its table linen to "
+             "Tallowby in March 2025.", "harbour-rooms.docx", STUDY),
+        _hit("Before Tallowby, the events team counted every napkin by hand after each function. Missed deliveries "
+             "ran at 11% of orders, and staff spent 41 days a year restocking.", "harbour-rooms.docx",
+             f"{STUDY} > The challenge"),
+        _hit("Missed deliveries are down to 4%. Restocking now takes 12 days a year. The cost per drop fell from "
+             "€3.10 to €2.40.", "harbour-rooms.docx", f"{STUDY} > Results"),
+        _hit("Marit Okafor, Head Chef\n\n\"The napkins come back pressed and counted. I stopped recounting them "
+             "before service.\"", "harbour-rooms.docx", f"{STUDY} > In their words"),
+    )
+
+
+DECK = [
+    _hit("Crane Hotels x Tallowby\n\n- 6 hotels, 1 linen partner\n- Rolled out in 8 weeks", "crane-hotels.pptx",
+         "Crane Hotels"),
+    _hit("| Metric | 2024 | 2025 |\n| --- | --- | --- |\n| Linen lost | 9% | 2% |\n| Rush orders | 140 | 35 |\n"
+         "| Spend per room night | €1.90 | €1.45 |", "crane-hotels.pptx", "Crane Hotels > Results"),
+    _hit("\"Tallowby is the only supplier our housekeepers never mention.\" – Head of Operations", "crane-hotels.pptx",
+         "Crane Hotels > What they said"),
+]
+
+
+@pytest.mark.parametrize("question", [
+    "What were missed deliveries at the Harbour Rooms before and after Tallowby?",
+    "What was the Harbour Rooms' linen bill then and now?",
+    "What did the cost per drop go from and to?",
+])
+def test_a_question_asking_for_both_sides_asks_for_a_figure(question):
+    asked = classify(question)
+    assert asked.kind == "figure" and asked.wants_both_sides
+    # neighbours: one side only, and a description without a figure
+    assert not classify("How many days did restocking take before Tallowby?").wants_both_sides
+    assert classify("What happened at the Harbour Rooms?").kind == "description"
+
+
+def test_before_and_after_told_in_two_sections_are_both_quoted(store):
+    answer = _quote(store, "What were missed deliveries at the Harbour Rooms before and after Tallowby?", *_case())
+    assert "11%" in answer and "4%" in answer, answer
+    # one side asked: that side only
+    answer = _quote(store, "How long does restocking take now at the Harbour Rooms?", *_case())
+    assert "12 days" in answer and "41 days" not in answer, answer
+
+
+def test_the_other_side_from_another_document_is_not_taken(store):
+    other = _hit("Missed deliveries are down to 3% at Crane Hotels.", "crane-hotels.docx", "Crane Hotels > Results")
+    hits = _numbered(*_case()[:2], other)
+    answer = _quote(store, "What were missed deliveries at the Harbour Rooms before and after Tallowby?", *hits)
+    assert "11%" in answer and "3%" not in answer, answer
+
+
+def test_before_and_after_from_a_table_slide_headed_by_years(store):
+    answer = _quote(store, "How much linen did Crane Hotels lose before and after Tallowby?", *_numbered(*DECK))
+    assert "| Linen lost | 9% | 2% |" in answer and "| 2024 | 2025 |" in answer, answer
+    assert "6 hotels" not in answer
+
+
+@pytest.mark.parametrize("header, both", [
+    ("| Metric | 2024 | 2025 |", True), ("| Measure | Then | Now |", True), ("| KPI | Before | After |", True),
+    ("| Metric | Crane | Harbour |", False),
+])
+def test_a_row_under_two_periods_states_both_sides(header, both):
+    asked = classify("What was the linen loss before and after Tallowby?")
+    assert direction_fit(asked, f"{header}\n| --- | --- | --- |\n| Linen lost | 9% | 2% |") == (1.0 if both else 0.0)
+    assert direction_fit(asked, "The cost per drop fell from €3.10 to €2.40.") == 1.0
+    assert direction_fit(asked, "Missed deliveries are down to 4% from 11%.") == 1.0
+    assert direction_fit(asked, "Missed deliveries are down to 4%.") == 0.0
+
+
+def test_a_case_study_summary_leads_with_the_outcome_not_the_problem():
+    hits = _case()
+    points = summary_points(f"Summarise the {STUDY} case study in three bullet points",
+                            {n: units_of(h, n) for n, h in enumerate(hits, 1)})
+    text = " ".join(p.text for p in points)
+    assert "down to 4%" in text, text
+    assert "napkins come back" in text and "conference hotel in Hull" in text
+
+
+def test_a_quote_under_its_speakers_line_is_quoted_with_it(store):
+    answer = _quote(store, "What did the head chef say about the napkins?", *_case())
+    assert "Marit Okafor, Head Chef" in answer and "pressed and counted" in answer, answer
+    answer = _quote(store, "Who is quoted in the Harbour Rooms case study?", *_case())
+    assert "Marit Okafor" in answer, answer
+
+
+def test_the_attribution_of_an_earlier_quote_is_not_the_next_quotes_speaker(store):
+    text = ("\"We never run short on a Saturday.\"\n\nDev Raman, Head of Operations\n\n"
+            "\"Our guests notice the napkins.\"")
+    answer = _quote(store, "What was said about guests noticing the napkins?",
+                    _hit(text, "harbour-rooms.docx", f"{STUDY} > In their words"))
+    assert "guests notice" in answer and "Dev Raman" not in answer, answer
+
+
+CALL = ("Ada Lind (Tallowby): Welcome to the call.\nTom Birch (Harbour Rooms): We used to lose 7% of our napkins per "
+        "event.\nIt's under 2% now.\nAda Lind (Tallowby): What would you tell another venue?\n"
+        "Tom Birch (Harbour Rooms): Start with the banqueting floors.")
+
+
+@pytest.mark.parametrize("line, speaker", [
+    ("Tom Birch (Harbour Rooms): We used to lose 7%.", "Tom Birch"),
+    ("(00:12) Ada Lind: Welcome.", "Ada Lind"),
+    ("[00:00:09] Tom Birch: Losses are under 2%.", "Tom Birch"),
+    ("TOM: Our drop cost is now 2.40 euros.", "TOM"),
+    ("Price (EUR) per drop is 2.40.", ""),
+    ("Note (draft): figures are unaudited.", ""),
+])
+def test_a_turns_speaker_is_read_with_their_company_or_a_timestamp(line, speaker):
+    assert speaker_of(line) == speaker
+
+
+def test_turns_written_one_a_line_each_keep_their_speaker(store):
+    units = units_of(_hit(CALL, "tallowby-spring-call.txt"), 1)
+    by_text = {u.text: u for u in units}
+    assert by_text["It's under 2% now."].speaker == "Tom Birch"  # a line without a speaker goes on the turn above
+    assert by_text["Ada Lind (Tallowby): Welcome to the call."].speaker == "Ada Lind"
+    start = next(u for u in units if u.text.startswith("Tom Birch (Harbour Rooms): Start"))
+    assert "another venue" in start.prompted_by
+    answer = _quote(store, "What did Tom Birch say about napkins?", _hit(CALL, "tallowby-spring-call.txt"))
+    assert "7%" in answer and "Welcome" not in answer, answer
+    # a block with one speaker line stays one turn: a quote's lines are not cut
+    one = units_of(_hit("Ada Lind: We deliver daily.\nOn Sundays too.", "note.txt"), 1)
+    assert all(u.speaker == "Ada Lind" for u in one)
+
+
+def test_a_plain_text_transcript_with_companies_is_read_turn_by_turn(tmp_path):
+    path = tmp_path / "tallowby-spring-call.txt"
+    path.write_text("Tallowby spring call, 3 March 2026\n\n" + CALL + "\nAda Lind (Tallowby): Thanks, Tom.\n"
+                    "Tom Birch (Harbour Rooms): Thank you.\n", encoding="utf-8")
+    texts = [e.text for e in parse_file(path).elements]
+    assert "Tom Birch (Harbour Rooms): We used to lose 7% of our napkins per event. It's under 2% now." in texts, texts
+    assert "Ada Lind (Tallowby): Welcome to the call." in texts
