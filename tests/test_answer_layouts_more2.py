@@ -156,3 +156,39 @@ def test_a_plain_text_transcript_with_companies_is_read_turn_by_turn(tmp_path):
     texts = [e.text for e in parse_file(path).elements]
     assert "Tom Birch (Harbour Rooms): We used to lose 7% of our napkins per event. It's under 2% now." in texts, texts
     assert "Ada Lind (Tallowby): Welcome to the call." in texts
+
+
+GLANCE = _numbered(
+    _hit("Tallowby helps Crane Hotels run six hotels on one linen contract.", "crane-case.docx", "Crane Hotels case study"),
+    _hit("- Before: 9% of linen lost each quarter\n- After: 2% lost", "crane-case.docx",
+         "Crane Hotels case study > Results at a glance"),
+    _hit("\"Tallowby is the only supplier our housekeepers never mention,\" says Jonas Feld, Head of Operations.",
+         "crane-case.docx", "Crane Hotels case study > In their words"),
+    _hit("The rollout took 8 weeks, starting in January 2025.", "crane-case.docx", "Crane Hotels case study > Rollout"),
+)
+
+
+@pytest.mark.parametrize("question, kind, direction", [
+    ("What was the linen loss at Crane Hotels before Tallowby?", "figure", "before"),
+    ("What is the linen loss now?", "figure", "after"),
+    ("What were the porters' hours after the switch?", "figure", "after"),
+    # neighbours: no figure on a side of a change
+    ("What happened after the switch?", "description", None),
+    ("What is Tallowby?", "description", None),
+])
+def test_what_was_a_measure_before_or_after_asks_for_a_figure(question, kind, direction):
+    asked = classify(question)
+    assert (asked.kind, asked.direction) == (kind, direction)
+
+
+def test_a_before_after_bullet_pair_is_one_summary_point():
+    points = summary_points("Summarise the Crane Hotels case study in three bullet points",
+                            {n: units_of(h, n) for n, h in enumerate(GLANCE, 1)})
+    text = [p.text for p in points]
+    assert "Before: 9% of linen lost each quarter" in text and "After: 2% lost" in text, text
+    assert any("Jonas Feld" in t for t in text), text  # the pair takes one point's room: the quote still fits
+
+
+def test_one_side_of_a_bullet_pair_answers_a_one_side_question(store):
+    answer = _quote(store, "What was the linen loss at Crane Hotels before Tallowby?", *GLANCE)
+    assert "9%" in answer, answer

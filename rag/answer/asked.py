@@ -64,6 +64,8 @@ _AFTER = re.compile(r"\b(after|now|today|currently|current|reduced\s+to|cut\s+to
                     r"post[- ]launch|since\s+(adopting|using|switching))\b", re.I)
 _BEFORE = re.compile(r"\b(before|previously|used\s+to|originally|at\s+the\s+start|baseline|prior\s+to)\b", re.I)
 _BOTH_SIDES = re.compile(r"\bbefore\b.*\bafter\b|\bafter\b.*\bbefore\b|\bfrom\s+and\s+to\b|\bthen\s+and\s+now\b", re.I)
+_ONE_SIDE = re.compile(r"^\s*what\s+(?:was|were|is|are)\s+(?:the\s+|their\s+|its\s+|our\s+)?(?:[\w'’-]+\s+){1,6}?"
+                       r"(?:before|after|since|now|today|previously|originally)\b", re.I)
 _CHANGE = re.compile(r"\b(how\s+much\s+(faster|slower|more|less|cheaper|better)|improve\w*|by\s+how\s+much|change[ds]?|difference)\b", re.I)
 
 _GENERIC = {"product", "company", "team", "customer", "customers", "document", "documents", "plan", "thing", "case",
@@ -263,8 +265,10 @@ def classify(question: str) -> Asked:
         kind = "yes_no"
     else:
         kind = "description"
-    if kind == "description" and _BOTH_SIDES.search(q):
-        kind = "figure"  # "What were missed deliveries before and after X?", "What did the cost go from and to?"
+    if kind == "description" and (_BOTH_SIDES.search(q) or _ONE_SIDE.search(q)):
+        # "What were missed deliveries before and after X?", "What did the cost go from and to?", "What was the
+        # linen loss before Tallowby?": a figure on one side of a change or both
+        kind = "figure"
     direction: Direction = None
     if kind == "figure":
         if _CHANGE.search(q):

@@ -583,6 +583,9 @@ def _figure_weight(u: Unit) -> float:
     return 1.0 if re.search(r"\d", u.text) else 0.0
 
 
+_SIDE_LABEL = re.compile(r"^\s*(before|after|then|now|was|is|previously|today)\s*[:–—-]\s*\S", re.I)
+
+
 def _outcome(u: Unit) -> bool:
     """Is ``u`` a result: under a "Results" heading, or saying where a figure ended up ("down to 4%", "now 12")?"""
     if _BEFORE_SIDE.match(u.text) or re.match(r"\s*before\b", u.text, re.I):
@@ -651,14 +654,24 @@ def summary_points(question: str, units_by_source: dict[int, list[Unit]]) -> lis
     ]
     picked: list[Unit] = []
 
+    paired = []  # the other halves of "Before:" / "After:" bullet pairs: a pair is one point
+
     def take(u: Unit) -> bool:
-        if len(picked) >= wanted or u in picked or any(_same(u, p) for p in picked):
+        if len(picked) >= wanted + len(paired) or u in picked or any(_same(u, p) for p in picked):
             return False
         picked.append(u)
         if u.kind == "sentence" and _figure_weight(u) == 1.8:  # its other half, even past the count: a pair is one point
             other = next((v for v in units if v.source == u.source and v.position == u.position + 1 and _figure_weight(v) > 0), None)
             if other is not None and other not in picked:
                 picked.append(other)
+        side = _SIDE_LABEL.match(u.text)
+        if u.kind == "sentence" and side:  # "- Before: 9% lost" / "- After: 2% lost": a pair of bullets is one point
+            step = 1 if side.group(1).lower() in ("before", "then", "was", "previously") else -1
+            other = next((v for v in units if v.source == u.source and v.position == u.position + step
+                          and _SIDE_LABEL.match(v.text)), None)
+            if other is not None and other not in picked:
+                picked.append(other)
+                paired.append(other)
         return True
 
     for group in groups[:-1]:
@@ -666,7 +679,7 @@ def summary_points(question: str, units_by_source: dict[int, list[Unit]]) -> lis
     for u in groups[-1]:
         take(u)
     for u in units:  # a document with few figures: its next sentences, in order
-        if len(picked) >= min(wanted, 3):
+        if len(picked) >= min(wanted, 3) + len(paired):
             break
         take(u)
     return sorted(picked, key=lambda u: (u.source, u.position))
