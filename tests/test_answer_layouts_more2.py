@@ -192,3 +192,53 @@ def test_a_before_after_bullet_pair_is_one_summary_point():
 def test_one_side_of_a_bullet_pair_answers_a_one_side_question(store):
     answer = _quote(store, "What was the linen loss at Crane Hotels before Tallowby?", *GLANCE)
     assert "9%" in answer, answer
+
+
+@pytest.mark.parametrize("text, both", [
+    ("Restocking a banqueting floor was 41 days of staff time a year; now 12.", True),
+    ("We used to write off about 300 napkins a month; last month it was 20.", True),
+    ("Complaints about linen are down to 3 a month from 23.", True),
+    # neighbours: one side only
+    ("Restocking was 41 days of staff time a year.", False),
+    ("Restocking now takes 12 days; the team is happier.", False),
+])
+def test_both_sides_told_in_one_sentence(text, both):
+    asked = classify("How long did restocking take before and after Tallowby?")
+    assert direction_fit(asked, text) == (1.0 if both else 0.0)
+
+
+def test_a_period_headed_row_about_something_else_does_not_outrank_the_sentence_asked_about(store):
+    podcast = _hit("Priya Nand: Nothing goes missing now. We used to write off about 300 napkins a month; last month "
+                   "it was 20.", "tallowby-podcast-ep4.txt")
+    deck = _hit("| Metric | 2024 | 2025 |\n| --- | --- | --- |\n| Spend per room night | €1.90 | €1.45 |",
+                "crane-hotels.pptx", "Crane Hotels > Results")
+    answer = _quote(store, "How many napkins did Crane Hotels write off before and after the switch?",
+                    *_numbered(deck, podcast))
+    assert "300 napkins" in answer and "€1.90" not in answer, answer
+    # the row still answers when it is about what was asked
+    answer = _quote(store, "How much did Crane Hotels spend per room night before and after Tallowby?",
+                    *_numbered(podcast, deck))
+    assert "€1.90" in answer, answer
+
+
+def test_a_slides_quote_with_a_dash_attribution_is_a_summary_point():
+    hits = _numbered(*DECK)
+    points = summary_points("Summarise the Crane Hotels deck", {n: units_of(h, n) for n, h in enumerate(hits, 1)})
+    assert any("housekeepers never mention" in p.text for p in points), [p.text for p in points]
+    # a kicker line without a quote stays out
+    kicker = _numbered(_hit("Customer story · Hotels · 6 sites", "crane-hotels.pptx", "Crane Hotels"), *DECK[1:])
+    points = summary_points("Summarise the Crane Hotels deck", {n: units_of(h, n) for n, h in enumerate(kicker, 1)})
+    assert not any("Customer story" in p.text for p in points)
+
+
+WEBINAR = ("Ada Lind: Welcome to Linen Without Loss. With me is Tom Birch from the Harbour Rooms.\n\n"
+           "Tom Birch: Thanks Ada. We cut our linen losses from 7% to 1.5% last year.\n\n"
+           "Ada Lind: What surprised you?\n\nTom Birch: How fast the counting disappeared.")
+
+
+def test_a_question_about_what_a_speaker_found_takes_the_turn_put_that_question(store):
+    answer = _quote(store, "What surprised Tom Birch?", _hit(WEBINAR, "linen-without-loss.vtt"))
+    assert "counting disappeared" in answer, answer
+    # a question about another speaker is not steered to Tom's answer
+    assert "counting disappeared" not in _quote(store, "Who hosted Linen Without Loss?",
+                                                _hit(WEBINAR, "linen-without-loss.vtt"))

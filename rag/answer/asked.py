@@ -434,7 +434,10 @@ def direction_fit(asked: Asked, text: str) -> float:
         # "... before and after?": what states both sides (a sentence, a row under "2024 | 2025" or "Then | Now")
         both = (re.search(r"\bfrom\s+[$€£]?\d(?:[^.]|\.\d)*\bto\s+[$€£]?\d|\bdown\s+to\b(?:[^.]|\.\d)*\bfrom\s+[$€£]?\d", text, re.I)
                 or re.search(r"\bbefore\b.*\bafter\b|\bthen\b.*\bnow\b|\b((19|20)\d\d|q[1-4])\b.*\|.*\b((19|20)\d\d|q[1-4])\b",
-                             text.split("\n", 1)[0], re.I))
+                             text.split("\n", 1)[0], re.I)
+                # "was 41 days; now 12", "We used to write off 300 a month; last month it was 20"
+                or re.search(r"\b(was|were|used\s+to|before)\b[^.;]*\d[^.]*?[;,]\s*(?:and\s+|but\s+)?(now|today|last\s+\w+|this\s+\w+)\b"
+                             r"[^.]*\d", text, re.I))
         return 1.0 if both else 0.0
     if asked.direction not in ("after", "before"):
         return 0.0

@@ -280,7 +280,9 @@ def score_units(asked: Asked, question_vector: np.ndarray, units: list[Unit], em
             score += 0.2  # "Open Settings > Integrations, pick BambooHR and click Connect."
         if asked.kind == "figure":
             # "... before and after?": what states both sides (a "2024 | 2025" row, "from €3.10 to €2.40") counts more
-            weight = 0.25 if asked.wants_both_sides and asked.direction in ("after", "before") else 0.12
+            # when it is about what was asked ("Linen lost", not "Spend per room night" for napkins written off)
+            weight = 0.25 if (asked.wants_both_sides and asked.direction in ("after", "before")
+                              and (not asked_about or _shares(asked_about, u, asked.language))) else 0.12
             score += weight * direction_fit(asked, u.text if u.kind != "row" else f"{u.header}\n{u.text}")
         if asked.kind == "date" and fits:
             score += 0.1 * _date_precision(u.text)  # "21 April 2026" answers "when" better than "Spring 2026"
@@ -290,7 +292,8 @@ def score_units(asked: Asked, question_vector: np.ndarray, units: list[Unit], em
         if asked.kind == "person" and hosting and u.speaker and _INTRODUCES.search(u.text):
             score += 0.3  # "Who hosted ...?": the speaker who opens the session and introduces themselves or the guest
             fits = True
-        if asked.kind == "quote" and u.speaker and asked_about and u.prompted_by:
+        if (asked.kind == "quote" or asked.kind == "description" and _names_person(asked, u.speaker)) and u.speaker \
+                and asked_about and u.prompted_by:
             # the person's answer to the question put to them on the subject asked about ("What breaks when ...?")
             score += 0.1 * min(2, len(set(asked_about) & set(analyse(u.prompted_by, asked.language))))
         if asked.kind in ("quote", "person") and fits and _QUOTE_MARK.search(u.text):
@@ -633,6 +636,9 @@ def summary_points(question: str, units_by_source: dict[int, list[Unit]]) -> lis
              if u.kind == "sentence" and (len(u.text.split()) >= 5 or len(u.text.split()) >= 3 and re.search(r"\d", u.text))
              and not looks_like_injection(u.text) and not _said_by_line(u.text) and not _KICKER.search(u.text)
              and not u.text.lstrip().startswith("#")]
+    # a slide's quote with its attribution ("“...” – Head of Operations") is a quote, not a kicker line
+    units += [u for u in everything if u.kind == "sentence" and _QUOTE_MARK.search(u.text) and _KICKER.search(u.text)
+              and len(u.text.split()) >= 5 and u not in units and not looks_like_injection(u.text)]
     if not units:
         return []
     openings = [u for u in units if len(u.text.split()) >= 6 and not _KICKER.search(u.text) and re.search(r"[.!?]$", u.text)]
