@@ -242,3 +242,14 @@ def test_a_question_about_what_a_speaker_found_takes_the_turn_put_that_question(
     # a question about another speaker is not steered to Tom's answer
     assert "counting disappeared" not in _quote(store, "Who hosted Linen Without Loss?",
                                                 _hit(WEBINAR, "linen-without-loss.vtt"))
+
+
+def test_a_caption_with_dialogue_dashes_is_not_the_last_named_speakers(tmp_path):
+    path = tmp_path / "spring-briefing.srt"
+    path.write_text("1\n00:00:01,000 --> 00:00:04,000\nMARIT OKAFOR: We used to run out on Saturdays.\n\n"
+                    "2\n00:00:04,000 --> 00:00:08,000\nThat stopped in May.\n\n"
+                    "3\n00:00:08,000 --> 00:00:10,000\n- Really?\n- Yes, since the switch.\n", encoding="utf-8")
+    texts = [e.text for e in parse_file(path).elements]
+    # a cue without a name goes on the turn above; a dialogue cue's voices are unnamed, each a turn of its own
+    assert texts == ["MARIT OKAFOR: We used to run out on Saturdays. That stopped in May.", "Speaker: Really?",
+                     "Speaker: Yes, since the switch."], texts

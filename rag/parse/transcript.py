@@ -38,6 +38,7 @@ _TAG = re.compile(r"</?[a-z][^>]*>", re.I)
 _CUE_TIMING = re.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}.*$")
 _NOT_SPEAKERS = {"note", "notes", "step", "tip", "warning", "important", "q", "a", "question", "answer", "date", "time",
                  "location", "where", "when", "price", "agenda", "subject", "from", "to", "re", "example", "http", "https"}
+UNNAMED = "Speaker"  # a caption's voice that no name is given for
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“‘(])")
 
 
@@ -118,6 +119,11 @@ def _cue_turns(cues: list[str]) -> list[tuple[str, str]]:
             for v in voices:
                 out.append((" ".join(v.group("name").split()), _TAG.sub("", v.group("text"))))
             continue
+        lines = [line.strip() for line in _TAG.sub("", cue).split("\n") if line.strip()]
+        if len(lines) >= 2 and all(line[:1] in "-–" for line in lines):
+            # "- Really?" / "- Yes, since the switch.": two voices the caption doesn't name, not the last speaker's
+            out.extend((UNNAMED, line.lstrip("-– ")) for line in lines)
+            continue
         flat = " ".join(_TAG.sub("", cue).split())
         m = _COLON_TURN.match(flat) or _BRACKET_TURN.match(flat)
         who = _speaker(m.group("name")) if m else None
@@ -138,7 +144,7 @@ def parse_captions(path: Path, name: str) -> ParsedDocument:
         turns: list[tuple[str, str]] = []
         for who, words in pieces:
             who = who or (turns[-1][0] if turns else "Speaker")
-            if turns and turns[-1][0] == who:
+            if turns and turns[-1][0] == who and who != UNNAMED:  # two unnamed voices are not one turn
                 turns[-1] = (who, f"{turns[-1][1]} {words}")
             else:
                 turns.append((who, words))
