@@ -63,6 +63,9 @@ _YES_NO = re.compile(r"^\s*(is|are|was|were|does|do|did|can|could|will|would|has
 _AFTER = re.compile(r"\b(after|now|today|currently|current|reduced\s+to|cut\s+to|down\s+to|went\s+to|fell\s+to|result(ing)?|"
                     r"post[- ]launch|since\s+(adopting|using|switching))\b", re.I)
 _BEFORE = re.compile(r"\b(before|previously|used\s+to|originally|at\s+the\s+start|baseline|prior\s+to)\b", re.I)
+_BOTH_SIDES = re.compile(r"\bbefore\b.*\bafter\b|\bafter\b.*\bbefore\b|\bfrom\s+and\s+to\b|\bthen\s+and\s+now\b", re.I)
+_ONE_SIDE = re.compile(r"^\s*what\s+(?:was|were|is|are)\s+(?:the\s+|their\s+|its\s+|our\s+)?(?:[\w'’-]+\s+){1,6}?"
+                       r"(?:before|after|since|now|today|previously|originally)\b", re.I)
 _CHANGE = re.compile(r"\b(how\s+much\s+(faster|slower|more|less|cheaper|better)|improve\w*|by\s+how\s+much|change[ds]?|difference)\b", re.I)
 
 _GENERIC = {"product", "company", "team", "customer", "customers", "document", "documents", "plan", "thing", "case",
@@ -181,7 +184,7 @@ class Asked:
     @property
     def wants_both_sides(self) -> bool:
         """ "... before and after Kelpie?": both figures, not one side."""
-        return bool(re.search(r"\bbefore\b.*\bafter\b|\bafter\b.*\bbefore\b", self.question, re.I))
+        return bool(_BOTH_SIDES.search(self.question))
 
     @property
     def wants_words(self) -> bool:
@@ -262,6 +265,10 @@ def classify(question: str) -> Asked:
         kind = "yes_no"
     else:
         kind = "description"
+    if kind == "description" and (_BOTH_SIDES.search(q) or _ONE_SIDE.search(q)):
+        # "What were missed deliveries before and after X?", "What did the cost go from and to?", "What was the
+        # linen loss before Tallowby?": a figure on one side of a change or both
+        kind = "figure"
     direction: Direction = None
     if kind == "figure":
         if _CHANGE.search(q):
@@ -313,7 +320,9 @@ IMPERATIVE = re.compile(r"(?:^|[,;:.]\s+|\band\s+(?:then\s+)?|\bthen\s+|^\s*(?:\
                         r"(open|click|choose|select|go\s+to|switch|turn|enter|type|press|tap|pick|add|remove|"
                         r"drag|upload|sign\s+in|log\s+in|paste|copy|save|set|enable|disable|find|follow|visit|"
                         r"connect|authori[sz]e|confirm|check|fill\s+in|download|install|create|invite|use)\b", re.I | re.M)
-_SPEAKER = re.compile(r"^\s*(?:\[?\d{1,2}:\d{2}(?::\d{2})?\]?\s*)?([A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){0,3})\s*:\s+\S")
+# "Ada Lind: ...", "[00:03] Ada Lind: ...", "(00:12) ADA: ...", "Tom Birch (Harbour Rooms): ..." (who they are with)
+_SPEAKER = re.compile(r"^\s*(?:[\[(]?\d{1,2}:\d{2}(?::\d{2})?[\])]?\s*)?([A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){0,3})"
+                      r"(?:\s+\([A-Z][^()]{0,40}\))?\s*:\s+\S")
 
 
 # a unit given once in a label, "Fee per drop (€)", "Audit log retention (days)", "List price ($/user/mo)"
@@ -416,16 +425,25 @@ def carries(asked: Asked, text: str) -> bool:
 def direction_fit(asked: Asked, text: str) -> float:
     """How well a figure sentence matches a before/after question: +1 fits, -1 is the other side, 0 neutral or both."""
     if asked.direction == "change":  # "how much faster": the sentence with both figures, or the change itself
-        both = re.search(r"\bfrom\s+[$€£]?\d[^.]*\bto\s+[$€£]?\d", text, re.I)
+        both = re.search(r"\bfrom\s+[$€£]?\d(?:[^.]|\.\d)*\bto\s+[$€£]?\d", text, re.I)
         change = re.search(r"\d\s?(x|times|%)\s+(faster|slower|more|less|fewer|higher|lower)\b|\b(halved|doubled|tripled)\b"
                            r"|\b(fell|dropped|declined|decreased|rose|grew|increased|climbed|shrank|cut|reduced|lowered|raised)"
                            r"\s+(by\s+)?(about\s+|nearly\s+|almost\s+|over\s+)?[$€£]?\d", text, re.I)
         return 1.0 if both or change else 0.0
+    if asked.wants_both_sides and asked.direction in ("after", "before"):
+        # "... before and after?": what states both sides (a sentence, a row under "2024 | 2025" or "Then | Now")
+        both = (re.search(r"\bfrom\s+[$€£]?\d(?:[^.]|\.\d)*\bto\s+[$€£]?\d|\bdown\s+to\b(?:[^.]|\.\d)*\bfrom\s+[$€£]?\d", text, re.I)
+                or re.search(r"\bbefore\b.*\bafter\b|\bthen\b.*\bnow\b|\b((19|20)\d\d|q[1-4])\b.*\|.*\b((19|20)\d\d|q[1-4])\b",
+                             text.split("\n", 1)[0], re.I)
+                # "was 41 days; now 12", "We used to write off 300 a month; last month it was 20"
+                or re.search(r"\b(was|were|used\s+to|before)\b[^.;]*\d[^.]*?[;,]\s*(?:and\s+|but\s+)?(now|today|last\s+\w+|this\s+\w+)\b"
+                             r"[^.]*\d", text, re.I))
+        return 1.0 if both else 0.0
     if asked.direction not in ("after", "before"):
         return 0.0
     has_after = bool(_AFTER.search(text) or re.search(r"\b(to|down\s+to|now)\s+[$€£]?\d", text))
     has_before = bool(_BEFORE.search(text))
-    if has_after and has_before or re.search(r"\bfrom\s+[$€£]?\d[^.]*\bto\s+[$€£]?\d", text):
+    if has_after and has_before or re.search(r"\bfrom\s+[$€£]?\d(?:[^.]|\.\d)*\bto\s+[$€£]?\d", text):
         return 0.5  # both figures in one sentence: keep it whole, it answers either way
     if asked.direction == "after":
         return 1.0 if has_after else (-1.0 if has_before else 0.0)

@@ -139,22 +139,35 @@ def units_of(hit: Hit, source: int) -> list[Unit]:
                 units.append(Unit(source, position, "sentence", _LIST_MARK.sub("", item, count=1).strip(), label, block=block_no))
                 position += 1
             continue
-        speaker = speaker_of(lines[0])
-        # a transcript turn is read with the question the turn before asked ("What breaks when you roll it out?")
-        asked_before = next((u.text for u in reversed(units) if u.block == block_no - 1 and u.speaker
-                             and u.speaker != speaker and u.text.rstrip().endswith("?")), "") if speaker else ""
-        for sentence in _whole_quotes(split_sentences(unwrap(lines))):
-            words = sentence.split()
-            # "At a glance" is a label; "WHEN: Oct 13-14, 2026" is a field with its value, quotable like a sentence
-            is_label = len(words) < 5 and not re.search(r"[.!?:”\"]$", sentence) and not _FIELD.match(sentence)
-            if _ATTRIBUTION.match(sentence) and units and _QUOTE_MARK.search(units[-1].text):
-                units[-1].context += f"\n{sentence}"  # a quote is read with who said it
-            units.append(Unit(source, position, "label" if is_label else "sentence", sentence, heading, block=block_no,
-                              speaker=speaker, prompted_by=asked_before))
-            position += 1
+        for n, turn in enumerate(_turns(lines)):
+            block_no += 1 if n else 0  # each turn of a transcript written line by line is a block of its own
+            speaker = speaker_of(turn[0])
+            # a transcript turn is read with the question the turn before asked ("What breaks when you roll it out?")
+            asked_before = next((u.text for u in reversed(units) if u.block == block_no - 1 and u.speaker
+                                 and u.speaker != speaker and u.text.rstrip().endswith("?")), "") if speaker else ""
+            for sentence in _whole_quotes(split_sentences(unwrap(turn))):
+                words = sentence.split()
+                # "At a glance" is a label; "WHEN: Oct 13-14, 2026" is a field with its value, quotable like a sentence
+                is_label = len(words) < 5 and not re.search(r"[.!?:”\"]$", sentence) and not _FIELD.match(sentence)
+                if _ATTRIBUTION.match(sentence) and units and _QUOTE_MARK.search(units[-1].text):
+                    units[-1].context += f"\n{sentence}"  # a quote is read with who said it
+                units.append(Unit(source, position, "label" if is_label else "sentence", sentence, heading, block=block_no,
+                                  speaker=speaker, prompted_by=asked_before))
+                position += 1
     for u in units:
         u.about = about
     return units
+
+
+def _turns(lines: list[str]) -> list[list[str]]:
+    """A block's lines cut into transcript turns when two or more speakers' turns are written one a line
+    ("Ada Lind (Tallowby): Welcome." / "Tom Birch (Harbour Rooms): We used to lose 7%." / "It's under 2% now."):
+    a line without a speaker goes on the turn above. A block with one speaker line at most is one block."""
+    starts = [i for i, line in enumerate(lines) if speaker_of(line)]
+    if len(starts) < 2 or len({speaker_of(lines[i]) for i in starts}) < 2:
+        return [lines]
+    cuts = sorted(set([0] + starts))
+    return [lines[a:b] for a, b in zip(cuts, cuts[1:] + [len(lines)])]
 
 
 _FIELD = re.compile(r"^\s*[A-Za-z][\w/ -]{0,20}:\s+\S")
@@ -266,7 +279,11 @@ def score_units(asked: Asked, question_vector: np.ndarray, units: list[Unit], em
         elif asked.kind == "steps" and instructions(u.text) >= 2:
             score += 0.2  # "Open Settings > Integrations, pick BambooHR and click Connect."
         if asked.kind == "figure":
-            score += 0.12 * direction_fit(asked, u.text if u.kind != "row" else f"{u.header}\n{u.text}")
+            # "... before and after?": what states both sides (a "2024 | 2025" row, "from €3.10 to €2.40") counts more
+            # when it is about what was asked ("Linen lost", not "Spend per room night" for napkins written off)
+            weight = 0.25 if (asked.wants_both_sides and asked.direction in ("after", "before")
+                              and (not asked_about or _shares(asked_about, u, asked.language))) else 0.12
+            score += weight * direction_fit(asked, u.text if u.kind != "row" else f"{u.header}\n{u.text}")
         if asked.kind == "date" and fits:
             score += 0.1 * _date_precision(u.text)  # "21 April 2026" answers "when" better than "Spring 2026"
         if asked.kind in ("quote", "person") and u.speaker and _names_person(asked, u.speaker):
@@ -275,7 +292,8 @@ def score_units(asked: Asked, question_vector: np.ndarray, units: list[Unit], em
         if asked.kind == "person" and hosting and u.speaker and _INTRODUCES.search(u.text):
             score += 0.3  # "Who hosted ...?": the speaker who opens the session and introduces themselves or the guest
             fits = True
-        if asked.kind == "quote" and u.speaker and asked_about and u.prompted_by:
+        if (asked.kind == "quote" or asked.kind == "description" and _names_person(asked, u.speaker)) and u.speaker \
+                and asked_about and u.prompted_by:
             # the person's answer to the question put to them on the subject asked about ("What breaks when ...?")
             score += 0.1 * min(2, len(set(asked_about) & set(analyse(u.prompted_by, asked.language))))
         if asked.kind in ("quote", "person") and fits and _QUOTE_MARK.search(u.text):
@@ -369,7 +387,24 @@ def select(asked: Asked, scored: list[Scored], units_by_source: dict[int, list[U
 _PLACE = re.compile(r"\b(place|location|venue|where|address)\s*:|\b(at|in)\s+(the\s+)?[A-Z][\w'’-]+", re.I)
 _LABELLED_PLACE = re.compile(r"^\s*(?:[-*•]\s*)?(place|location|venue|where|address)\s*:", re.I)
 _BEFORE_SIDE = re.compile(r"\b(before|previously|used\s+to|was|were|took)\b", re.I)
-_AFTER_SIDE = re.compile(r"\b(after|now|with\s+[A-Z]\w*|today|takes|since)\b", re.I)
+_AFTER_SIDE = re.compile(r"\b(after|now|with\s+[A-Z]\w*|today|takes|since|down\s+to|up\s+to|cut\s+to|fell|dropped|"
+                         r"rose|reduced\s+to)\b", re.I)
+# a case study's section heading that says which side its figures are on ("The challenge" / "Results")
+_BEFORE_HEADING = re.compile(r"\b(challenge|problem|before|background|situation|baseline|starting\s+point)\b", re.I)
+_AFTER_HEADING = re.compile(r"\b(results?|outcomes?|impact|after|benefits|the\s+difference|what\s+changed)\b", re.I)
+
+
+def _file_of(u: Unit) -> str:
+    return u.about.split("\n", 1)[0]
+
+
+def _side_of(u: Unit, wanted: re.Pattern) -> bool:
+    """Does ``u`` state the side ``wanted`` says, in its words or by the section it is under ("Results")?"""
+    if wanted.search(u.text):
+        return True
+    heading = _AFTER_HEADING if wanted is _AFTER_SIDE else _BEFORE_HEADING
+    last = u.context.split(" > ")[-1] if u.context else ""
+    return bool(re.search(r"\d", u.text) and heading.search(last))
 
 
 def _other_side(chosen: list[Unit], scored: list[Scored]) -> list[Unit]:
@@ -378,7 +413,7 @@ def _other_side(chosen: list[Unit], scored: list[Scored]) -> list[Unit]:
     "Before Kelpie, onboarding took 12 days." is half the answer; "With Kelpie it takes 3 days" is the other half.
     """
     text = " ".join(u.text if u.kind != "row" else f"{u.header} {u.text}" for u in chosen)
-    if re.search(r"\bfrom\s+[$€£]?\d[^.]*\bto\s+[$€£]?\d", text, re.I) or any(u.kind == "row" for u in chosen):
+    if re.search(r"\bfrom\s+[$€£]?\d(?:[^.]|\.\d)*\bto\s+[$€£]?\d", text, re.I) or any(u.kind == "row" for u in chosen):
         return []
     has_before, has_after = bool(_BEFORE_SIDE.search(text)), bool(_AFTER_SIDE.search(text))
     if has_before == has_after:
@@ -390,6 +425,15 @@ def _other_side(chosen: list[Unit], scored: list[Scored]) -> list[Unit]:
         if u in chosen or not s.fits or u.kind != "sentence" or u.source != first.source:
             continue
         if wanted.search(u.text) and abs(u.position - first.position) <= 3:
+            return [u]
+    # the other side in another section of the same document ("The challenge" ... "Results"), about the same thing
+    terms = set(analyse(first.text))
+    for s in scored:
+        u = s.unit
+        if (u in chosen or not s.fits or u.kind != "sentence" or u.source == first.source or not _file_of(first)
+                or _file_of(u) != _file_of(first)):
+            continue
+        if _side_of(u, wanted) and len(terms & set(analyse(u.text))) >= 2:
             return [u]
     return []
 
@@ -470,11 +514,19 @@ def _attributions(chosen: list[Unit], units_by_source: dict[int, list[Unit]]) ->
     for u in chosen:
         if not re.search(r"[“\"«]", u.text):
             continue
-        following = [v for v in units_by_source.get(u.source, []) if v.position in (u.position + 1, u.position + 2)]
-        for v in following:
-            if _ATTRIBUTION.match(v.text) and v not in chosen and v not in extra:
-                extra.append(v)
-                break
+        mates = units_by_source.get(u.source, [])
+        following = [v for v in mates if v.position in (u.position + 1, u.position + 2)]
+        found = next((v for v in following if _ATTRIBUTION.match(v.text)), None)
+        if found is None:
+            # "Marit Okafor, Head Chef" on the line before the quote: its speaker, unless that line is the
+            # attribution of an earlier quote (a quote right above it)
+            before = next((v for v in mates if v.position == u.position - 1), None)
+            above = next((v for v in mates if v.position == u.position - 2), None)
+            if (before is not None and _ATTRIBUTION.match(before.text) and not re.search(r"[“\"«]", before.text)
+                    and len(before.text.split()) <= 12 and not (above is not None and re.search(r"[“\"«]", above.text))):
+                found = before
+        if found is not None and found not in chosen and found not in extra:
+            extra.append(found)
     return extra
 
 
@@ -509,7 +561,7 @@ def render(chosen: list[Unit]) -> str:
 
 
 _COUNT_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "2": 2, "3": 3, "4": 4, "5": 5}
-_FROM_TO = re.compile(r"\bfrom\s+[$€£]?\d[^.]*?\bto\s+[$€£]?\d|\d\s?(%|x\b|times\b)|\b(cut|fell|dropped|rose|grew|doubled|halved)\b",
+_FROM_TO = re.compile(r"\bfrom\s+[$€£]?\d(?:[^.]|\.\d)*?\bto\s+[$€£]?\d|\d\s?(%|x\b|times\b)|\b(cut|fell|dropped|rose|grew|doubled|halved)\b",
                       re.I)
 
 
@@ -532,6 +584,17 @@ def _figure_weight(u: Unit) -> float:
     if re.search(r"\d", u.text) and (_BEFORE_SIDE.match(u.text) or re.match(r"\s*(before|after|with|now)\b", u.text, re.I)):
         return 1.8  # one side of a before/after told in two sentences
     return 1.0 if re.search(r"\d", u.text) else 0.0
+
+
+_SIDE_LABEL = re.compile(r"^\s*(before|after|then|now|was|is|previously|today)\s*[:–—-]\s*\S", re.I)
+
+
+def _outcome(u: Unit) -> bool:
+    """Is ``u`` a result: under a "Results" heading, or saying where a figure ended up ("down to 4%", "now 12")?"""
+    if _BEFORE_SIDE.match(u.text) or re.match(r"\s*before\b", u.text, re.I):
+        return False
+    last = u.context.split("\n")[0].split(" > ")[-1] if u.context else ""
+    return bool(_AFTER_HEADING.search(last) or re.search(r"\b(down|up|cut|fell|dropped|reduced)\s+to\b|\bnow\b", u.text, re.I))
 
 
 def _dated(u: Unit) -> bool:
@@ -573,12 +636,17 @@ def summary_points(question: str, units_by_source: dict[int, list[Unit]]) -> lis
              if u.kind == "sentence" and (len(u.text.split()) >= 5 or len(u.text.split()) >= 3 and re.search(r"\d", u.text))
              and not looks_like_injection(u.text) and not _said_by_line(u.text) and not _KICKER.search(u.text)
              and not u.text.lstrip().startswith("#")]
+    # a slide's quote with its attribution ("“...” – Head of Operations") is a quote, not a kicker line
+    units += [u for u in everything if u.kind == "sentence" and _QUOTE_MARK.search(u.text) and _KICKER.search(u.text)
+              and len(u.text.split()) >= 5 and u not in units and not looks_like_injection(u.text)]
     if not units:
         return []
     openings = [u for u in units if len(u.text.split()) >= 6 and not _KICKER.search(u.text) and re.search(r"[.!?]$", u.text)]
     first = min(openings or units, key=lambda u: (u.source, u.position))
     results = [u for u in everything if u.kind == "row" and _BEFORE_AFTER_HEADER.search(u.header.splitlines()[0])]
-    headline = sorted((u for u in units if _figure_weight(u) >= 1.8), key=lambda u: (-_figure_weight(u), u.source, u.position))
+    # of equally strong figures, the outcome ("Missed deliveries are down to 4%.", under "Results") before the problem
+    headline = sorted((u for u in units if _figure_weight(u) >= 1.8),
+                      key=lambda u: (-_figure_weight(u), not _outcome(u), u.source, u.position))
     title = _title_headline(everything)
     groups = [
         # the title when it states the headline figure (it says what the document is about, too); else the opening
@@ -592,14 +660,24 @@ def summary_points(question: str, units_by_source: dict[int, list[Unit]]) -> lis
     ]
     picked: list[Unit] = []
 
+    paired = []  # the other halves of "Before:" / "After:" bullet pairs: a pair is one point
+
     def take(u: Unit) -> bool:
-        if len(picked) >= wanted or u in picked or any(_same(u, p) for p in picked):
+        if len(picked) >= wanted + len(paired) or u in picked or any(_same(u, p) for p in picked):
             return False
         picked.append(u)
         if u.kind == "sentence" and _figure_weight(u) == 1.8:  # its other half, even past the count: a pair is one point
             other = next((v for v in units if v.source == u.source and v.position == u.position + 1 and _figure_weight(v) > 0), None)
             if other is not None and other not in picked:
                 picked.append(other)
+        side = _SIDE_LABEL.match(u.text)
+        if u.kind == "sentence" and side:  # "- Before: 9% lost" / "- After: 2% lost": a pair of bullets is one point
+            step = 1 if side.group(1).lower() in ("before", "then", "was", "previously") else -1
+            other = next((v for v in units if v.source == u.source and v.position == u.position + step
+                          and _SIDE_LABEL.match(v.text)), None)
+            if other is not None and other not in picked:
+                picked.append(other)
+                paired.append(other)
         return True
 
     for group in groups[:-1]:
@@ -607,7 +685,7 @@ def summary_points(question: str, units_by_source: dict[int, list[Unit]]) -> lis
     for u in groups[-1]:
         take(u)
     for u in units:  # a document with few figures: its next sentences, in order
-        if len(picked) >= min(wanted, 3):
+        if len(picked) >= min(wanted, 3) + len(paired):
             break
         take(u)
     return sorted(picked, key=lambda u: (u.source, u.position))

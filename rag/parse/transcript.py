@@ -27,7 +27,9 @@ from .builder import Builder
 MAX_TURN_CHARS = 1500  # a longer turn is cut at sentence ends, each part again starting with its speaker
 _NAME = r"[A-Z][\w'’.-]*(?:\s+(?:[A-Z][\w'’.-]*|de|van|von|da|di|del|la|le)){0,3}"
 _TIME = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
+# "Name: text", "[00:01] Name: text", "Name (Company): text" (the company stays with the name)
 _COLON_TURN = re.compile(rf"^(?:[\[(]?{_TIME}[\])]?\s*[-–]?\s*)?(?P<name>{_NAME}|[A-Z]{{2,}}(?:\s+[A-Z]{{2,}}){{0,2}})"
+                         rf"(?:\s+\((?P<org>[A-Z][^()]{{0,40}})\))?"
                          rf"\s*(?:[\[(]{_TIME}[\])])?\s*:\s+(?P<text>\S.*)$")
 _TIMED_NAME = re.compile(rf"^(?P<name>{_NAME})\s*(?:[-–|·]\s*)?[\[(]?{_TIME}[\])]?\s*$")
 _BRACKET_TURN = re.compile(rf"^\[(?P<name>{_NAME})\]\s*(?P<text>\S.*)$")
@@ -36,6 +38,7 @@ _TAG = re.compile(r"</?[a-z][^>]*>", re.I)
 _CUE_TIMING = re.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}.*$")
 _NOT_SPEAKERS = {"note", "notes", "step", "tip", "warning", "important", "q", "a", "question", "answer", "date", "time",
                  "location", "where", "when", "price", "agenda", "subject", "from", "to", "re", "example", "http", "https"}
+UNNAMED = "Speaker"  # a caption's voice that no name is given for
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“‘(])")
 
 
@@ -56,7 +59,8 @@ def turns_of_lines(lines: list[str]) -> tuple[list[str], list[tuple[str, str]]] 
     heads: list[tuple[int, str, str]] = []  # (line number, speaker, words on that line)
     for n, line in enumerate(nonblank):
         if (m := _COLON_TURN.match(line) or _BRACKET_TURN.match(line)) and (who := _speaker(m.group("name"))):
-            heads.append((n, who, m.group("text")))
+            org = m.groupdict().get("org")
+            heads.append((n, f"{who} ({org})" if org else who, m.group("text")))
         elif (m := _TIMED_NAME.match(line)) and (who := _speaker(m.group("name"))):
             heads.append((n, who, ""))
     names = [who for _, who, _ in heads]
@@ -115,6 +119,11 @@ def _cue_turns(cues: list[str]) -> list[tuple[str, str]]:
             for v in voices:
                 out.append((" ".join(v.group("name").split()), _TAG.sub("", v.group("text"))))
             continue
+        lines = [line.strip() for line in _TAG.sub("", cue).split("\n") if line.strip()]
+        if len(lines) >= 2 and all(line[:1] in "-–" for line in lines):
+            # "- Really?" / "- Yes, since the switch.": two voices the caption doesn't name, not the last speaker's
+            out.extend((UNNAMED, line.lstrip("-– ")) for line in lines)
+            continue
         flat = " ".join(_TAG.sub("", cue).split())
         m = _COLON_TURN.match(flat) or _BRACKET_TURN.match(flat)
         who = _speaker(m.group("name")) if m else None
@@ -135,7 +144,7 @@ def parse_captions(path: Path, name: str) -> ParsedDocument:
         turns: list[tuple[str, str]] = []
         for who, words in pieces:
             who = who or (turns[-1][0] if turns else "Speaker")
-            if turns and turns[-1][0] == who:
+            if turns and turns[-1][0] == who and who != UNNAMED:  # two unnamed voices are not one turn
                 turns[-1] = (who, f"{turns[-1][1]} {words}")
             else:
                 turns.append((who, words))
