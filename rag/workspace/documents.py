@@ -12,8 +12,8 @@ of an assistant the user may not see is reported exactly like a missing one.
 
 from __future__ import annotations
 
+from ..access.documents import readable_document
 from ..catalog import DocumentRow
-from ..errors import NotFound
 from ..index.embed import MINILM_ID
 from ..ingest import kinds, pipeline
 from ..ingest.admission import FileResult, IngestReport, ProgressCallback
@@ -27,19 +27,9 @@ from .assistants import Assistant, get_assistant
 
 def document(store: Store, doc_id: str, user: User | None, manage: bool = False,
              assistant_id: str | None = None) -> DocumentRow:
-    """A document's catalog row, if ``user`` may see (or ``manage``) its assistant; else "not found".
-
-    ``assistant_id`` also requires it to belong to that assistant (a page showing one assistant
-    never acts on another's document, whatever id a request carries).
-    """
-    row = store.catalog.get(doc_id)
-    if row is None or (assistant_id is not None and row.workspace != assistant_id):
-        raise NotFound("That document no longer exists.")
-    try:
-        get_assistant(store.catalog, row.workspace, user, manage=manage)
-    except NotFound:
-        raise NotFound("That document no longer exists.") from None
-    return row
+    """A document's catalog row, if ``user`` may see (or ``manage``) its assistant; else "not found" (the check
+    every stage makes: :func:`rag.access.documents.readable_document`)."""
+    return readable_document(store.catalog, doc_id, user, manage, assistant_id)
 
 
 def managed_assistant(store: Store, assistant_id: str, user: User | None) -> Assistant:
